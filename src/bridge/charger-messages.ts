@@ -1,0 +1,173 @@
+import type { GatewayConfig } from '../config/config.js';
+import type { Logger } from '../log.js';
+import type { JobOutcome, UpstreamJob } from '../queue/upstream-queue.js';
+import { faultOf, SoapFaultError } from '../soap/fault.js';
+import { emptyChargerState } from '../state/charger-state.js';
+import type { ChargerRegistry } from '../state/registry.js';
+import type { TranslationContext, TranslationOptions } from '../translate/common.js';
+import { chargerInitiated15to16 } from '../translate/registry.js';
+import { UpstreamError } from '../upstream/connection.js';
+import { RpcError } from '../upstream/frames.js';
+import type { UpstreamPool } from '../upstream/pool.js';
+import { check16 } from '../upstream/schemas.js';
+import { faultOfRpcError } from './rpc-fault.js';
+
+export interface MessageObserver {
+  /** Called once per processed charger message, for metrics and the message trace. */
+  onExchange?(event: ExchangeEvent): void;
+}
+
+export interface ExchangeEvent {
+  identity: string;
+  action: string;
+  jobId: string;
+  call?: object;
+  result?: object;
+  outcome: JobOutcome;
+  /** answered by the CSMS, by the gateway itself, or failed */
+  via: 'csms' | 'gateway' | 'error';
+}
+
+/**
+ * The consumer of upstream jobs: for one charger message, load the charger's state, translate to 1.6, CALL the CSMS,
+ * translate the answer back, store the new state, reply, then send the CALLs the gateway owes the CSMS.
+ * The queue guarantees one job per charger at a time, so read-modify-write of the state is safe here.
+ */
+export class ChargerMessageProcessor {
+  constructor(
+    private readonly config: GatewayConfig,
+    private readonly registry: ChargerRegistry,
+    private readonly upstream: UpstreamPool,
+    private readonly logger: Logger,
+    private readonly observer: MessageObserver = {},
+  ) {}
+
+  translationOptions(identity: string): TranslationOptions {
+    return {
+      celsiusUnit: this.config.celsiusUnit,
+      timezone: this.config.chargers[identity]?.timezone ?? this.config.defaultTimezone,
+      bootRetryIntervalSec: this.config.bootRetryIntervalSec,
+    };
+  }
+
+  readonly process = async (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> => {
+    const log = this.logger.child({ chargeBoxIdentity: job.identity, messageId: job.soapMessageId, jobId: job.id, action: job.action });
+    if (Date.now() >= job.deadline) {
+      log.warn('message expired in the queue before it could be sent; the charger was answered with a fault');
+      return;
+    }
+    const op = chargerInitiated15to16.get(job.action);
+    if (!op) {
+      reply({ kind: 'fault', fault: faultOf('NotSupported', `operation ${job.action} is not supported`) });
+      return;
+    }
+    const state = (await this.registry.load(job.identity)) ?? emptyChargerState(job.identity);
+    const ctx: TranslationContext = { receivedAt: job.receivedAt, options: this.translationOptions(job.identity), notes: [] };
+    const event: ExchangeEvent = { identity: job.identity, action: job.action, jobId: job.id, outcome: { kind: 'response', body: {} }, via: 'csms' };
+    const finish = (outcome: JobOutcome, via: ExchangeEvent['via']) => {
+      event.outcome = outcome;
+      event.via = via;
+      for (const note of ctx.notes) log.info(note);
+      reply(outcome);
+      this.observer.onExchange?.(event);
+    };
+
+    // Map B.2: while the CSMS has not accepted the charger, only BootNotification goes through (SteVe does the same).
+    if (job.action !== 'BootNotification' && (state.registration === 'Pending' || state.registration === 'Rejected')) {
+      const fault = faultOf('SecurityError', `charger is not accepted by the central system (registration ${state.registration}); send BootNotification`);
+      log.warn(fault.reason);
+      finish({ kind: 'fault', fault }, 'gateway');
+      return;
+    }
+
+    let payload: object;
+    try {
+      const outbound = op.toCall(job.request, state, ctx);
+      if (outbound.kind === 'answer') {
+        log.debug(outbound.reason);
+        finish({ kind: 'response', body: outbound.response }, 'gateway');
+        return;
+      }
+      payload = outbound.payload;
+    } catch (err) {
+      finish(this.failure(err, log), 'error');
+      return;
+    }
+    event.call = payload;
+    const valid = check16(op.action, 'req', payload);
+    if (!valid.ok) {
+      log.error({ payload, schemaError: valid.message }, 'translated CALL is not valid OCPP 1.6; not sent');
+      finish({ kind: 'fault', fault: faultOf('ProtocolError', `message cannot be expressed as valid OCPP 1.6: ${valid.message}`) }, 'error');
+      return;
+    }
+
+    let result: Record<string, unknown>;
+    try {
+      result = await this.upstream.get(job.identity).call(op.action, payload, job.deadline);
+    } catch (err) {
+      if (err instanceof UpstreamError && err.handshakeStatus === 404 && job.action === 'BootNotification') {
+        // OCPP-J 1.6 section 3.2 / errata 3.68: a 404 on the handshake is JSON's BootNotification Rejected (map B.2).
+        log.warn('CSMS does not know this identity (HTTP 404 on the WebSocket handshake): BootNotification answered Rejected');
+        finish(
+          { kind: 'response', body: { status: 'Rejected', currentTime: new Date().toISOString(), heartbeatInterval: this.config.bootRetryIntervalSec } },
+          'gateway',
+        );
+        return;
+      }
+      finish(this.failure(err, log), 'error');
+      return;
+    }
+    event.result = result;
+    const validResult = check16(op.action, 'conf', result);
+    if (!validResult.ok) {
+      log.error({ result, schemaError: validResult.message }, 'CSMS answered with a payload that is not valid OCPP 1.6');
+      finish({ kind: 'fault', fault: faultOf('InternalError', 'central system answered with an invalid payload') }, 'error');
+      return;
+    }
+
+    let response: object;
+    let followUps: { action: string; payload: object }[] = [];
+    try {
+      response = op.toResponse(result, job.request, ctx);
+      if (op.reduce) {
+        const reduced = op.reduce(state, { request: job.request, call: payload, result, response }, ctx);
+        await this.registry.save(reduced.state);
+        followUps = reduced.followUps ?? [];
+      }
+    } catch (err) {
+      finish(this.failure(err, log), 'error');
+      return;
+    }
+    finish({ kind: 'response', body: response }, 'csms');
+    await this.sendFollowUps(job, followUps, log);
+  };
+
+  /** Synthesised transitions (map B.9 rule 4): best effort, after the charger has its answer. */
+  private async sendFollowUps(job: UpstreamJob, followUps: { action: string; payload: object }[], log: Logger): Promise<void> {
+    for (const call of followUps) {
+      try {
+        await this.upstream.get(job.identity).call(call.action, call.payload, Date.now() + this.config.csmsTimeoutMs);
+        log.info({ followUp: call }, `sent synthesised ${call.action}`);
+      } catch (err) {
+        log.warn({ err: (err as Error).message, followUp: call }, `synthesised ${call.action} not delivered`);
+      }
+    }
+  }
+
+  private failure(err: unknown, log: Logger): JobOutcome {
+    if (err instanceof SoapFaultError) {
+      log.warn(`message refused: ${err.reason}`);
+      return { kind: 'fault', fault: err.toFault() };
+    }
+    if (err instanceof RpcError) {
+      log.warn({ rpcError: err.code }, `CSMS answered CALLERROR ${err.code}: ${err.description}`);
+      return { kind: 'fault', fault: faultOfRpcError(err.code, err.description) };
+    }
+    if (err instanceof UpstreamError) {
+      log.warn({ upstream: err.kind }, err.message);
+      return { kind: 'fault', fault: faultOf('InternalError', `central system unavailable: ${err.message}`) };
+    }
+    log.error({ err }, 'unexpected error while processing a charger message');
+    return { kind: 'fault', fault: faultOf('InternalError', 'gateway failed to process the message') };
+  }
+}

@@ -1,0 +1,25 @@
+import { faultOf, type SoapFault } from '../soap/fault.js';
+
+/**
+ * CSMS CALLERROR on a charger-initiated CALL -> SOAP Fault for the charger (map B.12, 1.6 errata 3.38/3.39).
+ * A table, so that review is reading, not tracing.
+ */
+const FAULT_OF_RPC_ERROR: Readonly<Record<string, SoapFault['subcode']>> = {
+  NotImplemented: 'NotSupported',
+  NotSupported: 'NotSupported',
+  InternalError: 'InternalError',
+  GenericError: 'InternalError',
+  SecurityError: 'SecurityError',
+  ProtocolError: 'ProtocolError',
+  FormationViolation: 'ProtocolError',
+  FormatViolation: 'ProtocolError',
+  PropertyConstraintViolation: 'ProtocolError',
+  OccurenceConstraintViolation: 'ProtocolError',
+  OccurrenceConstraintViolation: 'ProtocolError',
+  TypeConstraintViolation: 'ProtocolError',
+};
+
+export function faultOfRpcError(code: string, description: string): SoapFault {
+  const subcode = FAULT_OF_RPC_ERROR[code] ?? 'InternalError';
+  return faultOf(subcode, `central system answered ${code}${description ? `: ${description}` : ''}`);
+}

@@ -1,0 +1,132 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * Gateway configuration: the outside contract of docs/architecture.md ("Outside contract"), read from the
+ * environment and, optionally, from config/gateway.yaml (path via CONFIG). Environment variables win over the file
+ * so that a container can override one key without a new file.
+ */
+
+const chargerOverride = z
+  .object({
+    /** Where the gateway calls this charger (overrides wsa:From / ReplyTo, quirk Q2). */
+    callbackUrl: z.url().optional(),
+    /** Identity used towards the CSMS (URL path and Basic-auth user), when it must differ (quirk Q18). */
+    upstreamIdentity: z.string().min(1).optional(),
+    /** OCPP-J Basic-auth password (security profile 1/2). Never logged. */
+    basicAuthPassword: z.string().min(1).optional(),
+    /** Zone assumed for this charger's zone-less xs:dateTime values, e.g. "+01:00" (map B.0). */
+    timezone: z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/).optional(),
+  })
+  .strict();
+
+const configSchema = z
+  .object({
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    host: z.string().default('0.0.0.0'),
+    csmsUrl: z
+      .string({ error: 'CSMS_URL is required: the OCPP-J endpoint of your central system, e.g. ws://csms.example/ocpp' })
+      .regex(/^wss?:\/\/[^/]/, 'CSMS_URL must be a ws:// or wss:// URL'),
+    csmsProtocol: z.enum(['ocpp1.6', 'ocpp2.0.1']).default('ocpp1.6'),
+    redisUrl: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
+    redisPrefix: z.string().min(1).default('ocppgw'),
+    publicUrl: z.url().optional(),
+    adminPort: z.coerce.number().int().min(0).max(65535).default(8081),
+    adminHost: z.string().default('127.0.0.1'),
+    adminToken: z.string().min(1).optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Bound on the wait for the CSMS answer; below typical charger HTTP timeouts (quirks: "Behaviour of peers"). */
+    csmsTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(20_000),
+    /** Largest SOAP request body accepted, after decompression too. */
+    maxBodyBytes: z.coerce.number().int().min(1024).default(1024 * 1024),
+    /** heartbeatInterval sent with a Rejected answer when the CSMS said Pending/Rejected with interval 0 (map B.2). */
+    bootRetryIntervalSec: z.coerce.number().int().min(1).default(60),
+    /** 1.6 spelling for the 1.5 unit Celsius (map B.7: "Celcius" validates under every OCA 1.6 schema). */
+    celsiusUnit: z.enum(['Celcius', 'Celsius']).default('Celcius'),
+    /** Zone assumed for zone-less xs:dateTime values from chargers (map B.0). */
+    defaultTimezone: z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/).default('Z'),
+    /** WebSocket ping interval towards the CSMS, seconds; 0 disables (OCPP-J 1.6 section 5.3). */
+    wsPingIntervalSec: z.coerce.number().int().min(0).default(30),
+    reconnectMinMs: z.coerce.number().int().min(10).default(1_000),
+    reconnectMaxMs: z.coerce.number().int().min(10).default(60_000),
+    /** PEM file with the CA bundle that signs the CSMS certificate (wss://). */
+    csmsCaFile: z.string().optional(),
+    /** BullMQ partitions: chargers are spread over this many queues by a hash of the identity. */
+    partitions: z.coerce.number().int().min(1).max(1024).default(16),
+    chargers: z.record(z.string(), chargerOverride).default({}),
+  })
+  .strict();
+
+export type GatewayConfig = z.infer<typeof configSchema> & { publicUrl: string; csmsCa?: Buffer };
+export type ChargerOverride = z.infer<typeof chargerOverride>;
+
+/** Env variable name -> config key. */
+const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
+  PORT: 'port',
+  HOST: 'host',
+  CSMS_URL: 'csmsUrl',
+  CSMS_PROTOCOL: 'csmsProtocol',
+  REDIS_URL: 'redisUrl',
+  REDIS_PREFIX: 'redisPrefix',
+  PUBLIC_URL: 'publicUrl',
+  ADMIN_PORT: 'adminPort',
+  ADMIN_HOST: 'adminHost',
+  ADMIN_TOKEN: 'adminToken',
+  LOG_LEVEL: 'logLevel',
+  CSMS_TIMEOUT_MS: 'csmsTimeoutMs',
+  MAX_BODY_BYTES: 'maxBodyBytes',
+  BOOT_RETRY_INTERVAL_SEC: 'bootRetryIntervalSec',
+  CELSIUS_UNIT: 'celsiusUnit',
+  DEFAULT_TIMEZONE: 'defaultTimezone',
+  WS_PING_INTERVAL_SEC: 'wsPingIntervalSec',
+  RECONNECT_MIN_MS: 'reconnectMinMs',
+  RECONNECT_MAX_MS: 'reconnectMaxMs',
+  CSMS_CA_FILE: 'csmsCaFile',
+  PARTITIONS: 'partitions',
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the YAML file (if any) and the environment, validates, and derives defaults. Throws ConfigError naming the key. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): GatewayConfig {
+  const filePath = env.CONFIG ?? 'config/gateway.yaml';
+  let fromFile: Record<string, unknown> = {};
+  if (existsSync(filePath)) {
+    const parsed: unknown = parseYaml(readFileSync(filePath, 'utf8'));
+    if (parsed != null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+      throw new ConfigError(`${filePath}: the top level must be a mapping of configuration keys`);
+    }
+    fromFile = (parsed as Record<string, unknown> | null) ?? {};
+  } else if (env.CONFIG) {
+    throw new ConfigError(`CONFIG points at ${filePath}, which does not exist`);
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  const result = configSchema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const key = issue.path.join('.') || '(top level)';
+      const envName = Object.entries(ENV_KEYS).find(([, k]) => k === issue.path[0])?.[0];
+      return `${key}${envName ? ` (${envName})` : ''}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const config = result.data;
+  if (config.csmsProtocol === 'ocpp2.0.1') {
+    throw new ConfigError('csmsProtocol (CSMS_PROTOCOL): ocpp2.0.1 is not supported yet; use ocpp1.6');
+  }
+  let csmsCa: Buffer | undefined;
+  if (config.csmsCaFile) {
+    if (!existsSync(config.csmsCaFile)) throw new ConfigError(`csmsCaFile (CSMS_CA_FILE): ${config.csmsCaFile} does not exist`);
+    csmsCa = readFileSync(config.csmsCaFile);
+  }
+  const publicUrl = config.publicUrl ?? `http://${hostname()}:${config.port}/CentralSystemService`;
+  return { ...config, publicUrl, csmsCa };
+}

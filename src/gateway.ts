@@ -1,0 +1,97 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { createAdminServer } from './admin/admin-server.js';
+import { ChargerMessageProcessor, type MessageObserver } from './bridge/charger-messages.js';
+import type { GatewayConfig } from './config/config.js';
+import type { Logger } from './log.js';
+import { BullmqQueue } from './queue/bullmq-queue.js';
+import { EmbeddedQueue } from './queue/embedded-queue.js';
+import type { UpstreamQueue } from './queue/upstream-queue.js';
+import { CentralSystemEndpoint, type EndpointObserver } from './soap/central-system-endpoint.js';
+import { createSoapServer } from './soap/soap-server.js';
+import { MemoryRegistry } from './state/memory-registry.js';
+import { RedisRegistry } from './state/redis-registry.js';
+import type { ChargerRegistry } from './state/registry.js';
+import { RpcError } from './upstream/frames.js';
+import { UpstreamPool } from './upstream/pool.js';
+
+export interface GatewayObservers extends EndpointObserver, MessageObserver {}
+
+/** Wires the parts of docs/architecture.md together: soap ingress -> queue -> translate -> upstream, and state. */
+export class Gateway {
+  readonly registry: ChargerRegistry;
+  readonly queue: UpstreamQueue;
+  readonly upstream: UpstreamPool;
+  readonly processor: ChargerMessageProcessor;
+  private readonly redis?: Redis;
+  private soapServer?: Server;
+  private adminServer?: Server;
+
+  constructor(
+    readonly config: GatewayConfig,
+    readonly logger: Logger,
+    private readonly observers: GatewayObservers = {},
+  ) {
+    if (config.redisUrl) {
+      const queue = new BullmqQueue({ redisUrl: config.redisUrl, prefix: config.redisPrefix, partitions: config.partitions, logger });
+      this.queue = queue;
+      this.redis = queue.redis;
+      this.registry = new RedisRegistry(queue.redis, config.redisPrefix);
+    } else {
+      this.queue = new EmbeddedQueue();
+      this.registry = new MemoryRegistry();
+    }
+    this.upstream = new UpstreamPool(config, logger, async (identity, action) => {
+      // CSMS-initiated operations arrive with issue 3; until then an honest NotImplemented.
+      logger.warn({ chargeBoxIdentity: identity, action }, 'CSMS-initiated call not supported yet');
+      throw new RpcError('NotImplemented', `${action} is not implemented by the gateway`);
+    });
+    this.processor = new ChargerMessageProcessor(config, this.registry, this.upstream, logger, observers);
+  }
+
+  async start(): Promise<{ soapPort: number; adminPort: number }> {
+    await this.queue.start(this.processor.process);
+    const endpoint = new CentralSystemEndpoint(this.config, this.registry, this.queue, this.logger, this.observers);
+    this.soapServer = createSoapServer(endpoint, this.logger);
+    this.adminServer = createAdminServer({ token: this.config.adminToken, logger: this.logger, checkReady: () => this.checkReady() });
+    const soapPort = await listen(this.soapServer, this.config.port, this.config.host);
+    const adminPort = await listen(this.adminServer, this.config.adminPort, this.config.adminHost);
+    this.logger.info(
+      { soapPort, adminPort, csmsUrl: this.config.csmsUrl, queue: this.queue.kind, publicUrl: this.config.publicUrl },
+      `gateway listening: SOAP on :${soapPort}/CentralSystemService, admin on ${this.config.adminHost}:${adminPort}`,
+    );
+    return { soapPort, adminPort };
+  }
+
+  async checkReady(): Promise<void> {
+    if (this.redis && (await this.redis.ping()) !== 'PONG') throw new Error('Redis does not answer PING');
+  }
+
+  /** Graceful stop: no new requests, in-flight work finished or failed cleanly, connections closed. */
+  async stop(): Promise<void> {
+    await Promise.all([close(this.soapServer), close(this.adminServer)]);
+    await this.queue.close();
+    this.upstream.closeAll();
+    await this.registry.close();
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function close(server: Server | undefined): Promise<void> {
+  if (!server) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 5_000).unref();
+  });
+}

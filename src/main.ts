@@ -1,0 +1,41 @@
+import { ConfigError, loadConfig } from './config/config.js';
+import { Gateway } from './gateway.js';
+import { createLogger } from './log.js';
+
+/** `npm start`: configuration from the environment and config/gateway.yaml, then run until SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`ocpp-soap-gateway: ${err.message}\nSee README.md, "Configuration".\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const gateway = new Gateway(config, logger);
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    gateway.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  await gateway.start();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`ocpp-soap-gateway failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

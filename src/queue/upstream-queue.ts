@@ -1,0 +1,71 @@
+import type { SoapFault } from '../soap/fault.js';
+
+/** A charger-initiated message on its way to the CSMS (architecture: [queue]). Plain JSON, stored in Redis. */
+export interface UpstreamJob {
+  id: string;
+  /** chargeBoxIdentity as the charger sent it. */
+  identity: string;
+  action: string;
+  /** The decoded 1.5 request. */
+  request: unknown;
+  /** ISO 8601 UTC time the SOAP request arrived. */
+  receivedAt: string;
+  /** Epoch ms after which no one waits for the answer (CSMS_TIMEOUT_MS after arrival). */
+  deadline: number;
+  soapMessageId?: string;
+}
+
+/** What the waiting SOAP request answers: the 1.5 response body, or a fault. */
+export type JobOutcome = { kind: 'response'; body: object } | { kind: 'fault'; fault: SoapFault };
+
+/**
+ * Processes one job for one charger: calls `reply` as soon as the charger's answer is known, then may go on with
+ * work owed to the CSMS (follow-up CALLs) before the next job of the same charger starts.
+ */
+export type JobProcessor = (job: UpstreamJob, reply: (outcome: JobOutcome) => void) => Promise<void>;
+
+/**
+ * Carries jobs per charger, in the order received, to one processor at a time per charger, and brings each outcome
+ * back to the request that waits for it. Two implementations: embedded (one process) and BullMQ (Redis).
+ */
+export interface UpstreamQueue {
+  readonly kind: 'embedded' | 'bullmq';
+  start(processor: JobProcessor): Promise<void>;
+  /** Resolves with the outcome, or with a timeout fault when the deadline passes first. */
+  submit(job: UpstreamJob): Promise<JobOutcome>;
+  /** Jobs waiting or running, per charger, as far as this instance can see. */
+  depth(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export const deadlineFault = (job: UpstreamJob): JobOutcome => ({
+  kind: 'fault',
+  fault: {
+    code: 'Receiver',
+    subcode: 'InternalError',
+    reason: `the central system did not answer ${job.action} in time; retry later`,
+  },
+});
+
+/** Serialises work per key, in call order: the per-charger lock both queue implementations use. */
+export class KeyedSerialiser {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  run(key: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work).catch(() => undefined);
+    this.tails.set(key, next);
+    void next.then(() => {
+      if (this.tails.get(key) === next) this.tails.delete(key);
+    });
+    return next;
+  }
+
+  get size(): number {
+    return this.tails.size;
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.tails.values());
+  }
+}

@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayConfig } from '../config/config.js';
+import type { Logger } from '../log.js';
+import type { JobOutcome, UpstreamQueue } from '../queue/upstream-queue.js';
+import type { ChargerRegistry } from '../state/registry.js';
+import { BodyError, readBody } from './body-reader.js';
+import { decodeComplex } from './codec.js';
+import { encodeElement } from './codec.js';
+import { envelopeXml, faultEnvelopeXml, newMessageId, readEnvelope, SOAP12_CONTENT_TYPE } from './envelope.js';
+import { faultOf, httpStatusOfFault, soap11VersionMismatch, SoapFaultError, type SoapFault } from './fault.js';
+import { callbackUrlOf } from './headers.js';
+import { NS, ocppVersionOf } from './namespaces.js';
+import { centralSystemService, WSDL_FILES, type ComplexType, type Operation } from './wsdl-model.js';
+import { parseXml, XmlError } from './xml.js';
+
+/** One SOAP exchange as the endpoint saw it, for metrics and the message trace. */
+export interface SoapExchangeEvent {
+  identity?: string;
+  action?: string;
+  messageId?: string;
+  requestXml: string;
+  responseXml: string;
+  httpStatus: number;
+  fault?: SoapFault;
+  durationMs: number;
+}
+
+export interface EndpointObserver {
+  onSoapExchange?(event: SoapExchangeEvent): void;
+  onRejected?(reason: string, status: number): void;
+}
+
+/** Logs a given complaint about a given source at most once a minute (quirk Q19: "log once per source"). */
+class OncePerSource {
+  private readonly seen = new Map<string, number>();
+  shouldLog(key: string, now = Date.now()): boolean {
+    const last = this.seen.get(key);
+    if (last !== undefined && now - last < 60_000) return false;
+    if (this.seen.size > 10_000) this.seen.clear();
+    this.seen.set(key, now);
+    return true;
+  }
+}
+
+const SOAP_PATH = /^\/centralsystemservice\/?$/i;
+
+/**
+ * POST /CentralSystemService: terminates OCPP 1.5 SOAP 1.2 chargers. Everything a charger can send is answered:
+ * a response, a SOAP 1.2 Fault with the OCPP-S subcode, or an HTTP 4xx with a one-line reason; never a crash.
+ */
+export class CentralSystemEndpoint {
+  private readonly model = centralSystemService();
+  private readonly wsdl: string;
+  private readonly complaints = new OncePerSource();
+
+  constructor(
+    private readonly config: GatewayConfig,
+    private readonly registry: ChargerRegistry,
+    private readonly queue: UpstreamQueue,
+    private readonly logger: Logger,
+    private readonly observer: EndpointObserver = {},
+  ) {
+    this.wsdl = readFileSync(WSDL_FILES.centralSystem, 'utf8').replace(
+      /(<soap12:address\s+location=")[^"]*(")/,
+      (_m, open: string, close: string) => `${open}${config.publicUrl}${close}`,
+    );
+  }
+
+  /** Whether a path is the SOAP endpoint (case-insensitive, quirk Q16). */
+  static matches(path: string): boolean {
+    return SOAP_PATH.test(path);
+  }
+
+  readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      if ([...url.searchParams.keys()].some((k) => k.toLowerCase() === 'wsdl')) {
+        res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : this.wsdl);
+        return;
+      }
+      this.plain(req, res, 405, 'This is the OCPP 1.5 SOAP endpoint: POST SOAP 1.2 envelopes here; the WSDL is at ?wsdl', { Allow: 'POST, GET' });
+      return;
+    }
+    if (req.method !== 'POST') {
+      this.plain(req, res, 405, `This is the OCPP 1.5 SOAP endpoint: ${req.method} is not allowed, use POST`, { Allow: 'POST, GET' });
+      return;
+    }
+
+    let xml: string;
+    try {
+      xml = (await readBody(req, this.config.maxBodyBytes)).toString('utf8');
+    } catch (err) {
+      const e = err instanceof BodyError ? err : new BodyError(400, 'could not read the request body');
+      this.plain(req, res, e.status, e.message);
+      return;
+    }
+    const trimmed = xml.replace(/^\uFEFF/, '').trimStart();
+    if (trimmed === '') {
+      this.plain(req, res, 400, 'empty request body: POST a SOAP 1.2 envelope');
+      return;
+    }
+    if (!trimmed.startsWith('<')) {
+      this.plain(req, res, 400, 'request body is not XML: POST a SOAP 1.2 envelope');
+      return;
+    }
+
+    let root;
+    try {
+      root = parseXml(trimmed);
+    } catch (err) {
+      const reason = err instanceof XmlError ? err.message : 'malformed XML';
+      this.fault(req, res, faultOf('ProtocolError', reason), undefined, xml, started, {});
+      return;
+    }
+    const envelope = readEnvelope(root);
+    if (envelope.kind === 'not-soap') {
+      this.plain(req, res, 400, `not a SOAP message: ${envelope.reason}`);
+      return;
+    }
+    if (envelope.kind === 'soap11') {
+      this.complain(req, 'SOAP 1.1 envelope refused (OCPP 1.5 is SOAP 1.2)');
+      res.writeHead(500, { 'Content-Type': 'text/xml; charset=utf-8' }).end(soap11VersionMismatch());
+      return;
+    }
+
+    const { headers, body } = envelope;
+    const meta = { identity: headers.chargeBoxIdentity, messageId: headers.messageId };
+    const fail = (fault: SoapFault, action?: string) => this.fault(req, res, fault, headers.messageId, xml, started, { ...meta, action });
+
+    if (!body) return fail(faultOf('ProtocolError', 'the SOAP Body is empty'));
+    const version = ocppVersionOf(body.ns);
+    if (version === '1.2' || version === '1.6') {
+      return fail(faultOf('NotSupported', `OCPP ${version} SOAP is not supported yet; this gateway bridges OCPP 1.5 (urn://Ocpp/Cs/2012/06/)`));
+    }
+    if (version !== '1.5') {
+      return fail(faultOf('ProtocolError', `body element ${body.name} is not in an OCPP namespace (found ${body.ns ?? 'none'})`));
+    }
+    const op = this.model.operationsByRequestElement.get(body.name.toLowerCase());
+    if (!op) return fail(faultOf('NotSupported', `operation ${body.name} is not a CentralSystemService operation`));
+    if (!headers.chargeBoxIdentity) return fail(faultOf('ProtocolError', 'the chargeBoxIdentity SOAP header is missing or empty'), op.name);
+    const identity = headers.chargeBoxIdentity;
+
+    let request;
+    try {
+      request = decodeComplex(this.model, this.model.type(op.requestType) as ComplexType, body, op.requestElement);
+    } catch (err) {
+      if (err instanceof SoapFaultError) return fail(err.toFault(), op.name);
+      throw err;
+    }
+
+    const receivedAt = new Date(started).toISOString();
+    const callback = callbackUrlOf(headers, this.config.chargers[identity]?.callbackUrl);
+    this.registry
+      .recordContact(identity, {
+        lastSoapContact: receivedAt,
+        lastAction: op.name,
+        remoteAddress: req.socket.remoteAddress,
+        callbackUrl: callback?.url,
+        callbackSource: callback?.source,
+      })
+      .catch((err: unknown) => this.logger.error({ err, chargeBoxIdentity: identity }, 'could not record charger contact'));
+
+    const outcome: JobOutcome = await this.queue.submit({
+      id: randomUUID(),
+      identity,
+      action: op.name,
+      request,
+      receivedAt,
+      deadline: started + this.config.csmsTimeoutMs,
+      soapMessageId: headers.messageId,
+    });
+    if (outcome.kind === 'fault') return fail(outcome.fault, op.name);
+    this.respond(req, res, op, outcome.body, headers.messageId, xml, started, { ...meta, action: op.name });
+  };
+
+  private respond(
+    _req: IncomingMessage,
+    res: ServerResponse,
+    op: Operation,
+    body: object,
+    relatesTo: string | undefined,
+    requestXml: string,
+    started: number,
+    meta: { identity?: string; messageId?: string; action?: string },
+  ): void {
+    const bodyXml = encodeElement(this.model, op.responseElement, op.responseType, body, 'cs');
+    const responseXml = envelopeXml(NS.cs15, 'cs', { action: op.outputAction, messageId: newMessageId(), relatesTo }, bodyXml);
+    res.writeHead(200, { 'Content-Type': SOAP12_CONTENT_TYPE }).end(responseXml);
+    this.observer.onSoapExchange?.({ ...meta, requestXml, responseXml, httpStatus: 200, durationMs: Date.now() - started });
+  }
+
+  private fault(
+    req: IncomingMessage,
+    res: ServerResponse,
+    fault: SoapFault,
+    relatesTo: string | undefined,
+    requestXml: string,
+    started: number,
+    meta: { identity?: string; messageId?: string; action?: string },
+  ): void {
+    const status = httpStatusOfFault(fault);
+    const responseXml = faultEnvelopeXml(fault, NS.cs15, relatesTo);
+    res.writeHead(status, { 'Content-Type': SOAP12_CONTENT_TYPE }).end(responseXml);
+    const key = `${meta.identity ?? req.socket.remoteAddress}:${fault.subcode}:${meta.action ?? ''}`;
+    if (this.complaints.shouldLog(key)) {
+      this.logger.warn(
+        { chargeBoxIdentity: meta.identity, messageId: meta.messageId, action: meta.action, remoteAddress: req.socket.remoteAddress, fault: `${fault.code}/${fault.subcode}` },
+        `SOAP fault: ${fault.reason}`,
+      );
+    }
+    this.observer.onSoapExchange?.({ ...meta, requestXml, responseXml, httpStatus: status, fault, durationMs: Date.now() - started });
+  }
+
+  private plain(req: IncomingMessage, res: ServerResponse, status: number, reason: string, headers: Record<string, string> = {}): void {
+    this.complain(req, reason);
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }).end(`${reason}\n`);
+    this.observer.onRejected?.(reason, status);
+  }
+
+  private complain(req: IncomingMessage, reason: string): void {
+    const source = req.socket.remoteAddress ?? 'unknown';
+    if (this.complaints.shouldLog(`${source}:${reason}`)) this.logger.warn({ remoteAddress: source, method: req.method, path: req.url }, reason);
+  }
+}

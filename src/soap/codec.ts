@@ -1,0 +1,155 @@
+import { SoapFaultError } from './fault.js';
+import type { ComplexType, SimpleType, WsdlModel } from './wsdl-model.js';
+import { escapeXml, innerXml, type XmlElement } from './xml.js';
+
+/**
+ * Body codec driven by the WSDL model.
+ *
+ * decode: tolerant where real chargers differ from the WSDL (element order, quirk Q13; namespace of children, Q9;
+ * nil and empty values, Q12; XML inside string elements, Q15) and strict where a value cannot be translated
+ * (missing or nil required field, not an xs:int, unknown enumeration value): those end as Sender/ProtocolError.
+ *
+ * encode: always in WSDL sequence order with one stable prefix (Q8, Q13), whatever the key order of the object.
+ */
+
+export type Decoded = string | number | boolean | DecodedObject | Decoded[];
+export interface DecodedObject {
+  [key: string]: Decoded | undefined;
+}
+
+const INT_PATTERN = /^[+-]?\d{1,10}$/;
+const DATETIME_PATTERN = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+const isNil = (el: XmlElement): boolean => el.attrs.nil === 'true' || el.attrs.nil === '1';
+
+function protocolError(path: string, message: string): SoapFaultError {
+  return new SoapFaultError('ProtocolError', `${path}: ${message}`);
+}
+
+/** Decodes an element of a complex type into a plain object; arrays for maxOccurs > 1. */
+export function decodeComplex(model: WsdlModel, type: ComplexType, el: XmlElement, path: string): DecodedObject {
+  const out: DecodedObject = {};
+  if (type.simpleContent) {
+    out.$value = decodeSimple(model, model.type(type.simpleContent.typeName) as SimpleType, el, path, true) as string;
+    for (const attr of type.simpleContent.attributes) {
+      const raw = el.attrs[attr.name];
+      if (raw === undefined) continue;
+      out[attr.name] = checkSimple(model.type(attr.typeName) as SimpleType, raw.trim(), `${path}@${attr.name}`);
+    }
+    return out;
+  }
+  for (const field of type.fields) {
+    const occurrences = el.children.filter((c) => c.name === field.name);
+    const fieldPath = `${path}/${field.name}`;
+    const fieldType = model.type(field.typeName);
+    const values: Decoded[] = [];
+    for (const occurrence of occurrences) {
+      if (isNil(occurrence)) continue;
+      if (fieldType.kind === 'complex') {
+        values.push(decodeComplex(model, fieldType, occurrence, fieldPath));
+      } else {
+        const value = decodeSimple(model, fieldType, occurrence, fieldPath, field.minOccurs > 0);
+        if (value !== undefined) values.push(value);
+      }
+    }
+    if (values.length < field.minOccurs) {
+      const seen = occurrences.length > 0 ? 'is nil or empty' : 'is missing';
+      throw protocolError(fieldPath, `required element ${seen}`);
+    }
+    if (field.maxOccurs === 1) {
+      if (values.length > 1) throw protocolError(fieldPath, `occurs ${values.length} times, at most once allowed`);
+      if (values.length === 1) out[field.name] = values[0];
+    } else {
+      out[field.name] = values;
+    }
+  }
+  return out;
+}
+
+function decodeSimple(model: WsdlModel, type: SimpleType, el: XmlElement, path: string, required: boolean): Decoded | undefined {
+  // An unrestricted xs:string is opaque: kept byte for byte, child XML serialised back to text (quirk Q15).
+  const opaque = type.name === 'string' && type.base === 'string';
+  const raw = el.children.length > 0 ? (opaque ? innerXml(el) : undefined) : el.text;
+  if (raw === undefined) throw protocolError(path, 'expected a simple value, found child elements');
+  const text = opaque ? raw : raw.trim();
+  if (text === '') {
+    if (required) throw protocolError(path, 'required element is nil or empty');
+    return type.base === 'string' && !type.enumeration ? '' : undefined;
+  }
+  return checkSimple(type, text, path);
+}
+
+function checkSimple(type: SimpleType, text: string, path: string): Decoded {
+  switch (type.base) {
+    case 'int': {
+      const n = Number(text);
+      if (!INT_PATTERN.test(text) || n < INT32_MIN || n > INT32_MAX) throw protocolError(path, `'${clip(text)}' is not an xs:int`);
+      return n;
+    }
+    case 'boolean':
+      if (text === 'true' || text === '1') return true;
+      if (text === 'false' || text === '0') return false;
+      throw protocolError(path, `'${clip(text)}' is not an xs:boolean`);
+    case 'dateTime':
+      if (!DATETIME_PATTERN.test(text) || Number.isNaN(Date.parse(text.endsWith('Z') || /[+-]\d{2}:\d{2}$/.test(text) ? text : `${text}Z`))) {
+        throw protocolError(path, `'${clip(text)}' is not an xs:dateTime`);
+      }
+      return text;
+    default:
+      if (type.enumeration && !type.enumeration.includes(text)) {
+        throw protocolError(path, `'${clip(text)}' is not one of ${type.name} (${type.enumeration.join(', ')})`);
+      }
+      return text;
+  }
+}
+
+const clip = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}...` : s);
+
+/**
+ * Encodes `value` as element `elementName` of `type`, children in WSDL sequence order, every element qualified with
+ * `prefix` (elementFormDefault="qualified"); simpleContent attributes stay unqualified (no attributeFormDefault).
+ */
+export function encodeElement(model: WsdlModel, elementName: string, typeName: string, value: unknown, prefix: string): string {
+  const type = model.type(typeName);
+  const tag = `${prefix}:${elementName}`;
+  if (type.kind === 'simple') return `<${tag}>${escapeXml(formatSimple(value))}</${tag}>`;
+  const obj = (value ?? {}) as Record<string, unknown>;
+  if (type.simpleContent) {
+    const attrs = type.simpleContent.attributes
+      .filter((a) => obj[a.name] !== undefined)
+      .map((a) => ` ${a.name}="${escapeXml(formatSimple(obj[a.name]))}"`)
+      .join('');
+    return `<${tag}${attrs}>${escapeXml(formatSimple(obj.$value))}</${tag}>`;
+  }
+  let inner = '';
+  for (const field of type.fields) {
+    const fieldValue = obj[field.name];
+    if (fieldValue === undefined || fieldValue === null) continue;
+    const items = Array.isArray(fieldValue) ? fieldValue : [fieldValue];
+    for (const item of items) inner += encodeElement(model, field.name, field.typeName, item, prefix);
+  }
+  return inner === '' ? `<${tag}/>` : `<${tag}>${inner}</${tag}>`;
+}
+
+function formatSimple(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === undefined || value === null) return '';
+  return JSON.stringify(value);
+}
+
+/** Returns `value` with its keys in WSDL order (node-soap serialises in key order; strict chargers need sequence order). */
+export function orderLikeWsdl(model: WsdlModel, typeName: string, value: unknown): unknown {
+  const type = model.type(typeName);
+  if (type.kind === 'simple' || type.simpleContent || value === null || typeof value !== 'object') return value;
+  const obj = value as Record<string, unknown>;
+  const ordered: Record<string, unknown> = {};
+  for (const field of type.fields) {
+    const v = obj[field.name];
+    if (v === undefined) continue;
+    ordered[field.name] = Array.isArray(v) ? v.map((item) => orderLikeWsdl(model, field.typeName, item)) : orderLikeWsdl(model, field.typeName, v);
+  }
+  return ordered;
+}

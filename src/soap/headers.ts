@@ -1,0 +1,90 @@
+import { WSA_ANONYMOUS, WSA_NAMESPACES } from './namespaces.js';
+import { child, type XmlElement } from './xml.js';
+
+/** The SOAP headers the gateway reads, normalised to trimmed text (quirks Q1, Q4, Q5, Q10, Q11). */
+export interface SoapHeaders {
+  chargeBoxIdentity?: string;
+  action?: string;
+  messageId?: string;
+  relatesTo?: string;
+  fromAddress?: string;
+  replyToAddress?: string;
+  to?: string;
+}
+
+export type CallbackSource = 'config' | 'From' | 'ReplyTo';
+
+/**
+ * One header normaliser for both directions. Header elements arrive in any order, with any prefix, with or without
+ * mustUnderstand (Q5, Q8). chargeBoxIdentity is matched case-insensitively in any namespace (OCPP-S section 3.3 and
+ * Q9); WS-Addressing headers in the 2005/08 or 2004/08 namespace. Attributes are ignored and text is trimmed.
+ */
+export function normaliseHeaders(header: XmlElement | undefined): SoapHeaders {
+  const out: SoapHeaders = {};
+  for (const h of header?.children ?? []) {
+    if (h.name.toLowerCase() === 'chargeboxidentity') {
+      out.chargeBoxIdentity ??= h.text.trim();
+      continue;
+    }
+    if (!h.ns || !WSA_NAMESPACES.has(h.ns)) continue;
+    switch (h.name) {
+      case 'Action':
+        out.action ??= h.text.trim();
+        break;
+      case 'MessageID':
+        out.messageId ??= h.text.trim();
+        break;
+      case 'RelatesTo':
+        out.relatesTo ??= h.text.trim();
+        break;
+      case 'To':
+        out.to ??= h.text.trim();
+        break;
+      case 'From':
+        out.fromAddress ??= child(h, 'Address')?.text.trim();
+        break;
+      case 'ReplyTo':
+        out.replyToAddress ??= child(h, 'Address')?.text.trim();
+        break;
+    }
+  }
+  for (const key of Object.keys(out) as (keyof SoapHeaders)[]) if (!out[key]) delete out[key];
+  return out;
+}
+
+/** Last path segment of a WS-A Action: `/Heartbeat` and `urn://Ocpp/Cs/2010/08/CentralSystemService/Heartbeat` alike (Q6). */
+export function actionName(action: string | undefined): string | undefined {
+  if (!action) return undefined;
+  const name = action.replace(/\/+$/, '').split('/').pop();
+  return name || undefined;
+}
+
+/**
+ * A usable callback address, or undefined: http(s) with a real host, not the WS-A anonymous or none URI (Q2).
+ * `http://:8082/` (empty host) and unparsable strings are unusable; localhost and private addresses are kept, since
+ * they may be right behind a VPN, and an operator can override them per charger.
+ */
+export function usableCallbackUrl(address: string | undefined): string | undefined {
+  if (!address || WSA_ANONYMOUS.has(address)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    return undefined;
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) return undefined;
+  return address;
+}
+
+/** Callback URL rule (map A.5, quirk Q2): configured override, else From/Address, else ReplyTo/Address. */
+export function callbackUrlOf(
+  headers: SoapHeaders,
+  configured: string | undefined,
+): { url: string; source: CallbackSource } | undefined {
+  if (configured) return { url: configured, source: 'config' };
+  const from = usableCallbackUrl(headers.fromAddress);
+  if (from) return { url: from, source: 'From' };
+  const replyTo = usableCallbackUrl(headers.replyToAddress);
+  if (replyTo) return { url: replyTo, source: 'ReplyTo' };
+  return undefined;
+}

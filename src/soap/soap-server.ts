@@ -1,0 +1,43 @@
+import { createServer, type Server } from 'node:http';
+import express from 'express';
+import type { Logger } from '../log.js';
+import { CentralSystemEndpoint } from './central-system-endpoint.js';
+
+const NOT_HERE = 'This is the OCPP 1.5 SOAP endpoint (POST /CentralSystemService); OCPP-J chargers must connect to the CSMS itself';
+
+/** The charger-facing HTTP server: the SOAP endpoint, and clear answers for everything else (quirk Q19). */
+export function createSoapServer(endpoint: CentralSystemEndpoint, logger: Logger): Server {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    if (!CentralSystemEndpoint.matches(req.path)) return next();
+    endpoint.handle(req, res).catch((err: unknown) => {
+      logger.error({ err }, 'unexpected error in the SOAP endpoint');
+      if (!res.headersSent) res.status(500).type('text/plain').send('internal error in the gateway\n');
+      else res.destroy();
+    });
+  });
+  app.use((_req, res) => {
+    res.status(404).type('text/plain').send('Not found: the OCPP 1.5 SOAP endpoint is POST /CentralSystemService\n');
+  });
+
+  const server = createServer(app);
+  // A WebSocket upgrade never reaches Express; answer it here, on any path, with a reason (quirk Q19).
+  server.on('upgrade', (req, socket) => {
+    const protocol = req.headers['sec-websocket-protocol'];
+    logger.warn({ remoteAddress: req.socket.remoteAddress, path: req.url, protocol }, 'WebSocket upgrade refused on the SOAP port');
+    const body = `${NOT_HERE}\n`;
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    logger.debug({ err: err.message }, 'HTTP client error');
+  });
+  // Slow-loris and idle bounds: headers within 10 s, the whole request within 30 s, idle keep-alive 5 s.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  return server;
+}

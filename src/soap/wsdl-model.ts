@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { child, parseXml, type XmlElement } from './xml.js';
+
+/**
+ * The part of a WSDL the gateway works from: operations, their body elements and Actions, and every type with its
+ * sequence, cardinalities, maxLength and enumerations. Decoding requests and encoding responses are driven by this
+ * model, so the endpoint is built from wsdl/ and a WSDL change needs no code change.
+ */
+
+export type BuiltinType = 'string' | 'int' | 'dateTime' | 'boolean' | 'anyURI';
+
+export interface SimpleType {
+  kind: 'simple';
+  name: string;
+  base: BuiltinType;
+  maxLength?: number;
+  enumeration?: readonly string[];
+}
+
+export interface Field {
+  name: string;
+  typeName: string;
+  minOccurs: number;
+  maxOccurs: number;
+}
+
+export interface Attribute {
+  name: string;
+  typeName: string;
+}
+
+export interface ComplexType {
+  kind: 'complex';
+  name: string;
+  fields: Field[];
+  /** simpleContent extension: element text plus unqualified attributes (MeterValue.value). */
+  simpleContent?: { typeName: string; attributes: Attribute[] };
+}
+
+export type TypeDef = SimpleType | ComplexType;
+
+export interface Operation {
+  name: string;
+  requestElement: string;
+  responseElement: string;
+  requestType: string;
+  responseType: string;
+  inputAction: string;
+  outputAction: string;
+}
+
+export interface WsdlModel {
+  targetNamespace: string;
+  serviceName: string;
+  operations: ReadonlyMap<string, Operation>;
+  /** Lower-cased request element local name -> operation (bodies are matched by local name, quirk Q9). */
+  operationsByRequestElement: ReadonlyMap<string, Operation>;
+  /** Lower-cased response element local name -> operation (for parsing charger responses). */
+  operationsByResponseElement: ReadonlyMap<string, Operation>;
+  type(name: string): TypeDef;
+}
+
+const XSD = 'http://www.w3.org/2001/XMLSchema';
+const WSDL = 'http://schemas.xmlsoap.org/wsdl/';
+const BUILTINS: Record<string, BuiltinType> = {
+  string: 'string',
+  int: 'int',
+  dateTime: 'dateTime',
+  boolean: 'boolean',
+  anyURI: 'anyURI',
+};
+
+const local = (qname: string | undefined): string => (qname ?? '').replace(/^.*:/, '');
+
+export function loadWsdlModel(xml: string): WsdlModel {
+  const root = parseXml(xml, { maxDepth: 64, maxElements: 100_000, maxAttributeLength: 100_000 });
+  const targetNamespace = root.attrs.targetNamespace ?? '';
+  const types = new Map<string, TypeDef>();
+  for (const [name, base] of Object.entries(BUILTINS)) types.set(`xs:${name}`, { kind: 'simple', name, base });
+  const elements = new Map<string, string>();
+
+  const typesEl = child(root, 'types', WSDL);
+  for (const schema of typesEl?.children.filter((c) => c.name === 'schema' && c.ns === XSD) ?? []) {
+    for (const def of schema.children) {
+      if (def.name === 'simpleType') types.set(def.attrs.name!, readSimpleType(def, def.attrs.name!));
+      else if (def.name === 'complexType') readComplexType(def, def.attrs.name!, types);
+      else if (def.name === 'element') elements.set(def.attrs.name!, typeRef(def.attrs.type));
+    }
+  }
+
+  const messages = new Map<string, string>();
+  for (const msg of root.children.filter((c) => c.name === 'message' && c.ns === WSDL)) {
+    const part = child(msg, 'part', WSDL);
+    if (part?.attrs.element) messages.set(msg.attrs.name!, local(part.attrs.element));
+  }
+
+  const operations = new Map<string, Operation>();
+  const portType = child(root, 'portType', WSDL);
+  for (const op of portType?.children.filter((c) => c.name === 'operation') ?? []) {
+    const input = child(op, 'input', WSDL)!;
+    const output = child(op, 'output', WSDL)!;
+    const requestElement = messages.get(local(input.attrs.message))!;
+    const responseElement = messages.get(local(output.attrs.message))!;
+    operations.set(op.attrs.name!, {
+      name: op.attrs.name!,
+      requestElement,
+      responseElement,
+      requestType: elements.get(requestElement)!,
+      responseType: elements.get(responseElement)!,
+      inputAction: input.attrs.Action ?? `/${op.attrs.name}`,
+      outputAction: output.attrs.Action ?? `/${op.attrs.name}Response`,
+    });
+  }
+  const service = child(root, 'service', WSDL);
+
+  return {
+    targetNamespace,
+    serviceName: service?.attrs.name ?? '',
+    operations,
+    operationsByRequestElement: new Map([...operations.values()].map((o) => [o.requestElement.toLowerCase(), o])),
+    operationsByResponseElement: new Map([...operations.values()].map((o) => [o.responseElement.toLowerCase(), o])),
+    type(name: string): TypeDef {
+      const t = types.get(name);
+      if (!t) throw new Error(`WSDL type ${name} is not defined`);
+      return t;
+    },
+  };
+}
+
+/** Type references: `s:int` (XML Schema built-in) becomes `xs:int`; `tns:IdToken` becomes `IdToken`. */
+function typeRef(qname: string | undefined): string {
+  const name = local(qname);
+  return BUILTINS[name] && !qname?.startsWith('tns:') ? `xs:${name}` : name;
+}
+
+function readSimpleType(def: XmlElement, name: string): SimpleType {
+  const restriction = child(def, 'restriction', XSD)!;
+  const base = BUILTINS[local(restriction.attrs.base)] ?? 'string';
+  const maxLength = child(restriction, 'maxLength', XSD)?.attrs.value;
+  const enumeration = restriction.children.filter((c) => c.name === 'enumeration').map((c) => c.attrs.value!);
+  return {
+    kind: 'simple',
+    name,
+    base,
+    ...(maxLength ? { maxLength: Number(maxLength) } : {}),
+    ...(enumeration.length ? { enumeration } : {}),
+  };
+}
+
+function readComplexType(def: XmlElement, name: string, types: Map<string, TypeDef>): void {
+  const fields: Field[] = [];
+  const sequence = child(def, 'sequence', XSD);
+  for (const el of sequence?.children.filter((c) => c.name === 'element') ?? []) {
+    let typeName: string;
+    const inline = child(el, 'complexType', XSD);
+    if (inline) {
+      typeName = `${name}.${el.attrs.name}`;
+      readComplexType(inline, typeName, types);
+    } else {
+      typeName = typeRef(el.attrs.type);
+    }
+    fields.push({
+      name: el.attrs.name!,
+      typeName,
+      minOccurs: el.attrs.minOccurs === undefined ? 1 : Number(el.attrs.minOccurs),
+      maxOccurs: el.attrs.maxOccurs === 'unbounded' ? Infinity : el.attrs.maxOccurs === undefined ? 1 : Number(el.attrs.maxOccurs),
+    });
+  }
+  const complexType: ComplexType = { kind: 'complex', name, fields };
+  const extension = child(child(def, 'simpleContent', XSD) ?? def, 'extension', XSD);
+  if (extension) {
+    complexType.simpleContent = {
+      typeName: typeRef(extension.attrs.base),
+      attributes: extension.children
+        .filter((c) => c.name === 'attribute')
+        .map((a) => ({ name: a.attrs.name!, typeName: typeRef(a.attrs.type) })),
+    };
+  }
+  types.set(name, complexType);
+}
+
+const WSDL_DIR = fileURLToPath(new URL('../../wsdl/', import.meta.url));
+
+export const WSDL_FILES = {
+  centralSystem: `${WSDL_DIR}CentralSystemService.wsdl`,
+  chargePoint: `${WSDL_DIR}ChargePointService.wsdl`,
+} as const;
+
+let centralSystemModel: WsdlModel | undefined;
+let chargePointModel: WsdlModel | undefined;
+
+/** The CentralSystemService model, parsed once per process. */
+export function centralSystemService(): WsdlModel {
+  centralSystemModel ??= loadWsdlModel(readFileSync(WSDL_FILES.centralSystem, 'utf8'));
+  return centralSystemModel;
+}
+
+/** The ChargePointService model, parsed once per process. */
+export function chargePointService(): WsdlModel {
+  chargePointModel ??= loadWsdlModel(readFileSync(WSDL_FILES.chargePoint, 'utf8'));
+  return chargePointModel;
+}

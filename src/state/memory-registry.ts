@@ -1,0 +1,37 @@
+import type { ChargerState } from './charger-state.js';
+import type { ChargerContact, ChargerRegistry } from './registry.js';
+
+/** Registry in process memory: one instance, lost on restart (no REDIS_URL). Stores copies, like Redis would. */
+export class MemoryRegistry implements ChargerRegistry {
+  private readonly states = new Map<string, string>();
+  private readonly contacts = new Map<string, ChargerContact>();
+
+  async load(identity: string): Promise<ChargerState | undefined> {
+    const json = this.states.get(identity);
+    return json === undefined ? undefined : (JSON.parse(json) as ChargerState);
+  }
+
+  async save(state: ChargerState): Promise<void> {
+    this.states.set(state.identity, JSON.stringify(state));
+  }
+
+  async recordContact(identity: string, contact: ChargerContact): Promise<void> {
+    const previous = this.contacts.get(identity);
+    this.contacts.set(identity, {
+      ...contact,
+      callbackUrl: contact.callbackUrl ?? previous?.callbackUrl,
+      callbackSource: contact.callbackUrl ? contact.callbackSource : previous?.callbackSource,
+    });
+  }
+
+  async contact(identity: string): Promise<ChargerContact | undefined> {
+    const c = this.contacts.get(identity);
+    return c && { ...c };
+  }
+
+  async identities(): Promise<string[]> {
+    return [...new Set([...this.states.keys(), ...this.contacts.keys()])].sort();
+  }
+
+  async close(): Promise<void> {}
+}

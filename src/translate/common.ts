@@ -1,0 +1,68 @@
+import { SoapFaultError } from '../soap/fault.js';
+import type { IdTagInfo15 } from './ocpp15.js';
+import type { IdTagInfo16 } from './ocpp16.js';
+
+/** Options that shape translation; from configuration, per charger where it allows. */
+export interface TranslationOptions {
+  /** 1.6 spelling for the 1.5 unit Celsius (map B.7). */
+  celsiusUnit: 'Celcius' | 'Celsius';
+  /** Zone assumed for zone-less charger dateTimes, "Z" or "+01:00" (map B.0). */
+  timezone: string;
+  /** heartbeatInterval for a Rejected answer when the CSMS gave 0 (map B.2). */
+  bootRetryIntervalSec: number;
+}
+
+/** Per-message inputs: no clock or I/O inside translation, everything arrives here. */
+export interface TranslationContext {
+  /** When the SOAP request arrived (ISO 8601 UTC); used where a 1.5 message has no timestamp. */
+  receivedAt: string;
+  options: TranslationOptions;
+  /** Things worth a log line (truncations, inferences); the caller logs them with the charger identity. */
+  notes: string[];
+}
+
+/**
+ * xs:dateTime from a charger -> RFC 3339 UTC, as 1.6 requires ("format": "date-time" needs an offset, map B.0).
+ * A zone-less value is read in the charger's configured zone.
+ */
+export function toUtc(value: string, timezone: string): string {
+  const hasZone = /(Z|[+-]\d{2}:\d{2})$/.test(value);
+  const ms = Date.parse(hasZone ? value : `${value}${timezone}`);
+  if (Number.isNaN(ms)) throw new SoapFaultError('ProtocolError', `'${value}' is not a valid dateTime`);
+  return new Date(ms).toISOString();
+}
+
+/** 1.6 dateTime -> 1.5 xs:dateTime in UTC. */
+export function fromCsmsTime(value: string): string {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+}
+
+/** 1.5 strings have no length limit where 1.6 has one: truncate and note it, never fail the charger (map B.0). */
+export function clamp(value: string | undefined, max: number, field: string, ctx: TranslationContext): string | undefined {
+  if (value === undefined || value.length <= max) return value;
+  ctx.notes.push(`${field} truncated from ${value.length} to ${max} characters`);
+  return value.slice(0, max);
+}
+
+/** IdToken is 20 characters in 1.5 and 1.6 alike; a longer one cannot be shortened without naming another card. */
+export function checkIdTag(idTag: string, field: string): string {
+  if (idTag.length > 20) throw new SoapFaultError('ProtocolError', `${field}: IdToken longer than 20 characters`);
+  return idTag;
+}
+
+/** Copies only the keys whose value is defined: 1.6 wants absent optional fields omitted, never null (map B.0, E). */
+export function defined<T extends object>(obj: T): T {
+  const out = {} as T;
+  for (const [k, v] of Object.entries(obj)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+/** AuthorizationStatus is identical in 1.5 and 1.6 (map B.0). */
+export function idTagInfoTo15(info: IdTagInfo16): IdTagInfo15 {
+  return defined({
+    status: info.status,
+    expiryDate: info.expiryDate === undefined ? undefined : fromCsmsTime(info.expiryDate),
+    parentIdTag: info.parentIdTag,
+  });
+}

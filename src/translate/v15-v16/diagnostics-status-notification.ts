@@ -1,0 +1,16 @@
+import type { DiagnosticsStatusNotificationRequest15, EmptyResponse15 } from '../ocpp15.js';
+import type { DiagnosticsStatusNotificationRequest16, EmptyPayload } from '../ocpp16.js';
+import type { ChargerInitiatedOperation } from '../operation.js';
+
+/** Map B.4: the two 1.5 statuses exist unchanged in 1.6. */
+export const diagnosticsStatusNotification: ChargerInitiatedOperation<
+  DiagnosticsStatusNotificationRequest15,
+  EmptyResponse15,
+  DiagnosticsStatusNotificationRequest16,
+  EmptyPayload
+> = {
+  action: 'DiagnosticsStatusNotification',
+  storeAndForward: true,
+  toCall: (req) => ({ kind: 'call', payload: { status: req.status } }),
+  toResponse: () => ({}),
+};

@@ -1,0 +1,32 @@
+import { openTransactionOn } from '../../state/charger-state.js';
+import { defined } from '../common.js';
+import { meterValueTo16 } from '../meter-value.js';
+import type { EmptyResponse15, MeterValuesRequest15 } from '../ocpp15.js';
+import type { EmptyPayload, MeterValuesRequest16 } from '../ocpp16.js';
+import type { ChargerInitiatedOperation } from '../operation.js';
+
+/**
+ * Map B.7. `values` -> `meterValue`, each `<value attrs>` -> `sampledValue`. An empty `values` is answered by the
+ * gateway: 1.6 requires at least one meterValue (quirk Q14). transactionId 0 is no transaction; a missing one while
+ * the gateway knows an open transaction on the connector is filled in, so the CSMS can bill the sample (Q14).
+ */
+export const meterValues: ChargerInitiatedOperation<MeterValuesRequest15, EmptyResponse15, MeterValuesRequest16, EmptyPayload> = {
+  action: 'MeterValues',
+  storeAndForward: true,
+  toCall: (req, state, ctx) => {
+    if (req.values.length === 0) return { kind: 'answer', response: {}, reason: 'MeterValues without values: nothing to forward' };
+    let transactionId = req.transactionId === 0 ? undefined : req.transactionId;
+    if (transactionId === undefined && req.connectorId > 0) {
+      const open = openTransactionOn(state, req.connectorId);
+      if (open) {
+        transactionId = open.transactionId;
+        ctx.notes.push(`transactionId ${open.transactionId} inferred from the open transaction on connector ${req.connectorId}`);
+      }
+    }
+    return {
+      kind: 'call',
+      payload: defined({ connectorId: req.connectorId, transactionId, meterValue: req.values.map((mv) => meterValueTo16(mv, ctx)) }),
+    };
+  },
+  toResponse: () => ({}),
+};

@@ -1,0 +1,59 @@
+import { withConnector } from '../../state/charger-state.js';
+import { checkIdTag, defined, idTagInfoTo15, toUtc } from '../common.js';
+import type { StartTransactionRequest15, StartTransactionResponse15 } from '../ocpp15.js';
+import type { StartTransactionRequest16, StartTransactionResponse16, StatusNotificationRequest16 } from '../ocpp16.js';
+import type { ChargerInitiatedOperation, FollowUpCall } from '../operation.js';
+
+/**
+ * Map B.8: 1:1, timestamp normalised. Never answered by the gateway: the transactionId must come from the CSMS.
+ * After the answer the gateway reports the transition a 1.5 charger never sends (map B.9 rule 4): a connector that
+ * was occupied goes to Charging, or SuspendedEVSE when the CSMS did not accept the idTag.
+ */
+export const startTransaction: ChargerInitiatedOperation<
+  StartTransactionRequest15,
+  StartTransactionResponse15,
+  StartTransactionRequest16,
+  StartTransactionResponse16
+> = {
+  action: 'StartTransaction',
+  storeAndForward: false,
+  toCall: (req, _state, ctx) => ({
+    kind: 'call',
+    payload: defined({
+      connectorId: req.connectorId,
+      idTag: checkIdTag(req.idTag, 'idTag'),
+      meterStart: req.meterStart,
+      reservationId: req.reservationId,
+      timestamp: toUtc(req.timestamp, ctx.options.timezone),
+    }),
+  }),
+  toResponse: (res) => ({ transactionId: res.transactionId, idTagInfo: idTagInfoTo15(res.idTagInfo) }),
+  reduce: (state, { request, call, result }) => {
+    const transactionId = result.transactionId;
+    let next = {
+      ...state,
+      transactions: {
+        ...state.transactions,
+        [String(transactionId)]: {
+          transactionId,
+          connectorId: request.connectorId,
+          idTag: request.idTag,
+          startedAt: call.timestamp,
+          idTagStatus: result.idTagInfo.status,
+        },
+      },
+    };
+    const connector = next.connectors[String(request.connectorId)];
+    const followUps: FollowUpCall[] = [];
+    if (connector?.status15 === 'Occupied' || connector?.status16 === 'Preparing') {
+      const status = result.idTagInfo.status === 'Accepted' ? 'Charging' : 'SuspendedEVSE';
+      if (connector.status16 !== status) {
+        const payload: StatusNotificationRequest16 = { connectorId: request.connectorId, errorCode: 'NoError', status, timestamp: call.timestamp };
+        followUps.push({ action: 'StatusNotification', payload });
+        next = withConnector(next, request.connectorId, (c) => ({ ...c, status16: status, lastStatusNotification: payload }));
+      }
+    }
+    next = withConnector(next, request.connectorId, (c) => ({ ...c, transactionJustStopped: false }));
+    return { state: next, followUps };
+  },
+};

@@ -1,0 +1,316 @@
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import type { Logger } from '../log.js';
+import { CALL, CALLERROR, CALLRESULT, decodeFrame, encodeCall, encodeError, encodeResult, RpcError } from './frames.js';
+
+export interface UpstreamOptions {
+  /** CSMS_URL; the identity is appended percent-encoded (OCPP-J 1.6 section 3.1.1). */
+  csmsUrl: string;
+  /** Identity towards the CSMS (URL path and Basic-auth user name). */
+  identity: string;
+  protocol: 'ocpp1.6';
+  /** Basic-auth password (security profiles 1 and 2). Never logged. */
+  password?: string;
+  ca?: Buffer;
+  pingIntervalSec: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  logger: Logger;
+  /** Handles a CSMS-initiated CALL; resolves the CALLRESULT payload or throws RpcError for a CALLERROR. */
+  onCall(action: string, payload: Record<string, unknown>, messageId: string): Promise<object>;
+}
+
+export type UpstreamFailure = 'timeout' | 'unavailable' | 'closed';
+
+/** The CSMS could not be asked or did not answer in time; not a CSMS decision. */
+export class UpstreamError extends Error {
+  override name = 'UpstreamError';
+  constructor(
+    readonly kind: UpstreamFailure,
+    message: string,
+    /** HTTP status of a refused WebSocket handshake (404 = unknown identity, OCPP-J 1.6 section 3.2). */
+    readonly handshakeStatus?: number,
+  ) {
+    super(message);
+  }
+}
+
+interface PendingCall {
+  id: string;
+  action: string;
+  resolve(payload: Record<string, unknown>): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'backoff' | 'closed';
+
+/**
+ * One OCPP-J WebSocket to the CSMS for one charger: subprotocol check, Basic auth, TLS CA, ping/pong, reconnect
+ * with exponential backoff and jitter, and at most one outstanding CALL per direction (OCPP-J 1.6 section 4.1.1).
+ */
+export class UpstreamConnection {
+  state: ConnectionState = 'idle';
+  /** Why the last connection attempt failed, for operators and for BootNotification's 404 rule (map B.2). */
+  lastError?: { message: string; handshakeStatus?: number; at: string };
+  connectedAt?: string;
+  reconnects = 0;
+
+  private ws?: WebSocket;
+  private attempt = 0;
+  private reconnectTimer?: NodeJS.Timeout;
+  private pingTimer?: NodeJS.Timeout;
+  private awaitingPong = false;
+  private pending?: PendingCall;
+  /** Serialises outgoing CALLs: each waits for the previous to be answered or to time out. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private openWaiters = new Set<{ resolve(): void; reject(err: UpstreamError): void }>();
+
+  constructor(private readonly options: UpstreamOptions) {}
+
+  get url(): string {
+    return `${this.options.csmsUrl.replace(/\/+$/, '')}/${encodeURIComponent(this.options.identity)}`;
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** Opens the connection if it is not open or opening; reconnects follow automatically until close(). */
+  connect(): void {
+    if (this.state === 'open' || this.state === 'connecting' || this.state === 'closed') return;
+    clearTimeout(this.reconnectTimer);
+    this.state = 'connecting';
+    const headers: Record<string, string> = {};
+    if (this.options.password !== undefined) {
+      headers.Authorization = `Basic ${Buffer.from(`${this.options.identity}:${this.options.password}`).toString('base64')}`;
+    }
+    const ws = new WebSocket(this.url, [this.options.protocol], {
+      headers,
+      ca: this.options.ca,
+      handshakeTimeout: 10_000,
+      perMessageDeflate: false,
+    });
+    this.ws = ws;
+    let handshakeStatus: number | undefined;
+    ws.on('unexpected-response', (_req, res) => {
+      handshakeStatus = res.statusCode;
+      res.resume();
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      // A server that does not agree completes the handshake without the header, then closes (OCPP-J 1.6 section 3.2).
+      if (ws.protocol !== this.options.protocol) {
+        this.failAttempt(`CSMS did not agree to subprotocol ${this.options.protocol} (answered '${ws.protocol || 'none'}')`);
+        ws.terminate();
+        return;
+      }
+      this.state = 'open';
+      this.attempt = 0;
+      this.connectedAt = new Date().toISOString();
+      this.lastError = undefined;
+      this.options.logger.info({ url: this.url }, 'upstream WebSocket open');
+      this.startPing();
+      for (const waiter of this.openWaiters) waiter.resolve();
+      this.openWaiters.clear();
+    });
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.options.logger.warn('CSMS sent a binary frame; OCPP-J is text only, ignored');
+        return;
+      }
+      this.onMessage(data.toString());
+    });
+    ws.on('pong', () => {
+      this.awaitingPong = false;
+    });
+    ws.on('error', (err) => {
+      if (this.ws !== ws) return;
+      const message = handshakeStatus === undefined ? err.message : `CSMS refused the WebSocket handshake with HTTP ${handshakeStatus}`;
+      this.failAttempt(message, handshakeStatus);
+    });
+    ws.on('close', (code, reason) => {
+      if (this.ws !== ws) return;
+      this.stopPing();
+      const wasOpen = this.state === 'open';
+      if (wasOpen) this.options.logger.warn({ code, reason: reason.toString() }, 'upstream WebSocket closed');
+      this.pending?.reject(new UpstreamError('closed', 'CSMS connection closed before the answer arrived'));
+      this.ws = undefined;
+      if (this.state === 'closed') return;
+      if (wasOpen) this.failAttempt(`closed with code ${code}`);
+      this.scheduleReconnect();
+    });
+  }
+
+  private failAttempt(message: string, handshakeStatus?: number): void {
+    this.lastError = { message, handshakeStatus, at: new Date().toISOString() };
+    if (this.state === 'connecting') {
+      this.options.logger.warn({ url: this.url, handshakeStatus, attempt: this.attempt }, `upstream connection failed: ${message}`);
+      const err = new UpstreamError('unavailable', `CSMS unreachable: ${message}`, handshakeStatus);
+      for (const waiter of this.openWaiters) waiter.reject(err);
+      this.openWaiters.clear();
+      this.state = 'backoff';
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.state === 'closed' || this.reconnectTimer) return;
+    this.state = 'backoff';
+    const cap = Math.min(this.options.reconnectMaxMs, this.options.reconnectMinMs * 2 ** this.attempt);
+    const delay = cap / 2 + Math.random() * (cap / 2);
+    this.attempt = Math.min(this.attempt + 1, 30);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.reconnects++;
+      this.connect();
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+
+  private startPing(): void {
+    if (this.options.pingIntervalSec <= 0) return;
+    this.awaitingPong = false;
+    this.pingTimer = setInterval(() => {
+      if (this.awaitingPong) {
+        this.options.logger.warn('no pong from the CSMS within one ping interval: reconnecting');
+        this.ws?.terminate();
+        return;
+      }
+      this.awaitingPong = true;
+      this.ws?.ping();
+    }, this.options.pingIntervalSec * 1000);
+    this.pingTimer.unref();
+  }
+
+  private stopPing(): void {
+    clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
+  }
+
+  /** Resolves when open; rejects when an attempt fails or the deadline passes first. */
+  private whenOpen(deadline: number): Promise<void> {
+    if (this.state === 'open') return Promise.resolve();
+    if (this.state === 'closed') return Promise.reject(new UpstreamError('closed', 'gateway is shutting down'));
+    // A caller arriving during backoff starts an attempt now rather than waiting for the timer: a charger is waiting.
+    if (this.state === 'idle' || this.state === 'backoff') {
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = undefined;
+      this.connect();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (err: UpstreamError) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.openWaiters.delete(waiter);
+        reject(new UpstreamError('timeout', `CSMS connection not open within the deadline${this.lastError ? `: ${this.lastError.message}` : ''}`));
+      }, Math.max(0, deadline - Date.now()));
+      this.openWaiters.add(waiter);
+    });
+  }
+
+  /**
+   * Sends a CALL once every earlier CALL was answered or timed out; resolves the CALLRESULT payload, rejects with
+   * RpcError (CALLERROR) or UpstreamError (no answer by `deadline`, epoch ms).
+   */
+  call(action: string, payload: object, deadline: number): Promise<Record<string, unknown>> {
+    const run = async (): Promise<Record<string, unknown>> => {
+      if (Date.now() >= deadline) throw new UpstreamError('timeout', 'deadline passed while earlier CALLs were outstanding');
+      await this.whenOpen(deadline);
+      return new Promise<Record<string, unknown>>((resolve, reject) => {
+        const id = randomUUID();
+        const timer = setTimeout(() => {
+          this.pending = undefined;
+          reject(new UpstreamError('timeout', `no answer from the CSMS to ${action} within the deadline`));
+        }, Math.max(0, deadline - Date.now()));
+        this.pending = {
+          id,
+          action,
+          timer,
+          resolve: (p) => {
+            clearTimeout(timer);
+            this.pending = undefined;
+            resolve(p);
+          },
+          reject: (e) => {
+            clearTimeout(timer);
+            this.pending = undefined;
+            reject(e);
+          },
+        };
+        this.ws!.send(encodeCall(id, action, payload), (err) => {
+          if (err) this.pending?.id === id && this.pending.reject(new UpstreamError('closed', `send failed: ${err.message}`));
+        });
+      });
+    };
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private onMessage(text: string): void {
+    const decoded = decodeFrame(text);
+    if (!decoded.ok) {
+      this.options.logger.warn({ code: decoded.code }, `malformed frame from the CSMS: ${decoded.description}`);
+      this.ws?.send(encodeError(decoded.messageId, decoded.code, decoded.description));
+      return;
+    }
+    const frame = decoded.frame;
+    if (frame[0] === CALL) {
+      void this.answerCall(frame[1], frame[2], frame[3]);
+      return;
+    }
+    const pending = this.pending;
+    if (!pending || pending.id !== frame[1]) {
+      this.options.logger.warn({ messageId: frame[1] }, 'CSMS answered a CALL that is not outstanding (late or unknown): ignored');
+      return;
+    }
+    if (frame[0] === CALLRESULT) pending.resolve(frame[2]);
+    else if (frame[0] === CALLERROR) pending.reject(new RpcError(frame[2], frame[3], frame[4]));
+  }
+
+  private async answerCall(messageId: string, action: string, payload: Record<string, unknown>): Promise<void> {
+    let reply: string;
+    try {
+      reply = encodeResult(messageId, await this.options.onCall(action, payload, messageId));
+    } catch (err) {
+      if (err instanceof RpcError) reply = encodeError(messageId, err.code as never, err.description, err.details);
+      else {
+        this.options.logger.error({ err, action, messageId }, 'CSMS-initiated CALL failed inside the gateway');
+        reply = encodeError(messageId, 'InternalError', 'gateway failed to process the call');
+      }
+    }
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(reply);
+  }
+
+  /** Closes for good (shutdown): no reconnect, outstanding calls fail. */
+  close(): void {
+    this.state = 'closed';
+    clearTimeout(this.reconnectTimer);
+    this.stopPing();
+    for (const waiter of this.openWaiters) waiter.reject(new UpstreamError('closed', 'gateway is shutting down'));
+    this.openWaiters.clear();
+    this.ws?.close(1001, 'gateway shutting down');
+    this.ws?.terminate();
+  }
+
+  /** Drops the current socket and reconnects now (operator action or credentials change). */
+  reconnect(): void {
+    if (this.state === 'closed') return;
+    this.ws?.terminate();
+    this.ws = undefined;
+    this.stopPing();
+    this.state = 'backoff';
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.attempt = 0;
+    this.connect();
+  }
+}

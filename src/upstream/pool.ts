@@ -1,0 +1,51 @@
+import type { GatewayConfig } from '../config/config.js';
+import type { Logger } from '../log.js';
+import { UpstreamConnection } from './connection.js';
+
+export type CsmsCallHandler = (identity: string, action: string, payload: Record<string, unknown>, messageId: string) => Promise<object>;
+
+/** One UpstreamConnection per charger, created on the charger's first message and kept open afterwards. */
+export class UpstreamPool {
+  private readonly connections = new Map<string, UpstreamConnection>();
+
+  constructor(
+    private readonly config: GatewayConfig,
+    private readonly logger: Logger,
+    private readonly onCsmsCall: CsmsCallHandler,
+  ) {}
+
+  /** The connection for a charger (by its chargeBoxIdentity), created on first use. */
+  get(identity: string): UpstreamConnection {
+    let connection = this.connections.get(identity);
+    if (!connection) {
+      const override = this.config.chargers[identity];
+      connection = new UpstreamConnection({
+        csmsUrl: this.config.csmsUrl,
+        identity: override?.upstreamIdentity ?? identity,
+        protocol: 'ocpp1.6',
+        password: override?.basicAuthPassword,
+        ca: this.config.csmsCa,
+        pingIntervalSec: this.config.wsPingIntervalSec,
+        reconnectMinMs: this.config.reconnectMinMs,
+        reconnectMaxMs: this.config.reconnectMaxMs,
+        logger: this.logger.child({ chargeBoxIdentity: identity }),
+        onCall: (action, payload, messageId) => this.onCsmsCall(identity, action, payload, messageId),
+      });
+      this.connections.set(identity, connection);
+    }
+    return connection;
+  }
+
+  peek(identity: string): UpstreamConnection | undefined {
+    return this.connections.get(identity);
+  }
+
+  entries(): IterableIterator<[string, UpstreamConnection]> {
+    return this.connections.entries();
+  }
+
+  closeAll(): void {
+    for (const connection of this.connections.values()) connection.close();
+    this.connections.clear();
+  }
+}
