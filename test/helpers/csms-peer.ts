@@ -1,0 +1,125 @@
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { check16 } from '../../src/upstream/schemas.js';
+
+const require = createRequire(import.meta.url);
+// ocpp-rpc is the independent OCPP-J peer: its RPCServer in strictMode validates every CALL against the OCA schemas.
+const { RPCServer, createRPCError } = require('ocpp-rpc') as {
+  RPCServer: new (options: object) => RpcServer;
+  createRPCError(code: string, message?: string, details?: object): Error;
+};
+
+interface RpcServer {
+  on(event: 'client', listener: (client: RpcServerClient) => void): void;
+  listen(port: number, host?: string): Promise<{ address(): AddressInfo }>;
+  close(options?: object): Promise<void>;
+}
+export interface RpcServerClient {
+  identity: string;
+  handle(handler: (call: { method: string; params: Record<string, unknown>; messageId: string }) => unknown): void;
+  call(method: string, params: object, options?: object): Promise<Record<string, unknown>>;
+  on(event: string, listener: (...args: any[]) => void): void;
+  close(options?: object): Promise<void>;
+}
+
+export interface ReceivedCall {
+  identity: string;
+  action: string;
+  payload: Record<string, unknown>;
+  at: number;
+}
+
+export type CsmsHandler = (payload: Record<string, unknown>, identity: string) => unknown;
+
+export const rpcError = (code: string, message = ''): Error => createRPCError(code, message);
+
+/** Answers that are valid OCPP 1.6 for every charger-initiated action. */
+export function defaultAnswer(action: string, payload: Record<string, unknown>): object {
+  const now = new Date().toISOString();
+  switch (action) {
+    case 'BootNotification':
+      return { status: 'Accepted', currentTime: now, interval: 300 };
+    case 'Heartbeat':
+      return { currentTime: now };
+    case 'Authorize':
+      return { idTagInfo: { status: 'Accepted' } };
+    case 'StartTransaction':
+      return { transactionId: 1000 + Number(payload.connectorId), idTagInfo: { status: 'Accepted' } };
+    case 'StopTransaction':
+      return { idTagInfo: { status: 'Accepted' } };
+    case 'DataTransfer':
+      return { status: 'Accepted' };
+    default:
+      return {};
+  }
+}
+
+/**
+ * A real OCPP-J 1.6 central system on loopback (ocpp-rpc RPCServer, strictMode on). Records every CALL it receives
+ * and re-validates each against the ocpp-rpc copy of the OCA schemas, so a test can assert that nothing the gateway
+ * emitted was schema-invalid.
+ */
+export class TestCsms {
+  readonly calls: ReceivedCall[] = [];
+  readonly schemaFailures: { action: string; payload: unknown; error: string }[] = [];
+  readonly handlers: Record<string, CsmsHandler> = {};
+  readonly clients = new Map<string, RpcServerClient>();
+  readonly passwords = new Map<string, string | undefined>();
+  /** Identities the CSMS answers 404 on the handshake (unknown charger, OCPP-J 1.6 section 3.2). */
+  readonly unknownIdentities = new Set<string>();
+  port = 0;
+  private server?: RpcServer;
+  private waiters: { predicate: (c: ReceivedCall) => boolean; resolve: (c: ReceivedCall) => void }[] = [];
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}/ocpp`;
+  }
+
+  async start(port = 0): Promise<this> {
+    this.server = new RPCServer({
+      protocols: ['ocpp1.6'],
+      strictMode: true,
+      auth: (accept: (session?: object) => void, reject: (code: number, message: string) => void, handshake: { identity: string; password?: Buffer }) => {
+        if (this.unknownIdentities.has(handshake.identity)) return reject(404, 'unknown identity');
+        this.passwords.set(handshake.identity, handshake.password?.toString('utf8'));
+        accept();
+      },
+    });
+    this.server.on('client', (client) => {
+      this.clients.set(client.identity, client);
+      client.on('strictValidationFailure', (e: { error: Error; messageId: string }) => {
+        this.schemaFailures.push({ action: 'strict', payload: e.messageId, error: e.error.message });
+      });
+      client.handle(async ({ method, params }) => {
+        const check = check16(method, 'req', params);
+        if (!check.ok) this.schemaFailures.push({ action: method, payload: params, error: check.message });
+        const call: ReceivedCall = { identity: client.identity, action: method, payload: params, at: Date.now() };
+        this.calls.push(call);
+        this.waiters = this.waiters.filter((w) => (w.predicate(call) ? (w.resolve(call), false) : true));
+        const handler = this.handlers[method];
+        return handler ? handler(params, client.identity) : defaultAnswer(method, params);
+      });
+    });
+    const http = await this.server.listen(port, '127.0.0.1');
+    this.port = (http.address() as AddressInfo).port;
+    return this;
+  }
+
+  callsFor(identity: string, action?: string): ReceivedCall[] {
+    return this.calls.filter((c) => c.identity === identity && (action === undefined || c.action === action));
+  }
+
+  /** Resolves with the first call (already received or future) that matches. */
+  waitForCall(predicate: (c: ReceivedCall) => boolean, timeoutMs = 5_000): Promise<ReceivedCall> {
+    const seen = this.calls.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('CSMS did not receive the expected CALL in time')), timeoutMs);
+      this.waiters.push({ predicate, resolve: (c) => (clearTimeout(timer), resolve(c)) });
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close({ force: true, awaitPending: false });
+  }
+}

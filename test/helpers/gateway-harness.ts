@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { loadConfig, type GatewayConfig } from '../../src/config/config.js';
+import { Gateway, type GatewayObservers } from '../../src/gateway.js';
+import { createLogger } from '../../src/log.js';
+
+export const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
+
+export type QueueMode = 'embedded' | 'redis';
+export const QUEUE_MODES: QueueMode[] = ['embedded', 'redis'];
+
+export interface RunningGateway {
+  gateway: Gateway;
+  config: GatewayConfig;
+  soapUrl: string;
+  baseUrl: string;
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+/** A gateway on ephemeral loopback ports, with its own Redis key prefix so runs never share state. */
+export async function startGateway(mode: QueueMode, csmsUrl: string, overrides: Record<string, unknown> = {}, observers?: GatewayObservers): Promise<RunningGateway> {
+  const config = loadConfig(
+    { CONFIG: '' },
+    {
+      csmsUrl,
+      port: 0,
+      host: '127.0.0.1',
+      adminPort: 0,
+      logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+      wsPingIntervalSec: 0,
+      reconnectMinMs: 50,
+      reconnectMaxMs: 500,
+      partitions: 4,
+      ...(mode === 'redis' ? { redisUrl: REDIS_URL, redisPrefix: `gwtest-${randomUUID().slice(0, 8)}` } : {}),
+      ...overrides,
+    },
+  );
+  const gateway = new Gateway(config, createLogger(config.logLevel), observers);
+  const { soapPort, adminPort } = await gateway.start();
+  const baseUrl = `http://127.0.0.1:${soapPort}`;
+  return {
+    gateway,
+    config,
+    baseUrl,
+    soapUrl: `${baseUrl}/CentralSystemService`,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
+    stop: () => gateway.stop(),
+  };
+}

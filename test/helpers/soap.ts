@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { NS } from '../../src/soap/namespaces.js';
+import { child, parseXml, type XmlElement } from '../../src/soap/xml.js';
+
+export interface EnvelopeOptions {
+  identity?: string | null;
+  action?: string | null;
+  messageId?: string | null;
+  from?: string;
+  replyTo?: string;
+  to?: string;
+  /** Namespace of the body (and chargeBoxIdentity): default 1.5 Cs. */
+  bodyNs?: string;
+  mustUnderstand?: boolean;
+}
+
+/** A charger request in the gSOAP-like style most captures show; `body` is the inner XML of the Body, using `cs:`. */
+export function envelope(body: string, o: EnvelopeOptions = {}): string {
+  const ns = o.bodyNs ?? NS.cs15;
+  const mu = o.mustUnderstand === false ? '' : ' s:mustUnderstand="true"';
+  let h = '';
+  if (o.identity !== null) h += `<cs:chargeBoxIdentity${mu}>${o.identity ?? 'CP-1'}</cs:chargeBoxIdentity>`;
+  if (o.action !== null && o.action !== undefined) h += `<a:Action${mu}>${o.action}</a:Action>`;
+  if (o.messageId !== null) h += `<a:MessageID>${o.messageId ?? 'urn:uuid:11111111-2222-3333-4444-555555555555'}</a:MessageID>`;
+  if (o.from) h += `<a:From><a:Address>${o.from}</a:Address></a:From>`;
+  if (o.replyTo) h += `<a:ReplyTo><a:Address>${o.replyTo}</a:Address></a:ReplyTo>`;
+  if (o.to) h += `<a:To${mu}>${o.to}</a:To>`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}" xmlns:cs="${ns}">` +
+    `<s:Header>${h}</s:Header><s:Body>${body}</s:Body></s:Envelope>`
+  );
+}
+
+export interface SoapReply {
+  status: number;
+  contentType: string;
+  text: string;
+  /** Parsed envelope, when the answer was XML. */
+  root?: XmlElement;
+  header?: XmlElement;
+  /** First Body child. */
+  body?: XmlElement;
+}
+
+export async function post(url: string, xml: string | Buffer, headers: Record<string, string> = {}): Promise<SoapReply> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/soap+xml; charset=utf-8', ...headers },
+    body: xml,
+  });
+  const text = await res.text();
+  const reply: SoapReply = { status: res.status, contentType: res.headers.get('content-type') ?? '', text };
+  if (text.trimStart().startsWith('<')) {
+    reply.root = parseXml(text);
+    reply.header = child(reply.root, 'Header', NS.soap12);
+    reply.body = child(reply.root, 'Body', NS.soap12)?.children[0];
+  }
+  return reply;
+}
+
+const headerText = (reply: SoapReply, name: string): string | undefined => reply.header && child(reply.header, name, NS.wsa)?.text;
+
+/** Every SOAP response: SOAP 1.2 envelope, content type, WS-Addressing Action / RelatesTo / fresh MessageID. */
+export function assertSoapResponse(reply: SoapReply, expected: { action: string; relatesTo?: string; status?: number }): void {
+  assert.equal(reply.status, expected.status ?? 200, `HTTP status (body: ${reply.text.slice(0, 300)})`);
+  assert.equal(reply.contentType, 'application/soap+xml; charset=utf-8');
+  assert.ok(reply.root, 'response is XML');
+  assert.equal(reply.root.name, 'Envelope');
+  assert.equal(reply.root.ns, NS.soap12, 'SOAP 1.2 envelope namespace');
+  assert.equal(headerText(reply, 'Action'), expected.action);
+  assert.equal(headerText(reply, 'RelatesTo'), expected.relatesTo, 'RelatesTo');
+  const messageId = headerText(reply, 'MessageID');
+  assert.match(messageId ?? '', /^urn:uuid:[0-9a-f-]{36}$/, 'fresh MessageID');
+  assert.notEqual(messageId, expected.relatesTo);
+}
+
+/** The response body element: name, Cs namespace, and its children as name -> text in document order. */
+export function responseFields(reply: SoapReply, element: string): [string, string][] {
+  assert.ok(reply.body, `response has a body (got ${reply.text.slice(0, 300)})`);
+  assert.equal(reply.body.name, element);
+  assert.equal(reply.body.ns, NS.cs15, 'response body qualified in the Cs namespace');
+  return reply.body.children.map((c) => {
+    assert.equal(c.ns, NS.cs15, `${c.name} qualified in the Cs namespace`);
+    return [c.name, c.children.length ? '(complex)' : c.text];
+  });
+}
+
+export function assertFault(reply: SoapReply, code: 'Sender' | 'Receiver', subcode: string, reasonPattern?: RegExp): string {
+  assert.equal(reply.status, code === 'Sender' ? 400 : 500, `fault HTTP status (body: ${reply.text.slice(0, 300)})`);
+  assert.equal(reply.contentType, 'application/soap+xml; charset=utf-8');
+  assert.equal(reply.root?.ns, NS.soap12);
+  const fault = reply.body;
+  assert.equal(fault?.name, 'Fault', `expected a Fault, got ${reply.text.slice(0, 300)}`);
+  const codeEl = child(fault!, 'Code', NS.soap12)!;
+  assert.equal(child(codeEl, 'Value', NS.soap12)?.text, `s:${code}`);
+  const sub = child(child(codeEl, 'Subcode', NS.soap12)!, 'Value', NS.soap12)!;
+  assert.equal(sub.text.replace(/^.*:/, ''), subcode);
+  const reason = child(child(fault!, 'Reason', NS.soap12)!, 'Text', NS.soap12)?.text ?? '';
+  if (reasonPattern) assert.match(reason, reasonPattern);
+  assert.equal(headerText(reply, 'Action'), 'http://www.w3.org/2005/08/addressing/soap/fault');
+  return reason;
+}

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+describe('configuration', () => {
+  it('fails with a message naming CSMS_URL when it is missing', () => {
+    assert.throws(() => loadConfig({ CONFIG: '' }), (e: unknown) => e instanceof ConfigError && /csmsUrl \(CSMS_URL\): CSMS_URL is required/.test(e.message));
+  });
+
+  it('applies the documented defaults', () => {
+    const c = loadConfig({ CONFIG: '', CSMS_URL: 'ws://csms/ocpp' });
+    assert.equal(c.port, 8080);
+    assert.equal(c.adminPort, 8081);
+    assert.equal(c.adminHost, '127.0.0.1');
+    assert.equal(c.csmsProtocol, 'ocpp1.6');
+    assert.equal(c.csmsTimeoutMs, 20_000);
+    assert.equal(c.maxBodyBytes, 1024 * 1024);
+    assert.equal(c.redisUrl, undefined);
+    assert.match(c.publicUrl, /^http:\/\/.+:8080\/CentralSystemService$/);
+  });
+
+  it('names the bad key and its variable', () => {
+    assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'http://csms' }), /csmsUrl \(CSMS_URL\): CSMS_URL must be a ws:\/\/ or wss:\/\/ URL/);
+    assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'ws://c', PORT: 'eighty' }), /port \(PORT\)/);
+    assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'ws://c', CSMS_PROTOCOL: 'ocpp2.0.1' }), /ocpp2.0.1 is not supported yet/);
+  });
+
+  it('reads config/gateway.yaml with per-charger overrides; env wins; unknown keys are named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gwcfg-'));
+    const file = join(dir, 'gateway.yaml');
+    writeFileSync(file, 'csmsUrl: ws://from-file/ocpp\nport: 9000\nchargers:\n  "00:80:F4:44:13:AA":\n    callbackUrl: http://10.0.0.9:8080/cp\n    upstreamIdentity: CP-MAC-1\n');
+    const c = loadConfig({ CONFIG: file, PORT: '9100' });
+    assert.equal(c.csmsUrl, 'ws://from-file/ocpp');
+    assert.equal(c.port, 9100);
+    assert.equal(c.chargers['00:80:F4:44:13:AA']?.upstreamIdentity, 'CP-MAC-1');
+    writeFileSync(file, 'csmsUrl: ws://x\nchargers:\n  CP1:\n    callbackURL: http://x\n');
+    assert.throws(() => loadConfig({ CONFIG: file }), /chargers\.CP1/);
+    assert.throws(() => loadConfig({ CONFIG: join(dir, 'missing.yaml') }), /does not exist/);
+  });
+});
