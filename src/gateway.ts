@@ -53,7 +53,7 @@ export class Gateway {
   async start(): Promise<{ soapPort: number; adminPort: number }> {
     await this.queue.start(this.processor.process);
     const endpoint = new CentralSystemEndpoint(this.config, this.registry, this.queue, this.logger, this.observers);
-    this.soapServer = createSoapServer(endpoint, this.logger);
+    this.soapServer = createSoapServer(endpoint, this.logger, { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs });
     this.adminServer = createAdminServer({ token: this.config.adminToken, logger: this.logger, checkReady: () => this.checkReady() });
     const soapPort = await listen(this.soapServer, this.config.port, this.config.host);
     const adminPort = await listen(this.adminServer, this.config.adminPort, this.config.adminHost);

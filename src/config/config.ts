@@ -39,6 +39,9 @@ const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Bound on the wait for the CSMS answer; below typical charger HTTP timeouts (quirks: "Behaviour of peers"). */
     csmsTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(20_000),
+    /** Slow-loris bounds on the SOAP port: all headers within, and the whole request within, these times. */
+    httpHeadersTimeoutMs: z.coerce.number().int().min(100).default(10_000),
+    httpRequestTimeoutMs: z.coerce.number().int().min(100).default(30_000),
     /** Largest SOAP request body accepted, after decompression too. */
     maxBodyBytes: z.coerce.number().int().min(1024).default(1024 * 1024),
     /** heartbeatInterval sent with a Rejected answer when the CSMS said Pending/Rejected with interval 0 (map B.2). */
@@ -77,6 +80,8 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   LOG_LEVEL: 'logLevel',
   CSMS_TIMEOUT_MS: 'csmsTimeoutMs',
   MAX_BODY_BYTES: 'maxBodyBytes',
+  HTTP_HEADERS_TIMEOUT_MS: 'httpHeadersTimeoutMs',
+  HTTP_REQUEST_TIMEOUT_MS: 'httpRequestTimeoutMs',
   BOOT_RETRY_INTERVAL_SEC: 'bootRetryIntervalSec',
   CELSIUS_UNIT: 'celsiusUnit',
   DEFAULT_TIMEZONE: 'defaultTimezone',

@@ -31,6 +31,8 @@ export class BullmqQueue implements UpstreamQueue {
   private readonly subscriber: Redis;
   private readonly queues: Queue[] = [];
   private readonly workers: Worker[] = [];
+  /** Connections handed to BullMQ; BullMQ does not close connections it was given. */
+  private readonly workerConnections: Redis[] = [];
   private readonly waiters = new Map<string, (outcome: JobOutcome) => void>();
   private readonly serialiser = new KeyedSerialiser();
 
@@ -77,7 +79,7 @@ export class BullmqQueue implements UpstreamQueue {
           });
         },
         {
-          connection: this.connection.duplicate() as ConnectionOptions,
+          connection: this.workerConnection() as ConnectionOptions,
           prefix: this.options.prefix,
           concurrency: this.options.concurrency ?? 64,
           removeOnComplete: { count: 0 },
@@ -87,6 +89,12 @@ export class BullmqQueue implements UpstreamQueue {
       worker.on('error', (err) => this.options.logger.error({ err, partition: p }, 'BullMQ worker error'));
       this.workers.push(worker);
     }
+  }
+
+  private workerConnection(): Redis {
+    const connection = this.connection.duplicate();
+    this.workerConnections.push(connection);
+    return connection;
   }
 
   private deliver(replyTo: string, jobId: string, outcome: JobOutcome): void {
@@ -131,6 +139,7 @@ export class BullmqQueue implements UpstreamQueue {
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all(this.queues.map((q) => q.close()));
     for (const settle of this.waiters.values()) settle({ kind: 'fault', fault: { code: 'Receiver', subcode: 'InternalError', reason: 'gateway is shutting down; retry later' } });
+    for (const connection of this.workerConnections) connection.disconnect();
     this.subscriber.disconnect();
     this.connection.disconnect();
   }

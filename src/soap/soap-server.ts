@@ -6,7 +6,7 @@ import { CentralSystemEndpoint } from './central-system-endpoint.js';
 const NOT_HERE = 'This is the OCPP 1.5 SOAP endpoint (POST /CentralSystemService); OCPP-J chargers must connect to the CSMS itself';
 
 /** The charger-facing HTTP server: the SOAP endpoint, and clear answers for everything else (quirk Q19). */
-export function createSoapServer(endpoint: CentralSystemEndpoint, logger: Logger): Server {
+export function createSoapServer(endpoint: CentralSystemEndpoint, logger: Logger, timeouts: { headersMs: number; requestMs: number }): Server {
   const app = express();
   app.disable('x-powered-by');
   app.use((req, res, next) => {
@@ -21,7 +21,12 @@ export function createSoapServer(endpoint: CentralSystemEndpoint, logger: Logger
     res.status(404).type('text/plain').send('Not found: the OCPP 1.5 SOAP endpoint is POST /CentralSystemService\n');
   });
 
-  const server = createServer(app);
+  // Slow-loris and idle bounds: headers and the whole request within configured times, idle keep-alive 5 s;
+  // checked every second rather than Node's default 30 s.
+  const server = createServer(
+    { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 },
+    app,
+  );
   // A WebSocket upgrade never reaches Express; answer it here, on any path, with a reason (quirk Q19).
   server.on('upgrade', (req, socket) => {
     const protocol = req.headers['sec-websocket-protocol'];
@@ -35,9 +40,5 @@ export function createSoapServer(endpoint: CentralSystemEndpoint, logger: Logger
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     logger.debug({ err: err.message }, 'HTTP client error');
   });
-  // Slow-loris and idle bounds: headers within 10 s, the whole request within 30 s, idle keep-alive 5 s.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
   return server;
 }

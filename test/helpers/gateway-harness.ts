@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { loadConfig, type GatewayConfig } from '../../src/config/config.js';
 import { Gateway, type GatewayObservers } from '../../src/gateway.js';
 import { createLogger } from '../../src/log.js';
@@ -44,6 +45,24 @@ export async function startGateway(mode: QueueMode, csmsUrl: string, overrides: 
     baseUrl,
     soapUrl: `${baseUrl}/CentralSystemService`,
     adminUrl: `http://127.0.0.1:${adminPort}`,
-    stop: () => gateway.stop(),
+    stop: async () => {
+      await gateway.stop();
+      if (mode === 'redis') await deleteKeys(config.redisPrefix);
+    },
   };
+}
+
+/** Removes a test run's keys so the shared Redis does not fill up. */
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }

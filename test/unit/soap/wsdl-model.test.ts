@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { centralSystemService, chargePointService, WSDL_FILES, type ComplexType } from '../../../src/soap/wsdl-model.js';
+import { centralSystemService, chargePointService, WSDL_FILES, type ComplexType, type SimpleType } from '../../../src/soap/wsdl-model.js';
 
 const fields = (t: string, model = centralSystemService()) =>
   (model.type(t) as ComplexType).fields.map((f) => `${f.name}:${f.minOccurs}..${f.maxOccurs === Infinity ? '*' : f.maxOccurs}`);
@@ -69,8 +69,8 @@ describe('wsdl/ (map A.2, seed type documents, OCA 1.5 WSDL)', () => {
   it('maxLength and enumerations', () => {
     const m = centralSystemService();
     assert.deepEqual(m.type('IdToken'), { kind: 'simple', name: 'IdToken', base: 'string', maxLength: 20 });
-    assert.equal((m.type('ChargePointErrorCode') as { enumeration: string[] }).enumeration.length, 13);
-    assert.deepEqual((m.type('ChargePointStatus') as { enumeration: string[] }).enumeration, ['Available', 'Occupied', 'Faulted', 'Unavailable', 'Reserved']);
+    assert.equal((m.type('ChargePointErrorCode') as SimpleType).enumeration?.length, 13);
+    assert.deepEqual((m.type('ChargePointStatus') as SimpleType).enumeration, ['Available', 'Occupied', 'Faulted', 'Unavailable', 'Reserved']);
     const value = m.type('MeterValue.value') as ComplexType;
     assert.deepEqual(value.simpleContent?.attributes.map((a) => a.name), ['context', 'format', 'measurand', 'location', 'unit']);
   });
