@@ -126,7 +126,10 @@ export class UpstreamConnection {
     });
     ws.on('error', (err) => {
       if (this.ws !== ws) return;
-      const message = handshakeStatus === undefined ? err.message : `CSMS refused the WebSocket handshake with HTTP ${handshakeStatus}`;
+      let message = err.message;
+      if (handshakeStatus !== undefined) message = `CSMS refused the WebSocket handshake with HTTP ${handshakeStatus}`;
+      // ws checks the echoed subprotocol itself (OCPP-J 1.6 section 3.2: a missing echo is a failed connection).
+      else if (/subprotocol/i.test(err.message)) message = `CSMS did not agree to subprotocol ${this.options.protocol} (${err.message})`;
       this.failAttempt(message, handshakeStatus);
     });
     ws.on('close', (code, reason) => {

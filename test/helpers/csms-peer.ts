@@ -10,6 +10,7 @@ const { RPCServer, createRPCError } = require('ocpp-rpc') as {
 };
 
 interface RpcServer {
+  auth(callback: (accept: (session?: object) => void, reject: (code: number, message: string) => void, handshake: { identity: string; password?: Buffer }) => void): void;
   on(event: 'client', listener: (client: RpcServerClient) => void): void;
   listen(port: number, host?: string): Promise<{ address(): AddressInfo }>;
   close(options?: object): Promise<void>;
@@ -76,14 +77,11 @@ export class TestCsms {
   }
 
   async start(port = 0): Promise<this> {
-    this.server = new RPCServer({
-      protocols: ['ocpp1.6'],
-      strictMode: true,
-      auth: (accept: (session?: object) => void, reject: (code: number, message: string) => void, handshake: { identity: string; password?: Buffer }) => {
-        if (this.unknownIdentities.has(handshake.identity)) return reject(404, 'unknown identity');
-        this.passwords.set(handshake.identity, handshake.password?.toString('utf8'));
-        accept();
-      },
+    this.server = new RPCServer({ protocols: ['ocpp1.6'], strictMode: true });
+    this.server.auth((accept, reject, handshake) => {
+      if (this.unknownIdentities.has(handshake.identity)) return reject(404, 'unknown identity');
+      this.passwords.set(handshake.identity, handshake.password?.toString('utf8'));
+      accept();
     });
     this.server.on('client', (client) => {
       this.clients.set(client.identity, client);
