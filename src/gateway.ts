@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { createAdminServer } from './admin/admin-server.js';
 import { ChargerMessageProcessor, type MessageObserver } from './bridge/charger-messages.js';
+import { CsmsCallHandler, type CsmsCallObserver } from './bridge/csms-calls.js';
+import { ChargePointClient } from './soap/charge-point-client.js';
 import type { GatewayConfig } from './config/config.js';
 import type { Logger } from './log.js';
 import { BullmqQueue } from './queue/bullmq-queue.js';
@@ -16,7 +18,7 @@ import type { ChargerRegistry } from './state/registry.js';
 import { RpcError } from './upstream/frames.js';
 import { UpstreamPool } from './upstream/pool.js';
 
-export interface GatewayObservers extends EndpointObserver, MessageObserver {}
+export interface GatewayObservers extends EndpointObserver, MessageObserver, CsmsCallObserver {}
 
 /** Wires the parts of docs/architecture.md together: soap ingress -> queue -> translate -> upstream, and state. */
 export class Gateway {
@@ -25,6 +27,7 @@ export class Gateway {
   readonly upstream: UpstreamPool;
   readonly processor: ChargerMessageProcessor;
   private readonly redis?: Redis;
+  private csmsCalls?: CsmsCallHandler;
   private soapServer?: Server;
   private adminServer?: Server;
 
@@ -42,15 +45,16 @@ export class Gateway {
       this.queue = new EmbeddedQueue();
       this.registry = new MemoryRegistry();
     }
-    this.upstream = new UpstreamPool(config, logger, async (identity, action) => {
-      // CSMS-initiated operations arrive with issue 3; until then an honest NotImplemented.
-      logger.warn({ chargeBoxIdentity: identity, action }, 'CSMS-initiated call not supported yet');
-      throw new RpcError('NotImplemented', `${action} is not implemented by the gateway`);
+    this.upstream = new UpstreamPool(config, logger, this.registry, (identity, action, payload, messageId) => {
+      if (!this.csmsCalls) return Promise.reject(new RpcError('InternalError', 'gateway is starting'));
+      return this.csmsCalls.handle(identity, action, payload, messageId);
     });
     this.processor = new ChargerMessageProcessor(config, this.registry, this.upstream, logger, observers);
   }
 
   async start(): Promise<{ soapPort: number; adminPort: number }> {
+    const client = await ChargePointClient.create(this.config.publicUrl);
+    this.csmsCalls = new CsmsCallHandler(this.config, this.registry, client, this.upstream, this.logger, (id) => this.processor.translationOptions(id), this.observers);
     await this.queue.start(this.processor.process);
     const endpoint = new CentralSystemEndpoint(this.config, this.registry, this.queue, this.logger, this.observers);
     this.soapServer = createSoapServer(endpoint, this.logger, { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs });

@@ -10,6 +10,7 @@ import { UpstreamError } from '../upstream/connection.js';
 import { RpcError } from '../upstream/frames.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import { check16 } from '../upstream/schemas.js';
+import { sendFollowUps } from './follow-ups.js';
 import { faultOfRpcError } from './rpc-fault.js';
 
 export interface MessageObserver {
@@ -129,30 +130,29 @@ export class ChargerMessageProcessor {
     let followUps: { action: string; payload: object }[] = [];
     try {
       response = op.toResponse(result, job.request, ctx);
-      if (op.reduce) {
-        const reduced = op.reduce(state, { request: job.request, call: payload, result, response }, ctx);
-        await this.registry.save(reduced.state);
-        followUps = reduced.followUps ?? [];
+      const reduce = op.reduce;
+      if (reduce) {
+        // Re-read under the charger's lock: a CSMS command may have changed the state while the CALL was out.
+        await this.registry.update(job.identity, (current) => {
+          const reduced = reduce(current, { request: job.request, call: payload, result, response }, ctx);
+          followUps = reduced.followUps ?? [];
+          return reduced.state;
+        });
       }
     } catch (err) {
       finish(this.failure(err, log), 'error');
       return;
     }
     finish({ kind: 'response', body: response }, 'csms');
-    await this.sendFollowUps(job, followUps, log);
+    // Synthesised transitions (map B.9 rule 4), after the charger has its answer.
+    await sendFollowUps(job.identity, followUps, {
+      upstream: this.upstream,
+      registry: this.registry,
+      timeoutMs: this.config.csmsTimeoutMs,
+      options: ctx.options,
+      logger: log,
+    });
   };
-
-  /** Synthesised transitions (map B.9 rule 4): best effort, after the charger has its answer. */
-  private async sendFollowUps(job: UpstreamJob, followUps: { action: string; payload: object }[], log: Logger): Promise<void> {
-    for (const call of followUps) {
-      try {
-        await this.upstream.get(job.identity).call(call.action, call.payload, Date.now() + this.config.csmsTimeoutMs);
-        log.info({ followUp: call }, `sent synthesised ${call.action}`);
-      } catch (err) {
-        log.warn({ err: (err as Error).message, followUp: call }, `synthesised ${call.action} not delivered`);
-      }
-    }
-  }
 
   private failure(err: unknown, log: Logger): JobOutcome {
     if (err instanceof SoapFaultError) {

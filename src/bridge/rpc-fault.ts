@@ -23,3 +23,16 @@ export function faultOfRpcError(code: string, description: string): SoapFault {
   const subcode = FAULT_OF_RPC_ERROR[code] ?? 'InternalError';
   return faultOf(subcode, `central system answered ${code}${description ? `: ${description}` : ''}`);
 }
+
+/** Charger SOAP Fault (code/subcode) -> CALLERROR code for the CSMS (map C, "Common failure mapping"). */
+const RPC_ERROR_OF_FAULT: Readonly<Record<string, string>> = {
+  'Sender/ProtocolError': 'FormationViolation',
+  'Sender/SecurityError': 'SecurityError',
+  'Sender/IdentityMismatch': 'SecurityError',
+  'Receiver/NotSupported': 'NotSupported',
+  'Receiver/InternalError': 'InternalError',
+};
+
+export function rpcErrorCodeOfFault(code: string, subcode: string): string {
+  return RPC_ERROR_OF_FAULT[`${code}/${subcode}`] ?? 'GenericError';
+}

@@ -39,6 +39,8 @@ const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Bound on the wait for the CSMS answer; below typical charger HTTP timeouts (quirks: "Behaviour of peers"). */
     csmsTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(20_000),
+    /** Bound on a call to a charger; below the CSMS's own CALL timeout, which is commonly 30 s or more (map C). */
+    chargerTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(15_000),
     /** Slow-loris bounds on the SOAP port: all headers within, and the whole request within, these times. */
     httpHeadersTimeoutMs: z.coerce.number().int().min(100).default(10_000),
     httpRequestTimeoutMs: z.coerce.number().int().min(100).default(30_000),
@@ -80,6 +82,7 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   LOG_LEVEL: 'logLevel',
   CSMS_TIMEOUT_MS: 'csmsTimeoutMs',
   MAX_BODY_BYTES: 'maxBodyBytes',
+  CHARGER_TIMEOUT_MS: 'chargerTimeoutMs',
   HTTP_HEADERS_TIMEOUT_MS: 'httpHeadersTimeoutMs',
   HTTP_REQUEST_TIMEOUT_MS: 'httpRequestTimeoutMs',
   BOOT_RETRY_INTERVAL_SEC: 'bootRetryIntervalSec',

@@ -3,7 +3,8 @@ import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { partitionOf } from './partition.js';
-import { deadlineFault, KeyedSerialiser, type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
+import { KeyedSerialiser } from '../util/keyed-serialiser.js';
+import { deadlineFault, type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
 
 interface ReplyMessage {
   jobId: string;

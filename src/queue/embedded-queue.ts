@@ -1,4 +1,5 @@
-import { deadlineFault, KeyedSerialiser, type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
+import { KeyedSerialiser } from '../util/keyed-serialiser.js';
+import { deadlineFault, type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
 
 /** In-process queue for a single instance without Redis: per-charger FIFO, nothing survives a restart. */
 export class EmbeddedQueue implements UpstreamQueue {

@@ -1,5 +1,6 @@
 import type { SoapFault } from '../soap/fault.js';
 
+
 /** A charger-initiated message on its way to the CSMS (architecture: [queue]). Plain JSON, stored in Redis. */
 export interface UpstreamJob {
   id: string;
@@ -46,26 +47,3 @@ export const deadlineFault = (job: UpstreamJob): JobOutcome => ({
     reason: `the central system did not answer ${job.action} in time; retry later`,
   },
 });
-
-/** Serialises work per key, in call order: the per-charger lock both queue implementations use. */
-export class KeyedSerialiser {
-  private readonly tails = new Map<string, Promise<void>>();
-
-  run(key: string, work: () => Promise<void>): Promise<void> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.then(work, work).catch(() => undefined);
-    this.tails.set(key, next);
-    void next.then(() => {
-      if (this.tails.get(key) === next) this.tails.delete(key);
-    });
-    return next;
-  }
-
-  get size(): number {
-    return this.tails.size;
-  }
-
-  async drain(): Promise<void> {
-    await Promise.all(this.tails.values());
-  }
-}

@@ -10,11 +10,17 @@ export interface ChargerState {
   /** Registration as the CSMS decided it; Pending and Rejected gate every other charger message (map B.2). */
   registration?: 'Accepted' | 'Pending' | 'Rejected';
   heartbeatInterval?: number;
+  /** WebSocketPingInterval set by the CSMS for this charger's upstream connection (gateway-owned key). */
+  webSocketPingInterval?: number;
   lastBoot?: { at: string; request: BootNotificationRequest15; status16: 'Accepted' | 'Pending' | 'Rejected' };
   /** Keyed by connectorId as a string. */
   connectors: Record<string, ConnectorState>;
   /** Open transactions keyed by transactionId as a string. */
   transactions: Record<string, OpenTransaction>;
+  /** An accepted GetDiagnostics without a final DiagnosticsStatusNotification yet (map D.3 TriggerMessage). */
+  diagnostics?: { requestedAt: string; fileName?: string };
+  /** An accepted UpdateFirmware without a final FirmwareStatusNotification yet (map D.3 TriggerMessage). */
+  firmware?: { requestedAt: string; retrieveDate: string; downloaded?: boolean };
 }
 
 export interface ConnectorState {

@@ -1,10 +1,24 @@
 import type { ChargerState } from './charger-state.js';
-import type { ChargerContact, ChargerRegistry } from './registry.js';
+import { StateUpdater, type ChargerContact, type ChargerRegistry } from './registry.js';
 
 /** Registry in process memory: one instance, lost on restart (no REDIS_URL). Stores copies, like Redis would. */
 export class MemoryRegistry implements ChargerRegistry {
   private readonly states = new Map<string, string>();
   private readonly contacts = new Map<string, ChargerContact>();
+  private readonly authorizationKeys = new Map<string, string>();
+  private readonly updater = new StateUpdater(this);
+
+  update(identity: string, change: (state: ChargerState) => ChargerState): Promise<ChargerState> {
+    return this.updater.update(identity, change);
+  }
+
+  async authorizationKey(identity: string): Promise<string | undefined> {
+    return this.authorizationKeys.get(identity);
+  }
+
+  async setAuthorizationKey(identity: string, key: string): Promise<void> {
+    this.authorizationKeys.set(identity, key);
+  }
 
   async load(identity: string): Promise<ChargerState | undefined> {
     const json = this.states.get(identity);

@@ -1,14 +1,17 @@
 import type { Redis } from 'ioredis';
 import type { ChargerState } from './charger-state.js';
-import type { ChargerContact, ChargerRegistry } from './registry.js';
+import { StateUpdater, type ChargerContact, type ChargerRegistry } from './registry.js';
 
 /**
  * Registry in Redis, shared by every gateway instance (architecture: "Scale-out"):
  *   <prefix>:charger:<identity>  string, ChargerState as JSON
  *   <prefix>:contact:<identity>  hash, ChargerContact fields
  *   <prefix>:chargers            set of known identities
+ *   <prefix>:secret:<identity>   hash, authorizationKey (set by the CSMS; never shown by the status API)
  */
 export class RedisRegistry implements ChargerRegistry {
+  private readonly updater = new StateUpdater(this);
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -25,6 +28,18 @@ export class RedisRegistry implements ChargerRegistry {
 
   async save(state: ChargerState): Promise<void> {
     await this.redis.multi().set(this.key('charger', state.identity), JSON.stringify(state)).sadd(`${this.prefix}:chargers`, state.identity).exec();
+  }
+
+  update(identity: string, change: (state: ChargerState) => ChargerState): Promise<ChargerState> {
+    return this.updater.update(identity, change);
+  }
+
+  async authorizationKey(identity: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.key('secret', identity), 'authorizationKey')) ?? undefined;
+  }
+
+  async setAuthorizationKey(identity: string, key: string): Promise<void> {
+    await this.redis.hset(this.key('secret', identity), 'authorizationKey', key);
   }
 
   async recordContact(identity: string, contact: ChargerContact): Promise<void> {

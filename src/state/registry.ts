@@ -1,5 +1,6 @@
 import type { CallbackSource } from '../soap/headers.js';
-import type { ChargerState } from './charger-state.js';
+import { emptyChargerState, type ChargerState } from './charger-state.js';
+import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 
 /** What the SOAP side learns on every message, written by whichever instance received it. */
 export interface ChargerContact {
@@ -18,8 +19,37 @@ export interface ChargerContact {
 export interface ChargerRegistry {
   load(identity: string): Promise<ChargerState | undefined>;
   save(state: ChargerState): Promise<void>;
+  /**
+   * Read-modify-write of one charger's state under a per-charger lock in this process, so that a CSMS command and
+   * a charger message finishing at the same time do not overwrite each other's changes.
+   */
+  update(identity: string, change: (state: ChargerState) => ChargerState): Promise<ChargerState>;
+  /** The OCPP-J Basic-auth password the CSMS set through ChangeConfiguration(AuthorizationKey); never in ChargerState. */
+  authorizationKey(identity: string): Promise<string | undefined>;
+  setAuthorizationKey(identity: string, key: string): Promise<void>;
   recordContact(identity: string, contact: ChargerContact): Promise<void>;
   contact(identity: string): Promise<ChargerContact | undefined>;
   identities(): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** update() for both registries: load, change, save, one charger at a time within this process. */
+export class StateUpdater {
+  private readonly locks = new KeyedSerialiser();
+
+  constructor(private readonly registry: Pick<ChargerRegistry, 'load' | 'save'>) {}
+
+  update(identity: string, change: (state: ChargerState) => ChargerState): Promise<ChargerState> {
+    return new Promise<ChargerState>((resolve, reject) => {
+      void this.locks.run(identity, async () => {
+        try {
+          const next = change((await this.registry.load(identity)) ?? emptyChargerState(identity));
+          await this.registry.save(next);
+          resolve(next);
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
+    });
+  }
 }

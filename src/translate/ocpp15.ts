@@ -113,3 +113,95 @@ export interface StopTransactionRequest15 {
 export interface StopTransactionResponse15 {
   idTagInfo?: IdTagInfo15;
 }
+
+// ---- ChargePointService (central system -> charger) ----
+
+export type SimpleStatus15 = 'Accepted' | 'Rejected';
+
+export interface CancelReservationRequest15 {
+  reservationId: number;
+}
+export interface ChangeAvailabilityRequest15 {
+  connectorId: number;
+  type: 'Inoperative' | 'Operative';
+}
+export interface ChangeAvailabilityResponse15 {
+  status: 'Accepted' | 'Rejected' | 'Scheduled';
+}
+export interface ChangeConfigurationRequest15 {
+  key: string;
+  value: string;
+}
+export interface ChangeConfigurationResponse15 {
+  status: 'Accepted' | 'Rejected' | 'NotSupported';
+}
+export interface StatusResponse15<S extends string = SimpleStatus15> {
+  status: S;
+}
+export interface GetConfigurationRequest15 {
+  key: string[];
+}
+export interface KeyValue15 {
+  key: string;
+  readonly: boolean;
+  value?: string;
+}
+export interface GetConfigurationResponse15 {
+  configurationKey: KeyValue15[];
+  unknownKey: string[];
+}
+export interface GetDiagnosticsRequest15 {
+  location: string;
+  startTime?: string;
+  stopTime?: string;
+  retries?: number;
+  retryInterval?: number;
+}
+export interface GetDiagnosticsResponse15 {
+  fileName?: string;
+}
+export interface GetLocalListVersionResponse15 {
+  listVersion: number;
+}
+export interface RemoteStartTransactionRequest15 {
+  idTag: string;
+  connectorId?: number;
+}
+export interface RemoteStopTransactionRequest15 {
+  transactionId: number;
+}
+export interface ReserveNowRequest15 {
+  connectorId: number;
+  expiryDate: string;
+  idTag: string;
+  parentIdTag?: string;
+  reservationId: number;
+}
+export type ReservationStatus15 = 'Accepted' | 'Faulted' | 'Occupied' | 'Rejected' | 'Unavailable';
+export interface ResetRequest15 {
+  type: 'Hard' | 'Soft';
+}
+export interface AuthorisationData15 {
+  idTag: string;
+  idTagInfo?: IdTagInfo15;
+}
+export interface SendLocalListRequest15 {
+  updateType: 'Differential' | 'Full';
+  listVersion: number;
+  localAuthorisationList: AuthorisationData15[];
+  hash?: string;
+}
+export type UpdateStatus15 = 'Accepted' | 'Failed' | 'HashError' | 'NotSupported' | 'VersionMismatch';
+export interface SendLocalListResponse15 {
+  status: UpdateStatus15;
+  hash?: string;
+}
+export interface UnlockConnectorRequest15 {
+  connectorId: number;
+}
+export interface UpdateFirmwareRequest15 {
+  retrieveDate: string;
+  location: string;
+  retries?: number;
+  retryInterval?: number;
+}

@@ -128,3 +128,97 @@ export interface StopTransactionRequest16 {
 export interface StopTransactionResponse16 {
   idTagInfo?: IdTagInfo16;
 }
+
+// ---- central system -> charge point ----
+
+export interface CancelReservationRequest16 {
+  reservationId: number;
+}
+export interface ChangeAvailabilityRequest16 {
+  connectorId: number;
+  type: 'Inoperative' | 'Operative';
+}
+export interface ChangeConfigurationRequest16 {
+  key: string;
+  value: string;
+}
+export interface ChangeConfigurationResponse16 {
+  status: 'Accepted' | 'Rejected' | 'RebootRequired' | 'NotSupported';
+}
+export interface StatusResponse16<S extends string = 'Accepted' | 'Rejected'> {
+  status: S;
+}
+export interface GetConfigurationRequest16 {
+  key?: string[];
+}
+export interface KeyValue16 {
+  key: string;
+  readonly: boolean;
+  value?: string;
+}
+export interface GetConfigurationResponse16 {
+  configurationKey?: KeyValue16[];
+  unknownKey?: string[];
+}
+export interface GetDiagnosticsRequest16 {
+  location: string;
+  retries?: number;
+  retryInterval?: number;
+  startTime?: string;
+  stopTime?: string;
+}
+export interface GetDiagnosticsResponse16 {
+  fileName?: string;
+}
+export interface GetLocalListVersionResponse16 {
+  listVersion: number;
+}
+export interface RemoteStartTransactionRequest16 {
+  connectorId?: number;
+  idTag: string;
+  chargingProfile?: object;
+}
+export interface RemoteStopTransactionRequest16 {
+  transactionId: number;
+}
+export interface ReserveNowRequest16 {
+  connectorId: number;
+  expiryDate: string;
+  idTag: string;
+  parentIdTag?: string;
+  reservationId: number;
+}
+export interface ResetRequest16 {
+  type: 'Hard' | 'Soft';
+}
+export interface AuthorizationData16 {
+  idTag: string;
+  idTagInfo?: IdTagInfo16;
+}
+export interface SendLocalListRequest16 {
+  listVersion: number;
+  localAuthorizationList?: AuthorizationData16[];
+  updateType: 'Differential' | 'Full';
+}
+export interface SendLocalListResponse16 {
+  status: 'Accepted' | 'Failed' | 'NotSupported' | 'VersionMismatch';
+}
+export interface UnlockConnectorRequest16 {
+  connectorId: number;
+}
+export interface UnlockConnectorResponse16 {
+  status: 'Unlocked' | 'UnlockFailed' | 'NotSupported';
+}
+export interface UpdateFirmwareRequest16 {
+  location: string;
+  retries?: number;
+  retrieveDate: string;
+  retryInterval?: number;
+}
+export interface TriggerMessageRequest16 {
+  requestedMessage: string;
+  connectorId?: number;
+}
+export interface TriggerMessageResponse16 {
+  status: 'Accepted' | 'Rejected' | 'NotImplemented';
+}

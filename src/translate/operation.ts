@@ -5,6 +5,8 @@ import type { TranslationContext } from './common.js';
 export interface FollowUpCall {
   action: string;
   payload: object;
+  /** The 1.5 request it stands for, when the CSMS answer must go through that operation's reducer (re-sent boot). */
+  request15?: unknown;
 }
 
 export type Outbound<Req16, Res15> = { kind: 'call'; payload: Req16 } | { kind: 'answer'; response: Res15; reason: string };

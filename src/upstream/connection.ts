@@ -17,7 +17,15 @@ export interface UpstreamOptions {
   reconnectMaxMs: number;
   logger: Logger;
   /** Handles a CSMS-initiated CALL; resolves the CALLRESULT payload or throws RpcError for a CALLERROR. */
-  onCall(action: string, payload: Record<string, unknown>, messageId: string): Promise<object>;
+  onCall(action: string, payload: Record<string, unknown>, messageId: string): Promise<CsmsCallOutcome>;
+  /** Per-connection settings read at every connection attempt (a CSMS may have changed them since). */
+  settings?(): Promise<{ password?: string; pingIntervalSec?: number }>;
+}
+
+export interface CsmsCallOutcome {
+  payload: object;
+  /** Runs once the CALLRESULT is on the wire (TriggerMessage: respond before sending, 1.6 section 5.17). */
+  afterReply?(): void;
 }
 
 export type UpstreamFailure = 'timeout' | 'unavailable' | 'closed';
@@ -57,6 +65,7 @@ export class UpstreamConnection {
   reconnects = 0;
 
   private ws?: WebSocket;
+  private pingIntervalSec: number;
   private attempt = 0;
   private reconnectTimer?: NodeJS.Timeout;
   private pingTimer?: NodeJS.Timeout;
@@ -66,7 +75,9 @@ export class UpstreamConnection {
   private tail: Promise<unknown> = Promise.resolve();
   private openWaiters = new Set<{ resolve(): void; reject(err: UpstreamError): void }>();
 
-  constructor(private readonly options: UpstreamOptions) {}
+  constructor(private readonly options: UpstreamOptions) {
+    this.pingIntervalSec = options.pingIntervalSec;
+  }
 
   get url(): string {
     return `${this.options.csmsUrl.replace(/\/+$/, '')}/${encodeURIComponent(this.options.identity)}`;
@@ -81,9 +92,22 @@ export class UpstreamConnection {
     if (this.state === 'open' || this.state === 'connecting' || this.state === 'closed') return;
     clearTimeout(this.reconnectTimer);
     this.state = 'connecting';
+    const settings = this.options.settings?.() ?? Promise.resolve<{ password?: string; pingIntervalSec?: number }>({});
+    settings.then(
+      (s) => this.open(s.password ?? this.options.password, s.pingIntervalSec ?? this.options.pingIntervalSec),
+      (err: Error) => {
+        this.failAttempt(`could not read connection settings: ${err.message}`);
+        this.scheduleReconnect();
+      },
+    );
+  }
+
+  private open(password: string | undefined, pingIntervalSec: number): void {
+    if (this.state !== 'connecting') return;
+    this.pingIntervalSec = pingIntervalSec;
     const headers: Record<string, string> = {};
-    if (this.options.password !== undefined) {
-      headers.Authorization = `Basic ${Buffer.from(`${this.options.identity}:${this.options.password}`).toString('base64')}`;
+    if (password !== undefined) {
+      headers.Authorization = `Basic ${Buffer.from(`${this.options.identity}:${password}`).toString('base64')}`;
     }
     const ws = new WebSocket(this.url, [this.options.protocol], {
       headers,
@@ -170,8 +194,15 @@ export class UpstreamConnection {
     this.reconnectTimer.unref();
   }
 
+  /** WebSocketPingInterval (OCPP-J 1.6 section 7): 0 disables; applies at once. */
+  setPingInterval(seconds: number): void {
+    this.pingIntervalSec = seconds;
+    this.stopPing();
+    if (this.state === 'open') this.startPing();
+  }
+
   private startPing(): void {
-    if (this.options.pingIntervalSec <= 0) return;
+    if (this.pingIntervalSec <= 0) return;
     this.awaitingPong = false;
     this.pingTimer = setInterval(() => {
       if (this.awaitingPong) {
@@ -181,7 +212,7 @@ export class UpstreamConnection {
       }
       this.awaitingPong = true;
       this.ws?.ping();
-    }, this.options.pingIntervalSec * 1000);
+    }, this.pingIntervalSec * 1000);
     this.pingTimer.unref();
   }
 
@@ -281,8 +312,11 @@ export class UpstreamConnection {
 
   private async answerCall(messageId: string, action: string, payload: Record<string, unknown>): Promise<void> {
     let reply: string;
+    let afterReply: (() => void) | undefined;
     try {
-      reply = encodeResult(messageId, await this.options.onCall(action, payload, messageId));
+      const outcome = await this.options.onCall(action, payload, messageId);
+      reply = encodeResult(messageId, outcome.payload);
+      afterReply = outcome.afterReply;
     } catch (err) {
       if (err instanceof RpcError) reply = encodeError(messageId, err.code as never, err.description, err.details);
       else {
@@ -290,7 +324,10 @@ export class UpstreamConnection {
         reply = encodeError(messageId, 'InternalError', 'gateway failed to process the call');
       }
     }
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(reply);
+    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    this.ws.send(reply, (err) => {
+      if (!err) afterReply?.();
+    });
   }
 
   /** Closes for good (shutdown): no reconnect, outstanding calls fail. */

@@ -1,8 +1,9 @@
 import type { GatewayConfig } from '../config/config.js';
 import type { Logger } from '../log.js';
-import { UpstreamConnection } from './connection.js';
+import type { ChargerRegistry } from '../state/registry.js';
+import { UpstreamConnection, type CsmsCallOutcome } from './connection.js';
 
-export type CsmsCallHandler = (identity: string, action: string, payload: Record<string, unknown>, messageId: string) => Promise<object>;
+export type CsmsCallHandler = (identity: string, action: string, payload: Record<string, unknown>, messageId: string) => Promise<CsmsCallOutcome>;
 
 /** One UpstreamConnection per charger, created on the charger's first message and kept open afterwards. */
 export class UpstreamPool {
@@ -11,6 +12,7 @@ export class UpstreamPool {
   constructor(
     private readonly config: GatewayConfig,
     private readonly logger: Logger,
+    private readonly registry: ChargerRegistry,
     private readonly onCsmsCall: CsmsCallHandler,
   ) {}
 
@@ -30,6 +32,11 @@ export class UpstreamPool {
         reconnectMaxMs: this.config.reconnectMaxMs,
         logger: this.logger.child({ chargeBoxIdentity: identity }),
         onCall: (action, payload, messageId) => this.onCsmsCall(identity, action, payload, messageId),
+        // Read at every connection attempt: the CSMS may have set AuthorizationKey or WebSocketPingInterval since.
+        settings: async () => ({
+          password: (await this.registry.authorizationKey(identity)) ?? override?.basicAuthPassword,
+          pingIntervalSec: (await this.registry.load(identity))?.webSocketPingInterval,
+        }),
       });
       this.connections.set(identity, connection);
     }

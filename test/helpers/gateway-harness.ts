@@ -19,7 +19,14 @@ export interface RunningGateway {
 }
 
 /** A gateway on ephemeral loopback ports, with its own Redis key prefix so runs never share state. */
-export async function startGateway(mode: QueueMode, csmsUrl: string, overrides: Record<string, unknown> = {}, observers?: GatewayObservers): Promise<RunningGateway> {
+export async function startGateway(
+  mode: QueueMode,
+  csmsUrl: string,
+  overrides: Record<string, unknown> = {},
+  observers?: GatewayObservers,
+  /** When given, every log line (at debug and above) is collected here instead of written out. */
+  logLines?: string[],
+): Promise<RunningGateway> {
   const config = loadConfig(
     { CONFIG: '' },
     {
@@ -27,7 +34,7 @@ export async function startGateway(mode: QueueMode, csmsUrl: string, overrides: 
       port: 0,
       host: '127.0.0.1',
       adminPort: 0,
-      logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+      logLevel: logLines ? 'debug' : (process.env.TEST_LOG_LEVEL ?? 'silent'),
       wsPingIntervalSec: 0,
       reconnectMinMs: 50,
       reconnectMaxMs: 500,
@@ -36,7 +43,8 @@ export async function startGateway(mode: QueueMode, csmsUrl: string, overrides: 
       ...overrides,
     },
   );
-  const gateway = new Gateway(config, createLogger(config.logLevel), observers);
+  const sink = logLines && { write: (line: string) => void logLines.push(line) };
+  const gateway = new Gateway(config, createLogger(config.logLevel, sink), observers);
   const { soapPort, adminPort } = await gateway.start();
   const baseUrl = `http://127.0.0.1:${soapPort}`;
   return {

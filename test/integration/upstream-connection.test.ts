@@ -52,7 +52,7 @@ const options = (csmsUrl: string, extra: Partial<UpstreamOptions> = {}): Upstrea
   reconnectMinMs: 20,
   reconnectMaxMs: 200,
   logger,
-  onCall: async () => ({}),
+  onCall: async () => ({ payload: {} }),
   ...extra,
 });
 

@@ -13,4 +13,6 @@ export const diagnosticsStatusNotification: ChargerInitiatedOperation<
   storeAndForward: true,
   toCall: (req) => ({ kind: 'call', payload: { status: req.status } }),
   toResponse: () => ({}),
+  // Both 1.5 statuses are final: no upload is outstanding any more (TriggerMessage emulation, map D.3).
+  reduce: (state) => ({ state: { ...state, diagnostics: undefined } }),
 };

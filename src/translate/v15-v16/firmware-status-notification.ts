@@ -13,4 +13,11 @@ export const firmwareStatusNotification: ChargerInitiatedOperation<
   storeAndForward: true,
   toCall: (req) => ({ kind: 'call', payload: { status: req.status } }),
   toResponse: () => ({}),
+  // Downloaded means installation is next; the other three statuses end the update (TriggerMessage emulation, map D.3).
+  reduce: (state, { request }) => ({
+    state: {
+      ...state,
+      firmware: request.status === 'Downloaded' && state.firmware ? { ...state.firmware, downloaded: true } : undefined,
+    },
+  }),
 };

@@ -1,0 +1,155 @@
+import soap from 'soap';
+import { decodeComplex, orderLikeWsdl, type DecodedObject } from './codec.js';
+import { newMessageId, readEnvelope } from './envelope.js';
+import type { SoapFault } from './fault.js';
+import { NS } from './namespaces.js';
+import { chargePointService, WSDL_FILES, type ComplexType } from './wsdl-model.js';
+import { child, escapeXml, parseXml, type XmlElement } from './xml.js';
+
+export type ChargerCallFailure = 'fault' | 'http' | 'timeout' | 'unreachable' | 'invalid-response';
+
+/** A CS->CP SOAP call that did not produce a usable response; `message` names the reason for the CSMS. */
+export class ChargerCallError extends Error {
+  override name = 'ChargerCallError';
+  constructor(
+    readonly kind: ChargerCallFailure,
+    message: string,
+    readonly fault?: { code: SoapFault['code']; subcode: string; reason: string },
+    readonly httpStatus?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface ChargerCallRecord {
+  requestXml?: string;
+  responseXml?: string;
+}
+
+type SoapMethod = (args: object, options: object) => Promise<[unknown, string]>;
+
+/**
+ * Calls ChargePointService operations on chargers (map A.6). The WSDL is parsed by node-soap once; each charger
+ * gets a light client bound to its callback URL (calls to one charger are serialised by the caller, so the
+ * per-client SOAP headers never mix). Responses are decoded by the gateway's own WSDL codec, tolerant of every
+ * response shape in the quirks document: no Header, no MessageID, any RelatesTo (Q1, Q3, Q4), faults with 4xx/5xx.
+ */
+export class ChargePointClient {
+  private readonly model = chargePointService();
+  private readonly clients = new Map<string, soap.Client>();
+
+  private constructor(
+    private readonly wsdl: soap.WSDL,
+    private readonly publicUrl: string,
+  ) {}
+
+  static async create(publicUrl: string): Promise<ChargePointClient> {
+    const base = await soap.createClientAsync(WSDL_FILES.chargePoint, { forceSoap12Headers: true });
+    return new ChargePointClient(base.wsdl, publicUrl);
+  }
+
+  private clientFor(identity: string, url: string): soap.Client {
+    const key = `${identity}\n${url}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new soap.Client(this.wsdl, url, { forceSoap12Headers: true });
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  /** Calls `operation` on the charger and returns the decoded 1.5 response; throws ChargerCallError. */
+  async call(identity: string, callbackUrl: string, operation: string, request: object, timeoutMs: number, record: ChargerCallRecord = {}): Promise<DecodedObject> {
+    const op = this.model.operations.get(operation);
+    if (!op) throw new Error(`ChargePointService has no operation ${operation}`);
+    const client = this.clientFor(identity, callbackUrl);
+    client.clearSoapHeaders();
+    client.addSoapHeader(`<cp:chargeBoxIdentity xmlns:cp="${NS.cp15}">${escapeXml(identity)}</cp:chargeBoxIdentity>`);
+    client.addSoapHeader(`<wsa:Action xmlns:wsa="${NS.wsa}">${op.inputAction}</wsa:Action>`);
+    client.addSoapHeader(`<wsa:MessageID xmlns:wsa="${NS.wsa}">${newMessageId()}</wsa:MessageID>`);
+    client.addSoapHeader(`<wsa:To xmlns:wsa="${NS.wsa}">${escapeXml(callbackUrl)}</wsa:To>`);
+    client.addSoapHeader(`<wsa:From xmlns:wsa="${NS.wsa}"><wsa:Address>${escapeXml(this.publicUrl)}</wsa:Address></wsa:From>`);
+    client.addSoapHeader(`<wsa:ReplyTo xmlns:wsa="${NS.wsa}"><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo>`);
+    const method = (client as unknown as Record<string, SoapMethod>)[`${operation}Async`]!;
+    let raw: string;
+    try {
+      // Strict charger stacks reject anything but WSDL sequence order (quirk Q13).
+      [, raw] = await method.call(client, orderLikeWsdl(this.model, op.requestType, request) as object, { timeout: timeoutMs });
+    } catch (err) {
+      record.requestXml = client.lastRequest;
+      throw this.failure(err, timeoutMs);
+    } finally {
+      record.requestXml = client.lastRequest;
+    }
+    record.responseXml = raw;
+    const body = this.responseBody(raw);
+    if (body.name === 'Fault') throw faultError(body, 200);
+    if (body.name.toLowerCase() !== op.responseElement.toLowerCase()) {
+      throw new ChargerCallError('invalid-response', `charger answered ${operation} with <${body.name}>, expected <${op.responseElement}>`);
+    }
+    try {
+      return decodeComplex(this.model, this.model.type(op.responseType) as ComplexType, body, op.responseElement);
+    } catch (err) {
+      throw new ChargerCallError('invalid-response', `charger response is not valid OCPP 1.5: ${(err as Error).message}`);
+    }
+  }
+
+  private responseBody(raw: string): XmlElement {
+    let root: XmlElement;
+    try {
+      root = parseXml(raw);
+    } catch (err) {
+      throw new ChargerCallError('invalid-response', `charger response is not XML: ${(err as Error).message}`);
+    }
+    const envelope = readEnvelope(root);
+    if (envelope.kind === 'soap11') {
+      const body = child(root, 'Body', NS.soap11)?.children[0];
+      if (body) return body;
+    }
+    if (envelope.kind !== 'soap12' || !envelope.body) throw new ChargerCallError('invalid-response', 'charger response is not a SOAP envelope with a body');
+    return envelope.body;
+  }
+
+  private failure(err: unknown, timeoutMs: number): ChargerCallError {
+    const e = err as { code?: string; message?: string; body?: unknown; response?: { status?: number } };
+    const status = e.response?.status;
+    if (typeof e.body === 'string' && e.body.trimStart().startsWith('<')) {
+      try {
+        const body = this.responseBody(e.body);
+        if (body.name === 'Fault') return faultError(body, status);
+      } catch (parseError) {
+        if (status !== undefined && status < 300) return parseError as ChargerCallError;
+      }
+    }
+    if (status !== undefined && status < 300) {
+      const text = typeof e.body === 'string' ? e.body.trim().slice(0, 40) : '';
+      return new ChargerCallError('invalid-response', `charger response is not XML (HTTP ${status}: '${text}')`, undefined, status);
+    }
+    if (status !== undefined) return new ChargerCallError('http', `charger answered HTTP ${status} without a SOAP Fault`, undefined, status);
+    if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '')) {
+      return new ChargerCallError('timeout', `charger did not answer within ${timeoutMs} ms`);
+    }
+    return new ChargerCallError('unreachable', `charger unreachable at its callback URL: ${e.code ?? e.message ?? 'unknown error'}`);
+  }
+}
+
+/** SOAP 1.2 (Code/Subcode/Reason) or SOAP 1.1 (faultcode/faultstring) fault -> ChargerCallError. */
+function faultError(fault: XmlElement, httpStatus: number | undefined): ChargerCallError {
+  const local = (text: string | undefined) => (text ?? '').trim().replace(/^.*:/, '');
+  const code = child(fault, 'Code');
+  let codeValue = local(code && child(code, 'Value')?.text);
+  let subcode = local(code && child(child(code, 'Subcode') ?? code, 'Value')?.text);
+  let reason = child(child(fault, 'Reason') ?? fault, 'Text')?.text.trim() ?? '';
+  if (!code) {
+    codeValue = local(child(fault, 'faultcode')?.text);
+    subcode = codeValue;
+    reason = child(fault, 'faultstring')?.text.trim() ?? '';
+  }
+  if (subcode === codeValue) subcode = '';
+  return new ChargerCallError(
+    'fault',
+    `charger answered SOAP Fault ${codeValue}${subcode ? `/${subcode}` : ''}${reason ? `: ${reason}` : ''}`,
+    { code: codeValue === 'Sender' || codeValue === 'Client' ? 'Sender' : 'Receiver', subcode, reason },
+    httpStatus,
+  );
+}

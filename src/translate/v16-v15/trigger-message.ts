@@ -1,0 +1,59 @@
+import type { ChargerState } from '../../state/charger-state.js';
+import type { CsmsCallContext } from '../csms-operation.js';
+import type { StatusNotificationRequest16, TriggerMessageRequest16, TriggerMessageResponse16 } from '../ocpp16.js';
+import type { FollowUpCall } from '../operation.js';
+import { bootNotification } from '../v15-v16/boot-notification.js';
+
+export interface TriggerOutcome {
+  result: TriggerMessageResponse16;
+  /** Sent after the CALLRESULT (1.6 section 5.17: respond before sending the triggered message). */
+  followUps: FollowUpCall[];
+}
+
+/** Heartbeat interval assumed when the CSMS never gave one (1.6 has no default; 300 s is common). */
+const DEFAULT_HEARTBEAT_SEC = 300;
+
+/**
+ * 1.5 has no TriggerMessage: the gateway answers it from what it knows about the charger (map D.3).
+ * `lastSoapContact` is when the charger was last heard on the SOAP side.
+ */
+export function triggerMessage(request: TriggerMessageRequest16, state: ChargerState, lastSoapContact: string | undefined, ctx: CsmsCallContext): TriggerOutcome {
+  const accepted = (followUps: FollowUpCall[]): TriggerOutcome => ({ result: { status: 'Accepted' }, followUps });
+  const rejected: TriggerOutcome = { result: { status: 'Rejected' }, followUps: [] };
+  switch (request.requestedMessage) {
+    case 'StatusNotification': {
+      // The last status the charger reported, as it was sent upstream, with its original timestamp.
+      const ids = request.connectorId === undefined ? Object.keys(state.connectors).map(Number).sort((a, b) => a - b) : [request.connectorId];
+      const cached = ids.map((id) => state.connectors[String(id)]?.lastStatusNotification).filter((s): s is StatusNotificationRequest16 => s !== undefined);
+      return cached.length > 0 ? accepted(cached.map((payload) => ({ action: 'StatusNotification', payload }))) : rejected;
+    }
+    case 'Heartbeat': {
+      // Only while the charger is alive on the SOAP side: a heartbeat for a dead charger would be a lie.
+      const intervalMs = (state.heartbeatInterval ?? DEFAULT_HEARTBEAT_SEC) * 1000;
+      const alive = lastSoapContact !== undefined && Date.parse(ctx.now) - Date.parse(lastSoapContact) <= intervalMs;
+      return alive ? accepted([{ action: 'Heartbeat', payload: {} }]) : rejected;
+    }
+    case 'BootNotification': {
+      // After an accepted boot the CSMS should not ask (errata 3.35/3.40); while Pending, re-send the cached boot.
+      if (state.registration === 'Accepted' || !state.lastBoot) return rejected;
+      const call = bootNotification.toCall(state.lastBoot.request, state, { receivedAt: ctx.now, options: ctx.options, notes: ctx.notes });
+      return call.kind === 'call' ? accepted([{ action: 'BootNotification', payload: call.payload, request15: state.lastBoot.request }]) : rejected;
+    }
+    case 'DiagnosticsStatusNotification':
+      // Idle is only allowed in reply to a trigger (1.6 section 4.4).
+      return accepted([{ action: 'DiagnosticsStatusNotification', payload: { status: state.diagnostics ? 'Uploading' : 'Idle' } }]);
+    case 'FirmwareStatusNotification': {
+      const fw = state.firmware;
+      let status = 'Idle';
+      if (fw?.downloaded) status = 'Installing';
+      else if (fw && Date.parse(ctx.now) >= Date.parse(fw.retrieveDate)) status = 'Downloading';
+      if (status !== 'Idle') ctx.notes.push(`FirmwareStatusNotification ${status} inferred from the outstanding UpdateFirmware`);
+      return accepted([{ action: 'FirmwareStatusNotification', payload: { status } }]);
+    }
+    case 'MeterValues':
+      // The gateway cannot take a fresh sample (errata 3.46 wants the most recent measurements).
+      return rejected;
+    default:
+      return { result: { status: 'NotImplemented' }, followUps: [] };
+  }
+}

@@ -1,0 +1,22 @@
+/** Serialises work per key, in call order: the per-charger lock both queue implementations use. */
+export class KeyedSerialiser {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  run(key: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work).catch(() => undefined);
+    this.tails.set(key, next);
+    void next.then(() => {
+      if (this.tails.get(key) === next) this.tails.delete(key);
+    });
+    return next;
+  }
+
+  get size(): number {
+    return this.tails.size;
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.tails.values());
+  }
+}
