@@ -74,6 +74,7 @@ export class Gateway {
 
   /** Graceful stop: no new requests, in-flight work finished or failed cleanly, connections closed. */
   async stop(): Promise<void> {
+    this.processor.stop();
     await Promise.all([close(this.soapServer), close(this.adminServer)]);
     await this.queue.close();
     this.upstream.closeAll();

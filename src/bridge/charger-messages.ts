@@ -35,6 +35,17 @@ export interface ExchangeEvent {
  * The queue guarantees one job per charger at a time, so read-modify-write of the state is safe here.
  */
 export class ChargerMessageProcessor {
+  private readonly stopSignal = new AbortController();
+
+  /** Shutdown: stored messages are left in the queue instead of being retried here. */
+  stop(): void {
+    this.stopSignal.abort();
+  }
+
+  private get stopping(): boolean {
+    return this.stopSignal.signal.aborted;
+  }
+
   constructor(
     private readonly config: GatewayConfig,
     private readonly registry: ChargerRegistry,
@@ -53,13 +64,14 @@ export class ChargerMessageProcessor {
 
   readonly process = async (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> => {
     const log = this.logger.child({ chargeBoxIdentity: job.identity, messageId: job.soapMessageId, jobId: job.id, action: job.action });
-    if (Date.now() >= job.deadline) {
-      log.warn('message expired in the queue before it could be sent; the charger was answered with a fault');
-      return;
-    }
     const op = chargerInitiated15to16.get(job.action);
     if (!op) {
       reply({ kind: 'fault', fault: faultOf('NotSupported', `operation ${job.action} is not supported`) });
+      return;
+    }
+    if (!op.storeAndForward && Date.now() >= job.deadline) {
+      // The charger was told to retry; sending it now could create a decision (a transaction) it never learns of.
+      log.warn('message expired in the queue before it could be sent; the charger was told to retry, not sent');
       return;
     }
     const state = (await this.registry.load(job.identity)) ?? emptyChargerState(job.identity);
@@ -102,21 +114,46 @@ export class ChargerMessageProcessor {
       return;
     }
 
-    let result: Record<string, unknown>;
-    try {
-      result = await this.upstream.get(job.identity).call(op.action, payload, job.deadline);
-    } catch (err) {
-      if (err instanceof UpstreamError && err.handshakeStatus === 404 && job.action === 'BootNotification') {
-        // OCPP-J 1.6 section 3.2 / errata 3.68: a 404 on the handshake is JSON's BootNotification Rejected (map B.2).
-        log.warn('CSMS does not know this identity (HTTP 404 on the WebSocket handshake): BootNotification answered Rejected');
-        finish(
-          { kind: 'response', body: { status: 'Rejected', currentTime: new Date().toISOString(), heartbeatInterval: this.config.bootRetryIntervalSec } },
-          'gateway',
-        );
+    let result: Record<string, unknown> | undefined;
+    for (let attempt = 0; result === undefined; attempt++) {
+      // A stored status that a newer one for the same connector has overtaken need not reach the CSMS (issue 4).
+      if (op.action === 'StatusNotification' && (attempt > 0 || Date.now() > job.deadline)) {
+        const latest = await this.registry.latestStatus(job.identity, (job.request as { connectorId: number }).connectorId);
+        if (latest !== undefined && latest !== job.id) {
+          log.info('stored StatusNotification superseded by a newer one for the same connector: not replayed');
+          return;
+        }
+      }
+      try {
+        // Store-and-forward messages wait as long as it takes; the others only as long as the charger waits.
+        const deadline = op.storeAndForward ? Date.now() + this.config.csmsTimeoutMs : job.deadline;
+        result = await this.upstream.get(job.identity).call(op.action, payload, deadline);
+      } catch (err) {
+        if (err instanceof UpstreamError && op.storeAndForward && !this.stopping) {
+          if (attempt === 0) {
+            log.warn({ upstream: err.kind }, `CSMS unavailable (${err.message}): message stored, answered locally, delivered when the CSMS is back`);
+            reply({ kind: 'stored' });
+          }
+          await sleep(retryDelayMs(attempt), this.stopSignal.signal);
+          continue;
+        }
+        if (err instanceof UpstreamError && op.storeAndForward) {
+          // Stopping: leave the job to the queue, which hands it to the next consumer (BullMQ attempts).
+          throw new Error(`gateway stopping with ${job.action} undelivered; left in the queue`);
+        }
+        if (err instanceof UpstreamError && err.handshakeStatus === 404 && job.action === 'BootNotification') {
+          // OCPP-J 1.6 section 3.2 / errata 3.68: a 404 on the handshake is JSON's BootNotification Rejected (map B.2).
+          log.warn('CSMS does not know this identity (HTTP 404 on the WebSocket handshake): BootNotification answered Rejected');
+          await this.registry.update(job.identity, (s) => ({ ...s, registration: 'Rejected' }));
+          finish(
+            { kind: 'response', body: { status: 'Rejected', currentTime: new Date().toISOString(), heartbeatInterval: this.config.bootRetryIntervalSec } },
+            'gateway',
+          );
+          return;
+        }
+        finish(this.failure(err, log), 'error');
         return;
       }
-      finish(this.failure(err, log), 'error');
-      return;
     }
     event.result = result;
     const validResult = check16(op.action, 'conf', result);
@@ -165,9 +202,23 @@ export class ChargerMessageProcessor {
     }
     if (err instanceof UpstreamError) {
       log.warn({ upstream: err.kind }, err.message);
-      return { kind: 'fault', fault: faultOf('InternalError', `central system unavailable: ${err.message}`) };
+      return { kind: 'retry', reason: `central system unavailable: ${err.message}` };
     }
     log.error({ err }, 'unexpected error while processing a charger message');
     return { kind: 'fault', fault: faultOf('InternalError', 'gateway failed to process the message') };
   }
+}
+
+/** Resolves after `ms`, or at once when the gateway stops. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
+
+/** Redelivery of stored messages: 1 s doubling to 30 s, with jitter, so a returning CSMS is not stampeded. */
+function retryDelayMs(attempt: number): number {
+  const cap = Math.min(30_000, 1_000 * 2 ** attempt);
+  return cap / 2 + Math.random() * (cap / 2);
 }

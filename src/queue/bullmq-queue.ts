@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { partitionOf } from './partition.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
-import { deadlineFault, type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
+import { shuttingDown, type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
 
 interface ReplyMessage {
   jobId: string;
@@ -76,6 +76,7 @@ export class BullmqQueue implements UpstreamQueue {
             } catch (err) {
               this.options.logger.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'upstream job failed inside the gateway');
               reply({ kind: 'fault', fault: { code: 'Receiver', subcode: 'InternalError', reason: 'gateway failed to process the message' } });
+              throw err;
             }
           });
         },
@@ -116,13 +117,20 @@ export class BullmqQueue implements UpstreamQueue {
         clearTimeout(timer);
         resolve(outcome);
       };
-      const timer = setTimeout(() => settle(deadlineFault(job)), Math.max(0, job.deadline - Date.now()));
+      let queued = false;
+      const timer = setTimeout(() => settle({ kind: 'expired', queued }), Math.max(0, job.deadline - Date.now()));
       this.waiters.set(job.id, settle);
       const queue = this.queues[partitionOf(job.identity, this.options.partitions)]!;
-      queue.add(job.action, { ...job, replyTo: this.instanceId }, { jobId: job.id, attempts: 1 }).catch((err: unknown) => {
-        this.options.logger.error({ err, chargeBoxIdentity: job.identity }, 'could not queue a message in Redis');
-        settle({ kind: 'fault', fault: { code: 'Receiver', subcode: 'InternalError', reason: 'gateway queue unavailable; retry later' } });
-      });
+      // A job that was active on an instance that stopped is picked up again (attempts), never dropped.
+      queue.add(job.action, { ...job, replyTo: this.instanceId }, { jobId: job.id, attempts: 20, backoff: { type: 'exponential', delay: 1_000 } }).then(
+        () => {
+          queued = true;
+        },
+        (err: unknown) => {
+          this.options.logger.error({ err, chargeBoxIdentity: job.identity }, 'could not queue a message in Redis');
+          settle({ kind: 'retry', reason: 'gateway queue (Redis) unavailable' });
+        },
+      );
     });
   }
 
@@ -139,7 +147,7 @@ export class BullmqQueue implements UpstreamQueue {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all(this.queues.map((q) => q.close()));
-    for (const settle of this.waiters.values()) settle({ kind: 'fault', fault: { code: 'Receiver', subcode: 'InternalError', reason: 'gateway is shutting down; retry later' } });
+    for (const settle of this.waiters.values()) settle(shuttingDown);
     for (const connection of this.workerConnections) connection.disconnect();
     this.subscriber.disconnect();
     this.connection.disconnect();

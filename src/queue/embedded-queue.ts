@@ -1,5 +1,5 @@
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
-import { deadlineFault, type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
+import { shuttingDown, type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
 
 /** In-process queue for a single instance without Redis: per-charger FIFO, nothing survives a restart. */
 export class EmbeddedQueue implements UpstreamQueue {
@@ -15,7 +15,7 @@ export class EmbeddedQueue implements UpstreamQueue {
 
   submit(job: UpstreamJob): Promise<JobOutcome> {
     const processor = this.processor;
-    if (!processor || this.closed) return Promise.resolve(shuttingDown());
+    if (!processor || this.closed) return Promise.resolve(shuttingDown);
     return new Promise<JobOutcome>((resolve) => {
       let settled = false;
       const settle = (outcome: JobOutcome) => {
@@ -24,14 +24,15 @@ export class EmbeddedQueue implements UpstreamQueue {
         clearTimeout(timer);
         resolve(outcome);
       };
-      const timer = setTimeout(() => settle(deadlineFault(job)), Math.max(0, job.deadline - Date.now()));
+      // In memory the job is queued as soon as it is submitted (and lost with the process: no REDIS_URL, no durability).
+      const timer = setTimeout(() => settle({ kind: 'expired', queued: true }), Math.max(0, job.deadline - Date.now()));
       this.inFlight++;
       void this.serialiser.run(job.identity, async () => {
         try {
           await processor(job, settle);
         } finally {
           this.inFlight--;
-          settle(deadlineFault(job));
+          settle({ kind: 'expired', queued: false });
         }
       });
     });
@@ -46,8 +47,3 @@ export class EmbeddedQueue implements UpstreamQueue {
     await this.serialiser.drain();
   }
 }
-
-const shuttingDown = (): JobOutcome => ({
-  kind: 'fault',
-  fault: { code: 'Receiver', subcode: 'InternalError', reason: 'gateway is shutting down; retry later' },
-});

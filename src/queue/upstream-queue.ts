@@ -16,8 +16,22 @@ export interface UpstreamJob {
   soapMessageId?: string;
 }
 
-/** What the waiting SOAP request answers: the 1.5 response body, or a fault. */
-export type JobOutcome = { kind: 'response'; body: object } | { kind: 'fault'; fault: SoapFault };
+/**
+ * What the waiting SOAP request answers:
+ * - response: the 1.5 response translated from the CSMS answer;
+ * - fault: a SOAP Fault (the charger must not resend the same message, OCPP-S section 4);
+ * - stored: the CSMS is unavailable, the message is queued and will be delivered later: answer it locally
+ *   (only store-and-forward operations, architecture "Delivery semantics");
+ * - retry: the CSMS is unavailable and the message needs its answer: HTTP 503 without a Fault, which leaves the
+ *   charger free to send it again (quirks, "Behaviour of peers");
+ * - expired: no outcome within the deadline; `queued` says whether the job is safely in the queue.
+ */
+export type JobOutcome =
+  | { kind: 'response'; body: object }
+  | { kind: 'fault'; fault: SoapFault }
+  | { kind: 'stored' }
+  | { kind: 'retry'; reason: string }
+  | { kind: 'expired'; queued: boolean };
 
 /**
  * Processes one job for one charger: calls `reply` as soon as the charger's answer is known, then may go on with
@@ -32,18 +46,11 @@ export type JobProcessor = (job: UpstreamJob, reply: (outcome: JobOutcome) => vo
 export interface UpstreamQueue {
   readonly kind: 'embedded' | 'bullmq';
   start(processor: JobProcessor): Promise<void>;
-  /** Resolves with the outcome, or with a timeout fault when the deadline passes first. */
+  /** Resolves with the outcome, or with `expired` when the deadline passes first. */
   submit(job: UpstreamJob): Promise<JobOutcome>;
   /** Jobs waiting or running, per charger, as far as this instance can see. */
   depth(): Promise<number>;
   close(): Promise<void>;
 }
 
-export const deadlineFault = (job: UpstreamJob): JobOutcome => ({
-  kind: 'fault',
-  fault: {
-    code: 'Receiver',
-    subcode: 'InternalError',
-    reason: `the central system did not answer ${job.action} in time; retry later`,
-  },
-});
+export const shuttingDown: JobOutcome = { kind: 'retry', reason: 'gateway is shutting down' };

@@ -12,6 +12,7 @@ import { envelopeXml, faultEnvelopeXml, newMessageId, readEnvelope, SOAP12_CONTE
 import { faultOf, httpStatusOfFault, soap11VersionMismatch, SoapFaultError, type SoapFault } from './fault.js';
 import { callbackUrlOf } from './headers.js';
 import { NS, ocppVersionOf } from './namespaces.js';
+import { chargerInitiated15to16 } from '../translate/registry.js';
 import { centralSystemService, WSDL_FILES, type ComplexType, type Operation } from './wsdl-model.js';
 import { parseXml, XmlError } from './xml.js';
 
@@ -163,8 +164,12 @@ export class CentralSystemEndpoint {
       })
       .catch((err: unknown) => this.logger.error({ err, chargeBoxIdentity: identity }, 'could not record charger contact'));
 
+    const jobId = randomUUID();
+    if (op.name === 'StatusNotification') {
+      await this.registry.markLatestStatus(identity, (request as { connectorId: number }).connectorId, jobId);
+    }
     const outcome: JobOutcome = await this.queue.submit({
-      id: randomUUID(),
+      id: jobId,
       identity,
       action: op.name,
       request,
@@ -172,8 +177,26 @@ export class CentralSystemEndpoint {
       deadline: started + this.config.csmsTimeoutMs,
       soapMessageId: headers.messageId,
     });
-    if (outcome.kind === 'fault') return fail(outcome.fault, op.name);
-    this.respond(req, res, op, outcome.body, headers.messageId, xml, started, { ...meta, action: op.name });
+    const answer = (body: object) => this.respond(req, res, op, body, headers.messageId, xml, started, { ...meta, action: op.name });
+    const storable = chargerInitiated15to16.get(op.name)?.localResponse;
+    switch (outcome.kind) {
+      case 'response':
+        return answer(outcome.body);
+      case 'fault':
+        return fail(outcome.fault, op.name);
+      case 'stored':
+        // Durably queued and to be delivered later: the charger gets the answer that needs no CSMS decision.
+        if (storable) return answer(storable(request, new Date().toISOString()));
+        return this.retryLater(req, res, 'central system unavailable', meta);
+      case 'expired':
+        if (storable && outcome.queued) {
+          this.logger.info({ ...meta, chargeBoxIdentity: identity, action: op.name }, 'CSMS slow: message stored for later delivery, answered locally');
+          return answer(storable(request, new Date().toISOString()));
+        }
+        return this.retryLater(req, res, `central system did not answer ${op.name} within ${this.config.csmsTimeoutMs} ms`, meta);
+      case 'retry':
+        return this.retryLater(req, res, outcome.reason, meta);
+    }
   };
 
   private respond(
@@ -212,6 +235,17 @@ export class CentralSystemEndpoint {
       );
     }
     this.observer.onSoapExchange?.({ ...meta, requestXml, responseXml, httpStatus: status, fault, durationMs: Date.now() - started });
+  }
+
+  /**
+   * HTTP 503 without a SOAP Fault: a Fault would tell the charger not to resend (OCPP-S section 4), while a 5xx
+   * without one leaves it free to retry, which is right when the CSMS could not decide (quirks, "Behaviour of peers").
+   */
+  private retryLater(req: IncomingMessage, res: ServerResponse, reason: string, meta: { identity?: string; messageId?: string }): void {
+    const key = `${meta.identity}:retry:${reason}`;
+    if (this.complaints.shouldLog(key)) this.logger.warn({ chargeBoxIdentity: meta.identity, messageId: meta.messageId }, `answered 503, charger should retry: ${reason}`);
+    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '30' }).end(`${reason}; retry later\n`);
+    this.observer.onRejected?.(reason, 503);
   }
 
   private plain(req: IncomingMessage, res: ServerResponse, status: number, reason: string, headers: Record<string, string> = {}): void {

@@ -29,6 +29,16 @@ export class MemoryRegistry implements ChargerRegistry {
     this.states.set(state.identity, JSON.stringify(state));
   }
 
+  private readonly latestStatuses = new Map<string, string>();
+
+  async markLatestStatus(identity: string, connectorId: number, jobId: string): Promise<void> {
+    this.latestStatuses.set(`${identity}\n${connectorId}`, jobId);
+  }
+
+  async latestStatus(identity: string, connectorId: number): Promise<string | undefined> {
+    return this.latestStatuses.get(`${identity}\n${connectorId}`);
+  }
+
   async recordContact(identity: string, contact: ChargerContact): Promise<void> {
     const previous = this.contacts.get(identity);
     this.contacts.set(identity, {

@@ -8,6 +8,7 @@ import { StateUpdater, type ChargerContact, type ChargerRegistry } from './regis
  *   <prefix>:contact:<identity>  hash, ChargerContact fields
  *   <prefix>:chargers            set of known identities
  *   <prefix>:secret:<identity>   hash, authorizationKey (set by the CSMS; never shown by the status API)
+ *   <prefix>:latest-status:<identity>  hash, connectorId -> id of the newest StatusNotification job
  */
 export class RedisRegistry implements ChargerRegistry {
   private readonly updater = new StateUpdater(this);
@@ -40,6 +41,14 @@ export class RedisRegistry implements ChargerRegistry {
 
   async setAuthorizationKey(identity: string, key: string): Promise<void> {
     await this.redis.hset(this.key('secret', identity), 'authorizationKey', key);
+  }
+
+  async markLatestStatus(identity: string, connectorId: number, jobId: string): Promise<void> {
+    await this.redis.hset(this.key('latest-status', identity), String(connectorId), jobId);
+  }
+
+  async latestStatus(identity: string, connectorId: number): Promise<string | undefined> {
+    return (await this.redis.hget(this.key('latest-status', identity), String(connectorId))) ?? undefined;
   }
 
   async recordContact(identity: string, contact: ChargerContact): Promise<void> {

@@ -27,6 +27,9 @@ export interface ChargerRegistry {
   /** The OCPP-J Basic-auth password the CSMS set through ChangeConfiguration(AuthorizationKey); never in ChargerState. */
   authorizationKey(identity: string): Promise<string | undefined>;
   setAuthorizationKey(identity: string, key: string): Promise<void>;
+  /** The newest StatusNotification job per connector: an older stored one need not be replayed (issue 4). */
+  markLatestStatus(identity: string, connectorId: number, jobId: string): Promise<void>;
+  latestStatus(identity: string, connectorId: number): Promise<string | undefined>;
   recordContact(identity: string, contact: ChargerContact): Promise<void>;
   contact(identity: string): Promise<ChargerContact | undefined>;
   identities(): Promise<string[]>;

@@ -29,6 +29,11 @@ export interface ChargerInitiatedOperation<Req15 = any, Res15 = any, Req16 = any
   storeAndForward: boolean;
   toCall(request: Req15, state: ChargerState, ctx: TranslationContext): Outbound<Req16, Res15>;
   toResponse(result: Res16, request: Req15, ctx: TranslationContext): Res15;
+  /**
+   * The answer for the charger when the message is stored for later delivery (store-and-forward operations only):
+   * never a CSMS decision, only what the 1.5 response needs without one.
+   */
+  localResponse?(request: Req15, now: string): Res15;
   /** State after a completed exchange, plus CALLs the gateway owes the CSMS because of it. */
   reduce?(state: ChargerState, exchange: Exchange<Req15, Res15, Req16, Res16>, ctx: TranslationContext): { state: ChargerState; followUps?: FollowUpCall[] };
 }

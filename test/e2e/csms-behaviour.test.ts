@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { rpcError, TestCsms } from '../helpers/csms-peer.js';
 import { QUEUE_MODES, startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
-import { assertFault, assertSoapResponse, envelope, post, responseFields } from '../helpers/soap.js';
+import { assertFault, assertRetryLater, assertSoapResponse, envelope, post, responseFields } from '../helpers/soap.js';
 
 const HEARTBEAT = '<cs:heartbeatRequest/>';
 const BOOT = '<cs:bootNotificationRequest><cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel></cs:bootNotificationRequest>';
@@ -49,12 +49,12 @@ for (const mode of QUEUE_MODES) {
       delete csms.handlers.DataTransfer;
     });
 
-    it('a CSMS that does not answer ends in Receiver/InternalError within the bounded wait', async () => {
+    it('a CSMS that does not answer: Authorize gets HTTP 503 without a Fault (retry) within the bounded wait', async () => {
       csms.handlers.Authorize = () => new Promise(() => undefined);
       const started = Date.now();
       const reply = await post(gw.soapUrl, envelope('<cs:authorizeRequest><cs:idTag>SLOW</cs:idTag></cs:authorizeRequest>', { identity: 'CP-SLOW' }));
       const elapsed = Date.now() - started;
-      assertFault(reply, 'Receiver', 'InternalError', /did not answer|no answer/);
+      assertRetryLater(reply, /did not answer|no answer/);
       assert.ok(elapsed >= 700 && elapsed < 3_000, `answered after ${elapsed} ms, bound is 800 ms`);
       delete csms.handlers.Authorize;
       // The charger's next message is not stuck behind the unanswered one.
@@ -89,7 +89,7 @@ for (const mode of QUEUE_MODES) {
         ['status', 'Rejected'],
         ['heartbeatInterval', '75'],
       ]);
-      assertFault(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-UNKNOWN' })), 'Receiver', 'InternalError', /HTTP 404/);
+      assertFault(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-UNKNOWN' })), 'Sender', 'SecurityError', /registration Rejected/);
     });
 
     it('Basic auth per charger from config: the CSMS sees identity and password', async () => {
@@ -128,12 +128,15 @@ for (const mode of QUEUE_MODES) {
 }
 
 describe('CSMS connection failures', () => {
-  it('a CSMS that is down -> Receiver/InternalError naming the reason, promptly', async () => {
+  it('a CSMS that is down: Authorize -> HTTP 503 naming the reason, promptly; Heartbeat stored and answered locally', async () => {
     const gw = await startGateway('embedded', 'ws://127.0.0.1:9/ocpp', { csmsTimeoutMs: 2_000 });
     try {
       const started = Date.now();
-      assertFault(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-DOWN' })), 'Receiver', 'InternalError', /central system unavailable: .*ECONNREFUSED/);
+      assertRetryLater(await post(gw.soapUrl, envelope('<cs:authorizeRequest><cs:idTag>T</cs:idTag></cs:authorizeRequest>', { identity: 'CP-DOWN' })), /central system unavailable: .*ECONNREFUSED/);
       assert.ok(Date.now() - started < 2_000);
+      const heartbeat = await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-DOWN-2' }));
+      assertSoapResponse(heartbeat, { action: '/HeartbeatResponse', relatesTo: RELATES });
+      assert.ok(Date.now() - started < 2_000, 'answered as soon as the CSMS was found unreachable');
     } finally {
       await gw.stop();
     }
@@ -150,7 +153,7 @@ describe('CSMS connection failures', () => {
     await new Promise((r) => wss.once('listening', r));
     const gw = await startGateway('embedded', `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ocpp`, { csmsTimeoutMs: 2_000 });
     try {
-      assertFault(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-NOPROTO' })), 'Receiver', 'InternalError', /did not agree to subprotocol ocpp1.6/);
+      assertRetryLater(await post(gw.soapUrl, envelope('<cs:authorizeRequest><cs:idTag>T</cs:idTag></cs:authorizeRequest>', { identity: 'CP-NOPROTO' })), /did not agree to subprotocol ocpp1.6/);
       assertFault(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-BADCSMS' })), 'Receiver', 'InternalError', /invalid payload/);
     } finally {
       await gw.stop();

@@ -100,3 +100,11 @@ export function assertFault(reply: SoapReply, code: 'Sender' | 'Receiver', subco
   assert.equal(headerText(reply, 'Action'), 'http://www.w3.org/2005/08/addressing/soap/fault');
   return reason;
 }
+
+/** HTTP 503 without a SOAP Fault: the charger may send the message again (quirks, "Behaviour of peers"). */
+export function assertRetryLater(reply: SoapReply, reasonPattern?: RegExp): void {
+  assert.equal(reply.status, 503, `expected 503, got ${reply.status}: ${reply.text.slice(0, 200)}`);
+  assert.match(reply.contentType, /^text\/plain/);
+  assert.doesNotMatch(reply.text, /Fault/);
+  if (reasonPattern) assert.match(reply.text, reasonPattern);
+}

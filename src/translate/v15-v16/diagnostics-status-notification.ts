@@ -11,6 +11,7 @@ export const diagnosticsStatusNotification: ChargerInitiatedOperation<
 > = {
   action: 'DiagnosticsStatusNotification',
   storeAndForward: true,
+  localResponse: () => ({}),
   toCall: (req) => ({ kind: 'call', payload: { status: req.status } }),
   toResponse: () => ({}),
   // Both 1.5 statuses are final: no upload is outstanding any more (TriggerMessage emulation, map D.3).

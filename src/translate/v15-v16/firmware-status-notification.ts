@@ -11,6 +11,7 @@ export const firmwareStatusNotification: ChargerInitiatedOperation<
 > = {
   action: 'FirmwareStatusNotification',
   storeAndForward: true,
+  localResponse: () => ({}),
   toCall: (req) => ({ kind: 'call', payload: { status: req.status } }),
   toResponse: () => ({}),
   // Downloaded means installation is next; the other three statuses end the update (TriggerMessage emulation, map D.3).

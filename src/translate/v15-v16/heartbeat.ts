@@ -7,6 +7,7 @@ import type { ChargerInitiatedOperation } from '../operation.js';
 export const heartbeat: ChargerInitiatedOperation<HeartbeatRequest15, HeartbeatResponse15, EmptyPayload, HeartbeatResponse16> = {
   action: 'Heartbeat',
   storeAndForward: true,
+  localResponse: (_request, now) => ({ currentTime: now }),
   toCall: () => ({ kind: 'call', payload: {} }),
   toResponse: (res) => ({ currentTime: fromCsmsTime(res.currentTime) }),
 };

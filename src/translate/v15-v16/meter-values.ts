@@ -13,6 +13,7 @@ import type { ChargerInitiatedOperation } from '../operation.js';
 export const meterValues: ChargerInitiatedOperation<MeterValuesRequest15, EmptyResponse15, MeterValuesRequest16, EmptyPayload> = {
   action: 'MeterValues',
   storeAndForward: true,
+  localResponse: () => ({}),
   toCall: (req, state, ctx) => {
     if (req.values.length === 0) return { kind: 'answer', response: {}, reason: 'MeterValues without values: nothing to forward' };
     let transactionId = req.transactionId === 0 ? undefined : req.transactionId;

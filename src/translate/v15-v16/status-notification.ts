@@ -54,6 +54,7 @@ export function statusNotificationTo16(req: StatusNotificationRequest15, state: 
 export const statusNotification: ChargerInitiatedOperation<StatusNotificationRequest15, EmptyResponse15, StatusNotificationRequest16, EmptyPayload> = {
   action: 'StatusNotification',
   storeAndForward: true,
+  localResponse: () => ({}),
   toCall: (req, state, ctx) => ({ kind: 'call', payload: statusNotificationTo16(req, state, ctx) }),
   toResponse: () => ({}),
   reduce: (state, { request, call }) => ({

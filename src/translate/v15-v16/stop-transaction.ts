@@ -22,6 +22,7 @@ export function stopReason(tx: OpenTransaction | undefined, req: StopTransaction
 export const stopTransaction: ChargerInitiatedOperation<StopTransactionRequest15, StopTransactionResponse15, StopTransactionRequest16, StopTransactionResponse16> = {
   action: 'StopTransaction',
   storeAndForward: true,
+  localResponse: () => ({}),
   toCall: (req, state, ctx) => {
     const transactionData = req.transactionData.flatMap((d) => d.values).map((mv) => meterValueTo16(mv, ctx));
     return {
