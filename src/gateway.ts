@@ -57,7 +57,8 @@ export class Gateway {
     this.csmsCalls = new CsmsCallHandler(this.config, this.registry, client, this.upstream, this.logger, (id) => this.processor.translationOptions(id), this.observers);
     await this.queue.start(this.processor.process);
     const endpoint = new CentralSystemEndpoint(this.config, this.registry, this.queue, this.logger, this.observers);
-    this.soapServer = createSoapServer(endpoint, this.logger, { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs });
+    this.soapServer = createSoapServer(endpoint, this.logger, { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs }, this.config.tls);
+    if (this.config.admission === 'auto-accept') this.logger.warn('admission is auto-accept: any chargeBoxIdentity is served');
     this.adminServer = createAdminServer({ token: this.config.adminToken, logger: this.logger, checkReady: () => this.checkReady() });
     const soapPort = await listen(this.soapServer, this.config.port, this.config.host);
     const adminPort = await listen(this.adminServer, this.config.adminPort, this.config.adminHost);

@@ -19,6 +19,13 @@ const chargerOverride = z
     basicAuthPassword: z.string().min(1).optional(),
     /** Zone assumed for this charger's zone-less xs:dateTime values, e.g. "+01:00" (map B.0). */
     timezone: z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/).optional(),
+    /** false refuses this charger (Sender/SecurityError) whatever the admission mode. */
+    allow: z.boolean().default(true),
+    /** HTTP Basic-auth password the charger must send to the SOAP endpoint (user name = chargeBoxIdentity). Never logged. */
+    soapPassword: z.string().min(1).optional(),
+    /** PEM client certificate and key for this charger's wss:// connection (OCPP-J security profile 3). */
+    clientCertFile: z.string().optional(),
+    clientKeyFile: z.string().optional(),
   })
   .strict();
 
@@ -60,11 +67,31 @@ const configSchema = z
     csmsCaFile: z.string().optional(),
     /** BullMQ partitions: chargers are spread over this many queues by a hash of the identity. */
     partitions: z.coerce.number().int().min(1).max(1024).default(16),
+    /**
+     * allowlist: only chargers listed under `chargers` (and not `allow: false`) are served; auto-accept: any
+     * chargeBoxIdentity is served. The default is the safe one; auto-accept must be chosen explicitly.
+     */
+    admission: z.enum(['allowlist', 'auto-accept']).default('allowlist'),
+    /** Every charger must authenticate with HTTP Basic (its `soapPassword`). */
+    requireSoapAuth: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+      .default(false),
+    /** PEM certificate and key: serve the SOAP endpoint over HTTPS. */
+    tlsCertFile: z.string().optional(),
+    tlsKeyFile: z.string().optional(),
+    /** PEM CA: require and verify charger client certificates on the SOAP endpoint. */
+    tlsClientCaFile: z.string().optional(),
     chargers: z.record(z.string(), chargerOverride).default({}),
   })
   .strict();
 
-export type GatewayConfig = z.infer<typeof configSchema> & { publicUrl: string; csmsCa?: Buffer };
+export type GatewayConfig = z.infer<typeof configSchema> & {
+  publicUrl: string;
+  csmsCa?: Buffer;
+  /** Loaded PEM material for the SOAP endpoint (HTTPS) and, per charger, its upstream client certificate. */
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
+  clientCertificates: Record<string, { cert: Buffer; key: Buffer }>;
+};
 export type ChargerOverride = z.infer<typeof chargerOverride>;
 
 /** Env variable name -> config key. */
@@ -93,6 +120,11 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   RECONNECT_MAX_MS: 'reconnectMaxMs',
   CSMS_CA_FILE: 'csmsCaFile',
   PARTITIONS: 'partitions',
+  ADMISSION: 'admission',
+  REQUIRE_SOAP_AUTH: 'requireSoapAuth',
+  TLS_CERT_FILE: 'tlsCertFile',
+  TLS_KEY_FILE: 'tlsKeyFile',
+  TLS_CLIENT_CA_FILE: 'tlsClientCaFile',
 };
 
 export class ConfigError extends Error {
@@ -130,11 +162,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   if (config.csmsProtocol === 'ocpp2.0.1') {
     throw new ConfigError('csmsProtocol (CSMS_PROTOCOL): ocpp2.0.1 is not supported yet; use ocpp1.6');
   }
-  let csmsCa: Buffer | undefined;
-  if (config.csmsCaFile) {
-    if (!existsSync(config.csmsCaFile)) throw new ConfigError(`csmsCaFile (CSMS_CA_FILE): ${config.csmsCaFile} does not exist`);
-    csmsCa = readFileSync(config.csmsCaFile);
+  const pem = (key: string, path: string | undefined): Buffer | undefined => {
+    if (path === undefined) return undefined;
+    if (!existsSync(path)) throw new ConfigError(`${key}: ${path} does not exist`);
+    return readFileSync(path);
+  };
+  const csmsCa = pem('csmsCaFile (CSMS_CA_FILE)', config.csmsCaFile);
+  let tls: GatewayConfig['tls'];
+  if (config.tlsCertFile || config.tlsKeyFile) {
+    if (!config.tlsCertFile || !config.tlsKeyFile) throw new ConfigError('tlsCertFile (TLS_CERT_FILE) and tlsKeyFile (TLS_KEY_FILE) must be set together');
+    tls = { cert: pem('tlsCertFile (TLS_CERT_FILE)', config.tlsCertFile)!, key: pem('tlsKeyFile (TLS_KEY_FILE)', config.tlsKeyFile)!, clientCa: pem('tlsClientCaFile (TLS_CLIENT_CA_FILE)', config.tlsClientCaFile) };
+  } else if (config.tlsClientCaFile) {
+    throw new ConfigError('tlsClientCaFile (TLS_CLIENT_CA_FILE) needs tlsCertFile and tlsKeyFile');
   }
-  const publicUrl = config.publicUrl ?? `http://${hostname()}:${config.port}/CentralSystemService`;
-  return { ...config, publicUrl, csmsCa };
+  const clientCertificates: GatewayConfig['clientCertificates'] = {};
+  for (const [identity, c] of Object.entries(config.chargers)) {
+    if (!c.clientCertFile && !c.clientKeyFile) continue;
+    if (!c.clientCertFile || !c.clientKeyFile) throw new ConfigError(`chargers.${identity}: clientCertFile and clientKeyFile must be set together`);
+    clientCertificates[identity] = { cert: pem(`chargers.${identity}.clientCertFile`, c.clientCertFile)!, key: pem(`chargers.${identity}.clientKeyFile`, c.clientKeyFile)! };
+  }
+  const scheme = tls ? 'https' : 'http';
+  const publicUrl = config.publicUrl ?? `${scheme}://${hostname()}:${config.port}/CentralSystemService`;
+  return { ...config, publicUrl, csmsCa, tls, clientCertificates };
 }

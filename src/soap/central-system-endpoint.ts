@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../config/config.js';
 import type { Logger } from '../log.js';
 import type { JobOutcome, UpstreamQueue } from '../queue/upstream-queue.js';
 import type { ChargerRegistry } from '../state/registry.js';
+import { admissionFault } from './admission.js';
 import { BodyError, readBody } from './body-reader.js';
 import { decodeComplex } from './codec.js';
 import { encodeElement } from './codec.js';
@@ -143,6 +144,8 @@ export class CentralSystemEndpoint {
     if (!op) return fail(faultOf('NotSupported', `operation ${body.name} is not a CentralSystemService operation`));
     if (!headers.chargeBoxIdentity) return fail(faultOf('ProtocolError', 'the chargeBoxIdentity SOAP header is missing or empty'), op.name);
     const identity = headers.chargeBoxIdentity;
+    const refused = admissionFault(identity, req.headers.authorization, this.config);
+    if (refused) return fail(refused, op.name);
 
     let request;
     try {

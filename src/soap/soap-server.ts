@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import express from 'express';
 import type { Logger } from '../log.js';
 import { CentralSystemEndpoint } from './central-system-endpoint.js';
@@ -6,7 +7,12 @@ import { CentralSystemEndpoint } from './central-system-endpoint.js';
 const NOT_HERE = 'This is the OCPP 1.5 SOAP endpoint (POST /CentralSystemService); OCPP-J chargers must connect to the CSMS itself';
 
 /** The charger-facing HTTP server: the SOAP endpoint, and clear answers for everything else (quirk Q19). */
-export function createSoapServer(endpoint: CentralSystemEndpoint, logger: Logger, timeouts: { headersMs: number; requestMs: number }): Server {
+export function createSoapServer(
+  endpoint: CentralSystemEndpoint,
+  logger: Logger,
+  timeouts: { headersMs: number; requestMs: number },
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer },
+): Server {
   const app = express();
   app.disable('x-powered-by');
   app.use((req, res, next) => {
@@ -23,10 +29,12 @@ export function createSoapServer(endpoint: CentralSystemEndpoint, logger: Logger
 
   // Slow-loris and idle bounds: headers and the whole request within configured times, idle keep-alive 5 s;
   // checked every second rather than Node's default 30 s.
-  const server = createServer(
-    { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 },
-    app,
-  );
+  const options = { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 };
+  // OCPP-S 6.2: HTTPS SHOULD be used, client certificates SHOULD be used; with a client CA, a charger without a valid
+  // certificate does not get past the TLS handshake.
+  const server: Server = tls
+    ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key, ca: tls.clientCa, requestCert: tls.clientCa !== undefined, rejectUnauthorized: tls.clientCa !== undefined }, app)
+    : createServer(options, app);
   // A WebSocket upgrade never reaches Express; answer it here, on any path, with a reason (quirk Q19).
   server.on('upgrade', (req, socket) => {
     const protocol = req.headers['sec-websocket-protocol'];

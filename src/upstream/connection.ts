@@ -12,6 +12,8 @@ export interface UpstreamOptions {
   /** Basic-auth password (security profiles 1 and 2). Never logged. */
   password?: string;
   ca?: Buffer;
+  /** Client certificate and key (security profile 3: one per charger, A00.FR.404/405). */
+  clientCertificate?: { cert: Buffer; key: Buffer };
   pingIntervalSec: number;
   reconnectMinMs: number;
   reconnectMaxMs: number;
@@ -112,6 +114,8 @@ export class UpstreamConnection {
     const ws = new WebSocket(this.url, [this.options.protocol], {
       headers,
       ca: this.options.ca,
+      cert: this.options.clientCertificate?.cert,
+      key: this.options.clientCertificate?.key,
       handshakeTimeout: 10_000,
       perMessageDeflate: false,
     });

@@ -27,6 +27,7 @@ export class UpstreamPool {
         protocol: 'ocpp1.6',
         password: override?.basicAuthPassword,
         ca: this.config.csmsCa,
+        clientCertificate: this.config.clientCertificates[identity],
         pingIntervalSec: this.config.wsPingIntervalSec,
         reconnectMinMs: this.config.reconnectMinMs,
         reconnectMaxMs: this.config.reconnectMaxMs,

@@ -39,6 +39,7 @@ export async function startGateway(
       reconnectMinMs: 50,
       reconnectMaxMs: 500,
       partitions: 4,
+      admission: 'auto-accept',
       ...(mode === 'redis' ? { redisUrl: REDIS_URL, redisPrefix: `gwtest-${randomUUID().slice(0, 8)}` } : {}),
       ...overrides,
     },
