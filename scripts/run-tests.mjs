@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test/unit', 'test/integration', 'test/e2e'];
+const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test/unit', 'test/integration', 'test/e2e', 'test/reliability'];
 const files = [];
 const walk = (p) => {
   if (statSync(p, { throwIfNoEntry: false })?.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e));

@@ -8,6 +8,7 @@ import { ChargePointClient } from './soap/charge-point-client.js';
 import type { GatewayConfig } from './config/config.js';
 import type { Logger } from './log.js';
 import { BullmqQueue } from './queue/bullmq-queue.js';
+import { partitionOf } from './queue/partition.js';
 import { EmbeddedQueue } from './queue/embedded-queue.js';
 import type { UpstreamQueue } from './queue/upstream-queue.js';
 import { CentralSystemEndpoint, type EndpointObserver } from './soap/central-system-endpoint.js';
@@ -37,7 +38,14 @@ export class Gateway {
     private readonly observers: GatewayObservers = {},
   ) {
     if (config.redisUrl) {
-      const queue = new BullmqQueue({ redisUrl: config.redisUrl, prefix: config.redisPrefix, partitions: config.partitions, logger });
+      const queue = new BullmqQueue({
+        redisUrl: config.redisUrl,
+        prefix: config.redisPrefix,
+        partitions: config.partitions,
+        leaseTtlMs: config.leaseTtlMs,
+        logger,
+        onPartition: (partition, held) => void this.onPartition(partition, held),
+      });
       this.queue = queue;
       this.redis = queue.redis;
       this.registry = new RedisRegistry(queue.redis, config.redisPrefix);
@@ -67,6 +75,26 @@ export class Gateway {
       `gateway listening: SOAP on :${soapPort}/CentralSystemService, admin on ${this.config.adminHost}:${adminPort}`,
     );
     return { soapPort, adminPort };
+  }
+
+  /**
+   * This instance took over (or gave up) a partition: open the WebSockets of its chargers that were active within
+   * the last half hour, so the CSMS sees them again without waiting for their next SOAP message (issue 4).
+   */
+  private async onPartition(partition: number, held: boolean): Promise<void> {
+    try {
+      const identities = (await this.registry.identities()).filter((id) => partitionOf(id, this.config.partitions) === partition);
+      for (const identity of identities) {
+        if (!held) {
+          this.upstream.close(identity);
+          continue;
+        }
+        const contact = await this.registry.contact(identity);
+        if (contact && Date.now() - Date.parse(contact.lastSoapContact) < 30 * 60_000) this.upstream.get(identity).connect();
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, partition }, 'could not reopen the partition\'s charger connections');
+    }
   }
 
   async checkReady(): Promise<void> {

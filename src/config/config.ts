@@ -67,6 +67,8 @@ const configSchema = z
     csmsCaFile: z.string().optional(),
     /** BullMQ partitions: chargers are spread over this many queues by a hash of the identity. */
     partitions: z.coerce.number().int().min(1).max(1024).default(16),
+    /** A partition lease not renewed for this long is taken over by another instance (bound on failover). */
+    leaseTtlMs: z.coerce.number().int().min(1_000).default(10_000),
     /**
      * allowlist: only chargers listed under `chargers` (and not `allow: false`) are served; auto-accept: any
      * chargeBoxIdentity is served. The default is the safe one; auto-accept must be chosen explicitly.
@@ -120,6 +122,7 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   RECONNECT_MAX_MS: 'reconnectMaxMs',
   CSMS_CA_FILE: 'csmsCaFile',
   PARTITIONS: 'partitions',
+  LEASE_TTL_MS: 'leaseTtlMs',
   ADMISSION: 'admission',
   REQUIRE_SOAP_AUTH: 'requireSoapAuth',
   TLS_CERT_FILE: 'tlsCertFile',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
+import { LeaseManager } from './lease-manager.js';
 import { partitionOf } from './partition.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import { shuttingDown, type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
@@ -17,7 +18,11 @@ export interface BullmqQueueOptions {
   partitions: number;
   /** Jobs processed at once per partition (different chargers; one charger is always one at a time). */
   concurrency?: number;
+  /** Partition lease time-to-live: the bound on takeover after an instance dies. */
+  leaseTtlMs?: number;
   logger: Logger;
+  /** Told when this instance starts or stops consuming a partition (to open or close its chargers' WebSockets). */
+  onPartition?(partition: number, held: boolean): void;
 }
 
 /**
@@ -31,9 +36,9 @@ export class BullmqQueue implements UpstreamQueue {
   private readonly connection: Redis;
   private readonly subscriber: Redis;
   private readonly queues: Queue[] = [];
-  private readonly workers: Worker[] = [];
-  /** Connections handed to BullMQ; BullMQ does not close connections it was given. */
-  private readonly workerConnections: Redis[] = [];
+  private readonly workers = new Map<number, { worker: Worker; connection: Redis }>();
+  private leases?: LeaseManager;
+  private processor?: JobProcessor;
   private readonly waiters = new Map<string, (outcome: JobOutcome) => void>();
   private readonly serialiser = new KeyedSerialiser();
 
@@ -59,44 +64,82 @@ export class BullmqQueue implements UpstreamQueue {
       }
     });
     await this.subscriber.subscribe(this.replyChannel);
-    for (let p = 0; p < this.options.partitions; p++) {
-      const worker = new Worker<UpstreamJob & { replyTo: string }>(
-        `upstream-p${p}`,
-        async (bullJob) => {
-          const job = bullJob.data;
-          let replied = false;
-          const reply = (outcome: JobOutcome) => {
-            if (replied) return;
-            replied = true;
-            this.deliver(job.replyTo, job.id, outcome);
-          };
-          await this.serialiser.run(job.identity, async () => {
-            try {
-              await processor(job, reply);
-            } catch (err) {
-              this.options.logger.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'upstream job failed inside the gateway');
-              reply({ kind: 'fault', fault: { code: 'Receiver', subcode: 'InternalError', reason: 'gateway failed to process the message' } });
-              throw err;
-            }
-          });
-        },
-        {
-          connection: this.workerConnection() as ConnectionOptions,
-          prefix: this.options.prefix,
-          concurrency: this.options.concurrency ?? 64,
-          removeOnComplete: { count: 0 },
-          removeOnFail: { count: 1000 },
-        },
-      );
-      worker.on('error', (err) => this.options.logger.error({ err, partition: p }, 'BullMQ worker error'));
-      this.workers.push(worker);
-    }
+    this.processor = processor;
+    const ttlMs = this.options.leaseTtlMs ?? 10_000;
+    this.leases = new LeaseManager({
+      redis: this.connection,
+      prefix: this.options.prefix,
+      instanceId: this.instanceId,
+      partitions: this.options.partitions,
+      ttlMs,
+      renewMs: Math.max(200, Math.floor(ttlMs / 4)),
+      logger: this.options.logger,
+      onAcquire: async (p) => {
+        this.startWorker(p);
+        this.options.onPartition?.(p, true);
+      },
+      onRelease: async (p) => {
+        this.options.onPartition?.(p, false);
+        await this.stopWorker(p);
+      },
+    });
+    await this.leases.start();
   }
 
-  private workerConnection(): Redis {
+  /** Partitions this instance consumes now. */
+  get heldPartitions(): ReadonlySet<number> {
+    return this.leases?.partitions ?? new Set();
+  }
+
+  private startWorker(p: number): void {
+    const processor = this.processor!;
     const connection = this.connection.duplicate();
-    this.workerConnections.push(connection);
-    return connection;
+    const worker = new Worker<UpstreamJob & { replyTo: string }>(
+      `upstream-p${p}`,
+      async (bullJob) => {
+        const job = bullJob.data;
+        let replied = false;
+        const reply = (outcome: JobOutcome) => {
+          if (replied) return;
+          replied = true;
+          this.deliver(job.replyTo, job.id, outcome);
+        };
+        let failure: unknown;
+        await this.serialiser.run(job.identity, async () => {
+          try {
+            await processor(job, reply);
+          } catch (err) {
+            failure = err;
+            this.options.logger.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'upstream job failed inside the gateway; BullMQ will retry it');
+            reply({ kind: 'retry', reason: 'gateway failed to process the message' });
+          }
+        });
+        // A failed job goes back to BullMQ, which retries it (attempts), so nothing acknowledged is dropped.
+        if (failure) throw failure;
+      },
+      {
+        connection: connection as ConnectionOptions,
+        prefix: this.options.prefix,
+        concurrency: this.options.concurrency ?? 64,
+        removeOnComplete: { count: 0 },
+        removeOnFail: { count: 1000 },
+        // A killed instance's active jobs return to the queue within seconds, not the 30 s default;
+        // a charger's stored message may stall many times while the CSMS is away, and must never be failed for it.
+        lockDuration: 10_000,
+        stalledInterval: 5_000,
+        maxStalledCount: 1_000,
+      },
+    );
+    worker.on('error', (err) => this.options.logger.error({ err, partition: p }, 'BullMQ worker error'));
+    this.workers.set(p, { worker, connection });
+  }
+
+  private async stopWorker(p: number): Promise<void> {
+    const entry = this.workers.get(p);
+    if (!entry) return;
+    this.workers.delete(p);
+    await entry.worker.close();
+    entry.connection.disconnect();
   }
 
   private deliver(replyTo: string, jobId: string, outcome: JobOutcome): void {
@@ -144,11 +187,12 @@ export class BullmqQueue implements UpstreamQueue {
     return this.connection;
   }
 
+  /** Graceful: stop consuming (active jobs finish or return to the queue), release the leases, answer waiters. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
+    await this.leases?.stop();
+    await Promise.all([...this.workers.keys()].map((p) => this.stopWorker(p)));
     await Promise.all(this.queues.map((q) => q.close()));
     for (const settle of this.waiters.values()) settle(shuttingDown);
-    for (const connection of this.workerConnections) connection.disconnect();
     this.subscriber.disconnect();
     this.connection.disconnect();
   }

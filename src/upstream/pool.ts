@@ -52,6 +52,12 @@ export class UpstreamPool {
     return this.connections.entries();
   }
 
+  /** Closes one charger's connection (its partition moved to another instance). */
+  close(identity: string): void {
+    this.connections.get(identity)?.close();
+    this.connections.delete(identity);
+  }
+
   closeAll(): void {
     for (const connection of this.connections.values()) connection.close();
     this.connections.clear();

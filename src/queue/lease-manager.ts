@@ -1,0 +1,100 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
+
+export interface LeaseOptions {
+  redis: Redis;
+  prefix: string;
+  instanceId: string;
+  partitions: number;
+  /** A lease not renewed for this long is free for another instance (takeover bound, issue 4). */
+  ttlMs: number;
+  /** How often leases are renewed and free partitions looked for. */
+  renewMs: number;
+  logger: Logger;
+  onAcquire(partition: number): Promise<void>;
+  onRelease(partition: number): Promise<void>;
+}
+
+/** Renew only if still ours; returns 1 when renewed. */
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+/** Delete only if still ours. */
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+/**
+ * Partition leases in Redis (architecture, "Scale-out"): an instance consumes a partition only while it holds the
+ * lease `<prefix>:lease:p<n>`. Live instances announce themselves in `<prefix>:instances`; each takes at most its
+ * fair share (ceil(partitions / live instances)) and gives back extras, so a second instance gets work and a dead
+ * instance's partitions are taken over within ttlMs + renewMs.
+ */
+export class LeaseManager {
+  private readonly held = new Set<number>();
+  private timer?: NodeJS.Timeout;
+  private running: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly o: LeaseOptions) {}
+
+  get partitions(): ReadonlySet<number> {
+    return this.held;
+  }
+
+  private key(p: number): string {
+    return `${this.o.prefix}:lease:p${p}`;
+  }
+
+  async start(): Promise<void> {
+    await this.tick();
+    this.timer = setInterval(() => {
+      this.running = this.running.then(() => this.tick()).catch((err: unknown) => this.o.logger.warn({ err: (err as Error).message }, 'lease round failed'));
+    }, this.o.renewMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    const { redis, ttlMs, instanceId } = this.o;
+    const now = Date.now();
+    const instancesKey = `${this.o.prefix}:instances`;
+    await redis.multi().zadd(instancesKey, now, instanceId).zremrangebyscore(instancesKey, 0, now - ttlMs).exec();
+    const live = Math.max(1, await redis.zcard(instancesKey));
+    const fairShare = Math.ceil(this.o.partitions / live);
+
+    for (const p of [...this.held]) {
+      const renewed = (await redis.eval(RENEW, 1, this.key(p), instanceId, ttlMs)) as number;
+      if (renewed !== 1) {
+        this.o.logger.warn({ partition: p }, 'partition lease lost: another instance owns it now');
+        this.held.delete(p);
+        await this.o.onRelease(p);
+      }
+    }
+    // Give back partitions above the fair share so that a newly started instance gets some.
+    while (this.held.size > fairShare) {
+      const p = Math.max(...this.held);
+      await this.release(p);
+    }
+    for (let p = 0; p < this.o.partitions && this.held.size < fairShare && !this.stopped; p++) {
+      if (this.held.has(p)) continue;
+      if ((await redis.set(this.key(p), instanceId, 'PX', ttlMs, 'NX')) === 'OK') {
+        this.held.add(p);
+        this.o.logger.info({ partition: p }, 'partition lease acquired');
+        await this.o.onAcquire(p);
+      }
+    }
+  }
+
+  private async release(p: number): Promise<void> {
+    this.held.delete(p);
+    await this.o.onRelease(p);
+    await this.o.redis.eval(RELEASE, 1, this.key(p), this.o.instanceId);
+    this.o.logger.info({ partition: p }, 'partition lease released');
+  }
+
+  /** Graceful stop: stop consuming, hand every lease back at once, leave the instance list. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+    for (const p of [...this.held]) await this.release(p);
+    await this.o.redis.zrem(`${this.o.prefix}:instances`, this.o.instanceId);
+  }
+}

@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} not ready within ${timeoutMs} ms`);
+}
+
+/** A redis-server of the test's own, with AOF fsync on every write, so a restart keeps every queued message. */
+export class RedisProcess {
+  readonly dir = mkdtempSync(join(tmpdir(), 'gw-redis-'));
+  port = 0;
+  private child?: ChildProcess;
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.port ||= await freePort();
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+    await waitFor(() => ping(this.port), 10_000, 'redis-server');
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.child) return;
+    const exited = new Promise((r) => this.child!.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+    this.child = undefined;
+  }
+}
+
+/** PING over a raw socket: no client library involved in deciding whether Redis is up. */
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+    socket.setTimeout(1_000, () => (socket.destroy(), resolve(false)));
+    socket.on('data', (d) => {
+      resolve(d.toString().startsWith('+PONG'));
+      socket.destroy();
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+/** A gateway as its own process (`node --import tsx src/main.ts`), configured by environment, logging to a file. */
+export class GatewayProcess {
+  soapPort = 0;
+  adminPort = 0;
+  private child?: ChildProcess;
+  readonly logFile: string;
+
+  constructor(
+    private readonly env: Record<string, string>,
+    name: string,
+  ) {
+    this.logFile = join(mkdtempSync(join(tmpdir(), 'gw-log-')), `${name}.log`);
+  }
+
+  get soapUrl(): string {
+    return `http://127.0.0.1:${this.soapPort}/CentralSystemService`;
+  }
+
+  async start(): Promise<this> {
+    this.soapPort = await freePort();
+    this.adminPort = await freePort();
+    const out = openSync(this.logFile, 'a');
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, CONFIG: '', PORT: String(this.soapPort), HOST: '127.0.0.1', ADMIN_PORT: String(this.adminPort), ...this.env },
+      stdio: ['ignore', out, out],
+    });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${this.adminPort}/health`)).ok, 20_000, `gateway (log: ${this.logFile})`);
+    return this;
+  }
+
+  /** kill -9: no shutdown, no lease release. */
+  kill(): void {
+    this.child?.kill('SIGKILL');
+    this.child = undefined;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.child) return;
+    const exited = new Promise((r) => this.child!.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+    this.child = undefined;
+  }
+}
