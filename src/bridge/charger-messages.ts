@@ -11,6 +11,7 @@ import { RpcError } from '../upstream/frames.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import { check16 } from '../upstream/schemas.js';
 import { sendFollowUps } from './follow-ups.js';
+import { offlineAuthorization } from './offline-authorize.js';
 import { faultOfRpcError } from './rpc-fault.js';
 
 export interface MessageObserver {
@@ -62,7 +63,13 @@ export class ChargerMessageProcessor {
     };
   }
 
+  /** One job; the charger's queued count drops when it is finished (not when it is left to the queue on shutdown). */
   readonly process = async (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> => {
+    await this.processJob(job, reply);
+    await this.registry.addQueued(job.identity, -1).catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'could not update the queued count'));
+  };
+
+  private readonly processJob = async (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> => {
     const log = this.logger.child({ chargeBoxIdentity: job.identity, messageId: job.soapMessageId, jobId: job.id, action: job.action });
     const op = chargerInitiated15to16.get(job.action);
     if (!op) {
@@ -151,6 +158,14 @@ export class ChargerMessageProcessor {
           );
           return;
         }
+        if (err instanceof UpstreamError && job.action === 'Authorize' && this.config.offlineAuthorize) {
+          const cached = await offlineAuthorization(this.registry, job.identity, (job.request as { idTag: string }).idTag, this.config.authorizeCacheTtlSec);
+          if (cached) {
+            log.warn('CSMS unavailable: Authorize answered from the CSMS\'s earlier answer (offlineAuthorize policy)');
+            finish({ kind: 'response', body: cached }, 'gateway');
+            return;
+          }
+        }
         finish(this.failure(err, log), 'error');
         return;
       }
@@ -179,6 +194,10 @@ export class ChargerMessageProcessor {
     } catch (err) {
       finish(this.failure(err, log), 'error');
       return;
+    }
+    if (op.action === 'Authorize' && this.config.offlineAuthorize) {
+      const idTagInfo = (result as { idTagInfo: { status: string } }).idTagInfo;
+      await this.registry.cacheAuthorization(job.identity, (job.request as { idTag: string }).idTag, { idTagInfo, at: new Date().toISOString() });
     }
     finish({ kind: 'response', body: response }, 'csms');
     // Synthesised transitions (map B.9 rule 4), after the charger has its answer.

@@ -67,6 +67,18 @@ const configSchema = z
     csmsCaFile: z.string().optional(),
     /** BullMQ partitions: chargers are spread over this many queues by a hash of the identity. */
     partitions: z.coerce.number().int().min(1).max(1024).default(16),
+    /**
+     * Per-charger bound on queued messages. Above it: MeterValues are refused with 503 (the charger keeps them and
+     * resends), Heartbeats are answered without queueing, Boot/Authorize/DataTransfer are refused with 503;
+     * Start/StopTransaction and status notifications are always queued.
+     */
+    maxQueuedPerCharger: z.coerce.number().int().min(10).default(5_000),
+    /** Opt-in offline policy: answer Authorize from earlier CSMS answers when the CSMS is unavailable. */
+    offlineAuthorize: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+      .default(false),
+    /** How long a cached CSMS Authorize answer may be used by the offline policy. */
+    authorizeCacheTtlSec: z.coerce.number().int().min(1).default(86_400),
     /** A partition lease not renewed for this long is taken over by another instance (bound on failover). */
     leaseTtlMs: z.coerce.number().int().min(1_000).default(10_000),
     /**
@@ -123,6 +135,9 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   CSMS_CA_FILE: 'csmsCaFile',
   PARTITIONS: 'partitions',
   LEASE_TTL_MS: 'leaseTtlMs',
+  MAX_QUEUED_PER_CHARGER: 'maxQueuedPerCharger',
+  OFFLINE_AUTHORIZE: 'offlineAuthorize',
+  AUTHORIZE_CACHE_TTL_SEC: 'authorizeCacheTtlSec',
   ADMISSION: 'admission',
   REQUIRE_SOAP_AUTH: 'requireSoapAuth',
   TLS_CERT_FILE: 'tlsCertFile',

@@ -130,15 +130,30 @@ export class BullmqQueue implements UpstreamQueue {
         maxStalledCount: 1_000,
       },
     );
-    worker.on('error', (err) => this.options.logger.error({ err, partition: p }, 'BullMQ worker error'));
+    // While Redis is away every poll fails; one line per partition per 10 s says so without flooding the log.
+    let lastLogged = 0;
+    worker.on('error', (err) => {
+      if (Date.now() - lastLogged < 10_000) return;
+      lastLogged = Date.now();
+      this.options.logger.error({ err, partition: p }, 'BullMQ worker error (repeats suppressed for 10 s)');
+    });
     this.workers.set(p, { worker, connection });
   }
 
+  /**
+   * Stops consuming a partition: active jobs get up to the lease TTL to finish; after that the worker is closed
+   * without waiting, and BullMQ hands what was still active to the next owner (stalled-job recovery).
+   */
   private async stopWorker(p: number): Promise<void> {
     const entry = this.workers.get(p);
     if (!entry) return;
     this.workers.delete(p);
-    await entry.worker.close();
+    const closed = entry.worker.close();
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.options.leaseTtlMs ?? 10_000).unref());
+    if ((await Promise.race([closed.then(() => 'closed' as const), timer])) === 'timeout') {
+      this.options.logger.warn({ partition: p }, 'active jobs did not finish in time; closing the partition worker without them');
+      await entry.worker.close(true).catch(() => undefined);
+    }
     entry.connection.disconnect();
   }
 
@@ -171,7 +186,7 @@ export class BullmqQueue implements UpstreamQueue {
         },
         (err: unknown) => {
           this.options.logger.error({ err, chargeBoxIdentity: job.identity }, 'could not queue a message in Redis');
-          settle({ kind: 'retry', reason: 'gateway queue (Redis) unavailable' });
+          settle({ kind: 'retry', reason: 'gateway queue (Redis) unavailable', queued: false });
         },
       );
     });
@@ -192,7 +207,7 @@ export class BullmqQueue implements UpstreamQueue {
     await this.leases?.stop();
     await Promise.all([...this.workers.keys()].map((p) => this.stopWorker(p)));
     await Promise.all(this.queues.map((q) => q.close()));
-    for (const settle of this.waiters.values()) settle(shuttingDown);
+    for (const settle of this.waiters.values()) settle({ kind: 'retry', reason: 'gateway is shutting down' });
     this.subscriber.disconnect();
     this.connection.disconnect();
   }

@@ -60,12 +60,16 @@ export class LeaseManager {
     const fairShare = Math.ceil(this.o.partitions / live);
 
     for (const p of [...this.held]) {
-      const renewed = (await redis.eval(RENEW, 1, this.key(p), instanceId, ttlMs)) as number;
-      if (renewed !== 1) {
-        this.o.logger.warn({ partition: p }, 'partition lease lost: another instance owns it now');
-        this.held.delete(p);
-        await this.o.onRelease(p);
+      if (((await redis.eval(RENEW, 1, this.key(p), instanceId, ttlMs)) as number) === 1) continue;
+      // The key is gone (Redis restarted, or a renewal was missed) or someone else holds it. Gone: take it again
+      // and keep consuming; only another owner means this instance must stop.
+      if ((await redis.set(this.key(p), instanceId, 'PX', ttlMs, 'NX')) === 'OK') {
+        this.o.logger.info({ partition: p }, 'partition lease had expired with no other owner: taken again');
+        continue;
       }
+      this.o.logger.warn({ partition: p }, 'partition lease lost: another instance owns it now');
+      this.held.delete(p);
+      await this.o.onRelease(p);
     }
     // Give back partitions above the fair share so that a newly started instance gets some.
     while (this.held.size > fairShare) {

@@ -30,7 +30,7 @@ export type JobOutcome =
   | { kind: 'response'; body: object }
   | { kind: 'fault'; fault: SoapFault }
   | { kind: 'stored' }
-  | { kind: 'retry'; reason: string }
+  | { kind: 'retry'; reason: string; /** false when the job never reached the queue */ queued?: false }
   | { kind: 'expired'; queued: boolean };
 
 /**
@@ -53,4 +53,4 @@ export interface UpstreamQueue {
   close(): Promise<void>;
 }
 
-export const shuttingDown: JobOutcome = { kind: 'retry', reason: 'gateway is shutting down' };
+export const shuttingDown: JobOutcome = { kind: 'retry', reason: 'gateway is shutting down', queued: false };

@@ -5,6 +5,8 @@ import type { GatewayConfig } from '../config/config.js';
 import type { Logger } from '../log.js';
 import type { JobOutcome, UpstreamQueue } from '../queue/upstream-queue.js';
 import type { ChargerRegistry } from '../state/registry.js';
+import { offlineAuthorization } from '../bridge/offline-authorize.js';
+import { overflowDecision } from '../queue/overflow.js';
 import { admissionFault } from './admission.js';
 import { BodyError, readBody } from './body-reader.js';
 import { decodeComplex } from './codec.js';
@@ -32,6 +34,8 @@ export interface SoapExchangeEvent {
 export interface EndpointObserver {
   onSoapExchange?(event: SoapExchangeEvent): void;
   onRejected?(reason: string, status: number): void;
+  /** A charger over its queue bound (issue 4): what was done with the message. */
+  onOverflow?(identity: string, action: string, decision: 'answer-locally' | 'refuse'): void;
 }
 
 /** Logs a given complaint about a given source at most once a minute (quirk Q19: "log once per source"). */
@@ -167,9 +171,29 @@ export class CentralSystemEndpoint {
       })
       .catch((err: unknown) => this.logger.error({ err, chargeBoxIdentity: identity }, 'could not record charger contact'));
 
+    const storable = chargerInitiated15to16.get(op.name)?.localResponse;
+    const answer = (body: object) => this.respond(req, res, op, body, headers.messageId, xml, started, { ...meta, action: op.name });
+    let queued: number;
+    try {
+      queued = await this.registry.queued(identity);
+    } catch {
+      return this.retryLater(req, res, 'gateway state (Redis) unavailable', meta);
+    }
+    const overflow = overflowDecision(op.name, queued, this.config.maxQueuedPerCharger);
+    if (overflow !== 'queue') {
+      this.observer.onOverflow?.(identity, op.name, overflow);
+      if (overflow === 'answer-locally' && storable) return answer(storable(request, new Date().toISOString()));
+      return this.retryLater(req, res, `charger ${identity} has ${queued} messages queued (limit ${this.config.maxQueuedPerCharger})`, meta);
+    }
+
     const jobId = randomUUID();
     if (op.name === 'StatusNotification') {
       await this.registry.markLatestStatus(identity, (request as { connectorId: number }).connectorId, jobId);
+    }
+    try {
+      await this.registry.addQueued(identity, 1);
+    } catch {
+      return this.retryLater(req, res, 'gateway state (Redis) unavailable', meta);
     }
     const outcome: JobOutcome = await this.queue.submit({
       id: jobId,
@@ -180,8 +204,7 @@ export class CentralSystemEndpoint {
       deadline: started + this.config.csmsTimeoutMs,
       soapMessageId: headers.messageId,
     });
-    const answer = (body: object) => this.respond(req, res, op, body, headers.messageId, xml, started, { ...meta, action: op.name });
-    const storable = chargerInitiated15to16.get(op.name)?.localResponse;
+    if (outcome.kind === 'retry' && outcome.queued === false) void this.registry.addQueued(identity, -1).catch(() => undefined);
     switch (outcome.kind) {
       case 'response':
         return answer(outcome.body);
@@ -191,12 +214,17 @@ export class CentralSystemEndpoint {
         // Durably queued and to be delivered later: the charger gets the answer that needs no CSMS decision.
         if (storable) return answer(storable(request, new Date().toISOString()));
         return this.retryLater(req, res, 'central system unavailable', meta);
-      case 'expired':
+      case 'expired': {
+        const offline = op.name === 'Authorize' && this.config.offlineAuthorize
+          ? await offlineAuthorization(this.registry, identity, (request as { idTag: string }).idTag, this.config.authorizeCacheTtlSec).catch(() => undefined)
+          : undefined;
+        if (offline) return answer(offline);
         if (storable && outcome.queued) {
           this.logger.info({ ...meta, chargeBoxIdentity: identity, action: op.name }, 'CSMS slow: message stored for later delivery, answered locally');
           return answer(storable(request, new Date().toISOString()));
         }
         return this.retryLater(req, res, `central system did not answer ${op.name} within ${this.config.csmsTimeoutMs} ms`, meta);
+      }
       case 'retry':
         return this.retryLater(req, res, outcome.reason, meta);
     }

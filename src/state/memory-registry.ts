@@ -1,5 +1,5 @@
 import type { ChargerState } from './charger-state.js';
-import { StateUpdater, type ChargerContact, type ChargerRegistry } from './registry.js';
+import { StateUpdater, type CachedAuthorization, type ChargerContact, type ChargerRegistry } from './registry.js';
 
 /** Registry in process memory: one instance, lost on restart (no REDIS_URL). Stores copies, like Redis would. */
 export class MemoryRegistry implements ChargerRegistry {
@@ -37,6 +37,25 @@ export class MemoryRegistry implements ChargerRegistry {
 
   async latestStatus(identity: string, connectorId: number): Promise<string | undefined> {
     return this.latestStatuses.get(`${identity}\n${connectorId}`);
+  }
+
+  private readonly queuedCounts = new Map<string, number>();
+  private readonly authorizations = new Map<string, CachedAuthorization>();
+
+  async queued(identity: string): Promise<number> {
+    return this.queuedCounts.get(identity) ?? 0;
+  }
+
+  async addQueued(identity: string, delta: 1 | -1): Promise<void> {
+    this.queuedCounts.set(identity, Math.max(0, (this.queuedCounts.get(identity) ?? 0) + delta));
+  }
+
+  async cacheAuthorization(identity: string, idTag: string, entry: CachedAuthorization): Promise<void> {
+    this.authorizations.set(`${identity}\n${idTag}`, entry);
+  }
+
+  async cachedAuthorization(identity: string, idTag: string): Promise<CachedAuthorization | undefined> {
+    return this.authorizations.get(`${identity}\n${idTag}`);
   }
 
   async recordContact(identity: string, contact: ChargerContact): Promise<void> {

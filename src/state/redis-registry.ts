@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ChargerState } from './charger-state.js';
-import { StateUpdater, type ChargerContact, type ChargerRegistry } from './registry.js';
+import { StateUpdater, type CachedAuthorization, type ChargerContact, type ChargerRegistry } from './registry.js';
 
 /**
  * Registry in Redis, shared by every gateway instance (architecture: "Scale-out"):
@@ -9,6 +9,8 @@ import { StateUpdater, type ChargerContact, type ChargerRegistry } from './regis
  *   <prefix>:chargers            set of known identities
  *   <prefix>:secret:<identity>   hash, authorizationKey (set by the CSMS; never shown by the status API)
  *   <prefix>:latest-status:<identity>  hash, connectorId -> id of the newest StatusNotification job
+ *   <prefix>:queued:<identity>   integer, messages queued and not yet finished
+ *   <prefix>:auth-cache:<identity>  hash, idTag -> CachedAuthorization as JSON (offline Authorize policy)
  */
 export class RedisRegistry implements ChargerRegistry {
   private readonly updater = new StateUpdater(this);
@@ -49,6 +51,24 @@ export class RedisRegistry implements ChargerRegistry {
 
   async latestStatus(identity: string, connectorId: number): Promise<string | undefined> {
     return (await this.redis.hget(this.key('latest-status', identity), String(connectorId))) ?? undefined;
+  }
+
+  async queued(identity: string): Promise<number> {
+    return Number((await this.redis.get(this.key('queued', identity))) ?? 0);
+  }
+
+  async addQueued(identity: string, delta: 1 | -1): Promise<void> {
+    const value = await this.redis.incrby(this.key('queued', identity), delta);
+    if (value < 0) await this.redis.set(this.key('queued', identity), 0);
+  }
+
+  async cacheAuthorization(identity: string, idTag: string, entry: CachedAuthorization): Promise<void> {
+    await this.redis.hset(this.key('auth-cache', identity), idTag, JSON.stringify(entry));
+  }
+
+  async cachedAuthorization(identity: string, idTag: string): Promise<CachedAuthorization | undefined> {
+    const json = await this.redis.hget(this.key('auth-cache', identity), idTag);
+    return json === null ? undefined : (JSON.parse(json) as CachedAuthorization);
   }
 
   async recordContact(identity: string, contact: ChargerContact): Promise<void> {

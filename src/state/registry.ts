@@ -2,6 +2,11 @@ import type { CallbackSource } from '../soap/headers.js';
 import { emptyChargerState, type ChargerState } from './charger-state.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 
+export interface CachedAuthorization {
+  idTagInfo: { status: string; expiryDate?: string; parentIdTag?: string };
+  at: string;
+}
+
 /** What the SOAP side learns on every message, written by whichever instance received it. */
 export interface ChargerContact {
   lastSoapContact: string;
@@ -30,6 +35,15 @@ export interface ChargerRegistry {
   /** The newest StatusNotification job per connector: an older stored one need not be replayed (issue 4). */
   markLatestStatus(identity: string, connectorId: number, jobId: string): Promise<void>;
   latestStatus(identity: string, connectorId: number): Promise<string | undefined>;
+  /** Messages of this charger queued and not yet finished (the per-charger bound, issue 4). */
+  queued(identity: string): Promise<number>;
+  addQueued(identity: string, delta: 1 | -1): Promise<void>;
+  /**
+   * CSMS Authorize answers per charger, for the opt-in offline Authorize policy: idTag -> idTagInfo and when it was
+   * learned.
+   */
+  cacheAuthorization(identity: string, idTag: string, entry: CachedAuthorization): Promise<void>;
+  cachedAuthorization(identity: string, idTag: string): Promise<CachedAuthorization | undefined>;
   recordContact(identity: string, contact: ChargerContact): Promise<void>;
   contact(identity: string): Promise<ChargerContact | undefined>;
   identities(): Promise<string[]>;

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TestCsms } from '../helpers/csms-peer.js';
+import { QUEUE_MODES, startGateway } from '../helpers/gateway-harness.js';
+import { assertRetryLater, assertSoapResponse, envelope, post, responseFields } from '../helpers/soap.js';
+
+const RELATES = 'urn:uuid:11111111-2222-3333-4444-555555555555';
+const authorize = (tag: string) => `<cs:authorizeRequest><cs:idTag>${tag}</cs:idTag></cs:authorizeRequest>`;
+
+for (const mode of QUEUE_MODES) {
+  describe(`offline policies and the queue bound (${mode} queue)`, () => {
+    it('offlineAuthorize answers from the CSMS\'s earlier answer while it is away; never for an unknown idTag', async () => {
+      let csms = await new TestCsms().start();
+      const port = csms.port;
+      csms.handlers.Authorize = () => ({ idTagInfo: { status: 'Accepted', parentIdTag: 'FLEET' } });
+      const on = await startGateway(mode, csms.url, { offlineAuthorize: true, csmsTimeoutMs: 800 });
+      const off = await startGateway(mode, csms.url, { csmsTimeoutMs: 800 });
+      try {
+        assertSoapResponse(await post(on.soapUrl, envelope(authorize('KNOWN'), { identity: 'CP-OFF-1' })), { action: '/AuthorizeResponse', relatesTo: RELATES });
+        assertSoapResponse(await post(off.soapUrl, envelope(authorize('KNOWN'), { identity: 'CP-OFF-2' })), { action: '/AuthorizeResponse', relatesTo: RELATES });
+        await csms.stop();
+        const cached = await post(on.soapUrl, envelope(authorize('KNOWN'), { identity: 'CP-OFF-1' }));
+        assertSoapResponse(cached, { action: '/AuthorizeResponse', relatesTo: RELATES });
+        assert.equal(cached.body?.children[0]?.children.find((c) => c.name === 'parentIdTag')?.text, 'FLEET');
+        assertRetryLater(await post(on.soapUrl, envelope(authorize('NEVER-SEEN'), { identity: 'CP-OFF-1' })));
+        assertRetryLater(await post(off.soapUrl, envelope(authorize('KNOWN'), { identity: 'CP-OFF-2' })), /central system unavailable/);
+        csms = await new TestCsms().start(port);
+      } finally {
+        await on.stop();
+        await off.stop();
+        await csms.stop();
+      }
+    });
+
+    it('over the per-charger bound: MeterValues refused with 503, Heartbeat answered locally, StopTransaction still queued', async () => {
+      const csms = await new TestCsms().start();
+      const gw = await startGateway(mode, csms.url, { maxQueuedPerCharger: 10 });
+      const id = `CP-FULL-${mode}`;
+      try {
+        for (let i = 0; i < 10; i++) await gw.gateway.registry.addQueued(id, 1);
+        assertRetryLater(
+          await post(gw.soapUrl, envelope('<cs:meterValuesRequest><cs:connectorId>1</cs:connectorId><cs:values><cs:timestamp>2024-05-01T12:00:00Z</cs:timestamp><cs:value>1</cs:value></cs:values></cs:meterValuesRequest>', { identity: id })),
+          /10 messages queued \(limit 10\)/,
+        );
+        const heartbeat = await post(gw.soapUrl, envelope('<cs:heartbeatRequest/>', { identity: id }));
+        assertSoapResponse(heartbeat, { action: '/HeartbeatResponse', relatesTo: RELATES });
+        assert.match(responseFields(heartbeat, 'heartbeatResponse')[0]![1], /^\d{4}-/);
+        assertSoapResponse(await post(gw.soapUrl, envelope('<cs:stopTransactionRequest><cs:transactionId>4</cs:transactionId><cs:timestamp>2024-05-01T13:00:00Z</cs:timestamp><cs:meterStop>2</cs:meterStop></cs:stopTransactionRequest>', { identity: id })), {
+          action: '/StopTransactionResponse',
+          relatesTo: RELATES,
+        });
+        assert.deepEqual(csms.callsFor(id).map((c) => c.action), ['StopTransaction'], 'only the transaction went through');
+        assert.equal(await gw.gateway.registry.queued(id), 10, 'the stop was counted while queued and uncounted when done');
+      } finally {
+        await gw.stop();
+        await csms.stop();
+      }
+    });
+  });
+}
