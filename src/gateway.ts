@@ -47,8 +47,10 @@ export class Gateway {
         onPartition: (partition, held) => void this.onPartition(partition, held),
       });
       this.queue = queue;
-      this.redis = queue.redis;
-      this.registry = new RedisRegistry(queue.redis, config.redisPrefix);
+      // The registry has its own connection: auto-pipelining batches the many small per-message commands of
+      // concurrent requests into one round trip (issue 5); BullMQ keeps its connections to itself.
+      this.redis = new Redis(config.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
+      this.registry = new RedisRegistry(this.redis, config.redisPrefix);
     } else {
       this.queue = new EmbeddedQueue();
       this.registry = new MemoryRegistry();
@@ -108,6 +110,7 @@ export class Gateway {
     await this.queue.close();
     this.upstream.closeAll();
     await this.registry.close();
+    this.redis?.disconnect();
   }
 }
 

@@ -70,7 +70,9 @@ export class ChargerMessageProcessor {
   };
 
   private readonly processJob = async (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> => {
-    const log = this.logger.child({ chargeBoxIdentity: job.identity, messageId: job.soapMessageId, jobId: job.id, action: job.action });
+    // A child logger costs a serialisation of its bindings: made only when this message has something to say.
+    let child: Logger | undefined;
+    const log = () => (child ??= this.logger.child({ chargeBoxIdentity: job.identity, messageId: job.soapMessageId, jobId: job.id, action: job.action }));
     const op = chargerInitiated15to16.get(job.action);
     if (!op) {
       reply({ kind: 'fault', fault: faultOf('NotSupported', `operation ${job.action} is not supported`) });
@@ -78,7 +80,7 @@ export class ChargerMessageProcessor {
     }
     if (!op.storeAndForward && Date.now() >= job.deadline) {
       // The charger was told to retry; sending it now could create a decision (a transaction) it never learns of.
-      log.warn('message expired in the queue before it could be sent; the charger was told to retry, not sent');
+      log().warn('message expired in the queue before it could be sent; the charger was told to retry, not sent');
       return;
     }
     const state = (await this.registry.load(job.identity)) ?? emptyChargerState(job.identity);
@@ -87,7 +89,7 @@ export class ChargerMessageProcessor {
     const finish = (outcome: JobOutcome, via: ExchangeEvent['via']) => {
       event.outcome = outcome;
       event.via = via;
-      for (const note of ctx.notes) log.info(note);
+      for (const note of ctx.notes) log().info(note);
       reply(outcome);
       this.observer.onExchange?.(event);
     };
@@ -95,7 +97,7 @@ export class ChargerMessageProcessor {
     // Map B.2: while the CSMS has not accepted the charger, only BootNotification goes through (SteVe does the same).
     if (job.action !== 'BootNotification' && (state.registration === 'Pending' || state.registration === 'Rejected')) {
       const fault = faultOf('SecurityError', `charger is not accepted by the central system (registration ${state.registration}); send BootNotification`);
-      log.warn(fault.reason);
+      log().warn(fault.reason);
       finish({ kind: 'fault', fault }, 'gateway');
       return;
     }
@@ -104,19 +106,19 @@ export class ChargerMessageProcessor {
     try {
       const outbound = op.toCall(job.request, state, ctx);
       if (outbound.kind === 'answer') {
-        log.debug(outbound.reason);
+        log().debug(outbound.reason);
         finish({ kind: 'response', body: outbound.response }, 'gateway');
         return;
       }
       payload = outbound.payload;
     } catch (err) {
-      finish(this.failure(err, log), 'error');
+      finish(this.failure(err, log()), 'error');
       return;
     }
     event.call = payload;
     const valid = check16(op.action, 'req', payload);
     if (!valid.ok) {
-      log.error({ payload, schemaError: valid.message }, 'translated CALL is not valid OCPP 1.6; not sent');
+      log().error({ payload, schemaError: valid.message }, 'translated CALL is not valid OCPP 1.6; not sent');
       finish({ kind: 'fault', fault: faultOf('ProtocolError', `message cannot be expressed as valid OCPP 1.6: ${valid.message}`) }, 'error');
       return;
     }
@@ -127,7 +129,7 @@ export class ChargerMessageProcessor {
       if (op.action === 'StatusNotification' && (attempt > 0 || Date.now() > job.deadline)) {
         const latest = await this.registry.latestStatus(job.identity, (job.request as { connectorId: number }).connectorId);
         if (latest !== undefined && latest !== job.id) {
-          log.info('stored StatusNotification superseded by a newer one for the same connector: not replayed');
+          log().info('stored StatusNotification superseded by a newer one for the same connector: not replayed');
           return;
         }
       }
@@ -138,7 +140,7 @@ export class ChargerMessageProcessor {
       } catch (err) {
         if (err instanceof UpstreamError && op.storeAndForward && !this.stopping) {
           if (attempt === 0) {
-            log.warn({ upstream: err.kind }, `CSMS unavailable (${err.message}): message stored, answered locally, delivered when the CSMS is back`);
+            log().warn({ upstream: err.kind }, `CSMS unavailable (${err.message}): message stored, answered locally, delivered when the CSMS is back`);
             reply({ kind: 'stored' });
           }
           await sleep(retryDelayMs(attempt), this.stopSignal.signal);
@@ -150,7 +152,7 @@ export class ChargerMessageProcessor {
         }
         if (err instanceof UpstreamError && err.handshakeStatus === 404 && job.action === 'BootNotification') {
           // OCPP-J 1.6 section 3.2 / errata 3.68: a 404 on the handshake is JSON's BootNotification Rejected (map B.2).
-          log.warn('CSMS does not know this identity (HTTP 404 on the WebSocket handshake): BootNotification answered Rejected');
+          log().warn('CSMS does not know this identity (HTTP 404 on the WebSocket handshake): BootNotification answered Rejected');
           await this.registry.update(job.identity, (s) => ({ ...s, registration: 'Rejected' }));
           finish(
             { kind: 'response', body: { status: 'Rejected', currentTime: new Date().toISOString(), heartbeatInterval: this.config.bootRetryIntervalSec } },
@@ -161,19 +163,19 @@ export class ChargerMessageProcessor {
         if (err instanceof UpstreamError && job.action === 'Authorize' && this.config.offlineAuthorize) {
           const cached = await offlineAuthorization(this.registry, job.identity, (job.request as { idTag: string }).idTag, this.config.authorizeCacheTtlSec);
           if (cached) {
-            log.warn('CSMS unavailable: Authorize answered from the CSMS\'s earlier answer (offlineAuthorize policy)');
+            log().warn('CSMS unavailable: Authorize answered from the CSMS\'s earlier answer (offlineAuthorize policy)');
             finish({ kind: 'response', body: cached }, 'gateway');
             return;
           }
         }
-        finish(this.failure(err, log), 'error');
+        finish(this.failure(err, log()), 'error');
         return;
       }
     }
     event.result = result;
     const validResult = check16(op.action, 'conf', result);
     if (!validResult.ok) {
-      log.error({ result, schemaError: validResult.message }, 'CSMS answered with a payload that is not valid OCPP 1.6');
+      log().error({ result, schemaError: validResult.message }, 'CSMS answered with a payload that is not valid OCPP 1.6');
       finish({ kind: 'fault', fault: faultOf('InternalError', 'central system answered with an invalid payload') }, 'error');
       return;
     }
@@ -192,7 +194,7 @@ export class ChargerMessageProcessor {
         });
       }
     } catch (err) {
-      finish(this.failure(err, log), 'error');
+      finish(this.failure(err, log()), 'error');
       return;
     }
     if (op.action === 'Authorize' && this.config.offlineAuthorize) {
@@ -206,7 +208,7 @@ export class ChargerMessageProcessor {
       registry: this.registry,
       timeoutMs: this.config.csmsTimeoutMs,
       options: ctx.options,
-      logger: log,
+      logger: log(),
     });
   };
 

@@ -161,39 +161,32 @@ export class CentralSystemEndpoint {
 
     const receivedAt = new Date(started).toISOString();
     const callback = callbackUrlOf(headers, this.config.chargers[identity]?.callbackUrl);
-    this.registry
-      .recordContact(identity, {
+    const storable = chargerInitiated15to16.get(op.name)?.localResponse;
+    const answer = (body: object) => this.respond(req, res, op, body, headers.messageId, xml, started, { ...meta, action: op.name });
+    let queued: number;
+    try {
+      queued = await this.registry.arrive(identity, {
         lastSoapContact: receivedAt,
         lastAction: op.name,
         remoteAddress: req.socket.remoteAddress,
         callbackUrl: callback?.url,
         callbackSource: callback?.source,
-      })
-      .catch((err: unknown) => this.logger.error({ err, chargeBoxIdentity: identity }, 'could not record charger contact'));
-
-    const storable = chargerInitiated15to16.get(op.name)?.localResponse;
-    const answer = (body: object) => this.respond(req, res, op, body, headers.messageId, xml, started, { ...meta, action: op.name });
-    let queued: number;
-    try {
-      queued = await this.registry.queued(identity);
-    } catch {
+      });
+    } catch (err) {
+      this.logger.error({ err, chargeBoxIdentity: identity }, 'could not record the charger message');
       return this.retryLater(req, res, 'gateway state (Redis) unavailable', meta);
     }
-    const overflow = overflowDecision(op.name, queued, this.config.maxQueuedPerCharger);
+    const overflow = overflowDecision(op.name, queued - 1, this.config.maxQueuedPerCharger);
     if (overflow !== 'queue') {
+      void this.registry.addQueued(identity, -1).catch(() => undefined);
       this.observer.onOverflow?.(identity, op.name, overflow);
       if (overflow === 'answer-locally' && storable) return answer(storable(request, new Date().toISOString()));
-      return this.retryLater(req, res, `charger ${identity} has ${queued} messages queued (limit ${this.config.maxQueuedPerCharger})`, meta);
+      return this.retryLater(req, res, `charger ${identity} has ${queued - 1} messages queued (limit ${this.config.maxQueuedPerCharger})`, meta);
     }
 
     const jobId = randomUUID();
     if (op.name === 'StatusNotification') {
       await this.registry.markLatestStatus(identity, (request as { connectorId: number }).connectorId, jobId);
-    }
-    try {
-      await this.registry.addQueued(identity, 1);
-    } catch {
-      return this.retryLater(req, res, 'gateway state (Redis) unavailable', meta);
     }
     const outcome: JobOutcome = await this.queue.submit({
       id: jobId,

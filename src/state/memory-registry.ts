@@ -1,9 +1,12 @@
 import type { ChargerState } from './charger-state.js';
 import { StateUpdater, type CachedAuthorization, type ChargerContact, type ChargerRegistry } from './registry.js';
 
-/** Registry in process memory: one instance, lost on restart (no REDIS_URL). Stores copies, like Redis would. */
+/**
+ * Registry in process memory: one instance, lost on restart (no REDIS_URL). States are stored as given, without a
+ * copy: every change goes through pure reducers that return new objects, so a stored state is never mutated.
+ */
 export class MemoryRegistry implements ChargerRegistry {
-  private readonly states = new Map<string, string>();
+  private readonly states = new Map<string, ChargerState>();
   private readonly contacts = new Map<string, ChargerContact>();
   private readonly authorizationKeys = new Map<string, string>();
   private readonly updater = new StateUpdater(this);
@@ -21,12 +24,11 @@ export class MemoryRegistry implements ChargerRegistry {
   }
 
   async load(identity: string): Promise<ChargerState | undefined> {
-    const json = this.states.get(identity);
-    return json === undefined ? undefined : (JSON.parse(json) as ChargerState);
+    return this.states.get(identity);
   }
 
   async save(state: ChargerState): Promise<void> {
-    this.states.set(state.identity, JSON.stringify(state));
+    this.states.set(state.identity, state);
   }
 
   private readonly latestStatuses = new Map<string, string>();
@@ -58,13 +60,16 @@ export class MemoryRegistry implements ChargerRegistry {
     return this.authorizations.get(`${identity}\n${idTag}`);
   }
 
-  async recordContact(identity: string, contact: ChargerContact): Promise<void> {
+  async arrive(identity: string, contact: ChargerContact): Promise<number> {
     const previous = this.contacts.get(identity);
     this.contacts.set(identity, {
       ...contact,
       callbackUrl: contact.callbackUrl ?? previous?.callbackUrl,
       callbackSource: contact.callbackUrl ? contact.callbackSource : previous?.callbackSource,
     });
+    const queued = (this.queuedCounts.get(identity) ?? 0) + 1;
+    this.queuedCounts.set(identity, queued);
+    return queued;
   }
 
   async contact(identity: string): Promise<ChargerContact | undefined> {

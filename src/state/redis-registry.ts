@@ -71,14 +71,22 @@ export class RedisRegistry implements ChargerRegistry {
     return json === null ? undefined : (JSON.parse(json) as CachedAuthorization);
   }
 
-  async recordContact(identity: string, contact: ChargerContact): Promise<void> {
+  async arrive(identity: string, contact: ChargerContact): Promise<number> {
     const fields: Record<string, string> = { lastSoapContact: contact.lastSoapContact, lastAction: contact.lastAction };
     if (contact.remoteAddress) fields.remoteAddress = contact.remoteAddress;
     if (contact.callbackUrl) {
       fields.callbackUrl = contact.callbackUrl;
       fields.callbackSource = contact.callbackSource ?? 'From';
     }
-    await this.redis.multi().hset(this.key('contact', identity), fields).sadd(`${this.prefix}:chargers`, identity).exec();
+    const results = await this.redis
+      .multi()
+      .hset(this.key('contact', identity), fields)
+      .sadd(`${this.prefix}:chargers`, identity)
+      .incr(this.key('queued', identity))
+      .exec();
+    const [err, queued] = results?.[2] ?? [new Error('MULTI aborted'), 0];
+    if (err) throw err;
+    return Number(queued);
   }
 
   async contact(identity: string): Promise<ChargerContact | undefined> {

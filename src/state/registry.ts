@@ -44,7 +44,11 @@ export interface ChargerRegistry {
    */
   cacheAuthorization(identity: string, idTag: string, entry: CachedAuthorization): Promise<void>;
   cachedAuthorization(identity: string, idTag: string): Promise<CachedAuthorization | undefined>;
-  recordContact(identity: string, contact: ChargerContact): Promise<void>;
+  /**
+   * A charger message arrived: record the contact (callback URL only when one was learned) and count the message as
+   * queued, in one round trip; resolves with the queued count including this message.
+   */
+  arrive(identity: string, contact: ChargerContact): Promise<number>;
   contact(identity: string): Promise<ChargerContact | undefined>;
   identities(): Promise<string[]>;
   close(): Promise<void>;

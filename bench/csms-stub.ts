@@ -1,0 +1,64 @@
+import { WebSocketServer, type WebSocket } from 'ws';
+
+const NOW = '2024-05-01T12:00:00.000Z';
+const ANSWERS: Record<string, string> = {
+  BootNotification: JSON.stringify({ status: 'Accepted', currentTime: NOW, interval: 300 }),
+  Heartbeat: JSON.stringify({ currentTime: NOW }),
+  Authorize: JSON.stringify({ idTagInfo: { status: 'Accepted' } }),
+  StartTransaction: JSON.stringify({ transactionId: 4711, idTagInfo: { status: 'Accepted' } }),
+  StopTransaction: JSON.stringify({ idTagInfo: { status: 'Accepted' } }),
+};
+
+/** A CSMS that answers every CALL at once with a canned, schema-valid result: the cost of the CSMS is ~0. */
+export class CsmsStub {
+  readonly wss: WebSocketServer;
+  readonly sockets = new Map<string, WebSocket>();
+  calls = 0;
+  private pending = new Map<string, (frame: unknown[]) => void>();
+
+  constructor(port = 0) {
+    this.wss = new WebSocketServer({ port, host: '127.0.0.1', perMessageDeflate: false, handleProtocols: (p) => (p.has('ocpp1.6') ? 'ocpp1.6' : false) });
+    this.wss.on('connection', (ws, req) => {
+      const identity = decodeURIComponent((req.url ?? '').split('/').pop() ?? '');
+      this.sockets.set(identity, ws);
+      ws.on('close', () => this.sockets.get(identity) === ws && this.sockets.delete(identity));
+      ws.on('message', (data) => {
+        const text = data.toString();
+        if (text.charCodeAt(1) === 50 /* '2' */) {
+          const firstComma = text.indexOf(',');
+          const id = text.slice(firstComma + 2, text.indexOf('"', firstComma + 2));
+          const action = text.slice(text.indexOf('"', firstComma + 3 + id.length) + 1).split('"')[0]!;
+          this.calls++;
+          ws.send(`[3,"${id}",${ANSWERS[action] ?? '{}'}]`);
+        } else {
+          const frame = JSON.parse(text) as unknown[];
+          this.pending.get(frame[1] as string)?.(frame);
+        }
+      });
+    });
+  }
+
+  async ready(): Promise<number> {
+    await new Promise((r) => this.wss.once('listening', r));
+    return (this.wss.address() as { port: number }).port;
+  }
+
+  /** CSMS -> charger CALL; resolves with the answer frame. */
+  call(identity: string, action: string, payload: object): Promise<unknown[]> {
+    const ws = this.sockets.get(identity);
+    if (!ws) return Promise.reject(new Error(`${identity} is not connected`));
+    const id = `${identity}-${Math.random().toString(36).slice(2)}`;
+    return new Promise((resolve) => {
+      this.pending.set(id, (frame) => {
+        this.pending.delete(id);
+        resolve(frame);
+      });
+      ws.send(JSON.stringify([2, id, action, payload]));
+    });
+  }
+
+  close(): void {
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+  }
+}

@@ -1,0 +1,85 @@
+/** Realistic charger traffic for the benchmark: the same operations as SOAP 1.5 envelopes and as OCPP-J 1.6 CALLs. */
+
+const NS = 'xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:cs="urn://Ocpp/Cs/2012/06/"';
+
+function soap(identity: string, action: string, body: string, seq: number, from?: string): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><s:Envelope ${NS}><s:Header>` +
+    `<cs:chargeBoxIdentity s:mustUnderstand="true">${identity}</cs:chargeBoxIdentity>` +
+    `<a:Action s:mustUnderstand="true">/${action}</a:Action><a:MessageID>urn:uuid:bench-${identity}-${seq}</a:MessageID>` +
+    (from ? `<a:From><a:Address>${from}</a:Address></a:From>` : '') +
+    `<a:ReplyTo><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo>` +
+    `</s:Header><s:Body>${body}</s:Body></s:Envelope>`
+  );
+}
+
+const TS = '2024-05-01T12:00:00Z';
+const meterValues = (tx: number) =>
+  `<cs:meterValuesRequest><cs:connectorId>1</cs:connectorId><cs:transactionId>${tx}</cs:transactionId><cs:values><cs:timestamp>${TS}</cs:timestamp>` +
+  `<cs:value context="Sample.Periodic" measurand="Energy.Active.Import.Register" unit="Wh">12345</cs:value>` +
+  `<cs:value measurand="Current.Import" unit="Amp" location="Outlet">16.1</cs:value>` +
+  `<cs:value measurand="Voltage" unit="Volt">231.0</cs:value>` +
+  `<cs:value measurand="Power.Active.Import" unit="W">3700</cs:value>` +
+  `<cs:value measurand="Temperature" unit="Celsius" location="Body">31</cs:value></cs:values></cs:meterValuesRequest>`;
+
+/** One step of a charger's day, in order; the load generator cycles through it per charger. */
+export const CYCLE = ['Heartbeat', 'StatusNotification', 'StartTransaction', 'MeterValues', 'MeterValues', 'MeterValues', 'StopTransaction', 'StatusNotification'] as const;
+
+export function soapRequest(identity: string, step: number, from?: string): string {
+  const action = CYCLE[step % CYCLE.length]!;
+  const status = step % CYCLE.length === 1 ? 'Occupied' : 'Available';
+  const body: Record<string, string> = {
+    Heartbeat: '<cs:heartbeatRequest/>',
+    StatusNotification: `<cs:statusNotificationRequest><cs:connectorId>1</cs:connectorId><cs:status>${status}</cs:status><cs:errorCode>NoError</cs:errorCode><cs:timestamp>${TS}</cs:timestamp></cs:statusNotificationRequest>`,
+    StartTransaction: `<cs:startTransactionRequest><cs:connectorId>1</cs:connectorId><cs:idTag>RFID-0001</cs:idTag><cs:timestamp>${TS}</cs:timestamp><cs:meterStart>12000</cs:meterStart></cs:startTransactionRequest>`,
+    MeterValues: meterValues(4711),
+    StopTransaction: `<cs:stopTransactionRequest><cs:transactionId>4711</cs:transactionId><cs:idTag>RFID-0001</cs:idTag><cs:timestamp>${TS}</cs:timestamp><cs:meterStop>13000</cs:meterStop></cs:stopTransactionRequest>`,
+  };
+  return soap(identity, action, body[action]!, step, from);
+}
+
+export function heartbeatRequest(identity: string, seq: number, from?: string): string {
+  return soap(identity, 'Heartbeat', '<cs:heartbeatRequest/>', seq, from);
+}
+
+/** The same step as the OCPP-J 1.6 CALL a modern charger would send (the bare OCPP-J baseline). */
+export function jsonCall(step: number): [string, object] {
+  const action = CYCLE[step % CYCLE.length]!;
+  const ts = '2024-05-01T12:00:00.000Z';
+  switch (action) {
+    case 'Heartbeat':
+      return [action, {}];
+    case 'StatusNotification':
+      return [action, { connectorId: 1, errorCode: 'NoError', status: 'Available', timestamp: ts }];
+    case 'StartTransaction':
+      return [action, { connectorId: 1, idTag: 'RFID-0001', meterStart: 12000, timestamp: ts }];
+    case 'MeterValues':
+      return [
+        action,
+        {
+          connectorId: 1,
+          transactionId: 4711,
+          meterValue: [
+            {
+              timestamp: ts,
+              sampledValue: [
+                { value: '12345', context: 'Sample.Periodic', measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
+                { value: '16.1', measurand: 'Current.Import', unit: 'A', location: 'Outlet' },
+                { value: '231.0', measurand: 'Voltage', unit: 'V' },
+                { value: '3700', measurand: 'Power.Active.Import', unit: 'W' },
+                { value: '31', measurand: 'Temperature', unit: 'Celcius', location: 'Body' },
+              ],
+            },
+          ],
+        },
+      ];
+    case 'StopTransaction':
+      return [action, { idTag: 'RFID-0001', meterStop: 13000, timestamp: ts, transactionId: 4711 }];
+  }
+}
+
+export const REMOTE_START_SOAP_RESPONSE =
+  '<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:cp="urn://Ocpp/Cp/2012/06/"><s:Body><cp:remoteStartTransactionResponse><cp:status>Accepted</cp:status></cp:remoteStartTransactionResponse></s:Body></s:Envelope>';
+
+export const REMOTE_START_SOAP_REQUEST =
+  '<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:cp="urn://Ocpp/Cp/2012/06/"><s:Header><cp:chargeBoxIdentity>CP</cp:chargeBoxIdentity><a:Action>/RemoteStartTransaction</a:Action><a:MessageID>urn:uuid:x</a:MessageID></s:Header><s:Body><cp:remoteStartTransactionRequest><cp:idTag>RFID-0001</cp:idTag><cp:connectorId>1</cp:connectorId></cp:remoteStartTransactionRequest></s:Body></s:Envelope>';

@@ -1,0 +1,118 @@
+import { Agent, request } from 'node:http';
+import WebSocket from 'ws';
+
+/** HTTP POST over a keep-alive agent; resolves with the status code. */
+export function postSoap(agent: Agent, url: URL, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { agent, hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'Content-Type': 'application/soap+xml; charset=utf-8', 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export interface LoadResult {
+  completed: number;
+  errors: number;
+  seconds: number;
+  latenciesMs: number[];
+}
+
+export const rate = (r: LoadResult) => r.completed / r.seconds;
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * Closed loop: `clients` senders, each sending its next message when the previous is answered, for `seconds`.
+ * Measures the maximum sustained throughput.
+ */
+export async function closedLoop(clients: number, seconds: number, send: (client: number, seq: number) => Promise<boolean>): Promise<LoadResult> {
+  const until = performance.now() + seconds * 1000;
+  const result: LoadResult = { completed: 0, errors: 0, seconds, latenciesMs: [] };
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let seq = 0; performance.now() < until; seq++) {
+        const started = performance.now();
+        const ok = await send(client, seq).catch(() => false);
+        if (ok) {
+          result.completed++;
+          result.latenciesMs.push(performance.now() - started);
+        } else result.errors++;
+      }
+    }),
+  );
+  return result;
+}
+
+/**
+ * Open loop: messages started at a fixed `perSecond` rate whatever the answers, spread over `clients` identities,
+ * for `seconds`. Measures latency at a given load (here: half of the maximum).
+ */
+export async function openLoop(perSecond: number, clients: number, seconds: number, send: (client: number, seq: number) => Promise<boolean>): Promise<LoadResult> {
+  const total = Math.max(1, Math.floor(perSecond * seconds));
+  const interval = 1000 / perSecond;
+  const result: LoadResult = { completed: 0, errors: 0, seconds, latenciesMs: [] };
+  const start = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inFlight.push(
+      send(i % clients, Math.floor(i / clients))
+        .catch(() => false)
+        .then((ok) => {
+          if (ok) {
+            result.completed++;
+            result.latenciesMs.push(performance.now() - due);
+          } else result.errors++;
+        }),
+    );
+  }
+  await Promise.all(inFlight);
+  return result;
+}
+
+/** A plain OCPP-J client (the bare OCPP-J baseline): one WebSocket, CALLs answered in order. */
+export class JsonClient {
+  private ws!: WebSocket;
+  private waiting = new Map<string, () => void>();
+  private n = 0;
+
+  static async connect(url: string): Promise<JsonClient> {
+    const client = new JsonClient();
+    client.ws = new WebSocket(url, ['ocpp1.6'], { perMessageDeflate: false });
+    client.ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as unknown[];
+      const done = client.waiting.get(frame[1] as string);
+      client.waiting.delete(frame[1] as string);
+      done?.();
+    });
+    await new Promise((resolve, reject) => {
+      client.ws.once('open', resolve);
+      client.ws.once('error', reject);
+    });
+    return client;
+  }
+
+  call(action: string, payload: object): Promise<boolean> {
+    const id = `j${this.n++}`;
+    return new Promise((resolve) => {
+      this.waiting.set(id, () => resolve(true));
+      this.ws.send(JSON.stringify([2, id, action, payload]));
+    });
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * `npm run bench`: the gateway measured against baselines taken in the same run on the same machine
+ * (issue 5: machines are shared and noisy, so every figure is a ratio or a difference to a baseline).
+ *
+ *   npm run bench                 full run (about 3 minutes)
+ *   npm run bench -- --quick      shorter measurements, fleet up to 1,000 chargers
+ *
+ * Prints a table and writes bench/results/latest.json.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, createServer } from 'node:http';
+import { cpus, totalmem } from 'node:os';
+import { Redis } from 'ioredis';
+import { CsmsStub } from './csms-stub.js';
+import { heartbeatRequest, jsonCall, REMOTE_START_SOAP_REQUEST, REMOTE_START_SOAP_RESPONSE, soapRequest } from './envelopes.js';
+import { closedLoop, JsonClient, openLoop, percentile, postSoap, rate, type LoadResult } from './load.js';
+
+const quick = process.argv.includes('--quick');
+const SECONDS = quick ? 2 : 5;
+const CLIENTS = 64;
+const FLEET_STEPS = quick ? [100, 1_000] : [100, 1_000, 10_000];
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function rssMiB(pid: number): number {
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return kb / 1024;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A gateway in its own process, as in production. */
+async function startGateway(csmsPort: number, extra: Record<string, string>): Promise<{ child: ChildProcess; url: URL; stop(): Promise<void> }> {
+  const port = await freePort();
+  const adminPort = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      ...process.env,
+      CONFIG: '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_PORT: String(adminPort),
+      CSMS_URL: `ws://127.0.0.1:${csmsPort}/ocpp`,
+      ADMISSION: 'auto-accept',
+      LOG_LEVEL: 'warn',
+      WS_PING_INTERVAL_SEC: '0',
+      ...extra,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 200; i++) {
+    if (await fetch(`http://127.0.0.1:${adminPort}/health`).then((r) => r.ok, () => false)) break;
+    await sleep(100);
+  }
+  return {
+    child,
+    url: new URL(`http://127.0.0.1:${port}/CentralSystemService`),
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function startBareSoap(): Promise<{ child: ChildProcess; url: URL }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-soap-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  return { child, url: new URL(`http://127.0.0.1:${port}/CentralSystemService`) };
+}
+
+interface Measured {
+  throughput: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** Max throughput (closed loop), then latency at half of it (open loop). */
+async function measure(name: string, send: (client: number, seq: number) => Promise<boolean>): Promise<Measured> {
+  await closedLoop(CLIENTS, 1, send); // warm-up: JIT, connections, one WebSocket per charger
+  const max = await closedLoop(CLIENTS, SECONDS, send);
+  const half: LoadResult = await openLoop(rate(max) / 2, CLIENTS, SECONDS, send);
+  const m = { throughput: rate(max), p50: percentile(half.latenciesMs, 50), p99: percentile(half.latenciesMs, 99), errors: max.errors + half.errors };
+  log(`${name}: ${m.throughput.toFixed(0)} msg/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms at half load, ${m.errors} errors`);
+  return m;
+}
+
+const soapSender = (agent: Agent, url: URL, prefix: string) => (client: number, seq: number) =>
+  postSoap(agent, url, soapRequest(`${prefix}-${client}`, seq)).then((status) => status === 200);
+
+async function main(): Promise<void> {
+  const stub = new CsmsStub();
+  const csmsPort = await stub.ready();
+  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+  const results: Record<string, unknown> = {
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version },
+    quick,
+  };
+
+  // Baseline 1: bare SOAP (node-soap from our WSDL, answering locally).
+  const bare = await startBareSoap();
+  const bareSoap = await measure('bare SOAP', soapSender(agent, bare.url, 'bare'));
+  bare.child.kill('SIGTERM');
+
+  // Baseline 2: bare OCPP-J (the same operations as CALLs straight to the CSMS stub).
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => JsonClient.connect(`ws://127.0.0.1:${csmsPort}/ocpp/json-${i}`)));
+  const bareJson = await measure('bare OCPP-J', (client, seq) => {
+    const [action, payload] = jsonCall(seq);
+    return clients[client]!.call(action, payload);
+  });
+  for (const c of clients) c.close();
+
+  // The gateway, embedded queue and Redis/BullMQ.
+  const gateway: Record<string, Measured & { addedP50: number; addedP99: number; throughputRatio: number }> = {};
+  let command: { gatewayP50: number; directSoapP50: number; addedP50: number } | undefined;
+  for (const mode of ['embedded', 'redis'] as const) {
+    const prefix = `bench-${randomUUID().slice(0, 8)}`;
+    const gw = await startGateway(csmsPort, mode === 'redis' ? { REDIS_URL, REDIS_PREFIX: prefix } : {});
+    const m = await measure(`gateway (${mode})`, soapSender(agent, gw.url, `gw-${mode}`));
+    gateway[mode] = {
+      ...m,
+      throughputRatio: m.throughput / bareSoap.throughput,
+      addedP50: m.p50 - bareSoap.p50 - bareJson.p50,
+      addedP99: m.p99 - bareSoap.p99 - bareJson.p99,
+    };
+    if (mode === 'embedded') command = await measureCommand(agent, gw.url, stub);
+    await gw.stop();
+    if (mode === 'redis') await deleteKeys(prefix);
+  }
+
+  const fleet = await measureFleet(agent, stub, csmsPort);
+  stub.close();
+  agent.destroy();
+
+  Object.assign(results, { bareSoap, bareJson, gateway, command, fleet });
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
+  printTable(bareSoap, bareJson, gateway, command!, fleet);
+}
+
+/** CSMS -> charger RemoteStartTransaction through the gateway vs the same SOAP call made directly. */
+async function measureCommand(agent: Agent, gatewayUrl: URL, stub: CsmsStub) {
+  const charger = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/soap+xml; charset=utf-8' }).end(REMOTE_START_SOAP_RESPONSE));
+  });
+  charger.keepAliveTimeout = 30_000;
+  await new Promise<void>((r) => charger.listen(0, '127.0.0.1', r));
+  const chargerUrl = new URL(`http://127.0.0.1:${(charger.address() as { port: number }).port}/ChargePointService`);
+  await postSoap(agent, gatewayUrl, heartbeatRequest('bench-cmd', 0, chargerUrl.href));
+  for (let i = 0; i < 50 && !stub.sockets.has('bench-cmd'); i++) await sleep(20);
+  const n = quick ? 300 : 1_000;
+  const viaGateway: number[] = [];
+  const direct: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let t = performance.now();
+    await stub.call('bench-cmd', 'RemoteStartTransaction', { idTag: 'RFID-0001', connectorId: 1 });
+    viaGateway.push(performance.now() - t);
+    t = performance.now();
+    await postSoap(agent, chargerUrl, REMOTE_START_SOAP_REQUEST);
+    direct.push(performance.now() - t);
+  }
+  charger.close();
+  const result = { gatewayP50: percentile(viaGateway.slice(50), 50), directSoapP50: percentile(direct.slice(50), 50), addedP50: 0 };
+  result.addedP50 = result.gatewayP50 - result.directSoapP50;
+  log(`command round trip: gateway p50 ${result.gatewayP50.toFixed(2)} ms, direct SOAP p50 ${result.directSoapP50.toFixed(2)} ms`);
+  return result;
+}
+
+/** Chargers connected at once, each with its own upstream WebSocket; RSS per step; a heartbeat burst at the end. */
+async function measureFleet(agent: Agent, stub: CsmsStub, csmsPort: number) {
+  const gw = await startGateway(csmsPort, {});
+  const steps: { chargers: number; rssMiB: number; connected: number; errors: number }[] = [];
+  let total = 0;
+  const baseline = rssMiB(gw.child.pid!);
+  const heartbeats = async (from: number, to: number, concurrency: number): Promise<number> => {
+    let next = from;
+    let errors = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < to) {
+          const i = next++;
+          const status = await postSoap(agent, gw.url, heartbeatRequest(`fleet-${i}`, i)).catch(() => 0);
+          if (status !== 200) errors++;
+        }
+      }),
+    );
+    return errors;
+  };
+  for (const size of FLEET_STEPS) {
+    const errors = await heartbeats(total, size, 200);
+    total = size;
+    for (let i = 0; i < 300 && [...stub.sockets.keys()].filter((k) => k.startsWith('fleet-')).length < total; i++) await sleep(100);
+    await sleep(1_000);
+    const connected = [...stub.sockets.keys()].filter((k) => k.startsWith('fleet-')).length;
+    steps.push({ chargers: size, rssMiB: rssMiB(gw.child.pid!), connected, errors });
+    log(`fleet ${size}: ${connected} upstream WebSockets, RSS ${steps.at(-1)!.rssMiB.toFixed(0)} MiB, ${errors} errors`);
+  }
+  const started = performance.now();
+  const burstErrors = await heartbeats(0, total, 256);
+  const burstSeconds = (performance.now() - started) / 1000;
+  log(`burst: ${total} heartbeats in ${burstSeconds.toFixed(2)} s, ${burstErrors} errors`);
+  await gw.stop();
+  return { baselineRssMiB: baseline, steps, burst: { heartbeats: total, seconds: burstSeconds, errors: burstErrors } };
+}
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+function printTable(
+  soapM: Measured,
+  jsonM: Measured,
+  gw: Record<string, Measured & { addedP50: number; addedP99: number; throughputRatio: number }>,
+  command: { gatewayP50: number; directSoapP50: number; addedP50: number },
+  fleet: Awaited<ReturnType<typeof measureFleet>>,
+): void {
+  const f = (n: number, d = 2) => n.toFixed(d);
+  const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  const e = gw.embedded!;
+  const r = gw.redis!;
+  const rows: string[][] = [
+    ['bare SOAP (baseline)', `${f(soapM.throughput, 0)} msg/s`, `p50 ${f(soapM.p50)} / p99 ${f(soapM.p99)} ms`, '', ''],
+    ['bare OCPP-J (baseline)', `${f(jsonM.throughput, 0)} msg/s`, `p50 ${f(jsonM.p50)} / p99 ${f(jsonM.p99)} ms`, '', ''],
+    ['gateway, embedded: throughput', `${f(e.throughput, 0)} msg/s`, `${f(e.throughputRatio)} x bare SOAP`, '>= 0.50 x', check(e.throughputRatio >= 0.5)],
+    ['gateway, embedded: added latency', `p50 ${f(e.addedP50)} ms`, `p99 ${f(e.addedP99)} ms`, 'p50 <= 2, p99 <= 10 ms', check(e.addedP50 <= 2 && e.addedP99 <= 10)],
+    ['gateway, Redis: throughput', `${f(r.throughput, 0)} msg/s`, `${f(r.throughputRatio)} x bare SOAP`, '>= 0.35 x', check(r.throughputRatio >= 0.35)],
+    ['gateway, Redis: added latency', `p50 ${f(r.addedP50)} ms`, `p99 ${f(r.addedP99)} ms`, 'p50 <= 4, p99 <= 20 ms', check(r.addedP50 <= 4 && r.addedP99 <= 20)],
+    ['CSMS -> charger RemoteStart', `p50 ${f(command.gatewayP50)} ms`, `added p50 ${f(command.addedP50)} ms`, 'added p50 <= 5 ms', check(command.addedP50 <= 5)],
+    ...fleet.steps.map((s) => [`fleet: ${s.chargers} chargers`, `RSS ${f(s.rssMiB, 0)} MiB`, `${s.connected} WebSockets, ${s.errors} errors`, s.chargers === 10_000 ? '<= 1024 MiB' : '', s.chargers === 10_000 ? check(s.rssMiB <= 1024 && s.errors === 0) : '']),
+    [`burst: ${fleet.burst.heartbeats} heartbeats`, `${f(fleet.burst.seconds)} s`, `${fleet.burst.errors} errors`, fleet.burst.heartbeats === 10_000 ? '<= 10 s, 0 errors' : '', fleet.burst.heartbeats === 10_000 ? check(fleet.burst.seconds <= 10 && fleet.burst.errors === 0) : ''],
+  ];
+  const header = ['measure', 'value', 'detail', 'target', 'result'];
+  console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  console.log(`\nmachine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; gateway baseline RSS ${f(fleet.baselineRssMiB, 0)} MiB`);
+  console.log('results: bench/results/latest.json');
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
