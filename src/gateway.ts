@@ -1,7 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
 import { createAdminServer } from './admin/admin-server.js';
+import { GatewayMetrics, type FleetSnapshot } from './admin/metrics.js';
+import { MessageTrace } from './admin/trace.js';
 import { ChargerMessageProcessor, type MessageObserver } from './bridge/charger-messages.js';
 import { CsmsCallHandler, type CsmsCallObserver } from './bridge/csms-calls.js';
 import { ChargePointClient } from './soap/charge-point-client.js';
@@ -32,11 +37,18 @@ export class Gateway {
   private soapServer?: Server;
   private adminServer?: Server;
 
+  readonly metrics: GatewayMetrics;
+  readonly trace: MessageTrace;
+  private readonly observers: GatewayObservers;
+
   constructor(
     readonly config: GatewayConfig,
     readonly logger: Logger,
-    private readonly observers: GatewayObservers = {},
+    extraObservers: GatewayObservers = {},
   ) {
+    this.trace = new MessageTrace({ perCharger: config.tracePerCharger, chargers: config.traceChargers, maskIdTags: config.traceMaskIdTags });
+    this.metrics = new GatewayMetrics(() => this.fleetSnapshot());
+    this.observers = this.composeObservers(extraObservers);
     if (config.redisUrl) {
       const queue = new BullmqQueue({
         redisUrl: config.redisUrl,
@@ -59,7 +71,7 @@ export class Gateway {
       if (!this.csmsCalls) return Promise.reject(new RpcError('InternalError', 'gateway is starting'));
       return this.csmsCalls.handle(identity, action, payload, messageId);
     });
-    this.processor = new ChargerMessageProcessor(config, this.registry, this.upstream, logger, observers);
+    this.processor = new ChargerMessageProcessor(config, this.registry, this.upstream, logger, this.observers);
   }
 
   async start(): Promise<{ soapPort: number; adminPort: number }> {
@@ -69,7 +81,17 @@ export class Gateway {
     const endpoint = new CentralSystemEndpoint(this.config, this.registry, this.queue, this.logger, this.observers);
     this.soapServer = createSoapServer(endpoint, this.logger, { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs }, this.config.tls);
     if (this.config.admission === 'auto-accept') this.logger.warn('admission is auto-accept: any chargeBoxIdentity is served');
-    this.adminServer = createAdminServer({ token: this.config.adminToken, logger: this.logger, checkReady: () => this.checkReady() });
+    this.adminServer = createAdminServer({
+      token: this.config.adminToken,
+      logger: this.logger,
+      checkReady: () => this.checkReady(),
+      registry: this.registry,
+      upstream: this.upstream,
+      queue: this.queue,
+      metrics: this.metrics,
+      trace: this.trace,
+      queueBoard: this.queue instanceof BullmqQueue ? queueBoard(this.queue) : undefined,
+    });
     const soapPort = await listen(this.soapServer, this.config.port, this.config.host);
     const adminPort = await listen(this.adminServer, this.config.adminPort, this.config.adminHost);
     this.logger.info(
@@ -97,6 +119,69 @@ export class Gateway {
     } catch (err) {
       this.logger.warn({ err: (err as Error).message, partition }, 'could not reopen the partition\'s charger connections');
     }
+  }
+
+  /** Metrics and the message trace see every exchange; tests may add their own observers. */
+  private composeObservers(extra: GatewayObservers): GatewayObservers {
+    const { metrics, trace } = this;
+    const json = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v));
+    return {
+      onSoapExchange: (e) => {
+        metrics.onSoapExchange(e);
+        if (e.identity && e.jobId) {
+          trace.record(e.identity, e.jobId, { direction: 'charger_to_csms', action: e.action, soapRequest: e.requestXml, soapResponse: e.responseXml, httpStatus: e.httpStatus });
+        }
+        extra.onSoapExchange?.(e);
+      },
+      onExchange: (e) => {
+        metrics.onExchange(e);
+        if (e.rpcError) metrics.onRpcErrorFromCsms(e.rpcError);
+        trace.record(e.identity, e.jobId, { direction: 'charger_to_csms', action: e.action, ocppCall: json(e.call), ocppResult: json(e.result), outcome: e.via });
+        extra.onExchange?.(e);
+      },
+      onCsmsCall: (e) => {
+        metrics.onCsmsCall(e);
+        trace.record(e.identity, e.messageId, {
+          direction: 'csms_to_charger',
+          action: e.action,
+          ocppCall: json(e.request),
+          ocppResult: json('result' in e.outcome ? e.outcome.result : e.outcome.error),
+          soapRequest: e.soap?.requestXml,
+          soapResponse: e.soap?.responseXml,
+          outcome: 'result' in e.outcome ? 'result' : `CALLERROR ${e.outcome.error.code}`,
+        });
+        extra.onCsmsCall?.(e);
+      },
+      onRejected: (reason, status) => {
+        metrics.onRejected(status);
+        extra.onRejected?.(reason, status);
+      },
+      onOverflow: (identity, action, decision) => {
+        metrics.onOverflow(action, decision);
+        extra.onOverflow?.(identity, action, decision);
+      },
+    };
+  }
+
+  /** Fleet gauges for a metrics scrape. */
+  private async fleetSnapshot(): Promise<FleetSnapshot> {
+    const identities = await this.registry.identities();
+    const contacts = await Promise.all(identities.map((id) => this.registry.contact(id)));
+    const activeSince = Date.now() - 15 * 60_000;
+    let upstreamConnected = 0;
+    let upstreamReconnects = 0;
+    for (const [, connection] of this.upstream.entries()) {
+      if (connection.isOpen) upstreamConnected++;
+      upstreamReconnects += connection.reconnects;
+    }
+    return {
+      chargersKnown: identities.length,
+      soapActive: contacts.filter((c) => c && Date.parse(c.lastSoapContact) >= activeSince).length,
+      upstreamConnected,
+      withoutCallbackUrl: identities.filter((id, i) => !contacts[i]?.callbackUrl && !this.config.chargers[id]?.callbackUrl).length,
+      upstreamReconnects,
+      queues: await this.queue.stats(),
+    };
   }
 
   async checkReady(): Promise<void> {
@@ -131,4 +216,12 @@ function close(server: Server | undefined): Promise<void> {
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 5_000).unref();
   });
+}
+
+/** Bull Board over the partition queues, served by the admin server behind the admin token (issue 6). */
+function queueBoard(queue: BullmqQueue): { path: string; router: import('express').Router } {
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath('/queues');
+  createBullBoard({ queues: queue.allQueues.map((q) => new BullMQAdapter(q, { readOnlyMode: false })), serverAdapter });
+  return { path: '/queues', router: serverAdapter.getRouter() as import('express').Router };
 }

@@ -28,6 +28,8 @@ export interface ExchangeEvent {
   outcome: JobOutcome;
   /** answered by the CSMS, by the gateway itself, or failed */
   via: 'csms' | 'gateway' | 'error';
+  /** The CSMS's CALLERROR code, when it answered with one. */
+  rpcError?: string;
 }
 
 /**
@@ -168,6 +170,7 @@ export class ChargerMessageProcessor {
             return;
           }
         }
+        if (err instanceof RpcError) event.rpcError = err.code;
         finish(this.failure(err, log()), 'error');
         return;
       }

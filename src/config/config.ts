@@ -79,6 +79,13 @@ const configSchema = z
       .default(false),
     /** How long a cached CSMS Authorize answer may be used by the offline policy. */
     authorizeCacheTtlSec: z.coerce.number().int().min(1).default(86_400),
+    /** Mask idTags in the message trace (last four characters kept). Secrets are always masked. */
+    traceMaskIdTags: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+      .default(true),
+    /** Message trace size: records per charger, and how many of the most recently active chargers are traced. */
+    tracePerCharger: z.coerce.number().int().min(1).max(1000).default(30),
+    traceChargers: z.coerce.number().int().min(1).default(500),
     /** A partition lease not renewed for this long is taken over by another instance (bound on failover). */
     leaseTtlMs: z.coerce.number().int().min(1_000).default(10_000),
     /**
@@ -135,6 +142,9 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   CSMS_CA_FILE: 'csmsCaFile',
   PARTITIONS: 'partitions',
   LEASE_TTL_MS: 'leaseTtlMs',
+  TRACE_MASK_ID_TAGS: 'traceMaskIdTags',
+  TRACE_PER_CHARGER: 'tracePerCharger',
+  TRACE_CHARGERS: 'traceChargers',
   MAX_QUEUED_PER_CHARGER: 'maxQueuedPerCharger',
   OFFLINE_AUTHORIZE: 'offlineAuthorize',
   AUTHORIZE_CACHE_TTL_SEC: 'authorizeCacheTtlSec',

@@ -192,9 +192,35 @@ export class BullmqQueue implements UpstreamQueue {
     });
   }
 
-  async depth(): Promise<number> {
-    const counts = await Promise.all(this.queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed')));
-    return counts.reduce((sum, c) => sum + (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0), 0);
+  async stats(): Promise<{ partition: string; depth: number; oldestAgeSeconds: number }[]> {
+    return Promise.all(
+      this.queues.map(async (q, p) => {
+        const counts = await q.getJobCounts('waiting', 'active', 'delayed');
+        const [oldest] = await q.getJobs(['waiting', 'delayed'], 0, 0, true);
+        return {
+          partition: String(p),
+          depth: (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0),
+          oldestAgeSeconds: oldest ? (Date.now() - oldest.timestamp) / 1000 : 0,
+        };
+      }),
+    );
+  }
+
+  /** Waiting and delayed jobs of the charger are removed; one a worker already holds runs to its end. */
+  async dropQueued(identity: string): Promise<number> {
+    const queue = this.queues[partitionOf(identity, this.options.partitions)]!;
+    let dropped = 0;
+    for (const job of await queue.getJobs(['waiting', 'delayed'])) {
+      if (job?.data.identity !== identity) continue;
+      await job.remove();
+      dropped++;
+    }
+    return dropped;
+  }
+
+  /** The BullMQ queues, for the queue board. */
+  get allQueues(): readonly Queue[] {
+    return this.queues;
   }
 
   /** Redis for the registry and readiness checks, shared with the queues. */

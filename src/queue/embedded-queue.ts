@@ -8,6 +8,9 @@ export class EmbeddedQueue implements UpstreamQueue {
   private readonly serialiser = new KeyedSerialiser();
   private inFlight = 0;
   private closed = false;
+  /** Submitted, not yet started: job id -> submit time, per charger (for stats and dropQueued). */
+  private readonly pending = new Map<string, Map<string, number>>();
+  private readonly dropped = new Set<string>();
 
   async start(processor: JobProcessor): Promise<void> {
     this.processor = processor;
@@ -27,8 +30,17 @@ export class EmbeddedQueue implements UpstreamQueue {
       // In memory the job is queued as soon as it is submitted (and lost with the process: no REDIS_URL, no durability).
       const timer = setTimeout(() => settle({ kind: 'expired', queued: true }), Math.max(0, job.deadline - Date.now()));
       this.inFlight++;
+      let waiting = this.pending.get(job.identity);
+      if (!waiting) this.pending.set(job.identity, (waiting = new Map()));
+      waiting.set(job.id, Date.now());
       void this.serialiser.run(job.identity, async () => {
+        waiting.delete(job.id);
+        if (waiting.size === 0 && this.pending.get(job.identity) === waiting) this.pending.delete(job.identity);
         try {
+          if (this.dropped.delete(job.id)) {
+            settle({ kind: 'retry', reason: 'message dropped by an operator' });
+            return;
+          }
           await processor(job, settle);
         } finally {
           this.inFlight--;
@@ -38,8 +50,17 @@ export class EmbeddedQueue implements UpstreamQueue {
     });
   }
 
-  async depth(): Promise<number> {
-    return this.inFlight;
+  async stats(): Promise<{ partition: string; depth: number; oldestAgeSeconds: number }[]> {
+    let oldest = Date.now();
+    for (const waiting of this.pending.values()) for (const at of waiting.values()) oldest = Math.min(oldest, at);
+    return [{ partition: 'embedded', depth: this.inFlight, oldestAgeSeconds: (Date.now() - oldest) / 1000 }];
+  }
+
+  async dropQueued(identity: string): Promise<number> {
+    const waiting = this.pending.get(identity);
+    if (!waiting) return 0;
+    for (const id of waiting.keys()) this.dropped.add(id);
+    return waiting.size;
   }
 
   async close(): Promise<void> {

@@ -48,8 +48,10 @@ export interface UpstreamQueue {
   start(processor: JobProcessor): Promise<void>;
   /** Resolves with the outcome, or with `expired` when the deadline passes first. */
   submit(job: UpstreamJob): Promise<JobOutcome>;
-  /** Jobs waiting or running, per charger, as far as this instance can see. */
-  depth(): Promise<number>;
+  /** Depth and oldest waiting message per partition (metrics: is anything stuck?). */
+  stats(): Promise<{ partition: string; depth: number; oldestAgeSeconds: number }[]>;
+  /** Removes a charger's messages that no consumer has taken yet (operator action); resolves with how many. */
+  dropQueued(identity: string): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -22,6 +22,8 @@ import { parseXml, XmlError } from './xml.js';
 /** One SOAP exchange as the endpoint saw it, for metrics and the message trace. */
 export interface SoapExchangeEvent {
   identity?: string;
+  /** The upstream job this request became, to put the SOAP beside its OCPP-J in the trace. */
+  jobId?: string;
   action?: string;
   messageId?: string;
   requestXml: string;
@@ -133,7 +135,7 @@ export class CentralSystemEndpoint {
     }
 
     const { headers, body } = envelope;
-    const meta = { identity: headers.chargeBoxIdentity, messageId: headers.messageId };
+    const meta: { identity?: string; messageId?: string; jobId?: string } = { identity: headers.chargeBoxIdentity, messageId: headers.messageId };
     const fail = (fault: SoapFault, action?: string) => this.fault(req, res, fault, headers.messageId, xml, started, { ...meta, action });
 
     if (!body) return fail(faultOf('ProtocolError', 'the SOAP Body is empty'));
@@ -185,6 +187,7 @@ export class CentralSystemEndpoint {
     }
 
     const jobId = randomUUID();
+    meta.jobId = jobId;
     if (op.name === 'StatusNotification') {
       await this.registry.markLatestStatus(identity, (request as { connectorId: number }).connectorId, jobId);
     }
@@ -231,7 +234,7 @@ export class CentralSystemEndpoint {
     relatesTo: string | undefined,
     requestXml: string,
     started: number,
-    meta: { identity?: string; messageId?: string; action?: string },
+    meta: { identity?: string; messageId?: string; action?: string; jobId?: string },
   ): void {
     const bodyXml = encodeElement(this.model, op.responseElement, op.responseType, body, 'cs');
     const responseXml = envelopeXml(NS.cs15, 'cs', { action: op.outputAction, messageId: newMessageId(), relatesTo }, bodyXml);
@@ -246,7 +249,7 @@ export class CentralSystemEndpoint {
     relatesTo: string | undefined,
     requestXml: string,
     started: number,
-    meta: { identity?: string; messageId?: string; action?: string },
+    meta: { identity?: string; messageId?: string; action?: string; jobId?: string },
   ): void {
     const status = httpStatusOfFault(fault);
     const responseXml = faultEnvelopeXml(fault, NS.cs15, relatesTo);

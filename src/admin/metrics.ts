@@ -1,0 +1,136 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ExchangeEvent } from '../bridge/charger-messages.js';
+import type { CsmsCallEvent } from '../bridge/csms-calls.js';
+import type { SoapExchangeEvent } from '../soap/central-system-endpoint.js';
+
+/** Values read at scrape time (fleet and queue gauges), supplied by the gateway. */
+export interface FleetSnapshot {
+  chargersKnown: number;
+  soapActive: number;
+  upstreamConnected: number;
+  withoutCallbackUrl: number;
+  upstreamReconnects: number;
+  queues: { partition: string; depth: number; oldestAgeSeconds: number }[];
+}
+
+/**
+ * Prometheus metrics (prom-client). Names follow the Prometheus conventions: `ocppgw_` prefix, `_total` for
+ * counters, base units (seconds). Labels are bounded: operation and code come from fixed OCPP vocabularies, never
+ * from charger identities (a fleet of 10,000 would explode the series count); per-charger detail is in the status API.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+
+  readonly messages = new Counter({
+    name: 'ocppgw_messages_total',
+    help: 'Messages handled, by OCPP operation, direction (charger_to_csms, csms_to_charger) and outcome',
+    labelNames: ['operation', 'direction', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly soapFaults = new Counter({
+    name: 'ocppgw_soap_faults_total',
+    help: 'SOAP Faults sent to chargers, by code and subcode',
+    labelNames: ['code', 'subcode'] as const,
+    registers: [this.registry],
+  });
+
+  readonly callErrors = new Counter({
+    name: 'ocppgw_callerrors_total',
+    help: 'OCPP-J CALLERRORs, by direction (received from the CSMS, sent to the CSMS) and error code',
+    labelNames: ['direction', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rejected = new Counter({
+    name: 'ocppgw_http_rejected_total',
+    help: 'Requests on the SOAP port answered without a SOAP envelope (4xx, 503), by HTTP status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly overflow = new Counter({
+    name: 'ocppgw_queue_overflow_total',
+    help: 'Messages from chargers over their queue bound, by operation and what was done (answer_locally, refuse)',
+    labelNames: ['operation', 'decision'] as const,
+    registers: [this.registry],
+  });
+
+  readonly latency = new Histogram({
+    name: 'ocppgw_exchange_duration_seconds',
+    help: 'Time from request to answer, by direction',
+    labelNames: ['direction'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
+    registers: [this.registry],
+  });
+
+  constructor(snapshot: () => Promise<FleetSnapshot>) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'ocppgw_' });
+    const registry = this.registry;
+    let current: Promise<FleetSnapshot> | undefined;
+    // One snapshot per scrape, shared by every gauge's collect().
+    const read = () => (current ??= snapshot().finally(() => setImmediate(() => (current = undefined))));
+    const gauge = (name: string, help: string, pick: (s: FleetSnapshot) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          this.set(pick(await read()));
+        },
+      });
+    gauge('ocppgw_chargers_known', 'Chargers the gateway has seen', (s) => s.chargersKnown);
+    gauge('ocppgw_chargers_soap_active', 'Chargers heard on the SOAP side in the last 15 minutes', (s) => s.soapActive);
+    gauge('ocppgw_chargers_upstream_connected', 'Chargers whose OCPP-J WebSocket to the CSMS is open on this instance', (s) => s.upstreamConnected);
+    gauge('ocppgw_chargers_without_callback_url', 'Chargers with no usable callback URL (quirk Q2): the CSMS cannot reach them', (s) => s.withoutCallbackUrl);
+    gauge('ocppgw_upstream_reconnects', 'Upstream WebSocket reconnects on this instance since start', (s) => s.upstreamReconnects);
+    new Gauge({
+      name: 'ocppgw_queue_depth',
+      help: 'Messages waiting or in progress, by partition (the embedded queue is partition "embedded")',
+      labelNames: ['partition'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const q of (await read()).queues) this.set({ partition: q.partition }, q.depth);
+      },
+    });
+    new Gauge({
+      name: 'ocppgw_queue_oldest_age_seconds',
+      help: 'Age of the oldest waiting message, by partition: a growing value means something is stuck',
+      labelNames: ['partition'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const q of (await read()).queues) this.set({ partition: q.partition }, q.oldestAgeSeconds);
+      },
+    });
+  }
+
+  onSoapExchange(e: SoapExchangeEvent): void {
+    if (e.fault) this.soapFaults.inc({ code: e.fault.code, subcode: e.fault.subcode });
+    this.latency.observe({ direction: 'charger_to_csms' }, e.durationMs / 1000);
+  }
+
+  onExchange(e: ExchangeEvent): void {
+    this.messages.inc({ operation: e.action, direction: 'charger_to_csms', outcome: e.via === 'csms' ? 'forwarded' : e.via === 'gateway' ? 'answered_by_gateway' : e.outcome.kind });
+  }
+
+  onRpcErrorFromCsms(code: string): void {
+    this.callErrors.inc({ direction: 'from_csms', code });
+  }
+
+  onCsmsCall(e: CsmsCallEvent): void {
+    const outcome = 'result' in e.outcome ? 'result' : 'callerror';
+    this.messages.inc({ operation: e.action, direction: 'csms_to_charger', outcome });
+    if (!('result' in e.outcome)) this.callErrors.inc({ direction: 'to_csms', code: e.outcome.error.code });
+    this.latency.observe({ direction: 'csms_to_charger' }, e.durationMs / 1000);
+  }
+
+  onRejected(status: number): void {
+    this.rejected.inc({ status: String(status) });
+  }
+
+  onOverflow(action: string, decision: string): void {
+    this.overflow.inc({ operation: action, decision: decision.replace('-', '_') });
+  }
+}

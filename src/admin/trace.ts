@@ -1,0 +1,82 @@
+/**
+ * Recent messages per charger, SOAP beside the OCPP-J it became (issue 6). Kept in this instance's memory, bounded:
+ * `perCharger` records for each of the `chargers` most recently active chargers. IdTags are masked when configured;
+ * the AuthorizationKey value and Basic-auth material are always masked.
+ */
+
+export interface TraceRecord {
+  /** The job id (charger -> CSMS) or the OCPP-J message id (CSMS -> charger). */
+  id: string;
+  at: string;
+  direction: 'charger_to_csms' | 'csms_to_charger';
+  action?: string;
+  soapRequest?: string;
+  soapResponse?: string;
+  httpStatus?: number;
+  ocppCall?: string;
+  ocppResult?: string;
+  outcome?: string;
+}
+
+export interface TraceOptions {
+  perCharger: number;
+  chargers: number;
+  maskIdTags: boolean;
+}
+
+const ID_TAG_XML = /(<(?:[\w.-]+:)?(?:idTag|parentIdTag)(?:\s[^>]*)?>)([^<]*)(<\/)/g;
+const ID_TAG_JSON = /("(?:idTag|parentIdTag)"\s*:\s*")((?:[^"\\]|\\.)*)(")/g;
+const AUTHORIZATION_KEY_JSON = /("key"\s*:\s*"AuthorizationKey"\s*,\s*"value"\s*:\s*")((?:[^"\\]|\\.)*)(")/gi;
+
+/** `RFID-00012345` -> `*********2345`: enough to tell cards apart, not enough to clone one. */
+function maskValue(value: string): string {
+  return value.length <= 4 ? '*'.repeat(value.length) : `${'*'.repeat(value.length - 4)}${value.slice(-4)}`;
+}
+
+export function maskTrace(text: string, maskIdTags: boolean): string {
+  let out = text.replace(AUTHORIZATION_KEY_JSON, (_m, a: string, _v: string, b: string) => `${a}[redacted]${b}`);
+  if (maskIdTags) {
+    out = out.replace(ID_TAG_XML, (_m, a: string, v: string, b: string) => `${a}${maskValue(v)}${b}`);
+    out = out.replace(ID_TAG_JSON, (_m, a: string, v: string, b: string) => `${a}${maskValue(v)}${b}`);
+  }
+  return out;
+}
+
+export class MessageTrace {
+  /** Map order is recency order: a charger moves to the end when it is active. */
+  private readonly byCharger = new Map<string, TraceRecord[]>();
+  private readonly listeners = new Set<(identity: string, record: TraceRecord) => void>();
+
+  constructor(private readonly options: TraceOptions) {}
+
+  /** Adds to (or completes) the record `id` of a charger. */
+  record(identity: string, id: string, part: Partial<TraceRecord> & Pick<TraceRecord, 'direction'>): void {
+    let records = this.byCharger.get(identity);
+    if (records) this.byCharger.delete(identity);
+    else records = [];
+    this.byCharger.set(identity, records);
+    if (this.byCharger.size > this.options.chargers) this.byCharger.delete(this.byCharger.keys().next().value!);
+    const masked: Partial<TraceRecord> = { ...part };
+    for (const key of ['soapRequest', 'soapResponse', 'ocppCall', 'ocppResult'] as const) {
+      if (masked[key] !== undefined) masked[key] = maskTrace(masked[key]!, this.options.maskIdTags);
+    }
+    let record = records.find((r) => r.id === id);
+    if (record) Object.assign(record, masked);
+    else {
+      record = { id, at: new Date().toISOString(), ...masked } as TraceRecord;
+      records.push(record);
+      if (records.length > this.options.perCharger) records.shift();
+    }
+    for (const listener of this.listeners) listener(identity, record);
+  }
+
+  recent(identity: string, limit = this.options.perCharger): TraceRecord[] {
+    return (this.byCharger.get(identity) ?? []).slice(-limit).reverse();
+  }
+
+  /** Live updates for the dashboard. */
+  subscribe(listener: (identity: string, record: TraceRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
