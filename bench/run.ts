@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, createServer } from 'node:http';
 import { cpus, totalmem } from 'node:os';
-import { Redis } from 'ioredis';
+import { deleteKeysWithPrefix } from '../test/helpers/redis-keys.js';
 import { CsmsStub } from './csms-stub.js';
 import { heartbeatRequest, jsonCall, REMOTE_START_SOAP_REQUEST, REMOTE_START_SOAP_RESPONSE, soapRequest } from './envelopes.js';
 import { closedLoop, JsonClient, openLoop, percentile, postSoap, rate, type LoadResult } from './load.js';
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     };
     if (mode === 'embedded') command = await measureCommand(agent, gw.url, stub);
     await gw.stop();
-    if (mode === 'redis') await deleteKeys(prefix);
+    if (mode === 'redis') await deleteKeysWithPrefix(REDIS_URL, prefix);
   }
 
   const fleet = await measureFleet(agent, stub, csmsPort);
@@ -214,17 +214,6 @@ async function measureFleet(agent: Agent, stub: CsmsStub, csmsPort: number) {
   log(`burst: ${total} heartbeats in ${burstSeconds.toFixed(2)} s, ${burstErrors} errors`);
   await gw.stop();
   return { baselineRssMiB: baseline, steps, burst: { heartbeats: total, seconds: burstSeconds, errors: burstErrors } };
-}
-
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
 }
 
 function printTable(

@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { LeaseManager } from './lease-manager.js';
 import { partitionOf } from './partition.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
-import { shuttingDown, type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
+import { type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
 
 interface ReplyMessage {
   jobId: string;

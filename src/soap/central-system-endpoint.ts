@@ -164,7 +164,7 @@ export class CentralSystemEndpoint {
     const receivedAt = new Date(started).toISOString();
     const callback = callbackUrlOf(headers, this.config.chargers[identity]?.callbackUrl);
     const storable = chargerInitiated15to16.get(op.name)?.localResponse;
-    const answer = (body: object) => this.respond(req, res, op, body, headers.messageId, xml, started, { ...meta, action: op.name });
+    const answer = (body: object) => this.respond(res, op, body, headers.messageId, xml, started, { ...meta, action: op.name });
     let queued: number;
     try {
       queued = await this.registry.arrive(identity, {
@@ -176,14 +176,14 @@ export class CentralSystemEndpoint {
       });
     } catch (err) {
       this.logger.error({ err, chargeBoxIdentity: identity }, 'could not record the charger message');
-      return this.retryLater(req, res, 'gateway state (Redis) unavailable', meta);
+      return this.retryLater(res, 'gateway state (Redis) unavailable', meta);
     }
     const overflow = overflowDecision(op.name, queued - 1, this.config.maxQueuedPerCharger);
     if (overflow !== 'queue') {
       void this.registry.addQueued(identity, -1).catch(() => undefined);
       this.observer.onOverflow?.(identity, op.name, overflow);
       if (overflow === 'answer-locally' && storable) return answer(storable(request, new Date().toISOString()));
-      return this.retryLater(req, res, `charger ${identity} has ${queued - 1} messages queued (limit ${this.config.maxQueuedPerCharger})`, meta);
+      return this.retryLater(res, `charger ${identity} has ${queued - 1} messages queued (limit ${this.config.maxQueuedPerCharger})`, meta);
     }
 
     const jobId = randomUUID();
@@ -209,7 +209,7 @@ export class CentralSystemEndpoint {
       case 'stored':
         // Durably queued and to be delivered later: the charger gets the answer that needs no CSMS decision.
         if (storable) return answer(storable(request, new Date().toISOString()));
-        return this.retryLater(req, res, 'central system unavailable', meta);
+        return this.retryLater(res, 'central system unavailable', meta);
       case 'expired': {
         const offline = op.name === 'Authorize' && this.config.offlineAuthorize
           ? await offlineAuthorization(this.registry, identity, (request as { idTag: string }).idTag, this.config.authorizeCacheTtlSec).catch(() => undefined)
@@ -219,15 +219,14 @@ export class CentralSystemEndpoint {
           this.logger.info({ ...meta, chargeBoxIdentity: identity, action: op.name }, 'CSMS slow: message stored for later delivery, answered locally');
           return answer(storable(request, new Date().toISOString()));
         }
-        return this.retryLater(req, res, `central system did not answer ${op.name} within ${this.config.csmsTimeoutMs} ms`, meta);
+        return this.retryLater(res, `central system did not answer ${op.name} within ${this.config.csmsTimeoutMs} ms`, meta);
       }
       case 'retry':
-        return this.retryLater(req, res, outcome.reason, meta);
+        return this.retryLater(res, outcome.reason, meta);
     }
   };
 
   private respond(
-    _req: IncomingMessage,
     res: ServerResponse,
     op: Operation,
     body: object,
@@ -268,7 +267,7 @@ export class CentralSystemEndpoint {
    * HTTP 503 without a SOAP Fault: a Fault would tell the charger not to resend (OCPP-S section 4), while a 5xx
    * without one leaves it free to retry, which is right when the CSMS could not decide (quirks, "Behaviour of peers").
    */
-  private retryLater(req: IncomingMessage, res: ServerResponse, reason: string, meta: { identity?: string; messageId?: string }): void {
+  private retryLater(res: ServerResponse, reason: string, meta: { identity?: string; messageId?: string }): void {
     const key = `${meta.identity}:retry:${reason}`;
     if (this.complaints.shouldLog(key)) this.logger.warn({ chargeBoxIdentity: meta.identity, messageId: meta.messageId }, `answered 503, charger should retry: ${reason}`);
     res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '30' }).end(`${reason}; retry later\n`);

@@ -32,7 +32,7 @@ function protocolError(path: string, message: string): SoapFaultError {
 export function decodeComplex(model: WsdlModel, type: ComplexType, el: XmlElement, path: string): DecodedObject {
   const out: DecodedObject = {};
   if (type.simpleContent) {
-    out.$value = decodeSimple(model, model.type(type.simpleContent.typeName) as SimpleType, el, path, true) as string;
+    out.$value = decodeSimple(model.type(type.simpleContent.typeName) as SimpleType, el, path, true) as string;
     for (const attr of type.simpleContent.attributes) {
       const raw = el.attrs[attr.name];
       if (raw === undefined) continue;
@@ -50,7 +50,7 @@ export function decodeComplex(model: WsdlModel, type: ComplexType, el: XmlElemen
       if (fieldType.kind === 'complex') {
         values.push(decodeComplex(model, fieldType, occurrence, fieldPath));
       } else {
-        const value = decodeSimple(model, fieldType, occurrence, fieldPath, field.minOccurs > 0);
+        const value = decodeSimple(fieldType, occurrence, fieldPath, field.minOccurs > 0);
         if (value !== undefined) values.push(value);
       }
     }
@@ -68,7 +68,7 @@ export function decodeComplex(model: WsdlModel, type: ComplexType, el: XmlElemen
   return out;
 }
 
-function decodeSimple(model: WsdlModel, type: SimpleType, el: XmlElement, path: string, required: boolean): Decoded | undefined {
+function decodeSimple(type: SimpleType, el: XmlElement, path: string, required: boolean): Decoded | undefined {
   // An unrestricted xs:string is opaque: kept byte for byte, child XML serialised back to text (quirk Q15).
   const opaque = type.name === 'string' && type.base === 'string';
   const raw = el.children.length > 0 ? (opaque ? innerXml(el) : undefined) : el.text;

@@ -52,13 +52,6 @@ export function normaliseHeaders(header: XmlElement | undefined): SoapHeaders {
   return out;
 }
 
-/** Last path segment of a WS-A Action: `/Heartbeat` and `urn://Ocpp/Cs/2010/08/CentralSystemService/Heartbeat` alike (Q6). */
-export function actionName(action: string | undefined): string | undefined {
-  if (!action) return undefined;
-  const name = action.replace(/\/+$/, '').split('/').pop();
-  return name || undefined;
-}
-
 /**
  * A usable callback address, or undefined: http(s) with a real host, not the WS-A anonymous or none URI (Q2).
  * `http://:8082/` (empty host) and unparsable strings are unusable; localhost and private addresses are kept, since

@@ -3,22 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { NS } from '../../src/soap/namespaces.js';
 import { child } from '../../src/soap/xml.js';
 import { TestCsms, type RpcServerClient } from '../helpers/csms-peer.js';
-import { NodeSoapChargePoint, RawChargePoint } from '../helpers/charge-points.js';
+import { NodeSoapChargePoint } from '../helpers/charge-points.js';
 import { QUEUE_MODES, startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
 import { assertSoapResponse, envelope, post } from '../helpers/soap.js';
 
 const RELATES = 'urn:uuid:11111111-2222-3333-4444-555555555555';
-
-/** Rejects with the CALLERROR code ocpp-rpc reports. */
-async function callError(client: RpcServerClient, action: string, payload: object): Promise<{ code: string; message: string }> {
-  try {
-    await client.call(action, payload);
-  } catch (err) {
-    const e = err as { rpcErrorCode?: string; message: string };
-    return { code: e.rpcErrorCode ?? 'none', message: e.message };
-  }
-  throw new Error(`${action} was expected to fail`);
-}
 
 /** Element local names of the charger request body, in document order. */
 const bodyOrder = (parsed: ReturnType<typeof child>) => parsed?.children.map((c) => c.name);

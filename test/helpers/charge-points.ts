@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import soap from 'soap';
-import { WSDL_FILES } from '../../src/soap/wsdl-model.js';
+import { chargePointService, WSDL_FILES } from '../../src/soap/wsdl-model.js';
 import { parseXml, type XmlElement } from '../../src/soap/xml.js';
 
 export interface ReceivedSoapCall {
@@ -32,23 +32,7 @@ function defaultAnswer(operation: string): object {
   }
 }
 
-const OPERATIONS = [
-  'CancelReservation',
-  'ChangeAvailability',
-  'ChangeConfiguration',
-  'ClearCache',
-  'DataTransfer',
-  'GetConfiguration',
-  'GetDiagnostics',
-  'GetLocalListVersion',
-  'RemoteStartTransaction',
-  'RemoteStopTransaction',
-  'ReserveNow',
-  'Reset',
-  'SendLocalList',
-  'UnlockConnector',
-  'UpdateFirmware',
-];
+const OPERATIONS = [...chargePointService().operations.keys()];
 
 /** A 1.5 charger's ChargePointService: a node-soap server built from our WSDL, recording every call. */
 export class NodeSoapChargePoint {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { loadConfig, type GatewayConfig } from '../../src/config/config.js';
 import { Gateway, type GatewayObservers } from '../../src/gateway.js';
 import { createLogger } from '../../src/log.js';
+import { deleteKeysWithPrefix } from './redis-keys.js';
 
 export const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 
@@ -56,22 +56,7 @@ export async function startGateway(
     adminUrl: `http://127.0.0.1:${adminPort}`,
     stop: async () => {
       await gateway.stop();
-      if (mode === 'redis') await deleteKeys(config.redisPrefix);
+      if (mode === 'redis') await deleteKeysWithPrefix(REDIS_URL, config.redisPrefix);
     },
   };
-}
-
-/** Removes a test run's keys so the shared Redis does not fill up. */
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }

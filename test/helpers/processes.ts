@@ -15,6 +15,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** SIGTERM and wait for the exit (graceful shutdown is part of what is tested). */
+async function terminate(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
@@ -42,10 +50,7 @@ export class RedisProcess {
   }
 
   async stop(): Promise<void> {
-    if (!this.child) return;
-    const exited = new Promise((r) => this.child!.once('exit', r));
-    this.child.kill('SIGTERM');
-    await exited;
+    await terminate(this.child);
     this.child = undefined;
   }
 }
@@ -100,10 +105,7 @@ export class GatewayProcess {
   }
 
   async stop(): Promise<void> {
-    if (!this.child) return;
-    const exited = new Promise((r) => this.child!.once('exit', r));
-    this.child.kill('SIGTERM');
-    await exited;
+    await terminate(this.child);
     this.child = undefined;
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { actionName, callbackUrlOf, normaliseHeaders, usableCallbackUrl } from '../../../src/soap/headers.js';
+import { callbackUrlOf, normaliseHeaders, usableCallbackUrl } from '../../../src/soap/headers.js';
 import { ocppVersionOf } from '../../../src/soap/namespaces.js';
 import { parseXml } from '../../../src/soap/xml.js';
 
@@ -53,13 +53,7 @@ describe('callback URL rule (map A.5, Q2)', () => {
   });
 });
 
-describe('actionName and version detection', () => {
-  it('matches the last path segment of any Action form (Q6)', () => {
-    assert.equal(actionName('/Heartbeat'), 'Heartbeat');
-    assert.equal(actionName('urn://Ocpp/Cs/2010/08/CentralSystemService/BootNotificationResponse'), 'BootNotificationResponse');
-    assert.equal(actionName(''), undefined);
-  });
-
+describe('version detection', () => {
   it('detects 1.2, 1.5 and 1.6 from either service namespace, with or without the trailing slash (A.8, Q9)', () => {
     assert.equal(ocppVersionOf('urn://Ocpp/Cs/2010/08/'), '1.2');
     assert.equal(ocppVersionOf('urn://Ocpp/Cs/2012/06/'), '1.5');
