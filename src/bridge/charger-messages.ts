@@ -12,6 +12,8 @@ import type { UpstreamPool } from '../upstream/pool.js';
 import { check16 } from '../upstream/schemas.js';
 import { sendFollowUps } from './follow-ups.js';
 import { offlineAuthorization } from './offline-authorize.js';
+import { mapLocalTransaction, mintLocalTransaction, withCsmsTransactionId } from '../translate/local-transactions.js';
+import type { StartTransactionRequest15 } from '../translate/ocpp15.js';
 import { faultOfRpcError } from './rpc-fault.js';
 
 export interface MessageObserver {
@@ -87,6 +89,8 @@ export class ChargerMessageProcessor {
     }
     const state = (await this.registry.load(job.identity)) ?? emptyChargerState(job.identity);
     const ctx: TranslationContext = { receivedAt: job.receivedAt, options: this.translationOptions(job.identity), notes: [] };
+    // A transaction the charger started offline is known to the CSMS by its own id (offline StartTransaction policy).
+    const request = job.action === 'MeterValues' || job.action === 'StopTransaction' ? withCsmsTransactionId(state, job.request as { transactionId?: number }) : job.request;
     const event: ExchangeEvent = { identity: job.identity, action: job.action, jobId: job.id, outcome: { kind: 'response', body: {} }, via: 'csms' };
     const finish = (outcome: JobOutcome, via: ExchangeEvent['via']) => {
       event.outcome = outcome;
@@ -106,7 +110,7 @@ export class ChargerMessageProcessor {
 
     let payload: object;
     try {
-      const outbound = op.toCall(job.request, state, ctx);
+      const outbound = op.toCall(request, state, ctx);
       if (outbound.kind === 'answer') {
         log().debug(outbound.reason);
         finish({ kind: 'response', body: outbound.response }, 'gateway');
@@ -126,7 +130,11 @@ export class ChargerMessageProcessor {
     }
 
     let result: Record<string, unknown> | undefined;
+    /** Set when the charger was given a local transaction id (offline StartTransaction policy). */
+    let localTransactionId: number | undefined;
+    const offlineStart = job.action === 'StartTransaction' && this.config.offlineStartTransaction;
     for (let attempt = 0; result === undefined; attempt++) {
+      const stored = op.storeAndForward || localTransactionId !== undefined;
       // A stored status that a newer one for the same connector has overtaken need not reach the CSMS (issue 4).
       if (op.action === 'StatusNotification' && (attempt > 0 || Date.now() > job.deadline)) {
         const latest = await this.registry.latestStatus(job.identity, (job.request as { connectorId: number }).connectorId);
@@ -136,11 +144,20 @@ export class ChargerMessageProcessor {
         }
       }
       try {
-        // Store-and-forward messages wait as long as it takes; the others only as long as the charger waits.
-        const deadline = op.storeAndForward ? Date.now() + this.config.csmsTimeoutMs : job.deadline;
+        // Store-and-forward messages wait as long as it takes; the others only as long as the charger waits (a
+        // StartTransaction under the offline policy a second less, so that the gateway decides before the charger
+        // is told to retry).
+        const deadline = stored ? Date.now() + this.config.csmsTimeoutMs : offlineStart ? job.deadline - 1_000 : job.deadline;
         result = await this.upstream.get(job.identity).call(op.action, payload, deadline);
       } catch (err) {
-        if (err instanceof UpstreamError && op.storeAndForward && !this.stopping) {
+        if (err instanceof UpstreamError && offlineStart && localTransactionId === undefined && !this.stopping) {
+          localTransactionId = await this.startOffline(job, payload as { timestamp: string }, log, reply);
+          if (localTransactionId !== undefined) {
+            await sleep(retryDelayMs(attempt), this.stopSignal.signal);
+            continue;
+          }
+        }
+        if (err instanceof UpstreamError && stored && !this.stopping) {
           if (attempt === 0) {
             log().warn({ upstream: err.kind }, `CSMS unavailable (${err.message}): message stored, answered locally, delivered when the CSMS is back`);
             reply({ kind: 'stored' });
@@ -148,7 +165,7 @@ export class ChargerMessageProcessor {
           await sleep(retryDelayMs(attempt), this.stopSignal.signal);
           continue;
         }
-        if (err instanceof UpstreamError && op.storeAndForward) {
+        if (err instanceof UpstreamError && stored) {
           // Stopping: leave the job to the queue, which hands it to the next consumer (BullMQ attempts).
           throw new Error(`gateway stopping with ${job.action} undelivered; left in the queue`);
         }
@@ -186,12 +203,13 @@ export class ChargerMessageProcessor {
     let response: object;
     let followUps: { action: string; payload: object }[] = [];
     try {
-      response = op.toResponse(result, job.request, ctx);
+      response = op.toResponse(result, request, ctx);
       const reduce = op.reduce;
       if (reduce) {
         // Re-read under the charger's lock: a CSMS command may have changed the state while the CALL was out.
         await this.registry.update(job.identity, (current) => {
-          const reduced = reduce(current, { request: job.request, call: payload, result, response }, ctx);
+          const mapped = localTransactionId === undefined ? current : mapLocalTransaction(current, localTransactionId, (result as { transactionId: number }).transactionId);
+          const reduced = reduce(mapped, { request, call: payload, result, response }, ctx);
           followUps = reduced.followUps ?? [];
           return reduced.state;
         });
@@ -200,7 +218,7 @@ export class ChargerMessageProcessor {
       finish(this.failure(err, log()), 'error');
       return;
     }
-    if (op.action === 'Authorize' && this.config.offlineAuthorize) {
+    if (op.action === 'Authorize' && (this.config.offlineAuthorize || this.config.offlineStartTransaction)) {
       const idTagInfo = (result as { idTagInfo: { status: string } }).idTagInfo;
       await this.registry.cacheAuthorization(job.identity, (job.request as { idTag: string }).idTag, { idTagInfo, at: new Date().toISOString() });
     }
@@ -214,6 +232,25 @@ export class ChargerMessageProcessor {
       logger: log(),
     });
   };
+
+  /**
+   * Offline StartTransaction policy: the charger gets a local transaction id, but only for an idTag the CSMS itself
+   * accepted before (its cached Authorize answer); the StartTransaction stays queued and is delivered later.
+   */
+  private async startOffline(job: UpstreamJob, call: { timestamp: string }, log: () => Logger, reply: (outcome: JobOutcome) => void): Promise<number | undefined> {
+    const start = job.request as StartTransactionRequest15;
+    const cached = await offlineAuthorization(this.registry, job.identity, start.idTag, this.config.authorizeCacheTtlSec);
+    if (!cached || cached.idTagInfo.status !== 'Accepted') return undefined;
+    let localId = 0;
+    await this.registry.update(job.identity, (state) => {
+      const minted = mintLocalTransaction(state, start.connectorId, start.idTag, call.timestamp);
+      localId = minted.localId;
+      return minted.state;
+    });
+    log().warn({ localTransactionId: localId }, 'CSMS unavailable: StartTransaction answered with a local transaction id (offlineStartTransaction policy); delivered and mapped later');
+    reply({ kind: 'response', body: { transactionId: localId, idTagInfo: cached.idTagInfo } });
+    return localId;
+  }
 
   private failure(err: unknown, log: Logger): JobOutcome {
     if (err instanceof SoapFaultError) {

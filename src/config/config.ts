@@ -77,7 +77,14 @@ const configSchema = z
     offlineAuthorize: z
       .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
       .default(false),
-    /** How long a cached CSMS Authorize answer may be used by the offline policy. */
+    /**
+     * Opt-in offline policy: while the CSMS is unavailable, answer StartTransaction with a locally minted transaction
+     * id (only for an idTag the CSMS accepted before), deliver it later and map the ids.
+     */
+    offlineStartTransaction: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+      .default(false),
+    /** How long a cached CSMS Authorize answer may be used by the offline policies. */
     authorizeCacheTtlSec: z.coerce.number().int().min(1).default(86_400),
     /** Mask idTags in the message trace (last four characters kept). Secrets are always masked. */
     traceMaskIdTags: z
@@ -147,6 +154,7 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   TRACE_CHARGERS: 'traceChargers',
   MAX_QUEUED_PER_CHARGER: 'maxQueuedPerCharger',
   OFFLINE_AUTHORIZE: 'offlineAuthorize',
+  OFFLINE_START_TRANSACTION: 'offlineStartTransaction',
   AUTHORIZE_CACHE_TTL_SEC: 'authorizeCacheTtlSec',
   ADMISSION: 'admission',
   REQUIRE_SOAP_AUTH: 'requireSoapAuth',

@@ -17,6 +17,9 @@ export interface ChargerState {
   connectors: Record<string, ConnectorState>;
   /** Open transactions keyed by transactionId as a string. */
   transactions: Record<string, OpenTransaction>;
+  /** Offline StartTransaction policy: local transaction ids handed to the charger, and the CSMS id once known. */
+  localTransactions?: Record<string, { connectorId: number; idTag: string; startedAt: string; csmsId?: number }>;
+  nextLocalTransactionId?: number;
   /** An accepted GetDiagnostics without a final DiagnosticsStatusNotification yet (map D.3 TriggerMessage). */
   diagnostics?: { requestedAt: string; fileName?: string };
   /** An accepted UpdateFirmware without a final FirmwareStatusNotification yet (map D.3 TriggerMessage). */

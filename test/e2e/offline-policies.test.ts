@@ -32,6 +32,41 @@ for (const mode of QUEUE_MODES) {
       }
     });
 
+    it('offlineStartTransaction: a local transaction id while the CSMS is away, mapped to the CSMS id when it returns', async () => {
+      let csms = await new TestCsms().start();
+      const port = csms.port;
+      csms.handlers.StartTransaction = () => ({ transactionId: 555, idTagInfo: { status: 'Accepted' } });
+      const gw = await startGateway(mode, csms.url, { offlineStartTransaction: true, csmsTimeoutMs: 1_500, reconnectMinMs: 50, reconnectMaxMs: 200 });
+      const id = `CP-OFFSTART-${mode}`;
+      const send = (body: string) => post(gw.soapUrl, envelope(body, { identity: id }));
+      try {
+        assertSoapResponse(await send(authorize('DRIVER-1')), { action: '/AuthorizeResponse', relatesTo: RELATES });
+        await csms.stop();
+        const start = (tag: string) => send(`<cs:startTransactionRequest><cs:connectorId>1</cs:connectorId><cs:idTag>${tag}</cs:idTag><cs:timestamp>2024-05-01T12:00:00Z</cs:timestamp><cs:meterStart>100</cs:meterStart></cs:startTransactionRequest>`);
+        assertRetryLater(await start('STRANGER'), /unavailable|did not answer/);
+        const started = await start('DRIVER-1');
+        assertSoapResponse(started, { action: '/StartTransactionResponse', relatesTo: RELATES });
+        const localId = Number(responseFields(started, 'startTransactionResponse')[0]![1]);
+        assert.equal(localId, 2_000_000_000, 'a local transaction id');
+        assertSoapResponse(await send(`<cs:meterValuesRequest><cs:connectorId>1</cs:connectorId><cs:transactionId>${localId}</cs:transactionId><cs:values><cs:timestamp>2024-05-01T12:05:00Z</cs:timestamp><cs:value>150</cs:value></cs:values></cs:meterValuesRequest>`), { action: '/MeterValuesResponse', relatesTo: RELATES });
+        assertSoapResponse(await send(`<cs:stopTransactionRequest><cs:transactionId>${localId}</cs:transactionId><cs:timestamp>2024-05-01T12:10:00Z</cs:timestamp><cs:meterStop>200</cs:meterStop></cs:stopTransactionRequest>`), { action: '/StopTransactionResponse', relatesTo: RELATES });
+        csms = await new TestCsms().start(port);
+        csms.handlers.StartTransaction = () => ({ transactionId: 555, idTagInfo: { status: 'Accepted' } });
+        await csms.waitForCall((c) => c.identity === id && c.action === 'StopTransaction', 15_000);
+        const calls = csms.callsFor(id).filter((c) => c.action !== 'StatusNotification');
+        assert.deepEqual(calls.map((c) => [c.action, c.payload.transactionId ?? null, c.payload.timestamp ?? null]), [
+          ['StartTransaction', null, '2024-05-01T12:00:00.000Z'],
+          ['MeterValues', 555, null],
+          ['StopTransaction', 555, '2024-05-01T12:10:00.000Z'],
+        ], 'delivered in order, original timestamps, the local id replaced by the CSMS id');
+        assert.equal((await gw.gateway.registry.load(id))?.localTransactions?.[String(localId)]?.csmsId, 555);
+        assert.deepEqual(csms.schemaFailures, []);
+      } finally {
+        await gw.stop();
+        await csms.stop();
+      }
+    });
+
     it('over the per-charger bound: MeterValues refused with 503, Heartbeat answered locally, StopTransaction still queued', async () => {
       const csms = await new TestCsms().start();
       const gw = await startGateway(mode, csms.url, { maxQueuedPerCharger: 10 });

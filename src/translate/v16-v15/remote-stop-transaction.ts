@@ -1,8 +1,11 @@
 import type { RemoteStopTransactionRequest16, StatusResponse16 } from '../ocpp16.js';
 import { sameBothWays } from '../csms-operation.js';
+import { chargerTransactionId } from '../local-transactions.js';
 
 /** Map C: transactionId and status are the same; an accepted stop explains the later StopTransaction (reason Remote, B.10). */
 export const remoteStopTransaction = sameBothWays<RemoteStopTransactionRequest16, StatusResponse16>('RemoteStopTransaction', {
+  // A transaction the charger started offline carries the gateway's local id on the charger (issue 4).
+  toSoap: (request, state) => ({ kind: 'soap', request: { transactionId: chargerTransactionId(state, request.transactionId) } }),
   reduce: (state, { request, result }) => {
     const tx = state.transactions[String(request.transactionId)];
     if (result.status !== 'Accepted' || !tx) return state;

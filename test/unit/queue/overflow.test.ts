@@ -47,3 +47,25 @@ describe('offline Authorize policy (opt-in)', () => {
     assert.equal(await offlineAuthorization(registry, 'CP', 'OLD', 3600, now), undefined, 'past its expiryDate');
   });
 });
+
+describe('offline StartTransaction policy: local transaction ids (pure)', async () => {
+  const { emptyChargerState } = await import('../../../src/state/charger-state.js');
+  const lt = await import('../../../src/translate/local-transactions.js');
+  const { remoteStopTransaction } = await import('../../../src/translate/v16-v15/remote-stop-transaction.js');
+
+  it('mints ids from 2,000,000,000 per charger, maps them, and translates both ways', () => {
+    const first = lt.mintLocalTransaction(emptyChargerState('CP'), 1, 'TAG', '2024-05-01T12:00:00.000Z');
+    assert.equal(first.localId, lt.FIRST_LOCAL_TRANSACTION_ID);
+    const second = lt.mintLocalTransaction(first.state, 2, 'TAG', '2024-05-01T12:01:00.000Z');
+    assert.equal(second.localId, lt.FIRST_LOCAL_TRANSACTION_ID + 1);
+    const unmapped = second.state;
+    assert.equal(lt.csmsTransactionId(unmapped, first.localId), first.localId, 'unknown until the CSMS answers');
+    const mapped = lt.mapLocalTransaction(unmapped, first.localId, 77);
+    assert.equal(lt.csmsTransactionId(mapped, first.localId), 77);
+    assert.equal(lt.chargerTransactionId(mapped, 77), first.localId);
+    assert.equal(lt.chargerTransactionId(mapped, 78), 78, 'ids the charger got from the CSMS are unchanged');
+    assert.deepEqual(lt.withCsmsTransactionId(mapped, { connectorId: 1, transactionId: first.localId }), { connectorId: 1, transactionId: 77 });
+    const ctx = { now: 'x', options: { celsiusUnit: 'Celcius' as const, timezone: 'Z', bootRetryIntervalSec: 60 }, gatewayKeys: { webSocketPingInterval: 0, supportedFeatureProfiles: '' }, notes: [] };
+    assert.deepEqual(remoteStopTransaction.toSoap({ transactionId: 77 }, mapped, ctx), { kind: 'soap', request: { transactionId: first.localId } }, 'RemoteStop reaches the charger with its own id');
+  });
+});
