@@ -14,6 +14,7 @@ import { sendFollowUps } from './follow-ups.js';
 import { offlineAuthorization } from './offline-authorize.js';
 import { mapLocalTransaction, mintLocalTransaction, withCsmsTransactionId } from '../translate/local-transactions.js';
 import type { StartTransactionRequest15 } from '../translate/ocpp15.js';
+import type { FollowUpCall } from '../translate/operation.js';
 import { faultOfRpcError } from './rpc-fault.js';
 
 export interface MessageObserver {
@@ -201,7 +202,7 @@ export class ChargerMessageProcessor {
     }
 
     let response: object;
-    let followUps: { action: string; payload: object }[] = [];
+    let followUps: FollowUpCall[] = [];
     try {
       response = op.toResponse(result, request, ctx);
       const reduce = op.reduce;
