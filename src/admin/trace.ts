@@ -45,7 +45,6 @@ export function maskTrace(text: string, maskIdTags: boolean): string {
 export class MessageTrace {
   /** Map order is recency order: a charger moves to the end when it is active. */
   private readonly byCharger = new Map<string, TraceRecord[]>();
-  private readonly listeners = new Set<(identity: string, record: TraceRecord) => void>();
 
   constructor(private readonly options: TraceOptions) {}
 
@@ -56,27 +55,30 @@ export class MessageTrace {
     else records = [];
     this.byCharger.set(identity, records);
     if (this.byCharger.size > this.options.chargers) this.byCharger.delete(this.byCharger.keys().next().value!);
-    const masked: Partial<TraceRecord> = { ...part };
-    for (const key of ['soapRequest', 'soapResponse', 'ocppCall', 'ocppResult'] as const) {
-      if (masked[key] !== undefined) masked[key] = maskTrace(masked[key]!, this.options.maskIdTags);
-    }
     let record = records.find((r) => r.id === id);
-    if (record) Object.assign(record, masked);
+    if (record) Object.assign(record, part);
     else {
-      record = { id, at: new Date().toISOString(), ...masked } as TraceRecord;
+      record = { id, at: new Date().toISOString(), ...part } as TraceRecord;
       records.push(record);
       if (records.length > this.options.perCharger) records.shift();
     }
-    for (const listener of this.listeners) listener(identity, record);
   }
 
+  /**
+   * The newest records first, masked. Masking happens here, when someone reads the trace, not on every message:
+   * the hot path only keeps references (issue 5); unmasked text never leaves this object.
+   */
   recent(identity: string, limit = this.options.perCharger): TraceRecord[] {
-    return (this.byCharger.get(identity) ?? []).slice(-limit).reverse();
+    return (this.byCharger.get(identity) ?? [])
+      .slice(-limit)
+      .reverse()
+      .map((record) => {
+        const masked: TraceRecord = { ...record };
+        for (const key of ['soapRequest', 'soapResponse', 'ocppCall', 'ocppResult'] as const) {
+          if (masked[key] !== undefined) masked[key] = maskTrace(masked[key]!, this.options.maskIdTags);
+        }
+        return masked;
+      });
   }
 
-  /** Live updates for the dashboard. */
-  subscribe(listener: (identity: string, record: TraceRecord) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
 }

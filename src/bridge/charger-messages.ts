@@ -71,7 +71,8 @@ export class ChargerMessageProcessor {
   /** One job; the charger's queued count drops when it is finished (not when it is left to the queue on shutdown). */
   readonly process = async (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> => {
     await this.processJob(job, reply);
-    await this.registry.addQueued(job.identity, -1).catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'could not update the queued count'));
+    // Not awaited: the count is a bound, and the charger's next message need not wait a round trip for it.
+    this.registry.addQueued(job.identity, -1).catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'could not update the queued count'));
   };
 
   private readonly processJob = async (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> => {
