@@ -11,10 +11,10 @@ import { admissionFault } from './admission.js';
 import { BodyError, readBody } from './body-reader.js';
 import { decodeComplex } from './codec.js';
 import { encodeElement } from './codec.js';
-import { envelopeXml, faultEnvelopeXml, newMessageId, readEnvelope, SOAP12_CONTENT_TYPE } from './envelope.js';
+import { faultEnvelopeXml, readEnvelope, responseEnvelopeXml, SOAP12_CONTENT_TYPE } from './envelope.js';
 import { faultOf, httpStatusOfFault, soap11VersionMismatch, SoapFaultError, type SoapFault } from './fault.js';
 import { callbackUrlOf } from './headers.js';
-import { NS, ocppVersionOf } from './namespaces.js';
+import { ocppVersionOf } from './namespaces.js';
 import { chargerInitiated15to16 } from '../translate/registry.js';
 import { centralSystemService, WSDL_FILES, type ComplexType, type Operation } from './wsdl-model.js';
 import { parseXml, XmlError } from './xml.js';
@@ -236,7 +236,7 @@ export class CentralSystemEndpoint {
     meta: { identity?: string; messageId?: string; action?: string; jobId?: string },
   ): void {
     const bodyXml = encodeElement(this.model, op.responseElement, op.responseType, body, 'cs');
-    const responseXml = envelopeXml(NS.cs15, 'cs', { action: op.outputAction, messageId: newMessageId(), relatesTo }, bodyXml);
+    const responseXml = responseEnvelopeXml(op.outputAction, relatesTo, bodyXml);
     res.writeHead(200, { 'Content-Type': SOAP12_CONTENT_TYPE }).end(responseXml);
     this.observer.onSoapExchange?.({ ...meta, requestXml, responseXml, httpStatus: 200, durationMs: Date.now() - started });
   }
@@ -251,7 +251,7 @@ export class CentralSystemEndpoint {
     meta: { identity?: string; messageId?: string; action?: string; jobId?: string },
   ): void {
     const status = httpStatusOfFault(fault);
-    const responseXml = faultEnvelopeXml(fault, NS.cs15, relatesTo);
+    const responseXml = faultEnvelopeXml(fault, relatesTo);
     res.writeHead(status, { 'Content-Type': SOAP12_CONTENT_TYPE }).end(responseXml);
     const key = `${meta.identity ?? req.socket.remoteAddress}:${fault.subcode}:${meta.action ?? ''}`;
     if (this.complaints.shouldLog(key)) {

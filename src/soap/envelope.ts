@@ -20,35 +20,17 @@ export function readEnvelope(root: XmlElement): EnvelopeReading {
 
 export const newMessageId = (): string => `urn:uuid:${randomUUID()}`;
 
-export interface OutgoingHeaders {
-  action: string;
-  messageId: string;
-  relatesTo?: string;
-  to?: string;
-  from?: string;
-  replyToAnonymous?: boolean;
-  /** chargeBoxIdentity, qualified in the service namespace (requests only: never part of an output binding). */
-  chargeBoxIdentity?: string;
-}
-
 /**
- * A SOAP 1.2 envelope with stable prefixes (quirk Q8: some chargers hard-code the prefixes they expect):
- * `s` for the envelope, `a` for WS-Addressing, `cs`/`cp` for the OCPP service namespace.
+ * A SOAP 1.2 response envelope from the central system side (OCPP-S 3.4-3.6): Action, a fresh MessageID, RelatesTo
+ * when the request had a MessageID. Stable prefixes (quirk Q8: some chargers hard-code the prefixes they expect):
+ * `s` for the envelope, `a` for WS-Addressing, `cs` for the CentralSystemService namespace.
  */
-export function envelopeXml(serviceNamespace: string, servicePrefix: string, headers: OutgoingHeaders, bodyXml: string): string {
-  let h = '';
-  if (headers.chargeBoxIdentity !== undefined) {
-    h += `<${servicePrefix}:chargeBoxIdentity>${escapeXml(headers.chargeBoxIdentity)}</${servicePrefix}:chargeBoxIdentity>`;
-  }
-  h += `<a:Action s:mustUnderstand="true">${escapeXml(headers.action)}</a:Action>`;
-  h += `<a:MessageID>${escapeXml(headers.messageId)}</a:MessageID>`;
-  if (headers.relatesTo !== undefined) h += `<a:RelatesTo>${escapeXml(headers.relatesTo)}</a:RelatesTo>`;
-  if (headers.from !== undefined) h += `<a:From><a:Address>${escapeXml(headers.from)}</a:Address></a:From>`;
-  if (headers.replyToAnonymous) h += `<a:ReplyTo><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo>`;
-  if (headers.to !== undefined) h += `<a:To s:mustUnderstand="true">${escapeXml(headers.to)}</a:To>`;
+export function responseEnvelopeXml(action: string, relatesTo: string | undefined, bodyXml: string): string {
+  let h = `<a:Action s:mustUnderstand="true">${escapeXml(action)}</a:Action><a:MessageID>${newMessageId()}</a:MessageID>`;
+  if (relatesTo !== undefined) h += `<a:RelatesTo>${escapeXml(relatesTo)}</a:RelatesTo>`;
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}" xmlns:${servicePrefix}="${serviceNamespace}">` +
+    `<s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}" xmlns:cs="${NS.cs15}">` +
     `<s:Header>${h}</s:Header><s:Body>${bodyXml}</s:Body></s:Envelope>`
   );
 }
@@ -56,8 +38,8 @@ export function envelopeXml(serviceNamespace: string, servicePrefix: string, hea
 /** WS-Addressing 1.0 SOAP binding: the Action of a fault message. */
 export const WSA_FAULT_ACTION = 'http://www.w3.org/2005/08/addressing/soap/fault';
 
-export function faultEnvelopeXml(fault: SoapFault, serviceNamespace: string, relatesTo: string | undefined): string {
-  return envelopeXml(serviceNamespace, 'cs', { action: WSA_FAULT_ACTION, messageId: newMessageId(), relatesTo }, faultXml(fault, serviceNamespace));
+export function faultEnvelopeXml(fault: SoapFault, relatesTo: string | undefined): string {
+  return responseEnvelopeXml(WSA_FAULT_ACTION, relatesTo, faultXml(fault, NS.cs15));
 }
 
 export const SOAP12_CONTENT_TYPE = 'application/soap+xml; charset=utf-8';
