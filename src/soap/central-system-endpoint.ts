@@ -163,8 +163,14 @@ export class CentralSystemEndpoint {
 
     const receivedAt = new Date(started).toISOString();
     const callback = callbackUrlOf(headers, this.config.chargers[identity]?.callbackUrl);
-    const storable = chargerInitiated15to16.get(op.name)?.localResponse;
     const answer = (body: object) => this.respond(res, op, body, headers.messageId, xml, started, { ...meta, action: op.name });
+    // The answer that needs no CSMS decision (store-and-forward operations only); false for the others.
+    const localResponse = chargerInitiated15to16.get(op.name)?.localResponse;
+    const answerLocally = (): boolean => {
+      if (!localResponse) return false;
+      answer(localResponse(request, new Date().toISOString()));
+      return true;
+    };
     let queued: number;
     try {
       queued = await this.registry.arrive(identity, {
@@ -182,7 +188,7 @@ export class CentralSystemEndpoint {
     if (overflow !== 'queue') {
       void this.registry.addQueued(identity, -1).catch(() => undefined);
       this.observer.onOverflow?.(identity, op.name, overflow);
-      if (overflow === 'answer-locally' && storable) return answer(storable(request, new Date().toISOString()));
+      if (overflow === 'answer-locally' && answerLocally()) return;
       return this.retryLater(res, `charger ${identity} has ${queued - 1} messages queued (limit ${this.config.maxQueuedPerCharger})`, meta);
     }
 
@@ -208,16 +214,16 @@ export class CentralSystemEndpoint {
         return fail(outcome.fault, op.name);
       case 'stored':
         // Durably queued and to be delivered later: the charger gets the answer that needs no CSMS decision.
-        if (storable) return answer(storable(request, new Date().toISOString()));
+        if (answerLocally()) return;
         return this.retryLater(res, 'central system unavailable', meta);
       case 'expired': {
         const offline = op.name === 'Authorize' && this.config.offlineAuthorize
           ? await offlineAuthorization(this.registry, identity, (request as { idTag: string }).idTag, this.config.authorizeCacheTtlSec).catch(() => undefined)
           : undefined;
         if (offline) return answer(offline);
-        if (storable && outcome.queued) {
+        if (outcome.queued && answerLocally()) {
           this.logger.info({ ...meta, chargeBoxIdentity: identity, action: op.name }, 'CSMS slow: message stored for later delivery, answered locally');
-          return answer(storable(request, new Date().toISOString()));
+          return;
         }
         return this.retryLater(res, `central system did not answer ${op.name} within ${this.config.csmsTimeoutMs} ms`, meta);
       }
