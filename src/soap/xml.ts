@@ -1,5 +1,3 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-
 /**
  * A namespace-resolved XML element. Chargers use at least six prefix styles (quirk Q8), so everything downstream
  * matches on namespace URI + local name, never on prefixes.
@@ -12,10 +10,10 @@ export interface XmlElement {
   /** Attributes by local name (prefix removed: `xsi:nil` is `nil`, even when `xsi` is undeclared, quirk Q12). */
   attrs: Record<string, string>;
   children: XmlElement[];
-  /** Concatenated character data directly inside this element (untrimmed). */
+  /** Concatenated character data directly inside this element (untrimmed, entities and CDATA decoded). */
   text: string;
-  /** Raw preserved-order node, kept only to re-serialise mixed content (DataTransfer data, quirk Q15). */
-  raw: unknown;
+  /** Where the element's content lies in the document, to re-serialise mixed content (DataTransfer data, Q15). */
+  source: { xml: string; start: number; end: number };
 }
 
 export class XmlError extends Error {
@@ -30,84 +28,302 @@ export interface XmlLimits {
 
 export const DEFAULT_XML_LIMITS: XmlLimits = { maxDepth: 32, maxElements: 20_000, maxAttributeLength: 8_192 };
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  // Only the five predefined entities and character references; DOCTYPE is refused before parsing, so no
-  // declared entity can ever be expanded (no XXE, no billion laughs).
-  processEntities: true,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // No callbacks use the tag path: do not build its string for every element (issue 5 profile).
-  jPath: false,
-});
-
 /** DOCTYPE or ENTITY declarations have no place in SOAP (SOAP 1.2 part 1, section 5) and are the XXE/bomb vector. */
 const DTD_PATTERN = /<!\s*(DOCTYPE|ENTITY)/i;
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+const ROOT_SCOPE: ReadonlyMap<string, string> = new Map([['xml', XML_NS]]);
+const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-/** Parses a document into a namespace-resolved tree. Throws XmlError with a one-line reason. */
+/**
+ * Parses a document into a namespace-resolved tree in one pass, checking well-formedness as it goes (XML 1.0:
+ * matching end tags, quoted and unique attributes, one root element, only comments and processing instructions
+ * around it, only the five predefined entities and character references). No DTD is ever read, so no declared entity
+ * can be expanded (no XXE, no billion laughs). Throws XmlError with a one-line reason and position.
+ *
+ * Our own parser rather than a general-purpose one: it is the largest cost of the SOAP ingress (issue 5 profile:
+ * validate + parse + namespace pass took a quarter of the gateway's CPU), and SOAP needs only this subset.
+ */
 export function parseXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): XmlElement {
   if (DTD_PATTERN.test(xml)) throw new XmlError('DOCTYPE and ENTITY declarations are not allowed');
-  const valid = XMLValidator.validate(xml, { allowBooleanAttributes: false });
-  if (valid !== true) {
-    throw new XmlError(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
-  }
-  let nodes: unknown;
-  try {
-    nodes = parser.parse(xml);
-  } catch (err) {
-    throw new XmlError(`malformed XML: ${(err as Error).message}`);
-  }
-  const roots = (nodes as Record<string, unknown>[]).filter((n) => elementName(n) !== undefined);
-  if (roots.length !== 1) throw new XmlError(`expected one root element, found ${roots.length}`);
-  const counter = { elements: 0 };
-  return resolve(roots[0]!, new Map([['xml', XML_NS]]), 1, limits, counter);
+  return new Parser(xml, limits, false).document();
 }
 
-function elementName(node: Record<string, unknown>): string | undefined {
-  for (const key of Object.keys(node)) if (key !== ':@' && key !== '#text') return key;
-  return undefined;
+/** An element as the serialiser needs it: names as written, attributes in order, text and children interleaved. */
+interface ContentElement extends XmlElement {
+  qname: string;
+  attrList: [string, string][];
+  parts: (string | ContentElement)[];
 }
 
-function resolve(
-  node: Record<string, unknown>,
-  parentScope: Map<string, string>,
-  depth: number,
-  limits: XmlLimits,
-  counter: { elements: number },
-): XmlElement {
-  if (depth > limits.maxDepth) throw new XmlError(`XML nesting deeper than ${limits.maxDepth} levels`);
-  if (++counter.elements > limits.maxElements) throw new XmlError(`more than ${limits.maxElements} XML elements`);
-  const qname = elementName(node)!;
-  const rawAttrs = (node[':@'] as Record<string, string> | undefined) ?? {};
-  let scope = parentScope;
-  const attrs: Record<string, string> = {};
-  for (const [key, value] of Object.entries(rawAttrs)) {
-    if (value.length > limits.maxAttributeLength) throw new XmlError(`attribute ${key} longer than ${limits.maxAttributeLength} characters`);
-    if (key === 'xmlns' || key.startsWith('xmlns:')) {
-      if (scope === parentScope) scope = new Map(parentScope);
-      scope.set(key === 'xmlns' ? '' : key.slice(6), value);
-    } else {
-      attrs[localPart(key)] = value;
+const enum C {
+  TAB = 9,
+  LF = 10,
+  CR = 13,
+  SPACE = 32,
+  QUOT = 34,
+  AMP = 38,
+  APOS = 39,
+  DASH = 45,
+  DOT = 46,
+  SLASH = 47,
+  ZERO = 48,
+  NINE = 57,
+  COLON = 58,
+  LT = 60,
+  EQ = 61,
+  GT = 62,
+  QUESTION = 63,
+  UPPER_A = 65,
+  UPPER_Z = 90,
+  UNDERSCORE = 95,
+  LOWER_A = 97,
+  LOWER_Z = 122,
+  MIDDLE_DOT = 0xb7,
+}
+
+const isSpace = (c: number) => c === C.SPACE || c === C.LF || c === C.TAB || c === C.CR;
+/** XML 1.0 NameStartChar: ASCII letters, '_' and ':' exactly; every non-ASCII letter range is accepted broadly. */
+const isNameStart = (c: number) => (c >= C.LOWER_A && c <= C.LOWER_Z) || (c >= C.UPPER_A && c <= C.UPPER_Z) || c === C.UNDERSCORE || c === C.COLON || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7);
+const isNameChar = (c: number) => isNameStart(c) || (c >= C.ZERO && c <= C.NINE) || c === C.DASH || c === C.DOT || c === C.MIDDLE_DOT;
+
+interface Frame {
+  el: XmlElement | ContentElement;
+  qname: string;
+  scope: ReadonlyMap<string, string>;
+}
+
+class Parser {
+  private pos = 0;
+  private elements = 0;
+
+  constructor(
+    private readonly xml: string,
+    private readonly limits: XmlLimits,
+    /** Also record names as written and the order of text and children (for innerXml only). */
+    private readonly keepContent: boolean,
+  ) {}
+
+  private fail(reason: string, at = this.pos): never {
+    let line = 1;
+    let lineStart = 0;
+    for (let i = this.xml.indexOf('\n'); i !== -1 && i < at; i = this.xml.indexOf('\n', i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
+    throw new XmlError(`malformed XML at line ${line}, column ${at - lineStart + 1}: ${reason}`);
+  }
+
+  document(): XmlElement {
+    if (this.xml.charCodeAt(0) === 0xfeff) this.pos = 1;
+    this.misc();
+    if (this.xml.charCodeAt(this.pos) !== C.LT || !isNameStart(this.xml.charCodeAt(this.pos + 1))) {
+      this.fail(this.pos >= this.xml.length ? 'no root element' : 'expected the root element');
+    }
+    const root = this.element();
+    this.misc();
+    if (this.pos < this.xml.length) this.fail('content after the root element');
+    return root;
+  }
+
+  /** Whitespace, comments and processing instructions (the XML declaration among them) around the root. */
+  private misc(): void {
+    const xml = this.xml;
+    for (;;) {
+      while (isSpace(xml.charCodeAt(this.pos))) this.pos++;
+      if (xml.startsWith('<?', this.pos)) this.processingInstruction();
+      else if (xml.startsWith('<!--', this.pos)) this.comment();
+      else return;
     }
   }
-  const colon = qname.indexOf(':');
-  const prefix = colon >= 0 ? qname.slice(0, colon) : '';
-  const ns = scope.get(prefix) || undefined;
-  const children: XmlElement[] = [];
-  let text = '';
-  for (const child of (node[qname] as Record<string, unknown>[]) ?? []) {
-    if ('#text' in child) text += String(child['#text']);
-    else if (elementName(child) !== undefined) children.push(resolve(child, scope, depth + 1, limits, counter));
+
+  private processingInstruction(): void {
+    const end = this.xml.indexOf('?>', this.pos + 2);
+    if (end === -1) this.fail('processing instruction not closed');
+    this.pos = end + 2;
   }
-  return { ns, name: localPart(qname), attrs, children, text, raw: node };
+
+  private comment(): void {
+    const end = this.xml.indexOf('-->', this.pos + 4);
+    if (end === -1) this.fail('comment not closed');
+    this.pos = end + 3;
+  }
+
+  private name(): string {
+    const xml = this.xml;
+    const start = this.pos;
+    if (!isNameStart(xml.charCodeAt(start))) this.fail('expected a name');
+    let i = start + 1;
+    while (isNameChar(xml.charCodeAt(i))) i++;
+    this.pos = i;
+    return xml.slice(start, i);
+  }
+
+  private skipSpace(): boolean {
+    const from = this.pos;
+    while (isSpace(this.xml.charCodeAt(this.pos))) this.pos++;
+    return this.pos > from;
+  }
+
+  /** The element starting at `pos` (on its '<') and everything inside it; iterative, so depth costs no stack. */
+  private element(): XmlElement {
+    const xml = this.xml;
+    const stack: Frame[] = [];
+    let root: XmlElement | undefined;
+    for (;;) {
+      // A start tag: pos is on '<'.
+      this.pos++;
+      const parent = stack[stack.length - 1];
+      const frame = this.startTag(parent?.scope ?? ROOT_SCOPE, stack.length + 1);
+      if (parent) {
+        parent.el.children.push(frame.el);
+        if (this.keepContent) (parent.el as ContentElement).parts.push(frame.el as ContentElement);
+      } else root = frame.el;
+      if (xml.charCodeAt(this.pos) === C.SLASH) {
+        this.pos += 2; // '/>' checked by startTag
+        frame.el.source.start = frame.el.source.end = this.pos;
+        if (!parent) return root!;
+      } else {
+        this.pos++;
+        frame.el.source.start = this.pos;
+        stack.push(frame);
+      }
+      // Content until the next start tag, or until the stack is empty.
+      for (;;) {
+        const current = stack[stack.length - 1]!;
+        const lt = xml.indexOf('<', this.pos);
+        if (lt === -1) this.fail(`element <${current.qname}> is not closed`, xml.length);
+        if (lt > this.pos) this.text(current.el, this.pos, lt);
+        this.pos = lt;
+        const next = xml.charCodeAt(lt + 1);
+        if (next === C.SLASH) {
+          current.el.source.end = lt;
+          this.pos = lt + 2;
+          const closing = this.name();
+          if (closing !== current.qname) this.fail(`end tag </${closing}> does not match <${current.qname}>`, lt);
+          this.skipSpace();
+          if (xml.charCodeAt(this.pos) !== C.GT) this.fail(`end tag </${closing}> not closed by '>'`);
+          this.pos++;
+          stack.pop();
+          if (stack.length === 0) return root!;
+        } else if (next === C.QUESTION) {
+          this.processingInstruction();
+        } else if (xml.startsWith('<!--', lt)) {
+          this.comment();
+        } else if (xml.startsWith('<![CDATA[', lt)) {
+          const end = xml.indexOf(']]>', lt + 9);
+          if (end === -1) this.fail('CDATA section not closed');
+          this.appendText(current.el, xml.slice(lt + 9, end));
+          this.pos = end + 3;
+        } else if (isNameStart(next)) {
+          break;
+        } else {
+          this.fail(next === 33 ? 'declarations are not allowed inside the document' : "'<' must start a tag (escape it as &lt;)", lt);
+        }
+      }
+    }
+  }
+
+  private startTag(parentScope: ReadonlyMap<string, string>, depth: number): Frame {
+    const { xml, limits } = this;
+    if (depth > limits.maxDepth) throw new XmlError(`XML nesting deeper than ${limits.maxDepth} levels`);
+    if (++this.elements > limits.maxElements) throw new XmlError(`more than ${limits.maxElements} XML elements`);
+    const qname = this.name();
+    let scope = parentScope;
+    const attrs: Record<string, string> = {};
+    let attrList: [string, string][] | undefined;
+    let seen: string[] | undefined;
+    for (;;) {
+      const spaced = this.skipSpace();
+      const c = xml.charCodeAt(this.pos);
+      if (c === C.GT) break;
+      if (c === C.SLASH) {
+        if (xml.charCodeAt(this.pos + 1) !== C.GT) this.fail(`start tag <${qname}> has '/' without '>'`);
+        break;
+      }
+      if (this.pos >= xml.length) this.fail(`start tag <${qname}> not closed`);
+      if (!spaced) this.fail(`attributes of <${qname}> must be separated by whitespace`);
+      const key = this.name();
+      this.skipSpace();
+      if (xml.charCodeAt(this.pos) !== C.EQ) this.fail(`attribute ${key} has no value`);
+      this.pos++;
+      this.skipSpace();
+      const value = this.attributeValue(key);
+      if ((seen ??= []).includes(key)) this.fail(`attribute ${key} appears twice`);
+      seen.push(key);
+      if (this.keepContent) (attrList ??= []).push([key, value]);
+      if (key === 'xmlns' || key.startsWith('xmlns:')) {
+        if (scope === parentScope) scope = new Map(parentScope);
+        (scope as Map<string, string>).set(key === 'xmlns' ? '' : key.slice(6), value);
+      } else {
+        attrs[localPart(key)] = value;
+      }
+    }
+    const colon = qname.indexOf(':');
+    const el: XmlElement = {
+      ns: scope.get(colon >= 0 ? qname.slice(0, colon) : '') || undefined,
+      name: colon >= 0 ? qname.slice(colon + 1) : qname,
+      attrs,
+      children: [],
+      text: '',
+      source: { xml, start: 0, end: 0 },
+    };
+    if (this.keepContent) Object.assign(el, { qname, attrList: attrList ?? [], parts: [] });
+    return { el, qname, scope };
+  }
+
+  private attributeValue(key: string): string {
+    const xml = this.xml;
+    const quote = xml.charCodeAt(this.pos);
+    if (quote !== C.QUOT && quote !== C.APOS) this.fail(`value of attribute ${key} must be quoted`);
+    const start = this.pos + 1;
+    const end = xml.indexOf(quote === C.QUOT ? '"' : "'", start);
+    if (end === -1) this.fail(`value of attribute ${key} not closed`);
+    if (end - start > this.limits.maxAttributeLength) throw new XmlError(`attribute ${key} longer than ${this.limits.maxAttributeLength} characters`);
+    let value = xml.slice(start, end);
+    if (value.includes('<')) this.fail(`'<' in the value of attribute ${key}`, start + value.indexOf('<'));
+    // Attribute-value normalisation (XML 1.0 section 3.3.3): each literal whitespace character becomes a space;
+    // whitespace written as a character reference stays what it is.
+    if (/[\t\n\r]/.test(value)) value = value.replace(/[\t\n\r]/g, ' ');
+    if (value.includes('&')) value = this.decode(value, start);
+    this.pos = end + 1;
+    return value;
+  }
+
+  private text(el: XmlElement, start: number, end: number): void {
+    const raw = this.xml.slice(start, end);
+    this.appendText(el, raw.includes('&') ? this.decode(raw, start) : raw);
+  }
+
+  private appendText(el: XmlElement, text: string): void {
+    el.text += text;
+    if (this.keepContent) (el as ContentElement).parts.push(text);
+  }
+
+  /** The five predefined entities and character references; anything else is an error (no DTD, no other entities). */
+  private decode(raw: string, offset: number): string {
+    let out = '';
+    let from = 0;
+    for (let amp = raw.indexOf('&'); amp !== -1; amp = raw.indexOf('&', from)) {
+      const semi = raw.indexOf(';', amp + 1);
+      if (semi === -1 || semi - amp > 12) this.fail("'&' must start an entity reference (escape it as &amp;)", offset + amp);
+      const ref = raw.slice(amp + 1, semi);
+      let decoded: string | undefined;
+      if (ref.charCodeAt(0) === 35 /* # */) {
+        const hex = ref.charCodeAt(1) === 120; /* x */
+        const digits = ref.slice(hex ? 2 : 1);
+        const code = (hex ? /^[0-9a-fA-F]+$/ : /^[0-9]+$/).test(digits) ? parseInt(digits, hex ? 16 : 10) : NaN;
+        const allowed = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+        if (allowed) decoded = String.fromCodePoint(code);
+      } else {
+        decoded = PREDEFINED[ref];
+      }
+      if (decoded === undefined) this.fail(`unknown or invalid entity reference &${ref};`, offset + amp);
+      out += raw.slice(from, amp) + decoded;
+      from = semi + 1;
+    }
+    return out + raw.slice(from);
+  }
 }
 
 function localPart(qname: string): string {
@@ -126,26 +342,28 @@ export function escapeXml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
-/** Re-serialises an element's content (child elements and text) as it arrived, for opaque payloads (quirk Q15). */
+/**
+ * Re-serialises an element's content (child elements and text) for opaque payloads (quirk Q15): names and attributes
+ * as written, text with entities and CDATA normalised to escaped text, comments and processing instructions dropped.
+ */
 export function innerXml(el: XmlElement): string {
-  const qname = elementName(el.raw as Record<string, unknown>)!;
-  return serialiseNodes(((el.raw as Record<string, unknown>)[qname] as Record<string, unknown>[]) ?? []);
+  const { xml, start, end } = el.source;
+  // Parsed again, alone, keeping what the fast path does not: names as written and the order of text and children.
+  // Prefixes declared outside the content stay as written (an undeclared prefix is not an error here).
+  const wrapper = new Parser(`<_>${xml.slice(start, end)}</_>`, DEFAULT_XML_LIMITS, true).document() as ContentElement;
+  return serialiseParts(wrapper.parts);
 }
 
-function serialiseNodes(nodes: Record<string, unknown>[]): string {
+function serialiseParts(parts: (string | ContentElement)[]): string {
   let out = '';
-  for (const node of nodes) {
-    if ('#text' in node) {
-      out += escapeXml(String(node['#text']));
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      out += escapeXml(part);
       continue;
     }
-    const qname = elementName(node);
-    if (!qname) continue;
-    const attrs = Object.entries((node[':@'] as Record<string, string> | undefined) ?? {})
-      .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
-      .join('');
-    const inner = serialiseNodes((node[qname] as Record<string, unknown>[]) ?? []);
-    out += inner === '' ? `<${qname}${attrs}/>` : `<${qname}${attrs}>${inner}</${qname}>`;
+    const attrs = part.attrList.map(([k, v]) => ` ${k}="${escapeXml(v)}"`).join('');
+    const inner = serialiseParts(part.parts);
+    out += inner === '' ? `<${part.qname}${attrs}/>` : `<${part.qname}${attrs}>${inner}</${part.qname}>`;
   }
   return out;
 }

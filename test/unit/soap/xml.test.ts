@@ -45,3 +45,58 @@ describe('parseXml', () => {
     assert.equal(innerXml(root), 'x &amp; &lt;raw&gt;<inner a="1">t</inner>');
   });
 });
+
+describe('parseXml: well-formedness (XML 1.0 subset that SOAP uses)', () => {
+  const malformed: [string, RegExp][] = [
+    ['<a><b></a>', /end tag <\/a> does not match <b>/],
+    ['<a><b>', /element <b> is not closed/],
+    ['<a></a><b/>', /content after the root element/],
+    ['text<a/>', /expected the root element/],
+    ['<a/>text', /content after the root element/],
+    ['<a x=1/>', /must be quoted/],
+    ['<a x/>', /attribute x has no value/],
+    ['<a x="1" x="2"/>', /attribute x appears twice/],
+    ['<a b="1"c="2"/>', /separated by whitespace/],
+    ['<1a/>', /expected the root element/],
+    ['<a>&bogus;</a>', /unknown or invalid entity reference &bogus;/],
+    ['<a>&#xZZ;</a>', /invalid entity reference/],
+    ['<a>&#0;</a>', /invalid entity reference/],
+    ['<a>&amp</a>', /'&' must start an entity reference/],
+    ['<a x="<"/>', /'<' in the value of attribute x/],
+    ['<a>x < y</a>', /'<' must start a tag/],
+    ['<a', /not closed/],
+    ['</a>', /expected the root element/],
+    ['<a><!-- open</a>', /comment not closed/],
+    ['<a><![CDATA[x</a>', /CDATA section not closed/],
+    ['', /no root element/],
+  ];
+  for (const [doc, reason] of malformed) {
+    it(`rejects ${JSON.stringify(doc)}`, () => {
+      assert.throws(() => parseXml(doc), (e: unknown) => e instanceof XmlError && /^malformed XML at line \d+, column \d+: /.test(e.message) && reason.test(e.message));
+    });
+  }
+
+  it('gives the line and column of the fault', () => {
+    assert.throws(() => parseXml('<a>\n  <b>\n</a>'), /line 3, column 1: end tag <\/a> does not match <b>/);
+  });
+
+  it('accepts the declaration, comments, processing instructions, a BOM and whitespace around the root', () => {
+    const root = parseXml('\uFEFF<?xml version="1.0" encoding="utf-8"?>\n<!-- c --><a><!-- inside --><?pi x?>t</a>\n<?after?>\n');
+    assert.deepEqual([root.name, root.text], ['a', 't']);
+  });
+
+  it('decodes character references and normalises whitespace in attribute values', () => {
+    const root = parseXml(`<a x='1&#9;2&#x41;&quot;' y="p\tq">&#x20AC;&#8364;&lt;&gt;&apos;</a>`);
+    assert.deepEqual(root.attrs, { x: '1\t2A"', y: 'p q' });
+    assert.equal(root.text, '€€<>\'');
+  });
+
+  it('keeps unqualified elements unqualified and resolves default and redeclared namespaces by scope', () => {
+    const root = parseXml('<p:a xmlns:p="urn:1" xmlns="urn:d"><b/><p:c xmlns:p="urn:2"><p:d/></p:c><e xmlns=""/></p:a>');
+    assert.deepEqual(
+      root.children.map((c) => [c.name, c.ns]),
+      [['b', 'urn:d'], ['c', 'urn:2'], ['e', undefined]],
+    );
+    assert.deepEqual([root.children[1]!.children[0]!.name, root.children[1]!.children[0]!.ns], ['d', 'urn:2']);
+  });
+});
