@@ -5,6 +5,8 @@ import type { Logger } from '../log.js';
 import { LeaseManager } from './lease-manager.js';
 import { partitionOf } from './partition.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
+import { BatchProgress, messagesOf, type BatchJobData } from './batch.js';
+import { GroupCommit } from './group-commit.js';
 import { type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
 
 interface ReplyMessage {
@@ -18,6 +20,8 @@ export interface BullmqQueueOptions {
   partitions: number;
   /** Jobs processed at once per partition (different chargers; one charger is always one at a time). */
   concurrency?: number;
+  /** Most messages one BullMQ job carries (group commit of one partition's messages arriving together). */
+  maxBatch?: number;
   /** Partition lease time-to-live: the bound on takeover after an instance dies. */
   leaseTtlMs?: number;
   logger: Logger;
@@ -29,6 +33,11 @@ export interface BullmqQueueOptions {
  * Upstream jobs on BullMQ: one queue per partition (a hash of the identity), per-charger FIFO by queue order and
  * a per-charger lock in the consumer. The outcome goes back to the instance whose HTTP request waits for it over
  * that instance's own Redis pub/sub channel (architecture: "Scale-out"), or directly when it is the same instance.
+ *
+ * Messages of one partition that arrive in the same turn of the event loop travel as one BullMQ job (group commit,
+ * see BatchJobData): BullMQ's cost per job (add, move to active, move to finished, each a Lua script) is then paid
+ * once per batch rather than once per message. A charger's messages keep their order inside a batch and across
+ * batches, and each message still gets its own outcome.
  */
 export class BullmqQueue implements UpstreamQueue {
   readonly kind = 'bullmq';
@@ -41,6 +50,9 @@ export class BullmqQueue implements UpstreamQueue {
   private processor?: JobProcessor;
   private readonly waiters = new Map<string, (outcome: JobOutcome) => void>();
   private readonly serialiser = new KeyedSerialiser();
+  /** BullMQ jobs and messages this instance added (their ratio is the mean batch size). */
+  readonly added = { jobs: 0, messages: 0 };
+  private readonly batcher: GroupCommit<number, { job: UpstreamJob; queued(): void; failed(err: unknown): void }>;
 
   constructor(private readonly options: BullmqQueueOptions) {
     this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
@@ -48,6 +60,7 @@ export class BullmqQueue implements UpstreamQueue {
     for (let p = 0; p < options.partitions; p++) {
       this.queues.push(new Queue(`upstream-p${p}`, { connection: this.connection as ConnectionOptions, prefix: options.prefix }));
     }
+    this.batcher = new GroupCommit(options.maxBatch ?? 64, (p, entries) => this.addBatch(p, entries));
   }
 
   private get replyChannel(): string {
@@ -94,28 +107,49 @@ export class BullmqQueue implements UpstreamQueue {
   private startWorker(p: number): void {
     const processor = this.processor!;
     const connection = this.connection.duplicate();
-    const worker = new Worker<UpstreamJob & { replyTo: string }>(
+    const worker = new Worker<BatchJobData>(
       `upstream-p${p}`,
       async (bullJob) => {
-        const job = bullJob.data;
-        let replied = false;
-        const reply = (outcome: JobOutcome) => {
-          if (replied) return;
-          replied = true;
-          this.deliver(job.replyTo, job.id, outcome);
-        };
+        const messages = messagesOf(bullJob.data);
+        const replyTo = bullJob.data.replyTo;
+        const progress =
+          messages.length > 1
+            ? new BatchProgress(this.connection, `${this.options.prefix}:batch-done:p${p}:${bullJob.id}`, (err) =>
+                this.options.logger.warn({ err: (err as Error).message, partition: p, batch: bullJob.id }, 'could not record the progress of a batch'),
+              )
+            : undefined;
+        // Started before (its instance died, or it failed): what that run finished is not sent again.
+        const finished = progress && bullJob.attemptsStarted > 1 ? await progress.finishedBefore() : new Set<string>();
         let failure: unknown;
-        await this.serialiser.run(job.identity, async () => {
-          try {
-            await processor(job, reply);
-          } catch (err) {
-            failure = err;
-            this.options.logger.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'upstream job failed inside the gateway; BullMQ will retry it');
-            reply({ kind: 'retry', reason: 'gateway failed to process the message' });
-          }
-        });
-        // A failed job goes back to BullMQ, which retries it (attempts), so nothing acknowledged is dropped.
-        if (failure) throw failure;
+        await Promise.all(
+          messages
+            .filter((job) => !finished.has(job.id))
+            .map((job) =>
+              this.serialiser.run(job.identity, async () => {
+                let replied = false;
+                const reply = (outcome: JobOutcome) => {
+                  if (replied) return;
+                  replied = true;
+                  this.deliver(replyTo, job.id, outcome);
+                };
+                try {
+                  await processor(job, reply);
+                  progress?.markDone(job.id);
+                } catch (err) {
+                  failure ??= err;
+                  this.options.logger.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'upstream job failed inside the gateway; BullMQ will retry it');
+                  reply({ kind: 'retry', reason: 'gateway failed to process the message' });
+                }
+              }),
+            ),
+        );
+        // A failed batch goes back to BullMQ, which retries it (attempts) without its finished messages, so nothing
+        // acknowledged is dropped and nothing finished is sent twice.
+        if (failure) {
+          await progress?.record();
+          throw failure;
+        }
+        await progress?.finish();
       },
       {
         connection: connection as ConnectionOptions,
@@ -178,18 +212,35 @@ export class BullmqQueue implements UpstreamQueue {
       let queued = false;
       const timer = setTimeout(() => settle({ kind: 'expired', queued }), Math.max(0, job.deadline - Date.now()));
       this.waiters.set(job.id, settle);
-      const queue = this.queues[partitionOf(job.identity, this.options.partitions)]!;
-      // A job that was active on an instance that stopped is picked up again (attempts), never dropped.
-      queue.add(job.action, { ...job, replyTo: this.instanceId }, { jobId: job.id, attempts: 20, backoff: { type: 'exponential', delay: 1_000 } }).then(
-        () => {
+      this.batcher.add(partitionOf(job.identity, this.options.partitions), {
+        job,
+        queued: () => {
           queued = true;
         },
-        (err: unknown) => {
+        failed: (err) => {
           this.options.logger.error({ err, chargeBoxIdentity: job.identity }, 'could not queue a message in Redis');
           settle({ kind: 'retry', reason: 'gateway queue (Redis) unavailable', queued: false });
         },
-      );
+      });
     });
+  }
+
+  /** One BullMQ job for messages of partition `p` that arrived together, in arrival order. */
+  private addBatch(p: number, entries: { job: UpstreamJob; queued(): void; failed(err: unknown): void }[]): void {
+    this.added.jobs++;
+    this.added.messages += entries.length;
+    const data: BatchJobData = { replyTo: this.instanceId, messages: entries.map((e) => e.job) };
+    // The name is what the queue board shows; the id of the first message identifies the batch.
+    const name = entries.length === 1 ? entries[0]!.job.action : `${entries.length} messages`;
+    // A job that was active on an instance that stopped is picked up again (attempts), never dropped.
+    this.queues[p]!.add(name, data, { jobId: entries[0]!.job.id, attempts: 20, backoff: { type: 'exponential', delay: 1_000 } }).then(
+      () => {
+        for (const e of entries) e.queued();
+      },
+      (err: unknown) => {
+        for (const e of entries) e.failed(err);
+      },
+    );
   }
 
   async stats(): Promise<{ partition: string; depth: number; oldestAgeSeconds: number }[]> {
@@ -206,14 +257,21 @@ export class BullmqQueue implements UpstreamQueue {
     );
   }
 
-  /** Waiting and delayed jobs of the charger are removed; one a worker already holds runs to its end. */
+  /**
+   * The charger's messages in waiting and delayed jobs are removed (a batch keeps the other chargers' messages);
+   * a job a worker already holds runs to its end.
+   */
   async dropQueued(identity: string): Promise<number> {
     const queue = this.queues[partitionOf(identity, this.options.partitions)]!;
     let dropped = 0;
     for (const job of await queue.getJobs(['waiting', 'delayed'])) {
-      if (job?.data.identity !== identity) continue;
-      await job.remove();
-      dropped++;
+      if (!job) continue;
+      const messages = messagesOf(job.data);
+      const kept = messages.filter((m) => m.identity !== identity);
+      if (kept.length === messages.length) continue;
+      if (kept.length === 0) await job.remove();
+      else await job.updateData({ replyTo: job.data.replyTo, messages: kept });
+      dropped += messages.length - kept.length;
     }
     return dropped;
   }
@@ -230,6 +288,7 @@ export class BullmqQueue implements UpstreamQueue {
 
   /** Graceful: stop consuming (active jobs finish or return to the queue), release the leases, answer waiters. */
   async close(): Promise<void> {
+    this.batcher.flushAll();
     await this.leases?.stop();
     await Promise.all([...this.workers.keys()].map((p) => this.stopWorker(p)));
     await Promise.all(this.queues.map((q) => q.close()));

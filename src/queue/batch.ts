@@ -1,0 +1,93 @@
+import type { Redis } from 'ioredis';
+import type { UpstreamJob } from './upstream-queue.js';
+
+/**
+ * One BullMQ job: the messages of one partition that arrived at one instance in the same turn of its event loop
+ * (group commit), in arrival order. `replyTo` is the instance whose HTTP requests wait for the outcomes.
+ */
+export interface BatchJobData {
+  replyTo: string;
+  messages: UpstreamJob[];
+}
+
+/** Jobs written before batching carried one message each; they are still read after an upgrade. */
+type SingleJobData = UpstreamJob & { replyTo: string };
+
+export function messagesOf(data: BatchJobData | SingleJobData): UpstreamJob[] {
+  if ('messages' in data && Array.isArray(data.messages)) return data.messages;
+  const { replyTo: _replyTo, ...job } = data as SingleJobData;
+  return [job];
+}
+
+/** How long a finished message of an unfinished batch goes unrecorded: the window in which a crash duplicates it. */
+const RECORD_AFTER_MS = 100;
+/** Progress of a batch that is retried for days (a long CSMS outage) is kept as long as the job may live. */
+const KEEP_MS = 14 * 24 * 3600 * 1000;
+/**
+ * After the batch completes, its record outlives the BullMQ acknowledgement long enough for a crash between the two
+ * (the batch then returns as stalled within seconds) not to resend what was finished.
+ */
+const KEEP_AFTER_FINISH_MS = 5 * 60 * 1000;
+
+/**
+ * Which messages of a running batch are finished, so that a batch handed to another consumer (the instance died,
+ * or the job failed and is retried) does not send them to the CSMS again.
+ *
+ * Most batches finish within milliseconds, and the whole batch is acknowledged to BullMQ at once: for them nothing
+ * is written. Only a batch still running RECORD_AFTER_MS after one of its messages finished (a message that waits
+ * for the CSMS to come back) records its finished messages in `<key>`, a hash that expires a few minutes after the
+ * batch completes.
+ */
+export class BatchProgress {
+  private readonly unrecorded: string[] = [];
+  private recorded = false;
+  private timer?: NodeJS.Timeout;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** Messages an earlier run of this batch finished. */
+  async finishedBefore(): Promise<Set<string>> {
+    return new Set(await this.redis.hkeys(this.key));
+  }
+
+  markDone(messageId: string): void {
+    this.unrecorded.push(messageId);
+    this.timer ??= setTimeout(() => void this.record(), RECORD_AFTER_MS).unref();
+  }
+
+  /** Writes what is not recorded yet (before a failed batch goes back to BullMQ for a retry). */
+  record(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.unrecorded.length === 0) return this.writing;
+    const ids = this.unrecorded.splice(0);
+    const fields = Object.fromEntries(ids.map((id) => [id, '1']));
+    this.recorded = true;
+    this.writing = this.writing
+      .then(() => this.redis.multi().hset(this.key, fields).pexpire(this.key, KEEP_MS).exec())
+      .then(
+        () => undefined,
+        (err: unknown) => this.onError(err),
+      );
+    return this.writing;
+  }
+
+  /** The batch is complete: nothing more to record, and a record written earlier is soon no longer needed. */
+  async finish(): Promise<void> {
+    if (!this.recorded) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      return;
+    }
+    await this.record();
+    await this.redis.pexpire(this.key, KEEP_AFTER_FINISH_MS).then(
+      () => undefined,
+      (err: unknown) => this.onError(err),
+    );
+  }
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { createLogger } from '../../src/log.js';
+import { BullmqQueue } from '../../src/queue/bullmq-queue.js';
+import type { JobOutcome, JobProcessor, UpstreamJob } from '../../src/queue/upstream-queue.js';
+import { REDIS_URL } from '../helpers/gateway-harness.js';
+import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 8_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+function message(identity: string, seq: number, deadlineMs = 10_000): UpstreamJob {
+  return { id: randomUUID(), identity, action: 'Heartbeat', request: { seq }, receivedAt: new Date().toISOString(), deadline: Date.now() + deadlineMs };
+}
+
+describe('BullMQ queue: group commit of one partition\'s messages (real Redis)', () => {
+  const prefixes: string[] = [];
+  const queues: BullmqQueue[] = [];
+  const makeQueue = () => {
+    const prefix = `batchtest-${randomUUID().slice(0, 8)}`;
+    prefixes.push(prefix);
+    const queue = new BullmqQueue({ redisUrl: REDIS_URL, prefix, partitions: 1, leaseTtlMs: 2_000, logger: createLogger('silent') });
+    queues.push(queue);
+    return queue;
+  };
+  after(async () => {
+    for (const q of queues) await q.close();
+    for (const p of prefixes) await deleteKeysWithPrefix(REDIS_URL, p);
+  });
+
+  it('messages submitted together travel as one job; each gets its own outcome, each charger keeps its order', async () => {
+    const queue = makeQueue();
+    const processed = new Map<string, number[]>();
+    await queue.start(async (job, reply) => {
+      const seq = (job.request as { seq: number }).seq;
+      await sleep(Math.random() * 3); // chargers finish out of step with each other
+      processed.set(job.identity, [...(processed.get(job.identity) ?? []), seq]);
+      reply({ kind: 'response', body: { seq, identity: job.identity } });
+    });
+    const sent = ['A', 'B', 'C'].flatMap((identity) => Array.from({ length: 10 }, (_, seq) => message(identity, seq)));
+    const outcomes = await Promise.all(sent.map((m) => queue.submit(m)));
+
+    assert.deepEqual(queue.added, { jobs: 1, messages: 30 }, 'one BullMQ job carried all thirty messages');
+    outcomes.forEach((outcome, i) => {
+      assert.equal(outcome.kind, 'response');
+      assert.deepEqual((outcome as { body: object }).body, { seq: (sent[i]!.request as { seq: number }).seq, identity: sent[i]!.identity });
+    });
+    for (const identity of ['A', 'B', 'C']) assert.deepEqual(processed.get(identity), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], `order of ${identity}`);
+  });
+
+  it('a batch that fails is retried without the messages it already finished', async () => {
+    const queue = makeQueue();
+    const runs = new Map<string, number>();
+    let failedOnce = false;
+    const processor: JobProcessor = async (job, reply) => {
+      runs.set(job.identity, (runs.get(job.identity) ?? 0) + 1);
+      if (job.identity === 'B' && !failedOnce) {
+        failedOnce = true;
+        throw new Error('simulated failure inside the gateway');
+      }
+      reply({ kind: 'response', body: {} });
+    };
+    await queue.start(processor);
+    const outcomes = await Promise.all(['A', 'B', 'C'].map((identity, seq) => queue.submit(message(identity, seq))));
+    assert.deepEqual(
+      outcomes.map((o) => o.kind),
+      ['response', 'retry', 'response'],
+    );
+    // BullMQ retries the batch after its backoff (1 s); only B runs again.
+    await until(() => runs.get('B') === 2, 'the retry of the failed message');
+    await sleep(300);
+    assert.deepEqual(Object.fromEntries(runs), { A: 1, B: 2, C: 1 });
+  });
+
+  it('an operator drop removes one charger\'s messages from a waiting batch and keeps the others', async () => {
+    const queue = makeQueue();
+    // Not started: no worker takes the batch while it is changed.
+    const outcomes: Promise<JobOutcome>[] = [message('A', 1, 1_500), message('B', 1), message('A', 2, 1_500)].map((m) => queue.submit(m));
+    const [bullQueue] = queue.allQueues;
+    await until(async () => (await bullQueue!.getJobCounts('waiting')).waiting === 1, 'the batch to be queued');
+    assert.equal(await queue.dropQueued('A'), 2);
+    assert.equal(await queue.dropQueued('A'), 0, 'nothing of A is left');
+
+    // A job written before batching (one message, no `messages` array) is still read.
+    const legacy = message('L', 7);
+    await bullQueue!.add('Heartbeat', { ...legacy, replyTo: queue.instanceId }, { jobId: legacy.id });
+
+    const seen: string[] = [];
+    await queue.start(async (job, reply) => {
+      seen.push(`${job.identity}${(job.request as { seq: number }).seq}`);
+      reply({ kind: 'response', body: {} });
+    });
+    await until(() => seen.includes('L7'), 'the pre-batching job');
+    assert.equal(seen.filter((s) => s === 'B1').length, 1);
+    assert.ok(!seen.includes('A1') && !seen.includes('A2'), `dropped messages were processed: ${seen.join(',')}`);
+    const [a1, b1, a2] = await Promise.all(outcomes);
+    assert.equal(b1!.kind, 'response');
+    assert.deepEqual([a1!.kind, a2!.kind], ['expired', 'expired'], 'a dropped message gets no CSMS answer');
+  });
+});
