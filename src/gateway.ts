@@ -39,6 +39,8 @@ export class Gateway {
 
   readonly metrics: GatewayMetrics;
   readonly trace: MessageTrace;
+  /** Drops the registry's cached states of consumed chargers (Redis only) when partitions change hands. */
+  private forgetCachedStates: () => void = () => undefined;
   private readonly observers: GatewayObservers;
 
   constructor(
@@ -62,7 +64,9 @@ export class Gateway {
       // The registry has its own connection: auto-pipelining batches the many small per-message commands of
       // concurrent requests into one round trip (issue 5); BullMQ keeps its connections to itself.
       this.redis = new Redis(config.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
-      this.registry = new RedisRegistry(this.redis, config.redisPrefix);
+      const registry = new RedisRegistry(this.redis, config.redisPrefix, (identity) => queue.heldPartitions.has(partitionOf(identity, config.partitions)));
+      this.registry = registry;
+      this.forgetCachedStates = () => registry.forgetCached();
     } else {
       this.queue = new EmbeddedQueue();
       this.registry = new MemoryRegistry();
@@ -106,6 +110,7 @@ export class Gateway {
    * the last half hour, so the CSMS sees them again without waiting for their next SOAP message (issue 4).
    */
   private async onPartition(partition: number, held: boolean): Promise<void> {
+    this.forgetCachedStates();
     try {
       const identities = (await this.registry.identities()).filter((id) => partitionOf(id, this.config.partitions) === partition);
       for (const identity of identities) {
@@ -124,7 +129,6 @@ export class Gateway {
   /** Metrics and the message trace see every exchange; tests may add their own observers. */
   private composeObservers(extra: GatewayObservers): GatewayObservers {
     const { metrics, trace } = this;
-    const json = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v));
     return {
       onSoapExchange: (e) => {
         metrics.onSoapExchange(e);
@@ -136,7 +140,7 @@ export class Gateway {
       onExchange: (e) => {
         metrics.onExchange(e);
         if (e.rpcError) metrics.onRpcErrorFromCsms(e.rpcError);
-        trace.record(e.identity, e.jobId, { direction: 'charger_to_csms', action: e.action, ocppCall: json(e.call), ocppResult: json(e.result), outcome: e.via });
+        trace.record(e.identity, e.jobId, { direction: 'charger_to_csms', action: e.action, ocppCall: e.call, ocppResult: e.result, outcome: e.via });
         extra.onExchange?.(e);
       },
       onCsmsCall: (e) => {
@@ -144,8 +148,8 @@ export class Gateway {
         trace.record(e.identity, e.messageId, {
           direction: 'csms_to_charger',
           action: e.action,
-          ocppCall: json(e.request),
-          ocppResult: json('result' in e.outcome ? e.outcome.result : e.outcome.error),
+          ocppCall: e.request,
+          ocppResult: 'result' in e.outcome ? e.outcome.result : e.outcome.error,
           soapRequest: e.soap?.requestXml,
           soapResponse: e.soap?.responseXml,
           outcome: 'result' in e.outcome ? 'result' : `CALLERROR ${e.outcome.error.code}`,
