@@ -42,14 +42,23 @@ export function maskTrace(text: string, maskIdTags: boolean): string {
   return out;
 }
 
+/**
+ * What the hot path stores: references only. The OCPP-J payloads stay objects and the time a number until someone
+ * reads the trace (issue 5 profile: serialising every payload a second time cost more than the trace is worth).
+ */
+type StoredRecord = Omit<TraceRecord, 'at' | 'ocppCall' | 'ocppResult'> & { at: number; ocppCall?: unknown; ocppResult?: unknown };
+export type TracePart = Partial<Omit<StoredRecord, 'id' | 'at'>> & Pick<TraceRecord, 'direction'>;
+
+const asJson = (value: unknown): string | undefined => (value === undefined || typeof value === 'string' ? value : JSON.stringify(value));
+
 export class MessageTrace {
   /** Map order is recency order: a charger moves to the end when it is active. */
-  private readonly byCharger = new Map<string, TraceRecord[]>();
+  private readonly byCharger = new Map<string, StoredRecord[]>();
 
   constructor(private readonly options: TraceOptions) {}
 
   /** Adds to (or completes) the record `id` of a charger. */
-  record(identity: string, id: string, part: Partial<TraceRecord> & Pick<TraceRecord, 'direction'>): void {
+  record(identity: string, id: string, part: TracePart): void {
     let records = this.byCharger.get(identity);
     if (records) this.byCharger.delete(identity);
     else records = [];
@@ -58,7 +67,7 @@ export class MessageTrace {
     let record = records.find((r) => r.id === id);
     if (record) Object.assign(record, part);
     else {
-      record = { id, at: new Date().toISOString(), ...part } as TraceRecord;
+      record = { id, at: Date.now(), ...part };
       records.push(record);
       if (records.length > this.options.perCharger) records.shift();
     }
@@ -72,8 +81,10 @@ export class MessageTrace {
     return (this.byCharger.get(identity) ?? [])
       .slice(-limit)
       .reverse()
-      .map((record) => {
-        const masked: TraceRecord = { ...record };
+      .map((stored) => {
+        const masked: TraceRecord = { ...stored, at: new Date(stored.at).toISOString(), ocppCall: asJson(stored.ocppCall), ocppResult: asJson(stored.ocppResult) };
+        if (masked.ocppCall === undefined) delete masked.ocppCall;
+        if (masked.ocppResult === undefined) delete masked.ocppResult;
         for (const key of ['soapRequest', 'soapResponse', 'ocppCall', 'ocppResult'] as const) {
           if (masked[key] !== undefined) masked[key] = maskTrace(masked[key]!, this.options.maskIdTags);
         }

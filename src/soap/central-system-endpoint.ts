@@ -195,7 +195,11 @@ export class CentralSystemEndpoint {
     const jobId = randomUUID();
     meta.jobId = jobId;
     if (op.name === 'StatusNotification') {
-      await this.registry.markLatestStatus(identity, (request as { connectorId: number }).connectorId, jobId);
+      // Not awaited: it only lets an older stored status of the connector be skipped as superseded; should it land
+      // after that status is replayed, the older one is merely delivered too.
+      this.registry.markLatestStatus(identity, (request as { connectorId: number }).connectorId, jobId).catch((err: unknown) => {
+        this.logger.warn({ err: (err as Error).message, chargeBoxIdentity: identity }, 'could not mark the newest StatusNotification');
+      });
     }
     const outcome: JobOutcome = await this.queue.submit({
       id: jobId,
