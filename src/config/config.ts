@@ -66,7 +66,7 @@ const configSchema = z
     /** PEM file with the CA bundle that signs the CSMS certificate (wss://). */
     csmsCaFile: z.string().optional(),
     /** BullMQ partitions: chargers are spread over this many queues by a hash of the identity. */
-    partitions: z.coerce.number().int().min(1).max(1024).default(16),
+    partitions: z.coerce.number().int().min(1).max(1024).default(4),
     /**
      * Per-charger bound on queued messages. Above it: MeterValues are refused with 503 (the charger keeps them and
      * resends), Heartbeats are answered without queueing, Boot/Authorize/DataTransfer are refused with 503;
