@@ -12,6 +12,16 @@ import { StateUpdater, type CachedAuthorization, type ChargerContact, type Charg
  *   <prefix>:queued:<identity>   integer, messages queued and not yet finished
  *   <prefix>:auth-cache:<identity>  hash, idTag -> CachedAuthorization as JSON (offline Authorize policy)
  */
+/**
+ * A charger message arrived (KEYS: contact hash, chargers set, queued counter; ARGV: identity, then field/value
+ * pairs): one command instead of three, and the new queued count back.
+ */
+const ARRIVE = `redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('SADD', KEYS[2], ARGV[1])
+return redis.call('INCR', KEYS[3])`;
+
+type ArriveCommand = (contactKey: string, chargersKey: string, queuedKey: string, identity: string, ...fields: string[]) => Promise<number>;
+
 export class RedisRegistry implements ChargerRegistry {
   private readonly updater = new StateUpdater(this);
   /**
@@ -27,7 +37,9 @@ export class RedisRegistry implements ChargerRegistry {
     private readonly prefix: string,
     /** Whether this instance consumes the charger's partition now; without it nothing is cached. */
     private readonly consumes: (identity: string) => boolean = () => false,
-  ) {}
+  ) {
+    if (!('ocppgwArrive' in redis)) redis.defineCommand('ocppgwArrive', { numberOfKeys: 3, lua: ARRIVE });
+  }
 
   /** A partition changed hands: what was cached may have been written by another instance since. */
   forgetCached(): void {
@@ -53,8 +65,9 @@ export class RedisRegistry implements ChargerRegistry {
   async save(state: ChargerState): Promise<void> {
     // Dropped from the cache while the write is under way: a failed write must not leave a copy Redis lacks.
     this.owned.delete(state.identity);
-    // Separate commands on the auto-pipelined connection: one write for everything issued in the same tick.
-    await Promise.all([this.redis.set(this.key('charger', state.identity), JSON.stringify(state)), this.redis.sadd(`${this.prefix}:chargers`, state.identity)]);
+    // On the auto-pipelined connection: one write for everything issued in the same tick. The identity is in the
+    // chargers set since its first message (arrive).
+    await this.redis.set(this.key('charger', state.identity), JSON.stringify(state));
     if (this.consumes(state.identity)) this.owned.set(state.identity, state);
   }
 
@@ -97,20 +110,11 @@ export class RedisRegistry implements ChargerRegistry {
   }
 
   async arrive(identity: string, contact: ChargerContact): Promise<number> {
-    const fields: Record<string, string> = { lastSoapContact: contact.lastSoapContact, lastAction: contact.lastAction };
-    if (contact.remoteAddress) fields.remoteAddress = contact.remoteAddress;
-    if (contact.callbackUrl) {
-      fields.callbackUrl = contact.callbackUrl;
-      fields.callbackSource = contact.callbackSource ?? 'From';
-    }
-    // No MULTI: the three commands need no isolation, and on the auto-pipelined connection the arrivals of one tick
-    // (many chargers) go out in one write and come back in one read.
-    const [, , queued] = await Promise.all([
-      this.redis.hset(this.key('contact', identity), fields),
-      this.redis.sadd(`${this.prefix}:chargers`, identity),
-      this.redis.incr(this.key('queued', identity)),
-    ]);
-    return queued;
+    const fields = ['lastSoapContact', contact.lastSoapContact, 'lastAction', contact.lastAction];
+    if (contact.remoteAddress) fields.push('remoteAddress', contact.remoteAddress);
+    if (contact.callbackUrl) fields.push('callbackUrl', contact.callbackUrl, 'callbackSource', contact.callbackSource ?? 'From');
+    const arrive = (this.redis as unknown as { ocppgwArrive: ArriveCommand }).ocppgwArrive;
+    return Number(await arrive.call(this.redis, this.key('contact', identity), `${this.prefix}:chargers`, this.key('queued', identity), identity, ...fields));
   }
 
   async contact(identity: string): Promise<ChargerContact | undefined> {
