@@ -62,6 +62,8 @@ export class CentralSystemEndpoint {
   private readonly model = centralSystemService();
   private readonly wsdl: string;
   private readonly complaints = new OncePerSource();
+  /** Each charger's queued count as its last message here found it (see the bound check in `handleOperation`). */
+  private readonly lastQueued = new Map<string, number>();
 
   constructor(
     private readonly config: GatewayConfig,
@@ -171,19 +173,30 @@ export class CentralSystemEndpoint {
       answer(localResponse(request, new Date().toISOString()));
       return true;
     };
-    let queued: number;
-    try {
-      queued = await this.registry.arrive(identity, {
-        lastSoapContact: receivedAt,
-        lastAction: op.name,
-        remoteAddress: req.socket.remoteAddress,
-        callbackUrl: callback?.url,
-        callbackSource: callback?.source,
-      });
-    } catch (err) {
-      this.logger.error({ err, chargeBoxIdentity: identity }, 'could not record the charger message');
-      return this.retryLater(res, 'gateway state (Redis) unavailable', meta);
-    }
+    const arrival = this.registry.arrive(identity, {
+      lastSoapContact: receivedAt,
+      lastAction: op.name,
+      remoteAddress: req.socket.remoteAddress,
+      callbackUrl: callback?.url,
+      callbackSource: callback?.source,
+    });
+    // The per-charger bound needs the queued count. Once this instance has seen the charger, the count its previous
+    // message found (plus this one) decides, and the message does not wait a Redis round trip for the new count
+    // (issue 5): the bound is a guard against a backlog of thousands, and may lag one message behind. The first
+    // message of a charger here waits for the count.
+    const known = this.lastQueued.get(identity);
+    const counted = arrival.then(
+      (count) => {
+        this.lastQueued.set(identity, count);
+        return count;
+      },
+      (err: unknown) => {
+        this.logger.error({ err, chargeBoxIdentity: identity }, 'could not record the charger message');
+        return undefined;
+      },
+    );
+    const queued = known === undefined ? await counted : known + 1;
+    if (queued === undefined) return this.retryLater(res, 'gateway state (Redis) unavailable', meta);
     const overflow = overflowDecision(op.name, queued - 1, this.config.maxQueuedPerCharger);
     if (overflow !== 'queue') {
       void this.registry.addQueued(identity, -1).catch(() => undefined);
