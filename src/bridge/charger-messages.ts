@@ -204,17 +204,25 @@ export class ChargerMessageProcessor {
 
     let response: object;
     let followUps: FollowUpCall[] = [];
+    /** The new state on its way to the registry: the charger's answer does not wait for the write (issue 5). */
+    let saving: Promise<unknown> = Promise.resolve();
     try {
       response = op.toResponse(result, request, ctx);
       const reduce = op.reduce;
       if (reduce) {
         // Re-read under the charger's lock: a CSMS command may have changed the state while the CALL was out.
-        await this.registry.update(job.identity, (current) => {
+        let reduced!: () => void;
+        const computed = new Promise<void>((resolve) => (reduced = resolve));
+        saving = this.registry.update(job.identity, (current) => {
           const mapped = localTransactionId === undefined ? current : mapLocalTransaction(current, localTransactionId, (result as { transactionId: number }).transactionId);
-          const reduced = reduce(mapped, { request, call: payload, result, response }, ctx);
-          followUps = reduced.followUps ?? [];
-          return reduced.state;
+          const next = reduce(mapped, { request, call: payload, result, response }, ctx);
+          followUps = next.followUps ?? [];
+          reduced();
+          return next.state;
         });
+        // Whichever comes first: the new state computed (answer now, the write goes on), or a failure to read or
+        // reduce the state (the charger gets a Fault, as before).
+        await Promise.race([computed, saving]);
       }
     } catch (err) {
       finish(this.failure(err, log()), 'error');
@@ -225,6 +233,8 @@ export class ChargerMessageProcessor {
       await this.registry.cacheAuthorization(job.identity, (job.request as { idTag: string }).idTag, { idTagInfo, at: new Date().toISOString() });
     }
     finish({ kind: 'response', body: response }, 'csms');
+    // The next message of this charger starts only when the state is written (the queue runs one job per charger).
+    await saving.catch((err: unknown) => log().error({ err }, 'the CSMS answer reached the charger, but the charger state could not be saved'));
     // Synthesised transitions (map B.9 rule 4), after the charger has its answer.
     await sendFollowUps(job.identity, followUps, {
       upstream: this.upstream,
