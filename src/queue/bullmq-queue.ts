@@ -226,14 +226,14 @@ export class BullmqQueue implements UpstreamQueue {
   }
 
   /** One BullMQ job for messages of partition `p` that arrived together, in arrival order. */
-  private addBatch(p: number, entries: { job: UpstreamJob; queued(): void; failed(err: unknown): void }[]): void {
+  private addBatch(p: number, entries: { job: UpstreamJob; queued(): void; failed(err: unknown): void }[]): Promise<unknown> {
     this.added.jobs++;
     this.added.messages += entries.length;
     const data: BatchJobData = { replyTo: this.instanceId, messages: entries.map((e) => e.job) };
     // The name is what the queue board shows; the id of the first message identifies the batch.
     const name = entries.length === 1 ? entries[0]!.job.action : `${entries.length} messages`;
     // A job that was active on an instance that stopped is picked up again (attempts), never dropped.
-    this.queues[p]!.add(name, data, { jobId: entries[0]!.job.id, attempts: 20, backoff: { type: 'exponential', delay: 1_000 } }).then(
+    return this.queues[p]!.add(name, data, { jobId: entries[0]!.job.id, attempts: 20, backoff: { type: 'exponential', delay: 1_000 } }).then(
       () => {
         for (const e of entries) e.queued();
       },
