@@ -185,6 +185,7 @@ export class Gateway {
       withoutCallbackUrl: identities.filter((id, i) => !contacts[i]?.callbackUrl && !this.config.chargers[id]?.callbackUrl).length,
       upstreamReconnects,
       queues: await this.queue.stats(),
+      queueAdded: { ...this.queue.added },
     };
   }
 

@@ -11,6 +11,7 @@ export interface FleetSnapshot {
   withoutCallbackUrl: number;
   upstreamReconnects: number;
   queues: { partition: string; depth: number; oldestAgeSeconds: number }[];
+  queueAdded: { jobs: number; messages: number };
 }
 
 /**
@@ -86,7 +87,7 @@ export class GatewayMetrics {
     gauge('ocppgw_upstream_reconnects', 'Upstream WebSocket reconnects on this instance since start', (s) => s.upstreamReconnects);
     new Gauge({
       name: 'ocppgw_queue_depth',
-      help: 'Messages waiting or in progress, by partition (the embedded queue is partition "embedded")',
+      help: 'Jobs waiting, in progress or delayed, by partition; with Redis a job carries one or more messages of its partition (the embedded queue counts messages, as partition "embedded")',
       labelNames: ['partition'],
       registers: [registry],
       async collect() {
@@ -94,6 +95,18 @@ export class GatewayMetrics {
         for (const q of (await read()).queues) this.set({ partition: q.partition }, q.depth);
       },
     });
+    const addedCounter = (name: string, help: string, value: (s: FleetSnapshot) => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          this.reset();
+          this.inc(value(await read()));
+        },
+      });
+    addedCounter('ocppgw_queue_jobs_added_total', 'Jobs this instance added to the queue', (s) => s.queueAdded.jobs);
+    addedCounter('ocppgw_queue_messages_added_total', 'Charger messages this instance added to the queue (divided by jobs: the mean batch size)', (s) => s.queueAdded.messages);
     new Gauge({
       name: 'ocppgw_queue_oldest_age_seconds',
       help: 'Age of the oldest waiting message, by partition: a growing value means something is stuck',

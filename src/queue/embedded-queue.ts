@@ -11,6 +11,7 @@ export class EmbeddedQueue implements UpstreamQueue {
   /** Submitted, not yet started: job id -> submit time, per charger (for stats and dropQueued). */
   private readonly pending = new Map<string, Map<string, number>>();
   private readonly dropped = new Set<string>();
+  readonly added = { jobs: 0, messages: 0 };
 
   async start(processor: JobProcessor): Promise<void> {
     this.processor = processor;
@@ -30,6 +31,8 @@ export class EmbeddedQueue implements UpstreamQueue {
       // In memory the job is queued as soon as it is submitted (and lost with the process: no REDIS_URL, no durability).
       const timer = setTimeout(() => settle({ kind: 'expired', queued: true }), Math.max(0, job.deadline - Date.now()));
       this.inFlight++;
+      this.added.jobs++;
+      this.added.messages++;
       let waiting = this.pending.get(job.identity);
       if (!waiting) this.pending.set(job.identity, (waiting = new Map()));
       waiting.set(job.id, Date.now());

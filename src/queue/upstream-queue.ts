@@ -50,6 +50,11 @@ export interface UpstreamQueue {
   submit(job: UpstreamJob): Promise<JobOutcome>;
   /** Depth and oldest waiting message per partition (metrics: is anything stuck?). */
   stats(): Promise<{ partition: string; depth: number; oldestAgeSeconds: number }[]>;
+  /**
+   * Jobs and messages this instance put in the queue since it started. BullMQ jobs carry one or more messages of a
+   * partition (group commit), so messages / jobs is the mean batch size; in the embedded queue they are equal.
+   */
+  readonly added: { jobs: number; messages: number };
   /** Removes a charger's messages that no consumer has taken yet (operator action); resolves with how many. */
   dropQueued(identity: string): Promise<number>;
   close(): Promise<void>;

@@ -107,6 +107,10 @@ describe('operator surface: status API, metrics, trace, dashboard (ADMIN_TOKEN s
     assert.equal(metric(text, 'ocppgw_chargers_upstream_connected'), 1);
     assert.equal(metric(text, 'ocppgw_chargers_without_callback_url'), 0);
     assert.equal(metric(text, 'ocppgw_queue_depth', { partition: 'embedded' }), 0);
+    // Boot, status and start went through the queue; the malformed Authorize never got that far. The embedded
+    // queue carries one message per job.
+    assert.equal(metric(text, 'ocppgw_queue_messages_added_total'), 3);
+    assert.equal(metric(text, 'ocppgw_queue_jobs_added_total'), 3);
     assert.ok((metric(text, 'ocppgw_exchange_duration_seconds_count', { direction: 'charger_to_csms' }) ?? 0) >= 4);
     assert.ok(metric(text, 'ocppgw_process_resident_memory_bytes')! > 0);
   });
@@ -162,6 +166,8 @@ describe('operator surface without ADMIN_TOKEN, and the queue board with Redis',
       assert.match(await board.text(), /<title>Bull Dashboard<\/title>|bull/i);
       const text = await (await fetch(`${gw.adminUrl}/metrics`)).text();
       assert.ok(metric(text, 'ocppgw_queue_depth', { partition: '0' }) !== undefined, 'queue depth per partition');
+      assert.equal(metric(text, 'ocppgw_queue_messages_added_total'), 1, 'the heartbeat went through BullMQ');
+      assert.equal(metric(text, 'ocppgw_queue_jobs_added_total'), 1);
     } finally {
       await gw.stop();
       await csms.stop();
