@@ -97,7 +97,8 @@ export class ChargerMessageProcessor {
     const finish = (outcome: JobOutcome, via: ExchangeEvent['via']) => {
       event.outcome = outcome;
       event.via = via;
-      for (const note of ctx.notes) log().info(note);
+      // Translation notes are info lines: no child logger is made for them when info is not logged.
+      if (ctx.notes.length > 0 && this.logger.isLevelEnabled('info')) for (const note of ctx.notes) log().info(note);
       reply(outcome);
       this.observer.onExchange?.(event);
     };
