@@ -32,7 +32,25 @@ export const DEFAULT_XML_LIMITS: XmlLimits = { maxDepth: 32, maxElements: 20_000
 const DTD_PATTERN = /<!\s*(DOCTYPE|ENTITY)/i;
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
-const ROOT_SCOPE: ReadonlyMap<string, string> = new Map([['xml', XML_NS]]);
+/** SOAP elements carry a handful of attributes; a thousand is an attack on the parser, not a message. */
+const MAX_ATTRIBUTES = 256;
+/**
+ * Namespace declarations in force: an element's own declarations, then its ancestors'. A chain rather than a copy
+ * per element, so that many declarations cannot make every element expensive.
+ */
+interface Scope {
+  own: Map<string, string>;
+  parent: Scope | undefined;
+}
+const ROOT_SCOPE: Scope = { own: new Map([['xml', XML_NS]]), parent: undefined };
+
+function lookup(scope: Scope, prefix: string): string | undefined {
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    const uri = s.own.get(prefix);
+    if (uri !== undefined) return uri;
+  }
+  return undefined;
+}
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /**
@@ -90,7 +108,7 @@ const isNameChar = (c: number) => isNameStart(c) || (c >= C.ZERO && c <= C.NINE)
 interface Frame {
   el: XmlElement | ContentElement;
   qname: string;
-  scope: ReadonlyMap<string, string>;
+  scope: Scope;
 }
 
 class Parser {
@@ -224,7 +242,7 @@ class Parser {
     }
   }
 
-  private startTag(parentScope: ReadonlyMap<string, string>, depth: number): Frame {
+  private startTag(parentScope: Scope, depth: number): Frame {
     const { xml, limits } = this;
     if (depth > limits.maxDepth) throw new XmlError(`XML nesting deeper than ${limits.maxDepth} levels`);
     if (++this.elements > limits.maxElements) throw new XmlError(`more than ${limits.maxElements} XML elements`);
@@ -232,7 +250,7 @@ class Parser {
     let scope = parentScope;
     const attrs: Record<string, string> = {};
     let attrList: [string, string][] | undefined;
-    let seen: string[] | undefined;
+    let seen: Set<string> | undefined;
     for (;;) {
       const spaced = this.skipSpace();
       const c = xml.charCodeAt(this.pos);
@@ -249,19 +267,20 @@ class Parser {
       this.pos++;
       this.skipSpace();
       const value = this.attributeValue(key);
-      if ((seen ??= []).includes(key)) this.fail(`attribute ${key} appears twice`);
-      seen.push(key);
+      if ((seen ??= new Set()).has(key)) this.fail(`attribute ${key} appears twice`);
+      seen.add(key);
+      if (seen.size > MAX_ATTRIBUTES) throw new XmlError(`more than ${MAX_ATTRIBUTES} attributes on <${qname}>`);
       if (this.keepContent) (attrList ??= []).push([key, value]);
       if (key === 'xmlns' || key.startsWith('xmlns:')) {
-        if (scope === parentScope) scope = new Map(parentScope);
-        (scope as Map<string, string>).set(key === 'xmlns' ? '' : key.slice(6), value);
+        if (scope === parentScope) scope = { own: new Map(), parent: parentScope };
+        scope.own.set(key === 'xmlns' ? '' : key.slice(6), value);
       } else {
         attrs[localPart(key)] = value;
       }
     }
     const colon = qname.indexOf(':');
     const el: XmlElement = {
-      ns: scope.get(colon >= 0 ? qname.slice(0, colon) : '') || undefined,
+      ns: lookup(scope, colon >= 0 ? qname.slice(0, colon) : '') || undefined,
       name: colon >= 0 ? qname.slice(colon + 1) : qname,
       attrs,
       children: [],

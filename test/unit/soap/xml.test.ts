@@ -32,6 +32,12 @@ describe('parseXml', () => {
     assert.throws(() => parseXml('<a>'), XmlError);
   });
 
+  it('refuses an element with more attributes than any SOAP message has', () => {
+    const attrs = Array.from({ length: 300 }, (_, i) => `a${i}="v"`).join(' ');
+    assert.throws(() => parseXml(`<a ${attrs}/>`), (e: unknown) => e instanceof XmlError && /more than 256 attributes on <a>/.test(e.message));
+    assert.equal(Object.keys(parseXml(`<a ${attrs.split(' ').slice(0, 256).join(' ')}/>`).attrs).length, 256);
+  });
+
   it('enforces depth and element-count limits', () => {
     const deep = '<a>'.repeat(40) + '</a>'.repeat(40);
     assert.throws(() => parseXml(deep), /nesting deeper than 32/);
