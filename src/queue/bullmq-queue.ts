@@ -9,6 +9,13 @@ import { BatchProgress, messagesOf, type BatchJobData } from './batch.js';
 import { GroupCommit } from './group-commit.js';
 import { type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
 
+/** A submitted message waiting for its batch to be written to Redis. */
+interface PendingMessage {
+  job: UpstreamJob;
+  queued(): void;
+  failed(err: unknown): void;
+}
+
 interface ReplyMessage {
   jobId: string;
   outcome: JobOutcome;
@@ -34,8 +41,8 @@ export interface BullmqQueueOptions {
  * a per-charger lock in the consumer. The outcome goes back to the instance whose HTTP request waits for it over
  * that instance's own Redis pub/sub channel (architecture: "Scale-out"), or directly when it is the same instance.
  *
- * Messages of one partition that arrive in the same turn of the event loop travel as one BullMQ job (group commit,
- * see BatchJobData): BullMQ's cost per job (add, move to active, move to finished, each a Lua script) is then paid
+ * Messages of one partition that arrive together (in the same turn of the event loop, or while the partition's
+ * previous job is being written) travel as one BullMQ job (group commit, see GroupCommit and BatchJobData): BullMQ's cost per job (add, move to active, move to finished, each a Lua script) is then paid
  * once per batch rather than once per message. A charger's messages keep their order inside a batch and across
  * batches, and each message still gets its own outcome.
  */
@@ -52,7 +59,7 @@ export class BullmqQueue implements UpstreamQueue {
   private readonly serialiser = new KeyedSerialiser();
   /** BullMQ jobs and messages this instance added (their ratio is the mean batch size). */
   readonly added = { jobs: 0, messages: 0 };
-  private readonly batcher: GroupCommit<number, { job: UpstreamJob; queued(): void; failed(err: unknown): void }>;
+  private readonly batcher: GroupCommit<number, PendingMessage>;
 
   constructor(private readonly options: BullmqQueueOptions) {
     this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
@@ -226,7 +233,7 @@ export class BullmqQueue implements UpstreamQueue {
   }
 
   /** One BullMQ job for messages of partition `p` that arrived together, in arrival order. */
-  private addBatch(p: number, entries: { job: UpstreamJob; queued(): void; failed(err: unknown): void }[]): Promise<unknown> {
+  private addBatch(p: number, entries: PendingMessage[]): Promise<unknown> {
     this.added.jobs++;
     this.added.messages += entries.length;
     const data: BatchJobData = { replyTo: this.instanceId, messages: entries.map((e) => e.job) };

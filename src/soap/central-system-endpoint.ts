@@ -181,9 +181,9 @@ export class CentralSystemEndpoint {
       callbackSource: callback?.source,
     });
     // The per-charger bound needs the queued count. Once this instance has seen the charger, the count its previous
-    // message found (plus this one) decides, and the message does not wait a Redis round trip for the new count
-    // (issue 5): the bound is a guard against a backlog of thousands, and may lag one message behind. The first
-    // message of a charger here waits for the count.
+    // message found decides (that message has most likely finished, and this one takes its place), so the message
+    // does not wait a Redis round trip for the new count (issue 5): the bound guards against a backlog of thousands
+    // and may lag one message behind. The first message of a charger here waits for the count.
     const known = this.lastQueued.get(identity);
     const counted = arrival.then(
       (count) => {
@@ -195,7 +195,7 @@ export class CentralSystemEndpoint {
         return undefined;
       },
     );
-    const queued = known === undefined ? await counted : known + 1;
+    const queued = known === undefined ? await counted : known;
     if (queued === undefined) return this.retryLater(res, 'gateway state (Redis) unavailable', meta);
     const overflow = overflowDecision(op.name, queued - 1, this.config.maxQueuedPerCharger);
     if (overflow !== 'queue') {
