@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { createLogger } from '../../src/log.js';
+import { Redis } from 'ioredis';
+import { BatchProgress } from '../../src/queue/batch.js';
 import { BullmqQueue } from '../../src/queue/bullmq-queue.js';
 import type { JobOutcome, JobProcessor, UpstreamJob } from '../../src/queue/upstream-queue.js';
 import { REDIS_URL } from '../helpers/gateway-harness.js';
@@ -104,5 +106,35 @@ describe('BullMQ queue: group commit of one partition\'s messages (real Redis)',
     const [a1, b1, a2] = await Promise.all(outcomes);
     assert.equal(b1!.kind, 'response');
     assert.deepEqual([a1!.kind, a2!.kind], ['expired', 'expired'], 'a dropped message gets no CSMS answer');
+  });
+
+  it('batch progress: nothing written for a batch that completes at once; a batch that runs on records what it finished', async () => {
+    const prefix = `batchtest-${randomUUID().slice(0, 8)}`;
+    prefixes.push(prefix);
+    const redis = new Redis(REDIS_URL);
+    const errors: unknown[] = [];
+    try {
+      const quick = new BatchProgress(redis, `${prefix}:quick`, (err) => errors.push(err));
+      quick.markDone('m1');
+      quick.markDone('m2');
+      await quick.finish();
+      await sleep(150);
+      assert.equal(await redis.exists(`${prefix}:quick`), 0, 'a batch finished within 100 ms writes nothing');
+
+      const slow = new BatchProgress(redis, `${prefix}:slow`, (err) => errors.push(err));
+      slow.markDone('m1');
+      await sleep(150);
+      assert.deepEqual(await redis.hkeys(`${prefix}:slow`), ['m1'], 'recorded once the batch ran on past it');
+      slow.markDone('m2');
+      // Another consumer taking the batch over now would skip both.
+      await slow.record();
+      assert.deepEqual([...(await new BatchProgress(redis, `${prefix}:slow`, () => undefined).finishedBefore())].sort(), ['m1', 'm2']);
+      await slow.finish();
+      const ttl = await redis.pttl(`${prefix}:slow`);
+      assert.ok(ttl > 0 && ttl <= 5 * 60_000, `the record expires a few minutes after the batch completes (ttl ${ttl} ms)`);
+      assert.deepEqual(errors, []);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
