@@ -85,16 +85,22 @@ export class GatewayMetrics {
     gauge('ocppgw_chargers_upstream_connected', 'Chargers whose OCPP-J WebSocket to the CSMS is open on this instance', (s) => s.upstreamConnected);
     gauge('ocppgw_chargers_without_callback_url', 'Chargers with no usable callback URL (quirk Q2): the CSMS cannot reach them', (s) => s.withoutCallbackUrl);
     gauge('ocppgw_upstream_reconnects', 'Upstream WebSocket reconnects on this instance since start', (s) => s.upstreamReconnects);
-    new Gauge({
-      name: 'ocppgw_queue_depth',
-      help: 'Jobs waiting, in progress or delayed, by partition; with Redis a job carries one or more messages of its partition (the embedded queue counts messages, as partition "embedded")',
-      labelNames: ['partition'],
-      registers: [registry],
-      async collect() {
-        this.reset();
-        for (const q of (await read()).queues) this.set({ partition: q.partition }, q.depth);
-      },
-    });
+    const partitionGauge = (name: string, help: string, pick: (q: FleetSnapshot['queues'][number]) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['partition'],
+        registers: [registry],
+        async collect() {
+          this.reset();
+          for (const q of (await read()).queues) this.set({ partition: q.partition }, pick(q));
+        },
+      });
+    partitionGauge(
+      'ocppgw_queue_depth',
+      'Jobs waiting, in progress or delayed, by partition; with Redis a job carries one or more messages of its partition (the embedded queue counts messages, as partition "embedded")',
+      (q) => q.depth,
+    );
     const addedCounter = (name: string, help: string, value: (s: FleetSnapshot) => number) =>
       new Counter({
         name,
@@ -107,16 +113,7 @@ export class GatewayMetrics {
       });
     addedCounter('ocppgw_queue_jobs_added_total', 'Jobs this instance added to the queue', (s) => s.queueAdded.jobs);
     addedCounter('ocppgw_queue_messages_added_total', 'Charger messages this instance added to the queue (divided by jobs: the mean batch size)', (s) => s.queueAdded.messages);
-    new Gauge({
-      name: 'ocppgw_queue_oldest_age_seconds',
-      help: 'Age of the oldest waiting message, by partition: a growing value means something is stuck',
-      labelNames: ['partition'],
-      registers: [registry],
-      async collect() {
-        this.reset();
-        for (const q of (await read()).queues) this.set({ partition: q.partition }, q.oldestAgeSeconds);
-      },
-    });
+    partitionGauge('ocppgw_queue_oldest_age_seconds', 'Age of the oldest waiting message, by partition: a growing value means something is stuck', (q) => q.oldestAgeSeconds);
   }
 
   onSoapExchange(e: SoapExchangeEvent): void {

@@ -148,7 +148,7 @@ class Parser {
   private misc(): void {
     const xml = this.xml;
     for (;;) {
-      while (isSpace(xml.charCodeAt(this.pos))) this.pos++;
+      this.skipSpace();
       if (xml.startsWith('<?', this.pos)) this.processingInstruction();
       else if (xml.startsWith('<!--', this.pos)) this.comment();
       else return;
