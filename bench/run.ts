@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, createServer } from 'node:http';
 import { cpus, totalmem } from 'node:os';
+import { Redis } from 'ioredis';
 import { deleteKeysWithPrefix } from '../test/helpers/redis-keys.js';
 import { CsmsStub } from './csms-stub.js';
 import { heartbeatRequest, jsonCall, REMOTE_START_SOAP_REQUEST, REMOTE_START_SOAP_RESPONSE, soapRequest } from './envelopes.js';
@@ -40,8 +41,64 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** CPU time (user + system) a process has used, in microseconds; /proc counts clock ticks of 10 ms. */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/**
+ * Top-level Redis calls: scripts (EVALSHA: BullMQ's and the registry's) and BullMQ's blocking fetch (BZPOPMIN); a
+ * script cannot issue either, so these are round trips. Counted server-wide: run the bench on a Redis nobody else uses.
+ */
+async function redisCalls(redis: Redis): Promise<{ evalsha: number; bzpopmin: number }> {
+  const info = await redis.info('commandstats');
+  const calls = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+  return { evalsha: calls('evalsha'), bzpopmin: calls('bzpopmin') };
+}
+
+interface Gateway {
+  child: ChildProcess;
+  url: URL;
+  adminPort: number;
+  stop(): Promise<void>;
+}
+
+/** Where a gateway's time goes in one load phase (diagnostics beside the targets, not targets). */
+interface PhaseCost {
+  /** Gateway CPU per answered message, in microseconds. */
+  cpuMicrosPerMessage: number;
+  /** Messages per queue job (group commit); 1 in the embedded queue. */
+  messagesPerJob: number;
+  /** With Redis: Lua script calls and blocking fetches per message. */
+  evalshaPerMessage?: number;
+  bzpopminPerMessage?: number;
+}
+
+/** Measures the cost of one load phase of a gateway (CPU from /proc, batch size from its metrics, Redis calls). */
+async function costOf(gw: Gateway, redis: Redis | undefined, phase: () => Promise<LoadResult>): Promise<{ result: LoadResult; cost: PhaseCost }> {
+  const added = async () => {
+    const text = await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`).then((r) => r.text());
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
+    return { jobs: value('ocppgw_queue_jobs_added_total'), messages: value('ocppgw_queue_messages_added_total') };
+  };
+  const [cpu0, added0, calls0] = [cpuMicros(gw.child.pid!), await added(), redis && (await redisCalls(redis))];
+  const result = await phase();
+  const [cpu1, added1, calls1] = [cpuMicros(gw.child.pid!), await added(), redis && (await redisCalls(redis))];
+  const n = Math.max(1, result.completed);
+  const cost: PhaseCost = {
+    cpuMicrosPerMessage: (cpu1 - cpu0) / n,
+    messagesPerJob: (added1.messages - added0.messages) / Math.max(1, added1.jobs - added0.jobs),
+  };
+  if (calls0 && calls1) {
+    cost.evalshaPerMessage = (calls1.evalsha - calls0.evalsha) / n;
+    cost.bzpopminPerMessage = (calls1.bzpopmin - calls0.bzpopmin) / n;
+  }
+  return { result, cost };
+}
+
 /** A gateway in its own process, as in production. */
-async function startGateway(csmsPort: number, extra: Record<string, string>): Promise<{ child: ChildProcess; url: URL; stop(): Promise<void> }> {
+async function startGateway(csmsPort: number, extra: Record<string, string>): Promise<Gateway> {
   const port = await freePort();
   const adminPort = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -66,6 +123,7 @@ async function startGateway(csmsPort: number, extra: Record<string, string>): Pr
   return {
     child,
     url: new URL(`http://127.0.0.1:${port}/CentralSystemService`),
+    adminPort,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -88,6 +146,9 @@ interface Measured {
 }
 
 interface GatewayMeasured extends Measured {
+  /** Cost per message at maximum throughput and at half of it. */
+  costAtMax: PhaseCost;
+  costAtHalf: PhaseCost;
   /** Mean of the bare SOAP throughput measured just before and just after this gateway mode. */
   bareSoapThroughput: number;
   throughputRatio: number;
@@ -95,14 +156,37 @@ interface GatewayMeasured extends Measured {
   addedP99: number;
 }
 
-/** Max throughput (closed loop), then latency at half of it (open loop). */
-async function measure(name: string, send: (client: number, seq: number) => Promise<boolean>): Promise<Measured> {
+/**
+ * Max throughput (closed loop), then latency at half of it (open loop). `wrap` lets a gateway phase be measured for
+ * its cost (the baselines pass nothing).
+ */
+async function measure(
+  name: string,
+  send: (client: number, seq: number) => Promise<boolean>,
+  wrap: (phase: () => Promise<LoadResult>) => Promise<LoadResult> = (phase) => phase(),
+): Promise<Measured> {
   await closedLoop(CLIENTS, 1, send); // warm-up: JIT, connections, one WebSocket per charger
-  const max = await closedLoop(CLIENTS, SECONDS, send);
-  const half: LoadResult = await openLoop(rate(max) / 2, CLIENTS, SECONDS, send);
+  const max = await wrap(() => closedLoop(CLIENTS, SECONDS, send));
+  const half: LoadResult = await wrap(() => openLoop(rate(max) / 2, CLIENTS, SECONDS, send));
   const m = { throughput: rate(max), p50: percentile(half.latenciesMs, 50), p99: percentile(half.latenciesMs, 99), errors: max.errors + half.errors };
   log(`${name}: ${m.throughput.toFixed(0)} msg/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms at half load, ${m.errors} errors`);
   return m;
+}
+
+/** A gateway mode measured as above, with the cost per message of its maximum and half-load phases. */
+async function measureGateway(name: string, gw: Gateway, redis: Redis | undefined, send: (client: number, seq: number) => Promise<boolean>) {
+  const costs: PhaseCost[] = [];
+  const m = await measure(name, send, async (phase) => {
+    const { result, cost } = await costOf(gw, redis, phase);
+    costs.push(cost);
+    return result;
+  });
+  const [costAtMax, costAtHalf] = costs as [PhaseCost, PhaseCost];
+  const calls = (c: PhaseCost) => (c.evalshaPerMessage === undefined ? '' : `, ${c.evalshaPerMessage.toFixed(2)} EVALSHA + ${c.bzpopminPerMessage!.toFixed(2)} BZPOPMIN per message`);
+  for (const [phase, c] of [['max', costAtMax], ['half', costAtHalf]] as const) {
+    log(`${name} at ${phase} load: ${c.cpuMicrosPerMessage.toFixed(0)} us CPU per message, ${c.messagesPerJob.toFixed(2)} messages per job${calls(c)}`);
+  }
+  return { ...m, costAtMax, costAtHalf };
 }
 
 const soapSender = (agent: Agent, url: URL, prefix: string) => (client: number, seq: number) =>
@@ -112,6 +196,8 @@ async function main(): Promise<void> {
   const stub = new CsmsStub();
   const csmsPort = await stub.ready();
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+  /** Read-only: INFO commandstats for the Redis calls per message. */
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   const results: Record<string, unknown> = {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version },
     quick,
@@ -153,7 +239,7 @@ async function main(): Promise<void> {
     const prefix = `bench-${randomUUID().slice(0, 8)}`;
     const gw = await startGateway(csmsPort, 'REDIS_URL' in mode.env ? { ...mode.env, REDIS_PREFIX: prefix } : mode.env);
     const send = soapSender(agent, gw.url, `gw-${mode.name}`);
-    const m = await measure(`gateway (${mode.name})`, send);
+    const m = await measureGateway(`gateway (${mode.name})`, gw, 'REDIS_URL' in mode.env ? redis : undefined, send);
     if (mode.name === 'embedded') command = await measureCommand(agent, gw.url, stub);
     if (mode.name === 'redis') {
       const rate16 = gateway.redis16!.throughput / 2;
@@ -177,6 +263,7 @@ async function main(): Promise<void> {
     before = after;
   }
   bare.child.kill('SIGTERM');
+  redis.disconnect();
 
   const fleet = await measureFleet(agent, stub, csmsPort);
   stub.close();
@@ -281,6 +368,18 @@ function printTable(
     ...fleet.steps.map((s) => [`fleet: ${s.chargers} chargers`, `RSS ${f(s.rssMiB, 0)} MiB`, `${s.connected} WebSockets, ${s.errors} errors`, s.chargers === 10_000 ? '<= 1024 MiB' : '', s.chargers === 10_000 ? check(s.rssMiB <= 1024 && s.errors === 0) : '']),
     [`burst: ${fleet.burst.heartbeats} heartbeats`, `${f(fleet.burst.seconds)} s`, `${fleet.burst.errors} errors`, fleet.burst.heartbeats === 10_000 ? '<= 10 s, 0 errors' : '', fleet.burst.heartbeats === 10_000 ? check(fleet.burst.seconds <= 10 && fleet.burst.errors === 0) : ''],
   ];
+  // Diagnostics: why a mode's latency at half load differs from its maximum (the cost per message is not constant).
+  const costRow = (label: string, m: GatewayMeasured): string[] => {
+    const calls = m.costAtHalf.evalshaPerMessage === undefined ? '' : `; at half load ${f(m.costAtHalf.evalshaPerMessage)} EVALSHA + ${f(m.costAtHalf.bzpopminPerMessage!)} BZPOPMIN per message`;
+    return [
+      `${label}: gateway CPU per message, max / half load`,
+      `${f(m.costAtMax.cpuMicrosPerMessage, 0)} / ${f(m.costAtHalf.cpuMicrosPerMessage, 0)} us`,
+      `${f(m.costAtMax.messagesPerJob)} / ${f(m.costAtHalf.messagesPerJob)} messages per job${calls}`,
+      'diagnostic',
+      '',
+    ];
+  };
+  rows.splice(rows.findIndex((row) => row[0] === 'CSMS -> charger RemoteStart'), 0, costRow('embedded', e), costRow('Redis', r), costRow('Redis, 16 partitions', r16));
   const header = ['measure', 'value', 'detail', 'target', 'result'];
   console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
