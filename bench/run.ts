@@ -82,9 +82,14 @@ async function costOf(gw: Gateway, redis: Redis | undefined, phase: () => Promis
     const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
     return { jobs: value('ocppgw_queue_jobs_added_total'), messages: value('ocppgw_queue_messages_added_total') };
   };
-  const [cpu0, added0, calls0] = [cpuMicros(gw.child.pid!), await added(), redis && (await redisCalls(redis))];
+  // The CPU is read next to the phase, so that the metrics scrapes around it are not counted as its cost.
+  const added0 = await added();
+  const calls0 = redis && (await redisCalls(redis));
+  const cpu0 = cpuMicros(gw.child.pid!);
   const result = await phase();
-  const [cpu1, added1, calls1] = [cpuMicros(gw.child.pid!), await added(), redis && (await redisCalls(redis))];
+  const cpu1 = cpuMicros(gw.child.pid!);
+  const added1 = await added();
+  const calls1 = redis && (await redisCalls(redis));
   const n = Math.max(1, result.completed);
   const cost: PhaseCost = {
     cpuMicrosPerMessage: (cpu1 - cpu0) / n,
