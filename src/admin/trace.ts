@@ -52,24 +52,32 @@ export type TracePart = Partial<Omit<StoredRecord, 'id' | 'at'>> & Pick<TraceRec
 const asJson = (value: unknown): string | undefined => (value === undefined || typeof value === 'string' ? value : JSON.stringify(value));
 
 export class MessageTrace {
-  /** Map order is recency order: a charger moves to the end when it is active. */
-  private readonly byCharger = new Map<string, StoredRecord[]>();
+  /**
+   * Map order is recency order: a charger moves to the end when it is active. A charger's records are keyed by id in
+   * insertion order, so completing a record and dropping the oldest are both O(1) (issue 5 profile: a linear search
+   * of the records on every message was the largest cost of the gateway's own code).
+   */
+  private readonly byCharger = new Map<string, Map<string, StoredRecord>>();
+  /** The charger that is already last in `byCharger` (no need to move it again). */
+  private newest: string | undefined;
 
   constructor(private readonly options: TraceOptions) {}
 
   /** Adds to (or completes) the record `id` of a charger. */
   record(identity: string, id: string, part: TracePart): void {
     let records = this.byCharger.get(identity);
-    if (records) this.byCharger.delete(identity);
-    else records = [];
-    this.byCharger.set(identity, records);
-    if (this.byCharger.size > this.options.chargers) this.byCharger.delete(this.byCharger.keys().next().value!);
-    let record = records.find((r) => r.id === id);
+    if (identity !== this.newest || !records) {
+      if (records) this.byCharger.delete(identity);
+      else records = new Map();
+      this.byCharger.set(identity, records);
+      this.newest = identity;
+      if (this.byCharger.size > this.options.chargers) this.byCharger.delete(this.byCharger.keys().next().value!);
+    }
+    const record = records.get(id);
     if (record) Object.assign(record, part);
     else {
-      record = { id, at: Date.now(), ...part };
-      records.push(record);
-      if (records.length > this.options.perCharger) records.shift();
+      records.set(id, { id, at: Date.now(), ...part });
+      if (records.size > this.options.perCharger) records.delete(records.keys().next().value!);
     }
   }
 
@@ -78,7 +86,7 @@ export class MessageTrace {
    * the hot path only keeps references (issue 5); unmasked text never leaves this object.
    */
   recent(identity: string, limit = this.options.perCharger): TraceRecord[] {
-    return (this.byCharger.get(identity) ?? [])
+    return [...(this.byCharger.get(identity)?.values() ?? [])]
       .slice(-limit)
       .reverse()
       .map((stored) => {

@@ -115,7 +115,7 @@ export class ChargerMessageProcessor {
     try {
       const outbound = op.toCall(request, state, ctx);
       if (outbound.kind === 'answer') {
-        log().debug(outbound.reason);
+        if (this.logger.isLevelEnabled('debug')) log().debug(outbound.reason);
         finish({ kind: 'response', body: outbound.response }, 'gateway');
         return;
       }
@@ -236,7 +236,9 @@ export class ChargerMessageProcessor {
     finish({ kind: 'response', body: response }, 'csms');
     // The next message of this charger starts only when the state is written (the queue runs one job per charger).
     await saving.catch((err: unknown) => log().error({ err }, 'the CSMS answer reached the charger, but the charger state could not be saved'));
-    // Synthesised transitions (map B.9 rule 4), after the charger has its answer.
+    // Synthesised transitions (map B.9 rule 4), after the charger has its answer. Most messages owe none: the child
+    // logger is made only when there is something to send (issue 5 profile: one per message cost about 1% of CPU).
+    if (followUps.length === 0) return;
     await sendFollowUps(job.identity, followUps, {
       upstream: this.upstream,
       registry: this.registry,
