@@ -1,8 +1,16 @@
 import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
 
-/** HTTP POST over a keep-alive agent; resolves with the status code. */
-export function postSoap(agent: Agent, url: URL, body: string): Promise<number> {
+/** Kept-alive sockets the server had already closed when a request was written on them (retried once, see postSoap). */
+export const staleSocketRetries = { count: 0 };
+
+/**
+ * HTTP POST over a keep-alive agent; resolves with the status code. A request written on a kept-alive socket that the
+ * server closed at that moment (its keep-alive timeout passed while the bench measured something else) fails with
+ * ECONNRESET before any answer; it is sent again once on a fresh socket, as Node's documentation for
+ * `request.reusedSocket` recommends, and counted in `staleSocketRetries`. Any other failure is the caller's.
+ */
+export function postSoap(agent: Agent, url: URL, body: string, retried = false): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       { agent, hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'Content-Type': 'application/soap+xml; charset=utf-8', 'Content-Length': Buffer.byteLength(body) } },
@@ -11,7 +19,12 @@ export function postSoap(agent: Agent, url: URL, body: string): Promise<number> 
         res.on('end', () => resolve(res.statusCode ?? 0));
       },
     );
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (!retried && req.reusedSocket && err.code === 'ECONNRESET') {
+        staleSocketRetries.count++;
+        postSoap(agent, url, body, true).then(resolve, reject);
+      } else reject(err);
+    });
     req.end(body);
   });
 }

@@ -21,7 +21,7 @@ import { Redis } from 'ioredis';
 import { deleteKeysWithPrefix } from '../test/helpers/redis-keys.js';
 import { CsmsStub } from './csms-stub.js';
 import { heartbeatRequest, jsonCall, REMOTE_START_SOAP_REQUEST, REMOTE_START_SOAP_RESPONSE, soapRequest } from './envelopes.js';
-import { closedLoop, JsonClient, openLoop, percentile, postSoap, rate, type LoadResult } from './load.js';
+import { closedLoop, JsonClient, openLoop, percentile, postSoap, rate, staleSocketRetries, type LoadResult } from './load.js';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 2 : 4;
@@ -282,8 +282,21 @@ async function measureGateway(
   return { measured, bareAfter: before };
 }
 
+/** Failed messages by kind ("HTTP 503", "ECONNREFUSED", ...) and where, so that an error count can be explained. */
+const errorKinds = new Map<string, number>();
+const countError = (where: string, kind: string) => errorKinds.set(`${where}: ${kind}`, (errorKinds.get(`${where}: ${kind}`) ?? 0) + 1);
+
 const soapSender = (agent: Agent, url: URL, prefix: string) => (client: number, seq: number) =>
-  postSoap(agent, url, soapRequest(`${prefix}-${client}`, seq)).then((status) => status === 200);
+  postSoap(agent, url, soapRequest(`${prefix}-${client}`, seq)).then(
+    (status) => {
+      if (status !== 200) countError(prefix, `HTTP ${status}`);
+      return status === 200;
+    },
+    (err: NodeJS.ErrnoException) => {
+      countError(prefix, err.code ?? err.message);
+      return false;
+    },
+  );
 
 async function main(): Promise<void> {
   const stub = new CsmsStub();
@@ -354,7 +367,9 @@ async function main(): Promise<void> {
   stub.close();
   agent.destroy();
 
-  Object.assign(results, { bareSoap, bareJson, gateway, redisAt16PartitionHalfLoad: sameLoad, command, fleet });
+  Object.assign(results, { bareSoap, bareJson, gateway, redisAt16PartitionHalfLoad: sameLoad, command, fleet, errorKinds: Object.fromEntries(errorKinds), staleSocketRetries: staleSocketRetries.count });
+  if (errorKinds.size > 0) log(`errors by kind: ${[...errorKinds].map(([k, n]) => `${k} x${n}`).join(', ')}`);
+  log(`requests sent again after the server closed a kept-alive socket: ${staleSocketRetries.count}`);
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
   printTable(bareSoap, bareJson, gateway, sameLoad!, command!, fleet);
@@ -402,8 +417,11 @@ async function measureFleet(agent: Agent, stub: CsmsStub, csmsPort: number) {
       Array.from({ length: concurrency }, async () => {
         while (next < to) {
           const i = next++;
-          const status = await postSoap(agent, gw.url, heartbeatRequest(`fleet-${i}`, i)).catch(() => 0);
-          if (status !== 200) errors++;
+          const status = await postSoap(agent, gw.url, heartbeatRequest(`fleet-${i}`, i)).catch((err: NodeJS.ErrnoException) => err.code ?? err.message);
+          if (status !== 200) {
+            errors++;
+            countError('fleet', typeof status === 'number' ? `HTTP ${status}` : status);
+          }
         }
       }),
     );
