@@ -190,13 +190,16 @@ const medianCost = (costs: PhaseCost[]): PhaseCost => {
   return cost;
 };
 
-/** Latency at `perSecond` (open loop), ROUNDS times; `wrap` lets each window be measured for its cost. */
+/** Latency at `perSecond` (open loop), ROUNDS windows after a settling second; `wrap` measures each window's cost. */
 async function latencyRounds(
   perSecond: number,
   send: (client: number, seq: number) => Promise<boolean>,
   wrap: (phase: () => Promise<LoadResult>) => Promise<LoadResult> = (phase) => phase(),
 ): Promise<{ p50: number[]; p99: number[]; errors: number }> {
   const out = { p50: [] as number[], p99: [] as number[], errors: 0 };
+  // One second at the same rate first, not measured: the windows then start from that rate's steady state rather than
+  // from the backlog (queued jobs, garbage) that the maximum-throughput phase just before left behind.
+  await openLoop(perSecond, CLIENTS, 1, send);
   for (let i = 0; i < ROUNDS; i++) {
     const half = await wrap(() => openLoop(perSecond, CLIENTS, SECONDS, send));
     out.p50.push(percentile(half.latenciesMs, 50));
