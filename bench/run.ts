@@ -2,7 +2,7 @@
  * `npm run bench`: the gateway measured against baselines taken in the same run on the same machine
  * (issue 5: machines are shared and noisy, so every figure is a ratio or a difference to a baseline).
  *
- *   npm run bench                 full run (about 5 minutes)
+ *   npm run bench                 full run (about 4 minutes)
  *   npm run bench -- --quick      shorter measurements, fleet up to 1,000 chargers
  *
  * Prints a table and writes bench/results/latest.json.
