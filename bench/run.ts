@@ -126,7 +126,9 @@ async function startGateway(csmsPort: number, extra: Record<string, string>): Pr
       WS_PING_INTERVAL_SEC: '0',
       ...extra,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // The gateway logs (JSON lines on stdout, warnings and worse at LOG_LEVEL=warn) go to the bench's stderr: a
+    // warning during a run explains an error count, and the table on stdout stays clean.
+    stdio: ['ignore', process.stderr, 'inherit'],
   });
   for (let i = 0; i < 200; i++) {
     if (await fetch(`http://127.0.0.1:${adminPort}/health`).then((r) => r.ok, () => false)) break;
