@@ -289,7 +289,10 @@ async function measureGateway(
 
 /** Failed messages by kind ("HTTP 503", "ECONNREFUSED", ...) and where, so that an error count can be explained. */
 const errorKinds = new Map<string, number>();
-const countError = (where: string, kind: string) => errorKinds.set(`${where}: ${kind}`, (errorKinds.get(`${where}: ${kind}`) ?? 0) + 1);
+const countError = (where: string, kind: string) => {
+  const key = `${where}: ${kind}`;
+  errorKinds.set(key, (errorKinds.get(key) ?? 0) + 1);
+};
 
 const soapSender = (agent: Agent, url: URL, prefix: string) => (client: number, seq: number) =>
   postSoap(agent, url, soapRequest(`${prefix}-${client}`, seq)).then(
