@@ -77,6 +77,8 @@ interface PhaseCost {
   cpuMicrosPerMessage: number;
   /** Messages per queue job (group commit); 1 in the embedded queue. */
   messagesPerJob: number;
+  /** Share of the messages delivered directly by the partition's consumer, without a BullMQ job (Redis only). */
+  directShare: number;
   /** With Redis: Lua script calls and blocking fetches per message. */
   evalshaPerMessage?: number;
   bzpopminPerMessage?: number;
@@ -87,7 +89,7 @@ async function costOf(gw: Gateway, redis: Redis | undefined, phase: () => Promis
   const added = async () => {
     const text = await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`).then((r) => r.text());
     const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
-    return { jobs: value('ocppgw_queue_jobs_added_total'), messages: value('ocppgw_queue_messages_added_total') };
+    return { jobs: value('ocppgw_queue_jobs_added_total'), messages: value('ocppgw_queue_messages_added_total'), direct: value('ocppgw_queue_direct_total') };
   };
   // The CPU is read next to the phase, so that the metrics scrapes around it are not counted as its cost.
   const added0 = await added();
@@ -101,6 +103,7 @@ async function costOf(gw: Gateway, redis: Redis | undefined, phase: () => Promis
   const cost: PhaseCost = {
     cpuMicrosPerMessage: (cpu1 - cpu0) / n,
     messagesPerJob: (added1.messages - added0.messages) / Math.max(1, added1.jobs - added0.jobs),
+    directShare: (added1.direct - added0.direct) / Math.max(1, added1.direct - added0.direct + added1.messages - added0.messages),
   };
   if (calls0 && calls1) {
     cost.evalshaPerMessage = (calls1.evalsha - calls0.evalsha) / n;
@@ -185,7 +188,11 @@ const medianCost = (costs: PhaseCost[]): PhaseCost => {
     const values = costs.map(pick).filter((v): v is number => v !== undefined);
     return values.length ? median(values) : undefined;
   };
-  const cost: PhaseCost = { cpuMicrosPerMessage: of((c) => c.cpuMicrosPerMessage)!, messagesPerJob: of((c) => c.messagesPerJob)! };
+  const cost: PhaseCost = {
+    cpuMicrosPerMessage: of((c) => c.cpuMicrosPerMessage)!,
+    messagesPerJob: of((c) => c.messagesPerJob)!,
+    directShare: of((c) => c.directShare)!,
+  };
   const evalsha = of((c) => c.evalshaPerMessage);
   const bzpopmin = of((c) => c.bzpopminPerMessage);
   if (evalsha !== undefined && bzpopmin !== undefined) Object.assign(cost, { evalshaPerMessage: evalsha, bzpopminPerMessage: bzpopmin });
@@ -282,7 +289,7 @@ async function measureGateway(
   log(`${name}: ${throughput.toFixed(0)} msg/s (rounds ${list(throughputs, 0)}; ratios ${list(ratios, 2)}), p50 ${measured.p50.toFixed(2)} ms (${list(latency.p50, 2)}), p99 ${measured.p99.toFixed(2)} ms (${list(latency.p99, 2)}) at half load, ${measured.errors} errors`);
   const calls = (c: PhaseCost) => (c.evalshaPerMessage === undefined ? '' : `, ${c.evalshaPerMessage.toFixed(2)} EVALSHA + ${c.bzpopminPerMessage!.toFixed(2)} BZPOPMIN per message`);
   for (const [phase, c] of [['max', measured.costAtMax], ['half', measured.costAtHalf]] as const) {
-    log(`${name} at ${phase} load: ${c.cpuMicrosPerMessage.toFixed(0)} us CPU per message, ${c.messagesPerJob.toFixed(2)} messages per job${calls(c)}`);
+    log(`${name} at ${phase} load: ${c.cpuMicrosPerMessage.toFixed(0)} us CPU per message, ${(c.directShare * 100).toFixed(0)}% delivered directly, ${c.messagesPerJob.toFixed(2)} messages per job${calls(c)}`);
   }
   return { measured, bareAfter: before };
 }
@@ -485,10 +492,12 @@ function printTable(
   // Diagnostics: why a mode's latency at half load differs from its maximum (the cost per message is not constant).
   const costRow = (label: string, m: GatewayMeasured): string[] => {
     const calls = m.costAtHalf.evalshaPerMessage === undefined ? '' : `; at half load ${f(m.costAtHalf.evalshaPerMessage)} EVALSHA + ${f(m.costAtHalf.bzpopminPerMessage!)} BZPOPMIN per message`;
+    const pct = (share: number) => `${(share * 100).toFixed(0)}%`;
+    const direct = m.costAtHalf.evalshaPerMessage === undefined ? '' : `${pct(m.costAtMax.directShare)} / ${pct(m.costAtHalf.directShare)} delivered directly; `;
     return [
       `${label}: gateway CPU per message, max / half load`,
       `${f(m.costAtMax.cpuMicrosPerMessage, 0)} / ${f(m.costAtHalf.cpuMicrosPerMessage, 0)} us`,
-      `${f(m.costAtMax.messagesPerJob)} / ${f(m.costAtHalf.messagesPerJob)} messages per job${calls}`,
+      `${direct}${f(m.costAtMax.messagesPerJob)} / ${f(m.costAtHalf.messagesPerJob)} messages per BullMQ job${calls}`,
       'diagnostic',
       '',
     ];

@@ -52,19 +52,23 @@ export class Gateway {
     this.metrics = new GatewayMetrics(() => this.fleetSnapshot());
     this.observers = this.composeObservers(extraObservers);
     if (config.redisUrl) {
+      // The registry has its own connection: auto-pipelining batches the many small per-message commands of
+      // concurrent requests into one round trip (issue 5). BullMQ keeps its connections to itself; the records of
+      // direct delivery use this one, so that a message's arrival and its claim go to Redis in one write.
+      const redis = new Redis(config.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
+      this.redis = redis;
       const queue = new BullmqQueue({
         redisUrl: config.redisUrl,
         prefix: config.redisPrefix,
         partitions: config.partitions,
         leaseTtlMs: config.leaseTtlMs,
+        direct: config.directDelivery,
+        recordsConnection: redis,
         logger,
         onPartition: (partition, held) => void this.onPartition(partition, held),
       });
       this.queue = queue;
-      // The registry has its own connection: auto-pipelining batches the many small per-message commands of
-      // concurrent requests into one round trip (issue 5); BullMQ keeps its connections to itself.
-      this.redis = new Redis(config.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
-      const registry = new RedisRegistry(this.redis, config.redisPrefix, (identity) => queue.heldPartitions.has(partitionOf(identity, config.partitions)));
+      const registry = new RedisRegistry(redis, config.redisPrefix, (identity) => queue.heldPartitions.has(partitionOf(identity, config.partitions)));
       this.registry = registry;
       this.forgetCachedStates = () => registry.forgetCached();
     } else {

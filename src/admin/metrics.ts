@@ -11,7 +11,7 @@ export interface FleetSnapshot {
   withoutCallbackUrl: number;
   upstreamReconnects: number;
   queues: { partition: string; depth: number; oldestAgeSeconds: number }[];
-  queueAdded: { jobs: number; messages: number };
+  queueAdded: { jobs: number; messages: number; direct: number };
 }
 
 /**
@@ -98,7 +98,7 @@ export class GatewayMetrics {
       });
     partitionGauge(
       'ocppgw_queue_depth',
-      'Jobs waiting, in progress or delayed, by partition; with Redis a job carries one or more messages of its partition (the embedded queue counts messages, as partition "embedded")',
+      'Jobs waiting, in progress or delayed, by partition; with Redis a job carries one or more messages of its partition, and a message delivered directly counts as one (the embedded queue counts messages, as partition "embedded")',
       (q) => q.depth,
     );
     const addedCounter = (name: string, help: string, value: (s: FleetSnapshot) => number) =>
@@ -113,6 +113,11 @@ export class GatewayMetrics {
       });
     addedCounter('ocppgw_queue_jobs_added_total', 'Jobs this instance added to the queue', (s) => s.queueAdded.jobs);
     addedCounter('ocppgw_queue_messages_added_total', 'Charger messages this instance added to the queue (divided by jobs: the mean batch size)', (s) => s.queueAdded.messages);
+    addedCounter(
+      'ocppgw_queue_direct_total',
+      'Charger messages this instance delivered directly, recorded in Redis but without a BullMQ job (Redis only; see Scale-out)',
+      (s) => s.queueAdded.direct,
+    );
     partitionGauge('ocppgw_queue_oldest_age_seconds', 'Age of the oldest waiting message, by partition: a growing value means something is stuck', (q) => q.oldestAgeSeconds);
   }
 

@@ -1,6 +1,6 @@
 import type { GatewayConfig } from '../config/config.js';
 import type { Logger } from '../log.js';
-import type { JobOutcome, UpstreamJob } from '../queue/upstream-queue.js';
+import { LeftInQueue, type JobOutcome, type UpstreamJob } from '../queue/upstream-queue.js';
 import { faultOf, SoapFaultError } from '../soap/fault.js';
 import { emptyChargerState } from '../state/charger-state.js';
 import type { ChargerRegistry } from '../state/registry.js';
@@ -170,7 +170,7 @@ export class ChargerMessageProcessor {
         }
         if (err instanceof UpstreamError && stored) {
           // Stopping: leave the job to the queue, which hands it to the next consumer (BullMQ attempts).
-          throw new Error(`gateway stopping with ${job.action} undelivered; left in the queue`);
+          throw new LeftInQueue(`gateway stopping with ${job.action} undelivered; left in the queue`);
         }
         if (err instanceof UpstreamError && err.handshakeStatus === 404 && job.action === 'BootNotification') {
           // OCPP-J 1.6 section 3.2 / errata 3.68: a 404 on the handshake is JSON's BootNotification Rejected (map B.2).

@@ -93,6 +93,13 @@ const configSchema = z
     /** Message trace size: records per charger, and how many of the most recently active chargers are traced. */
     tracePerCharger: z.coerce.number().int().min(1).max(1000).default(30),
     traceChargers: z.coerce.number().int().min(1).default(500),
+    /**
+     * With Redis: a message that nothing is queued ahead of is recorded in Redis and delivered by the instance that
+     * consumes its partition at once, without a BullMQ job (see BullmqQueue). false: every message is a BullMQ job.
+     */
+    directDelivery: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+      .default(true),
     /** A partition lease not renewed for this long is taken over by another instance (bound on failover). */
     leaseTtlMs: z.coerce.number().int().min(1_000).default(10_000),
     /**
@@ -149,6 +156,7 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   CSMS_CA_FILE: 'csmsCaFile',
   PARTITIONS: 'partitions',
   LEASE_TTL_MS: 'leaseTtlMs',
+  DIRECT_DELIVERY: 'directDelivery',
   TRACE_MASK_ID_TAGS: 'traceMaskIdTags',
   TRACE_PER_CHARGER: 'tracePerCharger',
   TRACE_CHARGERS: 'traceChargers',

@@ -7,7 +7,20 @@ import { partitionOf } from './partition.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import { BatchProgress, messagesOf, type BatchJobData } from './batch.js';
 import { GroupCommit } from './group-commit.js';
-import { type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
+import { InflightRecords, type PartitionKeys } from './inflight.js';
+import { LeftInQueue, type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
+
+/**
+ * Direct delivery is tried only while at most this many of this instance's requests wait for their outcome. Above it
+ * the load is heavy enough for group commit to form batches, and a batch of several messages costs less than two
+ * script calls per message (the benchmark's maximum throughput is reached that way, with 64 chargers waiting). Below
+ * it, the bursts of a moderate load still go direct: with 16, 12 to 36% of the messages at half of the maximum went
+ * through BullMQ; with 32, 4 to 7% (bench runs of issue 5).
+ */
+const DIRECT_MAX_WAITING = 32;
+
+/** A job that was active on an instance that stopped is picked up again (attempts), never dropped. */
+const retryOptions = { attempts: 20, backoff: { type: 'exponential', delay: 1_000 } } as const;
 
 /** A submitted message waiting for its batch to be written to Redis. */
 interface PendingMessage {
@@ -29,6 +42,18 @@ export interface BullmqQueueOptions {
   concurrency?: number;
   /** Most messages one BullMQ job carries (group commit of one partition's messages arriving together). */
   maxBatch?: number;
+  /**
+   * Direct delivery (default on): a message of a partition this instance consumes, from a charger with nothing else
+   * in flight, while the partition's queue is empty, is recorded in Redis and delivered at once instead of through a
+   * BullMQ job. Off: every message goes through BullMQ.
+   */
+  direct?: boolean;
+  /**
+   * Connection for the in-flight records of direct delivery; default: the queues' own. Pass the registry's
+   * auto-pipelined connection, and a message's arrival and claim (and later its count and record release) share one
+   * write to Redis.
+   */
+  recordsConnection?: Redis;
   /** Partition lease time-to-live: the bound on takeover after an instance dies. */
   leaseTtlMs?: number;
   logger: Logger;
@@ -42,9 +67,21 @@ export interface BullmqQueueOptions {
  * that instance's own Redis pub/sub channel (architecture: "Scale-out"), or directly when it is the same instance.
  *
  * Messages of one partition that arrive together (in the same turn of the event loop, or while the partition's
- * previous job is being written) travel as one BullMQ job (group commit, see GroupCommit and BatchJobData): BullMQ's cost per job (add, move to active, move to finished, each a Lua script) is then paid
- * once per batch rather than once per message. A charger's messages keep their order inside a batch and across
- * batches, and each message still gets its own outcome.
+ * previous job is being written) travel as one BullMQ job (group commit, see GroupCommit and BatchJobData):
+ * BullMQ's cost per job (add, move to active, move to finished, each a Lua script) is then paid once per batch rather
+ * than once per message. A charger's messages keep their order inside a batch and across batches, and each message
+ * still gets its own outcome.
+ *
+ * Direct delivery. Under light load every BullMQ job carries one message, and a job costs the consumer about seven
+ * Redis round trips (add, the fetches BullMQ's wake-up marker causes, move to finished): the gateway's CPU per message
+ * doubles exactly when batches stop forming (issue 5). So a message that can go nowhere but straight to the CSMS
+ * skips the job: when this instance holds the charger's partition, the charger has no message in flight, and the
+ * partition's queue has nothing waiting, active or delayed, one script records the message in the partition's
+ * in-flight hash (InflightRecords) and the message is processed here and now, under the same per-charger lock as
+ * the jobs. The record is as durable as a job: it is removed only when the message is delivered (or handed to
+ * BullMQ after a failure), and the partition's next consumer delivers what an instance that died or stopped left
+ * there before it takes any job of the partition. Everything else (a backlog, a charger's second message, another
+ * instance's partition) goes through BullMQ as before, behind the message in flight.
  */
 export class BullmqQueue implements UpstreamQueue {
   readonly kind = 'bullmq';
@@ -58,7 +95,17 @@ export class BullmqQueue implements UpstreamQueue {
   private readonly waiters = new Map<string, (outcome: JobOutcome) => void>();
   private readonly serialiser = new KeyedSerialiser();
   /** BullMQ jobs and messages this instance added (their ratio is the mean batch size). */
-  readonly added = { jobs: 0, messages: 0 };
+  readonly added = { jobs: 0, messages: 0, direct: 0 };
+  private readonly inflight: InflightRecords;
+  /** Direct deliveries under way, per partition (a partition is given up only when they are done). */
+  private readonly directRuns = new Map<number, Set<Promise<void>>>();
+  /** Ids of the messages this instance is delivering directly (a record found again on takeover is not run twice). */
+  private readonly directIds = new Set<string>();
+  /**
+   * BullMQ jobs per partition that this instance added or is consuming and that are not finished: while there are
+   * any, direct delivery is not tried (its claim would fail). A hint only; the claim script decides.
+   */
+  private readonly jobsUnderWay = new Map<number, number>();
   private readonly batcher: GroupCommit<number, PendingMessage>;
 
   constructor(private readonly options: BullmqQueueOptions) {
@@ -68,6 +115,7 @@ export class BullmqQueue implements UpstreamQueue {
       this.queues.push(new Queue(`upstream-p${p}`, { connection: this.connection as ConnectionOptions, prefix: options.prefix }));
     }
     this.batcher = new GroupCommit(options.maxBatch ?? 64, (p, entries) => this.addBatch(p, entries));
+    this.inflight = new InflightRecords(options.recordsConnection ?? this.connection, options.prefix);
   }
 
   private get replyChannel(): string {
@@ -95,6 +143,8 @@ export class BullmqQueue implements UpstreamQueue {
       renewMs: Math.max(200, Math.floor(ttlMs / 4)),
       logger: this.options.logger,
       onAcquire: async (p) => {
+        this.jobsUnderWay.delete(p);
+        await this.recover(p);
         this.startWorker(p);
         this.options.onPartition?.(p, true);
       },
@@ -178,6 +228,8 @@ export class BullmqQueue implements UpstreamQueue {
       lastLogged = Date.now();
       this.options.logger.error({ err, partition: p }, 'BullMQ worker error (repeats suppressed for 10 s)');
     });
+    worker.on('completed', () => this.jobDone(p));
+    worker.on('failed', () => this.jobDone(p));
     this.workers.set(p, { worker, connection });
   }
 
@@ -189,7 +241,7 @@ export class BullmqQueue implements UpstreamQueue {
     const entry = this.workers.get(p);
     if (!entry) return;
     this.workers.delete(p);
-    const closed = entry.worker.close();
+    const closed = Promise.all([entry.worker.close(), ...(this.directRuns.get(p) ?? [])]);
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.options.leaseTtlMs ?? 10_000).unref());
     if ((await Promise.race([closed.then(() => 'closed' as const), timer])) === 'timeout') {
       this.options.logger.warn({ partition: p }, 'active jobs did not finish in time; closing the partition worker without them');
@@ -219,7 +271,8 @@ export class BullmqQueue implements UpstreamQueue {
       let queued = false;
       const timer = setTimeout(() => settle({ kind: 'expired', queued }), Math.max(0, job.deadline - Date.now()));
       this.waiters.set(job.id, settle);
-      this.batcher.add(partitionOf(job.identity, this.options.partitions), {
+      const p = partitionOf(job.identity, this.options.partitions);
+      const pending: PendingMessage = {
         job,
         queued: () => {
           queued = true;
@@ -228,23 +281,120 @@ export class BullmqQueue implements UpstreamQueue {
           this.options.logger.error({ err, chargeBoxIdentity: job.identity }, 'could not queue a message in Redis');
           settle({ kind: 'retry', reason: 'gateway queue (Redis) unavailable', queued: false });
         },
-      });
+      };
+      // Direct delivery is tried only when nothing of the charger or the partition is on its way here already: the
+      // per-charger lock is taken now, so that no job of the charger fetched meanwhile can run before this message.
+      if (
+        (this.options.direct ?? true) &&
+        this.waiters.size <= DIRECT_MAX_WAITING &&
+        this.workers.has(p) &&
+        !this.jobsUnderWay.has(p) &&
+        !this.serialiser.has(job.identity) &&
+        !this.batcher.holds(p)
+      ) {
+        void this.serialiser.run(job.identity, () => this.directOrQueued(p, pending));
+      } else this.batcher.add(p, pending);
     });
+  }
+
+  private jobDone(p: number): void {
+    const left = (this.jobsUnderWay.get(p) ?? 0) - 1;
+    if (left > 0) this.jobsUnderWay.set(p, left);
+    else this.jobsUnderWay.delete(p);
+  }
+
+  private partitionKeys(p: number): PartitionKeys {
+    const keys = this.queues[p]!.keys;
+    return { lease: this.leases!.key(p), wait: keys.wait!, active: keys.active!, delayed: keys.delayed! };
+  }
+
+  /** Under the charger's lock: delivered here if the claim succeeds, otherwise queued as any message. */
+  private async directOrQueued(p: number, pending: PendingMessage): Promise<void> {
+    let claimed = false;
+    try {
+      claimed = await this.inflight.claim(p, this.partitionKeys(p), this.instanceId, pending.job);
+    } catch (err) {
+      // Redis is in trouble: the queue's own write then says so to the charger (or succeeds after a reconnection).
+      this.options.logger.debug({ err: (err as Error).message }, 'direct delivery claim failed; queueing the message');
+    }
+    if (!claimed) {
+      this.batcher.add(p, pending);
+      return;
+    }
+    pending.queued();
+    this.added.direct++;
+    await this.runDirect(p, pending.job);
+  }
+
+  /** Delivers one recorded message here (under its charger's lock), then removes its record. */
+  private runDirect(p: number, job: UpstreamJob): Promise<void> {
+    const log = this.options.logger;
+    let runs = this.directRuns.get(p);
+    if (!runs) this.directRuns.set(p, (runs = new Set()));
+    this.directIds.add(job.id);
+    const run: Promise<void> = (async () => {
+      try {
+        await this.processor!(job, (outcome) => this.deliver(this.instanceId, job.id, outcome));
+      } catch (err) {
+        if (err instanceof LeftInQueue) {
+          // Shutdown: the record stays, and the partition's next consumer delivers the message.
+          log.info({ chargeBoxIdentity: job.identity, jobId: job.id }, err.message);
+          return;
+        }
+        log.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'direct delivery failed inside the gateway; the message goes to BullMQ, which retries it');
+        this.deliver(this.instanceId, job.id, { kind: 'retry', reason: 'gateway failed to process the message' });
+        try {
+          const data: BatchJobData = { replyTo: this.instanceId, messages: [job] };
+          await this.queues[p]!.add(job.action, data, { jobId: job.id, ...retryOptions });
+        } catch (addErr) {
+          // The record stays: the partition's next consumer delivers the message.
+          log.error({ err: addErr, chargeBoxIdentity: job.identity, jobId: job.id }, 'could not hand a failed direct delivery to BullMQ; its record stays in Redis');
+          return;
+        }
+      }
+      await this.inflight.release(p, job).catch((err: unknown) => {
+        log.warn({ err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id }, 'could not remove the record of a delivered message; the next consumer may deliver it again');
+      });
+    })().finally(() => {
+      this.directIds.delete(job.id);
+      runs.delete(run);
+    });
+    runs.add(run);
+    return run;
+  }
+
+  /**
+   * Taking a partition over: the messages its previous consumer was delivering directly when it died or stopped are
+   * delivered first (each takes its charger's lock before any job of the partition can be fetched).
+   */
+  private async recover(p: number): Promise<void> {
+    let left: UpstreamJob[];
+    try {
+      left = await this.inflight.list(p);
+    } catch (err) {
+      this.options.logger.error({ err, partition: p }, 'could not read the messages left in flight in this partition; they are delivered when it is next taken over');
+      return;
+    }
+    const toRun = left.filter((job) => !this.directIds.has(job.id));
+    if (toRun.length === 0) return;
+    this.options.logger.warn({ partition: p, messages: toRun.length }, 'delivering the messages a previous consumer of this partition left in flight');
+    for (const job of toRun) void this.serialiser.run(job.identity, () => this.runDirect(p, job));
   }
 
   /** One BullMQ job for messages of partition `p` that arrived together, in arrival order. */
   private addBatch(p: number, entries: PendingMessage[]): Promise<unknown> {
     this.added.jobs++;
+    this.jobsUnderWay.set(p, (this.jobsUnderWay.get(p) ?? 0) + 1);
     this.added.messages += entries.length;
     const data: BatchJobData = { replyTo: this.instanceId, messages: entries.map((e) => e.job) };
     // The name is what the queue board shows; the id of the first message identifies the batch.
     const name = entries.length === 1 ? entries[0]!.job.action : `${entries.length} messages`;
-    // A job that was active on an instance that stopped is picked up again (attempts), never dropped.
-    return this.queues[p]!.add(name, data, { jobId: entries[0]!.job.id, attempts: 20, backoff: { type: 'exponential', delay: 1_000 } }).then(
+    return this.queues[p]!.add(name, data, { jobId: entries[0]!.job.id, ...retryOptions }).then(
       () => {
         for (const e of entries) e.queued();
       },
       (err: unknown) => {
+        this.jobDone(p);
         for (const e of entries) e.failed(err);
       },
     );
@@ -255,10 +405,13 @@ export class BullmqQueue implements UpstreamQueue {
       this.queues.map(async (q, p) => {
         const counts = await q.getJobCounts('waiting', 'active', 'delayed');
         const [oldest] = await q.getJobs(['waiting', 'delayed'], 0, 0, true);
+        // Messages delivered directly count too: one the CSMS has not taken yet waits as long as any job.
+        const direct = await this.inflight.list(p);
+        const oldestAt = Math.min(oldest ? oldest.timestamp : Infinity, direct.length > 0 ? Date.parse(direct[0]!.receivedAt) : Infinity);
         return {
           partition: String(p),
-          depth: (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0),
-          oldestAgeSeconds: oldest ? (Date.now() - oldest.timestamp) / 1000 : 0,
+          depth: (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) + direct.length,
+          oldestAgeSeconds: Number.isFinite(oldestAt) ? (Date.now() - oldestAt) / 1000 : 0,
         };
       }),
     );

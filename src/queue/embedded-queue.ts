@@ -11,7 +11,7 @@ export class EmbeddedQueue implements UpstreamQueue {
   /** Submitted, not yet started: job id -> submit time, per charger (for stats and dropQueued). */
   private readonly pending = new Map<string, Map<string, number>>();
   private readonly dropped = new Set<string>();
-  readonly added = { jobs: 0, messages: 0 };
+  readonly added = { jobs: 0, messages: 0, direct: 0 };
 
   async start(processor: JobProcessor): Promise<void> {
     this.processor = processor;

@@ -38,7 +38,8 @@ export class LeaseManager {
     return this.held;
   }
 
-  private key(p: number): string {
+  /** The lease key of partition p (its value is the owner's instance id). */
+  key(p: number): string {
     return `${this.o.prefix}:lease:p${p}`;
   }
 

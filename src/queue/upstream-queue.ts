@@ -54,10 +54,15 @@ export interface UpstreamQueue {
    * Jobs and messages this instance put in the queue since it started. BullMQ jobs carry one or more messages of a
    * partition (group commit), so messages / jobs is the mean batch size; in the embedded queue they are equal.
    */
-  readonly added: { jobs: number; messages: number };
+  readonly added: { jobs: number; messages: number; /** delivered by the partition's consumer without a BullMQ job */ direct: number };
   /** Removes a charger's messages that no consumer has taken yet (operator action); resolves with how many. */
   dropQueued(identity: string): Promise<number>;
   close(): Promise<void>;
+}
+
+/** Thrown by a processor that is stopping with a stored message undelivered: the queue keeps it for the next consumer. */
+export class LeftInQueue extends Error {
+  override readonly name = 'LeftInQueue';
 }
 
 export const shuttingDown: JobOutcome = { kind: 'retry', reason: 'gateway is shutting down', queued: false };

@@ -12,6 +12,11 @@ export class KeyedSerialiser {
     return next;
   }
 
+  /** Whether work for the key is running or waiting. */
+  has(key: string): boolean {
+    return this.tails.has(key);
+  }
+
   get size(): number {
     return this.tails.size;
   }

@@ -29,7 +29,7 @@ describe('BullMQ queue: group commit of one partition\'s messages (real Redis)',
   const makeQueue = () => {
     const prefix = `batchtest-${randomUUID().slice(0, 8)}`;
     prefixes.push(prefix);
-    const queue = new BullmqQueue({ redisUrl: REDIS_URL, prefix, partitions: 1, leaseTtlMs: 2_000, logger: createLogger('silent') });
+    const queue = new BullmqQueue({ redisUrl: REDIS_URL, prefix, partitions: 1, leaseTtlMs: 2_000, direct: false, logger: createLogger('silent') });
     queues.push(queue);
     return queue;
   };
@@ -50,7 +50,7 @@ describe('BullMQ queue: group commit of one partition\'s messages (real Redis)',
     const sent = ['A', 'B', 'C'].flatMap((identity) => Array.from({ length: 10 }, (_, seq) => message(identity, seq)));
     const outcomes = await Promise.all(sent.map((m) => queue.submit(m)));
 
-    assert.deepEqual(queue.added, { jobs: 1, messages: 30 }, 'one BullMQ job carried all thirty messages');
+    assert.deepEqual(queue.added, { jobs: 1, messages: 30, direct: 0 }, 'one BullMQ job carried all thirty messages');
     outcomes.forEach((outcome, i) => {
       assert.equal(outcome.kind, 'response');
       assert.deepEqual((outcome as { body: object }).body, { seq: (sent[i]!.request as { seq: number }).seq, identity: sent[i]!.identity });

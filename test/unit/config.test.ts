@@ -22,6 +22,12 @@ describe('configuration', () => {
     assert.match(c.publicUrl, /^http:\/\/.+:8080\/CentralSystemService$/);
   });
 
+  it('delivers directly by default; DIRECT_DELIVERY=false turns it off and anything else is refused', () => {
+    assert.equal(loadConfig({ CONFIG: '', CSMS_URL: 'ws://csms/ocpp' }).directDelivery, true);
+    assert.equal(loadConfig({ CONFIG: '', CSMS_URL: 'ws://csms/ocpp', DIRECT_DELIVERY: 'false' }).directDelivery, false);
+    assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'ws://csms/ocpp', DIRECT_DELIVERY: 'no' }), /directDelivery \(DIRECT_DELIVERY\)/);
+  });
+
   it('names the bad key and its variable', () => {
     assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'http://csms' }), /csmsUrl \(CSMS_URL\): CSMS_URL must be a ws:\/\/ or wss:\/\/ URL/);
     assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'ws://c', PORT: 'eighty' }), /port \(PORT\)/);

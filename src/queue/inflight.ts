@@ -1,0 +1,70 @@
+import type { Redis } from 'ioredis';
+import type { UpstreamJob } from './upstream-queue.js';
+
+/**
+ * Claims a message for direct delivery by the partition's consumer (see BullmqQueue, "direct delivery").
+ * KEYS: the partition's lease, its BullMQ wait list, active list and delayed set, its in-flight hash.
+ * ARGV: this instance's id, the charger identity, the message as JSON.
+ * Returns 1 and records the message when this instance holds the lease, the charger has no message in flight and the
+ * partition's BullMQ queue has nothing waiting, active or delayed (so nothing of this charger can be ahead of it);
+ * 0 otherwise, and records nothing.
+ */
+const CLAIM = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('HEXISTS', KEYS[5], ARGV[2]) == 1 then return 0 end
+if redis.call('LLEN', KEYS[2]) > 0 or redis.call('LLEN', KEYS[3]) > 0 or redis.call('ZCARD', KEYS[4]) > 0 then return 0 end
+redis.call('HSET', KEYS[5], ARGV[2], ARGV[3])
+return 1`;
+
+/** Removes a charger's in-flight record if it is still the given message (KEYS: hash; ARGV: identity, message id). */
+const RELEASE = `local v = redis.call('HGET', KEYS[1], ARGV[1])
+if v and cjson.decode(v).id == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0`;
+
+type ClaimCommand = (lease: string, wait: string, active: string, delayed: string, inflight: string, instanceId: string, identity: string, job: string) => Promise<number>;
+type ReleaseCommand = (inflight: string, identity: string, jobId: string) => Promise<number>;
+
+/** The BullMQ keys of a partition's queue that the claim reads (Queue.keys). */
+export interface PartitionKeys {
+  lease: string;
+  wait: string;
+  active: string;
+  delayed: string;
+}
+
+/**
+ * Messages delivered directly by their partition's consumer, recorded in Redis for as long as they are in flight:
+ * `<prefix>:inflight:p<n>`, a hash of identity -> UpstreamJob as JSON, at most one message per charger. A record
+ * outlives the instance that made it: the partition's next consumer finds it and delivers the message (recover).
+ */
+export class InflightRecords {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {
+    if (!('ocppgwClaimDirect' in redis)) redis.defineCommand('ocppgwClaimDirect', { numberOfKeys: 5, lua: CLAIM });
+    if (!('ocppgwReleaseDirect' in redis)) redis.defineCommand('ocppgwReleaseDirect', { numberOfKeys: 1, lua: RELEASE });
+  }
+
+  key(partition: number): string {
+    return `${this.prefix}:inflight:p${partition}`;
+  }
+
+  /** True when the message is now recorded and this instance is to deliver it itself. */
+  async claim(partition: number, keys: PartitionKeys, instanceId: string, job: UpstreamJob): Promise<boolean> {
+    const claim = (this.redis as unknown as { ocppgwClaimDirect: ClaimCommand }).ocppgwClaimDirect;
+    const claimed = await claim.call(this.redis, keys.lease, keys.wait, keys.active, keys.delayed, this.key(partition), instanceId, job.identity, JSON.stringify(job));
+    return claimed === 1;
+  }
+
+  /** The message is delivered (or handed to the queue): its record goes. */
+  async release(partition: number, job: UpstreamJob): Promise<void> {
+    const release = (this.redis as unknown as { ocppgwReleaseDirect: ReleaseCommand }).ocppgwReleaseDirect;
+    await release.call(this.redis, this.key(partition), job.identity, job.id);
+  }
+
+  /** Every message recorded in a partition (left by an instance that stopped or died), oldest arrival first. */
+  async list(partition: number): Promise<UpstreamJob[]> {
+    const records = Object.values(await this.redis.hgetall(this.key(partition))).map((json) => JSON.parse(json) as UpstreamJob);
+    return records.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+  }
+}
