@@ -8,16 +8,7 @@ import { BullmqQueue } from '../../src/queue/bullmq-queue.js';
 import type { JobOutcome, JobProcessor, UpstreamJob } from '../../src/queue/upstream-queue.js';
 import { REDIS_URL } from '../helpers/gateway-harness.js';
 import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 8_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+import { sleep, until } from '../helpers/wait.js';
 
 function message(identity: string, seq: number, deadlineMs = 10_000): UpstreamJob {
   return { id: randomUUID(), identity, action: 'Heartbeat', request: { seq }, receivedAt: new Date().toISOString(), deadline: Date.now() + deadlineMs };
