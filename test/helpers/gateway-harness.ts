@@ -6,8 +6,12 @@ import { deleteKeysWithPrefix } from './redis-keys.js';
 
 export const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 
-export type QueueMode = 'embedded' | 'redis';
-export const QUEUE_MODES: QueueMode[] = ['embedded', 'redis'];
+/**
+ * embedded: the in-process queue; redis: Redis and BullMQ as configured by default (direct delivery on); redis-jobs:
+ * Redis with direct delivery off, so that every message is a BullMQ job as it is under heavy load.
+ */
+export type QueueMode = 'embedded' | 'redis' | 'redis-jobs';
+export const QUEUE_MODES: QueueMode[] = ['embedded', 'redis', 'redis-jobs'];
 
 export interface RunningGateway {
   gateway: Gateway;
@@ -40,7 +44,7 @@ export async function startGateway(
       reconnectMaxMs: 500,
       partitions: 4,
       admission: 'auto-accept',
-      ...(mode === 'redis' ? { redisUrl: REDIS_URL, redisPrefix: `gwtest-${randomUUID().slice(0, 8)}` } : {}),
+      ...(mode === 'embedded' ? {} : { redisUrl: REDIS_URL, redisPrefix: `gwtest-${randomUUID().slice(0, 8)}`, directDelivery: mode === 'redis' }),
       ...overrides,
     },
   );
@@ -56,7 +60,7 @@ export async function startGateway(
     adminUrl: `http://127.0.0.1:${adminPort}`,
     stop: async () => {
       await gateway.stop();
-      if (mode === 'redis') await deleteKeysWithPrefix(REDIS_URL, config.redisPrefix);
+      if (mode !== 'embedded') await deleteKeysWithPrefix(REDIS_URL, config.redisPrefix);
     },
   };
 }
