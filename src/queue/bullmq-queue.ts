@@ -106,6 +106,11 @@ export class BullmqQueue implements UpstreamQueue {
    * any, direct delivery is not tried (its claim would fail). A hint only; the claim script decides.
    */
   private readonly jobsUnderWay = new Map<number, number>();
+  /**
+   * Per charger, while a message of it waits for its claim's answer: settles once that message is claimed or queued.
+   * The charger's next messages are queued only then, so that a claim that fails cannot put its message behind them.
+   */
+  private readonly deciding = new Map<string, Promise<void>>();
   private readonly batcher: GroupCommit<number, PendingMessage>;
 
   constructor(private readonly options: BullmqQueueOptions) {
@@ -282,6 +287,11 @@ export class BullmqQueue implements UpstreamQueue {
           settle({ kind: 'retry', reason: 'gateway queue (Redis) unavailable', queued: false });
         },
       };
+      const ahead = this.deciding.get(job.identity);
+      if (ahead) {
+        this.decidingUntil(job.identity, ahead.then(() => this.batcher.add(p, pending)));
+        return;
+      }
       // Direct delivery is tried only when nothing of the charger or the partition is on its way here already: the
       // per-charger lock is taken now, so that no job of the charger fetched meanwhile can run before this message.
       if (
@@ -292,8 +302,17 @@ export class BullmqQueue implements UpstreamQueue {
         !this.serialiser.has(job.identity) &&
         !this.batcher.holds(p)
       ) {
-        void this.serialiser.run(job.identity, () => this.directOrQueued(p, pending));
+        let decided!: () => void;
+        this.decidingUntil(job.identity, new Promise<void>((resolve) => (decided = resolve)));
+        void this.serialiser.run(job.identity, () => this.directOrQueued(p, pending, decided));
       } else this.batcher.add(p, pending);
+    });
+  }
+
+  private decidingUntil(identity: string, settled: Promise<void>): void {
+    this.deciding.set(identity, settled);
+    void settled.then(() => {
+      if (this.deciding.get(identity) === settled) this.deciding.delete(identity);
     });
   }
 
@@ -309,7 +328,7 @@ export class BullmqQueue implements UpstreamQueue {
   }
 
   /** Under the charger's lock: delivered here if the claim succeeds, otherwise queued as any message. */
-  private async directOrQueued(p: number, pending: PendingMessage): Promise<void> {
+  private async directOrQueued(p: number, pending: PendingMessage, decided: () => void): Promise<void> {
     let claimed = false;
     try {
       claimed = await this.inflight.claim(p, this.partitionKeys(p), this.instanceId, pending.job);
@@ -317,10 +336,9 @@ export class BullmqQueue implements UpstreamQueue {
       // Redis is in trouble: the queue's own write then says so to the charger (or succeeds after a reconnection).
       this.options.logger.debug({ err: (err as Error).message }, 'direct delivery claim failed; queueing the message');
     }
-    if (!claimed) {
-      this.batcher.add(p, pending);
-      return;
-    }
+    if (!claimed) this.batcher.add(p, pending);
+    decided();
+    if (!claimed) return;
     pending.queued();
     this.added.direct++;
     await this.runDirect(p, pending.job);

@@ -88,6 +88,30 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     assert.deepEqual(queue.added, { jobs: 1, messages: 1, direct: 1 });
   });
 
+  it('a claim that fails (the partition has a delayed job) queues the message ahead of the charger\'s next one', async () => {
+    const prefix = newPrefix();
+    const queue = makeQueue(prefix);
+    const order: number[] = [];
+    await queue.start(async (job, reply) => {
+      order.push(seqOf(job));
+      reply({ kind: 'response', body: {} });
+    });
+    // A retry waiting in the partition (another charger's): no claim may succeed until it is done.
+    const connection = redis.duplicate();
+    const bull = new Queue('upstream-p0', { connection, prefix });
+    const retry = message('CP-OTHER', 0);
+    await bull.add('MeterValues', { replyTo: 'nobody', messages: [retry] } satisfies BatchJobData, { jobId: retry.id, delay: 60_000 });
+    await bull.close();
+    connection.disconnect();
+
+    // Sent together: the first tries a claim, the second must not overtake it while the claim is answered.
+    const outcomes = await Promise.all([queue.submit(message('CP-5', 1)), queue.submit(message('CP-5', 2))]);
+    assert.deepEqual(outcomes.map((o) => o.kind), ['response', 'response']);
+    assert.deepEqual(order, [1, 2]);
+    assert.equal(queue.added.direct, 0, 'the claim failed');
+    assert.equal(queue.added.messages, 2);
+  });
+
   it('an instance that does not consume the partition queues its messages; the consumer answers them over Redis', async () => {
     const prefix = newPrefix();
     const consumer = makeQueue(prefix);
