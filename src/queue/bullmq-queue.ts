@@ -97,20 +97,21 @@ export class BullmqQueue implements UpstreamQueue {
   /** BullMQ jobs and messages this instance added (their ratio is the mean batch size). */
   readonly added = { jobs: 0, messages: 0, direct: 0 };
   private readonly inflight: InflightRecords;
-  /** Direct deliveries under way, per partition (a partition is given up only when they are done). */
-  private readonly directRuns = new Map<number, Set<Promise<void>>>();
-  /** Ids of the messages this instance is delivering directly (a record found again on takeover is not run twice). */
-  private readonly directIds = new Set<string>();
+  /**
+   * Direct deliveries under way, per partition and message id: a partition is given up only when they are done, and
+   * a record found again on takeover is not run twice.
+   */
+  private readonly directRuns = new Map<number, Map<string, Promise<void>>>();
   /**
    * BullMQ jobs per partition that this instance added or is consuming and that are not finished: while there are
    * any, direct delivery is not tried (its claim would fail). A hint only; the claim script decides.
    */
   private readonly jobsUnderWay = new Map<number, number>();
   /**
-   * Per charger, while a message of it waits for its claim's answer: settles once that message is claimed or queued.
-   * The charger's next messages are queued only then, so that a claim that fails cannot put its message behind them.
+   * Per charger, a message waiting for its claim's answer and the charger's next messages behind it: those are queued
+   * only once the claim is answered, so that a claim that fails cannot put its message behind them.
    */
-  private readonly deciding = new Map<string, Promise<void>>();
+  private readonly claimsUnanswered = new KeyedSerialiser();
   private readonly batcher: GroupCommit<number, PendingMessage>;
 
   constructor(private readonly options: BullmqQueueOptions) {
@@ -246,7 +247,7 @@ export class BullmqQueue implements UpstreamQueue {
     const entry = this.workers.get(p);
     if (!entry) return;
     this.workers.delete(p);
-    const closed = Promise.all([entry.worker.close(), ...(this.directRuns.get(p) ?? [])]);
+    const closed = Promise.all([entry.worker.close(), ...(this.directRuns.get(p)?.values() ?? [])]);
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.options.leaseTtlMs ?? 10_000).unref());
     if ((await Promise.race([closed.then(() => 'closed' as const), timer])) === 'timeout') {
       this.options.logger.warn({ partition: p }, 'active jobs did not finish in time; closing the partition worker without them');
@@ -287,9 +288,8 @@ export class BullmqQueue implements UpstreamQueue {
           settle({ kind: 'retry', reason: 'gateway queue (Redis) unavailable', queued: false });
         },
       };
-      const ahead = this.deciding.get(job.identity);
-      if (ahead) {
-        this.decidingUntil(job.identity, ahead.then(() => this.batcher.add(p, pending)));
+      if (this.claimsUnanswered.has(job.identity)) {
+        void this.claimsUnanswered.run(job.identity, async () => this.batcher.add(p, pending));
         return;
       }
       // Direct delivery is tried only when nothing of the charger or the partition is on its way here already: the
@@ -302,17 +302,11 @@ export class BullmqQueue implements UpstreamQueue {
         !this.serialiser.has(job.identity) &&
         !this.batcher.holds(p)
       ) {
-        let decided!: () => void;
-        this.decidingUntil(job.identity, new Promise<void>((resolve) => (decided = resolve)));
-        void this.serialiser.run(job.identity, () => this.directOrQueued(p, pending, decided));
+        let answered!: () => void;
+        const claimAnswered = new Promise<void>((resolve) => (answered = resolve));
+        void this.claimsUnanswered.run(job.identity, () => claimAnswered);
+        void this.serialiser.run(job.identity, () => this.directOrQueued(p, pending, answered));
       } else this.batcher.add(p, pending);
-    });
-  }
-
-  private decidingUntil(identity: string, settled: Promise<void>): void {
-    this.deciding.set(identity, settled);
-    void settled.then(() => {
-      if (this.deciding.get(identity) === settled) this.deciding.delete(identity);
     });
   }
 
@@ -328,7 +322,7 @@ export class BullmqQueue implements UpstreamQueue {
   }
 
   /** Under the charger's lock: delivered here if the claim succeeds, otherwise queued as any message. */
-  private async directOrQueued(p: number, pending: PendingMessage, decided: () => void): Promise<void> {
+  private async directOrQueued(p: number, pending: PendingMessage, answered: () => void): Promise<void> {
     let claimed = false;
     try {
       claimed = await this.inflight.claim(p, this.partitionKeys(p), this.instanceId, pending.job);
@@ -336,9 +330,12 @@ export class BullmqQueue implements UpstreamQueue {
       // Redis is in trouble: the queue's own write then says so to the charger (or succeeds after a reconnection).
       this.options.logger.debug({ err: (err as Error).message }, 'direct delivery claim failed; queueing the message');
     }
-    if (!claimed) this.batcher.add(p, pending);
-    decided();
-    if (!claimed) return;
+    if (!claimed) {
+      this.batcher.add(p, pending);
+      answered();
+      return;
+    }
+    answered();
     pending.queued();
     this.added.direct++;
     await this.runDirect(p, pending.job);
@@ -348,8 +345,7 @@ export class BullmqQueue implements UpstreamQueue {
   private runDirect(p: number, job: UpstreamJob): Promise<void> {
     const log = this.options.logger;
     let runs = this.directRuns.get(p);
-    if (!runs) this.directRuns.set(p, (runs = new Set()));
-    this.directIds.add(job.id);
+    if (!runs) this.directRuns.set(p, (runs = new Map()));
     const run: Promise<void> = (async () => {
       try {
         await this.processor!(job, (outcome) => this.deliver(this.instanceId, job.id, outcome));
@@ -373,11 +369,8 @@ export class BullmqQueue implements UpstreamQueue {
       await this.inflight.release(p, job).catch((err: unknown) => {
         log.warn({ err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id }, 'could not remove the record of a delivered message; the next consumer may deliver it again');
       });
-    })().finally(() => {
-      this.directIds.delete(job.id);
-      runs.delete(run);
-    });
-    runs.add(run);
+    })().finally(() => runs.delete(job.id));
+    runs.set(job.id, run);
     return run;
   }
 
@@ -393,7 +386,8 @@ export class BullmqQueue implements UpstreamQueue {
       this.options.logger.error({ err, partition: p }, 'could not read the messages left in flight in this partition; they are delivered when it is next taken over');
       return;
     }
-    const toRun = left.filter((job) => !this.directIds.has(job.id));
+    const running = this.directRuns.get(p);
+    const toRun = left.filter((job) => !running?.has(job.id));
     if (toRun.length === 0) return;
     this.options.logger.warn({ partition: p, messages: toRun.length }, 'delivering the messages a previous consumer of this partition left in flight');
     for (const job of toRun) void this.serialiser.run(job.identity, () => this.runDirect(p, job));
