@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { luaCommand } from '../util/lua-command.js';
 import type { UpstreamJob } from './upstream-queue.js';
 
 /**
@@ -20,8 +21,8 @@ const RELEASE = `local v = redis.call('HGET', KEYS[1], ARGV[1])
 if v and cjson.decode(v).id == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 0`;
 
-type ClaimCommand = (lease: string, wait: string, active: string, delayed: string, inflight: string, instanceId: string, identity: string, job: string) => Promise<number>;
-type ReleaseCommand = (inflight: string, identity: string, jobId: string) => Promise<number>;
+type ClaimArgs = [lease: string, wait: string, active: string, delayed: string, inflight: string, instanceId: string, identity: string, job: string];
+type ReleaseArgs = [inflight: string, identity: string, jobId: string];
 
 /** The BullMQ keys of a partition's queue that the claim reads (Queue.keys). */
 export interface PartitionKeys {
@@ -37,12 +38,15 @@ export interface PartitionKeys {
  * outlives the instance that made it: the partition's next consumer finds it and delivers the message (recover).
  */
 export class InflightRecords {
+  private readonly claimCommand: (...args: ClaimArgs) => Promise<unknown>;
+  private readonly releaseCommand: (...args: ReleaseArgs) => Promise<unknown>;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    if (!('ocppgwClaimDirect' in redis)) redis.defineCommand('ocppgwClaimDirect', { numberOfKeys: 5, lua: CLAIM });
-    if (!('ocppgwReleaseDirect' in redis)) redis.defineCommand('ocppgwReleaseDirect', { numberOfKeys: 1, lua: RELEASE });
+    this.claimCommand = luaCommand<ClaimArgs>(redis, 'ocppgwClaimDirect', 5, CLAIM);
+    this.releaseCommand = luaCommand<ReleaseArgs>(redis, 'ocppgwReleaseDirect', 1, RELEASE);
   }
 
   key(partition: number): string {
@@ -51,15 +55,13 @@ export class InflightRecords {
 
   /** True when the message is now recorded and this instance is to deliver it itself. */
   async claim(partition: number, keys: PartitionKeys, instanceId: string, job: UpstreamJob): Promise<boolean> {
-    const claim = (this.redis as unknown as { ocppgwClaimDirect: ClaimCommand }).ocppgwClaimDirect;
-    const claimed = await claim.call(this.redis, keys.lease, keys.wait, keys.active, keys.delayed, this.key(partition), instanceId, job.identity, JSON.stringify(job));
+    const claimed = await this.claimCommand(keys.lease, keys.wait, keys.active, keys.delayed, this.key(partition), instanceId, job.identity, JSON.stringify(job));
     return claimed === 1;
   }
 
   /** The message is delivered (or handed to the queue): its record goes. */
   async release(partition: number, job: UpstreamJob): Promise<void> {
-    const release = (this.redis as unknown as { ocppgwReleaseDirect: ReleaseCommand }).ocppgwReleaseDirect;
-    await release.call(this.redis, this.key(partition), job.identity, job.id);
+    await this.releaseCommand(this.key(partition), job.identity, job.id);
   }
 
   /** Every message recorded in a partition (left by an instance that stopped or died), oldest arrival first. */

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ChargerState } from './charger-state.js';
+import { luaCommand } from '../util/lua-command.js';
 import { StateUpdater, type CachedAuthorization, type ChargerContact, type ChargerRegistry } from './registry.js';
 
 /**
@@ -20,7 +21,7 @@ const ARRIVE = `redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('SADD', KEYS[2], ARGV[1])
 return redis.call('INCR', KEYS[3])`;
 
-type ArriveCommand = (contactKey: string, chargersKey: string, queuedKey: string, identity: string, ...fields: string[]) => Promise<number>;
+type ArriveArgs = [contactKey: string, chargersKey: string, queuedKey: string, identity: string, ...fields: string[]];
 
 export class RedisRegistry implements ChargerRegistry {
   private readonly updater = new StateUpdater(this);
@@ -31,6 +32,7 @@ export class RedisRegistry implements ChargerRegistry {
    * mutated (pure reducers), so the copy is shared, not cloned.
    */
   private readonly owned = new Map<string, ChargerState>();
+  private readonly arriveCommand: (...args: ArriveArgs) => Promise<unknown>;
 
   constructor(
     private readonly redis: Redis,
@@ -38,7 +40,7 @@ export class RedisRegistry implements ChargerRegistry {
     /** Whether this instance consumes the charger's partition now; without it nothing is cached. */
     private readonly consumes: (identity: string) => boolean = () => false,
   ) {
-    if (!('ocppgwArrive' in redis)) redis.defineCommand('ocppgwArrive', { numberOfKeys: 3, lua: ARRIVE });
+    this.arriveCommand = luaCommand<ArriveArgs>(redis, 'ocppgwArrive', 3, ARRIVE);
   }
 
   /** A partition changed hands: what was cached may have been written by another instance since. */
@@ -113,8 +115,7 @@ export class RedisRegistry implements ChargerRegistry {
     const fields = ['lastSoapContact', contact.lastSoapContact, 'lastAction', contact.lastAction];
     if (contact.remoteAddress) fields.push('remoteAddress', contact.remoteAddress);
     if (contact.callbackUrl) fields.push('callbackUrl', contact.callbackUrl, 'callbackSource', contact.callbackSource ?? 'From');
-    const arrive = (this.redis as unknown as { ocppgwArrive: ArriveCommand }).ocppgwArrive;
-    return Number(await arrive.call(this.redis, this.key('contact', identity), `${this.prefix}:chargers`, this.key('queued', identity), identity, ...fields));
+    return Number(await this.arriveCommand(this.key('contact', identity), `${this.prefix}:chargers`, this.key('queued', identity), identity, ...fields));
   }
 
   async contact(identity: string): Promise<ChargerContact | undefined> {
