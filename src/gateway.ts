@@ -48,7 +48,12 @@ export class Gateway {
     readonly logger: Logger,
     extraObservers: GatewayObservers = {},
   ) {
-    this.trace = new MessageTrace({ perCharger: config.tracePerCharger, chargers: config.traceChargers, maskIdTags: config.traceMaskIdTags });
+    this.trace = new MessageTrace({
+      perCharger: config.tracePerCharger,
+      chargers: config.traceChargers,
+      maskIdTags: config.traceMaskIdTags,
+      bufferBytes: config.traceBufferMiB * 2 ** 20,
+    });
     this.metrics = new GatewayMetrics(() => this.fleetSnapshot());
     this.observers = this.composeObservers(extraObservers);
     if (config.redisUrl) {

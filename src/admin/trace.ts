@@ -1,7 +1,10 @@
+import { TextRing } from './text-ring.js';
+
 /**
  * Recent messages per charger, SOAP beside the OCPP-J it became (issue 6). Kept in this instance's memory, bounded:
- * `perCharger` records for each of the `chargers` most recently active chargers. IdTags are masked when configured;
- * the AuthorizationKey value and Basic-auth material are always masked.
+ * `perCharger` records for each of the `chargers` most recently active chargers, and `bufferBytes` of message text
+ * over all of them. IdTags are masked when configured; the AuthorizationKey value and Basic-auth material are always
+ * masked.
  */
 
 export interface TraceRecord {
@@ -22,6 +25,8 @@ export interface TraceOptions {
   perCharger: number;
   chargers: number;
   maskIdTags: boolean;
+  /** Bytes of message text kept (SOAP envelopes and OCPP-J payloads), over all chargers. */
+  bufferBytes: number;
 }
 
 const ID_TAG_XML = /(<(?:[\w.-]+:)?(?:idTag|parentIdTag)(?:\s[^>]*)?>)([^<]*)(<\/)/g;
@@ -42,62 +47,149 @@ export function maskTrace(text: string, maskIdTags: boolean): string {
   return out;
 }
 
+/** The record's texts, as handles into the trace's TextRing. */
+const TEXT_FIELDS = ['soapRequest', 'soapResponse', 'ocppCall', 'ocppResult'] as const;
+
+/** What a caller records: texts as strings, OCPP-J payloads as objects (serialised once, when recorded). */
+export type TracePart = Partial<Omit<TraceRecord, 'id' | 'at' | 'ocppCall' | 'ocppResult'>> &
+  Pick<TraceRecord, 'direction'> & { ocppCall?: unknown; ocppResult?: unknown };
+
+/** Shown instead of a text that newer messages have pushed out of the trace buffer. */
+export const TEXT_OVERWRITTEN = '(no longer in the trace buffer: newer messages took its place; see TRACE_BUFFER_MIB)';
+
+/** No text: a handle is never negative. */
+const NONE = -1;
+
 /**
- * What the hot path stores: references only. The OCPP-J payloads stay objects and the time a number until someone
- * reads the trace (issue 5 profile: serialising every payload a second time cost more than the trace is worth).
+ * What the hot path stores: the record's small fields, and a handle per text in the trace's TextRing. Masking waits
+ * until someone reads the trace. Every field exists from the start, so that a slot is reused in place.
  */
-type StoredRecord = Omit<TraceRecord, 'at' | 'ocppCall' | 'ocppResult'> & { at: number; ocppCall?: unknown; ocppResult?: unknown };
-export type TracePart = Partial<Omit<StoredRecord, 'id' | 'at'>> & Pick<TraceRecord, 'direction'>;
+class StoredRecord {
+  id = '';
+  at = 0;
+  direction: TraceRecord['direction'] = 'charger_to_csms';
+  action: string | undefined = undefined;
+  httpStatus: number | undefined = undefined;
+  outcome: string | undefined = undefined;
+  soapRequest = NONE;
+  soapResponse = NONE;
+  ocppCall = NONE;
+  ocppResult = NONE;
 
-const asJson = (value: unknown): string | undefined => (value === undefined || typeof value === 'string' ? value : JSON.stringify(value));
+  reset(id: string, at: number): void {
+    this.id = id;
+    this.at = at;
+    this.action = this.httpStatus = this.outcome = undefined;
+    this.soapRequest = this.soapResponse = this.ocppCall = this.ocppResult = NONE;
+  }
+}
 
+/** One charger's newest records: a ring of at most `perCharger` slots, reused once full. */
+class ChargerRecords {
+  private readonly slots: StoredRecord[] = [];
+  /** The slot the next new record takes once the ring is full. */
+  private next = 0;
+
+  constructor(
+    /** The key this charger is stored under (kept, so that moving it does not keep each message's copy). */
+    readonly identity: string,
+    private readonly size: number,
+  ) {}
+
+  get count(): number {
+    return this.slots.length;
+  }
+
+  /** The `k`-th newest record (0: the newest), for k < count. */
+  nth(k: number): StoredRecord {
+    const n = this.slots.length;
+    const newest = n < this.size ? n - 1 : (this.next + n - 1) % n;
+    return this.slots[(newest - k + n) % n]!;
+  }
+
+  /** The record `id` if still kept: searched from the newest, where the record being completed almost always is. */
+  find(id: string): StoredRecord | undefined {
+    for (let k = 0; k < this.slots.length; k++) {
+      const record = this.nth(k);
+      if (record.id === id) return record;
+    }
+    return undefined;
+  }
+
+  add(id: string, at: number): StoredRecord {
+    let record: StoredRecord;
+    if (this.slots.length < this.size) this.slots.push((record = new StoredRecord()));
+    else {
+      record = this.slots[this.next]!;
+      this.next = (this.next + 1) % this.size;
+    }
+    record.reset(id, at);
+    return record;
+  }
+}
+
+/**
+ * Why the trace is built this way (issue 5 heap profile): a record lives much longer than a young-generation
+ * collection, so whatever a message leaves in the trace is promoted to the old generation and, once dropped, is old
+ * garbage that only a full mark-compact reclaims. Each of those stalled the gateway 30-50 ms on the 2-core machine,
+ * which was the p99 at half load. The texts therefore go to a TextRing outside the heap, the records are slots reused
+ * in place, and a charger keeps its first key string; what a message still leaves behind is its id.
+ */
 export class MessageTrace {
-  /**
-   * Map order is recency order: a charger moves to the end when it is active. A charger's records are keyed by id in
-   * insertion order, so completing a record and dropping the oldest are both O(1) (issue 5 profile: a linear search
-   * of the records on every message was the largest cost of the gateway's own code).
-   */
-  private readonly byCharger = new Map<string, Map<string, StoredRecord>>();
+  /** Map order is recency order: a charger moves to the end when it is active. */
+  private readonly byCharger = new Map<string, ChargerRecords>();
   /** The charger that is already last in `byCharger` (no need to move it again). */
-  private newest: string | undefined;
+  private newest: ChargerRecords | undefined;
+  private readonly texts: TextRing;
 
-  constructor(private readonly options: TraceOptions) {}
+  constructor(private readonly options: TraceOptions) {
+    this.texts = new TextRing(options.bufferBytes);
+  }
 
   /** Adds to (or completes) the record `id` of a charger. */
   record(identity: string, id: string, part: TracePart): void {
-    let records = this.byCharger.get(identity);
-    if (identity !== this.newest || !records) {
-      if (records) this.byCharger.delete(identity);
-      else records = new Map();
-      this.byCharger.set(identity, records);
-      this.newest = identity;
+    let charger = this.newest;
+    if (charger?.identity !== identity) {
+      charger = this.byCharger.get(identity);
+      if (charger) this.byCharger.delete(charger.identity);
+      else charger = new ChargerRecords(identity, this.options.perCharger);
+      this.byCharger.set(charger.identity, charger);
+      this.newest = charger;
       if (this.byCharger.size > this.options.chargers) this.byCharger.delete(this.byCharger.keys().next().value!);
     }
-    const record = records.get(id);
-    if (record) Object.assign(record, part);
-    else {
-      records.set(id, { id, at: Date.now(), ...part });
-      if (records.size > this.options.perCharger) records.delete(records.keys().next().value!);
+    const record = charger.find(id) ?? charger.add(id, Date.now());
+    record.direction = part.direction;
+    if (part.action !== undefined) record.action = part.action;
+    if (part.httpStatus !== undefined) record.httpStatus = part.httpStatus;
+    if (part.outcome !== undefined) record.outcome = part.outcome;
+    for (const field of TEXT_FIELDS) {
+      const value = part[field];
+      if (value !== undefined) record[field] = this.texts.put(typeof value === 'string' ? value : JSON.stringify(value));
     }
   }
 
   /**
    * The newest records first, masked. Masking happens here, when someone reads the trace, not on every message:
-   * the hot path only keeps references (issue 5); unmasked text never leaves this object.
+   * the hot path only copies bytes (issue 5); unmasked text never leaves this object.
    */
   recent(identity: string, limit = this.options.perCharger): TraceRecord[] {
-    return [...(this.byCharger.get(identity)?.values() ?? [])]
-      .slice(-limit)
-      .reverse()
-      .map((stored) => {
-        const masked: TraceRecord = { ...stored, at: new Date(stored.at).toISOString(), ocppCall: asJson(stored.ocppCall), ocppResult: asJson(stored.ocppResult) };
-        if (masked.ocppCall === undefined) delete masked.ocppCall;
-        if (masked.ocppResult === undefined) delete masked.ocppResult;
-        for (const key of ['soapRequest', 'soapResponse', 'ocppCall', 'ocppResult'] as const) {
-          if (masked[key] !== undefined) masked[key] = maskTrace(masked[key]!, this.options.maskIdTags);
-        }
-        return masked;
-      });
+    const out: TraceRecord[] = [];
+    const charger = this.byCharger.get(identity);
+    if (!charger) return out;
+    for (let k = 0; k < Math.min(limit, charger.count); k++) {
+      const stored = charger.nth(k);
+      const record: TraceRecord = { id: stored.id, at: new Date(stored.at).toISOString(), direction: stored.direction };
+      if (stored.action !== undefined) record.action = stored.action;
+      for (const field of TEXT_FIELDS) {
+        const handle = stored[field];
+        if (handle === NONE) continue;
+        const text = this.texts.get(handle);
+        record[field] = text === undefined ? TEXT_OVERWRITTEN : maskTrace(text, this.options.maskIdTags);
+      }
+      if (stored.httpStatus !== undefined) record.httpStatus = stored.httpStatus;
+      if (stored.outcome !== undefined) record.outcome = stored.outcome;
+      out.push(record);
+    }
+    return out;
   }
-
 }

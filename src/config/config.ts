@@ -94,6 +94,11 @@ const configSchema = z
     tracePerCharger: z.coerce.number().int().min(1).max(1000).default(30),
     traceChargers: z.coerce.number().int().min(1).default(500),
     /**
+     * Message text the trace keeps (SOAP envelopes, OCPP-J payloads), in MiB over all chargers, held outside the JS
+     * heap; when it is full the oldest texts give way (their records stay, marked). Resident only as it fills.
+     */
+    traceBufferMiB: z.coerce.number().int().min(1).max(4096).default(32),
+    /**
      * With Redis: a message that nothing is queued ahead of is recorded in Redis and delivered by the instance that
      * consumes its partition at once, without a BullMQ job (see BullmqQueue). false: every message is a BullMQ job.
      */
@@ -160,6 +165,7 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   TRACE_MASK_ID_TAGS: 'traceMaskIdTags',
   TRACE_PER_CHARGER: 'tracePerCharger',
   TRACE_CHARGERS: 'traceChargers',
+  TRACE_BUFFER_MIB: 'traceBufferMiB',
   MAX_QUEUED_PER_CHARGER: 'maxQueuedPerCharger',
   OFFLINE_AUTHORIZE: 'offlineAuthorize',
   OFFLINE_START_TRANSACTION: 'offlineStartTransaction',

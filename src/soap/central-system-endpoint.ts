@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/config.js';
@@ -18,6 +17,7 @@ import { ocppVersionOf } from './namespaces.js';
 import { chargerInitiated15to16 } from '../translate/registry.js';
 import { centralSystemService, WSDL_FILES, type ComplexType, type Operation } from './wsdl-model.js';
 import { parseXml, XmlError } from './xml.js';
+import { newId } from '../util/ids.js';
 
 /** One SOAP exchange as the endpoint saw it, for metrics and the message trace. */
 export interface SoapExchangeEvent {
@@ -205,7 +205,7 @@ export class CentralSystemEndpoint {
       return this.retryLater(res, `charger ${identity} has ${queued - 1} messages queued (limit ${this.config.maxQueuedPerCharger})`, meta);
     }
 
-    const jobId = randomUUID();
+    const jobId = newId();
     meta.jobId = jobId;
     if (op.name === 'StatusNotification') {
       // Not awaited: it only lets an older stored status of the connector be skipped as superseded; should it land

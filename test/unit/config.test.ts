@@ -28,6 +28,12 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'ws://csms/ocpp', DIRECT_DELIVERY: 'no' }), /directDelivery \(DIRECT_DELIVERY\)/);
   });
 
+  it('keeps 32 MiB of trace text by default; TRACE_BUFFER_MIB sets it, within 1-4096', () => {
+    assert.equal(loadConfig({ CONFIG: '', CSMS_URL: 'ws://csms/ocpp' }).traceBufferMiB, 32);
+    assert.equal(loadConfig({ CONFIG: '', CSMS_URL: 'ws://csms/ocpp', TRACE_BUFFER_MIB: '8' }).traceBufferMiB, 8);
+    assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'ws://csms/ocpp', TRACE_BUFFER_MIB: '0' }), /traceBufferMiB \(TRACE_BUFFER_MIB\)/);
+  });
+
   it('names the bad key and its variable', () => {
     assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'http://csms' }), /csmsUrl \(CSMS_URL\): CSMS_URL must be a ws:\/\/ or wss:\/\/ URL/);
     assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'ws://c', PORT: 'eighty' }), /port \(PORT\)/);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MessageTrace } from '../../../src/admin/trace.js';
+import { MessageTrace, TEXT_OVERWRITTEN } from '../../../src/admin/trace.js';
 
 const part = (action: string) => ({ direction: 'charger_to_csms' as const, action });
 
 describe('message trace (issue 6; bounded per charger and in chargers)', () => {
-  it('completes a record by id and lists the newest first, with OCPP-J payloads serialised when read', () => {
-    const trace = new MessageTrace({ perCharger: 10, chargers: 10, maskIdTags: false });
+  it('completes a record by id and lists the newest first, with OCPP-J payloads serialised when recorded', () => {
+    const trace = new MessageTrace({ perCharger: 10, chargers: 10, maskIdTags: false, bufferBytes: 1 << 16 });
     trace.record('CP-1', 'a', part('Heartbeat'));
     trace.record('CP-1', 'b', part('StatusNotification'));
     trace.record('CP-1', 'a', { direction: 'charger_to_csms', ocppCall: {}, ocppResult: { currentTime: '2024-05-01T12:00:00Z' }, outcome: 'csms' });
@@ -27,7 +27,7 @@ describe('message trace (issue 6; bounded per charger and in chargers)', () => {
   });
 
   it('keeps the newest perCharger records of a charger; limit returns fewer', () => {
-    const trace = new MessageTrace({ perCharger: 3, chargers: 10, maskIdTags: false });
+    const trace = new MessageTrace({ perCharger: 3, chargers: 10, maskIdTags: false, bufferBytes: 1 << 16 });
     for (const id of ['1', '2', '3', '4', '5']) trace.record('CP-1', id, part('Heartbeat'));
     assert.deepEqual(trace.recent('CP-1').map((r) => r.id), ['5', '4', '3']);
     assert.deepEqual(trace.recent('CP-1', 2).map((r) => r.id), ['5', '4']);
@@ -38,7 +38,7 @@ describe('message trace (issue 6; bounded per charger and in chargers)', () => {
   });
 
   it('forgets the charger least recently active when more than `chargers` are traced', () => {
-    const trace = new MessageTrace({ perCharger: 5, chargers: 2, maskIdTags: false });
+    const trace = new MessageTrace({ perCharger: 5, chargers: 2, maskIdTags: false, bufferBytes: 1 << 16 });
     trace.record('CP-A', 'a1', part('Heartbeat'));
     trace.record('CP-B', 'b1', part('Heartbeat'));
     trace.record('CP-A', 'a2', part('Heartbeat')); // A is now the most recently active
@@ -53,7 +53,7 @@ describe('message trace (issue 6; bounded per charger and in chargers)', () => {
   });
 
   it('masks idTags when configured and the AuthorizationKey always, when read', () => {
-    const trace = new MessageTrace({ perCharger: 5, chargers: 5, maskIdTags: true });
+    const trace = new MessageTrace({ perCharger: 5, chargers: 5, maskIdTags: true, bufferBytes: 1 << 16 });
     trace.record('CP-1', 'x', {
       direction: 'charger_to_csms',
       soapRequest: '<ns:authorizeRequest><ns:idTag>RFID-00012345</ns:idTag></ns:authorizeRequest>',
@@ -64,5 +64,43 @@ describe('message trace (issue 6; bounded per charger and in chargers)', () => {
     assert.equal(x!.soapRequest, '<ns:authorizeRequest><ns:idTag>*********2345</ns:idTag></ns:authorizeRequest>');
     assert.equal(x!.ocppCall, '{"idTag":"*********2345"}');
     assert.equal(y!.ocppCall, '{"key":"AuthorizationKey","value":"[redacted]"}');
+  });
+
+  it('keeps a payload as it was when recorded, even if the object changes afterwards', () => {
+    const trace = new MessageTrace({ perCharger: 5, chargers: 5, maskIdTags: false, bufferBytes: 1 << 16 });
+    const call = { connectorId: 1, status: 'Available' };
+    trace.record('CP-1', 'a', { direction: 'charger_to_csms', action: 'StatusNotification', ocppCall: call });
+    call.status = 'Faulted';
+    assert.equal(trace.recent('CP-1')[0]!.ocppCall, '{"connectorId":1,"status":"Available"}');
+  });
+
+  it('marks the texts that newer messages pushed out of the buffer; the record itself stays', () => {
+    const trace = new MessageTrace({ perCharger: 10, chargers: 10, maskIdTags: false, bufferBytes: 1024 });
+    const envelope = (n: number) => `<Envelope n="${n}">${'.'.repeat(200)}</Envelope>`;
+    trace.record('CP-1', 'old', { direction: 'charger_to_csms', action: 'Heartbeat', soapRequest: envelope(0), httpStatus: 200 });
+    for (let n = 1; n <= 4; n++) trace.record('CP-2', `new-${n}`, { direction: 'charger_to_csms', soapRequest: envelope(n) });
+    const [old] = trace.recent('CP-1');
+    assert.equal(old!.soapRequest, TEXT_OVERWRITTEN);
+    assert.equal(old!.action, 'Heartbeat');
+    assert.equal(old!.httpStatus, 200);
+    assert.deepEqual(trace.recent('CP-2').map((r) => r.soapRequest), [4, 3, 2, 1].map(envelope), 'the newest texts are whole');
+  });
+
+  it('reuses a full charger ring in place: a completion finds its record among the newest', () => {
+    const trace = new MessageTrace({ perCharger: 3, chargers: 10, maskIdTags: false, bufferBytes: 1 << 16 });
+    for (const id of ['1', '2', '3', '4']) trace.record('CP-1', id, part('Heartbeat'));
+    trace.record('CP-1', '2', { direction: 'charger_to_csms', outcome: 'csms', ocppResult: { currentTime: 'x' } });
+    const records = trace.recent('CP-1');
+    assert.deepEqual(records.map((r) => [r.id, r.outcome, r.ocppResult]), [
+      ['4', undefined, undefined],
+      ['3', undefined, undefined],
+      ['2', 'csms', '{"currentTime":"x"}'],
+    ]);
+    trace.record('CP-1', '5', part('StatusNotification'));
+    const reused = trace.recent('CP-1');
+    assert.deepEqual(reused.map((r) => r.id), ['5', '4', '3']);
+    assert.equal(reused[0]!.outcome, undefined, 'a reused slot (the one of record 2) starts empty');
+    assert.equal(reused[0]!.ocppResult, undefined);
+    assert.equal(reused[0]!.action, 'StatusNotification');
   });
 });
