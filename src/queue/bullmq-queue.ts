@@ -49,9 +49,8 @@ export interface BullmqQueueOptions {
    */
   direct?: boolean;
   /**
-   * Connection for the in-flight records of direct delivery; default: the queues' own. Pass the registry's
-   * auto-pipelined connection, and a message's arrival and claim (and later its count and record release) share one
-   * write to Redis.
+   * Connection for the in-flight records of direct delivery; default: the queues' own. The gateway passes the
+   * registry's, so that BullMQ's connections carry only BullMQ's commands.
    */
   recordsConnection?: Redis;
   /** Partition lease time-to-live: the bound on takeover after an instance dies. */

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { luaCommand } from '../util/lua-command.js';
+import { writeCoalescer } from '../util/write-coalescer.js';
 import type { UpstreamJob } from './upstream-queue.js';
 
 /**
@@ -40,6 +41,8 @@ export interface PartitionKeys {
 export class InflightRecords {
   private readonly claimCommand: (...args: ClaimArgs) => Promise<unknown>;
   private readonly releaseCommand: (...args: ReleaseArgs) => Promise<unknown>;
+  /** Claims and releases go out with the registry's writes of the same turn (see writeCoalescer). */
+  private readonly coalesce: () => void;
 
   constructor(
     private readonly redis: Redis,
@@ -47,6 +50,7 @@ export class InflightRecords {
   ) {
     this.claimCommand = luaCommand<ClaimArgs>(redis, 'ocppgwClaimDirect', 5, CLAIM);
     this.releaseCommand = luaCommand<ReleaseArgs>(redis, 'ocppgwReleaseDirect', 1, RELEASE);
+    this.coalesce = writeCoalescer(redis);
   }
 
   key(partition: number): string {
@@ -55,12 +59,14 @@ export class InflightRecords {
 
   /** True when the message is now recorded and this instance is to deliver it itself. */
   async claim(partition: number, keys: PartitionKeys, instanceId: string, job: UpstreamJob): Promise<boolean> {
+    this.coalesce();
     const claimed = await this.claimCommand(keys.lease, keys.wait, keys.active, keys.delayed, this.key(partition), instanceId, job.identity, JSON.stringify(job));
     return claimed === 1;
   }
 
   /** The message is delivered (or handed to the queue): its record goes. */
   async release(partition: number, job: UpstreamJob): Promise<void> {
+    this.coalesce();
     await this.releaseCommand(this.key(partition), job.identity, job.id);
   }
 

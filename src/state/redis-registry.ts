@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ChargerState } from './charger-state.js';
+import { writeCoalescer } from '../util/write-coalescer.js';
 import { luaCommand } from '../util/lua-command.js';
 import { StateUpdater, type CachedAuthorization, type ChargerContact, type ChargerRegistry } from './registry.js';
 
@@ -33,6 +34,8 @@ export class RedisRegistry implements ChargerRegistry {
    */
   private readonly owned = new Map<string, ChargerState>();
   private readonly arriveCommand: (...args: ArriveArgs) => Promise<unknown>;
+  /** The per-message writes of concurrent requests go to Redis together (see writeCoalescer). */
+  private readonly coalesce: () => void;
 
   constructor(
     private readonly redis: Redis,
@@ -41,6 +44,7 @@ export class RedisRegistry implements ChargerRegistry {
     private readonly consumes: (identity: string) => boolean = () => false,
   ) {
     this.arriveCommand = luaCommand<ArriveArgs>(redis, 'ocppgwArrive', 3, ARRIVE);
+    this.coalesce = writeCoalescer(redis);
   }
 
   /** A partition changed hands: what was cached may have been written by another instance since. */
@@ -67,8 +71,8 @@ export class RedisRegistry implements ChargerRegistry {
   async save(state: ChargerState): Promise<void> {
     // Dropped from the cache while the write is under way: a failed write must not leave a copy Redis lacks.
     this.owned.delete(state.identity);
-    // On the auto-pipelined connection: one write for everything issued in the same tick. The identity is in the
-    // chargers set since its first message (arrive).
+    // The identity is in the chargers set since its first message (arrive).
+    this.coalesce();
     await this.redis.set(this.key('charger', state.identity), JSON.stringify(state));
     if (this.consumes(state.identity)) this.owned.set(state.identity, state);
   }
@@ -86,6 +90,7 @@ export class RedisRegistry implements ChargerRegistry {
   }
 
   async markLatestStatus(identity: string, connectorId: number, jobId: string): Promise<void> {
+    this.coalesce();
     await this.redis.hset(this.key('latest-status', identity), String(connectorId), jobId);
   }
 
@@ -98,6 +103,7 @@ export class RedisRegistry implements ChargerRegistry {
   }
 
   async addQueued(identity: string, delta: 1 | -1): Promise<void> {
+    this.coalesce();
     const value = await this.redis.incrby(this.key('queued', identity), delta);
     if (value < 0) await this.redis.set(this.key('queued', identity), 0);
   }
@@ -115,6 +121,7 @@ export class RedisRegistry implements ChargerRegistry {
     const fields = ['lastSoapContact', contact.lastSoapContact, 'lastAction', contact.lastAction];
     if (contact.remoteAddress) fields.push('remoteAddress', contact.remoteAddress);
     if (contact.callbackUrl) fields.push('callbackUrl', contact.callbackUrl, 'callbackSource', contact.callbackSource ?? 'From');
+    this.coalesce();
     return Number(await this.arriveCommand(this.key('contact', identity), `${this.prefix}:chargers`, this.key('queued', identity), identity, ...fields));
   }
 

@@ -9,7 +9,7 @@ import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
 
 describe('Redis registry: states of consumed chargers are kept in memory (real Redis)', () => {
   const prefix = `regtest-${randomUUID().slice(0, 8)}`;
-  const redis = new Redis(REDIS_URL, { enableAutoPipelining: true });
+  const redis = new Redis(REDIS_URL);
   const other = new Redis(REDIS_URL);
   after(async () => {
     redis.disconnect();
