@@ -60,7 +60,8 @@ export class Gateway {
       // The registry has its own connection; BullMQ keeps its connections to itself, and the records of direct
       // delivery use this one. Not auto-pipelined (issue 5 heap profile): ioredis's auto-pipelining kept about 10 KB
       // per message alive long enough to be promoted to the old generation, 40 MB every 4 s at 1,000 msg/s, and the
-      // mark-compacts that followed were the Redis mode's p99 at half load. Without it, the same CPU per message.
+      // mark-compacts that followed were the Redis mode's p99 at half load. The registry and the records batch their
+      // per-message writes with writeCoalescer instead (one socket write per event-loop turn).
       const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
       this.redis = redis;
       const queue = new BullmqQueue({
