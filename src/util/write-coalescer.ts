@@ -15,16 +15,12 @@ const holders = new WeakMap<Redis, () => void>();
 export function writeCoalescer(redis: Redis): () => void {
   let hold = holders.get(redis);
   if (!hold) {
-    let held: Redis['stream'] | undefined;
     hold = () => {
       const stream = redis.stream;
-      if (held === stream || redis.status !== 'ready' || !stream || stream.writableCorked > 0) return;
-      held = stream;
+      // Already corked (by an earlier command of this turn): its uncork is scheduled and takes this write along.
+      if (redis.status !== 'ready' || !stream || stream.writableCorked > 0) return;
       stream.cork();
-      setImmediate(() => {
-        held = undefined;
-        stream.uncork();
-      });
+      setImmediate(() => stream.uncork());
     };
     holders.set(redis, hold);
   }
