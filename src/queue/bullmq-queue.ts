@@ -7,6 +7,7 @@ import { partitionOf } from './partition.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import { BatchProgress, messagesOf, type BatchJobData } from './batch.js';
 import { GroupCommit } from './group-commit.js';
+import { ChargerJobs } from './charger-jobs.js';
 import { InflightRecords, type PartitionKeys } from './inflight.js';
 import { LeftInQueue, type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
 
@@ -44,13 +45,13 @@ export interface BullmqQueueOptions {
   maxBatch?: number;
   /**
    * Direct delivery (default on): a message of a partition this instance consumes, from a charger with nothing else
-   * in flight, while the partition's queue is empty, is recorded in Redis and delivered at once instead of through a
-   * BullMQ job. Off: every message goes through BullMQ.
+   * in flight or queued, is recorded in Redis and delivered at once instead of through a BullMQ job. Off: every
+   * message goes through BullMQ.
    */
   direct?: boolean;
   /**
-   * Connection for the in-flight records of direct delivery; default: the queues' own. The gateway passes the
-   * registry's, so that BullMQ's connections carry only BullMQ's commands.
+   * Connection for the in-flight records of direct delivery and the chargers' job marks; default: the queues' own.
+   * The gateway passes the registry's, so that BullMQ's connections carry only BullMQ's commands.
    */
   recordsConnection?: Redis;
   /** Partition lease time-to-live: the bound on takeover after an instance dies. */
@@ -74,13 +75,15 @@ export interface BullmqQueueOptions {
  * Direct delivery. Under light load every BullMQ job carries one message, and a job costs the consumer about seven
  * Redis round trips (add, the fetches BullMQ's wake-up marker causes, move to finished): the gateway's CPU per message
  * doubles exactly when batches stop forming (issue 5). So a message that can go nowhere but straight to the CSMS
- * skips the job: when this instance holds the charger's partition, the charger has no message in flight, and the
- * partition's queue has nothing waiting, active or delayed, one script records the message in the partition's
- * in-flight hash (InflightRecords) and the message is processed here and now, under the same per-charger lock as
- * the jobs. The record is as durable as a job: it is removed only when the message is delivered (or handed to
- * BullMQ after a failure), and the partition's next consumer delivers what an instance that died or stopped left
- * there before it takes any job of the partition. Everything else (a backlog, a charger's second message, another
- * instance's partition) goes through BullMQ as before, behind the message in flight.
+ * skips the job: when this instance holds the charger's partition, the charger has no message in flight and no
+ * unfinished BullMQ job (its job marks, ChargerJobs), one script records the message in the partition's in-flight
+ * hash (InflightRecords) and the message is processed here and now, under the same per-charger lock as the jobs.
+ * The record is as durable as a job: it is removed only when the message is delivered (or handed to BullMQ after a
+ * failure), and the partition's next consumer delivers what an instance that died or stopped left there before it
+ * takes any job of the partition. Everything else (a charger's message behind one of its own in flight or queued,
+ * another instance's partition, a heavy load) goes through BullMQ, behind what the charger has there. Other
+ * chargers' jobs do not hold a charger back: ordering is per charger, and a burst that queues some chargers leaves
+ * the rest direct.
  */
 export class BullmqQueue implements UpstreamQueue {
   readonly kind = 'bullmq';
@@ -96,16 +99,17 @@ export class BullmqQueue implements UpstreamQueue {
   /** BullMQ jobs and messages this instance added (their ratio is the mean batch size). */
   readonly added = { jobs: 0, messages: 0, direct: 0 };
   private readonly inflight: InflightRecords;
+  private readonly chargerJobs: ChargerJobs;
   /**
    * Direct deliveries under way, per partition and message id: a partition is given up only when they are done, and
    * a record found again on takeover is not run twice.
    */
   private readonly directRuns = new Map<number, Map<string, Promise<void>>>();
   /**
-   * BullMQ jobs per partition that this instance added or is consuming and that are not finished: while there are
-   * any, direct delivery is not tried (its claim would fail). A hint only; the claim script decides.
+   * Per charger, its messages handed to group commit whose job is not marked and added yet: until then the charger's
+   * next message must not be claimed (the claim could not see them, and it would overtake them).
    */
-  private readonly jobsUnderWay = new Map<number, number>();
+  private readonly notYetMarked = new Map<string, number>();
   /**
    * Per charger, a message waiting for its claim's answer and the charger's next messages behind it: those are queued
    * only once the claim is answered, so that a claim that fails cannot put its message behind them.
@@ -121,6 +125,7 @@ export class BullmqQueue implements UpstreamQueue {
     }
     this.batcher = new GroupCommit(options.maxBatch ?? 64, (p, entries) => this.addBatch(p, entries));
     this.inflight = new InflightRecords(options.recordsConnection ?? this.connection, options.prefix);
+    this.chargerJobs = new ChargerJobs(options.recordsConnection ?? this.connection, options.prefix);
   }
 
   private get replyChannel(): string {
@@ -148,8 +153,8 @@ export class BullmqQueue implements UpstreamQueue {
       renewMs: Math.max(200, Math.floor(ttlMs / 4)),
       logger: this.options.logger,
       onAcquire: async (p) => {
-        this.jobsUnderWay.delete(p);
         await this.recover(p);
+        await this.markExisting(p);
         this.startWorker(p);
         this.options.onPartition?.(p, true);
       },
@@ -182,28 +187,38 @@ export class BullmqQueue implements UpstreamQueue {
             : undefined;
         // Started before (its instance died, or it failed): what that run finished is not sent again.
         const finished = progress && bullJob.attemptsStarted > 1 ? await progress.finishedBefore() : new Set<string>();
+        const toRun = messages.filter((job) => !finished.has(job.id));
+        // A charger's mark of this job goes when its last message here is done (delivered or answered for good).
+        const leftOf = new Map<string, number>(messages.map((job) => [job.identity, 0]));
+        for (const job of toRun) leftOf.set(job.identity, leftOf.get(job.identity)! + 1);
+        const unmark = (identity: string) =>
+          this.chargerJobs.unmark(p, identity, bullJob.id!).catch((err: unknown) => {
+            this.options.logger.warn({ err: (err as Error).message, chargeBoxIdentity: identity, jobId: bullJob.id }, 'could not remove a job mark; the charger\'s messages go through BullMQ until its job is seen finished');
+          });
+        for (const [identity, left] of leftOf) if (left === 0) void unmark(identity);
         let failure: unknown;
         await Promise.all(
-          messages
-            .filter((job) => !finished.has(job.id))
-            .map((job) =>
-              this.serialiser.run(job.identity, async () => {
-                let replied = false;
-                const reply = (outcome: JobOutcome) => {
-                  if (replied) return;
-                  replied = true;
-                  this.deliver(replyTo, job.id, outcome);
-                };
-                try {
-                  await processor(job, reply);
-                  progress?.markDone(job.id);
-                } catch (err) {
-                  failure ??= err;
-                  this.options.logger.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'upstream job failed inside the gateway; BullMQ will retry it');
-                  reply({ kind: 'retry', reason: 'gateway failed to process the message' });
-                }
-              }),
-            ),
+          toRun.map((job) =>
+            this.serialiser.run(job.identity, async () => {
+              let replied = false;
+              const reply = (outcome: JobOutcome) => {
+                if (replied) return;
+                replied = true;
+                this.deliver(replyTo, job.id, outcome);
+              };
+              try {
+                await processor(job, reply);
+                progress?.markDone(job.id);
+                const left = leftOf.get(job.identity)! - 1;
+                leftOf.set(job.identity, left);
+                if (left === 0) void unmark(job.identity);
+              } catch (err) {
+                failure ??= err;
+                this.options.logger.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'upstream job failed inside the gateway; BullMQ will retry it');
+                reply({ kind: 'retry', reason: 'gateway failed to process the message' });
+              }
+            }),
+          ),
         );
         // A failed batch goes back to BullMQ, which retries it (attempts) without its finished messages, so nothing
         // acknowledged is dropped and nothing finished is sent twice.
@@ -233,8 +248,6 @@ export class BullmqQueue implements UpstreamQueue {
       lastLogged = Date.now();
       this.options.logger.error({ err, partition: p }, 'BullMQ worker error (repeats suppressed for 10 s)');
     });
-    worker.on('completed', () => this.jobDone(p));
-    worker.on('failed', () => this.jobDone(p));
     this.workers.set(p, { worker, connection });
   }
 
@@ -288,49 +301,63 @@ export class BullmqQueue implements UpstreamQueue {
         },
       };
       if (this.claimsUnanswered.has(job.identity)) {
-        void this.claimsUnanswered.run(job.identity, async () => this.batcher.add(p, pending));
+        void this.claimsUnanswered.run(job.identity, async () => this.commit(p, pending));
         return;
       }
-      // Direct delivery is tried only when nothing of the charger or the partition is on its way here already: the
-      // per-charger lock is taken now, so that no job of the charger fetched meanwhile can run before this message.
+      // Direct delivery is tried only when nothing of the charger is on its way here already: the per-charger lock is
+      // taken now, so that no job of the charger fetched meanwhile can run before this message.
       if (
         (this.options.direct ?? true) &&
         this.waiters.size <= DIRECT_MAX_WAITING &&
         this.workers.has(p) &&
-        !this.jobsUnderWay.has(p) &&
         !this.serialiser.has(job.identity) &&
-        !this.batcher.holds(p)
+        !this.notYetMarked.has(job.identity)
       ) {
         let answered!: () => void;
         const claimAnswered = new Promise<void>((resolve) => (answered = resolve));
         void this.claimsUnanswered.run(job.identity, () => claimAnswered);
         void this.serialiser.run(job.identity, () => this.directOrQueued(p, pending, answered));
-      } else this.batcher.add(p, pending);
+      } else this.commit(p, pending);
     });
   }
 
-  private jobDone(p: number): void {
-    const left = (this.jobsUnderWay.get(p) ?? 0) - 1;
-    if (left > 0) this.jobsUnderWay.set(p, left);
-    else this.jobsUnderWay.delete(p);
+  /** To group commit, which marks and adds the message's job; the charger is not claimed for until then. */
+  private commit(p: number, pending: PendingMessage): void {
+    const identity = pending.job.identity;
+    this.notYetMarked.set(identity, (this.notYetMarked.get(identity) ?? 0) + 1);
+    this.batcher.add(p, pending);
+  }
+
+  private committed(identity: string): void {
+    const left = (this.notYetMarked.get(identity) ?? 1) - 1;
+    if (left > 0) this.notYetMarked.set(identity, left);
+    else this.notYetMarked.delete(identity);
   }
 
   private partitionKeys(p: number): PartitionKeys {
-    const keys = this.queues[p]!.keys;
-    return { lease: this.leases!.key(p), wait: keys.wait!, active: keys.active!, delayed: keys.delayed! };
+    const queue = this.queues[p]!;
+    const keys = queue.keys;
+    return {
+      lease: this.leases!.key(p),
+      wait: keys.wait!,
+      active: keys.active!,
+      delayed: keys.delayed!,
+      jobPrefix: queue.toKey(''),
+      marksComplete: this.chargerJobs.completeKey(p),
+    };
   }
 
   /** Under the charger's lock: delivered here if the claim succeeds, otherwise queued as any message. */
   private async directOrQueued(p: number, pending: PendingMessage, answered: () => void): Promise<void> {
     let claimed = false;
     try {
-      claimed = await this.inflight.claim(p, this.partitionKeys(p), this.instanceId, pending.job);
+      claimed = await this.inflight.claim(p, this.partitionKeys(p), this.chargerJobs.key(p, pending.job.identity), this.instanceId, pending.job);
     } catch (err) {
       // Redis is in trouble: the queue's own write then says so to the charger (or succeeds after a reconnection).
       this.options.logger.debug({ err: (err as Error).message }, 'direct delivery claim failed; queueing the message');
     }
     if (!claimed) {
-      this.batcher.add(p, pending);
+      this.commit(p, pending);
       answered();
       return;
     }
@@ -358,6 +385,7 @@ export class BullmqQueue implements UpstreamQueue {
         this.deliver(this.instanceId, job.id, { kind: 'retry', reason: 'gateway failed to process the message' });
         try {
           const data: BatchJobData = { replyTo: this.instanceId, messages: [job] };
+          await this.chargerJobs.mark(p, [job.identity], job.id);
           await this.queues[p]!.add(job.action, data, { jobId: job.id, ...retryOptions });
         } catch (addErr) {
           // The record stays: the partition's next consumer delivers the message.
@@ -392,23 +420,49 @@ export class BullmqQueue implements UpstreamQueue {
     for (const job of toRun) void this.serialiser.run(job.identity, () => this.runDirect(p, job));
   }
 
-  /** One BullMQ job for messages of partition `p` that arrived together, in arrival order. */
+  /**
+   * One BullMQ job for messages of partition `p` that arrived together, in arrival order. Its chargers' marks name it
+   * before it is added (see ChargerJobs), and a message counts as queued only when both are written.
+   */
   private addBatch(p: number, entries: PendingMessage[]): Promise<unknown> {
     this.added.jobs++;
-    this.jobsUnderWay.set(p, (this.jobsUnderWay.get(p) ?? 0) + 1);
     this.added.messages += entries.length;
-    const data: BatchJobData = { replyTo: this.instanceId, messages: entries.map((e) => e.job) };
+    const messages = entries.map((e) => e.job);
+    const data: BatchJobData = { replyTo: this.instanceId, messages };
     // The name is what the queue board shows; the id of the first message identifies the batch.
     const name = entries.length === 1 ? entries[0]!.job.action : `${entries.length} messages`;
-    return this.queues[p]!.add(name, data, { jobId: entries[0]!.job.id, ...retryOptions }).then(
-      () => {
-        for (const e of entries) e.queued();
-      },
-      (err: unknown) => {
-        this.jobDone(p);
-        for (const e of entries) e.failed(err);
-      },
-    );
+    const jobId = entries[0]!.job.id;
+    return this.chargerJobs
+      .mark(p, messages.map((m) => m.identity), jobId)
+      .then(() => this.queues[p]!.add(name, data, { jobId, ...retryOptions }))
+      .then(
+        () => {
+          for (const e of entries) e.queued();
+        },
+        (err: unknown) => {
+          for (const e of entries) e.failed(err);
+        },
+      )
+      .finally(() => {
+        for (const e of entries) this.committed(e.job.identity);
+      });
+  }
+
+  /** The chargers of the jobs already in a partition's queue are marked once (see ChargerJobs.markExisting). */
+  private async markExisting(p: number): Promise<void> {
+    const queue = this.queues[p]!;
+    try {
+      const marked = await this.chargerJobs.markExisting(p, async () =>
+        (await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'])).filter((job) => job?.id).map((job) => ({
+          id: job.id!,
+          identities: messagesOf(job.data as BatchJobData).map((m) => m.identity),
+        })),
+      );
+      if (marked > 0) this.options.logger.info({ partition: p, jobs: marked }, 'marked the chargers of the jobs queued before job marks existed');
+    } catch (err) {
+      // Direct delivery in this partition then waits for its whole queue to be empty, as before marks.
+      this.options.logger.warn({ err: (err as Error).message, partition: p }, 'could not mark the jobs already queued in this partition; direct delivery there waits for an empty queue');
+    }
   }
 
   async stats(): Promise<{ partition: string; depth: number; oldestAgeSeconds: number }[]> {
@@ -442,6 +496,7 @@ export class BullmqQueue implements UpstreamQueue {
       if (kept.length === messages.length) continue;
       if (kept.length === 0) await job.remove();
       else await job.updateData({ replyTo: job.data.replyTo, messages: kept });
+      await this.chargerJobs.unmark(partitionOf(identity, this.options.partitions), identity, job.id!);
       dropped += messages.length - kept.length;
     }
     return dropped;

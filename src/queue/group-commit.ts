@@ -39,11 +39,6 @@ export class GroupCommit<K, T> {
     for (const key of [...this.open.keys()]) this.send(key);
   }
 
-  /** Whether the key has items gathering or a write under way (something of it is not in Redis yet). */
-  holds(key: K): boolean {
-    return this.open.has(key) || this.inFlight.has(key);
-  }
-
   get pending(): number {
     let n = 0;
     for (const items of this.open.values()) n += items.length;

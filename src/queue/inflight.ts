@@ -1,20 +1,41 @@
 import type { Redis } from 'ioredis';
 import { luaCommand } from '../util/lua-command.js';
 import { writeCoalescer } from '../util/write-coalescer.js';
+import { MARK_PENDING_MS } from './charger-jobs.js';
 import type { UpstreamJob } from './upstream-queue.js';
 
 /**
  * Claims a message for direct delivery by the partition's consumer (see BullmqQueue, "direct delivery").
- * KEYS: the partition's lease, its BullMQ wait list, active list and delayed set, its in-flight hash.
- * ARGV: this instance's id, the charger identity, the message as JSON.
- * Returns 1 and records the message when this instance holds the lease, the charger has no message in flight and the
- * partition's BullMQ queue has nothing waiting, active or delayed (so nothing of this charger can be ahead of it);
- * 0 otherwise, and records nothing.
+ * KEYS: the partition's lease, its in-flight hash, the charger's job marks (ChargerJobs), the partition's "marks
+ * complete" flag, its BullMQ wait list, active list and delayed set.
+ * ARGV: this instance's id, the charger identity, the message as JSON, the prefix of the partition's job keys, how long
+ * a mark of a job not (yet) in Redis still counts (MARK_PENDING_MS).
+ * Returns 1 and records the message when this instance holds the lease, the charger has no message in flight and no
+ * BullMQ job of the charger is unfinished (so nothing of this charger can be ahead of it); 0 otherwise, and records
+ * nothing. A mark is unfinished while its job exists without `finishedOn` (BullMQ removes a completed job here,
+ * removeOnComplete 0, and stamps a failed one), and, for a job not in Redis, for MARK_PENDING_MS after it was made
+ * (its add may still be on its way). Marks found finished are removed. In a partition whose marks are not complete yet
+ * (jobs from before marks existed), the claim needs the partition's whole queue empty instead.
  */
 const CLAIM = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if redis.call('HEXISTS', KEYS[5], ARGV[2]) == 1 then return 0 end
-if redis.call('LLEN', KEYS[2]) > 0 or redis.call('LLEN', KEYS[3]) > 0 or redis.call('ZCARD', KEYS[4]) > 0 then return 0 end
-redis.call('HSET', KEYS[5], ARGV[2], ARGV[3])
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return 0 end
+if redis.call('EXISTS', KEYS[4]) == 0 then
+  if redis.call('LLEN', KEYS[5]) > 0 or redis.call('LLEN', KEYS[6]) > 0 or redis.call('ZCARD', KEYS[7]) > 0 then return 0 end
+else
+  local marks = redis.call('ZRANGE', KEYS[3], 0, -1, 'WITHSCORES')
+  if #marks > 0 then
+    local t = redis.call('TIME')
+    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    for i = 1, #marks, 2 do
+      local job = ARGV[4] .. marks[i]
+      if redis.call('EXISTS', job) == 1 then
+        if redis.call('HEXISTS', job, 'finishedOn') == 0 then return 0 end
+      elseif now - tonumber(marks[i + 1]) < tonumber(ARGV[5]) then return 0 end
+    end
+    redis.call('DEL', KEYS[3])
+  end
+end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 return 1`;
 
 /** Removes a charger's in-flight record if it is still the given message (KEYS: hash; ARGV: identity, message id). */
@@ -22,15 +43,31 @@ const RELEASE = `local v = redis.call('HGET', KEYS[1], ARGV[1])
 if v and cjson.decode(v).id == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 0`;
 
-type ClaimArgs = [lease: string, wait: string, active: string, delayed: string, inflight: string, instanceId: string, identity: string, job: string];
+type ClaimArgs = [
+  lease: string,
+  inflight: string,
+  marks: string,
+  marksComplete: string,
+  wait: string,
+  active: string,
+  delayed: string,
+  instanceId: string,
+  identity: string,
+  job: string,
+  jobKeyPrefix: string,
+  markPendingMs: string,
+];
 type ReleaseArgs = [inflight: string, identity: string, jobId: string];
 
-/** The BullMQ keys of a partition's queue that the claim reads (Queue.keys). */
+/** The keys of a partition that the claim reads: its lease, BullMQ's (Queue.keys) and the marks' flag. */
 export interface PartitionKeys {
   lease: string;
   wait: string;
   active: string;
   delayed: string;
+  /** A job's key is this followed by its id. */
+  jobPrefix: string;
+  marksComplete: string;
 }
 
 /**
@@ -48,7 +85,7 @@ export class InflightRecords {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    this.claimCommand = luaCommand<ClaimArgs>(redis, 'ocppgwClaimDirect', 5, CLAIM);
+    this.claimCommand = luaCommand<ClaimArgs>(redis, 'ocppgwClaimDirectPerCharger', 7, CLAIM);
     this.releaseCommand = luaCommand<ReleaseArgs>(redis, 'ocppgwReleaseDirect', 1, RELEASE);
     this.coalesce = writeCoalescer(redis);
   }
@@ -57,10 +94,26 @@ export class InflightRecords {
     return `${this.prefix}:inflight:p${partition}`;
   }
 
-  /** True when the message is now recorded and this instance is to deliver it itself. */
-  async claim(partition: number, keys: PartitionKeys, instanceId: string, job: UpstreamJob): Promise<boolean> {
+  /**
+   * True when the message is now recorded and this instance is to deliver it itself. `marks`: the charger's job marks
+   * (ChargerJobs.key).
+   */
+  async claim(partition: number, keys: PartitionKeys, marks: string, instanceId: string, job: UpstreamJob): Promise<boolean> {
     this.coalesce();
-    const claimed = await this.claimCommand(keys.lease, keys.wait, keys.active, keys.delayed, this.key(partition), instanceId, job.identity, JSON.stringify(job));
+    const claimed = await this.claimCommand(
+      keys.lease,
+      this.key(partition),
+      marks,
+      keys.marksComplete,
+      keys.wait,
+      keys.active,
+      keys.delayed,
+      instanceId,
+      job.identity,
+      JSON.stringify(job),
+      keys.jobPrefix,
+      String(MARK_PENDING_MS),
+    );
     return claimed === 1;
   }
 

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { createLogger } from '../../src/log.js';
 import type { BatchJobData } from '../../src/queue/batch.js';
 import { BullmqQueue } from '../../src/queue/bullmq-queue.js';
+import { ChargerJobs } from '../../src/queue/charger-jobs.js';
 import { LeftInQueue, type JobOutcome, type UpstreamJob } from '../../src/queue/upstream-queue.js';
 import { REDIS_URL } from '../helpers/gateway-harness.js';
 import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
@@ -88,21 +89,28 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     assert.deepEqual(queue.added, { jobs: 1, messages: 1, direct: 1 });
   });
 
-  it('a claim that fails (the partition has a delayed job) queues the message ahead of the charger\'s next one', async () => {
+  /** Adds a job as another writer would, before or beside the queue under test (delayed: it stays unfinished). */
+  const addJob = async (prefix: string, messages: UpstreamJob[], delay?: number) => {
+    const connection = redis.duplicate();
+    const bull = new Queue('upstream-p0', { connection, prefix });
+    await bull.add('MeterValues', { replyTo: 'nobody', messages } satisfies BatchJobData, { jobId: messages[0]!.id, delay });
+    await bull.close();
+    connection.disconnect();
+  };
+  const marks = (prefix: string, identity: string) => redis.zrange(`${prefix}:charger-jobs:p0:${identity}`, 0, -1);
+
+  it('a claim that fails (the charger has an unfinished job) queues the message ahead of the charger\'s next one', async () => {
     const prefix = newPrefix();
+    // The charger's own retry, waiting a minute: nothing of this charger may go direct while it is unfinished.
+    const retry = message('CP-5', 0);
+    await addJob(prefix, [retry], 60_000);
     const queue = makeQueue(prefix);
     const order: number[] = [];
     await queue.start(async (job, reply) => {
       order.push(seqOf(job));
       reply({ kind: 'response', body: {} });
     });
-    // A retry waiting in the partition (another charger's): no claim may succeed until it is done.
-    const connection = redis.duplicate();
-    const bull = new Queue('upstream-p0', { connection, prefix });
-    const retry = message('CP-OTHER', 0);
-    await bull.add('MeterValues', { replyTo: 'nobody', messages: [retry] } satisfies BatchJobData, { jobId: retry.id, delay: 60_000 });
-    await bull.close();
-    connection.disconnect();
+    assert.deepEqual(await marks(prefix, 'CP-5'), [retry.id], 'the job queued before the consumer started is marked');
 
     // Sent together: the first tries a claim, the second must not overtake it while the claim is answered.
     const outcomes = await Promise.all([queue.submit(message('CP-5', 1)), queue.submit(message('CP-5', 2))]);
@@ -110,6 +118,134 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     assert.deepEqual(order, [1, 2]);
     assert.equal(queue.added.direct, 0, 'the claim failed');
     assert.equal(queue.added.messages, 2);
+    // Another charger of the same partition is not held back by CP-5's retry.
+    assert.equal((await queue.submit(message('CP-6', 1))).kind, 'response');
+    assert.equal(queue.added.direct, 1);
+  });
+
+  it('a charger goes direct while other chargers have jobs queued; a charger with a job queued waits for it', async () => {
+    const prefix = newPrefix();
+    const queue = makeQueue(prefix);
+    const release = gate();
+    const order: string[] = [];
+    await queue.start(async (job, reply) => {
+      if (job.identity === 'CP-A' && seqOf(job) === 1) await release.wait;
+      order.push(`${job.identity}/${seqOf(job)}`);
+      reply({ kind: 'response', body: {} });
+    });
+    const a1 = queue.submit(message('CP-A', 1));
+    await until(() => queue.added.direct === 1, 'the first message to be claimed');
+    const a2 = queue.submit(message('CP-A', 2));
+    await until(() => queue.added.jobs === 1, 'CP-A\'s second message to become a BullMQ job');
+    await until(async () => (await marks(prefix, 'CP-A')).length === 1, 'the job to be marked as CP-A\'s');
+
+    // CP-A's job is queued in the partition: CP-B still goes direct, and is answered while CP-A waits.
+    assert.deepEqual(await queue.submit(message('CP-B', 1)), { kind: 'response', body: {} });
+    assert.equal(queue.added.direct, 2);
+    assert.deepEqual(order, ['CP-B/1']);
+
+    release.open();
+    assert.deepEqual([(await a1).kind, (await a2).kind], ['response', 'response']);
+    assert.deepEqual(order, ['CP-B/1', 'CP-A/1', 'CP-A/2']);
+    await until(async () => (await marks(prefix, 'CP-A')).length === 0, 'the mark to go with the job');
+    // Nothing of CP-A is left: its next message goes direct again.
+    assert.equal((await queue.submit(message('CP-A', 3))).kind, 'response');
+    assert.deepEqual(queue.added, { jobs: 1, messages: 1, direct: 3 });
+  });
+
+  it('jobs queued before marks existed are marked when the partition is taken; without that the whole queue must be empty', async () => {
+    const prefix = newPrefix();
+    const legacy = message('CP-L', 0);
+    await addJob(prefix, [legacy, message('CP-L2', 0)], 60_000);
+    const queue = makeQueue(prefix);
+    const order: string[] = [];
+    await queue.start(async (job, reply) => {
+      order.push(`${job.identity}/${seqOf(job)}`);
+      reply({ kind: 'response', body: {} });
+    });
+    assert.equal(await redis.get(`${prefix}:charger-jobs:p0:complete`), '1');
+    assert.deepEqual(await redis.zrange(`${prefix}:charger-jobs:p0:CP-L`, 0, -1, 'WITHSCORES'), [legacy.id, '0']);
+    assert.deepEqual(await marks(prefix, 'CP-L2'), [legacy.id], 'every charger of a batch is marked');
+
+    await queue.submit(message('CP-L', 1));
+    assert.equal(queue.added.direct, 0, 'CP-L has an unfinished job');
+    await queue.submit(message('CP-M', 1));
+    assert.equal(queue.added.direct, 1, 'CP-M has none');
+
+    // Marks not known to be complete (a failed scan): a claim needs the partition's queue empty, as before marks.
+    await redis.del(`${prefix}:charger-jobs:p0:complete`);
+    await queue.submit(message('CP-N', 1));
+    assert.equal(queue.added.direct, 1, 'the legacy job in the partition holds CP-N back');
+    assert.deepEqual(order, ['CP-L/1', 'CP-M/1', 'CP-N/1']);
+  });
+
+  it('a mark of a job not in Redis holds its charger back for a while (its add may be on its way), then is dropped', async () => {
+    const prefix = newPrefix();
+    const queue = makeQueue(prefix);
+    await queue.start(async (_job, reply) => reply({ kind: 'response', body: {} }));
+    const [seconds] = (await redis.time()) as [number | string, number | string];
+    const nowMs = Number(seconds) * 1000;
+    await redis.zadd(`${prefix}:charger-jobs:p0:CP-S`, nowMs, 'job-not-added-yet');
+    await queue.submit(message('CP-S', 1));
+    assert.equal(queue.added.direct, 0);
+
+    // Eleven minutes old: an instance died between marking and adding; the mark no longer counts and is removed.
+    await redis.del(`${prefix}:charger-jobs:p0:CP-S`);
+    await redis.zadd(`${prefix}:charger-jobs:p0:CP-S`, nowMs - 11 * 60_000, 'job-never-added');
+    await queue.submit(message('CP-S', 2));
+    assert.equal(queue.added.direct, 1);
+    assert.deepEqual(await marks(prefix, 'CP-S'), []);
+
+    // A job that failed for good (BullMQ keeps it, stamped finishedOn) holds nobody back either.
+    await redis.hset(`${prefix}:upstream-p0:failed-job`, { name: 'MeterValues', finishedOn: String(nowMs) });
+    await redis.zadd(`${prefix}:charger-jobs:p0:CP-S`, nowMs, 'failed-job');
+    await queue.submit(message('CP-S', 3));
+    assert.equal(queue.added.direct, 2);
+  });
+
+  it('a charger\'s message whose job is not marked and added yet holds its next message back from a claim', async () => {
+    const prefix = newPrefix();
+    const queue = makeQueue(prefix);
+    const release = gate();
+    const order: number[] = [];
+    await queue.start(async (job, reply) => {
+      if (seqOf(job) === 1) await release.wait;
+      order.push(seqOf(job));
+      reply({ kind: 'response', body: {} });
+    });
+    // The write of the job's mark is held, as a slow Redis would hold it (the instrument wraps the real write).
+    const chargerJobs = (queue as unknown as { chargerJobs: ChargerJobs }).chargerJobs;
+    const markWrite = gate();
+    const mark = chargerJobs.mark.bind(chargerJobs);
+    chargerJobs.mark = async (...args) => {
+      await markWrite.wait;
+      return mark(...args);
+    };
+    const first = queue.submit(message('CP-W', 1));
+    await until(() => queue.added.direct === 1, 'the first message to be claimed');
+    const second = queue.submit(message('CP-W', 2));
+    release.open();
+    await first;
+    await until(async () => Object.keys(await inflight(prefix)).length === 0, 'the first message to be done');
+    // The charger has nothing in flight and no mark in Redis, but its second message is on its way to BullMQ.
+    const third = queue.submit(message('CP-W', 3));
+    await sleep(50);
+    assert.equal(queue.added.direct, 1, 'the third message is not claimed');
+    markWrite.open();
+    assert.deepEqual([(await second).kind, (await third).kind], ['response', 'response']);
+    assert.deepEqual(order, [1, 2, 3]);
+  });
+
+  it('removing a charger\'s mark twice (a job run again after a crash) leaves the marks of its other jobs', async () => {
+    const prefix = newPrefix();
+    const jobs = new ChargerJobs(redis, prefix);
+    await jobs.mark(0, ['CP-D', 'CP-D', 'CP-E'], 'job-1');
+    await jobs.mark(0, ['CP-D'], 'job-2');
+    assert.deepEqual(await marks(prefix, 'CP-D'), ['job-1', 'job-2'].sort());
+    await jobs.unmark(0, 'CP-D', 'job-1');
+    await jobs.unmark(0, 'CP-D', 'job-1');
+    assert.deepEqual(await marks(prefix, 'CP-D'), ['job-2'], 'job-2 still holds CP-D back');
+    assert.deepEqual(await marks(prefix, 'CP-E'), ['job-1']);
   });
 
   it('an instance that does not consume the partition queues its messages; the consumer answers them over Redis', async () => {
