@@ -187,38 +187,28 @@ export class BullmqQueue implements UpstreamQueue {
             : undefined;
         // Started before (its instance died, or it failed): what that run finished is not sent again.
         const finished = progress && bullJob.attemptsStarted > 1 ? await progress.finishedBefore() : new Set<string>();
-        const toRun = messages.filter((job) => !finished.has(job.id));
-        // A charger's mark of this job goes when its last message here is done (delivered or answered for good).
-        const leftOf = new Map<string, number>(messages.map((job) => [job.identity, 0]));
-        for (const job of toRun) leftOf.set(job.identity, leftOf.get(job.identity)! + 1);
-        const unmark = (identity: string) =>
-          this.chargerJobs.unmark(p, identity, bullJob.id!).catch((err: unknown) => {
-            this.options.logger.warn({ err: (err as Error).message, chargeBoxIdentity: identity, jobId: bullJob.id }, 'could not remove a job mark; the charger\'s messages go through BullMQ until its job is seen finished');
-          });
-        for (const [identity, left] of leftOf) if (left === 0) void unmark(identity);
         let failure: unknown;
         await Promise.all(
-          toRun.map((job) =>
-            this.serialiser.run(job.identity, async () => {
-              let replied = false;
-              const reply = (outcome: JobOutcome) => {
-                if (replied) return;
-                replied = true;
-                this.deliver(replyTo, job.id, outcome);
-              };
-              try {
-                await processor(job, reply);
-                progress?.markDone(job.id);
-                const left = leftOf.get(job.identity)! - 1;
-                leftOf.set(job.identity, left);
-                if (left === 0) void unmark(job.identity);
-              } catch (err) {
-                failure ??= err;
-                this.options.logger.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'upstream job failed inside the gateway; BullMQ will retry it');
-                reply({ kind: 'retry', reason: 'gateway failed to process the message' });
-              }
-            }),
-          ),
+          messages
+            .filter((job) => !finished.has(job.id))
+            .map((job) =>
+              this.serialiser.run(job.identity, async () => {
+                let replied = false;
+                const reply = (outcome: JobOutcome) => {
+                  if (replied) return;
+                  replied = true;
+                  this.deliver(replyTo, job.id, outcome);
+                };
+                try {
+                  await processor(job, reply);
+                  progress?.markDone(job.id);
+                } catch (err) {
+                  failure ??= err;
+                  this.options.logger.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'upstream job failed inside the gateway; BullMQ will retry it');
+                  reply({ kind: 'retry', reason: 'gateway failed to process the message' });
+                }
+              }),
+            ),
         );
         // A failed batch goes back to BullMQ, which retries it (attempts) without its finished messages, so nothing
         // acknowledged is dropped and nothing finished is sent twice.
@@ -385,8 +375,8 @@ export class BullmqQueue implements UpstreamQueue {
         this.deliver(this.instanceId, job.id, { kind: 'retry', reason: 'gateway failed to process the message' });
         try {
           const data: BatchJobData = { replyTo: this.instanceId, messages: [job] };
-          await this.chargerJobs.mark(p, [job.identity], job.id);
           await this.queues[p]!.add(job.action, data, { jobId: job.id, ...retryOptions });
+          await this.chargerJobs.mark(p, [job.identity], job.id, this.queues[p]!.toKey(''));
         } catch (addErr) {
           // The record stays: the partition's next consumer delivers the message.
           log.error({ err: addErr, chargeBoxIdentity: job.identity, jobId: job.id }, 'could not hand a failed direct delivery to BullMQ; its record stays in Redis');
@@ -421,8 +411,8 @@ export class BullmqQueue implements UpstreamQueue {
   }
 
   /**
-   * One BullMQ job for messages of partition `p` that arrived together, in arrival order. Its chargers' marks name it
-   * before it is added (see ChargerJobs), and a message counts as queued only when both are written.
+   * One BullMQ job for messages of partition `p` that arrived together, in arrival order. Once it is added its
+   * chargers' marks name it (see ChargerJobs); a message counts as queued only when both are written.
    */
   private addBatch(p: number, entries: PendingMessage[]): Promise<unknown> {
     this.added.jobs++;
@@ -432,9 +422,10 @@ export class BullmqQueue implements UpstreamQueue {
     // The name is what the queue board shows; the id of the first message identifies the batch.
     const name = entries.length === 1 ? entries[0]!.job.action : `${entries.length} messages`;
     const jobId = entries[0]!.job.id;
-    return this.chargerJobs
-      .mark(p, messages.map((m) => m.identity), jobId)
-      .then(() => this.queues[p]!.add(name, data, { jobId, ...retryOptions }))
+    const queue = this.queues[p]!;
+    return queue
+      .add(name, data, { jobId, ...retryOptions })
+      .then(() => this.chargerJobs.mark(p, messages.map((m) => m.identity), jobId, queue.toKey('')))
       .then(
         () => {
           for (const e of entries) e.queued();

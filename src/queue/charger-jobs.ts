@@ -1,46 +1,45 @@
 import type { Redis } from 'ioredis';
 import { luaCommand } from '../util/lua-command.js';
-import { writeCoalescer } from '../util/write-coalescer.js';
 
 /**
- * Names each BullMQ job (ARGV[1]) in the marks of the chargers whose messages it carries (KEYS), scored with Redis's
- * own clock in milliseconds (the claim compares against the same clock, whatever the instances' clocks say).
+ * Names a BullMQ job (ARGV[1]) in the marks of the chargers whose messages it carries (KEYS), and drops from those
+ * marks the jobs that are gone (completed jobs are removed, removeOnComplete 0) or failed for good (stamped
+ * `finishedOn`); ARGV[2] is the prefix of the partition's job keys. A charger's marks thus hold its unfinished jobs
+ * and at most the one finished since, whichever instance added them.
  */
-const MARK = `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-for i = 1, #KEYS do redis.call('ZADD', KEYS[i], now, ARGV[1]) end
+const MARK = `for i = 1, #KEYS do
+  redis.call('ZADD', KEYS[i], 0, ARGV[1])
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[i], 0, -1)) do
+    local job = ARGV[2] .. id
+    if id ~= ARGV[1] and (redis.call('EXISTS', job) == 0 or redis.call('HEXISTS', job, 'finishedOn') == 1) then
+      redis.call('ZREM', KEYS[i], id)
+    end
+  end
+end
 return #KEYS`;
 
 /**
- * How long a mark whose job does not exist still counts as a job on its way. Such a mark is either of a job whose
- * add has not executed yet (an instance marks before it adds) or left by an instance that died between the two.
- * Longer than any charger waits for its answer (CSMS_TIMEOUT_MS is at most 120 s): a message whose mark is older and
- * whose job is still not in Redis was answered as not queued, so the charger does not count on its order.
- */
-export const MARK_PENDING_MS = 10 * 60 * 1000;
-
-/**
- * Per charger, the BullMQ jobs that hold a message of it and have not finished: `<prefix>:charger-jobs:p<n>:<identity>`,
- * a sorted set of job ids scored by when they were marked. It is what lets direct delivery go per charger (see
- * BullmqQueue): a charger's message may skip BullMQ only when no job of the same charger is still ahead of it.
+ * Per charger, the BullMQ jobs that hold a message of it: `<prefix>:charger-jobs:p<n>:<identity>`, a set of job ids.
+ * It is what lets direct delivery go per charger (see BullmqQueue): a charger's message may skip BullMQ only when no
+ * job of the same charger is unfinished.
  *
- * Kept without counters, so that nothing can drift: a job is named before it is added (MARK), its name is removed
- * when the charger's messages in it are done (`unmark`, idempotent: a job run twice after a crash removes the same
- * member twice), and the claim itself (inflight.ts) drops names whose job has finished or never came. A partition
- * whose jobs were written before marks existed is marked once by its consumer (`markExisting`), and until then the
- * claim falls back to the whole partition's queue being empty.
+ * Nothing here counts, so nothing can drift (a message delivered twice after a crash would count down twice): a job
+ * is named right after it is added, and whether a named job is unfinished is read from the job itself, by the claim
+ * (inflight.ts) and by the next mark, which both drop the names of finished jobs. A job is marked after its add, not
+ * before: a mark made first would name a job that may not exist yet, and could not be told from one already finished.
+ * Until the mark is written the message is not acknowledged to the charger (it counts as queued only after both), and
+ * the instance that added it claims nothing of the charger meanwhile. A partition whose jobs were written before
+ * marks existed is marked once by its consumer (`markExisting`); until then the claim needs the whole partition's
+ * queue empty.
  */
 export class ChargerJobs {
   private readonly markCommand: (...args: string[]) => Promise<unknown>;
-  /** Unmarks go out with the registry's writes of the same turn (see writeCoalescer). */
-  private readonly coalesce: () => void;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
     this.markCommand = luaCommand<string[]>(redis, 'ocppgwMarkChargerJobs', undefined, MARK);
-    this.coalesce = writeCoalescer(redis);
   }
 
   key(partition: number, identity: string): string {
@@ -52,15 +51,14 @@ export class ChargerJobs {
     return `${this.prefix}:charger-jobs:p${partition}:complete`;
   }
 
-  /** Before a job is added: it holds messages of these chargers. */
-  async mark(partition: number, identities: Iterable<string>, jobId: string): Promise<void> {
+  /** Once a job is added: it holds messages of these chargers. `jobPrefix`: the partition's job keys' prefix. */
+  async mark(partition: number, identities: Iterable<string>, jobId: string, jobPrefix: string): Promise<void> {
     const keys = [...new Set(identities)].map((identity) => this.key(partition, identity));
-    await this.markCommand(String(keys.length), ...keys, jobId);
+    await this.markCommand(String(keys.length), ...keys, jobId, jobPrefix);
   }
 
-  /** The charger's messages in this job are done (delivered, or answered for good). */
+  /** The charger no longer has messages in this job (an operator dropped them). */
   async unmark(partition: number, identity: string, jobId: string): Promise<void> {
-    this.coalesce();
     await this.redis.zrem(this.key(partition, identity), jobId);
   }
 
@@ -74,7 +72,6 @@ export class ChargerJobs {
     const found = await jobs();
     const pipeline = this.redis.pipeline();
     for (const job of found) {
-      // Scored 0: these jobs were seen in Redis, so once one is gone it is finished, with no add still to come.
       for (const identity of new Set(job.identities)) pipeline.zadd(this.key(partition, identity), 0, job.id);
     }
     pipeline.set(this.completeKey(partition), '1');

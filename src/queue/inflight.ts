@@ -1,39 +1,30 @@
 import type { Redis } from 'ioredis';
 import { luaCommand } from '../util/lua-command.js';
 import { writeCoalescer } from '../util/write-coalescer.js';
-import { MARK_PENDING_MS } from './charger-jobs.js';
 import type { UpstreamJob } from './upstream-queue.js';
 
 /**
  * Claims a message for direct delivery by the partition's consumer (see BullmqQueue, "direct delivery").
  * KEYS: the partition's lease, its in-flight hash, the charger's job marks (ChargerJobs), the partition's "marks
  * complete" flag, its BullMQ wait list, active list and delayed set.
- * ARGV: this instance's id, the charger identity, the message as JSON, the prefix of the partition's job keys, how long
- * a mark of a job not (yet) in Redis still counts (MARK_PENDING_MS).
+ * ARGV: this instance's id, the charger identity, the message as JSON, the prefix of the partition's job keys.
  * Returns 1 and records the message when this instance holds the lease, the charger has no message in flight and no
  * BullMQ job of the charger is unfinished (so nothing of this charger can be ahead of it); 0 otherwise, and records
- * nothing. A mark is unfinished while its job exists without `finishedOn` (BullMQ removes a completed job here,
- * removeOnComplete 0, and stamps a failed one), and, for a job not in Redis, for MARK_PENDING_MS after it was made
- * (its add may still be on its way). Marks found finished are removed. In a partition whose marks are not complete yet
- * (jobs from before marks existed), the claim needs the partition's whole queue empty instead.
+ * nothing. A marked job is unfinished while it exists without `finishedOn` (BullMQ removes a completed job here,
+ * removeOnComplete 0, and stamps one that failed for good); the marks of finished jobs are removed. In a partition
+ * whose marks are not complete yet (jobs from before marks existed), the whole partition's queue must be empty.
  */
 const CLAIM = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return 0 end
 if redis.call('EXISTS', KEYS[4]) == 0 then
   if redis.call('LLEN', KEYS[5]) > 0 or redis.call('LLEN', KEYS[6]) > 0 or redis.call('ZCARD', KEYS[7]) > 0 then return 0 end
 else
-  local marks = redis.call('ZRANGE', KEYS[3], 0, -1, 'WITHSCORES')
-  if #marks > 0 then
-    local t = redis.call('TIME')
-    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-    for i = 1, #marks, 2 do
-      local job = ARGV[4] .. marks[i]
-      if redis.call('EXISTS', job) == 1 then
-        if redis.call('HEXISTS', job, 'finishedOn') == 0 then return 0 end
-      elseif now - tonumber(marks[i + 1]) < tonumber(ARGV[5]) then return 0 end
-    end
-    redis.call('DEL', KEYS[3])
+  local marks = redis.call('ZRANGE', KEYS[3], 0, -1)
+  for _, id in ipairs(marks) do
+    local job = ARGV[4] .. id
+    if redis.call('EXISTS', job) == 1 and redis.call('HEXISTS', job, 'finishedOn') == 0 then return 0 end
   end
+  if #marks > 0 then redis.call('DEL', KEYS[3]) end
 end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 return 1`;
@@ -55,7 +46,6 @@ type ClaimArgs = [
   identity: string,
   job: string,
   jobKeyPrefix: string,
-  markPendingMs: string,
 ];
 type ReleaseArgs = [inflight: string, identity: string, jobId: string];
 
@@ -112,7 +102,6 @@ export class InflightRecords {
       job.identity,
       JSON.stringify(job),
       keys.jobPrefix,
-      String(MARK_PENDING_MS),
     );
     return claimed === 1;
   }

@@ -97,7 +97,7 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     await bull.close();
     connection.disconnect();
   };
-  const marks = (prefix: string, identity: string) => redis.zrange(`${prefix}:charger-jobs:p0:${identity}`, 0, -1);
+  const marks = (prefix: string, identity: string) => redis.zrange(`${prefix}:charger-jobs:p0:${identity}`, '0', '-1');
 
   it('a claim that fails (the charger has an unfinished job) queues the message ahead of the charger\'s next one', async () => {
     const prefix = newPrefix();
@@ -147,10 +147,13 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     release.open();
     assert.deepEqual([(await a1).kind, (await a2).kind], ['response', 'response']);
     assert.deepEqual(order, ['CP-B/1', 'CP-A/1', 'CP-A/2']);
-    await until(async () => (await marks(prefix, 'CP-A')).length === 0, 'the mark to go with the job');
-    // Nothing of CP-A is left: its next message goes direct again.
+    // CP-A's job is finished (BullMQ removed it): its next message goes direct again, and the claim drops the mark.
+    const [bullQueue] = queue.allQueues;
+    const [jobId] = await marks(prefix, 'CP-A');
+    await until(async () => (await bullQueue!.getJob(jobId!)) === undefined, 'the job to be removed when completed');
     assert.equal((await queue.submit(message('CP-A', 3))).kind, 'response');
     assert.deepEqual(queue.added, { jobs: 1, messages: 1, direct: 3 });
+    assert.deepEqual(await marks(prefix, 'CP-A'), []);
   });
 
   it('jobs queued before marks existed are marked when the partition is taken; without that the whole queue must be empty', async () => {
@@ -164,7 +167,7 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
       reply({ kind: 'response', body: {} });
     });
     assert.equal(await redis.get(`${prefix}:charger-jobs:p0:complete`), '1');
-    assert.deepEqual(await redis.zrange(`${prefix}:charger-jobs:p0:CP-L`, 0, -1, 'WITHSCORES'), [legacy.id, '0']);
+    assert.deepEqual(await redis.zrange(`${prefix}:charger-jobs:p0:CP-L`, '0', '-1', 'WITHSCORES'), [legacy.id, '0']);
     assert.deepEqual(await marks(prefix, 'CP-L2'), [legacy.id], 'every charger of a batch is marked');
 
     await queue.submit(message('CP-L', 1));
@@ -179,31 +182,34 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     assert.deepEqual(order, ['CP-L/1', 'CP-M/1', 'CP-N/1']);
   });
 
-  it('a mark of a job not in Redis holds its charger back for a while (its add may be on its way), then is dropped', async () => {
+  it('the marks of finished jobs hold nobody back: the claim drops them, and so does the next mark', async () => {
     const prefix = newPrefix();
     const queue = makeQueue(prefix);
     await queue.start(async (_job, reply) => reply({ kind: 'response', body: {} }));
-    const [seconds] = (await redis.time()) as [number | string, number | string];
-    const nowMs = Number(seconds) * 1000;
-    await redis.zadd(`${prefix}:charger-jobs:p0:CP-S`, nowMs, 'job-not-added-yet');
+    // A job completed and removed by BullMQ, and one that failed for good (kept, stamped finishedOn).
+    await redis.hset(`${prefix}:upstream-p0:failed-job`, { name: 'MeterValues', finishedOn: String(Date.now()) });
+    await redis.zadd(`${prefix}:charger-jobs:p0:CP-S`, 0, 'completed-job', 0, 'failed-job');
     await queue.submit(message('CP-S', 1));
-    assert.equal(queue.added.direct, 0);
-
-    // Eleven minutes old: an instance died between marking and adding; the mark no longer counts and is removed.
-    await redis.del(`${prefix}:charger-jobs:p0:CP-S`);
-    await redis.zadd(`${prefix}:charger-jobs:p0:CP-S`, nowMs - 11 * 60_000, 'job-never-added');
-    await queue.submit(message('CP-S', 2));
     assert.equal(queue.added.direct, 1);
     assert.deepEqual(await marks(prefix, 'CP-S'), []);
 
-    // A job that failed for good (BullMQ keeps it, stamped finishedOn) holds nobody back either.
-    await redis.hset(`${prefix}:upstream-p0:failed-job`, { name: 'MeterValues', finishedOn: String(nowMs) });
-    await redis.zadd(`${prefix}:charger-jobs:p0:CP-S`, nowMs, 'failed-job');
-    await queue.submit(message('CP-S', 3));
-    assert.equal(queue.added.direct, 2);
+    const jobs = new ChargerJobs(redis, prefix);
+    const jobPrefix = `${prefix}:upstream-p0:`;
+    await redis.hset(`${jobPrefix}job-1`, { name: 'MeterValues' });
+    await redis.hset(`${jobPrefix}job-2`, { name: 'MeterValues' });
+    await jobs.mark(0, ['CP-D', 'CP-D', 'CP-E'], 'job-1', jobPrefix);
+    await jobs.mark(0, ['CP-D'], 'job-2', jobPrefix);
+    assert.deepEqual(await marks(prefix, 'CP-D'), ['job-1', 'job-2']);
+    assert.deepEqual(await marks(prefix, 'CP-E'), ['job-1']);
+    // job-1 finishes (BullMQ deletes it); the next mark of CP-D drops it, and keeps job-2, which is unfinished.
+    await redis.del(`${jobPrefix}job-1`);
+    await jobs.mark(0, ['CP-D'], 'job-3', jobPrefix);
+    assert.deepEqual(await marks(prefix, 'CP-D'), ['job-2', 'job-3']);
+    await queue.submit(message('CP-D', 1));
+    assert.equal(queue.added.direct, 1, 'job-2 holds CP-D back');
   });
 
-  it('a charger\'s message whose job is not marked and added yet holds its next message back from a claim', async () => {
+  it('a charger\'s message whose job is not added and marked yet holds its next message back from a claim', async () => {
     const prefix = newPrefix();
     const queue = makeQueue(prefix);
     const release = gate();
@@ -213,13 +219,13 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
       order.push(seqOf(job));
       reply({ kind: 'response', body: {} });
     });
-    // The write of the job's mark is held, as a slow Redis would hold it (the instrument wraps the real write).
-    const chargerJobs = (queue as unknown as { chargerJobs: ChargerJobs }).chargerJobs;
-    const markWrite = gate();
-    const mark = chargerJobs.mark.bind(chargerJobs);
-    chargerJobs.mark = async (...args) => {
-      await markWrite.wait;
-      return mark(...args);
+    // The write of the job is held, as a slow Redis would hold it (the instrument wraps the real write).
+    const [bullQueue] = queue.allQueues as Queue[];
+    const jobWrite = gate();
+    const add = bullQueue!.add.bind(bullQueue);
+    bullQueue!.add = async (...args) => {
+      await jobWrite.wait;
+      return add(...args);
     };
     const first = queue.submit(message('CP-W', 1));
     await until(() => queue.added.direct === 1, 'the first message to be claimed');
@@ -227,25 +233,13 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     release.open();
     await first;
     await until(async () => Object.keys(await inflight(prefix)).length === 0, 'the first message to be done');
-    // The charger has nothing in flight and no mark in Redis, but its second message is on its way to BullMQ.
+    // The charger has nothing in flight and no job in Redis, but its second message is on its way to BullMQ.
     const third = queue.submit(message('CP-W', 3));
     await sleep(50);
     assert.equal(queue.added.direct, 1, 'the third message is not claimed');
-    markWrite.open();
+    jobWrite.open();
     assert.deepEqual([(await second).kind, (await third).kind], ['response', 'response']);
     assert.deepEqual(order, [1, 2, 3]);
-  });
-
-  it('removing a charger\'s mark twice (a job run again after a crash) leaves the marks of its other jobs', async () => {
-    const prefix = newPrefix();
-    const jobs = new ChargerJobs(redis, prefix);
-    await jobs.mark(0, ['CP-D', 'CP-D', 'CP-E'], 'job-1');
-    await jobs.mark(0, ['CP-D'], 'job-2');
-    assert.deepEqual(await marks(prefix, 'CP-D'), ['job-1', 'job-2'].sort());
-    await jobs.unmark(0, 'CP-D', 'job-1');
-    await jobs.unmark(0, 'CP-D', 'job-1');
-    assert.deepEqual(await marks(prefix, 'CP-D'), ['job-2'], 'job-2 still holds CP-D back');
-    assert.deepEqual(await marks(prefix, 'CP-E'), ['job-1']);
   });
 
   it('an instance that does not consume the partition queues its messages; the consumer answers them over Redis', async () => {
