@@ -99,8 +99,9 @@ const configSchema = z
      */
     traceBufferMiB: z.coerce.number().int().min(1).max(4096).default(32),
     /**
-     * With Redis: a message that nothing is queued ahead of is recorded in Redis and delivered by the instance that
-     * consumes its partition at once, without a BullMQ job (see BullmqQueue). false: every message is a BullMQ job.
+     * With Redis: a message that nothing of its charger is queued ahead of is recorded in Redis and delivered by the
+     * instance that consumes its partition at once, without a BullMQ job (see BullmqQueue). false: every message is a
+     * BullMQ job.
      */
     directDelivery: z
       .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])

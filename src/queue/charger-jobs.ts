@@ -2,24 +2,29 @@ import type { Redis } from 'ioredis';
 import { luaCommand } from '../util/lua-command.js';
 
 /**
- * Names a BullMQ job (ARGV[1]) in the marks of the chargers whose messages it carries (KEYS), and drops from those
- * marks the jobs that are gone (completed jobs are removed, removeOnComplete 0) or failed for good (stamped
- * `finishedOn`); ARGV[2] is the prefix of the partition's job keys. A charger's marks thus hold its unfinished jobs
- * and at most the one finished since, whichever instance added them.
+ * Names a BullMQ job (ARGV[1]) in the marks of the chargers whose messages it carries (KEYS), scored with Redis's
+ * clock so that a charger's marks read oldest first, and drops the oldest marks whose jobs are finished: gone
+ * (completed jobs are removed, removeOnComplete 0) or failed for good (stamped `finishedOn`). It stops at the first
+ * unfinished one: a charger's jobs finish about in order, so a backlog of jobs is not read on every mark. ARGV[2] is
+ * the prefix of the partition's job keys.
  */
-const MARK = `for i = 1, #KEYS do
-  redis.call('ZADD', KEYS[i], 0, ARGV[1])
-  for _, id in ipairs(redis.call('ZRANGE', KEYS[i], 0, -1)) do
-    local job = ARGV[2] .. id
-    if id ~= ARGV[1] and (redis.call('EXISTS', job) == 0 or redis.call('HEXISTS', job, 'finishedOn') == 1) then
-      redis.call('ZREM', KEYS[i], id)
-    end
+const MARK = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 1, #KEYS do
+  redis.call('ZADD', KEYS[i], now, ARGV[1])
+  while true do
+    local oldest = redis.call('ZRANGE', KEYS[i], 0, 0)[1]
+    if oldest == ARGV[1] then break end
+    local job = ARGV[2] .. oldest
+    if redis.call('EXISTS', job) == 1 and redis.call('HEXISTS', job, 'finishedOn') == 0 then break end
+    redis.call('ZREM', KEYS[i], oldest)
   end
 end
 return #KEYS`;
 
 /**
- * Per charger, the BullMQ jobs that hold a message of it: `<prefix>:charger-jobs:p<n>:<identity>`, a set of job ids.
+ * Per charger, the BullMQ jobs that hold a message of it: `<prefix>:charger-jobs:p<n>:<identity>`, a sorted set of
+ * job ids, oldest first.
  * It is what lets direct delivery go per charger (see BullmqQueue): a charger's message may skip BullMQ only when no
  * job of the same charger is unfinished.
  *
@@ -46,9 +51,12 @@ export class ChargerJobs {
     return `${this.prefix}:charger-jobs:p${partition}:${identity}`;
   }
 
-  /** Set once every job of the partition is known to be marked (by new writers, and `markExisting` for the rest). */
+  /**
+   * Set once every job of the partition is known to be marked (by new writers, and `markExisting` for the rest).
+   * Outside the chargers' keys, so that no identity can name it.
+   */
   completeKey(partition: number): string {
-    return `${this.prefix}:charger-jobs:p${partition}:complete`;
+    return `${this.prefix}:charger-jobs-complete:p${partition}`;
   }
 
   /** Once a job is added: it holds messages of these chargers. `jobPrefix`: the partition's job keys' prefix. */
@@ -72,6 +80,7 @@ export class ChargerJobs {
     const found = await jobs();
     const pipeline = this.redis.pipeline();
     for (const job of found) {
+      // Scored 0: older than any mark made since, which is what they are.
       for (const identity of new Set(job.identities)) pipeline.zadd(this.key(partition, identity), 0, job.id);
     }
     pipeline.set(this.completeKey(partition), '1');

@@ -11,7 +11,8 @@ import type { UpstreamJob } from './upstream-queue.js';
  * Returns 1 and records the message when this instance holds the lease, the charger has no message in flight and no
  * BullMQ job of the charger is unfinished (so nothing of this charger can be ahead of it); 0 otherwise, and records
  * nothing. A marked job is unfinished while it exists without `finishedOn` (BullMQ removes a completed job here,
- * removeOnComplete 0, and stamps one that failed for good); the marks of finished jobs are removed. In a partition
+ * removeOnComplete 0, and stamps one that failed for good); marks are read oldest first, those of finished jobs are
+ * removed, and the first unfinished job ends the claim (a charger's backlog is not read through). In a partition
  * whose marks are not complete yet (jobs from before marks existed), the whole partition's queue must be empty.
  */
 const CLAIM = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -19,12 +20,13 @@ if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return 0 end
 if redis.call('EXISTS', KEYS[4]) == 0 then
   if redis.call('LLEN', KEYS[5]) > 0 or redis.call('LLEN', KEYS[6]) > 0 or redis.call('ZCARD', KEYS[7]) > 0 then return 0 end
 else
-  local marks = redis.call('ZRANGE', KEYS[3], 0, -1)
-  for _, id in ipairs(marks) do
-    local job = ARGV[4] .. id
+  while true do
+    local oldest = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
+    if not oldest then break end
+    local job = ARGV[4] .. oldest
     if redis.call('EXISTS', job) == 1 and redis.call('HEXISTS', job, 'finishedOn') == 0 then return 0 end
+    redis.call('ZREM', KEYS[3], oldest)
   end
-  if #marks > 0 then redis.call('DEL', KEYS[3]) end
 end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 return 1`;

@@ -166,7 +166,7 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
       order.push(`${job.identity}/${seqOf(job)}`);
       reply({ kind: 'response', body: {} });
     });
-    assert.equal(await redis.get(`${prefix}:charger-jobs:p0:complete`), '1');
+    assert.equal(await redis.get(`${prefix}:charger-jobs-complete:p0`), '1');
     assert.deepEqual(await redis.zrange(`${prefix}:charger-jobs:p0:CP-L`, '0', '-1', 'WITHSCORES'), [legacy.id, '0']);
     assert.deepEqual(await marks(prefix, 'CP-L2'), [legacy.id], 'every charger of a batch is marked');
 
@@ -176,7 +176,7 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     assert.equal(queue.added.direct, 1, 'CP-M has none');
 
     // Marks not known to be complete (a failed scan): a claim needs the partition's queue empty, as before marks.
-    await redis.del(`${prefix}:charger-jobs:p0:complete`);
+    await redis.del(`${prefix}:charger-jobs-complete:p0`);
     await queue.submit(message('CP-N', 1));
     assert.equal(queue.added.direct, 1, 'the legacy job in the partition holds CP-N back');
     assert.deepEqual(order, ['CP-L/1', 'CP-M/1', 'CP-N/1']);
