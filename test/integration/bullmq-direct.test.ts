@@ -46,6 +46,20 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     redis.disconnect();
   });
 
+  /** A queue whose processor holds every charger's message 1 until `release` opens, and records the order. */
+  const startHoldingFirst = async () => {
+    const prefix = newPrefix();
+    const queue = makeQueue(prefix);
+    const release = gate();
+    const order: number[] = [];
+    await queue.start(async (job, reply) => {
+      if (seqOf(job) === 1) await release.wait;
+      order.push(seqOf(job));
+      reply({ kind: 'response', body: {} });
+    });
+    return { prefix, queue, release, order };
+  };
+
   it('a lone message skips BullMQ, is recorded in Redis while it is delivered, and the record goes when it is done', async () => {
     const prefix = newPrefix();
     const queue = makeQueue(prefix);
@@ -68,15 +82,7 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
   });
 
   it('a charger\'s next message goes through BullMQ behind the one in flight, and keeps its order', async () => {
-    const prefix = newPrefix();
-    const queue = makeQueue(prefix);
-    const release = gate();
-    const order: number[] = [];
-    await queue.start(async (job, reply) => {
-      if (seqOf(job) === 1) await release.wait;
-      order.push(seqOf(job));
-      reply({ kind: 'response', body: {} });
-    });
+    const { queue, release, order } = await startHoldingFirst();
     const first = queue.submit(message('CP-2', 1));
     await until(() => queue.added.direct === 1, 'the first message to be claimed');
     const second = queue.submit(message('CP-2', 2));
@@ -210,15 +216,7 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
   });
 
   it('a charger\'s message whose job is not added and marked yet holds its next message back from a claim', async () => {
-    const prefix = newPrefix();
-    const queue = makeQueue(prefix);
-    const release = gate();
-    const order: number[] = [];
-    await queue.start(async (job, reply) => {
-      if (seqOf(job) === 1) await release.wait;
-      order.push(seqOf(job));
-      reply({ kind: 'response', body: {} });
-    });
+    const { prefix, queue, release, order } = await startHoldingFirst();
     // The write of the job is held, as a slow Redis would hold it (the instrument wraps the real write).
     const [bullQueue] = queue.allQueues as Queue[];
     const jobWrite = gate();
