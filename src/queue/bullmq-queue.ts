@@ -106,7 +106,7 @@ export class BullmqQueue implements UpstreamQueue {
    */
   private readonly directRuns = new Map<number, Map<string, Promise<void>>>();
   /**
-   * Per charger, its messages handed to group commit whose job is not marked and added yet: until then the charger's
+   * Per charger, its messages handed to group commit whose job is not added and marked yet: until then the charger's
    * next message must not be claimed (the claim could not see them, and it would overtake them).
    */
   private readonly notYetMarked = new Map<string, number>();
@@ -311,7 +311,7 @@ export class BullmqQueue implements UpstreamQueue {
     });
   }
 
-  /** To group commit, which marks and adds the message's job; the charger is not claimed for until then. */
+  /** To group commit, which adds the message's job and marks it; the charger is not claimed for until then. */
   private commit(p: number, pending: PendingMessage): void {
     const identity = pending.job.identity;
     this.notYetMarked.set(identity, (this.notYetMarked.get(identity) ?? 0) + 1);
