@@ -2,23 +2,32 @@ import type { Redis } from 'ioredis';
 import { luaCommand } from '../util/lua-command.js';
 
 /**
- * Names a BullMQ job (ARGV[1]) in the marks of the chargers whose messages it carries (KEYS), scored with Redis's
- * clock so that a charger's marks read oldest first, and drops the oldest marks whose jobs are finished: gone
- * (completed jobs are removed, removeOnComplete 0) or failed for good (stamped `finishedOn`). It stops at the first
- * unfinished one: a charger's jobs finish about in order, so a backlog of jobs is not read on every mark. ARGV[2] is
- * the prefix of the partition's job keys.
+ * Lua, for the scripts that read a charger's marks (MARK here, the claim in inflight.ts): `oldestUnfinished(marks,
+ * jobPrefix)` drops the oldest marks whose jobs are finished, gone (completed jobs are removed, removeOnComplete 0) or
+ * failed for good (stamped `finishedOn`), and returns the id of the oldest unfinished job, or nil. It stops there: a
+ * charger's jobs finish about in order, so a backlog of jobs is not read through each time.
  */
-const MARK = `local t = redis.call('TIME')
+export const OLDEST_UNFINISHED_LUA = `local function oldestUnfinished(marks, jobPrefix)
+  while true do
+    local oldest = redis.call('ZRANGE', marks, 0, 0)[1]
+    if not oldest then return nil end
+    local job = jobPrefix .. oldest
+    if redis.call('EXISTS', job) == 1 and redis.call('HEXISTS', job, 'finishedOn') == 0 then return oldest end
+    redis.call('ZREM', marks, oldest)
+  end
+end`;
+
+/**
+ * Names a BullMQ job (ARGV[1]) in the marks of the chargers whose messages it carries (KEYS), scored with Redis's
+ * clock so that a charger's marks read oldest first, after dropping the marks of finished jobs ahead of it. ARGV[2]
+ * is the prefix of the partition's job keys.
+ */
+const MARK = `${OLDEST_UNFINISHED_LUA}
+local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 for i = 1, #KEYS do
+  oldestUnfinished(KEYS[i], ARGV[2])
   redis.call('ZADD', KEYS[i], now, ARGV[1])
-  while true do
-    local oldest = redis.call('ZRANGE', KEYS[i], 0, 0)[1]
-    if oldest == ARGV[1] then break end
-    local job = ARGV[2] .. oldest
-    if redis.call('EXISTS', job) == 1 and redis.call('HEXISTS', job, 'finishedOn') == 0 then break end
-    redis.call('ZREM', KEYS[i], oldest)
-  end
 end
 return #KEYS`;
 

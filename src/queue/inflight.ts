@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { luaCommand } from '../util/lua-command.js';
 import { writeCoalescer } from '../util/write-coalescer.js';
+import { OLDEST_UNFINISHED_LUA } from './charger-jobs.js';
 import type { UpstreamJob } from './upstream-queue.js';
 
 /**
@@ -11,22 +12,16 @@ import type { UpstreamJob } from './upstream-queue.js';
  * Returns 1 and records the message when this instance holds the lease, the charger has no message in flight and no
  * BullMQ job of the charger is unfinished (so nothing of this charger can be ahead of it); 0 otherwise, and records
  * nothing. A marked job is unfinished while it exists without `finishedOn` (BullMQ removes a completed job here,
- * removeOnComplete 0, and stamps one that failed for good); marks are read oldest first, those of finished jobs are
- * removed, and the first unfinished job ends the claim (a charger's backlog is not read through). In a partition
+ * removeOnComplete 0, and stamps one that failed for good); marks are read oldest first and those of finished jobs
+ * removed (OLDEST_UNFINISHED_LUA), and the first unfinished job ends the claim. In a partition
  * whose marks are not complete yet (jobs from before marks existed), the whole partition's queue must be empty.
  */
-const CLAIM = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+const CLAIM = `${OLDEST_UNFINISHED_LUA}
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return 0 end
 if redis.call('EXISTS', KEYS[4]) == 0 then
   if redis.call('LLEN', KEYS[5]) > 0 or redis.call('LLEN', KEYS[6]) > 0 or redis.call('ZCARD', KEYS[7]) > 0 then return 0 end
-else
-  while true do
-    local oldest = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
-    if not oldest then break end
-    local job = ARGV[4] .. oldest
-    if redis.call('EXISTS', job) == 1 and redis.call('HEXISTS', job, 'finishedOn') == 0 then return 0 end
-    redis.call('ZREM', KEYS[3], oldest)
-  end
+elseif oldestUnfinished(KEYS[3], ARGV[4]) then return 0
 end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 return 1`;
