@@ -10,6 +10,7 @@ import { GroupCommit } from './group-commit.js';
 import { ChargerJobs } from './charger-jobs.js';
 import { InflightRecords, type PartitionKeys } from './inflight.js';
 import { LeftInQueue, type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
+import { IdTable } from '../util/id-table.js';
 
 /**
  * Direct delivery is tried only while at most this many of this instance's requests wait for their outcome. Above it
@@ -94,7 +95,7 @@ export class BullmqQueue implements UpstreamQueue {
   private readonly workers = new Map<number, { worker: Worker; connection: Redis }>();
   private leases?: LeaseManager;
   private processor?: JobProcessor;
-  private readonly waiters = new Map<string, (outcome: JobOutcome) => void>();
+  private readonly waiters = new IdTable<(outcome: JobOutcome) => void>();
   private readonly serialiser = new KeyedSerialiser();
   /** BullMQ jobs and messages this instance added (their ratio is the mean batch size). */
   readonly added = { jobs: 0, messages: 0, direct: 0 };
@@ -104,12 +105,12 @@ export class BullmqQueue implements UpstreamQueue {
    * Direct deliveries under way, per partition and message id: a partition is given up only when they are done, and
    * a record found again on takeover is not run twice.
    */
-  private readonly directRuns = new Map<number, Map<string, Promise<void>>>();
+  private readonly directRuns = new Map<number, IdTable<Promise<void>>>();
   /**
    * Per charger, its messages handed to group commit whose job is not added and marked yet: until then the charger's
    * next message must not be claimed (the claim could not see them, and it would overtake them).
    */
-  private readonly notYetMarked = new Map<string, number>();
+  private readonly notYetMarked = new IdTable<number>();
   /**
    * Per charger, a message waiting for its claim's answer and the charger's next messages behind it: those are queued
    * only once the claim is answered, so that a claim that fails cannot put its message behind them.
@@ -361,7 +362,7 @@ export class BullmqQueue implements UpstreamQueue {
   private runDirect(p: number, job: UpstreamJob): Promise<void> {
     const log = this.options.logger;
     let runs = this.directRuns.get(p);
-    if (!runs) this.directRuns.set(p, (runs = new Map()));
+    if (!runs) this.directRuns.set(p, (runs = new IdTable()));
     const run: Promise<void> = (async () => {
       try {
         await this.processor!(job, (outcome) => this.deliver(this.instanceId, job.id, outcome));

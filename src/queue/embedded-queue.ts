@@ -1,5 +1,6 @@
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import { shuttingDown, type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
+import { IdTable } from '../util/id-table.js';
 
 /** In-process queue for a single instance without Redis: per-charger FIFO, nothing survives a restart. */
 export class EmbeddedQueue implements UpstreamQueue {
@@ -9,7 +10,7 @@ export class EmbeddedQueue implements UpstreamQueue {
   private inFlight = 0;
   private closed = false;
   /** Submitted, not yet started: job id -> submit time, per charger (for stats and dropQueued). */
-  private readonly pending = new Map<string, Map<string, number>>();
+  private readonly pending = new IdTable<IdTable<number>>();
   private readonly dropped = new Set<string>();
   readonly added = { jobs: 0, messages: 0, direct: 0 };
 
@@ -34,7 +35,7 @@ export class EmbeddedQueue implements UpstreamQueue {
       this.added.jobs++;
       this.added.messages++;
       let waiting = this.pending.get(job.identity);
-      if (!waiting) this.pending.set(job.identity, (waiting = new Map()));
+      if (!waiting) this.pending.set(job.identity, (waiting = new IdTable()));
       waiting.set(job.id, Date.now());
       void this.serialiser.run(job.identity, async () => {
         waiting.delete(job.id);

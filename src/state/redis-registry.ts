@@ -3,6 +3,7 @@ import type { ChargerState } from './charger-state.js';
 import { writeCoalescer } from '../util/write-coalescer.js';
 import { luaCommand } from '../util/lua-command.js';
 import { StateUpdater, type CachedAuthorization, type ChargerContact, type ChargerRegistry } from './registry.js';
+import { IdTable } from '../util/id-table.js';
 
 /**
  * Registry in Redis, shared by every gateway instance (architecture: "Scale-out"):
@@ -32,7 +33,7 @@ export class RedisRegistry implements ChargerRegistry {
    * write-through copy is exact while the lease is held; it saves two reads per message (issue 5). States are never
    * mutated (pure reducers), so the copy is shared, not cloned.
    */
-  private readonly owned = new Map<string, ChargerState>();
+  private readonly owned = new IdTable<ChargerState>();
   private readonly arriveCommand: (...args: ArriveArgs) => Promise<unknown>;
   /** The per-message writes of concurrent requests go to Redis together (see writeCoalescer). */
   private readonly coalesce: () => void;

@@ -1,6 +1,9 @@
+import { IdTable } from './id-table.js';
+
 /** Serialises work per key, in call order: the per-charger lock both queue implementations use. */
 export class KeyedSerialiser {
-  private readonly tails = new Map<string, Promise<void>>();
+  /** An entry per key with work running or waiting: it gains and loses one per message, hence an IdTable. */
+  private readonly tails = new IdTable<Promise<void>>();
 
   run(key: string, work: () => Promise<void>): Promise<void> {
     const previous = this.tails.get(key) ?? Promise.resolve();
