@@ -2,7 +2,7 @@
  * `npm run bench`: the gateway measured against baselines taken in the same run on the same machine
  * (issue 5: machines are shared and noisy, so every figure is a ratio or a difference to a baseline).
  *
- *   npm run bench                 full run (about 6 to 7 minutes)
+ *   npm run bench                 full run (about 7 minutes)
  *   npm run bench -- --quick      shorter measurements, fleet up to 1,000 chargers
  *
  * Prints a table and writes bench/results/latest.json.
@@ -35,6 +35,12 @@ const ROUNDS = quick ? 1 : 3;
  * rounds land in a stall. The comparison rows (16 partitions, and the default at their rate) take ROUNDS.
  */
 const LATENCY_ROUNDS = quick ? 1 : 5;
+/**
+ * Closed-loop warm-up before a sender's first measurement. A gateway is still compiling its hot path for several
+ * seconds: after a 1 s warm-up its first 4 s round ran 20-28% below the later ones (and used a third more CPU per
+ * message), in both modes, so the first of three rounds measured a cold gateway.
+ */
+const WARM_UP_SECONDS = quick ? 1 : 8;
 const CLIENTS = 64;
 const FLEET_STEPS = quick ? [100, 1_000] : [100, 1_000, 10_000];
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -124,7 +130,8 @@ async function costOf(gw: Gateway, redis: Redis | undefined, phase: () => Promis
 async function startGateway(csmsPort: number, extra: Record<string, string>): Promise<Gateway> {
   const port = await freePort();
   const adminPort = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // The command of `npm start` and the Dockerfile, V8 flag included (see the README's Performance section).
+  const child = spawn(process.execPath, ['--no-memory-reducer', '--import', 'tsx', 'src/main.ts'], {
     env: {
       ...process.env,
       CONFIG: '',
@@ -300,7 +307,7 @@ async function pairedLatency(
 
 /** A baseline: maximum throughput (closed loop), then latency at half of it (open loop), in rounds. */
 async function measureBaseline(name: string, send: Send): Promise<Measured> {
-  await closedLoop(CLIENTS, 1, send); // warm-up: JIT, connections
+  await closedLoop(CLIENTS, WARM_UP_SECONDS, send); // warm-up: JIT, connections
   const max = await closedLoop(CLIENTS, SECONDS, send);
   const latency = await latencyRounds(rate(max) / 2, send);
   const m: Measured = {
@@ -336,7 +343,7 @@ async function measureGateway(
     into.push(cost);
     return result;
   };
-  await closedLoop(CLIENTS, 1, send); // warm-up: JIT, connections, one WebSocket per charger
+  await closedLoop(CLIENTS, WARM_UP_SECONDS, send); // warm-up: JIT, connections, one WebSocket per charger
   const throughputs: number[] = [];
   const ratios: number[] = [];
   const bares: number[] = [];
