@@ -323,7 +323,7 @@ async function measureBaseline(name: string, send: Send): Promise<Measured> {
 
 /**
  * A gateway mode: ROUNDS maximum-throughput rounds, each followed by bare SOAP (`bareThroughput`), so that every round
- * has a baseline on each side of it; then latency at half of the median maximum in `latencyRounds` paired rounds. Each
+ * has a baseline on each side of it; then latency at half of the median maximum in `pairedRounds` paired rounds. Each
  * gateway phase is measured for its cost per message.
  */
 async function measureGateway(
@@ -334,7 +334,7 @@ async function measureGateway(
   bareBefore: number,
   bareThroughput: () => Promise<number>,
   baselines: Baselines,
-  latencyRounds: number,
+  pairedRounds: number,
 ): Promise<{ measured: GatewayMeasured; bareAfter: number }> {
   const maxCosts: PhaseCost[] = [];
   const halfCosts: PhaseCost[] = [];
@@ -360,7 +360,7 @@ async function measureGateway(
   }
   const throughput = median(throughputs);
   log(`${name}: ${throughput.toFixed(0)} msg/s (rounds ${list(throughputs, 0)}; ratios ${list(ratios, 2)})`);
-  const latency = await pairedLatency(throughput / 2, send, baselines, latencyRounds, withCost(halfCosts));
+  const latency = await pairedLatency(throughput / 2, send, baselines, pairedRounds, withCost(halfCosts));
   logLatency(name, latency);
   const measured: GatewayMeasured = {
     throughput,

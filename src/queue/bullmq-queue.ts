@@ -92,6 +92,10 @@ export class BullmqQueue implements UpstreamQueue {
   private readonly connection: Redis;
   private readonly subscriber: Redis;
   private readonly queues: Queue[] = [];
+  /** Per partition, the prefix of its BullMQ job keys (a job's key is this followed by its id), for the job marks. */
+  private readonly jobPrefixes: string[] = [];
+  /** Per partition, the keys its claims read; they never change, so each is built on the partition's first claim. */
+  private readonly claimKeys: PartitionKeys[] = [];
   private readonly workers = new Map<number, { worker: Worker; connection: Redis }>();
   private leases?: LeaseManager;
   private processor?: JobProcessor;
@@ -122,7 +126,9 @@ export class BullmqQueue implements UpstreamQueue {
     this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
     this.subscriber = this.connection.duplicate();
     for (let p = 0; p < options.partitions; p++) {
-      this.queues.push(new Queue(`upstream-p${p}`, { connection: this.connection as ConnectionOptions, prefix: options.prefix }));
+      const queue = new Queue(`upstream-p${p}`, { connection: this.connection as ConnectionOptions, prefix: options.prefix });
+      this.queues.push(queue);
+      this.jobPrefixes.push(queue.toKey(''));
     }
     this.batcher = new GroupCommit(options.maxBatch ?? 64, (p, entries) => this.addBatch(p, entries));
     this.inflight = new InflightRecords(options.recordsConnection ?? this.connection, options.prefix);
@@ -326,16 +332,15 @@ export class BullmqQueue implements UpstreamQueue {
   }
 
   private partitionKeys(p: number): PartitionKeys {
-    const queue = this.queues[p]!;
-    const keys = queue.keys;
-    return {
+    const keys = this.queues[p]!.keys;
+    return (this.claimKeys[p] ??= {
       lease: this.leases!.key(p),
       wait: keys.wait!,
       active: keys.active!,
       delayed: keys.delayed!,
-      jobPrefix: queue.toKey(''),
+      jobPrefix: this.jobPrefixes[p]!,
       marksComplete: this.chargerJobs.completeKey(p),
-    };
+    });
   }
 
   /** Under the charger's lock: delivered here if the claim succeeds, otherwise queued as any message. */
@@ -377,7 +382,7 @@ export class BullmqQueue implements UpstreamQueue {
         try {
           const data: BatchJobData = { replyTo: this.instanceId, messages: [job] };
           await this.queues[p]!.add(job.action, data, { jobId: job.id, ...retryOptions });
-          await this.chargerJobs.mark(p, [job.identity], job.id, this.queues[p]!.toKey(''));
+          await this.chargerJobs.mark(p, [job.identity], job.id, this.jobPrefixes[p]!);
         } catch (addErr) {
           // The record stays: the partition's next consumer delivers the message.
           log.error({ err: addErr, chargeBoxIdentity: job.identity, jobId: job.id }, 'could not hand a failed direct delivery to BullMQ; its record stays in Redis');
@@ -423,10 +428,9 @@ export class BullmqQueue implements UpstreamQueue {
     // The name is what the queue board shows; the id of the first message identifies the batch.
     const name = entries.length === 1 ? entries[0]!.job.action : `${entries.length} messages`;
     const jobId = entries[0]!.job.id;
-    const queue = this.queues[p]!;
-    return queue
+    return this.queues[p]!
       .add(name, data, { jobId, ...retryOptions })
-      .then(() => this.chargerJobs.mark(p, messages.map((m) => m.identity), jobId, queue.toKey('')))
+      .then(() => this.chargerJobs.mark(p, messages.map((m) => m.identity), jobId, this.jobPrefixes[p]!))
       .then(
         () => {
           for (const e of entries) e.queued();
