@@ -5,43 +5,55 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { createAdminServer } from './admin/admin-server.js';
-import { GatewayMetrics, type FleetSnapshot } from './admin/metrics.js';
+import { fleetSnapshot } from './admin/fleet-status.js';
+import { GatewayMetrics } from './admin/metrics.js';
+import { observeWith, type GatewayObservers } from './admin/observers.js';
 import { MessageTrace } from './admin/trace.js';
-import { ChargerMessageProcessor, type MessageObserver } from './bridge/charger-messages.js';
-import { CsmsCallHandler, type CsmsCallObserver } from './bridge/csms-calls.js';
-import { ChargePointClient } from './soap/charge-point-client.js';
+import { CsmsCallHandler } from './bridge/csms-calls.js';
+import { ChargerIngress } from './bridge/ingress.js';
+import { ChargerMessageProcessor } from './bridge/message-processor.js';
+import { OfflinePolicies } from './bridge/offline-policies.js';
+import { QueuedCount } from './bridge/queued-count.js';
 import type { GatewayConfig } from './config/config.js';
-import type { Logger } from './log.js';
+import { SOURCE_DIALECTS } from './ocpp/protocols.js';
+import { RpcError } from './ocpp/rpc-error.js';
 import { BullmqQueue } from './queue/bullmq-queue.js';
-import { partitionOf } from './queue/partition.js';
 import { EmbeddedQueue } from './queue/embedded-queue.js';
+import { partitionOf } from './queue/partition.js';
 import type { UpstreamQueue } from './queue/upstream-queue.js';
-import { CentralSystemEndpoint, type EndpointObserver } from './soap/central-system-endpoint.js';
+import { CentralSystemEndpoint } from './soap/central-system-endpoint.js';
+import { ChargePointClient } from './soap/charge-point-client.js';
 import { createSoapServer } from './soap/soap-server.js';
 import { MemoryRegistry } from './state/memory-registry.js';
 import { RedisRegistry } from './state/redis-registry.js';
 import type { ChargerRegistry } from './state/registry.js';
-import { RpcError } from './upstream/frames.js';
 import { UpstreamPool } from './upstream/pool.js';
+import type { Logger } from './util/log.js';
 
-export interface GatewayObservers extends EndpointObserver, MessageObserver, CsmsCallObserver {}
+export type { GatewayObservers } from './admin/observers.js';
 
-/** Wires the parts of docs/architecture.md together: soap ingress -> queue -> translate -> upstream, and state. */
+/**
+ * How long after its last SOAP message a charger counts as active: its WebSocket is reopened on a partition takeover.
+ */
+const ACTIVE_WINDOW_MS = 30 * 60_000;
+
+/** Wires the layers of docs/architecture.md together: soap -> bridge -> queue -> translate -> upstream, and state. */
 export class Gateway {
   readonly registry: ChargerRegistry;
   readonly queue: UpstreamQueue;
   readonly upstream: UpstreamPool;
   readonly processor: ChargerMessageProcessor;
+  readonly metrics: GatewayMetrics;
+  readonly trace: MessageTrace;
   private readonly redis?: Redis;
+  private readonly queued: QueuedCount;
+  private readonly offline: OfflinePolicies;
+  private readonly observers: GatewayObservers;
   private csmsCalls?: CsmsCallHandler;
   private soapServer?: Server;
   private adminServer?: Server;
-
-  readonly metrics: GatewayMetrics;
-  readonly trace: MessageTrace;
   /** Drops the registry's cached states of consumed chargers (Redis only) when partitions change hands. */
   private forgetCachedStates: () => void = () => undefined;
-  private readonly observers: GatewayObservers;
 
   constructor(
     readonly config: GatewayConfig,
@@ -54,14 +66,14 @@ export class Gateway {
       maskIdTags: config.traceMaskIdTags,
       bufferBytes: config.traceBufferMiB * 2 ** 20,
     });
-    this.metrics = new GatewayMetrics(() => this.fleetSnapshot());
-    this.observers = this.composeObservers(extraObservers);
+    this.metrics = new GatewayMetrics(() => fleetSnapshot(this.config, this.registry, this.upstream, this.queue));
+    this.observers = observeWith(this.metrics, this.trace, extraObservers);
     if (config.redisUrl) {
       // The registry has its own connection; BullMQ keeps its connections to itself, and the records of direct
-      // delivery use this one. Not auto-pipelined (issue 5 heap profile): ioredis's auto-pipelining kept about 10 KB
-      // per message alive long enough to be promoted to the old generation, 40 MB every 4 s at 1,000 msg/s, and the
-      // mark-compacts that followed were the Redis mode's p99 at half load. The registry and the records batch their
-      // per-message writes with writeCoalescer instead (one socket write per event-loop turn).
+      // delivery use this one. Not auto-pipelined: ioredis's auto-pipelining kept about 10 KB per message alive long
+      // enough to be promoted to the old generation, and the mark-compacts that followed were the Redis mode's p99 at
+      // half load (bench/README.md). The registry and the records batch their per-message writes with writeCoalescer
+      // instead (one socket write per event-loop turn).
       const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
       this.redis = redis;
       const queue = new BullmqQueue({
@@ -86,14 +98,25 @@ export class Gateway {
       if (!this.csmsCalls) return Promise.reject(new RpcError('InternalError', 'gateway is starting'));
       return this.csmsCalls.handle(identity, action, payload, messageId);
     });
-    this.processor = new ChargerMessageProcessor(config, this.registry, this.upstream, logger, this.observers);
+    this.queued = new QueuedCount(this.registry, logger);
+    this.offline = new OfflinePolicies(config, this.registry);
+    this.processor = new ChargerMessageProcessor({
+      config,
+      registry: this.registry,
+      upstream: this.upstream,
+      offline: this.offline,
+      queued: this.queued,
+      logger,
+      observer: this.observers,
+    });
   }
 
   async start(): Promise<{ soapPort: number; adminPort: number }> {
-    const client = await ChargePointClient.create(this.config.publicUrl);
-    this.csmsCalls = new CsmsCallHandler(this.config, this.registry, client, this.upstream, this.logger, (id) => this.processor.translationOptions(id), this.observers);
+    const client = await ChargePointClient.create(this.config.publicUrl, SOURCE_DIALECTS);
+    this.csmsCalls = new CsmsCallHandler(this.config, this.registry, client, this.upstream, this.logger, this.observers);
     await this.queue.start(this.processor.process);
-    const endpoint = new CentralSystemEndpoint(this.config, this.registry, this.queue, this.logger, this.observers);
+    const ingress = new ChargerIngress(this.config, this.registry, this.queue, this.queued, this.offline, this.logger, this.observers);
+    const endpoint = new CentralSystemEndpoint(this.config, ingress, this.logger, this.observers);
     this.soapServer = createSoapServer(endpoint, this.logger, { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs }, this.config.tls);
     if (this.config.admission === 'auto-accept') this.logger.warn('admission is auto-accept: any chargeBoxIdentity is served');
     this.adminServer = createAdminServer({
@@ -102,7 +125,11 @@ export class Gateway {
       checkReady: () => this.checkReady(),
       registry: this.registry,
       upstream: this.upstream,
-      queue: this.queue,
+      dropQueued: async (identity) => {
+        const dropped = await this.queue.dropQueued(identity);
+        await this.queued.dropped(identity, dropped);
+        return dropped;
+      },
       metrics: this.metrics,
       trace: this.trace,
       queueBoard: this.queue instanceof BullmqQueue ? queueBoard(this.queue) : undefined,
@@ -110,7 +137,7 @@ export class Gateway {
     const soapPort = await listen(this.soapServer, this.config.port, this.config.host);
     const adminPort = await listen(this.adminServer, this.config.adminPort, this.config.adminHost);
     this.logger.info(
-      { soapPort, adminPort, csmsUrl: this.config.csmsUrl, queue: this.queue.kind, publicUrl: this.config.publicUrl },
+      { soapPort, adminPort, csmsUrl: this.config.csmsUrl, csmsProtocol: this.config.csmsProtocol, queue: this.queue.kind, publicUrl: this.config.publicUrl },
       `gateway listening: SOAP on :${soapPort}/CentralSystemService, admin on ${this.config.adminHost}:${adminPort}`,
     );
     return { soapPort, adminPort };
@@ -118,7 +145,7 @@ export class Gateway {
 
   /**
    * This instance took over (or gave up) a partition: open the WebSockets of its chargers that were active within
-   * the last half hour, so the CSMS sees them again without waiting for their next SOAP message (issue 4).
+   * ACTIVE_WINDOW_MS, so the CSMS sees them again without waiting for their next SOAP message.
    */
   private async onPartition(partition: number, held: boolean): Promise<void> {
     this.forgetCachedStates();
@@ -130,74 +157,11 @@ export class Gateway {
           continue;
         }
         const contact = await this.registry.contact(identity);
-        if (contact && Date.now() - Date.parse(contact.lastSoapContact) < 30 * 60_000) this.upstream.get(identity).connect();
+        if (contact && Date.now() - Date.parse(contact.lastSoapContact) < ACTIVE_WINDOW_MS) this.upstream.get(identity).connect();
       }
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message, partition }, 'could not reopen the partition\'s charger connections');
+      this.logger.warn({ err: (err as Error).message, partition }, "could not reopen the partition's charger connections");
     }
-  }
-
-  /** Metrics and the message trace see every exchange; tests may add their own observers. */
-  private composeObservers(extra: GatewayObservers): GatewayObservers {
-    const { metrics, trace } = this;
-    return {
-      onSoapExchange: (e) => {
-        metrics.onSoapExchange(e);
-        if (e.identity && e.jobId) {
-          trace.record(e.identity, e.jobId, { direction: 'charger_to_csms', action: e.action, soapRequest: e.requestXml, soapResponse: e.responseXml, httpStatus: e.httpStatus });
-        }
-        extra.onSoapExchange?.(e);
-      },
-      onExchange: (e) => {
-        metrics.onExchange(e);
-        if (e.rpcError) metrics.onRpcErrorFromCsms(e.rpcError);
-        trace.record(e.identity, e.jobId, { direction: 'charger_to_csms', action: e.action, ocppCall: e.call, ocppResult: e.result, outcome: e.via });
-        extra.onExchange?.(e);
-      },
-      onCsmsCall: (e) => {
-        metrics.onCsmsCall(e);
-        trace.record(e.identity, e.messageId, {
-          direction: 'csms_to_charger',
-          action: e.action,
-          ocppCall: e.request,
-          ocppResult: 'result' in e.outcome ? e.outcome.result : e.outcome.error,
-          soapRequest: e.soap?.requestXml,
-          soapResponse: e.soap?.responseXml,
-          outcome: 'result' in e.outcome ? 'result' : `CALLERROR ${e.outcome.error.code}`,
-        });
-        extra.onCsmsCall?.(e);
-      },
-      onRejected: (reason, status) => {
-        metrics.onRejected(status);
-        extra.onRejected?.(reason, status);
-      },
-      onOverflow: (identity, action, decision) => {
-        metrics.onOverflow(action, decision);
-        extra.onOverflow?.(identity, action, decision);
-      },
-    };
-  }
-
-  /** Fleet gauges for a metrics scrape. */
-  private async fleetSnapshot(): Promise<FleetSnapshot> {
-    const identities = await this.registry.identities();
-    const contacts = await Promise.all(identities.map((id) => this.registry.contact(id)));
-    const activeSince = Date.now() - 15 * 60_000;
-    let upstreamConnected = 0;
-    let upstreamReconnects = 0;
-    for (const [, connection] of this.upstream.entries()) {
-      if (connection.isOpen) upstreamConnected++;
-      upstreamReconnects += connection.reconnects;
-    }
-    return {
-      chargersKnown: identities.length,
-      soapActive: contacts.filter((c) => c && Date.parse(c.lastSoapContact) >= activeSince).length,
-      upstreamConnected,
-      withoutCallbackUrl: identities.filter((id, i) => !contacts[i]?.callbackUrl && !this.config.chargers[id]?.callbackUrl).length,
-      upstreamReconnects,
-      queues: await this.queue.stats(),
-      queueAdded: { ...this.queue.added },
-    };
   }
 
   async checkReady(): Promise<void> {
@@ -234,7 +198,7 @@ function close(server: Server | undefined): Promise<void> {
   });
 }
 
-/** Bull Board over the partition queues, served by the admin server behind the admin token (issue 6). */
+/** Bull Board over the partition queues, served by the admin server behind the admin token. */
 function queueBoard(queue: BullmqQueue): { path: string; router: import('express').Router } {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/queues');

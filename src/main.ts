@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config/config.js';
 import { Gateway } from './gateway.js';
-import { createLogger } from './log.js';
+import { createLogger } from './util/log.js';
 
 /** `npm start`: configuration from the environment and config/gateway.yaml, then run until SIGTERM/SIGINT. */
 async function main(): Promise<void> {

@@ -1,8 +1,11 @@
-import type { ChargerState } from '../state/charger-state.js';
+import type { ChargerState } from '../translate/charger-state.js';
 import type { ChargerContact, ChargerRegistry } from '../state/registry.js';
+import type { GatewayConfig } from '../config/config.js';
+import type { UpstreamQueue } from '../queue/upstream-queue.js';
 import type { UpstreamPool } from '../upstream/pool.js';
+import type { FleetSnapshot } from './metrics.js';
 
-/** What an operator sees about one charger: both sides, what it last said, and anything stuck (issue 6). */
+/** What an operator sees about one charger: both sides, what it last said, and anything stuck. */
 export interface ChargerStatus {
   identity: string;
   soap: {
@@ -24,7 +27,8 @@ export interface ChargerStatus {
   registration?: string;
   heartbeatInterval?: number;
   lastBoot?: ChargerState['lastBoot'];
-  connectors: { connectorId: number; status15?: string; errorCode15?: string; status16?: string; lastSentAt?: string }[];
+  /** Each connector as the charger reported it and as the gateway sent it to the CSMS. */
+  connectors: { connectorId: number; chargerStatus?: string; chargerErrorCode?: string; csmsStatus?: string; lastSentAt?: string }[];
   openTransactions: { transactionId: number; connectorId: number; startedAt: string; idTagStatus: string; stopCause?: string }[];
   queued: number;
   outstanding: { diagnostics?: ChargerState['diagnostics']; firmware?: ChargerState['firmware'] };
@@ -49,7 +53,7 @@ export function chargerStatus(identity: string, state: ChargerState | undefined,
     // idTags are left out of the status view on purpose; the trace shows them masked.
     lastBoot: state?.lastBoot,
     connectors: Object.entries(state?.connectors ?? {})
-      .map(([id, c]) => ({ connectorId: Number(id), status15: c.status15, errorCode15: c.errorCode15, status16: c.status16, lastSentAt: c.lastStatusNotification?.timestamp }))
+      .map(([id, c]) => ({ connectorId: Number(id), chargerStatus: c.chargerStatus, chargerErrorCode: c.chargerErrorCode, csmsStatus: c.csmsStatus, lastSentAt: c.lastStatusSent?.timestamp }))
       .sort((a, b) => a.connectorId - b.connectorId),
     openTransactions: Object.values(state?.transactions ?? {}).map((t) => ({
       transactionId: t.transactionId,
@@ -67,4 +71,26 @@ export async function loadChargerStatus(identity: string, registry: ChargerRegis
   const [state, contact, queued] = await Promise.all([registry.load(identity), registry.contact(identity), registry.queued(identity)]);
   if (!state && !contact) return undefined;
   return chargerStatus(identity, state, contact, queued, upstream);
+}
+
+/** Fleet gauges for a metrics scrape: what the registry knows, this instance's connections, the queue. */
+export async function fleetSnapshot(config: GatewayConfig, registry: ChargerRegistry, upstream: UpstreamPool, queue: UpstreamQueue): Promise<FleetSnapshot> {
+  const identities = await registry.identities();
+  const contacts = await Promise.all(identities.map((id) => registry.contact(id)));
+  const activeSince = Date.now() - 15 * 60_000;
+  let upstreamConnected = 0;
+  let upstreamReconnects = 0;
+  for (const [, connection] of upstream.entries()) {
+    if (connection.isOpen) upstreamConnected++;
+    upstreamReconnects += connection.reconnects;
+  }
+  return {
+    chargersKnown: identities.length,
+    soapActive: contacts.filter((c) => c && Date.parse(c.lastSoapContact) >= activeSince).length,
+    upstreamConnected,
+    withoutCallbackUrl: identities.filter((id, i) => !contacts[i]?.callbackUrl && !config.chargers[id]?.callbackUrl).length,
+    upstreamReconnects,
+    queues: await queue.stats(),
+    queueAdded: { ...queue.added },
+  };
 }

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ExchangeEvent } from '../bridge/charger-messages.js';
+import type { ExchangeEvent } from '../bridge/message-run.js';
 import type { CsmsCallEvent } from '../bridge/csms-calls.js';
 import type { SoapExchangeEvent } from '../soap/central-system-endpoint.js';
 
@@ -83,7 +83,7 @@ export class GatewayMetrics {
     gauge('ocppgw_chargers_known', 'Chargers the gateway has seen', (s) => s.chargersKnown);
     gauge('ocppgw_chargers_soap_active', 'Chargers heard on the SOAP side in the last 15 minutes', (s) => s.soapActive);
     gauge('ocppgw_chargers_upstream_connected', 'Chargers whose OCPP-J WebSocket to the CSMS is open on this instance', (s) => s.upstreamConnected);
-    gauge('ocppgw_chargers_without_callback_url', 'Chargers with no usable callback URL (quirk Q2): the CSMS cannot reach them', (s) => s.withoutCallbackUrl);
+    gauge('ocppgw_chargers_without_callback_url', 'Chargers with no usable callback URL (docs/charger-quirks.md#q2-missing-or-useless-wsafrom): the CSMS cannot reach them', (s) => s.withoutCallbackUrl);
     gauge('ocppgw_upstream_reconnects', 'Upstream WebSocket reconnects on this instance since start', (s) => s.upstreamReconnects);
     const partitionGauge = (name: string, help: string, pick: (q: FleetSnapshot['queues'][number]) => number) =>
       new Gauge({

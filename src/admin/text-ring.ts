@@ -1,7 +1,8 @@
 /**
  * A fixed amount of UTF-8 text kept outside the JavaScript heap, newest over oldest: the message trace's store.
  *
- * Why not strings on the heap (issue 5 profile): a trace record lives far longer than a young-generation collection,
+ * Why not strings on the heap (bench/README.md, heap profiles): a trace record lives far longer than a young-generation
+ * collection,
  * so every message's texts were promoted to the old generation and became old garbage when the record was dropped.
  * At 3,000 messages/s that was about 2.4 KB per message, a full mark-compact every few seconds, and each one a stall
  * of 30-50 ms on a 2-core machine (the p99 at half load). Here the bytes are copied into one buffer allocated at start;

@@ -1,7 +1,7 @@
 import { TextRing } from './text-ring.js';
 
 /**
- * Recent messages per charger, SOAP beside the OCPP-J it became (issue 6). Kept in this instance's memory, bounded:
+ * Recent messages per charger, SOAP beside the OCPP-J it became. Kept in this instance's memory, bounded:
  * `perCharger` records for each of the `chargers` most recently active chargers, and `bufferBytes` of message text
  * over all of them. IdTags are masked when configured; the AuthorizationKey value and Basic-auth material are always
  * masked.
@@ -129,7 +129,7 @@ class ChargerRecords {
 }
 
 /**
- * Why the trace is built this way (issue 5 heap profile): a record lives much longer than a young-generation
+ * Why the trace is built this way (bench/README.md, heap profiles): a record lives much longer than a young-generation
  * collection, so whatever a message leaves in the trace is promoted to the old generation and, once dropped, is old
  * garbage that only a full mark-compact reclaims. Each of those stalled the gateway 30-50 ms on the 2-core machine,
  * which was the p99 at half load. The texts therefore go to a TextRing outside the heap, the records are slots reused
@@ -170,7 +170,7 @@ export class MessageTrace {
 
   /**
    * The newest records first, masked. Masking happens here, when someone reads the trace, not on every message:
-   * the hot path only copies bytes (issue 5); unmasked text never leaves this object.
+   * the hot path only copies bytes; unmasked text never leaves this object.
    */
   recent(identity: string, limit = this.options.perCharger): TraceRecord[] {
     const out: TraceRecord[] = [];

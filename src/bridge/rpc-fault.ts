@@ -1,7 +1,8 @@
-import { faultOf, type SoapFault } from '../soap/fault.js';
+import { faultOf, type SoapFault } from '../ocpp/soap-fault.js';
 
 /**
- * CSMS CALLERROR on a charger-initiated CALL -> SOAP Fault for the charger (map B.12, 1.6 errata 3.38/3.39).
+ * CSMS CALLERROR on a charger-initiated CALL -> SOAP Fault for the charger
+ * (docs/translation.md#callerror-to-soap-fault, 1.6 errata 3.38/3.39).
  * A table, so that review is reading, not tracing.
  */
 const FAULT_OF_RPC_ERROR: Readonly<Record<string, SoapFault['subcode']>> = {
@@ -24,7 +25,10 @@ export function faultOfRpcError(code: string, description: string): SoapFault {
   return faultOf(subcode, `central system answered ${code}${description ? `: ${description}` : ''}`);
 }
 
-/** Charger SOAP Fault (code/subcode) -> CALLERROR code for the CSMS (map C, "Common failure mapping"). */
+/**
+ * Charger SOAP Fault (code/subcode) -> CALLERROR code for the CSMS (docs/translation.md#csms-to-charger, "Common
+ * failure mapping").
+ */
 const RPC_ERROR_OF_FAULT: Readonly<Record<string, string>> = {
   'Sender/ProtocolError': 'FormationViolation',
   'Sender/SecurityError': 'SecurityError',

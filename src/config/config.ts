@@ -2,26 +2,42 @@ import { readFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { csmsProtocolModule } from '../ocpp/csms-protocols.js';
+import { CSMS_PROTOCOLS, type CsmsProtocol } from '../ocpp/protocols.js';
 
 /**
- * Gateway configuration: the outside contract of docs/architecture.md ("Outside contract"), read from the
+ * Gateway configuration: the outside contract of README.md, "Configuration", read from the
  * environment and, optionally, from config/gateway.yaml (path via CONFIG). Environment variables win over the file
  * so that a container can override one key without a new file.
  */
 
 const chargerOverride = z
   .object({
-    /** Where the gateway calls this charger (overrides wsa:From / ReplyTo, quirk Q2). */
+    /**
+     * Where the gateway calls this charger (overrides wsa:From / ReplyTo,
+     * docs/charger-quirks.md#q2-missing-or-useless-wsafrom).
+     */
     callbackUrl: z.url().optional(),
-    /** Identity used towards the CSMS (URL path and Basic-auth user), when it must differ (quirk Q18). */
+    /**
+     * Identity used towards the CSMS (URL path and Basic-auth user), when it must differ
+     * (docs/charger-quirks.md#q18-identities-with-colons-and-other-characters).
+     */
     upstreamIdentity: z.string().min(1).optional(),
     /** OCPP-J Basic-auth password (security profile 1/2). Never logged. */
     basicAuthPassword: z.string().min(1).optional(),
-    /** Zone assumed for this charger's zone-less xs:dateTime values, e.g. "+01:00" (map B.0). */
+    /**
+     * OCPP-J protocol towards the CSMS for this charger, when it differs from csmsProtocol (moving a fleet charger by
+     * charger).
+     */
+    csmsProtocol: z.enum(CSMS_PROTOCOLS).optional(),
+    /** Zone assumed for this charger's zone-less xs:dateTime values, e.g. "+01:00" (docs/translation.md#timestamps). */
     timezone: z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/).optional(),
     /** false refuses this charger (Sender/SecurityError) whatever the admission mode. */
     allow: z.boolean().default(true),
-    /** HTTP Basic-auth password the charger must send to the SOAP endpoint (user name = chargeBoxIdentity). Never logged. */
+    /**
+     * HTTP Basic-auth password the charger must send to the SOAP endpoint (user name = chargeBoxIdentity). Never
+     * logged.
+     */
     soapPassword: z.string().min(1).optional(),
     /** PEM client certificate and key for this charger's wss:// connection (OCPP-J security profile 3). */
     clientCertFile: z.string().optional(),
@@ -36,7 +52,7 @@ const configSchema = z
     csmsUrl: z
       .string({ error: 'CSMS_URL is required: the OCPP-J endpoint of your central system, e.g. ws://csms.example/ocpp' })
       .regex(/^wss?:\/\/[^/]/, 'CSMS_URL must be a ws:// or wss:// URL'),
-    csmsProtocol: z.enum(['ocpp1.6', 'ocpp2.0.1']).default('ocpp1.6'),
+    csmsProtocol: z.enum(CSMS_PROTOCOLS).default(CSMS_PROTOCOLS[0]),
     redisUrl: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
     redisPrefix: z.string().min(1).default('ocppgw'),
     publicUrl: z.url().optional(),
@@ -46,18 +62,27 @@ const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Bound on the wait for the CSMS answer; below typical charger HTTP timeouts (quirks: "Behaviour of peers"). */
     csmsTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(20_000),
-    /** Bound on a call to a charger; below the CSMS's own CALL timeout, which is commonly 30 s or more (map C). */
+    /**
+     * Bound on a call to a charger; below the CSMS's own CALL timeout, which is commonly 30 s or more
+     * (docs/translation.md#csms-to-charger).
+     */
     chargerTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(15_000),
     /** Slow-loris bounds on the SOAP port: all headers within, and the whole request within, these times. */
     httpHeadersTimeoutMs: z.coerce.number().int().min(100).default(10_000),
     httpRequestTimeoutMs: z.coerce.number().int().min(100).default(30_000),
     /** Largest SOAP request body accepted, after decompression too. */
     maxBodyBytes: z.coerce.number().int().min(1024).default(1024 * 1024),
-    /** heartbeatInterval sent with a Rejected answer when the CSMS said Pending/Rejected with interval 0 (map B.2). */
+    /**
+     * heartbeatInterval sent with a Rejected answer when the CSMS said Pending/Rejected with interval 0
+     * (docs/translation.md#bootnotification).
+     */
     bootRetryIntervalSec: z.coerce.number().int().min(1).default(60),
-    /** 1.6 spelling for the 1.5 unit Celsius (map B.7: "Celcius" validates under every OCA 1.6 schema). */
+    /**
+     * 1.6 spelling for the 1.5 unit Celsius (docs/translation.md#metervalues: "Celcius" validates under every OCA 1.6
+     * schema).
+     */
     celsiusUnit: z.enum(['Celcius', 'Celsius']).default('Celcius'),
-    /** Zone assumed for zone-less xs:dateTime values from chargers (map B.0). */
+    /** Zone assumed for zone-less xs:dateTime values from chargers (docs/translation.md#common-rules). */
     defaultTimezone: z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/).default('Z'),
     /** WebSocket ping interval towards the CSMS, seconds; 0 disables (OCPP-J 1.6 section 5.3). */
     wsPingIntervalSec: z.coerce.number().int().min(0).default(30),
@@ -182,7 +207,24 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Reads the YAML file (if any) and the environment, validates, and derives defaults. Throws ConfigError naming the key. */
+/** A CSMS protocol whose translation is not built yet stops the start, naming where it was configured. */
+function refuseUnbuiltProtocols(config: z.infer<typeof configSchema>): void {
+  const built = CSMS_PROTOCOLS.filter((p) => csmsProtocolModule(p));
+  const refuse = (key: string, protocol: CsmsProtocol) => {
+    if (!csmsProtocolModule(protocol)) throw new ConfigError(`${key}: ${protocol} is not supported yet; use ${built.join(' or ')}`);
+  };
+  refuse('csmsProtocol (CSMS_PROTOCOL)', config.csmsProtocol);
+  for (const [identity, charger] of Object.entries(config.chargers)) if (charger.csmsProtocol) refuse(`chargers.${identity}.csmsProtocol`, charger.csmsProtocol);
+}
+
+/** The CSMS protocol a charger's messages are bridged to: its own setting, else the global one. */
+export function csmsProtocolOf(config: Pick<GatewayConfig, 'csmsProtocol' | 'chargers'>, identity: string): CsmsProtocol {
+  return config.chargers[identity]?.csmsProtocol ?? config.csmsProtocol;
+}
+
+/**
+ * Reads the YAML file (if any) and the environment, validates, and derives defaults. Throws ConfigError naming the key.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): GatewayConfig {
   const filePath = env.CONFIG ?? 'config/gateway.yaml';
   let fromFile: Record<string, unknown> = {};
@@ -210,9 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const config = result.data;
-  if (config.csmsProtocol === 'ocpp2.0.1') {
-    throw new ConfigError('csmsProtocol (CSMS_PROTOCOL): ocpp2.0.1 is not supported yet; use ocpp1.6');
-  }
+  refuseUnbuiltProtocols(config);
   const pem = (key: string, path: string | undefined): Buffer | undefined => {
     if (path === undefined) return undefined;
     if (!existsSync(path)) throw new ConfigError(`${key}: ${path} does not exist`);

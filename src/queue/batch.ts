@@ -1,5 +1,9 @@
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { UpstreamJob } from './upstream-queue.js';
+import type { Logger } from '../util/log.js';
+import type { KeyedSerialiser } from '../util/keyed-serialiser.js';
+import { FIRST_ROUTE } from '../ocpp/protocols.js';
+import type { JobOutcome, JobProcessor, UpstreamJob } from './upstream-queue.js';
 
 /**
  * One BullMQ job: the messages of one partition that arrived at one instance in the same turn of its event loop
@@ -13,10 +17,15 @@ export interface BatchJobData {
 /** Jobs written before batching carried one message each; they are still read after an upgrade. */
 type SingleJobData = UpstreamJob & { replyTo: string };
 
+/** The messages of a job, each with its route (messages queued before routes were recorded get the first one). */
 export function messagesOf(data: BatchJobData | SingleJobData): UpstreamJob[] {
-  if ('messages' in data && Array.isArray(data.messages)) return data.messages;
+  if ('messages' in data && Array.isArray(data.messages)) return data.messages.map(withRoute);
   const { replyTo: _replyTo, ...job } = data as SingleJobData;
-  return [job];
+  return [withRoute(job)];
+}
+
+export function withRoute(job: UpstreamJob): UpstreamJob {
+  return job.source && job.target ? job : { ...FIRST_ROUTE, ...job };
 }
 
 /** How long a finished message of an unfinished batch goes unrecorded: the window in which a crash duplicates it. */
@@ -90,4 +99,53 @@ export class BatchProgress {
       (err: unknown) => this.onError(err),
     );
   }
+}
+
+export interface BatchRunDeps {
+  redis: Redis;
+  /** Where this batch's progress is recorded (BatchProgress). */
+  progressKey: string;
+  logger: Logger;
+  processor: JobProcessor;
+  /** The per-charger lock shared with direct delivery. */
+  serialiser: KeyedSerialiser;
+  /** Brings an outcome to the instance whose request waits for it. */
+  deliver(replyTo: string, jobId: string, outcome: JobOutcome): void;
+}
+
+/**
+ * Runs one BullMQ job: its messages, each under its charger's lock, skipping those an earlier run of the job finished.
+ * A failed batch goes back to BullMQ (the error is rethrown), which retries it without its finished messages, so
+ * nothing acknowledged is dropped and nothing finished is sent twice.
+ */
+export async function runBatch(bullJob: Job<BatchJobData>, deps: BatchRunDeps): Promise<void> {
+  const messages = messagesOf(bullJob.data);
+  const replyTo = bullJob.data.replyTo;
+  const onError = (err: unknown) => deps.logger.warn({ err: (err as Error).message, batch: bullJob.id }, 'could not record the progress of a batch');
+  const progress = messages.length > 1 ? new BatchProgress(deps.redis, deps.progressKey, onError) : undefined;
+  // Started before (its instance died, or it failed): what that run finished is not sent again.
+  const finished = progress && bullJob.attemptsStarted > 1 ? await progress.finishedBefore() : new Set<string>();
+  let failure: unknown;
+  const runOne = async (job: UpstreamJob) => {
+    let replied = false;
+    const reply = (outcome: JobOutcome) => {
+      if (replied) return;
+      replied = true;
+      deps.deliver(replyTo, job.id, outcome);
+    };
+    try {
+      await deps.processor(job, reply);
+      progress?.markDone(job.id);
+    } catch (err) {
+      failure ??= err;
+      deps.logger.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'upstream job failed inside the gateway; BullMQ will retry it');
+      reply({ kind: 'retry', reason: 'gateway failed to process the message' });
+    }
+  };
+  await Promise.all(messages.filter((job) => !finished.has(job.id)).map((job) => deps.serialiser.run(job.identity, () => runOne(job))));
+  if (failure) {
+    await progress?.record();
+    throw failure;
+  }
+  await progress?.finish();
 }

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { luaCommand } from '../util/lua-command.js';
 import { writeCoalescer } from '../util/write-coalescer.js';
 import { OLDEST_UNFINISHED_LUA } from './charger-jobs.js';
+import { withRoute } from './batch.js';
 import type { UpstreamJob } from './upstream-queue.js';
 
 /**
@@ -111,7 +112,7 @@ export class InflightRecords {
 
   /** Every message recorded in a partition (left by an instance that stopped or died), oldest arrival first. */
   async list(partition: number): Promise<UpstreamJob[]> {
-    const records = Object.values(await this.redis.hgetall(this.key(partition))).map((json) => JSON.parse(json) as UpstreamJob);
+    const records = Object.values(await this.redis.hgetall(this.key(partition))).map((json) => withRoute(JSON.parse(json) as UpstreamJob));
     return records.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
   }
 }

@@ -1,12 +1,15 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '../log.js';
+import type { Logger } from '../util/log.js';
 
 export interface LeaseOptions {
   redis: Redis;
   prefix: string;
   instanceId: string;
   partitions: number;
-  /** A lease not renewed for this long is free for another instance (takeover bound, issue 4). */
+  /**
+   * A lease not renewed for this long is free for another instance (the bound on takeover,
+   * docs/architecture.md#scale-out).
+   */
   ttlMs: number;
   /** How often leases are renewed and free partitions looked for. */
   renewMs: number;
@@ -21,7 +24,7 @@ const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 /**
- * Partition leases in Redis (architecture, "Scale-out"): an instance consumes a partition only while it holds the
+ * Partition leases in Redis (docs/architecture.md#scale-out): an instance consumes a partition only while it holds the
  * lease `<prefix>:lease:p<n>`. Live instances announce themselves in `<prefix>:instances`; each takes at most its
  * fair share (ceil(partitions / live instances)) and gives back extras, so a second instance gets work and a dead
  * instance's partitions are taken over within ttlMs + renewMs.

@@ -1,13 +1,17 @@
-import type { SoapFault } from '../soap/fault.js';
+import type { CsmsProtocol, SourceDialect } from '../ocpp/protocols.js';
+import type { SoapFault } from '../ocpp/soap-fault.js';
 
-
-/** A charger-initiated message on its way to the CSMS (architecture: [queue]). Plain JSON, stored in Redis. */
+/** A charger-initiated message on its way to the CSMS (docs/architecture.md#the-flow). Plain JSON, stored in Redis. */
 export interface UpstreamJob {
   id: string;
   /** chargeBoxIdentity as the charger sent it. */
   identity: string;
+  /** The dialect the charger spoke, and the CSMS protocol the message is bridged to. */
+  source: SourceDialect;
+  target: CsmsProtocol;
+  /** The operation as the charger named it. */
   action: string;
-  /** The decoded 1.5 request. */
+  /** The decoded request, in the charger's dialect. */
   request: unknown;
   /** ISO 8601 UTC time the SOAP request arrived. */
   receivedAt: string;
@@ -23,7 +27,7 @@ export interface UpstreamJob {
  * - stored: the CSMS is unavailable, the message is queued and will be delivered later: answer it locally
  *   (only store-and-forward operations, architecture "Delivery semantics");
  * - retry: the CSMS is unavailable and the message needs its answer: HTTP 503 without a Fault, which leaves the
- *   charger free to send it again (quirks, "Behaviour of peers");
+ *   charger free to send it again (docs/charger-quirks.md#peer-behaviour);
  * - expired: no outcome within the deadline; `queued` says whether the job is safely in the queue.
  */
 export type JobOutcome =
@@ -60,7 +64,9 @@ export interface UpstreamQueue {
   close(): Promise<void>;
 }
 
-/** Thrown by a processor that is stopping with a stored message undelivered: the queue keeps it for the next consumer. */
+/**
+ * Thrown by a processor that is stopping with a stored message undelivered: the queue keeps it for the next consumer.
+ */
 export class LeftInQueue extends Error {
   override readonly name = 'LeftInQueue';
 }

@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { GatewayConfig } from '../config/config.js';
-import { faultOf, type SoapFault } from './fault.js';
+import { faultOf, type SoapFault } from '../ocpp/soap-fault.js';
 
 /**
- * Who may use the SOAP endpoint (issue 4, "Security"): the allowlist (or explicit auto-accept), per-charger deny,
+ * Who may use the SOAP endpoint (README.md, "Security"): the allowlist (or explicit auto-accept), per-charger deny,
  * and HTTP Basic auth whose user name must be the chargeBoxIdentity. Every refusal is Sender/SecurityError; the
  * reason names what to configure, never a secret.
  */

@@ -18,7 +18,8 @@ export class BodyError extends Error {
 
 /**
  * Reads a request body up to `limit` bytes, before and after decompression: OCPP-S 6.1 requires gzip and deflate
- * (quirk Q23), and the limit after inflation stops zip bombs. Exceeding it is 413, an unknown encoding 415.
+ * (docs/charger-quirks.md#q23-action-location-and-compressed-bodies), and the limit after inflation stops zip bombs.
+ * Exceeding it is 413, an unknown encoding 415.
  */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);

@@ -1,9 +1,11 @@
 import soap from 'soap';
 import { decodeComplex, orderLikeWsdl, type DecodedObject } from './codec.js';
 import { newMessageId, readEnvelope } from './envelope.js';
-import type { SoapFault } from './fault.js';
+import type { SourceDialect } from '../ocpp/protocols.js';
+import type { SoapFault } from '../ocpp/soap-fault.js';
+import { soapDialect, type SoapDialect } from './dialects.js';
 import { NS } from './namespaces.js';
-import { chargePointService, WSDL_FILES, type ComplexType } from './wsdl-model.js';
+import type { ComplexType } from './wsdl-model.js';
 import { child, escapeXml, parseXml, type XmlElement } from './xml.js';
 
 export type ChargerCallFailure = 'fault' | 'http' | 'timeout' | 'unreachable' | 'invalid-response';
@@ -28,53 +30,71 @@ export interface ChargerCallRecord {
 
 type SoapMethod = (args: object, options: object) => Promise<[unknown, string]>;
 
+/** Where a call goes: the charger, the dialect it speaks, and its callback URL. */
+export interface ChargerAddress {
+  identity: string;
+  dialect: SourceDialect;
+  callbackUrl: string;
+}
+
 /**
- * Calls ChargePointService operations on chargers (map A.6). The WSDL is parsed by node-soap once; each charger
- * gets a light client bound to its callback URL (calls to one charger are serialised by the caller, so the
- * per-client SOAP headers never mix). Responses are decoded by the gateway's own WSDL codec, tolerant of every
- * response shape in the quirks document: no Header, no MessageID, any RelatesTo (Q1, Q3, Q4), faults with 4xx/5xx.
+ * Calls ChargePointService operations on chargers (docs/translation.md#soap-wire-rules). Each dialect's WSDL is
+ * parsed by node-soap once; each charger gets a light client bound to its callback URL (calls to one charger are
+ * serialised by the caller, so the per-client SOAP headers never mix). Responses are decoded by the gateway's own
+ * WSDL codec, tolerant of every response shape of docs/charger-quirks.md: no Header, no MessageID, any RelatesTo,
+ * faults with 4xx/5xx.
  */
 export class ChargePointClient {
-  private readonly model = chargePointService();
   private readonly clients = new Map<string, soap.Client>();
 
   private constructor(
-    private readonly wsdl: soap.WSDL,
+    private readonly wsdls: ReadonlyMap<SourceDialect, soap.WSDL>,
     private readonly publicUrl: string,
   ) {}
 
-  static async create(publicUrl: string): Promise<ChargePointClient> {
-    const base = await soap.createClientAsync(WSDL_FILES.chargePoint, { forceSoap12Headers: true });
-    return new ChargePointClient(base.wsdl, publicUrl);
+  static async create(publicUrl: string, dialects: readonly SourceDialect[]): Promise<ChargePointClient> {
+    const wsdls = new Map<SourceDialect, soap.WSDL>();
+    for (const id of dialects) {
+      const base = await soap.createClientAsync(soapDialect(id).wsdlFiles.chargePoint, { forceSoap12Headers: true });
+      wsdls.set(id, base.wsdl);
+    }
+    return new ChargePointClient(wsdls, publicUrl);
   }
 
-  private clientFor(identity: string, url: string): soap.Client {
-    const key = `${identity}\n${url}`;
+  private clientFor(to: ChargerAddress): soap.Client {
+    const key = `${to.identity}\n${to.dialect}\n${to.callbackUrl}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = new soap.Client(this.wsdl, url, { forceSoap12Headers: true });
+      client = new soap.Client(this.wsdls.get(to.dialect)!, to.callbackUrl, { forceSoap12Headers: true });
       this.clients.set(key, client);
     }
     return client;
   }
 
-  /** Calls `operation` on the charger and returns the decoded 1.5 response; throws ChargerCallError. */
-  async call(identity: string, callbackUrl: string, operation: string, request: object, timeoutMs: number, record: ChargerCallRecord = {}): Promise<DecodedObject> {
-    const op = this.model.operations.get(operation);
-    if (!op) throw new Error(`ChargePointService has no operation ${operation}`);
-    const client = this.clientFor(identity, callbackUrl);
+  /** The request headers of OCPP-S section 3 for a call to a charger (docs/translation.md#soap-wire-rules). */
+  private setHeaders(client: soap.Client, to: ChargerAddress, dialect: SoapDialect, inputAction: string): void {
     client.clearSoapHeaders();
-    client.addSoapHeader(`<cp:chargeBoxIdentity xmlns:cp="${NS.cp15}">${escapeXml(identity)}</cp:chargeBoxIdentity>`);
-    client.addSoapHeader(`<wsa:Action xmlns:wsa="${NS.wsa}">${op.inputAction}</wsa:Action>`);
+    client.addSoapHeader(`<cp:chargeBoxIdentity xmlns:cp="${dialect.cpNamespace}">${escapeXml(to.identity)}</cp:chargeBoxIdentity>`);
+    client.addSoapHeader(`<wsa:Action xmlns:wsa="${NS.wsa}">${inputAction}</wsa:Action>`);
     client.addSoapHeader(`<wsa:MessageID xmlns:wsa="${NS.wsa}">${newMessageId()}</wsa:MessageID>`);
-    client.addSoapHeader(`<wsa:To xmlns:wsa="${NS.wsa}">${escapeXml(callbackUrl)}</wsa:To>`);
+    client.addSoapHeader(`<wsa:To xmlns:wsa="${NS.wsa}">${escapeXml(to.callbackUrl)}</wsa:To>`);
     client.addSoapHeader(`<wsa:From xmlns:wsa="${NS.wsa}"><wsa:Address>${escapeXml(this.publicUrl)}</wsa:Address></wsa:From>`);
     client.addSoapHeader(`<wsa:ReplyTo xmlns:wsa="${NS.wsa}"><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo>`);
+  }
+
+  /** Calls `operation` on the charger and returns the decoded response; throws ChargerCallError. */
+  async call(to: ChargerAddress, operation: string, request: object, timeoutMs: number, record: ChargerCallRecord = {}): Promise<DecodedObject> {
+    const dialect = soapDialect(to.dialect);
+    const model = dialect.chargePoint();
+    const op = model.operations.get(operation);
+    if (!op) throw new Error(`ChargePointService has no operation ${operation}`);
+    const client = this.clientFor(to);
+    this.setHeaders(client, to, dialect, op.inputAction);
     const method = (client as unknown as Record<string, SoapMethod>)[`${operation}Async`]!;
     let raw: string;
     try {
-      // Strict charger stacks reject anything but WSDL sequence order (quirk Q13).
-      [, raw] = await method.call(client, orderLikeWsdl(this.model, op.requestType, request) as object, { timeout: timeoutMs });
+      // Strict charger stacks reject anything but WSDL sequence order (docs/charger-quirks.md#q13-element-order).
+      [, raw] = await method.call(client, orderLikeWsdl(model, op.requestType, request) as object, { timeout: timeoutMs });
     } catch (err) {
       record.requestXml = client.lastRequest;
       throw this.failure(err, timeoutMs);
@@ -88,9 +108,9 @@ export class ChargePointClient {
       throw new ChargerCallError('invalid-response', `charger answered ${operation} with <${body.name}>, expected <${op.responseElement}>`);
     }
     try {
-      return decodeComplex(this.model, this.model.type(op.responseType) as ComplexType, body, op.responseElement);
+      return decodeComplex(model, model.type(op.responseType) as ComplexType, body, op.responseElement);
     } catch (err) {
-      throw new ChargerCallError('invalid-response', `charger response is not valid OCPP 1.5: ${(err as Error).message}`);
+      throw new ChargerCallError('invalid-response', `charger response is not valid OCPP ${dialect.version}: ${(err as Error).message}`);
     }
   }
 

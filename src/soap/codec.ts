@@ -5,11 +5,13 @@ import { escapeXml, innerXml, type XmlElement } from './xml.js';
 /**
  * Body codec driven by the WSDL model.
  *
- * decode: tolerant where real chargers differ from the WSDL (element order, quirk Q13; namespace of children, Q9;
- * nil and empty values, Q12; XML inside string elements, Q15) and strict where a value cannot be translated
+ * decode: tolerant where real chargers differ from the WSDL (docs/charger-quirks.md: element order, Q13;
+ * namespace of children, Q9; nil and empty values, Q12; XML inside string elements, Q15) and strict where a value
+ * cannot be translated
  * (missing or nil required field, not an xs:int, unknown enumeration value): those end as Sender/ProtocolError.
  *
- * encode: always in WSDL sequence order with one stable prefix (Q8, Q13), whatever the key order of the object.
+ * encode: always in WSDL sequence order with one stable prefix (docs/charger-quirks.md Q8, Q13), whatever the key order
+ * of the object.
  */
 
 export type Decoded = string | number | boolean | DecodedObject | Decoded[];
@@ -69,7 +71,8 @@ export function decodeComplex(model: WsdlModel, type: ComplexType, el: XmlElemen
 }
 
 function decodeSimple(type: SimpleType, el: XmlElement, path: string, required: boolean): Decoded | undefined {
-  // An unrestricted xs:string is opaque: kept byte for byte, child XML serialised back to text (quirk Q15).
+  // An unrestricted xs:string is opaque: kept byte for byte, child XML serialised back to text
+  // (docs/charger-quirks.md#q15-opaque-datatransfer-data).
   const opaque = type.name === 'string' && type.base === 'string';
   const raw = el.children.length > 0 ? (opaque ? innerXml(el) : undefined) : el.text;
   if (raw === undefined) throw protocolError(path, 'expected a simple value, found child elements');
@@ -140,7 +143,9 @@ function formatSimple(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Returns `value` with its keys in WSDL order (node-soap serialises in key order; strict chargers need sequence order). */
+/**
+ * Returns `value` with its keys in WSDL order (node-soap serialises in key order; strict chargers need sequence order).
+ */
 export function orderLikeWsdl(model: WsdlModel, typeName: string, value: unknown): unknown {
   const type = model.type(typeName);
   if (type.kind === 'simple' || type.simpleContent || value === null || typeof value !== 'object') return value;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { faultXml, type SoapFault } from './fault.js';
+import type { SoapFault } from '../ocpp/soap-fault.js';
+import { faultXml } from './fault.js';
 import { normaliseHeaders, type SoapHeaders } from './headers.js';
 import { NS } from './namespaces.js';
 import { child, escapeXml, type XmlElement } from './xml.js';
@@ -22,15 +23,16 @@ export const newMessageId = (): string => `urn:uuid:${randomUUID()}`;
 
 /**
  * A SOAP 1.2 response envelope from the central system side (OCPP-S 3.4-3.6): Action, a fresh MessageID, RelatesTo
- * when the request had a MessageID. Stable prefixes (quirk Q8: some chargers hard-code the prefixes they expect):
- * `s` for the envelope, `a` for WS-Addressing, `cs` for the CentralSystemService namespace.
+ * when the request had a MessageID. Stable prefixes (docs/charger-quirks.md#q8-many-serializers-and-prefixes: some
+ * chargers hard-code the prefixes they expect): `s` for the envelope, `a` for WS-Addressing, `cs` for the dialect's
+ * CentralSystemService namespace.
  */
-export function responseEnvelopeXml(action: string, relatesTo: string | undefined, bodyXml: string): string {
+export function responseEnvelopeXml(action: string, relatesTo: string | undefined, bodyXml: string, csNamespace: string): string {
   let h = `<a:Action s:mustUnderstand="true">${escapeXml(action)}</a:Action><a:MessageID>${newMessageId()}</a:MessageID>`;
   if (relatesTo !== undefined) h += `<a:RelatesTo>${escapeXml(relatesTo)}</a:RelatesTo>`;
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}" xmlns:cs="${NS.cs15}">` +
+    `<s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}" xmlns:cs="${csNamespace}">` +
     `<s:Header>${h}</s:Header><s:Body>${bodyXml}</s:Body></s:Envelope>`
   );
 }
@@ -38,8 +40,8 @@ export function responseEnvelopeXml(action: string, relatesTo: string | undefine
 /** WS-Addressing 1.0 SOAP binding: the Action of a fault message. */
 export const WSA_FAULT_ACTION = 'http://www.w3.org/2005/08/addressing/soap/fault';
 
-export function faultEnvelopeXml(fault: SoapFault, relatesTo: string | undefined): string {
-  return responseEnvelopeXml(WSA_FAULT_ACTION, relatesTo, faultXml(fault, NS.cs15));
+export function faultEnvelopeXml(fault: SoapFault, relatesTo: string | undefined, csNamespace: string): string {
+  return responseEnvelopeXml(WSA_FAULT_ACTION, relatesTo, faultXml(fault, csNamespace), csNamespace);
 }
 
 export const SOAP12_CONTENT_TYPE = 'application/soap+xml; charset=utf-8';

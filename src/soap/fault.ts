@@ -1,25 +1,8 @@
-import { escapeXml } from './xml.js';
+import { faultCodeOf, type FaultSubcode, type SoapFault } from '../ocpp/soap-fault.js';
 import { NS } from './namespaces.js';
+import { escapeXml } from './xml.js';
 
-/** OCPP-S section 4 fault subcodes (translation map A.7). */
-export type FaultSubcode = 'SecurityError' | 'IdentityMismatch' | 'ProtocolError' | 'InternalError' | 'NotSupported';
-
-export interface SoapFault {
-  code: 'Sender' | 'Receiver';
-  subcode: FaultSubcode;
-  /** One line, safe to show the charger's operator: never secrets, never stack traces. */
-  reason: string;
-}
-
-const CODE_OF: Record<FaultSubcode, SoapFault['code']> = {
-  SecurityError: 'Sender',
-  IdentityMismatch: 'Sender',
-  ProtocolError: 'Sender',
-  InternalError: 'Receiver',
-  NotSupported: 'Receiver',
-};
-
-/** A failure that ends as a SOAP Fault; thrown by decoding, translation and the bridge, answered by the endpoint. */
+/** A request that ends as a SOAP Fault at the edge: thrown by decoding, answered by the endpoint. */
 export class SoapFaultError extends Error implements SoapFault {
   override name = 'SoapFaultError';
   readonly code: SoapFault['code'];
@@ -27,16 +10,14 @@ export class SoapFaultError extends Error implements SoapFault {
     readonly subcode: FaultSubcode,
     readonly reason: string,
   ) {
-    super(`${CODE_OF[subcode]}/${subcode}: ${reason}`);
-    this.code = CODE_OF[subcode];
+    super(`${faultCodeOf(subcode)}/${subcode}: ${reason}`);
+    this.code = faultCodeOf(subcode);
   }
 
   toFault(): SoapFault {
     return { code: this.code, subcode: this.subcode, reason: this.reason };
   }
 }
-
-export const faultOf = (subcode: FaultSubcode, reason: string): SoapFault => ({ code: CODE_OF[subcode], subcode, reason });
 
 /** SOAP 1.2 HTTP binding (part 2, 7.5.2): Sender faults are 400, all others 500. */
 export function httpStatusOfFault(fault: SoapFault): number {
@@ -53,8 +34,8 @@ export function faultXml(fault: SoapFault, serviceNamespace: string): string {
 }
 
 /**
- * SOAP 1.1 VersionMismatch fault in a SOAP 1.1 envelope (quirk Q20): a 1.1 request is refused in its own version,
- * and a 1.2 request is never answered in 1.1.
+ * SOAP 1.1 VersionMismatch fault in a SOAP 1.1 envelope (docs/charger-quirks.md#q20-soap-11-envelopes): a 1.1 request
+ * is refused in its own version, and a 1.2 request is never answered in 1.1.
  */
 export function soap11VersionMismatch(): string {
   return (

@@ -1,7 +1,8 @@
+import type { CallbackSource } from '../state/registry.js';
 import { WSA_ANONYMOUS, WSA_NAMESPACES } from './namespaces.js';
 import { child, type XmlElement } from './xml.js';
 
-/** The SOAP headers the gateway reads, normalised to trimmed text (quirks Q1, Q4, Q5, Q10, Q11). */
+/** The SOAP headers the gateway reads, normalised to trimmed text (docs/charger-quirks.md Q1, Q4, Q5, Q10, Q11). */
 export interface SoapHeaders {
   chargeBoxIdentity?: string;
   action?: string;
@@ -12,11 +13,11 @@ export interface SoapHeaders {
   to?: string;
 }
 
-export type CallbackSource = 'config' | 'From' | 'ReplyTo';
 
 /**
  * One header normaliser for both directions. Header elements arrive in any order, with any prefix, with or without
- * mustUnderstand (Q5, Q8). chargeBoxIdentity is matched case-insensitively in any namespace (OCPP-S section 3.3 and
+ * mustUnderstand (docs/charger-quirks.md Q5, Q8). chargeBoxIdentity is matched case-insensitively in any namespace
+ * (OCPP-S section 3.3 and
  * Q9); WS-Addressing headers in the 2005/08 or 2004/08 namespace. Attributes are ignored and text is trimmed.
  */
 export function normaliseHeaders(header: XmlElement | undefined): SoapHeaders {
@@ -53,7 +54,8 @@ export function normaliseHeaders(header: XmlElement | undefined): SoapHeaders {
 }
 
 /**
- * A usable callback address, or undefined: http(s) with a real host, not the WS-A anonymous or none URI (Q2).
+ * A usable callback address, or undefined: http(s) with a real host, not the WS-A anonymous or none URI
+ * (docs/charger-quirks.md#q2-missing-or-useless-wsafrom).
  * `http://:8082/` (empty host) and unparsable strings are unusable; localhost and private addresses are kept, since
  * they may be right behind a VPN, and an operator can override them per charger.
  */
@@ -69,7 +71,10 @@ export function usableCallbackUrl(address: string | undefined): string | undefin
   return address;
 }
 
-/** Callback URL rule (map A.5, quirk Q2): configured override, else From/Address, else ReplyTo/Address. */
+/**
+ * Callback URL rule (docs/charger-quirks.md#q2-missing-or-useless-wsafrom,
+ * docs/charger-quirks.md#q2-missing-or-useless-wsafrom): configured override, else From/Address, else ReplyTo/Address.
+ */
 export function callbackUrlOf(
   headers: SoapHeaders,
   configured: string | undefined,

@@ -1,12 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import express from 'express';
-import type { Logger } from '../log.js';
+import type { Logger } from '../util/log.js';
 import { CentralSystemEndpoint } from './central-system-endpoint.js';
 
 const NOT_HERE = 'This is the OCPP 1.5 SOAP endpoint (POST /CentralSystemService); OCPP-J chargers must connect to the CSMS itself';
 
-/** The charger-facing HTTP server: the SOAP endpoint, and clear answers for everything else (quirk Q19). */
+/**
+ * The charger-facing HTTP server: the SOAP endpoint, and clear answers for everything else
+ * (docs/charger-quirks.md#q19-non-soap-traffic-on-the-soap-endpoint).
+ */
 export function createSoapServer(
   endpoint: CentralSystemEndpoint,
   logger: Logger,
@@ -20,7 +23,7 @@ export function createSoapServer(
     res.status(404).type('text/plain').send('Not found: the OCPP 1.5 SOAP endpoint is POST /CentralSystemService\n');
   });
   // The SOAP endpoint is dispatched before Express: on the hot path its router and request decoration cost more
-  // than the one path comparison they would do (issue 5 profile).
+  // than the one path comparison they would do (bench/README.md, CPU profiles).
   const dispatch = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     if (!CentralSystemEndpoint.matches(path)) return app(req, res);
@@ -39,7 +42,8 @@ export function createSoapServer(
   const server: Server = tls
     ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key, ca: tls.clientCa, requestCert: tls.clientCa !== undefined, rejectUnauthorized: tls.clientCa !== undefined }, dispatch)
     : createServer(options, dispatch);
-  // A WebSocket upgrade never reaches Express; answer it here, on any path, with a reason (quirk Q19).
+  // A WebSocket upgrade never reaches Express; answer it here, on any path, with a reason
+  // (docs/charger-quirks.md#q19-non-soap-traffic-on-the-soap-endpoint).
   server.on('upgrade', (req, socket) => {
     const protocol = req.headers['sec-websocket-protocol'];
     logger.warn({ remoteAddress: req.socket.remoteAddress, path: req.url, protocol }, 'WebSocket upgrade refused on the SOAP port');

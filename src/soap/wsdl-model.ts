@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { child, parseXml, type XmlElement } from './xml.js';
 
 /**
@@ -54,7 +53,10 @@ export interface WsdlModel {
   targetNamespace: string;
   serviceName: string;
   operations: ReadonlyMap<string, Operation>;
-  /** Lower-cased request element local name -> operation (bodies are matched by local name, quirk Q9). */
+  /**
+   * Lower-cased request element local name -> operation (bodies are matched by local name,
+   * docs/charger-quirks.md#q9-wrong-ocpp-namespace).
+   */
   operationsByRequestElement: ReadonlyMap<string, Operation>;
   /** Lower-cased response element local name -> operation (for parsing charger responses). */
   operationsByResponseElement: ReadonlyMap<string, Operation>;
@@ -180,24 +182,11 @@ function readComplexType(def: XmlElement, name: string, types: Map<string, TypeD
   types.set(name, complexType);
 }
 
-const WSDL_DIR = fileURLToPath(new URL('../../wsdl/', import.meta.url));
+const models = new Map<string, WsdlModel>();
 
-export const WSDL_FILES = {
-  centralSystem: `${WSDL_DIR}CentralSystemService.wsdl`,
-  chargePoint: `${WSDL_DIR}ChargePointService.wsdl`,
-} as const;
-
-let centralSystemModel: WsdlModel | undefined;
-let chargePointModel: WsdlModel | undefined;
-
-/** The CentralSystemService model, parsed once per process. */
-export function centralSystemService(): WsdlModel {
-  centralSystemModel ??= loadWsdlModel(readFileSync(WSDL_FILES.centralSystem, 'utf8'));
-  return centralSystemModel;
-}
-
-/** The ChargePointService model, parsed once per process. */
-export function chargePointService(): WsdlModel {
-  chargePointModel ??= loadWsdlModel(readFileSync(WSDL_FILES.chargePoint, 'utf8'));
-  return chargePointModel;
+/** The model of a WSDL file, parsed once per process. */
+export function wsdlModel(file: string): WsdlModel {
+  let model = models.get(file);
+  if (!model) models.set(file, (model = loadWsdlModel(readFileSync(file, 'utf8'))));
+  return model;
 }

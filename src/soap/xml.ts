@@ -1,5 +1,6 @@
 /**
- * A namespace-resolved XML element. Chargers use at least six prefix styles (quirk Q8), so everything downstream
+ * A namespace-resolved XML element. Chargers use at least six prefix styles
+ * (docs/charger-quirks.md#q8-many-serializers-and-prefixes), so everything downstream
  * matches on namespace URI + local name, never on prefixes.
  */
 export interface XmlElement {
@@ -7,12 +8,18 @@ export interface XmlElement {
   ns: string | undefined;
   /** Local name (prefix removed). */
   name: string;
-  /** Attributes by local name (prefix removed: `xsi:nil` is `nil`, even when `xsi` is undeclared, quirk Q12). */
+  /**
+   * Attributes by local name (prefix removed: `xsi:nil` is `nil`, even when `xsi` is undeclared,
+   * docs/charger-quirks.md#q12-empty-and-nil-values).
+   */
   attrs: Record<string, string>;
   children: XmlElement[];
   /** Concatenated character data directly inside this element (untrimmed, entities and CDATA decoded). */
   text: string;
-  /** Where the element's content lies in the document, to re-serialise mixed content (DataTransfer data, Q15). */
+  /**
+   * Where the element's content lies in the document, to re-serialise mixed content (DataTransfer data,
+   * docs/charger-quirks.md#q15-opaque-datatransfer-data).
+   */
   source: { xml: string; start: number; end: number };
 }
 
@@ -59,7 +66,8 @@ const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '
  * around it, only the five predefined entities and character references). No DTD is ever read, so no declared entity
  * can be expanded (no XXE, no billion laughs). Throws XmlError with a one-line reason and position.
  *
- * Our own parser rather than a general-purpose one: it is the largest cost of the SOAP ingress (issue 5 profile:
+ * Our own parser rather than a general-purpose one: it is the largest cost of the SOAP ingress (bench/README.md, CPU
+ * profiles:
  * validate + parse + namespace pass took a quarter of the gateway's CPU), and SOAP needs only this subset.
  */
 export function parseXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): XmlElement {
@@ -362,7 +370,8 @@ export function escapeXml(value: string): string {
 }
 
 /**
- * Re-serialises an element's content (child elements and text) for opaque payloads (quirk Q15): names and attributes
+ * Re-serialises an element's content (child elements and text) for opaque payloads
+ * (docs/charger-quirks.md#q15-opaque-datatransfer-data): names and attributes
  * as written, text with entities and CDATA normalised to escaped text, comments and processing instructions dropped.
  */
 export function innerXml(el: XmlElement): string {

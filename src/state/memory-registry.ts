@@ -1,4 +1,4 @@
-import type { ChargerState } from './charger-state.js';
+import type { ChargerState } from '../translate/charger-state.js';
 import { StateUpdater, type CachedAuthorization, type ChargerContact, type ChargerRegistry } from './registry.js';
 
 /**
@@ -33,12 +33,12 @@ export class MemoryRegistry implements ChargerRegistry {
 
   private readonly latestStatuses = new Map<string, string>();
 
-  async markLatestStatus(identity: string, connectorId: number, jobId: string): Promise<void> {
-    this.latestStatuses.set(`${identity}\n${connectorId}`, jobId);
+  async markLatest(identity: string, key: string, jobId: string): Promise<void> {
+    this.latestStatuses.set(`${identity}\n${key}`, jobId);
   }
 
-  async latestStatus(identity: string, connectorId: number): Promise<string | undefined> {
-    return this.latestStatuses.get(`${identity}\n${connectorId}`);
+  async latest(identity: string, key: string): Promise<string | undefined> {
+    return this.latestStatuses.get(`${identity}\n${key}`);
   }
 
   private readonly queuedCounts = new Map<string, number>();

@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
-import type { ChargerState } from './charger-state.js';
+import { storedChargerState, type ChargerState } from '../translate/charger-state.js';
 import { writeCoalescer } from '../util/write-coalescer.js';
 import { luaCommand } from '../util/lua-command.js';
 import { StateUpdater, type CachedAuthorization, type ChargerContact, type ChargerRegistry } from './registry.js';
 import { IdTable } from '../util/id-table.js';
 
 /**
- * Registry in Redis, shared by every gateway instance (architecture: "Scale-out"):
+ * Registry in Redis, shared by every gateway instance (docs/architecture.md#scale-out):
  *   <prefix>:charger:<identity>  string, ChargerState as JSON
  *   <prefix>:contact:<identity>  hash, ChargerContact fields
  *   <prefix>:chargers            set of known identities
@@ -30,7 +30,8 @@ export class RedisRegistry implements ChargerRegistry {
   /**
    * States of the chargers this instance consumes (their partition's lease is ours). Only the consumer of a
    * charger's partition changes its state (its messages, the CSMS's commands over its WebSocket, follow-ups), so a
-   * write-through copy is exact while the lease is held; it saves two reads per message (issue 5). States are never
+   * write-through copy is exact while the lease is held; it saves two reads per message (bench/README.md). States are
+   * never
    * mutated (pure reducers), so the copy is shared, not cloned.
    */
   private readonly owned = new IdTable<ChargerState>();
@@ -64,7 +65,7 @@ export class RedisRegistry implements ChargerRegistry {
       if (cached) return cached;
     } else this.owned.delete(identity);
     const json = await this.redis.get(this.key('charger', identity));
-    const state = json === null ? undefined : (JSON.parse(json) as ChargerState);
+    const state = json === null ? undefined : storedChargerState(JSON.parse(json) as ChargerState);
     if (state && consumed && this.consumes(identity)) this.owned.set(identity, state);
     return state;
   }
@@ -90,13 +91,13 @@ export class RedisRegistry implements ChargerRegistry {
     await this.redis.hset(this.key('secret', identity), 'authorizationKey', key);
   }
 
-  async markLatestStatus(identity: string, connectorId: number, jobId: string): Promise<void> {
+  async markLatest(identity: string, key: string, jobId: string): Promise<void> {
     this.coalesce();
-    await this.redis.hset(this.key('latest-status', identity), String(connectorId), jobId);
+    await this.redis.hset(this.key('latest-status', identity), key, jobId);
   }
 
-  async latestStatus(identity: string, connectorId: number): Promise<string | undefined> {
-    return (await this.redis.hget(this.key('latest-status', identity), String(connectorId))) ?? undefined;
+  async latest(identity: string, key: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.key('latest-status', identity), key)) ?? undefined;
   }
 
   async queued(identity: string): Promise<number> {
@@ -121,6 +122,8 @@ export class RedisRegistry implements ChargerRegistry {
   async arrive(identity: string, contact: ChargerContact): Promise<number> {
     const fields = ['lastSoapContact', contact.lastSoapContact, 'lastAction', contact.lastAction];
     if (contact.remoteAddress) fields.push('remoteAddress', contact.remoteAddress);
+    if (contact.dialect) fields.push('dialect', contact.dialect);
+    if (contact.csmsProtocol) fields.push('csmsProtocol', contact.csmsProtocol);
     if (contact.callbackUrl) fields.push('callbackUrl', contact.callbackUrl, 'callbackSource', contact.callbackSource ?? 'From');
     this.coalesce();
     return Number(await this.arriveCommand(this.key('contact', identity), `${this.prefix}:chargers`, this.key('queued', identity), identity, ...fields));
@@ -135,6 +138,8 @@ export class RedisRegistry implements ChargerRegistry {
       remoteAddress: h.remoteAddress,
       callbackUrl: h.callbackUrl,
       callbackSource: h.callbackSource as ChargerContact['callbackSource'],
+      dialect: h.dialect as ChargerContact['dialect'],
+      csmsProtocol: h.csmsProtocol as ChargerContact['csmsProtocol'],
     };
   }
 

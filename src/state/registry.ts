@@ -1,5 +1,5 @@
-import type { CallbackSource } from '../soap/headers.js';
-import { emptyChargerState, type ChargerState } from './charger-state.js';
+import type { CsmsProtocol, SourceDialect } from '../ocpp/protocols.js';
+import { emptyChargerState, type ChargerState } from '../translate/charger-state.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 
 export interface CachedAuthorization {
@@ -7,18 +7,25 @@ export interface CachedAuthorization {
   at: string;
 }
 
+/** Where a charger's callback URL came from: the configuration, or the WS-Addressing header it was learned from. */
+export type CallbackSource = 'config' | 'From' | 'ReplyTo';
+
 /** What the SOAP side learns on every message, written by whichever instance received it. */
 export interface ChargerContact {
   lastSoapContact: string;
   lastAction: string;
   remoteAddress?: string;
-  /** Undefined while no usable callback address is known (quirk Q2: operators must see it). */
+  /** Undefined while no usable callback address is known (docs/charger-quirks.md#q2-missing-or-useless-wsafrom). */
   callbackUrl?: string;
   callbackSource?: CallbackSource;
+  /** The dialect the charger spoke in its last message, and the CSMS protocol its messages are bridged to. */
+  dialect?: SourceDialect;
+  csmsProtocol?: CsmsProtocol;
 }
 
 /**
- * The charger registry (architecture: [state]). ChargerState is written only by the one consumer that serialises a
+ * The charger registry (docs/architecture.md#the-flow). ChargerState is written only by the one consumer that
+ * serialises a
  * charger's messages; contacts are written by the SOAP side on every request, so they live apart and never clobber.
  */
 export interface ChargerRegistry {
@@ -29,13 +36,18 @@ export interface ChargerRegistry {
    * a charger message finishing at the same time do not overwrite each other's changes.
    */
   update(identity: string, change: (state: ChargerState) => ChargerState): Promise<ChargerState>;
-  /** The OCPP-J Basic-auth password the CSMS set through ChangeConfiguration(AuthorizationKey); never in ChargerState. */
+  /**
+   * The OCPP-J Basic-auth password the CSMS set through ChangeConfiguration(AuthorizationKey); never in ChargerState.
+   */
   authorizationKey(identity: string): Promise<string | undefined>;
   setAuthorizationKey(identity: string, key: string): Promise<void>;
-  /** The newest StatusNotification job per connector: an older stored one need not be replayed (issue 4). */
-  markLatestStatus(identity: string, connectorId: number, jobId: string): Promise<void>;
-  latestStatus(identity: string, connectorId: number): Promise<string | undefined>;
-  /** Messages of this charger queued and not yet finished (the per-charger bound, issue 4). */
+  /**
+   * The newest message per supersede key of a charger (a connector's StatusNotification): an older stored one with the
+   * same key need not be replayed (docs/translation.md#store-and-forward).
+   */
+  markLatest(identity: string, key: string, jobId: string): Promise<void>;
+  latest(identity: string, key: string): Promise<string | undefined>;
+  /** Messages of this charger queued and not yet finished (the per-charger bound). */
   queued(identity: string): Promise<number>;
   addQueued(identity: string, delta: 1 | -1): Promise<void>;
   /**

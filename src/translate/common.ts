@@ -1,14 +1,21 @@
-import { SoapFaultError } from '../soap/fault.js';
-import type { IdTagInfo15 } from './ocpp15.js';
-import type { IdTagInfo16 } from './ocpp16.js';
+import type { IdTagInfo15 } from '../ocpp/v15/types.js';
+import type { IdTagInfo16 } from '../ocpp/v16/types.js';
+
+/**
+ * A charger message that cannot be translated as it stands (a malformed value, an idTag too long to carry). The
+ * bridge answers it as the source dialect's protocol error (docs/translation.md#common-rules).
+ */
+export class TranslationError extends Error {
+  override name = 'TranslationError';
+}
 
 /** Options that shape translation; from configuration, per charger where it allows. */
 export interface TranslationOptions {
-  /** 1.6 spelling for the 1.5 unit Celsius (map B.7). */
+  /** 1.6 spelling for the 1.5 unit Celsius (docs/translation.md#metervalues). */
   celsiusUnit: 'Celcius' | 'Celsius';
-  /** Zone assumed for zone-less charger dateTimes, "Z" or "+01:00" (map B.0). */
+  /** Zone assumed for zone-less charger dateTimes, "Z" or "+01:00" (docs/translation.md#common-rules). */
   timezone: string;
-  /** heartbeatInterval for a Rejected answer when the CSMS gave 0 (map B.2). */
+  /** heartbeatInterval for a Rejected answer when the CSMS gave 0 (docs/translation.md#bootnotification). */
   bootRetryIntervalSec: number;
 }
 
@@ -22,13 +29,14 @@ export interface TranslationContext {
 }
 
 /**
- * xs:dateTime from a charger -> RFC 3339 UTC, as 1.6 requires ("format": "date-time" needs an offset, map B.0).
+ * xs:dateTime from a charger -> RFC 3339 UTC, as 1.6 requires ("format": "date-time" needs an offset,
+ * docs/translation.md#common-rules).
  * A zone-less value is read in the charger's configured zone.
  */
 export function toUtc(value: string, timezone: string): string {
   const hasZone = /(Z|[+-]\d{2}:\d{2})$/.test(value);
   const ms = Date.parse(hasZone ? value : `${value}${timezone}`);
-  if (Number.isNaN(ms)) throw new SoapFaultError('ProtocolError', `'${value}' is not a valid dateTime`);
+  if (Number.isNaN(ms)) throw new TranslationError(`'${value}' is not a valid dateTime`);
   return new Date(ms).toISOString();
 }
 
@@ -38,7 +46,10 @@ export function fromCsmsTime(value: string): string {
   return Number.isNaN(ms) ? value : new Date(ms).toISOString();
 }
 
-/** 1.5 strings have no length limit where 1.6 has one: truncate and note it, never fail the charger (map B.0). */
+/**
+ * 1.5 strings have no length limit where 1.6 has one: truncate and note it, never fail the charger
+ * (docs/translation.md#common-rules).
+ */
 export function clamp(value: string | undefined, max: number, field: string, ctx: { notes: string[] }): string | undefined {
   if (value === undefined || value.length <= max) return value;
   ctx.notes.push(`${field} truncated from ${value.length} to ${max} characters`);
@@ -47,18 +58,21 @@ export function clamp(value: string | undefined, max: number, field: string, ctx
 
 /** IdToken is 20 characters in 1.5 and 1.6 alike; a longer one cannot be shortened without naming another card. */
 export function checkIdTag(idTag: string, field: string): string {
-  if (idTag.length > 20) throw new SoapFaultError('ProtocolError', `${field}: IdToken longer than 20 characters`);
+  if (idTag.length > 20) throw new TranslationError(`${field}: IdToken longer than 20 characters`);
   return idTag;
 }
 
-/** Copies only the keys whose value is defined: 1.6 wants absent optional fields omitted, never null (map B.0, E). */
+/**
+ * Copies only the keys whose value is defined: 1.6 wants absent optional fields omitted, never null
+ * (docs/translation.md#common-rules, E).
+ */
 export function defined<T extends object>(obj: T): T {
   const out = {} as T;
   for (const [k, v] of Object.entries(obj)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
 }
 
-/** AuthorizationStatus is identical in 1.5 and 1.6 (map B.0). */
+/** AuthorizationStatus is identical in 1.5 and 1.6 (docs/translation.md#common-rules). */
 export function idTagInfoTo15(info: IdTagInfo16): IdTagInfo15 {
   return defined({
     status: info.status,

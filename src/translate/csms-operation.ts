@@ -1,7 +1,11 @@
-import type { ChargerState } from '../state/charger-state.js';
+import type { ChargerState } from './charger-state.js';
 import type { TranslationOptions } from './common.js';
+import type { FollowUpCall } from './operation.js';
 
-/** Values of the configuration keys the gateway owns for each charger (map C, D.3). */
+/**
+ * Values of the configuration keys the gateway owns for each charger
+ * (docs/translation.md#gateway-owned-configuration-keys).
+ */
 export interface GatewayKeyValues {
   webSocketPingInterval: number;
   supportedFeatureProfiles: string;
@@ -15,37 +19,46 @@ export interface CsmsCallContext {
   now: string;
   options: TranslationOptions;
   gatewayKeys: GatewayKeyValues;
+  /** When the charger was last heard on the SOAP side (TriggerMessage answers Heartbeat only for a live charger). */
+  lastSoapContact?: string;
   notes: string[];
 }
 
-export type SoapOutbound<Req15, Res16> =
-  | { kind: 'soap'; request: Req15 }
-  | { kind: 'answer'; result: Res16; effect?: GatewayEffect };
+/**
+ * A request to send to the charger, or the gateway's own answer: with the effect the bridge carries out, and the
+ * CALLs it sends the CSMS after the CALLRESULT (TriggerMessage: respond before sending, 1.6 section 5.17).
+ */
+export type SoapOutbound<ChargerRequest, CsmsResult> =
+  | { kind: 'soap'; request: ChargerRequest }
+  | { kind: 'answer'; result: CsmsResult; effect?: GatewayEffect; followUps?: FollowUpCall[] };
 
-export interface CsmsExchange<Req16, Res16, Req15, Res15> {
-  request: Req16;
-  soapRequest: Req15;
-  soapResponse: Res15;
-  result: Res16;
+export interface CsmsExchange<CsmsRequest, CsmsResult, ChargerRequest, ChargerResponse> {
+  request: CsmsRequest;
+  soapRequest: ChargerRequest;
+  soapResponse: ChargerResponse;
+  result: CsmsResult;
 }
 
 /**
- * Everything about one CSMS-initiated operation, 1.6J CALL -> 1.5 SOAP request and 1.5 response -> CALLRESULT
- * (map section C). Pure. `toSoap` may throw RpcError for a CALL the charger cannot be asked.
+ * Everything about one CSMS-initiated operation for one (source dialect, CSMS protocol) pair: the CALL to the
+ * charger's SOAP request, and the charger's response to the CALLRESULT. Pure.
  */
-export interface CsmsInitiatedOperation<Req16 = any, Res16 = any, Req15 = any, Res15 = any> {
-  /** The 1.6 action; the 1.5 ChargePointService operation has the same name. */
-  action: string;
-  toSoap(request: Req16, state: ChargerState, ctx: CsmsCallContext): SoapOutbound<Req15, Res16>;
-  fromSoap(response: Res15, request: Req16, ctx: CsmsCallContext): Res16;
-  /** What the exchange teaches the gateway (markers for StopTransaction.reason, outstanding uploads). */
-  reduce?(state: ChargerState, exchange: CsmsExchange<Req16, Res16, Req15, Res15>, ctx: CsmsCallContext): ChargerState;
+export interface CsmsInitiatedOperation<CsmsRequest = any, CsmsResult = any, ChargerRequest = any, ChargerResponse = any> {
+  /** The CALL action as the CSMS sends it. */
+  csmsAction: string;
+  /** The charger's SOAP operation; absent when the gateway answers every such CALL itself (TriggerMessage for 1.5). */
+  chargerAction?: string;
+  toSoap(request: CsmsRequest, state: ChargerState, ctx: CsmsCallContext): SoapOutbound<ChargerRequest, CsmsResult>;
+  fromSoap(response: ChargerResponse, request: CsmsRequest, ctx: CsmsCallContext): CsmsResult;
+  /** What the exchange teaches the gateway (causes for StopTransaction.reason, outstanding uploads). */
+  reduce?(state: ChargerState, exchange: CsmsExchange<CsmsRequest, CsmsResult, ChargerRequest, ChargerResponse>, ctx: CsmsCallContext): ChargerState;
 }
 
-/** For operations whose request and response are field-for-field the same in 1.5 and 1.6. */
+/** For operations whose request and response are field-for-field the same on both sides. */
 export function sameBothWays<Req, Res>(action: string, extra: Partial<CsmsInitiatedOperation<Req, Res, Req, Res>> = {}): CsmsInitiatedOperation<Req, Res, Req, Res> {
   return {
-    action,
+    csmsAction: action,
+    chargerAction: action,
     toSoap: (request) => ({ kind: 'soap', request }),
     fromSoap: (response) => response,
     ...extra,

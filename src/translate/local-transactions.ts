@@ -1,7 +1,8 @@
-import type { ChargerState } from '../state/charger-state.js';
+import type { ChargerState } from './charger-state.js';
 
 /**
- * The opt-in offline StartTransaction policy (issue 4): while the CSMS is unavailable, the charger gets a
+ * The opt-in offline StartTransaction policy (docs/translation.md#offline-policies): while the CSMS is unavailable, the
+ * charger gets a
  * transaction id minted here; once the queued StartTransaction reaches the CSMS, the local id is mapped to the CSMS's.
  * Local ids start at 2,000,000,000 (inside xs:int, far above the sequences CSMSs hand out) and are per charger.
  */

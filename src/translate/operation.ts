@@ -1,39 +1,46 @@
-import type { ChargerState } from '../state/charger-state.js';
+import type { ChargerState } from './charger-state.js';
 import type { TranslationContext } from './common.js';
 
-/** An OCPP-J CALL the gateway sends on its own account (synthesised transitions, map B.9 rule 4). */
+/** An OCPP-J CALL the gateway sends on the charger's behalf (synthesised transitions, triggered messages). */
 export interface FollowUpCall {
   action: string;
   payload: object;
-  /** The 1.5 request it stands for, when the CSMS answer must go through that operation's reducer (re-sent boot). */
-  request15?: unknown;
+  /**
+   * The charger message it stands for, when the CSMS answer must go through that operation's reducer (a re-sent
+   * BootNotification, docs/translation.md#triggermessage).
+   */
+  source?: { action: string; request: unknown };
 }
 
-export type Outbound<Req16, Res15> = { kind: 'call'; payload: Req16 } | { kind: 'answer'; response: Res15; reason: string };
+/** A CALL to send (its action when it is not the operation's usual one), or an answer the gateway gives itself. */
+export type Outbound<CallPayload, ChargerResponse> =
+  | { kind: 'call'; payload: CallPayload; action?: string }
+  | { kind: 'answer'; response: ChargerResponse; reason: string };
 
-export interface Exchange<Req15, Res15, Req16, Res16> {
-  request: Req15;
-  call: Req16;
-  result: Res16;
-  response: Res15;
+export interface Exchange<ChargerRequest, ChargerResponse, CallPayload, CallResult> {
+  request: ChargerRequest;
+  call: CallPayload;
+  result: CallResult;
+  response: ChargerResponse;
 }
 
 /**
- * Everything about one charger-initiated operation, 1.5 SOAP -> 1.6J and back (map section B). Pure: state and
- * context in, payloads and new state out.
+ * Everything about translating one charger-initiated operation for one (source dialect, CSMS protocol) pair: the
+ * charger's request to a CALL, the CALLRESULT back to the charger's response, and what the exchange changes in the
+ * charger's state. Pure: state and context in, payloads and new state out. Delivery policy (store-and-forward,
+ * overflow, offline answers) is the source dialect's and lives in its policy table (source-policy.ts).
  */
-export interface ChargerInitiatedOperation<Req15 = any, Res15 = any, Req16 = any, Res16 = any> {
-  /** The action; the same name in the 1.5 WSDL and as the 1.6J CALL action. */
-  action: string;
-  /** Answered to the charger once durably queued when the CSMS is slow (architecture: "Delivery semantics"). */
-  storeAndForward: boolean;
-  toCall(request: Req15, state: ChargerState, ctx: TranslationContext): Outbound<Req16, Res15>;
-  toResponse(result: Res16, request: Req15, ctx: TranslationContext): Res15;
-  /**
-   * The answer for the charger when the message is stored for later delivery (store-and-forward operations only):
-   * never a CSMS decision, only what the 1.5 response needs without one.
-   */
-  localResponse?(request: Req15, now: string): Res15;
+export interface ChargerInitiatedOperation<ChargerRequest = any, ChargerResponse = any, CallPayload = any, CallResult = any> {
+  /** The operation as the charger names it (the SOAP operation). */
+  chargerAction: string;
+  /** The CALL action the CSMS receives; the same name from 1.5 to 1.6, a different one for some 2.0.1 operations. */
+  csmsAction: string;
+  toCall(request: ChargerRequest, state: ChargerState, ctx: TranslationContext): Outbound<CallPayload, ChargerResponse>;
+  toResponse(result: CallResult, request: ChargerRequest, ctx: TranslationContext): ChargerResponse;
   /** State after a completed exchange, plus CALLs the gateway owes the CSMS because of it. */
-  reduce?(state: ChargerState, exchange: Exchange<Req15, Res15, Req16, Res16>, ctx: TranslationContext): { state: ChargerState; followUps?: FollowUpCall[] };
+  reduce?(
+    state: ChargerState,
+    exchange: Exchange<ChargerRequest, ChargerResponse, CallPayload, CallResult>,
+    ctx: TranslationContext,
+  ): { state: ChargerState; followUps?: FollowUpCall[] };
 }

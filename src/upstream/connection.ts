@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import type { Logger } from '../log.js';
-import { CALL, CALLERROR, CALLRESULT, decodeFrame, encodeCall, encodeError, encodeResult, RpcError } from './frames.js';
+import type { Logger } from '../util/log.js';
+import type { CsmsProtocolModule } from '../ocpp/protocols.js';
+import { RpcError, type RpcErrorCode } from '../ocpp/rpc-error.js';
+import { CALL, CALLERROR, CALLRESULT, decodeFrame, encodeCall, encodeError, encodeResult } from './frames.js';
 
 export interface UpstreamOptions {
   /** CSMS_URL; the identity is appended percent-encoded (OCPP-J 1.6 section 3.1.1). */
   csmsUrl: string;
   /** Identity towards the CSMS (URL path and Basic-auth user name). */
   identity: string;
-  protocol: 'ocpp1.6';
+  /** The OCPP-J version spoken on this connection: subprotocol and error code spellings. */
+  protocol: CsmsProtocolModule;
   /** Basic-auth password (security profiles 1 and 2). Never logged. */
   password?: string;
   ca?: Buffer;
@@ -61,7 +64,10 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'backoff' | 'clos
  */
 export class UpstreamConnection {
   state: ConnectionState = 'idle';
-  /** Why the last connection attempt failed, for operators and for BootNotification's 404 rule (map B.2). */
+  /**
+   * Why the last connection attempt failed, for operators and for BootNotification's 404 rule
+   * (docs/translation.md#bootnotification).
+   */
   lastError?: { message: string; handshakeStatus?: number; at: string };
   connectedAt?: string;
   reconnects = 0;
@@ -111,7 +117,7 @@ export class UpstreamConnection {
     if (password !== undefined) {
       headers.Authorization = `Basic ${Buffer.from(`${this.options.identity}:${password}`).toString('base64')}`;
     }
-    const ws = new WebSocket(this.url, [this.options.protocol], {
+    const ws = new WebSocket(this.url, [this.options.protocol.subprotocol], {
       headers,
       ca: this.options.ca,
       cert: this.options.clientCertificate?.cert,
@@ -128,8 +134,8 @@ export class UpstreamConnection {
     });
     ws.on('open', () => {
       // A server that does not agree completes the handshake without the header, then closes (OCPP-J 1.6 section 3.2).
-      if (ws.protocol !== this.options.protocol) {
-        this.failAttempt(`CSMS did not agree to subprotocol ${this.options.protocol} (answered '${ws.protocol || 'none'}')`);
+      if (ws.protocol !== this.options.protocol.subprotocol) {
+        this.failAttempt(`CSMS did not agree to subprotocol ${this.options.protocol.subprotocol} (answered '${ws.protocol || 'none'}')`);
         ws.terminate();
         return;
       }
@@ -157,7 +163,7 @@ export class UpstreamConnection {
       let message = err.message;
       if (handshakeStatus !== undefined) message = `CSMS refused the WebSocket handshake with HTTP ${handshakeStatus}`;
       // ws checks the echoed subprotocol itself (OCPP-J 1.6 section 3.2: a missing echo is a failed connection).
-      else if (/subprotocol/i.test(err.message)) message = `CSMS did not agree to subprotocol ${this.options.protocol} (${err.message})`;
+      else if (/subprotocol/i.test(err.message)) message = `CSMS did not agree to subprotocol ${this.options.protocol.subprotocol} (${err.message})`;
       this.failAttempt(message, handshakeStatus);
     });
     ws.on('close', (code, reason) => {
@@ -297,7 +303,7 @@ export class UpstreamConnection {
     const decoded = decodeFrame(text);
     if (!decoded.ok) {
       this.options.logger.warn({ code: decoded.code }, `malformed frame from the CSMS: ${decoded.description}`);
-      this.ws?.send(encodeError(decoded.messageId, decoded.code, decoded.description));
+      this.ws?.send(encodeError(decoded.messageId, this.options.protocol.errorCode(decoded.code), decoded.description));
       return;
     }
     const frame = decoded.frame;
@@ -322,10 +328,10 @@ export class UpstreamConnection {
       reply = encodeResult(messageId, outcome.payload);
       afterReply = outcome.afterReply;
     } catch (err) {
-      if (err instanceof RpcError) reply = encodeError(messageId, err.code as never, err.description, err.details);
+      if (err instanceof RpcError) reply = encodeError(messageId, this.options.protocol.errorCode(err.code as RpcErrorCode), err.description, err.details);
       else {
         this.options.logger.error({ err, action, messageId }, 'CSMS-initiated CALL failed inside the gateway');
-        reply = encodeError(messageId, 'InternalError', 'gateway failed to process the call');
+        reply = encodeError(messageId, this.options.protocol.errorCode('InternalError'), 'gateway failed to process the call');
       }
     }
     if (this.ws?.readyState !== WebSocket.OPEN) return;

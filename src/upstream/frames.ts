@@ -1,4 +1,9 @@
-/** OCPP-J RPC frames (OCPP-J 1.6 section 4, map D.1): the one codec for both directions. */
+import type { RpcErrorCode } from '../ocpp/rpc-error.js';
+
+/**
+ * OCPP-J RPC frames (OCPP-J 1.6 section 4, OCPP 2.0.1 Part 4 section 4): the one codec for both directions and
+ * versions.
+ */
 
 export const CALL = 2;
 export const CALLRESULT = 3;
@@ -9,50 +14,28 @@ export type CallResultFrame = [typeof CALLRESULT, string, Record<string, unknown
 export type CallErrorFrame = [typeof CALLERROR, string, string, string, Record<string, unknown>];
 export type Frame = CallFrame | CallResultFrame | CallErrorFrame;
 
-/** OCPP-J 1.6 Table 7 error codes (1.6 spellings, including OccurenceConstraintViolation). */
-export type RpcErrorCode =
-  | 'NotImplemented'
-  | 'NotSupported'
-  | 'InternalError'
-  | 'ProtocolError'
-  | 'SecurityError'
-  | 'FormationViolation'
-  | 'PropertyConstraintViolation'
-  | 'OccurenceConstraintViolation'
-  | 'TypeConstraintViolation'
-  | 'GenericError';
-
-/** A CALLERROR received from, or to be sent to, the peer. */
-export class RpcError extends Error {
-  override name = 'RpcError';
-  constructor(
-    readonly code: string,
-    readonly description: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(`${code}: ${description}`);
-  }
-}
-
 export const encodeCall = (id: string, action: string, payload: object): string => JSON.stringify([CALL, id, action, payload]);
 export const encodeResult = (id: string, payload: object): string => JSON.stringify([CALLRESULT, id, payload]);
-export const encodeError = (id: string, code: RpcErrorCode, description: string, details: object = {}): string =>
+/** `code` as the protocol spells it on the wire (CsmsProtocolModule.errorCode). */
+export const encodeError = (id: string, code: string, description: string, details: object = {}): string =>
   JSON.stringify([CALLERROR, id, code, description.slice(0, 255), details]);
 
 export type DecodedFrame = { ok: true; frame: Frame } | { ok: false; messageId: string; code: RpcErrorCode; description: string };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Parses one text message; a malformed one yields the CALLERROR to answer (messageId "-1" when unreadable, J201 4.3). */
+/**
+ * Parses one text message; a malformed one yields the CALLERROR to answer (messageId "-1" when unreadable, J201 4.3).
+ */
 export function decodeFrame(text: string): DecodedFrame {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, messageId: '-1', code: 'FormationViolation', description: 'message is not valid JSON' };
+    return { ok: false, messageId: '-1', code: 'FormatViolation', description: 'message is not valid JSON' };
   }
   if (!Array.isArray(value) || typeof value[1] !== 'string') {
-    return { ok: false, messageId: '-1', code: 'FormationViolation', description: 'message is not an OCPP-J frame array' };
+    return { ok: false, messageId: '-1', code: 'FormatViolation', description: 'message is not an OCPP-J frame array' };
   }
   const id = value[1];
   switch (value[0]) {
@@ -68,5 +51,5 @@ export function decodeFrame(text: string): DecodedFrame {
       }
       break;
   }
-  return { ok: false, messageId: id, code: 'FormationViolation', description: 'frame does not have the OCPP-J shape for its type' };
+  return { ok: false, messageId: id, code: 'FormatViolation', description: 'frame does not have the OCPP-J shape for its type' };
 }

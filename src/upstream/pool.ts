@@ -1,5 +1,7 @@
-import type { GatewayConfig } from '../config/config.js';
-import type { Logger } from '../log.js';
+import { csmsProtocolOf, type GatewayConfig } from '../config/config.js';
+import { csmsProtocolModule } from '../ocpp/csms-protocols.js';
+import type { CsmsProtocolModule } from '../ocpp/protocols.js';
+import type { Logger } from '../util/log.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import { UpstreamConnection, type CsmsCallOutcome } from './connection.js';
 
@@ -24,7 +26,7 @@ export class UpstreamPool {
       connection = new UpstreamConnection({
         csmsUrl: this.config.csmsUrl,
         identity: override?.upstreamIdentity ?? identity,
-        protocol: 'ocpp1.6',
+        protocol: this.protocolOf(identity),
         password: override?.basicAuthPassword,
         ca: this.config.csmsCa,
         clientCertificate: this.config.clientCertificates[identity],
@@ -42,6 +44,14 @@ export class UpstreamPool {
       this.connections.set(identity, connection);
     }
     return connection;
+  }
+
+  /** The OCPP-J protocol module of a charger's CSMS connection (configuration refuses protocols without one). */
+  protocolOf(identity: string): CsmsProtocolModule {
+    const id = csmsProtocolOf(this.config, identity);
+    const module = csmsProtocolModule(id);
+    if (!module) throw new Error(`no protocol module for ${id}`);
+    return module;
   }
 
   peek(identity: string): UpstreamConnection | undefined {

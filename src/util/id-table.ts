@@ -2,10 +2,12 @@
  * A string-keyed table for bookkeeping that gains and loses an entry per message (the waiters of a queue, a
  * charger's lock): the entries live in a prototype-less object, not in a `Map`.
  *
- * Why (issue 5, eighth round, measured with `--trace-gc-nvp`): a long-lived `Map` that has entries added and deleted
+ * Why (bench/README.md, eighth round; measured with `--trace-gc-nvp`): a long-lived `Map` that has entries added and
+ * deleted
  * all the time rebuilds its hash table every few operations, and V8 keeps each replaced table linked to its successor
  * (for iterators that were open on it). What fits the measurements: once one of those tables is in the old
- * generation, the dead chain holds the deleted values (a waiter's closure, and through it the whole message) alive through every young collection until
+ * generation, the dead chain holds the deleted values (a waiter's closure, and through it the whole message) alive
+ * through every young collection until
  * the next full one, so they are promoted. In the Redis mode at a fixed 1,000 msg/s this promoted 0.2-0.7 MB per
  * young collection, depending on the run, against 0.04-0.06 MB with these tables; the full collections that followed
  * were the p99 at half load.

@@ -13,7 +13,8 @@ const text = Buffer.from('00000000-0000-4000-8000-000000000000', 'latin1');
 /**
  * A random (version 4) UUID, as one flat string.
  *
- * Why not `crypto.randomUUID()` (issue 5 heap profile): node builds that text by concatenating 20 pieces, and V8 keeps
+ * Why not `crypto.randomUUID()` (bench/README.md, heap profiles): node builds that text by concatenating 20 pieces, and
+ * V8 keeps
  * the result as a tree of cons strings until something flattens it. A job id outlives a young-generation collection
  * (the message trace and the queue keep it), so each one carried its tree, several hundred bytes, into the old
  * generation: the largest item the gateway promoted per message. Here the 36 characters are written into a buffer

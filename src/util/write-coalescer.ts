@@ -7,7 +7,8 @@ const holders = new WeakMap<Redis, () => void>();
  * until the end of this turn of the event loop (cork), and sends everything issued meanwhile in one write (uncork in
  * setImmediate, after the I/O callbacks of this turn, as ioredis's auto-pipelining schedules its flush).
  *
- * Why not ioredis's `enableAutoPipelining` (issue 5 heap profile): it did the batching, but made a pipeline object
+ * Why not ioredis's `enableAutoPipelining` (bench/README.md, heap profiles): it did the batching, but made a pipeline
+ * object
  * with a promise per command and kept about 10 KB per message alive long enough to be promoted to the old generation;
  * the mark-compacts that followed were the Redis mode's p99 at half load. Corking batches the same writes with no
  * objects of its own. Commands sent while the connection is not ready go to ioredis's offline queue, untouched.

@@ -56,12 +56,12 @@ async function renderFleet() {
       <label><input id="f-stuck" type="checkbox" ${filters.stuck ? 'checked' : ''}> queued or unreachable only</label>
       <span class="muted">${data.total} chargers</span>
     </div>
-    <table id="fleet"><thead><tr><th>charger</th><th>last SOAP contact</th><th>last message</th><th>callback URL</th><th>upstream</th><th>registration</th><th>connectors (1.5 → 1.6)</th><th>open tx</th><th>queued</th></tr></thead>
+    <table id="fleet"><thead><tr><th>charger</th><th>last SOAP contact</th><th>last message</th><th>callback URL</th><th>upstream</th><th>registration</th><th>connectors (charger → CSMS)</th><th>open tx</th><th>queued</th></tr></thead>
     <tbody>${data.chargers
       .map(
         (c) => `<tr class="row" data-id="${esc(c.identity)}"><td><a href="#/charger/${encodeURIComponent(c.identity)}">${esc(c.identity)}</a></td>
         <td>${ago(c.soap.lastContact)}</td><td>${esc(c.soap.lastAction)}</td><td>${callbackCell(c.soap)}</td><td>${upstreamCell(c.upstream)}</td>
-        <td>${esc(c.registration ?? '')}</td><td>${c.connectors.map((k) => `${k.connectorId}: ${esc(k.status15 ?? '?')} → ${esc(k.status16 ?? '?')}`).join('<br>')}</td>
+        <td>${esc(c.registration ?? '')}</td><td>${c.connectors.map((k) => `${k.connectorId}: ${esc(k.chargerStatus ?? '?')} → ${esc(k.csmsStatus ?? '?')}`).join('<br>')}</td>
         <td>${c.openTransactions.length}</td><td class="${c.queued > 0 ? 'bad' : ''}">${c.queued}</td></tr>`,
       )
       .join('')}</tbody></table>`;
@@ -84,12 +84,12 @@ async function renderCharger(id) {
       <div class="card"><h3>CSMS side</h3>WebSocket ${upstreamCell(c.upstream)} ${c.upstream.connectedAt ? `since ${ago(c.upstream.connectedAt)}` : ''}<br>
         reconnects ${c.upstream.reconnects ?? 0}${c.upstream.lastError ? `<br><span class="bad">${esc(c.upstream.lastError.message)}</span>` : ''}<br>registration ${esc(c.registration ?? 'unknown')}, heartbeat ${esc(c.heartbeatInterval ?? '?')} s
         <br><button id="reconnect">Reconnect upstream</button></div>
-      <div class="card"><h3>Last BootNotification</h3>${c.lastBoot ? `${ago(c.lastBoot.at)}: ${esc(c.lastBoot.request.chargePointVendor)} ${esc(c.lastBoot.request.chargePointModel)} ${esc(c.lastBoot.request.firmwareVersion ?? '')} → ${esc(c.lastBoot.status16)}` : '<span class="muted">none since the gateway started</span>'}</div>
+      <div class="card"><h3>Last BootNotification</h3>${c.lastBoot ? `${ago(c.lastBoot.at)}: ${esc(c.lastBoot.request.chargePointVendor)} ${esc(c.lastBoot.request.chargePointModel)} ${esc(c.lastBoot.request.firmwareVersion ?? '')} → ${esc(c.lastBoot.csmsStatus)}` : '<span class="muted">none since the gateway started</span>'}</div>
       <div class="card"><h3>Queue</h3><span class="${c.queued ? 'bad' : ''}">${c.queued} queued</span> <button id="drop">Drop queued…</button></div>
     </div>
     <div class="cards">
-      <div class="card"><h3>Connectors</h3><table id="connectors"><tr><th>#</th><th>as received (1.5)</th><th>as sent upstream (1.6)</th><th>sent</th></tr>
-        ${c.connectors.map((k) => `<tr><td>${k.connectorId}</td><td>${esc(k.status15 ?? '')} ${esc(k.errorCode15 ?? '')}</td><td>${esc(k.status16 ?? '')}</td><td>${ago(k.lastSentAt)}</td></tr>`).join('')}</table></div>
+      <div class="card"><h3>Connectors</h3><table id="connectors"><tr><th>#</th><th>as the charger reported it</th><th>as sent to the CSMS</th><th>sent</th></tr>
+        ${c.connectors.map((k) => `<tr><td>${k.connectorId}</td><td>${esc(k.chargerStatus ?? '')} ${esc(k.chargerErrorCode ?? '')}</td><td>${esc(k.csmsStatus ?? '')}</td><td>${ago(k.lastSentAt)}</td></tr>`).join('')}</table></div>
       <div class="card"><h3>Open transactions</h3><table><tr><th>id</th><th>connector</th><th>started</th><th>idTag status</th></tr>
         ${c.openTransactions.map((t) => `<tr><td>${t.transactionId}</td><td>${t.connectorId}</td><td>${ago(t.startedAt)}</td><td>${esc(t.idTagStatus)}</td></tr>`).join('') || '<tr><td colspan="4" class="muted">none</td></tr>'}</table></div>
     </div>

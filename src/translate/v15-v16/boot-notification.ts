@@ -1,10 +1,11 @@
 import { clamp, defined, fromCsmsTime } from '../common.js';
-import type { BootNotificationRequest15, BootNotificationResponse15 } from '../ocpp15.js';
-import type { BootNotificationRequest16, BootNotificationResponse16 } from '../ocpp16.js';
+import type { BootNotificationRequest15, BootNotificationResponse15 } from '../../ocpp/v15/types.js';
+import type { BootNotificationRequest16, BootNotificationResponse16 } from '../../ocpp/v16/types.js';
 import type { ChargerInitiatedOperation } from '../operation.js';
 
 /**
- * Map B.2. Field limits are the same in 1.5 and 1.6; clamp anyway, a charger outside its own WSDL must still boot.
+ * docs/translation.md#bootnotification. Field limits are the same in 1.5 and 1.6; clamp anyway, a charger outside its
+ * own WSDL must still boot.
  * 1.6 Pending has no 1.5 equivalent: the charger is told Rejected with heartbeatInterval = interval (a configured
  * default when the CSMS said 0, which a 1.5 charger may take literally), and every other message it sends is
  * refused until the CSMS accepts it (src/bridge, Sender/SecurityError as SteVe does).
@@ -15,8 +16,8 @@ export const bootNotification: ChargerInitiatedOperation<
   BootNotificationRequest16,
   BootNotificationResponse16
 > = {
-  action: 'BootNotification',
-  storeAndForward: false,
+  chargerAction: 'BootNotification',
+  csmsAction: 'BootNotification',
   toCall: (req, _state, ctx) => ({
     kind: 'call',
     payload: defined({
@@ -51,7 +52,7 @@ export const bootNotification: ChargerInitiatedOperation<
         ...state,
         registration: result.status,
         heartbeatInterval: result.status === 'Accepted' ? result.interval : state.heartbeatInterval,
-        lastBoot: { at: ctx.receivedAt, request, status16: result.status },
+        lastBoot: { at: ctx.receivedAt, request, csmsStatus: result.status },
         transactions,
       },
     };

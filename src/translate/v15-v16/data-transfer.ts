@@ -1,12 +1,15 @@
 import { clamp, defined } from '../common.js';
-import type { DataTransferRequest15, DataTransferResponse15 } from '../ocpp15.js';
-import type { DataTransferRequest16, DataTransferResponse16 } from '../ocpp16.js';
+import type { DataTransferRequest15, DataTransferResponse15 } from '../../ocpp/v15/types.js';
+import type { DataTransferRequest16, DataTransferResponse16 } from '../../ocpp/v16/types.js';
 import type { ChargerInitiatedOperation } from '../operation.js';
 
-/** Map B.3: 1:1 with 1.6 limits; `data` is opaque and passed byte for byte (quirk Q15). */
+/**
+ * docs/translation.md#datatransfer-from-the-charger: 1:1 with 1.6 limits; `data` is opaque and passed byte for byte
+ * (docs/charger-quirks.md#q15-opaque-datatransfer-data).
+ */
 export const dataTransfer: ChargerInitiatedOperation<DataTransferRequest15, DataTransferResponse15, DataTransferRequest16, DataTransferResponse16> = {
-  action: 'DataTransfer',
-  storeAndForward: false,
+  chargerAction: 'DataTransfer',
+  csmsAction: 'DataTransfer',
   toCall: (req, _state, ctx) => ({
     kind: 'call',
     payload: defined({

@@ -1,19 +1,19 @@
-import type { DiagnosticsStatusNotificationRequest15, EmptyResponse15 } from '../ocpp15.js';
-import type { DiagnosticsStatusNotificationRequest16, EmptyPayload } from '../ocpp16.js';
+import type { DiagnosticsStatusNotificationRequest15, EmptyResponse15 } from '../../ocpp/v15/types.js';
+import type { DiagnosticsStatusNotificationRequest16, EmptyPayload } from '../../ocpp/v16/types.js';
 import type { ChargerInitiatedOperation } from '../operation.js';
 
-/** Map B.4: the two 1.5 statuses exist unchanged in 1.6. */
+/** docs/translation.md#diagnosticsstatusnotification: the two 1.5 statuses exist unchanged in 1.6. */
 export const diagnosticsStatusNotification: ChargerInitiatedOperation<
   DiagnosticsStatusNotificationRequest15,
   EmptyResponse15,
   DiagnosticsStatusNotificationRequest16,
   EmptyPayload
 > = {
-  action: 'DiagnosticsStatusNotification',
-  storeAndForward: true,
-  localResponse: () => ({}),
+  chargerAction: 'DiagnosticsStatusNotification',
+  csmsAction: 'DiagnosticsStatusNotification',
   toCall: (req) => ({ kind: 'call', payload: { status: req.status } }),
   toResponse: () => ({}),
-  // Both 1.5 statuses are final: no upload is outstanding any more (TriggerMessage emulation, map D.3).
+  // Both 1.5 statuses are final: no upload is outstanding any more (TriggerMessage emulation,
+  // docs/translation.md#triggermessage).
   reduce: (state) => ({ state: { ...state, diagnostics: undefined } }),
 };

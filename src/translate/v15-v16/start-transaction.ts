@@ -1,12 +1,14 @@
-import { withConnector } from '../../state/charger-state.js';
+import { withConnector } from '../charger-state.js';
 import { checkIdTag, defined, idTagInfoTo15, toUtc } from '../common.js';
-import type { StartTransactionRequest15, StartTransactionResponse15 } from '../ocpp15.js';
-import type { StartTransactionRequest16, StartTransactionResponse16, StatusNotificationRequest16 } from '../ocpp16.js';
+import type { StartTransactionRequest15, StartTransactionResponse15 } from '../../ocpp/v15/types.js';
+import type { StartTransactionRequest16, StartTransactionResponse16, StatusNotificationRequest16 } from '../../ocpp/v16/types.js';
 import type { ChargerInitiatedOperation, FollowUpCall } from '../operation.js';
 
 /**
- * Map B.8: 1:1, timestamp normalised. Never answered by the gateway: the transactionId must come from the CSMS.
- * After the answer the gateway reports the transition a 1.5 charger never sends (map B.9 rule 4): a connector that
+ * docs/translation.md#starttransaction: 1:1, timestamp normalised. Never answered by the gateway: the transactionId
+ * must come from the CSMS.
+ * After the answer the gateway reports the transition a 1.5 charger never sends
+ * (docs/translation.md#statusnotification): a connector that
  * was occupied goes to Charging, or SuspendedEVSE when the CSMS did not accept the idTag.
  */
 export const startTransaction: ChargerInitiatedOperation<
@@ -15,8 +17,8 @@ export const startTransaction: ChargerInitiatedOperation<
   StartTransactionRequest16,
   StartTransactionResponse16
 > = {
-  action: 'StartTransaction',
-  storeAndForward: false,
+  chargerAction: 'StartTransaction',
+  csmsAction: 'StartTransaction',
   toCall: (req, _state, ctx) => ({
     kind: 'call',
     payload: defined({
@@ -45,12 +47,12 @@ export const startTransaction: ChargerInitiatedOperation<
     };
     const connector = next.connectors[String(request.connectorId)];
     const followUps: FollowUpCall[] = [];
-    if (connector?.status15 === 'Occupied' || connector?.status16 === 'Preparing') {
+    if (connector?.chargerStatus === 'Occupied' || connector?.csmsStatus === 'Preparing') {
       const status = result.idTagInfo.status === 'Accepted' ? 'Charging' : 'SuspendedEVSE';
-      if (connector.status16 !== status) {
+      if (connector.csmsStatus !== status) {
         const payload: StatusNotificationRequest16 = { connectorId: request.connectorId, errorCode: 'NoError', status, timestamp: call.timestamp };
         followUps.push({ action: 'StatusNotification', payload });
-        next = withConnector(next, request.connectorId, (c) => ({ ...c, status16: status, lastStatusNotification: payload }));
+        next = withConnector(next, request.connectorId, (c) => ({ ...c, csmsStatus: status, lastStatusSent: payload }));
       }
     }
     next = withConnector(next, request.connectorId, (c) => ({ ...c, transactionJustStopped: false }));

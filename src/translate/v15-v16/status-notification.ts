@@ -1,16 +1,22 @@
-import { openTransactionOn, withConnector, type ChargerState } from '../../state/charger-state.js';
+import { openTransactionOn, withConnector, type ChargerState } from '../charger-state.js';
 import { clamp, defined, toUtc, type TranslationContext } from '../common.js';
-import type { EmptyResponse15, StatusNotificationRequest15 } from '../ocpp15.js';
-import type { ChargePointStatus16, EmptyPayload, StatusNotificationRequest16 } from '../ocpp16.js';
+import type { EmptyResponse15, StatusNotificationRequest15 } from '../../ocpp/v15/types.js';
+import type { ChargePointStatus16, EmptyPayload, StatusNotificationRequest16 } from '../../ocpp/v16/types.js';
 import type { ChargerInitiatedOperation } from '../operation.js';
 
-/** 1.5 statuses that exist unchanged in 1.6 (map B.9); Occupied is inferred, see occupiedAs16. */
+/**
+ * 1.5 statuses that exist unchanged in 1.6 (docs/translation.md#statusnotification); Occupied is inferred, see
+ * occupiedAs16.
+ */
 const SAME_STATUS: ReadonlySet<string> = new Set(['Available', 'Faulted', 'Unavailable', 'Reserved']);
 
 /** 1.6 allows only these on connector 0, the charge point itself (1.6 section 4.9). */
 const CONNECTOR_ZERO_STATUSES: ReadonlySet<string> = new Set(['Available', 'Unavailable', 'Faulted']);
 
-/** 1.6 Occupied split (map B.9 rules 1-3): Charging with an open transaction, Finishing right after one, else Preparing. */
+/**
+ * 1.6 Occupied split (docs/translation.md#statusnotification): Charging with an open transaction, Finishing right after
+ * one, else Preparing.
+ */
 export function occupiedAs16(state: ChargerState, connectorId: number): ChargePointStatus16 {
   if (openTransactionOn(state, connectorId)) return 'Charging';
   if (state.connectors[String(connectorId)]?.transactionJustStopped) return 'Finishing';
@@ -30,7 +36,7 @@ export function statusNotificationTo16(req: StatusNotificationRequest15, state: 
   let info = req.info;
   let vendorErrorCode = req.vendorErrorCode;
   if (errorCode === 'Mode3Error') {
-    // Map B.9, spec-strict Mode3Error rule.
+    // docs/translation.md#statusnotification, spec-strict Mode3Error rule.
     if (req.status === 'Occupied' && req.connectorId > 0) {
       if (!EV_COMMUNICATION_STATUSES.has(status)) status = 'SuspendedEVSE';
       errorCode = 'EVCommunicationError';
@@ -52,18 +58,17 @@ export function statusNotificationTo16(req: StatusNotificationRequest15, state: 
 }
 
 export const statusNotification: ChargerInitiatedOperation<StatusNotificationRequest15, EmptyResponse15, StatusNotificationRequest16, EmptyPayload> = {
-  action: 'StatusNotification',
-  storeAndForward: true,
-  localResponse: () => ({}),
+  chargerAction: 'StatusNotification',
+  csmsAction: 'StatusNotification',
   toCall: (req, state, ctx) => ({ kind: 'call', payload: statusNotificationTo16(req, state, ctx) }),
   toResponse: () => ({}),
   reduce: (state, { request, call }) => ({
     state: withConnector(state, request.connectorId, (c) => ({
       ...c,
-      status15: request.status,
-      errorCode15: request.errorCode,
-      status16: call.status,
-      lastStatusNotification: call,
+      chargerStatus: request.status,
+      chargerErrorCode: request.errorCode,
+      csmsStatus: call.status,
+      lastStatusSent: call,
       transactionJustStopped: request.status === 'Occupied' ? c.transactionJustStopped : false,
     })),
   }),

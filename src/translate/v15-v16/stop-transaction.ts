@@ -1,12 +1,13 @@
-import { withConnector, type ChargerState, type OpenTransaction } from '../../state/charger-state.js';
+import { withConnector, type ChargerState, type OpenTransaction } from '../charger-state.js';
 import { checkIdTag, defined, idTagInfoTo15, toUtc } from '../common.js';
 import { meterValueTo16 } from '../meter-value.js';
-import type { StopTransactionRequest15, StopTransactionResponse15 } from '../ocpp15.js';
-import type { StatusNotificationRequest16, StopReason16, StopTransactionRequest16, StopTransactionResponse16 } from '../ocpp16.js';
+import type { StopTransactionRequest15, StopTransactionResponse15 } from '../../ocpp/v15/types.js';
+import type { StatusNotificationRequest16, StopReason16, StopTransactionRequest16, StopTransactionResponse16 } from '../../ocpp/v16/types.js';
 import type { ChargerInitiatedOperation, FollowUpCall } from '../operation.js';
 
 /**
- * Reason is omitted unless the gateway knows it (map B.10; 1.6 section 4.10: absent means Local): a command the
+ * Reason is omitted unless the gateway knows it (docs/translation.md#stoptransaction; 1.6 section 4.10: absent means
+ * Local): a command the
  * gateway relayed and the charger accepted, a reboot during the transaction, or a stop without idTag after the CSMS
  * did not accept the start.
  */
@@ -18,11 +19,13 @@ export function stopReason(tx: OpenTransaction | undefined, req: StopTransaction
   return undefined;
 }
 
-/** Map B.10: transactionData[].values[] flattened into one 1.6 transactionData, each converted as in MeterValues. */
+/**
+ * docs/translation.md#stoptransaction: transactionData[].values[] flattened into one 1.6 transactionData, each
+ * converted as in MeterValues.
+ */
 export const stopTransaction: ChargerInitiatedOperation<StopTransactionRequest15, StopTransactionResponse15, StopTransactionRequest16, StopTransactionResponse16> = {
-  action: 'StopTransaction',
-  storeAndForward: true,
-  localResponse: () => ({}),
+  chargerAction: 'StopTransaction',
+  csmsAction: 'StopTransaction',
   toCall: (req, state, ctx) => {
     const transactionData = req.transactionData.flatMap((d) => d.values).map((mv) => meterValueTo16(mv, ctx));
     return {
@@ -46,11 +49,12 @@ export const stopTransaction: ChargerInitiatedOperation<StopTransactionRequest15
     if (tx) {
       next = withConnector(next, tx.connectorId, (c) => ({ ...c, transactionJustStopped: true }));
       const connector = next.connectors[String(tx.connectorId)];
-      // Map B.9 rule 4: a 1.5 charger that is still Occupied after the stop is Finishing in 1.6.
-      if (connector?.status15 === 'Occupied' && connector.status16 !== 'Finishing') {
+      // docs/translation.md#statusnotification: a 1.5 charger that is still Occupied after the stop is Finishing in
+      // 1.6.
+      if (connector?.chargerStatus === 'Occupied' && connector.csmsStatus !== 'Finishing') {
         const payload: StatusNotificationRequest16 = { connectorId: tx.connectorId, errorCode: 'NoError', status: 'Finishing', timestamp: call.timestamp };
         followUps.push({ action: 'StatusNotification', payload });
-        next = withConnector(next, tx.connectorId, (c) => ({ ...c, status16: 'Finishing', lastStatusNotification: payload }));
+        next = withConnector(next, tx.connectorId, (c) => ({ ...c, csmsStatus: 'Finishing', lastStatusSent: payload }));
       }
     }
     return { state: next, followUps };

@@ -1,5 +1,5 @@
-import type { ChangeConfigurationRequest15, ChangeConfigurationResponse15 } from '../ocpp15.js';
-import type { ChangeConfigurationRequest16, ChangeConfigurationResponse16 } from '../ocpp16.js';
+import type { ChangeConfigurationRequest15, ChangeConfigurationResponse15 } from '../../ocpp/v15/types.js';
+import type { ChangeConfigurationRequest16, ChangeConfigurationResponse16 } from '../../ocpp/v16/types.js';
 import type { CsmsInitiatedOperation } from '../csms-operation.js';
 import { gatewayKeyName, isGatewayKey } from './gateway-keys.js';
 
@@ -7,13 +7,15 @@ import { gatewayKeyName, isGatewayKey } from './gateway-keys.js';
 const AUTHORIZATION_KEY = /^[\x21-\x7e]{16,40}$/;
 
 /**
- * Map C. Keys and values go to the charger exactly as typed (quirk Q17); RebootRequired is never produced.
+ * docs/translation.md#changeconfiguration. Keys and values go to the charger exactly as typed
+ * (docs/charger-quirks.md#q17-configuration-keys-with-odd-spelling); RebootRequired is never produced.
  * The gateway's own keys are answered here: AuthorizationKey becomes the gateway's upstream Basic-auth password for
  * this charger (its value is never logged or returned), WebSocketPingInterval sets the gateway's ping,
  * SupportedFeatureProfiles is read-only.
  */
 export const changeConfiguration: CsmsInitiatedOperation<ChangeConfigurationRequest16, ChangeConfigurationResponse16, ChangeConfigurationRequest15, ChangeConfigurationResponse15> = {
-  action: 'ChangeConfiguration',
+  csmsAction: 'ChangeConfiguration',
+  chargerAction: 'ChangeConfiguration',
   toSoap: (request) => {
     if (!isGatewayKey(request.key)) return { kind: 'soap', request: { key: request.key, value: request.value } };
     switch (gatewayKeyName(request.key)) {

@@ -1,5 +1,5 @@
-import type { EmptyPayload, StatusResponse16 } from '../ocpp16.js';
+import type { EmptyPayload, StatusResponse16 } from '../../ocpp/v16/types.js';
 import { sameBothWays } from '../csms-operation.js';
 
-/** Map C: `{}` -> empty element; status {Accepted, Rejected}. */
+/** docs/translation.md#clearcache: `{}` -> empty element; status {Accepted, Rejected}. */
 export const clearCache = sameBothWays<EmptyPayload, StatusResponse16>('ClearCache');

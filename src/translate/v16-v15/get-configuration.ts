@@ -1,6 +1,6 @@
 import { clamp, defined } from '../common.js';
-import type { GetConfigurationRequest15, GetConfigurationResponse15 } from '../ocpp15.js';
-import type { GetConfigurationRequest16, GetConfigurationResponse16, KeyValue16 } from '../ocpp16.js';
+import type { GetConfigurationRequest15, GetConfigurationResponse15 } from '../../ocpp/v15/types.js';
+import type { GetConfigurationRequest16, GetConfigurationResponse16, KeyValue16 } from '../../ocpp/v16/types.js';
 import type { CsmsCallContext, CsmsInitiatedOperation } from '../csms-operation.js';
 import { GATEWAY_KEYS, gatewayKeyName, isGatewayKey } from './gateway-keys.js';
 
@@ -19,12 +19,14 @@ function gatewayKeyValues(ctx: CsmsCallContext, keys: readonly string[]): KeyVal
 }
 
 /**
- * Map C. Requested keys go to the charger untouched (quirk Q17) except the gateway's own, which are answered from
+ * docs/translation.md#getconfiguration. Requested keys go to the charger untouched
+ * (docs/charger-quirks.md#q17-configuration-keys-with-odd-spelling) except the gateway's own, which are answered from
  * the gateway and merged in; a request for gateway keys only never reaches the charger. key <= 50 and value <= 500
  * are 1.6 limits: longer charger values are truncated and noted.
  */
 export const getConfiguration: CsmsInitiatedOperation<GetConfigurationRequest16, GetConfigurationResponse16, GetConfigurationRequest15, GetConfigurationResponse15> = {
-  action: 'GetConfiguration',
+  csmsAction: 'GetConfiguration',
+  chargerAction: 'GetConfiguration',
   toSoap: (request, _state, ctx) => {
     const requested = request.key ?? [];
     const chargerKeys = requested.filter((k) => !isGatewayKey(k));

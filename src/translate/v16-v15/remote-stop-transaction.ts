@@ -1,10 +1,14 @@
-import type { RemoteStopTransactionRequest16, StatusResponse16 } from '../ocpp16.js';
+import type { RemoteStopTransactionRequest16, StatusResponse16 } from '../../ocpp/v16/types.js';
 import { sameBothWays } from '../csms-operation.js';
 import { chargerTransactionId } from '../local-transactions.js';
 
-/** Map C: transactionId and status are the same; an accepted stop explains the later StopTransaction (reason Remote, B.10). */
+/**
+ * docs/translation.md#remotestoptransaction: transactionId and status are the same; an accepted stop explains the later
+ * StopTransaction (reason Remote, B.10).
+ */
 export const remoteStopTransaction = sameBothWays<RemoteStopTransactionRequest16, StatusResponse16>('RemoteStopTransaction', {
-  // A transaction the charger started offline carries the gateway's local id on the charger (issue 4).
+  // A transaction the charger started offline carries the gateway's local id on the charger
+  // (docs/translation.md#offline-policies).
   toSoap: (request, state) => ({ kind: 'soap', request: { transactionId: chargerTransactionId(state, request.transactionId) } }),
   reduce: (state, { request, result }) => {
     const tx = state.transactions[String(request.transactionId)];

@@ -1,7 +1,10 @@
-import type { ResetRequest16, StatusResponse16 } from '../ocpp16.js';
+import type { ResetRequest16, StatusResponse16 } from '../../ocpp/v16/types.js';
 import { sameBothWays } from '../csms-operation.js';
 
-/** Map C: type {Hard, Soft} and status are the same; an accepted reset explains the stops that follow (B.10). */
+/**
+ * docs/translation.md#reset: type {Hard, Soft} and status are the same; an accepted reset explains the stops
+ * that follow (B.10).
+ */
 export const reset = sameBothWays<ResetRequest16, StatusResponse16>('Reset', {
   reduce: (state, { request, result }) => {
     if (result.status !== 'Accepted') return state;

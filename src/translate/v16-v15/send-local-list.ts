@@ -1,9 +1,12 @@
 import { defined, fromCsmsTime } from '../common.js';
-import type { SendLocalListRequest15, SendLocalListResponse15, UpdateStatus15 } from '../ocpp15.js';
-import type { SendLocalListRequest16, SendLocalListResponse16 } from '../ocpp16.js';
+import type { SendLocalListRequest15, SendLocalListResponse15, UpdateStatus15 } from '../../ocpp/v15/types.js';
+import type { SendLocalListRequest16, SendLocalListResponse16 } from '../../ocpp/v16/types.js';
 import type { CsmsInitiatedOperation } from '../csms-operation.js';
 
-/** 1.5 UpdateStatus -> 1.6 UpdateStatus: 1.6 has no hash, so HashError is a Failed update (map C). */
+/**
+ * 1.5 UpdateStatus -> 1.6 UpdateStatus: 1.6 has no hash, so HashError is a Failed update
+ * (docs/translation.md#sendlocallist).
+ */
 const UPDATE_STATUS: Readonly<Record<UpdateStatus15, SendLocalListResponse16['status']>> = {
   Accepted: 'Accepted',
   Failed: 'Failed',
@@ -12,9 +15,13 @@ const UPDATE_STATUS: Readonly<Record<UpdateStatus15, SendLocalListResponse16['st
   VersionMismatch: 'VersionMismatch',
 };
 
-/** Map C: localAuthorizationList -> localAuthorisationList (British spelling in 1.5), WSDL order, no hash (as SteVe). */
+/**
+ * docs/translation.md#sendlocallist: localAuthorizationList -> localAuthorisationList (British spelling in 1.5), WSDL
+ * order, no hash (as SteVe).
+ */
 export const sendLocalList: CsmsInitiatedOperation<SendLocalListRequest16, SendLocalListResponse16, SendLocalListRequest15, SendLocalListResponse15> = {
-  action: 'SendLocalList',
+  csmsAction: 'SendLocalList',
+  chargerAction: 'SendLocalList',
   toSoap: (r) => ({
     kind: 'soap',
     request: {

@@ -1,6 +1,6 @@
-import type { ChargerState } from '../../state/charger-state.js';
-import type { CsmsCallContext } from '../csms-operation.js';
-import type { StatusNotificationRequest16, TriggerMessageRequest16, TriggerMessageResponse16 } from '../ocpp16.js';
+import type { ChargerState, SentStatusNotification } from '../charger-state.js';
+import type { CsmsCallContext, CsmsInitiatedOperation } from '../csms-operation.js';
+import type { TriggerMessageRequest16, TriggerMessageResponse16 } from '../../ocpp/v16/types.js';
 import type { FollowUpCall } from '../operation.js';
 import { bootNotification } from '../v15-v16/boot-notification.js';
 
@@ -14,7 +14,8 @@ export interface TriggerOutcome {
 const DEFAULT_HEARTBEAT_SEC = 300;
 
 /**
- * 1.5 has no TriggerMessage: the gateway answers it from what it knows about the charger (map D.3).
+ * 1.5 has no TriggerMessage: the gateway answers it from what it knows about the charger
+ * (docs/translation.md#triggermessage).
  * `lastSoapContact` is when the charger was last heard on the SOAP side.
  */
 export function triggerMessage(request: TriggerMessageRequest16, state: ChargerState, lastSoapContact: string | undefined, ctx: CsmsCallContext): TriggerOutcome {
@@ -24,7 +25,7 @@ export function triggerMessage(request: TriggerMessageRequest16, state: ChargerS
     case 'StatusNotification': {
       // The last status the charger reported, as it was sent upstream, with its original timestamp.
       const ids = request.connectorId === undefined ? Object.keys(state.connectors).map(Number).sort((a, b) => a - b) : [request.connectorId];
-      const cached = ids.map((id) => state.connectors[String(id)]?.lastStatusNotification).filter((s): s is StatusNotificationRequest16 => s !== undefined);
+      const cached = ids.map((id) => state.connectors[String(id)]?.lastStatusSent).filter((s): s is SentStatusNotification => s !== undefined);
       return cached.length > 0 ? accepted(cached.map((payload) => ({ action: 'StatusNotification', payload }))) : rejected;
     }
     case 'Heartbeat': {
@@ -37,7 +38,7 @@ export function triggerMessage(request: TriggerMessageRequest16, state: ChargerS
       // After an accepted boot the CSMS should not ask (errata 3.35/3.40); while Pending, re-send the cached boot.
       if (state.registration === 'Accepted' || !state.lastBoot) return rejected;
       const call = bootNotification.toCall(state.lastBoot.request, state, { receivedAt: ctx.now, options: ctx.options, notes: ctx.notes });
-      return call.kind === 'call' ? accepted([{ action: 'BootNotification', payload: call.payload, request15: state.lastBoot.request }]) : rejected;
+      return call.kind === 'call' ? accepted([{ action: 'BootNotification', payload: call.payload, source: { action: 'BootNotification', request: state.lastBoot.request } }]) : rejected;
     }
     case 'DiagnosticsStatusNotification':
       // Idle is only allowed in reply to a trigger (1.6 section 4.4).
@@ -57,3 +58,15 @@ export function triggerMessage(request: TriggerMessageRequest16, state: ChargerS
       return { result: { status: 'NotImplemented' }, followUps: [] };
   }
 }
+
+/** TriggerMessage as a table entry: always answered by the gateway, never sent to the charger. */
+export const triggerMessageOperation: CsmsInitiatedOperation<TriggerMessageRequest16, TriggerMessageResponse16> = {
+  csmsAction: 'TriggerMessage',
+  toSoap: (request, state, ctx) => {
+    const { result, followUps } = triggerMessage(request, state, ctx.lastSoapContact, ctx);
+    return { kind: 'answer', result, followUps };
+  },
+  fromSoap: () => {
+    throw new Error('TriggerMessage is answered by the gateway and never sent to a 1.5 charger');
+  },
+};

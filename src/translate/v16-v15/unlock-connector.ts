@@ -1,13 +1,14 @@
-import { openTransactionOn } from '../../state/charger-state.js';
-import type { StatusResponse15, UnlockConnectorRequest15 } from '../ocpp15.js';
-import type { UnlockConnectorRequest16, UnlockConnectorResponse16 } from '../ocpp16.js';
+import { openTransactionOn } from '../charger-state.js';
+import type { StatusResponse15, UnlockConnectorRequest15 } from '../../ocpp/v15/types.js';
+import type { UnlockConnectorRequest16, UnlockConnectorResponse16 } from '../../ocpp/v16/types.js';
 import type { CsmsInitiatedOperation } from '../csms-operation.js';
 
-/** 1.5 UnlockStatus -> 1.6 UnlockStatus (map C). */
+/** 1.5 UnlockStatus -> 1.6 UnlockStatus (docs/translation.md#unlockconnector). */
 const UNLOCK_STATUS: Readonly<Record<string, UnlockConnectorResponse16['status']>> = { Accepted: 'Unlocked', Rejected: 'UnlockFailed' };
 
 export const unlockConnector: CsmsInitiatedOperation<UnlockConnectorRequest16, UnlockConnectorResponse16, UnlockConnectorRequest15, StatusResponse15> = {
-  action: 'UnlockConnector',
+  csmsAction: 'UnlockConnector',
+  chargerAction: 'UnlockConnector',
   toSoap: (request) => ({ kind: 'soap', request: { connectorId: request.connectorId } }),
   fromSoap: (response) => ({ status: UNLOCK_STATUS[response.status] ?? 'UnlockFailed' }),
   // An unlock the charger accepted ends the transaction on that connector (StopTransaction reason UnlockCommand, B.10).

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TextRing } from '../../../src/admin/text-ring.js';
 
-describe('TextRing (the trace texts, outside the JS heap; issue 5)', () => {
+describe('TextRing (the trace texts, outside the JS heap)', () => {
   it('gives back what was put, multi-byte characters included', () => {
     const ring = new TextRing(1024);
     const texts = ['<soap:Envelope/>', '', '{"idTag":"Müller-ß-€-😀"}'];

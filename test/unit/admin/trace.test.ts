@@ -4,7 +4,7 @@ import { MessageTrace, TEXT_OVERWRITTEN } from '../../../src/admin/trace.js';
 
 const part = (action: string) => ({ direction: 'charger_to_csms' as const, action });
 
-describe('message trace (issue 6; bounded per charger and in chargers)', () => {
+describe('message trace (bounded per charger and in chargers)', () => {
   it('completes a record by id and lists the newest first, with OCPP-J payloads serialised when recorded', () => {
     const trace = new MessageTrace({ perCharger: 10, chargers: 10, maskIdTags: false, bufferBytes: 1 << 16 });
     trace.record('CP-1', 'a', part('Heartbeat'));

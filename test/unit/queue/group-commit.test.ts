@@ -4,7 +4,7 @@ import { GroupCommit } from '../../../src/queue/group-commit.js';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('group commit (issue 5: one Redis write for the messages of one partition that arrive together)', () => {
+describe('group commit (one Redis write for the messages of one partition that arrive together)', () => {
   it('hands items added in the same turn to one flush per key, in order', async () => {
     const flushed: [string, number[]][] = [];
     const batcher = new GroupCommit<string, number>(100, (key, items) => void flushed.push([key, items]));

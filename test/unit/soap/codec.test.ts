@@ -2,15 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeComplex, encodeElement, orderLikeWsdl } from '../../../src/soap/codec.js';
 import { SoapFaultError } from '../../../src/soap/fault.js';
-import { centralSystemService, chargePointService, type ComplexType } from '../../../src/soap/wsdl-model.js';
+import { type ComplexType } from '../../../src/soap/wsdl-model.js';
 import { parseXml } from '../../../src/soap/xml.js';
+import { ocpp15Soap } from '../../../src/soap/dialects.js';
 
-const cs = centralSystemService();
+const cs = ocpp15Soap.centralSystem();
 const decode = (type: string, xml: string) => decodeComplex(cs, cs.type(type) as ComplexType, parseXml(xml), type);
 const protocolError = (pattern: RegExp) => (e: unknown) => e instanceof SoapFaultError && e.subcode === 'ProtocolError' && pattern.test(e.reason);
 
 describe('decodeComplex', () => {
-  it('decodes out-of-order children, ints and arrays (quirk Q13)', () => {
+  it('decodes out-of-order children, ints and arrays (docs/charger-quirks.md#q13-element-order)', () => {
     const out = decode(
       'StartTransactionRequest',
       '<r xmlns="urn://Ocpp/Cs/2012/06/"><meterStart> 17 </meterStart><timestamp>2024-05-01T12:00:00Z</timestamp><idTag>T</idTag><connectorId>2</connectorId></r>',
@@ -70,7 +71,7 @@ describe('encodeElement and orderLikeWsdl', () => {
   });
 
   it('reorders nested objects for node-soap (ReserveNow, SendLocalList)', () => {
-    const cp = chargePointService();
+    const cp = ocpp15Soap.chargePoint();
     const ordered = orderLikeWsdl(cp, 'SendLocalListRequest', {
       localAuthorisationList: [{ idTagInfo: { parentIdTag: 'P', status: 'Accepted' }, idTag: 'A' }],
       listVersion: 3,

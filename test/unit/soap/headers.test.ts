@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { callbackUrlOf, normaliseHeaders, usableCallbackUrl } from '../../../src/soap/headers.js';
-import { ocppVersionOf } from '../../../src/soap/namespaces.js';
+import { ocppVersionOf } from '../../../src/soap/dialects.js';
 import { parseXml } from '../../../src/soap/xml.js';
 
 const header = (inner: string) => parseXml(`<h xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:s="http://www.w3.org/2003/05/soap-envelope">${inner}</h>`);
@@ -37,7 +37,7 @@ describe('normaliseHeaders', () => {
   it('tolerates no Header at all (Q3)', () => assert.deepEqual(normaliseHeaders(undefined), {}));
 });
 
-describe('callback URL rule (map A.5, Q2)', () => {
+describe('callback URL rule (docs/charger-quirks.md#q2-missing-or-useless-wsafrom, Q2)', () => {
   it('rejects anonymous, none, host-less and unparsable addresses; keeps localhost and private ones', () => {
     for (const bad of ['http://www.w3.org/2005/08/addressing/anonymous', 'http://www.w3.org/2005/08/addressing/none', 'http://:8082/', 'not a url', 'urn:foo', '']) {
       assert.equal(usableCallbackUrl(bad), undefined, bad);

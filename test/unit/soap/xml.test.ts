@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { innerXml, parseXml, XmlError } from '../../../src/soap/xml.js';
 
 describe('parseXml', () => {
-  it('resolves namespaces by URI, whatever the prefix (quirk Q8)', () => {
+  it('resolves namespaces by URI, whatever the prefix (docs/charger-quirks.md#q8-many-serializers-and-prefixes)', () => {
     for (const doc of [
       '<SOAP-ENV:Envelope xmlns:SOAP-ENV="urn:e"><SOAP-ENV:Body/></SOAP-ENV:Envelope>',
       '<Envelope xmlns="urn:e"><Body/></Envelope>',

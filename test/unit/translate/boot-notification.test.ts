@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bootNotification } from '../../../src/translate/v15-v16/boot-notification.js';
-import { check16 } from '../../../src/upstream/schemas.js';
+import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { ctx, state } from './helpers.js';
 
 const request = {
@@ -16,7 +16,7 @@ const request = {
   meterSerialNumber: 'MSN',
 };
 
-describe('BootNotification (map B.2)', () => {
+describe('BootNotification (docs/translation.md#bootnotification)', () => {
   it('copies all nine fields 1:1 into a schema-valid 1.6 CALL', () => {
     const out = bootNotification.toCall(request, state(), ctx());
     assert.deepEqual(out, { kind: 'call', payload: request });
@@ -59,7 +59,7 @@ describe('BootNotification (map B.2)', () => {
     const { state: after } = bootNotification.reduce!(before, { request, call: request, result, response: bootNotification.toResponse(result, request, ctx()) }, ctx());
     assert.equal(after.registration, 'Pending');
     assert.equal(after.heartbeatInterval, undefined, 'a Pending interval is a retry wait, not a heartbeat interval');
-    assert.equal(after.lastBoot?.status16, 'Pending');
+    assert.equal(after.lastBoot?.csmsStatus, 'Pending');
     assert.equal(after.transactions['7']?.rebootedDuringTransaction, true);
   });
 });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { OpenTransaction } from '../../../src/state/charger-state.js';
+import type { OpenTransaction } from '../../../src/translate/charger-state.js';
 import type { CsmsCallContext } from '../../../src/translate/csms-operation.js';
-import { csmsInitiated16to15, NOT_SUPPORTED_ACTIONS } from '../../../src/translate/csms-registry.js';
+import { csmsInitiated16to15, NOT_SUPPORTED_ACTIONS } from '../../../src/translate/v16-v15/table.js';
 import { changeConfiguration } from '../../../src/translate/v16-v15/change-configuration.js';
 import { getConfiguration } from '../../../src/translate/v16-v15/get-configuration.js';
-import { check16 } from '../../../src/upstream/schemas.js';
+import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { state } from './helpers.js';
 
 const ctx = (): CsmsCallContext => ({
@@ -22,9 +22,11 @@ const soapRequest = (action: string, request: object) => {
 };
 const tx = (extra: Partial<OpenTransaction> = {}): OpenTransaction => ({ transactionId: 5, connectorId: 2, idTag: 'T', startedAt: 'x', idTagStatus: 'Accepted', ...extra });
 
-describe('CSMS-initiated operations, 1.6J -> 1.5 SOAP and back (map C)', () => {
-  it('covers the fifteen ChargePointService operations; 1.6-only actions are refused', () => {
-    assert.equal(csmsInitiated16to15.size, 15);
+describe('CSMS-initiated operations, 1.6J -> 1.5 SOAP and back (docs/translation.md#csms-to-charger)', () => {
+  it('covers the fifteen ChargePointService operations and the emulated TriggerMessage; 1.6-only actions are refused', () => {
+    const toCharger = [...csmsInitiated16to15.values()].filter((op) => op.chargerAction !== undefined);
+    assert.equal(toCharger.length, 15);
+    assert.deepEqual([...csmsInitiated16to15.values()].filter((op) => op.chargerAction === undefined).map((op) => op.csmsAction), ['TriggerMessage']);
     for (const a of ['SetChargingProfile', 'ClearChargingProfile', 'GetCompositeSchedule', 'SignedUpdateFirmware', 'GetLog']) assert.ok(NOT_SUPPORTED_ACTIONS.has(a));
   });
 
@@ -115,7 +117,7 @@ describe('CSMS-initiated operations, 1.6J -> 1.5 SOAP and back (map C)', () => {
 });
 
 describe('gateway-owned configuration keys', () => {
-  it('ChangeConfiguration: charger keys forwarded exactly as typed (quirk Q17)', () => {
+  it('ChangeConfiguration: charger keys forwarded exactly as typed (docs/charger-quirks.md#q17-configuration-keys-with-odd-spelling)', () => {
     assert.deepEqual(changeConfiguration.toSoap({ key: 'HeartBeatInterval', value: ' 60 ' }, state(), ctx()), { kind: 'soap', request: { key: 'HeartBeatInterval', value: ' 60 ' } });
   });
 

@@ -1,5 +1,5 @@
 import type { TranslationContext } from '../../../src/translate/common.js';
-import { emptyChargerState, type ChargerState } from '../../../src/state/charger-state.js';
+import { emptyChargerState, type ChargerState } from '../../../src/translate/charger-state.js';
 
 export function ctx(overrides: Partial<TranslationContext['options']> = {}): TranslationContext {
   return {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { unitTo16 } from '../../../src/translate/meter-value.js';
 import { meterValues } from '../../../src/translate/v15-v16/meter-values.js';
-import { check16 } from '../../../src/upstream/schemas.js';
+import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { ctx, state } from './helpers.js';
 
-describe('MeterValues (map B.7)', () => {
+describe('MeterValues (docs/translation.md#metervalues)', () => {
   it('translates the map example exactly, with no invented defaults', () => {
     const out = meterValues.toCall(
       {
@@ -91,7 +91,7 @@ describe('MeterValues (map B.7)', () => {
     assert.ok(check16('MeterValues', 'req', out.payload).ok);
   });
 
-  it('answers an empty values list locally (1.6 requires at least one meterValue, quirk Q14)', () => {
+  it('answers an empty values list locally (1.6 requires at least one meterValue, docs/charger-quirks.md#q14-meter-value-shapes)', () => {
     const out = meterValues.toCall({ connectorId: 1, transactionId: 5, values: [] }, state(), ctx());
     assert.equal(out.kind, 'answer');
   });

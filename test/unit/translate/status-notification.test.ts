@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { StatusNotificationRequest15 } from '../../../src/translate/ocpp15.js';
+import type { StatusNotificationRequest15 } from '../../../src/ocpp/v15/types.js';
 import { statusNotification, statusNotificationTo16 } from '../../../src/translate/v15-v16/status-notification.js';
-import { check16 } from '../../../src/upstream/schemas.js';
+import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { ctx, state } from './helpers.js';
 
 const req = (r: Partial<StatusNotificationRequest15>): StatusNotificationRequest15 => ({ connectorId: 1, status: 'Available', errorCode: 'NoError', ...r });
 const openTx = state({ transactions: { '9': { transactionId: 9, connectorId: 1, idTag: 'T', startedAt: 'x', idTagStatus: 'Accepted' } } });
 
-describe('StatusNotification (map B.9)', () => {
+describe('StatusNotification (docs/translation.md#statusnotification)', () => {
   for (const s of ['Available', 'Faulted', 'Unavailable', 'Reserved'] as const) {
     it(`${s} is the same in 1.6`, () => assert.equal(statusNotificationTo16(req({ status: s }), state(), ctx()).status, s));
   }
@@ -80,6 +80,6 @@ describe('StatusNotification (map B.9)', () => {
     const request = req({ status: 'Available' });
     const call = statusNotificationTo16(request, before, ctx());
     const { state: after } = statusNotification.reduce!(before, { request, call, result: {}, response: {} }, ctx());
-    assert.deepEqual(after.connectors['1'], { status15: 'Available', errorCode15: 'NoError', status16: 'Available', lastStatusNotification: call, transactionJustStopped: false });
+    assert.deepEqual(after.connectors['1'], { chargerStatus: 'Available', chargerErrorCode: 'NoError', csmsStatus: 'Available', lastStatusSent: call, transactionJustStopped: false });
   });
 });

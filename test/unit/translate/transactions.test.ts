@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { OpenTransaction } from '../../../src/state/charger-state.js';
+import type { OpenTransaction } from '../../../src/translate/charger-state.js';
 import { startTransaction } from '../../../src/translate/v15-v16/start-transaction.js';
 import { stopReason, stopTransaction } from '../../../src/translate/v15-v16/stop-transaction.js';
-import { check16 } from '../../../src/upstream/schemas.js';
+import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { ctx, state } from './helpers.js';
 
 const start = { connectorId: 1, idTag: 'TAG', timestamp: '2024-05-01T12:00:00', meterStart: 100, reservationId: 3 };
 const tx = (extra: Partial<OpenTransaction> = {}): OpenTransaction => ({ transactionId: 9, connectorId: 1, idTag: 'TAG', startedAt: 'x', idTagStatus: 'Accepted', ...extra });
 
-describe('StartTransaction (map B.8)', () => {
+describe('StartTransaction (docs/translation.md#starttransaction)', () => {
   it('is 1:1 with the timestamp in UTC', () => {
     const out = startTransaction.toCall(start, state(), ctx());
     assert.deepEqual(out, { kind: 'call', payload: { connectorId: 1, idTag: 'TAG', meterStart: 100, reservationId: 3, timestamp: '2024-05-01T12:00:00.000Z' } });
@@ -18,17 +18,17 @@ describe('StartTransaction (map B.8)', () => {
   });
 
   it('records the open transaction and reports Charging for a connector that was Preparing', () => {
-    const before = state({ connectors: { '1': { status15: 'Occupied', status16: 'Preparing' } } });
+    const before = state({ connectors: { '1': { chargerStatus: 'Occupied', csmsStatus: 'Preparing' } } });
     const call = { connectorId: 1, idTag: 'TAG', meterStart: 100, timestamp: '2024-05-01T12:00:00.000Z' };
     const { state: after, followUps } = startTransaction.reduce!(before, { request: start, call, result: { transactionId: 55, idTagInfo: { status: 'Accepted' } }, response: {} as never }, ctx());
     assert.equal(after.transactions['55']?.connectorId, 1);
     assert.deepEqual(followUps, [{ action: 'StatusNotification', payload: { connectorId: 1, errorCode: 'NoError', status: 'Charging', timestamp: call.timestamp } }]);
-    assert.equal(after.connectors['1']?.status16, 'Charging');
+    assert.equal(after.connectors['1']?.csmsStatus, 'Charging');
     assert.ok(check16('StatusNotification', 'req', followUps![0]!.payload).ok);
   });
 
   it('reports SuspendedEVSE when the CSMS did not accept the idTag, and nothing for a free connector', () => {
-    const before = state({ connectors: { '1': { status15: 'Occupied', status16: 'Preparing' } } });
+    const before = state({ connectors: { '1': { chargerStatus: 'Occupied', csmsStatus: 'Preparing' } } });
     const call = { connectorId: 1, idTag: 'TAG', meterStart: 100, timestamp: 't' };
     const blocked = startTransaction.reduce!(before, { request: start, call, result: { transactionId: 5, idTagInfo: { status: 'Blocked' } }, response: {} as never }, ctx());
     assert.equal((blocked.followUps![0]!.payload as { status: string }).status, 'SuspendedEVSE');
@@ -37,7 +37,7 @@ describe('StartTransaction (map B.8)', () => {
   });
 });
 
-describe('StopTransaction (map B.10)', () => {
+describe('StopTransaction (docs/translation.md#stoptransaction)', () => {
   const stop = {
     transactionId: 9,
     idTag: 'TAG',
@@ -68,7 +68,7 @@ describe('StopTransaction (map B.10)', () => {
     if (out.kind === 'call') assert.ok(check16('StopTransaction', 'req', out.payload).ok);
   });
 
-  it('omits transactionData entirely when there is none (empty <transactionData/>, quirk Q12)', () => {
+  it('omits transactionData entirely when there is none (empty <transactionData/>, docs/charger-quirks.md#q12-empty-and-nil-values)', () => {
     const out = stopTransaction.toCall({ ...stop, transactionData: [{ values: [] }] }, state(), ctx());
     assert.equal(out.kind === 'call' && 'transactionData' in out.payload, false);
   });
@@ -84,7 +84,7 @@ describe('StopTransaction (map B.10)', () => {
   });
 
   it('closes the transaction and reports Finishing when the charger is still Occupied', () => {
-    const before = state({ transactions: { '9': tx() }, connectors: { '1': { status15: 'Occupied', status16: 'Charging' } } });
+    const before = state({ transactions: { '9': tx() }, connectors: { '1': { chargerStatus: 'Occupied', csmsStatus: 'Charging' } } });
     const call = { transactionId: 9, meterStop: 900, timestamp: '2024-05-01T13:00:00.000Z' };
     const { state: after, followUps } = stopTransaction.reduce!(before, { request: stop, call, result: {}, response: {} }, ctx());
     assert.deepEqual(after.transactions, {});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CsmsCallContext } from '../../../src/translate/csms-operation.js';
 import { triggerMessage } from '../../../src/translate/v16-v15/trigger-message.js';
-import { check16 } from '../../../src/upstream/schemas.js';
+import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { state } from './helpers.js';
 
 const NOW = '2024-05-01T12:00:00.000Z';
@@ -14,10 +14,10 @@ const ctx = (): CsmsCallContext => ({
 });
 const status = (connectorId: number, s: 'Available' | 'Charging') => ({ connectorId, errorCode: 'NoError', status: s, timestamp: '2024-05-01T08:00:00.000Z' });
 const known = state({
-  connectors: { '0': { lastStatusNotification: status(0, 'Available') }, '2': { lastStatusNotification: status(2, 'Charging') }, '1': {} },
+  connectors: { '0': { lastStatusSent: status(0, 'Available') }, '2': { lastStatusSent: status(2, 'Charging') }, '1': {} },
 });
 
-describe('TriggerMessage emulation (map D.3)', () => {
+describe('TriggerMessage emulation (docs/translation.md#triggermessage)', () => {
   it('StatusNotification for one connector replays its last status; unknown connector -> Rejected', () => {
     assert.deepEqual(triggerMessage({ requestedMessage: 'StatusNotification', connectorId: 2 }, known, NOW, ctx()), {
       result: { status: 'Accepted' },
@@ -41,10 +41,10 @@ describe('TriggerMessage emulation (map D.3)', () => {
 
   it('BootNotification: Rejected after an accepted boot; while Pending the cached boot is re-sent for the reducer', () => {
     const boot = { chargePointVendor: 'V', chargePointModel: 'M', firmwareVersion: '1' };
-    assert.equal(triggerMessage({ requestedMessage: 'BootNotification' }, state({ registration: 'Accepted', lastBoot: { at: NOW, request: boot, status16: 'Accepted' } }), NOW, ctx()).result.status, 'Rejected');
+    assert.equal(triggerMessage({ requestedMessage: 'BootNotification' }, state({ registration: 'Accepted', lastBoot: { at: NOW, request: boot, csmsStatus: 'Accepted' } }), NOW, ctx()).result.status, 'Rejected');
     assert.equal(triggerMessage({ requestedMessage: 'BootNotification' }, state({ registration: 'Pending' }), NOW, ctx()).result.status, 'Rejected', 'nothing cached');
-    const out = triggerMessage({ requestedMessage: 'BootNotification' }, state({ registration: 'Pending', lastBoot: { at: NOW, request: boot, status16: 'Pending' } }), NOW, ctx());
-    assert.deepEqual(out, { result: { status: 'Accepted' }, followUps: [{ action: 'BootNotification', payload: boot, request15: boot }] });
+    const out = triggerMessage({ requestedMessage: 'BootNotification' }, state({ registration: 'Pending', lastBoot: { at: NOW, request: boot, csmsStatus: 'Pending' } }), NOW, ctx());
+    assert.deepEqual(out, { result: { status: 'Accepted' }, followUps: [{ action: 'BootNotification', payload: boot, source: { action: 'BootNotification', request: boot } }] });
   });
 
   it('MeterValues -> Rejected (the gateway cannot sample)', () => {

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { faultOfRpcError } from '../../../src/bridge/rpc-fault.js';
 import { decodeFrame, encodeCall, encodeError, encodeResult } from '../../../src/upstream/frames.js';
+import { ocpp16 } from '../../../src/ocpp/v16/protocol.js';
 
-describe('OCPP-J frame codec (map D.1)', () => {
+describe('OCPP-J frame codec (docs/translation.md#errors)', () => {
   it('encodes CALL, CALLRESULT and CALLERROR', () => {
     assert.equal(encodeCall('1', 'Heartbeat', {}), '[2,"1","Heartbeat",{}]');
     assert.equal(encodeResult('1', { currentTime: 't' }), '[3,"1",{"currentTime":"t"}]');
@@ -16,15 +17,17 @@ describe('OCPP-J frame codec (map D.1)', () => {
     assert.deepEqual(decodeFrame('[4,"a","GenericError","boom"]'), { ok: true, frame: [4, 'a', 'GenericError', 'boom', {}] });
   });
 
-  it('answers malformed input with FormationViolation, messageId -1 when unreadable', () => {
-    assert.deepEqual(decodeFrame('not json'), { ok: false, messageId: '-1', code: 'FormationViolation', description: 'message is not valid JSON' });
+  it('answers malformed input with a format violation (FormationViolation in 1.6), messageId -1 when unreadable', () => {
+    assert.deepEqual(decodeFrame('not json'), { ok: false, messageId: '-1', code: 'FormatViolation', description: 'message is not valid JSON' });
+    assert.equal(ocpp16.errorCode('FormatViolation'), 'FormationViolation', 'OCPP-J 1.6 Table 7 spelling on the wire');
+    assert.equal(ocpp16.errorCode('OccurrenceConstraintViolation'), 'OccurenceConstraintViolation');
     assert.equal((decodeFrame('{"a":1}') as { messageId: string }).messageId, '-1');
-    assert.deepEqual(decodeFrame('[2,"id7","Reset",null]'), { ok: false, messageId: 'id7', code: 'FormationViolation', description: 'frame does not have the OCPP-J shape for its type' });
+    assert.deepEqual(decodeFrame('[2,"id7","Reset",null]'), { ok: false, messageId: 'id7', code: 'FormatViolation', description: 'frame does not have the OCPP-J shape for its type' });
     assert.equal(decodeFrame('[9,"x",{}]').ok, false);
   });
 });
 
-describe('CALLERROR -> SOAP Fault (map B.12)', () => {
+describe('CALLERROR -> SOAP Fault (docs/translation.md#callerror-to-soap-fault)', () => {
   const table: [string, string][] = [
     ['NotImplemented', 'Receiver/NotSupported'],
     ['NotSupported', 'Receiver/NotSupported'],

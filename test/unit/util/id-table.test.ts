@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IdTable } from '../../../src/util/id-table.js';
 
-describe('IdTable (per-message bookkeeping without Map churn, issue 5)', () => {
+describe('IdTable (per-message bookkeeping without Map churn)', () => {
   it('keeps, replaces and forgets entries, and counts them', () => {
     const table = new IdTable<number>();
     assert.equal(table.size, 0);

@@ -4,7 +4,7 @@ import { newId } from '../../../src/util/ids.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-describe('newId (random UUIDs as flat strings, issue 5)', () => {
+describe('newId (random UUIDs as flat strings)', () => {
   it('makes version 4 UUIDs, unique across several batches of random bytes', () => {
     const ids = Array.from({ length: 2_000 }, () => newId());
     for (const id of ids) assert.match(id, UUID_V4);

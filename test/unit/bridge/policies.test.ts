@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { offlineAuthorization } from '../../../src/bridge/offline-authorize.js';
-import { overflowDecision } from '../../../src/queue/overflow.js';
+import { OfflinePolicies } from '../../../src/bridge/offline-policies.js';
+import { overflowDecision } from '../../../src/bridge/overflow.js';
 import { partitionOf } from '../../../src/queue/partition.js';
 import { MemoryRegistry } from '../../../src/state/memory-registry.js';
+import { sourcePolicies } from '../../../src/translate/tables.js';
 
-describe('per-charger queue bound (issue 4)', () => {
+const policy = (action: string) => {
+  const p = sourcePolicies('ocpp1.5-soap').get(action);
+  assert.ok(p, `a policy for ${action}`);
+  return p;
+};
+
+describe('per-charger queue bound: the policy table of OCPP 1.5 operations', () => {
   it('under the bound everything is queued', () => {
-    for (const action of ['MeterValues', 'Heartbeat', 'Authorize', 'StopTransaction']) assert.equal(overflowDecision(action, 9, 10), 'queue');
+    for (const action of ['MeterValues', 'Heartbeat', 'Authorize', 'StopTransaction']) assert.equal(overflowDecision(policy(action), 9, 10), 'queue');
   });
   it('over the bound: transactions and statuses queued, Heartbeat answered locally, the rest refused for a retry', () => {
     const table: [string, string][] = [
@@ -22,7 +29,8 @@ describe('per-charger queue bound (issue 4)', () => {
       ['BootNotification', 'refuse'],
       ['DataTransfer', 'refuse'],
     ];
-    for (const [action, decision] of table) assert.equal(overflowDecision(action, 10, 10), decision, action);
+    for (const [action, decision] of table) assert.equal(overflowDecision(policy(action), 10, 10), decision, action);
+    assert.equal(sourcePolicies('ocpp1.5-soap').size, table.length, 'every 1.5 operation has a policy');
   });
 });
 
@@ -38,18 +46,27 @@ describe('offline Authorize policy (opt-in)', () => {
   const now = Date.parse('2024-05-01T12:00:00Z');
   it('answers only from an earlier CSMS answer that is within the TTL and not expired', async () => {
     const registry = new MemoryRegistry();
-    assert.equal(await offlineAuthorization(registry, 'CP', 'TAG', 3600, now), undefined, 'nothing known: no invented decision');
-    await registry.cacheAuthorization('CP', 'TAG', { idTagInfo: { status: 'Accepted', parentIdTag: 'P' }, at: '2024-05-01T11:30:00Z' });
-    assert.deepEqual(await offlineAuthorization(registry, 'CP', 'TAG', 3600, now), { idTagInfo: { status: 'Accepted', parentIdTag: 'P' } });
-    assert.equal(await offlineAuthorization(registry, 'CP', 'TAG', 600, now), undefined, 'older than the TTL');
-    assert.equal(await offlineAuthorization(registry, 'OTHER-CP', 'TAG', 3600, now), undefined, 'per charger');
-    await registry.cacheAuthorization('CP', 'OLD', { idTagInfo: { status: 'Accepted', expiryDate: '2024-05-01T11:59:00Z' }, at: '2024-05-01T11:30:00Z' });
-    assert.equal(await offlineAuthorization(registry, 'CP', 'OLD', 3600, now), undefined, 'past its expiryDate');
+    const offline = (ttl: number) => new OfflinePolicies({ offlineAuthorize: true, offlineStartTransaction: false, authorizeCacheTtlSec: ttl }, registry);
+    assert.equal(await offline(3600).authorization('CP', 'TAG', now), undefined, 'nothing known: no invented decision');
+    await offline(3600).remember('CP', 'TAG', { status: 'Accepted', parentIdTag: 'P' }, new Date('2024-05-01T11:30:00Z'));
+    assert.deepEqual(await offline(3600).authorization('CP', 'TAG', now), { idTagInfo: { status: 'Accepted', parentIdTag: 'P' } });
+    assert.equal(await offline(600).authorization('CP', 'TAG', now), undefined, 'older than the TTL');
+    assert.equal(await offline(3600).authorization('OTHER-CP', 'TAG', now), undefined, 'per charger');
+    await offline(3600).remember('CP', 'OLD', { status: 'Accepted', expiryDate: '2024-05-01T11:59:00Z' }, new Date('2024-05-01T11:30:00Z'));
+    assert.equal(await offline(3600).authorization('CP', 'OLD', now), undefined, 'past its expiryDate');
+  });
+  it('is switched on per policy: Authorize by offlineAuthorize, StartTransaction by offlineStartTransaction', () => {
+    const registry = new MemoryRegistry();
+    const only = (offlineAuthorize: boolean, offlineStartTransaction: boolean) => new OfflinePolicies({ offlineAuthorize, offlineStartTransaction, authorizeCacheTtlSec: 60 }, registry);
+    assert.deepEqual([only(true, false).enabled(policy('Authorize')), only(true, false).enabled(policy('StartTransaction'))], [true, false]);
+    assert.deepEqual([only(false, true).enabled(policy('Authorize')), only(false, true).enabled(policy('StartTransaction'))], [false, true]);
+    assert.equal(only(true, true).enabled(policy('MeterValues')), false, 'no offline answer for other operations');
+    assert.deepEqual([only(false, false).remembersAuthorizations, only(false, true).remembersAuthorizations], [false, true]);
   });
 });
 
 describe('offline StartTransaction policy: local transaction ids (pure)', async () => {
-  const { emptyChargerState } = await import('../../../src/state/charger-state.js');
+  const { emptyChargerState } = await import('../../../src/translate/charger-state.js');
   const lt = await import('../../../src/translate/local-transactions.js');
   const { remoteStopTransaction } = await import('../../../src/translate/v16-v15/remote-stop-transaction.js');
 

@@ -1,0 +1,50 @@
+import { Router } from 'express';
+import type { AdminDependencies } from './admin-server.js';
+import { loadChargerStatus, type ChargerStatus } from './fleet-status.js';
+
+/** /api/chargers: the fleet, one charger, its trace, and the operator actions (README.md, "Operating the gateway"). */
+export function chargerApi(deps: AdminDependencies): Router {
+  const api = Router();
+
+  api.get('/', async (req, res) => {
+    const q = typeof req.query.q === 'string' ? req.query.q.toLowerCase() : '';
+    const limit = Math.min(1000, Number(req.query.limit ?? 200) || 200);
+    const offset = Number(req.query.offset ?? 0) || 0;
+    const identities = (await deps.registry.identities()).filter((id) => id.toLowerCase().includes(q));
+    let chargers = (await Promise.all(identities.map((id) => loadChargerStatus(id, deps.registry, deps.upstream)))).filter((c): c is ChargerStatus => c !== undefined);
+    if (req.query.upstream === 'open') chargers = chargers.filter((c) => c.upstream.state === 'open');
+    if (req.query.upstream === 'down') chargers = chargers.filter((c) => c.upstream.state !== 'open');
+    if (req.query.stuck === 'true') chargers = chargers.filter((c) => c.queued > 0 || !c.soap.callbackUrl);
+    res.json({ total: chargers.length, offset, chargers: chargers.slice(offset, offset + limit) });
+  });
+
+  api.get('/:identity', async (req, res) => {
+    const status = await loadChargerStatus(req.params.identity, deps.registry, deps.upstream);
+    if (!status) return void res.status(404).json({ error: `unknown charger ${req.params.identity}` });
+    res.json(status);
+  });
+
+  api.get('/:identity/trace', (req, res) => {
+    const limit = Math.max(1, Math.min(500, Number(req.query.limit ?? 50) || 50));
+    res.json({ identity: req.params.identity, records: deps.trace.recent(req.params.identity, limit) });
+  });
+
+  api.post('/:identity/reconnect', (req, res) => {
+    const connection = deps.upstream.peek(req.params.identity);
+    if (!connection) return void res.status(409).json({ error: `this instance has no upstream connection for ${req.params.identity} (another instance may own its partition)` });
+    connection.reconnect();
+    deps.logger.warn({ chargeBoxIdentity: req.params.identity }, 'upstream reconnect requested by an operator');
+    res.json({ identity: req.params.identity, reconnecting: true });
+  });
+
+  api.post('/:identity/queued/drop', async (req, res) => {
+    const reason = typeof req.body?.reason === 'string' ? req.body.reason.trim() : '';
+    if (!reason) return void res.status(400).json({ error: 'a reason is required: {"reason": "..."}' });
+    const identity = req.params.identity;
+    const dropped = await deps.dropQueued(identity);
+    deps.logger.warn({ chargeBoxIdentity: identity, dropped, reason }, `operator dropped ${dropped} queued messages: ${reason}`);
+    res.json({ identity, dropped, reason });
+  });
+
+  return api;
+}

@@ -1,0 +1,49 @@
+import type { CsmsCallObserver } from '../bridge/csms-calls.js';
+import type { IngressObserver } from '../bridge/ingress.js';
+import type { MessageObserver } from '../bridge/message-run.js';
+import type { EndpointObserver } from '../soap/central-system-endpoint.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { MessageTrace } from './trace.js';
+
+/** Every event the gateway reports about the messages it handles. */
+export interface GatewayObservers extends EndpointObserver, IngressObserver, MessageObserver, CsmsCallObserver {}
+
+/** Metrics and the message trace see every exchange; tests may add observers of their own (`extra`). */
+export function observeWith(metrics: GatewayMetrics, trace: MessageTrace, extra: GatewayObservers = {}): GatewayObservers {
+  return {
+    onSoapExchange: (e) => {
+      metrics.onSoapExchange(e);
+      if (e.identity && e.jobId) {
+        trace.record(e.identity, e.jobId, { direction: 'charger_to_csms', action: e.action, soapRequest: e.requestXml, soapResponse: e.responseXml, httpStatus: e.httpStatus });
+      }
+      extra.onSoapExchange?.(e);
+    },
+    onExchange: (e) => {
+      metrics.onExchange(e);
+      if (e.rpcError) metrics.onRpcErrorFromCsms(e.rpcError);
+      trace.record(e.identity, e.jobId, { direction: 'charger_to_csms', action: e.action, ocppCall: e.call, ocppResult: e.result, outcome: e.via });
+      extra.onExchange?.(e);
+    },
+    onCsmsCall: (e) => {
+      metrics.onCsmsCall(e);
+      trace.record(e.identity, e.messageId, {
+        direction: 'csms_to_charger',
+        action: e.action,
+        ocppCall: e.request,
+        ocppResult: 'result' in e.outcome ? e.outcome.result : e.outcome.error,
+        soapRequest: e.soap?.requestXml,
+        soapResponse: e.soap?.responseXml,
+        outcome: 'result' in e.outcome ? 'result' : `CALLERROR ${e.outcome.error.code}`,
+      });
+      extra.onCsmsCall?.(e);
+    },
+    onRejected: (reason, status) => {
+      metrics.onRejected(status);
+      extra.onRejected?.(reason, status);
+    },
+    onOverflow: (identity, action, decision) => {
+      metrics.onOverflow(action, decision);
+      extra.onOverflow?.(identity, action, decision);
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import type { GatewayConfig } from '../config/config.js';
+import { faultOf } from '../ocpp/soap-fault.js';
+import type { AuthorizeResponse15 } from '../ocpp/v15/types.js';
+import type { JobOutcome, UpstreamJob } from '../queue/upstream-queue.js';
+import type { ChargerRegistry } from '../state/registry.js';
+import { emptyChargerState, type ChargerState } from '../translate/charger-state.js';
+import type { TranslationContext } from '../translate/common.js';
+import { mapLocalTransaction, withCsmsTransactionId } from '../translate/local-transactions.js';
+import type { FollowUpCall } from '../translate/operation.js';
+import { sourcePolicies } from '../translate/tables.js';
+import type { Logger } from '../util/log.js';
+import { UpstreamDelivery, type Delivered, type UpstreamCalls } from './delivery.js';
+import { sendFollowUps } from './follow-ups.js';
+import { MessageRun, type MessageObserver } from './message-run.js';
+import type { OfflinePolicies } from './offline-policies.js';
+import type { QueuedCount } from './queued-count.js';
+import { routeOf, translationOptions } from './routes.js';
+
+export type { ExchangeEvent, MessageObserver } from './message-run.js';
+
+export interface ProcessorDeps {
+  config: GatewayConfig;
+  registry: ChargerRegistry;
+  upstream: UpstreamCalls;
+  offline: OfflinePolicies;
+  queued: QueuedCount;
+  logger: Logger;
+  observer?: MessageObserver;
+}
+
+/**
+ * The consumer of upstream jobs (docs/architecture.md#the-flow): for one charger message, load the charger's state,
+ * translate with the tables of its route, CALL the CSMS, translate the answer back, store the new state, reply, then
+ * send the CALLs the gateway owes the CSMS. The queue runs one job per charger at a time, so read-modify-write of the
+ * state is safe here.
+ */
+export class ChargerMessageProcessor {
+  private readonly stopSignal = new AbortController();
+
+  constructor(private readonly deps: ProcessorDeps) {}
+
+  /** Shutdown: stored messages are left in the queue instead of being retried here. */
+  stop(): void {
+    this.stopSignal.abort();
+  }
+
+  /** One job; the charger's queued count drops when it is finished (not when it is left to the queue on shutdown). */
+  readonly process = async (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> => {
+    await this.processJob(job, reply);
+    this.deps.queued.release(job.identity);
+  };
+
+  private async processJob(job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> {
+    const state = (await this.deps.registry.load(job.identity)) ?? emptyChargerState(job.identity);
+    const run = this.begin(job, state, reply);
+    if (!run || this.refusedByRegistration(run, state)) return;
+    const payload = this.translate(run, state);
+    if (!payload) return;
+    const delivery = new UpstreamDelivery(run, payload, { ...this.deps, stopping: this.stopSignal.signal });
+    const delivered = await delivery.deliver();
+    if (delivered) await this.complete(run, payload, delivered);
+  }
+
+  /**
+   * The run of a job, or undefined when it ends here (no translation for it, or expired while it needed a decision).
+   */
+  private begin(job: UpstreamJob, state: ChargerState, reply: (outcome: JobOutcome) => void): MessageRun | undefined {
+    const route = routeOf(job.source, job.target);
+    const policy = sourcePolicies(job.source).get(job.action);
+    const op = route?.tables.chargerInitiated.get(job.action);
+    if (!route || !policy || !op) {
+      reply({ kind: 'fault', fault: faultOf('NotSupported', `operation ${job.action} is not supported from ${job.source} to ${job.target}`) });
+      return undefined;
+    }
+    const ctx: TranslationContext = { receivedAt: job.receivedAt, options: translationOptions(this.deps.config, job.identity), notes: [] };
+    // A transaction the charger started offline is known to the CSMS by its own id
+    // (docs/translation.md#offline-policies).
+    const request = policy.carriesTransactionId ? withCsmsTransactionId(state, job.request as { transactionId?: number }) : job.request;
+    const run = new MessageRun(job, route, policy, op, ctx, request, reply, this.deps.logger, this.deps.observer ?? {});
+    if (!policy.storeAndForward && Date.now() >= job.deadline) {
+      // The charger was told to retry; sending it now could create a decision (a transaction) it never learns of.
+      run.log().warn('message expired in the queue before it could be sent; the charger was told to retry, not sent');
+      return undefined;
+    }
+    return run;
+  }
+
+  /**
+   * While the CSMS has not accepted the charger, only its BootNotification goes through
+   * (docs/translation.md#bootnotification).
+   */
+  private refusedByRegistration(run: MessageRun, state: ChargerState): boolean {
+    if (!run.policy.needsRegistration || (state.registration !== 'Pending' && state.registration !== 'Rejected')) return false;
+    const fault = faultOf('SecurityError', `charger is not accepted by the central system (registration ${state.registration}); send BootNotification`);
+    run.log().warn(fault.reason);
+    run.finish({ kind: 'fault', fault }, 'gateway');
+    return true;
+  }
+
+  /** The CALL payload, checked against the target's schema; undefined when the run ended here. */
+  private translate(run: MessageRun, state: ChargerState): object | undefined {
+    let outbound;
+    try {
+      outbound = run.op.toCall(run.request, state, run.ctx);
+    } catch (err) {
+      run.fail(err);
+      return undefined;
+    }
+    if (outbound.kind === 'answer') {
+      if (this.deps.logger.isLevelEnabled('debug')) run.log().debug(outbound.reason);
+      run.finish({ kind: 'response', body: outbound.response }, 'gateway');
+      return undefined;
+    }
+    run.csmsAction = outbound.action ?? run.op.csmsAction;
+    run.event.call = outbound.payload;
+    const valid = run.route.protocol.check(run.csmsAction, 'req', outbound.payload);
+    if (!valid.ok) {
+      run.log().error({ payload: outbound.payload, schemaError: valid.message }, `translated CALL is not valid ${run.job.target}; not sent`);
+      run.finish({ kind: 'fault', fault: faultOf('ProtocolError', `message cannot be expressed as valid ${run.job.target}: ${valid.message}`) }, 'error');
+      return undefined;
+    }
+    return outbound.payload;
+  }
+
+  /** The CSMS answered: check it, answer the charger, store the new state, then send what the gateway owes the CSMS. */
+  private async complete(run: MessageRun, payload: object, { result, localTransactionId }: Delivered): Promise<void> {
+    run.event.result = result;
+    const valid = run.route.protocol.check(run.csmsAction, 'conf', result);
+    if (!valid.ok) {
+      run.log().error({ result, schemaError: valid.message }, `CSMS answered with a payload that is not valid ${run.job.target}`);
+      run.finish({ kind: 'fault', fault: faultOf('InternalError', 'central system answered with an invalid payload') }, 'error');
+      return;
+    }
+    let response: object;
+    let reduced: { saving: Promise<unknown>; followUps: () => FollowUpCall[] };
+    try {
+      response = run.op.toResponse(result, run.request, run.ctx);
+      reduced = await this.reduce(run, { call: payload, result, response }, localTransactionId);
+    } catch (err) {
+      run.fail(err);
+      return;
+    }
+    if (run.policy.offline === 'cached-authorization' && this.deps.offline.remembersAuthorizations) {
+      const idTag = (run.job.request as { idTag: string }).idTag;
+      await this.deps.offline.remember(run.job.identity, idTag, (response as AuthorizeResponse15).idTagInfo);
+    }
+    run.finish({ kind: 'response', body: response }, 'csms');
+    // The next message of this charger starts only when the state is written (the queue runs one job per charger).
+    await reduced.saving.catch((err: unknown) => run.log().error({ err }, 'the CSMS answer reached the charger, but the charger state could not be saved'));
+    // Synthesised transitions (docs/translation.md#statusnotification), after the charger has its answer.
+    const followUps = reduced.followUps();
+    if (followUps.length === 0) return;
+    await sendFollowUps(run.job.identity, followUps, {
+      upstream: this.deps.upstream,
+      registry: this.deps.registry,
+      tables: run.route.tables,
+      timeoutMs: this.deps.config.csmsTimeoutMs,
+      options: run.ctx.options,
+      logger: run.log(),
+    });
+  }
+
+  /**
+   * The exchange's new state, computed under the charger's lock (a CSMS command may have changed the state while the
+   * CALL was out). Resolves once the state is computed: the charger's answer does not wait for the write, which goes
+   * on in `saving`; a failure to read or reduce the state rejects (the charger gets a Fault).
+   */
+  private async reduce(run: MessageRun, exchange: { call: object; result: object; response: object }, localTransactionId: number | undefined) {
+    let followUps: FollowUpCall[] = [];
+    const reduce = run.op.reduce;
+    if (!reduce) return { saving: Promise.resolve(), followUps: () => followUps };
+    let computed!: () => void;
+    const done = new Promise<void>((resolve) => (computed = resolve));
+    const saving = this.deps.registry.update(run.job.identity, (current) => {
+      const csmsId = (exchange.result as { transactionId?: number }).transactionId;
+      const mapped = localTransactionId === undefined || csmsId === undefined ? current : mapLocalTransaction(current, localTransactionId, csmsId);
+      const next = reduce(mapped, { request: run.request, ...exchange }, run.ctx);
+      followUps = next.followUps ?? [];
+      computed();
+      return next.state;
+    });
+    await Promise.race([done, saving]);
+    return { saving, followUps: () => followUps };
+  }
+}

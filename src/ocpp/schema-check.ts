@@ -1,0 +1,39 @@
+import { createRequire } from 'node:module';
+import type { SchemaCheck } from './protocols.js';
+import type { RpcErrorCode } from './rpc-error.js';
+
+const require = createRequire(import.meta.url);
+const { createValidator } = require('ocpp-rpc') as {
+  createValidator(protocol: string, schemas: unknown): { validate(schemaId: string, payload: unknown): boolean };
+};
+
+/** ocpp-rpc names schema failures with a mix of spellings; the gateway's own names are the 2.0.1 ones. */
+const NEUTRAL_CODE: Readonly<Record<string, RpcErrorCode>> = {
+  FormatViolation: 'FormatViolation',
+  FormationViolation: 'FormatViolation',
+  OccurenceConstraintViolation: 'OccurrenceConstraintViolation',
+  OccurrenceConstraintViolation: 'OccurrenceConstraintViolation',
+  PropertyConstraintViolation: 'PropertyConstraintViolation',
+  TypeConstraintViolation: 'TypeConstraintViolation',
+};
+
+/**
+ * A schema check over the official OCA JSON schemas as shipped by the ocpp-rpc package (never hand-copied), compiled
+ * once. `schemaId` names the schema of an action's CALL ("req") or CALLRESULT ("conf") payload in that file.
+ */
+export function schemaChecker(
+  protocol: string,
+  schemaFile: string,
+  schemaId: (action: string, kind: 'req' | 'conf') => string,
+): (action: string, kind: 'req' | 'conf', payload: unknown) => SchemaCheck {
+  const validator = createValidator(protocol, require(schemaFile));
+  return (action, kind, payload) => {
+    try {
+      validator.validate(schemaId(action, kind), payload);
+      return { ok: true };
+    } catch (err) {
+      const e = err as { rpcErrorCode?: string; message: string };
+      return { ok: false, code: NEUTRAL_CODE[e.rpcErrorCode ?? ''] ?? 'FormatViolation', message: e.message };
+    }
+  };
+}

@@ -1,0 +1,157 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../util/log.js';
+import { IdTable } from '../util/id-table.js';
+import { KeyedSerialiser } from '../util/keyed-serialiser.js';
+import { InflightRecords, type PartitionKeys } from './inflight.js';
+import { LeftInQueue, type JobOutcome, type JobProcessor, type UpstreamJob } from './upstream-queue.js';
+
+/** A submitted message on its way into the queue: told when it is durably queued, or that it could not be. */
+export interface PendingMessage {
+  job: UpstreamJob;
+  queued(): void;
+  failed(err: unknown): void;
+}
+
+/** What direct delivery needs from the BullMQ queue it works beside. */
+export interface DirectDeliveryHost {
+  readonly instanceId: string;
+  readonly logger: Logger;
+  /** The per-charger lock under which both BullMQ jobs and direct deliveries run. */
+  readonly serialiser: KeyedSerialiser;
+  processor(): JobProcessor;
+  /** An outcome for a request waiting on this instance. */
+  replyHere(jobId: string, outcome: JobOutcome): void;
+  /** Queues a message as a BullMQ job (group commit); the fallback when a claim fails. */
+  commit(partition: number, pending: PendingMessage): void;
+  /** Adds a message that failed inside the gateway as a BullMQ job of its own (with its mark), for retries. */
+  handOff(partition: number, job: UpstreamJob): Promise<void>;
+  partitionKeys(partition: number): PartitionKeys;
+  /** The key of a charger's job marks (ChargerJobs.key). */
+  marksKey(partition: number, identity: string): string;
+}
+
+/**
+ * Direct delivery (docs/architecture.md#direct-delivery): a message that nothing of its charger can be ahead of is
+ * recorded in the partition's in-flight hash by one claim script and delivered here and now, under the charger's
+ * lock, without a BullMQ job. The record is as durable as a job: it goes only when the message is delivered (or
+ * handed to BullMQ after a failure), and the partition's next consumer delivers what is left (recover).
+ */
+export class DirectDelivery {
+  private readonly inflight: InflightRecords;
+  /** Deliveries under way, per partition and message id: a partition is given up only when they are done. */
+  private readonly runs = new Map<number, IdTable<Promise<void>>>();
+  /**
+   * Per charger, a message waiting for its claim's answer and the charger's next messages behind it: those are
+   * queued only once the claim is answered, so that a claim that fails cannot put its message behind them.
+   */
+  private readonly claimsUnanswered = new KeyedSerialiser();
+  delivered = 0;
+
+  constructor(
+    redis: Redis,
+    prefix: string,
+    private readonly host: DirectDeliveryHost,
+  ) {
+    this.inflight = new InflightRecords(redis, prefix);
+  }
+
+  /** A charger whose earlier message still waits for its claim's answer: its next message waits too. */
+  waitingForClaim(identity: string): boolean {
+    return this.claimsUnanswered.has(identity);
+  }
+
+  /** Queues `pending` behind the charger's unanswered claim. */
+  behindClaim(partition: number, pending: PendingMessage): void {
+    void this.claimsUnanswered.run(pending.job.identity, async () => this.host.commit(partition, pending));
+  }
+
+  /** Claims and delivers here, or queues if the claim fails. The charger's lock is taken at once, before the claim. */
+  tryDirect(partition: number, pending: PendingMessage): void {
+    let answered!: () => void;
+    const claimAnswered = new Promise<void>((resolve) => (answered = resolve));
+    void this.claimsUnanswered.run(pending.job.identity, () => claimAnswered);
+    void this.host.serialiser.run(pending.job.identity, () => this.directOrQueued(partition, pending, answered));
+  }
+
+  private async directOrQueued(p: number, pending: PendingMessage, answered: () => void): Promise<void> {
+    let claimed = false;
+    try {
+      claimed = await this.inflight.claim(p, this.host.partitionKeys(p), this.host.marksKey(p, pending.job.identity), this.host.instanceId, pending.job);
+    } catch (err) {
+      // Redis is in trouble: the queue's own write then says so to the charger (or succeeds after a reconnection).
+      this.host.logger.debug({ err: (err as Error).message }, 'direct delivery claim failed; queueing the message');
+    }
+    if (!claimed) {
+      this.host.commit(p, pending);
+      answered();
+      return;
+    }
+    answered();
+    pending.queued();
+    this.delivered++;
+    await this.run(p, pending.job);
+  }
+
+  /** Delivers one recorded message here (under its charger's lock), then removes its record. */
+  private run(p: number, job: UpstreamJob): Promise<void> {
+    let runs = this.runs.get(p);
+    if (!runs) this.runs.set(p, (runs = new IdTable()));
+    const run = this.deliver(p, job).finally(() => runs.delete(job.id));
+    runs.set(job.id, run);
+    return run;
+  }
+
+  private async deliver(p: number, job: UpstreamJob): Promise<void> {
+    const log = this.host.logger;
+    try {
+      await this.host.processor()(job, (outcome) => this.host.replyHere(job.id, outcome));
+    } catch (err) {
+      if (err instanceof LeftInQueue) {
+        // Shutdown: the record stays, and the partition's next consumer delivers the message.
+        log.info({ chargeBoxIdentity: job.identity, jobId: job.id }, err.message);
+        return;
+      }
+      log.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'direct delivery failed inside the gateway; the message goes to BullMQ, which retries it');
+      this.host.replyHere(job.id, { kind: 'retry', reason: 'gateway failed to process the message' });
+      try {
+        await this.host.handOff(p, job);
+      } catch (addErr) {
+        // The record stays: the partition's next consumer delivers the message.
+        log.error({ err: addErr, chargeBoxIdentity: job.identity, jobId: job.id }, 'could not hand a failed direct delivery to BullMQ; its record stays in Redis');
+        return;
+      }
+    }
+    await this.inflight.release(p, job).catch((err: unknown) => {
+      log.warn({ err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id }, 'could not remove the record of a delivered message; the next consumer may deliver it again');
+    });
+  }
+
+  /**
+   * Taking a partition over: the messages its previous consumer was delivering directly when it died or stopped are
+   * delivered first (each takes its charger's lock before any job of the partition can be fetched).
+   */
+  async recover(p: number): Promise<void> {
+    let left: UpstreamJob[];
+    try {
+      left = await this.inflight.list(p);
+    } catch (err) {
+      this.host.logger.error({ err, partition: p }, 'could not read the messages left in flight in this partition; they are delivered when it is next taken over');
+      return;
+    }
+    const running = this.runs.get(p);
+    const toRun = left.filter((job) => !running?.has(job.id));
+    if (toRun.length === 0) return;
+    this.host.logger.warn({ partition: p, messages: toRun.length }, 'delivering the messages a previous consumer of this partition left in flight');
+    for (const job of toRun) void this.host.serialiser.run(job.identity, () => this.run(p, job));
+  }
+
+  /** Deliveries under way in a partition (it is given up only once they end). */
+  running(p: number): Promise<void>[] {
+    return [...(this.runs.get(p)?.values() ?? [])];
+  }
+
+  /** Messages recorded in flight in a partition, oldest first (queue statistics). */
+  recorded(p: number): Promise<UpstreamJob[]> {
+    return this.inflight.list(p);
+  }
+}
