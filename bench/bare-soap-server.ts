@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import soap from 'soap';
-import { WSDL_FILES } from '../src/soap/wsdl-model.js';
+import { ocpp15Soap } from '../src/soap/dialects.js';
 
 /**
  * Baseline "bare SOAP": a node-soap endpoint built from our CentralSystemService WSDL that answers every operation
@@ -25,6 +25,6 @@ const service = {
   },
 };
 const server = createServer();
-soap.listen(server, { path: '/CentralSystemService', services: service, xml: readFileSync(WSDL_FILES.centralSystem, 'utf8'), forceSoap12Headers: true } as soap.IServerOptions);
+soap.listen(server, { path: '/CentralSystemService', services: service, xml: readFileSync(ocpp15Soap.wsdlFiles.centralSystem, 'utf8'), forceSoap12Headers: true } as soap.IServerOptions);
 server.keepAliveTimeout = 30_000;
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as { port: number }).port}\n`));

@@ -12,8 +12,8 @@ import { createRequire } from 'node:module';
 import soap from 'soap';
 import { loadConfig } from '../src/config/config.js';
 import { Gateway } from '../src/gateway.js';
-import { createLogger } from '../src/log.js';
-import { WSDL_FILES } from '../src/soap/wsdl-model.js';
+import { createLogger } from '../src/util/log.js';
+import { ocpp15Soap } from '../src/soap/dialects.js';
 
 const require = createRequire(import.meta.url);
 const { RPCServer } = require('ocpp-rpc') as { RPCServer: new (o: object) => any };
@@ -98,10 +98,10 @@ class DemoCharger {
         },
       },
     };
-    soap.listen(this.server, { path: '/ChargePointService', services: service, xml: readFileSync(WSDL_FILES.chargePoint, 'utf8'), forceSoap12Headers: true } as soap.IServerOptions).log = () => undefined;
+    soap.listen(this.server, { path: '/ChargePointService', services: service, xml: readFileSync(ocpp15Soap.wsdlFiles.chargePoint, 'utf8'), forceSoap12Headers: true } as soap.IServerOptions).log = () => undefined;
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     this.callbackUrl = `http://127.0.0.1:${(this.server.address() as { port: number }).port}/ChargePointService`;
-    this.client = await soap.createClientAsync(WSDL_FILES.centralSystem, { forceSoap12Headers: true, endpoint: this.gatewayUrl });
+    this.client = await soap.createClientAsync(ocpp15Soap.wsdlFiles.centralSystem, { forceSoap12Headers: true, endpoint: this.gatewayUrl });
   }
 
   async send(operation: string, args: object): Promise<any> {

@@ -6,6 +6,7 @@ import { TestCsms } from '../helpers/csms-peer.js';
 import { NodeSoapChargePoint } from '../helpers/charge-points.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
 import { assertFault, envelope, post } from '../helpers/soap.js';
+import { until } from '../helpers/wait.js';
 
 const TOKEN = 'admin-token-for-tests';
 const boot = '<cs:bootNotificationRequest><cs:chargePointVendor>VendorX</cs:chargePointVendor><cs:chargePointModel>ModelY</cs:chargePointModel></cs:bootNotificationRequest>';
@@ -43,7 +44,7 @@ describe('operator surface: status API, metrics, trace, dashboard (ADMIN_TOKEN s
     const first = csms.clients.get('CP-OPS')!;
     await first.call('ChangeConfiguration', { key: 'AuthorizationKey', value: 'TopSecretKey-0123456789' });
     // The gateway reconnects with the new key after answering; the next command goes over the new connection.
-    for (let i = 0; i < 100 && csms.clients.get('CP-OPS') === first; i++) await new Promise((r) => setTimeout(r, 20));
+    await until(() => csms.clients.get('CP-OPS') !== first, 'the gateway to reconnect with the new AuthorizationKey', 5_000);
     await csms.clients.get('CP-OPS')!.call('ClearCache', {});
   });
   after(async () => {
@@ -74,7 +75,7 @@ describe('operator surface: status API, metrics, trace, dashboard (ADMIN_TOKEN s
     assert.deepEqual([c.upstream.ownedHere, c.upstream.state], [true, 'open']);
     assert.equal(c.registration, 'Accepted');
     assert.equal(c.lastBoot.request.chargePointModel, 'ModelY');
-    assert.deepEqual(c.connectors.map((k: { status15: string; status16: string }) => [k.status15, k.status16]), [['Occupied', 'Charging']]);
+    assert.deepEqual(c.connectors.map((k: { chargerStatus: string; csmsStatus: string }) => [k.chargerStatus, k.csmsStatus]), [['Occupied', 'Charging']]);
     assert.deepEqual(c.openTransactions.map((t: { transactionId: number }) => t.transactionId), [1001]);
     assert.equal(c.queued, 0);
     assert.equal((await get('/api/chargers/NOPE')).status, 404);

@@ -5,10 +5,11 @@ import { NS } from '../../src/soap/namespaces.js';
 import { TestCsms } from '../helpers/csms-peer.js';
 import { QUEUE_MODES, startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
 import { assertFault, assertSoapResponse, envelope, post, responseFields } from '../helpers/soap.js';
+import { ocpp15Soap } from '../../src/soap/dialects.js';
 
 const HEARTBEAT = '<cs:heartbeatRequest/>';
 
-/** Real-charger quirks from docs/real-charger-quirks.md, one raw envelope each. */
+/** Real-charger quirks from docs/charger-quirks.md, one raw envelope each. */
 for (const mode of QUEUE_MODES) {
   describe(`real-charger quirks (${mode} queue)`, () => {
     let csms: TestCsms;
@@ -71,17 +72,17 @@ for (const mode of QUEUE_MODES) {
       const body = (p: string, decl = '') => `<${p}authorizeRequest${decl}><${p}idTag${decl ? '' : ''}>TAG-Q8</${p}idTag></${p}authorizeRequest>`;
       const docs = [
         // gSOAP
-        `<SOAP-ENV:Envelope xmlns:SOAP-ENV="${NS.soap12}" xmlns:wsa5="${NS.wsa}" xmlns:cs="${NS.cs15}"><SOAP-ENV:Header><wsa5:MessageID>m-gsoap</wsa5:MessageID><cs:chargeBoxIdentity SOAP-ENV:mustUnderstand="true">CP-Q8</cs:chargeBoxIdentity><wsa5:Action SOAP-ENV:mustUnderstand="true">/Authorize</wsa5:Action></SOAP-ENV:Header><SOAP-ENV:Body>${body('cs:')}</SOAP-ENV:Body></SOAP-ENV:Envelope>`,
+        `<SOAP-ENV:Envelope xmlns:SOAP-ENV="${NS.soap12}" xmlns:wsa5="${NS.wsa}" xmlns:cs="${ocpp15Soap.csNamespace}"><SOAP-ENV:Header><wsa5:MessageID>m-gsoap</wsa5:MessageID><cs:chargeBoxIdentity SOAP-ENV:mustUnderstand="true">CP-Q8</cs:chargeBoxIdentity><wsa5:Action SOAP-ENV:mustUnderstand="true">/Authorize</wsa5:Action></SOAP-ENV:Header><SOAP-ENV:Body>${body('cs:')}</SOAP-ENV:Body></SOAP-ENV:Envelope>`,
         // CXF: per-element default namespaces
-        `<soap:Envelope xmlns:soap="${NS.soap12}"><soap:Header><Action xmlns="${NS.wsa}">/Authorize</Action><MessageID xmlns="${NS.wsa}">m-cxf</MessageID><chargeBoxIdentity xmlns="${NS.cs15}">CP-Q8</chargeBoxIdentity></soap:Header><soap:Body><authorizeRequest xmlns="${NS.cs15}"><idTag>TAG-Q8</idTag></authorizeRequest></soap:Body></soap:Envelope>`,
+        `<soap:Envelope xmlns:soap="${NS.soap12}"><soap:Header><Action xmlns="${NS.wsa}">/Authorize</Action><MessageID xmlns="${NS.wsa}">m-cxf</MessageID><chargeBoxIdentity xmlns="${ocpp15Soap.csNamespace}">CP-Q8</chargeBoxIdentity></soap:Header><soap:Body><authorizeRequest xmlns="${ocpp15Soap.csNamespace}"><idTag>TAG-Q8</idTag></authorizeRequest></soap:Body></soap:Envelope>`,
         // JAX-WS
-        `<S:Envelope xmlns:S="${NS.soap12}"><S:Header><chargeBoxIdentity xmlns="${NS.cs15}">CP-Q8</chargeBoxIdentity><To xmlns="${NS.wsa}">${gw.soapUrl}</To><MessageID xmlns="${NS.wsa}">m-jaxws</MessageID></S:Header><S:Body>${body('ns2:', ` xmlns:ns2="${NS.cs15}"`).replace('<ns2:idTag>', '<ns2:idTag>')}</S:Body></S:Envelope>`,
+        `<S:Envelope xmlns:S="${NS.soap12}"><S:Header><chargeBoxIdentity xmlns="${ocpp15Soap.csNamespace}">CP-Q8</chargeBoxIdentity><To xmlns="${NS.wsa}">${gw.soapUrl}</To><MessageID xmlns="${NS.wsa}">m-jaxws</MessageID></S:Header><S:Body>${body('ns2:', ` xmlns:ns2="${ocpp15Soap.csNamespace}"`).replace('<ns2:idTag>', '<ns2:idTag>')}</S:Body></S:Envelope>`,
         // WCF / ksoap
-        `<v:Envelope xmlns:v="${NS.soap12}" xmlns:a="${NS.wsa}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><v:Header><a:MessageID>m-wcf</a:MessageID><a:Action v:mustUnderstand="1">/Authorize</a:Action><h:chargeBoxIdentity xmlns:h="${NS.cs15}">CP-Q8</h:chargeBoxIdentity></v:Header><v:Body><n0:authorizeRequest xmlns:n0="${NS.cs15}"><n0:idTag>TAG-Q8</n0:idTag></n0:authorizeRequest></v:Body></v:Envelope>`,
+        `<v:Envelope xmlns:v="${NS.soap12}" xmlns:a="${NS.wsa}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><v:Header><a:MessageID>m-wcf</a:MessageID><a:Action v:mustUnderstand="1">/Authorize</a:Action><h:chargeBoxIdentity xmlns:h="${ocpp15Soap.csNamespace}">CP-Q8</h:chargeBoxIdentity></v:Header><v:Body><n0:authorizeRequest xmlns:n0="${ocpp15Soap.csNamespace}"><n0:idTag>TAG-Q8</n0:idTag></n0:authorizeRequest></v:Body></v:Envelope>`,
         // ns0/ns1/ns2
-        `<ns0:Envelope xmlns:ns0="${NS.soap12}" xmlns:ns1="${NS.cs15}" xmlns:ns2="${NS.wsa}"><ns0:Header><ns2:MessageID>m-ns</ns2:MessageID><ns1:chargeBoxIdentity>CP-Q8</ns1:chargeBoxIdentity></ns0:Header><ns0:Body>${body('ns1:')}</ns0:Body></ns0:Envelope>`,
+        `<ns0:Envelope xmlns:ns0="${NS.soap12}" xmlns:ns1="${ocpp15Soap.csNamespace}" xmlns:ns2="${NS.wsa}"><ns0:Header><ns2:MessageID>m-ns</ns2:MessageID><ns1:chargeBoxIdentity>CP-Q8</ns1:chargeBoxIdentity></ns0:Header><ns0:Body>${body('ns1:')}</ns0:Body></ns0:Envelope>`,
         // ocppCs15
-        `<soapenv:Envelope xmlns:soapenv="${NS.soap12}" xmlns:ocppCs15="${NS.cs15}"><soapenv:Header><ocppCs15:chargeBoxIdentity>CP-Q8</ocppCs15:chargeBoxIdentity><wsa:MessageID xmlns:wsa="${NS.wsa}">m-ocpp</wsa:MessageID></soapenv:Header><soapenv:Body>${body('ocppCs15:')}</soapenv:Body></soapenv:Envelope>`,
+        `<soapenv:Envelope xmlns:soapenv="${NS.soap12}" xmlns:ocppCs15="${ocpp15Soap.csNamespace}"><soapenv:Header><ocppCs15:chargeBoxIdentity>CP-Q8</ocppCs15:chargeBoxIdentity><wsa:MessageID xmlns:wsa="${NS.wsa}">m-ocpp</wsa:MessageID></soapenv:Header><soapenv:Body>${body('ocppCs15:')}</soapenv:Body></soapenv:Envelope>`,
       ];
       const ids = ['m-gsoap', 'm-cxf', 'm-jaxws', 'm-wcf', 'm-ns', 'm-ocpp'];
       for (const [i, doc] of docs.entries()) {
@@ -94,9 +95,9 @@ for (const mode of QUEUE_MODES) {
     });
 
     it('Q9: a request body and chargeBoxIdentity in the Cp namespace are accepted; the answer is in Cs', async () => {
-      const reply = await post(gw.soapUrl, envelope('<cs:authorizeRequest><cs:idTag>TAG-Q9</cs:idTag></cs:authorizeRequest>', { identity: 'CP-Q9', bodyNs: NS.cp15 }));
+      const reply = await post(gw.soapUrl, envelope('<cs:authorizeRequest><cs:idTag>TAG-Q9</cs:idTag></cs:authorizeRequest>', { identity: 'CP-Q9', bodyNs: ocpp15Soap.cpNamespace }));
       assertSoapResponse(reply, { action: '/AuthorizeResponse', relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555' });
-      assert.equal(reply.body?.ns, NS.cs15);
+      assert.equal(reply.body?.ns, ocpp15Soap.csNamespace);
       assert.equal(csms.callsFor('CP-Q9', 'Authorize')[0]?.payload.idTag, 'TAG-Q9');
     });
 
@@ -176,7 +177,7 @@ for (const mode of QUEUE_MODES) {
     });
 
     it('Q20: a SOAP 1.1 envelope gets a SOAP 1.1 VersionMismatch fault, never a 1.2 answer', async () => {
-      const soap11 = `<soap:Envelope xmlns:soap="${NS.soap11}"><soap:Header><chargeBoxIdentity xmlns="${NS.cs15}">CP-Q20</chargeBoxIdentity></soap:Header><soap:Body>${HEARTBEAT.replace('cs:', '')}</soap:Body></soap:Envelope>`;
+      const soap11 = `<soap:Envelope xmlns:soap="${NS.soap11}"><soap:Header><chargeBoxIdentity xmlns="${ocpp15Soap.csNamespace}">CP-Q20</chargeBoxIdentity></soap:Header><soap:Body>${HEARTBEAT.replace('cs:', '')}</soap:Body></soap:Envelope>`;
       const reply = await post(gw.soapUrl, soap11, { 'Content-Type': 'text/xml; charset=utf-8' });
       assert.equal(reply.status, 500);
       assert.match(reply.contentType, /^text\/xml/);

@@ -197,7 +197,7 @@ for (const mode of QUEUE_MODES) {
       assert.equal(state?.registration, 'Accepted');
       assert.equal(state?.heartbeatInterval, 240);
       assert.deepEqual(state?.transactions, {});
-      assert.equal(state?.connectors['1']?.status16, 'Available');
+      assert.equal(state?.connectors['1']?.csmsStatus, 'Available');
     });
   });
 }

@@ -29,7 +29,7 @@ for (const mode of QUEUE_MODES) {
       assert.deepEqual(csms.schemaFailures, []);
     });
 
-    it('CSMS CALLERRORs become the SOAP Faults of map B.12', async () => {
+    it('CSMS CALLERRORs become the SOAP Faults of docs/translation.md#callerror-to-soap-fault', async () => {
       const cases: [string, 'Sender' | 'Receiver', string][] = [
         ['NotImplemented', 'Receiver', 'NotSupported'],
         ['NotSupported', 'Receiver', 'NotSupported'],

@@ -5,9 +5,15 @@ import { TestCsms, type RpcServerClient } from '../helpers/csms-peer.js';
 import { RawChargePoint } from '../helpers/charge-points.js';
 import { QUEUE_MODES, startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
 import { envelope, post } from '../helpers/soap.js';
+import { until } from '../helpers/wait.js';
+import { ocpp15Soap } from '../../src/soap/dialects.js';
 
+/**
+ * CSMS -> charger calls against charger answers of every shape real chargers give (docs/charger-quirks.md, the Q
+ * numbers in the titles) and every way a call can fail (docs/translation.md#errors).
+ */
 const soap12 = (body: string, header = '') =>
-  `<?xml version="1.0"?><s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}" xmlns:cp="${NS.cp15}">${header}<s:Body>${body}</s:Body></s:Envelope>`;
+  `<?xml version="1.0"?><s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}" xmlns:cp="${ocpp15Soap.cpNamespace}">${header}<s:Body>${body}</s:Body></s:Envelope>`;
 const fault = (code: string, subcode: string, reason: string) =>
   soap12(`<s:Fault><s:Code><s:Value>s:${code}</s:Value><s:Subcode><s:Value>cp:${subcode}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">${reason}</s:Text></s:Reason></s:Fault>`);
 
@@ -55,7 +61,7 @@ for (const mode of QUEUE_MODES) {
       }
     });
 
-    it('a charger SOAP Fault becomes the CALLERROR of map C, with the reason', async () => {
+    it('a charger SOAP Fault becomes the CALLERROR of docs/translation.md#csms-to-charger, with the reason', async () => {
       for (const [code, subcode, expected] of [
         ['Sender', 'SecurityError', 'SecurityError'],
         ['Sender', 'IdentityMismatch', 'SecurityError'],
@@ -127,7 +133,7 @@ for (const mode of QUEUE_MODES) {
       assert.deepEqual((await outcome(pendingClient, 'TriggerMessage', { requestedMessage: 'BootNotification' })).result, { status: 'Accepted' });
       const resent = await csms.waitForCall((c) => c.identity === id && c.action === 'BootNotification' && csms.callsFor(id, 'BootNotification').length === 2);
       assert.deepEqual(resent.payload, { chargePointVendor: 'VP', chargePointModel: 'MP' });
-      for (let i = 0; i < 40 && (await gw.gateway.registry.load(id))?.registration !== 'Accepted'; i++) await new Promise((r) => setTimeout(r, 25));
+      await until(async () => (await gw.gateway.registry.load(id))?.registration === 'Accepted', 'the registry to remember registration Accepted', 2_000);
       assert.equal((await gw.gateway.registry.load(id))?.registration, 'Accepted');
       delete csms.handlers.BootNotification;
     });

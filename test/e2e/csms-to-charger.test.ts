@@ -6,6 +6,8 @@ import { TestCsms, type RpcServerClient } from '../helpers/csms-peer.js';
 import { NodeSoapChargePoint } from '../helpers/charge-points.js';
 import { QUEUE_MODES, startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
 import { assertSoapResponse, envelope, post } from '../helpers/soap.js';
+import { until } from '../helpers/wait.js';
+import { ocpp15Soap } from '../../src/soap/dialects.js';
 
 const RELATES = 'urn:uuid:11111111-2222-3333-4444-555555555555';
 
@@ -52,14 +54,14 @@ for (const mode of QUEUE_MODES) {
       assert.equal(call.parsed.ns, NS.soap12);
       const header = child(call.parsed, 'Header', NS.soap12)!;
       const h = (name: string, ns: string) => child(header, name, ns);
-      assert.equal(h('chargeBoxIdentity', NS.cp15)?.text, identity);
+      assert.equal(h('chargeBoxIdentity', ocpp15Soap.cpNamespace)?.text, identity);
       assert.equal(h('Action', NS.wsa)?.text, '/ClearCache');
       assert.match(h('MessageID', NS.wsa)?.text ?? '', /^urn:uuid:[0-9a-f-]{36}$/);
       assert.equal(h('To', NS.wsa)?.text, cp.url);
       assert.equal(child(h('From', NS.wsa)!, 'Address', NS.wsa)?.text, 'http://gw.test:8080/CentralSystemService');
       assert.equal(child(h('ReplyTo', NS.wsa)!, 'Address', NS.wsa)?.text, 'http://www.w3.org/2005/08/addressing/anonymous');
       const body = child(call.parsed, 'Body', NS.soap12)!.children[0]!;
-      assert.deepEqual([body.ns, body.name], [NS.cp15, 'clearCacheRequest']);
+      assert.deepEqual([body.ns, body.name], [ocpp15Soap.cpNamespace, 'clearCacheRequest']);
     });
 
     const simple: [string, object, object, string][] = [
@@ -81,7 +83,7 @@ for (const mode of QUEUE_MODES) {
       });
     }
 
-    it('ChangeConfiguration: key and value exactly as typed (quirk Q17), status back', async () => {
+    it('ChangeConfiguration: key and value exactly as typed (docs/charger-quirks.md#q17-configuration-keys-with-odd-spelling), status back', async () => {
       cp.answers.ChangeConfiguration = () => ({ status: 'NotSupported' });
       const { result, received } = await command('ChangeConfiguration', { key: 'HeartBeatInterval', value: '120' });
       assert.deepEqual(result, { status: 'NotSupported' });
@@ -205,7 +207,7 @@ for (const mode of QUEUE_MODES) {
       assert.deepEqual(result, { status: 'Accepted' });
       assert.equal(cp.received.length, before, 'not forwarded to the charger');
       // The gateway reconnects with the new password after answering.
-      for (let i = 0; i < 50 && csms.passwords.get(identity) !== secret; i++) await new Promise((r) => setTimeout(r, 50));
+      await until(() => csms.passwords.get(identity) === secret, 'the gateway to reconnect with the new AuthorizationKey', 5_000);
       assert.equal(csms.passwords.get(identity), secret);
       csmsSide = csms.clients.get(identity)!;
       assert.deepEqual((await command('ChangeConfiguration', { key: 'AuthorizationKey', value: 'short' })).result, { status: 'Rejected' });

@@ -4,6 +4,7 @@ import { NS } from '../../src/soap/namespaces.js';
 import { TestCsms } from '../helpers/csms-peer.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
 import { envelope } from '../helpers/soap.js';
+import { ocpp15Soap } from '../../src/soap/dialects.js';
 
 /** Deterministic PRNG (mulberry32), so a failing case can be reproduced from its index. */
 function prng(seed: number): () => number {
@@ -82,7 +83,7 @@ function mutate(rand: () => number, i: number): string {
         doc = doc.replace(/(<cs:[a-zA-Z]+>[^<]*<\/cs:[a-zA-Z]+>)/, '$1$1');
         break;
       case 7: // namespace declarations removed or swapped
-        doc = doc.replace(pick([` xmlns:cs="${NS.cs15}"`, ` xmlns:s="${NS.soap12}"`]), pick(['', ' xmlns:cs="urn:other"', ` xmlns:s="${NS.soap11}"`]));
+        doc = doc.replace(pick([` xmlns:cs="${ocpp15Soap.csNamespace}"`, ` xmlns:s="${NS.soap12}"`]), pick(['', ' xmlns:cs="urn:other"', ` xmlns:s="${NS.soap11}"`]));
         break;
       case 8: // a huge attribute or text
         doc = doc.replace('<cs:', `<cs:x a="${'A'.repeat(Math.floor(rand() * 20_000))}"/><cs:`);

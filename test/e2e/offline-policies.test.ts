@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { TestCsms } from '../helpers/csms-peer.js';
 import { QUEUE_MODES, startGateway } from '../helpers/gateway-harness.js';
 import { assertRetryLater, assertSoapResponse, envelope, post, responseFields } from '../helpers/soap.js';
+import { until } from '../helpers/wait.js';
 
 const RELATES = 'urn:uuid:11111111-2222-3333-4444-555555555555';
 const authorize = (tag: string) => `<cs:authorizeRequest><cs:idTag>${tag}</cs:idTag></cs:authorizeRequest>`;
@@ -86,7 +87,7 @@ for (const mode of QUEUE_MODES) {
         });
         assert.deepEqual(csms.callsFor(id).map((c) => c.action), ['StopTransaction'], 'only the transaction went through');
         // The count drops just after the job finishes (not awaited on the message's path).
-        for (let i = 0; i < 50 && (await gw.gateway.registry.queued(id)) !== 10; i++) await new Promise((r) => setTimeout(r, 10));
+        await until(async () => (await gw.gateway.registry.queued(id)) === 10, 'the queued count to drop back to 10 once the stop is done', 2_000);
         assert.equal(await gw.gateway.registry.queued(id), 10, 'the stop was counted while queued and uncounted when done');
       } finally {
         await gw.stop();

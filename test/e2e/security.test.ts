@@ -4,12 +4,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocketServer } from 'ws';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/util/log.js';
 import { UpstreamConnection } from '../../src/upstream/connection.js';
 import { makePki, type TestPki } from '../helpers/certs.js';
 import { TestCsms } from '../helpers/csms-peer.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
 import { assertFault, assertSoapResponse, envelope, post } from '../helpers/soap.js';
+import { ocpp16 } from '../../src/ocpp/v16/protocol.js';
 
 const HEARTBEAT = '<cs:heartbeatRequest/>';
 const RELATES = 'urn:uuid:11111111-2222-3333-4444-555555555555';
@@ -121,7 +122,7 @@ describe('TLS on the SOAP endpoint and towards the CSMS', () => {
     });
     await new Promise<void>((r) => https.listen(0, '127.0.0.1', r));
     const url = `wss://127.0.0.1:${(https.address() as AddressInfo).port}/ocpp`;
-    const base = { csmsUrl: url, identity: 'CP-PROFILE3', protocol: 'ocpp1.6' as const, ca: pki.read(pki.caCert), pingIntervalSec: 0, reconnectMinMs: 50, reconnectMaxMs: 100, logger: createLogger('silent'), onCall: async () => ({ payload: {} }) };
+    const base = { csmsUrl: url, identity: 'CP-PROFILE3', protocol: ocpp16, ca: pki.read(pki.caCert), pingIntervalSec: 0, reconnectMinMs: 50, reconnectMaxMs: 100, logger: createLogger('silent'), onCall: async () => ({ payload: {} }) };
     const withCert = new UpstreamConnection({ ...base, clientCertificate: { cert: pki.read(pki.clientCert), key: pki.read(pki.clientKey) } });
     const without = new UpstreamConnection(base);
     try {

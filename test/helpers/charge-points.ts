@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import soap from 'soap';
-import { chargePointService, WSDL_FILES } from '../../src/soap/wsdl-model.js';
 import { parseXml, type XmlElement } from '../../src/soap/xml.js';
+import { ocpp15Soap } from '../../src/soap/dialects.js';
 
 export interface ReceivedSoapCall {
   operation: string;
@@ -32,7 +32,7 @@ function defaultAnswer(operation: string): object {
   }
 }
 
-const OPERATIONS = [...chargePointService().operations.keys()];
+const OPERATIONS = [...ocpp15Soap.chargePoint().operations.keys()];
 
 /** A 1.5 charger's ChargePointService: a node-soap server built from our WSDL, recording every call. */
 export class NodeSoapChargePoint {
@@ -56,7 +56,7 @@ export class NodeSoapChargePoint {
     const listener = soap.listen(this.server, {
       path: '/ChargePointService',
       services: { ChargePointService: { ChargePointServiceSoap12: port } },
-      xml: readFileSync(WSDL_FILES.chargePoint, 'utf8'),
+      xml: readFileSync(ocpp15Soap.wsdlFiles.chargePoint, 'utf8'),
       forceSoap12Headers: true,
     } as soap.IServerOptions);
     // node-soap hands every received envelope to its log hook before dispatching it: keep it for the assertions.

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { check16 } from '../../src/upstream/schemas.js';
+import { check16 } from '../../src/ocpp/v16/protocol.js';
 
 const require = createRequire(import.meta.url);
 // ocpp-rpc is the independent OCPP-J peer: its RPCServer in strictMode validates every CALL against the OCA schemas.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type GatewayConfig } from '../../src/config/config.js';
 import { Gateway, type GatewayObservers } from '../../src/gateway.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/util/log.js';
 import { deleteKeysWithPrefix } from './redis-keys.js';
 
 export const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';

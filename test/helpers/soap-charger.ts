@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import soap from 'soap';
 import { NS } from '../../src/soap/namespaces.js';
-import { WSDL_FILES } from '../../src/soap/wsdl-model.js';
 import { parseXml } from '../../src/soap/xml.js';
 import { child } from '../../src/soap/xml.js';
 import type { SoapReply } from './soap.js';
+import { ocpp15Soap } from '../../src/soap/dialects.js';
 
 export interface ChargerCallResult<T> {
   result: T;
@@ -25,7 +25,7 @@ export class SoapCharger {
   ) {}
 
   static async create(soapUrl: string, identity: string, callbackUrl?: string): Promise<SoapCharger> {
-    const client = await soap.createClientAsync(WSDL_FILES.centralSystem, { forceSoap12Headers: true, endpoint: soapUrl });
+    const client = await soap.createClientAsync(ocpp15Soap.wsdlFiles.centralSystem, { forceSoap12Headers: true, endpoint: soapUrl });
     return new SoapCharger(client, identity, soapUrl, callbackUrl);
   }
 
@@ -33,7 +33,7 @@ export class SoapCharger {
     const messageId = `urn:uuid:${randomUUID()}`;
     const c = this.client;
     c.clearSoapHeaders();
-    c.addSoapHeader(`<cs:chargeBoxIdentity xmlns:cs="${NS.cs15}">${this.identity}</cs:chargeBoxIdentity>`);
+    c.addSoapHeader(`<cs:chargeBoxIdentity xmlns:cs="${ocpp15Soap.csNamespace}">${this.identity}</cs:chargeBoxIdentity>`);
     c.addSoapHeader(`<wsa:Action xmlns:wsa="${NS.wsa}">/${operation}</wsa:Action>`);
     c.addSoapHeader(`<wsa:MessageID xmlns:wsa="${NS.wsa}">${messageId}</wsa:MessageID>`);
     if (this.callbackUrl) c.addSoapHeader(`<wsa:From xmlns:wsa="${NS.wsa}"><wsa:Address>${this.callbackUrl}</wsa:Address></wsa:From>`);

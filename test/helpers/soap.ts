@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { NS } from '../../src/soap/namespaces.js';
 import { child, parseXml, type XmlElement } from '../../src/soap/xml.js';
+import { ocpp15Soap } from '../../src/soap/dialects.js';
 
 export interface EnvelopeOptions {
   identity?: string | null;
@@ -16,7 +17,7 @@ export interface EnvelopeOptions {
 
 /** A charger request in the gSOAP-like style most captures show; `body` is the inner XML of the Body, using `cs:`. */
 export function envelope(body: string, o: EnvelopeOptions = {}): string {
-  const ns = o.bodyNs ?? NS.cs15;
+  const ns = o.bodyNs ?? ocpp15Soap.csNamespace;
   const mu = o.mustUnderstand === false ? '' : ' s:mustUnderstand="true"';
   let h = '';
   if (o.identity !== null) h += `<cs:chargeBoxIdentity${mu}>${o.identity ?? 'CP-1'}</cs:chargeBoxIdentity>`;
@@ -78,9 +79,9 @@ export function assertSoapResponse(reply: SoapReply, expected: { action: string;
 export function responseFields(reply: SoapReply, element: string): [string, string][] {
   assert.ok(reply.body, `response has a body (got ${reply.text.slice(0, 300)})`);
   assert.equal(reply.body.name, element);
-  assert.equal(reply.body.ns, NS.cs15, 'response body qualified in the Cs namespace');
+  assert.equal(reply.body.ns, ocpp15Soap.csNamespace, 'response body qualified in the Cs namespace');
   return reply.body.children.map((c) => {
-    assert.equal(c.ns, NS.cs15, `${c.name} qualified in the Cs namespace`);
+    assert.equal(c.ns, ocpp15Soap.csNamespace, `${c.name} qualified in the Cs namespace`);
     return [c.name, c.children.length ? '(complex)' : c.text];
   });
 }
@@ -101,7 +102,7 @@ export function assertFault(reply: SoapReply, code: 'Sender' | 'Receiver', subco
   return reason;
 }
 
-/** HTTP 503 without a SOAP Fault: the charger may send the message again (quirks, "Behaviour of peers"). */
+/** HTTP 503 without a SOAP Fault: the charger may send the message again (docs/charger-quirks.md#peer-behaviour). */
 export function assertRetryLater(reply: SoapReply, reasonPattern?: RegExp): void {
   assert.equal(reply.status, 503, `expected 503, got ${reply.status}: ${reply.text.slice(0, 200)}`);
   assert.match(reply.contentType, /^text\/plain/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/util/log.js';
 import { Redis } from 'ioredis';
 import { BatchProgress } from '../../src/queue/batch.js';
 import { BullmqQueue } from '../../src/queue/bullmq-queue.js';
@@ -9,9 +9,10 @@ import type { JobOutcome, JobProcessor, UpstreamJob } from '../../src/queue/upst
 import { REDIS_URL } from '../helpers/gateway-harness.js';
 import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
 import { sleep, until } from '../helpers/wait.js';
+import { FIRST_ROUTE } from '../../src/ocpp/protocols.js';
 
 function message(identity: string, seq: number, deadlineMs = 10_000): UpstreamJob {
-  return { id: randomUUID(), identity, action: 'Heartbeat', request: { seq }, receivedAt: new Date().toISOString(), deadline: Date.now() + deadlineMs };
+  return { id: randomUUID(), identity, ...FIRST_ROUTE, action: 'Heartbeat', request: { seq }, receivedAt: new Date().toISOString(), deadline: Date.now() + deadlineMs };
 }
 
 describe('BullMQ queue: group commit of one partition\'s messages (real Redis)', () => {
@@ -34,7 +35,7 @@ describe('BullMQ queue: group commit of one partition\'s messages (real Redis)',
     const processed = new Map<string, number[]>();
     await queue.start(async (job, reply) => {
       const seq = (job.request as { seq: number }).seq;
-      await sleep(Math.random() * 3); // chargers finish out of step with each other
+      await sleep(Math.random() * 3); // part of the scenario, not a synchronisation: chargers finish out of step with each other
       processed.set(job.identity, [...(processed.get(job.identity) ?? []), seq]);
       reply({ kind: 'response', body: { seq, identity: job.identity } });
     });
@@ -69,6 +70,7 @@ describe('BullMQ queue: group commit of one partition\'s messages (real Redis)',
     );
     // BullMQ retries the batch after its backoff (1 s); only B runs again.
     await until(() => runs.get('B') === 2, 'the retry of the failed message');
+    // A duration, not a synchronisation: it proves A, C (and B again) are NOT run once more within 300 ms.
     await sleep(300);
     assert.deepEqual(Object.fromEntries(runs), { A: 1, B: 2, C: 1 });
   });
@@ -109,12 +111,13 @@ describe('BullMQ queue: group commit of one partition\'s messages (real Redis)',
       quick.markDone('m1');
       quick.markDone('m2');
       await quick.finish();
+      // A duration, not a synchronisation: it proves nothing is written past the 100 ms recording delay.
       await sleep(150);
       assert.equal(await redis.exists(`${prefix}:quick`), 0, 'a batch finished within 100 ms writes nothing');
 
       const slow = new BatchProgress(redis, `${prefix}:slow`, (err) => errors.push(err));
       slow.markDone('m1');
-      await sleep(150);
+      await until(async () => (await redis.exists(`${prefix}:slow`)) === 1, 'the progress of the batch that runs on to be recorded', 2_000);
       assert.deepEqual(await redis.hkeys(`${prefix}:slow`), ['m1'], 'recorded once the batch ran on past it');
       slow.markDone('m2');
       // Another consumer taking the batch over now would skip both.

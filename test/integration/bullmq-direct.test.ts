@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/util/log.js';
 import type { BatchJobData } from '../../src/queue/batch.js';
 import { BullmqQueue } from '../../src/queue/bullmq-queue.js';
 import { ChargerJobs } from '../../src/queue/charger-jobs.js';
@@ -11,9 +11,10 @@ import { LeftInQueue, type JobOutcome, type UpstreamJob } from '../../src/queue/
 import { REDIS_URL } from '../helpers/gateway-harness.js';
 import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
 import { sleep, until } from '../helpers/wait.js';
+import { FIRST_ROUTE } from '../../src/ocpp/protocols.js';
 
 function message(identity: string, seq: number): UpstreamJob {
-  return { id: randomUUID(), identity, action: 'MeterValues', request: { seq }, receivedAt: new Date().toISOString(), deadline: Date.now() + 10_000 };
+  return { id: randomUUID(), identity, ...FIRST_ROUTE, action: 'MeterValues', request: { seq }, receivedAt: new Date().toISOString(), deadline: Date.now() + 10_000 };
 }
 
 const seqOf = (job: UpstreamJob) => (job.request as { seq: number }).seq;
@@ -87,6 +88,7 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     await until(() => queue.added.direct === 1, 'the first message to be claimed');
     const second = queue.submit(message('CP-2', 2));
     await until(() => queue.added.jobs === 1, 'the second message to become a BullMQ job');
+    // A duration, not a synchronisation: it proves the job is NOT processed within 100 ms while message 1 is held.
     await sleep(100);
     assert.deepEqual(order, [], 'the job waits for the message in flight');
     release.open();
@@ -233,6 +235,7 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     await until(async () => Object.keys(await inflight(prefix)).length === 0, 'the first message to be done');
     // The charger has nothing in flight and no job in Redis, but its second message is on its way to BullMQ.
     const third = queue.submit(message('CP-W', 3));
+    // A duration, not a synchronisation: it proves the third message is NOT claimed within 50 ms.
     await sleep(50);
     assert.equal(queue.added.direct, 1, 'the third message is not claimed');
     jobWrite.open();
@@ -267,7 +270,7 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     const queue = makeQueue(prefix);
     const order: number[] = [];
     await queue.start(async (job, reply) => {
-      await sleep(20);
+      await sleep(20); // part of the scenario (a processor that takes a while), not a synchronisation
       order.push(seqOf(job));
       reply({ kind: 'response', body: {} });
     });
@@ -292,6 +295,7 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     });
     const stored = message('CP-STORED', 1);
     assert.deepEqual(await queue.submit(stored), { kind: 'stored' });
+    // A duration, not a synchronisation: the record must NOT be removed once the processor's LeftInQueue is handled.
     await sleep(50);
     assert.deepEqual(Object.keys(await inflight(prefix)), ['CP-STORED'], 'kept for the next consumer');
     const depthWithStored = (await queue.stats())[0]!;

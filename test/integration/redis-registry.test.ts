@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { emptyChargerState } from '../../src/state/charger-state.js';
+import { emptyChargerState } from '../../src/translate/charger-state.js';
 import { RedisRegistry } from '../../src/state/redis-registry.js';
 import { REDIS_URL } from '../helpers/gateway-harness.js';
 import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';

@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/util/log.js';
 import { UpstreamConnection, UpstreamError, type UpstreamOptions } from '../../src/upstream/connection.js';
+import { until } from '../helpers/wait.js';
+import { ocpp16 } from '../../src/ocpp/v16/protocol.js';
 
 /** A minimal OCPP-J 1.6 server on real sockets that records what the gateway's connection does. */
 class RawCsms {
@@ -47,7 +49,7 @@ const logger = createLogger('silent');
 const options = (csmsUrl: string, extra: Partial<UpstreamOptions> = {}): UpstreamOptions => ({
   csmsUrl,
   identity: 'CP 1/A',
-  protocol: 'ocpp1.6',
+  protocol: ocpp16,
   pingIntervalSec: 0,
   reconnectMinMs: 20,
   reconnectMaxMs: 200,
@@ -78,7 +80,7 @@ describe('upstream connection (real WebSocket sockets)', () => {
     await conn.call('Heartbeat', {}, Date.now() + 2_000);
     const before = csms.sockets.length;
     csms.sockets.at(-1)!.terminate();
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => csms.sockets.length > before, 'the connection to reconnect on its own', 5_000);
     assert.equal(csms.sockets.length, before + 1, 'reconnected on its own');
     assert.ok(conn.reconnects >= 1);
     await conn.call('Heartbeat', {}, Date.now() + 2_000);
@@ -89,6 +91,7 @@ describe('upstream connection (real WebSocket sockets)', () => {
     const conn = new UpstreamConnection(options(`ws://127.0.0.1:${csms.port}/ocpp`, { pingIntervalSec: 1 }));
     await conn.call('Heartbeat', {}, Date.now() + 2_000);
     const before = csms.pings;
+    // A duration, not a synchronisation: the assertion counts the pings sent in this 2.3 s window (interval 1 s).
     await new Promise((r) => setTimeout(r, 2_300));
     assert.ok(csms.pings - before >= 2, `pings: ${csms.pings - before}`);
     conn.close();
@@ -112,6 +115,7 @@ describe('upstream connection (real WebSocket sockets)', () => {
     const conn = new UpstreamConnection(options(`ws://127.0.0.1:${port}/ocpp`, { reconnectMinMs: 50, reconnectMaxMs: 400 }));
     await assert.rejects(conn.call('Heartbeat', {}, Date.now() + 1_000), UpstreamError);
     const attemptsAfter = conn.reconnects;
+    // A duration, not a synchronisation: the assertion bounds the reconnect attempts made in this 1 s window.
     await new Promise((r) => setTimeout(r, 1_000));
     // 50, 100, 200, 400, 400 ms caps with half jitter: between 3 and 12 attempts in a second, never a hot loop.
     const attempts = conn.reconnects - attemptsAfter;

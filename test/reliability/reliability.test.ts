@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import { TestCsms } from '../helpers/csms-peer.js';
 import { GatewayProcess, RedisProcess } from '../helpers/processes.js';
 import { envelope } from '../helpers/soap.js';
+import { sleep, until } from '../helpers/wait.js';
 
 /**
- * Reliability with real processes (issue 4): gateway processes on a Redis of the test's own (AOF, fsync always),
+ * Reliability with real processes (docs/architecture.md#delivery-semantics): gateway processes on a Redis of the test's
+ * own (AOF, fsync always),
  * a strict OCPP-J CSMS, and a fleet of simulated SOAP chargers that behave like real ones: each sends MeterValues
  * one after the other, counts a message acknowledged only on a 200 answer, and resends it on anything else.
  * Lost = acknowledged but never delivered to the CSMS; it must be 0 in every scenario.
@@ -58,11 +61,11 @@ class Fleet {
         } catch {
           // connection refused or reset: the instance is gone; try the next one
         }
-        if (!acked) await new Promise((r) => setTimeout(r, 100));
+        if (!acked) await new Promise((r) => setTimeout(r, 100)); // the charger's own retry pause (scenario, not synchronisation)
       }
       if (acked) this.acknowledged.add(sample);
       seq++;
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 20)); // the charger's pace between samples (scenario, not synchronisation)
     }
   }
 
@@ -83,9 +86,9 @@ function samplesDelivered(csms: TestCsms, prefix: string): string[] {
 
 /** Waits until every acknowledged sample reached the CSMS (or the bound passes), then counts. */
 async function tally(scenario: string, csms: TestCsms, fleet: Fleet, prefix: string): Promise<Tally> {
-  const until = Date.now() + 45_000;
+  const deadline = Date.now() + 45_000;
   let delivered = samplesDelivered(csms, prefix);
-  while (Date.now() < until) {
+  while (Date.now() < deadline) {
     const got = new Set(delivered);
     if ([...fleet.acknowledged].every((s) => got.has(s))) break;
     await new Promise((r) => setTimeout(r, 250));
@@ -103,7 +106,18 @@ async function tally(scenario: string, csms: TestCsms, fleet: Fleet, prefix: str
   return row;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The owners (instance ids) of the partition leases `<prefix>:lease:p<n>`, one entry per partition (null: free). */
+function leaseOwners(client: Redis, prefix: string, partitions: number): Promise<(string | null)[]> {
+  return client.mget(Array.from({ length: partitions }, (_, p) => `${prefix}:lease:p${p}`));
+}
+
+/** How many partitions each owner holds; every partition must be held. */
+function shares(owners: (string | null)[]): number[] | undefined {
+  if (owners.some((o) => o === null)) return undefined;
+  const count = new Map<string, number>();
+  for (const o of owners) count.set(o!, (count.get(o!) ?? 0) + 1);
+  return [...count.values()].sort();
+}
 
 describe('reliability with real processes: nothing acknowledged is lost', { timeout: 240_000 }, () => {
   let redis: RedisProcess;
@@ -144,12 +158,12 @@ describe('reliability with real processes: nothing acknowledged is lost', { time
     const fleet = new Fleet(() => [gw.soapUrl], `${prefix}-cp`, 10);
     try {
       fleet.start();
-      await sleep(1_500);
+      await sleep(1_500); // a duration (scenario): load runs 1.5 s before the CSMS goes away
       await csms.stop();
       retiredCalls.push(...csms.calls);
-      await sleep(4_000);
+      await sleep(4_000); // a duration (scenario): the CSMS stays down 4 s under load
       csms = await new TestCsms().start(csmsPort);
-      await sleep(1_500);
+      await sleep(1_500); // a duration (scenario): load runs 1.5 s with the CSMS back; tally() then waits for delivery
       await fleet.stop();
       const row = await tally('CSMS down 4 s under load', csms, fleet, `${prefix}-cp`);
       assert.ok(row.acknowledged > 100, `load too light: ${row.acknowledged}`);
@@ -167,18 +181,33 @@ describe('reliability with real processes: nothing acknowledged is lost', { time
     const b = await new GatewayProcess(gatewayEnv(prefix), 'kill-b').start();
     let live = [a.soapUrl, b.soapUrl];
     const fleet = new Fleet(() => live, `${prefix}-cp`, 10);
+    const leases = new Redis(redis.url);
     try {
-      await sleep(2_000); // let the second instance take its fair share of partitions
+      // The second instance takes its fair share of the 4 partitions: 2 each, all held.
+      await until(
+        async () => shares(await leaseOwners(leases, prefix, 4))?.join() === '2,2',
+        'a and b to hold 2 partition leases each',
+        15_000,
+      );
       fleet.start();
-      await sleep(2_000);
+      await sleep(2_000); // a duration (scenario): load runs 2 s on both instances before a is killed
       a.kill();
       live = [b.soapUrl];
-      await sleep(6_000); // lease TTL 3 s: b takes over a's partitions and stalled jobs
+      // Lease TTL 3 s: b takes over a's partitions (a, killed, renews nothing: one owner of all 4 can only be b).
+      await until(
+        async () => shares(await leaseOwners(leases, prefix, 4))?.join() === '4',
+        'b to take over the partition leases of the killed instance',
+        20_000,
+      );
+      // ... and the fleet is served on by b alone after the handover (a's stalled jobs: tally() waits for them).
+      const ackedAtTakeover = fleet.acknowledged.size;
+      await until(() => fleet.acknowledged.size >= ackedAtTakeover + 100, 'b to acknowledge 100 more samples after the takeover', 20_000);
       await fleet.stop();
       const row = await tally('kill -9 of 1 of 2 instances', csms, fleet, `${prefix}-cp`);
       assert.ok(row.acknowledged > 100, `load too light: ${row.acknowledged}`);
       assert.equal(row.lost, 0);
     } finally {
+      leases.disconnect();
       await fleet.stop();
       a.kill();
       await b.stop();
@@ -191,11 +220,11 @@ describe('reliability with real processes: nothing acknowledged is lost', { time
     const fleet = new Fleet(() => [gw.soapUrl], `${prefix}-cp`, 10);
     try {
       fleet.start();
-      await sleep(1_500);
+      await sleep(1_500); // a duration (scenario): load runs 1.5 s before Redis goes away
       await redis.stop();
-      await sleep(2_000);
+      await sleep(2_000); // a duration (scenario): Redis stays down 2 s under load
       await redis.start();
-      await sleep(3_000);
+      await sleep(3_000); // a duration (scenario): load runs 3 s with Redis back; tally() then waits for delivery
       await fleet.stop();
       const row = await tally('Redis restart under load', csms, fleet, `${prefix}-cp`);
       assert.ok(row.acknowledged > 100, `load too light: ${row.acknowledged}`);
@@ -216,7 +245,7 @@ describe('reliability with real processes: nothing acknowledged is lost', { time
     }, 400);
     try {
       fleet.start();
-      await sleep(5_000);
+      await sleep(5_000); // a duration (scenario): load runs 5 s while the CSMS closes the WebSockets every 400 ms
       clearInterval(closer);
       await fleet.stop();
       const row = await tally('CSMS closes WebSockets every 400 ms', csms, fleet, `${prefix}-cp`);

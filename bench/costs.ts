@@ -1,0 +1,75 @@
+/**
+ * Where a gateway's time goes in a load phase: its CPU from /proc, its group-commit batches from its metrics, and with
+ * Redis the round trips from `INFO commandstats`. Diagnostics beside the targets, not targets.
+ */
+import type { Redis } from 'ioredis';
+import type { LoadResult } from './load.js';
+import { cpuMicros, type Gateway } from './processes.js';
+import { median } from './stats.js';
+
+/**
+ * Top-level Redis calls: scripts (EVALSHA: BullMQ's and the registry's) and BullMQ's blocking fetch (BZPOPMIN); a
+ * script cannot issue either, so these are round trips. Counted server-wide: run the bench on a Redis nobody else uses.
+ */
+async function redisCalls(redis: Redis): Promise<{ evalsha: number; bzpopmin: number }> {
+  const info = await redis.info('commandstats');
+  const calls = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+  return { evalsha: calls('evalsha'), bzpopmin: calls('bzpopmin') };
+}
+
+/** Where a gateway's time goes in one load phase (diagnostics beside the targets, not targets). */
+export interface PhaseCost {
+  /** Gateway CPU per answered message, in microseconds. */
+  cpuMicrosPerMessage: number;
+  /** Messages per queue job (group commit); 1 in the embedded queue. */
+  messagesPerJob: number;
+  /** Share of the messages delivered directly by the partition's consumer, without a BullMQ job (Redis only). */
+  directShare: number;
+  /** With Redis: Lua script calls and blocking fetches per message. */
+  evalshaPerMessage?: number;
+  bzpopminPerMessage?: number;
+}
+
+/** Measures the cost of one load phase of a gateway (CPU from /proc, batch size from its metrics, Redis calls). */
+export async function costOf(gw: Gateway, redis: Redis | undefined, phase: () => Promise<LoadResult>): Promise<{ result: LoadResult; cost: PhaseCost }> {
+  const added = async () => {
+    const text = await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`).then((r) => r.text());
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
+    return { jobs: value('ocppgw_queue_jobs_added_total'), messages: value('ocppgw_queue_messages_added_total'), direct: value('ocppgw_queue_direct_total') };
+  };
+  // The CPU is read next to the phase, so that the metrics scrapes around it are not counted as its cost.
+  const added0 = await added();
+  const calls0 = redis && (await redisCalls(redis));
+  const cpu0 = cpuMicros(gw.child.pid!);
+  const result = await phase();
+  const cpu1 = cpuMicros(gw.child.pid!);
+  const added1 = await added();
+  const calls1 = redis && (await redisCalls(redis));
+  const n = Math.max(1, result.completed);
+  const cost: PhaseCost = {
+    cpuMicrosPerMessage: (cpu1 - cpu0) / n,
+    messagesPerJob: (added1.messages - added0.messages) / Math.max(1, added1.jobs - added0.jobs),
+    directShare: (added1.direct - added0.direct) / Math.max(1, added1.direct - added0.direct + added1.messages - added0.messages),
+  };
+  if (calls0 && calls1) {
+    cost.evalshaPerMessage = (calls1.evalsha - calls0.evalsha) / n;
+    cost.bzpopminPerMessage = (calls1.bzpopmin - calls0.bzpopmin) / n;
+  }
+  return { result, cost };
+}
+
+export const medianCost = (costs: PhaseCost[]): PhaseCost => {
+  const of = (pick: (c: PhaseCost) => number | undefined) => {
+    const values = costs.map(pick).filter((v): v is number => v !== undefined);
+    return values.length ? median(values) : undefined;
+  };
+  const cost: PhaseCost = {
+    cpuMicrosPerMessage: of((c) => c.cpuMicrosPerMessage)!,
+    messagesPerJob: of((c) => c.messagesPerJob)!,
+    directShare: of((c) => c.directShare)!,
+  };
+  const evalsha = of((c) => c.evalshaPerMessage);
+  const bzpopmin = of((c) => c.bzpopminPerMessage);
+  if (evalsha !== undefined && bzpopmin !== undefined) Object.assign(cost, { evalshaPerMessage: evalsha, bzpopminPerMessage: bzpopmin });
+  return cost;
+};

@@ -1,0 +1,97 @@
+/**
+ * The processes the bench measures: the gateway, started as in production, and the bare SOAP baseline; and what the
+ * bench reads of a process from /proc.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { sleep } from './settings.js';
+
+export function rssMiB(pid: number): number {
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return kb / 1024;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** CPU time (user + system) a process has used, in microseconds; /proc counts clock ticks of 10 ms. */
+export function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+export interface Gateway {
+  child: ChildProcess;
+  url: URL;
+  adminPort: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The only variables a gateway takes from the bench's own environment. The gateway is configured by its environment,
+ * so anything more would change the mode being measured without a trace in the results: a `REDIS_URL` exported to
+ * point the bench at its Redis would run the "embedded" mode on Redis, and a `REDIS_PREFIX`, `CONFIG`, `DATA_DIR`,
+ * `STORE` or `PARTITIONS` left in the shell would change every mode. `NODE_OPTIONS` is not the gateway's configuration
+ * and applies to every mode alike, so a probe's V8 flags (`--trace-gc`) still reach the gateways.
+ */
+const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'NODE_OPTIONS'] as const;
+
+/** A gateway's whole environment: the settings every mode shares, then the mode's own (`REDIS_URL` for Redis). */
+function gatewayEnv(port: number, adminPort: number, csmsPort: number, mode: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of INHERITED) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return {
+    ...env,
+    // Empty, not absent: without CONFIG the gateway would read config/gateway.yaml if someone had created one.
+    CONFIG: '',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ADMIN_PORT: String(adminPort),
+    CSMS_URL: `ws://127.0.0.1:${csmsPort}/ocpp`,
+    ADMISSION: 'auto-accept',
+    LOG_LEVEL: 'warn',
+    WS_PING_INTERVAL_SEC: '0',
+    ...mode,
+  };
+}
+
+/** A gateway in its own process, as in production; `mode` is the environment that selects the mode measured. */
+export async function startGateway(csmsPort: number, mode: Record<string, string>): Promise<Gateway> {
+  const port = await freePort();
+  const adminPort = await freePort();
+  // The command of `npm start` and the Dockerfile, V8 flag included (bench/README.md, "Ninth round: the benchmark's
+  // method, and V8's memory reducer").
+  const child = spawn(process.execPath, ['--no-memory-reducer', '--import', 'tsx', 'src/main.ts'], {
+    env: gatewayEnv(port, adminPort, csmsPort, mode),
+    // The gateway logs (JSON lines on stdout, warnings and worse at LOG_LEVEL=warn) go to the bench's stderr: a
+    // warning during a run explains an error count, and the table on stdout stays clean.
+    stdio: ['ignore', process.stderr, 'inherit'],
+  });
+  for (let i = 0; i < 200; i++) {
+    if (await fetch(`http://127.0.0.1:${adminPort}/health`).then((r) => r.ok, () => false)) break;
+    await sleep(100);
+  }
+  return {
+    child,
+    url: new URL(`http://127.0.0.1:${port}/CentralSystemService`),
+    adminPort,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export async function startBareSoap(): Promise<{ child: ChildProcess; url: URL }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-soap-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  return { child, url: new URL(`http://127.0.0.1:${port}/CentralSystemService`) };
+}

@@ -1,0 +1,27 @@
+/**
+ * The run's parameters, from the command line (`--quick`) and the environment (`REDIS_URL`), and its stderr log.
+ */
+
+export const quick = process.argv.includes('--quick');
+export const SECONDS = quick ? 2 : 4;
+/** Rounds per throughput measure (median reported). */
+export const ROUNDS = quick ? 1 : 3;
+/**
+ * Rounds of paired latency windows for the targets (median reported): five, so that the median stays clean when two
+ * rounds land in a stall. The comparison rows (16 partitions, and the default at their rate) take ROUNDS.
+ */
+export const LATENCY_ROUNDS = quick ? 1 : 5;
+/**
+ * Closed-loop warm-up before a sender's first measurement. A gateway is still compiling its hot path for several
+ * seconds: after a 1 s warm-up its first 4 s round ran 20-28% below the later ones (and used a third more CPU per
+ * message), in both modes, so the first of three rounds measured a cold gateway (bench/README.md, "Ninth round: the
+ * benchmark's method, and V8's memory reducer").
+ */
+export const WARM_UP_SECONDS = quick ? 1 : 8;
+export const CLIENTS = 64;
+export const FLEET_STEPS = quick ? [100, 1_000] : [100, 1_000, 10_000];
+/** The bench's Redis, and the one the gateway's Redis modes are given. */
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
