@@ -3,6 +3,8 @@
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
+# better-sqlite3 (the embedded store) is compiled when no prebuilt binary can be fetched.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 make g++ >/dev/null && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
@@ -14,6 +16,10 @@ COPY package.json tsconfig.json ./
 COPY src ./src
 COPY wsdl ./wsdl
 COPY config ./config
+# The embedded durable store (without REDIS_URL): keep it on a volume, or every restart starts empty.
+ENV DATA_DIR=/app/data
+RUN mkdir -p /app/data && chown node:node /app/data
+VOLUME ["/app/data"]
 USER node
 EXPOSE 8080 8081
 # ADMIN_HOST must be reachable from the health check; inside the container loopback is right.

@@ -10,6 +10,7 @@ import { GatewayMetrics } from './admin/metrics.js';
 import { observeWith, type GatewayObservers } from './admin/observers.js';
 import { MessageTrace } from './admin/trace.js';
 import { CsmsCallHandler } from './bridge/csms-calls.js';
+import { deadLetterOf, DeadLetters } from './bridge/dead-letters.js';
 import { ChargerIngress } from './bridge/ingress.js';
 import { ChargerMessageProcessor } from './bridge/message-processor.js';
 import { OfflinePolicies } from './bridge/offline-policies.js';
@@ -20,22 +21,22 @@ import { RpcError } from './ocpp/rpc-error.js';
 import { BullmqQueue } from './queue/bullmq-queue.js';
 import { EmbeddedQueue } from './queue/embedded-queue.js';
 import { partitionOf } from './queue/partition.js';
-import type { UpstreamQueue } from './queue/upstream-queue.js';
+import type { UpstreamJob, UpstreamQueue } from './queue/upstream-queue.js';
 import { CentralSystemEndpoint } from './soap/central-system-endpoint.js';
 import { ChargePointClient } from './soap/charge-point-client.js';
 import { createSoapServer } from './soap/soap-server.js';
 import { MemoryRegistry } from './state/memory-registry.js';
 import { RedisRegistry } from './state/redis-registry.js';
+import { SqliteRegistry } from './state/sqlite-registry.js';
+import { SqliteStore } from './state/sqlite-store.js';
 import type { ChargerRegistry } from './state/registry.js';
 import { UpstreamPool } from './upstream/pool.js';
 import type { Logger } from './util/log.js';
 
 export type { GatewayObservers } from './admin/observers.js';
 
-/**
- * How long after its last SOAP message a charger counts as active: its WebSocket is reopened on a partition takeover.
- */
-const ACTIVE_WINDOW_MS = 30 * 60_000;
+/** How often the embedded store gives the space of delivered messages back. */
+const COMPACT_EVERY_MS = 10 * 60_000;
 
 /** Wires the layers of docs/architecture.md together: soap -> bridge -> queue -> translate -> upstream, and state. */
 export class Gateway {
@@ -46,10 +47,13 @@ export class Gateway {
   readonly metrics: GatewayMetrics;
   readonly trace: MessageTrace;
   private readonly redis?: Redis;
+  private readonly store?: SqliteStore;
+  private compaction?: NodeJS.Timeout;
   private readonly queued: QueuedCount;
   private readonly offline: OfflinePolicies;
   private readonly observers: GatewayObservers;
   private csmsCalls?: CsmsCallHandler;
+  private deadLetters?: DeadLetters;
   private soapServer?: Server;
   private adminServer?: Server;
   /** Drops the registry's cached states of consumed chargers (Redis only) when partitions change hands. */
@@ -66,7 +70,7 @@ export class Gateway {
       maskIdTags: config.traceMaskIdTags,
       bufferBytes: config.traceBufferMiB * 2 ** 20,
     });
-    this.metrics = new GatewayMetrics(() => fleetSnapshot(this.config, this.registry, this.upstream, this.queue));
+    this.metrics = new GatewayMetrics(() => fleetSnapshot(this.config, this.registry, this.upstream, this.queue, this.store));
     this.observers = observeWith(this.metrics, this.trace, extraObservers);
     if (config.redisUrl) {
       // The registry has its own connection; BullMQ keeps its connections to itself, and the records of direct
@@ -90,9 +94,15 @@ export class Gateway {
       const registry = new RedisRegistry(redis, config.redisPrefix, (identity) => queue.heldPartitions.has(partitionOf(identity, config.partitions)));
       this.registry = registry;
       this.forgetCachedStates = () => registry.forgetCached();
+    } else if (config.store === 'sqlite') {
+      // Throws StoreError, naming the path and what to do, when DATA_DIR cannot be used (docs/architecture.md#the-embedded-store).
+      const store = SqliteStore.open(config.dataDir, logger);
+      this.store = store;
+      this.registry = new SqliteRegistry(store);
+      this.queue = new EmbeddedQueue({ log: store, logger, onFailure: (job, err) => void this.deadLetter(job, err) });
     } else {
-      this.queue = new EmbeddedQueue();
       this.registry = new MemoryRegistry();
+      this.queue = new EmbeddedQueue({ logger, onFailure: (job, err) => void this.deadLetter(job, err) });
     }
     this.upstream = new UpstreamPool(config, logger, this.registry, (identity, action, payload, messageId) => {
       if (!this.csmsCalls) return Promise.reject(new RpcError('InternalError', 'gateway is starting'));
@@ -115,10 +125,19 @@ export class Gateway {
     const client = await ChargePointClient.create(this.config.publicUrl, SOURCE_DIALECTS);
     this.csmsCalls = new CsmsCallHandler(this.config, this.registry, client, this.upstream, this.logger, this.observers);
     await this.queue.start(this.processor.process);
+    for (const [identity, count] of this.queue.restored ?? []) await this.queued.add(identity, count);
+    this.deadLetters = new DeadLetters(this.registry, this.queue, this.logger);
     const ingress = new ChargerIngress(this.config, this.registry, this.queue, this.queued, this.offline, this.logger, this.observers);
     const endpoint = new CentralSystemEndpoint(this.config, ingress, this.logger, this.observers);
     this.soapServer = createSoapServer(endpoint, this.logger, { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs }, this.config.tls);
     if (this.config.admission === 'auto-accept') this.logger.warn('admission is auto-accept: any chargeBoxIdentity is served');
+    if (!this.redis && !this.store) this.logger.warn('STORE=memory: queued messages and charger state are kept in memory only and are lost on a restart');
+    if (this.store) {
+      this.logger.info({ store: this.store.path, bytes: this.store.sizeBytes() }, 'embedded durable store open');
+      this.compaction = setInterval(() => this.store?.compact(), COMPACT_EVERY_MS).unref();
+      // The CSMS can reach the chargers heard recently at once, before they speak again.
+      await this.reopen(await this.registry.identities());
+    }
     this.adminServer = createAdminServer({
       token: this.config.adminToken,
       logger: this.logger,
@@ -127,9 +146,11 @@ export class Gateway {
       upstream: this.upstream,
       dropQueued: async (identity) => {
         const dropped = await this.queue.dropQueued(identity);
-        await this.queued.dropped(identity, dropped);
+        await this.queued.add(identity, -dropped);
         return dropped;
       },
+      deadLetters: this.deadLetters,
+      maskIdTags: this.config.traceMaskIdTags,
       metrics: this.metrics,
       trace: this.trace,
       queueBoard: this.queue instanceof BullmqQueue ? queueBoard(this.queue) : undefined,
@@ -151,17 +172,30 @@ export class Gateway {
     this.forgetCachedStates();
     try {
       const identities = (await this.registry.identities()).filter((id) => partitionOf(id, this.config.partitions) === partition);
-      for (const identity of identities) {
-        if (!held) {
-          this.upstream.close(identity);
-          continue;
-        }
-        const contact = await this.registry.contact(identity);
-        if (contact && Date.now() - Date.parse(contact.lastSoapContact) < ACTIVE_WINDOW_MS) this.upstream.get(identity).connect();
-      }
+      if (held) await this.reopen(identities);
+      else for (const identity of identities) this.upstream.close(identity);
     } catch (err) {
       this.logger.warn({ err: (err as Error).message, partition }, "could not reopen the partition's charger connections");
     }
+  }
+
+  /** Opens the CSMS WebSockets of the chargers heard within the reopen window (reopenWindowMinutes). */
+  private async reopen(identities: string[]): Promise<void> {
+    const since = Date.now() - this.config.reopenWindowMinutes * 60_000;
+    let reopened = 0;
+    for (const identity of identities) {
+      const contact = await this.registry.contact(identity);
+      if (!contact || Date.parse(contact.lastSoapContact) < since) continue;
+      this.upstream.get(identity).connect();
+      reopened++;
+    }
+    if (reopened > 0) this.logger.info({ chargers: reopened, windowMinutes: this.config.reopenWindowMinutes }, 'reopened the CSMS connections of recently active chargers');
+  }
+
+  /** A message the processor failed on unexpectedly: kept as a dead letter, never dropped without a trace. */
+  private async deadLetter(job: UpstreamJob, err: unknown): Promise<void> {
+    const now = Date.now();
+    await this.registry.addDeadLetter(deadLetterOf(job, `gateway failed to process it: ${(err as Error).message}`, 1, now, now)).catch(() => undefined);
   }
 
   async checkReady(): Promise<void> {
@@ -175,6 +209,8 @@ export class Gateway {
     await this.queue.close();
     this.upstream.closeAll();
     await this.registry.close();
+    clearInterval(this.compaction);
+    this.store?.close();
     this.redis?.disconnect();
   }
 }

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config/config.js';
 import { Gateway } from './gateway.js';
+import { StoreError } from './state/sqlite-store.js';
 import { createLogger } from './util/log.js';
 
 /** `npm start`: configuration from the environment and config/gateway.yaml, then run until SIGTERM/SIGINT. */
@@ -15,7 +16,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const gateway = new Gateway(config, logger);
+  let gateway: Gateway;
+  try {
+    gateway = new Gateway(config, logger);
+  } catch (err) {
+    if (err instanceof StoreError) {
+      process.stderr.write(`ocpp-soap-gateway: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   let stopping = false;
   const stop = (signal: string) => {

@@ -5,7 +5,9 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Logger } from '../util/log.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import type { UpstreamPool } from '../upstream/pool.js';
+import type { DeadLetters } from '../bridge/dead-letters.js';
 import { chargerApi } from './charger-api.js';
+import { deadLetterApi } from './dead-letter-api.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { MessageTrace } from './trace.js';
 
@@ -16,6 +18,10 @@ export interface AdminDependencies {
   checkReady(): Promise<void>;
   registry: ChargerRegistry;
   upstream: UpstreamPool;
+  /** The dead letters (set once the gateway has started). */
+  deadLetters?: DeadLetters;
+  /** Mask idTags in what the admin port shows (TRACE_MASK_ID_TAGS). */
+  maskIdTags: boolean;
   /** Drops a charger's waiting messages and uncounts them; resolves with how many. */
   dropQueued(identity: string): Promise<number>;
   metrics: GatewayMetrics;
@@ -83,6 +89,7 @@ export function createAdminServer(deps: AdminDependencies): Server {
     res.set('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   app.use('/api/chargers', chargerApi(deps));
+  app.use('/api/dead-letters', deadLetterApi(() => deps.deadLetters, deps.maskIdTags, deps.logger));
   if (deps.queueBoard) app.use(deps.queueBoard.path, deps.queueBoard.router);
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));
   return createServer(app);

@@ -1,5 +1,6 @@
 import type { ChargerState } from '../translate/charger-state.js';
 import type { ChargerContact, ChargerRegistry } from '../state/registry.js';
+import type { SqliteStore } from '../state/sqlite-store.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { UpstreamQueue } from '../queue/upstream-queue.js';
 import type { UpstreamPool } from '../upstream/pool.js';
@@ -74,7 +75,13 @@ export async function loadChargerStatus(identity: string, registry: ChargerRegis
 }
 
 /** Fleet gauges for a metrics scrape: what the registry knows, this instance's connections, the queue. */
-export async function fleetSnapshot(config: GatewayConfig, registry: ChargerRegistry, upstream: UpstreamPool, queue: UpstreamQueue): Promise<FleetSnapshot> {
+export async function fleetSnapshot(
+  config: GatewayConfig,
+  registry: ChargerRegistry,
+  upstream: UpstreamPool,
+  queue: UpstreamQueue,
+  store?: SqliteStore,
+): Promise<FleetSnapshot> {
   const identities = await registry.identities();
   const contacts = await Promise.all(identities.map((id) => registry.contact(id)));
   const activeSince = Date.now() - 15 * 60_000;
@@ -92,5 +99,7 @@ export async function fleetSnapshot(config: GatewayConfig, registry: ChargerRegi
     upstreamReconnects,
     queues: await queue.stats(),
     queueAdded: { ...queue.added },
+    deadLetters: (await registry.deadLetters()).length,
+    store: store && { bytes: store.sizeBytes(), ...store.stats },
   };
 }

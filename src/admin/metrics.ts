@@ -12,6 +12,10 @@ export interface FleetSnapshot {
   upstreamReconnects: number;
   queues: { partition: string; depth: number; oldestAgeSeconds: number }[];
   queueAdded: { jobs: number; messages: number; direct: number };
+  /** Messages in the dead letters (refused by the CSMS for longer than the redelivery bound). */
+  deadLetters: number;
+  /** The embedded durable store, when it is used. */
+  store?: { bytes: number; commits: number; messagesWritten: number; errors: number };
 }
 
 /**
@@ -118,6 +122,11 @@ export class GatewayMetrics {
       'Charger messages this instance delivered directly, recorded in Redis but without a BullMQ job (Redis only; see Scale-out)',
       (s) => s.queueAdded.direct,
     );
+    gauge('ocppgw_dead_letters', 'Stored messages the CSMS kept refusing past the redelivery bound, waiting for an operator to replay or drop them', (s) => s.deadLetters);
+    gauge('ocppgw_store_bytes', 'Size on disk of the embedded durable store (database and write-ahead log); 0 with Redis or STORE=memory', (s) => s.store?.bytes ?? 0);
+    addedCounter('ocppgw_store_commits_total', 'Durable commits of the embedded store (each one fsync); messages written divided by commits is the group-commit size', (s) => s.store?.commits ?? 0);
+    addedCounter('ocppgw_store_messages_written_total', 'Queued messages the embedded store wrote (one delivered before the next commit is never written)', (s) => s.store?.messagesWritten ?? 0);
+    addedCounter('ocppgw_store_commit_errors_total', 'Embedded store commits that failed (full disk, I/O error); the messages waiting for them were answered 503', (s) => s.store?.errors ?? 0);
     partitionGauge('ocppgw_queue_oldest_age_seconds', 'Age of the oldest waiting message, by partition: a growing value means something is stuck', (q) => q.oldestAgeSeconds);
   }
 

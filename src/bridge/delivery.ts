@@ -1,18 +1,20 @@
 import type { GatewayConfig } from '../config/config.js';
+import { RpcError } from '../ocpp/rpc-error.js';
 import type { StartTransactionRequest15 } from '../ocpp/v15/types.js';
 import { LeftInQueue } from '../queue/upstream-queue.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import { UpstreamError } from '../upstream/connection.js';
 import type { MessageRun } from './message-run.js';
 import type { OfflinePolicies } from './offline-policies.js';
+import { deadLetterOf } from './dead-letters.js';
 
 /** The part of the upstream pool the bridge calls: a charger's connection, for one CALL at a time. */
 export interface UpstreamCalls {
-  get(identity: string): { call(action: string, payload: object, deadline: number): Promise<Record<string, unknown>> };
+  get(identity: string): { call(action: string, payload: object, deadline: number): Promise<Record<string, unknown>>; readonly down?: boolean };
 }
 
 export interface DeliveryDeps {
-  config: Pick<GatewayConfig, 'csmsTimeoutMs' | 'bootRetryIntervalSec'>;
+  config: Pick<GatewayConfig, 'csmsTimeoutMs' | 'bootRetryIntervalSec' | 'deadLetterAfterHours'>;
   registry: ChargerRegistry;
   upstream: UpstreamCalls;
   offline: OfflinePolicies;
@@ -26,22 +28,40 @@ export interface Delivered {
   localTransactionId?: number;
 }
 
+/** The CSMS answered with a payload its own schema refuses. */
+export class InvalidAnswer extends Error {
+  override name = 'InvalidAnswer';
+}
+
 /**
- * Sends one translated CALL to the CSMS and waits for its answer (docs/architecture.md#delivery-semantics). A message
- * that needs a CSMS decision waits only as long as the charger does; a stored one (store-and-forward, or answered
- * with a local transaction id) is answered locally on the first failure and redelivered until the CSMS takes it, with
- * backoff, unless the gateway stops (it is then left in the queue). Resolves undefined when the run was ended here.
+ * Sends one translated CALL to the CSMS and waits for a valid answer (docs/architecture.md#delivery-semantics).
+ *
+ * A message that needs a CSMS decision waits only as long as the charger does, and a refusal goes back to it as a
+ * Fault. A stored message (store-and-forward, or answered with a local transaction id) is acknowledged to the charger
+ * on the first failure, at once when the CSMS is known to be down, and then redelivered with backoff until the CSMS
+ * takes it. Once acknowledged, a CALLERROR or an invalid answer cannot reach the charger any more: the message is
+ * redelivered too, and after `deadLetterAfterHours` of refusals moved to the dead letters. A stopping gateway leaves
+ * a stored message in the queue. Resolves undefined when the run was ended here.
  */
 export class UpstreamDelivery {
   private localTransactionId?: number;
   private readonly offlineStart: boolean;
+  private acknowledged: boolean;
+  /** This run marked the charger as having a backlog. */
+  private backlog = false;
+  private firstRejectedAt?: number;
+  private rejections = 0;
 
   constructor(
     private readonly run: MessageRun,
     private readonly payload: object,
     private readonly deps: DeliveryDeps,
   ) {
-    this.offlineStart = run.policy.offline === 'local-transaction' && deps.offline.enabled(run.policy);
+    const { job, policy } = run;
+    this.localTransactionId = job.localTransactionId;
+    this.offlineStart = policy.offline === 'local-transaction' && deps.offline.enabled(policy) && this.localTransactionId === undefined;
+    // Past its deadline a stored message was answered locally by the ingress (docs/architecture.md#delivery-semantics).
+    this.acknowledged = job.acknowledged === true || this.localTransactionId !== undefined || (policy.storeAndForward && Date.now() > job.deadline);
   }
 
   private get stored(): boolean {
@@ -50,9 +70,12 @@ export class UpstreamDelivery {
 
   async deliver(): Promise<Delivered | undefined> {
     const { job } = this.run;
+    // The CSMS is known to be down: a stored message is acknowledged now, not after a connection attempt.
+    if (this.stored && this.deps.upstream.get(job.identity).down) this.acknowledge();
     for (let attempt = 0; ; attempt++) {
       if (await this.superseded(attempt)) {
         this.run.log().info('stored message superseded by a newer one of the same kind: not replayed');
+        await this.clearBacklog();
         return undefined;
       }
       try {
@@ -60,12 +83,31 @@ export class UpstreamDelivery {
         // under the offline policy a second less, so that the gateway decides before the charger is told to retry).
         const deadline = this.stored ? Date.now() + this.deps.config.csmsTimeoutMs : this.offlineStart ? job.deadline - 1_000 : job.deadline;
         const result = await this.deps.upstream.get(job.identity).call(this.run.csmsAction, this.payload, deadline);
+        const valid = this.run.route.protocol.check(this.run.csmsAction, 'conf', result);
+        if (!valid.ok) throw new InvalidAnswer(valid.message);
+        if (this.rejections > 0) this.run.log().info({ rejections: this.rejections }, 'stored message delivered after the CSMS refused it before');
+        await this.clearBacklog();
         return { result, localTransactionId: this.localTransactionId };
       } catch (err) {
         if (!(await this.retryAfter(err, attempt))) return undefined;
         await sleep(retryDelayMs(attempt), this.deps.stopping);
       }
     }
+  }
+
+  /** The charger is told the message is stored (once), and its next messages are answered at once. */
+  private acknowledge(): void {
+    if (!this.acknowledged) this.run.reply({ kind: 'stored' });
+    this.acknowledged = true;
+    if (this.backlog) return;
+    this.backlog = true;
+    this.deps.registry.setBacklog(this.run.job.identity, true).catch((err: unknown) => this.run.log().warn({ err: (err as Error).message }, 'could not mark the charger as having stored messages'));
+  }
+
+  private async clearBacklog(): Promise<void> {
+    if (!this.backlog) return;
+    this.backlog = false;
+    await this.deps.registry.setBacklog(this.run.job.identity, false).catch(() => undefined);
   }
 
   /** A stored message that a newer one with the same supersede key has overtaken need not reach the CSMS. */
@@ -79,21 +121,55 @@ export class UpstreamDelivery {
   /** After a failed attempt: true to try again; false when the run has been ended here. */
   private async retryAfter(err: unknown, attempt: number): Promise<boolean> {
     const stopping = this.deps.stopping.aborted;
-    if (err instanceof UpstreamError && this.offlineStart && this.localTransactionId === undefined && !stopping) {
-      if (await this.startOffline()) return true;
+    const refused = err instanceof RpcError || err instanceof InvalidAnswer;
+    if ((err instanceof UpstreamError || refused) && this.acknowledged && stopping) {
+      // Stopping: the message stays in the queue for the next start or consumer; no attempt is counted.
+      throw new LeftInQueue(`gateway stopping with ${this.run.job.action} undelivered; left in the queue`);
     }
-    if (err instanceof UpstreamError && this.stored && !stopping) {
-      if (attempt === 0) {
-        this.run.log().warn({ upstream: err.kind }, `CSMS unavailable (${err.message}): message stored, answered locally, delivered when the CSMS is back`);
-        this.run.reply({ kind: 'stored' });
-      }
-      return true;
+    if (err instanceof UpstreamError) return this.afterUnavailable(err, attempt);
+    if (refused && this.acknowledged) return this.afterRefusal(err);
+    if (err instanceof InvalidAnswer) {
+      this.run.log().error({ schemaError: err.message }, `CSMS answered with a payload that is not valid ${this.run.job.target}`);
+      this.run.finish({ kind: 'fault', fault: { code: 'Receiver', subcode: 'InternalError', reason: 'central system answered with an invalid payload' } }, 'error');
+      return false;
     }
-    // Stopping: leave the job to the queue, which hands it to the next consumer.
-    if (err instanceof UpstreamError && this.stored) throw new LeftInQueue(`gateway stopping with ${this.run.job.action} undelivered; left in the queue`);
-    if (err instanceof UpstreamError && (await this.answerOffline(err))) return false;
     this.run.fail(err);
     return false;
+  }
+
+  private async afterUnavailable(err: UpstreamError, attempt: number): Promise<boolean> {
+    const stopping = this.deps.stopping.aborted;
+    if (this.offlineStart && this.localTransactionId === undefined && !stopping && (await this.startOffline())) return true;
+    if (this.stored && !stopping) {
+      if (attempt === 0) this.run.log().warn({ upstream: err.kind }, `CSMS unavailable (${err.message}): message stored, answered locally, delivered when the CSMS is back`);
+      this.acknowledge();
+      return true;
+    }
+    if (this.stored) throw new LeftInQueue(`gateway stopping with ${this.run.job.action} undelivered; left in the queue`);
+    if (await this.answerOffline(err)) return false;
+    this.run.fail(err);
+    return false;
+  }
+
+  /** The CSMS refused a message the charger was already answered for: redelivered, or after the bound a dead letter. */
+  private async afterRefusal(err: RpcError | InvalidAnswer): Promise<boolean> {
+    const now = Date.now();
+    this.firstRejectedAt ??= now;
+    this.rejections++;
+    if (err instanceof RpcError) this.run.event.rpcError = err.code;
+    const reason = err instanceof RpcError ? `CALLERROR ${err.code}: ${err.description}` : `invalid answer: ${err.message}`;
+    if (now - this.firstRejectedAt >= this.deps.config.deadLetterAfterHours * 3_600_000) {
+      await this.deps.registry.addDeadLetter(deadLetterOf(this.run.job, reason, this.rejections, this.firstRejectedAt, now));
+      this.run.log().error({ rejections: this.rejections }, `stored message moved to the dead letters after ${this.deps.config.deadLetterAfterHours} h of refusals (${reason}); replay or drop it in the admin API`);
+      await this.clearBacklog();
+      return false;
+    }
+    // Logged on the first refusal and then at every tenth: a CSMS that refuses for hours must not flood the log.
+    if (this.rejections === 1 || this.rejections % 10 === 0) {
+      this.run.log().warn({ rejections: this.rejections }, `CSMS refused a stored message (${reason}); redelivered with backoff`);
+    }
+    this.acknowledge();
+    return true;
   }
 
   /** The offline answers of a message that needs a CSMS decision; true when the run was ended with one. */
@@ -101,8 +177,7 @@ export class UpstreamDelivery {
     const { run, deps } = this;
     const unknownIdentity = run.policy.unknownIdentityAnswer;
     if (err.handshakeStatus === 404 && unknownIdentity) {
-      // OCPP-J 1.6 section 3.2, errata 3.68: the CSMS does not know the identity
-      // (docs/translation.md#bootnotification).
+      // OCPP-J 1.6 section 3.2, errata 3.68: the CSMS does not know the identity (docs/translation.md#bootnotification).
       run.log().warn('CSMS does not know this identity (HTTP 404 on the WebSocket handshake): answered as Rejected');
       await deps.registry.update(run.job.identity, (s) => ({ ...s, registration: 'Rejected' }));
       run.finish({ kind: 'response', body: unknownIdentity(new Date().toISOString(), deps.config.bootRetryIntervalSec) }, 'gateway');
@@ -126,6 +201,7 @@ export class UpstreamDelivery {
     this.localTransactionId = local.transactionId;
     run.log().warn({ localTransactionId: local.transactionId }, 'CSMS unavailable: StartTransaction answered with a local transaction id (offlineStartTransaction policy); delivered and mapped later');
     run.reply({ kind: 'response', body: local });
+    this.acknowledged = true;
     return true;
   }
 }

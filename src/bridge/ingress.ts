@@ -1,6 +1,8 @@
 import { csmsProtocolOf, type GatewayConfig } from '../config/config.js';
 import { faultOf } from '../ocpp/soap-fault.js';
-import type { JobOutcome, UpstreamJob, UpstreamQueue } from '../queue/upstream-queue.js';
+import type { CsmsProtocol } from '../ocpp/protocols.js';
+import type { StartTransactionRequest15 } from '../ocpp/v15/types.js';
+import type { JobOutcome, SubmitOptions, UpstreamJob, UpstreamQueue } from '../queue/upstream-queue.js';
 import type { ChargerAnswer, ChargerMessage, ChargerMessageSink } from '../soap/central-system-endpoint.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import type { MessagePolicy } from '../translate/source-policy.js';
@@ -38,7 +40,7 @@ export class ChargerIngress implements ChargerMessageSink {
     if (!policy || !routeOf(m.dialect, target)?.tables.chargerInitiated.has(m.action)) {
       return { kind: 'fault', fault: faultOf('NotSupported', `operation ${m.action} is not supported towards ${target}`) };
     }
-    const count = await this.queued.arrive(m.identity, {
+    const arrival = await this.queued.arrive(m.identity, {
       lastSoapContact: m.receivedAt,
       lastAction: m.action,
       remoteAddress: m.remoteAddress,
@@ -47,15 +49,22 @@ export class ChargerIngress implements ChargerMessageSink {
       dialect: m.dialect,
       csmsProtocol: target,
     });
-    if (count === undefined) return { kind: 'retry', reason: 'gateway state (Redis) unavailable' };
-    const overflow = overflowDecision(policy, count - 1, this.config.maxQueuedPerCharger);
+    if (arrival === undefined) return { kind: 'retry', reason: 'gateway state unavailable' };
+    const overflow = overflowDecision(policy, arrival.queued - 1, this.config.maxQueuedPerCharger);
     if (overflow !== 'queue') {
       this.queued.release(m.identity);
       this.observer.onOverflow?.(m.identity, m.action, overflow);
       if (overflow === 'answer-locally' && policy.localResponse) return { kind: 'response', body: policy.localResponse(m.request, new Date().toISOString()) };
-      return { kind: 'retry', reason: `charger ${m.identity} has ${count - 1} messages queued (limit ${this.config.maxQueuedPerCharger})` };
+      return { kind: 'retry', reason: `charger ${m.identity} has ${arrival.queued - 1} messages queued (limit ${this.config.maxQueuedPerCharger})` };
     }
-    const job: UpstreamJob = {
+    const job = this.jobOf(m, target);
+    if (policy.supersedeKey) this.markLatest(job, policy.supersedeKey(m.request));
+    if (arrival.backlog) return this.behindBacklog(job, policy);
+    return this.submit(job, policy);
+  }
+
+  private jobOf(m: ChargerMessage, target: CsmsProtocol): UpstreamJob {
+    return {
       id: newId(),
       identity: m.identity,
       source: m.dialect,
@@ -66,10 +75,42 @@ export class ChargerIngress implements ChargerMessageSink {
       deadline: m.arrivedAt + this.config.csmsTimeoutMs,
       soapMessageId: m.soapMessageId,
     };
-    if (policy.supersedeKey) this.markLatest(job, policy.supersedeKey(m.request));
-    const outcome = await this.queue.submit(job);
-    if (outcome.kind === 'retry' && outcome.queued === false) this.queued.release(m.identity);
+  }
+
+  private async submit(job: UpstreamJob, policy: MessagePolicy, options: SubmitOptions = {}): Promise<ChargerAnswer> {
+    const outcome = await this.queue.submit(job, options);
+    if (outcome.kind === 'retry' && outcome.queued === false) this.queued.release(job.identity);
     return { ...(await this.answerOf(outcome, job, policy)), jobId: job.id };
+  }
+
+  /**
+   * An earlier message of the charger is stored and waits for the CSMS (docs/architecture.md#delivery-semantics): a
+   * store-and-forward message is queued behind it and answered as soon as it is durable; a message that needs a CSMS
+   * decision cannot overtake it, so it gets an offline answer where a policy allows one, else 503 at once.
+   */
+  private async behindBacklog(job: UpstreamJob, policy: MessagePolicy): Promise<ChargerAnswer> {
+    if (policy.storeAndForward) return this.submit({ ...job, acknowledged: true }, policy, { storeAtOnce: true });
+    if (policy.offline && this.offline.enabled(policy)) {
+      const answer = await this.offlineBehindBacklog(job, policy);
+      if (answer) return answer;
+    }
+    this.queued.release(job.identity);
+    return { kind: 'retry', reason: `charger ${job.identity} has stored messages waiting for the central system` };
+  }
+
+  /** The offline policies behind a backlog: the CSMS's earlier Authorize answer, or a local transaction id. */
+  private async offlineBehindBacklog(job: UpstreamJob, policy: MessagePolicy): Promise<ChargerAnswer | undefined> {
+    if (policy.offline === 'cached-authorization') {
+      const cached = await this.offline.authorization(job.identity, (job.request as { idTag: string }).idTag);
+      if (!cached) return undefined;
+      this.queued.release(job.identity);
+      return { kind: 'response', body: cached };
+    }
+    const local = await this.offline.startTransaction(job.identity, job.request as StartTransactionRequest15, job.receivedAt);
+    if (!local) return undefined;
+    this.logger.warn({ chargeBoxIdentity: job.identity, localTransactionId: local.transactionId }, 'stored messages wait for the CSMS: StartTransaction answered with a local transaction id (offlineStartTransaction policy)');
+    const answer = await this.submit({ ...job, acknowledged: true, localTransactionId: local.transactionId }, policy, { storeAtOnce: true });
+    return answer.kind === 'response' ? { ...answer, body: local } : answer;
   }
 
   /**

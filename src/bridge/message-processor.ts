@@ -122,15 +122,9 @@ export class ChargerMessageProcessor {
     return outbound.payload;
   }
 
-  /** The CSMS answered: check it, answer the charger, store the new state, then send what the gateway owes the CSMS. */
+  /** The CSMS answered (validly): answer the charger, store the new state, then send what the gateway owes the CSMS. */
   private async complete(run: MessageRun, payload: object, { result, localTransactionId }: Delivered): Promise<void> {
     run.event.result = result;
-    const valid = run.route.protocol.check(run.csmsAction, 'conf', result);
-    if (!valid.ok) {
-      run.log().error({ result, schemaError: valid.message }, `CSMS answered with a payload that is not valid ${run.job.target}`);
-      run.finish({ kind: 'fault', fault: faultOf('InternalError', 'central system answered with an invalid payload') }, 'error');
-      return;
-    }
     let response: object;
     let reduced: { saving: Promise<unknown>; followUps: () => FollowUpCall[] };
     try {

@@ -55,6 +55,17 @@ const configSchema = z
     csmsProtocol: z.enum(CSMS_PROTOCOLS).default(CSMS_PROTOCOLS[0]),
     redisUrl: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
     redisPrefix: z.string().min(1).default('ocppgw'),
+    /** Directory of the embedded durable store (without REDIS_URL), relative to the working directory; created if missing. */
+    dataDir: z.string().default('./data'),
+    /** sqlite: the durable embedded store in dataDir; memory: nothing survives a restart (tests, throw-away runs). */
+    store: z.enum(['sqlite', 'memory']).default('sqlite'),
+    /**
+     * How long the CSMS may keep refusing (CALLERROR, invalid answer) a stored message before it is moved to the dead
+     * letters (docs/architecture.md#delivery-semantics); fractions allowed.
+     */
+    deadLetterAfterHours: z.coerce.number().positive().default(24),
+    /** At start, and on taking a partition over, the CSMS WebSockets of chargers heard within this window are reopened. */
+    reopenWindowMinutes: z.coerce.number().int().min(0).default(30),
     publicUrl: z.url().optional(),
     adminPort: z.coerce.number().int().min(0).max(65535).default(8081),
     adminHost: z.string().default('127.0.0.1'),
@@ -168,6 +179,10 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   CSMS_PROTOCOL: 'csmsProtocol',
   REDIS_URL: 'redisUrl',
   REDIS_PREFIX: 'redisPrefix',
+  DATA_DIR: 'dataDir',
+  STORE: 'store',
+  DEAD_LETTER_AFTER_HOURS: 'deadLetterAfterHours',
+  REOPEN_WINDOW_MINUTES: 'reopenWindowMinutes',
   PUBLIC_URL: 'publicUrl',
   ADMIN_PORT: 'adminPort',
   ADMIN_HOST: 'adminHost',
@@ -242,6 +257,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
     const value = env[name];
     if (value !== undefined && value !== '') fromEnv[key] = value;
   }
+  // DATA_DIR set but empty: no durable store, as STORE=memory.
+  if (env.DATA_DIR === '') fromEnv.store = 'memory';
   const result = configSchema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {

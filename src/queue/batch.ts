@@ -1,9 +1,9 @@
-import type { Job } from 'bullmq';
+import { DelayedError, WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../util/log.js';
 import type { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import { FIRST_ROUTE } from '../ocpp/protocols.js';
-import type { JobOutcome, JobProcessor, UpstreamJob } from './upstream-queue.js';
+import { LeftInQueue, type JobOutcome, type JobProcessor, type UpstreamJob } from './upstream-queue.js';
 
 /**
  * One BullMQ job: the messages of one partition that arrived at one instance in the same turn of its event loop
@@ -111,21 +111,53 @@ export interface BatchRunDeps {
   serialiser: KeyedSerialiser;
   /** Brings an outcome to the instance whose request waits for it. */
   deliver(replyTo: string, jobId: string, outcome: JobOutcome): void;
+  /** The worker's lock token for this job. */
+  token?: string;
+  /** The chargers among these that have an unfinished job older than this one (ChargerJobs.blocked). */
+  blocked(identities: readonly string[]): Promise<Set<string>>;
 }
+
+/** How long a batch waits for an older job of one of its chargers before it steps back (moved to delayed). */
+const BLOCKED_WAIT_MS = 15_000;
+const BLOCKED_POLL_MS = 250;
 
 /**
  * Runs one BullMQ job: its messages, each under its charger's lock, skipping those an earlier run of the job finished.
- * A failed batch goes back to BullMQ (the error is rethrown), which retries it without its finished messages, so
- * nothing acknowledged is dropped and nothing finished is sent twice.
+ *
+ * Order per charger (docs/architecture.md#order-across-crashes): a charger's messages run only from its oldest
+ * unfinished job. A job that comes back out of order (a stalled job of an instance that died returns to the queue
+ * after later ones were fetched) holds the later jobs of its chargers back; a batch that waits longer than
+ * BLOCKED_WAIT_MS steps back to the delayed set. A stopping gateway puts the job back at the head of the queue
+ * (WaitingError), which BullMQ does not count as a failed attempt. A failed batch goes back to BullMQ, which retries it
+ * without its finished messages.
  */
 export async function runBatch(bullJob: Job<BatchJobData>, deps: BatchRunDeps): Promise<void> {
   const messages = messagesOf(bullJob.data);
-  const replyTo = bullJob.data.replyTo;
   const onError = (err: unknown) => deps.logger.warn({ err: (err as Error).message, batch: bullJob.id }, 'could not record the progress of a batch');
   const progress = messages.length > 1 ? new BatchProgress(deps.redis, deps.progressKey, onError) : undefined;
   // Started before (its instance died, or it failed): what that run finished is not sent again.
   const finished = progress && bullJob.attemptsStarted > 1 ? await progress.finishedBefore() : new Set<string>();
+  const todo = messages.filter((job) => !finished.has(job.id));
+  const failure = await runInOrder(bullJob, todo, deps, progress);
+  if (failure === undefined) return void (await progress?.finish());
+  await progress?.record();
+  if (failure instanceof LeftInQueue) {
+    await bullJob.moveToWait(deps.token);
+    throw new WaitingError(failure.message);
+  }
+  if (failure === STEP_BACK) {
+    await bullJob.moveToDelayed(Date.now() + 1_000, deps.token);
+    throw new DelayedError('an older job of one of its chargers is not finished yet');
+  }
+  throw failure;
+}
+
+const STEP_BACK = Symbol('step back');
+
+/** Runs the messages whose chargers have no older unfinished job, waiting (bounded) for the others. */
+async function runInOrder(bullJob: Job<BatchJobData>, todo: UpstreamJob[], deps: BatchRunDeps, progress: BatchProgress | undefined): Promise<unknown> {
   let failure: unknown;
+  const replyTo = bullJob.data.replyTo;
   const runOne = async (job: UpstreamJob) => {
     let replied = false;
     const reply = (outcome: JobOutcome) => {
@@ -138,14 +170,26 @@ export async function runBatch(bullJob: Job<BatchJobData>, deps: BatchRunDeps): 
       progress?.markDone(job.id);
     } catch (err) {
       failure ??= err;
-      deps.logger.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'upstream job failed inside the gateway; BullMQ will retry it');
-      reply({ kind: 'retry', reason: 'gateway failed to process the message' });
+      if (!(err instanceof LeftInQueue)) {
+        deps.logger.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'upstream job failed inside the gateway; BullMQ will retry it');
+        reply({ kind: 'retry', reason: 'gateway failed to process the message' });
+      }
     }
   };
-  await Promise.all(messages.filter((job) => !finished.has(job.id)).map((job) => deps.serialiser.run(job.identity, () => runOne(job))));
-  if (failure) {
-    await progress?.record();
-    throw failure;
+  let waiting = [...new Set(todo.map((job) => job.identity))];
+  const deadline = Date.now() + BLOCKED_WAIT_MS;
+  const runs: Promise<void>[] = [];
+  for (;;) {
+    const blocked = await deps.blocked(waiting);
+    for (const job of todo) if (waiting.includes(job.identity) && !blocked.has(job.identity)) runs.push(deps.serialiser.run(job.identity, () => runOne(job)));
+    waiting = waiting.filter((identity) => blocked.has(identity));
+    if (waiting.length === 0 || Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, BLOCKED_POLL_MS));
   }
-  await progress?.finish();
+  await Promise.all(runs);
+  if (failure === undefined && waiting.length > 0) {
+    deps.logger.info({ batch: bullJob.id, chargers: waiting }, 'an older job of these chargers is not finished yet: this job steps back and comes again');
+    return STEP_BACK;
+  }
+  return failure;
 }

@@ -11,7 +11,7 @@ import { ChargerJobs } from './charger-jobs.js';
 import { DirectDelivery, type PendingMessage } from './direct-delivery.js';
 import type { PartitionKeys } from './inflight.js';
 import { ReplyRouter } from './reply-router.js';
-import type { JobOutcome, JobProcessor, UpstreamJob, UpstreamQueue } from './upstream-queue.js';
+import type { JobOutcome, JobProcessor, SubmitOptions, UpstreamJob, UpstreamQueue } from './upstream-queue.js';
 import { IdTable } from '../util/id-table.js';
 
 /**
@@ -153,8 +153,10 @@ export class BullmqQueue implements UpstreamQueue {
     const logger = this.options.logger.child({ partition: p });
     const worker = new Worker<BatchJobData>(
       `upstream-p${p}`,
-      (bullJob) =>
+      (bullJob, token) =>
         runBatch(bullJob, {
+          token,
+          blocked: (identities) => this.chargerJobs.blocked(p, identities, bullJob.id!, this.jobPrefixes[p]!),
           redis: this.connection,
           progressKey: `${this.options.prefix}:batch-done:p${p}:${bullJob.id}`,
           logger,
@@ -202,7 +204,7 @@ export class BullmqQueue implements UpstreamQueue {
     entry.connection.disconnect();
   }
 
-  submit(job: UpstreamJob): Promise<JobOutcome> {
+  submit(job: UpstreamJob, options: SubmitOptions = {}): Promise<JobOutcome> {
     return new Promise<JobOutcome>((resolve) => {
       const settle = (outcome: JobOutcome) => {
         if (!this.replies.forget(job.id)) return;
@@ -217,6 +219,8 @@ export class BullmqQueue implements UpstreamQueue {
         job,
         queued: () => {
           queued = true;
+          // In Redis, the job (or the in-flight record) is as durable as Redis is configured to be.
+          if (options.storeAtOnce) settle({ kind: 'stored' });
         },
         failed: (err) => {
           this.options.logger.error({ err, chargeBoxIdentity: job.identity }, 'could not queue a message in Redis');

@@ -32,6 +32,20 @@ end
 return #KEYS`;
 
 /**
+ * Which of the given chargers (KEYS: their marks) have an unfinished job older than the job ARGV[1] (ARGV[2]: the
+ * partition's job key prefix): 1 for each such charger, else 0. The consumer runs a charger's messages only from its
+ * oldest unfinished job, which keeps the charger's order when a job comes back out of order (a stalled job of an
+ * instance that died, one left by a stopping instance).
+ */
+const OLDER = `${OLDEST_UNFINISHED_LUA}
+local out = {}
+for i = 1, #KEYS do
+  local oldest = oldestUnfinished(KEYS[i], ARGV[2])
+  if oldest and oldest ~= ARGV[1] then out[i] = 1 else out[i] = 0 end
+end
+return out`;
+
+/**
  * Per charger, the BullMQ jobs that hold a message of it: `<prefix>:charger-jobs:p<n>:<identity>`, a sorted set of
  * job ids, oldest first.
  * It is what lets direct delivery go per charger (see BullmqQueue): a charger's message may skip BullMQ only when no
@@ -48,12 +62,14 @@ return #KEYS`;
  */
 export class ChargerJobs {
   private readonly markCommand: (...args: string[]) => Promise<unknown>;
+  private readonly olderCommand: (...args: string[]) => Promise<unknown>;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
     this.markCommand = luaCommand<string[]>(redis, 'ocppgwMarkChargerJobs', undefined, MARK);
+    this.olderCommand = luaCommand<string[]>(redis, 'ocppgwOlderChargerJobs', undefined, OLDER);
   }
 
   key(partition: number, identity: string): string {
@@ -72,6 +88,13 @@ export class ChargerJobs {
   async mark(partition: number, identities: Iterable<string>, jobId: string, jobPrefix: string): Promise<void> {
     const keys = [...new Set(identities)].map((identity) => this.key(partition, identity));
     await this.markCommand(String(keys.length), ...keys, jobId, jobPrefix);
+  }
+
+  /** The chargers among `identities` that have an unfinished job older than `jobId`: their messages must wait. */
+  async blocked(partition: number, identities: readonly string[], jobId: string, jobPrefix: string): Promise<Set<string>> {
+    if (identities.length === 0) return new Set();
+    const flags = (await this.olderCommand(String(identities.length), ...identities.map((id) => this.key(partition, id)), jobId, jobPrefix)) as number[];
+    return new Set(identities.filter((_, i) => flags[i] === 1));
   }
 
   /** The charger no longer has messages in this job (an operator dropped them). */

@@ -1,72 +1,162 @@
-import { KeyedSerialiser } from '../util/keyed-serialiser.js';
-import { shuttingDown, type JobOutcome, type JobProcessor, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
 import { IdTable } from '../util/id-table.js';
+import { KeyedSerialiser } from '../util/keyed-serialiser.js';
+import type { Logger } from '../util/log.js';
+import { LeftInQueue, shuttingDown, type JobOutcome, type JobProcessor, type SubmitOptions, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
 
-/** In-process queue for a single instance without Redis: per-charger FIFO, nothing survives a restart. */
+/** Where the embedded queue keeps its messages across restarts (the embedded store, SqliteStore). */
+export interface MessageLog {
+  appendMessage(seq: number, identity: string, job: object): void;
+  removeMessage(seq: number): void;
+  /** Resolves once everything written so far is on disk; rejects when the commit fails. */
+  durable(): Promise<void>;
+  loadMessages(): { seq: number; identity: string; job: unknown }[];
+}
+
+/** One message in the queue: its place, its job, and what the charger has been told. */
+interface Entry {
+  seq: number;
+  job: UpstreamJob;
+  /** The waiting request, until it has its answer. */
+  settle?: (outcome: JobOutcome) => void;
+  /** The charger was told the message is stored: it must survive a restart. */
+  acknowledged: boolean;
+  started: boolean;
+}
+
+export interface EmbeddedQueueOptions {
+  /** The durable store; without one the queue lives in memory only (STORE=memory). */
+  log?: MessageLog;
+  logger: Logger;
+  /** A message the processor failed on with an unexpected error, after it was taken out of the queue. */
+  onFailure?(job: UpstreamJob, err: unknown): void;
+}
+
+/**
+ * The queue of a single instance without Redis (docs/architecture.md#the-embedded-store): per-charger FIFO in memory,
+ * each message also written to the durable log. A message is written lazily: it reaches the disk when the charger is
+ * to be told it is stored (a `stored` or queued `expired` outcome waits for its commit), or with the next group
+ * commit; one delivered before that is never written. At start the log's undelivered messages are queued first, per
+ * charger in their original order.
+ */
 export class EmbeddedQueue implements UpstreamQueue {
   readonly kind = 'embedded';
+  readonly added = { jobs: 0, messages: 0, direct: 0 };
+  readonly restored = new Map<string, number>();
   private processor?: JobProcessor;
   private readonly serialiser = new KeyedSerialiser();
-  private inFlight = 0;
+  private readonly entries = new IdTable<Entry>();
+  private seq = 0;
   private closed = false;
-  /** Submitted, not yet started: job id -> submit time, per charger (for stats and dropQueued). */
-  private readonly pending = new IdTable<IdTable<number>>();
-  private readonly dropped = new Set<string>();
-  readonly added = { jobs: 0, messages: 0, direct: 0 };
+
+  constructor(private readonly options: EmbeddedQueueOptions) {}
 
   async start(processor: JobProcessor): Promise<void> {
     this.processor = processor;
+    for (const row of this.options.log?.loadMessages() ?? []) {
+      this.seq = Math.max(this.seq, row.seq);
+      const entry: Entry = { seq: row.seq, job: row.job as UpstreamJob, acknowledged: true, started: false };
+      this.restored.set(row.identity, (this.restored.get(row.identity) ?? 0) + 1);
+      this.enqueue(entry);
+    }
+    if (this.restored.size > 0) {
+      this.options.logger.warn({ messages: [...this.restored.values()].reduce((a, b) => a + b, 0), chargers: this.restored.size }, 'delivering the messages stored before the last stop first');
+    }
   }
 
-  submit(job: UpstreamJob): Promise<JobOutcome> {
-    const processor = this.processor;
-    if (!processor || this.closed) return Promise.resolve(shuttingDown);
+  submit(job: UpstreamJob, options: SubmitOptions = {}): Promise<JobOutcome> {
+    if (!this.processor || this.closed) return Promise.resolve(shuttingDown);
     return new Promise<JobOutcome>((resolve) => {
-      let settled = false;
-      const settle = (outcome: JobOutcome) => {
-        if (settled) return;
-        settled = true;
+      const entry: Entry = { seq: ++this.seq, job, acknowledged: false, started: false };
+      let timer: NodeJS.Timeout | undefined;
+      entry.settle = (outcome) => {
+        entry.settle = undefined;
         clearTimeout(timer);
+        if (outcome.kind === 'stored' || (outcome.kind === 'expired' && outcome.queued)) entry.acknowledged = true;
         resolve(outcome);
       };
-      // In memory the job is queued as soon as it is submitted (and lost with the process: no REDIS_URL, no durability).
-      const timer = setTimeout(() => settle({ kind: 'expired', queued: true }), Math.max(0, job.deadline - Date.now()));
-      this.inFlight++;
+      this.options.log?.appendMessage(entry.seq, job.identity, job);
       this.added.jobs++;
       this.added.messages++;
-      let waiting = this.pending.get(job.identity);
-      if (!waiting) this.pending.set(job.identity, (waiting = new IdTable()));
-      waiting.set(job.id, Date.now());
-      void this.serialiser.run(job.identity, async () => {
-        waiting.delete(job.id);
-        if (waiting.size === 0 && this.pending.get(job.identity) === waiting) this.pending.delete(job.identity);
-        try {
-          if (this.dropped.delete(job.id)) {
-            settle({ kind: 'retry', reason: 'message dropped by an operator' });
-            return;
-          }
-          await processor(job, settle);
-        } finally {
-          this.inFlight--;
-          settle({ kind: 'expired', queued: false });
-        }
-      });
+      // Not answered in time: the message stays queued, and the charger may be told so once it is on disk.
+      timer = setTimeout(() => this.whenDurable(entry, { kind: 'expired', queued: true }), Math.max(0, job.deadline - Date.now()));
+      if (options.storeAtOnce) this.whenDurable(entry, { kind: 'stored' });
+      this.enqueue(entry);
     });
   }
 
+  /** Gives an outcome that acknowledges the message once it is durable; a failed commit answers 503 instead. */
+  private whenDurable(entry: Entry, outcome: JobOutcome): void {
+    const log = this.options.log;
+    if (!entry.settle) return;
+    if (!log) return entry.settle(outcome);
+    log.durable().then(
+      () => entry.settle?.(outcome),
+      (err: unknown) => {
+        if (!entry.started) this.forget(entry);
+        entry.settle?.({ kind: 'retry', reason: (err as Error).message, queued: false });
+      },
+    );
+  }
+
+  private enqueue(entry: Entry): void {
+    this.entries.set(entry.job.id, entry);
+    void this.serialiser.run(entry.job.identity, () => this.run(entry));
+  }
+
+  private async run(entry: Entry): Promise<void> {
+    if (!this.entries.has(entry.job.id)) return; // dropped by an operator, or given up on a failed commit
+    if (this.closed) return this.leave(entry);
+    entry.started = true;
+    const reply = (outcome: JobOutcome) => (outcome.kind === 'stored' ? this.whenDurable(entry, outcome) : entry.settle?.(outcome));
+    try {
+      await this.processor!(entry.job, reply);
+    } catch (err) {
+      if (err instanceof LeftInQueue) {
+        // Shutdown: an acknowledged message stays in the log and is delivered after the next start; the charger resends
+        // one it was not told about.
+        this.entries.delete(entry.job.id);
+        if (!entry.acknowledged) this.options.log?.removeMessage(entry.seq);
+        entry.settle?.(shuttingDown);
+        return;
+      }
+      this.options.logger.error({ err, chargeBoxIdentity: entry.job.identity, jobId: entry.job.id }, 'message failed inside the gateway');
+      this.options.onFailure?.(entry.job, err);
+    }
+    this.forget(entry);
+    entry.settle?.({ kind: 'expired', queued: false });
+  }
+
+  /** Not started when the queue closes: kept for the next start if acknowledged, else given back to the charger. */
+  private leave(entry: Entry): void {
+    this.entries.delete(entry.job.id);
+    if (!entry.acknowledged) this.options.log?.removeMessage(entry.seq);
+    entry.settle?.(shuttingDown);
+  }
+
+  private forget(entry: Entry): void {
+    this.entries.delete(entry.job.id);
+    this.options.log?.removeMessage(entry.seq);
+  }
+
   async stats(): Promise<{ partition: string; depth: number; oldestAgeSeconds: number }[]> {
-    let oldest = Date.now();
-    for (const waiting of this.pending.values()) for (const at of waiting.values()) oldest = Math.min(oldest, at);
-    return [{ partition: 'embedded', depth: this.inFlight, oldestAgeSeconds: (Date.now() - oldest) / 1000 }];
+    let oldest = Infinity;
+    for (const entry of this.entries.values()) oldest = Math.min(oldest, Date.parse(entry.job.receivedAt));
+    return [{ partition: 'embedded', depth: this.entries.size, oldestAgeSeconds: Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0 }];
   }
 
+  /** The charger's messages not started yet are removed, from the log too. */
   async dropQueued(identity: string): Promise<number> {
-    const waiting = this.pending.get(identity);
-    if (!waiting) return 0;
-    for (const id of waiting.keys()) this.dropped.add(id);
-    return waiting.size;
+    let dropped = 0;
+    for (const entry of this.entries.values()) {
+      if (entry.job.identity !== identity || entry.started) continue;
+      this.forget(entry);
+      entry.settle?.({ kind: 'retry', reason: 'message dropped by an operator' });
+      dropped++;
+    }
+    return dropped;
   }
 
+  /** Stops taking messages; the ones under way finish or are left for the next start. */
   async close(): Promise<void> {
     this.closed = true;
     await this.serialiser.drain();

@@ -18,6 +18,13 @@ export interface UpstreamJob {
   /** Epoch ms after which no one waits for the answer (CSMS_TIMEOUT_MS after arrival). */
   deadline: number;
   soapMessageId?: string;
+  /**
+   * The charger was answered before the message was sent (stored behind a backlog, or given a local transaction id):
+   * a refusal by the CSMS can no longer reach it, so the message is redelivered instead (docs/architecture.md#delivery-semantics).
+   */
+  acknowledged?: boolean;
+  /** The transaction id the charger was given locally (offline StartTransaction policy), to map to the CSMS's. */
+  localTransactionId?: number;
 }
 
 /**
@@ -47,11 +54,24 @@ export type JobProcessor = (job: UpstreamJob, reply: (outcome: JobOutcome) => vo
  * Carries jobs per charger, in the order received, to one processor at a time per charger, and brings each outcome
  * back to the request that waits for it. Two implementations: embedded (one process) and BullMQ (Redis).
  */
+export interface SubmitOptions {
+  /**
+   * Answer `stored` as soon as the message is durably queued, without waiting for its turn: a store-and-forward
+   * message of a charger whose earlier message waits for the CSMS (docs/architecture.md#delivery-semantics).
+   */
+  storeAtOnce?: boolean;
+}
+
 export interface UpstreamQueue {
   readonly kind: 'embedded' | 'bullmq';
   start(processor: JobProcessor): Promise<void>;
-  /** Resolves with the outcome, or with `expired` when the deadline passes first. */
-  submit(job: UpstreamJob): Promise<JobOutcome>;
+  /**
+   * Resolves with the outcome, or with `expired` when the deadline passes first. A `stored` outcome is given only
+   * once the message is durable.
+   */
+  submit(job: UpstreamJob, options?: SubmitOptions): Promise<JobOutcome>;
+  /** Messages per charger found queued at start (the embedded store's undelivered ones), to count them again. */
+  readonly restored?: ReadonlyMap<string, number>;
   /** Depth and oldest waiting message per partition (metrics: is anything stuck?). */
   stats(): Promise<{ partition: string; depth: number; oldestAgeSeconds: number }[]>;
   /**

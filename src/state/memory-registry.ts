@@ -1,15 +1,27 @@
 import type { ChargerState } from '../translate/charger-state.js';
-import { StateUpdater, type CachedAuthorization, type ChargerContact, type ChargerRegistry } from './registry.js';
+import type { StoreSpace } from './sqlite-store.js';
+import { StateUpdater, type Arrival, type CachedAuthorization, type ChargerContact, type ChargerRegistry, type DeadLetter } from './registry.js';
+
+/** Where a registry's lasting writes go: nowhere (memory only), or the embedded store (SqliteRegistry). */
+export type Persist = (space: StoreSpace, key: string, value: unknown) => void;
 
 /**
- * Registry in process memory: one instance, lost on restart (no REDIS_URL). States are stored as given, without a
- * copy: every change goes through pure reducers that return new objects, so a stored state is never mutated.
+ * Registry in process memory, for one instance. States are stored as given, without a copy: every change goes through
+ * pure reducers that return new objects, so a stored state is never mutated. With a `persist` sink every lasting write
+ * is also handed to the embedded store (SqliteRegistry); without one nothing survives a restart (STORE=memory).
  */
 export class MemoryRegistry implements ChargerRegistry {
-  private readonly states = new Map<string, ChargerState>();
-  private readonly contacts = new Map<string, ChargerContact>();
-  private readonly authorizationKeys = new Map<string, string>();
+  protected readonly states = new Map<string, ChargerState>();
+  protected readonly contacts = new Map<string, ChargerContact>();
+  protected readonly authorizationKeys = new Map<string, string>();
+  protected readonly latestMarks = new Map<string, string>();
+  protected readonly authorizations = new Map<string, CachedAuthorization>();
+  protected readonly dead = new Map<string, DeadLetter>();
+  private readonly queuedCounts = new Map<string, number>();
+  private readonly backlogs = new Set<string>();
   private readonly updater = new StateUpdater(this);
+
+  constructor(private readonly persist: Persist = () => undefined) {}
 
   update(identity: string, change: (state: ChargerState) => ChargerState): Promise<ChargerState> {
     return this.updater.update(identity, change);
@@ -21,6 +33,7 @@ export class MemoryRegistry implements ChargerRegistry {
 
   async setAuthorizationKey(identity: string, key: string): Promise<void> {
     this.authorizationKeys.set(identity, key);
+    this.persist('secret', identity, key);
   }
 
   async load(identity: string): Promise<ChargerState | undefined> {
@@ -29,20 +42,17 @@ export class MemoryRegistry implements ChargerRegistry {
 
   async save(state: ChargerState): Promise<void> {
     this.states.set(state.identity, state);
+    this.persist('state', state.identity, state);
   }
 
-  private readonly latestStatuses = new Map<string, string>();
-
   async markLatest(identity: string, key: string, jobId: string): Promise<void> {
-    this.latestStatuses.set(`${identity}\n${key}`, jobId);
+    this.latestMarks.set(`${identity}\n${key}`, jobId);
+    this.persist('latest', `${identity}\n${key}`, jobId);
   }
 
   async latest(identity: string, key: string): Promise<string | undefined> {
-    return this.latestStatuses.get(`${identity}\n${key}`);
+    return this.latestMarks.get(`${identity}\n${key}`);
   }
-
-  private readonly queuedCounts = new Map<string, number>();
-  private readonly authorizations = new Map<string, CachedAuthorization>();
 
   async queued(identity: string): Promise<number> {
     return this.queuedCounts.get(identity) ?? 0;
@@ -54,22 +64,30 @@ export class MemoryRegistry implements ChargerRegistry {
 
   async cacheAuthorization(identity: string, idTag: string, entry: CachedAuthorization): Promise<void> {
     this.authorizations.set(`${identity}\n${idTag}`, entry);
+    this.persist('auth', `${identity}\n${idTag}`, entry);
   }
 
   async cachedAuthorization(identity: string, idTag: string): Promise<CachedAuthorization | undefined> {
     return this.authorizations.get(`${identity}\n${idTag}`);
   }
 
-  async arrive(identity: string, contact: ChargerContact): Promise<number> {
+  async arrive(identity: string, contact: ChargerContact): Promise<Arrival> {
     const previous = this.contacts.get(identity);
-    this.contacts.set(identity, {
+    const next = {
       ...contact,
       callbackUrl: contact.callbackUrl ?? previous?.callbackUrl,
       callbackSource: contact.callbackUrl ? contact.callbackSource : previous?.callbackSource,
-    });
+    };
+    this.contacts.set(identity, next);
+    this.persist('contact', identity, next);
     const queued = (this.queuedCounts.get(identity) ?? 0) + 1;
     this.queuedCounts.set(identity, queued);
-    return queued;
+    return { queued, backlog: this.backlogs.has(identity) };
+  }
+
+  async setBacklog(identity: string, backlog: boolean): Promise<void> {
+    if (backlog) this.backlogs.add(identity);
+    else this.backlogs.delete(identity);
   }
 
   async contact(identity: string): Promise<ChargerContact | undefined> {
@@ -79,6 +97,23 @@ export class MemoryRegistry implements ChargerRegistry {
 
   async identities(): Promise<string[]> {
     return [...new Set([...this.states.keys(), ...this.contacts.keys()])].sort();
+  }
+
+  async addDeadLetter(entry: DeadLetter): Promise<void> {
+    this.dead.set(entry.id, entry);
+    this.persist('dead', entry.id, entry);
+  }
+
+  async deadLetters(): Promise<DeadLetter[]> {
+    return [...this.dead.values()].sort((a, b) => a.deadAt.localeCompare(b.deadAt));
+  }
+
+  async removeDeadLetter(id: string): Promise<DeadLetter | undefined> {
+    const entry = this.dead.get(id);
+    if (!entry) return undefined;
+    this.dead.delete(id);
+    this.persist('dead', id, undefined);
+    return entry;
   }
 
   async close(): Promise<void> {}

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { storedChargerState, type ChargerState } from '../translate/charger-state.js';
 import { writeCoalescer } from '../util/write-coalescer.js';
 import { luaCommand } from '../util/lua-command.js';
-import { StateUpdater, type CachedAuthorization, type ChargerContact, type ChargerRegistry } from './registry.js';
+import { StateUpdater, type Arrival, type CachedAuthorization, type ChargerContact, type ChargerRegistry, type DeadLetter } from './registry.js';
 import { IdTable } from '../util/id-table.js';
 
 /**
@@ -14,16 +14,18 @@ import { IdTable } from '../util/id-table.js';
  *   <prefix>:latest-status:<identity>  hash, connectorId -> id of the newest StatusNotification job
  *   <prefix>:queued:<identity>   integer, messages queued and not yet finished
  *   <prefix>:auth-cache:<identity>  hash, idTag -> CachedAuthorization as JSON (offline Authorize policy)
+ *   <prefix>:backlog:<identity>  string, set while a stored message of the charger waits for the CSMS
+ *   <prefix>:dead-letters        hash, message id -> DeadLetter as JSON
  */
 /**
- * A charger message arrived (KEYS: contact hash, chargers set, queued counter; ARGV: identity, then field/value
- * pairs): one command instead of three, and the new queued count back.
+ * A charger message arrived (KEYS: contact hash, chargers set, queued counter, backlog flag; ARGV: identity, then
+ * field/value pairs): one command instead of four; the new queued count and the backlog flag back.
  */
 const ARRIVE = `redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('SADD', KEYS[2], ARGV[1])
-return redis.call('INCR', KEYS[3])`;
+return {redis.call('INCR', KEYS[3]), redis.call('EXISTS', KEYS[4])}`;
 
-type ArriveArgs = [contactKey: string, chargersKey: string, queuedKey: string, identity: string, ...fields: string[]];
+type ArriveArgs = [contactKey: string, chargersKey: string, queuedKey: string, backlogKey: string, identity: string, ...fields: string[]];
 
 export class RedisRegistry implements ChargerRegistry {
   private readonly updater = new StateUpdater(this);
@@ -45,7 +47,7 @@ export class RedisRegistry implements ChargerRegistry {
     /** Whether this instance consumes the charger's partition now; without it nothing is cached. */
     private readonly consumes: (identity: string) => boolean = () => false,
   ) {
-    this.arriveCommand = luaCommand<ArriveArgs>(redis, 'ocppgwArrive', 3, ARRIVE);
+    this.arriveCommand = luaCommand<ArriveArgs>(redis, 'ocppgwArriveWithBacklog', 4, ARRIVE);
     this.coalesce = writeCoalescer(redis);
   }
 
@@ -119,14 +121,42 @@ export class RedisRegistry implements ChargerRegistry {
     return json === null ? undefined : (JSON.parse(json) as CachedAuthorization);
   }
 
-  async arrive(identity: string, contact: ChargerContact): Promise<number> {
+  async arrive(identity: string, contact: ChargerContact): Promise<Arrival> {
     const fields = ['lastSoapContact', contact.lastSoapContact, 'lastAction', contact.lastAction];
     if (contact.remoteAddress) fields.push('remoteAddress', contact.remoteAddress);
     if (contact.dialect) fields.push('dialect', contact.dialect);
     if (contact.csmsProtocol) fields.push('csmsProtocol', contact.csmsProtocol);
     if (contact.callbackUrl) fields.push('callbackUrl', contact.callbackUrl, 'callbackSource', contact.callbackSource ?? 'From');
     this.coalesce();
-    return Number(await this.arriveCommand(this.key('contact', identity), `${this.prefix}:chargers`, this.key('queued', identity), identity, ...fields));
+    const [queued, backlog] = (await this.arriveCommand(
+      this.key('contact', identity),
+      `${this.prefix}:chargers`,
+      this.key('queued', identity),
+      this.key('backlog', identity),
+      identity,
+      ...fields,
+    )) as [number, number];
+    return { queued: Number(queued), backlog: backlog === 1 };
+  }
+
+  async setBacklog(identity: string, backlog: boolean): Promise<void> {
+    this.coalesce();
+    if (backlog) await this.redis.set(this.key('backlog', identity), '1');
+    else await this.redis.del(this.key('backlog', identity));
+  }
+
+  async addDeadLetter(entry: DeadLetter): Promise<void> {
+    await this.redis.hset(`${this.prefix}:dead-letters`, entry.id, JSON.stringify(entry));
+  }
+
+  async deadLetters(): Promise<DeadLetter[]> {
+    const all = Object.values(await this.redis.hgetall(`${this.prefix}:dead-letters`)).map((json) => JSON.parse(json) as DeadLetter);
+    return all.sort((a, b) => a.deadAt.localeCompare(b.deadAt));
+  }
+
+  async removeDeadLetter(id: string): Promise<DeadLetter | undefined> {
+    const [[, json], [, removed]] = (await this.redis.multi().hget(`${this.prefix}:dead-letters`, id).hdel(`${this.prefix}:dead-letters`, id).exec()) as [[null, string | null], [null, number]];
+    return removed === 1 && json ? (JSON.parse(json) as DeadLetter) : undefined;
   }
 
   async contact(identity: string): Promise<ChargerContact | undefined> {

@@ -23,8 +23,33 @@ export interface ChargerContact {
   csmsProtocol?: CsmsProtocol;
 }
 
+/** A charger message arrived: its charger's queued count including it, and whether messages wait for the CSMS. */
+export interface Arrival {
+  queued: number;
+  /** An earlier message of the charger was stored and waits for the CSMS (docs/architecture.md#delivery-semantics). */
+  backlog: boolean;
+}
+
 /**
- * The charger registry (docs/architecture.md#the-flow). ChargerState is written only by the one consumer that
+ * A stored message the CSMS kept refusing (CALLERROR or an invalid answer) for longer than the redelivery bound: kept
+ * for an operator to replay or drop, never discarded without a trace.
+ */
+export interface DeadLetter {
+  /** The message's id. */
+  id: string;
+  identity: string;
+  action: string;
+  /** The queued message as it was (an UpstreamJob). */
+  message: object;
+  /** The CSMS's last answer, e.g. "CALLERROR InternalError: ...". */
+  reason: string;
+  attempts: number;
+  firstRejectedAt: string;
+  deadAt: string;
+}
+
+/**
+ * The charger registry (docs/architecture.md#charger-state). ChargerState is written only by the one consumer that
  * serialises a
  * charger's messages; contacts are written by the SOAP side on every request, so they live apart and never clobber.
  */
@@ -58,9 +83,16 @@ export interface ChargerRegistry {
   cachedAuthorization(identity: string, idTag: string): Promise<CachedAuthorization | undefined>;
   /**
    * A charger message arrived: record the contact (callback URL only when one was learned) and count the message as
-   * queued, in one round trip; resolves with the queued count including this message.
+   * queued, in one round trip; resolves with the queued count including this message and the backlog flag.
    */
-  arrive(identity: string, contact: ChargerContact): Promise<number>;
+  arrive(identity: string, contact: ChargerContact): Promise<Arrival>;
+  /** Set while a stored message of the charger waits for the CSMS; its next messages are then answered at once. */
+  setBacklog(identity: string, backlog: boolean): Promise<void>;
+  addDeadLetter(entry: DeadLetter): Promise<void>;
+  /** Every dead letter, oldest first. */
+  deadLetters(): Promise<DeadLetter[]>;
+  /** Removes one (replayed or dropped by an operator); resolves with it, or undefined when there is none. */
+  removeDeadLetter(id: string): Promise<DeadLetter | undefined>;
   contact(identity: string): Promise<ChargerContact | undefined>;
   identities(): Promise<string[]>;
   close(): Promise<void>;

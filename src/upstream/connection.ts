@@ -95,6 +95,11 @@ export class UpstreamConnection {
     return this.state === 'open';
   }
 
+  /** Not open, and the last attempt failed: the CSMS is known to be unreachable now. */
+  get down(): boolean {
+    return this.state !== 'open' && this.lastError !== undefined;
+  }
+
   /** Opens the connection if it is not open or opening; reconnects follow automatically until close(). */
   connect(): void {
     if (this.state === 'open' || this.state === 'connecting' || this.state === 'closed') return;

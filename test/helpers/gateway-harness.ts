@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig, type GatewayConfig } from '../../src/config/config.js';
 import { Gateway, type GatewayObservers } from '../../src/gateway.js';
 import { createLogger } from '../../src/util/log.js';
@@ -44,7 +47,8 @@ export async function startGateway(
       reconnectMaxMs: 500,
       partitions: 4,
       admission: 'auto-accept',
-      ...(mode === 'embedded' ? {} : { redisUrl: REDIS_URL, redisPrefix: `gwtest-${randomUUID().slice(0, 8)}`, directDelivery: mode === 'redis' }),
+      // Embedded: the durable store on real files, in a directory of the test's own.
+      ...(mode === 'embedded' ? { dataDir: mkdtempSync(join(tmpdir(), 'gw-data-')) } : { redisUrl: REDIS_URL, redisPrefix: `gwtest-${randomUUID().slice(0, 8)}`, directDelivery: mode === 'redis' }),
       ...overrides,
     },
   );
@@ -61,6 +65,7 @@ export async function startGateway(
     stop: async () => {
       await gateway.stop();
       if (mode !== 'embedded') await deleteKeysWithPrefix(REDIS_URL, config.redisPrefix);
+      else if (config.store === 'sqlite' && !overrides.dataDir) rmSync(config.dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -74,6 +74,8 @@ export class GatewayProcess {
   adminPort = 0;
   private child?: ChildProcess;
   readonly logFile: string;
+  /** The embedded store's directory when the test does not set DATA_DIR itself. */
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'gw-data-'));
 
   constructor(
     private readonly env: Record<string, string>,
@@ -91,7 +93,8 @@ export class GatewayProcess {
     this.adminPort = await freePort();
     const out = openSync(this.logFile, 'a');
     this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, CONFIG: '', PORT: String(this.soapPort), HOST: '127.0.0.1', ADMIN_PORT: String(this.adminPort), ...this.env },
+      // A data directory of its own unless the test names one (a restart on the same DATA_DIR).
+      env: { ...process.env, CONFIG: '', DATA_DIR: this.dataDir, PORT: String(this.soapPort), HOST: '127.0.0.1', ADMIN_PORT: String(this.adminPort), ...this.env },
       stdio: ['ignore', out, out],
     });
     await waitFor(async () => (await fetch(`http://127.0.0.1:${this.adminPort}/health`)).ok, 20_000, `gateway (log: ${this.logFile})`);

@@ -109,9 +109,9 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
 
   it('a claim that fails (the charger has an unfinished job) queues the message ahead of the charger\'s next one', async () => {
     const prefix = newPrefix();
-    // The charger's own retry, waiting a minute: nothing of this charger may go direct while it is unfinished.
+    // The charger's own retry, waiting 1.5 s: nothing of this charger may go direct, or run, before it.
     const retry = message('CP-5', 0);
-    await addJob(prefix, [retry], 60_000);
+    await addJob(prefix, [retry], 1_500);
     const queue = makeQueue(prefix);
     const order: number[] = [];
     await queue.start(async (job, reply) => {
@@ -123,7 +123,7 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     // Sent together: the first tries a claim, the second must not overtake it while the claim is answered.
     const outcomes = await Promise.all([queue.submit(message('CP-5', 1)), queue.submit(message('CP-5', 2))]);
     assert.deepEqual(outcomes.map((o) => o.kind), ['response', 'response']);
-    assert.deepEqual(order, [1, 2]);
+    assert.deepEqual(order, [0, 1, 2], 'the older job first, although it waited in the delayed set');
     assert.equal(queue.added.direct, 0, 'the claim failed');
     assert.equal(queue.added.messages, 2);
     // Another charger of the same partition is not held back by CP-5's retry.
@@ -167,7 +167,7 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
   it('jobs queued before marks existed are marked when the partition is taken; without that the whole queue must be empty', async () => {
     const prefix = newPrefix();
     const legacy = message('CP-L', 0);
-    await addJob(prefix, [legacy, message('CP-L2', 0)], 60_000);
+    await addJob(prefix, [legacy, message('CP-L2', 0)], 1_500);
     const queue = makeQueue(prefix);
     const order: string[] = [];
     await queue.start(async (job, reply) => {
@@ -184,10 +184,11 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     assert.equal(queue.added.direct, 1, 'CP-M has none');
 
     // Marks not known to be complete (a failed scan): a claim needs the partition's queue empty, as before marks.
+    await addJob(prefix, [message('CP-Z', 0)], 60_000);
     await redis.del(`${prefix}:charger-jobs-complete:p0`);
     await queue.submit(message('CP-N', 1));
     assert.equal(queue.added.direct, 1, 'the legacy job in the partition holds CP-N back');
-    assert.deepEqual(order, ['CP-L/1', 'CP-M/1', 'CP-N/1']);
+    assert.deepEqual(order, ['CP-L/0', 'CP-L2/0', 'CP-L/1', 'CP-M/1', 'CP-N/1'], 'CP-L/1 after the legacy job of its charger');
   });
 
   it('the marks of finished jobs hold nobody back: the claim drops them, and so does the next mark', async () => {
