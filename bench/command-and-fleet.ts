@@ -42,9 +42,12 @@ export async function measureCommand(agent: Agent, gatewayUrl: URL, stub: CsmsSt
   return result;
 }
 
-/** Chargers connected at once, each with its own upstream WebSocket; RSS per step; a heartbeat burst at the end. */
+/**
+ * Chargers connected at once, each with its own upstream WebSocket; RSS per step; a heartbeat burst at the end. The
+ * gateway is embedded with the durable store, in a fresh DATA_DIR of its own (bench/README.md, "Method").
+ */
 export async function measureFleet(agent: Agent, stub: CsmsStub, csmsPort: number) {
-  const gw = await startGateway(csmsPort, {});
+  const gw = await startGateway(csmsPort, {}, true);
   const steps: { chargers: number; rssMiB: number; connected: number; errors: number }[] = [];
   let total = 0;
   const baseline = rssMiB(gw.child.pid!);

@@ -1,6 +1,7 @@
 /**
- * Where a gateway's time goes in a load phase: its CPU from /proc, its group-commit batches from its metrics, and with
- * Redis the round trips from `INFO commandstats`. Diagnostics beside the targets, not targets.
+ * Where a gateway's time goes in a load phase: its CPU from /proc, its group-commit batches and its durable store's
+ * commits from its metrics, and with Redis the round trips from `INFO commandstats`. Diagnostics beside the targets,
+ * not targets (bench/README.md, "Method").
  */
 import type { Redis } from 'ioredis';
 import type { LoadResult } from './load.js';
@@ -17,6 +18,37 @@ async function redisCalls(redis: Redis): Promise<{ evalsha: number; bzpopmin: nu
   return { evalsha: calls('evalsha'), bzpopmin: calls('bzpopmin') };
 }
 
+/** One scrape of the gateway's /metrics: a metric's value by name (0 when absent). */
+export async function gatewayMetrics(gw: Gateway): Promise<(name: string) => number> {
+  const text = await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`).then((r) => r.text());
+  // A name may carry its labels (`ocppgw_queue_depth{partition="embedded"}`): the braces are matched literally.
+  return (name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
+}
+
+/** The counters read around a phase. */
+async function counters(gw: Gateway) {
+  const value = await gatewayMetrics(gw);
+  return {
+    jobs: value('ocppgw_queue_jobs_added_total'),
+    messages: value('ocppgw_queue_messages_added_total'),
+    direct: value('ocppgw_queue_direct_total'),
+    commits: value('ocppgw_store_commits_total'),
+    written: value('ocppgw_store_messages_written_total'),
+    commitErrors: value('ocppgw_store_commit_errors_total'),
+  };
+}
+
+/** The embedded durable store's work in one phase (bench/README.md, "Method": the store's commits); 0 without a store. */
+export interface StoreWork {
+  /** Durable commits (each one fsync) per second of the phase, wall clock. */
+  commitsPerSecond: number;
+  /** Queued messages written per commit: the group-commit size (0 when no message had to be written). */
+  messagesPerCommit: number;
+  /** Messages written over messages answered: the share not delivered before the next commit. */
+  writtenShare: number;
+  commitErrors: number;
+}
+
 /** Where a gateway's time goes in one load phase (diagnostics beside the targets, not targets). */
 export interface PhaseCost {
   /** Gateway CPU per answered message, in microseconds. */
@@ -28,28 +60,29 @@ export interface PhaseCost {
   /** With Redis: Lua script calls and blocking fetches per message. */
   evalshaPerMessage?: number;
   bzpopminPerMessage?: number;
+  store: StoreWork;
 }
 
-/** Measures the cost of one load phase of a gateway (CPU from /proc, batch size from its metrics, Redis calls). */
+/** Measures the cost of one load phase of a gateway (CPU from /proc, batches and commits from its metrics, Redis calls). */
 export async function costOf(gw: Gateway, redis: Redis | undefined, phase: () => Promise<LoadResult>): Promise<{ result: LoadResult; cost: PhaseCost }> {
-  const added = async () => {
-    const text = await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`).then((r) => r.text());
-    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
-    return { jobs: value('ocppgw_queue_jobs_added_total'), messages: value('ocppgw_queue_messages_added_total'), direct: value('ocppgw_queue_direct_total') };
-  };
-  // The CPU is read next to the phase, so that the metrics scrapes around it are not counted as its cost.
-  const added0 = await added();
+  // The CPU and the clock are read next to the phase, so that the metrics scrapes around it are not counted as its cost.
+  const added0 = await counters(gw);
   const calls0 = redis && (await redisCalls(redis));
   const cpu0 = cpuMicros(gw.child.pid!);
+  const t0 = performance.now();
   const result = await phase();
+  const seconds = (performance.now() - t0) / 1000;
   const cpu1 = cpuMicros(gw.child.pid!);
-  const added1 = await added();
+  const added1 = await counters(gw);
   const calls1 = redis && (await redisCalls(redis));
   const n = Math.max(1, result.completed);
+  const commits = added1.commits - added0.commits;
+  const written = added1.written - added0.written;
   const cost: PhaseCost = {
     cpuMicrosPerMessage: (cpu1 - cpu0) / n,
     messagesPerJob: (added1.messages - added0.messages) / Math.max(1, added1.jobs - added0.jobs),
     directShare: (added1.direct - added0.direct) / Math.max(1, added1.direct - added0.direct + added1.messages - added0.messages),
+    store: { commitsPerSecond: commits / seconds, messagesPerCommit: written / Math.max(1, commits), writtenShare: written / n, commitErrors: added1.commitErrors - added0.commitErrors },
   };
   if (calls0 && calls1) {
     cost.evalshaPerMessage = (calls1.evalsha - calls0.evalsha) / n;
@@ -67,6 +100,13 @@ export const medianCost = (costs: PhaseCost[]): PhaseCost => {
     cpuMicrosPerMessage: of((c) => c.cpuMicrosPerMessage)!,
     messagesPerJob: of((c) => c.messagesPerJob)!,
     directShare: of((c) => c.directShare)!,
+    store: {
+      commitsPerSecond: of((c) => c.store.commitsPerSecond)!,
+      messagesPerCommit: of((c) => c.store.messagesPerCommit)!,
+      writtenShare: of((c) => c.store.writtenShare)!,
+      // Errors are summed, not a median: one failed commit in any round is worth seeing.
+      commitErrors: costs.reduce((sum, c) => sum + c.store.commitErrors, 0),
+    },
   };
   const evalsha = of((c) => c.evalshaPerMessage);
   const bzpopmin = of((c) => c.bzpopminPerMessage);

@@ -38,6 +38,11 @@ export function soapRequest(identity: string, step: number, from?: string): stri
   return soap(identity, action, body[action]!, step, from);
 }
 
+/** A MeterValues of the cycle above (the outage probe's traffic: stored and acknowledged while the CSMS is down). */
+export function meterValuesRequest(identity: string, seq: number): string {
+  return soap(identity, 'MeterValues', meterValues(4711), seq);
+}
+
 export function heartbeatRequest(identity: string, seq: number, from?: string): string {
   return soap(identity, 'Heartbeat', '<cs:heartbeatRequest/>', seq, from);
 }

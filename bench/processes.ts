@@ -3,16 +3,19 @@
  * bench reads of a process from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { sleep } from './settings.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { log, sleep } from './settings.js';
 
 export function rssMiB(pid: number): number {
   const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   return kb / 1024;
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on once this resolves (also the CSMS_URL of the outage probe: a closed port). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const port = (s.address() as { port: number }).port;
@@ -31,7 +34,28 @@ export interface Gateway {
   child: ChildProcess;
   url: URL;
   adminPort: number;
+  /** The gateway's own DATA_DIR (durable store), deleted when it stops; undefined for the other modes. */
+  dataDir?: string;
   stop(): Promise<void>;
+}
+
+/** Temporary DATA_DIRs not yet deleted: deleted at the latest when the bench exits, even after a failure. */
+const dataDirs = new Set<string>();
+process.on('exit', () => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+/** statfs type of tmpfs: a store there never waits for a disk, and its commits cost next to nothing. */
+const TMPFS = 0x01021994;
+
+/**
+ * A fresh, empty DATA_DIR for one gateway process (bench/README.md, "Method"): in the system's temporary directory
+ * (`TMPDIR`), so that the store's fsyncs go to that file system; the run says so if it is a tmpfs.
+ */
+function freshDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ocppgw-bench-'));
+  dataDirs.add(dir);
+  if (statfsSync(dir).type === TMPFS) log(`DATA_DIR ${dir} is on a tmpfs: the store's commits do not reach a disk (set TMPDIR to a directory on one)`);
+  return dir;
 }
 
 /**
@@ -62,14 +86,18 @@ function gatewayEnv(port: number, adminPort: number, csmsPort: number, mode: Rec
   };
 }
 
-/** A gateway in its own process, as in production; `mode` is the environment that selects the mode measured. */
-export async function startGateway(csmsPort: number, mode: Record<string, string>): Promise<Gateway> {
+/**
+ * A gateway in its own process, as in production; `mode` is the environment that selects the mode measured. With
+ * `durable`, the gateway gets a fresh DATA_DIR of its own (the embedded durable store), deleted when it stops.
+ */
+export async function startGateway(csmsPort: number, mode: Record<string, string>, durable = false): Promise<Gateway> {
   const port = await freePort();
   const adminPort = await freePort();
+  const dataDir = durable ? freshDataDir() : undefined;
   // The command of `npm start` and the Dockerfile, V8 flag included (bench/README.md, "Ninth round: the benchmark's
   // method, and V8's memory reducer").
   const child = spawn(process.execPath, ['--no-memory-reducer', '--import', 'tsx', 'src/main.ts'], {
-    env: gatewayEnv(port, adminPort, csmsPort, mode),
+    env: gatewayEnv(port, adminPort, csmsPort, dataDir ? { ...mode, DATA_DIR: dataDir } : mode),
     // The gateway logs (JSON lines on stdout, warnings and worse at LOG_LEVEL=warn) go to the bench's stderr: a
     // warning during a run explains an error count, and the table on stdout stays clean.
     stdio: ['ignore', process.stderr, 'inherit'],
@@ -82,10 +110,15 @@ export async function startGateway(csmsPort: number, mode: Record<string, string
     child,
     url: new URL(`http://127.0.0.1:${port}/CentralSystemService`),
     adminPort,
+    dataDir,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
+      if (dataDir) {
+        rmSync(dataDir, { recursive: true, force: true });
+        dataDirs.delete(dataDir);
+      }
     },
   };
 }

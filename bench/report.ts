@@ -1,10 +1,12 @@
 /**
- * The run's outputs: every figure, round and window as JSON in bench/results/latest.json, and the table on stdout.
+ * The run's outputs: every figure, round and window as JSON in bench/results/latest.json, and the table on stdout
+ * (bench/README.md, "Reading the table").
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import type { Command, Fleet } from './command-and-fleet.js';
 import { staleSocketRetries } from './load.js';
+import type { Outage } from './outage.js';
 import { errorKinds, type GatewayMeasured, type Measured, type PairedLatency } from './rounds.js';
 import { LATENCY_ROUNDS, log, ROUNDS, SECONDS } from './settings.js';
 
@@ -15,52 +17,109 @@ export function writeResults(results: Record<string, unknown>): void {
   writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
 }
 
+const f = (n: number, d = 2) => n.toFixed(d);
+const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
+const pct = (share: number, d = 0) => `${(share * 100).toFixed(d)}%`;
+// With rounds, the ratio is their median and the rounds are listed: how far apart they are says how noisy the run
+// was. An added latency is the median of its rounds' differences; the p99 rounds are listed for the same reason.
+const added = (l: PairedLatency) => `p99 ${f(l.addedP99)} ms${l.added.p99.length > 1 ? `; rounds ${l.added.p99.map((x) => f(x, 1)).join(', ')}` : ''}`;
+const ratio = (m: GatewayMeasured) =>
+  `${f(m.throughputRatio)} x bare SOAP (${f(m.bareSoapThroughput, 0)} msg/s around it)${m.ratioRounds.length > 1 ? `; rounds ${m.ratioRounds.map((x) => f(x)).join(', ')}` : ''}`;
+
+/** A gateway mode's two rows: throughput, and added latency at half load; `target` gives each row's target and check. */
+function modeRows(label: string, m: GatewayMeasured, target?: { ratio: number; p50: number; p99: number }): string[][] {
+  return [
+    [`${label}: throughput`, `${f(m.throughput, 0)} msg/s`, ratio(m), target ? `>= ${f(target.ratio)} x` : 'for comparison', target ? check(m.throughputRatio >= target.ratio) : ''],
+    [
+      `${label}: added latency at ${f(m.latency.rate, 0)} msg/s`,
+      `p50 ${f(m.addedP50)} ms`,
+      added(m.latency),
+      target ? `p50 <= ${target.p50}, p99 <= ${target.p99} ms` : 'for comparison',
+      target ? check(m.addedP50 <= target.p50 && m.addedP99 <= target.p99) : '',
+    ],
+  ];
+}
+
+/** Diagnostics: why a mode's latency at half load differs from its maximum (the cost per message is not constant). */
+function costRow(label: string, m: GatewayMeasured): string[] {
+  const calls = m.costAtHalf.evalshaPerMessage === undefined ? '' : `; at half load ${f(m.costAtHalf.evalshaPerMessage)} EVALSHA + ${f(m.costAtHalf.bzpopminPerMessage!)} BZPOPMIN per message`;
+  const direct = m.costAtHalf.evalshaPerMessage === undefined ? '' : `${pct(m.costAtMax.directShare)} / ${pct(m.costAtHalf.directShare)} delivered directly; `;
+  return [
+    `${label}: gateway CPU per message, max / half load`,
+    `${f(m.costAtMax.cpuMicrosPerMessage, 0)} / ${f(m.costAtHalf.cpuMicrosPerMessage, 0)} us`,
+    `${direct}${f(m.costAtMax.messagesPerJob)} / ${f(m.costAtHalf.messagesPerJob)} messages per BullMQ job${calls}`,
+    'diagnostic',
+    '',
+  ];
+}
+
+/** Diagnostics: the durable store's commits at maximum and at half load, and its size when the mode was done. */
+function storeRow(label: string, m: GatewayMeasured): string[] {
+  const [max, half] = [m.costAtMax.store, m.costAtHalf.store];
+  return [
+    `${label}: store commits, max / half load`,
+    `${f(max.commitsPerSecond, 1)} / ${f(half.commitsPerSecond, 1)} commits/s`,
+    `${f(max.messagesPerCommit)} / ${f(half.messagesPerCommit)} messages written per commit (${pct(max.writtenShare, 1)} / ${pct(half.writtenShare, 1)} of the messages answered); ` +
+      `${max.commitErrors + half.commitErrors} commit errors; store ${m.storeBytesAtEnd ?? 0} bytes at the end`,
+    'diagnostic',
+    '',
+  ];
+}
+
+/** The outage probe: stored MeterValues acknowledged while the CSMS cannot be reached (group commit at work). */
+function outageRow(o: Outage): string[] {
+  const s = o.cost.store;
+  return [
+    'embedded (durable), CSMS unreachable: stored MeterValues',
+    `${f(o.throughput, 0)} msg/s acknowledged`,
+    `${f(o.throughputRatio)} x bare SOAP (${f(o.bareSoapThroughput, 0)} msg/s around it); ${f(s.commitsPerSecond, 1)} commits/s, ${f(s.messagesPerCommit)} messages per commit; ` +
+      `p50 ${f(o.p50)} / p99 ${f(o.p99)} ms; ${o.errors} errors, ${s.commitErrors} commit errors; ${o.storedAtEnd} messages stored, store ${o.storeBytesAtEnd} bytes at the end`,
+    'diagnostic',
+    '',
+  ];
+}
+
+function fleetRows(fleet: Fleet): string[][] {
+  const full = (n: number) => n === 10_000;
+  return [
+    ...fleet.steps.map((s) => [`fleet: ${s.chargers} chargers`, `RSS ${f(s.rssMiB, 0)} MiB`, `${s.connected} WebSockets, ${s.errors} errors`, full(s.chargers) ? '<= 512 MiB' : '', full(s.chargers) ? check(s.rssMiB <= 512 && s.errors === 0) : '']),
+    [
+      `burst: ${fleet.burst.heartbeats} heartbeats`,
+      `${f(fleet.burst.seconds)} s`,
+      `${fleet.burst.errors} errors`,
+      full(fleet.burst.heartbeats) ? '<= 10 s, 0 errors' : '',
+      full(fleet.burst.heartbeats) ? check(fleet.burst.seconds <= 10 && fleet.burst.errors === 0) : '',
+    ],
+  ];
+}
+
 export function printTable(
   soapM: Measured,
   jsonM: Measured,
   gw: Record<string, GatewayMeasured>,
   sameLoad: PairedLatency,
   command: Command,
+  outage: Outage,
   fleet: Fleet,
 ): void {
-  const f = (n: number, d = 2) => n.toFixed(d);
-  const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
-  const e = gw.embedded!;
-  const r = gw.redis!;
-  const r16 = gw.redis16!;
-  // With rounds, the ratio is their median and the rounds are listed: how far apart they are says how noisy the
-  // run was. An added latency is the median of its rounds' differences; the p99 rounds are listed for the same reason.
-  const added = (l: PairedLatency) => `p99 ${f(l.addedP99)} ms${l.added.p99.length > 1 ? `; rounds ${l.added.p99.map((x) => f(x, 1)).join(', ')}` : ''}`;
-  const ratio = (m: GatewayMeasured) =>
-    `${f(m.throughputRatio)} x bare SOAP (${f(m.bareSoapThroughput, 0)} msg/s around it)${m.ratioRounds.length > 1 ? `; rounds ${m.ratioRounds.map((x) => f(x)).join(', ')}` : ''}`;
+  const [e, mem, r, r16] = [gw.embedded!, gw.memory!, gw.redis!, gw.redis16!];
   const rows: string[][] = [
     ['bare SOAP (baseline)', `${f(soapM.throughput, 0)} msg/s`, `p50 ${f(soapM.p50)} / p99 ${f(soapM.p99)} ms at half its maximum`, '', ''],
     ['bare OCPP-J (baseline)', `${f(jsonM.throughput, 0)} msg/s`, `p50 ${f(jsonM.p50)} / p99 ${f(jsonM.p99)} ms at half its maximum`, '', ''],
-    ['gateway, embedded: throughput', `${f(e.throughput, 0)} msg/s`, ratio(e), '>= 0.50 x', check(e.throughputRatio >= 0.5)],
-    [`gateway, embedded: added latency at ${f(e.latency.rate, 0)} msg/s`, `p50 ${f(e.addedP50)} ms`, added(e.latency), 'p50 <= 2, p99 <= 10 ms', check(e.addedP50 <= 2 && e.addedP99 <= 10)],
-    ['gateway, Redis: throughput', `${f(r.throughput, 0)} msg/s`, ratio(r), '>= 0.35 x', check(r.throughputRatio >= 0.35)],
-    [`gateway, Redis: added latency at ${f(r.latency.rate, 0)} msg/s`, `p50 ${f(r.addedP50)} ms`, added(r.latency), 'p50 <= 4, p99 <= 20 ms', check(r.addedP50 <= 4 && r.addedP99 <= 20)],
+    ...modeRows('gateway, embedded (durable store)', e, { ratio: 0.6, p50: 2, p99: 10 }),
+    ...modeRows('gateway, embedded (STORE=memory)', mem),
+    ...modeRows('gateway, Redis', r, { ratio: 0.35, p50: 4, p99: 20 }),
     [`gateway, Redis: added latency at ${f(sameLoad.rate, 0)} msg/s`, `p50 ${f(sameLoad.addedP50)} ms`, added(sameLoad), 'same load as the 16-partition row', ''],
-    ['gateway, Redis, 16 partitions: throughput', `${f(r16.throughput, 0)} msg/s`, ratio(r16), 'for comparison', ''],
-    [`gateway, Redis, 16 partitions: added latency at ${f(r16.latency.rate, 0)} msg/s`, `p50 ${f(r16.addedP50)} ms`, added(r16.latency), 'for comparison', ''],
+    ...modeRows('gateway, Redis, 16 partitions', r16),
+    costRow('embedded (durable store)', e),
+    storeRow('embedded (durable store)', e),
+    costRow('embedded (STORE=memory)', mem),
+    costRow('Redis', r),
+    costRow('Redis, 16 partitions', r16),
+    outageRow(outage),
     ['CSMS -> charger RemoteStart', `p50 ${f(command.gatewayP50)} ms`, `added p50 ${f(command.addedP50)} ms`, 'added p50 <= 5 ms', check(command.addedP50 <= 5)],
-    ...fleet.steps.map((s) => [`fleet: ${s.chargers} chargers`, `RSS ${f(s.rssMiB, 0)} MiB`, `${s.connected} WebSockets, ${s.errors} errors`, s.chargers === 10_000 ? '<= 1024 MiB' : '', s.chargers === 10_000 ? check(s.rssMiB <= 1024 && s.errors === 0) : '']),
-    [`burst: ${fleet.burst.heartbeats} heartbeats`, `${f(fleet.burst.seconds)} s`, `${fleet.burst.errors} errors`, fleet.burst.heartbeats === 10_000 ? '<= 10 s, 0 errors' : '', fleet.burst.heartbeats === 10_000 ? check(fleet.burst.seconds <= 10 && fleet.burst.errors === 0) : ''],
+    ...fleetRows(fleet),
   ];
-  // Diagnostics: why a mode's latency at half load differs from its maximum (the cost per message is not constant).
-  const costRow = (label: string, m: GatewayMeasured): string[] => {
-    const calls = m.costAtHalf.evalshaPerMessage === undefined ? '' : `; at half load ${f(m.costAtHalf.evalshaPerMessage)} EVALSHA + ${f(m.costAtHalf.bzpopminPerMessage!)} BZPOPMIN per message`;
-    const pct = (share: number) => `${(share * 100).toFixed(0)}%`;
-    const direct = m.costAtHalf.evalshaPerMessage === undefined ? '' : `${pct(m.costAtMax.directShare)} / ${pct(m.costAtHalf.directShare)} delivered directly; `;
-    return [
-      `${label}: gateway CPU per message, max / half load`,
-      `${f(m.costAtMax.cpuMicrosPerMessage, 0)} / ${f(m.costAtHalf.cpuMicrosPerMessage, 0)} us`,
-      `${direct}${f(m.costAtMax.messagesPerJob)} / ${f(m.costAtHalf.messagesPerJob)} messages per BullMQ job${calls}`,
-      'diagnostic',
-      '',
-    ];
-  };
-  rows.splice(rows.findIndex((row) => row[0] === 'CSMS -> charger RemoteStart'), 0, costRow('embedded', e), costRow('Redis', r), costRow('Redis, 16 partitions', r16));
   const header = ['measure', 'value', 'detail', 'target', 'result'];
   console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);

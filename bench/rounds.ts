@@ -20,8 +20,9 @@ export const countError = (where: string, kind: string) => {
   errorKinds.set(key, (errorKinds.get(key) ?? 0) + 1);
 };
 
-export const soapSender = (agent: Agent, url: URL, prefix: string) => (client: number, seq: number) =>
-  postSoap(agent, url, soapRequest(`${prefix}-${client}`, seq)).then(
+/** A SOAP sender: client `i` is the charger `<prefix>-<i>`; `envelope` is the traffic (by default a charger's day). */
+export const soapSender = (agent: Agent, url: URL, prefix: string, envelope: (identity: string, seq: number) => string = soapRequest) => (client: number, seq: number) =>
+  postSoap(agent, url, envelope(`${prefix}-${client}`, seq)).then(
     (status) => {
       if (status !== 200) countError(prefix, `HTTP ${status}`);
       return status === 200;
@@ -73,6 +74,8 @@ export interface GatewayMeasured extends Measured {
   latency: PairedLatency;
   addedP50: number;
   addedP99: number;
+  /** The durable store's size on disk (ocppgw_store_bytes) when the mode's phases were done; 0 without a store. */
+  storeBytesAtEnd?: number;
 }
 
 const list = (xs: number[], d: number) => xs.map((x) => x.toFixed(d)).join(', ');
@@ -227,9 +230,14 @@ export async function measureGateway(
   const calls = (c: PhaseCost) => (c.evalshaPerMessage === undefined ? '' : `, ${c.evalshaPerMessage.toFixed(2)} EVALSHA + ${c.bzpopminPerMessage!.toFixed(2)} BZPOPMIN per message`);
   for (const [phase, c] of [['max', measured.costAtMax], ['half', measured.costAtHalf]] as const) {
     log(`${name} at ${phase} load: ${c.cpuMicrosPerMessage.toFixed(0)} us CPU per message, ${(c.directShare * 100).toFixed(0)}% delivered directly, ${c.messagesPerJob.toFixed(2)} messages per job${calls(c)}`);
+    if (gw.dataDir) log(`${name} at ${phase} load: ${storeWork(c)}`);
   }
   return { measured, bareAfter: before };
 }
+
+/** The durable store's work in a phase, for the log (bench/README.md, "Method": the store's commits). */
+export const storeWork = (c: PhaseCost) =>
+  `${c.store.commitsPerSecond.toFixed(1)} store commits/s, ${c.store.messagesPerCommit.toFixed(2)} messages written per commit (${(c.store.writtenShare * 100).toFixed(1)}% of the messages answered), ${c.store.commitErrors} commit errors`;
 
 /** The rounds of a paired latency measurement, on stderr: the gateway's windows and the baselines' beside them. */
 export function logLatency(name: string, l: PairedLatency): void {

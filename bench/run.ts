@@ -2,7 +2,7 @@
  * `npm run bench`: the gateway measured against baselines taken in the same run on the same machine (bench/README.md,
  * "Method": the machines are shared and their speed drifts, so every figure is a ratio or a difference to a baseline).
  *
- *   npm run bench                 full run (about 7 minutes)
+ *   npm run bench                 full run (about 10 minutes)
  *   npm run bench -- --quick      shorter measurements, fleet up to 1,000 chargers
  *
  * Prints a table and writes bench/results/latest.json.
@@ -20,9 +20,11 @@ import { cpus, totalmem } from 'node:os';
 import { Redis } from 'ioredis';
 import { deleteKeysWithPrefix } from '../test/helpers/redis-keys.js';
 import { measureCommand, measureFleet, type Command } from './command-and-fleet.js';
+import { gatewayMetrics } from './costs.js';
 import { CsmsStub } from './csms-stub.js';
 import { jsonCall } from './envelopes.js';
 import { closedLoop, JsonClient, rate, staleSocketRetries } from './load.js';
+import { measureOutage } from './outage.js';
 import { startBareSoap, startGateway } from './processes.js';
 import { printTable, writeResults } from './report.js';
 import {
@@ -38,6 +40,62 @@ import {
   type Send,
 } from './rounds.js';
 import { CLIENTS, LATENCY_ROUNDS, log, quick, REDIS_URL, ROUNDS, SECONDS } from './settings.js';
+
+/** What the gateway modes are measured with: the CSMS stub, the bench's Redis, and the baselines kept running. */
+interface Context {
+  agent: Agent;
+  stub: CsmsStub;
+  csmsPort: number;
+  redis: Redis;
+  bareBefore: number;
+  bareThroughput: () => Promise<number>;
+  baselines: Baselines;
+}
+
+/**
+ * The gateway: embedded with the durable store (the default without Redis) and in memory (STORE=memory, for
+ * comparison), Redis/BullMQ with the default partitions, and Redis with 16 partitions (the trade-off between
+ * spreading chargers over more instances and batching more messages per BullMQ job).
+ */
+async function measureModes(ctx: Context) {
+  const { agent, stub, csmsPort, redis, bareThroughput, baselines } = ctx;
+  const gateway: Record<string, GatewayMeasured> = {};
+  let command: Command | undefined;
+  let before = ctx.bareBefore;
+  // 16 partitions first: the default is then also measured at the 16-partition half-load rate, the same load for both.
+  // The memory mode right after the durable one, so that the two are measured as close together as the run allows.
+  const modes = [
+    { name: 'embedded', env: {}, durable: true },
+    { name: 'memory', env: { STORE: 'memory' }, durable: false },
+    { name: 'redis16', env: { REDIS_URL, PARTITIONS: '16' }, durable: false },
+    { name: 'redis', env: { REDIS_URL }, durable: false },
+  ] as const;
+  let sameLoad: PairedLatency | undefined;
+  for (const mode of modes) {
+    const prefix = `bench-${randomUUID().slice(0, 8)}`;
+    // The durable mode gets a fresh DATA_DIR of its own, deleted when it stops (bench/README.md, "Method").
+    const gw = await startGateway(csmsPort, 'REDIS_URL' in mode.env ? { ...mode.env, REDIS_PREFIX: prefix } : mode.env, mode.durable);
+    const send = soapSender(agent, gw.url, `gw-${mode.name}`);
+    const name = `gateway (${mode.name})`;
+    // The targets' rows get LATENCY_ROUNDS paired latency rounds; the comparison rows (memory, 16 partitions) ROUNDS.
+    const rounds = mode.name === 'redis16' || mode.name === 'memory' ? ROUNDS : LATENCY_ROUNDS;
+    const { measured, bareAfter } = await measureGateway(name, gw, 'REDIS_URL' in mode.env ? redis : undefined, send, before, bareThroughput, baselines, rounds);
+    gateway[mode.name] = measured;
+    before = bareAfter;
+    if (mode.name === 'embedded') command = await measureCommand(agent, gw.url, stub);
+    if (mode.name === 'redis') {
+      sameLoad = await pairedLatency(gateway.redis16!.throughput / 2, send, baselines, ROUNDS);
+      logLatency(name, sameLoad);
+    }
+    if (mode.durable) {
+      measured.storeBytesAtEnd = (await gatewayMetrics(gw))('ocppgw_store_bytes');
+      log(`${name}: store ${measured.storeBytesAtEnd} bytes at the end`);
+    }
+    await gw.stop();
+    if ('REDIS_URL' in mode.env) await deleteKeysWithPrefix(REDIS_URL, prefix);
+  }
+  return { gateway, command: command!, sameLoad: sameLoad!, bareAfter: before };
+}
 
 async function main(): Promise<void> {
   const stub = new CsmsStub();
@@ -72,36 +130,9 @@ async function main(): Promise<void> {
   const bareJson = await measureBaseline('bare OCPP-J', sendJson);
   const baselines: Baselines = { soap: sendBare, json: sendJson };
 
-  // The gateway: embedded queue, Redis/BullMQ with the default partitions, and Redis with 16 partitions (the
-  // trade-off between spreading chargers over more instances and batching more messages per BullMQ job).
-  const gateway: Record<string, GatewayMeasured> = {};
-  let command: Command | undefined;
-  let before = bareSoap.throughput;
-  // 16 partitions first: the default is then also measured at the 16-partition half-load rate, the same load for both.
-  const modes = [
-    { name: 'embedded', env: {} },
-    { name: 'redis16', env: { REDIS_URL, PARTITIONS: '16' } },
-    { name: 'redis', env: { REDIS_URL } },
-  ] as const;
-  let sameLoad: PairedLatency | undefined;
-  for (const mode of modes) {
-    const prefix = `bench-${randomUUID().slice(0, 8)}`;
-    const gw = await startGateway(csmsPort, 'REDIS_URL' in mode.env ? { ...mode.env, REDIS_PREFIX: prefix } : mode.env);
-    const send = soapSender(agent, gw.url, `gw-${mode.name}`);
-    const name = `gateway (${mode.name})`;
-    // The targets' rows get LATENCY_ROUNDS paired latency rounds; the 16-partition comparison row gets ROUNDS.
-    const rounds = mode.name === 'redis16' ? ROUNDS : LATENCY_ROUNDS;
-    const { measured, bareAfter } = await measureGateway(name, gw, 'REDIS_URL' in mode.env ? redis : undefined, send, before, bareThroughput, baselines, rounds);
-    gateway[mode.name] = measured;
-    before = bareAfter;
-    if (mode.name === 'embedded') command = await measureCommand(agent, gw.url, stub);
-    if (mode.name === 'redis') {
-      sameLoad = await pairedLatency(gateway.redis16!.throughput / 2, send, baselines, ROUNDS);
-      logLatency(name, sameLoad);
-    }
-    await gw.stop();
-    if ('REDIS_URL' in mode.env) await deleteKeysWithPrefix(REDIS_URL, prefix);
-  }
+  const { gateway, command, sameLoad, bareAfter } = await measureModes({ agent, stub, csmsPort, redis, bareBefore: bareSoap.throughput, bareThroughput, baselines });
+  // The outage probe: a durable gateway whose CSMS cannot be reached (bench/README.md, "Method").
+  const { outage } = await measureOutage(agent, bareAfter, bareThroughput);
   for (const c of clients) c.close();
   bare.child.kill('SIGTERM');
   redis.disconnect();
@@ -110,9 +141,9 @@ async function main(): Promise<void> {
   stub.close();
   agent.destroy();
 
-  Object.assign(results, { bareSoap, bareJson, gateway, redisAt16PartitionHalfLoad: sameLoad, command, fleet, errorKinds: Object.fromEntries(errorKinds), staleSocketRetries: staleSocketRetries.count });
+  Object.assign(results, { bareSoap, bareJson, gateway, redisAt16PartitionHalfLoad: sameLoad, command, outage, fleet, errorKinds: Object.fromEntries(errorKinds), staleSocketRetries: staleSocketRetries.count });
   writeResults(results);
-  printTable(bareSoap, bareJson, gateway, sameLoad!, command!, fleet);
+  printTable(bareSoap, bareJson, gateway, sameLoad, command, outage, fleet);
 }
 
 main().catch((err: unknown) => {

@@ -131,6 +131,8 @@ export class Gateway {
     const endpoint = new CentralSystemEndpoint(this.config, ingress, this.logger, this.observers);
     this.soapServer = createSoapServer(endpoint, this.logger, { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs }, this.config.tls);
     if (this.config.admission === 'auto-accept') this.logger.warn('admission is auto-accept: any chargeBoxIdentity is served');
+    if (this.config.adminInsecure && !this.config.adminToken) this.logger.warn({ adminHost: this.config.adminHost }, 'ADMIN_INSECURE: the admin port serves its data and actions without a token');
+    if (this.config.callbackPolicy === 'any') this.logger.warn('CALLBACK_POLICY=any: anyone who can send as a charger can move where its CSMS commands go');
     if (!this.redis && !this.store) this.logger.warn('STORE=memory: queued messages and charger state are kept in memory only and are lost on a restart');
     if (this.store) {
       this.logger.info({ store: this.store.path, bytes: this.store.sizeBytes() }, 'embedded durable store open');
@@ -140,6 +142,9 @@ export class Gateway {
     }
     this.adminServer = createAdminServer({
       token: this.config.adminToken,
+      // The address the port is bound to is a name it answers to, unless it is a wildcard.
+      allowedHosts: [...this.config.adminAllowedHosts, ...(['0.0.0.0', '::'].includes(this.config.adminHost) ? [] : [this.config.adminHost])],
+      tls: this.config.adminTls,
       logger: this.logger,
       checkReady: () => this.checkReady(),
       registry: this.registry,
@@ -153,10 +158,11 @@ export class Gateway {
       maskIdTags: this.config.traceMaskIdTags,
       metrics: this.metrics,
       trace: this.trace,
-      queueBoard: this.queue instanceof BullmqQueue ? queueBoard(this.queue) : undefined,
+      queueBoard: this.queue instanceof BullmqQueue ? queueBoard(this.queue, !this.config.queueBoardWrite) : undefined,
     });
     const soapPort = await listen(this.soapServer, this.config.port, this.config.host);
     const adminPort = await listen(this.adminServer, this.config.adminPort, this.config.adminHost);
+    endpoint.callbacks.listening(soapPort, adminPort);
     this.logger.info(
       { soapPort, adminPort, csmsUrl: this.config.csmsUrl, csmsProtocol: this.config.csmsProtocol, queue: this.queue.kind, publicUrl: this.config.publicUrl },
       `gateway listening: SOAP on :${soapPort}/CentralSystemService, admin on ${this.config.adminHost}:${adminPort}`,
@@ -235,9 +241,10 @@ function close(server: Server | undefined): Promise<void> {
 }
 
 /** Bull Board over the partition queues, served by the admin server behind the admin token. */
-function queueBoard(queue: BullmqQueue): { path: string; router: import('express').Router } {
+function queueBoard(queue: BullmqQueue, readOnlyMode: boolean): { path: string; router: import('express').Router } {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/queues');
-  createBullBoard({ queues: queue.allQueues.map((q) => new BullMQAdapter(q, { readOnlyMode: false })), serverAdapter });
+  // Read-only unless QUEUE_BOARD_WRITE: deleting a job there would bypass the logged reason /queued/drop asks for.
+  createBullBoard({ queues: queue.allQueues.map((q) => new BullMQAdapter(q, { readOnlyMode })), serverAdapter });
   return { path: '/queues', router: serverAdapter.getRouter() as import('express').Router };
 }

@@ -1,11 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { fileURLToPath } from 'node:url';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from '../util/log.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import type { DeadLetters } from '../bridge/dead-letters.js';
+import { AdminAuth, checkHost, securityHeaders } from './auth.js';
 import { chargerApi } from './charger-api.js';
 import { deadLetterApi } from './dead-letter-api.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -13,6 +14,10 @@ import type { MessageTrace } from './trace.js';
 
 export interface AdminDependencies {
   token?: string;
+  /** Host header names answered besides loopback names (ADMIN_ALLOWED_HOSTS). */
+  allowedHosts: readonly string[];
+  /** The admin port's certificate and key: HTTPS, and Secure session cookies. */
+  tls?: { cert: Buffer; key: Buffer };
   logger: Logger;
   /** Resolves when every configured dependency (Redis) answers; rejects with the reason otherwise. */
   checkReady(): Promise<void>;
@@ -32,11 +37,6 @@ export interface AdminDependencies {
 
 const DASHBOARD_DIR = fileURLToPath(new URL('./dashboard/', import.meta.url));
 
-function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** /health and /ready: always open, for orchestrators; 200 when every configured dependency answers, else 503. */
 function healthRoutes(app: express.Express, deps: AdminDependencies): void {
@@ -53,38 +53,24 @@ function healthRoutes(app: express.Express, deps: AdminDependencies): void {
 }
 
 /**
- * Token as a Bearer header (API, Prometheus), or once as ?token= in a browser, which then gets an HttpOnly cookie so
- * that pages that fetch on their own (the queue board) stay authorised.
- */
-function requireToken(token: string | undefined) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (!token) return next();
-    const header = req.headers.authorization ?? '';
-    const cookie = /(?:^|;\s*)ocppgw_admin=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-    const query = typeof req.query.token === 'string' ? req.query.token : undefined;
-    const given = header.startsWith('Bearer ') ? header.slice(7) : (query ?? (cookie && decodeURIComponent(cookie)) ?? '');
-    if (given && sameToken(given, token)) {
-      if (query) res.cookie('ocppgw_admin', query, { httpOnly: true, sameSite: 'strict', path: '/' });
-      return next();
-    }
-    res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'missing or wrong admin token (Authorization: Bearer <ADMIN_TOKEN>)' });
-  };
-}
-
-/**
  * The operator surface on ADMIN_PORT (README.md, "Operating the gateway"): health and readiness, and behind
  * ADMIN_TOKEN when it is set: Prometheus metrics, the JSON status API with its actions, the message trace, the web
  * dashboard and the BullMQ queue board.
  */
 export function createAdminServer(deps: AdminDependencies): Server {
   const app = express();
+  const auth = new AdminAuth(deps.token, deps.tls !== undefined);
   app.disable('x-powered-by');
+  app.use(securityHeaders(deps.queueBoard?.path));
+  app.use(checkHost(deps.allowedHosts));
   app.use(express.json({ limit: '16kb' }));
+  app.use(express.urlencoded({ extended: false, limit: '4kb' }));
   healthRoutes(app, deps);
-  // The dashboard's files are public (they hold no data); every data request needs the token.
-  app.get('/', (_req, res) => res.redirect('/dashboard/'));
-  app.use('/dashboard', express.static(DASHBOARD_DIR, { index: 'index.html', maxAge: 0 }));
-  app.use(requireToken(deps.token));
+  // The dashboard's files are public (they hold no data); every data request needs the token or a session.
+  app.get('/', auth.entry, (_req, res) => res.redirect('/dashboard/'));
+  app.use('/dashboard', auth.entry, express.static(DASHBOARD_DIR, { index: 'index.html', maxAge: 0 }));
+  sessionRoutes(app, auth, deps.logger);
+  app.use(auth.require);
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
@@ -92,5 +78,22 @@ export function createAdminServer(deps: AdminDependencies): Server {
   app.use('/api/dead-letters', deadLetterApi(() => deps.deadLetters, deps.maskIdTags, deps.logger));
   if (deps.queueBoard) app.use(deps.queueBoard.path, deps.queueBoard.router);
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));
-  return createServer(app);
+  return deps.tls ? createHttpsServer({ cert: deps.tls.cert, key: deps.tls.key }, app) : createServer(app);
+}
+
+/** The dashboard's login (the token for a session cookie) and logout; a wrong token is logged without it. */
+function sessionRoutes(app: express.Express, auth: AdminAuth, logger: Logger): void {
+  app.post('/login', (req, res) => {
+    const token = typeof req.body?.token === 'string' ? req.body.token : undefined;
+    if (!auth.valid(token)) {
+      logger.warn({ remoteAddress: req.socket.remoteAddress }, 'dashboard login with a wrong admin token');
+      return void res.status(401).json({ error: 'wrong admin token' });
+    }
+    auth.startSession(res);
+    res.json({ loggedIn: true });
+  });
+  app.post('/logout', (req, res) => {
+    auth.endSession(req, res);
+    res.json({ loggedIn: false });
+  });
 }

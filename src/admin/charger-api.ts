@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AdminDependencies } from './admin-server.js';
-import { loadChargerStatus, type ChargerStatus } from './fleet-status.js';
+import { loadChargerStatus, loadFleetStatus } from './fleet-status.js';
 
 /** /api/chargers: the fleet, one charger, its trace, and the operator actions (README.md, "Operating the gateway"). */
 export function chargerApi(deps: AdminDependencies): Router {
@@ -11,10 +11,11 @@ export function chargerApi(deps: AdminDependencies): Router {
     const limit = Math.min(1000, Number(req.query.limit ?? 200) || 200);
     const offset = Number(req.query.offset ?? 0) || 0;
     const identities = (await deps.registry.identities()).filter((id) => id.toLowerCase().includes(q));
-    let chargers = (await Promise.all(identities.map((id) => loadChargerStatus(id, deps.registry, deps.upstream)))).filter((c): c is ChargerStatus => c !== undefined);
+    let chargers = await loadFleetStatus(identities, deps.registry, deps.upstream);
     if (req.query.upstream === 'open') chargers = chargers.filter((c) => c.upstream.state === 'open');
     if (req.query.upstream === 'down') chargers = chargers.filter((c) => c.upstream.state !== 'open');
-    if (req.query.stuck === 'true') chargers = chargers.filter((c) => c.queued > 0 || !c.soap.callbackUrl);
+    // Stuck: messages waiting, no way for the CSMS to reach it, or messages the CSMS kept refusing.
+    if (req.query.stuck === 'true') chargers = chargers.filter((c) => c.queued > 0 || !c.soap.callbackUrl || c.deadLetters > 0);
     res.json({ total: chargers.length, offset, chargers: chargers.slice(offset, offset + limit) });
   });
 

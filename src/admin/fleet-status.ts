@@ -4,6 +4,7 @@ import type { SqliteStore } from '../state/sqlite-store.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { UpstreamQueue } from '../queue/upstream-queue.js';
 import type { UpstreamPool } from '../upstream/pool.js';
+import { withoutUserInfo } from '../soap/callback-policy.js';
 import type { FleetSnapshot } from './metrics.js';
 
 /** What an operator sees about one charger: both sides, what it last said, and anything stuck. */
@@ -24,6 +25,8 @@ export interface ChargerStatus {
     connectedAt?: string;
     reconnects?: number;
     lastError?: { message: string; handshakeStatus?: number; at: string };
+    /** The CSMS refuses the charger's identity at the handshake: its messages are answered 503. */
+    refusal?: { status: number; at: string };
   };
   registration?: string;
   heartbeatInterval?: number;
@@ -32,10 +35,19 @@ export interface ChargerStatus {
   connectors: { connectorId: number; chargerStatus?: string; chargerErrorCode?: string; csmsStatus?: string; lastSentAt?: string }[];
   openTransactions: { transactionId: number; connectorId: number; startedAt: string; idTagStatus: string; stopCause?: string }[];
   queued: number;
+  /** This charger's dead letters: stored messages the CSMS kept refusing, waiting for an operator (/api/dead-letters). */
+  deadLetters: number;
   outstanding: { diagnostics?: ChargerState['diagnostics']; firmware?: ChargerState['firmware'] };
 }
 
-export function chargerStatus(identity: string, state: ChargerState | undefined, contact: ChargerContact | undefined, queued: number, upstream: UpstreamPool): ChargerStatus {
+export function chargerStatus(
+  identity: string,
+  state: ChargerState | undefined,
+  contact: ChargerContact | undefined,
+  queued: number,
+  deadLetters: number,
+  upstream: UpstreamPool,
+): ChargerStatus {
   const connection = upstream.peek(identity);
   return {
     identity,
@@ -43,11 +55,12 @@ export function chargerStatus(identity: string, state: ChargerState | undefined,
       lastContact: contact?.lastSoapContact,
       lastAction: contact?.lastAction,
       remoteAddress: contact?.remoteAddress,
-      callbackUrl: contact?.callbackUrl,
+      // Credentials in a callback URL are never shown (docs/architecture.md#callback-addresses).
+      callbackUrl: contact?.callbackUrl && withoutUserInfo(contact.callbackUrl),
       callbackSource: contact?.callbackSource,
     },
     upstream: connection
-      ? { ownedHere: true, state: connection.state, connectedAt: connection.connectedAt, reconnects: connection.reconnects, lastError: connection.lastError }
+      ? { ownedHere: true, state: connection.state, connectedAt: connection.connectedAt, reconnects: connection.reconnects, lastError: connection.lastError, refusal: connection.refusal }
       : { ownedHere: false },
     registration: state?.registration,
     heartbeatInterval: state?.heartbeatInterval,
@@ -64,14 +77,40 @@ export function chargerStatus(identity: string, state: ChargerState | undefined,
       stopCause: t.stopCause,
     })),
     queued,
+    deadLetters,
     outstanding: { diagnostics: state?.diagnostics, firmware: state?.firmware },
   };
 }
 
-export async function loadChargerStatus(identity: string, registry: ChargerRegistry, upstream: UpstreamPool): Promise<ChargerStatus | undefined> {
-  const [state, contact, queued] = await Promise.all([registry.load(identity), registry.contact(identity), registry.queued(identity)]);
+/** Dead letters per charger identity, from one read of the registry's dead letters. */
+export type DeadLetterCounts = ReadonlyMap<string, number>;
+
+export async function deadLetterCounts(registry: ChargerRegistry): Promise<DeadLetterCounts> {
+  const counts = new Map<string, number>();
+  for (const entry of await registry.deadLetters()) counts.set(entry.identity, (counts.get(entry.identity) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * One charger's status, or undefined when the gateway never heard of it. A caller that loads many (the fleet list)
+ * passes the dead-letter counts it read once with deadLetterCounts(); without them they are read for this charger.
+ */
+export async function loadChargerStatus(identity: string, registry: ChargerRegistry, upstream: UpstreamPool, counts?: DeadLetterCounts): Promise<ChargerStatus | undefined> {
+  const [state, contact, queued, deadLetters] = await Promise.all([
+    registry.load(identity),
+    registry.contact(identity),
+    registry.queued(identity),
+    counts ?? deadLetterCounts(registry),
+  ]);
   if (!state && !contact) return undefined;
-  return chargerStatus(identity, state, contact, queued, upstream);
+  return chargerStatus(identity, state, contact, queued, deadLetters.get(identity) ?? 0, upstream);
+}
+
+/** The status of each of these chargers that the gateway knows, reading the dead letters once for all of them. */
+export async function loadFleetStatus(identities: string[], registry: ChargerRegistry, upstream: UpstreamPool): Promise<ChargerStatus[]> {
+  const counts = await deadLetterCounts(registry);
+  const chargers = await Promise.all(identities.map((id) => loadChargerStatus(id, registry, upstream, counts)));
+  return chargers.filter((c): c is ChargerStatus => c !== undefined);
 }
 
 /** Fleet gauges for a metrics scrape: what the registry knows, this instance's connections, the queue. */

@@ -61,6 +61,32 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly callbackRefused = new Counter({
+    name: 'ocppgw_callback_refused_total',
+    help: 'Callback URLs offered by chargers and refused by the callback policy, by the rule that refused them',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+
+  readonly callbackChanges = new Counter({
+    name: 'ocppgw_callback_changes_total',
+    help: "Changes of a charger's callback URL, by where the new one came from (config, From, ReplyTo)",
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
+  readonly authFailures = new Counter({
+    name: 'ocppgw_auth_failures_total',
+    help: 'Failed HTTP Basic authentications of chargers on the SOAP endpoint (throttled with 429 above 10 a minute)',
+    registers: [this.registry],
+  });
+
+  readonly chargersRefused = new Counter({
+    name: 'ocppgw_chargers_refused_total',
+    help: 'Messages of new identities refused because MAX_CHARGERS identities are known',
+    registers: [this.registry],
+  });
+
   readonly latency = new Histogram({
     name: 'ocppgw_exchange_duration_seconds',
     help: 'Time from request to answer, by direction',

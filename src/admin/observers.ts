@@ -41,6 +41,14 @@ export function observeWith(metrics: GatewayMetrics, trace: MessageTrace, extra:
       metrics.onRejected(status);
       extra.onRejected?.(reason, status);
     },
+    onCallbackRefused: (identity, rule) => {
+      metrics.callbackRefused.inc({ rule });
+      extra.onCallbackRefused?.(identity, rule);
+    },
+    onAuthFailure: (identity, address) => {
+      metrics.authFailures.inc();
+      extra.onAuthFailure?.(identity, address);
+    },
     onOverflow: (identity, action, decision) => {
       metrics.onOverflow(action, decision);
       extra.onOverflow?.(identity, action, decision);

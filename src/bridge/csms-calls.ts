@@ -154,6 +154,8 @@ export class CsmsCallHandler {
       return await this.client.call({ identity, dialect: target.route.source, callbackUrl }, op.chargerAction!, request, this.config.chargerTimeoutMs, record);
     } catch (err) {
       if (!(err instanceof ChargerCallError)) throw err;
+      // What the charger said stays in the log; the CSMS gets the kind of failure and the HTTP status only.
+      if (err.detail) this.logger.warn({ chargeBoxIdentity: identity, failure: err.kind, httpStatus: err.httpStatus, detail: err.detail.slice(0, 200) }, `call to the charger failed: ${err.message}`);
       if (err.kind === 'fault' && err.fault) throw new RpcError(rpcErrorCodeOfFault(err.fault.code, err.fault.subcode), err.message.slice(0, 255));
       throw new RpcError('GenericError', err.message.slice(0, 255));
     }

@@ -86,7 +86,9 @@ export class UpstreamDelivery {
         const valid = this.run.route.protocol.check(this.run.csmsAction, 'conf', result);
         if (!valid.ok) throw new InvalidAnswer(valid.message);
         if (this.rejections > 0) this.run.log().info({ rejections: this.rejections }, 'stored message delivered after the CSMS refused it before');
-        await this.clearBacklog();
+        // A stored message reached the CSMS: the flag goes even when another run set it, or a process before a restart
+        // (in Redis it outlives the process), else the charger's decisions would be refused with 503 for good.
+        await this.clearBacklog(this.acknowledged);
         return { result, localTransactionId: this.localTransactionId };
       } catch (err) {
         if (!(await this.retryAfter(err, attempt))) return undefined;
@@ -104,8 +106,9 @@ export class UpstreamDelivery {
     this.deps.registry.setBacklog(this.run.job.identity, true).catch((err: unknown) => this.run.log().warn({ err: (err as Error).message }, 'could not mark the charger as having stored messages'));
   }
 
-  private async clearBacklog(): Promise<void> {
-    if (!this.backlog) return;
+  /** `always`: also when this run did not set the flag. */
+  private async clearBacklog(always = false): Promise<void> {
+    if (!this.backlog && !always) return;
     this.backlog = false;
     await this.deps.registry.setBacklog(this.run.job.identity, false).catch(() => undefined);
   }
@@ -113,7 +116,8 @@ export class UpstreamDelivery {
   /** A stored message that a newer one with the same supersede key has overtaken need not reach the CSMS. */
   private async superseded(attempt: number): Promise<boolean> {
     const { policy, job, request } = this.run;
-    if (!policy.supersedeKey || (attempt === 0 && Date.now() <= job.deadline)) return false;
+    // Only a stored message can be overtaken: one that is answered as it goes is sent as it is.
+    if (!policy.supersedeKey || (attempt === 0 && !this.acknowledged && Date.now() <= job.deadline)) return false;
     const latest = await this.deps.registry.latest(job.identity, policy.supersedeKey(request));
     return latest !== undefined && latest !== job.id;
   }
@@ -199,9 +203,15 @@ export class UpstreamDelivery {
     const local = await this.deps.offline.startTransaction(run.job.identity, run.job.request as StartTransactionRequest15, (this.payload as { timestamp: string }).timestamp);
     if (!local) return false;
     this.localTransactionId = local.transactionId;
+    // The queued job now carries its local id and counts as acknowledged: the embedded queue keeps it (durably, before
+    // the charger gets the id) for the next start, as it keeps a StartTransaction given its local id by the ingress.
+    run.job.localTransactionId = local.transactionId;
+    run.job.acknowledged = true;
     run.log().warn({ localTransactionId: local.transactionId }, 'CSMS unavailable: StartTransaction answered with a local transaction id (offlineStartTransaction policy); delivered and mapped later');
     run.reply({ kind: 'response', body: local });
     this.acknowledged = true;
+    // Stored and waiting for the CSMS: the charger's next messages queue behind it and are answered at once.
+    this.acknowledge();
     return true;
   }
 }

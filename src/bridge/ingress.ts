@@ -59,7 +59,12 @@ export class ChargerIngress implements ChargerMessageSink {
     }
     const job = this.jobOf(m, target);
     if (policy.supersedeKey) this.markLatest(job, policy.supersedeKey(m.request));
-    if (arrival.backlog) return this.behindBacklog(job, policy);
+    if (arrival.backlog) {
+      if (arrival.queued > 1) return this.behindBacklog(job, policy);
+      // Nothing else of the charger is queued: the flag outlived its messages (in Redis it survives a restart, and the
+      // run that delivered them after the restart may not have known they were stored). Nothing waits: it goes.
+      this.clearStaleBacklog(m.identity);
+    }
     return this.submit(job, policy);
   }
 
@@ -109,8 +114,18 @@ export class ChargerIngress implements ChargerMessageSink {
     const local = await this.offline.startTransaction(job.identity, job.request as StartTransactionRequest15, job.receivedAt);
     if (!local) return undefined;
     this.logger.warn({ chargeBoxIdentity: job.identity, localTransactionId: local.transactionId }, 'stored messages wait for the CSMS: StartTransaction answered with a local transaction id (offlineStartTransaction policy)');
-    const answer = await this.submit({ ...job, acknowledged: true, localTransactionId: local.transactionId }, policy, { storeAtOnce: true });
-    return answer.kind === 'response' ? { ...answer, body: local } : answer;
+    const stored = { ...job, acknowledged: true, localTransactionId: local.transactionId };
+    const outcome = await this.queue.submit(stored, { storeAtOnce: true });
+    // Durably queued: the charger gets its local id (a StartTransaction has no local answer of its own to give).
+    if (outcome.kind === 'stored' || outcome.kind === 'response') return { kind: 'response', body: local, jobId: job.id };
+    if (outcome.kind === 'retry' && outcome.queued === false) this.queued.release(job.identity);
+    return { ...(await this.answerOf(outcome, stored, policy)), jobId: job.id };
+  }
+
+  private clearStaleBacklog(identity: string): void {
+    this.registry.setBacklog(identity, false).catch((err: unknown) => {
+      this.logger.warn({ err: (err as Error).message, chargeBoxIdentity: identity }, 'could not clear a stale stored-messages flag');
+    });
   }
 
   /**

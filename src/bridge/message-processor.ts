@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { GatewayConfig } from '../config/config.js';
 import { faultOf } from '../ocpp/soap-fault.js';
 import type { AuthorizeResponse15 } from '../ocpp/v15/types.js';
@@ -37,7 +38,10 @@ export interface ProcessorDeps {
 export class ChargerMessageProcessor {
   private readonly stopSignal = new AbortController();
 
-  constructor(private readonly deps: ProcessorDeps) {}
+  constructor(private readonly deps: ProcessorDeps) {
+    // Every stored message waiting to be redelivered listens for the stop: thousands during an outage, not a leak.
+    setMaxListeners(0, this.stopSignal.signal);
+  }
 
   /** Shutdown: stored messages are left in the queue instead of being retried here. */
   stop(): void {
@@ -77,8 +81,9 @@ export class ChargerMessageProcessor {
     // (docs/translation.md#offline-policies).
     const request = policy.carriesTransactionId ? withCsmsTransactionId(state, job.request as { transactionId?: number }) : job.request;
     const run = new MessageRun(job, route, policy, op, ctx, request, reply, this.deps.logger, this.deps.observer ?? {});
-    if (!policy.storeAndForward && Date.now() >= job.deadline) {
-      // The charger was told to retry; sending it now could create a decision (a transaction) it never learns of.
+    if (!policy.storeAndForward && !job.acknowledged && Date.now() >= job.deadline) {
+      // The charger was told to retry; sending it now could create a decision (a transaction) it never learns of. One it
+      // was answered for already (a local transaction id) is delivered whenever its turn comes.
       run.log().warn('message expired in the queue before it could be sent; the charger was told to retry, not sent');
       return undefined;
     }

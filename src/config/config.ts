@@ -4,12 +4,32 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { csmsProtocolModule } from '../ocpp/csms-protocols.js';
 import { CSMS_PROTOCOLS, type CsmsProtocol } from '../ocpp/protocols.js';
+import { parseCidr, type Cidr } from '../util/net.js';
 
 /**
  * Gateway configuration: the outside contract of README.md, "Configuration", read from the
  * environment and, optionally, from config/gateway.yaml (path via CONFIG). Environment variables win over the file
  * so that a container can override one key without a new file.
  */
+
+/** A list of IP networks: a YAML list, or a comma- or space-separated string (environment). */
+const cidrList = z
+  .union([z.array(z.string()), z.string().transform((v) => v.split(/[\s,]+/).filter(Boolean))])
+  .transform((list, ctx) => {
+    const out: Cidr[] = [];
+    for (const text of list) {
+      try {
+        out.push(parseCidr(text));
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }
+    return out;
+  });
+
+/** true/false from a YAML boolean or an environment string. */
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
 const chargerOverride = z
   .object({
@@ -42,6 +62,14 @@ const chargerOverride = z
     /** PEM client certificate and key for this charger's wss:// connection (OCPP-J security profile 3). */
     clientCertFile: z.string().optional(),
     clientKeyFile: z.string().optional(),
+    /** Which learned callback URLs this charger may set (docs/architecture.md#callback-addresses); default: callbackPolicy. */
+    callbackPolicy: z.enum(['same-source', 'networks', 'any']).optional(),
+    /** A learned callback URL with user:password@ is accepted for this charger (it is never shown or logged). */
+    callbackUserInfo: z.boolean().default(false),
+    /** Networks this charger's messages may come from (CIDR list); others are refused with Sender/SecurityError. */
+    sources: cidrList.optional(),
+    /** Trust on first use: the address of the charger's first message is the only one accepted afterwards. */
+    pinSource: z.boolean().default(false),
   })
   .strict();
 
@@ -158,15 +186,44 @@ const configSchema = z
     tlsKeyFile: z.string().optional(),
     /** PEM CA: require and verify charger client certificates on the SOAP endpoint. */
     tlsClientCaFile: z.string().optional(),
+    /** same-source: a learned callback host must be the sender's address (or in callbackNetworks); see docs/architecture.md#callback-addresses. */
+    callbackPolicy: z.enum(['same-source', 'networks', 'any']).default('same-source'),
+    callbackNetworks: cidrList.default([]),
+    /** Networks every charger's messages must come from (CIDR list); unset: any. */
+    chargerNetworks: cidrList.optional(),
+    /** Known identities at most; a new one beyond it is refused with Sender/SecurityError. */
+    maxChargers: z.coerce.number().int().min(1).default(20_000),
+    /** chargeBoxIdentity length at most; the OCPP 2.0.1 identity limit (identifierString of 48). */
+    maxIdentityLength: z.coerce.number().int().min(1).max(1000).default(48),
+    /**
+     * A charger's CSMS WebSocket is closed after this long without a message from the charger, so the CSMS sees a
+     * silent charger as disconnected; 0 = three of its heartbeat intervals (900 s while none is known).
+     */
+    upstreamIdleSec: z.coerce.number().int().min(0).default(0),
+    /** File descriptors kept free: new chargers get 503 before the process runs out, /health keeps working. */
+    fdReserve: z.coerce.number().int().min(0).default(100),
+    /** Start although the admin port listens beyond loopback without ADMIN_TOKEN (a warning is logged). */
+    adminInsecure: flag.default(false),
+    /** Host header names the admin port answers besides loopback names (DNS rebinding guard). */
+    adminAllowedHosts: z.union([z.array(z.string()), z.string().transform((v) => v.split(/[\s,]+/).filter(Boolean))]).default([]),
+    /** Bull Board may delete and retry jobs (it is read-only otherwise). */
+    queueBoardWrite: flag.default(false),
+    /** PEM certificate and key: serve the admin port over HTTPS. */
+    adminTlsCertFile: z.string().optional(),
+    adminTlsKeyFile: z.string().optional(),
     chargers: z.record(z.string(), chargerOverride).default({}),
   })
   .strict();
 
-export type GatewayConfig = z.infer<typeof configSchema> & {
+type ParsedConfig = z.infer<typeof configSchema>;
+
+export type GatewayConfig = ParsedConfig & {
   publicUrl: string;
   csmsCa?: Buffer;
   /** Loaded PEM material for the SOAP endpoint (HTTPS) and, per charger, its upstream client certificate. */
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
+  /** The admin port's certificate and key (HTTPS). */
+  adminTls?: { cert: Buffer; key: Buffer };
   clientCertificates: Record<string, { cert: Buffer; key: Buffer }>;
 };
 export type ChargerOverride = z.infer<typeof chargerOverride>;
@@ -216,6 +273,18 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   TLS_CERT_FILE: 'tlsCertFile',
   TLS_KEY_FILE: 'tlsKeyFile',
   TLS_CLIENT_CA_FILE: 'tlsClientCaFile',
+  CALLBACK_POLICY: 'callbackPolicy',
+  CALLBACK_NETWORKS: 'callbackNetworks',
+  CHARGER_NETWORKS: 'chargerNetworks',
+  MAX_CHARGERS: 'maxChargers',
+  MAX_IDENTITY_LENGTH: 'maxIdentityLength',
+  UPSTREAM_IDLE_SEC: 'upstreamIdleSec',
+  FD_RESERVE: 'fdReserve',
+  ADMIN_INSECURE: 'adminInsecure',
+  ADMIN_ALLOWED_HOSTS: 'adminAllowedHosts',
+  QUEUE_BOARD_WRITE: 'queueBoardWrite',
+  ADMIN_TLS_CERT_FILE: 'adminTlsCertFile',
+  ADMIN_TLS_KEY_FILE: 'adminTlsKeyFile',
 };
 
 export class ConfigError extends Error {
@@ -223,7 +292,7 @@ export class ConfigError extends Error {
 }
 
 /** A CSMS protocol whose translation is not built yet stops the start, naming where it was configured. */
-function refuseUnbuiltProtocols(config: z.infer<typeof configSchema>): void {
+function refuseUnbuiltProtocols(config: ParsedConfig): void {
   const built = CSMS_PROTOCOLS.filter((p) => csmsProtocolModule(p));
   const refuse = (key: string, protocol: CsmsProtocol) => {
     if (!csmsProtocolModule(protocol)) throw new ConfigError(`${key}: ${protocol} is not supported yet; use ${built.join(' or ')}`);
@@ -237,10 +306,8 @@ export function csmsProtocolOf(config: Pick<GatewayConfig, 'csmsProtocol' | 'cha
   return config.chargers[identity]?.csmsProtocol ?? config.csmsProtocol;
 }
 
-/**
- * Reads the YAML file (if any) and the environment, validates, and derives defaults. Throws ConfigError naming the key.
- */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): GatewayConfig {
+/** The YAML file's keys (if any) and the environment's, environment last. */
+function readSources(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const filePath = env.CONFIG ?? 'config/gateway.yaml';
   let fromFile: Record<string, unknown> = {};
   if (existsSync(filePath)) {
@@ -259,7 +326,58 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   }
   // DATA_DIR set but empty: no durable store, as STORE=memory.
   if (env.DATA_DIR === '') fromEnv.store = 'memory';
-  const result = configSchema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
+  return { ...fromFile, ...fromEnv };
+}
+
+const pem = (key: string, path: string | undefined): Buffer | undefined => {
+  if (path === undefined) return undefined;
+  if (!existsSync(path)) throw new ConfigError(`${key}: ${path} does not exist`);
+  return readFileSync(path);
+};
+
+/** The PEM material of the SOAP port, the admin port and each charger's upstream client certificate. */
+function loadCertificates(config: ParsedConfig): Pick<GatewayConfig, 'tls' | 'adminTls' | 'clientCertificates' | 'csmsCa'> {
+  let tls: GatewayConfig['tls'];
+  if (config.tlsCertFile || config.tlsKeyFile) {
+    if (!config.tlsCertFile || !config.tlsKeyFile) throw new ConfigError('tlsCertFile (TLS_CERT_FILE) and tlsKeyFile (TLS_KEY_FILE) must be set together');
+    tls = { cert: pem('tlsCertFile (TLS_CERT_FILE)', config.tlsCertFile)!, key: pem('tlsKeyFile (TLS_KEY_FILE)', config.tlsKeyFile)!, clientCa: pem('tlsClientCaFile (TLS_CLIENT_CA_FILE)', config.tlsClientCaFile) };
+  } else if (config.tlsClientCaFile) {
+    throw new ConfigError('tlsClientCaFile (TLS_CLIENT_CA_FILE) needs tlsCertFile and tlsKeyFile');
+  }
+  let adminTls: GatewayConfig['adminTls'];
+  if (config.adminTlsCertFile || config.adminTlsKeyFile) {
+    if (!config.adminTlsCertFile || !config.adminTlsKeyFile) throw new ConfigError('adminTlsCertFile (ADMIN_TLS_CERT_FILE) and adminTlsKeyFile (ADMIN_TLS_KEY_FILE) must be set together');
+    adminTls = { cert: pem('adminTlsCertFile (ADMIN_TLS_CERT_FILE)', config.adminTlsCertFile)!, key: pem('adminTlsKeyFile (ADMIN_TLS_KEY_FILE)', config.adminTlsKeyFile)! };
+  }
+  const clientCertificates: GatewayConfig['clientCertificates'] = Object.create(null);
+  for (const [identity, c] of Object.entries(config.chargers)) {
+    if (!c.clientCertFile && !c.clientKeyFile) continue;
+    if (!c.clientCertFile || !c.clientKeyFile) throw new ConfigError(`chargers.${identity}: clientCertFile and clientKeyFile must be set together`);
+    clientCertificates[identity] = { cert: pem(`chargers.${identity}.clientCertFile`, c.clientCertFile)!, key: pem(`chargers.${identity}.clientKeyFile`, c.clientKeyFile)! };
+  }
+  return { tls, adminTls, clientCertificates, csmsCa: pem('csmsCaFile (CSMS_CA_FILE)', config.csmsCaFile) };
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * The admin port's safe defaults (README.md, "Security"): no start with the port open beyond loopback and no token
+ * (unless ADMIN_INSECURE says so), and no token a guess could find.
+ */
+function checkAdmin(config: ParsedConfig): void {
+  if (config.adminToken !== undefined && config.adminToken.length < 16) {
+    throw new ConfigError('adminToken (ADMIN_TOKEN) must be at least 16 characters: use a random one, e.g. `openssl rand -hex 24`');
+  }
+  if (!LOOPBACK_HOSTS.has(config.adminHost) && !config.adminToken && !config.adminInsecure) {
+    throw new ConfigError(
+      `adminHost (ADMIN_HOST) ${config.adminHost} opens the admin port beyond this machine without adminToken (ADMIN_TOKEN): set a token of 16+ characters, bind the admin port to 127.0.0.1, or set ADMIN_INSECURE=true to accept the risk`,
+    );
+  }
+}
+
+/** Reads the YAML file (if any) and the environment, validates, and derives defaults. Throws ConfigError naming the key. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): GatewayConfig {
+  const result = configSchema.safeParse({ ...readSources(env), ...overrides });
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const key = issue.path.join('.') || '(top level)';
@@ -268,28 +386,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
     });
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  const config = result.data;
+  // Identities are keys: a map without a prototype, so that an identity such as "constructor" names no charger.
+  const config = { ...result.data, chargers: Object.assign(Object.create(null) as ParsedConfig['chargers'], result.data.chargers) };
   refuseUnbuiltProtocols(config);
-  const pem = (key: string, path: string | undefined): Buffer | undefined => {
-    if (path === undefined) return undefined;
-    if (!existsSync(path)) throw new ConfigError(`${key}: ${path} does not exist`);
-    return readFileSync(path);
-  };
-  const csmsCa = pem('csmsCaFile (CSMS_CA_FILE)', config.csmsCaFile);
-  let tls: GatewayConfig['tls'];
-  if (config.tlsCertFile || config.tlsKeyFile) {
-    if (!config.tlsCertFile || !config.tlsKeyFile) throw new ConfigError('tlsCertFile (TLS_CERT_FILE) and tlsKeyFile (TLS_KEY_FILE) must be set together');
-    tls = { cert: pem('tlsCertFile (TLS_CERT_FILE)', config.tlsCertFile)!, key: pem('tlsKeyFile (TLS_KEY_FILE)', config.tlsKeyFile)!, clientCa: pem('tlsClientCaFile (TLS_CLIENT_CA_FILE)', config.tlsClientCaFile) };
-  } else if (config.tlsClientCaFile) {
-    throw new ConfigError('tlsClientCaFile (TLS_CLIENT_CA_FILE) needs tlsCertFile and tlsKeyFile');
-  }
-  const clientCertificates: GatewayConfig['clientCertificates'] = {};
-  for (const [identity, c] of Object.entries(config.chargers)) {
-    if (!c.clientCertFile && !c.clientKeyFile) continue;
-    if (!c.clientCertFile || !c.clientKeyFile) throw new ConfigError(`chargers.${identity}: clientCertFile and clientKeyFile must be set together`);
-    clientCertificates[identity] = { cert: pem(`chargers.${identity}.clientCertFile`, c.clientCertFile)!, key: pem(`chargers.${identity}.clientKeyFile`, c.clientKeyFile)! };
-  }
-  const scheme = tls ? 'https' : 'http';
+  checkAdmin(config);
+  const certificates = loadCertificates(config);
+  const scheme = certificates.tls ? 'https' : 'http';
   const publicUrl = config.publicUrl ?? `${scheme}://${hostname()}:${config.port}/CentralSystemService`;
-  return { ...config, publicUrl, csmsCa, tls, clientCertificates };
+  return { ...config, ...certificates, publicUrl };
 }

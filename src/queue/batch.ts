@@ -115,6 +115,8 @@ export interface BatchRunDeps {
   token?: string;
   /** The chargers among these that have an unfinished job older than this one (ChargerJobs.blocked). */
   blocked(identities: readonly string[]): Promise<Set<string>>;
+  /** The instance is stopping: a batch waiting for an older job steps back at once. */
+  closing(): boolean;
 }
 
 /** How long a batch waits for an older job of one of its chargers before it steps back (moved to delayed). */
@@ -163,6 +165,7 @@ async function runInOrder(bullJob: Job<BatchJobData>, todo: UpstreamJob[], deps:
     const reply = (outcome: JobOutcome) => {
       if (replied) return;
       replied = true;
+      if (outcome.kind === 'stored' || job.acknowledged) rememberAcknowledged(bullJob, job, deps.logger);
       deps.deliver(replyTo, job.id, outcome);
     };
     try {
@@ -183,7 +186,7 @@ async function runInOrder(bullJob: Job<BatchJobData>, todo: UpstreamJob[], deps:
     const blocked = await deps.blocked(waiting);
     for (const job of todo) if (waiting.includes(job.identity) && !blocked.has(job.identity)) runs.push(deps.serialiser.run(job.identity, () => runOne(job)));
     waiting = waiting.filter((identity) => blocked.has(identity));
-    if (waiting.length === 0 || Date.now() >= deadline) break;
+    if (waiting.length === 0 || Date.now() >= deadline || deps.closing()) break;
     await new Promise((resolve) => setTimeout(resolve, BLOCKED_POLL_MS));
   }
   await Promise.all(runs);
@@ -192,4 +195,16 @@ async function runInOrder(bullJob: Job<BatchJobData>, todo: UpstreamJob[], deps:
     return STEP_BACK;
   }
   return failure;
+}
+
+/**
+ * The charger was told the message is kept (stored, or a local transaction id): the job in Redis says so too, so that
+ * after a restart a refusal by the CSMS is redelivered rather than answered to a charger that no longer waits.
+ */
+function rememberAcknowledged(bullJob: Job<BatchJobData>, job: UpstreamJob, logger: Logger): void {
+  job.acknowledged = true;
+  const messages = messagesOf(bullJob.data).map((m) => (m.id === job.id ? job : m));
+  bullJob.updateData({ replyTo: bullJob.data.replyTo, messages }).catch((err: unknown) => {
+    logger.warn({ err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id }, 'could not record in Redis that a stored message was acknowledged');
+  });
 }

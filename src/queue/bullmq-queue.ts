@@ -87,6 +87,7 @@ export class BullmqQueue implements UpstreamQueue {
    */
   private readonly notYetMarked = new IdTable<number>();
   private readonly batcher: GroupCommit<number, PendingMessage>;
+  private closing = false;
 
   constructor(private readonly options: BullmqQueueOptions) {
     this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
@@ -157,6 +158,7 @@ export class BullmqQueue implements UpstreamQueue {
         runBatch(bullJob, {
           token,
           blocked: (identities) => this.chargerJobs.blocked(p, identities, bullJob.id!, this.jobPrefixes[p]!),
+          closing: () => this.closing || !this.workers.has(p),
           redis: this.connection,
           progressKey: `${this.options.prefix}:batch-done:p${p}:${bullJob.id}`,
           logger,
@@ -368,6 +370,7 @@ export class BullmqQueue implements UpstreamQueue {
 
   /** Graceful: stop consuming (active jobs finish or return to the queue), release the leases, answer waiters. */
   async close(): Promise<void> {
+    this.closing = true;
     this.batcher.flushAll();
     await this.leases?.stop();
     await Promise.all([...this.workers.keys()].map((p) => this.stopWorker(p)));

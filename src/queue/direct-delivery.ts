@@ -103,8 +103,17 @@ export class DirectDelivery {
 
   private async deliver(p: number, job: UpstreamJob): Promise<void> {
     const log = this.host.logger;
+    let acknowledged = job.acknowledged === true;
     try {
-      await this.host.processor()(job, (outcome) => this.host.replyHere(job.id, outcome));
+      await this.host.processor()(job, (outcome) => {
+        // Told it is kept (stored, or a local transaction id): the record says so, for the next consumer after a restart.
+        if ((outcome.kind === 'stored' || job.acknowledged) && !acknowledged) {
+          acknowledged = true;
+          job.acknowledged = true;
+          this.inflight.update(p, job).catch((err: unknown) => log.warn({ err: (err as Error).message, jobId: job.id }, 'could not record in Redis that a stored message was acknowledged'));
+        }
+        this.host.replyHere(job.id, outcome);
+      });
     } catch (err) {
       if (err instanceof LeftInQueue) {
         // Shutdown: the record stays, and the partition's next consumer delivers the message.

@@ -107,7 +107,18 @@ export class EmbeddedQueue implements UpstreamQueue {
     if (!this.entries.has(entry.job.id)) return; // dropped by an operator, or given up on a failed commit
     if (this.closed) return this.leave(entry);
     entry.started = true;
-    const reply = (outcome: JobOutcome) => (outcome.kind === 'stored' ? this.whenDurable(entry, outcome) : entry.settle?.(outcome));
+    const reply = (outcome: JobOutcome) => {
+      if (outcome.kind === 'stored' || (entry.job.acknowledged && !entry.acknowledged)) {
+        // The charger is told the message is kept (stored, or an offline StartTransaction's local id, which the
+        // processor marks on the job): the job is written again as acknowledged, so that after a restart a refusal by
+        // the CSMS is retried rather than answered to nobody, and the answer waits until that is on disk.
+        entry.job.acknowledged = true;
+        entry.acknowledged = true;
+        this.options.log?.appendMessage(entry.seq, entry.job.identity, entry.job);
+        return this.whenDurable(entry, outcome);
+      }
+      entry.settle?.(outcome);
+    };
     try {
       await this.processor!(entry.job, reply);
     } catch (err) {

@@ -104,6 +104,12 @@ export class InflightRecords {
     return claimed === 1;
   }
 
+  /** The record of a message still in flight, rewritten (it was acknowledged to its charger meanwhile). */
+  async update(partition: number, job: UpstreamJob): Promise<void> {
+    this.coalesce();
+    await this.redis.hset(this.key(partition), job.identity, JSON.stringify(job));
+  }
+
   /** The message is delivered (or handed to the queue): its record goes. */
   async release(partition: number, job: UpstreamJob): Promise<void> {
     this.coalesce();

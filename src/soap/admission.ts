@@ -1,29 +1,158 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { GatewayConfig } from '../config/config.js';
 import { faultOf, type SoapFault } from '../ocpp/soap-fault.js';
+import type { Logger } from '../util/log.js';
+import { inAnyCidr, plainAddress } from '../util/net.js';
+
+/** Where pinned source addresses are kept (the registry): trust on first use, per charger. */
+export interface SourcePins {
+  pinnedSource(identity: string): Promise<string | undefined>;
+  pinSource(identity: string, address: string): Promise<void>;
+}
+
+export type AdmissionResult =
+  | { kind: 'admitted' }
+  | { kind: 'refused'; fault: SoapFault }
+  /** Too many failed authentications from this identity or address: HTTP 429 with Retry-After. */
+  | { kind: 'throttled'; retryAfterSec: number; reason: string };
+
+export interface AdmissionObserver {
+  /** A failed HTTP Basic authentication (counted; logged once a minute with counts). */
+  onAuthFailure?(identity: string, remoteAddress: string): void;
+}
+
+/** Failed authentications allowed per identity and per source address within one window, before 429. */
+const FAILURES_PER_WINDOW = 10;
+const WINDOW_MS = 60_000;
 
 /**
- * Who may use the SOAP endpoint (README.md, "Security"): the allowlist (or explicit auto-accept), per-charger deny,
- * and HTTP Basic auth whose user name must be the chargeBoxIdentity. Every refusal is Sender/SecurityError; the
- * reason names what to configure, never a secret.
+ * Who may use the SOAP endpoint as which charger (README.md, "Security"): the allowlist (or explicit auto-accept),
+ * per-charger deny, the networks a charger's messages may come from (CHARGER_NETWORKS, `sources`, a pinned source),
+ * a TLS client certificate that names the identity, and HTTP Basic auth whose user name is the chargeBoxIdentity,
+ * throttled per identity and per address. Every refusal is Sender/SecurityError; the reason names what to configure,
+ * never a secret.
  */
-export function admissionFault(identity: string, authorization: string | undefined, config: GatewayConfig): SoapFault | undefined {
-  const charger = config.chargers[identity];
-  if (charger && !charger.allow) return faultOf('SecurityError', `charger ${identity} is not allowed (chargers.${identity}.allow is false)`);
-  if (config.admission === 'allowlist' && !charger) {
-    return faultOf('SecurityError', `charger ${identity} is not on the allowlist: add it under chargers in the configuration, or set admission: auto-accept`);
+export class Admission {
+  private readonly failures = new Map<string, { count: number; until: number }>();
+  /** Failed authentications since the last summary line, per identity: count and addresses. */
+  private readonly recent = new Map<string, { count: number; addresses: Set<string> }>();
+  private summaryTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly config: GatewayConfig,
+    private readonly logger: Logger,
+    private readonly pins?: SourcePins,
+    private readonly observer: AdmissionObserver = {},
+  ) {}
+
+  async check(identity: string, req: IncomingMessage): Promise<AdmissionResult> {
+    const address = plainAddress(req.socket.remoteAddress ?? '');
+    const throttled = this.throttled(identity, address);
+    if (throttled) return throttled;
+    const fault = this.chargerFault(identity) ?? this.sourceFault(identity, address) ?? this.certificateFault(identity, req) ?? (await this.pinFault(identity, address));
+    if (fault) return { kind: 'refused', fault };
+    const auth = this.authFault(identity, req.headers.authorization);
+    if (auth) {
+      this.failed(identity, address);
+      return { kind: 'refused', fault: auth };
+    }
+    return { kind: 'admitted' };
   }
-  const credentials = basicCredentials(authorization);
-  if (credentials && credentials.user !== identity) {
-    return faultOf('SecurityError', `HTTP Basic user name does not match chargeBoxIdentity ${identity}`);
+
+  private chargerFault(identity: string): SoapFault | undefined {
+    const charger = this.config.chargers[identity];
+    if (charger && !charger.allow) return faultOf('SecurityError', `charger ${identity} is not allowed (chargers.${identity}.allow is false)`);
+    if (this.config.admission === 'allowlist' && !charger) {
+      return faultOf('SecurityError', `charger ${identity} is not on the allowlist: add it under chargers in the configuration, or set admission: auto-accept`);
+    }
+    return undefined;
   }
-  const expected = charger?.soapPassword;
-  if (expected === undefined) {
-    return config.requireSoapAuth ? faultOf('SecurityError', `no SOAP credentials configured for charger ${identity} (chargers.${identity}.soapPassword)`) : undefined;
+
+  /** CHARGER_NETWORKS for every charger, `sources` for one. */
+  private sourceFault(identity: string, address: string): SoapFault | undefined {
+    const networks = this.config.chargerNetworks;
+    if (networks && !inAnyCidr(address, networks)) return faultOf('SecurityError', `messages from ${address} are not accepted (CHARGER_NETWORKS)`);
+    const sources = this.config.chargers[identity]?.sources;
+    if (sources && !inAnyCidr(address, sources)) return faultOf('SecurityError', `charger ${identity} does not send from ${address} (chargers.${identity}.sources)`);
+    return undefined;
   }
-  if (!credentials) return faultOf('SecurityError', 'HTTP Basic authentication required');
-  if (!sameSecret(credentials.password, expected)) return faultOf('SecurityError', 'HTTP Basic authentication failed');
-  return undefined;
+
+  /** With client certificates required, the certificate must name the identity: its CN or one of its SANs. */
+  private certificateFault(identity: string, req: IncomingMessage): SoapFault | undefined {
+    if (!this.config.tls?.clientCa) return undefined;
+    const cert = (req.socket as TLSSocket).getPeerCertificate?.();
+    const names = [cert?.subject?.CN, ...(cert?.subjectaltname ?? '').split(/,\s*/).map((san) => san.replace(/^[A-Za-z ]+:/, ''))].flat();
+    if (names.includes(identity)) return undefined;
+    return faultOf('SecurityError', `the client certificate does not name chargeBoxIdentity ${identity} (its CN or subjectAltName must)`);
+  }
+
+  /** Trust on first use: the first address is pinned; an operator re-pins (POST /api/chargers/:id/repin). */
+  private async pinFault(identity: string, address: string): Promise<SoapFault | undefined> {
+    if (!this.config.chargers[identity]?.pinSource || !this.pins || !address) return undefined;
+    const pinned = await this.pins.pinnedSource(identity);
+    if (pinned === undefined) {
+      await this.pins.pinSource(identity, address);
+      return undefined;
+    }
+    return pinned === address ? undefined : faultOf('SecurityError', `charger ${identity} is pinned to another source address (re-pin it in the admin API)`);
+  }
+
+  private authFault(identity: string, authorization: string | undefined): SoapFault | undefined {
+    const charger = this.config.chargers[identity];
+    const credentials = basicCredentials(authorization);
+    if (credentials && credentials.user !== identity) return faultOf('SecurityError', `HTTP Basic user name does not match chargeBoxIdentity ${identity}`);
+    const expected = charger?.soapPassword;
+    if (expected === undefined) {
+      return this.config.requireSoapAuth ? faultOf('SecurityError', `no SOAP credentials configured for charger ${identity} (chargers.${identity}.soapPassword)`) : undefined;
+    }
+    if (!credentials) return faultOf('SecurityError', 'HTTP Basic authentication required');
+    if (!sameSecret(credentials.password, expected)) return faultOf('SecurityError', 'HTTP Basic authentication failed');
+    return undefined;
+  }
+
+  /** Over the limit of failures in the current window, for the identity or for the address. */
+  private throttled(identity: string, address: string, now = Date.now()): AdmissionResult | undefined {
+    for (const key of [`id:${identity}`, `ip:${address}`]) {
+      const f = this.failures.get(key);
+      if (f && f.until > now && f.count >= FAILURES_PER_WINDOW) {
+        return { kind: 'throttled', retryAfterSec: Math.ceil((f.until - now) / 1000), reason: `too many failed authentications (${key.startsWith('id') ? `charger ${identity}` : `address ${address}`}); retry later` };
+      }
+    }
+    return undefined;
+  }
+
+  private failed(identity: string, address: string, now = Date.now()): void {
+    this.observer.onAuthFailure?.(identity, address);
+    this.remember(identity, address);
+    if (this.failures.size > 10_000) this.failures.clear();
+    for (const key of [`id:${identity}`, `ip:${address}`]) {
+      const f = this.failures.get(key);
+      if (!f || f.until <= now) this.failures.set(key, { count: 1, until: now + WINDOW_MS });
+      else f.count++;
+    }
+  }
+
+  /** One log line a minute sums the failures up, however many there were. */
+  private remember(identity: string, address: string): void {
+    let entry = this.recent.get(identity);
+    if (!entry) {
+      if (this.recent.size >= 1_000) return;
+      this.recent.set(identity, (entry = { count: 0, addresses: new Set() }));
+    }
+    entry.count++;
+    if (entry.addresses.size < 20) entry.addresses.add(address);
+    this.summaryTimer ??= setTimeout(() => this.summarise(), WINDOW_MS).unref();
+  }
+
+  private summarise(): void {
+    this.summaryTimer = undefined;
+    const failures = Object.fromEntries([...this.recent].map(([identity, e]) => [identity, { count: e.count, addresses: [...e.addresses] }]));
+    const total = [...this.recent.values()].reduce((n, e) => n + e.count, 0);
+    this.recent.clear();
+    this.logger.warn({ failures }, `${total} failed HTTP Basic authentications in the last minute (throttled above ${FAILURES_PER_WINDOW} per charger or address)`);
+  }
 }
 
 function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {

@@ -5,13 +5,13 @@ import type { SourceDialect } from '../ocpp/protocols.js';
 import { faultOf, type SoapFault } from '../ocpp/soap-fault.js';
 import type { CallbackSource } from '../state/registry.js';
 import type { Logger } from '../util/log.js';
-import { admissionFault } from './admission.js';
+import { Admission, type AdmissionObserver, type SourcePins } from './admission.js';
 import { BodyError, readBody } from './body-reader.js';
 import { decodeComplex, encodeElement } from './codec.js';
 import { dialectOfVersion, ocpp15Soap, ocppVersionOf, type SoapDialect } from './dialects.js';
 import { faultEnvelopeXml, readEnvelope, responseEnvelopeXml, SOAP12_CONTENT_TYPE } from './envelope.js';
 import { httpStatusOfFault, soap11VersionMismatch, SoapFaultError } from './fault.js';
-import { callbackUrlOf } from './headers.js';
+import { CallbackPolicy, type CallbackVerdict, type RefusalRule } from './callback-policy.js';
 import type { ComplexType, Operation } from './wsdl-model.js';
 import { parseXml, XmlError } from './xml.js';
 
@@ -28,6 +28,7 @@ export interface ChargerMessage {
   receivedAt: string;
   soapMessageId?: string;
   remoteAddress?: string;
+  /** The callback URL the message offered, if the callback policy accepted it. */
   callback?: { url: string; source: CallbackSource };
 }
 
@@ -55,9 +56,11 @@ export interface SoapExchangeEvent {
   durationMs: number;
 }
 
-export interface EndpointObserver {
+export interface EndpointObserver extends AdmissionObserver {
   onSoapExchange?(event: SoapExchangeEvent): void;
   onRejected?(reason: string, status: number): void;
+  /** A charger offered a callback URL the policy refused (docs/architecture.md#callback-addresses). */
+  onCallbackRefused?(identity: string, rule: RefusalRule): void;
 }
 
 /**
@@ -76,8 +79,11 @@ export class OncePerSource {
 
 const SOAP_PATH = /^\/centralsystemservice\/?$/i;
 
+/** A MessageID is an opaque id (docs/charger-quirks.md#q10-messageid-in-any-format), not a payload: longer ones are refused. */
+const MAX_MESSAGE_ID = 256;
+
 /** What one request is, once read: an answer to give at once, or a decoded charger message. */
-type Reading = { kind: 'plain'; status: number; reason: string } | { kind: 'soap11' } | { kind: 'fault'; fault: SoapFault; meta: ExchangeMeta } | { kind: 'message'; message: ChargerMessage; meta: ExchangeMeta; op: Operation; dialect: SoapDialect };
+type Reading = { kind: 'plain'; status: number; reason: string; headers?: Record<string, string> } | { kind: 'soap11' } | { kind: 'fault'; fault: SoapFault; meta: ExchangeMeta } | { kind: 'message'; message: ChargerMessage; meta: ExchangeMeta; op: Operation; dialect: SoapDialect };
 
 interface ExchangeMeta {
   identity?: string;
@@ -94,6 +100,8 @@ interface ExchangeMeta {
  */
 export class CentralSystemEndpoint {
   private readonly wsdl: string;
+  readonly callbacks: CallbackPolicy;
+  private readonly admission: Admission;
   readonly complaints = new OncePerSource();
 
   constructor(
@@ -101,7 +109,10 @@ export class CentralSystemEndpoint {
     private readonly sink: ChargerMessageSink,
     private readonly logger: Logger,
     private readonly observer: EndpointObserver = {},
+    pins?: SourcePins,
   ) {
+    this.callbacks = new CallbackPolicy(config);
+    this.admission = new Admission(config, logger, pins, observer);
     this.wsdl = readFileSync(ocpp15Soap.wsdlFiles.centralSystem, 'utf8').replace(
       /(<soap12:address\s+location=")[^"]*(")/,
       (_m, open: string, close: string) => `${open}${config.publicUrl}${close}`,
@@ -126,10 +137,10 @@ export class CentralSystemEndpoint {
       const e = err instanceof BodyError ? err : new BodyError(400, 'could not read the request body');
       return this.plain(req, res, e.status, e.message);
     }
-    const reading = this.read(xml, req, started);
+    const reading = await this.read(xml, req, started);
     switch (reading.kind) {
       case 'plain':
-        return this.plain(req, res, reading.status, reading.reason);
+        return this.plain(req, res, reading.status, reading.reason, reading.headers);
       case 'soap11':
         this.complain(req, 'SOAP 1.1 envelope refused (OCPP 1.5 is SOAP 1.2)');
         res.writeHead(500, { 'Content-Type': 'text/xml; charset=utf-8' }).end(soap11VersionMismatch());
@@ -154,7 +165,7 @@ export class CentralSystemEndpoint {
   }
 
   /** Parses and decodes one request body; everything that is not a well-formed, admitted charger message is refused. */
-  private read(xml: string, req: IncomingMessage, started: number): Reading {
+  private async read(xml: string, req: IncomingMessage, started: number): Promise<Reading> {
     const trimmed = xml.replace(/^\uFEFF/, '').trimStart();
     if (trimmed === '') return { kind: 'plain', status: 400, reason: 'empty request body: POST a SOAP 1.2 envelope' };
     if (!trimmed.startsWith('<')) return { kind: 'plain', status: 400, reason: 'request body is not XML: POST a SOAP 1.2 envelope' };
@@ -169,8 +180,14 @@ export class CentralSystemEndpoint {
     if (envelope.kind === 'not-soap') return { kind: 'plain', status: 400, reason: `not a SOAP message: ${envelope.reason}` };
     if (envelope.kind === 'soap11') return { kind: 'soap11' };
     const { headers, body } = envelope;
-    const meta: ExchangeMeta = { identity: headers.chargeBoxIdentity, messageId: headers.messageId, dialect: ocpp15Soap };
+    // An oversized MessageID is refused, and never echoed back as RelatesTo.
+    const messageId = headers.messageId !== undefined && headers.messageId.length <= MAX_MESSAGE_ID ? headers.messageId : undefined;
+    const meta: ExchangeMeta = { identity: headers.chargeBoxIdentity, messageId, dialect: ocpp15Soap };
     const fail = (fault: SoapFault, action?: string): Reading => ({ kind: 'fault', fault, meta: { ...meta, action } });
+    if (headers.messageId !== undefined && messageId === undefined) return fail(faultOf('ProtocolError', `wsa:MessageID longer than ${MAX_MESSAGE_ID} characters`));
+    if (headers.chargeBoxIdentity !== undefined && headers.chargeBoxIdentity.length > this.config.maxIdentityLength) {
+      return { kind: 'fault', fault: faultOf('ProtocolError', `chargeBoxIdentity longer than ${this.config.maxIdentityLength} characters (MAX_IDENTITY_LENGTH)`), meta: { messageId, dialect: ocpp15Soap } };
+    }
     if (!body) return fail(faultOf('ProtocolError', 'the SOAP Body is empty'));
     const version = ocppVersionOf(body.ns);
     if (!version) return fail(faultOf('ProtocolError', `body element ${body.name} is not in an OCPP namespace (found ${body.ns ?? 'none'})`));
@@ -182,8 +199,9 @@ export class CentralSystemEndpoint {
     if (!op) return fail(faultOf('NotSupported', `operation ${body.name} is not a CentralSystemService operation`));
     if (!headers.chargeBoxIdentity) return fail(faultOf('ProtocolError', 'the chargeBoxIdentity SOAP header is missing or empty'), op.name);
     const identity = headers.chargeBoxIdentity;
-    const refused = admissionFault(identity, req.headers.authorization, this.config);
-    if (refused) return fail(refused, op.name);
+    const admission = await this.admission.check(identity, req);
+    if (admission.kind === 'refused') return fail(admission.fault, op.name);
+    if (admission.kind === 'throttled') return { kind: 'plain', status: 429, reason: admission.reason, headers: { 'Retry-After': String(admission.retryAfterSec) } };
     let request;
     try {
       request = decodeComplex(model, model.type(op.requestType) as ComplexType, body, op.requestElement);
@@ -191,6 +209,8 @@ export class CentralSystemEndpoint {
       if (err instanceof SoapFaultError) return fail(err.toFault(), op.name);
       throw err;
     }
+    const verdict = this.callbacks.judge(identity, headers, req.socket.remoteAddress);
+    if (verdict.kind === 'refused') this.callbackRefused(identity, verdict, req.socket.remoteAddress);
     const message: ChargerMessage = {
       identity,
       dialect: dialect.id,
@@ -200,9 +220,19 @@ export class CentralSystemEndpoint {
       receivedAt: new Date(started).toISOString(),
       soapMessageId: headers.messageId,
       remoteAddress: req.socket.remoteAddress,
-      callback: callbackUrlOf(headers, this.config.chargers[identity]?.callbackUrl),
+      callback: verdict.kind === 'accepted' ? { url: verdict.url, source: verdict.source } : undefined,
     };
     return { kind: 'message', message, meta: { ...meta, action: op.name }, op, dialect };
+  }
+
+  /** A refused callback address: the charger keeps its previous one; logged once a minute per charger and reason. */
+  private callbackRefused(identity: string, verdict: Extract<CallbackVerdict, { kind: 'refused' }>, remoteAddress: string | undefined): void {
+    this.observer.onCallbackRefused?.(identity, verdict.rule);
+    if (!this.complaints.shouldLog(`${identity}:callback:${verdict.reason}`)) return;
+    this.logger.warn(
+      { chargeBoxIdentity: identity, offered: verdict.url, header: verdict.source, remoteAddress, reason: verdict.reason },
+      `callback URL ${verdict.url} refused (${verdict.reason}): the charger keeps its previous one`,
+    );
   }
 
   private respond(res: ServerResponse, op: Operation, body: object, requestXml: string, started: number, meta: ExchangeMeta): void {

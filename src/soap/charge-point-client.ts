@@ -10,7 +10,11 @@ import { child, escapeXml, parseXml, type XmlElement } from './xml.js';
 
 export type ChargerCallFailure = 'fault' | 'http' | 'timeout' | 'unreachable' | 'invalid-response';
 
-/** A CS->CP SOAP call that did not produce a usable response; `message` names the reason for the CSMS. */
+/**
+ * A CS->CP SOAP call that did not produce a usable response. `message` names the kind of failure and the HTTP status,
+ * and goes to the CSMS; it never carries bytes of the charger's response, which may be anything an attacker at the
+ * callback address chose. `detail` has those, for the log only.
+ */
 export class ChargerCallError extends Error {
   override name = 'ChargerCallError';
   constructor(
@@ -18,6 +22,7 @@ export class ChargerCallError extends Error {
     message: string,
     readonly fault?: { code: SoapFault['code']; subcode: string; reason: string },
     readonly httpStatus?: number,
+    readonly detail?: string,
   ) {
     super(message);
   }
@@ -94,7 +99,8 @@ export class ChargePointClient {
     let raw: string;
     try {
       // Strict charger stacks reject anything but WSDL sequence order (docs/charger-quirks.md#q13-element-order).
-      [, raw] = await method.call(client, orderLikeWsdl(model, op.requestType, request) as object, { timeout: timeoutMs });
+      // Redirects are never followed: a charger must not send the gateway's requests elsewhere (docs/architecture.md#callback-addresses).
+      [, raw] = await method.call(client, orderLikeWsdl(model, op.requestType, request) as object, { timeout: timeoutMs, maxRedirects: 0 });
     } catch (err) {
       record.requestXml = client.lastRequest;
       throw this.failure(err, timeoutMs);
@@ -105,12 +111,12 @@ export class ChargePointClient {
     const body = this.responseBody(raw);
     if (body.name === 'Fault') throw faultError(body, 200);
     if (body.name.toLowerCase() !== op.responseElement.toLowerCase()) {
-      throw new ChargerCallError('invalid-response', `charger answered ${operation} with <${body.name}>, expected <${op.responseElement}>`);
+      throw new ChargerCallError('invalid-response', `charger answered ${operation} with another element than <${op.responseElement}>`, undefined, 200, `<${body.name}>`);
     }
     try {
       return decodeComplex(model, model.type(op.responseType) as ComplexType, body, op.responseElement);
     } catch (err) {
-      throw new ChargerCallError('invalid-response', `charger response is not valid OCPP ${dialect.version}: ${(err as Error).message}`);
+      throw new ChargerCallError('invalid-response', `charger response is not valid OCPP ${dialect.version}`, undefined, 200, (err as Error).message);
     }
   }
 
@@ -119,7 +125,7 @@ export class ChargePointClient {
     try {
       root = parseXml(raw);
     } catch (err) {
-      throw new ChargerCallError('invalid-response', `charger response is not XML: ${(err as Error).message}`);
+      throw new ChargerCallError('invalid-response', 'charger response is not XML', undefined, undefined, (err as Error).message);
     }
     const envelope = readEnvelope(root);
     if (envelope.kind === 'soap11') {
@@ -143,7 +149,7 @@ export class ChargePointClient {
     }
     if (status !== undefined && status < 300) {
       const text = typeof e.body === 'string' ? e.body.trim().slice(0, 40) : '';
-      return new ChargerCallError('invalid-response', `charger response is not XML (HTTP ${status}: '${text}')`, undefined, status);
+      return new ChargerCallError('invalid-response', `charger response is not XML (HTTP ${status})`, undefined, status, text);
     }
     if (status !== undefined) return new ChargerCallError('http', `charger answered HTTP ${status} without a SOAP Fault`, undefined, status);
     if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '')) {
@@ -168,8 +174,9 @@ function faultError(fault: XmlElement, httpStatus: number | undefined): ChargerC
   if (subcode === codeValue) subcode = '';
   return new ChargerCallError(
     'fault',
-    `charger answered SOAP Fault ${codeValue}${subcode ? `/${subcode}` : ''}${reason ? `: ${reason}` : ''}`,
+    `charger answered SOAP Fault ${codeValue}${subcode ? `/${subcode}` : ''}${httpStatus ? ` (HTTP ${httpStatus})` : ''}`,
     { code: codeValue === 'Sender' || codeValue === 'Client' ? 'Sender' : 'Receiver', subcode, reason },
     httpStatus,
+    reason,
   );
 }

@@ -1,5 +1,4 @@
-import type { CallbackSource } from '../state/registry.js';
-import { WSA_ANONYMOUS, WSA_NAMESPACES } from './namespaces.js';
+import { WSA_NAMESPACES } from './namespaces.js';
 import { child, type XmlElement } from './xml.js';
 
 /** The SOAP headers the gateway reads, normalised to trimmed text (docs/charger-quirks.md Q1, Q4, Q5, Q10, Q11). */
@@ -51,38 +50,4 @@ export function normaliseHeaders(header: XmlElement | undefined): SoapHeaders {
   }
   for (const key of Object.keys(out) as (keyof SoapHeaders)[]) if (!out[key]) delete out[key];
   return out;
-}
-
-/**
- * A usable callback address, or undefined: http(s) with a real host, not the WS-A anonymous or none URI
- * (docs/charger-quirks.md#q2-missing-or-useless-wsafrom).
- * `http://:8082/` (empty host) and unparsable strings are unusable; localhost and private addresses are kept, since
- * they may be right behind a VPN, and an operator can override them per charger.
- */
-export function usableCallbackUrl(address: string | undefined): string | undefined {
-  if (!address || WSA_ANONYMOUS.has(address)) return undefined;
-  let url: URL;
-  try {
-    url = new URL(address);
-  } catch {
-    return undefined;
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) return undefined;
-  return address;
-}
-
-/**
- * Callback URL rule (docs/charger-quirks.md#q2-missing-or-useless-wsafrom,
- * docs/charger-quirks.md#q2-missing-or-useless-wsafrom): configured override, else From/Address, else ReplyTo/Address.
- */
-export function callbackUrlOf(
-  headers: SoapHeaders,
-  configured: string | undefined,
-): { url: string; source: CallbackSource } | undefined {
-  if (configured) return { url: configured, source: 'config' };
-  const from = usableCallbackUrl(headers.fromAddress);
-  if (from) return { url: from, source: 'From' };
-  const replyTo = usableCallbackUrl(headers.replyToAddress);
-  if (replyTo) return { url: replyTo, source: 'ReplyTo' };
-  return undefined;
 }

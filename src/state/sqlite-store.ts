@@ -237,9 +237,9 @@ function usableDirectory(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new StoreError(`DATA_DIR ${dir} cannot be created: ${(err as Error).message}`);
+    throw new StoreError(`DATA_DIR ${dir} cannot be created: ${(err as Error).message}: create it writable by this process (user id ${process.getuid?.() ?? '?'}) or set DATA_DIR to another directory`);
   }
-  if (!statSync(dir).isDirectory()) throw new StoreError(`DATA_DIR ${dir} is not a directory`);
+  if (!statSync(dir).isDirectory()) throw new StoreError(`DATA_DIR ${dir} is not a directory: set DATA_DIR to a directory`);
   try {
     accessSync(dir, constants.W_OK | constants.R_OK);
   } catch {

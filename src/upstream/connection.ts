@@ -23,6 +23,8 @@ export interface UpstreamOptions {
   logger: Logger;
   /** Handles a CSMS-initiated CALL; resolves the CALLRESULT payload or throws RpcError for a CALLERROR. */
   onCall(action: string, payload: Record<string, unknown>, messageId: string): Promise<CsmsCallOutcome>;
+  /** The CSMS refused the identity at the handshake (HTTP 4xx), or accepts it again (undefined). */
+  onRefusal?(status: number | undefined): void;
   /** Per-connection settings read at every connection attempt (a CSMS may have changed them since). */
   settings?(): Promise<{ password?: string; pingIntervalSec?: number }>;
 }
@@ -59,6 +61,12 @@ interface PendingCall {
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'backoff' | 'closed';
 
 /**
+ * An identity the CSMS refuses at the handshake (HTTP 4xx: unknown, or its credentials are wrong) is tried again only
+ * this often: reconnecting at the usual backoff would hammer the CSMS for nothing.
+ */
+export const REFUSED_RETRY_MS = 10 * 60_000;
+
+/**
  * One OCPP-J WebSocket to the CSMS for one charger: subprotocol check, Basic auth, TLS CA, ping/pong, reconnect
  * with exponential backoff and jitter, and at most one outstanding CALL per direction (OCPP-J 1.6 section 4.1.1).
  */
@@ -71,6 +79,8 @@ export class UpstreamConnection {
   lastError?: { message: string; handshakeStatus?: number; at: string };
   connectedAt?: string;
   reconnects = 0;
+  /** The CSMS refuses this identity at the handshake: its HTTP status and since when. */
+  refusal?: { status: number; at: string };
 
   private ws?: WebSocket;
   private pingIntervalSec: number;
@@ -148,6 +158,10 @@ export class UpstreamConnection {
       this.attempt = 0;
       this.connectedAt = new Date().toISOString();
       this.lastError = undefined;
+      if (this.refusal) {
+        this.refusal = undefined;
+        this.options.onRefusal?.(undefined);
+      }
       this.options.logger.info({ url: this.url }, 'upstream WebSocket open');
       this.startPing();
       for (const waiter of this.openWaiters) waiter.resolve();
@@ -186,6 +200,11 @@ export class UpstreamConnection {
 
   private failAttempt(message: string, handshakeStatus?: number): void {
     this.lastError = { message, handshakeStatus, at: new Date().toISOString() };
+    if (handshakeStatus !== undefined && handshakeStatus >= 400 && handshakeStatus < 500 && !this.refusal) {
+      this.refusal = { status: handshakeStatus, at: this.lastError.at };
+      this.options.logger.error({ url: this.url, handshakeStatus }, `the CSMS refuses this charger's identity (HTTP ${handshakeStatus}): its messages are answered 503 and the connection is tried again every ${REFUSED_RETRY_MS / 60_000} minutes`);
+      this.options.onRefusal?.(handshakeStatus);
+    }
     if (this.state === 'connecting') {
       this.options.logger.warn({ url: this.url, handshakeStatus, attempt: this.attempt }, `upstream connection failed: ${message}`);
       const err = new UpstreamError('unavailable', `CSMS unreachable: ${message}`, handshakeStatus);
@@ -198,7 +217,7 @@ export class UpstreamConnection {
   private scheduleReconnect(): void {
     if (this.state === 'closed' || this.reconnectTimer) return;
     this.state = 'backoff';
-    const cap = Math.min(this.options.reconnectMaxMs, this.options.reconnectMinMs * 2 ** this.attempt);
+    const cap = this.refusal ? REFUSED_RETRY_MS : Math.min(this.options.reconnectMaxMs, this.options.reconnectMinMs * 2 ** this.attempt);
     const delay = cap / 2 + Math.random() * (cap / 2);
     this.attempt = Math.min(this.attempt + 1, 30);
     this.reconnectTimer = setTimeout(() => {
@@ -240,6 +259,9 @@ export class UpstreamConnection {
   private whenOpen(deadline: number): Promise<void> {
     if (this.state === 'open') return Promise.resolve();
     if (this.state === 'closed') return Promise.reject(new UpstreamError('closed', 'gateway is shutting down'));
+    if (this.refusal && this.state === 'backoff') {
+      return Promise.reject(new UpstreamError('unavailable', `CSMS refuses this charger (HTTP ${this.refusal.status} on the WebSocket handshake)`, this.refusal.status));
+    }
     // A caller arriving during backoff starts an attempt now rather than waiting for the timer: a charger is waiting.
     if (this.state === 'idle' || this.state === 'backoff') {
       clearTimeout(this.reconnectTimer);

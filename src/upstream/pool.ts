@@ -1,15 +1,28 @@
 import { csmsProtocolOf, type GatewayConfig } from '../config/config.js';
 import { csmsProtocolModule } from '../ocpp/csms-protocols.js';
 import type { CsmsProtocolModule } from '../ocpp/protocols.js';
+import { IdTable } from '../util/id-table.js';
 import type { Logger } from '../util/log.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import { UpstreamConnection, type CsmsCallOutcome } from './connection.js';
 
 export type CsmsCallHandler = (identity: string, action: string, payload: Record<string, unknown>, messageId: string) => Promise<CsmsCallOutcome>;
 
-/** One UpstreamConnection per charger, created on the charger's first message and kept open afterwards. */
+/** How often silent chargers' connections are looked for. */
+const IDLE_SWEEP_MS = 30_000;
+/** Heartbeat interval assumed for a charger that never had one (a common CSMS default). */
+const DEFAULT_HEARTBEAT_SEC = 300;
+
+/**
+ * One UpstreamConnection per charger, created on the charger's first message. A connection whose charger has been
+ * silent for longer than its idle bound (UPSTREAM_IDLE_SEC, else three heartbeat intervals) is closed, so the CSMS sees
+ * a silent SOAP charger as disconnected, as it would see an OCPP-J one; the next message opens it again.
+ */
 export class UpstreamPool {
   private readonly connections = new Map<string, UpstreamConnection>();
+  /** When each charger's last message passed through here. */
+  private readonly lastTraffic = new IdTable<number>();
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -18,8 +31,9 @@ export class UpstreamPool {
     private readonly onCsmsCall: CsmsCallHandler,
   ) {}
 
-  /** The connection for a charger (by its chargeBoxIdentity), created on first use. */
+  /** The connection for a charger (by its chargeBoxIdentity), created on first use; counts as traffic of the charger. */
   get(identity: string): UpstreamConnection {
+    this.lastTraffic.set(identity, Date.now());
     let connection = this.connections.get(identity);
     if (!connection) {
       const override = this.config.chargers[identity];
@@ -54,6 +68,27 @@ export class UpstreamPool {
     return module;
   }
 
+  /** Starts closing the connections of silent chargers. */
+  startIdleSweep(): void {
+    this.sweeper ??= setInterval(() => void this.closeIdle(), IDLE_SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  /** Closes every connection whose charger has been silent past its bound; resolves with how many it closed. */
+  async closeIdle(now = Date.now()): Promise<number> {
+    let closed = 0;
+    for (const [identity, connection] of [...this.connections]) {
+      const bound = (this.config.upstreamIdleSec || 3 * ((await this.registry.load(identity))?.heartbeatInterval ?? DEFAULT_HEARTBEAT_SEC)) * 1000;
+      if (now - (this.lastTraffic.get(identity) ?? 0) < bound || connection.state === 'closed') continue;
+      connection.close();
+      this.connections.delete(identity);
+      this.lastTraffic.delete(identity);
+      closed++;
+    }
+    if (closed > 0) this.logger.info({ closed }, 'closed the CSMS connections of chargers silent for longer than their idle bound');
+    return closed;
+  }
+
   peek(identity: string): UpstreamConnection | undefined {
     return this.connections.get(identity);
   }
@@ -69,6 +104,7 @@ export class UpstreamPool {
   }
 
   closeAll(): void {
+    clearInterval(this.sweeper);
     for (const connection of this.connections.values()) connection.close();
     this.connections.clear();
   }

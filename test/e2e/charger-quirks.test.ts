@@ -17,7 +17,10 @@ for (const mode of QUEUE_MODES) {
 
     before(async () => {
       csms = await new TestCsms().start();
+      // Q2's addresses are offered from loopback: the learning rule is tested here, the callback policy (same-source by
+      // default) in charger-security.test.ts.
       gw = await startGateway(mode, csms.url, {
+        callbackPolicy: 'any',
         chargers: {
           'CP-OVERRIDE': { callbackUrl: 'http://192.0.2.10:8080/ocpp' },
           'AA:BB:CC:DD:EE:FF': { upstreamIdentity: 'CP-MAPPED-1' },

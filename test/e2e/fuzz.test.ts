@@ -53,10 +53,33 @@ const HOSTILE_FRAGMENTS = [
   '<x:y xmlns:x="urn:x">'.repeat(40),
 ];
 
+/**
+ * Addresses a charger might offer as wsa:From, ReplyTo or To to make the gateway call somewhere it must not
+ * (docs/architecture.md#callback-addresses): metadata services, the gateway's own ports, credentials, other schemes.
+ */
+const HOSTILE_ADDRESSES = (soapPort: number, adminPort: number) => [
+  'http://169.254.169.254/latest/meta-data/',
+  'http://[fe80::1]:8080/',
+  `http://127.0.0.1:${adminPort}/api/chargers/CP-FUZZ-1/reconnect`,
+  `http://localhost:${soapPort}/CentralSystemService`,
+  'http://user:password@10.9.9.9:8080/',
+  'http://2852039166/',
+  'file:///etc/passwd',
+  'javascript:alert(1)',
+  `http://10.0.0.1/${'p'.repeat(20_000)}`,
+  'http://10.0.0.1/\r\nX-Injected: 1',
+  '<![CDATA[http://10.0.0.1/]]>',
+  'http://www.w3.org/2005/08/addressing/anonymous',
+  '',
+];
+
 /** One hostile variant of a real-shaped envelope. */
-function mutate(rand: () => number, i: number): string {
+function mutate(rand: () => number, i: number, ports: { soap: number; admin: number }): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  let doc = envelope(pick(BODIES), { identity: `CP-FUZZ-${i % 17}` });
+  // A third of the envelopes also carry hostile addressing headers.
+  const addresses = HOSTILE_ADDRESSES(ports.soap, ports.admin);
+  const addressing = rand() < 0.33 ? { from: pick(addresses), replyTo: pick(addresses), to: pick(addresses) } : {};
+  let doc = envelope(pick(BODIES), { identity: `CP-FUZZ-${i % 17}`, ...addressing });
   const rounds = 1 + Math.floor(rand() * 3);
   for (let r = 0; r < rounds; r++) {
     const at = Math.floor(rand() * doc.length);
@@ -117,6 +140,7 @@ describe('fuzz: 10,000 malformed or hostile envelopes', () => {
     const baseline = process.memoryUsage().heapUsed;
 
     const rand = prng(20261121);
+    const ports = { soap: Number(new URL(gw.soapUrl).port), admin: Number(new URL(gw.adminUrl).port) };
     const total = 10_000;
     const counts = new Map<string, number>();
     const failures: string[] = [];
@@ -124,7 +148,7 @@ describe('fuzz: 10,000 malformed or hostile envelopes', () => {
     const worker = async () => {
       while (next < total) {
         const i = next++;
-        const body = mutate(rand, i);
+        const body = mutate(rand, i, ports);
         try {
           const res = await fetch(gw.soapUrl, { method: 'POST', body, headers: { 'Content-Type': 'application/soap+xml' }, signal: AbortSignal.timeout(10_000) });
           const text = await res.text();
@@ -150,6 +174,11 @@ describe('fuzz: 10,000 malformed or hostile envelopes', () => {
     assert.deepEqual(failures, [], `answers by kind: ${JSON.stringify(Object.fromEntries(counts))}`);
     assert.equal(answered, total);
     assert.ok((counts.get('400 fault') ?? 0) > 1_000, 'most hostile input ends in a Sender fault');
+    // No hostile address became a callback URL (the fuzz runs from loopback, under the default same-source policy).
+    for (let c = 0; c < 17; c++) {
+      const url = (await gw.gateway.registry.contact(`CP-FUZZ-${c}`))?.callbackUrl;
+      assert.ok(url === undefined, `CP-FUZZ-${c} has callback URL ${url}`);
+    }
     // Still serving, and the heap is back near its baseline.
     const ok = await fetch(gw.soapUrl, { method: 'POST', body: envelope('<cs:heartbeatRequest/>', { identity: 'CP-AFTER-FUZZ' }) });
     assert.equal(ok.status, 200);

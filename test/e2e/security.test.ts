@@ -99,9 +99,14 @@ describe('TLS on the SOAP endpoint and towards the CSMS', () => {
       assert.equal(ok.status, 200);
       assert.match(ok.text, /HeartbeatResponse/);
       const mtlsUrl = mtls.soapUrl.replace('http:', 'https:');
-      await assert.rejects(postTls(mtlsUrl, envelope(HEARTBEAT, { identity: 'CP-MTLS' })));
-      const withCert = await postTls(mtlsUrl, envelope(HEARTBEAT, { identity: 'CP-MTLS' }), { cert: pki.read(pki.clientCert), key: pki.read(pki.clientKey) });
-      assert.equal(withCert.status, 200);
+      await assert.rejects(postTls(mtlsUrl, envelope(HEARTBEAT, { identity: 'CP-PROFILE3' })));
+      const cert = { cert: pki.read(pki.clientCert), key: pki.read(pki.clientKey) };
+      const withCert = await postTls(mtlsUrl, envelope(HEARTBEAT, { identity: 'CP-PROFILE3' }), cert);
+      assert.equal(withCert.status, 200, 'the certificate names the identity (CN)');
+      // A valid certificate issued to CP-PROFILE3 does not let its holder speak for another charger.
+      const otherIdentity = await postTls(mtlsUrl, envelope(HEARTBEAT, { identity: 'CP-MTLS' }), cert);
+      assert.equal(otherIdentity.status, 400);
+      assert.match(otherIdentity.text, /SecurityError[\s\S]*does not name chargeBoxIdentity CP-MTLS/);
     } finally {
       await tls.stop();
       await mtls.stop();

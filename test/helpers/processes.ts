@@ -107,8 +107,53 @@ export class GatewayProcess {
     this.child = undefined;
   }
 
+  /** kill -9, resolved once the process is gone (its file lock and ports are free again). */
+  async killAndWait(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
   async stop(): Promise<void> {
     await terminate(this.child);
     this.child = undefined;
   }
+}
+
+export interface GatewayExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** From the spawn to the exit. */
+  ms: number;
+}
+
+/**
+ * Runs a gateway process that is expected to stop by itself (a start error): resolves with its exit code and what it
+ * wrote, apart on stdout and stderr. Killed, and rejected, when it is still running after `timeoutMs`.
+ */
+export async function runGatewayToExit(env: Record<string, string>, timeoutMs = 15_000): Promise<GatewayExit> {
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, CONFIG: '', HOST: '127.0.0.1', PORT: String(await freePort()), ADMIN_PORT: String(await freePort()), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise<GatewayExit>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway still running after ${timeoutMs} ms (stdout: ${stdout.slice(-500)}; stderr: ${stderr.slice(-500)})`));
+    }, timeoutMs);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+    });
+  });
 }

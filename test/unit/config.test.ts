@@ -52,4 +52,29 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ CONFIG: file }), /chargers\.CP1/);
     assert.throws(() => loadConfig({ CONFIG: join(dir, 'missing.yaml') }), /does not exist/);
   });
+
+  it('refuses an admin port open beyond loopback without a token, unless ADMIN_INSECURE says so; tokens of 16+ characters', () => {
+    const base = { CONFIG: '', CSMS_URL: 'ws://c' };
+    assert.throws(() => loadConfig({ ...base, ADMIN_HOST: '0.0.0.0' }), /adminHost \(ADMIN_HOST\) 0\.0\.0\.0 opens the admin port beyond this machine without adminToken/);
+    assert.equal(loadConfig({ ...base, ADMIN_HOST: '0.0.0.0', ADMIN_INSECURE: 'true' }).adminInsecure, true);
+    assert.equal(loadConfig({ ...base, ADMIN_HOST: '0.0.0.0', ADMIN_TOKEN: 'a'.repeat(16) }).adminToken, 'a'.repeat(16));
+    assert.equal(loadConfig({ ...base, ADMIN_HOST: '::1' }).adminHost, '::1', 'loopback needs no token');
+    assert.throws(() => loadConfig({ ...base, ADMIN_TOKEN: 'short' }), /at least 16 characters/);
+  });
+
+  it('reads networks as CIDR lists, from the environment or the file, and names a bad one', () => {
+    const c = loadConfig({ CONFIG: '', CSMS_URL: 'ws://c', CHARGER_NETWORKS: '10.0.0.0/8, fd00::/8', CALLBACK_NETWORKS: '192.168.1.7' });
+    assert.deepEqual(c.chargerNetworks?.map((n) => n.text), ['10.0.0.0/8', 'fd00::/8']);
+    assert.deepEqual(c.callbackNetworks.map((n) => n.text), ['192.168.1.7']);
+    assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'ws://c', CHARGER_NETWORKS: '10.0.0.0/40' }), /chargerNetworks \(CHARGER_NETWORKS\): '10\.0\.0\.0\/40' has an invalid prefix length/);
+    assert.equal(c.callbackPolicy, 'same-source', 'the safe policy is the default');
+  });
+
+  it('keeps per-charger settings in a map without a prototype: an identity that names an Object member is no charger', () => {
+    const c = loadConfig({ CONFIG: '', CSMS_URL: 'ws://c' }, { chargers: { 'CP-1': {} } });
+    assert.equal(c.chargers.constructor, undefined);
+    assert.equal(c.chargers.toString, undefined);
+    assert.equal(c.chargers.__proto__, undefined);
+    assert.ok(c.chargers['CP-1']);
+  });
 });

@@ -9,20 +9,11 @@ const ago = (iso) => {
   return s < 90 ? `${s} s ago` : s < 5400 ? `${Math.round(s / 60)} min ago` : new Date(iso).toLocaleString();
 };
 
-// A token passed as #token=... (or typed in) is kept in this browser only.
-const hashToken = /token=([^&]+)/.exec(location.hash);
-if (hashToken) {
-  localStorage.setItem('ocppgw-token', decodeURIComponent(hashToken[1]));
-  location.hash = '#/';
-}
-const token = () => localStorage.getItem('ocppgw-token') || '';
-for (const id of ['queues-link', 'metrics-link']) {
-  const a = document.getElementById(id);
-  a.addEventListener('click', () => { if (token()) a.href = `${a.getAttribute('href').split('?')[0]}?token=${encodeURIComponent(token())}`; });
-}
-
+// The browser is logged in by a session cookie (HttpOnly): the token is typed into the login form once, or given once
+// as ?token= on the entry URL, which the gateway exchanges for a session and removes from the address bar. This page
+// never stores or forwards the token.
 async function api(path, options = {}) {
-  const res = await fetch(path, { ...options, headers: { 'Content-Type': 'application/json', ...(token() ? { Authorization: `Bearer ${token()}` } : {}) } });
+  const res = await fetch(path, { ...options, credentials: 'same-origin', headers: { 'Content-Type': 'application/json' } });
   if (res.status === 401) {
     document.getElementById('login').hidden = false;
     throw new Error('admin token required');
@@ -33,49 +24,103 @@ async function api(path, options = {}) {
   return body;
 }
 
-document.getElementById('login-form').addEventListener('submit', (e) => {
+document.getElementById('login-form').addEventListener('submit', async (e) => {
   e.preventDefault();
-  localStorage.setItem('ocppgw-token', document.getElementById('token').value);
-  route();
+  const field = document.getElementById('token');
+  const res = await fetch('/login', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: field.value }) });
+  field.value = '';
+  if (res.ok) route();
+  else document.getElementById('login-error').hidden = false;
 });
 
 const upstreamCell = (u) =>
   u.ownedHere ? (u.state === 'open' ? '<span class="ok">open</span>' : `<span class="bad">${esc(u.state)}</span>`) : '<span class="muted">other instance</span>';
 const callbackCell = (s) => (s.callbackUrl ? `${esc(s.callbackUrl)} <span class="muted">(${esc(s.callbackSource)})</span>` : '<span class="bad">none usable</span>');
 
+// Dead letters: stored messages the CSMS kept refusing past the redelivery bound; an operator replays or drops each,
+// with a reason that the gateway logs.
+const pre = (label, text) => (text ? `<div><div class="muted">${label}</div><pre>${esc(text)}</pre></div>` : '<div></div>');
+
+function deadLetterTable(letters, { withCharger }) {
+  if (letters.length === 0) return '<p class="muted" id="dead-letters-none">No dead letters.</p>';
+  return `<table class="dead-letters"><thead><tr>${withCharger ? '<th>charger</th>' : ''}<th>operation</th><th>died</th><th>attempts</th><th>first refused</th><th>the CSMS's last answer</th><th></th></tr></thead>
+    <tbody>${letters
+      .map(
+        (d) => `<tr class="dead-letter" data-id="${esc(d.id)}">${withCharger ? `<td><a href="#/charger/${encodeURIComponent(d.identity)}">${esc(d.identity)}</a></td>` : ''}
+        <td>${esc(d.action)}</td><td title="${esc(d.deadAt)}">${ago(d.deadAt)}</td><td>${esc(d.attempts)}</td><td title="${esc(d.firstRejectedAt)}">${ago(d.firstRejectedAt)}</td>
+        <td><span class="bad">${esc(d.reason)}</span><details><summary class="muted">message</summary><pre>${esc(JSON.stringify(d.message, null, 2))}</pre></details></td>
+        <td class="actions"><button data-dl-action="replay" data-id="${esc(d.id)}" data-identity="${esc(d.identity)}" data-operation="${esc(d.action)}">Replay…</button>
+        <button data-dl-action="drop" data-id="${esc(d.id)}" data-identity="${esc(d.identity)}" data-operation="${esc(d.action)}">Drop…</button></td></tr>`,
+      )
+      .join('')}</tbody></table>`;
+}
+
+/** Replay or drop one dead letter after asking why (the reason is required and logged), then reload the view. */
+async function deadLetterAction(button) {
+  const { dlAction: action, id, identity, operation } = button.dataset;
+  const reason = prompt(action === 'replay'
+    ? `Why replay this ${operation} of ${identity} to the CSMS? (logged)`
+    : `Why drop this ${operation} of ${identity} for good? (logged)`);
+  if (!reason || !reason.trim()) return;
+  try {
+    await api(`/api/dead-letters/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: JSON.stringify({ reason }) });
+  } catch (e) {
+    alert(`${action} failed: ${e.message}`);
+  }
+  route();
+}
+
+const bindDeadLetterButtons = () => {
+  for (const b of view.querySelectorAll('button[data-dl-action]')) b.addEventListener('click', (e) => { e.stopPropagation(); deadLetterAction(b); });
+};
+
+/** The dead letters, or an error shown in their panel (the gateway may still be starting) without failing the page. */
+const loadDeadLetters = (identity) =>
+  api(`/api/dead-letters${identity ? `?identity=${encodeURIComponent(identity)}` : ''}`).catch((e) => ({ error: e.message, deadLetters: [] }));
+const deadLetterPanel = (dl, options) =>
+  dl.error ? `<p class="bad">dead letters unavailable: ${esc(dl.error)}</p>` : deadLetterTable(dl.deadLetters, options);
+
 const filters = { q: '', upstream: '', stuck: false };
 
 async function renderFleet() {
   const params = new URLSearchParams({ q: filters.q, ...(filters.upstream ? { upstream: filters.upstream } : {}), ...(filters.stuck ? { stuck: 'true' } : {}) });
-  const data = await api(`/api/chargers?${params}`);
+  const [data, dead] = await Promise.all([api(`/api/chargers?${params}`), loadDeadLetters()]);
   if (!location.hash.startsWith('#/') || location.hash.startsWith('#/charger/')) return;
   view.innerHTML = `
     <div class="filters">
       <input id="f-q" placeholder="filter by identity" value="${esc(filters.q)}">
       <select id="f-up"><option value="">any upstream</option><option value="open">upstream open</option><option value="down">upstream not open</option></select>
-      <label><input id="f-stuck" type="checkbox" ${filters.stuck ? 'checked' : ''}> queued or unreachable only</label>
+      <label><input id="f-stuck" type="checkbox" ${filters.stuck ? 'checked' : ''}> queued, unreachable or dead letters only</label>
       <span class="muted">${data.total} chargers</span>
     </div>
-    <table id="fleet"><thead><tr><th>charger</th><th>last SOAP contact</th><th>last message</th><th>callback URL</th><th>upstream</th><th>registration</th><th>connectors (charger → CSMS)</th><th>open tx</th><th>queued</th></tr></thead>
+    <table id="fleet"><thead><tr><th>charger</th><th>last SOAP contact</th><th>last message</th><th>callback URL</th><th>upstream</th><th>registration</th><th>connectors (charger → CSMS)</th><th>open tx</th><th>queued</th><th>dead letters</th></tr></thead>
     <tbody>${data.chargers
       .map(
         (c) => `<tr class="row" data-id="${esc(c.identity)}"><td><a href="#/charger/${encodeURIComponent(c.identity)}">${esc(c.identity)}</a></td>
         <td>${ago(c.soap.lastContact)}</td><td>${esc(c.soap.lastAction)}</td><td>${callbackCell(c.soap)}</td><td>${upstreamCell(c.upstream)}</td>
         <td>${esc(c.registration ?? '')}</td><td>${c.connectors.map((k) => `${k.connectorId}: ${esc(k.chargerStatus ?? '?')} → ${esc(k.csmsStatus ?? '?')}`).join('<br>')}</td>
-        <td>${c.openTransactions.length}</td><td class="${c.queued > 0 ? 'bad' : ''}">${c.queued}</td></tr>`,
+        <td>${c.openTransactions.length}</td><td class="${c.queued > 0 ? 'bad' : ''}">${c.queued}</td>
+        <td class="dead-count ${c.deadLetters > 0 ? 'bad' : ''}">${esc(c.deadLetters ?? 0)}</td></tr>`,
       )
-      .join('')}</tbody></table>`;
+      .join('')}</tbody></table>
+    <section id="dead-letters">
+      <h3>Dead letters <span class="muted">(${dead.error ? '?' : esc(dead.total)}; stored messages the CSMS kept refusing: replay once it accepts them, or drop)</span></h3>
+      ${deadLetterPanel(dead, { withCharger: true })}
+    </section>`;
   document.getElementById('f-up').value = filters.upstream;
   document.getElementById('f-q').addEventListener('change', (e) => { filters.q = e.target.value; renderFleet(); });
   document.getElementById('f-up').addEventListener('change', (e) => { filters.upstream = e.target.value; renderFleet(); });
   document.getElementById('f-stuck').addEventListener('change', (e) => { filters.stuck = e.target.checked; renderFleet(); });
   for (const row of document.querySelectorAll('tr.row')) row.addEventListener('click', () => (location.hash = `#/charger/${encodeURIComponent(row.dataset.id)}`));
+  bindDeadLetterButtons();
 }
 
-const pre = (label, text) => (text ? `<div><div class="muted">${label}</div><pre>${esc(text)}</pre></div>` : '<div></div>');
-
 async function renderCharger(id) {
-  const [c, trace] = await Promise.all([api(`/api/chargers/${encodeURIComponent(id)}`), api(`/api/chargers/${encodeURIComponent(id)}/trace?limit=30`)]);
+  const [c, trace, dead] = await Promise.all([
+    api(`/api/chargers/${encodeURIComponent(id)}`),
+    api(`/api/chargers/${encodeURIComponent(id)}/trace?limit=30`),
+    loadDeadLetters(id),
+  ]);
   if (location.hash !== `#/charger/${encodeURIComponent(id)}`) return;
   view.innerHTML = `
     <h2 id="charger-title">${esc(c.identity)}</h2>
@@ -85,8 +130,13 @@ async function renderCharger(id) {
         reconnects ${c.upstream.reconnects ?? 0}${c.upstream.lastError ? `<br><span class="bad">${esc(c.upstream.lastError.message)}</span>` : ''}<br>registration ${esc(c.registration ?? 'unknown')}, heartbeat ${esc(c.heartbeatInterval ?? '?')} s
         <br><button id="reconnect">Reconnect upstream</button></div>
       <div class="card"><h3>Last BootNotification</h3>${c.lastBoot ? `${ago(c.lastBoot.at)}: ${esc(c.lastBoot.request.chargePointVendor)} ${esc(c.lastBoot.request.chargePointModel)} ${esc(c.lastBoot.request.firmwareVersion ?? '')} → ${esc(c.lastBoot.csmsStatus)}` : '<span class="muted">none since the gateway started</span>'}</div>
-      <div class="card"><h3>Queue</h3><span class="${c.queued ? 'bad' : ''}">${c.queued} queued</span> <button id="drop">Drop queued…</button></div>
+      <div class="card"><h3>Queue</h3><span class="${c.queued ? 'bad' : ''}">${c.queued} queued</span> <button id="drop">Drop queued…</button>
+        <br><span class="${c.deadLetters ? 'bad' : ''}">${esc(c.deadLetters ?? 0)} dead letters</span></div>
     </div>
+    <section id="charger-dead-letters">
+      <h3>Dead letters <span class="muted">(messages of this charger the CSMS kept refusing)</span></h3>
+      ${deadLetterPanel(dead, { withCharger: false })}
+    </section>
     <div class="cards">
       <div class="card"><h3>Connectors</h3><table id="connectors"><tr><th>#</th><th>as the charger reported it</th><th>as sent to the CSMS</th><th>sent</th></tr>
         ${c.connectors.map((k) => `<tr><td>${k.connectorId}</td><td>${esc(k.chargerStatus ?? '')} ${esc(k.chargerErrorCode ?? '')}</td><td>${esc(k.csmsStatus ?? '')}</td><td>${ago(k.lastSentAt)}</td></tr>`).join('')}</table></div>
@@ -106,6 +156,7 @@ async function renderCharger(id) {
     const reason = prompt('Why drop this charger\'s queued messages? (logged)');
     if (reason) alert(JSON.stringify(await api(`/api/chargers/${encodeURIComponent(id)}/queued/drop`, { method: 'POST', body: JSON.stringify({ reason }) })));
   });
+  bindDeadLetterButtons();
 }
 
 function route() {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { callbackUrlOf, normaliseHeaders, usableCallbackUrl } from '../../../src/soap/headers.js';
+import { normaliseHeaders } from '../../../src/soap/headers.js';
 import { ocppVersionOf } from '../../../src/soap/dialects.js';
 import { parseXml } from '../../../src/soap/xml.js';
 
 const header = (inner: string) => parseXml(`<h xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:s="http://www.w3.org/2003/05/soap-envelope">${inner}</h>`);
 
+/** The header normaliser against the shapes of docs/charger-quirks.md (the Q numbers in the titles). */
 describe('normaliseHeaders', () => {
   it('finds chargeBoxIdentity case-insensitively in any namespace, attributes stripped, text trimmed (Q5, Q9, Q11)', () => {
     for (const inner of [
@@ -37,24 +38,8 @@ describe('normaliseHeaders', () => {
   it('tolerates no Header at all (Q3)', () => assert.deepEqual(normaliseHeaders(undefined), {}));
 });
 
-describe('callback URL rule (docs/charger-quirks.md#q2-missing-or-useless-wsafrom, Q2)', () => {
-  it('rejects anonymous, none, host-less and unparsable addresses; keeps localhost and private ones', () => {
-    for (const bad of ['http://www.w3.org/2005/08/addressing/anonymous', 'http://www.w3.org/2005/08/addressing/none', 'http://:8082/', 'not a url', 'urn:foo', '']) {
-      assert.equal(usableCallbackUrl(bad), undefined, bad);
-    }
-    for (const good of ['http://localhost:8080/', 'http://10.1.2.3:8080/ChargePointService', 'https://cp.example/ocpp']) assert.equal(usableCallbackUrl(good), good);
-  });
-
-  it('prefers configuration, then From, then ReplyTo', () => {
-    assert.deepEqual(callbackUrlOf({ fromAddress: 'http://a/', replyToAddress: 'http://b/' }, 'http://c/'), { url: 'http://c/', source: 'config' });
-    assert.deepEqual(callbackUrlOf({ fromAddress: 'http://a/', replyToAddress: 'http://b/' }, undefined), { url: 'http://a/', source: 'From' });
-    assert.deepEqual(callbackUrlOf({ fromAddress: 'http://:1/', replyToAddress: 'http://b/' }, undefined), { url: 'http://b/', source: 'ReplyTo' });
-    assert.equal(callbackUrlOf({ fromAddress: 'http://www.w3.org/2005/08/addressing/anonymous' }, undefined), undefined);
-  });
-});
-
 describe('version detection', () => {
-  it('detects 1.2, 1.5 and 1.6 from either service namespace, with or without the trailing slash (A.8, Q9)', () => {
+  it('detects 1.2, 1.5 and 1.6 from either service namespace, with or without the trailing slash (docs/translation.md#soap-wire-rules, Q9)', () => {
     assert.equal(ocppVersionOf('urn://Ocpp/Cs/2010/08/'), '1.2');
     assert.equal(ocppVersionOf('urn://Ocpp/Cs/2012/06/'), '1.5');
     assert.equal(ocppVersionOf('urn://Ocpp/Cp/2012/06/'), '1.5');
