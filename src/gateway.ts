@@ -11,7 +11,7 @@ import { observeWith, type GatewayObservers } from './admin/observers.js';
 import { MessageTrace } from './admin/trace.js';
 import { CsmsCallHandler } from './bridge/csms-calls.js';
 import { deadLetterOf, DeadLetters } from './bridge/dead-letters.js';
-import { ChargerIngress } from './bridge/ingress.js';
+import { ChargerIngress, type Capacity } from './bridge/ingress.js';
 import { ChargerMessageProcessor } from './bridge/message-processor.js';
 import { OfflinePolicies } from './bridge/offline-policies.js';
 import { QueuedCount } from './bridge/queued-count.js';
@@ -31,6 +31,7 @@ import { SqliteRegistry } from './state/sqlite-registry.js';
 import { SqliteStore } from './state/sqlite-store.js';
 import type { ChargerRegistry } from './state/registry.js';
 import { UpstreamPool } from './upstream/pool.js';
+import { FileDescriptors } from './util/fds.js';
 import type { Logger } from './util/log.js';
 
 export type { GatewayObservers } from './admin/observers.js';
@@ -50,6 +51,7 @@ export class Gateway {
   private readonly store?: SqliteStore;
   private compaction?: NodeJS.Timeout;
   private readonly queued: QueuedCount;
+  private readonly fds: FileDescriptors;
   private readonly offline: OfflinePolicies;
   private readonly observers: GatewayObservers;
   private csmsCalls?: CsmsCallHandler;
@@ -108,6 +110,7 @@ export class Gateway {
       if (!this.csmsCalls) return Promise.reject(new RpcError('InternalError', 'gateway is starting'));
       return this.csmsCalls.handle(identity, action, payload, messageId);
     });
+    this.fds = new FileDescriptors(config.fdReserve);
     this.queued = new QueuedCount(this.registry, logger);
     this.offline = new OfflinePolicies(config, this.registry);
     this.processor = new ChargerMessageProcessor({
@@ -127,8 +130,8 @@ export class Gateway {
     await this.queue.start(this.processor.process);
     for (const [identity, count] of this.queue.restored ?? []) await this.queued.add(identity, count);
     this.deadLetters = new DeadLetters(this.registry, this.queue, this.logger);
-    const ingress = new ChargerIngress(this.config, this.registry, this.queue, this.queued, this.offline, this.logger, this.observers);
-    const endpoint = new CentralSystemEndpoint(this.config, ingress, this.logger, this.observers);
+    const ingress = new ChargerIngress(this.config, this.registry, this.queue, this.queued, this.offline, this.logger, this.observers, this.capacity());
+    const endpoint = new CentralSystemEndpoint(this.config, ingress, this.logger, this.observers, this.registry);
     this.soapServer = createSoapServer(endpoint, this.logger, { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs }, this.config.tls);
     if (this.config.admission === 'auto-accept') this.logger.warn('admission is auto-accept: any chargeBoxIdentity is served');
     if (this.config.adminInsecure && !this.config.adminToken) this.logger.warn({ adminHost: this.config.adminHost }, 'ADMIN_INSECURE: the admin port serves its data and actions without a token');
@@ -160,6 +163,7 @@ export class Gateway {
       trace: this.trace,
       queueBoard: this.queue instanceof BullmqQueue ? queueBoard(this.queue, !this.config.queueBoardWrite) : undefined,
     });
+    this.upstream.startIdleSweep();
     const soapPort = await listen(this.soapServer, this.config.port, this.config.host);
     const adminPort = await listen(this.adminServer, this.config.adminPort, this.config.adminHost);
     endpoint.callbacks.listening(soapPort, adminPort);
@@ -168,6 +172,17 @@ export class Gateway {
       `gateway listening: SOAP on :${soapPort}/CentralSystemService, admin on ${this.config.adminHost}:${adminPort}`,
     );
     return { soapPort, adminPort };
+  }
+
+  /** What the ingress needs to know before it takes in a new charger (docs/architecture.md#resource-bounds). */
+  private capacity(): Capacity {
+    return {
+      low: () => this.fds.low(),
+      connected: (identity) => this.upstream.peek(identity) !== undefined,
+      ensure: (identity) => {
+        if (!this.upstream.peek(identity)) this.upstream.get(identity).connect();
+      },
+    };
   }
 
   /**
@@ -188,13 +203,13 @@ export class Gateway {
   /** Opens the CSMS WebSockets of the chargers heard within the reopen window (reopenWindowMinutes). */
   private async reopen(identities: string[]): Promise<void> {
     const since = Date.now() - this.config.reopenWindowMinutes * 60_000;
-    let reopened = 0;
+    const recent: string[] = [];
     for (const identity of identities) {
       const contact = await this.registry.contact(identity);
-      if (!contact || Date.parse(contact.lastSoapContact) < since) continue;
-      this.upstream.get(identity).connect();
-      reopened++;
+      if (contact && Date.parse(contact.lastSoapContact) >= since) recent.push(identity);
     }
+    this.upstream.openSpread(recent);
+    const reopened = recent.length;
     if (reopened > 0) this.logger.info({ chargers: reopened, windowMinutes: this.config.reopenWindowMinutes }, 'reopened the CSMS connections of recently active chargers');
   }
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Router } from 'express';
 import type { AdminDependencies } from './admin-server.js';
 import { loadChargerStatus, loadFleetStatus } from './fleet-status.js';
@@ -36,6 +37,20 @@ export function chargerApi(deps: AdminDependencies): Router {
     connection.reconnect();
     deps.logger.warn({ chargeBoxIdentity: req.params.identity }, 'upstream reconnect requested by an operator');
     res.json({ identity: req.params.identity, reconnecting: true });
+  });
+
+  // Forget the pinned source (the next message pins its own) or pin the one given; a reason is required, as for drops.
+  api.post('/:identity/repin', async (req, res) => {
+    const reason = typeof req.body?.reason === 'string' ? req.body.reason.trim() : '';
+    if (!reason) return void res.status(400).json({ error: 'a reason is required: {"reason": "...", "address": "optional"}' });
+    const address = typeof req.body?.address === 'string' && req.body.address.trim() ? req.body.address.trim() : undefined;
+    if (address !== undefined && isIP(address) === 0) return void res.status(400).json({ error: `address ${address} is not an IP address` });
+    const identity = req.params.identity;
+    const previous = await deps.registry.pinnedSource(identity);
+    await deps.registry.pinSource(identity, undefined);
+    if (address !== undefined) await deps.registry.pinSource(identity, address);
+    deps.logger.warn({ chargeBoxIdentity: identity, previous, address, reason }, `operator re-pinned the source of ${identity}: ${address ?? 'the next message pins it'} (${reason})`);
+    res.json({ identity, previous, pinnedSource: address, reason });
   });
 
   api.post('/:identity/queued/drop', async (req, res) => {

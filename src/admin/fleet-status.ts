@@ -17,6 +17,10 @@ export interface ChargerStatus {
     callbackUrl?: string;
     /** How the callback URL was learned: config, From, ReplyTo; missing = the CSMS cannot reach this charger. */
     callbackSource?: string;
+    /** The last changes of the callback URL, newest first, credentials removed. */
+    callbackHistory?: { at: string; url: string; previous?: string; source: string; remoteAddress?: string }[];
+    /** The source address pinned on first use (chargers.<id>.pinSource); only in the one-charger view. */
+    pinnedSource?: string;
   };
   upstream: {
     /** Only the instance that owns the charger's partition has its WebSocket. */
@@ -58,6 +62,7 @@ export function chargerStatus(
       // Credentials in a callback URL are never shown (docs/architecture.md#callback-addresses).
       callbackUrl: contact?.callbackUrl && withoutUserInfo(contact.callbackUrl),
       callbackSource: contact?.callbackSource,
+      callbackHistory: contact?.callbackHistory?.map((c) => ({ ...c, url: withoutUserInfo(c.url), previous: c.previous && withoutUserInfo(c.previous) })),
     },
     upstream: connection
       ? { ownedHere: true, state: connection.state, connectedAt: connection.connectedAt, reconnects: connection.reconnects, lastError: connection.lastError, refusal: connection.refusal }
@@ -103,7 +108,9 @@ export async function loadChargerStatus(identity: string, registry: ChargerRegis
     counts ?? deadLetterCounts(registry),
   ]);
   if (!state && !contact) return undefined;
-  return chargerStatus(identity, state, contact, queued, deadLetters.get(identity) ?? 0, upstream);
+  const status = chargerStatus(identity, state, contact, queued, deadLetters.get(identity) ?? 0, upstream);
+  if (!counts) status.soap.pinnedSource = await registry.pinnedSource(identity);
+  return status;
 }
 
 /** The status of each of these chargers that the gateway knows, reading the dead letters once for all of them. */

@@ -49,6 +49,14 @@ export function observeWith(metrics: GatewayMetrics, trace: MessageTrace, extra:
       metrics.authFailures.inc();
       extra.onAuthFailure?.(identity, address);
     },
+    onCallbackChange: (identity, source) => {
+      metrics.callbackChanges.inc({ source });
+      extra.onCallbackChange?.(identity, source);
+    },
+    onChargerLimit: (identity) => {
+      metrics.chargersRefused.inc();
+      extra.onChargerLimit?.(identity);
+    },
     onOverflow: (identity, action, decision) => {
       metrics.onOverflow(action, decision);
       extra.onOverflow?.(identity, action, decision);

@@ -10,7 +10,12 @@ import { deadLetterOf } from './dead-letters.js';
 
 /** The part of the upstream pool the bridge calls: a charger's connection, for one CALL at a time. */
 export interface UpstreamCalls {
-  get(identity: string): { call(action: string, payload: object, deadline: number): Promise<Record<string, unknown>>; readonly down?: boolean };
+  get(identity: string): {
+    call(action: string, payload: object, deadline: number): Promise<Record<string, unknown>>;
+    readonly down?: boolean;
+    /** The CSMS refuses the identity at the handshake. */
+    readonly refusal?: object;
+  };
 }
 
 export interface DeliveryDeps {
@@ -70,8 +75,10 @@ export class UpstreamDelivery {
 
   async deliver(): Promise<Delivered | undefined> {
     const { job } = this.run;
-    // The CSMS is known to be down: a stored message is acknowledged now, not after a connection attempt.
-    if (this.stored && this.deps.upstream.get(job.identity).down) this.acknowledge();
+    // The CSMS is known to be down: a stored message is acknowledged now, not after a connection attempt (unless the
+    // CSMS refuses the identity itself: then the charger keeps its message).
+    const connection = this.deps.upstream.get(job.identity);
+    if (this.stored && connection.down && !connection.refusal) this.acknowledge();
     for (let attempt = 0; ; attempt++) {
       if (await this.superseded(attempt)) {
         this.run.log().info('stored message superseded by a newer one of the same kind: not replayed');
@@ -143,6 +150,7 @@ export class UpstreamDelivery {
 
   private async afterUnavailable(err: UpstreamError, attempt: number): Promise<boolean> {
     const stopping = this.deps.stopping.aborted;
+    if (refusesIdentity(err) && !stopping) return this.afterIdentityRefused(err);
     if (this.offlineStart && this.localTransactionId === undefined && !stopping && (await this.startOffline())) return true;
     if (this.stored && !stopping) {
       if (attempt === 0) this.run.log().warn({ upstream: err.kind }, `CSMS unavailable (${err.message}): message stored, answered locally, delivered when the CSMS is back`);
@@ -155,13 +163,24 @@ export class UpstreamDelivery {
     return false;
   }
 
+  /**
+   * The CSMS refuses the charger's identity at the handshake (docs/architecture.md#resource-bounds): a message not yet
+   * answered is not stored for a CSMS that will not take it; the charger keeps it (503), or a BootNotification is told
+   * Rejected on a 404. One already acknowledged waits for the CSMS like a refused one, up to the dead-letter bound.
+   */
+  private async afterIdentityRefused(err: UpstreamError): Promise<boolean> {
+    if (this.acknowledged) return this.afterRefusal(err);
+    if (!(await this.answerUnknownIdentity(err))) this.run.fail(err);
+    return false;
+  }
+
   /** The CSMS refused a message the charger was already answered for: redelivered, or after the bound a dead letter. */
-  private async afterRefusal(err: RpcError | InvalidAnswer): Promise<boolean> {
+  private async afterRefusal(err: RpcError | InvalidAnswer | UpstreamError): Promise<boolean> {
     const now = Date.now();
     this.firstRejectedAt ??= now;
     this.rejections++;
     if (err instanceof RpcError) this.run.event.rpcError = err.code;
-    const reason = err instanceof RpcError ? `CALLERROR ${err.code}: ${err.description}` : `invalid answer: ${err.message}`;
+    const reason = err instanceof RpcError ? `CALLERROR ${err.code}: ${err.description}` : err instanceof InvalidAnswer ? `invalid answer: ${err.message}` : err.message;
     if (now - this.firstRejectedAt >= this.deps.config.deadLetterAfterHours * 3_600_000) {
       await this.deps.registry.addDeadLetter(deadLetterOf(this.run.job, reason, this.rejections, this.firstRejectedAt, now));
       this.run.log().error({ rejections: this.rejections }, `stored message moved to the dead letters after ${this.deps.config.deadLetterAfterHours} h of refusals (${reason}); replay or drop it in the admin API`);
@@ -179,14 +198,7 @@ export class UpstreamDelivery {
   /** The offline answers of a message that needs a CSMS decision; true when the run was ended with one. */
   private async answerOffline(err: UpstreamError): Promise<boolean> {
     const { run, deps } = this;
-    const unknownIdentity = run.policy.unknownIdentityAnswer;
-    if (err.handshakeStatus === 404 && unknownIdentity) {
-      // OCPP-J 1.6 section 3.2, errata 3.68: the CSMS does not know the identity (docs/translation.md#bootnotification).
-      run.log().warn('CSMS does not know this identity (HTTP 404 on the WebSocket handshake): answered as Rejected');
-      await deps.registry.update(run.job.identity, (s) => ({ ...s, registration: 'Rejected' }));
-      run.finish({ kind: 'response', body: unknownIdentity(new Date().toISOString(), deps.config.bootRetryIntervalSec) }, 'gateway');
-      return true;
-    }
+    if (await this.answerUnknownIdentity(err)) return true;
     if (run.policy.offline === 'cached-authorization' && deps.offline.enabled(run.policy)) {
       const cached = await deps.offline.authorization(run.job.identity, (run.job.request as { idTag: string }).idTag);
       if (!cached) return false;
@@ -195,6 +207,17 @@ export class UpstreamDelivery {
       return true;
     }
     return false;
+  }
+
+  /** OCPP-J 1.6 section 3.2, errata 3.68: the CSMS does not know the identity (docs/translation.md#bootnotification). */
+  private async answerUnknownIdentity(err: UpstreamError): Promise<boolean> {
+    const { run, deps } = this;
+    const unknownIdentity = run.policy.unknownIdentityAnswer;
+    if (err.handshakeStatus !== 404 || !unknownIdentity) return false;
+    run.log().warn('CSMS does not know this identity (HTTP 404 on the WebSocket handshake): answered as Rejected');
+    await deps.registry.update(run.job.identity, (s) => ({ ...s, registration: 'Rejected' }));
+    run.finish({ kind: 'response', body: unknownIdentity(new Date().toISOString(), deps.config.bootRetryIntervalSec) }, 'gateway');
+    return true;
   }
 
   /** Offline StartTransaction: the charger gets a local id; the message is stored and delivered later. */
@@ -214,6 +237,11 @@ export class UpstreamDelivery {
     this.acknowledge();
     return true;
   }
+}
+
+/** The CSMS turned the identity away at the handshake (HTTP 4xx): unknown, or its credentials are wrong. */
+function refusesIdentity(err: UpstreamError): boolean {
+  return err.handshakeStatus !== undefined && err.handshakeStatus >= 400 && err.handshakeStatus < 500;
 }
 
 /** Resolves after `ms`, or at once when the gateway stops. */

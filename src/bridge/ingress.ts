@@ -4,7 +4,8 @@ import type { CsmsProtocol } from '../ocpp/protocols.js';
 import type { StartTransactionRequest15 } from '../ocpp/v15/types.js';
 import type { JobOutcome, SubmitOptions, UpstreamJob, UpstreamQueue } from '../queue/upstream-queue.js';
 import type { ChargerAnswer, ChargerMessage, ChargerMessageSink } from '../soap/central-system-endpoint.js';
-import type { ChargerRegistry } from '../state/registry.js';
+import type { ChargerContact, ChargerRegistry } from '../state/registry.js';
+import { withoutUserInfo } from '../soap/callback-policy.js';
 import type { MessagePolicy } from '../translate/source-policy.js';
 import { sourcePolicies } from '../translate/tables.js';
 import { newId } from '../util/ids.js';
@@ -17,6 +18,20 @@ import { routeOf } from './routes.js';
 export interface IngressObserver {
   /** A charger over its queue bound: what was done with the message. */
   onOverflow?(identity: string, action: string, decision: Exclude<OverflowDecision, 'queue'>): void;
+  /** A charger's callback URL changed (docs/architecture.md#callback-addresses). */
+  onCallbackChange?(identity: string, source: string): void;
+  /** A new identity refused: MAX_CHARGERS are known. */
+  onChargerLimit?(identity: string): void;
+}
+
+/** What the ingress needs to know of this instance's connections (the upstream pool and the file descriptors). */
+export interface Capacity {
+  /** File descriptors are running out: new chargers are turned away. */
+  low(): boolean;
+  /** The charger already has its CSMS connection here (open or not). */
+  connected(identity: string): boolean;
+  /** Makes sure a connection exists that will try the CSMS again; an existing one keeps its own retry schedule. */
+  ensure(identity: string): void;
 }
 
 /**
@@ -32,6 +47,7 @@ export class ChargerIngress implements ChargerMessageSink {
     private readonly offline: OfflinePolicies,
     private readonly logger: Logger,
     private readonly observer: IngressObserver = {},
+    private readonly capacity: Capacity = { low: () => false, connected: () => true, ensure: () => undefined },
   ) {}
 
   async accept(m: ChargerMessage): Promise<ChargerAnswer> {
@@ -40,16 +56,18 @@ export class ChargerIngress implements ChargerMessageSink {
     if (!policy || !routeOf(m.dialect, target)?.tables.chargerInitiated.has(m.action)) {
       return { kind: 'fault', fault: faultOf('NotSupported', `operation ${m.action} is not supported towards ${target}`) };
     }
-    const arrival = await this.queued.arrive(m.identity, {
-      lastSoapContact: m.receivedAt,
-      lastAction: m.action,
-      remoteAddress: m.remoteAddress,
-      callbackUrl: m.callback?.url,
-      callbackSource: m.callback?.source,
-      dialect: m.dialect,
-      csmsProtocol: target,
-    });
+    if (this.capacity.low() && !this.capacity.connected(m.identity)) {
+      this.logger.warn({ chargeBoxIdentity: m.identity, fdReserve: this.config.fdReserve }, 'file descriptors are running out (FD_RESERVE): new chargers are answered 503');
+      return { kind: 'retry', reason: 'the gateway is short of file descriptors: chargers already connected are served first' };
+    }
+    const arrival = await this.queued.arrive(m.identity, this.contactOf(m, target), { maxChargers: this.config.maxChargers });
     if (arrival === undefined) return { kind: 'retry', reason: 'gateway state unavailable' };
+    if (arrival.overLimit) {
+      this.observer.onChargerLimit?.(m.identity);
+      return { kind: 'fault', fault: faultOf('SecurityError', `the gateway serves at most ${this.config.maxChargers} chargers (MAX_CHARGERS); ${m.identity} is not one of them`) };
+    }
+    if (arrival.callbackChanged && m.callback) this.callbackChanged(m, arrival.callbackChanged.previous);
+    if (arrival.refusedByCsms !== undefined) return this.refusedByCsms(m, policy, arrival.refusedByCsms);
     const overflow = overflowDecision(policy, arrival.queued - 1, this.config.maxQueuedPerCharger);
     if (overflow !== 'queue') {
       this.queued.release(m.identity);
@@ -66,6 +84,39 @@ export class ChargerIngress implements ChargerMessageSink {
       this.clearStaleBacklog(m.identity);
     }
     return this.submit(job, policy);
+  }
+
+  private contactOf(m: ChargerMessage, target: CsmsProtocol): ChargerContact {
+    return {
+      lastSoapContact: m.receivedAt,
+      lastAction: m.action,
+      remoteAddress: m.remoteAddress,
+      callbackUrl: m.callback?.url,
+      callbackSource: m.callback?.source,
+      dialect: m.dialect,
+      csmsProtocol: target,
+    };
+  }
+
+  /** Every change of a callback URL is a warning with both addresses and the sender; credentials never shown. */
+  private callbackChanged(m: ChargerMessage, previous: string | undefined): void {
+    this.observer.onCallbackChange?.(m.identity, m.callback!.source);
+    this.logger.warn(
+      { chargeBoxIdentity: m.identity, previous: previous && withoutUserInfo(previous), callbackUrl: withoutUserInfo(m.callback!.url), header: m.callback!.source, remoteAddress: m.remoteAddress },
+      `callback URL of ${m.identity} ${previous ? `changed from ${withoutUserInfo(previous)}` : 'learned'}: ${withoutUserInfo(m.callback!.url)} (${m.callback!.source}, sent from ${m.remoteAddress ?? 'unknown'})`,
+    );
+  }
+
+  /**
+   * The CSMS refuses the identity at the handshake: nothing is queued that nobody would drain; the charger keeps its
+   * messages (503), and a BootNotification is told Rejected, as the CSMS would in OCPP-J (docs/translation.md#bootnotification).
+   */
+  private refusedByCsms(m: ChargerMessage, policy: MessagePolicy, status: number): ChargerAnswer {
+    this.queued.release(m.identity);
+    // The refusal may have been recorded by another instance, or before a restart: someone must keep asking the CSMS.
+    this.capacity.ensure(m.identity);
+    if (policy.unknownIdentityAnswer) return { kind: 'response', body: policy.unknownIdentityAnswer(new Date().toISOString(), this.config.bootRetryIntervalSec) };
+    return { kind: 'retry', reason: `the CSMS refuses charger ${m.identity} (HTTP ${status} on the WebSocket handshake)` };
   }
 
   private jobOf(m: ChargerMessage, target: CsmsProtocol): UpstreamJob {

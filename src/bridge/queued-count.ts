@@ -1,4 +1,4 @@
-import type { Arrival, ChargerContact, ChargerRegistry } from '../state/registry.js';
+import type { Arrival, ArrivalOptions, ChargerContact, ChargerRegistry } from '../state/registry.js';
 import type { Logger } from '../util/log.js';
 
 /**
@@ -14,9 +14,9 @@ export class QueuedCount {
   ) {}
 
   /** Records a message's arrival and its contact; undefined when the registry cannot be written. */
-  async arrive(identity: string, contact: ChargerContact): Promise<Arrival | undefined> {
+  async arrive(identity: string, contact: ChargerContact, options?: ArrivalOptions): Promise<Arrival | undefined> {
     try {
-      return await this.registry.arrive(identity, contact);
+      return await this.registry.arrive(identity, contact, options);
     } catch (err) {
       this.logger.error({ err, chargeBoxIdentity: identity }, 'could not record the charger message');
       return undefined;

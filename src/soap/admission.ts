@@ -58,7 +58,8 @@ export class Admission {
       this.failed(identity, address);
       return { kind: 'refused', fault: auth };
     }
-    return { kind: 'admitted' };
+    const pinned = await this.pinFirstUse(identity, address);
+    return pinned ? { kind: 'refused', fault: pinned } : { kind: 'admitted' };
   }
 
   private chargerFault(identity: string): SoapFault | undefined {
@@ -88,15 +89,29 @@ export class Admission {
     return faultOf('SecurityError', `the client certificate does not name chargeBoxIdentity ${identity} (its CN or subjectAltName must)`);
   }
 
-  /** Trust on first use: the first address is pinned; an operator re-pins (POST /api/chargers/:id/repin). */
+  /** Trust on first use: a pinned charger sends from its pinned address; an operator re-pins (POST /api/chargers/:id/repin). */
   private async pinFault(identity: string, address: string): Promise<SoapFault | undefined> {
     if (!this.config.chargers[identity]?.pinSource || !this.pins || !address) return undefined;
     const pinned = await this.pins.pinnedSource(identity);
-    if (pinned === undefined) {
-      await this.pins.pinSource(identity, address);
-      return undefined;
-    }
-    return pinned === address ? undefined : faultOf('SecurityError', `charger ${identity} is pinned to another source address (re-pin it in the admin API)`);
+    return pinned === undefined || pinned === address ? undefined : this.pinnedElsewhere(identity);
+  }
+
+  /**
+   * The first authenticated message pins its address (after the credentials, so that nobody without them can pin
+   * theirs). Of two racing first messages one wins; the other is refused like any message from elsewhere.
+   */
+  private async pinFirstUse(identity: string, address: string): Promise<SoapFault | undefined> {
+    if (!this.config.chargers[identity]?.pinSource || !this.pins || !address) return undefined;
+    if ((await this.pins.pinnedSource(identity)) !== undefined) return undefined;
+    await this.pins.pinSource(identity, address);
+    const pinned = await this.pins.pinnedSource(identity);
+    if (pinned !== address) return this.pinnedElsewhere(identity);
+    this.logger.info({ chargeBoxIdentity: identity, address }, `pinned the source address of ${identity}: ${address}`);
+    return undefined;
+  }
+
+  private pinnedElsewhere(identity: string): SoapFault {
+    return faultOf('SecurityError', `charger ${identity} is pinned to another source address (re-pin it in the admin API)`);
   }
 
   private authFault(identity: string, authorization: string | undefined): SoapFault | undefined {

@@ -1,6 +1,16 @@
 import type { ChargerState } from '../translate/charger-state.js';
 import type { StoreSpace } from './sqlite-store.js';
-import { StateUpdater, type Arrival, type CachedAuthorization, type ChargerContact, type ChargerRegistry, type DeadLetter } from './registry.js';
+import {
+  CALLBACK_HISTORY,
+  StateUpdater,
+  type Arrival,
+  type ArrivalOptions,
+  type CachedAuthorization,
+  type CallbackChange,
+  type ChargerContact,
+  type ChargerRegistry,
+  type DeadLetter,
+} from './registry.js';
 
 /** Where a registry's lasting writes go: nowhere (memory only), or the embedded store (SqliteRegistry). */
 export type Persist = (space: StoreSpace, key: string, value: unknown) => void;
@@ -19,6 +29,8 @@ export class MemoryRegistry implements ChargerRegistry {
   protected readonly dead = new Map<string, DeadLetter>();
   private readonly queuedCounts = new Map<string, number>();
   private readonly backlogs = new Set<string>();
+  private readonly refused = new Map<string, number>();
+  protected readonly pins = new Map<string, string>();
   private readonly updater = new StateUpdater(this);
 
   constructor(private readonly persist: Persist = () => undefined) {}
@@ -71,18 +83,50 @@ export class MemoryRegistry implements ChargerRegistry {
     return this.authorizations.get(`${identity}\n${idTag}`);
   }
 
-  async arrive(identity: string, contact: ChargerContact): Promise<Arrival> {
+  async arrive(identity: string, contact: ChargerContact, options?: ArrivalOptions): Promise<Arrival> {
     const previous = this.contacts.get(identity);
-    const next = {
+    if (!previous && !this.states.has(identity) && options && this.knownCount() >= options.maxChargers) return { queued: 0, backlog: false, overLimit: true };
+    const changed = contact.callbackUrl !== undefined && contact.callbackUrl !== previous?.callbackUrl;
+    const history = changed ? withChange(previous?.callbackHistory, contact, previous?.callbackUrl) : previous?.callbackHistory;
+    const next: ChargerContact = {
       ...contact,
       callbackUrl: contact.callbackUrl ?? previous?.callbackUrl,
       callbackSource: contact.callbackUrl ? contact.callbackSource : previous?.callbackSource,
+      callbackHistory: history,
     };
     this.contacts.set(identity, next);
     this.persist('contact', identity, next);
     const queued = (this.queuedCounts.get(identity) ?? 0) + 1;
     this.queuedCounts.set(identity, queued);
-    return { queued, backlog: this.backlogs.has(identity) };
+    return {
+      queued,
+      backlog: this.backlogs.has(identity),
+      callbackChanged: changed ? { previous: previous?.callbackUrl } : undefined,
+      refusedByCsms: this.refused.get(identity),
+    };
+  }
+
+  /** Identities known: with a contact or a state (a contact is written with every message). */
+  private knownCount(): number {
+    let n = this.contacts.size;
+    for (const identity of this.states.keys()) if (!this.contacts.has(identity)) n++;
+    return n;
+  }
+
+  async setRefusedByCsms(identity: string, status: number | undefined): Promise<void> {
+    if (status === undefined) this.refused.delete(identity);
+    else this.refused.set(identity, status);
+  }
+
+  async pinnedSource(identity: string): Promise<string | undefined> {
+    return this.pins.get(identity);
+  }
+
+  async pinSource(identity: string, address: string | undefined): Promise<void> {
+    if (address === undefined) this.pins.delete(identity);
+    else if (this.pins.has(identity)) return;
+    else this.pins.set(identity, address);
+    this.persist('pin', identity, address);
   }
 
   async setBacklog(identity: string, backlog: boolean): Promise<void> {
@@ -117,4 +161,10 @@ export class MemoryRegistry implements ChargerRegistry {
   }
 
   async close(): Promise<void> {}
+}
+
+/** The callback history with one more change at its head, at most CALLBACK_HISTORY long. */
+export function withChange(history: CallbackChange[] | undefined, contact: ChargerContact, previous: string | undefined): CallbackChange[] {
+  const change: CallbackChange = { at: contact.lastSoapContact, url: contact.callbackUrl!, previous, source: contact.callbackSource ?? 'From', remoteAddress: contact.remoteAddress };
+  return [change, ...(history ?? [])].slice(0, CALLBACK_HISTORY);
 }

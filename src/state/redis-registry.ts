@@ -2,7 +2,17 @@ import type { Redis } from 'ioredis';
 import { storedChargerState, type ChargerState } from '../translate/charger-state.js';
 import { writeCoalescer } from '../util/write-coalescer.js';
 import { luaCommand } from '../util/lua-command.js';
-import { StateUpdater, type Arrival, type CachedAuthorization, type ChargerContact, type ChargerRegistry, type DeadLetter } from './registry.js';
+import {
+  CALLBACK_HISTORY,
+  StateUpdater,
+  type Arrival,
+  type ArrivalOptions,
+  type CachedAuthorization,
+  type CallbackChange,
+  type ChargerContact,
+  type ChargerRegistry,
+  type DeadLetter,
+} from './registry.js';
 import { IdTable } from '../util/id-table.js';
 
 /**
@@ -16,16 +26,49 @@ import { IdTable } from '../util/id-table.js';
  *   <prefix>:auth-cache:<identity>  hash, idTag -> CachedAuthorization as JSON (offline Authorize policy)
  *   <prefix>:backlog:<identity>  string, set while a stored message of the charger waits for the CSMS
  *   <prefix>:dead-letters        hash, message id -> DeadLetter as JSON
+ *   <prefix>:callback-history:<identity>  list, the last callback URL changes as JSON, newest first
+ *   <prefix>:refused:<identity>  string, the HTTP status with which the CSMS refuses the identity
+ *   <prefix>:pin:<identity>      string, the source address pinned on first use
  */
 /**
- * A charger message arrived (KEYS: contact hash, chargers set, queued counter, backlog flag; ARGV: identity, then
- * field/value pairs): one command instead of four; the new queued count and the backlog flag back.
+ * A charger message arrived, in one command instead of six.
+ * KEYS: contact hash, chargers set, queued counter, backlog flag, callback history list, refusal flag.
+ * ARGV: identity, MAX_CHARGERS, the callback URL or '', its source, the change's JSON (without `previous`), then the
+ * contact's other field/value pairs.
+ * A new identity beyond MAX_CHARGERS is not recorded ({-1}). A callback URL that differs from the stored one is stored
+ * and pushed on the history (at most CALLBACK_HISTORY). Returns the queued count, the backlog flag, whether the
+ * callback changed, the previous URL and the refusal status.
  */
-const ARRIVE = `redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+const ARRIVE = `local isNew = redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0
+if isNew and redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[2]) then return {-1} end
+local previous = redis.call('HGET', KEYS[1], 'callbackUrl') or ''
+local changed = 0
+if ARGV[3] ~= '' and ARGV[3] ~= previous then
+  redis.call('HSET', KEYS[1], 'callbackUrl', ARGV[3], 'callbackSource', ARGV[4])
+  local change = cjson.decode(ARGV[5])
+  if previous ~= '' then change['previous'] = previous end
+  redis.call('LPUSH', KEYS[5], cjson.encode(change))
+  redis.call('LTRIM', KEYS[5], 0, ${CALLBACK_HISTORY - 1})
+  changed = 1
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 6))
 redis.call('SADD', KEYS[2], ARGV[1])
-return {redis.call('INCR', KEYS[3]), redis.call('EXISTS', KEYS[4])}`;
+return {redis.call('INCR', KEYS[3]), redis.call('EXISTS', KEYS[4]), changed, previous, redis.call('GET', KEYS[6]) or ''}`;
 
-type ArriveArgs = [contactKey: string, chargersKey: string, queuedKey: string, backlogKey: string, identity: string, ...fields: string[]];
+type ArriveArgs = [
+  contactKey: string,
+  chargersKey: string,
+  queuedKey: string,
+  backlogKey: string,
+  historyKey: string,
+  refusedKey: string,
+  identity: string,
+  maxChargers: string,
+  callbackUrl: string,
+  callbackSource: string,
+  change: string,
+  ...fields: string[],
+];
 
 export class RedisRegistry implements ChargerRegistry {
   private readonly updater = new StateUpdater(this);
@@ -47,7 +90,7 @@ export class RedisRegistry implements ChargerRegistry {
     /** Whether this instance consumes the charger's partition now; without it nothing is cached. */
     private readonly consumes: (identity: string) => boolean = () => false,
   ) {
-    this.arriveCommand = luaCommand<ArriveArgs>(redis, 'ocppgwArriveWithBacklog', 4, ARRIVE);
+    this.arriveCommand = luaCommand<ArriveArgs>(redis, 'ocppgwArriveChecked', 6, ARRIVE);
     this.coalesce = writeCoalescer(redis);
   }
 
@@ -121,22 +164,49 @@ export class RedisRegistry implements ChargerRegistry {
     return json === null ? undefined : (JSON.parse(json) as CachedAuthorization);
   }
 
-  async arrive(identity: string, contact: ChargerContact): Promise<Arrival> {
+  async arrive(identity: string, contact: ChargerContact, options?: ArrivalOptions): Promise<Arrival> {
     const fields = ['lastSoapContact', contact.lastSoapContact, 'lastAction', contact.lastAction];
     if (contact.remoteAddress) fields.push('remoteAddress', contact.remoteAddress);
     if (contact.dialect) fields.push('dialect', contact.dialect);
     if (contact.csmsProtocol) fields.push('csmsProtocol', contact.csmsProtocol);
-    if (contact.callbackUrl) fields.push('callbackUrl', contact.callbackUrl, 'callbackSource', contact.callbackSource ?? 'From');
+    const change = { at: contact.lastSoapContact, url: contact.callbackUrl, source: contact.callbackSource ?? 'From', remoteAddress: contact.remoteAddress };
     this.coalesce();
-    const [queued, backlog] = (await this.arriveCommand(
+    const reply = (await this.arriveCommand(
       this.key('contact', identity),
       `${this.prefix}:chargers`,
       this.key('queued', identity),
       this.key('backlog', identity),
+      this.key('callback-history', identity),
+      this.key('refused', identity),
       identity,
+      String(options?.maxChargers ?? Number.MAX_SAFE_INTEGER),
+      contact.callbackUrl ?? '',
+      contact.callbackSource ?? 'From',
+      JSON.stringify(change),
       ...fields,
-    )) as [number, number];
-    return { queued: Number(queued), backlog: backlog === 1 };
+    )) as [number, number?, number?, string?, string?];
+    if (reply[0] === -1) return { queued: 0, backlog: false, overLimit: true };
+    const [queued, backlog, changed, previous, refused] = reply;
+    return {
+      queued: Number(queued),
+      backlog: backlog === 1,
+      callbackChanged: changed === 1 ? { previous: previous || undefined } : undefined,
+      refusedByCsms: refused ? Number(refused) : undefined,
+    };
+  }
+
+  async setRefusedByCsms(identity: string, status: number | undefined): Promise<void> {
+    if (status === undefined) await this.redis.del(this.key('refused', identity));
+    else await this.redis.set(this.key('refused', identity), String(status));
+  }
+
+  async pinnedSource(identity: string): Promise<string | undefined> {
+    return (await this.redis.get(this.key('pin', identity))) ?? undefined;
+  }
+
+  async pinSource(identity: string, address: string | undefined): Promise<void> {
+    if (address === undefined) await this.redis.del(this.key('pin', identity));
+    else await this.redis.set(this.key('pin', identity), address, 'NX');
   }
 
   async setBacklog(identity: string, backlog: boolean): Promise<void> {
@@ -160,7 +230,7 @@ export class RedisRegistry implements ChargerRegistry {
   }
 
   async contact(identity: string): Promise<ChargerContact | undefined> {
-    const h = await this.redis.hgetall(this.key('contact', identity));
+    const [h, history] = await Promise.all([this.redis.hgetall(this.key('contact', identity)), this.redis.lrange(this.key('callback-history', identity), 0, -1)]);
     if (!h.lastSoapContact) return undefined;
     return {
       lastSoapContact: h.lastSoapContact,
@@ -170,6 +240,7 @@ export class RedisRegistry implements ChargerRegistry {
       callbackSource: h.callbackSource as ChargerContact['callbackSource'],
       dialect: h.dialect as ChargerContact['dialect'],
       csmsProtocol: h.csmsProtocol as ChargerContact['csmsProtocol'],
+      callbackHistory: history.map((json) => JSON.parse(json) as CallbackChange),
     };
   }
 

@@ -21,13 +21,39 @@ export interface ChargerContact {
   /** The dialect the charger spoke in its last message, and the CSMS protocol its messages are bridged to. */
   dialect?: SourceDialect;
   csmsProtocol?: CsmsProtocol;
+  /** The last changes of the callback URL, newest first (docs/architecture.md#callback-addresses). */
+  callbackHistory?: CallbackChange[];
 }
 
-/** A charger message arrived: its charger's queued count including it, and whether messages wait for the CSMS. */
+/** One change of a charger's callback URL, as operators see it. */
+export interface CallbackChange {
+  at: string;
+  url: string;
+  previous?: string;
+  source: CallbackSource;
+  remoteAddress?: string;
+}
+
+/** How many callback changes a charger's history keeps. */
+export const CALLBACK_HISTORY = 10;
+
+/** A charger message arrived: its charger's queued count including it, and what else the ingress must know. */
 export interface Arrival {
   queued: number;
   /** An earlier message of the charger was stored and waits for the CSMS (docs/architecture.md#delivery-semantics). */
   backlog: boolean;
+  /** A new identity beyond MAX_CHARGERS: nothing was recorded, the message is refused. */
+  overLimit?: boolean;
+  /** The callback URL changed with this message (the previous one, if any). */
+  callbackChanged?: { previous?: string };
+  /** The CSMS refuses this identity at the WebSocket handshake, with this HTTP status. */
+  refusedByCsms?: number;
+}
+
+/** What the SOAP side learned with one message. */
+export interface ArrivalOptions {
+  /** Known identities at most (MAX_CHARGERS): a new identity beyond it is not recorded. */
+  maxChargers: number;
 }
 
 /**
@@ -85,7 +111,15 @@ export interface ChargerRegistry {
    * A charger message arrived: record the contact (callback URL only when one was learned) and count the message as
    * queued, in one round trip; resolves with the queued count including this message and the backlog flag.
    */
-  arrive(identity: string, contact: ChargerContact): Promise<Arrival>;
+  arrive(identity: string, contact: ChargerContact, options?: ArrivalOptions): Promise<Arrival>;
+  /** The CSMS refused the identity at the handshake (an HTTP status), or accepts it again (undefined). */
+  setRefusedByCsms(identity: string, status: number | undefined): Promise<void>;
+  /**
+   * The source address pinned to the charger on first use (chargers.<id>.pinSource). pinSource pins only when nothing
+   * is pinned yet (the first of two racing messages wins); undefined forgets the pin (the operator's re-pin).
+   */
+  pinnedSource(identity: string): Promise<string | undefined>;
+  pinSource(identity: string, address: string | undefined): Promise<void>;
   /** Set while a stored message of the charger waits for the CSMS; its next messages are then answered at once. */
   setBacklog(identity: string, backlog: boolean): Promise<void>;
   addDeadLetter(entry: DeadLetter): Promise<void>;

@@ -17,5 +17,6 @@ export class SqliteRegistry extends MemoryRegistry {
     for (const [key, jobId] of store.loadSpace<string>('latest')) this.latestMarks.set(key, jobId);
     for (const [key, entry] of store.loadSpace<CachedAuthorization>('auth')) this.authorizations.set(key, entry);
     for (const [id, entry] of store.loadSpace<DeadLetter>('dead')) this.dead.set(id, entry);
+    for (const [identity, address] of store.loadSpace<string>('pin')) this.pins.set(identity, address);
   }
 }

@@ -10,6 +10,8 @@ export type CsmsCallHandler = (identity: string, action: string, payload: Record
 
 /** How often silent chargers' connections are looked for. */
 const IDLE_SWEEP_MS = 30_000;
+/** Connections opened per second when many are opened at once (start, partition take-over). */
+const OPENS_PER_SECOND = 100;
 /** Heartbeat interval assumed for a charger that never had one (a common CSMS default). */
 const DEFAULT_HEARTBEAT_SEC = 300;
 
@@ -23,6 +25,9 @@ export class UpstreamPool {
   /** When each charger's last message passed through here. */
   private readonly lastTraffic = new IdTable<number>();
   private sweeper?: NodeJS.Timeout;
+  /** Identities waiting for their turn to connect (openSpread), and the timer that lets them go. */
+  private readonly toOpen = new Set<string>();
+  private opener?: NodeJS.Timeout;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -49,6 +54,10 @@ export class UpstreamPool {
         reconnectMaxMs: this.config.reconnectMaxMs,
         logger: this.logger.child({ chargeBoxIdentity: identity }),
         onCall: (action, payload, messageId) => this.onCsmsCall(identity, action, payload, messageId),
+        // Recorded where every instance's ingress sees it: the charger's messages are answered 503 meanwhile.
+        onRefusal: (status) => {
+          this.registry.setRefusedByCsms(identity, status).catch((err: Error) => this.logger.warn({ chargeBoxIdentity: identity, err: err.message }, 'could not record the CSMS refusal'));
+        },
         // Read at every connection attempt: the CSMS may have set AuthorizationKey or WebSocketPingInterval since.
         settings: async () => ({
           password: (await this.registry.authorizationKey(identity)) ?? override?.basicAuthPassword,
@@ -66,6 +75,25 @@ export class UpstreamPool {
     const module = csmsProtocolModule(id);
     if (!module) throw new Error(`no protocol module for ${id}`);
     return module;
+  }
+
+  /**
+   * Opens many chargers' connections at OPENS_PER_SECOND rather than all at once, so that a restart of a large fleet
+   * does not arrive at the CSMS as one burst of handshakes (reconnects after an outage are spread by their jitter).
+   */
+  openSpread(identities: string[]): void {
+    for (const identity of identities) this.toOpen.add(identity);
+    this.opener ??= setInterval(() => {
+      for (const identity of [...take(this.toOpen, OPENS_PER_SECOND / 10)]) {
+        this.toOpen.delete(identity);
+        this.get(identity).connect();
+      }
+      if (this.toOpen.size === 0) {
+        clearInterval(this.opener);
+        this.opener = undefined;
+      }
+    }, 100);
+    this.opener.unref();
   }
 
   /** Starts closing the connections of silent chargers. */
@@ -99,13 +127,24 @@ export class UpstreamPool {
 
   /** Closes one charger's connection (its partition moved to another instance). */
   close(identity: string): void {
+    this.toOpen.delete(identity);
     this.connections.get(identity)?.close();
     this.connections.delete(identity);
   }
 
   closeAll(): void {
     clearInterval(this.sweeper);
+    clearInterval(this.opener);
+    this.toOpen.clear();
     for (const connection of this.connections.values()) connection.close();
     this.connections.clear();
+  }
+}
+
+function* take<T>(items: Iterable<T>, count: number): Generator<T> {
+  if (count <= 0) return;
+  for (const item of items) {
+    yield item;
+    if (--count === 0) return;
   }
 }

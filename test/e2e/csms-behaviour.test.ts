@@ -89,7 +89,11 @@ for (const mode of QUEUE_MODES) {
         ['status', 'Rejected'],
         ['heartbeatInterval', '75'],
       ]);
-      assertFault(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-UNKNOWN' })), 'Sender', 'SecurityError', /registration Rejected/);
+      // Its other messages are not stored for a CSMS that refuses it: the charger keeps them (README.md, "Security").
+      const heartbeat = await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-UNKNOWN' }));
+      assert.equal(heartbeat.status, 503);
+      assert.match(heartbeat.text, /CSMS refuses charger CP-UNKNOWN \(HTTP 404/);
+      assert.equal(await gw.gateway.registry.queued('CP-UNKNOWN'), 0, 'nothing waits in a queue nobody drains');
     });
 
     it('Basic auth per charger from config: the CSMS sees identity and password', async () => {

@@ -125,7 +125,10 @@ async function renderCharger(id) {
   view.innerHTML = `
     <h2 id="charger-title">${esc(c.identity)}</h2>
     <div class="cards">
-      <div class="card"><h3>SOAP side</h3>last contact ${ago(c.soap.lastContact)} (${esc(c.soap.lastAction)})<br>callback: ${callbackCell(c.soap)}<br>from ${esc(c.soap.remoteAddress)}</div>
+      <div class="card"><h3>SOAP side</h3>last contact ${ago(c.soap.lastContact)} (${esc(c.soap.lastAction)})<br>callback: ${callbackCell(c.soap)}<br>from ${esc(c.soap.remoteAddress)}${c.soap.pinnedSource ? `, pinned to ${esc(c.soap.pinnedSource)}` : ''}
+        ${c.upstream.refusal ? `<br><span class="bad">the CSMS refuses this identity (HTTP ${esc(c.upstream.refusal.status)} since ${ago(c.upstream.refusal.at)}): its messages are answered 503</span>` : ''}</div>
+      <div class="card"><h3>Callback changes</h3><table id="callback-history"><tr><th>when</th><th>new address</th><th>previous</th><th>header, sender</th></tr>
+        ${(c.soap.callbackHistory ?? []).map((h) => `<tr><td>${ago(h.at)}</td><td>${esc(h.url)}</td><td>${esc(h.previous ?? '')}</td><td>${esc(h.source)}, ${esc(h.remoteAddress ?? '?')}</td></tr>`).join('') || '<tr><td colspan="4" class="muted">none recorded</td></tr>'}</table></div>
       <div class="card"><h3>CSMS side</h3>WebSocket ${upstreamCell(c.upstream)} ${c.upstream.connectedAt ? `since ${ago(c.upstream.connectedAt)}` : ''}<br>
         reconnects ${c.upstream.reconnects ?? 0}${c.upstream.lastError ? `<br><span class="bad">${esc(c.upstream.lastError.message)}</span>` : ''}<br>registration ${esc(c.registration ?? 'unknown')}, heartbeat ${esc(c.heartbeatInterval ?? '?')} s
         <br><button id="reconnect">Reconnect upstream</button></div>
