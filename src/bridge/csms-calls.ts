@@ -3,8 +3,9 @@ import { FIRST_ROUTE } from '../ocpp/protocols.js';
 import { RpcError } from '../ocpp/rpc-error.js';
 import { ChargerCallError, type ChargePointClient, type ChargerCallRecord } from '../soap/charge-point-client.js';
 import type { ChargerContact, ChargerRegistry } from '../state/registry.js';
-import { emptyChargerState } from '../translate/charger-state.js';
-import type { CsmsCallContext, CsmsInitiatedOperation, GatewayEffect } from '../translate/csms-operation.js';
+import { emptyChargerState, type ChargerState } from '../translate/charger-state.js';
+import type { ChargerReply, ChargerStep, CsmsCallContext, GatewayAnswer, GatewayEffect } from '../translate/csms-operation.js';
+import type { FollowUpCall } from '../translate/operation.js';
 import type { CsmsCallOutcome } from '../upstream/connection.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
@@ -43,6 +44,7 @@ interface CallTarget {
  */
 export class CsmsCallHandler {
   private readonly serialiser = new KeyedSerialiser();
+  private readonly idle = new IdleCalls((target) => this.idleCheck(target));
 
   constructor(
     private readonly config: GatewayConfig,
@@ -102,46 +104,109 @@ export class CsmsCallHandler {
     return undefined;
   }
 
-  private async context(target: CallTarget): Promise<{ state: ReturnType<typeof emptyChargerState>; ctx: CsmsCallContext }> {
+  private async context(target: CallTarget): Promise<{ state: ChargerState; ctx: CsmsCallContext }> {
     const state = (await this.registry.load(target.identity)) ?? emptyChargerState(target.identity);
     const ctx: CsmsCallContext = {
       now: new Date().toISOString(),
-      options: translationOptions(this.config, target.identity),
+      options: { ...translationOptions(this.config, target.identity), idTokenType: this.config.chargers[target.identity]?.idTokenType ?? this.config.idTokenType },
       gatewayKeys: { webSocketPingInterval: state.webSocketPingInterval ?? this.config.wsPingIntervalSec, supportedFeatureProfiles: target.route.tables.supportedFeatureProfiles },
       lastSoapContact: target.contact?.lastSoapContact,
+      upstreamIdentity: this.config.chargers[target.identity]?.upstreamIdentity ?? target.identity,
       notes: [],
     };
+    if (state.scheduledReset && target.route.tables.idleCall) this.idle.watch(target);
     return { state, ctx };
   }
 
   private async process(target: CallTarget, action: string, payload: Record<string, unknown>, log: Logger, event: CsmsCallEvent): Promise<CsmsCallOutcome> {
     const { state, ctx } = await this.context(target);
     const op = target.route.tables.csmsInitiated.get(action)!;
-    const outbound = op.toSoap(payload, state, ctx);
-    if (outbound.kind === 'answer') {
-      ctx.notes.forEach((note) => log.info(note));
-      const afterEffect = outbound.effect ? await this.apply(target.identity, outbound.effect, log) : undefined;
-      const followUps = outbound.followUps ?? [];
-      if (followUps.length === 0) return { payload: outbound.result, afterReply: afterEffect };
-      const deps = { upstream: this.upstream, registry: this.registry, tables: target.route.tables, timeoutMs: this.config.csmsTimeoutMs, options: ctx.options, logger: log };
-      return { payload: outbound.result, afterReply: () => void sendFollowUps(target.identity, followUps, deps) };
-    }
+    let outbound = op.toSoap(payload, state, ctx);
+    // An operation that needs several charger calls names them one at a time (docs/translation-201.md#setvariables).
+    while (outbound.kind === 'step') outbound = outbound.step.next(await this.step(target, outbound.step, event));
+    if (outbound.kind === 'answer') return this.answer(target, action, outbound, ctx, log);
     event.soap = {};
-    const soapResponse = await this.callCharger(target, op, outbound.request, event.soap);
+    const soapResponse = await this.callCharger(target, op.chargerAction!, outbound.request, event.soap);
     const result = op.fromSoap(soapResponse, payload, ctx);
-    const valid = target.route.protocol.check(action, 'conf', result);
-    if (!valid.ok) {
-      log.error({ result, schemaError: valid.message }, `charger answer cannot be expressed as a valid ${target.route.target} result`);
-      throw new RpcError('InternalError', `charger answer cannot be expressed as valid ${target.route.target}: ${valid.message}`.slice(0, 255));
-    }
+    this.checkResult(target, action, result, log);
     ctx.notes.forEach((note) => log.info(note));
     const reduce = op.reduce;
-    if (reduce) await this.registry.update(target.identity, (current) => reduce(current, { request: payload, soapRequest: outbound.request, soapResponse, result }, ctx));
+    const soapRequest = outbound.request;
+    if (reduce) await this.registry.update(target.identity, (current) => reduce(current, { request: payload, soapRequest, soapResponse, result }, ctx));
     return { payload: result };
   }
 
+  /** A CALLRESULT that is not valid in the CSMS's protocol is a CALLERROR InternalError, never sent as it is. */
+  private checkResult(target: CallTarget, action: string, result: object, log: Logger): void {
+    const valid = target.route.protocol.check(action, 'conf', result);
+    if (valid.ok) return;
+    log.error({ result, schemaError: valid.message }, `charger answer cannot be expressed as a valid ${target.route.target} result`);
+    throw new RpcError('InternalError', `charger answer cannot be expressed as valid ${target.route.target}: ${valid.message}`.slice(0, 255));
+  }
+
+  /** One charger call of a multi-call operation; its failure ends the CSMS call only when the step says so. */
+  private async step(target: CallTarget, step: ChargerStep<unknown>, event: CsmsCallEvent): Promise<ChargerReply> {
+    event.soap = {};
+    try {
+      return { ok: true, response: await this.callCharger(target, step.chargerAction, step.request, event.soap) };
+    } catch (err) {
+      if (step.failFast || !(err instanceof RpcError)) throw err;
+      return { ok: false, failure: err.description };
+    }
+  }
+
+  /**
+   * The gateway's own answer: checked like any result, its state change made, its effects applied; then, after the
+   * CALLRESULT, the CALLs it owes the CSMS, after a charger call when the answer names one.
+   */
+  private async answer(target: CallTarget, action: string, outbound: GatewayAnswer<object>, ctx: CsmsCallContext, log: Logger): Promise<CsmsCallOutcome> {
+    this.checkResult(target, action, outbound.result, log);
+    ctx.notes.splice(0).forEach((note) => log.info(note));
+    const followUps = [...(outbound.followUps ?? [])];
+    const update = outbound.update;
+    if (update) {
+      const next = await this.registry.update(target.identity, (current) => {
+        const changed = update(current);
+        followUps.push(...(changed.followUps ?? []));
+        return changed.state;
+      });
+      if (next.scheduledReset) this.idle.watch(target);
+    }
+    const afterEffects: (() => void)[] = [];
+    for (const effect of [...(outbound.effect ? [outbound.effect] : []), ...(outbound.effects ?? [])]) {
+      const after = await this.apply(target.identity, effect, log);
+      if (after) afterEffects.push(after);
+    }
+    const after = outbound.after;
+    if (followUps.length === 0 && !after && afterEffects.length === 0) return { payload: outbound.result };
+    return {
+      payload: outbound.result,
+      afterReply: () => {
+        afterEffects.forEach((f) => f());
+        if (followUps.length > 0 || after) void this.afterReply(target, followUps, after, ctx, log);
+      },
+    };
+  }
+
+  /**
+   * After the CALLRESULT: the charger call the answer names (under the charger's lock), then the CALLs for the CSMS.
+   */
+  private async afterReply(target: CallTarget, followUps: FollowUpCall[], after: ChargerStep<FollowUpCall[]> | undefined, ctx: CsmsCallContext, log: Logger): Promise<void> {
+    let calls = followUps;
+    if (after) {
+      let reply: ChargerReply = { ok: false, failure: 'not called' };
+      await this.serialiser.run(target.identity, async () => {
+        reply = await this.step(target, { ...after, failFast: false }, { soap: {} } as CsmsCallEvent).catch((err: Error) => ({ ok: false, failure: err.message }));
+      });
+      calls = [...calls, ...after.next(reply)];
+      ctx.notes.splice(0).forEach((note) => log.info(note));
+    }
+    const deps = { upstream: this.upstream, registry: this.registry, tables: target.route.tables, timeoutMs: this.config.csmsTimeoutMs, options: ctx.options, logger: log };
+    await sendFollowUps(target.identity, calls, deps);
+  }
+
   /** POSTs the SOAP request to the charger's callback URL; every failure becomes a CALLERROR naming it. */
-  private async callCharger(target: CallTarget, op: CsmsInitiatedOperation, request: object, record: ChargerCallRecord): Promise<object> {
+  private async callCharger(target: CallTarget, chargerAction: string, request: object, record: ChargerCallRecord): Promise<object> {
     const { identity } = target;
     const callbackUrl = this.config.chargers[identity]?.callbackUrl ?? target.contact?.callbackUrl;
     if (!callbackUrl) {
@@ -151,7 +216,7 @@ export class CsmsCallHandler {
       );
     }
     try {
-      return await this.client.call({ identity, dialect: target.route.source, callbackUrl }, op.chargerAction!, request, this.config.chargerTimeoutMs, record);
+      return await this.client.call({ identity, dialect: target.route.source, callbackUrl }, chargerAction, request, this.config.chargerTimeoutMs, record);
     } catch (err) {
       if (!(err instanceof ChargerCallError)) throw err;
       // What the charger said stays in the log; the CSMS gets the kind of failure and the HTTP status only.
@@ -176,8 +241,60 @@ export class CsmsCallHandler {
     }
   }
 
+  /**
+   * The call a charger is owed once it is idle (a Scheduled Reset OnIdle), made when no transaction is open any more;
+   * false when nothing is owed any longer.
+   */
+  private async idleCheck(target: CallTarget): Promise<boolean> {
+    const idleCall = target.route.tables.idleCall;
+    const state = idleCall && (await this.registry.load(target.identity));
+    if (!idleCall || !state?.scheduledReset) return false;
+    const step = idleCall(state);
+    if (!step) return true;
+    const log = this.logger.child({ chargeBoxIdentity: target.identity, action: step.chargerAction, direction: 'gateway->charger' });
+    await this.serialiser.run(target.identity, async () => {
+      const reply = await this.step(target, { ...step, failFast: false }, { soap: {} } as CsmsCallEvent).catch((err: Error): ChargerReply => ({ ok: false, failure: err.message }));
+      await this.registry.update(target.identity, step.next(reply));
+      log.info({ ok: reply.ok }, `the charger is idle: scheduled ${step.chargerAction} sent`);
+    });
+    return false;
+  }
+
   private unexpected(err: unknown, log: Logger): RpcError {
     log.error({ err }, 'unexpected error while relaying a CSMS call');
     return new RpcError('InternalError', 'gateway failed to relay the call');
+  }
+}
+
+/** How often chargers owed a call once idle are looked at. */
+const IDLE_CHECK_MS = 2_000;
+
+/**
+ * Chargers the gateway owes a call once they are idle (docs/translation-201.md#reset), looked at every few seconds
+ * while owed. In memory: after a restart a charger is watched again at the CSMS's next call to it.
+ */
+class IdleCalls {
+  private readonly watched = new Map<string, CallTarget>();
+  private timer?: NodeJS.Timeout;
+  private sweeping = false;
+
+  constructor(private readonly check: (target: CallTarget) => Promise<boolean>) {}
+
+  watch(target: CallTarget): void {
+    this.watched.set(target.identity, target);
+    this.timer ??= setInterval(() => void this.sweep(), IDLE_CHECK_MS).unref();
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    for (const [identity, target] of [...this.watched]) {
+      if (!(await this.check(target).catch(() => false))) this.watched.delete(identity);
+    }
+    this.sweeping = false;
+    if (this.watched.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
   }
 }

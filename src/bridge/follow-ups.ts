@@ -1,3 +1,4 @@
+import { csmsProtocolModule } from '../ocpp/csms-protocols.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import type { TranslationOptions } from '../translate/common.js';
 import type { FollowUpCall } from '../translate/operation.js';
@@ -9,14 +10,21 @@ import type { UpstreamCalls } from './delivery.js';
  * Sends the CALLs the gateway owes the CSMS on a charger's behalf (synthesised status transitions, triggered
  * messages), in order, on that charger's connection. Best effort: a failure is logged, never retried in a loop.
  * A follow-up that stands for a charger message (a re-sent BootNotification) has its answer applied to the state by
- * that operation's reducer.
+ * that operation's reducer. A CALL its protocol's schema refuses is logged and not sent (a status stored under another
+ * protocol, replayed by TriggerMessage; docs/translation-201.md#common-rules).
  */
 export async function sendFollowUps(
   identity: string,
   followUps: readonly FollowUpCall[],
   deps: { upstream: UpstreamCalls; registry: ChargerRegistry; tables: TranslationTables; timeoutMs: number; options: TranslationOptions; logger: Logger },
 ): Promise<void> {
+  const protocol = csmsProtocolModule(deps.tables.target);
   for (const call of followUps) {
+    const valid = protocol?.check(call.action, 'req', call.payload) ?? { ok: true };
+    if (!valid.ok) {
+      deps.logger.error({ followUp: call.action, payload: call.payload, schemaError: valid.message }, `${call.action} on the charger's behalf is not valid ${deps.tables.target}; not sent`);
+      continue;
+    }
     try {
       const result = await deps.upstream.get(identity).call(call.action, call.payload, Date.now() + deps.timeoutMs);
       deps.logger.info({ followUp: call.action }, `sent ${call.action} on the charger's behalf`);

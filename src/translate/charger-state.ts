@@ -1,4 +1,4 @@
-import type { BootNotificationRequest15 } from '../ocpp/v15/types.js';
+import type { BootNotificationRequest15, IdTagInfo15 } from '../ocpp/v15/types.js';
 
 /**
  * What the gateway remembers about one charger (docs/architecture.md#charger-state). Plain JSON: it is stored as one
@@ -26,9 +26,24 @@ export interface ChargerState {
   /**
    * An accepted GetDiagnostics without a final DiagnosticsStatusNotification yet (docs/translation.md#triggermessage).
    */
-  diagnostics?: { requestedAt: string; fileName?: string };
+  diagnostics?: { requestedAt: string; fileName?: string; /** the 2.0.1 GetLog's requestId */ requestId?: number };
   /** An accepted UpdateFirmware without a final FirmwareStatusNotification yet (docs/translation.md#triggermessage). */
-  firmware?: { requestedAt: string; retrieveDate: string; downloaded?: boolean };
+  firmware?: { requestedAt: string; retrieveDate: string; downloaded?: boolean; /** the 2.0.1 UpdateFirmware's requestId */ requestId?: number };
+  /** OCPP 2.0.1 upstream: the next integer transaction id the gateway gives the charger (docs/translation-201.md#transaction-ids). */
+  nextChargerTransactionId?: number;
+  /**
+   * OCPP 2.0.1: accepted RequestStartTransactions by EVSE id ("*" when the CSMS named none), until the charger's
+   * StartTransaction (docs/translation-201.md#requeststarttransaction).
+   */
+  remoteStarts?: Record<string, { remoteStartId: number; idTag: string; at: string }>;
+  /** OCPP 2.0.1: the CSMS's last Authorize answer per idTag, as the charger got it (docs/translation-201.md#starttransaction). */
+  authorizations?: Record<string, IdTagInfo15>;
+  /** OCPP 2.0.1: the cause of the charger's next boot, when the gateway relayed it (docs/translation-201.md#bootnotification). */
+  bootCause?: 'RemoteReset' | 'FirmwareUpdate';
+  /** OCPP 2.0.1: the eventId of the next NotifyEvent (docs/translation-201.md#statusnotification). */
+  nextEventId?: number;
+  /** OCPP 2.0.1: a Reset OnIdle answered Scheduled, sent as Soft once no transaction is open (docs/translation-201.md#reset). */
+  scheduledReset?: { at: string };
 }
 
 /** A StatusNotification payload as it was sent to the CSMS, replayed on TriggerMessage. */
@@ -61,6 +76,15 @@ export interface OpenTransaction {
   rebootedDuringTransaction?: boolean;
   /** A command the gateway relayed and the charger accepted, which explains a later stop. */
   stopCause?: 'Remote' | 'UnlockCommand' | 'HardReset' | 'SoftReset';
+  /** OCPP 2.0.1 upstream: the transactionId the CSMS knows (docs/translation-201.md#transaction-ids). */
+  csmsTransactionId?: string;
+  /** OCPP 2.0.1: the seqNo of this transaction's next TransactionEvent (docs/translation-201.md#seqno). */
+  nextSeqNo?: number;
+  /**
+   * OCPP 2.0.1: the latest charger messages given a seqNo of this transaction, newest last: a message processed again
+   * (delivered again after a restart, or overtaken by a later one at shutdown) keeps its own (docs/translation-201.md#seqno).
+   */
+  reservedEvents?: { messageId: string; seqNo: number }[];
 }
 
 export function emptyChargerState(identity: string): ChargerState {

@@ -17,6 +17,8 @@ export interface TranslationOptions {
   timezone: string;
   /** heartbeatInterval for a Rejected answer when the CSMS gave 0 (docs/translation.md#bootnotification). */
   bootRetryIntervalSec: number;
+  /** IdTokenEnumType of the charger's idTags towards an OCPP 2.0.1 CSMS (docs/translation-201.md#authorize). */
+  idTokenType?: string;
 }
 
 /** Per-message inputs: no clock or I/O inside translation, everything arrives here. */
@@ -26,6 +28,13 @@ export interface TranslationContext {
   options: TranslationOptions;
   /** Things worth a log line (truncations, inferences); the caller logs them with the charger identity. */
   notes: string[];
+  /**
+   * The gateway's id of this charger message (its queued job), unique and kept across redeliveries: where a CSMS
+   * protocol needs an id the charger never gave, it is derived from this one (docs/translation-201.md#transaction-ids).
+   */
+  messageId?: string;
+  /** The transaction id the charger was given locally for this StartTransaction (docs/translation.md#offline-policies). */
+  localTransactionId?: number;
 }
 
 /**

@@ -21,16 +21,50 @@ export interface CsmsCallContext {
   gatewayKeys: GatewayKeyValues;
   /** When the charger was last heard on the SOAP side (TriggerMessage answers Heartbeat only for a live charger). */
   lastSoapContact?: string;
+  /** The identity the CSMS knows the charger by (SecurityCtrlr.Identity, docs/translation-201.md#device-model). */
+  upstreamIdentity?: string;
   notes: string[];
 }
 
+/** The answer to a call the gateway made to the charger on its own, or why there is none. */
+export type ChargerReply = { ok: true; response: any } | { ok: false; failure: string };
+
 /**
- * A request to send to the charger, or the gateway's own answer: with the effect the bridge carries out, and the
- * CALLs it sends the CSMS after the CALLRESULT (TriggerMessage: respond before sending, 1.6 section 5.17).
+ * One call to the charger whose answer decides what comes next: an operation that needs several charger calls
+ * declares them as steps (docs/translation-201.md#setvariables).
  */
+export interface ChargerStep<Next> {
+  chargerAction: string;
+  request: object;
+  /** A failure ends the CSMS call with the CALLERROR that names it; otherwise `next` is told of it. */
+  failFast?: boolean;
+  next(reply: ChargerReply): Next;
+}
+
+/**
+ * The gateway's own answer: with the effects the bridge carries out, and the CALLs it sends the CSMS after the
+ * CALLRESULT (TriggerMessage: respond before sending, 1.6 section 5.17).
+ */
+export interface GatewayAnswer<CsmsResult> {
+  kind: 'answer';
+  result: CsmsResult;
+  effect?: GatewayEffect;
+  effects?: GatewayEffect[];
+  followUps?: FollowUpCall[];
+  /**
+   * Applied to the charger's state under its lock before the CALLRESULT; the CALLs it returns go after the CALLRESULT
+   * with the others (a triggered TransactionEvent takes its seqNo here, docs/translation-201.md#seqno).
+   */
+  update?(state: ChargerState): { state: ChargerState; followUps?: FollowUpCall[] };
+  /** A charger call after the CALLRESULT, whose answer gives the CALLs for the CSMS (docs/translation-201.md#getbasereport). */
+  after?: ChargerStep<FollowUpCall[]>;
+}
+
+/** A request to send to the charger, the gateway's own answer, or a charger call whose answer decides which. */
 export type SoapOutbound<ChargerRequest, CsmsResult> =
   | { kind: 'soap'; request: ChargerRequest }
-  | { kind: 'answer'; result: CsmsResult; effect?: GatewayEffect; followUps?: FollowUpCall[] };
+  | GatewayAnswer<CsmsResult>
+  | { kind: 'step'; step: ChargerStep<SoapOutbound<ChargerRequest, CsmsResult>> };
 
 export interface CsmsExchange<CsmsRequest, CsmsResult, ChargerRequest, ChargerResponse> {
   request: CsmsRequest;

@@ -36,7 +36,19 @@ export interface ChargerInitiatedOperation<ChargerRequest = any, ChargerResponse
   /** The CALL action the CSMS receives; the same name from 1.5 to 1.6, a different one for some 2.0.1 operations. */
   csmsAction: string;
   toCall(request: ChargerRequest, state: ChargerState, ctx: TranslationContext): Outbound<CallPayload, ChargerResponse>;
-  toResponse(result: CallResult, request: ChargerRequest, ctx: TranslationContext): ChargerResponse;
+  /** `state` is the charger's state as the CALL was made (an idTagInfo the CSMS gave earlier, for 2.0.1). */
+  toResponse(result: CallResult, request: ChargerRequest, ctx: TranslationContext, state?: ChargerState): ChargerResponse;
+  /**
+   * State the CALL depends on, written before it is sent, under the charger's lock: a number the CSMS must see once
+   * per event (the seqNo of a 2.0.1 TransactionEvent, docs/translation-201.md#seqno). Returns the state unchanged when
+   * nothing is to be reserved; toCall then reads what was reserved.
+   */
+  reserve?(state: ChargerState, request: ChargerRequest, ctx: TranslationContext): ChargerState;
+  /**
+   * The CALL as it goes when the charger was already answered locally (a stored message delivered late): 2.0.1 marks
+   * such a TransactionEvent `offline` (docs/translation-201.md#offline-events).
+   */
+  late?(call: CallPayload): CallPayload;
   /** State after a completed exchange, plus CALLs the gateway owes the CSMS because of it. */
   reduce?(
     state: ChargerState,

@@ -1,10 +1,13 @@
 import type { CsmsProtocol, SourceDialect } from '../ocpp/protocols.js';
-import type { CsmsInitiatedOperation } from './csms-operation.js';
+import type { ChargerState } from './charger-state.js';
+import type { ChargerStep, CsmsInitiatedOperation } from './csms-operation.js';
 import type { ChargerInitiatedOperation } from './operation.js';
 import type { MessagePolicy } from './source-policy.js';
 import { policies15 } from './v15/policies.js';
 import { chargerInitiated15to16 } from './v15-v16/table.js';
 import { csmsInitiated16to15, NOT_SUPPORTED_ACTIONS, SUPPORTED_FEATURE_PROFILES } from './v16-v15/table.js';
+import { chargerInitiated15to201 } from './v15-v201/table.js';
+import { csmsInitiated201to15, idleCall, NOT_SUPPORTED_201 } from './v201-v15/table.js';
 
 /**
  * The translation tables of one (source dialect, CSMS protocol) pair (docs/architecture.md#translation-tables). A new
@@ -19,8 +22,13 @@ export interface TranslationTables {
   csmsInitiated: ReadonlyMap<string, CsmsInitiatedOperation>;
   /** CSMS actions the gateway recognises but this charger cannot do: CALLERROR NotSupported. */
   notSupported: ReadonlySet<string>;
-  /** The value of the gateway-owned SupportedFeatureProfiles key. */
+  /** The value of the gateway-owned SupportedFeatureProfiles key (1.6; a 2.0.1 CSMS has no such key). */
   supportedFeatureProfiles: string;
+  /**
+   * A charger call the gateway owes once the charger has no open transaction (a Reset OnIdle answered Scheduled,
+   * docs/translation-201.md#reset), and the state after it; undefined when none is owed now.
+   */
+  idleCall?(state: ChargerState): ChargerStep<(state: ChargerState) => ChargerState> | undefined;
 }
 
 const TABLES: readonly TranslationTables[] = [
@@ -31,6 +39,15 @@ const TABLES: readonly TranslationTables[] = [
     csmsInitiated: csmsInitiated16to15,
     notSupported: NOT_SUPPORTED_ACTIONS,
     supportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES,
+  },
+  {
+    source: 'ocpp1.5-soap',
+    target: 'ocpp2.0.1',
+    chargerInitiated: chargerInitiated15to201,
+    csmsInitiated: csmsInitiated201to15,
+    notSupported: NOT_SUPPORTED_201,
+    supportedFeatureProfiles: '',
+    idleCall,
   },
 ];
 

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { check16 } from '../../src/ocpp/v16/protocol.js';
+import { check201 } from '../../src/ocpp/v201/protocol.js';
 
 const require = createRequire(import.meta.url);
 // ocpp-rpc is the independent OCPP-J peer: its RPCServer in strictMode validates every CALL against the OCA schemas.
@@ -17,6 +18,8 @@ interface RpcServer {
 }
 export interface RpcServerClient {
   identity: string;
+  /** The subprotocol agreed on the handshake. */
+  protocol: string;
   handle(handler: (call: { method: string; params: Record<string, unknown>; messageId: string }) => unknown): void;
   call(method: string, params: object, options?: object): Promise<Record<string, unknown>>;
   on(event: string, listener: (...args: any[]) => void): void;
@@ -55,12 +58,43 @@ export function defaultAnswer(action: string, payload: Record<string, unknown>):
   }
 }
 
+/** Answers that are valid OCPP 2.0.1 for every action a 2.0.1 station sends. */
+export function defaultAnswer201(action: string, payload: Record<string, unknown>): object {
+  const now = new Date().toISOString();
+  switch (action) {
+    case 'BootNotification':
+      return { status: 'Accepted', currentTime: now, interval: 300 };
+    case 'Heartbeat':
+      return { currentTime: now };
+    case 'Authorize':
+      return { idTokenInfo: { status: 'Accepted' } };
+    case 'TransactionEvent':
+      return payload.idToken ? { idTokenInfo: { status: 'Accepted' } } : {};
+    case 'DataTransfer':
+      return { status: 'Accepted' };
+    default:
+      return {};
+  }
+}
+
+export type TestProtocol = 'ocpp1.6' | 'ocpp2.0.1';
+
 /**
- * A real OCPP-J 1.6 central system on loopback (ocpp-rpc RPCServer, strictMode on). Records every CALL it receives
- * and re-validates each against the ocpp-rpc copy of the OCA schemas, so a test can assert that nothing the gateway
- * emitted was schema-invalid.
+ * A real OCPP-J central system on loopback (ocpp-rpc RPCServer, strictMode on), speaking 1.6 unless told 2.0.1.
+ * Records every CALL it receives and re-validates each against the ocpp-rpc copy of the OCA schemas of its protocol,
+ * so a test can assert that nothing the gateway emitted was schema-invalid; strict mode also refuses an invalid
+ * CALLRESULT to the CALLs it makes.
  */
 export class TestCsms {
+  readonly protocols: TestProtocol[];
+  /** The subprotocol each charger connected with. */
+  readonly protocolOf = new Map<string, string>();
+
+  /** One protocol, or several for a CSMS that serves chargers of both (the first is preferred). */
+  constructor(protocol: TestProtocol | TestProtocol[] = 'ocpp1.6') {
+    this.protocols = Array.isArray(protocol) ? protocol : [protocol];
+  }
+
   readonly calls: ReceivedCall[] = [];
   readonly schemaFailures: { action: string; payload: unknown; error: string }[] = [];
   readonly handlers: Record<string, CsmsHandler> = {};
@@ -77,7 +111,7 @@ export class TestCsms {
   }
 
   async start(port = 0): Promise<this> {
-    this.server = new RPCServer({ protocols: ['ocpp1.6'], strictMode: true });
+    this.server = new RPCServer({ protocols: this.protocols, strictMode: true });
     this.server.auth((accept, reject, handshake) => {
       if (this.unknownIdentities.has(handshake.identity)) return reject(404, 'unknown identity');
       this.passwords.set(handshake.identity, handshake.password?.toString('utf8'));
@@ -85,17 +119,20 @@ export class TestCsms {
     });
     this.server.on('client', (client) => {
       this.clients.set(client.identity, client);
+      this.protocolOf.set(client.identity, client.protocol);
+      const check = client.protocol === 'ocpp2.0.1' ? check201 : check16;
+      const answer = client.protocol === 'ocpp2.0.1' ? defaultAnswer201 : defaultAnswer;
       client.on('strictValidationFailure', (e: { error: Error; messageId: string }) => {
         this.schemaFailures.push({ action: 'strict', payload: e.messageId, error: e.error.message });
       });
       client.handle(async ({ method, params }) => {
-        const check = check16(method, 'req', params);
-        if (!check.ok) this.schemaFailures.push({ action: method, payload: params, error: check.message });
+        const valid = check(method, 'req', params);
+        if (!valid.ok) this.schemaFailures.push({ action: method, payload: params, error: valid.message });
         const call: ReceivedCall = { identity: client.identity, action: method, payload: params, at: Date.now() };
         this.calls.push(call);
         this.waiters = this.waiters.filter((w) => (w.predicate(call) ? (w.resolve(call), false) : true));
         const handler = this.handlers[method];
-        return handler ? handler(params, client.identity) : defaultAnswer(method, params);
+        return handler ? handler(params, client.identity) : answer(method, params);
       });
     });
     const http = await this.server.listen(port, '127.0.0.1');
