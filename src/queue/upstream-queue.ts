@@ -25,6 +25,11 @@ export interface UpstreamJob {
   acknowledged?: boolean;
   /** The transaction id the charger was given locally (offline StartTransaction policy), to map to the CSMS's. */
   localTransactionId?: number;
+  /**
+   * A copy for a shadow CSMS (docs/architecture.md#shadow-copies): bridged like the charger's own message, but its
+   * answer never reaches the charger, and it leaves the charger's queue state and offline policies alone.
+   */
+  shadow?: boolean;
 }
 
 /**

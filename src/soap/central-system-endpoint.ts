@@ -9,11 +9,10 @@ import { Admission, type AdmissionObserver, type SourcePins } from './admission.
 import { BodyError, readBody } from './body-reader.js';
 import { decodeComplex, encodeElement } from './codec.js';
 import { dialectOfVersion, ocpp15Soap, ocppVersionOf, type SoapDialect } from './dialects.js';
-import { faultEnvelopeXml, readEnvelope, responseEnvelopeXml, SOAP12_CONTENT_TYPE } from './envelope.js';
+import { asksForWsdl, faultEnvelopeXml, readRequestEnvelope, responseEnvelopeXml, SOAP12_CONTENT_TYPE } from './envelope.js';
 import { httpStatusOfFault, soap11VersionMismatch, SoapFaultError } from './fault.js';
 import { CallbackPolicy, type CallbackVerdict, type RefusalRule } from './callback-policy.js';
 import type { ComplexType, Operation } from './wsdl-model.js';
-import { parseXml, XmlError } from './xml.js';
 
 /** A charger request the endpoint decoded, handed to the bridge. */
 export interface ChargerMessage {
@@ -156,8 +155,7 @@ export class CentralSystemEndpoint {
   };
 
   private get(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    if ([...url.searchParams.keys()].some((k) => k.toLowerCase() === 'wsdl')) {
+    if (asksForWsdl(req.url)) {
       res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : this.wsdl);
       return;
     }
@@ -166,19 +164,9 @@ export class CentralSystemEndpoint {
 
   /** Parses and decodes one request body; everything that is not a well-formed, admitted charger message is refused. */
   private async read(xml: string, req: IncomingMessage, started: number): Promise<Reading> {
-    const trimmed = xml.replace(/^\uFEFF/, '').trimStart();
-    if (trimmed === '') return { kind: 'plain', status: 400, reason: 'empty request body: POST a SOAP 1.2 envelope' };
-    if (!trimmed.startsWith('<')) return { kind: 'plain', status: 400, reason: 'request body is not XML: POST a SOAP 1.2 envelope' };
-    let root;
-    try {
-      root = parseXml(trimmed);
-    } catch (err) {
-      const reason = err instanceof XmlError ? err.message : 'malformed XML';
-      return { kind: 'fault', fault: faultOf('ProtocolError', reason), meta: { dialect: ocpp15Soap } };
-    }
-    const envelope = readEnvelope(root);
-    if (envelope.kind === 'not-soap') return { kind: 'plain', status: 400, reason: `not a SOAP message: ${envelope.reason}` };
-    if (envelope.kind === 'soap11') return { kind: 'soap11' };
+    const envelope = readRequestEnvelope(xml);
+    if (envelope.kind === 'plain' || envelope.kind === 'soap11') return envelope;
+    if (envelope.kind === 'malformed') return { kind: 'fault', fault: faultOf('ProtocolError', envelope.reason), meta: { dialect: ocpp15Soap } };
     const { headers, body } = envelope;
     // An oversized MessageID is refused, and never echoed back as RelatesTo.
     const messageId = headers.messageId !== undefined && headers.messageId.length <= MAX_MESSAGE_ID ? headers.messageId : undefined;

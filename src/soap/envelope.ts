@@ -3,12 +3,43 @@ import type { SoapFault } from '../ocpp/soap-fault.js';
 import { faultXml } from './fault.js';
 import { normaliseHeaders, type SoapHeaders } from './headers.js';
 import { NS } from './namespaces.js';
-import { child, escapeXml, type XmlElement } from './xml.js';
+import { child, escapeXml, parseXml, XmlError, type XmlElement } from './xml.js';
 
 export type EnvelopeReading =
   | { kind: 'soap12'; headers: SoapHeaders; body: XmlElement | undefined }
   | { kind: 'soap11' }
   | { kind: 'not-soap'; reason: string };
+
+/**
+ * A request body read as far as the SOAP 1.2 envelope (docs/translation.md#faults-and-http-status): what is empty,
+ * not XML or not SOAP gets a plain HTTP 400 with the reason; malformed XML a ProtocolError reason; SOAP 1.1 its own
+ * answer. Both SOAP endpoints (the charger's and the relay's) start here.
+ */
+export type RequestEnvelope =
+  | { kind: 'plain'; status: 400; reason: string }
+  | { kind: 'malformed'; reason: string }
+  | { kind: 'soap11' }
+  | Extract<EnvelopeReading, { kind: 'soap12' }>;
+
+export function readRequestEnvelope(xml: string): RequestEnvelope {
+  const trimmed = xml.replace(/^\uFEFF/, '').trimStart();
+  if (trimmed === '') return { kind: 'plain', status: 400, reason: 'empty request body: POST a SOAP 1.2 envelope' };
+  if (!trimmed.startsWith('<')) return { kind: 'plain', status: 400, reason: 'request body is not XML: POST a SOAP 1.2 envelope' };
+  let root: XmlElement;
+  try {
+    root = parseXml(trimmed);
+  } catch (err) {
+    return { kind: 'malformed', reason: err instanceof XmlError ? err.message : 'malformed XML' };
+  }
+  const envelope = readEnvelope(root);
+  if (envelope.kind === 'not-soap') return { kind: 'plain', status: 400, reason: `not a SOAP message: ${envelope.reason}` };
+  return envelope;
+}
+
+/** Whether a GET asks for the WSDL (`?wsdl`, any case). */
+export function asksForWsdl(url: string | undefined): boolean {
+  return [...new URL(url ?? '/', 'http://gateway').searchParams.keys()].some((k) => k.toLowerCase() === 'wsdl');
+}
 
 /** Classifies a parsed document and, for SOAP 1.2, returns its normalised headers and first Body child. */
 export function readEnvelope(root: XmlElement): EnvelopeReading {

@@ -3,11 +3,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import express from 'express';
 import type { Logger } from '../util/log.js';
 import { CentralSystemEndpoint } from './central-system-endpoint.js';
+import { ChargePointRelayEndpoint } from './charge-point-relay.js';
 
 const NOT_HERE = 'This is the OCPP 1.5 SOAP endpoint (POST /CentralSystemService); OCPP-J chargers must connect to the CSMS itself';
 
 /**
- * The charger-facing HTTP server: the SOAP endpoint, and clear answers for everything else
+ * The charger-facing HTTP server: the SOAP endpoint, the ChargePointService relay for the legacy central system when
+ * one is given (docs/architecture.md#migration-routing), and clear answers for everything else
  * (docs/charger-quirks.md#q19-non-soap-traffic-on-the-soap-endpoint).
  */
 export function createSoapServer(
@@ -15,6 +17,7 @@ export function createSoapServer(
   logger: Logger,
   timeouts: { headersMs: number; requestMs: number },
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer },
+  relay?: ChargePointRelayEndpoint,
 ): Server {
   // Everything that is not the SOAP endpoint: Express answers it.
   const app = express();
@@ -23,12 +26,13 @@ export function createSoapServer(
     res.status(404).type('text/plain').send('Not found: the OCPP 1.5 SOAP endpoint is POST /CentralSystemService\n');
   });
   // The SOAP endpoint is dispatched before Express: on the hot path its router and request decoration cost more
-  // than the one path comparison they would do (bench/README.md, CPU profiles).
+  // than the one path comparison they would do (bench/README.md, CPU profiles). The relay is checked only after it.
   const dispatch = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
-    if (!CentralSystemEndpoint.matches(path)) return app(req, res);
-    endpoint.handle(req, res).catch((err: unknown) => {
-      logger.error({ err }, 'unexpected error in the SOAP endpoint');
+    const handler = CentralSystemEndpoint.matches(path) ? endpoint.handle : relay && ChargePointRelayEndpoint.matches(path) ? relay.handle : undefined;
+    if (!handler) return app(req, res);
+    handler(req, res).catch((err: unknown) => {
+      logger.error({ err, path }, 'unexpected error in the SOAP endpoint');
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('internal error in the gateway\n');
       else res.destroy();
     });

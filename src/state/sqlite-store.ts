@@ -12,7 +12,7 @@ export const STORE_FILE = 'gateway.db';
 const SCHEMA_VERSION = '1';
 
 /** Key spaces of the store's key-value table (see SqliteRegistry). */
-export type StoreSpace = 'state' | 'contact' | 'secret' | 'auth' | 'latest' | 'dead' | 'pin';
+export type StoreSpace = 'state' | 'contact' | 'secret' | 'auth' | 'latest' | 'dead' | 'pin' | 'route' | 'routing' | 'copy' | 'divergence';
 
 export interface StoreStats {
   /** Durable commits (each one fsync of the write-ahead log). */

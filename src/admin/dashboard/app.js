@@ -85,7 +85,7 @@ const filters = { q: '', upstream: '', stuck: false };
 async function renderFleet() {
   const params = new URLSearchParams({ q: filters.q, ...(filters.upstream ? { upstream: filters.upstream } : {}), ...(filters.stuck ? { stuck: 'true' } : {}) });
   const [data, dead] = await Promise.all([api(`/api/chargers?${params}`), loadDeadLetters()]);
-  if (!location.hash.startsWith('#/') || location.hash.startsWith('#/charger/')) return;
+  if (!location.hash.startsWith('#/') || location.hash.startsWith('#/charger/') || location.hash === '#/migration') return;
   view.innerHTML = `
     <div class="filters">
       <input id="f-q" placeholder="filter by identity" value="${esc(filters.q)}">
@@ -93,14 +93,14 @@ async function renderFleet() {
       <label><input id="f-stuck" type="checkbox" ${filters.stuck ? 'checked' : ''}> queued, unreachable or dead letters only</label>
       <span class="muted">${data.total} chargers</span>
     </div>
-    <table id="fleet"><thead><tr><th>charger</th><th>last SOAP contact</th><th>last message</th><th>callback URL</th><th>upstream</th><th>registration</th><th>connectors (charger → CSMS)</th><th>open tx</th><th>queued</th><th>dead letters</th></tr></thead>
+    <table id="fleet"><thead><tr><th>charger</th><th>last SOAP contact</th><th>last message</th><th>callback URL</th><th>upstream</th><th>registration</th><th>connectors (charger → CSMS)</th><th>open tx</th><th>queued</th><th>dead letters</th>${routingHeader(data.chargers)}</tr></thead>
     <tbody>${data.chargers
       .map(
         (c) => `<tr class="row" data-id="${esc(c.identity)}"><td><a href="#/charger/${encodeURIComponent(c.identity)}">${esc(c.identity)}</a></td>
         <td>${ago(c.soap.lastContact)}</td><td>${esc(c.soap.lastAction)}</td><td>${callbackCell(c.soap)}</td><td>${upstreamCell(c.upstream)}</td>
         <td>${esc(c.registration ?? '')}</td><td>${c.connectors.map((k) => `${k.connectorId}: ${esc(k.chargerStatus ?? '?')} → ${esc(k.csmsStatus ?? '?')}`).join('<br>')}</td>
         <td>${c.openTransactions.length}</td><td class="${c.queued > 0 ? 'bad' : ''}">${c.queued}</td>
-        <td class="dead-count ${c.deadLetters > 0 ? 'bad' : ''}">${esc(c.deadLetters ?? 0)}</td></tr>`,
+        <td class="dead-count ${c.deadLetters > 0 ? 'bad' : ''}">${esc(c.deadLetters ?? 0)}</td>${routingCells(c)}</tr>`,
       )
       .join('')}</tbody></table>
     <section id="dead-letters">
@@ -121,6 +121,7 @@ async function renderCharger(id) {
     api(`/api/chargers/${encodeURIComponent(id)}/trace?limit=30`),
     loadDeadLetters(id),
   ]);
+  const migration = await routingSection(c);
   if (location.hash !== `#/charger/${encodeURIComponent(id)}`) return;
   view.innerHTML = `
     <h2 id="charger-title">${esc(c.identity)}</h2>
@@ -136,6 +137,7 @@ async function renderCharger(id) {
       <div class="card"><h3>Queue</h3><span class="${c.queued ? 'bad' : ''}">${c.queued} queued</span> <button id="drop">Drop queued…</button>
         <br><span class="${c.deadLetters ? 'bad' : ''}">${esc(c.deadLetters ?? 0)} dead letters</span></div>
     </div>
+    ${migration}
     <section id="charger-dead-letters">
       <h3>Dead letters <span class="muted">(messages of this charger the CSMS kept refusing)</span></h3>
       ${deadLetterPanel(dead, { withCharger: false })}
@@ -160,13 +162,18 @@ async function renderCharger(id) {
     if (reason) alert(JSON.stringify(await api(`/api/chargers/${encodeURIComponent(id)}/queued/drop`, { method: 'POST', body: JSON.stringify({ reason }) })));
   });
   bindDeadLetterButtons();
+  bindRouteChange(id);
 }
 
 function route() {
   const m = /^#\/charger\/(.+)$/.exec(location.hash);
-  (m ? renderCharger(decodeURIComponent(m[1])) : renderFleet()).catch((e) => (view.innerHTML = `<p class="bad">${esc(e.message)}</p>`));
+  const page = m ? renderCharger(decodeURIComponent(m[1])) : location.hash === '#/migration' ? renderMigration() : renderFleet();
+  page.catch((e) => (view.innerHTML = `<p class="bad">${esc(e.message)}</p>`));
 }
 window.addEventListener('hashchange', route);
 if (!location.hash) location.hash = '#/';
 route();
-setInterval(route, 3000);
+// Live, except while the operator is using a control on the page (a route select, the batch form).
+setInterval(() => {
+  if (location.hash !== '#/migration' && !view.contains(document.activeElement)) route();
+}, 3000);

@@ -1,0 +1,138 @@
+import type { Redis } from 'ioredis';
+import type { MigrationControl } from './admin/migration-api.js';
+import type { GatewayObservers } from './admin/observers.js';
+import { LegacyDelivery, type LegacyFailure } from './bridge/legacy-delivery.js';
+import { LegacyRelay } from './bridge/legacy-relay.js';
+import type { ChargerMessageProcessor } from './bridge/message-processor.js';
+import type { QueuedCount } from './bridge/queued-count.js';
+import { RoutedProcessor } from './bridge/routed-processor.js';
+import { ShadowForwarder } from './bridge/shadow-forwarder.js';
+import type { GatewayConfig } from './config/config.js';
+import { arrangementOf, legacyUrlOf, type RouteName } from './config/migration.js';
+import { SOURCE_DIALECTS } from './ocpp/protocols.js';
+import { RpcError } from './ocpp/rpc-error.js';
+import type { JobProcessor } from './queue/upstream-queue.js';
+import { ChargePointClient } from './soap/charge-point-client.js';
+import { ChargePointRelayEndpoint, legacyCallerCheck, relayUrlOf } from './soap/charge-point-relay.js';
+import { LegacyCallError, LegacyCentralSystemClient, legacyFailureClass } from './soap/legacy-client.js';
+import { EmbeddedMigrationStore, type MigrationStore } from './state/migration-store.js';
+import { RedisMigrationStore } from './state/redis-migration-store.js';
+import type { ChargerRegistry } from './state/registry.js';
+import type { SqliteStore } from './state/sqlite-store.js';
+import { commandsAllowed } from './translate/routing.js';
+import type { Logger } from './util/log.js';
+
+export interface MigrationParts {
+  config: GatewayConfig;
+  logger: Logger;
+  registry: ChargerRegistry;
+  processor: ChargerMessageProcessor;
+  queued: QueuedCount;
+  observers: GatewayObservers;
+  /** Whether this instance consumes the charger's partition (always, without Redis). */
+  owns(identity: string): boolean;
+  redis?: Redis;
+  store?: SqliteStore;
+}
+
+/** How a failed legacy call reads for the bridge: a Fault is the legacy system's refusal, anything else an outage. */
+function classify(err: unknown): LegacyFailure {
+  if (err instanceof LegacyCallError && legacyFailureClass(err) === 'refusal' && err.fault) return { refused: err.fault };
+  return { unavailable: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * Migration routing wired together (docs/architecture.md#migration-routing): the store of routes and copies, the
+ * legacy client, the routed processor in front of the CSMS bridge, the shadow forwarder and the relay of the legacy
+ * system's calls. Built only when a legacy system is configured.
+ */
+export class MigrationWiring {
+  readonly processor: RoutedProcessor;
+  readonly forwarder: ShadowForwarder;
+  readonly relay: ChargePointRelayEndpoint;
+  readonly control: MigrationControl;
+  private readonly stopSignal = new AbortController();
+
+  private constructor(
+    private readonly parts: MigrationParts,
+    readonly store: MigrationStore,
+    legacy: LegacyCentralSystemClient,
+    chargers: ChargePointClient,
+  ) {
+    const { config, logger } = parts;
+    const relayUrlOfCharger = (identity: string) => relayUrlOf(config.publicUrl, identity);
+    const legacyDeps = { config, registry: parts.registry, legacy, classify, relayUrlOf: relayUrlOfCharger, logger, stopping: this.stopSignal.signal };
+    const toLegacy: JobProcessor = async (job, reply) => {
+      await new LegacyDelivery(job, reply, legacyDeps).deliver();
+      parts.queued.release(job.identity);
+    };
+    this.forwarder = new ShadowForwarder({
+      config,
+      store,
+      owns: parts.owns,
+      csms: (job, reply) => parts.processor.processShadow(job, reply),
+      legacy,
+      classify,
+      relayUrlOf: relayUrlOfCharger,
+      logger,
+      observer: parts.observers,
+    });
+    this.processor = new RoutedProcessor(config, store, { csms: parts.processor.process, legacy: toLegacy, copied: (id) => this.forwarder.kick(id) }, logger);
+    const routeOf = (identity: string) => this.processor.routeOf(identity);
+    const sink = new LegacyRelay(config, parts.registry, store, routeOf, chargers, logger);
+    const legacyUrls = () => [config.legacyCsUrl, ...Object.values(config.chargers).map((c) => c.legacyUrl)].filter((u): u is string => u !== undefined);
+    this.relay = new ChargePointRelayEndpoint(config, sink, legacyCallerCheck(config.legacyNetworks, legacyUrls), logger);
+    this.control = {
+      store,
+      routeOf,
+      known: async (identity) => identity in config.chargers || (await parts.registry.contact(identity)) !== undefined,
+      problem: (identity, route) => (route !== 'csms' && !legacyUrlOf(config, identity) ? `route ${route} needs a legacy URL for ${identity} (LEGACY_CS_URL or chargers.${identity}.legacyUrl)` : undefined),
+      identities: async () => [...new Set([...(await parts.registry.identities()), ...Object.keys(config.chargers)])],
+    };
+  }
+
+  static async create(parts: MigrationParts): Promise<MigrationWiring> {
+    const store = parts.redis ? await RedisMigrationStore.open(parts.redis, parts.config.redisPrefix, parts.logger) : new EmbeddedMigrationStore(parts.store);
+    const legacy = await LegacyCentralSystemClient.create(SOURCE_DIALECTS);
+    const chargers = await ChargePointClient.create(parts.config.publicUrl, SOURCE_DIALECTS);
+    return new MigrationWiring(parts, store, legacy, chargers);
+  }
+
+  routeOf(identity: string): RouteName {
+    return this.processor.routeOf(identity);
+  }
+
+  /** Whether the CSMS answers the charger's messages now (its route's primary). */
+  csmsIsPrimary(identity: string): boolean {
+    return arrangementOf(this.routeOf(identity)).primary === 'csms';
+  }
+
+  /** Whether the CSMS should see the charger connected: it is primary or shadow, or owns an open transaction. */
+  async csmsInvolved(identity: string): Promise<boolean> {
+    const arrangement = arrangementOf(this.routeOf(identity));
+    if (arrangement.primary === 'csms' || arrangement.shadow === 'csms') return true;
+    return Object.values((await this.store.routing(identity)).transactions).some((t) => t.primary === 'csms');
+  }
+
+  /** A CSMS command for the charger: refused with SecurityError when the CSMS may not command it now. */
+  async checkCsmsCommand(identity: string): Promise<void> {
+    const verdict = commandsAllowed('csms', identity, this.routeOf(identity), await this.store.routing(identity), this.parts.config.chargers[identity]?.shadowCommands ?? 'refuse');
+    if (verdict.ok) return;
+    this.parts.logger.warn({ chargeBoxIdentity: identity }, `CSMS command refused: ${verdict.reason}`);
+    throw new RpcError('SecurityError', verdict.reason);
+  }
+
+  /** Routes, and chargers whose copies wait, for the metrics. */
+  async snapshot(): Promise<{ routes: Record<string, number>; shadowBacklog: number }> {
+    const identities = await this.control.identities();
+    const routes: Record<string, number> = {};
+    for (const identity of identities) routes[this.routeOf(identity)] = (routes[this.routeOf(identity)] ?? 0) + 1;
+    return { routes, shadowBacklog: (await this.store.chargersWithCopies()).length };
+  }
+
+  async stop(): Promise<void> {
+    this.stopSignal.abort();
+    this.forwarder.stop();
+    await this.store.close();
+  }
+}
