@@ -1,12 +1,20 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 
 const NOW = '2024-05-01T12:00:00.000Z';
-const ANSWERS: Record<string, string> = {
+const ANSWERS_16: Record<string, string> = {
   BootNotification: JSON.stringify({ status: 'Accepted', currentTime: NOW, interval: 300 }),
   Heartbeat: JSON.stringify({ currentTime: NOW }),
   Authorize: JSON.stringify({ idTagInfo: { status: 'Accepted' } }),
   StartTransaction: JSON.stringify({ transactionId: 4711, idTagInfo: { status: 'Accepted' } }),
   StopTransaction: JSON.stringify({ idTagInfo: { status: 'Accepted' } }),
+};
+
+/** The same, as a 2.0.1 CSMS answers (TransactionEvent's idTokenInfo is optional: one answer fits every event). */
+const ANSWERS_201: Record<string, string> = {
+  BootNotification: JSON.stringify({ status: 'Accepted', currentTime: NOW, interval: 300 }),
+  Heartbeat: JSON.stringify({ currentTime: NOW }),
+  Authorize: JSON.stringify({ idTokenInfo: { status: 'Accepted' } }),
+  TransactionEvent: JSON.stringify({ idTokenInfo: { status: 'Accepted' } }),
 };
 
 /** A CSMS that answers every CALL at once with a canned, schema-valid result: the cost of the CSMS is ~0. */
@@ -16,8 +24,9 @@ export class CsmsStub {
   calls = 0;
   private pending = new Map<string, (frame: unknown[]) => void>();
 
-  constructor(port = 0) {
-    this.wss = new WebSocketServer({ port, host: '127.0.0.1', perMessageDeflate: false, handleProtocols: (p) => (p.has('ocpp1.6') ? 'ocpp1.6' : false) });
+  constructor(port = 0, protocol: 'ocpp1.6' | 'ocpp2.0.1' = 'ocpp1.6') {
+    const ANSWERS = protocol === 'ocpp1.6' ? ANSWERS_16 : ANSWERS_201;
+    this.wss = new WebSocketServer({ port, host: '127.0.0.1', perMessageDeflate: false, handleProtocols: (p) => (p.has(protocol) ? protocol : false) });
     this.wss.on('connection', (ws, req) => {
       const identity = decodeURIComponent((req.url ?? '').split('/').pop() ?? '');
       this.sockets.set(identity, ws);

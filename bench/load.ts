@@ -11,18 +11,25 @@ export const staleSocketRetries = { count: 0 };
  * `request.reusedSocket` recommends, and counted in `staleSocketRetries`. Any other failure is the caller's.
  */
 export function postSoap(agent: Agent, url: URL, body: string, retried = false): Promise<number> {
+  return exchangeSoap(agent, url, body, false, retried).then((r) => r.status);
+}
+
+/** postSoap that also reads the answer's text (`keep`), for senders that use what the answer says. */
+export function exchangeSoap(agent: Agent, url: URL, body: string, keep: boolean, retried = false): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       { agent, hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'Content-Type': 'application/soap+xml; charset=utf-8', 'Content-Length': Buffer.byteLength(body) } },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        let text = '';
+        if (keep) res.on('data', (d: Buffer) => (text += d));
+        else res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
       },
     );
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (!retried && req.reusedSocket && err.code === 'ECONNRESET') {
         staleSocketRetries.count++;
-        postSoap(agent, url, body, true).then(resolve, reject);
+        exchangeSoap(agent, url, body, keep, true).then(resolve, reject);
       } else reject(err);
     });
     req.end(body);

@@ -9,6 +9,7 @@ import { staleSocketRetries } from './load.js';
 import type { Outage } from './outage.js';
 import { errorKinds, type GatewayMeasured, type Measured, type PairedLatency } from './rounds.js';
 import { LATENCY_ROUNDS, log, ROUNDS, SECONDS } from './settings.js';
+import type { ProtocolComparison, RouteComparison } from './variants.js';
 
 export function writeResults(results: Record<string, unknown>): void {
   if (errorKinds.size > 0) log(`errors by kind: ${[...errorKinds].map(([k, n]) => `${k} x${n}`).join(', ')}`);
@@ -26,7 +27,9 @@ const added = (l: PairedLatency) => `p99 ${f(l.addedP99)} ms${l.added.p99.length
 const ratio = (m: GatewayMeasured) =>
   `${f(m.throughputRatio)} x bare SOAP (${f(m.bareSoapThroughput, 0)} msg/s around it)${m.ratioRounds.length > 1 ? `; rounds ${m.ratioRounds.map((x) => f(x)).join(', ')}` : ''}`;
 
-/** A gateway mode's two rows: throughput, and added latency at half load; `target` gives each row's target and check. */
+/**
+ * A gateway mode's two rows: throughput, and added latency at half load; `target` gives each row's target and check.
+ */
 function modeRows(label: string, m: GatewayMeasured, target?: { ratio: number; p50: number; p99: number }): string[][] {
   return [
     [`${label}: throughput`, `${f(m.throughput, 0)} msg/s`, ratio(m), target ? `>= ${f(target.ratio)} x` : 'for comparison', target ? check(m.throughputRatio >= target.ratio) : ''],
@@ -101,6 +104,8 @@ export function printTable(
   command: Command,
   outage: Outage,
   fleet: Fleet,
+  protocols: ProtocolComparison,
+  routes: RouteComparison,
 ): void {
   const [e, mem, r, r16] = [gw.embedded!, gw.memory!, gw.redis!, gw.redis16!];
   const rows: string[][] = [
@@ -117,6 +122,20 @@ export function printTable(
     costRow('Redis', r),
     costRow('Redis, 16 partitions', r16),
     outageRow(outage),
+    [
+      'OCPP 2.0.1 upstream: throughput',
+      `${f(protocols.ocpp201, 0)} msg/s`,
+      `${f(protocols.ratio)} x the 1.6 upstream (${f(protocols.ocpp16, 0)} msg/s)${protocols.rounds.ratio.length > 1 ? `; rounds ${protocols.rounds.ratio.map((x) => f(x)).join(', ')}` : ''}`,
+      '>= 0.90 x 1.6',
+      check(protocols.ratio >= 0.9),
+    ],
+    [
+      `migration: legacy+shadow at ${f(routes.rate, 0)} msg/s`,
+      `added p50 ${f(routes.addedP50)} ms`,
+      `p50 ${routes.shadow.map((x) => f(x)).join(', ')} ms against legacy ${routes.legacy.map((x) => f(x)).join(', ')} ms`,
+      'added p50 <= 2 ms',
+      check(routes.addedP50 <= 2),
+    ],
     ['CSMS -> charger RemoteStart', `p50 ${f(command.gatewayP50)} ms`, `added p50 ${f(command.addedP50)} ms`, 'added p50 <= 5 ms', check(command.addedP50 <= 5)],
     ...fleetRows(fleet),
   ];

@@ -83,7 +83,7 @@ const list = (xs: number[], d: number) => xs.map((x) => x.toFixed(d)).join(', ')
 /**
  * One latency window at `perSecond` (open loop), after one unmeasured second at that rate; `wrap` measures its cost.
  */
-async function latencyWindow(
+export async function latencyWindow(
   perSecond: number,
   send: Send,
   wrap: (phase: () => Promise<LoadResult>) => Promise<LoadResult> = (phase) => phase(),

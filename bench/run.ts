@@ -27,6 +27,7 @@ import { closedLoop, JsonClient, rate, staleSocketRetries } from './load.js';
 import { measureOutage } from './outage.js';
 import { startBareSoap, startGateway } from './processes.js';
 import { printTable, writeResults } from './report.js';
+import { compareProtocols, compareRoutes } from './variants.js';
 import {
   errorKinds,
   logLatency,
@@ -133,6 +134,10 @@ async function main(): Promise<void> {
   const { gateway, command, sameLoad, bareAfter } = await measureModes({ agent, stub, csmsPort, redis, bareBefore: bareSoap.throughput, bareThroughput, baselines });
   // The outage probe: a durable gateway whose CSMS cannot be reached (bench/README.md, "Method").
   const { outage } = await measureOutage(agent, bareAfter, bareThroughput);
+  // The 2.0.1 upstream beside 1.6, and migration routing's shadow beside the legacy route (the bare SOAP server plays
+  // the legacy system).
+  const protocols = await compareProtocols(agent, csmsPort);
+  const routes = await compareRoutes(agent, csmsPort, bare.url);
   for (const c of clients) c.close();
   bare.child.kill('SIGTERM');
   redis.disconnect();
@@ -141,9 +146,9 @@ async function main(): Promise<void> {
   stub.close();
   agent.destroy();
 
-  Object.assign(results, { bareSoap, bareJson, gateway, redisAt16PartitionHalfLoad: sameLoad, command, outage, fleet, errorKinds: Object.fromEntries(errorKinds), staleSocketRetries: staleSocketRetries.count });
+  Object.assign(results, { bareSoap, bareJson, gateway, redisAt16PartitionHalfLoad: sameLoad, command, outage, protocols, routes, fleet, errorKinds: Object.fromEntries(errorKinds), staleSocketRetries: staleSocketRetries.count });
   writeResults(results);
-  printTable(bareSoap, bareJson, gateway, sameLoad, command, outage, fleet);
+  printTable(bareSoap, bareJson, gateway, sameLoad, command, outage, fleet, protocols, routes);
 }
 
 main().catch((err: unknown) => {

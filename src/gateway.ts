@@ -33,6 +33,8 @@ import type { ChargerRegistry } from './state/registry.js';
 import { UpstreamPool } from './upstream/pool.js';
 import { FileDescriptors } from './util/fds.js';
 import type { Logger } from './util/log.js';
+import { migrationEnabled } from './bridge/routed-processor.js';
+import { MigrationWiring } from './migration-wiring.js';
 
 export type { GatewayObservers } from './admin/observers.js';
 
@@ -55,6 +57,8 @@ export class Gateway {
   private readonly offline: OfflinePolicies;
   private readonly observers: GatewayObservers;
   private csmsCalls?: CsmsCallHandler;
+  /** Migration routing, when a legacy system is configured (docs/architecture.md#migration-routing). */
+  private migration?: MigrationWiring;
   private deadLetters?: DeadLetters;
   private soapServer?: Server;
   private adminServer?: Server;
@@ -72,7 +76,10 @@ export class Gateway {
       maskIdTags: config.traceMaskIdTags,
       bufferBytes: config.traceBufferMiB * 2 ** 20,
     });
-    this.metrics = new GatewayMetrics(() => fleetSnapshot(this.config, this.registry, this.upstream, this.queue, this.store));
+    this.metrics = new GatewayMetrics(async () => {
+      const snapshot = await fleetSnapshot(this.config, this.registry, this.upstream, this.queue, this.store);
+      return this.migration ? { ...snapshot, ...(await this.migration.snapshot()) } : snapshot;
+    });
     this.observers = observeWith(this.metrics, this.trace, extraObservers);
     if (config.redisUrl) {
       // The registry has its own connection; BullMQ keeps its connections to itself, and the records of direct
@@ -107,8 +114,10 @@ export class Gateway {
       this.queue = new EmbeddedQueue({ logger, onFailure: (job, err) => void this.deadLetter(job, err) });
     }
     this.upstream = new UpstreamPool(config, logger, this.registry, (identity, action, payload, messageId) => {
-      if (!this.csmsCalls) return Promise.reject(new RpcError('InternalError', 'gateway is starting'));
-      return this.csmsCalls.handle(identity, action, payload, messageId);
+      const calls = this.csmsCalls;
+      if (!calls) return Promise.reject(new RpcError('InternalError', 'gateway is starting'));
+      if (!this.migration) return calls.handle(identity, action, payload, messageId);
+      return this.migration.checkCsmsCommand(identity).then(() => calls.handle(identity, action, payload, messageId));
     });
     this.fds = new FileDescriptors(config.fdReserve);
     this.queued = new QueuedCount(this.registry, logger);
@@ -127,12 +136,28 @@ export class Gateway {
   async start(): Promise<{ soapPort: number; adminPort: number }> {
     const client = await ChargePointClient.create(this.config.publicUrl, SOURCE_DIALECTS);
     this.csmsCalls = new CsmsCallHandler(this.config, this.registry, client, this.upstream, this.logger, this.observers);
-    await this.queue.start(this.processor.process);
+    if (migrationEnabled(this.config)) {
+      const owns = (identity: string) => !(this.queue instanceof BullmqQueue) || this.queue.heldPartitions.has(partitionOf(identity, this.config.partitions));
+      this.migration = await MigrationWiring.create({
+        config: this.config,
+        logger: this.logger,
+        registry: this.registry,
+        processor: this.processor,
+        queued: this.queued,
+        observers: this.observers,
+        owns,
+        redis: this.redis,
+        store: this.store,
+      });
+    }
+    await this.queue.start(this.migration?.processor.process ?? this.processor.process);
     for (const [identity, count] of this.queue.restored ?? []) await this.queued.add(identity, count);
     this.deadLetters = new DeadLetters(this.registry, this.queue, this.logger);
-    const ingress = new ChargerIngress(this.config, this.registry, this.queue, this.queued, this.offline, this.logger, this.observers, this.capacity());
+    const migration = this.migration;
+    const csmsIsPrimary = migration ? (identity: string) => migration.csmsIsPrimary(identity) : undefined;
+    const ingress = new ChargerIngress(this.config, this.registry, this.queue, this.queued, this.offline, this.logger, this.observers, this.capacity(), csmsIsPrimary);
     const endpoint = new CentralSystemEndpoint(this.config, ingress, this.logger, this.observers, this.registry);
-    this.soapServer = createSoapServer(endpoint, this.logger, { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs }, this.config.tls);
+    this.soapServer = createSoapServer(endpoint, this.logger, { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs }, this.config.tls, this.migration?.relay);
     if (this.config.admission === 'auto-accept') this.logger.warn('admission is auto-accept: any chargeBoxIdentity is served');
     if (this.config.adminInsecure && !this.config.adminToken) this.logger.warn({ adminHost: this.config.adminHost }, 'ADMIN_INSECURE: the admin port serves its data and actions without a token');
     if (this.config.callbackPolicy === 'any') this.logger.warn('CALLBACK_POLICY=any: anyone who can send as a charger can move where its CSMS commands go');
@@ -162,11 +187,15 @@ export class Gateway {
       metrics: this.metrics,
       trace: this.trace,
       queueBoard: this.queue instanceof BullmqQueue ? queueBoard(this.queue, !this.config.queueBoardWrite) : undefined,
+      migration: this.migration?.control,
     });
+    // A flood of idle SOAP connections alone can never take the last descriptors of the reserve (the admin port's).
+    if (this.fds.limit !== undefined && this.config.fdReserve > 0) this.soapServer.maxConnections = Math.max(16, this.fds.limit - Math.ceil(this.config.fdReserve / 2));
     this.upstream.startIdleSweep();
     const soapPort = await listen(this.soapServer, this.config.port, this.config.host);
     const adminPort = await listen(this.adminServer, this.config.adminPort, this.config.adminHost);
     endpoint.callbacks.listening(soapPort, adminPort);
+    void this.migration?.forwarder.resume();
     this.logger.info(
       { soapPort, adminPort, csmsUrl: this.config.csmsUrl, csmsProtocol: this.config.csmsProtocol, queue: this.queue.kind, publicUrl: this.config.publicUrl },
       `gateway listening: SOAP on :${soapPort}/CentralSystemService, admin on ${this.config.adminHost}:${adminPort}`,
@@ -177,8 +206,12 @@ export class Gateway {
   /** What the ingress needs to know before it takes in a new charger (docs/architecture.md#resource-bounds). */
   private capacity(): Capacity {
     return {
-      low: () => this.fds.low(),
-      connected: (identity) => this.upstream.peek(identity) !== undefined,
+      admit: (identity) => {
+        if (this.upstream.peek(identity)) return true;
+        if (this.fds.low()) return false;
+        this.fds.opening();
+        return true;
+      },
       ensure: (identity) => {
         if (!this.upstream.peek(identity)) this.upstream.get(identity).connect();
       },
@@ -191,6 +224,8 @@ export class Gateway {
    */
   private async onPartition(partition: number, held: boolean): Promise<void> {
     this.forgetCachedStates();
+    this.migration?.store.forgetCached();
+    if (held) void this.migration?.forwarder.resume();
     try {
       const identities = (await this.registry.identities()).filter((id) => partitionOf(id, this.config.partitions) === partition);
       if (held) await this.reopen(identities);
@@ -206,7 +241,8 @@ export class Gateway {
     const recent: string[] = [];
     for (const identity of identities) {
       const contact = await this.registry.contact(identity);
-      if (contact && Date.parse(contact.lastSoapContact) >= since) recent.push(identity);
+      // A charger the CSMS has no part in (routed to the legacy system) is not shown to it as connected.
+      if (contact && Date.parse(contact.lastSoapContact) >= since && (!this.migration || (await this.migration.csmsInvolved(identity)))) recent.push(identity);
     }
     this.upstream.openSpread(recent);
     const reopened = recent.length;
@@ -226,6 +262,7 @@ export class Gateway {
   /** Graceful stop: no new requests, in-flight work finished or failed cleanly, connections closed. */
   async stop(): Promise<void> {
     this.processor.stop();
+    await this.migration?.stop();
     await Promise.all([close(this.soapServer), close(this.adminServer)]);
     await this.queue.close();
     this.upstream.closeAll();

@@ -9,6 +9,7 @@ import type { DeadLetters } from '../bridge/dead-letters.js';
 import { AdminAuth, checkHost, securityHeaders } from './auth.js';
 import { chargerApi } from './charger-api.js';
 import { deadLetterApi } from './dead-letter-api.js';
+import { migrationApi, type MigrationControl } from './migration-api.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { MessageTrace } from './trace.js';
 
@@ -31,6 +32,8 @@ export interface AdminDependencies {
   dropQueued(identity: string): Promise<number>;
   metrics: GatewayMetrics;
   trace: MessageTrace;
+  /** Migration routing, when a legacy system is configured. */
+  migration?: MigrationControl;
   /** The BullMQ queue dashboard, when Redis is used; mounted behind the same token. */
   queueBoard?: { path: string; router: Router };
 }
@@ -74,6 +77,7 @@ export function createAdminServer(deps: AdminDependencies): Server {
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  if (deps.migration) app.use('/api', migrationApi(deps.migration, deps.logger));
   app.use('/api/chargers', chargerApi(deps));
   app.use('/api/dead-letters', deadLetterApi(() => deps.deadLetters, deps.maskIdTags, deps.logger));
   if (deps.queueBoard) app.use(deps.queueBoard.path, deps.queueBoard.router);

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { Router } from 'express';
 import type { AdminDependencies } from './admin-server.js';
 import { loadChargerStatus, loadFleetStatus } from './fleet-status.js';
+import { routingSummary } from './migration-api.js';
 
 /** /api/chargers: the fleet, one charger, its trace, and the operator actions (README.md, "Operating the gateway"). */
 export function chargerApi(deps: AdminDependencies): Router {
@@ -17,12 +18,18 @@ export function chargerApi(deps: AdminDependencies): Router {
     if (req.query.upstream === 'down') chargers = chargers.filter((c) => c.upstream.state !== 'open');
     // Stuck: messages waiting, no way for the CSMS to reach it, or messages the CSMS kept refusing.
     if (req.query.stuck === 'true') chargers = chargers.filter((c) => c.queued > 0 || !c.soap.callbackUrl || c.deadLetters > 0);
-    res.json({ total: chargers.length, offset, chargers: chargers.slice(offset, offset + limit) });
+    const page = chargers.slice(offset, offset + limit);
+    if (deps.migration) {
+      const summary = await routingSummary(deps.migration, page.map((c) => c.identity));
+      for (const c of page) c.routing = summary.get(c.identity);
+    }
+    res.json({ total: chargers.length, offset, chargers: page });
   });
 
   api.get('/:identity', async (req, res) => {
     const status = await loadChargerStatus(req.params.identity, deps.registry, deps.upstream);
     if (!status) return void res.status(404).json({ error: `unknown charger ${req.params.identity}` });
+    if (deps.migration) status.routing = (await routingSummary(deps.migration, [status.identity])).get(status.identity);
     res.json(status);
   });
 

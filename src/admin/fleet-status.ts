@@ -39,9 +39,13 @@ export interface ChargerStatus {
   connectors: { connectorId: number; chargerStatus?: string; chargerErrorCode?: string; csmsStatus?: string; lastSentAt?: string }[];
   openTransactions: { transactionId: number; connectorId: number; startedAt: string; idTagStatus: string; stopCause?: string }[];
   queued: number;
-  /** This charger's dead letters: stored messages the CSMS kept refusing, waiting for an operator (/api/dead-letters). */
+  /**
+   * This charger's dead letters: stored messages the CSMS kept refusing, waiting for an operator (/api/dead-letters).
+   */
   deadLetters: number;
   outstanding: { diagnostics?: ChargerState['diagnostics']; firmware?: ChargerState['firmware'] };
+  /** Migration routing (with a legacy system): the route, each system's open transactions, recent divergences. */
+  routing?: { route: string; openTransactions: Record<string, number[]>; divergences24h: number };
 }
 
 export function chargerStatus(

@@ -16,6 +16,9 @@ export interface FleetSnapshot {
   deadLetters: number;
   /** The embedded durable store, when it is used. */
   store?: { bytes: number; commits: number; messagesWritten: number; errors: number };
+  /** Known chargers per route, and chargers with shadow copies waiting (migration routing on). */
+  routes?: Record<string, number>;
+  shadowBacklog?: number;
 }
 
 /**
@@ -87,6 +90,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly shadowDivergences = new Counter({
+    name: 'ocppgw_shadow_divergences_total',
+    help: 'Charger messages the shadow system answered differently from the primary, by operation and kind (decision, error, missing, unmapped-transaction)',
+    labelNames: ['operation', 'kind'] as const,
+    registers: [this.registry],
+  });
+
   readonly latency = new Histogram({
     name: 'ocppgw_exchange_duration_seconds',
     help: 'Time from request to answer, by direction',
@@ -153,6 +163,17 @@ export class GatewayMetrics {
     addedCounter('ocppgw_store_commits_total', 'Durable commits of the embedded store (each one fsync); messages written divided by commits is the group-commit size', (s) => s.store?.commits ?? 0);
     addedCounter('ocppgw_store_messages_written_total', 'Queued messages the embedded store wrote (one delivered before the next commit is never written)', (s) => s.store?.messagesWritten ?? 0);
     addedCounter('ocppgw_store_commit_errors_total', 'Embedded store commits that failed (full disk, I/O error); the messages waiting for them were answered 503', (s) => s.store?.errors ?? 0);
+    new Gauge({
+      name: 'ocppgw_chargers_by_route',
+      help: 'Known chargers per migration route (csms, legacy, legacy+shadow, csms+shadow); absent without a legacy system',
+      labelNames: ['route'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const [route, count] of Object.entries((await read()).routes ?? {})) this.set({ route }, count);
+      },
+    });
+    gauge('ocppgw_shadow_backlog_chargers', 'Chargers with shadow copies waiting for their shadow system (it is down or slow)', (s) => s.shadowBacklog ?? 0);
     partitionGauge('ocppgw_queue_oldest_age_seconds', 'Age of the oldest waiting message, by partition: a growing value means something is stuck', (q) => q.oldestAgeSeconds);
   }
 

@@ -1,12 +1,13 @@
 import type { CsmsCallObserver } from '../bridge/csms-calls.js';
 import type { IngressObserver } from '../bridge/ingress.js';
 import type { MessageObserver } from '../bridge/message-run.js';
+import type { ShadowObserver } from '../bridge/shadow-forwarder.js';
 import type { EndpointObserver } from '../soap/central-system-endpoint.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { MessageTrace } from './trace.js';
 
 /** Every event the gateway reports about the messages it handles. */
-export interface GatewayObservers extends EndpointObserver, IngressObserver, MessageObserver, CsmsCallObserver {}
+export interface GatewayObservers extends EndpointObserver, IngressObserver, MessageObserver, CsmsCallObserver, ShadowObserver {}
 
 /** Metrics and the message trace see every exchange; tests may add observers of their own (`extra`). */
 export function observeWith(metrics: GatewayMetrics, trace: MessageTrace, extra: GatewayObservers = {}): GatewayObservers {
@@ -56,6 +57,10 @@ export function observeWith(metrics: GatewayMetrics, trace: MessageTrace, extra:
     onChargerLimit: (identity) => {
       metrics.chargersRefused.inc();
       extra.onChargerLimit?.(identity);
+    },
+    onDivergence: (d) => {
+      metrics.shadowDivergences.inc({ operation: d.operation, kind: d.kind });
+      extra.onDivergence?.(d);
     },
     onOverflow: (identity, action, decision) => {
       metrics.onOverflow(action, decision);

@@ -4,6 +4,7 @@ import type { StartTransactionRequest15 } from '../ocpp/v15/types.js';
 import { LeftInQueue } from '../queue/upstream-queue.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import { UpstreamError } from '../upstream/connection.js';
+import { retryDelayMs, sleepUnlessAborted } from '../util/backoff.js';
 import type { MessageRun } from './message-run.js';
 import type { OfflinePolicies } from './offline-policies.js';
 import { deadLetterOf } from './dead-letters.js';
@@ -64,7 +65,8 @@ export class UpstreamDelivery {
   ) {
     const { job, policy } = run;
     this.localTransactionId = job.localTransactionId;
-    this.offlineStart = policy.offline === 'local-transaction' && deps.offline.enabled(policy) && this.localTransactionId === undefined;
+    // A shadow copy never gets an offline answer: its answer only goes into the divergence check.
+    this.offlineStart = !job.shadow && policy.offline === 'local-transaction' && deps.offline.enabled(policy) && this.localTransactionId === undefined;
     // Past its deadline a stored message was answered locally by the ingress (docs/architecture.md#delivery-semantics).
     this.acknowledged = job.acknowledged === true || this.localTransactionId !== undefined || (policy.storeAndForward && Date.now() > job.deadline);
   }
@@ -89,7 +91,7 @@ export class UpstreamDelivery {
         // Stored messages wait as long as it takes; the others only as long as the charger waits (a StartTransaction
         // under the offline policy a second less, so that the gateway decides before the charger is told to retry).
         const deadline = this.stored ? Date.now() + this.deps.config.csmsTimeoutMs : this.offlineStart ? job.deadline - 1_000 : job.deadline;
-        const result = await this.deps.upstream.get(job.identity).call(this.run.csmsAction, this.payload, deadline);
+        const result = await this.deps.upstream.get(job.identity).call(this.run.csmsAction, this.payloadNow(), deadline);
         const valid = this.run.route.protocol.check(this.run.csmsAction, 'conf', result);
         if (!valid.ok) throw new InvalidAnswer(valid.message);
         if (this.rejections > 0) this.run.log().info({ rejections: this.rejections }, 'stored message delivered after the CSMS refused it before');
@@ -99,23 +101,37 @@ export class UpstreamDelivery {
         return { result, localTransactionId: this.localTransactionId };
       } catch (err) {
         if (!(await this.retryAfter(err, attempt))) return undefined;
-        await sleep(retryDelayMs(attempt), this.deps.stopping);
+        await sleepUnlessAborted(retryDelayMs(attempt), this.deps.stopping);
       }
     }
+  }
+
+  /**
+   * The CALL as it goes now: once the charger was answered locally, as the operation sends a late message (a 2.0.1
+   * TransactionEvent marked offline, docs/translation-201.md#offline-events).
+   */
+  private payloadNow(): object {
+    const late = this.run.op.late;
+    if (!late || !this.acknowledged) return this.payload;
+    const payload = late(this.payload);
+    this.run.event.call = payload;
+    return payload;
   }
 
   /** The charger is told the message is stored (once), and its next messages are answered at once. */
   private acknowledge(): void {
     if (!this.acknowledged) this.run.reply({ kind: 'stored' });
     this.acknowledged = true;
-    if (this.backlog) return;
+    // A shadow copy waits in its own lane (docs/architecture.md#shadow-copies): the charger's messages do not wait for
+    // it.
+    if (this.backlog || this.run.job.shadow) return;
     this.backlog = true;
     this.deps.registry.setBacklog(this.run.job.identity, true).catch((err: unknown) => this.run.log().warn({ err: (err as Error).message }, 'could not mark the charger as having stored messages'));
   }
 
   /** `always`: also when this run did not set the flag. */
   private async clearBacklog(always = false): Promise<void> {
-    if (!this.backlog && !always) return;
+    if ((!this.backlog && !always) || this.run.job.shadow) return;
     this.backlog = false;
     await this.deps.registry.setBacklog(this.run.job.identity, false).catch(() => undefined);
   }
@@ -199,7 +215,7 @@ export class UpstreamDelivery {
   private async answerOffline(err: UpstreamError): Promise<boolean> {
     const { run, deps } = this;
     if (await this.answerUnknownIdentity(err)) return true;
-    if (run.policy.offline === 'cached-authorization' && deps.offline.enabled(run.policy)) {
+    if (run.policy.offline === 'cached-authorization' && deps.offline.enabled(run.policy) && !run.job.shadow) {
       const cached = await deps.offline.authorization(run.job.identity, (run.job.request as { idTag: string }).idTag);
       if (!cached) return false;
       run.log().warn("CSMS unavailable: Authorize answered from the CSMS's earlier answer (offlineAuthorize policy)");
@@ -209,7 +225,9 @@ export class UpstreamDelivery {
     return false;
   }
 
-  /** OCPP-J 1.6 section 3.2, errata 3.68: the CSMS does not know the identity (docs/translation.md#bootnotification). */
+  /**
+   * OCPP-J 1.6 section 3.2, errata 3.68: the CSMS does not know the identity (docs/translation.md#bootnotification).
+   */
   private async answerUnknownIdentity(err: UpstreamError): Promise<boolean> {
     const { run, deps } = this;
     const unknownIdentity = run.policy.unknownIdentityAnswer;
@@ -242,25 +260,4 @@ export class UpstreamDelivery {
 /** The CSMS turned the identity away at the handshake (HTTP 4xx): unknown, or its credentials are wrong. */
 function refusesIdentity(err: UpstreamError): boolean {
   return err.handshakeStatus !== undefined && err.handshakeStatus >= 400 && err.handshakeStatus < 500;
-}
-
-/** Resolves after `ms`, or at once when the gateway stops. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** Redelivery of stored messages: 1 s doubling to 30 s, with jitter, so a returning CSMS is not stampeded. */
-function retryDelayMs(attempt: number): number {
-  const cap = Math.min(30_000, 1_000 * 2 ** attempt);
-  return cap / 2 + Math.random() * (cap / 2);
 }

@@ -26,10 +26,11 @@ export interface IngressObserver {
 
 /** What the ingress needs to know of this instance's connections (the upstream pool and the file descriptors). */
 export interface Capacity {
-  /** File descriptors are running out: new chargers are turned away. */
-  low(): boolean;
-  /** The charger already has its CSMS connection here (open or not). */
-  connected(identity: string): boolean;
+  /**
+   * Whether the charger can be served: one that has its CSMS connection here always is; a new one only while file
+   * descriptors are left beyond the reserve (docs/architecture.md#resource-bounds).
+   */
+  admit(identity: string): boolean;
   /** Makes sure a connection exists that will try the CSMS again; an existing one keeps its own retry schedule. */
   ensure(identity: string): void;
 }
@@ -47,7 +48,9 @@ export class ChargerIngress implements ChargerMessageSink {
     private readonly offline: OfflinePolicies,
     private readonly logger: Logger,
     private readonly observer: IngressObserver = {},
-    private readonly capacity: Capacity = { low: () => false, connected: () => true, ensure: () => undefined },
+    private readonly capacity: Capacity = { admit: () => true, ensure: () => undefined },
+    /** Whether the CSMS answers this charger's messages (false when its route makes the legacy system primary). */
+    private readonly csmsIsPrimary: (identity: string) => boolean = () => true,
   ) {}
 
   async accept(m: ChargerMessage): Promise<ChargerAnswer> {
@@ -56,7 +59,7 @@ export class ChargerIngress implements ChargerMessageSink {
     if (!policy || !routeOf(m.dialect, target)?.tables.chargerInitiated.has(m.action)) {
       return { kind: 'fault', fault: faultOf('NotSupported', `operation ${m.action} is not supported towards ${target}`) };
     }
-    if (this.capacity.low() && !this.capacity.connected(m.identity)) {
+    if (!this.capacity.admit(m.identity)) {
       this.logger.warn({ chargeBoxIdentity: m.identity, fdReserve: this.config.fdReserve }, 'file descriptors are running out (FD_RESERVE): new chargers are answered 503');
       return { kind: 'retry', reason: 'the gateway is short of file descriptors: chargers already connected are served first' };
     }
@@ -67,7 +70,7 @@ export class ChargerIngress implements ChargerMessageSink {
       return { kind: 'fault', fault: faultOf('SecurityError', `the gateway serves at most ${this.config.maxChargers} chargers (MAX_CHARGERS); ${m.identity} is not one of them`) };
     }
     if (arrival.callbackChanged && m.callback) this.callbackChanged(m, arrival.callbackChanged.previous);
-    if (arrival.refusedByCsms !== undefined) return this.refusedByCsms(m, policy, arrival.refusedByCsms);
+    if (arrival.refusedByCsms !== undefined && this.csmsIsPrimary(m.identity)) return this.refusedByCsms(m, policy, arrival.refusedByCsms);
     const overflow = overflowDecision(policy, arrival.queued - 1, this.config.maxQueuedPerCharger);
     if (overflow !== 'queue') {
       this.queued.release(m.identity);

@@ -54,15 +54,37 @@ export class ChargerMessageProcessor {
     this.deps.queued.release(job.identity);
   };
 
+  /** A shadow copy (docs/architecture.md#shadow-copies): bridged like a charger message; the charger's count is untouched. */
+  readonly processShadow = (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> => this.processJob(job, reply);
+
   private async processJob(job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> {
-    const state = (await this.deps.registry.load(job.identity)) ?? emptyChargerState(job.identity);
-    const run = this.begin(job, state, reply);
-    if (!run || this.refusedByRegistration(run, state)) return;
+    const loaded = (await this.deps.registry.load(job.identity)) ?? emptyChargerState(job.identity);
+    const run = this.begin(job, loaded, reply);
+    if (!run || this.refusedByRegistration(run, loaded)) return;
+    const state = await this.reserve(run, loaded);
+    if (!state) return;
     const payload = this.translate(run, state);
     if (!payload) return;
     const delivery = new UpstreamDelivery(run, payload, { ...this.deps, stopping: this.stopSignal.signal });
     const delivered = await delivery.deliver();
-    if (delivered) await this.complete(run, payload, delivered);
+    if (delivered) await this.complete(run, payload, delivered, state);
+  }
+
+  /**
+   * What the CALL must take from the state before it is sent (a 2.0.1 seqNo), written under the charger's lock so that
+   * no CSMS command takes the same (docs/translation-201.md#seqno); the state to translate with, or undefined when the
+   * run ended here. Nothing is written for an operation, or a message, that reserves nothing.
+   */
+  private async reserve(run: MessageRun, state: ChargerState): Promise<ChargerState | undefined> {
+    const reserve = run.op.reserve;
+    if (!reserve) return state;
+    try {
+      if (reserve(state, run.request, { ...run.ctx, notes: [] }) === state) return state;
+      return await this.deps.registry.update(run.job.identity, (current) => reserve(current, run.request, { ...run.ctx, notes: [] }));
+    } catch (err) {
+      run.fail(err);
+      return undefined;
+    }
   }
 
   /**
@@ -76,7 +98,9 @@ export class ChargerMessageProcessor {
       reply({ kind: 'fault', fault: faultOf('NotSupported', `operation ${job.action} is not supported from ${job.source} to ${job.target}`) });
       return undefined;
     }
-    const ctx: TranslationContext = { receivedAt: job.receivedAt, options: translationOptions(this.deps.config, job.identity), notes: [] };
+    const options = { ...translationOptions(this.deps.config, job.identity), idTokenType: this.deps.config.chargers[job.identity]?.idTokenType ?? this.deps.config.idTokenType };
+    // The message's own id and local transaction id: what a 2.0.1 CSMS needs the gateway to mint is derived from them.
+    const ctx: TranslationContext = { receivedAt: job.receivedAt, options, notes: [], messageId: job.id, localTransactionId: job.localTransactionId };
     // A transaction the charger started offline is known to the CSMS by its own id
     // (docs/translation.md#offline-policies).
     const request = policy.carriesTransactionId ? withCsmsTransactionId(state, job.request as { transactionId?: number }) : job.request;
@@ -128,12 +152,13 @@ export class ChargerMessageProcessor {
   }
 
   /** The CSMS answered (validly): answer the charger, store the new state, then send what the gateway owes the CSMS. */
-  private async complete(run: MessageRun, payload: object, { result, localTransactionId }: Delivered): Promise<void> {
+  private async complete(run: MessageRun, payload: object, { result, localTransactionId }: Delivered, state: ChargerState): Promise<void> {
     run.event.result = result;
+    if (localTransactionId !== undefined) run.ctx.localTransactionId = localTransactionId;
     let response: object;
     let reduced: { saving: Promise<unknown>; followUps: () => FollowUpCall[] };
     try {
-      response = run.op.toResponse(result, run.request, run.ctx);
+      response = run.op.toResponse(result, run.request, run.ctx, state);
       reduced = await this.reduce(run, { call: payload, result, response }, localTransactionId);
     } catch (err) {
       run.fail(err);

@@ -1,9 +1,13 @@
+import { loadCertificates } from './certificates.js';
+import { ConfigError } from './errors.js';
+import { chargerMigrationKeys, MIGRATION_ENV_KEYS, migrationKeys, migrationProblem } from './migration.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { csmsProtocolModule } from '../ocpp/csms-protocols.js';
 import { CSMS_PROTOCOLS, type CsmsProtocol } from '../ocpp/protocols.js';
+import { ID_TOKEN_TYPES } from '../ocpp/v201/types.js';
 import { parseCidr, type Cidr } from '../util/net.js';
 
 /**
@@ -50,6 +54,8 @@ const chargerOverride = z
      * charger).
      */
     csmsProtocol: z.enum(CSMS_PROTOCOLS).optional(),
+    /** IdTokenEnumType of this charger's idTags towards an OCPP 2.0.1 CSMS (docs/translation-201.md#authorize). */
+    idTokenType: z.enum(ID_TOKEN_TYPES).optional(),
     /** Zone assumed for this charger's zone-less xs:dateTime values, e.g. "+01:00" (docs/translation.md#timestamps). */
     timezone: z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/).optional(),
     /** false refuses this charger (Sender/SecurityError) whatever the admission mode. */
@@ -70,6 +76,7 @@ const chargerOverride = z
     sources: cidrList.optional(),
     /** Trust on first use: the address of the charger's first message is the only one accepted afterwards. */
     pinSource: z.boolean().default(false),
+    ...chargerMigrationKeys,
   })
   .strict();
 
@@ -81,6 +88,8 @@ const configSchema = z
       .string({ error: 'CSMS_URL is required: the OCPP-J endpoint of your central system, e.g. ws://csms.example/ocpp' })
       .regex(/^wss?:\/\/[^/]/, 'CSMS_URL must be a ws:// or wss:// URL'),
     csmsProtocol: z.enum(CSMS_PROTOCOLS).default(CSMS_PROTOCOLS[0]),
+    /** IdTokenEnumType of idTags towards a 2.0.1 CSMS; 1.5 idTags have none (docs/translation-201.md#authorize). */
+    idTokenType: z.enum(ID_TOKEN_TYPES).default('ISO14443'),
     redisUrl: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
     redisPrefix: z.string().min(1).default('ocppgw'),
     /** Directory of the embedded durable store (without REDIS_URL), relative to the working directory; created if missing. */
@@ -138,22 +147,16 @@ const configSchema = z
      */
     maxQueuedPerCharger: z.coerce.number().int().min(10).default(5_000),
     /** Opt-in offline policy: answer Authorize from earlier CSMS answers when the CSMS is unavailable. */
-    offlineAuthorize: z
-      .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
-      .default(false),
+    offlineAuthorize: flag.default(false),
     /**
      * Opt-in offline policy: while the CSMS is unavailable, answer StartTransaction with a locally minted transaction
      * id (only for an idTag the CSMS accepted before), deliver it later and map the ids.
      */
-    offlineStartTransaction: z
-      .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
-      .default(false),
+    offlineStartTransaction: flag.default(false),
     /** How long a cached CSMS Authorize answer may be used by the offline policies. */
     authorizeCacheTtlSec: z.coerce.number().int().min(1).default(86_400),
     /** Mask idTags in the message trace (last four characters kept). Secrets are always masked. */
-    traceMaskIdTags: z
-      .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
-      .default(true),
+    traceMaskIdTags: flag.default(true),
     /** Message trace size: records per charger, and how many of the most recently active chargers are traced. */
     tracePerCharger: z.coerce.number().int().min(1).max(1000).default(30),
     traceChargers: z.coerce.number().int().min(1).default(500),
@@ -178,9 +181,7 @@ const configSchema = z
      */
     admission: z.enum(['allowlist', 'auto-accept']).default('allowlist'),
     /** Every charger must authenticate with HTTP Basic (its `soapPassword`). */
-    requireSoapAuth: z
-      .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
-      .default(false),
+    requireSoapAuth: flag.default(false),
     /** PEM certificate and key: serve the SOAP endpoint over HTTPS. */
     tlsCertFile: z.string().optional(),
     tlsKeyFile: z.string().optional(),
@@ -211,6 +212,9 @@ const configSchema = z
     /** PEM certificate and key: serve the admin port over HTTPS. */
     adminTlsCertFile: z.string().optional(),
     adminTlsKeyFile: z.string().optional(),
+    ...migrationKeys,
+    /** Where calls of the legacy system may come from (CIDR list); unset: the addresses its URLs' hosts resolve to. */
+    legacyNetworks: cidrList.optional(),
     chargers: z.record(z.string(), chargerOverride).default({}),
   })
   .strict();
@@ -234,6 +238,7 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   HOST: 'host',
   CSMS_URL: 'csmsUrl',
   CSMS_PROTOCOL: 'csmsProtocol',
+  ID_TOKEN_TYPE: 'idTokenType',
   REDIS_URL: 'redisUrl',
   REDIS_PREFIX: 'redisPrefix',
   DATA_DIR: 'dataDir',
@@ -285,11 +290,10 @@ const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
   QUEUE_BOARD_WRITE: 'queueBoardWrite',
   ADMIN_TLS_CERT_FILE: 'adminTlsCertFile',
   ADMIN_TLS_KEY_FILE: 'adminTlsKeyFile',
+  ...MIGRATION_ENV_KEYS,
 };
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError } from './errors.js';
 
 /** A CSMS protocol whose translation is not built yet stops the start, naming where it was configured. */
 function refuseUnbuiltProtocols(config: ParsedConfig): void {
@@ -329,35 +333,6 @@ function readSources(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return { ...fromFile, ...fromEnv };
 }
 
-const pem = (key: string, path: string | undefined): Buffer | undefined => {
-  if (path === undefined) return undefined;
-  if (!existsSync(path)) throw new ConfigError(`${key}: ${path} does not exist`);
-  return readFileSync(path);
-};
-
-/** The PEM material of the SOAP port, the admin port and each charger's upstream client certificate. */
-function loadCertificates(config: ParsedConfig): Pick<GatewayConfig, 'tls' | 'adminTls' | 'clientCertificates' | 'csmsCa'> {
-  let tls: GatewayConfig['tls'];
-  if (config.tlsCertFile || config.tlsKeyFile) {
-    if (!config.tlsCertFile || !config.tlsKeyFile) throw new ConfigError('tlsCertFile (TLS_CERT_FILE) and tlsKeyFile (TLS_KEY_FILE) must be set together');
-    tls = { cert: pem('tlsCertFile (TLS_CERT_FILE)', config.tlsCertFile)!, key: pem('tlsKeyFile (TLS_KEY_FILE)', config.tlsKeyFile)!, clientCa: pem('tlsClientCaFile (TLS_CLIENT_CA_FILE)', config.tlsClientCaFile) };
-  } else if (config.tlsClientCaFile) {
-    throw new ConfigError('tlsClientCaFile (TLS_CLIENT_CA_FILE) needs tlsCertFile and tlsKeyFile');
-  }
-  let adminTls: GatewayConfig['adminTls'];
-  if (config.adminTlsCertFile || config.adminTlsKeyFile) {
-    if (!config.adminTlsCertFile || !config.adminTlsKeyFile) throw new ConfigError('adminTlsCertFile (ADMIN_TLS_CERT_FILE) and adminTlsKeyFile (ADMIN_TLS_KEY_FILE) must be set together');
-    adminTls = { cert: pem('adminTlsCertFile (ADMIN_TLS_CERT_FILE)', config.adminTlsCertFile)!, key: pem('adminTlsKeyFile (ADMIN_TLS_KEY_FILE)', config.adminTlsKeyFile)! };
-  }
-  const clientCertificates: GatewayConfig['clientCertificates'] = Object.create(null);
-  for (const [identity, c] of Object.entries(config.chargers)) {
-    if (!c.clientCertFile && !c.clientKeyFile) continue;
-    if (!c.clientCertFile || !c.clientKeyFile) throw new ConfigError(`chargers.${identity}: clientCertFile and clientKeyFile must be set together`);
-    clientCertificates[identity] = { cert: pem(`chargers.${identity}.clientCertFile`, c.clientCertFile)!, key: pem(`chargers.${identity}.clientKeyFile`, c.clientKeyFile)! };
-  }
-  return { tls, adminTls, clientCertificates, csmsCa: pem('csmsCaFile (CSMS_CA_FILE)', config.csmsCaFile) };
-}
-
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /**
@@ -390,6 +365,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   const config = { ...result.data, chargers: Object.assign(Object.create(null) as ParsedConfig['chargers'], result.data.chargers) };
   refuseUnbuiltProtocols(config);
   checkAdmin(config);
+  const migration = migrationProblem(config);
+  if (migration) throw new ConfigError(migration);
   const certificates = loadCertificates(config);
   const scheme = certificates.tls ? 'https' : 'http';
   const publicUrl = config.publicUrl ?? `${scheme}://${hostname()}:${config.port}/CentralSystemService`;

@@ -2,12 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * This process's open file descriptors against its limit (Linux /proc; elsewhere nothing is known and nothing is
- * refused). Read at most once a second: counting is a directory listing.
+ * refused). Counted at most every COUNT_EVERY_MS (a directory listing); in between, what the caller says it is about
+ * to open (opening()) is added, so that a burst of new chargers cannot run past the reserve before the next count.
  */
+const COUNT_EVERY_MS = 250;
+
 export class FileDescriptors {
   private checkedAt = 0;
   private open = 0;
-  private readonly limit: number | undefined;
+  readonly limit: number | undefined;
 
   constructor(private readonly reserve: number) {
     this.limit = softLimit();
@@ -16,7 +19,7 @@ export class FileDescriptors {
   /** Fewer than `reserve` descriptors are left: new chargers are turned away so that the ones served keep working. */
   low(now = Date.now()): boolean {
     if (this.limit === undefined || this.reserve === 0) return false;
-    if (now - this.checkedAt >= 1_000) {
+    if (now - this.checkedAt >= COUNT_EVERY_MS) {
       this.checkedAt = now;
       try {
         this.open = readdirSync('/proc/self/fd').length;
@@ -25,6 +28,11 @@ export class FileDescriptors {
       }
     }
     return this.open >= this.limit - this.reserve;
+  }
+
+  /** `count` descriptors are about to be opened (a new charger's CSMS connection). */
+  opening(count = 1): void {
+    this.open += count;
   }
 
   /** What the last count found, for metrics and the status API. */

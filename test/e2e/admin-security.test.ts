@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
 import { TestCsms } from '../helpers/csms-peer.js';
 import { makePki } from '../helpers/certs.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
@@ -82,10 +82,7 @@ describe('admin surface: the token is exchanged for a session, never carried in 
   });
 
   it('the dashboard logs in with the token once: no token in the address bar, in storage or in any link', async () => {
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(`${gw.adminUrl}/dashboard/?token=${TOKEN}`);
@@ -129,5 +126,33 @@ describe('admin surface over HTTPS', () => {
       await gw.stop();
       await csms.stop();
     }
+  });
+});
+
+describe('the queue board (Redis) is read-only unless QUEUE_BOARD_WRITE', () => {
+  let csms: TestCsms;
+  const gateways: RunningGateway[] = [];
+  before(async () => {
+    csms = await new TestCsms().start();
+  });
+  after(async () => {
+    for (const gw of gateways) await gw.stop();
+    await csms.stop();
+  });
+
+  /** What the board answers to emptying the first partition queue, the one action that deletes jobs wholesale. */
+  const emptyFirstQueue = async (write: boolean): Promise<number> => {
+    const gw = await startGateway('redis', csms.url, { adminToken: TOKEN, queueBoardWrite: write });
+    gateways.push(gw);
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const list = (await (await fetch(`${gw.adminUrl}/queues/api/queues`, { headers: auth })).json()) as { queues: { name: string }[] };
+    assert.equal(list.queues.length, gw.config.partitions, 'the board shows every partition queue');
+    const name = encodeURIComponent(list.queues[0]!.name);
+    return (await fetch(`${gw.adminUrl}/queues/api/queues/${name}/empty`, { method: 'PUT', headers: auth })).status;
+  };
+
+  it('refuses to empty a queue by default (405), and allows it when QUEUE_BOARD_WRITE is set', async () => {
+    assert.equal(await emptyFirstQueue(false), 405);
+    assert.equal(await emptyFirstQueue(true), 200);
   });
 });

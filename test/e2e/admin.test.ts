@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
 import { rpcError, TestCsms } from '../helpers/csms-peer.js';
 import { NodeSoapChargePoint } from '../helpers/charge-points.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
@@ -129,10 +129,7 @@ describe('operator surface: status API, metrics, trace, dashboard (ADMIN_TOKEN s
   });
 
   it('dashboard in headless Chromium: the charger that just booted, its connectors and its trace', async () => {
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       await page.goto(`${gw.adminUrl}/dashboard/?token=${TOKEN}`);
@@ -279,10 +276,7 @@ describe('dead letters: a stored message the CSMS kept refusing, in the API, the
     const [dead] = (await deadLetters()).deadLetters;
     assert.equal(dead?.identity, ID);
     delete csms.handlers.MeterValues;
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       const prompts: string[] = [];

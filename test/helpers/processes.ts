@@ -80,6 +80,8 @@ export class GatewayProcess {
   constructor(
     private readonly env: Record<string, string>,
     name: string,
+    /** A soft limit of open files for the process (`ulimit -n`), for runs that must run out of descriptors. */
+    private readonly fileLimit?: number,
   ) {
     this.logFile = join(mkdtempSync(join(tmpdir(), 'gw-log-')), `${name}.log`);
   }
@@ -92,7 +94,9 @@ export class GatewayProcess {
     this.soapPort = await freePort();
     this.adminPort = await freePort();
     const out = openSync(this.logFile, 'a');
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const args = ['--import', 'tsx', 'src/main.ts'];
+    const [command, argv] = this.fileLimit === undefined ? [process.execPath, args] : ['/bin/sh', ['-c', `ulimit -n ${this.fileLimit} && exec "$0" "$@"`, process.execPath, ...args]];
+    this.child = spawn(command, argv, {
       // A data directory of its own unless the test names one (a restart on the same DATA_DIR).
       env: { ...process.env, CONFIG: '', DATA_DIR: this.dataDir, PORT: String(this.soapPort), HOST: '127.0.0.1', ADMIN_PORT: String(this.adminPort), ...this.env },
       stdio: ['ignore', out, out],

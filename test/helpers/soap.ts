@@ -49,8 +49,12 @@ export async function post(url: string, xml: string | Buffer, headers: Record<st
     headers: { 'Content-Type': 'application/soap+xml; charset=utf-8', ...headers },
     body: xml,
   });
-  const text = await res.text();
-  const reply: SoapReply = { status: res.status, contentType: res.headers.get('content-type') ?? '', text };
+  return soapReply(res.status, res.headers.get('content-type') ?? '', await res.text());
+}
+
+/** An HTTP answer of the SOAP endpoint, with its envelope parsed when it is XML. */
+export function soapReply(status: number, contentType: string, text: string): SoapReply {
+  const reply: SoapReply = { status, contentType, text };
   if (text.trimStart().startsWith('<')) {
     reply.root = parseXml(text);
     reply.header = child(reply.root, 'Header', NS.soap12);

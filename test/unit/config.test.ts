@@ -37,7 +37,7 @@ describe('configuration', () => {
   it('names the bad key and its variable', () => {
     assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'http://csms' }), /csmsUrl \(CSMS_URL\): CSMS_URL must be a ws:\/\/ or wss:\/\/ URL/);
     assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'ws://c', PORT: 'eighty' }), /port \(PORT\)/);
-    assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'ws://c', CSMS_PROTOCOL: 'ocpp2.0.1' }), /ocpp2.0.1 is not supported yet/);
+    assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'ws://c', CSMS_PROTOCOL: 'ocpp2.1' }), /csmsProtocol \(CSMS_PROTOCOL\)/);
   });
 
   it('reads config/gateway.yaml with per-charger overrides; env wins; unknown keys are named', () => {
@@ -76,5 +76,13 @@ describe('configuration', () => {
     assert.equal(c.chargers.toString, undefined);
     assert.equal(c.chargers.__proto__, undefined);
     assert.ok(c.chargers['CP-1']);
+  });
+
+  it('the example configuration loads as documented; a route through the legacy system needs its URL', () => {
+    const c = loadConfig({ CONFIG: 'config/gateway.example.yaml' });
+    assert.equal(c.callbackPolicy, 'same-source');
+    assert.equal(c.chargers['00:80:F4:44:13:AA']?.upstreamIdentity, 'DE-BER-0017');
+    assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'ws://x/ocpp', ROUTE: 'legacy' }), /route \(ROUTE\) legacy needs legacyCsUrl \(LEGACY_CS_URL\)/);
+    assert.equal(loadConfig({ CONFIG: '', CSMS_URL: 'ws://x/ocpp', LEGACY_CS_URL: 'http://old/CentralSystemService' }).legacyCsUrl, 'http://old/CentralSystemService');
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * Two comparisons beside the targets of the main modes (bench/README.md, "Method"): the OCPP 2.0.1 upstream against
+ * the 1.6 one, and migration routing with a shadow against the legacy route alone. Each pair of gateways runs side by
+ * side and is measured in alternating rounds, so that the machine's drift reaches both sides of a ratio or difference.
+ */
+import type { Agent } from 'node:http';
+import { CsmsStub } from './csms-stub.js';
+import { soapRequest } from './envelopes.js';
+import { closedLoop, exchangeSoap, rate } from './load.js';
+import { startGateway } from './processes.js';
+import { countError, latencyWindow, soapSender, type Send } from './rounds.js';
+import { CLIENTS, LATENCY_ROUNDS, log, ROUNDS, SECONDS, WARM_UP_SECONDS } from './settings.js';
+import { median } from './stats.js';
+
+export interface ProtocolComparison {
+  /** Median throughput of each upstream, msg/s, and per round. */
+  ocpp16: number;
+  ocpp201: number;
+  rounds: { ocpp16: number[]; ocpp201: number[]; ratio: number[] };
+  /** Median of the rounds' 2.0.1 / 1.6 ratios (target: >= 0.9, within 10%). */
+  ratio: number;
+}
+
+export interface RouteComparison {
+  rate: number;
+  /** The charger's p50 latency through each route, per round, ms. */
+  legacy: number[];
+  shadow: number[];
+  /** Median of the rounds' differences (legacy+shadow minus legacy; target <= 2 ms). */
+  addedP50: number;
+}
+
+/**
+ * A charger's day in which MeterValues and StopTransaction carry the transaction id the StartTransaction's answer
+ * gave (the gateway mints its own per charger towards a 2.0.1 CSMS). Closed loop only: one message per charger at a time.
+ */
+function transactionAwareSender(agent: Agent, url: URL, prefix: string): Send {
+  const ids = new Map<number, string>();
+  return async (client, seq) => {
+    const envelope = soapRequest(`${prefix}-${client}`, seq).replace(/<cs:transactionId>4711</, `<cs:transactionId>${ids.get(client) ?? '4711'}<`);
+    try {
+      const { status, text } = await exchangeSoap(agent, url, envelope, envelope.includes('startTransactionRequest'));
+      const id = /transactionId>(\d+)</.exec(text)?.[1];
+      if (id) ids.set(client, id);
+      if (status !== 200) countError(prefix, `HTTP ${status}`);
+      return status === 200;
+    } catch (err) {
+      countError(prefix, (err as NodeJS.ErrnoException).code ?? (err as Error).message);
+      return false;
+    }
+  };
+}
+
+/** The durable embedded gateway towards a 1.6 and towards a 2.0.1 CSMS stub: throughput in alternating rounds. */
+export async function compareProtocols(agent: Agent, stub16Port: number): Promise<ProtocolComparison> {
+  const stub201 = new CsmsStub(0, 'ocpp2.0.1');
+  const stub201Port = await stub201.ready();
+  const gw16 = await startGateway(stub16Port, {}, true);
+  const gw201 = await startGateway(stub201Port, { CSMS_PROTOCOL: 'ocpp2.0.1' }, true);
+  const send16 = transactionAwareSender(agent, gw16.url, 'v16');
+  const send201 = transactionAwareSender(agent, gw201.url, 'v201');
+  await closedLoop(CLIENTS, WARM_UP_SECONDS, send16);
+  await closedLoop(CLIENTS, WARM_UP_SECONDS, send201);
+  const rounds = { ocpp16: [] as number[], ocpp201: [] as number[], ratio: [] as number[] };
+  for (let i = 0; i < ROUNDS; i++) {
+    const a = rate(await closedLoop(CLIENTS, SECONDS, send16));
+    const b = rate(await closedLoop(CLIENTS, SECONDS, send201));
+    rounds.ocpp16.push(a);
+    rounds.ocpp201.push(b);
+    rounds.ratio.push(b / a);
+  }
+  await gw16.stop();
+  await gw201.stop();
+  stub201.close();
+  const result = { ocpp16: median(rounds.ocpp16), ocpp201: median(rounds.ocpp201), rounds, ratio: median(rounds.ratio) };
+  log(`OCPP 2.0.1 upstream: ${result.ocpp201.toFixed(0)} msg/s against ${result.ocpp16.toFixed(0)} for 1.6 (ratios ${rounds.ratio.map((r) => r.toFixed(2)).join(', ')})`);
+  return result;
+}
+
+/**
+ * Two gateways routing to a legacy system (the bare SOAP server, which answers at once): route `legacy`, and route
+ * `legacy+shadow` with the CSMS stub as the shadow. Latency at the same rate (half the legacy route's maximum), in
+ * alternating rounds; the figure is the median of the rounds' p50 differences.
+ */
+export async function compareRoutes(agent: Agent, csmsPort: number, legacyUrl: URL): Promise<RouteComparison> {
+  const gwLegacy = await startGateway(csmsPort, { LEGACY_CS_URL: legacyUrl.href, ROUTE: 'legacy' }, true);
+  const gwShadow = await startGateway(csmsPort, { LEGACY_CS_URL: legacyUrl.href, ROUTE: 'legacy+shadow' }, true);
+  const sendLegacy = soapSender(agent, gwLegacy.url, 'route-legacy');
+  const sendShadow = soapSender(agent, gwShadow.url, 'route-shadow');
+  await closedLoop(CLIENTS, WARM_UP_SECONDS, sendLegacy);
+  const perSecond = rate(await closedLoop(CLIENTS, SECONDS, sendLegacy)) / 2;
+  await closedLoop(CLIENTS, WARM_UP_SECONDS, sendShadow);
+  const out = { legacy: [] as number[], shadow: [] as number[] };
+  for (let i = 0; i < LATENCY_ROUNDS; i++) {
+    out.legacy.push((await latencyWindow(perSecond, sendLegacy)).p50);
+    out.shadow.push((await latencyWindow(perSecond, sendShadow)).p50);
+  }
+  await gwLegacy.stop();
+  await gwShadow.stop();
+  const addedP50 = median(out.shadow.map((s, i) => s - out.legacy[i]!));
+  log(`route legacy+shadow at ${perSecond.toFixed(0)} msg/s: p50 ${out.shadow.map((x) => x.toFixed(2)).join(', ')} ms against legacy ${out.legacy.map((x) => x.toFixed(2)).join(', ')} ms; added ${addedP50.toFixed(2)} ms`);
+  return { rate: perSecond, ...out, addedP50 };
+}
