@@ -37,8 +37,8 @@ export function migrationEnabled(config: Pick<GatewayConfig, 'legacyCsUrl' | 'ch
 /**
  * The queue's processor when migration routing is on (docs/architecture.md#migration-routing): each charger message
  * goes to the primary system of its arrangement (the transaction's owner, else the charger's route). With a shadow,
- * a copy is written before the charger is answered and completed with the primary's answer; a started transaction is
- * recorded as the primary's before the charger learns its id, so everything of that transaction follows it.
+ * a copy with the primary's answer is durable before the charger gets that answer; a started transaction is recorded
+ * as the primary's before the charger learns its id, so everything of that transaction follows it.
  */
 export class RoutedProcessor {
   constructor(
@@ -57,10 +57,11 @@ export class RoutedProcessor {
     const routing = await this.store.routing(job.identity);
     const arrangement = arrangementFor(job.action, job.request, routing, this.routeOf(job.identity));
     if (arrangement.primary === 'legacy' && !legacyUrlOf(this.config, job.identity)) arrangement.primary = 'csms';
-    const copying = arrangement.shadow ? this.store.addCopy(this.copyOf(job, arrangement.shadow)) : undefined;
     let answered: Promise<void> | undefined;
+    let copied = false;
     const settle = (outcome: JobOutcome) => {
-      answered = this.settle(job, arrangement, copying, outcome).then(
+      copied = arrangement.shadow !== undefined && outcome.kind !== 'retry' && outcome.kind !== 'expired';
+      answered = this.settle(job, arrangement, outcome).then(
         () => reply(outcome),
         (err: unknown) => {
           this.logger.error({ err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id }, 'could not record the routing of a message: the charger is told to retry');
@@ -72,13 +73,11 @@ export class RoutedProcessor {
       await (arrangement.primary === 'legacy' ? this.targets.legacy : this.targets.csms)(job, settle);
     } finally {
       if (answered) await answered;
-      // Not answered here (expired in the queue, or left in it by a stopping gateway): the copy goes with it.
-      else if (copying) await copying.then(() => this.store.removeCopy(job.identity, job.id)).catch(() => undefined);
-      if (copying) this.targets.copied(job.identity);
+      if (copied) this.targets.copied(job.identity);
     }
   };
 
-  private copyOf(job: UpstreamJob, target: CentralSystem): ShadowCopy {
+  private copyOf(job: UpstreamJob, target: CentralSystem, primary: SystemAnswer): ShadowCopy {
     return {
       id: job.id,
       identity: job.identity,
@@ -90,21 +89,21 @@ export class RoutedProcessor {
       receivedAt: job.receivedAt,
       soapMessageId: job.soapMessageId,
       createdAt: Date.now(),
+      primary,
     };
   }
 
-  /** Before the charger is answered: the copy is complete (or withdrawn) and a transaction's owner is recorded. */
-  private async settle(job: UpstreamJob, arrangement: Arrangement, copying: Promise<void> | undefined, outcome: JobOutcome): Promise<void> {
+  /**
+   * Before the charger is answered, in one commit: the shadow's copy with the primary's answer (none for a message the
+   * charger is told to resend: its resend is copied), and a transaction's owner.
+   */
+  private async settle(job: UpstreamJob, arrangement: Arrangement, outcome: JobOutcome): Promise<void> {
     const answer = answerOf(outcome);
-    if (copying) {
-      await copying;
-      // Told to retry: the charger sends the message again, and that one is copied.
-      if (answer.kind === 'none') await this.store.removeCopy(job.identity, job.id);
-      else await this.store.settleCopy(job.identity, job.id, answer);
-    }
+    if (arrangement.shadow && answer.kind !== 'none') await this.store.addCopy(this.copyOf(job, arrangement.shadow, answer));
     if (job.action === 'StartTransaction' || job.action === 'StopTransaction') {
       const at = new Date().toISOString();
       await this.store.updateRouting(job.identity, (r) => afterPrimary(r, job.action, job.request, answer, arrangement, at));
     }
+    await this.store.durable();
   }
 }

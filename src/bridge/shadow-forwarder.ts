@@ -27,11 +27,6 @@ export interface ShadowDeps {
   observer?: ShadowObserver;
 }
 
-/** How long a copy may wait for the primary's answer before it counts as never answered (a crash in between). */
-const SETTLE_BOUND_MS = 120_000;
-/** How often a copy waiting for the primary's answer looks again, unless it is told sooner. */
-const SETTLE_POLL_MS = 500;
-
 /**
  * Delivers shadow copies, per charger in order, apart from the charger's own messages: a shadow that is down or slow
  * holds back nothing of the primary (docs/architecture.md#shadow-copies). Each answer is compared with the primary's;
@@ -41,14 +36,12 @@ const SETTLE_POLL_MS = 500;
 export class ShadowForwarder {
   private readonly draining = new Set<string>();
   private readonly again = new Set<string>();
-  private readonly wakers = new Map<string, () => void>();
   private readonly stopSignal = new AbortController();
 
   constructor(private readonly deps: ShadowDeps) {}
 
   /** A copy was written or settled for the charger: forward what is due. */
   kick(identity: string): void {
-    this.wakers.get(identity)?.();
     if (this.draining.has(identity)) {
       this.again.add(identity);
       return;
@@ -63,7 +56,6 @@ export class ShadowForwarder {
 
   stop(): void {
     this.stopSignal.abort();
-    for (const wake of this.wakers.values()) wake();
   }
 
   private async drain(identity: string): Promise<void> {
@@ -74,10 +66,7 @@ export class ShadowForwarder {
         while (!this.stopSignal.signal.aborted && this.deps.owns(identity)) {
           const [copy] = await this.deps.store.copies(identity, 1);
           if (!copy) break;
-          if (!copy.primary && !(await this.primaryAnswered(copy))) continue;
-          const current = (await this.deps.store.copies(identity, 1))[0];
-          if (!current || current.id !== copy.id || !current.primary) continue;
-          if (!(await this.forward(current))) return;
+          if (!(await this.forward(copy))) return;
           await this.deps.store.removeCopy(identity, copy.id);
         }
       } while (this.again.has(identity));
@@ -86,25 +75,6 @@ export class ShadowForwarder {
     } finally {
       this.draining.delete(identity);
     }
-  }
-
-  /** Waits a while for the primary's answer; a copy nobody will answer (the charger never got one) is withdrawn. */
-  private async primaryAnswered(copy: ShadowCopy): Promise<boolean> {
-    if (Date.now() - copy.createdAt > SETTLE_BOUND_MS) {
-      this.deps.logger.warn({ chargeBoxIdentity: copy.identity, jobId: copy.id, action: copy.action }, 'shadow copy withdrawn: the primary never answered it (the charger sends it again)');
-      await this.deps.store.removeCopy(copy.identity, copy.id);
-      return false;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, SETTLE_POLL_MS);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakers.set(copy.identity, done);
-    });
-    this.wakers.delete(copy.identity);
-    return false;
   }
 
   /** true when the copy is done with (answered, or given up); false when the gateway stops first. */
@@ -134,7 +104,7 @@ export class ShadowForwarder {
   }
 
   private async compared(copy: ShadowCopy, answer: SystemAnswer): Promise<void> {
-    const primary = copy.primary!;
+    const primary = copy.primary;
     const found = divergenceOf(copy.action, primary, answer);
     if (found) await this.diverged(copy, answer, found.kind, found.detail);
     await this.deps.store.updateRouting(copy.identity, (r) => afterShadow(r, copy.action, copy.request, primary, answer));
@@ -148,7 +118,7 @@ export class ShadowForwarder {
       operation: copy.action,
       kind,
       at: new Date().toISOString(),
-      primary: { system: primarySystem, answer: copy.primary ?? { kind: 'none', reason: 'unknown' } },
+      primary: { system: primarySystem, answer: copy.primary },
       shadow: { system: copy.target, answer },
       detail,
     };

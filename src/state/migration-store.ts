@@ -6,9 +6,9 @@ import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import type { SqliteStore } from './sqlite-store.js';
 
 /**
- * A charger message owed to the shadow system (docs/architecture.md#shadow-copies). Written before the charger is
- * answered, so no message the charger was answered for is missing from the shadow's view; `primary` is the primary's
- * answer, set once known (the copy waits for it: a transaction's ids are paired from both answers).
+ * A charger message owed to the shadow system (docs/architecture.md#shadow-copies), with the primary's answer (a
+ * transaction's ids are paired from both answers). Made durable before the charger gets that answer, so no message
+ * the charger was answered for is missing from the shadow's view.
  */
 export interface ShadowCopy {
   /** The id of the charger message's job. */
@@ -25,7 +25,7 @@ export interface ShadowCopy {
   createdAt: number;
   /** Its place among the charger's copies (set by the store). */
   order?: number;
-  primary?: SystemAnswer;
+  primary: SystemAnswer;
 }
 
 /** Divergences kept per charger, newest first; older ones go. */
@@ -43,12 +43,15 @@ export interface MigrationStore {
   /** Every route set at run time. */
   routes(): ReadonlyMap<string, RouteName>;
   routing(identity: string): Promise<RoutingState>;
-  /** Changes a charger's routing, one change at a time per charger within this process. */
+  /**
+   * Changes a charger's routing, one change at a time per charger within this process; durable once durable()
+   * resolves.
+   */
   updateRouting(identity: string, change: (routing: RoutingState) => RoutingState): Promise<RoutingState>;
-  /** Durable before it resolves; a copy with the same id is written once. */
+  /** A copy with the same id is written once; durable once durable() resolves. */
   addCopy(copy: ShadowCopy): Promise<void>;
-  /** The primary's answer for a copy; durable before it resolves. */
-  settleCopy(identity: string, id: string, primary: SystemAnswer): Promise<void>;
+  /** Resolves once everything written so far is durable: one commit for a message's copy and routing together. */
+  durable(): Promise<void>;
   removeCopy(identity: string, id: string): Promise<void>;
   /** A charger's copies, oldest first. */
   copies(identity: string, limit: number): Promise<ShadowCopy[]>;
@@ -109,7 +112,6 @@ export class EmbeddedMigrationStore implements MigrationStore {
           if (next !== before) {
             this.routings.set(identity, next);
             this.store?.put('routing', identity, next);
-            await this.store?.durable();
           }
           resolve(next);
         } catch (err) {
@@ -126,15 +128,9 @@ export class EmbeddedMigrationStore implements MigrationStore {
     list.push(copy);
     this.copiesOf.set(copy.identity, list);
     this.store?.put('copy', copyKey(copy.identity, copy.id), copy);
-    await this.store?.durable();
   }
 
-  async settleCopy(identity: string, id: string, primary: SystemAnswer): Promise<void> {
-    const list = this.copiesOf.get(identity) ?? [];
-    const i = list.findIndex((c) => c.id === id);
-    if (i < 0) return;
-    list[i] = { ...list[i]!, primary };
-    this.store?.put('copy', copyKey(identity, id), list[i]);
+  async durable(): Promise<void> {
     await this.store?.durable();
   }
 

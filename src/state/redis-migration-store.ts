@@ -1,10 +1,17 @@
 import type { Redis } from 'ioredis';
 import { ROUTES, type RouteName } from '../config/migration.js';
 import type { Divergence } from '../translate/divergence.js';
-import { emptyRouting, type RoutingState, type SystemAnswer } from '../translate/routing.js';
+import { emptyRouting, type RoutingState } from '../translate/routing.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import type { Logger } from '../util/log.js';
 import { DIVERGENCES_PER_CHARGER, type MigrationStore, type ShadowCopy } from './migration-store.js';
+
+/** KEYS: copies hash, order list, chargers set. ARGV: copy id, copy JSON, identity. */
+const ADD_COPY = `if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  redis.call('RPUSH', KEYS[2], ARGV[1])
+  redis.call('SADD', KEYS[3], ARGV[3])
+end
+return 1`;
 
 /** How often every instance reads all routes again, besides the change notices. */
 const RELOAD_ROUTES_MS = 30_000;
@@ -105,17 +112,13 @@ export class RedisMigrationStore implements MigrationStore {
     });
   }
 
+  /** One round trip: written once per id, then queued in the charger's order and the charger marked. */
   async addCopy(copy: ShadowCopy): Promise<void> {
-    const added = await this.redis.hsetnx(this.key('shadow-copy', copy.identity), copy.id, JSON.stringify(copy));
-    if (added === 0) return;
-    await this.redis.multi().rpush(this.key('shadow-order', copy.identity), copy.id).sadd(this.key('shadow-chargers'), copy.identity).exec();
+    await this.redis.eval(ADD_COPY, 3, this.key('shadow-copy', copy.identity), this.key('shadow-order', copy.identity), this.key('shadow-chargers'), copy.id, JSON.stringify(copy), copy.identity);
   }
 
-  async settleCopy(identity: string, id: string, primary: SystemAnswer): Promise<void> {
-    const json = await this.redis.hget(this.key('shadow-copy', identity), id);
-    if (!json) return;
-    await this.redis.hset(this.key('shadow-copy', identity), id, JSON.stringify({ ...(JSON.parse(json) as ShadowCopy), primary }));
-  }
+  /** Every write above was acknowledged by Redis (run Redis with AOF: README.md, "Delivery and durability"). */
+  async durable(): Promise<void> {}
 
   async removeCopy(identity: string, id: string): Promise<void> {
     const [, , [, left]] = (await this.redis
