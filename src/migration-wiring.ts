@@ -126,7 +126,10 @@ export class MigrationWiring {
   async snapshot(): Promise<{ routes: Record<string, number>; shadowBacklog: number }> {
     const identities = await this.control.identities();
     const routes: Record<string, number> = {};
-    for (const identity of identities) routes[this.routeOf(identity)] = (routes[this.routeOf(identity)] ?? 0) + 1;
+    for (const identity of identities) {
+      const route = this.routeOf(identity);
+      routes[route] = (routes[route] ?? 0) + 1;
+    }
     return { routes, shadowBacklog: (await this.store.chargersWithCopies()).length };
   }
 

@@ -17,6 +17,38 @@ export function deadLetterOf(job: UpstreamJob, reason: string, attempts: number,
 }
 
 /**
+ * The refusals of one stored message the charger was already answered for (docs/architecture.md#delivery-semantics):
+ * counted from the first, logged on the first and then at every tenth (a system that refuses for hours must not flood
+ * the log), and once `deadLetterAfterHours` have passed since the first, the message becomes a dead letter.
+ */
+export class RefusalBound {
+  private firstAt?: number;
+  count = 0;
+
+  constructor(
+    private readonly job: UpstreamJob,
+    /** Who refuses, for the log: "CSMS", "legacy system". */
+    private readonly by: string,
+    private readonly deps: { registry: Pick<ChargerRegistry, 'addDeadLetter'>; config: { deadLetterAfterHours: number } },
+  ) {}
+
+  /** One more refusal: true to redeliver, false once the message is a dead letter. */
+  async refused(reason: string, log: Logger): Promise<boolean> {
+    const now = Date.now();
+    this.firstAt ??= now;
+    this.count++;
+    const hours = this.deps.config.deadLetterAfterHours;
+    if (now - this.firstAt >= hours * 3_600_000) {
+      await this.deps.registry.addDeadLetter(deadLetterOf(this.job, reason, this.count, this.firstAt, now));
+      log.error({ rejections: this.count }, `stored message moved to the dead letters after ${hours} h of refusals (${reason}); replay or drop it in the admin API`);
+      return false;
+    }
+    if (this.count === 1 || this.count % 10 === 0) log.warn({ rejections: this.count }, `${this.by} refused a stored message (${reason}); redelivered with backoff`);
+    return true;
+  }
+}
+
+/**
  * The dead letters an operator sees and acts on (docs/architecture.md#delivery-semantics): stored messages the CSMS
  * kept refusing. Replaying one queues it again behind the charger's current messages; dropping one removes it. Both
  * need a reason, and both are logged with it.

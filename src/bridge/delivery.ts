@@ -3,11 +3,11 @@ import { RpcError } from '../ocpp/rpc-error.js';
 import type { StartTransactionRequest15 } from '../ocpp/v15/types.js';
 import { LeftInQueue } from '../queue/upstream-queue.js';
 import type { ChargerRegistry } from '../state/registry.js';
-import { UpstreamError } from '../upstream/connection.js';
+import { refusesIdentity, UpstreamError } from '../upstream/connection.js';
 import { retryDelayMs, sleepUnlessAborted } from '../util/backoff.js';
 import type { MessageRun } from './message-run.js';
 import type { OfflinePolicies } from './offline-policies.js';
-import { deadLetterOf } from './dead-letters.js';
+import { RefusalBound } from './dead-letters.js';
 
 /** The part of the upstream pool the bridge calls: a charger's connection, for one CALL at a time. */
 export interface UpstreamCalls {
@@ -55,8 +55,7 @@ export class UpstreamDelivery {
   private acknowledged: boolean;
   /** This run marked the charger as having a backlog. */
   private backlog = false;
-  private firstRejectedAt?: number;
-  private rejections = 0;
+  private readonly refusals: RefusalBound;
 
   constructor(
     private readonly run: MessageRun,
@@ -69,6 +68,7 @@ export class UpstreamDelivery {
     this.offlineStart = !job.shadow && policy.offline === 'local-transaction' && deps.offline.enabled(policy) && this.localTransactionId === undefined;
     // Past its deadline a stored message was answered locally by the ingress (docs/architecture.md#delivery-semantics).
     this.acknowledged = job.acknowledged === true || this.localTransactionId !== undefined || (policy.storeAndForward && Date.now() > job.deadline);
+    this.refusals = new RefusalBound(job, 'CSMS', deps);
   }
 
   private get stored(): boolean {
@@ -94,7 +94,7 @@ export class UpstreamDelivery {
         const result = await this.deps.upstream.get(job.identity).call(this.run.csmsAction, this.payloadNow(), deadline);
         const valid = this.run.route.protocol.check(this.run.csmsAction, 'conf', result);
         if (!valid.ok) throw new InvalidAnswer(valid.message);
-        if (this.rejections > 0) this.run.log().info({ rejections: this.rejections }, 'stored message delivered after the CSMS refused it before');
+        if (this.refusals.count > 0) this.run.log().info({ rejections: this.refusals.count }, 'stored message delivered after the CSMS refused it before');
         // A stored message reached the CSMS: the flag goes even when another run set it, or a process before a restart
         // (in Redis it outlives the process), else the charger's decisions would be refused with 503 for good.
         await this.clearBacklog(this.acknowledged);
@@ -166,7 +166,7 @@ export class UpstreamDelivery {
 
   private async afterUnavailable(err: UpstreamError, attempt: number): Promise<boolean> {
     const stopping = this.deps.stopping.aborted;
-    if (refusesIdentity(err) && !stopping) return this.afterIdentityRefused(err);
+    if (refusesIdentity(err.handshakeStatus) && !stopping) return this.afterIdentityRefused(err);
     if (this.offlineStart && this.localTransactionId === undefined && !stopping && (await this.startOffline())) return true;
     if (this.stored && !stopping) {
       if (attempt === 0) this.run.log().warn({ upstream: err.kind }, `CSMS unavailable (${err.message}): message stored, answered locally, delivered when the CSMS is back`);
@@ -192,20 +192,11 @@ export class UpstreamDelivery {
 
   /** The CSMS refused a message the charger was already answered for: redelivered, or after the bound a dead letter. */
   private async afterRefusal(err: RpcError | InvalidAnswer | UpstreamError): Promise<boolean> {
-    const now = Date.now();
-    this.firstRejectedAt ??= now;
-    this.rejections++;
     if (err instanceof RpcError) this.run.event.rpcError = err.code;
     const reason = err instanceof RpcError ? `CALLERROR ${err.code}: ${err.description}` : err instanceof InvalidAnswer ? `invalid answer: ${err.message}` : err.message;
-    if (now - this.firstRejectedAt >= this.deps.config.deadLetterAfterHours * 3_600_000) {
-      await this.deps.registry.addDeadLetter(deadLetterOf(this.run.job, reason, this.rejections, this.firstRejectedAt, now));
-      this.run.log().error({ rejections: this.rejections }, `stored message moved to the dead letters after ${this.deps.config.deadLetterAfterHours} h of refusals (${reason}); replay or drop it in the admin API`);
+    if (!(await this.refusals.refused(reason, this.run.log()))) {
       await this.clearBacklog();
       return false;
-    }
-    // Logged on the first refusal and then at every tenth: a CSMS that refuses for hours must not flood the log.
-    if (this.rejections === 1 || this.rejections % 10 === 0) {
-      this.run.log().warn({ rejections: this.rejections }, `CSMS refused a stored message (${reason}); redelivered with backoff`);
     }
     this.acknowledge();
     return true;
@@ -255,9 +246,4 @@ export class UpstreamDelivery {
     this.acknowledge();
     return true;
   }
-}
-
-/** The CSMS turned the identity away at the handshake (HTTP 4xx): unknown, or its credentials are wrong. */
-function refusesIdentity(err: UpstreamError): boolean {
-  return err.handshakeStatus !== undefined && err.handshakeStatus >= 400 && err.handshakeStatus < 500;
 }

@@ -7,7 +7,7 @@ import type { ChargerRegistry } from '../state/registry.js';
 import { sourcePolicies } from '../translate/tables.js';
 import { retryDelayMs, sleepUnlessAborted } from '../util/backoff.js';
 import type { Logger } from '../util/log.js';
-import { deadLetterOf } from './dead-letters.js';
+import { RefusalBound } from './dead-letters.js';
 
 /** The legacy central system, as the bridge calls it (soap/legacy-client.ts). */
 export interface LegacyCalls {
@@ -38,8 +38,7 @@ export interface LegacyDeps {
 export class LegacyDelivery {
   private acknowledged: boolean;
   private readonly stored: boolean;
-  private firstRefusedAt?: number;
-  private refusals = 0;
+  private readonly refusals: RefusalBound;
   private backlog = false;
 
   constructor(
@@ -49,6 +48,7 @@ export class LegacyDelivery {
   ) {
     this.stored = sourcePolicies(job.source).get(job.action)?.storeAndForward === true;
     this.acknowledged = job.acknowledged === true || (this.stored && Date.now() > job.deadline);
+    this.refusals = new RefusalBound(job, 'legacy system', deps);
   }
 
   private log(): Logger {
@@ -70,7 +70,7 @@ export class LegacyDelivery {
       try {
         const body = await deps.legacy.call({ identity: job.identity, dialect: job.source, url }, job.action, job.request as object, { from: deps.relayUrlOf(job.identity), replyTo: deps.relayUrlOf(job.identity) }, this.timeoutMs());
         if (!this.acknowledged) this.reply({ kind: 'response', body });
-        else if (attempt > 0 || this.refusals > 0) this.log().info({ attempts: attempt + 1 }, 'stored message delivered to the legacy system');
+        else if (attempt > 0 || this.refusals.count > 0) this.log().info({ attempts: attempt + 1 }, 'stored message delivered to the legacy system');
         await this.clearBacklog();
         return;
       } catch (err) {
@@ -124,17 +124,9 @@ export class LegacyDelivery {
 
   /** A Fault to a message the charger was answered for: redelivered, or after the bound a dead letter. */
   private async afterRefusal(fault: SoapFault): Promise<boolean> {
-    const now = Date.now();
-    this.firstRefusedAt ??= now;
-    this.refusals++;
     const reason = `legacy system answered Fault ${fault.code}/${fault.subcode}: ${fault.reason}`;
-    if (now - this.firstRefusedAt >= this.deps.config.deadLetterAfterHours * 3_600_000) {
-      await this.deps.registry.addDeadLetter(deadLetterOf(this.job, reason, this.refusals, this.firstRefusedAt, now));
-      this.log().error({ refusals: this.refusals }, `stored message moved to the dead letters after ${this.deps.config.deadLetterAfterHours} h of refusals (${reason})`);
-      await this.clearBacklog();
-      return false;
-    }
-    if (this.refusals === 1 || this.refusals % 10 === 0) this.log().warn({ refusals: this.refusals }, `legacy system refused a stored message (${reason}); redelivered with backoff`);
-    return true;
+    if (await this.refusals.refused(reason, this.log())) return true;
+    await this.clearBacklog();
+    return false;
   }
 }

@@ -89,9 +89,13 @@ export class EmbeddedMigrationStore implements MigrationStore {
   }
 
   async setRoute(identity: string, route: RouteName | undefined): Promise<void> {
-    if (route === undefined) this.routesSet.delete(identity);
-    else this.routesSet.set(identity, route);
-    this.store?.[route === undefined ? 'delete' : 'put']('route', identity, route);
+    if (route === undefined) {
+      this.routesSet.delete(identity);
+      this.store?.delete('route', identity);
+    } else {
+      this.routesSet.set(identity, route);
+      this.store?.put('route', identity, route);
+    }
     await this.store?.durable();
   }
 

@@ -58,6 +58,11 @@ interface PendingCall {
   timer: NodeJS.Timeout;
 }
 
+/** A handshake the CSMS answered with HTTP 4xx: it refuses the identity (unknown, or its credentials are wrong). */
+export function refusesIdentity(handshakeStatus: number | undefined): handshakeStatus is number {
+  return handshakeStatus !== undefined && handshakeStatus >= 400 && handshakeStatus < 500;
+}
+
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'backoff' | 'closed';
 
 /**
@@ -200,7 +205,7 @@ export class UpstreamConnection {
 
   private failAttempt(message: string, handshakeStatus?: number): void {
     this.lastError = { message, handshakeStatus, at: new Date().toISOString() };
-    if (handshakeStatus !== undefined && handshakeStatus >= 400 && handshakeStatus < 500 && !this.refusal) {
+    if (refusesIdentity(handshakeStatus) && !this.refusal) {
       this.refusal = { status: handshakeStatus, at: this.lastError.at };
       this.options.logger.error({ url: this.url, handshakeStatus }, `the CSMS refuses this charger's identity (HTTP ${handshakeStatus}): its messages are answered 503 and the connection is tried again every ${REFUSED_RETRY_MS / 60_000} minutes`);
       this.options.onRefusal?.(handshakeStatus);
