@@ -25,6 +25,11 @@ const service = {
   },
 };
 const server = createServer();
-soap.listen(server, { path: '/CentralSystemService', services: service, xml: readFileSync(ocpp15Soap.wsdlFiles.centralSystem, 'utf8'), forceSoap12Headers: true } as soap.IServerOptions);
+soap.listen(server, {
+  path: '/CentralSystemService',
+  services: service,
+  xml: readFileSync(ocpp15Soap.wsdlFiles.centralSystem, 'utf8'),
+  forceSoap12Headers: true,
+} as soap.IServerOptions);
 server.keepAliveTimeout = 30_000;
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as { port: number }).port}\n`));

@@ -17,7 +17,9 @@ export type Fleet = Awaited<ReturnType<typeof measureFleet>>;
 export async function measureCommand(agent: Agent, gatewayUrl: URL, stub: CsmsStub) {
   const charger = createServer((req, res) => {
     req.resume();
-    req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/soap+xml; charset=utf-8' }).end(REMOTE_START_SOAP_RESPONSE));
+    req.on('end', () =>
+      res.writeHead(200, { 'Content-Type': 'application/soap+xml; charset=utf-8' }).end(REMOTE_START_SOAP_RESPONSE),
+    );
   });
   charger.keepAliveTimeout = 30_000;
   await new Promise<void>((r) => charger.listen(0, '127.0.0.1', r));
@@ -36,9 +38,15 @@ export async function measureCommand(agent: Agent, gatewayUrl: URL, stub: CsmsSt
     direct.push(performance.now() - t);
   }
   charger.close();
-  const result = { gatewayP50: percentile(viaGateway.slice(50), 50), directSoapP50: percentile(direct.slice(50), 50), addedP50: 0 };
+  const result = {
+    gatewayP50: percentile(viaGateway.slice(50), 50),
+    directSoapP50: percentile(direct.slice(50), 50),
+    addedP50: 0,
+  };
   result.addedP50 = result.gatewayP50 - result.directSoapP50;
-  log(`command round trip: gateway p50 ${result.gatewayP50.toFixed(2)} ms, direct SOAP p50 ${result.directSoapP50.toFixed(2)} ms`);
+  log(
+    `command round trip: gateway p50 ${result.gatewayP50.toFixed(2)} ms, direct SOAP p50 ${result.directSoapP50.toFixed(2)} ms`,
+  );
   return result;
 }
 
@@ -58,7 +66,9 @@ export async function measureFleet(agent: Agent, stub: CsmsStub, csmsPort: numbe
       Array.from({ length: concurrency }, async () => {
         while (next < to) {
           const i = next++;
-          const status = await postSoap(agent, gw.url, heartbeatRequest(`fleet-${i}`, i)).catch((err: NodeJS.ErrnoException) => err.code ?? err.message);
+          const status = await postSoap(agent, gw.url, heartbeatRequest(`fleet-${i}`, i)).catch(
+            (err: NodeJS.ErrnoException) => err.code ?? err.message,
+          );
           if (status !== 200) {
             errors++;
             countError('fleet', typeof status === 'number' ? `HTTP ${status}` : status);
@@ -71,11 +81,14 @@ export async function measureFleet(agent: Agent, stub: CsmsStub, csmsPort: numbe
   for (const size of FLEET_STEPS) {
     const errors = await heartbeats(total, size, 200);
     total = size;
-    for (let i = 0; i < 300 && [...stub.sockets.keys()].filter((k) => k.startsWith('fleet-')).length < total; i++) await sleep(100);
+    for (let i = 0; i < 300 && [...stub.sockets.keys()].filter((k) => k.startsWith('fleet-')).length < total; i++)
+      await sleep(100);
     await sleep(1_000);
     const connected = [...stub.sockets.keys()].filter((k) => k.startsWith('fleet-')).length;
     steps.push({ chargers: size, rssMiB: rssMiB(gw.child.pid!), connected, errors });
-    log(`fleet ${size}: ${connected} upstream WebSockets, RSS ${steps.at(-1)!.rssMiB.toFixed(0)} MiB, ${errors} errors`);
+    log(
+      `fleet ${size}: ${connected} upstream WebSockets, RSS ${steps.at(-1)!.rssMiB.toFixed(0)} MiB, ${errors} errors`,
+    );
   }
   const started = performance.now();
   const burstErrors = await heartbeats(0, total, 256);

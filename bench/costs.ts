@@ -64,7 +64,11 @@ export interface PhaseCost {
 }
 
 /** Measures the cost of one load phase of a gateway (CPU from /proc, batches and commits from its metrics, Redis calls). */
-export async function costOf(gw: Gateway, redis: Redis | undefined, phase: () => Promise<LoadResult>): Promise<{ result: LoadResult; cost: PhaseCost }> {
+export async function costOf(
+  gw: Gateway,
+  redis: Redis | undefined,
+  phase: () => Promise<LoadResult>,
+): Promise<{ result: LoadResult; cost: PhaseCost }> {
   // The CPU and the clock are read next to the phase, so that the metrics scrapes around it are not counted as its cost.
   const added0 = await counters(gw);
   const calls0 = redis && (await redisCalls(redis));
@@ -81,8 +85,14 @@ export async function costOf(gw: Gateway, redis: Redis | undefined, phase: () =>
   const cost: PhaseCost = {
     cpuMicrosPerMessage: (cpu1 - cpu0) / n,
     messagesPerJob: (added1.messages - added0.messages) / Math.max(1, added1.jobs - added0.jobs),
-    directShare: (added1.direct - added0.direct) / Math.max(1, added1.direct - added0.direct + added1.messages - added0.messages),
-    store: { commitsPerSecond: commits / seconds, messagesPerCommit: written / Math.max(1, commits), writtenShare: written / n, commitErrors: added1.commitErrors - added0.commitErrors },
+    directShare:
+      (added1.direct - added0.direct) / Math.max(1, added1.direct - added0.direct + added1.messages - added0.messages),
+    store: {
+      commitsPerSecond: commits / seconds,
+      messagesPerCommit: written / Math.max(1, commits),
+      writtenShare: written / n,
+      commitErrors: added1.commitErrors - added0.commitErrors,
+    },
   };
   if (calls0 && calls1) {
     cost.evalshaPerMessage = (calls1.evalsha - calls0.evalsha) / n;
@@ -110,6 +120,7 @@ export const medianCost = (costs: PhaseCost[]): PhaseCost => {
   };
   const evalsha = of((c) => c.evalshaPerMessage);
   const bzpopmin = of((c) => c.bzpopminPerMessage);
-  if (evalsha !== undefined && bzpopmin !== undefined) Object.assign(cost, { evalshaPerMessage: evalsha, bzpopminPerMessage: bzpopmin });
+  if (evalsha !== undefined && bzpopmin !== undefined)
+    Object.assign(cost, { evalshaPerMessage: evalsha, bzpopminPerMessage: bzpopmin });
   return cost;
 };

@@ -26,7 +26,12 @@ export class CsmsStub {
 
   constructor(port = 0, protocol: 'ocpp1.6' | 'ocpp2.0.1' = 'ocpp1.6') {
     const ANSWERS = protocol === 'ocpp1.6' ? ANSWERS_16 : ANSWERS_201;
-    this.wss = new WebSocketServer({ port, host: '127.0.0.1', perMessageDeflate: false, handleProtocols: (p) => (p.has(protocol) ? protocol : false) });
+    this.wss = new WebSocketServer({
+      port,
+      host: '127.0.0.1',
+      perMessageDeflate: false,
+      handleProtocols: (p) => (p.has(protocol) ? protocol : false),
+    });
     this.wss.on('connection', (ws, req) => {
       const identity = decodeURIComponent((req.url ?? '').split('/').pop() ?? '');
       this.sockets.set(identity, ws);

@@ -1,6 +1,7 @@
 /** Realistic charger traffic for the benchmark: the same operations as SOAP 1.5 envelopes and as OCPP-J 1.6 CALLs. */
 
-const NS = 'xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:cs="urn://Ocpp/Cs/2012/06/"';
+const NS =
+  'xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:cs="urn://Ocpp/Cs/2012/06/"';
 
 function soap(identity: string, action: string, body: string, seq: number, from?: string): string {
   return (
@@ -23,7 +24,16 @@ const meterValues = (tx: number) =>
   `<cs:value measurand="Temperature" unit="Celsius" location="Body">31</cs:value></cs:values></cs:meterValuesRequest>`;
 
 /** One step of a charger's day, in order; the load generator cycles through it per charger. */
-export const CYCLE = ['Heartbeat', 'StatusNotification', 'StartTransaction', 'MeterValues', 'MeterValues', 'MeterValues', 'StopTransaction', 'StatusNotification'] as const;
+export const CYCLE = [
+  'Heartbeat',
+  'StatusNotification',
+  'StartTransaction',
+  'MeterValues',
+  'MeterValues',
+  'MeterValues',
+  'StopTransaction',
+  'StatusNotification',
+] as const;
 
 export function soapRequest(identity: string, step: number, from?: string): string {
   const action = CYCLE[step % CYCLE.length]!;

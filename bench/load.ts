@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { type Agent, request } from 'node:http';
 import WebSocket from 'ws';
 
 /** Kept-alive sockets the server had already closed when a request was written on them (retried once, see postSoap). */
@@ -15,10 +15,23 @@ export function postSoap(agent: Agent, url: URL, body: string, retried = false):
 }
 
 /** postSoap that also reads the answer's text (`keep`), for senders that use what the answer says. */
-export function exchangeSoap(agent: Agent, url: URL, body: string, keep: boolean, retried = false): Promise<{ status: number; text: string }> {
+export function exchangeSoap(
+  agent: Agent,
+  url: URL,
+  body: string,
+  keep: boolean,
+  retried = false,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { agent, hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'Content-Type': 'application/soap+xml; charset=utf-8', 'Content-Length': Buffer.byteLength(body) } },
+      {
+        agent,
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/soap+xml; charset=utf-8', 'Content-Length': Buffer.byteLength(body) },
+      },
       (res) => {
         let text = '';
         if (keep) res.on('data', (d: Buffer) => (text += d));
@@ -55,7 +68,11 @@ export function percentile(values: number[], p: number): number {
  * Closed loop: `clients` senders, each sending its next message when the previous is answered, for `seconds`.
  * Measures the maximum sustained throughput.
  */
-export async function closedLoop(clients: number, seconds: number, send: (client: number, seq: number) => Promise<boolean>): Promise<LoadResult> {
+export async function closedLoop(
+  clients: number,
+  seconds: number,
+  send: (client: number, seq: number) => Promise<boolean>,
+): Promise<LoadResult> {
   const until = performance.now() + seconds * 1000;
   const result: LoadResult = { completed: 0, errors: 0, seconds, latenciesMs: [] };
   await Promise.all(
@@ -77,7 +94,12 @@ export async function closedLoop(clients: number, seconds: number, send: (client
  * Open loop: messages started at a fixed `perSecond` rate whatever the answers, spread over `clients` identities,
  * for `seconds`. Measures latency at a given load (here: half of the maximum).
  */
-export async function openLoop(perSecond: number, clients: number, seconds: number, send: (client: number, seq: number) => Promise<boolean>): Promise<LoadResult> {
+export async function openLoop(
+  perSecond: number,
+  clients: number,
+  seconds: number,
+  send: (client: number, seq: number) => Promise<boolean>,
+): Promise<LoadResult> {
   const total = Math.max(1, Math.floor(perSecond * seconds));
   const interval = 1000 / perSecond;
   const result: LoadResult = { completed: 0, errors: 0, seconds, latenciesMs: [] };

@@ -33,7 +33,11 @@ export interface Outage {
  * The probe: a fresh durable gateway whose CSMS_URL is a closed port (the CSMS is never started), a warm-up of
  * WARM_UP_SECONDS and one window of SECONDS, both in closed loop with CLIENTS chargers, then one bare SOAP window.
  */
-export async function measureOutage(agent: Agent, bareBefore: number, bareThroughput: () => Promise<number>): Promise<{ outage: Outage; bareAfter: number }> {
+export async function measureOutage(
+  agent: Agent,
+  bareBefore: number,
+  bareThroughput: () => Promise<number>,
+): Promise<{ outage: Outage; bareAfter: number }> {
   // Every charger's connection attempts fail and each first stored message logs a warning; errors are what matters here.
   const gw = await startGateway(await freePort(), { LOG_LEVEL: 'error' }, true);
   const send = soapSender(agent, gw.url, 'gw-outage', meterValuesRequest);

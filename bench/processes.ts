@@ -54,7 +54,8 @@ const TMPFS = 0x01021994;
 function freshDataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ocppgw-bench-'));
   dataDirs.add(dir);
-  if (statfsSync(dir).type === TMPFS) log(`DATA_DIR ${dir} is on a tmpfs: the store's commits do not reach a disk (set TMPDIR to a directory on one)`);
+  if (statfsSync(dir).type === TMPFS)
+    log(`DATA_DIR ${dir} is on a tmpfs: the store's commits do not reach a disk (set TMPDIR to a directory on one)`);
   return dir;
 }
 
@@ -68,7 +69,12 @@ function freshDataDir(): string {
 const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'NODE_OPTIONS'] as const;
 
 /** A gateway's whole environment: the settings every mode shares, then the mode's own (`REDIS_URL` for Redis). */
-function gatewayEnv(port: number, adminPort: number, csmsPort: number, mode: Record<string, string>): NodeJS.ProcessEnv {
+function gatewayEnv(
+  port: number,
+  adminPort: number,
+  csmsPort: number,
+  mode: Record<string, string>,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const name of INHERITED) if (process.env[name] !== undefined) env[name] = process.env[name];
   return {
@@ -103,7 +109,13 @@ export async function startGateway(csmsPort: number, mode: Record<string, string
     stdio: ['ignore', process.stderr, 'inherit'],
   });
   for (let i = 0; i < 200; i++) {
-    if (await fetch(`http://127.0.0.1:${adminPort}/health`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`http://127.0.0.1:${adminPort}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await sleep(100);
   }
   return {
@@ -124,7 +136,11 @@ export async function startGateway(csmsPort: number, mode: Record<string, string
 }
 
 export async function startBareSoap(): Promise<{ child: ChildProcess; url: URL }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-soap-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-soap-server.ts'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<string>((resolve) =>
+    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())),
+  );
   return { child, url: new URL(`http://127.0.0.1:${port}/CentralSystemService`) };
 }

@@ -23,7 +23,8 @@ const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
 const pct = (share: number, d = 0) => `${(share * 100).toFixed(d)}%`;
 // With rounds, the ratio is their median and the rounds are listed: how far apart they are says how noisy the run
 // was. An added latency is the median of its rounds' differences; the p99 rounds are listed for the same reason.
-const added = (l: PairedLatency) => `p99 ${f(l.addedP99)} ms${l.added.p99.length > 1 ? `; rounds ${l.added.p99.map((x) => f(x, 1)).join(', ')}` : ''}`;
+const added = (l: PairedLatency) =>
+  `p99 ${f(l.addedP99)} ms${l.added.p99.length > 1 ? `; rounds ${l.added.p99.map((x) => f(x, 1)).join(', ')}` : ''}`;
 const ratio = (m: GatewayMeasured) =>
   `${f(m.throughputRatio)} x bare SOAP (${f(m.bareSoapThroughput, 0)} msg/s around it)${m.ratioRounds.length > 1 ? `; rounds ${m.ratioRounds.map((x) => f(x)).join(', ')}` : ''}`;
 
@@ -32,7 +33,13 @@ const ratio = (m: GatewayMeasured) =>
  */
 function modeRows(label: string, m: GatewayMeasured, target?: { ratio: number; p50: number; p99: number }): string[][] {
   return [
-    [`${label}: throughput`, `${f(m.throughput, 0)} msg/s`, ratio(m), target ? `>= ${f(target.ratio)} x` : 'for comparison', target ? check(m.throughputRatio >= target.ratio) : ''],
+    [
+      `${label}: throughput`,
+      `${f(m.throughput, 0)} msg/s`,
+      ratio(m),
+      target ? `>= ${f(target.ratio)} x` : 'for comparison',
+      target ? check(m.throughputRatio >= target.ratio) : '',
+    ],
     [
       `${label}: added latency at ${f(m.latency.rate, 0)} msg/s`,
       `p50 ${f(m.addedP50)} ms`,
@@ -45,8 +52,14 @@ function modeRows(label: string, m: GatewayMeasured, target?: { ratio: number; p
 
 /** Diagnostics: why a mode's latency at half load differs from its maximum (the cost per message is not constant). */
 function costRow(label: string, m: GatewayMeasured): string[] {
-  const calls = m.costAtHalf.evalshaPerMessage === undefined ? '' : `; at half load ${f(m.costAtHalf.evalshaPerMessage)} EVALSHA + ${f(m.costAtHalf.bzpopminPerMessage!)} BZPOPMIN per message`;
-  const direct = m.costAtHalf.evalshaPerMessage === undefined ? '' : `${pct(m.costAtMax.directShare)} / ${pct(m.costAtHalf.directShare)} delivered directly; `;
+  const calls =
+    m.costAtHalf.evalshaPerMessage === undefined
+      ? ''
+      : `; at half load ${f(m.costAtHalf.evalshaPerMessage)} EVALSHA + ${f(m.costAtHalf.bzpopminPerMessage!)} BZPOPMIN per message`;
+  const direct =
+    m.costAtHalf.evalshaPerMessage === undefined
+      ? ''
+      : `${pct(m.costAtMax.directShare)} / ${pct(m.costAtHalf.directShare)} delivered directly; `;
   return [
     `${label}: gateway CPU per message, max / half load`,
     `${f(m.costAtMax.cpuMicrosPerMessage, 0)} / ${f(m.costAtHalf.cpuMicrosPerMessage, 0)} us`,
@@ -85,7 +98,13 @@ function outageRow(o: Outage): string[] {
 function fleetRows(fleet: Fleet): string[][] {
   const full = (n: number) => n === 10_000;
   return [
-    ...fleet.steps.map((s) => [`fleet: ${s.chargers} chargers`, `RSS ${f(s.rssMiB, 0)} MiB`, `${s.connected} WebSockets, ${s.errors} errors`, full(s.chargers) ? '<= 512 MiB' : '', full(s.chargers) ? check(s.rssMiB <= 512 && s.errors === 0) : '']),
+    ...fleet.steps.map((s) => [
+      `fleet: ${s.chargers} chargers`,
+      `RSS ${f(s.rssMiB, 0)} MiB`,
+      `${s.connected} WebSockets, ${s.errors} errors`,
+      full(s.chargers) ? '<= 512 MiB' : '',
+      full(s.chargers) ? check(s.rssMiB <= 512 && s.errors === 0) : '',
+    ]),
     [
       `burst: ${fleet.burst.heartbeats} heartbeats`,
       `${f(fleet.burst.seconds)} s`,
@@ -109,12 +128,30 @@ export function printTable(
 ): void {
   const [e, mem, r, r16] = [gw.embedded!, gw.memory!, gw.redis!, gw.redis16!];
   const rows: string[][] = [
-    ['bare SOAP (baseline)', `${f(soapM.throughput, 0)} msg/s`, `p50 ${f(soapM.p50)} / p99 ${f(soapM.p99)} ms at half its maximum`, '', ''],
-    ['bare OCPP-J (baseline)', `${f(jsonM.throughput, 0)} msg/s`, `p50 ${f(jsonM.p50)} / p99 ${f(jsonM.p99)} ms at half its maximum`, '', ''],
+    [
+      'bare SOAP (baseline)',
+      `${f(soapM.throughput, 0)} msg/s`,
+      `p50 ${f(soapM.p50)} / p99 ${f(soapM.p99)} ms at half its maximum`,
+      '',
+      '',
+    ],
+    [
+      'bare OCPP-J (baseline)',
+      `${f(jsonM.throughput, 0)} msg/s`,
+      `p50 ${f(jsonM.p50)} / p99 ${f(jsonM.p99)} ms at half its maximum`,
+      '',
+      '',
+    ],
     ...modeRows('gateway, embedded (durable store)', e, { ratio: 0.6, p50: 2, p99: 10 }),
     ...modeRows('gateway, embedded (STORE=memory)', mem),
     ...modeRows('gateway, Redis', r, { ratio: 0.35, p50: 4, p99: 20 }),
-    [`gateway, Redis: added latency at ${f(sameLoad.rate, 0)} msg/s`, `p50 ${f(sameLoad.addedP50)} ms`, added(sameLoad), 'same load as the 16-partition row', ''],
+    [
+      `gateway, Redis: added latency at ${f(sameLoad.rate, 0)} msg/s`,
+      `p50 ${f(sameLoad.addedP50)} ms`,
+      added(sameLoad),
+      'same load as the 16-partition row',
+      '',
+    ],
     ...modeRows('gateway, Redis, 16 partitions', r16),
     costRow('embedded (durable store)', e),
     storeRow('embedded (durable store)', e),
@@ -136,13 +173,24 @@ export function printTable(
       'added p50 <= 2 ms',
       check(routes.addedP50 <= 2),
     ],
-    ['CSMS -> charger RemoteStart', `p50 ${f(command.gatewayP50)} ms`, `added p50 ${f(command.addedP50)} ms`, 'added p50 <= 5 ms', check(command.addedP50 <= 5)],
+    [
+      'CSMS -> charger RemoteStart',
+      `p50 ${f(command.gatewayP50)} ms`,
+      `added p50 ${f(command.addedP50)} ms`,
+      'added p50 <= 5 ms',
+      check(command.addedP50 <= 5),
+    ],
     ...fleetRows(fleet),
   ];
   const header = ['measure', 'value', 'detail', 'target', 'result'];
   console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-  const rounds = ROUNDS > 1 ? `medians of rounds of ${SECONDS} s (throughput ${ROUNDS}, added latency ${LATENCY_ROUNDS} paired with bare SOAP and bare OCPP-J at the same rate, the comparison rows ${ROUNDS}); ` : '';
-  console.log(`\n${rounds}machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; gateway baseline RSS ${f(fleet.baselineRssMiB, 0)} MiB`);
+  const rounds =
+    ROUNDS > 1
+      ? `medians of rounds of ${SECONDS} s (throughput ${ROUNDS}, added latency ${LATENCY_ROUNDS} paired with bare SOAP and bare OCPP-J at the same rate, the comparison rows ${ROUNDS}); `
+      : '';
+  console.log(
+    `\n${rounds}machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; gateway baseline RSS ${f(fleet.baselineRssMiB, 0)} MiB`,
+  );
   console.log('results: bench/results/latest.json');
 }

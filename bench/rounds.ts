@@ -21,17 +21,19 @@ export const countError = (where: string, kind: string) => {
 };
 
 /** A SOAP sender: client `i` is the charger `<prefix>-<i>`; `envelope` is the traffic (by default a charger's day). */
-export const soapSender = (agent: Agent, url: URL, prefix: string, envelope: (identity: string, seq: number) => string = soapRequest) => (client: number, seq: number) =>
-  postSoap(agent, url, envelope(`${prefix}-${client}`, seq)).then(
-    (status) => {
-      if (status !== 200) countError(prefix, `HTTP ${status}`);
-      return status === 200;
-    },
-    (err: NodeJS.ErrnoException) => {
-      countError(prefix, err.code ?? err.message);
-      return false;
-    },
-  );
+export const soapSender =
+  (agent: Agent, url: URL, prefix: string, envelope: (identity: string, seq: number) => string = soapRequest) =>
+  (client: number, seq: number) =>
+    postSoap(agent, url, envelope(`${prefix}-${client}`, seq)).then(
+      (status) => {
+        if (status !== 200) countError(prefix, `HTTP ${status}`);
+        return status === 200;
+      },
+      (err: NodeJS.ErrnoException) => {
+        countError(prefix, err.code ?? err.message);
+        return false;
+      },
+    );
 
 export interface Measured {
   throughput: number;
@@ -166,7 +168,9 @@ export async function measureBaseline(name: string, send: Send): Promise<Measure
     errors: max.errors + latency.errors,
     rounds: { throughput: [rate(max)], p50: latency.p50, p99: latency.p99 },
   };
-  log(`${name}: ${m.throughput.toFixed(0)} msg/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms at half load, ${m.errors} errors`);
+  log(
+    `${name}: ${m.throughput.toFixed(0)} msg/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms at half load, ${m.errors} errors`,
+  );
   return m;
 }
 
@@ -227,9 +231,17 @@ export async function measureGateway(
     addedP99: latency.addedP99,
   };
   if (measured.errors > 0) log(`${name}: ${measured.errors} errors`);
-  const calls = (c: PhaseCost) => (c.evalshaPerMessage === undefined ? '' : `, ${c.evalshaPerMessage.toFixed(2)} EVALSHA + ${c.bzpopminPerMessage!.toFixed(2)} BZPOPMIN per message`);
-  for (const [phase, c] of [['max', measured.costAtMax], ['half', measured.costAtHalf]] as const) {
-    log(`${name} at ${phase} load: ${c.cpuMicrosPerMessage.toFixed(0)} us CPU per message, ${(c.directShare * 100).toFixed(0)}% delivered directly, ${c.messagesPerJob.toFixed(2)} messages per job${calls(c)}`);
+  const calls = (c: PhaseCost) =>
+    c.evalshaPerMessage === undefined
+      ? ''
+      : `, ${c.evalshaPerMessage.toFixed(2)} EVALSHA + ${c.bzpopminPerMessage!.toFixed(2)} BZPOPMIN per message`;
+  for (const [phase, c] of [
+    ['max', measured.costAtMax],
+    ['half', measured.costAtHalf],
+  ] as const) {
+    log(
+      `${name} at ${phase} load: ${c.cpuMicrosPerMessage.toFixed(0)} us CPU per message, ${(c.directShare * 100).toFixed(0)}% delivered directly, ${c.messagesPerJob.toFixed(2)} messages per job${calls(c)}`,
+    );
     if (gw.dataDir) log(`${name} at ${phase} load: ${storeWork(c)}`);
   }
   return { measured, bareAfter: before };
@@ -241,7 +253,11 @@ export const storeWork = (c: PhaseCost) =>
 
 /** The rounds of a paired latency measurement, on stderr: the gateway's windows and the baselines' beside them. */
 export function logLatency(name: string, l: PairedLatency): void {
-  log(`${name} at ${l.rate.toFixed(0)} msg/s: p50 ${l.p50.toFixed(2)} ms (${list(l.gateway.p50, 2)}), p99 ${l.p99.toFixed(2)} ms (${list(l.gateway.p99, 2)})`);
+  log(
+    `${name} at ${l.rate.toFixed(0)} msg/s: p50 ${l.p50.toFixed(2)} ms (${list(l.gateway.p50, 2)}), p99 ${l.p99.toFixed(2)} ms (${list(l.gateway.p99, 2)})`,
+  );
   log(`  bare SOAP at that rate: p99 ${list(l.bareSoap.p99, 2)} ms; bare OCPP-J: p99 ${list(l.bareJson.p99, 2)} ms`);
-  log(`  added, per round: p50 ${list(l.added.p50, 2)} ms, p99 ${list(l.added.p99, 2)} ms; medians ${l.addedP50.toFixed(2)} / ${l.addedP99.toFixed(2)} ms`);
+  log(
+    `  added, per round: p50 ${list(l.added.p50, 2)} ms, p99 ${list(l.added.p99, 2)} ms; medians ${l.addedP50.toFixed(2)} / ${l.addedP99.toFixed(2)} ms`,
+  );
 }

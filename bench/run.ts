@@ -75,12 +75,25 @@ async function measureModes(ctx: Context) {
   for (const mode of modes) {
     const prefix = `bench-${randomUUID().slice(0, 8)}`;
     // The durable mode gets a fresh DATA_DIR of its own, deleted when it stops (bench/README.md, "Method").
-    const gw = await startGateway(csmsPort, 'REDIS_URL' in mode.env ? { ...mode.env, REDIS_PREFIX: prefix } : mode.env, mode.durable);
+    const gw = await startGateway(
+      csmsPort,
+      'REDIS_URL' in mode.env ? { ...mode.env, REDIS_PREFIX: prefix } : mode.env,
+      mode.durable,
+    );
     const send = soapSender(agent, gw.url, `gw-${mode.name}`);
     const name = `gateway (${mode.name})`;
     // The targets' rows get LATENCY_ROUNDS paired latency rounds; the comparison rows (memory, 16 partitions) ROUNDS.
     const rounds = mode.name === 'redis16' || mode.name === 'memory' ? ROUNDS : LATENCY_ROUNDS;
-    const { measured, bareAfter } = await measureGateway(name, gw, 'REDIS_URL' in mode.env ? redis : undefined, send, before, bareThroughput, baselines, rounds);
+    const { measured, bareAfter } = await measureGateway(
+      name,
+      gw,
+      'REDIS_URL' in mode.env ? redis : undefined,
+      send,
+      before,
+      bareThroughput,
+      baselines,
+      rounds,
+    );
     gateway[mode.name] = measured;
     before = bareAfter;
     if (mode.name === 'embedded') command = await measureCommand(agent, gw.url, stub);
@@ -105,7 +118,12 @@ async function main(): Promise<void> {
   /** Read-only: INFO commandstats for the Redis calls per message. */
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   const results: Record<string, unknown> = {
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+      node: process.version,
+    },
     quick,
   };
 
@@ -123,7 +141,9 @@ async function main(): Promise<void> {
 
   // Baseline 2: bare OCPP-J (the same operations as CALLs straight to the CSMS stub). Its clients also stay connected:
   // every gateway latency window is paired with a bare SOAP and a bare OCPP-J window at the same rate.
-  const clients = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => JsonClient.connect(`ws://127.0.0.1:${csmsPort}/ocpp/json-${i}`)));
+  const clients = await Promise.all(
+    Array.from({ length: CLIENTS }, (_, i) => JsonClient.connect(`ws://127.0.0.1:${csmsPort}/ocpp/json-${i}`)),
+  );
   const sendJson: Send = (client, seq) => {
     const [action, payload] = jsonCall(seq);
     return clients[client]!.call(action, payload);
@@ -131,7 +151,15 @@ async function main(): Promise<void> {
   const bareJson = await measureBaseline('bare OCPP-J', sendJson);
   const baselines: Baselines = { soap: sendBare, json: sendJson };
 
-  const { gateway, command, sameLoad, bareAfter } = await measureModes({ agent, stub, csmsPort, redis, bareBefore: bareSoap.throughput, bareThroughput, baselines });
+  const { gateway, command, sameLoad, bareAfter } = await measureModes({
+    agent,
+    stub,
+    csmsPort,
+    redis,
+    bareBefore: bareSoap.throughput,
+    bareThroughput,
+    baselines,
+  });
   // The outage probe: a durable gateway whose CSMS cannot be reached (bench/README.md, "Method").
   const { outage } = await measureOutage(agent, bareAfter, bareThroughput);
   // The 2.0.1 upstream beside 1.6, and migration routing's shadow beside the legacy route (the bare SOAP server plays
@@ -146,7 +174,19 @@ async function main(): Promise<void> {
   stub.close();
   agent.destroy();
 
-  Object.assign(results, { bareSoap, bareJson, gateway, redisAt16PartitionHalfLoad: sameLoad, command, outage, protocols, routes, fleet, errorKinds: Object.fromEntries(errorKinds), staleSocketRetries: staleSocketRetries.count });
+  Object.assign(results, {
+    bareSoap,
+    bareJson,
+    gateway,
+    redisAt16PartitionHalfLoad: sameLoad,
+    command,
+    outage,
+    protocols,
+    routes,
+    fleet,
+    errorKinds: Object.fromEntries(errorKinds),
+    staleSocketRetries: staleSocketRetries.count,
+  });
   writeResults(results);
   printTable(bareSoap, bareJson, gateway, sameLoad, command, outage, fleet, protocols, routes);
 }

@@ -20,12 +20,18 @@ export interface Windows {
  * that same round; the figure is the median of those differences. A stall that lasts longer than a window moves one
  * round's difference, not the median, as long as fewer than half of the rounds are hit.
  */
-export function pairedAdded(gateway: Windows, bareSoap: Windows, bareJson: Windows): { added: Windows; p50: number; p99: number } {
+export function pairedAdded(
+  gateway: Windows,
+  bareSoap: Windows,
+  bareJson: Windows,
+): { added: Windows; p50: number; p99: number } {
   const rounds = gateway.p50.length;
   for (const w of [gateway, bareSoap, bareJson]) {
-    if (w.p50.length !== rounds || w.p99.length !== rounds) throw new Error('paired rounds need one window of each kind per round');
+    if (w.p50.length !== rounds || w.p99.length !== rounds)
+      throw new Error('paired rounds need one window of each kind per round');
   }
-  const minus = (pick: (w: Windows) => number[]) => pick(gateway).map((g, i) => g - pick(bareSoap)[i]! - pick(bareJson)[i]!);
+  const minus = (pick: (w: Windows) => number[]) =>
+    pick(gateway).map((g, i) => g - pick(bareSoap)[i]! - pick(bareJson)[i]!);
   const added = { p50: minus((w) => w.p50), p99: minus((w) => w.p99) };
   return { added, p50: median(added.p50), p99: median(added.p99) };
 }

@@ -37,7 +37,10 @@ export interface RouteComparison {
 function transactionAwareSender(agent: Agent, url: URL, prefix: string): Send {
   const ids = new Map<number, string>();
   return async (client, seq) => {
-    const envelope = soapRequest(`${prefix}-${client}`, seq).replace(/<cs:transactionId>4711</, `<cs:transactionId>${ids.get(client) ?? '4711'}<`);
+    const envelope = soapRequest(`${prefix}-${client}`, seq).replace(
+      /<cs:transactionId>4711</,
+      `<cs:transactionId>${ids.get(client) ?? '4711'}<`,
+    );
     try {
       const { status, text } = await exchangeSoap(agent, url, envelope, envelope.includes('startTransactionRequest'));
       const id = /transactionId>(\d+)</.exec(text)?.[1];
@@ -72,8 +75,15 @@ export async function compareProtocols(agent: Agent, stub16Port: number): Promis
   await gw16.stop();
   await gw201.stop();
   stub201.close();
-  const result = { ocpp16: median(rounds.ocpp16), ocpp201: median(rounds.ocpp201), rounds, ratio: median(rounds.ratio) };
-  log(`OCPP 2.0.1 upstream: ${result.ocpp201.toFixed(0)} msg/s against ${result.ocpp16.toFixed(0)} for 1.6 (ratios ${rounds.ratio.map((r) => r.toFixed(2)).join(', ')})`);
+  const result = {
+    ocpp16: median(rounds.ocpp16),
+    ocpp201: median(rounds.ocpp201),
+    rounds,
+    ratio: median(rounds.ratio),
+  };
+  log(
+    `OCPP 2.0.1 upstream: ${result.ocpp201.toFixed(0)} msg/s against ${result.ocpp16.toFixed(0)} for 1.6 (ratios ${rounds.ratio.map((r) => r.toFixed(2)).join(', ')})`,
+  );
   return result;
 }
 
@@ -98,6 +108,8 @@ export async function compareRoutes(agent: Agent, csmsPort: number, legacyUrl: U
   await gwLegacy.stop();
   await gwShadow.stop();
   const addedP50 = median(out.shadow.map((s, i) => s - out.legacy[i]!));
-  log(`route legacy+shadow at ${perSecond.toFixed(0)} msg/s: p50 ${out.shadow.map((x) => x.toFixed(2)).join(', ')} ms against legacy ${out.legacy.map((x) => x.toFixed(2)).join(', ')} ms; added ${addedP50.toFixed(2)} ms`);
+  log(
+    `route legacy+shadow at ${perSecond.toFixed(0)} msg/s: p50 ${out.shadow.map((x) => x.toFixed(2)).join(', ')} ms against legacy ${out.legacy.map((x) => x.toFixed(2)).join(', ')} ms; added ${addedP50.toFixed(2)} ms`,
+  );
   return { rate: perSecond, ...out, addedP50 };
 }

@@ -41,7 +41,10 @@ function freePort(): Promise<number> {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ocppgw-demo-'));
 
-async function startGateway(csmsPort: number, legacyUrl: string | undefined): Promise<{ gateway: Gateway; soapPort: number; adminPort: number }> {
+async function startGateway(
+  csmsPort: number,
+  legacyUrl: string | undefined,
+): Promise<{ gateway: Gateway; soapPort: number; adminPort: number }> {
   const port = Number(process.env.PORT ?? 8080) || (legacyUrl ? await freePort() : 0);
   const config = loadConfig(
     { ...process.env, CONFIG: process.env.CONFIG ?? '' },
@@ -55,7 +58,9 @@ async function startGateway(csmsPort: number, legacyUrl: string | undefined): Pr
       // A store of its own for each run, so that a demo never meets what an earlier one left.
       dataDir,
       logLevel: process.env.LOG_LEVEL ?? 'error',
-      ...(legacyUrl ? { legacyCsUrl: legacyUrl, route: 'legacy+shadow', publicUrl: `http://127.0.0.1:${port}/CentralSystemService` } : {}),
+      ...(legacyUrl
+        ? { legacyCsUrl: legacyUrl, route: 'legacy+shadow', publicUrl: `http://127.0.0.1:${port}/CentralSystemService` }
+        : {}),
     },
   );
   const gateway = new Gateway(config, createLogger(config.logLevel), {
@@ -72,7 +77,9 @@ async function cutOver(adminPort: number): Promise<void> {
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ route: 'csms+shadow', reason: 'demo cut-over' }),
   });
-  say(`demo: cut-over: DEMO-1 routed to the CSMS, the legacy system keeps a copy (${res.status} ${JSON.stringify(await res.json())})`);
+  say(
+    `demo: cut-over: DEMO-1 routed to the CSMS, the legacy system keeps a copy (${res.status} ${JSON.stringify(await res.json())})`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -89,7 +96,9 @@ Ctrl-C to stop.\n`);
   const chargers = ['DEMO-1', 'DEMO-2', 'DEMO-3'].map((id) => new DemoCharger(id, gatewayUrl));
   for (const charger of chargers) {
     await charger.start();
-    void charger.run(migration && charger.identity === 'DEMO-1' ? 6_000 : Infinity).catch((err: Error) => say(`${charger.identity} stopped: ${err.message}`));
+    void charger
+      .run(migration && charger.identity === 'DEMO-1' ? 6_000 : Infinity)
+      .catch((err: Error) => say(`${charger.identity} stopped: ${err.message}`));
     await sleep(300);
   }
   if (migration) void cutOver(adminPort).catch((err: Error) => say(`demo: cut-over failed: ${err.message}`));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every test file under test/ with node's built-in test runner (TypeScript through tsx), after setting up what
-// the selected tests need: a type check, a Redis of the run's own (unless REDIS_TEST_URL is set), openssl, and
+// the selected tests need: a type check, a format and lint check (Biome), a Redis of the run's own (unless REDIS_TEST_URL is set), openssl, and
 // Debian's chromium for the dashboard test. As root, missing Debian packages are installed with apt-get.
 // Usage: npm test [-- <dir-or-file> ...]   e.g. npm test -- test/unit
 import { spawn, spawnSync } from 'node:child_process';
@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test/unit', 'test/integration', 'test/e2e', 'test/reliability'];
+const roots = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : ['test/unit', 'test/integration', 'test/e2e', 'test/reliability'];
 const files = [];
 const walk = (p) => {
   if (statSync(p, { throwIfNoEntry: false })?.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e));
@@ -64,7 +66,11 @@ function requirePackage(found, pkg, what, hint = '') {
     process.exit(1);
   }
   console.log(`== installing the Debian package ${pkg}`);
-  const apt = spawnSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`], { stdio: 'inherit' });
+  const apt = spawnSync(
+    'sh',
+    ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`],
+    { stdio: 'inherit' },
+  );
   if (apt.status !== 0 || !found()) {
     console.error(`npm test needs ${what}: installing the Debian package ${pkg} failed`);
     process.exit(1);
@@ -79,6 +85,18 @@ if (tsc.status !== 0) {
   process.exit(tsc.status || 1);
 }
 
+// 1b. Format and lint (Biome): a formatting difference or a lint error fails the run before any test.
+console.log('== format and lint');
+const biome = spawnSync(join(repoRoot, 'node_modules', '.bin', 'biome'), ['ci', '--colors=off'], {
+  stdio: 'inherit',
+  cwd: repoRoot,
+});
+if (biome.status !== 0) {
+  if (biome.error) console.error(`format and lint could not run: ${biome.error.message} (run npm install first)`);
+  else console.error('format or lint failed: `npx biome check --write` fixes formatting; lint errors name their rule');
+  process.exit(biome.status || 1);
+}
+
 // 2. openssl makes the tests' certificates (test/helpers/certs.ts, the wss:// upstream test); no unit test uses it.
 if (needsRedis) requirePackage(() => which('openssl'), 'openssl', 'openssl');
 
@@ -89,7 +107,12 @@ if (needsChromium) {
     console.error(`npm test needs chromium: CHROMIUM_PATH=${chromiumPath} is not an executable`);
     process.exit(1);
   }
-  requirePackage(() => executable(chromiumPath), 'chromium', 'chromium for the dashboard test', ', or set CHROMIUM_PATH');
+  requirePackage(
+    () => executable(chromiumPath),
+    'chromium',
+    'chromium for the dashboard test',
+    ', or set CHROMIUM_PATH',
+  );
 }
 
 // 4. Redis: REDIS_TEST_URL as given, else a redis-server of this run's own on a free loopback port (never 6379's).
@@ -136,7 +159,11 @@ async function stopRedis() {
 if (needsRedis && !process.env.REDIS_TEST_URL) {
   requirePackage(() => which('redis-server'), 'redis-server', 'redis-server', ', or set REDIS_TEST_URL');
 } else if (needsRedisServer) {
-  requirePackage(() => which('redis-server'), 'redis-server', 'redis-server for the reliability suite (it starts its own)');
+  requirePackage(
+    () => which('redis-server'),
+    'redis-server',
+    'redis-server for the reliability suite (it starts its own)',
+  );
 }
 // From here on a Ctrl-C (SIGINT), SIGTERM or SIGHUP ends the run in order: the tests first, then this run's Redis.
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
@@ -156,10 +183,14 @@ if (needsRedis && !process.env.REDIS_TEST_URL) {
   const port = await freePort();
   redisDir = mkdtempSync(join(tmpdir(), 'npm-test-redis-'));
   // Its own process group: a Ctrl-C reaches the tests, and this Redis is stopped only once they have ended.
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    detached: true,
-  });
+  redis = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      detached: true,
+    },
+  );
   let exited = false;
   redis.once('exit', () => (exited = true));
   redis.once('error', () => (exited = true));
@@ -182,7 +213,10 @@ if (needsRedis && !process.env.REDIS_TEST_URL) {
 
 // 5. The tests, exactly as before; Ctrl-C (or a SIGTERM) reaches the test process too, and Redis is stopped after it.
 console.log('== tests');
-tests = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
+tests = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', '--test', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  env,
+});
 const [code, signal] = await new Promise((resolve) => {
   tests.once('exit', (c, s) => resolve([c, s]));
   tests.once('error', (err) => (console.error(`could not start the tests: ${err.message}`), resolve([1, null])));

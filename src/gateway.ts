@@ -100,7 +100,9 @@ export class Gateway {
         onPartition: (partition, held) => void this.onPartition(partition, held),
       });
       this.queue = queue;
-      const registry = new RedisRegistry(redis, config.redisPrefix, (identity) => queue.heldPartitions.has(partitionOf(identity, config.partitions)));
+      const registry = new RedisRegistry(redis, config.redisPrefix, (identity) =>
+        queue.heldPartitions.has(partitionOf(identity, config.partitions)),
+      );
       this.registry = registry;
       this.forgetCachedStates = () => registry.forgetCached();
     } else if (config.store === 'sqlite') {
@@ -135,9 +137,18 @@ export class Gateway {
 
   async start(): Promise<{ soapPort: number; adminPort: number }> {
     const client = await ChargePointClient.create(this.config.publicUrl, SOURCE_DIALECTS);
-    this.csmsCalls = new CsmsCallHandler(this.config, this.registry, client, this.upstream, this.logger, this.observers);
+    this.csmsCalls = new CsmsCallHandler(
+      this.config,
+      this.registry,
+      client,
+      this.upstream,
+      this.logger,
+      this.observers,
+    );
     if (migrationEnabled(this.config)) {
-      const owns = (identity: string) => !(this.queue instanceof BullmqQueue) || this.queue.heldPartitions.has(partitionOf(identity, this.config.partitions));
+      const owns = (identity: string) =>
+        !(this.queue instanceof BullmqQueue) ||
+        this.queue.heldPartitions.has(partitionOf(identity, this.config.partitions));
       this.migration = await MigrationWiring.create({
         config: this.config,
         logger: this.logger,
@@ -155,23 +166,81 @@ export class Gateway {
     this.deadLetters = new DeadLetters(this.registry, this.queue, this.logger);
     const migration = this.migration;
     const csmsIsPrimary = migration ? (identity: string) => migration.csmsIsPrimary(identity) : undefined;
-    const ingress = new ChargerIngress(this.config, this.registry, this.queue, this.queued, this.offline, this.logger, this.observers, this.capacity(), csmsIsPrimary);
+    const ingress = new ChargerIngress(
+      this.config,
+      this.registry,
+      this.queue,
+      this.queued,
+      this.offline,
+      this.logger,
+      this.observers,
+      this.capacity(),
+      csmsIsPrimary,
+    );
     const endpoint = new CentralSystemEndpoint(this.config, ingress, this.logger, this.observers, this.registry);
-    this.soapServer = createSoapServer(endpoint, this.logger, { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs }, this.config.tls, this.migration?.relay);
-    if (this.config.admission === 'auto-accept') this.logger.warn('admission is auto-accept: any chargeBoxIdentity is served');
-    if (this.config.adminInsecure && !this.config.adminToken) this.logger.warn({ adminHost: this.config.adminHost }, 'ADMIN_INSECURE: the admin port serves its data and actions without a token');
-    if (this.config.callbackPolicy === 'any') this.logger.warn('CALLBACK_POLICY=any: anyone who can send as a charger can move where its CSMS commands go');
-    if (!this.redis && !this.store) this.logger.warn('STORE=memory: queued messages and charger state are kept in memory only and are lost on a restart');
+    this.soapServer = createSoapServer(
+      endpoint,
+      this.logger,
+      { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs },
+      this.config.tls,
+      this.migration?.relay,
+    );
+    this.warnUnsafeSettings();
     if (this.store) {
       this.logger.info({ store: this.store.path, bytes: this.store.sizeBytes() }, 'embedded durable store open');
       this.compaction = setInterval(() => this.store?.compact(), COMPACT_EVERY_MS).unref();
       // The CSMS can reach the chargers heard recently at once, before they speak again.
       await this.reopen(await this.registry.identities());
     }
-    this.adminServer = createAdminServer({
+    this.adminServer = this.createAdmin();
+    // A flood of idle SOAP connections alone can never take the last descriptors of the reserve (the admin port's).
+    if (this.fds.limit !== undefined && this.config.fdReserve > 0)
+      this.soapServer.maxConnections = Math.max(16, this.fds.limit - Math.ceil(this.config.fdReserve / 2));
+    this.upstream.startIdleSweep();
+    const soapPort = await listen(this.soapServer, this.config.port, this.config.host);
+    const adminPort = await listen(this.adminServer, this.config.adminPort, this.config.adminHost);
+    endpoint.callbacks.listening(soapPort, adminPort);
+    void this.migration?.forwarder.resume();
+    this.logger.info(
+      {
+        soapPort,
+        adminPort,
+        csmsUrl: this.config.csmsUrl,
+        csmsProtocol: this.config.csmsProtocol,
+        queue: this.queue.kind,
+        publicUrl: this.config.publicUrl,
+      },
+      `gateway listening: SOAP on :${soapPort}/CentralSystemService, admin on ${this.config.adminHost}:${adminPort}`,
+    );
+    return { soapPort, adminPort };
+  }
+
+  /** Settings that are allowed but weaken a default: said at every start. */
+  private warnUnsafeSettings(): void {
+    if (this.config.admission === 'auto-accept')
+      this.logger.warn('admission is auto-accept: any chargeBoxIdentity is served');
+    if (this.config.adminInsecure && !this.config.adminToken)
+      this.logger.warn(
+        { adminHost: this.config.adminHost },
+        'ADMIN_INSECURE: the admin port serves its data and actions without a token',
+      );
+    if (this.config.callbackPolicy === 'any')
+      this.logger.warn('CALLBACK_POLICY=any: anyone who can send as a charger can move where its CSMS commands go');
+    if (!this.redis && !this.store)
+      this.logger.warn(
+        'STORE=memory: queued messages and charger state are kept in memory only and are lost on a restart',
+      );
+  }
+
+  /** The admin port: status API, dashboard, metrics and operator actions (docs/architecture.md#the-admin-port). */
+  private createAdmin(): ReturnType<typeof createAdminServer> {
+    return createAdminServer({
       token: this.config.adminToken,
       // The address the port is bound to is a name it answers to, unless it is a wildcard.
-      allowedHosts: [...this.config.adminAllowedHosts, ...(['0.0.0.0', '::'].includes(this.config.adminHost) ? [] : [this.config.adminHost])],
+      allowedHosts: [
+        ...this.config.adminAllowedHosts,
+        ...(['0.0.0.0', '::'].includes(this.config.adminHost) ? [] : [this.config.adminHost]),
+      ],
       tls: this.config.adminTls,
       logger: this.logger,
       checkReady: () => this.checkReady(),
@@ -189,18 +258,6 @@ export class Gateway {
       queueBoard: this.queue instanceof BullmqQueue ? queueBoard(this.queue, !this.config.queueBoardWrite) : undefined,
       migration: this.migration?.control,
     });
-    // A flood of idle SOAP connections alone can never take the last descriptors of the reserve (the admin port's).
-    if (this.fds.limit !== undefined && this.config.fdReserve > 0) this.soapServer.maxConnections = Math.max(16, this.fds.limit - Math.ceil(this.config.fdReserve / 2));
-    this.upstream.startIdleSweep();
-    const soapPort = await listen(this.soapServer, this.config.port, this.config.host);
-    const adminPort = await listen(this.adminServer, this.config.adminPort, this.config.adminHost);
-    endpoint.callbacks.listening(soapPort, adminPort);
-    void this.migration?.forwarder.resume();
-    this.logger.info(
-      { soapPort, adminPort, csmsUrl: this.config.csmsUrl, csmsProtocol: this.config.csmsProtocol, queue: this.queue.kind, publicUrl: this.config.publicUrl },
-      `gateway listening: SOAP on :${soapPort}/CentralSystemService, admin on ${this.config.adminHost}:${adminPort}`,
-    );
-    return { soapPort, adminPort };
   }
 
   /** What the ingress needs to know before it takes in a new charger (docs/architecture.md#resource-bounds). */
@@ -227,11 +284,16 @@ export class Gateway {
     this.migration?.store.forgetCached();
     if (held) void this.migration?.forwarder.resume();
     try {
-      const identities = (await this.registry.identities()).filter((id) => partitionOf(id, this.config.partitions) === partition);
+      const identities = (await this.registry.identities()).filter(
+        (id) => partitionOf(id, this.config.partitions) === partition,
+      );
       if (held) await this.reopen(identities);
       else for (const identity of identities) this.upstream.close(identity);
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message, partition }, "could not reopen the partition's charger connections");
+      this.logger.warn(
+        { err: (err as Error).message, partition },
+        "could not reopen the partition's charger connections",
+      );
     }
   }
 
@@ -242,17 +304,28 @@ export class Gateway {
     for (const identity of identities) {
       const contact = await this.registry.contact(identity);
       // A charger the CSMS has no part in (routed to the legacy system) is not shown to it as connected.
-      if (contact && Date.parse(contact.lastSoapContact) >= since && (!this.migration || (await this.migration.csmsInvolved(identity)))) recent.push(identity);
+      if (
+        contact &&
+        Date.parse(contact.lastSoapContact) >= since &&
+        (!this.migration || (await this.migration.csmsInvolved(identity)))
+      )
+        recent.push(identity);
     }
     this.upstream.openSpread(recent);
     const reopened = recent.length;
-    if (reopened > 0) this.logger.info({ chargers: reopened, windowMinutes: this.config.reopenWindowMinutes }, 'reopened the CSMS connections of recently active chargers');
+    if (reopened > 0)
+      this.logger.info(
+        { chargers: reopened, windowMinutes: this.config.reopenWindowMinutes },
+        'reopened the CSMS connections of recently active chargers',
+      );
   }
 
   /** A message the processor failed on unexpectedly: kept as a dead letter, never dropped without a trace. */
   private async deadLetter(job: UpstreamJob, err: unknown): Promise<void> {
     const now = Date.now();
-    await this.registry.addDeadLetter(deadLetterOf(job, `gateway failed to process it: ${(err as Error).message}`, 1, now, now)).catch(() => undefined);
+    await this.registry
+      .addDeadLetter(deadLetterOf(job, `gateway failed to process it: ${(err as Error).message}`, 1, now, now))
+      .catch(() => undefined);
   }
 
   async checkReady(): Promise<void> {

@@ -5,7 +5,7 @@ import { createLogger } from './util/log.js';
 
 /** `npm start`: configuration from the environment and config/gateway.yaml, then run until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (err) {

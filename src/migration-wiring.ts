@@ -14,7 +14,8 @@ import { RpcError } from './ocpp/rpc-error.js';
 import type { JobProcessor } from './queue/upstream-queue.js';
 import { ChargePointClient } from './soap/charge-point-client.js';
 import { ChargePointRelayEndpoint, legacyCallerCheck, relayUrlOf } from './soap/charge-point-relay.js';
-import { LegacyCallError, LegacyCentralSystemClient, legacyFailureClass } from './soap/legacy-client.js';
+import { LegacyCentralSystemClient } from './soap/legacy-client.js';
+import { LegacyCallError, legacyFailureClass } from './soap/legacy-call-error.js';
 import { EmbeddedMigrationStore, type MigrationStore } from './state/migration-store.js';
 import { RedisMigrationStore } from './state/redis-migration-store.js';
 import type { ChargerRegistry } from './state/registry.js';
@@ -37,7 +38,8 @@ export interface MigrationParts {
 
 /** How a failed legacy call reads for the bridge: a Fault is the legacy system's refusal, anything else an outage. */
 function classify(err: unknown): LegacyFailure {
-  if (err instanceof LegacyCallError && legacyFailureClass(err) === 'refusal' && err.fault) return { refused: err.fault };
+  if (err instanceof LegacyCallError && legacyFailureClass(err) === 'refusal' && err.fault)
+    return { refused: err.fault };
   return { unavailable: err instanceof Error ? err.message : String(err) };
 }
 
@@ -61,7 +63,15 @@ export class MigrationWiring {
   ) {
     const { config, logger } = parts;
     const relayUrlOfCharger = (identity: string) => relayUrlOf(config.publicUrl, identity);
-    const legacyDeps = { config, registry: parts.registry, legacy, classify, relayUrlOf: relayUrlOfCharger, logger, stopping: this.stopSignal.signal };
+    const legacyDeps = {
+      config,
+      registry: parts.registry,
+      legacy,
+      classify,
+      relayUrlOf: relayUrlOfCharger,
+      logger,
+      stopping: this.stopSignal.signal,
+    };
     const toLegacy: JobProcessor = async (job, reply) => {
       await new LegacyDelivery(job, reply, legacyDeps).deliver();
       parts.queued.release(job.identity);
@@ -77,22 +87,40 @@ export class MigrationWiring {
       logger,
       observer: parts.observers,
     });
-    this.processor = new RoutedProcessor(config, store, { csms: parts.processor.process, legacy: toLegacy, copied: (id) => this.forwarder.kick(id) }, logger);
+    this.processor = new RoutedProcessor(
+      config,
+      store,
+      { csms: parts.processor.process, legacy: toLegacy, copied: (id) => this.forwarder.kick(id) },
+      logger,
+    );
     const routeOf = (identity: string) => this.processor.routeOf(identity);
     const sink = new LegacyRelay(config, parts.registry, store, routeOf, chargers, logger);
-    const legacyUrls = () => [config.legacyCsUrl, ...Object.values(config.chargers).map((c) => c.legacyUrl)].filter((u): u is string => u !== undefined);
-    this.relay = new ChargePointRelayEndpoint(config, sink, legacyCallerCheck(config.legacyNetworks, legacyUrls), logger);
+    const legacyUrls = () =>
+      [config.legacyCsUrl, ...Object.values(config.chargers).map((c) => c.legacyUrl)].filter(
+        (u): u is string => u !== undefined,
+      );
+    this.relay = new ChargePointRelayEndpoint(
+      config,
+      sink,
+      legacyCallerCheck(config.legacyNetworks, legacyUrls),
+      logger,
+    );
     this.control = {
       store,
       routeOf,
       known: async (identity) => identity in config.chargers || (await parts.registry.contact(identity)) !== undefined,
-      problem: (identity, route) => (route !== 'csms' && !legacyUrlOf(config, identity) ? `route ${route} needs a legacy URL for ${identity} (LEGACY_CS_URL or chargers.${identity}.legacyUrl)` : undefined),
+      problem: (identity, route) =>
+        route !== 'csms' && !legacyUrlOf(config, identity)
+          ? `route ${route} needs a legacy URL for ${identity} (LEGACY_CS_URL or chargers.${identity}.legacyUrl)`
+          : undefined,
       identities: async () => [...new Set([...(await parts.registry.identities()), ...Object.keys(config.chargers)])],
     };
   }
 
   static async create(parts: MigrationParts): Promise<MigrationWiring> {
-    const store = parts.redis ? await RedisMigrationStore.open(parts.redis, parts.config.redisPrefix, parts.logger) : new EmbeddedMigrationStore(parts.store);
+    const store = parts.redis
+      ? await RedisMigrationStore.open(parts.redis, parts.config.redisPrefix, parts.logger)
+      : new EmbeddedMigrationStore(parts.store);
     const legacy = await LegacyCentralSystemClient.create(SOURCE_DIALECTS);
     const chargers = await ChargePointClient.create(parts.config.publicUrl, SOURCE_DIALECTS);
     return new MigrationWiring(parts, store, legacy, chargers);
@@ -116,7 +144,13 @@ export class MigrationWiring {
 
   /** A CSMS command for the charger: refused with SecurityError when the CSMS may not command it now. */
   async checkCsmsCommand(identity: string): Promise<void> {
-    const verdict = commandsAllowed('csms', identity, this.routeOf(identity), await this.store.routing(identity), this.parts.config.chargers[identity]?.shadowCommands ?? 'refuse');
+    const verdict = commandsAllowed(
+      'csms',
+      identity,
+      this.routeOf(identity),
+      await this.store.routing(identity),
+      this.parts.config.chargers[identity]?.shadowCommands ?? 'refuse',
+    );
     if (verdict.ok) return;
     this.parts.logger.warn({ chargeBoxIdentity: identity }, `CSMS command refused: ${verdict.reason}`);
     throw new RpcError('SecurityError', verdict.reason);

@@ -33,14 +33,25 @@ export class DemoCharger {
           ClearCache: () => ({ status: 'Accepted' }),
           UnlockConnector: () => ({ status: 'Accepted' }),
           ChangeAvailability: () => ({ status: 'Accepted' }),
-          GetConfiguration: () => ({ configurationKey: [{ key: 'HeartbeatInterval', readonly: false, value: '60' }], unknownKey: [] }),
+          GetConfiguration: () => ({
+            configurationKey: [{ key: 'HeartbeatInterval', readonly: false, value: '60' }],
+            unknownKey: [],
+          }),
         },
       },
     };
-    soap.listen(this.server, { path: '/ChargePointService', services: service, xml: readFileSync(ocpp15Soap.wsdlFiles.chargePoint, 'utf8'), forceSoap12Headers: true } as soap.IServerOptions).log = () => undefined;
+    soap.listen(this.server, {
+      path: '/ChargePointService',
+      services: service,
+      xml: readFileSync(ocpp15Soap.wsdlFiles.chargePoint, 'utf8'),
+      forceSoap12Headers: true,
+    } as soap.IServerOptions).log = () => undefined;
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     this.callbackUrl = `http://127.0.0.1:${(this.server.address() as { port: number }).port}/ChargePointService`;
-    this.client = await soap.createClientAsync(ocpp15Soap.wsdlFiles.centralSystem, { forceSoap12Headers: true, endpoint: this.gatewayUrl });
+    this.client = await soap.createClientAsync(ocpp15Soap.wsdlFiles.centralSystem, {
+      forceSoap12Headers: true,
+      endpoint: this.gatewayUrl,
+    });
   }
 
   async send(operation: string, args: object): Promise<any> {
@@ -57,24 +68,54 @@ export class DemoCharger {
   /** One charging session, as a 1.5 charger reports it. */
   async session(idTag: string): Promise<void> {
     const now = () => new Date().toISOString();
-    await this.send('StatusNotification', { connectorId: 1, status: 'Occupied', errorCode: 'NoError', timestamp: now() });
+    await this.send('StatusNotification', {
+      connectorId: 1,
+      status: 'Occupied',
+      errorCode: 'NoError',
+      timestamp: now(),
+    });
     await this.send('Authorize', { idTag });
-    const { transactionId } = await this.send('StartTransaction', { connectorId: 1, idTag, timestamp: now(), meterStart: 1000 });
+    const { transactionId } = await this.send('StartTransaction', {
+      connectorId: 1,
+      idTag,
+      timestamp: now(),
+      meterStart: 1000,
+    });
     for (let i = 1; i <= 2; i++) {
       await sleep(700);
       await this.send('MeterValues', {
         connectorId: 1,
         transactionId,
-        values: [{ timestamp: now(), value: [{ attributes: { measurand: 'Energy.Active.Import.Register', unit: 'Wh' }, $value: String(1000 + i * 350) }, { attributes: { measurand: 'Current.Import', unit: 'Amp' }, $value: '16' }] }],
+        values: [
+          {
+            timestamp: now(),
+            value: [
+              {
+                attributes: { measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
+                $value: String(1000 + i * 350),
+              },
+              { attributes: { measurand: 'Current.Import', unit: 'Amp' }, $value: '16' },
+            ],
+          },
+        ],
       });
     }
     await this.send('StopTransaction', { transactionId, idTag, timestamp: now(), meterStop: 1700 });
-    await this.send('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError', timestamp: now() });
+    await this.send('StatusNotification', {
+      connectorId: 1,
+      status: 'Available',
+      errorCode: 'NoError',
+      timestamp: now(),
+    });
   }
 
   /** Boots, charges once, then heartbeats, charging again when a remote start came in or every `sessionEveryMs`. */
   async run(sessionEveryMs = Infinity): Promise<void> {
-    await this.send('BootNotification', { chargePointVendor: 'DemoVendor', chargePointModel: 'Legacy15', firmwareVersion: '1.5.0' });
+    await this.send('BootNotification', {
+      chargePointVendor: 'DemoVendor',
+      chargePointModel: 'Legacy15',
+      firmwareVersion: '1.5.0',
+    });
     await this.send('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError' });
     await this.session(`TAG-${this.identity}`);
     let lastSession = Date.now();

@@ -19,7 +19,9 @@ function answer16(method: string, params: any, ids: { next: number }, say: Say, 
     case 'StartTransaction':
       return { transactionId: ids.next++, idTagInfo: { status: 'Accepted' } };
     case 'StopTransaction':
-      say(`demo: full transaction bridged: ${identity} transaction ${params.transactionId} (StartTransaction -> MeterValues -> StopTransaction)`);
+      say(
+        `demo: full transaction bridged: ${identity} transaction ${params.transactionId} (StartTransaction -> MeterValues -> StopTransaction)`,
+      );
       return { idTagInfo: { status: 'Accepted' } };
     case 'DataTransfer':
       return { status: 'Accepted' };
@@ -39,7 +41,10 @@ function answer201(method: string, params: any, say: Say, identity: string): obj
     case 'Authorize':
       return { idTokenInfo: { status: 'Accepted' } };
     case 'TransactionEvent':
-      if (params.eventType === 'Ended') say(`demo: full transaction bridged: ${identity} transaction ${params.transactionInfo.transactionId} (TransactionEvent Started -> Updated -> Ended)`);
+      if (params.eventType === 'Ended')
+        say(
+          `demo: full transaction bridged: ${identity} transaction ${params.transactionInfo.transactionId} (TransactionEvent Started -> Updated -> Ended)`,
+        );
       return params.idToken ? { idTokenInfo: { status: 'Accepted' } } : {};
     case 'DataTransfer':
       return { status: 'Accepted' };
@@ -52,20 +57,32 @@ function answer201(method: string, params: any, say: Say, identity: string): obj
  * The demo central system: OCPP-J 1.6 or 2.0.1 with strict schema validation; prints every CALL it receives, and
  * starts a session on DEMO-2 remotely after its boot.
  */
-export async function startDemoCsms(port: number, protocol: CsmsProtocol, say: Say): Promise<{ port: number; server: any }> {
+export async function startDemoCsms(
+  port: number,
+  protocol: CsmsProtocol,
+  say: Say,
+): Promise<{ port: number; server: any }> {
   const server = new RPCServer({ protocols: [protocol], strictMode: true });
   const ids = { next: 1 };
   server.on('client', (client: any) => {
     say(`CSMS: ${client.identity} connected over OCPP-J ${protocol} (through the gateway)`);
     client.handle(({ method, params }: { method: string; params: any }) => {
       say(`CSMS <- ${client.identity} ${method} ${JSON.stringify(params)}`);
-      if (method === 'BootNotification' && client.identity === 'DEMO-2') setTimeout(() => void remoteStart(client), 1500);
-      return protocol === 'ocpp1.6' ? answer16(method, params, ids, say, client.identity) : answer201(method, params, say, client.identity);
+      if (method === 'BootNotification' && client.identity === 'DEMO-2')
+        setTimeout(() => void remoteStart(client), 1500);
+      return protocol === 'ocpp1.6'
+        ? answer16(method, params, ids, say, client.identity)
+        : answer201(method, params, say, client.identity);
     });
   });
   async function remoteStart(client: any): Promise<void> {
     const [method, params] =
-      protocol === 'ocpp1.6' ? ['RemoteStartTransaction', { idTag: 'DEMO-REMOTE', connectorId: 1 }] : ['RequestStartTransaction', { idToken: { idToken: 'DEMO-REMOTE', type: 'ISO14443' }, remoteStartId: 1, evseId: 1 }];
+      protocol === 'ocpp1.6'
+        ? ['RemoteStartTransaction', { idTag: 'DEMO-REMOTE', connectorId: 1 }]
+        : [
+            'RequestStartTransaction',
+            { idToken: { idToken: 'DEMO-REMOTE', type: 'ISO14443' }, remoteStartId: 1, evseId: 1 },
+          ];
     say(`CSMS -> ${client.identity} ${method}`);
     const result = await client.call(method, params).catch((e: Error) => ({ error: e.message }));
     say(`CSMS <- ${client.identity} ${method} answered ${JSON.stringify(result)}`);

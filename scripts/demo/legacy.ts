@@ -29,7 +29,15 @@ export async function startDemoLegacy(say: Say): Promise<{ url: string; close():
     };
   }
   const xml = readFileSync(ocpp15Soap.wsdlFiles.centralSystem, 'utf8');
-  soap.listen(server, { path: '/CentralSystemService', services: { CentralSystemService: { CentralSystemServiceSoap12: port } }, xml, forceSoap12Headers: true } as soap.IServerOptions).log = () => undefined;
+  soap.listen(server, {
+    path: '/CentralSystemService',
+    services: { CentralSystemService: { CentralSystemServiceSoap12: port } },
+    xml,
+    forceSoap12Headers: true,
+  } as soap.IServerOptions).log = () => undefined;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/CentralSystemService`, close: () => server.close() };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/CentralSystemService`,
+    close: () => server.close(),
+  };
 }

@@ -40,7 +40,6 @@ export interface AdminDependencies {
 
 const DASHBOARD_DIR = fileURLToPath(new URL('./dashboard/', import.meta.url));
 
-
 /** /health and /ready: always open, for orchestrators; 200 when every configured dependency answers, else 503. */
 function healthRoutes(app: express.Express, deps: AdminDependencies): void {
   const probe = (ok: string, failed: string) => async (_req: Request, res: Response) => {
@@ -79,7 +78,10 @@ export function createAdminServer(deps: AdminDependencies): Server {
   });
   if (deps.migration) app.use('/api', migrationApi(deps.migration, deps.logger));
   app.use('/api/chargers', chargerApi(deps));
-  app.use('/api/dead-letters', deadLetterApi(() => deps.deadLetters, deps.maskIdTags, deps.logger));
+  app.use(
+    '/api/dead-letters',
+    deadLetterApi(() => deps.deadLetters, deps.maskIdTags, deps.logger),
+  );
   if (deps.queueBoard) app.use(deps.queueBoard.path, deps.queueBoard.router);
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));
   return deps.tls ? createHttpsServer({ cert: deps.tls.cert, key: deps.tls.key }, app) : createServer(app);

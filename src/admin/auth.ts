@@ -61,7 +61,9 @@ export class AdminAuth {
     if (!this.required) return next();
     const header = req.headers.authorization ?? '';
     if ((header.startsWith('Bearer ') && this.valid(header.slice(7))) || this.hasSession(req)) return next();
-    res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'missing or wrong admin token (Authorization: Bearer <ADMIN_TOKEN>, or log in on the dashboard)' });
+    res.status(401).set('WWW-Authenticate', 'Bearer').json({
+      error: 'missing or wrong admin token (Authorization: Bearer <ADMIN_TOKEN>, or log in on the dashboard)',
+    });
   };
 
   /** The dashboard's entry URL with ?token=: a session for the right token, then the same URL without it. */
@@ -78,9 +80,11 @@ function sessionOf(req: Request): string | undefined {
 }
 
 /** The dashboard's own pages and scripts only: no inline code, no frames, no foreign connections. */
-const STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const STRICT_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 /** The queue board (Bull Board) is built with inline scripts and styles; frames and foreign hosts stay refused. */
-const BOARD_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+const BOARD_CSP =
+  "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 /** On every admin response: no framing, no MIME sniffing, no referrer, and a content security policy. */
 export function securityHeaders(boardPath: string | undefined) {
@@ -107,6 +111,8 @@ export function checkHost(allowed: readonly string[]) {
     const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
     const name = plainAddress(host);
     if (name === 'localhost' || isLoopback(name) || names.has(host) || names.has(name)) return next();
-    res.status(421).json({ error: `Host ${host || '(none)'} is not one this admin port answers to: use a loopback name, or list it in ADMIN_ALLOWED_HOSTS` });
+    res.status(421).json({
+      error: `Host ${host || '(none)'} is not one this admin port answers to: use a loopback name, or list it in ADMIN_ALLOWED_HOSTS`,
+    });
   };
 }

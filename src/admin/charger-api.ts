@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import type { AdminDependencies } from './admin-server.js';
 import { loadChargerStatus, loadFleetStatus } from './fleet-status.js';
 import { routingSummary } from './migration-api.js';
@@ -8,23 +8,7 @@ import { routingSummary } from './migration-api.js';
 export function chargerApi(deps: AdminDependencies): Router {
   const api = Router();
 
-  api.get('/', async (req, res) => {
-    const q = typeof req.query.q === 'string' ? req.query.q.toLowerCase() : '';
-    const limit = Math.min(1000, Number(req.query.limit ?? 200) || 200);
-    const offset = Number(req.query.offset ?? 0) || 0;
-    const identities = (await deps.registry.identities()).filter((id) => id.toLowerCase().includes(q));
-    let chargers = await loadFleetStatus(identities, deps.registry, deps.upstream);
-    if (req.query.upstream === 'open') chargers = chargers.filter((c) => c.upstream.state === 'open');
-    if (req.query.upstream === 'down') chargers = chargers.filter((c) => c.upstream.state !== 'open');
-    // Stuck: messages waiting, no way for the CSMS to reach it, or messages the CSMS kept refusing.
-    if (req.query.stuck === 'true') chargers = chargers.filter((c) => c.queued > 0 || !c.soap.callbackUrl || c.deadLetters > 0);
-    const page = chargers.slice(offset, offset + limit);
-    if (deps.migration) {
-      const summary = await routingSummary(deps.migration, page.map((c) => c.identity));
-      for (const c of page) c.routing = summary.get(c.identity);
-    }
-    res.json({ total: chargers.length, offset, chargers: page });
-  });
+  api.get('/', fleetListing(deps));
 
   api.get('/:identity', async (req, res) => {
     const status = await loadChargerStatus(req.params.identity, deps.registry, deps.upstream);
@@ -40,23 +24,63 @@ export function chargerApi(deps: AdminDependencies): Router {
 
   api.post('/:identity/reconnect', (req, res) => {
     const connection = deps.upstream.peek(req.params.identity);
-    if (!connection) return void res.status(409).json({ error: `this instance has no upstream connection for ${req.params.identity} (another instance may own its partition)` });
+    if (!connection)
+      return void res.status(409).json({
+        error: `this instance has no upstream connection for ${req.params.identity} (another instance may own its partition)`,
+      });
     connection.reconnect();
     deps.logger.warn({ chargeBoxIdentity: req.params.identity }, 'upstream reconnect requested by an operator');
     res.json({ identity: req.params.identity, reconnecting: true });
   });
 
+  operatorActions(api, deps);
+  return api;
+}
+
+/** GET /api/chargers: the fleet, filtered by identity text, connection state and `stuck`, one page at a time. */
+function fleetListing(deps: AdminDependencies): RequestHandler {
+  return async (req, res) => {
+    const q = typeof req.query.q === 'string' ? req.query.q.toLowerCase() : '';
+    const limit = Math.min(1000, Number(req.query.limit ?? 200) || 200);
+    const offset = Number(req.query.offset ?? 0) || 0;
+    const identities = (await deps.registry.identities()).filter((id) => id.toLowerCase().includes(q));
+    let chargers = await loadFleetStatus(identities, deps.registry, deps.upstream);
+    if (req.query.upstream === 'open') chargers = chargers.filter((c) => c.upstream.state === 'open');
+    if (req.query.upstream === 'down') chargers = chargers.filter((c) => c.upstream.state !== 'open');
+    // Stuck: messages waiting, no way for the CSMS to reach it, or messages the CSMS kept refusing.
+    if (req.query.stuck === 'true')
+      chargers = chargers.filter((c) => c.queued > 0 || !c.soap.callbackUrl || c.deadLetters > 0);
+    const page = chargers.slice(offset, offset + limit);
+    if (deps.migration) {
+      const summary = await routingSummary(
+        deps.migration,
+        page.map((c) => c.identity),
+      );
+      for (const c of page) c.routing = summary.get(c.identity);
+    }
+    res.json({ total: chargers.length, offset, chargers: page });
+  };
+}
+
+/** The operator actions that change a charger's pinned source or its queue; each requires a logged reason. */
+function operatorActions(api: Router, deps: AdminDependencies): void {
   // Forget the pinned source (the next message pins its own) or pin the one given; a reason is required, as for drops.
   api.post('/:identity/repin', async (req, res) => {
     const reason = typeof req.body?.reason === 'string' ? req.body.reason.trim() : '';
-    if (!reason) return void res.status(400).json({ error: 'a reason is required: {"reason": "...", "address": "optional"}' });
-    const address = typeof req.body?.address === 'string' && req.body.address.trim() ? req.body.address.trim() : undefined;
-    if (address !== undefined && isIP(address) === 0) return void res.status(400).json({ error: `address ${address} is not an IP address` });
+    if (!reason)
+      return void res.status(400).json({ error: 'a reason is required: {"reason": "...", "address": "optional"}' });
+    const address =
+      typeof req.body?.address === 'string' && req.body.address.trim() ? req.body.address.trim() : undefined;
+    if (address !== undefined && isIP(address) === 0)
+      return void res.status(400).json({ error: `address ${address} is not an IP address` });
     const identity = req.params.identity;
     const previous = await deps.registry.pinnedSource(identity);
     await deps.registry.pinSource(identity, undefined);
     if (address !== undefined) await deps.registry.pinSource(identity, address);
-    deps.logger.warn({ chargeBoxIdentity: identity, previous, address, reason }, `operator re-pinned the source of ${identity}: ${address ?? 'the next message pins it'} (${reason})`);
+    deps.logger.warn(
+      { chargeBoxIdentity: identity, previous, address, reason },
+      `operator re-pinned the source of ${identity}: ${address ?? 'the next message pins it'} (${reason})`,
+    );
     res.json({ identity, previous, pinnedSource: address, reason });
   });
 
@@ -65,9 +89,10 @@ export function chargerApi(deps: AdminDependencies): Router {
     if (!reason) return void res.status(400).json({ error: 'a reason is required: {"reason": "..."}' });
     const identity = req.params.identity;
     const dropped = await deps.dropQueued(identity);
-    deps.logger.warn({ chargeBoxIdentity: identity, dropped, reason }, `operator dropped ${dropped} queued messages: ${reason}`);
+    deps.logger.warn(
+      { chargeBoxIdentity: identity, dropped, reason },
+      `operator dropped ${dropped} queued messages: ${reason}`,
+    );
     res.json({ identity, dropped, reason });
   });
-
-  return api;
 }

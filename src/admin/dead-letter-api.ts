@@ -35,12 +35,19 @@ export function deadLetterApi(deadLetters: () => DeadLetters | undefined, maskId
       if (!letters) return;
       const reason = typeof req.body?.reason === 'string' ? req.body.reason.trim() : '';
       if (!reason) return void res.status(400).json({ error: 'a reason is required: {"reason": "..."}' });
-      const entry = action === 'replay' ? await letters.replay(req.params.id, reason) : await letters.drop(req.params.id, reason);
+      const entry =
+        action === 'replay' ? await letters.replay(req.params.id, reason) : await letters.drop(req.params.id, reason);
       if (!entry) {
         logger.info({ deadLetter: req.params.id }, `dead letter to ${action} not found`);
         return void res.status(404).json({ error: `no dead letter ${req.params.id}` });
       }
-      res.json({ id: entry.id, identity: entry.identity, action: entry.action, [action === 'replay' ? 'replayed' : 'dropped']: true, reason });
+      res.json({
+        id: entry.id,
+        identity: entry.identity,
+        action: entry.action,
+        [action === 'replay' ? 'replayed' : 'dropped']: true,
+        reason,
+      });
     });
   }
   return api;

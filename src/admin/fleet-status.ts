@@ -36,8 +36,20 @@ export interface ChargerStatus {
   heartbeatInterval?: number;
   lastBoot?: ChargerState['lastBoot'];
   /** Each connector as the charger reported it and as the gateway sent it to the CSMS. */
-  connectors: { connectorId: number; chargerStatus?: string; chargerErrorCode?: string; csmsStatus?: string; lastSentAt?: string }[];
-  openTransactions: { transactionId: number; connectorId: number; startedAt: string; idTagStatus: string; stopCause?: string }[];
+  connectors: {
+    connectorId: number;
+    chargerStatus?: string;
+    chargerErrorCode?: string;
+    csmsStatus?: string;
+    lastSentAt?: string;
+  }[];
+  openTransactions: {
+    transactionId: number;
+    connectorId: number;
+    startedAt: string;
+    idTagStatus: string;
+    stopCause?: string;
+  }[];
   queued: number;
   /**
    * This charger's dead letters: stored messages the CSMS kept refusing, waiting for an operator (/api/dead-letters).
@@ -66,17 +78,34 @@ export function chargerStatus(
       // Credentials in a callback URL are never shown (docs/architecture.md#callback-addresses).
       callbackUrl: contact?.callbackUrl && withoutUserInfo(contact.callbackUrl),
       callbackSource: contact?.callbackSource,
-      callbackHistory: contact?.callbackHistory?.map((c) => ({ ...c, url: withoutUserInfo(c.url), previous: c.previous && withoutUserInfo(c.previous) })),
+      callbackHistory: contact?.callbackHistory?.map((c) => ({
+        ...c,
+        url: withoutUserInfo(c.url),
+        previous: c.previous && withoutUserInfo(c.previous),
+      })),
     },
     upstream: connection
-      ? { ownedHere: true, state: connection.state, connectedAt: connection.connectedAt, reconnects: connection.reconnects, lastError: connection.lastError, refusal: connection.refusal }
+      ? {
+          ownedHere: true,
+          state: connection.state,
+          connectedAt: connection.connectedAt,
+          reconnects: connection.reconnects,
+          lastError: connection.lastError,
+          refusal: connection.refusal,
+        }
       : { ownedHere: false },
     registration: state?.registration,
     heartbeatInterval: state?.heartbeatInterval,
     // idTags are left out of the status view on purpose; the trace shows them masked.
     lastBoot: state?.lastBoot,
     connectors: Object.entries(state?.connectors ?? {})
-      .map(([id, c]) => ({ connectorId: Number(id), chargerStatus: c.chargerStatus, chargerErrorCode: c.chargerErrorCode, csmsStatus: c.csmsStatus, lastSentAt: c.lastStatusSent?.timestamp }))
+      .map(([id, c]) => ({
+        connectorId: Number(id),
+        chargerStatus: c.chargerStatus,
+        chargerErrorCode: c.chargerErrorCode,
+        csmsStatus: c.csmsStatus,
+        lastSentAt: c.lastStatusSent?.timestamp,
+      }))
       .sort((a, b) => a.connectorId - b.connectorId),
     openTransactions: Object.values(state?.transactions ?? {}).map((t) => ({
       transactionId: t.transactionId,
@@ -104,7 +133,12 @@ export async function deadLetterCounts(registry: ChargerRegistry): Promise<DeadL
  * One charger's status, or undefined when the gateway never heard of it. A caller that loads many (the fleet list)
  * passes the dead-letter counts it read once with deadLetterCounts(); without them they are read for this charger.
  */
-export async function loadChargerStatus(identity: string, registry: ChargerRegistry, upstream: UpstreamPool, counts?: DeadLetterCounts): Promise<ChargerStatus | undefined> {
+export async function loadChargerStatus(
+  identity: string,
+  registry: ChargerRegistry,
+  upstream: UpstreamPool,
+  counts?: DeadLetterCounts,
+): Promise<ChargerStatus | undefined> {
   const [state, contact, queued, deadLetters] = await Promise.all([
     registry.load(identity),
     registry.contact(identity),
@@ -118,7 +152,11 @@ export async function loadChargerStatus(identity: string, registry: ChargerRegis
 }
 
 /** The status of each of these chargers that the gateway knows, reading the dead letters once for all of them. */
-export async function loadFleetStatus(identities: string[], registry: ChargerRegistry, upstream: UpstreamPool): Promise<ChargerStatus[]> {
+export async function loadFleetStatus(
+  identities: string[],
+  registry: ChargerRegistry,
+  upstream: UpstreamPool,
+): Promise<ChargerStatus[]> {
   const counts = await deadLetterCounts(registry);
   const chargers = await Promise.all(identities.map((id) => loadChargerStatus(id, registry, upstream, counts)));
   return chargers.filter((c): c is ChargerStatus => c !== undefined);
@@ -145,7 +183,8 @@ export async function fleetSnapshot(
     chargersKnown: identities.length,
     soapActive: contacts.filter((c) => c && Date.parse(c.lastSoapContact) >= activeSince).length,
     upstreamConnected,
-    withoutCallbackUrl: identities.filter((id, i) => !contacts[i]?.callbackUrl && !config.chargers[id]?.callbackUrl).length,
+    withoutCallbackUrl: identities.filter((id, i) => !contacts[i]?.callbackUrl && !config.chargers[id]?.callbackUrl)
+      .length,
     upstreamReconnects,
     queues: await queue.stats(),
     queueAdded: { ...queue.added },

@@ -21,6 +21,88 @@ export interface FleetSnapshot {
   shadowBacklog?: number;
 }
 
+type SnapshotMetric<T> = readonly [name: string, help: string, pick: (s: T) => number];
+
+/** Gauges read from the fleet snapshot, one value each. */
+const FLEET_GAUGES: readonly SnapshotMetric<FleetSnapshot>[] = [
+  ['ocppgw_chargers_known', 'Chargers the gateway has seen', (s) => s.chargersKnown],
+  ['ocppgw_chargers_soap_active', 'Chargers heard on the SOAP side in the last 15 minutes', (s) => s.soapActive],
+  [
+    'ocppgw_chargers_upstream_connected',
+    'Chargers whose OCPP-J WebSocket to the CSMS is open on this instance',
+    (s) => s.upstreamConnected,
+  ],
+  [
+    'ocppgw_chargers_without_callback_url',
+    'Chargers with no usable callback URL (docs/charger-quirks.md#q2-missing-or-useless-wsafrom): the CSMS cannot reach them',
+    (s) => s.withoutCallbackUrl,
+  ],
+  [
+    'ocppgw_upstream_reconnects',
+    'Upstream WebSocket reconnects on this instance since start',
+    (s) => s.upstreamReconnects,
+  ],
+  [
+    'ocppgw_dead_letters',
+    'Stored messages the CSMS kept refusing past the redelivery bound, waiting for an operator to replay or drop them',
+    (s) => s.deadLetters,
+  ],
+  [
+    'ocppgw_store_bytes',
+    'Size on disk of the embedded durable store (database and write-ahead log); 0 with Redis or STORE=memory',
+    (s) => s.store?.bytes ?? 0,
+  ],
+  [
+    'ocppgw_shadow_backlog_chargers',
+    'Chargers with shadow copies waiting for their shadow system (it is down or slow)',
+    (s) => s.shadowBacklog ?? 0,
+  ],
+];
+
+/** Gauges per queue partition. */
+const PARTITION_GAUGES: readonly SnapshotMetric<FleetSnapshot['queues'][number]>[] = [
+  [
+    'ocppgw_queue_depth',
+    'Jobs waiting, in progress or delayed, by partition; with Redis a job carries one or more messages of its partition, and a message delivered directly counts as one (the embedded queue counts messages, as partition "embedded")',
+    (q) => q.depth,
+  ],
+  [
+    'ocppgw_queue_oldest_age_seconds',
+    'Age of the oldest waiting message, by partition: a growing value means something is stuck',
+    (q) => q.oldestAgeSeconds,
+  ],
+];
+
+/** Counters this instance keeps in its queue and store, read at each scrape. */
+const ADDED_COUNTERS: readonly SnapshotMetric<FleetSnapshot>[] = [
+  ['ocppgw_queue_jobs_added_total', 'Jobs this instance added to the queue', (s) => s.queueAdded.jobs],
+  [
+    'ocppgw_queue_messages_added_total',
+    'Charger messages this instance added to the queue (divided by jobs: the mean batch size)',
+    (s) => s.queueAdded.messages,
+  ],
+  [
+    'ocppgw_queue_direct_total',
+    'Charger messages this instance delivered directly, recorded in Redis but without a BullMQ job (Redis only; see Scale-out)',
+    (s) => s.queueAdded.direct,
+  ],
+  [
+    'ocppgw_store_commits_total',
+    'Durable commits of the embedded store (each one fsync); messages written divided by commits is the group-commit size',
+    (s) => s.store?.commits ?? 0,
+  ],
+  [
+    'ocppgw_store_messages_written_total',
+    'Queued messages the embedded store wrote (one delivered before the next commit is never written)',
+    (s) => s.store?.messagesWritten ?? 0,
+  ],
+  [
+    'ocppgw_store_commit_errors_total',
+    'Embedded store commits that failed (full disk, I/O error); the messages waiting for them were answered 503',
+    (s) => s.store?.errors ?? 0,
+  ],
+];
+
 /**
  * Prometheus metrics (prom-client). Names follow the Prometheus conventions: `ocppgw_` prefix, `_total` for
  * counters, base units (seconds). Labels are bounded: operation and code come from fixed OCPP vocabularies, never
@@ -107,74 +189,50 @@ export class GatewayMetrics {
 
   constructor(snapshot: () => Promise<FleetSnapshot>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'ocppgw_' });
-    const registry = this.registry;
+    const registers = [this.registry];
     let current: Promise<FleetSnapshot> | undefined;
     // One snapshot per scrape, shared by every gauge's collect().
     const read = () => (current ??= snapshot().finally(() => setImmediate(() => (current = undefined))));
-    const gauge = (name: string, help: string, pick: (s: FleetSnapshot) => number) =>
+    for (const [name, help, pick] of FLEET_GAUGES)
       new Gauge({
         name,
         help,
-        registers: [registry],
+        registers,
         async collect() {
           this.set(pick(await read()));
         },
       });
-    gauge('ocppgw_chargers_known', 'Chargers the gateway has seen', (s) => s.chargersKnown);
-    gauge('ocppgw_chargers_soap_active', 'Chargers heard on the SOAP side in the last 15 minutes', (s) => s.soapActive);
-    gauge('ocppgw_chargers_upstream_connected', 'Chargers whose OCPP-J WebSocket to the CSMS is open on this instance', (s) => s.upstreamConnected);
-    gauge('ocppgw_chargers_without_callback_url', 'Chargers with no usable callback URL (docs/charger-quirks.md#q2-missing-or-useless-wsafrom): the CSMS cannot reach them', (s) => s.withoutCallbackUrl);
-    gauge('ocppgw_upstream_reconnects', 'Upstream WebSocket reconnects on this instance since start', (s) => s.upstreamReconnects);
-    const partitionGauge = (name: string, help: string, pick: (q: FleetSnapshot['queues'][number]) => number) =>
+    for (const [name, help, pick] of PARTITION_GAUGES)
       new Gauge({
         name,
         help,
         labelNames: ['partition'],
-        registers: [registry],
+        registers,
         async collect() {
           this.reset();
           for (const q of (await read()).queues) this.set({ partition: q.partition }, pick(q));
         },
       });
-    partitionGauge(
-      'ocppgw_queue_depth',
-      'Jobs waiting, in progress or delayed, by partition; with Redis a job carries one or more messages of its partition, and a message delivered directly counts as one (the embedded queue counts messages, as partition "embedded")',
-      (q) => q.depth,
-    );
-    const addedCounter = (name: string, help: string, value: (s: FleetSnapshot) => number) =>
+    for (const [name, help, pick] of ADDED_COUNTERS)
       new Counter({
         name,
         help,
-        registers: [registry],
+        registers,
         async collect() {
           this.reset();
-          this.inc(value(await read()));
+          this.inc(pick(await read()));
         },
       });
-    addedCounter('ocppgw_queue_jobs_added_total', 'Jobs this instance added to the queue', (s) => s.queueAdded.jobs);
-    addedCounter('ocppgw_queue_messages_added_total', 'Charger messages this instance added to the queue (divided by jobs: the mean batch size)', (s) => s.queueAdded.messages);
-    addedCounter(
-      'ocppgw_queue_direct_total',
-      'Charger messages this instance delivered directly, recorded in Redis but without a BullMQ job (Redis only; see Scale-out)',
-      (s) => s.queueAdded.direct,
-    );
-    gauge('ocppgw_dead_letters', 'Stored messages the CSMS kept refusing past the redelivery bound, waiting for an operator to replay or drop them', (s) => s.deadLetters);
-    gauge('ocppgw_store_bytes', 'Size on disk of the embedded durable store (database and write-ahead log); 0 with Redis or STORE=memory', (s) => s.store?.bytes ?? 0);
-    addedCounter('ocppgw_store_commits_total', 'Durable commits of the embedded store (each one fsync); messages written divided by commits is the group-commit size', (s) => s.store?.commits ?? 0);
-    addedCounter('ocppgw_store_messages_written_total', 'Queued messages the embedded store wrote (one delivered before the next commit is never written)', (s) => s.store?.messagesWritten ?? 0);
-    addedCounter('ocppgw_store_commit_errors_total', 'Embedded store commits that failed (full disk, I/O error); the messages waiting for them were answered 503', (s) => s.store?.errors ?? 0);
     new Gauge({
       name: 'ocppgw_chargers_by_route',
       help: 'Known chargers per migration route (csms, legacy, legacy+shadow, csms+shadow); absent without a legacy system',
       labelNames: ['route'],
-      registers: [registry],
+      registers,
       async collect() {
         this.reset();
         for (const [route, count] of Object.entries((await read()).routes ?? {})) this.set({ route }, count);
       },
     });
-    gauge('ocppgw_shadow_backlog_chargers', 'Chargers with shadow copies waiting for their shadow system (it is down or slow)', (s) => s.shadowBacklog ?? 0);
-    partitionGauge('ocppgw_queue_oldest_age_seconds', 'Age of the oldest waiting message, by partition: a growing value means something is stuck', (q) => q.oldestAgeSeconds);
   }
 
   onSoapExchange(e: SoapExchangeEvent): void {
@@ -183,7 +241,11 @@ export class GatewayMetrics {
   }
 
   onExchange(e: ExchangeEvent): void {
-    this.messages.inc({ operation: e.action, direction: 'charger_to_csms', outcome: e.via === 'csms' ? 'forwarded' : e.via === 'gateway' ? 'answered_by_gateway' : e.outcome.kind });
+    this.messages.inc({
+      operation: e.action,
+      direction: 'charger_to_csms',
+      outcome: e.via === 'csms' ? 'forwarded' : e.via === 'gateway' ? 'answered_by_gateway' : e.outcome.kind,
+    });
   }
 
   onRpcErrorFromCsms(code: string): void {

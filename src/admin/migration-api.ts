@@ -26,13 +26,23 @@ const sinceOf = (req: Request): number | undefined => {
 const limitOf = (req: Request) => Math.max(1, Math.min(1000, Number(req.query.limit ?? 100) || 100));
 
 /** Per charger: its route, the open transactions of each system, and its divergences in the last 24 hours. */
-export async function routingSummary(control: MigrationControl, identities: string[]): Promise<Map<string, { route: RouteName; openTransactions: Record<string, number[]>; divergences24h: number }>> {
+export async function routingSummary(
+  control: MigrationControl,
+  identities: string[],
+): Promise<Map<string, { route: RouteName; openTransactions: Record<string, number[]>; divergences24h: number }>> {
   const recent = await control.store.divergences({ since: Date.now() - DAY_MS, limit: 10_000 });
   const counts = new Map<string, number>();
   for (const d of recent) counts.set(d.identity, (counts.get(d.identity) ?? 0) + 1);
-  const out = new Map<string, { route: RouteName; openTransactions: Record<string, number[]>; divergences24h: number }>();
+  const out = new Map<
+    string,
+    { route: RouteName; openTransactions: Record<string, number[]>; divergences24h: number }
+  >();
   for (const identity of identities) {
-    out.set(identity, { route: control.routeOf(identity), openTransactions: openTransactionsBySystem(await control.store.routing(identity)), divergences24h: counts.get(identity) ?? 0 });
+    out.set(identity, {
+      route: control.routeOf(identity),
+      openTransactions: openTransactionsBySystem(await control.store.routing(identity)),
+      divergences24h: counts.get(identity) ?? 0,
+    });
   }
   return out;
 }
@@ -46,11 +56,14 @@ export function migrationApi(control: MigrationControl, logger: Logger): Router 
 
   /** Validates a change; the problems name the route or identity at fault. */
   const check = async (identities: unknown[], route: unknown): Promise<string[]> => {
-    if (typeof route !== 'string' || !(ROUTES as readonly string[]).includes(route)) return [`unknown route ${JSON.stringify(route)}: use one of ${ROUTES.join(', ')}`];
+    if (typeof route !== 'string' || !(ROUTES as readonly string[]).includes(route))
+      return [`unknown route ${JSON.stringify(route)}: use one of ${ROUTES.join(', ')}`];
     const problems: string[] = [];
     for (const identity of identities) {
-      if (typeof identity !== 'string' || !(await control.known(identity))) problems.push(`unknown charger ${JSON.stringify(identity)}`);
-      else problems.push(...[control.problem(identity, route as RouteName)].filter((p): p is string => p !== undefined));
+      if (typeof identity !== 'string' || !(await control.known(identity)))
+        problems.push(`unknown charger ${JSON.stringify(identity)}`);
+      else
+        problems.push(...[control.problem(identity, route as RouteName)].filter((p): p is string => p !== undefined));
     }
     return problems;
   };
@@ -63,7 +76,10 @@ export function migrationApi(control: MigrationControl, logger: Logger): Router 
       if (previous === route) continue;
       await control.store.setRoute(identity, route);
       changed.push({ identity, previous, route });
-      logger.warn({ chargeBoxIdentity: identity, previous, route, reason, remoteAddress: req.socket.remoteAddress }, `route of ${identity} changed from ${previous} to ${route}${reason ? ` (${reason})` : ''}`);
+      logger.warn(
+        { chargeBoxIdentity: identity, previous, route, reason, remoteAddress: req.socket.remoteAddress },
+        `route of ${identity} changed from ${previous} to ${route}${reason ? ` (${reason})` : ''}`,
+      );
     }
     return { route, changed, unchanged: identities.filter((id) => !changed.some((c) => c.identity === id)) };
   };
@@ -76,14 +92,22 @@ export function migrationApi(control: MigrationControl, logger: Logger): Router 
 
   api.post('/routes', async (req, res) => {
     const identities: unknown = req.body?.identities;
-    if (!Array.isArray(identities) || identities.length === 0) return void res.status(400).json({ error: 'identities must be a non-empty list of charger identities' });
+    if (!Array.isArray(identities) || identities.length === 0)
+      return void res.status(400).json({ error: 'identities must be a non-empty list of charger identities' });
     const problems = await check(identities, req.body?.route);
     if (problems.length > 0) return void res.status(400).json({ error: problems.join('; ') });
     res.json(await apply(identities as string[], req.body.route as RouteName, req));
   });
 
   api.get('/chargers/:identity/divergences', async (req, res) => {
-    res.json({ identity: req.params.identity, divergences: await control.store.divergences({ identity: req.params.identity, since: sinceOf(req), limit: limitOf(req) }) });
+    res.json({
+      identity: req.params.identity,
+      divergences: await control.store.divergences({
+        identity: req.params.identity,
+        since: sinceOf(req),
+        limit: limitOf(req),
+      }),
+    });
   });
 
   api.get('/divergences', async (req, res) => {
@@ -95,8 +119,14 @@ export function migrationApi(control: MigrationControl, logger: Logger): Router 
     const summary = await routingSummary(control, identities);
     const routes: Record<string, number> = Object.fromEntries(ROUTES.map((r) => [r, 0]));
     for (const s of summary.values()) routes[s.route] = (routes[s.route] ?? 0) + 1;
-    const divergent = [...summary].filter(([, s]) => s.divergences24h > 0).map(([identity, s]) => ({ identity, route: s.route, divergences24h: s.divergences24h }));
-    res.json({ routes, divergent: divergent.sort((a, b) => b.divergences24h - a.divergences24h), shadowBacklog: (await control.store.chargersWithCopies()).length });
+    const divergent = [...summary]
+      .filter(([, s]) => s.divergences24h > 0)
+      .map(([identity, s]) => ({ identity, route: s.route, divergences24h: s.divergences24h }));
+    res.json({
+      routes,
+      divergent: divergent.sort((a, b) => b.divergences24h - a.divergences24h),
+      shadowBacklog: (await control.store.chargersWithCopies()).length,
+    });
   });
 
   return api;

@@ -7,22 +7,43 @@ import type { GatewayMetrics } from './metrics.js';
 import type { MessageTrace } from './trace.js';
 
 /** Every event the gateway reports about the messages it handles. */
-export interface GatewayObservers extends EndpointObserver, IngressObserver, MessageObserver, CsmsCallObserver, ShadowObserver {}
+export interface GatewayObservers
+  extends EndpointObserver,
+    IngressObserver,
+    MessageObserver,
+    CsmsCallObserver,
+    ShadowObserver {}
 
 /** Metrics and the message trace see every exchange; tests may add observers of their own (`extra`). */
-export function observeWith(metrics: GatewayMetrics, trace: MessageTrace, extra: GatewayObservers = {}): GatewayObservers {
+export function observeWith(
+  metrics: GatewayMetrics,
+  trace: MessageTrace,
+  extra: GatewayObservers = {},
+): GatewayObservers {
   return {
     onSoapExchange: (e) => {
       metrics.onSoapExchange(e);
       if (e.identity && e.jobId) {
-        trace.record(e.identity, e.jobId, { direction: 'charger_to_csms', action: e.action, soapRequest: e.requestXml, soapResponse: e.responseXml, httpStatus: e.httpStatus });
+        trace.record(e.identity, e.jobId, {
+          direction: 'charger_to_csms',
+          action: e.action,
+          soapRequest: e.requestXml,
+          soapResponse: e.responseXml,
+          httpStatus: e.httpStatus,
+        });
       }
       extra.onSoapExchange?.(e);
     },
     onExchange: (e) => {
       metrics.onExchange(e);
       if (e.rpcError) metrics.onRpcErrorFromCsms(e.rpcError);
-      trace.record(e.identity, e.jobId, { direction: 'charger_to_csms', action: e.action, ocppCall: e.call, ocppResult: e.result, outcome: e.via });
+      trace.record(e.identity, e.jobId, {
+        direction: 'charger_to_csms',
+        action: e.action,
+        ocppCall: e.call,
+        ocppResult: e.result,
+        outcome: e.via,
+      });
       extra.onExchange?.(e);
     },
     onCsmsCall: (e) => {

@@ -21,7 +21,8 @@ export class TextRing {
   readonly maxTextBytes: number;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 64) throw new RangeError(`text ring capacity must be an integer of at least 64 bytes, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 64)
+      throw new RangeError(`text ring capacity must be an integer of at least 64 bytes, got ${capacity}`);
     // Not zero-filled: pages are only resident once written, and nothing is read that was not written (see get).
     this.bytes = Buffer.allocUnsafeSlow(capacity);
     this.maxTextBytes = Math.floor(capacity / 4);

@@ -164,7 +164,8 @@ export class MessageTrace {
     if (part.outcome !== undefined) record.outcome = part.outcome;
     for (const field of TEXT_FIELDS) {
       const value = part[field];
-      if (value !== undefined) record[field] = this.texts.put(typeof value === 'string' ? value : JSON.stringify(value));
+      if (value !== undefined)
+        record[field] = this.texts.put(typeof value === 'string' ? value : JSON.stringify(value));
     }
   }
 

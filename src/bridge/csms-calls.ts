@@ -4,9 +4,15 @@ import { RpcError } from '../ocpp/rpc-error.js';
 import { ChargerCallError, type ChargePointClient, type ChargerCallRecord } from '../soap/charge-point-client.js';
 import type { ChargerContact, ChargerRegistry } from '../state/registry.js';
 import { emptyChargerState, type ChargerState } from '../translate/charger-state.js';
-import type { ChargerReply, ChargerStep, CsmsCallContext, GatewayAnswer, GatewayEffect } from '../translate/csms-operation.js';
+import type {
+  ChargerReply,
+  ChargerStep,
+  CsmsCallContext,
+  GatewayAnswer,
+  GatewayEffect,
+} from '../translate/csms-operation.js';
 import type { FollowUpCall } from '../translate/operation.js';
-import type { CsmsCallOutcome } from '../upstream/connection.js';
+import type { CsmsCallOutcome } from '../upstream/connection-types.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import type { Logger } from '../util/log.js';
@@ -55,10 +61,22 @@ export class CsmsCallHandler {
     private readonly observer: CsmsCallObserver = {},
   ) {}
 
-  readonly handle = async (identity: string, action: string, payload: Record<string, unknown>, messageId: string): Promise<CsmsCallOutcome> => {
+  readonly handle = async (
+    identity: string,
+    action: string,
+    payload: Record<string, unknown>,
+    messageId: string,
+  ): Promise<CsmsCallOutcome> => {
     const log = this.logger.child({ chargeBoxIdentity: identity, messageId, action, direction: 'csms->charger' });
     const started = Date.now();
-    const event: CsmsCallEvent = { identity, action, messageId, request: payload, outcome: { result: {} }, durationMs: 0 };
+    const event: CsmsCallEvent = {
+      identity,
+      action,
+      messageId,
+      request: payload,
+      outcome: { result: {} },
+      durationMs: 0,
+    };
     const finish = (outcome: CsmsCallEvent['outcome']) => {
       event.outcome = outcome;
       event.durationMs = Date.now() - started;
@@ -91,14 +109,21 @@ export class CsmsCallHandler {
   /** The charger's route: the dialect it was last heard speaking, the CSMS protocol of its connection. */
   private async target(identity: string): Promise<CallTarget> {
     const contact = await this.registry.contact(identity);
-    const route = routeOf(contact?.dialect ?? FIRST_ROUTE.source, csmsProtocolOf(this.config, identity)) ?? routeOf(FIRST_ROUTE.source, FIRST_ROUTE.target)!;
+    const route =
+      routeOf(contact?.dialect ?? FIRST_ROUTE.source, csmsProtocolOf(this.config, identity)) ??
+      routeOf(FIRST_ROUTE.source, FIRST_ROUTE.target)!;
     return { identity, route, contact };
   }
 
   private refusal(route: Route, action: string, payload: object): RpcError | undefined {
     const { tables, protocol } = route;
-    if (tables.notSupported.has(action)) return new RpcError('NotSupported', `${action} is not supported by the ${route.source} chargers behind this gateway`);
-    if (!tables.csmsInitiated.has(action)) return new RpcError('NotImplemented', `${action} is not a known ${route.target} action`);
+    if (tables.notSupported.has(action))
+      return new RpcError(
+        'NotSupported',
+        `${action} is not supported by the ${route.source} chargers behind this gateway`,
+      );
+    if (!tables.csmsInitiated.has(action))
+      return new RpcError('NotImplemented', `${action} is not a known ${route.target} action`);
     const valid = protocol.check(action, 'req', payload);
     if (!valid.ok) return new RpcError(valid.code, valid.message.slice(0, 255));
     return undefined;
@@ -108,8 +133,14 @@ export class CsmsCallHandler {
     const state = (await this.registry.load(target.identity)) ?? emptyChargerState(target.identity);
     const ctx: CsmsCallContext = {
       now: new Date().toISOString(),
-      options: { ...translationOptions(this.config, target.identity), idTokenType: this.config.chargers[target.identity]?.idTokenType ?? this.config.idTokenType },
-      gatewayKeys: { webSocketPingInterval: state.webSocketPingInterval ?? this.config.wsPingIntervalSec, supportedFeatureProfiles: target.route.tables.supportedFeatureProfiles },
+      options: {
+        ...translationOptions(this.config, target.identity),
+        idTokenType: this.config.chargers[target.identity]?.idTokenType ?? this.config.idTokenType,
+      },
+      gatewayKeys: {
+        webSocketPingInterval: state.webSocketPingInterval ?? this.config.wsPingIntervalSec,
+        supportedFeatureProfiles: target.route.tables.supportedFeatureProfiles,
+      },
       lastSoapContact: target.contact?.lastSoapContact,
       upstreamIdentity: this.config.chargers[target.identity]?.upstreamIdentity ?? target.identity,
       notes: [],
@@ -118,7 +149,13 @@ export class CsmsCallHandler {
     return { state, ctx };
   }
 
-  private async process(target: CallTarget, action: string, payload: Record<string, unknown>, log: Logger, event: CsmsCallEvent): Promise<CsmsCallOutcome> {
+  private async process(
+    target: CallTarget,
+    action: string,
+    payload: Record<string, unknown>,
+    log: Logger,
+    event: CsmsCallEvent,
+  ): Promise<CsmsCallOutcome> {
     const { state, ctx } = await this.context(target);
     const op = target.route.tables.csmsInitiated.get(action)!;
     let outbound = op.toSoap(payload, state, ctx);
@@ -129,10 +166,13 @@ export class CsmsCallHandler {
     const soapResponse = await this.callCharger(target, op.chargerAction!, outbound.request, event.soap);
     const result = op.fromSoap(soapResponse, payload, ctx);
     this.checkResult(target, action, result, log);
-    ctx.notes.forEach((note) => log.info(note));
+    for (const note of ctx.notes) log.info(note);
     const reduce = op.reduce;
     const soapRequest = outbound.request;
-    if (reduce) await this.registry.update(target.identity, (current) => reduce(current, { request: payload, soapRequest, soapResponse, result }, ctx));
+    if (reduce)
+      await this.registry.update(target.identity, (current) =>
+        reduce(current, { request: payload, soapRequest, soapResponse, result }, ctx),
+      );
     return { payload: result };
   }
 
@@ -140,8 +180,14 @@ export class CsmsCallHandler {
   private checkResult(target: CallTarget, action: string, result: object, log: Logger): void {
     const valid = target.route.protocol.check(action, 'conf', result);
     if (valid.ok) return;
-    log.error({ result, schemaError: valid.message }, `charger answer cannot be expressed as a valid ${target.route.target} result`);
-    throw new RpcError('InternalError', `charger answer cannot be expressed as valid ${target.route.target}: ${valid.message}`.slice(0, 255));
+    log.error(
+      { result, schemaError: valid.message },
+      `charger answer cannot be expressed as a valid ${target.route.target} result`,
+    );
+    throw new RpcError(
+      'InternalError',
+      `charger answer cannot be expressed as valid ${target.route.target}: ${valid.message}`.slice(0, 255),
+    );
   }
 
   /** One charger call of a multi-call operation; its failure ends the CSMS call only when the step says so. */
@@ -159,9 +205,15 @@ export class CsmsCallHandler {
    * The gateway's own answer: checked like any result, its state change made, its effects applied; then, after the
    * CALLRESULT, the CALLs it owes the CSMS, after a charger call when the answer names one.
    */
-  private async answer(target: CallTarget, action: string, outbound: GatewayAnswer<object>, ctx: CsmsCallContext, log: Logger): Promise<CsmsCallOutcome> {
+  private async answer(
+    target: CallTarget,
+    action: string,
+    outbound: GatewayAnswer<object>,
+    ctx: CsmsCallContext,
+    log: Logger,
+  ): Promise<CsmsCallOutcome> {
     this.checkResult(target, action, outbound.result, log);
-    ctx.notes.splice(0).forEach((note) => log.info(note));
+    for (const note of ctx.notes.splice(0)) log.info(note);
     const followUps = [...(outbound.followUps ?? [])];
     const update = outbound.update;
     if (update) {
@@ -182,7 +234,7 @@ export class CsmsCallHandler {
     return {
       payload: outbound.result,
       afterReply: () => {
-        afterEffects.forEach((f) => f());
+        for (const effect of afterEffects) effect();
         if (followUps.length > 0 || after) void this.afterReply(target, followUps, after, ctx, log);
       },
     };
@@ -191,22 +243,42 @@ export class CsmsCallHandler {
   /**
    * After the CALLRESULT: the charger call the answer names (under the charger's lock), then the CALLs for the CSMS.
    */
-  private async afterReply(target: CallTarget, followUps: FollowUpCall[], after: ChargerStep<FollowUpCall[]> | undefined, ctx: CsmsCallContext, log: Logger): Promise<void> {
+  private async afterReply(
+    target: CallTarget,
+    followUps: FollowUpCall[],
+    after: ChargerStep<FollowUpCall[]> | undefined,
+    ctx: CsmsCallContext,
+    log: Logger,
+  ): Promise<void> {
     let calls = followUps;
     if (after) {
       let reply: ChargerReply = { ok: false, failure: 'not called' };
       await this.serialiser.run(target.identity, async () => {
-        reply = await this.step(target, { ...after, failFast: false }, { soap: {} } as CsmsCallEvent).catch((err: Error) => ({ ok: false, failure: err.message }));
+        reply = await this.step(target, { ...after, failFast: false }, { soap: {} } as CsmsCallEvent).catch(
+          (err: Error) => ({ ok: false, failure: err.message }),
+        );
       });
       calls = [...calls, ...after.next(reply)];
-      ctx.notes.splice(0).forEach((note) => log.info(note));
+      for (const note of ctx.notes.splice(0)) log.info(note);
     }
-    const deps = { upstream: this.upstream, registry: this.registry, tables: target.route.tables, timeoutMs: this.config.csmsTimeoutMs, options: ctx.options, logger: log };
+    const deps = {
+      upstream: this.upstream,
+      registry: this.registry,
+      tables: target.route.tables,
+      timeoutMs: this.config.csmsTimeoutMs,
+      options: ctx.options,
+      logger: log,
+    };
     await sendFollowUps(target.identity, calls, deps);
   }
 
   /** POSTs the SOAP request to the charger's callback URL; every failure becomes a CALLERROR naming it. */
-  private async callCharger(target: CallTarget, chargerAction: string, request: object, record: ChargerCallRecord): Promise<object> {
+  private async callCharger(
+    target: CallTarget,
+    chargerAction: string,
+    request: object,
+    record: ChargerCallRecord,
+  ): Promise<object> {
     const { identity } = target;
     const callbackUrl = this.config.chargers[identity]?.callbackUrl ?? target.contact?.callbackUrl;
     if (!callbackUrl) {
@@ -216,12 +288,28 @@ export class CsmsCallHandler {
       );
     }
     try {
-      return await this.client.call({ identity, dialect: target.route.source, callbackUrl }, chargerAction, request, this.config.chargerTimeoutMs, record);
+      return await this.client.call(
+        { identity, dialect: target.route.source, callbackUrl },
+        chargerAction,
+        request,
+        this.config.chargerTimeoutMs,
+        record,
+      );
     } catch (err) {
       if (!(err instanceof ChargerCallError)) throw err;
       // What the charger said stays in the log; the CSMS gets the kind of failure and the HTTP status only.
-      if (err.detail) this.logger.warn({ chargeBoxIdentity: identity, failure: err.kind, httpStatus: err.httpStatus, detail: err.detail.slice(0, 200) }, `call to the charger failed: ${err.message}`);
-      if (err.kind === 'fault' && err.fault) throw new RpcError(rpcErrorCodeOfFault(err.fault.code, err.fault.subcode), err.message.slice(0, 255));
+      if (err.detail)
+        this.logger.warn(
+          {
+            chargeBoxIdentity: identity,
+            failure: err.kind,
+            httpStatus: err.httpStatus,
+            detail: err.detail.slice(0, 200),
+          },
+          `call to the charger failed: ${err.message}`,
+        );
+      if (err.kind === 'fault' && err.fault)
+        throw new RpcError(rpcErrorCodeOfFault(err.fault.code, err.fault.subcode), err.message.slice(0, 255));
       throw new RpcError('GenericError', err.message.slice(0, 255));
     }
   }
@@ -251,9 +339,15 @@ export class CsmsCallHandler {
     if (!idleCall || !state?.scheduledReset) return false;
     const step = idleCall(state);
     if (!step) return true;
-    const log = this.logger.child({ chargeBoxIdentity: target.identity, action: step.chargerAction, direction: 'gateway->charger' });
+    const log = this.logger.child({
+      chargeBoxIdentity: target.identity,
+      action: step.chargerAction,
+      direction: 'gateway->charger',
+    });
     await this.serialiser.run(target.identity, async () => {
-      const reply = await this.step(target, { ...step, failFast: false }, { soap: {} } as CsmsCallEvent).catch((err: Error): ChargerReply => ({ ok: false, failure: err.message }));
+      const reply = await this.step(target, { ...step, failFast: false }, { soap: {} } as CsmsCallEvent).catch(
+        (err: Error): ChargerReply => ({ ok: false, failure: err.message }),
+      );
       await this.registry.update(target.identity, step.next(reply));
       log.info({ ok: reply.ok }, `the charger is idle: scheduled ${step.chargerAction} sent`);
     });

@@ -3,7 +3,13 @@ import type { ChargerRegistry, DeadLetter } from '../state/registry.js';
 import { newId } from '../util/ids.js';
 import type { Logger } from '../util/log.js';
 
-export function deadLetterOf(job: UpstreamJob, reason: string, attempts: number, firstRejectedAt: number, deadAt: number): DeadLetter {
+export function deadLetterOf(
+  job: UpstreamJob,
+  reason: string,
+  attempts: number,
+  firstRejectedAt: number,
+  deadAt: number,
+): DeadLetter {
   return {
     id: job.id,
     identity: job.identity,
@@ -29,7 +35,10 @@ export class RefusalBound {
     private readonly job: UpstreamJob,
     /** Who refuses, for the log: "CSMS", "legacy system". */
     private readonly by: string,
-    private readonly deps: { registry: Pick<ChargerRegistry, 'addDeadLetter'>; config: { deadLetterAfterHours: number } },
+    private readonly deps: {
+      registry: Pick<ChargerRegistry, 'addDeadLetter'>;
+      config: { deadLetterAfterHours: number };
+    },
   ) {}
 
   /** One more refusal: true to redeliver, false once the message is a dead letter. */
@@ -40,10 +49,14 @@ export class RefusalBound {
     const hours = this.deps.config.deadLetterAfterHours;
     if (now - this.firstAt >= hours * 3_600_000) {
       await this.deps.registry.addDeadLetter(deadLetterOf(this.job, reason, this.count, this.firstAt, now));
-      log.error({ rejections: this.count }, `stored message moved to the dead letters after ${hours} h of refusals (${reason}); replay or drop it in the admin API`);
+      log.error(
+        { rejections: this.count },
+        `stored message moved to the dead letters after ${hours} h of refusals (${reason}); replay or drop it in the admin API`,
+      );
       return false;
     }
-    if (this.count === 1 || this.count % 10 === 0) log.warn({ rejections: this.count }, `${this.by} refused a stored message (${reason}); redelivered with backoff`);
+    if (this.count === 1 || this.count % 10 === 0)
+      log.warn({ rejections: this.count }, `${this.by} refused a stored message (${reason}); redelivered with backoff`);
     return true;
   }
 }
@@ -70,7 +83,10 @@ export class DeadLetters {
     const message = entry.message as UpstreamJob;
     // A new id: the old one may still name a finished BullMQ job. Acknowledged: nobody waits for its answer.
     const job: UpstreamJob = { ...message, id: newId(), acknowledged: true, deadline: Date.now() };
-    this.logger.warn({ chargeBoxIdentity: entry.identity, messageId: message.soapMessageId, deadLetter: id, jobId: job.id, reason }, `operator replayed a dead ${entry.action}: ${reason}`);
+    this.logger.warn(
+      { chargeBoxIdentity: entry.identity, messageId: message.soapMessageId, deadLetter: id, jobId: job.id, reason },
+      `operator replayed a dead ${entry.action}: ${reason}`,
+    );
     await this.registry.addQueued(entry.identity, 1);
     void this.queue.submit(job, { storeAtOnce: true });
     return entry;
@@ -78,7 +94,11 @@ export class DeadLetters {
 
   async drop(id: string, reason: string): Promise<DeadLetter | undefined> {
     const entry = await this.registry.removeDeadLetter(id);
-    if (entry) this.logger.warn({ chargeBoxIdentity: entry.identity, deadLetter: id, action: entry.action, lastRefusal: entry.reason, reason }, `operator dropped a dead ${entry.action}: ${reason}`);
+    if (entry)
+      this.logger.warn(
+        { chargeBoxIdentity: entry.identity, deadLetter: id, action: entry.action, lastRefusal: entry.reason, reason },
+        `operator dropped a dead ${entry.action}: ${reason}`,
+      );
     return entry;
   }
 }

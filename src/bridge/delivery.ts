@@ -3,7 +3,7 @@ import { RpcError } from '../ocpp/rpc-error.js';
 import type { StartTransactionRequest15 } from '../ocpp/v15/types.js';
 import { LeftInQueue } from '../queue/upstream-queue.js';
 import type { ChargerRegistry } from '../state/registry.js';
-import { refusesIdentity, UpstreamError } from '../upstream/connection.js';
+import { refusesIdentity, UpstreamError } from '../upstream/connection-types.js';
 import { retryDelayMs, sleepUnlessAborted } from '../util/backoff.js';
 import type { MessageRun } from './message-run.js';
 import type { OfflinePolicies } from './offline-policies.js';
@@ -65,9 +65,16 @@ export class UpstreamDelivery {
     const { job, policy } = run;
     this.localTransactionId = job.localTransactionId;
     // A shadow copy never gets an offline answer: its answer only goes into the divergence check.
-    this.offlineStart = !job.shadow && policy.offline === 'local-transaction' && deps.offline.enabled(policy) && this.localTransactionId === undefined;
+    this.offlineStart =
+      !job.shadow &&
+      policy.offline === 'local-transaction' &&
+      deps.offline.enabled(policy) &&
+      this.localTransactionId === undefined;
     // Past its deadline a stored message was answered locally by the ingress (docs/architecture.md#delivery-semantics).
-    this.acknowledged = job.acknowledged === true || this.localTransactionId !== undefined || (policy.storeAndForward && Date.now() > job.deadline);
+    this.acknowledged =
+      job.acknowledged === true ||
+      this.localTransactionId !== undefined ||
+      (policy.storeAndForward && Date.now() > job.deadline);
     this.refusals = new RefusalBound(job, 'CSMS', deps);
   }
 
@@ -90,11 +97,20 @@ export class UpstreamDelivery {
       try {
         // Stored messages wait as long as it takes; the others only as long as the charger waits (a StartTransaction
         // under the offline policy a second less, so that the gateway decides before the charger is told to retry).
-        const deadline = this.stored ? Date.now() + this.deps.config.csmsTimeoutMs : this.offlineStart ? job.deadline - 1_000 : job.deadline;
-        const result = await this.deps.upstream.get(job.identity).call(this.run.csmsAction, this.payloadNow(), deadline);
+        const deadline = this.stored
+          ? Date.now() + this.deps.config.csmsTimeoutMs
+          : this.offlineStart
+            ? job.deadline - 1_000
+            : job.deadline;
+        const result = await this.deps.upstream
+          .get(job.identity)
+          .call(this.run.csmsAction, this.payloadNow(), deadline);
         const valid = this.run.route.protocol.check(this.run.csmsAction, 'conf', result);
         if (!valid.ok) throw new InvalidAnswer(valid.message);
-        if (this.refusals.count > 0) this.run.log().info({ rejections: this.refusals.count }, 'stored message delivered after the CSMS refused it before');
+        if (this.refusals.count > 0)
+          this.run
+            .log()
+            .info({ rejections: this.refusals.count }, 'stored message delivered after the CSMS refused it before');
         // A stored message reached the CSMS: the flag goes even when another run set it, or a process before a restart
         // (in Redis it outlives the process), else the charger's decisions would be refused with 503 for good.
         await this.clearBacklog(this.acknowledged);
@@ -126,7 +142,11 @@ export class UpstreamDelivery {
     // it.
     if (this.backlog || this.run.job.shadow) return;
     this.backlog = true;
-    this.deps.registry.setBacklog(this.run.job.identity, true).catch((err: unknown) => this.run.log().warn({ err: (err as Error).message }, 'could not mark the charger as having stored messages'));
+    this.deps.registry
+      .setBacklog(this.run.job.identity, true)
+      .catch((err: unknown) =>
+        this.run.log().warn({ err: (err as Error).message }, 'could not mark the charger as having stored messages'),
+      );
   }
 
   /** `always`: also when this run did not set the flag. */
@@ -156,8 +176,20 @@ export class UpstreamDelivery {
     if (err instanceof UpstreamError) return this.afterUnavailable(err, attempt);
     if (refused && this.acknowledged) return this.afterRefusal(err);
     if (err instanceof InvalidAnswer) {
-      this.run.log().error({ schemaError: err.message }, `CSMS answered with a payload that is not valid ${this.run.job.target}`);
-      this.run.finish({ kind: 'fault', fault: { code: 'Receiver', subcode: 'InternalError', reason: 'central system answered with an invalid payload' } }, 'error');
+      this.run
+        .log()
+        .error({ schemaError: err.message }, `CSMS answered with a payload that is not valid ${this.run.job.target}`);
+      this.run.finish(
+        {
+          kind: 'fault',
+          fault: {
+            code: 'Receiver',
+            subcode: 'InternalError',
+            reason: 'central system answered with an invalid payload',
+          },
+        },
+        'error',
+      );
       return false;
     }
     this.run.fail(err);
@@ -167,13 +199,21 @@ export class UpstreamDelivery {
   private async afterUnavailable(err: UpstreamError, attempt: number): Promise<boolean> {
     const stopping = this.deps.stopping.aborted;
     if (refusesIdentity(err.handshakeStatus) && !stopping) return this.afterIdentityRefused(err);
-    if (this.offlineStart && this.localTransactionId === undefined && !stopping && (await this.startOffline())) return true;
+    if (this.offlineStart && this.localTransactionId === undefined && !stopping && (await this.startOffline()))
+      return true;
     if (this.stored && !stopping) {
-      if (attempt === 0) this.run.log().warn({ upstream: err.kind }, `CSMS unavailable (${err.message}): message stored, answered locally, delivered when the CSMS is back`);
+      if (attempt === 0)
+        this.run
+          .log()
+          .warn(
+            { upstream: err.kind },
+            `CSMS unavailable (${err.message}): message stored, answered locally, delivered when the CSMS is back`,
+          );
       this.acknowledge();
       return true;
     }
-    if (this.stored) throw new LeftInQueue(`gateway stopping with ${this.run.job.action} undelivered; left in the queue`);
+    if (this.stored)
+      throw new LeftInQueue(`gateway stopping with ${this.run.job.action} undelivered; left in the queue`);
     if (await this.answerOffline(err)) return false;
     this.run.fail(err);
     return false;
@@ -193,7 +233,12 @@ export class UpstreamDelivery {
   /** The CSMS refused a message the charger was already answered for: redelivered, or after the bound a dead letter. */
   private async afterRefusal(err: RpcError | InvalidAnswer | UpstreamError): Promise<boolean> {
     if (err instanceof RpcError) this.run.event.rpcError = err.code;
-    const reason = err instanceof RpcError ? `CALLERROR ${err.code}: ${err.description}` : err instanceof InvalidAnswer ? `invalid answer: ${err.message}` : err.message;
+    const reason =
+      err instanceof RpcError
+        ? `CALLERROR ${err.code}: ${err.description}`
+        : err instanceof InvalidAnswer
+          ? `invalid answer: ${err.message}`
+          : err.message;
     if (!(await this.refusals.refused(reason, this.run.log()))) {
       await this.clearBacklog();
       return false;
@@ -225,21 +270,33 @@ export class UpstreamDelivery {
     if (err.handshakeStatus !== 404 || !unknownIdentity) return false;
     run.log().warn('CSMS does not know this identity (HTTP 404 on the WebSocket handshake): answered as Rejected');
     await deps.registry.update(run.job.identity, (s) => ({ ...s, registration: 'Rejected' }));
-    run.finish({ kind: 'response', body: unknownIdentity(new Date().toISOString(), deps.config.bootRetryIntervalSec) }, 'gateway');
+    run.finish(
+      { kind: 'response', body: unknownIdentity(new Date().toISOString(), deps.config.bootRetryIntervalSec) },
+      'gateway',
+    );
     return true;
   }
 
   /** Offline StartTransaction: the charger gets a local id; the message is stored and delivered later. */
   private async startOffline(): Promise<boolean> {
     const { run } = this;
-    const local = await this.deps.offline.startTransaction(run.job.identity, run.job.request as StartTransactionRequest15, (this.payload as { timestamp: string }).timestamp);
+    const local = await this.deps.offline.startTransaction(
+      run.job.identity,
+      run.job.request as StartTransactionRequest15,
+      (this.payload as { timestamp: string }).timestamp,
+    );
     if (!local) return false;
     this.localTransactionId = local.transactionId;
     // The queued job now carries its local id and counts as acknowledged: the embedded queue keeps it (durably, before
     // the charger gets the id) for the next start, as it keeps a StartTransaction given its local id by the ingress.
     run.job.localTransactionId = local.transactionId;
     run.job.acknowledged = true;
-    run.log().warn({ localTransactionId: local.transactionId }, 'CSMS unavailable: StartTransaction answered with a local transaction id (offlineStartTransaction policy); delivered and mapped later');
+    run
+      .log()
+      .warn(
+        { localTransactionId: local.transactionId },
+        'CSMS unavailable: StartTransaction answered with a local transaction id (offlineStartTransaction policy); delivered and mapped later',
+      );
     run.reply({ kind: 'response', body: local });
     this.acknowledged = true;
     // Stored and waiting for the CSMS: the charger's next messages queue behind it and are answered at once.

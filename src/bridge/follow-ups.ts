@@ -16,13 +16,23 @@ import type { UpstreamCalls } from './delivery.js';
 export async function sendFollowUps(
   identity: string,
   followUps: readonly FollowUpCall[],
-  deps: { upstream: UpstreamCalls; registry: ChargerRegistry; tables: TranslationTables; timeoutMs: number; options: TranslationOptions; logger: Logger },
+  deps: {
+    upstream: UpstreamCalls;
+    registry: ChargerRegistry;
+    tables: TranslationTables;
+    timeoutMs: number;
+    options: TranslationOptions;
+    logger: Logger;
+  },
 ): Promise<void> {
   const protocol = csmsProtocolModule(deps.tables.target);
   for (const call of followUps) {
     const valid = protocol?.check(call.action, 'req', call.payload) ?? { ok: true };
     if (!valid.ok) {
-      deps.logger.error({ followUp: call.action, payload: call.payload, schemaError: valid.message }, `${call.action} on the charger's behalf is not valid ${deps.tables.target}; not sent`);
+      deps.logger.error(
+        { followUp: call.action, payload: call.payload, schemaError: valid.message },
+        `${call.action} on the charger's behalf is not valid ${deps.tables.target}; not sent`,
+      );
       continue;
     }
     try {
@@ -32,10 +42,16 @@ export async function sendFollowUps(
       const reduce = source && deps.tables.chargerInitiated.get(source.action)?.reduce;
       if (source && reduce) {
         const ctx = { receivedAt: new Date().toISOString(), options: deps.options, notes: [] };
-        await deps.registry.update(identity, (state) => reduce(state, { request: source.request, call: call.payload, result, response: {} }, ctx).state);
+        await deps.registry.update(
+          identity,
+          (state) => reduce(state, { request: source.request, call: call.payload, result, response: {} }, ctx).state,
+        );
       }
     } catch (err) {
-      deps.logger.warn({ err: (err as Error).message, followUp: call.action }, `${call.action} on the charger's behalf not delivered`);
+      deps.logger.warn(
+        { err: (err as Error).message, followUp: call.action },
+        `${call.action} on the charger's behalf not delivered`,
+      );
     }
   }
 }

@@ -57,26 +57,48 @@ export class ChargerIngress implements ChargerMessageSink {
     const target = csmsProtocolOf(this.config, m.identity);
     const policy = sourcePolicies(m.dialect).get(m.action);
     if (!policy || !routeOf(m.dialect, target)?.tables.chargerInitiated.has(m.action)) {
-      return { kind: 'fault', fault: faultOf('NotSupported', `operation ${m.action} is not supported towards ${target}`) };
+      return {
+        kind: 'fault',
+        fault: faultOf('NotSupported', `operation ${m.action} is not supported towards ${target}`),
+      };
     }
     if (!this.capacity.admit(m.identity)) {
-      this.logger.warn({ chargeBoxIdentity: m.identity, fdReserve: this.config.fdReserve }, 'file descriptors are running out (FD_RESERVE): new chargers are answered 503');
-      return { kind: 'retry', reason: 'the gateway is short of file descriptors: chargers already connected are served first' };
+      this.logger.warn(
+        { chargeBoxIdentity: m.identity, fdReserve: this.config.fdReserve },
+        'file descriptors are running out (FD_RESERVE): new chargers are answered 503',
+      );
+      return {
+        kind: 'retry',
+        reason: 'the gateway is short of file descriptors: chargers already connected are served first',
+      };
     }
-    const arrival = await this.queued.arrive(m.identity, this.contactOf(m, target), { maxChargers: this.config.maxChargers });
+    const arrival = await this.queued.arrive(m.identity, this.contactOf(m, target), {
+      maxChargers: this.config.maxChargers,
+    });
     if (arrival === undefined) return { kind: 'retry', reason: 'gateway state unavailable' };
     if (arrival.overLimit) {
       this.observer.onChargerLimit?.(m.identity);
-      return { kind: 'fault', fault: faultOf('SecurityError', `the gateway serves at most ${this.config.maxChargers} chargers (MAX_CHARGERS); ${m.identity} is not one of them`) };
+      return {
+        kind: 'fault',
+        fault: faultOf(
+          'SecurityError',
+          `the gateway serves at most ${this.config.maxChargers} chargers (MAX_CHARGERS); ${m.identity} is not one of them`,
+        ),
+      };
     }
     if (arrival.callbackChanged && m.callback) this.callbackChanged(m, arrival.callbackChanged.previous);
-    if (arrival.refusedByCsms !== undefined && this.csmsIsPrimary(m.identity)) return this.refusedByCsms(m, policy, arrival.refusedByCsms);
+    if (arrival.refusedByCsms !== undefined && this.csmsIsPrimary(m.identity))
+      return this.refusedByCsms(m, policy, arrival.refusedByCsms);
     const overflow = overflowDecision(policy, arrival.queued - 1, this.config.maxQueuedPerCharger);
     if (overflow !== 'queue') {
       this.queued.release(m.identity);
       this.observer.onOverflow?.(m.identity, m.action, overflow);
-      if (overflow === 'answer-locally' && policy.localResponse) return { kind: 'response', body: policy.localResponse(m.request, new Date().toISOString()) };
-      return { kind: 'retry', reason: `charger ${m.identity} has ${arrival.queued - 1} messages queued (limit ${this.config.maxQueuedPerCharger})` };
+      if (overflow === 'answer-locally' && policy.localResponse)
+        return { kind: 'response', body: policy.localResponse(m.request, new Date().toISOString()) };
+      return {
+        kind: 'retry',
+        reason: `charger ${m.identity} has ${arrival.queued - 1} messages queued (limit ${this.config.maxQueuedPerCharger})`,
+      };
     }
     const job = this.jobOf(m, target);
     if (policy.supersedeKey) this.markLatest(job, policy.supersedeKey(m.request));
@@ -105,7 +127,13 @@ export class ChargerIngress implements ChargerMessageSink {
   private callbackChanged(m: ChargerMessage, previous: string | undefined): void {
     this.observer.onCallbackChange?.(m.identity, m.callback!.source);
     this.logger.warn(
-      { chargeBoxIdentity: m.identity, previous: previous && withoutUserInfo(previous), callbackUrl: withoutUserInfo(m.callback!.url), header: m.callback!.source, remoteAddress: m.remoteAddress },
+      {
+        chargeBoxIdentity: m.identity,
+        previous: previous && withoutUserInfo(previous),
+        callbackUrl: withoutUserInfo(m.callback!.url),
+        header: m.callback!.source,
+        remoteAddress: m.remoteAddress,
+      },
       `callback URL of ${m.identity} ${previous ? `changed from ${withoutUserInfo(previous)}` : 'learned'}: ${withoutUserInfo(m.callback!.url)} (${m.callback!.source}, sent from ${m.remoteAddress ?? 'unknown'})`,
     );
   }
@@ -118,8 +146,15 @@ export class ChargerIngress implements ChargerMessageSink {
     this.queued.release(m.identity);
     // The refusal may have been recorded by another instance, or before a restart: someone must keep asking the CSMS.
     this.capacity.ensure(m.identity);
-    if (policy.unknownIdentityAnswer) return { kind: 'response', body: policy.unknownIdentityAnswer(new Date().toISOString(), this.config.bootRetryIntervalSec) };
-    return { kind: 'retry', reason: `the CSMS refuses charger ${m.identity} (HTTP ${status} on the WebSocket handshake)` };
+    if (policy.unknownIdentityAnswer)
+      return {
+        kind: 'response',
+        body: policy.unknownIdentityAnswer(new Date().toISOString(), this.config.bootRetryIntervalSec),
+      };
+    return {
+      kind: 'retry',
+      reason: `the CSMS refuses charger ${m.identity} (HTTP ${status} on the WebSocket handshake)`,
+    };
   }
 
   private jobOf(m: ChargerMessage, target: CsmsProtocol): UpstreamJob {
@@ -165,20 +200,31 @@ export class ChargerIngress implements ChargerMessageSink {
       this.queued.release(job.identity);
       return { kind: 'response', body: cached };
     }
-    const local = await this.offline.startTransaction(job.identity, job.request as StartTransactionRequest15, job.receivedAt);
+    const local = await this.offline.startTransaction(
+      job.identity,
+      job.request as StartTransactionRequest15,
+      job.receivedAt,
+    );
     if (!local) return undefined;
-    this.logger.warn({ chargeBoxIdentity: job.identity, localTransactionId: local.transactionId }, 'stored messages wait for the CSMS: StartTransaction answered with a local transaction id (offlineStartTransaction policy)');
+    this.logger.warn(
+      { chargeBoxIdentity: job.identity, localTransactionId: local.transactionId },
+      'stored messages wait for the CSMS: StartTransaction answered with a local transaction id (offlineStartTransaction policy)',
+    );
     const stored = { ...job, acknowledged: true, localTransactionId: local.transactionId };
     const outcome = await this.queue.submit(stored, { storeAtOnce: true });
     // Durably queued: the charger gets its local id (a StartTransaction has no local answer of its own to give).
-    if (outcome.kind === 'stored' || outcome.kind === 'response') return { kind: 'response', body: local, jobId: job.id };
+    if (outcome.kind === 'stored' || outcome.kind === 'response')
+      return { kind: 'response', body: local, jobId: job.id };
     if (outcome.kind === 'retry' && outcome.queued === false) this.queued.release(job.identity);
     return { ...(await this.answerOf(outcome, stored, policy)), jobId: job.id };
   }
 
   private clearStaleBacklog(identity: string): void {
     this.registry.setBacklog(identity, false).catch((err: unknown) => {
-      this.logger.warn({ err: (err as Error).message, chargeBoxIdentity: identity }, 'could not clear a stale stored-messages flag');
+      this.logger.warn(
+        { err: (err as Error).message, chargeBoxIdentity: identity },
+        'could not clear a stale stored-messages flag',
+      );
     });
   }
 
@@ -188,7 +234,10 @@ export class ChargerIngress implements ChargerMessageSink {
    */
   private markLatest(job: UpstreamJob, key: string): void {
     this.registry.markLatest(job.identity, key, job.id).catch((err: unknown) => {
-      this.logger.warn({ err: (err as Error).message, chargeBoxIdentity: job.identity }, 'could not mark the newest message of its kind');
+      this.logger.warn(
+        { err: (err as Error).message, chargeBoxIdentity: job.identity },
+        'could not mark the newest message of its kind',
+      );
     });
   }
 
@@ -213,15 +262,28 @@ export class ChargerIngress implements ChargerMessageSink {
   }
 
   /** No outcome within CSMS_TIMEOUT_MS: an offline answer, the local answer of a stored message, or "retry later". */
-  private async answerExpired(queued: boolean, job: UpstreamJob, policy: MessagePolicy, local: object | undefined): Promise<ChargerAnswer> {
+  private async answerExpired(
+    queued: boolean,
+    job: UpstreamJob,
+    policy: MessagePolicy,
+    local: object | undefined,
+  ): Promise<ChargerAnswer> {
     if (policy.offline === 'cached-authorization' && this.offline.enabled(policy)) {
-      const cached = await this.offline.authorization(job.identity, (job.request as { idTag: string }).idTag).catch(() => undefined);
+      const cached = await this.offline
+        .authorization(job.identity, (job.request as { idTag: string }).idTag)
+        .catch(() => undefined);
       if (cached) return { kind: 'response', body: cached };
     }
     if (queued && local) {
-      this.logger.info({ chargeBoxIdentity: job.identity, messageId: job.soapMessageId, action: job.action }, 'CSMS slow: message stored for later delivery, answered locally');
+      this.logger.info(
+        { chargeBoxIdentity: job.identity, messageId: job.soapMessageId, action: job.action },
+        'CSMS slow: message stored for later delivery, answered locally',
+      );
       return { kind: 'response', body: local };
     }
-    return { kind: 'retry', reason: `central system did not answer ${job.action} within ${this.config.csmsTimeoutMs} ms` };
+    return {
+      kind: 'retry',
+      reason: `central system did not answer ${job.action} within ${this.config.csmsTimeoutMs} ms`,
+    };
   }
 }

@@ -11,7 +11,13 @@ import { RefusalBound } from './dead-letters.js';
 
 /** The legacy central system, as the bridge calls it (soap/legacy-client.ts). */
 export interface LegacyCalls {
-  call(to: { identity: string; dialect: SourceDialect; url: string }, operation: string, request: object, addressing: { from: string; replyTo?: string }, timeoutMs: number): Promise<object>;
+  call(
+    to: { identity: string; dialect: SourceDialect; url: string },
+    operation: string,
+    request: object,
+    addressing: { from: string; replyTo?: string },
+    timeoutMs: number,
+  ): Promise<object>;
 }
 
 /** How a failed call to the legacy system reads: it refused the message (a Fault), or it could not be asked. */
@@ -52,7 +58,12 @@ export class LegacyDelivery {
   }
 
   private log(): Logger {
-    return this.deps.logger.child({ chargeBoxIdentity: this.job.identity, jobId: this.job.id, action: this.job.action, to: 'legacy' });
+    return this.deps.logger.child({
+      chargeBoxIdentity: this.job.identity,
+      jobId: this.job.id,
+      action: this.job.action,
+      to: 'legacy',
+    });
   }
 
   async deliver(): Promise<void> {
@@ -63,14 +74,27 @@ export class LegacyDelivery {
     }
     const url = legacyUrlOf(deps.config, job.identity);
     if (!url) {
-      this.reply({ kind: 'fault', fault: faultOf('InternalError', `charger ${job.identity} is routed to the legacy system, but no legacy URL is configured for it (LEGACY_CS_URL)`) });
+      this.reply({
+        kind: 'fault',
+        fault: faultOf(
+          'InternalError',
+          `charger ${job.identity} is routed to the legacy system, but no legacy URL is configured for it (LEGACY_CS_URL)`,
+        ),
+      });
       return;
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        const body = await deps.legacy.call({ identity: job.identity, dialect: job.source, url }, job.action, job.request as object, { from: deps.relayUrlOf(job.identity), replyTo: deps.relayUrlOf(job.identity) }, this.timeoutMs());
+        const body = await deps.legacy.call(
+          { identity: job.identity, dialect: job.source, url },
+          job.action,
+          job.request as object,
+          { from: deps.relayUrlOf(job.identity), replyTo: deps.relayUrlOf(job.identity) },
+          this.timeoutMs(),
+        );
         if (!this.acknowledged) this.reply({ kind: 'response', body });
-        else if (attempt > 0 || this.refusals.count > 0) this.log().info({ attempts: attempt + 1 }, 'stored message delivered to the legacy system');
+        else if (attempt > 0 || this.refusals.count > 0)
+          this.log().info({ attempts: attempt + 1 }, 'stored message delivered to the legacy system');
         await this.clearBacklog();
         return;
       } catch (err) {
@@ -94,7 +118,10 @@ export class LegacyDelivery {
         this.reply({ kind: 'fault', fault: failure.refused });
         return false;
       }
-      if (stopping) throw new LeftInQueue(`gateway stopping with ${this.job.action} undelivered to the legacy system; left in the queue`);
+      if (stopping)
+        throw new LeftInQueue(
+          `gateway stopping with ${this.job.action} undelivered to the legacy system; left in the queue`,
+        );
       return this.afterRefusal(failure.refused);
     }
     if (!this.stored) {
@@ -102,8 +129,14 @@ export class LegacyDelivery {
       this.reply({ kind: 'retry', reason: `legacy central system unavailable: ${failure.unavailable}` });
       return false;
     }
-    if (stopping) throw new LeftInQueue(`gateway stopping with ${this.job.action} undelivered to the legacy system; left in the queue`);
-    if (attempt === 0) this.log().warn(`legacy central system unavailable (${failure.unavailable}): message stored, answered locally, delivered when it is back`);
+    if (stopping)
+      throw new LeftInQueue(
+        `gateway stopping with ${this.job.action} undelivered to the legacy system; left in the queue`,
+      );
+    if (attempt === 0)
+      this.log().warn(
+        `legacy central system unavailable (${failure.unavailable}): message stored, answered locally, delivered when it is back`,
+      );
     this.acknowledge();
     return true;
   }
@@ -113,7 +146,11 @@ export class LegacyDelivery {
     this.acknowledged = true;
     if (this.backlog) return;
     this.backlog = true;
-    this.deps.registry.setBacklog(this.job.identity, true).catch((err: unknown) => this.log().warn({ err: (err as Error).message }, 'could not mark the charger as having stored messages'));
+    this.deps.registry
+      .setBacklog(this.job.identity, true)
+      .catch((err: unknown) =>
+        this.log().warn({ err: (err as Error).message }, 'could not mark the charger as having stored messages'),
+      );
   }
 
   private async clearBacklog(): Promise<void> {

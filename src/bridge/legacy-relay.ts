@@ -9,7 +9,6 @@ import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import type { Logger } from '../util/log.js';
 import type { RouteName } from '../config/migration.js';
 
-
 /**
  * Relays the legacy system's calls to the charger's real callback URL (docs/architecture.md#migration-routing), when
  * the charger's route lets the legacy system command it; the charger's answer, or its Fault, goes back as it is. Calls
@@ -29,23 +28,43 @@ export class LegacyRelay implements RelaySink {
 
   async relay(call: RelayCall): Promise<RelayAnswer> {
     const log = this.logger.child({ chargeBoxIdentity: call.identity, operation: call.operation, from: 'legacy' });
-    const allowed = commandsAllowed('legacy', call.identity, this.routeOf(call.identity), await this.store.routing(call.identity), this.config.chargers[call.identity]?.shadowCommands ?? 'refuse');
+    const allowed = commandsAllowed(
+      'legacy',
+      call.identity,
+      this.routeOf(call.identity),
+      await this.store.routing(call.identity),
+      this.config.chargers[call.identity]?.shadowCommands ?? 'refuse',
+    );
     if (!allowed.ok) {
       log.warn(`legacy system's ${call.operation} refused: ${allowed.reason}`);
       return { kind: 'fault', fault: faultOf('SecurityError', allowed.reason) };
     }
     const contact = await this.registry.contact(call.identity);
     const callbackUrl = this.config.chargers[call.identity]?.callbackUrl ?? contact?.callbackUrl;
-    if (!callbackUrl) return { kind: 'fault', fault: faultOf('InternalError', `no callback URL known for charger ${call.identity}: it has not sent a usable wsa:From yet (set chargers.${call.identity}.callbackUrl)`) };
+    if (!callbackUrl)
+      return {
+        kind: 'fault',
+        fault: faultOf(
+          'InternalError',
+          `no callback URL known for charger ${call.identity}: it has not sent a usable wsa:From yet (set chargers.${call.identity}.callbackUrl)`,
+        ),
+      };
     const to = { identity: call.identity, dialect: contact?.dialect ?? call.dialect, callbackUrl };
-    let answer: RelayAnswer = { kind: 'fault', fault: faultOf('InternalError', 'the gateway failed to relay the call') };
+    let answer: RelayAnswer = {
+      kind: 'fault',
+      fault: faultOf('InternalError', 'the gateway failed to relay the call'),
+    };
     await this.perCharger.run(call.identity, async () => {
       try {
         const body = await this.client.call(to, call.operation, call.request, this.config.chargerTimeoutMs);
         log.info(`legacy system's ${call.operation} relayed to the charger`);
         answer = { kind: 'response', body };
       } catch (err) {
-        if (err instanceof ChargerCallError) log.warn({ detail: err.detail }, `legacy system's ${call.operation} could not reach the charger: ${err.message}`);
+        if (err instanceof ChargerCallError)
+          log.warn(
+            { detail: err.detail },
+            `legacy system's ${call.operation} could not reach the charger: ${err.message}`,
+          );
         else log.error({ err }, `relaying the legacy system's ${call.operation} failed inside the gateway`);
         answer = { kind: 'fault', fault: relayFaultOf(err) };
       }
@@ -53,4 +72,3 @@ export class LegacyRelay implements RelaySink {
     return answer;
   }
 }
-

@@ -55,7 +55,8 @@ export class ChargerMessageProcessor {
   };
 
   /** A shadow copy (docs/architecture.md#shadow-copies): bridged like a charger message; the charger's count is untouched. */
-  readonly processShadow = (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> => this.processJob(job, reply);
+  readonly processShadow = (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> =>
+    this.processJob(job, reply);
 
   private async processJob(job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> {
     const loaded = (await this.deps.registry.load(job.identity)) ?? emptyChargerState(job.identity);
@@ -80,7 +81,9 @@ export class ChargerMessageProcessor {
     if (!reserve) return state;
     try {
       if (reserve(state, run.request, { ...run.ctx, notes: [] }) === state) return state;
-      return await this.deps.registry.update(run.job.identity, (current) => reserve(current, run.request, { ...run.ctx, notes: [] }));
+      return await this.deps.registry.update(run.job.identity, (current) =>
+        reserve(current, run.request, { ...run.ctx, notes: [] }),
+      );
     } catch (err) {
       run.fail(err);
       return undefined;
@@ -95,15 +98,29 @@ export class ChargerMessageProcessor {
     const policy = sourcePolicies(job.source).get(job.action);
     const op = route?.tables.chargerInitiated.get(job.action);
     if (!route || !policy || !op) {
-      reply({ kind: 'fault', fault: faultOf('NotSupported', `operation ${job.action} is not supported from ${job.source} to ${job.target}`) });
+      reply({
+        kind: 'fault',
+        fault: faultOf('NotSupported', `operation ${job.action} is not supported from ${job.source} to ${job.target}`),
+      });
       return undefined;
     }
-    const options = { ...translationOptions(this.deps.config, job.identity), idTokenType: this.deps.config.chargers[job.identity]?.idTokenType ?? this.deps.config.idTokenType };
+    const options = {
+      ...translationOptions(this.deps.config, job.identity),
+      idTokenType: this.deps.config.chargers[job.identity]?.idTokenType ?? this.deps.config.idTokenType,
+    };
     // The message's own id and local transaction id: what a 2.0.1 CSMS needs the gateway to mint is derived from them.
-    const ctx: TranslationContext = { receivedAt: job.receivedAt, options, notes: [], messageId: job.id, localTransactionId: job.localTransactionId };
+    const ctx: TranslationContext = {
+      receivedAt: job.receivedAt,
+      options,
+      notes: [],
+      messageId: job.id,
+      localTransactionId: job.localTransactionId,
+    };
     // A transaction the charger started offline is known to the CSMS by its own id
     // (docs/translation.md#offline-policies).
-    const request = policy.carriesTransactionId ? withCsmsTransactionId(state, job.request as { transactionId?: number }) : job.request;
+    const request = policy.carriesTransactionId
+      ? withCsmsTransactionId(state, job.request as { transactionId?: number })
+      : job.request;
     const run = new MessageRun(job, route, policy, op, ctx, request, reply, this.deps.logger, this.deps.observer ?? {});
     if (!policy.storeAndForward && !job.acknowledged && Date.now() >= job.deadline) {
       // The charger was told to retry; sending it now could create a decision (a transaction) it never learns of. One it
@@ -119,8 +136,12 @@ export class ChargerMessageProcessor {
    * (docs/translation.md#bootnotification).
    */
   private refusedByRegistration(run: MessageRun, state: ChargerState): boolean {
-    if (!run.policy.needsRegistration || (state.registration !== 'Pending' && state.registration !== 'Rejected')) return false;
-    const fault = faultOf('SecurityError', `charger is not accepted by the central system (registration ${state.registration}); send BootNotification`);
+    if (!run.policy.needsRegistration || (state.registration !== 'Pending' && state.registration !== 'Rejected'))
+      return false;
+    const fault = faultOf(
+      'SecurityError',
+      `charger is not accepted by the central system (registration ${state.registration}); send BootNotification`,
+    );
     run.log().warn(fault.reason);
     run.finish({ kind: 'fault', fault }, 'gateway');
     return true;
@@ -128,7 +149,7 @@ export class ChargerMessageProcessor {
 
   /** The CALL payload, checked against the target's schema; undefined when the run ended here. */
   private translate(run: MessageRun, state: ChargerState): object | undefined {
-    let outbound;
+    let outbound: ReturnType<typeof run.op.toCall>;
     try {
       outbound = run.op.toCall(run.request, state, run.ctx);
     } catch (err) {
@@ -144,15 +165,31 @@ export class ChargerMessageProcessor {
     run.event.call = outbound.payload;
     const valid = run.route.protocol.check(run.csmsAction, 'req', outbound.payload);
     if (!valid.ok) {
-      run.log().error({ payload: outbound.payload, schemaError: valid.message }, `translated CALL is not valid ${run.job.target}; not sent`);
-      run.finish({ kind: 'fault', fault: faultOf('ProtocolError', `message cannot be expressed as valid ${run.job.target}: ${valid.message}`) }, 'error');
+      run
+        .log()
+        .error(
+          { payload: outbound.payload, schemaError: valid.message },
+          `translated CALL is not valid ${run.job.target}; not sent`,
+        );
+      run.finish(
+        {
+          kind: 'fault',
+          fault: faultOf('ProtocolError', `message cannot be expressed as valid ${run.job.target}: ${valid.message}`),
+        },
+        'error',
+      );
       return undefined;
     }
     return outbound.payload;
   }
 
   /** The CSMS answered (validly): answer the charger, store the new state, then send what the gateway owes the CSMS. */
-  private async complete(run: MessageRun, payload: object, { result, localTransactionId }: Delivered, state: ChargerState): Promise<void> {
+  private async complete(
+    run: MessageRun,
+    payload: object,
+    { result, localTransactionId }: Delivered,
+    state: ChargerState,
+  ): Promise<void> {
     run.event.result = result;
     if (localTransactionId !== undefined) run.ctx.localTransactionId = localTransactionId;
     let response: object;
@@ -170,7 +207,9 @@ export class ChargerMessageProcessor {
     }
     run.finish({ kind: 'response', body: response }, 'csms');
     // The next message of this charger starts only when the state is written (the queue runs one job per charger).
-    await reduced.saving.catch((err: unknown) => run.log().error({ err }, 'the CSMS answer reached the charger, but the charger state could not be saved'));
+    await reduced.saving.catch((err: unknown) =>
+      run.log().error({ err }, 'the CSMS answer reached the charger, but the charger state could not be saved'),
+    );
     // Synthesised transitions (docs/translation.md#statusnotification), after the charger has its answer.
     const followUps = reduced.followUps();
     if (followUps.length === 0) return;
@@ -189,7 +228,11 @@ export class ChargerMessageProcessor {
    * CALL was out). Resolves once the state is computed: the charger's answer does not wait for the write, which goes
    * on in `saving`; a failure to read or reduce the state rejects (the charger gets a Fault).
    */
-  private async reduce(run: MessageRun, exchange: { call: object; result: object; response: object }, localTransactionId: number | undefined) {
+  private async reduce(
+    run: MessageRun,
+    exchange: { call: object; result: object; response: object },
+    localTransactionId: number | undefined,
+  ) {
     let followUps: FollowUpCall[] = [];
     const reduce = run.op.reduce;
     if (!reduce) return { saving: Promise.resolve(), followUps: () => followUps };
@@ -197,7 +240,10 @@ export class ChargerMessageProcessor {
     const done = new Promise<void>((resolve) => (computed = resolve));
     const saving = this.deps.registry.update(run.job.identity, (current) => {
       const csmsId = (exchange.result as { transactionId?: number }).transactionId;
-      const mapped = localTransactionId === undefined || csmsId === undefined ? current : mapLocalTransaction(current, localTransactionId, csmsId);
+      const mapped =
+        localTransactionId === undefined || csmsId === undefined
+          ? current
+          : mapLocalTransaction(current, localTransactionId, csmsId);
       const next = reduce(mapped, { request: run.request, ...exchange }, run.ctx);
       followUps = next.followUps ?? [];
       computed();

@@ -4,7 +4,7 @@ import { RpcError } from '../ocpp/rpc-error.js';
 import { TranslationError, type TranslationContext } from '../translate/common.js';
 import type { ChargerInitiatedOperation } from '../translate/operation.js';
 import type { MessagePolicy } from '../translate/source-policy.js';
-import { UpstreamError } from '../upstream/connection.js';
+import { UpstreamError } from '../upstream/connection-types.js';
 import type { Logger } from '../util/log.js';
 import type { Route } from './routes.js';
 import { faultOfRpcError } from './rpc-fault.js';
@@ -51,19 +51,31 @@ export class MessageRun {
     private readonly observer: MessageObserver,
   ) {
     this.csmsAction = op.csmsAction;
-    this.event = { identity: job.identity, action: job.action, jobId: job.id, outcome: { kind: 'response', body: {} }, via: 'csms' };
+    this.event = {
+      identity: job.identity,
+      action: job.action,
+      jobId: job.id,
+      outcome: { kind: 'response', body: {} },
+      via: 'csms',
+    };
   }
 
   /** A child logger costs a serialisation of its bindings: made only when this message has something to say. */
   log(): Logger {
-    return (this.child ??= this.logger.child({ chargeBoxIdentity: this.job.identity, messageId: this.job.soapMessageId, jobId: this.job.id, action: this.job.action }));
+    return (this.child ??= this.logger.child({
+      chargeBoxIdentity: this.job.identity,
+      messageId: this.job.soapMessageId,
+      jobId: this.job.id,
+      action: this.job.action,
+    }));
   }
 
   finish(outcome: JobOutcome, via: ExchangeEvent['via']): void {
     this.event.outcome = outcome;
     this.event.via = via;
     // Translation notes are info lines: no child logger is made for them when info is not logged.
-    if (this.ctx.notes.length > 0 && this.logger.isLevelEnabled('info')) for (const note of this.ctx.notes) this.log().info(note);
+    if (this.ctx.notes.length > 0 && this.logger.isLevelEnabled('info'))
+      for (const note of this.ctx.notes) this.log().info(note);
     this.reply(outcome);
     this.observer.onExchange?.(this.event);
   }

@@ -14,7 +14,10 @@ import type { MessagePolicy } from '../translate/source-policy.js';
  */
 export class OfflinePolicies {
   constructor(
-    private readonly config: Pick<GatewayConfig, 'offlineAuthorize' | 'offlineStartTransaction' | 'authorizeCacheTtlSec'>,
+    private readonly config: Pick<
+      GatewayConfig,
+      'offlineAuthorize' | 'offlineStartTransaction' | 'authorizeCacheTtlSec'
+    >,
     private readonly registry: ChargerRegistry,
   ) {}
 
@@ -48,9 +51,13 @@ export class OfflinePolicies {
    * A local transaction id for a StartTransaction the CSMS cannot answer now, if the CSMS accepted the idTag before;
    * undefined otherwise (the charger is then told to retry).
    */
-  async startTransaction(identity: string, start: StartTransactionRequest15, startedAt: string): Promise<{ transactionId: number; idTagInfo: IdTagInfo15 } | undefined> {
+  async startTransaction(
+    identity: string,
+    start: StartTransactionRequest15,
+    startedAt: string,
+  ): Promise<{ transactionId: number; idTagInfo: IdTagInfo15 } | undefined> {
     const cached = await this.authorization(identity, start.idTag);
-    if (!cached || cached.idTagInfo.status !== 'Accepted') return undefined;
+    if (cached?.idTagInfo.status !== 'Accepted') return undefined;
     let transactionId = 0;
     await this.registry.update(identity, (state) => {
       const minted = mintLocalTransaction(state, start.connectorId, start.idTag, startedAt);

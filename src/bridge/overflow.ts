@@ -11,7 +11,11 @@ export type OverflowDecision = 'queue' | 'answer-locally' | 'refuse';
  * changes are queued anyway (never dropped), a Heartbeat is answered at once, everything else is refused with 503 so
  * that the charger keeps the message and sends it again: the gateway never drops a message it acknowledged.
  */
-export function overflowDecision(policy: Pick<MessagePolicy, 'overflow'>, queuedAhead: number, max: number): OverflowDecision {
+export function overflowDecision(
+  policy: Pick<MessagePolicy, 'overflow'>,
+  queuedAhead: number,
+  max: number,
+): OverflowDecision {
   if (queuedAhead < max || policy.overflow === 'always-queue') return 'queue';
   return policy.overflow;
 }

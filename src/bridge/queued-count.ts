@@ -25,7 +25,14 @@ export class QueuedCount {
 
   /** One message of the charger left the count: finished, refused, not queued. Not awaited: the count is a bound. */
   release(identity: string): void {
-    this.registry.addQueued(identity, -1).catch((err: unknown) => this.logger.warn({ err: (err as Error).message, chargeBoxIdentity: identity }, 'could not update the queued count'));
+    this.registry
+      .addQueued(identity, -1)
+      .catch((err: unknown) =>
+        this.logger.warn(
+          { err: (err as Error).message, chargeBoxIdentity: identity },
+          'could not update the queued count',
+        ),
+      );
   }
 
   /** An operator dropped `count` queued messages of the charger, or a start found `count` of them still queued. */

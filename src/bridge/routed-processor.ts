@@ -1,5 +1,11 @@
 import type { GatewayConfig } from '../config/config.js';
-import { configuredRoute, legacyUrlOf, type Arrangement, type CentralSystem, type RouteName } from '../config/migration.js';
+import {
+  configuredRoute,
+  legacyUrlOf,
+  type Arrangement,
+  type CentralSystem,
+  type RouteName,
+} from '../config/migration.js';
 import type { JobOutcome, JobProcessor, UpstreamJob } from '../queue/upstream-queue.js';
 import type { MigrationStore, ShadowCopy } from '../state/migration-store.js';
 import { afterPrimary, arrangementFor, type SystemAnswer } from '../translate/routing.js';
@@ -64,7 +70,10 @@ export class RoutedProcessor {
       answered = this.settle(job, arrangement, outcome).then(
         () => reply(outcome),
         (err: unknown) => {
-          this.logger.error({ err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id }, 'could not record the routing of a message: the charger is told to retry');
+          this.logger.error(
+            { err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id },
+            'could not record the routing of a message: the charger is told to retry',
+          );
           reply({ kind: 'retry', reason: 'gateway state unavailable' });
         },
       );
@@ -99,10 +108,13 @@ export class RoutedProcessor {
    */
   private async settle(job: UpstreamJob, arrangement: Arrangement, outcome: JobOutcome): Promise<void> {
     const answer = answerOf(outcome);
-    if (arrangement.shadow && answer.kind !== 'none') await this.store.addCopy(this.copyOf(job, arrangement.shadow, answer));
+    if (arrangement.shadow && answer.kind !== 'none')
+      await this.store.addCopy(this.copyOf(job, arrangement.shadow, answer));
     if (job.action === 'StartTransaction' || job.action === 'StopTransaction') {
       const at = new Date().toISOString();
-      await this.store.updateRouting(job.identity, (r) => afterPrimary(r, job.action, job.request, answer, arrangement, at));
+      await this.store.updateRouting(job.identity, (r) =>
+        afterPrimary(r, job.action, job.request, answer, arrangement, at),
+      );
     }
     await this.store.durable();
   }

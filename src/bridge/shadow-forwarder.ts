@@ -14,7 +14,10 @@ export interface ShadowObserver {
 }
 
 export interface ShadowDeps {
-  config: Pick<GatewayConfig, 'csmsTimeoutMs' | 'legacyTimeoutMs' | 'deadLetterAfterHours' | 'legacyCsUrl' | 'chargers'>;
+  config: Pick<
+    GatewayConfig,
+    'csmsTimeoutMs' | 'legacyTimeoutMs' | 'deadLetterAfterHours' | 'legacyCsUrl' | 'chargers'
+  >;
   store: MigrationStore;
   /** This instance forwards the charger's copies (it consumes the charger's partition). */
   owns(identity: string): boolean;
@@ -51,7 +54,8 @@ export class ShadowForwarder {
 
   /** At start, and when partitions change hands: forward what waits for the chargers this instance now owns. */
   async resume(): Promise<void> {
-    for (const identity of await this.deps.store.chargersWithCopies()) if (this.deps.owns(identity)) this.kick(identity);
+    for (const identity of await this.deps.store.chargersWithCopies())
+      if (this.deps.owns(identity)) this.kick(identity);
   }
 
   stop(): void {
@@ -71,7 +75,10 @@ export class ShadowForwarder {
         }
       } while (this.again.has(identity));
     } catch (err) {
-      this.deps.logger.error({ err: (err as Error).message, chargeBoxIdentity: identity }, 'shadow copies of this charger could not be forwarded; tried again at its next message');
+      this.deps.logger.error(
+        { err: (err as Error).message, chargeBoxIdentity: identity },
+        'shadow copies of this charger could not be forwarded; tried again at its next message',
+      );
     } finally {
       this.draining.delete(identity);
     }
@@ -83,7 +90,12 @@ export class ShadowForwarder {
     const routing = await store.routing(copy.identity);
     const mapped = shadowRequest(copy.action, copy.request, routing);
     if ('unmapped' in mapped) {
-      await this.diverged(copy, { kind: 'none', reason: 'not sent' }, 'unmapped-transaction', `transaction ${mapped.unmapped} started before the shadow was added; not sent to it`);
+      await this.diverged(
+        copy,
+        { kind: 'none', reason: 'not sent' },
+        'unmapped-transaction',
+        `transaction ${mapped.unmapped} started before the shadow was added; not sent to it`,
+      );
       return true;
     }
     for (let attempt = 0; ; attempt++) {
@@ -93,9 +105,13 @@ export class ShadowForwarder {
         await this.compared(copy, answer);
         return true;
       }
-      if (attempt === 0) await this.diverged(copy, answer, 'missing', `the shadow did not answer: ${answer.reason}; tried again`);
+      if (attempt === 0)
+        await this.diverged(copy, answer, 'missing', `the shadow did not answer: ${answer.reason}; tried again`);
       if (Date.now() - copy.createdAt > this.deps.config.deadLetterAfterHours * 3_600_000) {
-        this.deps.logger.error({ chargeBoxIdentity: copy.identity, jobId: copy.id, action: copy.action }, `shadow copy given up after ${this.deps.config.deadLetterAfterHours} h without an answer from the ${copy.target}`);
+        this.deps.logger.error(
+          { chargeBoxIdentity: copy.identity, jobId: copy.id, action: copy.action },
+          `shadow copy given up after ${this.deps.config.deadLetterAfterHours} h without an answer from the ${copy.target}`,
+        );
         return true;
       }
       await sleepUnlessAborted(retryDelayMs(attempt), this.stopSignal.signal);
@@ -107,7 +123,9 @@ export class ShadowForwarder {
     const primary = copy.primary;
     const found = divergenceOf(copy.action, primary, answer);
     if (found) await this.diverged(copy, answer, found.kind, found.detail);
-    await this.deps.store.updateRouting(copy.identity, (r) => afterShadow(r, copy.action, copy.request, primary, answer));
+    await this.deps.store.updateRouting(copy.identity, (r) =>
+      afterShadow(r, copy.action, copy.request, primary, answer),
+    );
   }
 
   private async diverged(copy: ShadowCopy, answer: SystemAnswer, kind: DivergenceKind, detail: string): Promise<void> {
@@ -122,7 +140,10 @@ export class ShadowForwarder {
       shadow: { system: copy.target, answer },
       detail,
     };
-    this.deps.logger.info({ chargeBoxIdentity: copy.identity, jobId: copy.id, operation: copy.action, kind }, `shadow divergence (${kind}) on ${copy.action}: ${detail}`);
+    this.deps.logger.info(
+      { chargeBoxIdentity: copy.identity, jobId: copy.id, operation: copy.action, kind },
+      `shadow divergence (${kind}) on ${copy.action}: ${detail}`,
+    );
     await this.deps.store.addDivergence(divergence);
     this.deps.observer?.onDivergence?.(divergence);
   }
@@ -161,11 +182,19 @@ export class ShadowForwarder {
     if (!url) return { kind: 'none', reason: 'no legacy URL configured' };
     try {
       const to = { identity: copy.identity, dialect: copy.source, url };
-      const body = await this.deps.legacy.call(to, copy.action, request as object, { from: this.deps.relayUrlOf(copy.identity), replyTo: this.deps.relayUrlOf(copy.identity) }, this.deps.config.legacyTimeoutMs);
+      const body = await this.deps.legacy.call(
+        to,
+        copy.action,
+        request as object,
+        { from: this.deps.relayUrlOf(copy.identity), replyTo: this.deps.relayUrlOf(copy.identity) },
+        this.deps.config.legacyTimeoutMs,
+      );
       return { kind: 'response', body };
     } catch (err) {
       const failure = this.deps.classify(err);
-      return 'refused' in failure ? { kind: 'fault', fault: failure.refused } : { kind: 'none', reason: failure.unavailable };
+      return 'refused' in failure
+        ? { kind: 'fault', fault: failure.refused }
+        : { kind: 'none', reason: failure.unavailable };
     }
   }
 }

@@ -20,25 +20,41 @@ const pem = (key: string, path: string | undefined): Buffer | undefined => {
 };
 
 /** The PEM material of the SOAP port, the admin port and each charger's upstream client certificate. */
-export function loadCertificates(config: CertificateKeys): Pick<GatewayConfig, 'tls' | 'adminTls' | 'clientCertificates' | 'csmsCa'> {
+export function loadCertificates(
+  config: CertificateKeys,
+): Pick<GatewayConfig, 'tls' | 'adminTls' | 'clientCertificates' | 'csmsCa'> {
   let tls: GatewayConfig['tls'];
   if (config.tlsCertFile || config.tlsKeyFile) {
-    if (!config.tlsCertFile || !config.tlsKeyFile) throw new ConfigError('tlsCertFile (TLS_CERT_FILE) and tlsKeyFile (TLS_KEY_FILE) must be set together');
-    tls = { cert: pem('tlsCertFile (TLS_CERT_FILE)', config.tlsCertFile)!, key: pem('tlsKeyFile (TLS_KEY_FILE)', config.tlsKeyFile)!, clientCa: pem('tlsClientCaFile (TLS_CLIENT_CA_FILE)', config.tlsClientCaFile) };
+    if (!config.tlsCertFile || !config.tlsKeyFile)
+      throw new ConfigError('tlsCertFile (TLS_CERT_FILE) and tlsKeyFile (TLS_KEY_FILE) must be set together');
+    tls = {
+      cert: pem('tlsCertFile (TLS_CERT_FILE)', config.tlsCertFile)!,
+      key: pem('tlsKeyFile (TLS_KEY_FILE)', config.tlsKeyFile)!,
+      clientCa: pem('tlsClientCaFile (TLS_CLIENT_CA_FILE)', config.tlsClientCaFile),
+    };
   } else if (config.tlsClientCaFile) {
     throw new ConfigError('tlsClientCaFile (TLS_CLIENT_CA_FILE) needs tlsCertFile and tlsKeyFile');
   }
   let adminTls: GatewayConfig['adminTls'];
   if (config.adminTlsCertFile || config.adminTlsKeyFile) {
-    if (!config.adminTlsCertFile || !config.adminTlsKeyFile) throw new ConfigError('adminTlsCertFile (ADMIN_TLS_CERT_FILE) and adminTlsKeyFile (ADMIN_TLS_KEY_FILE) must be set together');
-    adminTls = { cert: pem('adminTlsCertFile (ADMIN_TLS_CERT_FILE)', config.adminTlsCertFile)!, key: pem('adminTlsKeyFile (ADMIN_TLS_KEY_FILE)', config.adminTlsKeyFile)! };
+    if (!config.adminTlsCertFile || !config.adminTlsKeyFile)
+      throw new ConfigError(
+        'adminTlsCertFile (ADMIN_TLS_CERT_FILE) and adminTlsKeyFile (ADMIN_TLS_KEY_FILE) must be set together',
+      );
+    adminTls = {
+      cert: pem('adminTlsCertFile (ADMIN_TLS_CERT_FILE)', config.adminTlsCertFile)!,
+      key: pem('adminTlsKeyFile (ADMIN_TLS_KEY_FILE)', config.adminTlsKeyFile)!,
+    };
   }
   const clientCertificates: GatewayConfig['clientCertificates'] = Object.create(null);
   for (const [identity, c] of Object.entries(config.chargers)) {
     if (!c.clientCertFile && !c.clientKeyFile) continue;
-    if (!c.clientCertFile || !c.clientKeyFile) throw new ConfigError(`chargers.${identity}: clientCertFile and clientKeyFile must be set together`);
-    clientCertificates[identity] = { cert: pem(`chargers.${identity}.clientCertFile`, c.clientCertFile)!, key: pem(`chargers.${identity}.clientKeyFile`, c.clientKeyFile)! };
+    if (!c.clientCertFile || !c.clientKeyFile)
+      throw new ConfigError(`chargers.${identity}: clientCertFile and clientKeyFile must be set together`);
+    clientCertificates[identity] = {
+      cert: pem(`chargers.${identity}.clientCertFile`, c.clientCertFile)!,
+      key: pem(`chargers.${identity}.clientKeyFile`, c.clientKeyFile)!,
+    };
   }
   return { tls, adminTls, clientCertificates, csmsCa: pem('csmsCaFile (CSMS_CA_FILE)', config.csmsCaFile) };
 }
-

@@ -1,6 +1,7 @@
 import { loadCertificates } from './certificates.js';
 import { ConfigError } from './errors.js';
-import { chargerMigrationKeys, MIGRATION_ENV_KEYS, migrationKeys, migrationProblem } from './migration.js';
+import { ENVIRONMENT_KEYS } from './environment-keys.js';
+import { chargerMigrationKeys, migrationKeys, migrationProblem } from './migration.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
@@ -57,7 +58,10 @@ const chargerOverride = z
     /** IdTokenEnumType of this charger's idTags towards an OCPP 2.0.1 CSMS (docs/translation-201.md#authorize). */
     idTokenType: z.enum(ID_TOKEN_TYPES).optional(),
     /** Zone assumed for this charger's zone-less xs:dateTime values, e.g. "+01:00" (docs/translation.md#timestamps). */
-    timezone: z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/).optional(),
+    timezone: z
+      .string()
+      .regex(/^(Z|[+-]\d{2}:\d{2})$/)
+      .optional(),
     /** false refuses this charger (Sender/SecurityError) whatever the admission mode. */
     allow: z.boolean().default(true),
     /**
@@ -85,12 +89,17 @@ const configSchema = z
     port: z.coerce.number().int().min(0).max(65535).default(8080),
     host: z.string().default('0.0.0.0'),
     csmsUrl: z
-      .string({ error: 'CSMS_URL is required: the OCPP-J endpoint of your central system, e.g. ws://csms.example/ocpp' })
+      .string({
+        error: 'CSMS_URL is required: the OCPP-J endpoint of your central system, e.g. ws://csms.example/ocpp',
+      })
       .regex(/^wss?:\/\/[^/]/, 'CSMS_URL must be a ws:// or wss:// URL'),
     csmsProtocol: z.enum(CSMS_PROTOCOLS).default(CSMS_PROTOCOLS[0]),
     /** IdTokenEnumType of idTags towards a 2.0.1 CSMS; 1.5 idTags have none (docs/translation-201.md#authorize). */
     idTokenType: z.enum(ID_TOKEN_TYPES).default('ISO14443'),
-    redisUrl: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL')
+      .optional(),
     redisPrefix: z.string().min(1).default('ocppgw'),
     /** Directory of the embedded durable store (without REDIS_URL), relative to the working directory; created if missing. */
     dataDir: z.string().default('./data'),
@@ -119,7 +128,11 @@ const configSchema = z
     httpHeadersTimeoutMs: z.coerce.number().int().min(100).default(10_000),
     httpRequestTimeoutMs: z.coerce.number().int().min(100).default(30_000),
     /** Largest SOAP request body accepted, after decompression too. */
-    maxBodyBytes: z.coerce.number().int().min(1024).default(1024 * 1024),
+    maxBodyBytes: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
     /**
      * heartbeatInterval sent with a Rejected answer when the CSMS said Pending/Rejected with interval 0
      * (docs/translation.md#bootnotification).
@@ -131,7 +144,10 @@ const configSchema = z
      */
     celsiusUnit: z.enum(['Celcius', 'Celsius']).default('Celcius'),
     /** Zone assumed for zone-less xs:dateTime values from chargers (docs/translation.md#common-rules). */
-    defaultTimezone: z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/).default('Z'),
+    defaultTimezone: z
+      .string()
+      .regex(/^(Z|[+-]\d{2}:\d{2})$/)
+      .default('Z'),
     /** WebSocket ping interval towards the CSMS, seconds; 0 disables (OCPP-J 1.6 section 5.3). */
     wsPingIntervalSec: z.coerce.number().int().min(0).default(30),
     reconnectMinMs: z.coerce.number().int().min(10).default(1_000),
@@ -170,9 +186,7 @@ const configSchema = z
      * instance that consumes its partition at once, without a BullMQ job (see BullmqQueue). false: every message is a
      * BullMQ job.
      */
-    directDelivery: z
-      .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
-      .default(true),
+    directDelivery: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(true),
     /** A partition lease not renewed for this long is taken over by another instance (bound on failover). */
     leaseTtlMs: z.coerce.number().int().min(1_000).default(10_000),
     /**
@@ -206,7 +220,9 @@ const configSchema = z
     /** Start although the admin port listens beyond loopback without ADMIN_TOKEN (a warning is logged). */
     adminInsecure: flag.default(false),
     /** Host header names the admin port answers besides loopback names (DNS rebinding guard). */
-    adminAllowedHosts: z.union([z.array(z.string()), z.string().transform((v) => v.split(/[\s,]+/).filter(Boolean))]).default([]),
+    adminAllowedHosts: z
+      .union([z.array(z.string()), z.string().transform((v) => v.split(/[\s,]+/).filter(Boolean))])
+      .default([]),
     /** Bull Board may delete and retry jobs (it is read-only otherwise). */
     queueBoardWrite: flag.default(false),
     /** PEM certificate and key: serve the admin port over HTTPS. */
@@ -232,66 +248,8 @@ export type GatewayConfig = ParsedConfig & {
 };
 export type ChargerOverride = z.infer<typeof chargerOverride>;
 
-/** Env variable name -> config key. */
-const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = {
-  PORT: 'port',
-  HOST: 'host',
-  CSMS_URL: 'csmsUrl',
-  CSMS_PROTOCOL: 'csmsProtocol',
-  ID_TOKEN_TYPE: 'idTokenType',
-  REDIS_URL: 'redisUrl',
-  REDIS_PREFIX: 'redisPrefix',
-  DATA_DIR: 'dataDir',
-  STORE: 'store',
-  DEAD_LETTER_AFTER_HOURS: 'deadLetterAfterHours',
-  REOPEN_WINDOW_MINUTES: 'reopenWindowMinutes',
-  PUBLIC_URL: 'publicUrl',
-  ADMIN_PORT: 'adminPort',
-  ADMIN_HOST: 'adminHost',
-  ADMIN_TOKEN: 'adminToken',
-  LOG_LEVEL: 'logLevel',
-  CSMS_TIMEOUT_MS: 'csmsTimeoutMs',
-  MAX_BODY_BYTES: 'maxBodyBytes',
-  CHARGER_TIMEOUT_MS: 'chargerTimeoutMs',
-  HTTP_HEADERS_TIMEOUT_MS: 'httpHeadersTimeoutMs',
-  HTTP_REQUEST_TIMEOUT_MS: 'httpRequestTimeoutMs',
-  BOOT_RETRY_INTERVAL_SEC: 'bootRetryIntervalSec',
-  CELSIUS_UNIT: 'celsiusUnit',
-  DEFAULT_TIMEZONE: 'defaultTimezone',
-  WS_PING_INTERVAL_SEC: 'wsPingIntervalSec',
-  RECONNECT_MIN_MS: 'reconnectMinMs',
-  RECONNECT_MAX_MS: 'reconnectMaxMs',
-  CSMS_CA_FILE: 'csmsCaFile',
-  PARTITIONS: 'partitions',
-  LEASE_TTL_MS: 'leaseTtlMs',
-  DIRECT_DELIVERY: 'directDelivery',
-  TRACE_MASK_ID_TAGS: 'traceMaskIdTags',
-  TRACE_PER_CHARGER: 'tracePerCharger',
-  TRACE_CHARGERS: 'traceChargers',
-  TRACE_BUFFER_MIB: 'traceBufferMiB',
-  MAX_QUEUED_PER_CHARGER: 'maxQueuedPerCharger',
-  OFFLINE_AUTHORIZE: 'offlineAuthorize',
-  OFFLINE_START_TRANSACTION: 'offlineStartTransaction',
-  AUTHORIZE_CACHE_TTL_SEC: 'authorizeCacheTtlSec',
-  ADMISSION: 'admission',
-  REQUIRE_SOAP_AUTH: 'requireSoapAuth',
-  TLS_CERT_FILE: 'tlsCertFile',
-  TLS_KEY_FILE: 'tlsKeyFile',
-  TLS_CLIENT_CA_FILE: 'tlsClientCaFile',
-  CALLBACK_POLICY: 'callbackPolicy',
-  CALLBACK_NETWORKS: 'callbackNetworks',
-  CHARGER_NETWORKS: 'chargerNetworks',
-  MAX_CHARGERS: 'maxChargers',
-  MAX_IDENTITY_LENGTH: 'maxIdentityLength',
-  UPSTREAM_IDLE_SEC: 'upstreamIdleSec',
-  FD_RESERVE: 'fdReserve',
-  ADMIN_INSECURE: 'adminInsecure',
-  ADMIN_ALLOWED_HOSTS: 'adminAllowedHosts',
-  QUEUE_BOARD_WRITE: 'queueBoardWrite',
-  ADMIN_TLS_CERT_FILE: 'adminTlsCertFile',
-  ADMIN_TLS_KEY_FILE: 'adminTlsKeyFile',
-  ...MIGRATION_ENV_KEYS,
-};
+/** Env variable name -> config key; the type checks that every key exists in the schema. */
+const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = ENVIRONMENT_KEYS;
 
 export { ConfigError } from './errors.js';
 
@@ -299,14 +257,19 @@ export { ConfigError } from './errors.js';
 function refuseUnbuiltProtocols(config: ParsedConfig): void {
   const built = CSMS_PROTOCOLS.filter((p) => csmsProtocolModule(p));
   const refuse = (key: string, protocol: CsmsProtocol) => {
-    if (!csmsProtocolModule(protocol)) throw new ConfigError(`${key}: ${protocol} is not supported yet; use ${built.join(' or ')}`);
+    if (!csmsProtocolModule(protocol))
+      throw new ConfigError(`${key}: ${protocol} is not supported yet; use ${built.join(' or ')}`);
   };
   refuse('csmsProtocol (CSMS_PROTOCOL)', config.csmsProtocol);
-  for (const [identity, charger] of Object.entries(config.chargers)) if (charger.csmsProtocol) refuse(`chargers.${identity}.csmsProtocol`, charger.csmsProtocol);
+  for (const [identity, charger] of Object.entries(config.chargers))
+    if (charger.csmsProtocol) refuse(`chargers.${identity}.csmsProtocol`, charger.csmsProtocol);
 }
 
 /** The CSMS protocol a charger's messages are bridged to: its own setting, else the global one. */
-export function csmsProtocolOf(config: Pick<GatewayConfig, 'csmsProtocol' | 'chargers'>, identity: string): CsmsProtocol {
+export function csmsProtocolOf(
+  config: Pick<GatewayConfig, 'csmsProtocol' | 'chargers'>,
+  identity: string,
+): CsmsProtocol {
   return config.chargers[identity]?.csmsProtocol ?? config.csmsProtocol;
 }
 
@@ -341,7 +304,9 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
  */
 function checkAdmin(config: ParsedConfig): void {
   if (config.adminToken !== undefined && config.adminToken.length < 16) {
-    throw new ConfigError('adminToken (ADMIN_TOKEN) must be at least 16 characters: use a random one, e.g. `openssl rand -hex 24`');
+    throw new ConfigError(
+      'adminToken (ADMIN_TOKEN) must be at least 16 characters: use a random one, e.g. `openssl rand -hex 24`',
+    );
   }
   if (!LOOPBACK_HOSTS.has(config.adminHost) && !config.adminToken && !config.adminInsecure) {
     throw new ConfigError(
@@ -351,7 +316,10 @@ function checkAdmin(config: ParsedConfig): void {
 }
 
 /** Reads the YAML file (if any) and the environment, validates, and derives defaults. Throws ConfigError naming the key. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): GatewayConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Record<string, unknown> = {},
+): GatewayConfig {
   const result = configSchema.safeParse({ ...readSources(env), ...overrides });
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
@@ -362,7 +330,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   // Identities are keys: a map without a prototype, so that an identity such as "constructor" names no charger.
-  const config = { ...result.data, chargers: Object.assign(Object.create(null) as ParsedConfig['chargers'], result.data.chargers) };
+  const config = {
+    ...result.data,
+    chargers: Object.assign(Object.create(null) as ParsedConfig['chargers'], result.data.chargers),
+  };
   refuseUnbuiltProtocols(config);
   checkAdmin(config);
   const migration = migrationProblem(config);

@@ -76,9 +76,11 @@ export function legacyUrlOf(config: MigrationConfig, identity: string): string |
 /** A route through the legacy system needs its URL; names the key to set. Returns the problem, or undefined. */
 export function migrationProblem(config: MigrationConfig): string | undefined {
   const needsLegacy = (route: RouteName | undefined) => route !== undefined && route !== 'csms';
-  if (needsLegacy(config.route) && !config.legacyCsUrl) return `route (ROUTE) ${config.route} needs legacyCsUrl (LEGACY_CS_URL)`;
+  if (needsLegacy(config.route) && !config.legacyCsUrl)
+    return `route (ROUTE) ${config.route} needs legacyCsUrl (LEGACY_CS_URL)`;
   for (const [identity, charger] of Object.entries(config.chargers)) {
-    if (needsLegacy(charger.route) && !legacyUrlOf(config, identity)) return `chargers.${identity}.route ${charger.route} needs legacyCsUrl (LEGACY_CS_URL) or chargers.${identity}.legacyUrl`;
+    if (needsLegacy(charger.route) && !legacyUrlOf(config, identity))
+      return `chargers.${identity}.route ${charger.route} needs legacyCsUrl (LEGACY_CS_URL) or chargers.${identity}.legacyUrl`;
   }
   return undefined;
 }

@@ -33,4 +33,7 @@ export interface CsmsProtocolModule {
 }
 
 /** The only route there was before routes were recorded: messages queued by earlier versions carry none. */
-export const FIRST_ROUTE: { source: SourceDialect; target: CsmsProtocol } = { source: SOURCE_DIALECTS[0], target: CSMS_PROTOCOLS[0] };
+export const FIRST_ROUTE: { source: SourceDialect; target: CsmsProtocol } = {
+  source: SOURCE_DIALECTS[0],
+  target: CSMS_PROTOCOLS[0],
+};

@@ -21,4 +21,8 @@ const CODE_OF: Readonly<Record<FaultSubcode, SoapFault['code']>> = {
 
 export const faultCodeOf = (subcode: FaultSubcode): SoapFault['code'] => CODE_OF[subcode];
 
-export const faultOf = (subcode: FaultSubcode, reason: string): SoapFault => ({ code: CODE_OF[subcode], subcode, reason });
+export const faultOf = (subcode: FaultSubcode, reason: string): SoapFault => ({
+  code: CODE_OF[subcode],
+  subcode,
+  reason,
+});

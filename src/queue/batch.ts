@@ -135,7 +135,8 @@ const BLOCKED_POLL_MS = 250;
  */
 export async function runBatch(bullJob: Job<BatchJobData>, deps: BatchRunDeps): Promise<void> {
   const messages = messagesOf(bullJob.data);
-  const onError = (err: unknown) => deps.logger.warn({ err: (err as Error).message, batch: bullJob.id }, 'could not record the progress of a batch');
+  const onError = (err: unknown) =>
+    deps.logger.warn({ err: (err as Error).message, batch: bullJob.id }, 'could not record the progress of a batch');
   const progress = messages.length > 1 ? new BatchProgress(deps.redis, deps.progressKey, onError) : undefined;
   // Started before (its instance died, or it failed): what that run finished is not sent again.
   const finished = progress && bullJob.attemptsStarted > 1 ? await progress.finishedBefore() : new Set<string>();
@@ -157,7 +158,12 @@ export async function runBatch(bullJob: Job<BatchJobData>, deps: BatchRunDeps): 
 const STEP_BACK = Symbol('step back');
 
 /** Runs the messages whose chargers have no older unfinished job, waiting (bounded) for the others. */
-async function runInOrder(bullJob: Job<BatchJobData>, todo: UpstreamJob[], deps: BatchRunDeps, progress: BatchProgress | undefined): Promise<unknown> {
+async function runInOrder(
+  bullJob: Job<BatchJobData>,
+  todo: UpstreamJob[],
+  deps: BatchRunDeps,
+  progress: BatchProgress | undefined,
+): Promise<unknown> {
   let failure: unknown;
   const replyTo = bullJob.data.replyTo;
   const runOne = async (job: UpstreamJob) => {
@@ -174,7 +180,10 @@ async function runInOrder(bullJob: Job<BatchJobData>, todo: UpstreamJob[], deps:
     } catch (err) {
       failure ??= err;
       if (!(err instanceof LeftInQueue)) {
-        deps.logger.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'upstream job failed inside the gateway; BullMQ will retry it');
+        deps.logger.error(
+          { err, chargeBoxIdentity: job.identity, jobId: job.id },
+          'upstream job failed inside the gateway; BullMQ will retry it',
+        );
         reply({ kind: 'retry', reason: 'gateway failed to process the message' });
       }
     }
@@ -184,14 +193,19 @@ async function runInOrder(bullJob: Job<BatchJobData>, todo: UpstreamJob[], deps:
   const runs: Promise<void>[] = [];
   for (;;) {
     const blocked = await deps.blocked(waiting);
-    for (const job of todo) if (waiting.includes(job.identity) && !blocked.has(job.identity)) runs.push(deps.serialiser.run(job.identity, () => runOne(job)));
+    for (const job of todo)
+      if (waiting.includes(job.identity) && !blocked.has(job.identity))
+        runs.push(deps.serialiser.run(job.identity, () => runOne(job)));
     waiting = waiting.filter((identity) => blocked.has(identity));
     if (waiting.length === 0 || Date.now() >= deadline || deps.closing()) break;
     await new Promise((resolve) => setTimeout(resolve, BLOCKED_POLL_MS));
   }
   await Promise.all(runs);
   if (failure === undefined && waiting.length > 0) {
-    deps.logger.info({ batch: bullJob.id, chargers: waiting }, 'an older job of these chargers is not finished yet: this job steps back and comes again');
+    deps.logger.info(
+      { batch: bullJob.id, chargers: waiting },
+      'an older job of these chargers is not finished yet: this job steps back and comes again',
+    );
     return STEP_BACK;
   }
   return failure;
@@ -205,6 +219,9 @@ function rememberAcknowledged(bullJob: Job<BatchJobData>, job: UpstreamJob, logg
   job.acknowledged = true;
   const messages = messagesOf(bullJob.data).map((m) => (m.id === job.id ? job : m));
   bullJob.updateData({ replyTo: bullJob.data.replyTo, messages }).catch((err: unknown) => {
-    logger.warn({ err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id }, 'could not record in Redis that a stored message was acknowledged');
+    logger.warn(
+      { err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id },
+      'could not record in Redis that a stored message was acknowledged',
+    );
   });
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Logger } from '../util/log.js';
+import type { BullmqQueueOptions } from './bullmq-options.js';
 import { LeaseManager } from './lease-manager.js';
 import { partitionOf } from './partition.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
@@ -25,32 +25,6 @@ const DIRECT_MAX_WAITING = 32;
 
 /** A job that was active on an instance that stopped is picked up again (attempts), never dropped. */
 const retryOptions = { attempts: 20, backoff: { type: 'exponential', delay: 1_000 } } as const;
-
-export interface BullmqQueueOptions {
-  redisUrl: string;
-  prefix: string;
-  partitions: number;
-  /** Jobs processed at once per partition (different chargers; one charger is always one at a time). */
-  concurrency?: number;
-  /** Most messages one BullMQ job carries (group commit of one partition's messages arriving together). */
-  maxBatch?: number;
-  /**
-   * Direct delivery (default on): a message of a partition this instance consumes, from a charger with nothing else
-   * in flight or queued, is recorded in Redis and delivered at once instead of through a BullMQ job. Off: every
-   * message goes through BullMQ.
-   */
-  direct?: boolean;
-  /**
-   * Connection for the in-flight records of direct delivery and the chargers' job marks; default: the queues' own.
-   * The gateway passes the registry's, so that BullMQ's connections carry only BullMQ's commands.
-   */
-  recordsConnection?: Redis;
-  /** Partition lease time-to-live: the bound on takeover after an instance dies. */
-  leaseTtlMs?: number;
-  logger: Logger;
-  /** Told when this instance starts or stops consuming a partition (to open or close its chargers' WebSockets). */
-  onPartition?(partition: number, held: boolean): void;
-}
 
 /**
  * Upstream messages on BullMQ (docs/architecture.md#scale-out): one queue per partition (a hash of the identity),
@@ -92,7 +66,10 @@ export class BullmqQueue implements UpstreamQueue {
   constructor(private readonly options: BullmqQueueOptions) {
     this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
     for (let p = 0; p < options.partitions; p++) {
-      const queue = new Queue(`upstream-p${p}`, { connection: this.connection as ConnectionOptions, prefix: options.prefix });
+      const queue = new Queue(`upstream-p${p}`, {
+        connection: this.connection as ConnectionOptions,
+        prefix: options.prefix,
+      });
       this.queues.push(queue);
       this.jobPrefixes.push(queue.toKey(''));
     }
@@ -167,16 +144,16 @@ export class BullmqQueue implements UpstreamQueue {
           deliver: (replyTo, jobId, outcome) => this.replies.deliver(replyTo, jobId, outcome),
         }),
       {
-      connection: connection as ConnectionOptions,
-      prefix: this.options.prefix,
-      concurrency: this.options.concurrency ?? 64,
-      removeOnComplete: { count: 0 },
-      removeOnFail: { count: 1000 },
-      // A killed instance's active jobs return to the queue within seconds, not the 30 s default;
-      // a charger's stored message may stall many times while the CSMS is away, and must never be failed for it.
-      lockDuration: 10_000,
-      stalledInterval: 5_000,
-      maxStalledCount: 1_000,
+        connection: connection as ConnectionOptions,
+        prefix: this.options.prefix,
+        concurrency: this.options.concurrency ?? 64,
+        removeOnComplete: { count: 0 },
+        removeOnFail: { count: 1000 },
+        // A killed instance's active jobs return to the queue within seconds, not the 30 s default;
+        // a charger's stored message may stall many times while the CSMS is away, and must never be failed for it.
+        lockDuration: 10_000,
+        stalledInterval: 5_000,
+        maxStalledCount: 1_000,
       },
     );
     // While Redis is away every poll fails; one line per partition per 10 s says so without flooding the log.
@@ -198,9 +175,14 @@ export class BullmqQueue implements UpstreamQueue {
     if (!entry) return;
     this.workers.delete(p);
     const closed = Promise.all([entry.worker.close(), ...this.direct.running(p)]);
-    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.options.leaseTtlMs ?? 10_000).unref());
+    const timer = new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), this.options.leaseTtlMs ?? 10_000).unref(),
+    );
     if ((await Promise.race([closed.then(() => 'closed' as const), timer])) === 'timeout') {
-      this.options.logger.warn({ partition: p }, 'active jobs did not finish in time; closing the partition worker without them');
+      this.options.logger.warn(
+        { partition: p },
+        'active jobs did not finish in time; closing the partition worker without them',
+      );
       await entry.worker.close(true).catch(() => undefined);
     }
     entry.connection.disconnect();
@@ -293,9 +275,15 @@ export class BullmqQueue implements UpstreamQueue {
     // The name is what the queue board shows; the id of the first message identifies the batch.
     const name = entries.length === 1 ? entries[0]!.job.action : `${entries.length} messages`;
     const jobId = entries[0]!.job.id;
-    return this.queues[p]!
-      .add(name, data, { jobId, ...retryOptions })
-      .then(() => this.chargerJobs.mark(p, messages.map((m) => m.identity), jobId, this.jobPrefixes[p]!))
+    return this.queues[p]!.add(name, data, { jobId, ...retryOptions })
+      .then(() =>
+        this.chargerJobs.mark(
+          p,
+          messages.map((m) => m.identity),
+          jobId,
+          this.jobPrefixes[p]!,
+        ),
+      )
       .then(
         () => {
           for (const e of entries) e.queued();
@@ -314,15 +302,24 @@ export class BullmqQueue implements UpstreamQueue {
     const queue = this.queues[p]!;
     try {
       const marked = await this.chargerJobs.markExisting(p, async () =>
-        (await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'])).filter((job) => job?.id).map((job) => ({
-          id: job.id!,
-          identities: messagesOf(job.data as BatchJobData).map((m) => m.identity),
-        })),
+        (await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized']))
+          .filter((job) => job?.id)
+          .map((job) => ({
+            id: job.id!,
+            identities: messagesOf(job.data as BatchJobData).map((m) => m.identity),
+          })),
       );
-      if (marked > 0) this.options.logger.info({ partition: p, jobs: marked }, 'marked the chargers of the jobs queued before job marks existed');
+      if (marked > 0)
+        this.options.logger.info(
+          { partition: p, jobs: marked },
+          'marked the chargers of the jobs queued before job marks existed',
+        );
     } catch (err) {
       // Direct delivery in this partition then waits for its whole queue to be empty, as before marks.
-      this.options.logger.warn({ err: (err as Error).message, partition: p }, 'could not mark the jobs already queued in this partition; direct delivery there waits for an empty queue');
+      this.options.logger.warn(
+        { err: (err as Error).message, partition: p },
+        'could not mark the jobs already queued in this partition; direct delivery there waits for an empty queue',
+      );
     }
   }
 
@@ -333,7 +330,10 @@ export class BullmqQueue implements UpstreamQueue {
         const [oldest] = await q.getJobs(['waiting', 'delayed'], 0, 0, true);
         // Messages delivered directly count too: one the CSMS has not taken yet waits as long as any job.
         const direct = await this.direct.recorded(p);
-        const oldestAt = Math.min(oldest ? oldest.timestamp : Infinity, direct.length > 0 ? Date.parse(direct[0]!.receivedAt) : Infinity);
+        const oldestAt = Math.min(
+          oldest ? oldest.timestamp : Infinity,
+          direct.length > 0 ? Date.parse(direct[0]!.receivedAt) : Infinity,
+        );
         return {
           partition: String(p),
           depth: (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) + direct.length,

@@ -91,9 +91,19 @@ export class ChargerJobs {
   }
 
   /** The chargers among `identities` that have an unfinished job older than `jobId`: their messages must wait. */
-  async blocked(partition: number, identities: readonly string[], jobId: string, jobPrefix: string): Promise<Set<string>> {
+  async blocked(
+    partition: number,
+    identities: readonly string[],
+    jobId: string,
+    jobPrefix: string,
+  ): Promise<Set<string>> {
     if (identities.length === 0) return new Set();
-    const flags = (await this.olderCommand(String(identities.length), ...identities.map((id) => this.key(partition, id)), jobId, jobPrefix)) as number[];
+    const flags = (await this.olderCommand(
+      String(identities.length),
+      ...identities.map((id) => this.key(partition, id)),
+      jobId,
+      jobPrefix,
+    )) as number[];
     return new Set(identities.filter((_, i) => flags[i] === 1));
   }
 

@@ -76,7 +76,13 @@ export class DirectDelivery {
   private async directOrQueued(p: number, pending: PendingMessage, answered: () => void): Promise<void> {
     let claimed = false;
     try {
-      claimed = await this.inflight.claim(p, this.host.partitionKeys(p), this.host.marksKey(p, pending.job.identity), this.host.instanceId, pending.job);
+      claimed = await this.inflight.claim(
+        p,
+        this.host.partitionKeys(p),
+        this.host.marksKey(p, pending.job.identity),
+        this.host.instanceId,
+        pending.job,
+      );
     } catch (err) {
       // Redis is in trouble: the queue's own write then says so to the charger (or succeeds after a reconnection).
       this.host.logger.debug({ err: (err as Error).message }, 'direct delivery claim failed; queueing the message');
@@ -110,7 +116,14 @@ export class DirectDelivery {
         if ((outcome.kind === 'stored' || job.acknowledged) && !acknowledged) {
           acknowledged = true;
           job.acknowledged = true;
-          this.inflight.update(p, job).catch((err: unknown) => log.warn({ err: (err as Error).message, jobId: job.id }, 'could not record in Redis that a stored message was acknowledged'));
+          this.inflight
+            .update(p, job)
+            .catch((err: unknown) =>
+              log.warn(
+                { err: (err as Error).message, jobId: job.id },
+                'could not record in Redis that a stored message was acknowledged',
+              ),
+            );
         }
         this.host.replyHere(job.id, outcome);
       });
@@ -120,18 +133,27 @@ export class DirectDelivery {
         log.info({ chargeBoxIdentity: job.identity, jobId: job.id }, err.message);
         return;
       }
-      log.error({ err, chargeBoxIdentity: job.identity, jobId: job.id }, 'direct delivery failed inside the gateway; the message goes to BullMQ, which retries it');
+      log.error(
+        { err, chargeBoxIdentity: job.identity, jobId: job.id },
+        'direct delivery failed inside the gateway; the message goes to BullMQ, which retries it',
+      );
       this.host.replyHere(job.id, { kind: 'retry', reason: 'gateway failed to process the message' });
       try {
         await this.host.handOff(p, job);
       } catch (addErr) {
         // The record stays: the partition's next consumer delivers the message.
-        log.error({ err: addErr, chargeBoxIdentity: job.identity, jobId: job.id }, 'could not hand a failed direct delivery to BullMQ; its record stays in Redis');
+        log.error(
+          { err: addErr, chargeBoxIdentity: job.identity, jobId: job.id },
+          'could not hand a failed direct delivery to BullMQ; its record stays in Redis',
+        );
         return;
       }
     }
     await this.inflight.release(p, job).catch((err: unknown) => {
-      log.warn({ err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id }, 'could not remove the record of a delivered message; the next consumer may deliver it again');
+      log.warn(
+        { err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id },
+        'could not remove the record of a delivered message; the next consumer may deliver it again',
+      );
     });
   }
 
@@ -144,13 +166,19 @@ export class DirectDelivery {
     try {
       left = await this.inflight.list(p);
     } catch (err) {
-      this.host.logger.error({ err, partition: p }, 'could not read the messages left in flight in this partition; they are delivered when it is next taken over');
+      this.host.logger.error(
+        { err, partition: p },
+        'could not read the messages left in flight in this partition; they are delivered when it is next taken over',
+      );
       return;
     }
     const running = this.runs.get(p);
     const toRun = left.filter((job) => !running?.has(job.id));
     if (toRun.length === 0) return;
-    this.host.logger.warn({ partition: p, messages: toRun.length }, 'delivering the messages a previous consumer of this partition left in flight');
+    this.host.logger.warn(
+      { partition: p, messages: toRun.length },
+      'delivering the messages a previous consumer of this partition left in flight',
+    );
     for (const job of toRun) void this.host.serialiser.run(job.identity, () => this.run(p, job));
   }
 

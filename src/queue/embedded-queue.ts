@@ -1,7 +1,15 @@
 import { IdTable } from '../util/id-table.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import type { Logger } from '../util/log.js';
-import { LeftInQueue, shuttingDown, type JobOutcome, type JobProcessor, type SubmitOptions, type UpstreamJob, type UpstreamQueue } from './upstream-queue.js';
+import {
+  LeftInQueue,
+  shuttingDown,
+  type JobOutcome,
+  type JobProcessor,
+  type SubmitOptions,
+  type UpstreamJob,
+  type UpstreamQueue,
+} from './upstream-queue.js';
 
 /** Where the embedded queue keeps its messages across restarts (the embedded store, SqliteStore). */
 export interface MessageLog {
@@ -59,7 +67,10 @@ export class EmbeddedQueue implements UpstreamQueue {
       this.enqueue(entry);
     }
     if (this.restored.size > 0) {
-      this.options.logger.warn({ messages: [...this.restored.values()].reduce((a, b) => a + b, 0), chargers: this.restored.size }, 'delivering the messages stored before the last stop first');
+      this.options.logger.warn(
+        { messages: [...this.restored.values()].reduce((a, b) => a + b, 0), chargers: this.restored.size },
+        'delivering the messages stored before the last stop first',
+      );
     }
   }
 
@@ -78,7 +89,10 @@ export class EmbeddedQueue implements UpstreamQueue {
       this.added.jobs++;
       this.added.messages++;
       // Not answered in time: the message stays queued, and the charger may be told so once it is on disk.
-      timer = setTimeout(() => this.whenDurable(entry, { kind: 'expired', queued: true }), Math.max(0, job.deadline - Date.now()));
+      timer = setTimeout(
+        () => this.whenDurable(entry, { kind: 'expired', queued: true }),
+        Math.max(0, job.deadline - Date.now()),
+      );
       if (options.storeAtOnce) this.whenDurable(entry, { kind: 'stored' });
       this.enqueue(entry);
     });
@@ -130,7 +144,10 @@ export class EmbeddedQueue implements UpstreamQueue {
         entry.settle?.(shuttingDown);
         return;
       }
-      this.options.logger.error({ err, chargeBoxIdentity: entry.job.identity, jobId: entry.job.id }, 'message failed inside the gateway');
+      this.options.logger.error(
+        { err, chargeBoxIdentity: entry.job.identity, jobId: entry.job.id },
+        'message failed inside the gateway',
+      );
       this.options.onFailure?.(entry.job, err);
     }
     this.forget(entry);
@@ -152,7 +169,13 @@ export class EmbeddedQueue implements UpstreamQueue {
   async stats(): Promise<{ partition: string; depth: number; oldestAgeSeconds: number }[]> {
     let oldest = Infinity;
     for (const entry of this.entries.values()) oldest = Math.min(oldest, Date.parse(entry.job.receivedAt));
-    return [{ partition: 'embedded', depth: this.entries.size, oldestAgeSeconds: Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0 }];
+    return [
+      {
+        partition: 'embedded',
+        depth: this.entries.size,
+        oldestAgeSeconds: Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0,
+      },
+    ];
   }
 
   /** The charger's messages not started yet are removed, from the log too. */

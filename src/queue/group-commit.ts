@@ -15,7 +15,7 @@ export class GroupCommit<K, T> {
 
   constructor(
     private readonly maxItems: number,
-    private readonly flush: (key: K, items: T[]) => Promise<unknown> | void,
+    private readonly flush: (key: K, items: T[]) => Promise<unknown> | undefined,
   ) {
     if (!(maxItems >= 1)) throw new RangeError('maxItems must be at least 1');
   }

@@ -86,7 +86,13 @@ export class InflightRecords {
    * True when the message is now recorded and this instance is to deliver it itself. `marks`: the charger's job marks
    * (ChargerJobs.key).
    */
-  async claim(partition: number, keys: PartitionKeys, marks: string, instanceId: string, job: UpstreamJob): Promise<boolean> {
+  async claim(
+    partition: number,
+    keys: PartitionKeys,
+    marks: string,
+    instanceId: string,
+    job: UpstreamJob,
+  ): Promise<boolean> {
     this.coalesce();
     const claimed = await this.claimCommand(
       keys.lease,
@@ -118,7 +124,9 @@ export class InflightRecords {
 
   /** Every message recorded in a partition (left by an instance that stopped or died), oldest arrival first. */
   async list(partition: number): Promise<UpstreamJob[]> {
-    const records = Object.values(await this.redis.hgetall(this.key(partition))).map((json) => withRoute(JSON.parse(json) as UpstreamJob));
+    const records = Object.values(await this.redis.hgetall(this.key(partition))).map((json) =>
+      withRoute(JSON.parse(json) as UpstreamJob),
+    );
     return records.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
   }
 }

@@ -49,7 +49,9 @@ export class LeaseManager {
   async start(): Promise<void> {
     await this.tick();
     this.timer = setInterval(() => {
-      this.running = this.running.then(() => this.tick()).catch((err: unknown) => this.o.logger.warn({ err: (err as Error).message }, 'lease round failed'));
+      this.running = this.running
+        .then(() => this.tick())
+        .catch((err: unknown) => this.o.logger.warn({ err: (err as Error).message }, 'lease round failed'));
     }, this.o.renewMs);
     this.timer.unref();
   }
@@ -59,7 +61,11 @@ export class LeaseManager {
     const { redis, ttlMs, instanceId } = this.o;
     const now = Date.now();
     const instancesKey = `${this.o.prefix}:instances`;
-    await redis.multi().zadd(instancesKey, now, instanceId).zremrangebyscore(instancesKey, 0, now - ttlMs).exec();
+    await redis
+      .multi()
+      .zadd(instancesKey, now, instanceId)
+      .zremrangebyscore(instancesKey, 0, now - ttlMs)
+      .exec();
     const live = Math.max(1, await redis.zcard(instancesKey));
     const fairShare = Math.ceil(this.o.partitions / live);
 

@@ -46,7 +46,7 @@ export type JobOutcome =
   | { kind: 'response'; body: object }
   | { kind: 'fault'; fault: SoapFault }
   | { kind: 'stored' }
-  | { kind: 'retry'; reason: string; /** false when the job never reached the queue */ queued?: false }
+  | { kind: 'retry'; reason: string /** false when the job never reached the queue */; queued?: false }
   | { kind: 'expired'; queued: boolean };
 
 /**
@@ -83,7 +83,11 @@ export interface UpstreamQueue {
    * Jobs and messages this instance put in the queue since it started. BullMQ jobs carry one or more messages of a
    * partition (group commit), so messages / jobs is the mean batch size; in the embedded queue they are equal.
    */
-  readonly added: { jobs: number; messages: number; /** delivered by the partition's consumer without a BullMQ job */ direct: number };
+  readonly added: {
+    jobs: number;
+    messages: number /** delivered by the partition's consumer without a BullMQ job */;
+    direct: number;
+  };
   /** Removes a charger's messages that no consumer has taken yet (operator action); resolves with how many. */
   dropQueued(identity: string): Promise<number>;
   close(): Promise<void>;

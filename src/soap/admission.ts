@@ -51,7 +51,11 @@ export class Admission {
     const address = plainAddress(req.socket.remoteAddress ?? '');
     const throttled = this.throttled(identity, address);
     if (throttled) return throttled;
-    const fault = this.chargerFault(identity) ?? this.sourceFault(identity, address) ?? this.certificateFault(identity, req) ?? (await this.pinFault(identity, address));
+    const fault =
+      this.chargerFault(identity) ??
+      this.sourceFault(identity, address) ??
+      this.certificateFault(identity, req) ??
+      (await this.pinFault(identity, address));
     if (fault) return { kind: 'refused', fault };
     const auth = this.authFault(identity, req.headers.authorization);
     if (auth) {
@@ -64,9 +68,13 @@ export class Admission {
 
   private chargerFault(identity: string): SoapFault | undefined {
     const charger = this.config.chargers[identity];
-    if (charger && !charger.allow) return faultOf('SecurityError', `charger ${identity} is not allowed (chargers.${identity}.allow is false)`);
+    if (charger && !charger.allow)
+      return faultOf('SecurityError', `charger ${identity} is not allowed (chargers.${identity}.allow is false)`);
     if (this.config.admission === 'allowlist' && !charger) {
-      return faultOf('SecurityError', `charger ${identity} is not on the allowlist: add it under chargers in the configuration, or set admission: auto-accept`);
+      return faultOf(
+        'SecurityError',
+        `charger ${identity} is not on the allowlist: add it under chargers in the configuration, or set admission: auto-accept`,
+      );
     }
     return undefined;
   }
@@ -74,9 +82,14 @@ export class Admission {
   /** CHARGER_NETWORKS for every charger, `sources` for one. */
   private sourceFault(identity: string, address: string): SoapFault | undefined {
     const networks = this.config.chargerNetworks;
-    if (networks && !inAnyCidr(address, networks)) return faultOf('SecurityError', `messages from ${address} are not accepted (CHARGER_NETWORKS)`);
+    if (networks && !inAnyCidr(address, networks))
+      return faultOf('SecurityError', `messages from ${address} are not accepted (CHARGER_NETWORKS)`);
     const sources = this.config.chargers[identity]?.sources;
-    if (sources && !inAnyCidr(address, sources)) return faultOf('SecurityError', `charger ${identity} does not send from ${address} (chargers.${identity}.sources)`);
+    if (sources && !inAnyCidr(address, sources))
+      return faultOf(
+        'SecurityError',
+        `charger ${identity} does not send from ${address} (chargers.${identity}.sources)`,
+      );
     return undefined;
   }
 
@@ -84,9 +97,15 @@ export class Admission {
   private certificateFault(identity: string, req: IncomingMessage): SoapFault | undefined {
     if (!this.config.tls?.clientCa) return undefined;
     const cert = (req.socket as TLSSocket).getPeerCertificate?.();
-    const names = [cert?.subject?.CN, ...(cert?.subjectaltname ?? '').split(/,\s*/).map((san) => san.replace(/^[A-Za-z ]+:/, ''))].flat();
+    const names = [
+      cert?.subject?.CN,
+      ...(cert?.subjectaltname ?? '').split(/,\s*/).map((san) => san.replace(/^[A-Za-z ]+:/, '')),
+    ].flat();
     if (names.includes(identity)) return undefined;
-    return faultOf('SecurityError', `the client certificate does not name chargeBoxIdentity ${identity} (its CN or subjectAltName must)`);
+    return faultOf(
+      'SecurityError',
+      `the client certificate does not name chargeBoxIdentity ${identity} (its CN or subjectAltName must)`,
+    );
   }
 
   /** Trust on first use: a pinned charger sends from its pinned address; an operator re-pins (POST /api/chargers/:id/repin). */
@@ -111,19 +130,29 @@ export class Admission {
   }
 
   private pinnedElsewhere(identity: string): SoapFault {
-    return faultOf('SecurityError', `charger ${identity} is pinned to another source address (re-pin it in the admin API)`);
+    return faultOf(
+      'SecurityError',
+      `charger ${identity} is pinned to another source address (re-pin it in the admin API)`,
+    );
   }
 
   private authFault(identity: string, authorization: string | undefined): SoapFault | undefined {
     const charger = this.config.chargers[identity];
     const credentials = basicCredentials(authorization);
-    if (credentials && credentials.user !== identity) return faultOf('SecurityError', `HTTP Basic user name does not match chargeBoxIdentity ${identity}`);
+    if (credentials && credentials.user !== identity)
+      return faultOf('SecurityError', `HTTP Basic user name does not match chargeBoxIdentity ${identity}`);
     const expected = charger?.soapPassword;
     if (expected === undefined) {
-      return this.config.requireSoapAuth ? faultOf('SecurityError', `no SOAP credentials configured for charger ${identity} (chargers.${identity}.soapPassword)`) : undefined;
+      return this.config.requireSoapAuth
+        ? faultOf(
+            'SecurityError',
+            `no SOAP credentials configured for charger ${identity} (chargers.${identity}.soapPassword)`,
+          )
+        : undefined;
     }
     if (!credentials) return faultOf('SecurityError', 'HTTP Basic authentication required');
-    if (!sameSecret(credentials.password, expected)) return faultOf('SecurityError', 'HTTP Basic authentication failed');
+    if (!sameSecret(credentials.password, expected))
+      return faultOf('SecurityError', 'HTTP Basic authentication failed');
     return undefined;
   }
 
@@ -132,7 +161,11 @@ export class Admission {
     for (const key of [`id:${identity}`, `ip:${address}`]) {
       const f = this.failures.get(key);
       if (f && f.until > now && f.count >= FAILURES_PER_WINDOW) {
-        return { kind: 'throttled', retryAfterSec: Math.ceil((f.until - now) / 1000), reason: `too many failed authentications (${key.startsWith('id') ? `charger ${identity}` : `address ${address}`}); retry later` };
+        return {
+          kind: 'throttled',
+          retryAfterSec: Math.ceil((f.until - now) / 1000),
+          reason: `too many failed authentications (${key.startsWith('id') ? `charger ${identity}` : `address ${address}`}); retry later`,
+        };
       }
     }
     return undefined;
@@ -163,10 +196,15 @@ export class Admission {
 
   private summarise(): void {
     this.summaryTimer = undefined;
-    const failures = Object.fromEntries([...this.recent].map(([identity, e]) => [identity, { count: e.count, addresses: [...e.addresses] }]));
+    const failures = Object.fromEntries(
+      [...this.recent].map(([identity, e]) => [identity, { count: e.count, addresses: [...e.addresses] }]),
+    );
     const total = [...this.recent.values()].reduce((n, e) => n + e.count, 0);
     this.recent.clear();
-    this.logger.warn({ failures }, `${total} failed HTTP Basic authentications in the last minute (throttled above ${FAILURES_PER_WINDOW} per charger or address)`);
+    this.logger.warn(
+      { failures },
+      `${total} failed HTTP Basic authentications in the last minute (throttled above ${FAILURES_PER_WINDOW} per charger or address)`,
+    );
   }
 }
 

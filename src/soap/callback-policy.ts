@@ -5,7 +5,14 @@ import type { SoapHeaders } from './headers.js';
 import { WSA_ANONYMOUS } from './namespaces.js';
 
 /** Which rule refused an address: a bounded vocabulary, fit for a metric label. */
-export type RefusalRule = 'user-info' | 'link-local' | 'own-port' | 'loopback' | 'host-name' | 'not-sender' | 'not-in-networks';
+export type RefusalRule =
+  | 'user-info'
+  | 'link-local'
+  | 'own-port'
+  | 'loopback'
+  | 'host-name'
+  | 'not-sender'
+  | 'not-in-networks';
 
 /** What a charger message says about where the charger can be called, judged by the callback policy. */
 export type CallbackVerdict =
@@ -29,7 +36,12 @@ export class CallbackPolicy {
   /** The ports the gateway listens on (the configured ones, and the bound ones once known: port 0 picks one). */
   private readonly ownPorts: Set<number>;
 
-  constructor(private readonly config: Pick<GatewayConfig, 'callbackPolicy' | 'callbackNetworks' | 'chargers' | 'port' | 'adminPort' | 'publicUrl'>) {
+  constructor(
+    private readonly config: Pick<
+      GatewayConfig,
+      'callbackPolicy' | 'callbackNetworks' | 'chargers' | 'port' | 'adminPort' | 'publicUrl'
+    >,
+  ) {
     this.ownPorts = new Set([config.port, config.adminPort]);
   }
 
@@ -42,7 +54,10 @@ export class CallbackPolicy {
     const charger = this.config.chargers[identity];
     if (charger?.callbackUrl) return { kind: 'accepted', url: charger.callbackUrl, source: 'config' };
     let refused: CallbackVerdict | undefined;
-    for (const [source, address] of [['From', headers.fromAddress], ['ReplyTo', headers.replyToAddress]] as const) {
+    for (const [source, address] of [
+      ['From', headers.fromAddress],
+      ['ReplyTo', headers.replyToAddress],
+    ] as const) {
       const url = parsedCallback(address);
       if (!url || !address) continue;
       const refusal = this.refusal(identity, url, remoteAddress);
@@ -56,15 +71,19 @@ export class CallbackPolicy {
   private refusal(identity: string, url: URL, remoteAddress: string | undefined): [RefusalRule, string] | undefined {
     const host = plainAddress(url.hostname);
     const sender = remoteAddress === undefined ? undefined : plainAddress(remoteAddress);
-    if ((url.username || url.password) && !this.config.chargers[identity]?.callbackUserInfo) return ['user-info', 'user info (user:password@) in the URL'];
+    if ((url.username || url.password) && !this.config.chargers[identity]?.callbackUserInfo)
+      return ['user-info', 'user info (user:password@) in the URL'];
     if (isLinkLocal(host)) return ['link-local', 'a link-local address'];
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     if (isThisMachine(host) && this.ownPorts.has(port)) return ['own-port', "the gateway's own port"];
-    const loopback = host === 'localhost' || host.endsWith('.localhost') || (ipBytes(host) !== undefined && isLoopback(host));
-    if (loopback && !(sender && isLoopback(sender))) return ['loopback', 'a loopback address offered from another host'];
+    const loopback =
+      host === 'localhost' || host.endsWith('.localhost') || (ipBytes(host) !== undefined && isLoopback(host));
+    if (loopback && !(sender && isLoopback(sender)))
+      return ['loopback', 'a loopback address offered from another host'];
     const policy = this.config.chargers[identity]?.callbackPolicy ?? this.config.callbackPolicy;
     if (policy === 'any') return undefined;
-    if (!ipBytes(host)) return ['host-name', `a host name (policy ${policy} compares addresses; configure callbackUrl for this charger)`];
+    if (!ipBytes(host))
+      return ['host-name', `a host name (policy ${policy} compares addresses; configure callbackUrl for this charger)`];
     if (inAnyCidr(host, this.config.callbackNetworks)) return undefined;
     if (policy === 'same-source' && sender === host) return undefined;
     return policy === 'same-source'

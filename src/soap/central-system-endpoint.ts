@@ -9,7 +9,13 @@ import { Admission, type AdmissionObserver, type SourcePins } from './admission.
 import { BodyError, readBody } from './body-reader.js';
 import { decodeComplex, encodeElement } from './codec.js';
 import { dialectOfVersion, ocpp15Soap, ocppVersionOf, type SoapDialect } from './dialects.js';
-import { asksForWsdl, faultEnvelopeXml, readRequestEnvelope, responseEnvelopeXml, SOAP12_CONTENT_TYPE } from './envelope.js';
+import {
+  asksForWsdl,
+  faultEnvelopeXml,
+  readRequestEnvelope,
+  responseEnvelopeXml,
+  SOAP12_CONTENT_TYPE,
+} from './envelope.js';
 import { httpStatusOfFault, soap11VersionMismatch, SoapFaultError } from './fault.js';
 import { CallbackPolicy, type CallbackVerdict, type RefusalRule } from './callback-policy.js';
 import type { ComplexType, Operation } from './wsdl-model.js';
@@ -32,7 +38,11 @@ export interface ChargerMessage {
 }
 
 /** The bridge's answer: a response body, a SOAP Fault, or "retry later" (HTTP 503 without a Fault). */
-export type ChargerAnswer = ({ kind: 'response'; body: object } | { kind: 'fault'; fault: SoapFault } | { kind: 'retry'; reason: string }) & {
+export type ChargerAnswer = (
+  | { kind: 'response'; body: object }
+  | { kind: 'fault'; fault: SoapFault }
+  | { kind: 'retry'; reason: string }
+) & {
   /** The upstream job the message became, to put the SOAP beside its OCPP-J in the trace. */
   jobId?: string;
 };
@@ -82,7 +92,11 @@ const SOAP_PATH = /^\/centralsystemservice\/?$/i;
 const MAX_MESSAGE_ID = 256;
 
 /** What one request is, once read: an answer to give at once, or a decoded charger message. */
-type Reading = { kind: 'plain'; status: number; reason: string; headers?: Record<string, string> } | { kind: 'soap11' } | { kind: 'fault'; fault: SoapFault; meta: ExchangeMeta } | { kind: 'message'; message: ChargerMessage; meta: ExchangeMeta; op: Operation; dialect: SoapDialect };
+type Reading =
+  | { kind: 'plain'; status: number; reason: string; headers?: Record<string, string> }
+  | { kind: 'soap11' }
+  | { kind: 'fault'; fault: SoapFault; meta: ExchangeMeta }
+  | { kind: 'message'; message: ChargerMessage; meta: ExchangeMeta; op: Operation; dialect: SoapDialect };
 
 interface ExchangeMeta {
   identity?: string;
@@ -127,7 +141,9 @@ export class CentralSystemEndpoint {
     const started = Date.now();
     if (req.method === 'GET' || req.method === 'HEAD') return this.get(req, res);
     if (req.method !== 'POST') {
-      return this.plain(req, res, 405, `This is the OCPP 1.5 SOAP endpoint: ${req.method} is not allowed, use POST`, { Allow: 'POST, GET' });
+      return this.plain(req, res, 405, `This is the OCPP 1.5 SOAP endpoint: ${req.method} is not allowed, use POST`, {
+        Allow: 'POST, GET',
+      });
     }
     let xml: string;
     try {
@@ -156,41 +172,75 @@ export class CentralSystemEndpoint {
 
   private get(req: IncomingMessage, res: ServerResponse): void {
     if (asksForWsdl(req.url)) {
-      res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : this.wsdl);
+      res
+        .writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8' })
+        .end(req.method === 'HEAD' ? undefined : this.wsdl);
       return;
     }
-    this.plain(req, res, 405, 'This is the OCPP 1.5 SOAP endpoint: POST SOAP 1.2 envelopes here; the WSDL is at ?wsdl', { Allow: 'POST, GET' });
+    this.plain(
+      req,
+      res,
+      405,
+      'This is the OCPP 1.5 SOAP endpoint: POST SOAP 1.2 envelopes here; the WSDL is at ?wsdl',
+      { Allow: 'POST, GET' },
+    );
   }
 
   /** Parses and decodes one request body; everything that is not a well-formed, admitted charger message is refused. */
   private async read(xml: string, req: IncomingMessage, started: number): Promise<Reading> {
     const envelope = readRequestEnvelope(xml);
     if (envelope.kind === 'plain' || envelope.kind === 'soap11') return envelope;
-    if (envelope.kind === 'malformed') return { kind: 'fault', fault: faultOf('ProtocolError', envelope.reason), meta: { dialect: ocpp15Soap } };
+    if (envelope.kind === 'malformed')
+      return { kind: 'fault', fault: faultOf('ProtocolError', envelope.reason), meta: { dialect: ocpp15Soap } };
     const { headers, body } = envelope;
     // An oversized MessageID is refused, and never echoed back as RelatesTo.
-    const messageId = headers.messageId !== undefined && headers.messageId.length <= MAX_MESSAGE_ID ? headers.messageId : undefined;
+    const messageId =
+      headers.messageId !== undefined && headers.messageId.length <= MAX_MESSAGE_ID ? headers.messageId : undefined;
     const meta: ExchangeMeta = { identity: headers.chargeBoxIdentity, messageId, dialect: ocpp15Soap };
     const fail = (fault: SoapFault, action?: string): Reading => ({ kind: 'fault', fault, meta: { ...meta, action } });
-    if (headers.messageId !== undefined && messageId === undefined) return fail(faultOf('ProtocolError', `wsa:MessageID longer than ${MAX_MESSAGE_ID} characters`));
+    if (headers.messageId !== undefined && messageId === undefined)
+      return fail(faultOf('ProtocolError', `wsa:MessageID longer than ${MAX_MESSAGE_ID} characters`));
     if (headers.chargeBoxIdentity !== undefined && headers.chargeBoxIdentity.length > this.config.maxIdentityLength) {
-      return { kind: 'fault', fault: faultOf('ProtocolError', `chargeBoxIdentity longer than ${this.config.maxIdentityLength} characters (MAX_IDENTITY_LENGTH)`), meta: { messageId, dialect: ocpp15Soap } };
+      return {
+        kind: 'fault',
+        fault: faultOf(
+          'ProtocolError',
+          `chargeBoxIdentity longer than ${this.config.maxIdentityLength} characters (MAX_IDENTITY_LENGTH)`,
+        ),
+        meta: { messageId, dialect: ocpp15Soap },
+      };
     }
     if (!body) return fail(faultOf('ProtocolError', 'the SOAP Body is empty'));
     const version = ocppVersionOf(body.ns);
-    if (!version) return fail(faultOf('ProtocolError', `body element ${body.name} is not in an OCPP namespace (found ${body.ns ?? 'none'})`));
+    if (!version)
+      return fail(
+        faultOf('ProtocolError', `body element ${body.name} is not in an OCPP namespace (found ${body.ns ?? 'none'})`),
+      );
     const dialect = dialectOfVersion(version);
-    if (!dialect) return fail(faultOf('NotSupported', `OCPP ${version} SOAP is not supported yet; this gateway bridges OCPP ${ocpp15Soap.version} (${ocpp15Soap.csNamespace})`));
+    if (!dialect)
+      return fail(
+        faultOf(
+          'NotSupported',
+          `OCPP ${version} SOAP is not supported yet; this gateway bridges OCPP ${ocpp15Soap.version} (${ocpp15Soap.csNamespace})`,
+        ),
+      );
     meta.dialect = dialect;
     const model = dialect.centralSystem();
     const op = model.operationsByRequestElement.get(body.name.toLowerCase());
     if (!op) return fail(faultOf('NotSupported', `operation ${body.name} is not a CentralSystemService operation`));
-    if (!headers.chargeBoxIdentity) return fail(faultOf('ProtocolError', 'the chargeBoxIdentity SOAP header is missing or empty'), op.name);
+    if (!headers.chargeBoxIdentity)
+      return fail(faultOf('ProtocolError', 'the chargeBoxIdentity SOAP header is missing or empty'), op.name);
     const identity = headers.chargeBoxIdentity;
     const admission = await this.admission.check(identity, req);
     if (admission.kind === 'refused') return fail(admission.fault, op.name);
-    if (admission.kind === 'throttled') return { kind: 'plain', status: 429, reason: admission.reason, headers: { 'Retry-After': String(admission.retryAfterSec) } };
-    let request;
+    if (admission.kind === 'throttled')
+      return {
+        kind: 'plain',
+        status: 429,
+        reason: admission.reason,
+        headers: { 'Retry-After': String(admission.retryAfterSec) },
+      };
+    let request: ReturnType<typeof decodeComplex>;
     try {
       request = decodeComplex(model, model.type(op.requestType) as ComplexType, body, op.requestElement);
     } catch (err) {
@@ -214,34 +264,77 @@ export class CentralSystemEndpoint {
   }
 
   /** A refused callback address: the charger keeps its previous one; logged once a minute per charger and reason. */
-  private callbackRefused(identity: string, verdict: Extract<CallbackVerdict, { kind: 'refused' }>, remoteAddress: string | undefined): void {
+  private callbackRefused(
+    identity: string,
+    verdict: Extract<CallbackVerdict, { kind: 'refused' }>,
+    remoteAddress: string | undefined,
+  ): void {
     this.observer.onCallbackRefused?.(identity, verdict.rule);
     if (!this.complaints.shouldLog(`${identity}:callback:${verdict.reason}`)) return;
     this.logger.warn(
-      { chargeBoxIdentity: identity, offered: verdict.url, header: verdict.source, remoteAddress, reason: verdict.reason },
+      {
+        chargeBoxIdentity: identity,
+        offered: verdict.url,
+        header: verdict.source,
+        remoteAddress,
+        reason: verdict.reason,
+      },
       `callback URL ${verdict.url} refused (${verdict.reason}): the charger keeps its previous one`,
     );
   }
 
-  private respond(res: ServerResponse, op: Operation, body: object, requestXml: string, started: number, meta: ExchangeMeta): void {
+  private respond(
+    res: ServerResponse,
+    op: Operation,
+    body: object,
+    requestXml: string,
+    started: number,
+    meta: ExchangeMeta,
+  ): void {
     const bodyXml = encodeElement(meta.dialect.centralSystem(), op.responseElement, op.responseType, body, 'cs');
     const responseXml = responseEnvelopeXml(op.outputAction, meta.messageId, bodyXml, meta.dialect.csNamespace);
     res.writeHead(200, { 'Content-Type': SOAP12_CONTENT_TYPE }).end(responseXml);
-    this.observer.onSoapExchange?.({ ...exchangeOf(meta), requestXml, responseXml, httpStatus: 200, durationMs: Date.now() - started });
+    this.observer.onSoapExchange?.({
+      ...exchangeOf(meta),
+      requestXml,
+      responseXml,
+      httpStatus: 200,
+      durationMs: Date.now() - started,
+    });
   }
 
-  private fault(req: IncomingMessage, res: ServerResponse, fault: SoapFault, requestXml: string, started: number, meta: ExchangeMeta): void {
+  private fault(
+    req: IncomingMessage,
+    res: ServerResponse,
+    fault: SoapFault,
+    requestXml: string,
+    started: number,
+    meta: ExchangeMeta,
+  ): void {
     const status = httpStatusOfFault(fault);
     const responseXml = faultEnvelopeXml(fault, meta.messageId, meta.dialect.csNamespace);
     res.writeHead(status, { 'Content-Type': SOAP12_CONTENT_TYPE }).end(responseXml);
     const key = `${meta.identity ?? req.socket.remoteAddress}:${fault.subcode}:${meta.action ?? ''}`;
     if (this.complaints.shouldLog(key)) {
       this.logger.warn(
-        { chargeBoxIdentity: meta.identity, messageId: meta.messageId, action: meta.action, remoteAddress: req.socket.remoteAddress, fault: `${fault.code}/${fault.subcode}` },
+        {
+          chargeBoxIdentity: meta.identity,
+          messageId: meta.messageId,
+          action: meta.action,
+          remoteAddress: req.socket.remoteAddress,
+          fault: `${fault.code}/${fault.subcode}`,
+        },
         `SOAP fault: ${fault.reason}`,
       );
     }
-    this.observer.onSoapExchange?.({ ...exchangeOf(meta), requestXml, responseXml, httpStatus: status, fault, durationMs: Date.now() - started });
+    this.observer.onSoapExchange?.({
+      ...exchangeOf(meta),
+      requestXml,
+      responseXml,
+      httpStatus: status,
+      fault,
+      durationMs: Date.now() - started,
+    });
   }
 
   /**
@@ -251,12 +344,24 @@ export class CentralSystemEndpoint {
    */
   private retryLater(res: ServerResponse, reason: string, meta: ExchangeMeta): void {
     const key = `${meta.identity}:retry:${reason}`;
-    if (this.complaints.shouldLog(key)) this.logger.warn({ chargeBoxIdentity: meta.identity, messageId: meta.messageId }, `answered 503, charger should retry: ${reason}`);
-    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '30' }).end(`${reason}; retry later\n`);
+    if (this.complaints.shouldLog(key))
+      this.logger.warn(
+        { chargeBoxIdentity: meta.identity, messageId: meta.messageId },
+        `answered 503, charger should retry: ${reason}`,
+      );
+    res
+      .writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '30' })
+      .end(`${reason}; retry later\n`);
     this.observer.onRejected?.(reason, 503);
   }
 
-  private plain(req: IncomingMessage, res: ServerResponse, status: number, reason: string, headers: Record<string, string> = {}): void {
+  private plain(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    reason: string,
+    headers: Record<string, string> = {},
+  ): void {
     this.complain(req, reason);
     res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }).end(`${reason}\n`);
     this.observer.onRejected?.(reason, status);
@@ -264,8 +369,14 @@ export class CentralSystemEndpoint {
 
   private complain(req: IncomingMessage, reason: string): void {
     const source = req.socket.remoteAddress ?? 'unknown';
-    if (this.complaints.shouldLog(`${source}:${reason}`)) this.logger.warn({ remoteAddress: source, method: req.method, path: req.url }, reason);
+    if (this.complaints.shouldLog(`${source}:${reason}`))
+      this.logger.warn({ remoteAddress: source, method: req.method, path: req.url }, reason);
   }
 }
 
-const exchangeOf = (meta: ExchangeMeta) => ({ identity: meta.identity, messageId: meta.messageId, action: meta.action, jobId: meta.jobId });
+const exchangeOf = (meta: ExchangeMeta) => ({
+  identity: meta.identity,
+  messageId: meta.messageId,
+  action: meta.action,
+  jobId: meta.jobId,
+});

@@ -79,16 +79,28 @@ export class ChargePointClient {
   /** The request headers of OCPP-S section 3 for a call to a charger (docs/translation.md#soap-wire-rules). */
   private setHeaders(client: soap.Client, to: ChargerAddress, dialect: SoapDialect, inputAction: string): void {
     client.clearSoapHeaders();
-    client.addSoapHeader(`<cp:chargeBoxIdentity xmlns:cp="${dialect.cpNamespace}">${escapeXml(to.identity)}</cp:chargeBoxIdentity>`);
+    client.addSoapHeader(
+      `<cp:chargeBoxIdentity xmlns:cp="${dialect.cpNamespace}">${escapeXml(to.identity)}</cp:chargeBoxIdentity>`,
+    );
     client.addSoapHeader(`<wsa:Action xmlns:wsa="${NS.wsa}">${inputAction}</wsa:Action>`);
     client.addSoapHeader(`<wsa:MessageID xmlns:wsa="${NS.wsa}">${newMessageId()}</wsa:MessageID>`);
     client.addSoapHeader(`<wsa:To xmlns:wsa="${NS.wsa}">${escapeXml(to.callbackUrl)}</wsa:To>`);
-    client.addSoapHeader(`<wsa:From xmlns:wsa="${NS.wsa}"><wsa:Address>${escapeXml(this.publicUrl)}</wsa:Address></wsa:From>`);
-    client.addSoapHeader(`<wsa:ReplyTo xmlns:wsa="${NS.wsa}"><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo>`);
+    client.addSoapHeader(
+      `<wsa:From xmlns:wsa="${NS.wsa}"><wsa:Address>${escapeXml(this.publicUrl)}</wsa:Address></wsa:From>`,
+    );
+    client.addSoapHeader(
+      `<wsa:ReplyTo xmlns:wsa="${NS.wsa}"><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo>`,
+    );
   }
 
   /** Calls `operation` on the charger and returns the decoded response; throws ChargerCallError. */
-  async call(to: ChargerAddress, operation: string, request: object, timeoutMs: number, record: ChargerCallRecord = {}): Promise<DecodedObject> {
+  async call(
+    to: ChargerAddress,
+    operation: string,
+    request: object,
+    timeoutMs: number,
+    record: ChargerCallRecord = {},
+  ): Promise<DecodedObject> {
     const dialect = soapDialect(to.dialect);
     const model = dialect.chargePoint();
     const op = model.operations.get(operation);
@@ -100,7 +112,10 @@ export class ChargePointClient {
     try {
       // Strict charger stacks reject anything but WSDL sequence order (docs/charger-quirks.md#q13-element-order).
       // Redirects are never followed: a charger must not send the gateway's requests elsewhere (docs/architecture.md#callback-addresses).
-      [, raw] = await method.call(client, orderLikeWsdl(model, op.requestType, request) as object, { timeout: timeoutMs, maxRedirects: 0 });
+      [, raw] = await method.call(client, orderLikeWsdl(model, op.requestType, request) as object, {
+        timeout: timeoutMs,
+        maxRedirects: 0,
+      });
     } catch (err) {
       record.requestXml = client.lastRequest;
       throw this.failure(err, timeoutMs);
@@ -111,12 +126,24 @@ export class ChargePointClient {
     const body = this.responseBody(raw);
     if (body.name === 'Fault') throw faultError(body, 200);
     if (body.name.toLowerCase() !== op.responseElement.toLowerCase()) {
-      throw new ChargerCallError('invalid-response', `charger answered ${operation} with another element than <${op.responseElement}>`, undefined, 200, `<${body.name}>`);
+      throw new ChargerCallError(
+        'invalid-response',
+        `charger answered ${operation} with another element than <${op.responseElement}>`,
+        undefined,
+        200,
+        `<${body.name}>`,
+      );
     }
     try {
       return decodeComplex(model, model.type(op.responseType) as ComplexType, body, op.responseElement);
     } catch (err) {
-      throw new ChargerCallError('invalid-response', `charger response is not valid OCPP ${dialect.version}`, undefined, 200, (err as Error).message);
+      throw new ChargerCallError(
+        'invalid-response',
+        `charger response is not valid OCPP ${dialect.version}`,
+        undefined,
+        200,
+        (err as Error).message,
+      );
     }
   }
 
@@ -125,14 +152,21 @@ export class ChargePointClient {
     try {
       root = parseXml(raw);
     } catch (err) {
-      throw new ChargerCallError('invalid-response', 'charger response is not XML', undefined, undefined, (err as Error).message);
+      throw new ChargerCallError(
+        'invalid-response',
+        'charger response is not XML',
+        undefined,
+        undefined,
+        (err as Error).message,
+      );
     }
     const envelope = readEnvelope(root);
     if (envelope.kind === 'soap11') {
       const body = child(root, 'Body', NS.soap11)?.children[0];
       if (body) return body;
     }
-    if (envelope.kind !== 'soap12' || !envelope.body) throw new ChargerCallError('invalid-response', 'charger response is not a SOAP envelope with a body');
+    if (envelope.kind !== 'soap12' || !envelope.body)
+      throw new ChargerCallError('invalid-response', 'charger response is not a SOAP envelope with a body');
     return envelope.body;
   }
 
@@ -149,13 +183,23 @@ export class ChargePointClient {
     }
     if (status !== undefined && status < 300) {
       const text = typeof e.body === 'string' ? e.body.trim().slice(0, 40) : '';
-      return new ChargerCallError('invalid-response', `charger response is not XML (HTTP ${status})`, undefined, status, text);
+      return new ChargerCallError(
+        'invalid-response',
+        `charger response is not XML (HTTP ${status})`,
+        undefined,
+        status,
+        text,
+      );
     }
-    if (status !== undefined) return new ChargerCallError('http', `charger answered HTTP ${status} without a SOAP Fault`, undefined, status);
+    if (status !== undefined)
+      return new ChargerCallError('http', `charger answered HTTP ${status} without a SOAP Fault`, undefined, status);
     if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '')) {
       return new ChargerCallError('timeout', `charger did not answer within ${timeoutMs} ms`);
     }
-    return new ChargerCallError('unreachable', `charger unreachable at its callback URL: ${e.code ?? e.message ?? 'unknown error'}`);
+    return new ChargerCallError(
+      'unreachable',
+      `charger unreachable at its callback URL: ${e.code ?? e.message ?? 'unknown error'}`,
+    );
   }
 }
 

@@ -10,7 +10,17 @@ import { ChargerCallError } from './charge-point-client.js';
 import { ocpp15Soap } from './dialects.js';
 import { asksForWsdl, SOAP12_CONTENT_TYPE } from './envelope.js';
 import { httpStatusOfFault, soap11VersionMismatch } from './fault.js';
-import { identityOfRelayPath, isRelayPath, readRelayRequest, relayFaultXml, relayResponseXml, relayWsdl, type RelayAnswer, type RelayCall, type RelayMeta } from './relay-codec.js';
+import {
+  identityOfRelayPath,
+  isRelayPath,
+  readRelayRequest,
+  relayFaultXml,
+  relayResponseXml,
+  relayWsdl,
+  type RelayAnswer,
+  type RelayCall,
+  type RelayMeta,
+} from './relay-codec.js';
 
 export { relayUrlOf, type RelayAnswer, type RelayCall } from './relay-codec.js';
 
@@ -58,7 +68,14 @@ export class ChargePointRelayEndpoint {
     const started = Date.now();
     const source = req.socket.remoteAddress ?? '';
     if (req.method === 'GET' || req.method === 'HEAD') return this.get(req, res);
-    if (req.method !== 'POST') return this.plain(req, res, 405, `This is the gateway's ChargePointService relay: ${req.method} is not allowed, use POST`, { Allow: 'POST, GET' });
+    if (req.method !== 'POST')
+      return this.plain(
+        req,
+        res,
+        405,
+        `This is the gateway's ChargePointService relay: ${req.method} is not allowed, use POST`,
+        { Allow: 'POST, GET' },
+      );
     let xml: string;
     try {
       xml = (await readBody(req, this.config.maxBodyBytes)).toString('utf8');
@@ -92,24 +109,38 @@ export class ChargePointRelayEndpoint {
     try {
       return await this.sink.relay(call);
     } catch (err) {
-      this.logger.error({ err, chargeBoxIdentity: call.identity, operation: call.operation }, 'unexpected error while relaying a legacy system call');
+      this.logger.error(
+        { err, chargeBoxIdentity: call.identity, operation: call.operation },
+        'unexpected error while relaying a legacy system call',
+      );
       return { kind: 'fault', fault: faultOf('InternalError', 'gateway failed to relay the call to the charger') };
     }
   }
 
   private get(req: IncomingMessage, res: ServerResponse): void {
     if (asksForWsdl(req.url)) {
-      res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : this.wsdl);
+      res
+        .writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8' })
+        .end(req.method === 'HEAD' ? undefined : this.wsdl);
       return;
     }
-    this.plain(req, res, 405, "This is the gateway's ChargePointService relay: POST SOAP 1.2 envelopes here; the WSDL is at ?wsdl", { Allow: 'POST, GET' });
+    this.plain(
+      req,
+      res,
+      405,
+      "This is the gateway's ChargePointService relay: POST SOAP 1.2 envelopes here; the WSDL is at ?wsdl",
+      { Allow: 'POST, GET' },
+    );
   }
 
   private refuseCaller(req: IncomingMessage, res: ServerResponse, xml: string, started: number): void {
     const source = req.socket.remoteAddress ?? '';
     this.observer.onCallerRefused?.(source);
     if (this.complaints.shouldLog(`${source}:relay-refused`)) {
-      this.logger.warn({ remoteAddress: source, path: req.url }, 'ChargePointService relay call refused: the caller is not the legacy central system (LEGACY_CS_NETWORKS)');
+      this.logger.warn(
+        { remoteAddress: source, path: req.url },
+        'ChargePointService relay call refused: the caller is not the legacy central system (LEGACY_CS_NETWORKS)',
+      );
     }
     const fault = faultOf('SecurityError', 'this address may not call chargers through the gateway');
     const responseXml = relayFaultXml(ocpp15Soap, fault, undefined);
@@ -118,21 +149,43 @@ export class ChargePointRelayEndpoint {
   }
 
   /** A Fault; those the relay raises itself (bad input) are logged once per source, a charger's are not. */
-  private fault(req: IncomingMessage, res: ServerResponse, fault: SoapFault, requestXml: string, started: number, meta: RelayMeta, own = true): void {
+  private fault(
+    req: IncomingMessage,
+    res: ServerResponse,
+    fault: SoapFault,
+    requestXml: string,
+    started: number,
+    meta: RelayMeta,
+    own = true,
+  ): void {
     const status = httpStatusOfFault(fault);
     const responseXml = relayFaultXml(meta.dialect, fault, meta.messageId);
     res.writeHead(status, { 'Content-Type': SOAP12_CONTENT_TYPE }).end(responseXml);
     const source = req.socket.remoteAddress ?? '';
     if (own && this.complaints.shouldLog(`${source}:${fault.subcode}:${meta.operation ?? ''}`)) {
       this.logger.warn(
-        { chargeBoxIdentity: meta.identity, messageId: meta.messageId, operation: meta.operation, remoteAddress: source, fault: `${fault.code}/${fault.subcode}` },
+        {
+          chargeBoxIdentity: meta.identity,
+          messageId: meta.messageId,
+          operation: meta.operation,
+          remoteAddress: source,
+          fault: `${fault.code}/${fault.subcode}`,
+        },
         `ChargePointService relay fault: ${fault.reason}`,
       );
     }
     this.exchange(meta, source, requestXml, responseXml, status, started, fault);
   }
 
-  private exchange(meta: RelayMeta, remoteAddress: string, requestXml: string, responseXml: string, httpStatus: number, started: number, fault?: SoapFault): void {
+  private exchange(
+    meta: RelayMeta,
+    remoteAddress: string,
+    requestXml: string,
+    responseXml: string,
+    httpStatus: number,
+    started: number,
+    fault?: SoapFault,
+  ): void {
     this.observer.onRelayExchange?.({
       identity: meta.identity,
       action: meta.operation,
@@ -146,18 +199,34 @@ export class ChargePointRelayEndpoint {
     });
   }
 
-  private plain(req: IncomingMessage, res: ServerResponse, status: number, reason: string, headers: Record<string, string> = {}): void {
+  private plain(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    reason: string,
+    headers: Record<string, string> = {},
+  ): void {
     this.complain(req, reason);
     res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }).end(`${reason}\n`);
   }
 
   private complain(req: IncomingMessage, reason: string): void {
     const source = req.socket.remoteAddress ?? 'unknown';
-    if (this.complaints.shouldLog(`${source}:${reason}`)) this.logger.warn({ remoteAddress: source, method: req.method, path: req.url }, `ChargePointService relay: ${reason}`);
+    if (this.complaints.shouldLog(`${source}:${reason}`))
+      this.logger.warn(
+        { remoteAddress: source, method: req.method, path: req.url },
+        `ChargePointService relay: ${reason}`,
+      );
   }
 }
 
-const OCPP_SUBCODES = new Set<string>(['SecurityError', 'IdentityMismatch', 'ProtocolError', 'InternalError', 'NotSupported']);
+const OCPP_SUBCODES = new Set<string>([
+  'SecurityError',
+  'IdentityMismatch',
+  'ProtocolError',
+  'InternalError',
+  'NotSupported',
+]);
 
 /**
  * The Fault a relayed call answers when calling the charger failed: the charger's own Fault as it is (a subcode that
@@ -165,10 +234,19 @@ const OCPP_SUBCODES = new Set<string>(['SecurityError', 'IdentityMismatch', 'Pro
  * Receiver/InternalError naming the kind of failure, never bytes of the charger's answer.
  */
 export function relayFaultOf(err: unknown): SoapFault {
-  if (!(err instanceof ChargerCallError)) return faultOf('InternalError', 'gateway failed to relay the call to the charger');
+  if (!(err instanceof ChargerCallError))
+    return faultOf('InternalError', 'gateway failed to relay the call to the charger');
   if (err.kind === 'fault' && err.fault) {
-    const subcode: FaultSubcode = OCPP_SUBCODES.has(err.fault.subcode) ? (err.fault.subcode as FaultSubcode) : err.fault.code === 'Sender' ? 'ProtocolError' : 'InternalError';
-    return { code: err.fault.code, subcode, reason: err.fault.reason.replace(/\s+/g, ' ').trim().slice(0, 500) || err.message };
+    const subcode: FaultSubcode = OCPP_SUBCODES.has(err.fault.subcode)
+      ? (err.fault.subcode as FaultSubcode)
+      : err.fault.code === 'Sender'
+        ? 'ProtocolError'
+        : 'InternalError';
+    return {
+      code: err.fault.code,
+      subcode,
+      reason: err.fault.reason.replace(/\s+/g, ' ').trim().slice(0, 500) || err.message,
+    };
   }
   return faultOf('InternalError', err.message);
 }
@@ -177,13 +255,19 @@ export function relayFaultOf(err: unknown): SoapFault {
  * The default caller check: the caller's address is in `networks` (LEGACY_CS_NETWORKS) when they are set, else one
  * of the addresses the legacy URLs' hosts resolve to (looked up at most once a minute per host).
  */
-export function legacyCallerCheck(networks: readonly Cidr[] | undefined, legacyUrls: () => readonly string[]): RelayCallerCheck {
+export function legacyCallerCheck(
+  networks: readonly Cidr[] | undefined,
+  legacyUrls: () => readonly string[],
+): RelayCallerCheck {
   const resolved = new Map<string, { at: number; addresses: Promise<string[]> }>();
   const addressesOf = (host: string): Promise<string[]> => {
     if (ipBytes(host)) return Promise.resolve([plainAddress(host)]);
     const cached = resolved.get(host);
     if (cached && Date.now() - cached.at < 60_000) return cached.addresses;
-    const addresses = lookup(host, { all: true }).then((list) => list.map((a) => plainAddress(a.address)), () => []);
+    const addresses = lookup(host, { all: true }).then(
+      (list) => list.map((a) => plainAddress(a.address)),
+      () => [],
+    );
     resolved.set(host, { at: Date.now(), addresses });
     return addresses;
   };

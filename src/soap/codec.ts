@@ -88,7 +88,8 @@ function checkSimple(type: SimpleType, text: string, path: string): Decoded {
   switch (type.base) {
     case 'int': {
       const n = Number(text);
-      if (!INT_PATTERN.test(text) || n < INT32_MIN || n > INT32_MAX) throw protocolError(path, `'${clip(text)}' is not an xs:int`);
+      if (!INT_PATTERN.test(text) || n < INT32_MIN || n > INT32_MAX)
+        throw protocolError(path, `'${clip(text)}' is not an xs:int`);
       return n;
     }
     case 'boolean':
@@ -96,7 +97,10 @@ function checkSimple(type: SimpleType, text: string, path: string): Decoded {
       if (text === 'false' || text === '0') return false;
       throw protocolError(path, `'${clip(text)}' is not an xs:boolean`);
     case 'dateTime':
-      if (!DATETIME_PATTERN.test(text) || Number.isNaN(Date.parse(text.endsWith('Z') || /[+-]\d{2}:\d{2}$/.test(text) ? text : `${text}Z`))) {
+      if (
+        !DATETIME_PATTERN.test(text) ||
+        Number.isNaN(Date.parse(text.endsWith('Z') || /[+-]\d{2}:\d{2}$/.test(text) ? text : `${text}Z`))
+      ) {
         throw protocolError(path, `'${clip(text)}' is not an xs:dateTime`);
       }
       return text;
@@ -114,7 +118,13 @@ const clip = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}...` : s)
  * Encodes `value` as element `elementName` of `type`, children in WSDL sequence order, every element qualified with
  * `prefix` (elementFormDefault="qualified"); simpleContent attributes stay unqualified (no attributeFormDefault).
  */
-export function encodeElement(model: WsdlModel, elementName: string, typeName: string, value: unknown, prefix: string): string {
+export function encodeElement(
+  model: WsdlModel,
+  elementName: string,
+  typeName: string,
+  value: unknown,
+  prefix: string,
+): string {
   const type = model.type(typeName);
   const tag = `${prefix}:${elementName}`;
   if (type.kind === 'simple') return `<${tag}>${escapeXml(formatSimple(value))}</${tag}>`;
@@ -154,7 +164,9 @@ export function orderLikeWsdl(model: WsdlModel, typeName: string, value: unknown
   for (const field of type.fields) {
     const v = obj[field.name];
     if (v === undefined) continue;
-    ordered[field.name] = Array.isArray(v) ? v.map((item) => orderLikeWsdl(model, field.typeName, item)) : orderLikeWsdl(model, field.typeName, v);
+    ordered[field.name] = Array.isArray(v)
+      ? v.map((item) => orderLikeWsdl(model, field.typeName, item))
+      : orderLikeWsdl(model, field.typeName, v);
   }
   return ordered;
 }

@@ -23,7 +23,10 @@ export interface SoapDialect {
 
 export type OcppSoapVersion = '1.2' | '1.5' | '1.6';
 
-const files15 = { centralSystem: `${WSDL_DIR}CentralSystemService.wsdl`, chargePoint: `${WSDL_DIR}ChargePointService.wsdl` } as const;
+const files15 = {
+  centralSystem: `${WSDL_DIR}CentralSystemService.wsdl`,
+  chargePoint: `${WSDL_DIR}ChargePointService.wsdl`,
+} as const;
 
 export const ocpp15Soap: SoapDialect = {
   id: 'ocpp1.5-soap',

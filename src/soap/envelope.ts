@@ -24,7 +24,8 @@ export type RequestEnvelope =
 export function readRequestEnvelope(xml: string): RequestEnvelope {
   const trimmed = xml.replace(/^\uFEFF/, '').trimStart();
   if (trimmed === '') return { kind: 'plain', status: 400, reason: 'empty request body: POST a SOAP 1.2 envelope' };
-  if (!trimmed.startsWith('<')) return { kind: 'plain', status: 400, reason: 'request body is not XML: POST a SOAP 1.2 envelope' };
+  if (!trimmed.startsWith('<'))
+    return { kind: 'plain', status: 400, reason: 'request body is not XML: POST a SOAP 1.2 envelope' };
   let root: XmlElement;
   try {
     root = parseXml(trimmed);
@@ -32,7 +33,8 @@ export function readRequestEnvelope(xml: string): RequestEnvelope {
     return { kind: 'malformed', reason: err instanceof XmlError ? err.message : 'malformed XML' };
   }
   const envelope = readEnvelope(root);
-  if (envelope.kind === 'not-soap') return { kind: 'plain', status: 400, reason: `not a SOAP message: ${envelope.reason}` };
+  if (envelope.kind === 'not-soap')
+    return { kind: 'plain', status: 400, reason: `not a SOAP message: ${envelope.reason}` };
   return envelope;
 }
 
@@ -43,9 +45,11 @@ export function asksForWsdl(url: string | undefined): boolean {
 
 /** Classifies a parsed document and, for SOAP 1.2, returns its normalised headers and first Body child. */
 export function readEnvelope(root: XmlElement): EnvelopeReading {
-  if (root.name !== 'Envelope') return { kind: 'not-soap', reason: `root element is <${root.name}>, not a SOAP Envelope` };
+  if (root.name !== 'Envelope')
+    return { kind: 'not-soap', reason: `root element is <${root.name}>, not a SOAP Envelope` };
   if (root.ns === NS.soap11) return { kind: 'soap11' };
-  if (root.ns !== NS.soap12) return { kind: 'not-soap', reason: `Envelope namespace ${root.ns ?? '(none)'} is not SOAP 1.2` };
+  if (root.ns !== NS.soap12)
+    return { kind: 'not-soap', reason: `Envelope namespace ${root.ns ?? '(none)'} is not SOAP 1.2` };
   const body = child(root, 'Body', NS.soap12);
   return { kind: 'soap12', headers: normaliseHeaders(child(root, 'Header', NS.soap12)), body: body?.children[0] };
 }
@@ -58,7 +62,12 @@ export const newMessageId = (): string => `urn:uuid:${randomUUID()}`;
  * chargers hard-code the prefixes they expect): `s` for the envelope, `a` for WS-Addressing, `cs` for the dialect's
  * CentralSystemService namespace.
  */
-export function responseEnvelopeXml(action: string, relatesTo: string | undefined, bodyXml: string, csNamespace: string): string {
+export function responseEnvelopeXml(
+  action: string,
+  relatesTo: string | undefined,
+  bodyXml: string,
+  csNamespace: string,
+): string {
   let h = `<a:Action s:mustUnderstand="true">${escapeXml(action)}</a:Action><a:MessageID>${newMessageId()}</a:MessageID>`;
   if (relatesTo !== undefined) h += `<a:RelatesTo>${escapeXml(relatesTo)}</a:RelatesTo>`;
   return (

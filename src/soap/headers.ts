@@ -12,7 +12,6 @@ export interface SoapHeaders {
   to?: string;
 }
 
-
 /**
  * One header normaliser for both directions. Header elements arrive in any order, with any prefix, with or without
  * mustUnderstand (docs/charger-quirks.md Q5, Q8). chargeBoxIdentity is matched case-insensitively in any namespace

@@ -1,53 +1,13 @@
 import soap from 'soap';
 import type { SourceDialect } from '../ocpp/protocols.js';
-import { faultCodeOf, type FaultSubcode, type SoapFault } from '../ocpp/soap-fault.js';
+import { faultCodeOf, type FaultSubcode } from '../ocpp/soap-fault.js';
 import { decodeComplex, orderLikeWsdl, type DecodedObject } from './codec.js';
 import { soapDialect, type SoapDialect } from './dialects.js';
 import { newMessageId, readEnvelope } from './envelope.js';
+import { LegacyCallError } from './legacy-call-error.js';
 import { NS } from './namespaces.js';
 import type { ComplexType, WsdlModel } from './wsdl-model.js';
 import { child, escapeXml, parseXml, type XmlElement } from './xml.js';
-
-export type LegacyCallFailure = 'fault' | 'http' | 'timeout' | 'unreachable' | 'invalid-response';
-
-/**
- * A call to the legacy central system that did not produce its response. `message` names the kind of failure and the
- * HTTP status; `detail` has bytes of what came back, for the log only. A SOAP Fault is in `fault`, ready to be passed
- * to the charger as it is (docs/architecture.md#migration-routing); `wireSubcode` is the subcode as the legacy system
- * wrote it, when `fault.subcode` had to stand in for one that is not an OCPP-S subcode.
- */
-export class LegacyCallError extends Error {
-  override name = 'LegacyCallError';
-  constructor(
-    readonly kind: LegacyCallFailure,
-    message: string,
-    readonly fault?: SoapFault,
-    readonly httpStatus?: number,
-    readonly detail?: string,
-    readonly wireSubcode?: string,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * What a failed legacy call means for the charger's message:
- * - `refusal`: the legacy system answered with a SOAP Fault; the charger gets that Fault.
- * - `invalid-answer`: it answered HTTP 2xx with something that is not the operation's response.
- * - `unavailable`: no SOAP answer at all (timeout, connection refused, an HTTP status without a Fault, a redirect):
- *   nothing was said about the message, so it is treated like a CSMS outage (store-and-forward or 503).
- */
-export type LegacyFailureClass = 'refusal' | 'invalid-answer' | 'unavailable';
-
-export function legacyFailureClass(err: LegacyCallError): LegacyFailureClass {
-  if (err.kind === 'fault') return 'refusal';
-  return err.kind === 'invalid-response' ? 'invalid-answer' : 'unavailable';
-}
-
-/** Whether an error from `LegacyCentralSystemClient.call` means the legacy system is unavailable (see LegacyFailureClass). */
-export function isLegacyUnavailable(err: unknown): boolean {
-  return err instanceof LegacyCallError && legacyFailureClass(err) === 'unavailable';
-}
 
 /** The legacy system a charger's message goes to. */
 export interface LegacyAddress {
@@ -102,7 +62,10 @@ export class LegacyCentralSystemClient {
     private readonly maxResponseBytes: number,
   ) {}
 
-  static async create(dialects: readonly SourceDialect[], options: LegacyClientOptions = {}): Promise<LegacyCentralSystemClient> {
+  static async create(
+    dialects: readonly SourceDialect[],
+    options: LegacyClientOptions = {},
+  ): Promise<LegacyCentralSystemClient> {
     const wsdls = new Map<SourceDialect, soap.WSDL>();
     for (const id of dialects) {
       const base = await soap.createClientAsync(soapDialect(id).wsdlFiles.centralSystem, { forceSoap12Headers: true });
@@ -128,11 +91,20 @@ export class LegacyCentralSystemClient {
   }
 
   /** The request headers of OCPP-S section 3, addressed back to the gateway. */
-  private setHeaders(client: soap.Client, to: LegacyAddress, dialect: SoapDialect, action: string, messageId: string, addressing: LegacyAddressing): void {
+  private setHeaders(
+    client: soap.Client,
+    to: LegacyAddress,
+    dialect: SoapDialect,
+    action: string,
+    messageId: string,
+    addressing: LegacyAddressing,
+  ): void {
     const wsa = (name: string, inner: string) => `<wsa:${name} xmlns:wsa="${NS.wsa}">${inner}</wsa:${name}>`;
     const address = (url: string) => `<wsa:Address>${escapeXml(url)}</wsa:Address>`;
     client.clearSoapHeaders();
-    client.addSoapHeader(`<cs:chargeBoxIdentity xmlns:cs="${dialect.csNamespace}">${escapeXml(to.identity)}</cs:chargeBoxIdentity>`);
+    client.addSoapHeader(
+      `<cs:chargeBoxIdentity xmlns:cs="${dialect.csNamespace}">${escapeXml(to.identity)}</cs:chargeBoxIdentity>`,
+    );
     client.addSoapHeader(wsa('Action', escapeXml(action)));
     client.addSoapHeader(wsa('MessageID', messageId));
     client.addSoapHeader(wsa('To', escapeXml(to.url)));
@@ -145,7 +117,14 @@ export class LegacyCentralSystemClient {
    * decoded request, as the central-system endpoint produced it) and returns the decoded response. Redirects are never
    * followed. Throws LegacyCallError.
    */
-  async call(to: LegacyAddress, operation: string, request: object, addressing: LegacyAddressing, timeoutMs: number, record: LegacyCallRecord = {}): Promise<DecodedObject> {
+  async call(
+    to: LegacyAddress,
+    operation: string,
+    request: object,
+    addressing: LegacyAddressing,
+    timeoutMs: number,
+    record: LegacyCallRecord = {},
+  ): Promise<DecodedObject> {
     const dialect = soapDialect(to.dialect);
     const model = dialect.centralSystem();
     const op = model.operations.get(operation);
@@ -170,12 +149,24 @@ export class LegacyCentralSystemClient {
     const body = responseBody(raw, status);
     if (body.name === 'Fault') throw faultError(body, status);
     if (body.name.toLowerCase() !== op.responseElement.toLowerCase()) {
-      throw new LegacyCallError('invalid-response', `legacy system answered ${operation} with another element than <${op.responseElement}>`, undefined, status, `<${body.name}>`);
+      throw new LegacyCallError(
+        'invalid-response',
+        `legacy system answered ${operation} with another element than <${op.responseElement}>`,
+        undefined,
+        status,
+        `<${body.name}>`,
+      );
     }
     try {
       return decodeComplex(model, model.type(op.responseType) as ComplexType, body, op.responseElement);
     } catch (err) {
-      throw new LegacyCallError('invalid-response', `legacy system response is not valid OCPP ${dialect.version}`, undefined, status, (err as Error).message);
+      throw new LegacyCallError(
+        'invalid-response',
+        `legacy system response is not valid OCPP ${dialect.version}`,
+        undefined,
+        status,
+        (err as Error).message,
+      );
     }
   }
 
@@ -184,7 +175,14 @@ export class LegacyCentralSystemClient {
    * first; a 2xx answer it cannot read (a Fault, a shape it does not expect) is handed to the gateway's codec all the
    * same, and a 3xx, which node-soap resolves like a success, is an HTTP failure.
    */
-  private async send(client: soap.Client, method: SoapMethod, args: object, options: { exchangeId: string }, timeoutMs: number, record: LegacyCallRecord): Promise<{ raw: string; status: number }> {
+  private async send(
+    client: soap.Client,
+    method: SoapMethod,
+    args: object,
+    options: { exchangeId: string },
+    timeoutMs: number,
+    record: LegacyCallRecord,
+  ): Promise<{ raw: string; status: number }> {
     try {
       const [, raw] = await method.call(client, args, options);
       const status = this.statuses.get(options.exchangeId) ?? 200;
@@ -204,11 +202,18 @@ export class LegacyCentralSystemClient {
 
   /** A failed exchange: a Fault with a 4xx/5xx, an HTTP status without one, a timeout or no connection. */
   private failure(err: unknown, timeoutMs: number, record: LegacyCallRecord): LegacyCallError {
-    const e = err as { code?: string; name?: string; message?: string; body?: unknown; response?: { status?: number; data?: unknown } };
+    const e = err as {
+      code?: string;
+      name?: string;
+      message?: string;
+      body?: unknown;
+      response?: { status?: number; data?: unknown };
+    };
     const status = e.response?.status;
-    const text = typeof e.body === 'string' ? e.body : typeof e.response?.data === 'string' ? e.response.data : undefined;
+    const text =
+      typeof e.body === 'string' ? e.body : typeof e.response?.data === 'string' ? e.response.data : undefined;
     if (text !== undefined) record.responseXml = text;
-    if (status !== undefined && text !== undefined && text.trimStart().startsWith('<')) {
+    if (status && text?.trimStart().startsWith('<')) {
       try {
         const body = responseBody(text, status);
         if (body.name === 'Fault') return faultError(body, status);
@@ -216,15 +221,46 @@ export class LegacyCentralSystemClient {
         // not a SOAP envelope: an HTTP failure like any other
       }
     }
-    if (status !== undefined && status < 300) return new LegacyCallError('invalid-response', `legacy system answered HTTP ${status} without a body`, undefined, status);
-    if (status !== undefined) return new LegacyCallError('http', `legacy system answered HTTP ${status} without a SOAP Fault`, undefined, status, (text ?? '').trim().slice(0, 200));
-    if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || e.code === 'ERR_CANCELED' || e.name === 'CanceledError' || /timeout/i.test(e.message ?? '')) {
+    if (status !== undefined && status < 300)
+      return new LegacyCallError(
+        'invalid-response',
+        `legacy system answered HTTP ${status} without a body`,
+        undefined,
+        status,
+      );
+    if (status !== undefined)
+      return new LegacyCallError(
+        'http',
+        `legacy system answered HTTP ${status} without a SOAP Fault`,
+        undefined,
+        status,
+        (text ?? '').trim().slice(0, 200),
+      );
+    if (
+      e.code === 'ECONNABORTED' ||
+      e.code === 'ETIMEDOUT' ||
+      e.code === 'ERR_CANCELED' ||
+      e.name === 'CanceledError' ||
+      /timeout/i.test(e.message ?? '')
+    ) {
       return new LegacyCallError('timeout', `legacy system did not answer within ${timeoutMs} ms`);
     }
     if (e.code === 'ERR_BAD_RESPONSE' || /maxContentLength/i.test(e.message ?? '')) {
-      return new LegacyCallError('invalid-response', `legacy system response exceeds ${this.maxResponseBytes} bytes`, undefined, undefined, e.message);
+      return new LegacyCallError(
+        'invalid-response',
+        `legacy system response exceeds ${this.maxResponseBytes} bytes`,
+        undefined,
+        undefined,
+        e.message,
+      );
     }
-    return new LegacyCallError('unreachable', `legacy system unreachable: ${e.code ?? e.message ?? 'unknown error'}`, undefined, undefined, e.message);
+    return new LegacyCallError(
+      'unreachable',
+      `legacy system unreachable: ${e.code ?? e.message ?? 'unknown error'}`,
+      undefined,
+      undefined,
+      e.message,
+    );
   }
 }
 
@@ -234,18 +270,36 @@ function responseBody(raw: string, status: number | undefined): XmlElement {
   try {
     root = parseXml(raw.replace(/^\uFEFF/, '').trimStart());
   } catch (err) {
-    throw new LegacyCallError('invalid-response', 'legacy system response is not XML', undefined, status, (err as Error).message);
+    throw new LegacyCallError(
+      'invalid-response',
+      'legacy system response is not XML',
+      undefined,
+      status,
+      (err as Error).message,
+    );
   }
   const envelope = readEnvelope(root);
   if (envelope.kind === 'soap11') {
     const body = child(root, 'Body', NS.soap11)?.children[0];
     if (body) return body;
   }
-  if (envelope.kind !== 'soap12' || !envelope.body) throw new LegacyCallError('invalid-response', 'legacy system response is not a SOAP envelope with a body', undefined, status);
+  if (envelope.kind !== 'soap12' || !envelope.body)
+    throw new LegacyCallError(
+      'invalid-response',
+      'legacy system response is not a SOAP envelope with a body',
+      undefined,
+      status,
+    );
   return envelope.body;
 }
 
-const OCPP_SUBCODES = new Set<string>(['SecurityError', 'IdentityMismatch', 'ProtocolError', 'InternalError', 'NotSupported']);
+const OCPP_SUBCODES = new Set<string>([
+  'SecurityError',
+  'IdentityMismatch',
+  'ProtocolError',
+  'InternalError',
+  'NotSupported',
+]);
 
 /**
  * SOAP 1.2 (Code/Subcode/Reason) or SOAP 1.1 (faultcode/faultstring) Fault -> LegacyCallError. An OCPP-S subcode is
@@ -266,8 +320,14 @@ function faultError(fault: XmlElement, httpStatus: number | undefined): LegacyCa
   }
   if (wireSubcode === codeValue) wireSubcode = '';
   const sender = codeValue === 'Sender' || codeValue === 'Client';
-  const subcode: FaultSubcode = OCPP_SUBCODES.has(wireSubcode) ? (wireSubcode as FaultSubcode) : sender ? 'ProtocolError' : 'InternalError';
-  const line = reason.replace(/\s+/g, ' ').trim().slice(0, MAX_REASON) || `legacy central system refused the message (${codeValue || 'Fault'})`;
+  const subcode: FaultSubcode = OCPP_SUBCODES.has(wireSubcode)
+    ? (wireSubcode as FaultSubcode)
+    : sender
+      ? 'ProtocolError'
+      : 'InternalError';
+  const line =
+    reason.replace(/\s+/g, ' ').trim().slice(0, MAX_REASON) ||
+    `legacy central system refused the message (${codeValue || 'Fault'})`;
   return new LegacyCallError(
     'fault',
     `legacy system answered SOAP Fault ${codeValue}${wireSubcode ? `/${wireSubcode}` : ''}${httpStatus ? ` (HTTP ${httpStatus})` : ''}`,
@@ -296,7 +356,9 @@ function nodeSoapArgs(model: WsdlModel, typeName: string, value: unknown): unkno
   for (const [name, v] of Object.entries(obj)) {
     const field = type.fields.find((f) => f.name === name);
     if (!field) continue;
-    out[name] = Array.isArray(v) ? v.map((item) => nodeSoapArgs(model, field.typeName, item)) : nodeSoapArgs(model, field.typeName, v);
+    out[name] = Array.isArray(v)
+      ? v.map((item) => nodeSoapArgs(model, field.typeName, item))
+      : nodeSoapArgs(model, field.typeName, v);
   }
   return out;
 }

@@ -73,7 +73,9 @@ export function relayUrlOf(publicUrl: string, identity?: string): string {
   const url = new URL(publicUrl);
   url.search = '';
   url.hash = '';
-  url.pathname = /\/centralsystemservice\/?$/i.test(url.pathname) ? url.pathname.replace(/\/centralsystemservice\/?$/i, '/ChargePointService') : '/ChargePointService';
+  url.pathname = /\/centralsystemservice\/?$/i.test(url.pathname)
+    ? url.pathname.replace(/\/centralsystemservice\/?$/i, '/ChargePointService')
+    : '/ChargePointService';
   const base = url.href;
   return identity === undefined ? base : `${base}/${encodeURIComponent(identity)}`;
 }
@@ -81,7 +83,10 @@ export function relayUrlOf(publicUrl: string, identity?: string): string {
 /** The ChargePointService WSDL with its soap12:address set to the relay's address. */
 export function relayWsdl(publicUrl: string): string {
   const address = relayUrlOf(publicUrl).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-  return readFileSync(ocpp15Soap.wsdlFiles.chargePoint, 'utf8').replace(/(<soap12:address\s+location=")[^"]*(")/, (_m, open: string, close: string) => `${open}${address}${close}`);
+  return readFileSync(ocpp15Soap.wsdlFiles.chargePoint, 'utf8').replace(
+    /(<soap12:address\s+location=")[^"]*(")/,
+    (_m, open: string, close: string) => `${open}${address}${close}`,
+  );
 }
 
 /**
@@ -89,33 +94,62 @@ export function relayWsdl(publicUrl: string): string {
  * the operation from the body element against the ChargePointService WSDL, the identity from the chargeBoxIdentity
  * header or the path (both present and different: Sender/IdentityMismatch, OCPP-S section 3.3).
  */
-export function readRelayRequest(xml: string, pathIdentity: string | undefined | null, maxIdentityLength: number): RelayReading {
+export function readRelayRequest(
+  xml: string,
+  pathIdentity: string | undefined | null,
+  maxIdentityLength: number,
+): RelayReading {
   const envelope = readRequestEnvelope(xml);
   if (envelope.kind === 'plain' || envelope.kind === 'soap11') return envelope;
-  if (envelope.kind === 'malformed') return { kind: 'fault', fault: faultOf('ProtocolError', envelope.reason), meta: { dialect: ocpp15Soap } };
+  if (envelope.kind === 'malformed')
+    return { kind: 'fault', fault: faultOf('ProtocolError', envelope.reason), meta: { dialect: ocpp15Soap } };
   const { headers, body } = envelope;
-  const messageId = headers.messageId !== undefined && headers.messageId.length <= MAX_MESSAGE_ID ? headers.messageId : undefined;
+  const messageId =
+    headers.messageId !== undefined && headers.messageId.length <= MAX_MESSAGE_ID ? headers.messageId : undefined;
   const meta: RelayMeta = { messageId, dialect: ocpp15Soap };
   const fail = (fault: SoapFault): RelayReading => ({ kind: 'fault', fault, meta });
-  if (headers.messageId !== undefined && messageId === undefined) return fail(faultOf('ProtocolError', `wsa:MessageID longer than ${MAX_MESSAGE_ID} characters`));
-  if (pathIdentity === null) return fail(faultOf('ProtocolError', 'the charger identity in the path is not valid percent-encoding'));
+  if (headers.messageId !== undefined && messageId === undefined)
+    return fail(faultOf('ProtocolError', `wsa:MessageID longer than ${MAX_MESSAGE_ID} characters`));
+  if (pathIdentity === null)
+    return fail(faultOf('ProtocolError', 'the charger identity in the path is not valid percent-encoding'));
   const identity = headers.chargeBoxIdentity ?? pathIdentity;
-  if (identity !== undefined && identity.length > maxIdentityLength) return fail(faultOf('ProtocolError', `chargeBoxIdentity longer than ${maxIdentityLength} characters (MAX_IDENTITY_LENGTH)`));
+  if (identity !== undefined && identity.length > maxIdentityLength)
+    return fail(
+      faultOf('ProtocolError', `chargeBoxIdentity longer than ${maxIdentityLength} characters (MAX_IDENTITY_LENGTH)`),
+    );
   meta.identity = identity;
-  if (headers.chargeBoxIdentity !== undefined && pathIdentity !== undefined && headers.chargeBoxIdentity !== pathIdentity) {
-    return fail(faultOf('IdentityMismatch', 'the chargeBoxIdentity header names another charger than the address it was sent to'));
+  if (
+    headers.chargeBoxIdentity !== undefined &&
+    pathIdentity !== undefined &&
+    headers.chargeBoxIdentity !== pathIdentity
+  ) {
+    return fail(
+      faultOf('IdentityMismatch', 'the chargeBoxIdentity header names another charger than the address it was sent to'),
+    );
   }
   if (!body) return fail(faultOf('ProtocolError', 'the SOAP Body is empty'));
   const version = ocppVersionOf(body.ns);
-  if (!version) return fail(faultOf('ProtocolError', `body element ${body.name} is not in an OCPP namespace (found ${body.ns ?? 'none'})`));
+  if (!version)
+    return fail(
+      faultOf('ProtocolError', `body element ${body.name} is not in an OCPP namespace (found ${body.ns ?? 'none'})`),
+    );
   const dialect = dialectOfVersion(version);
-  if (!dialect) return fail(faultOf('NotSupported', `OCPP ${version} SOAP is not supported; the relay speaks OCPP ${ocpp15Soap.version} (${ocpp15Soap.cpNamespace})`));
+  if (!dialect)
+    return fail(
+      faultOf(
+        'NotSupported',
+        `OCPP ${version} SOAP is not supported; the relay speaks OCPP ${ocpp15Soap.version} (${ocpp15Soap.cpNamespace})`,
+      ),
+    );
   meta.dialect = dialect;
   const model = dialect.chargePoint();
   const op = model.operationsByRequestElement.get(body.name.toLowerCase());
   if (!op) return fail(faultOf('NotSupported', `operation ${body.name} is not a ChargePointService operation`));
   meta.operation = op.name;
-  if (!identity) return fail(faultOf('ProtocolError', 'the chargeBoxIdentity SOAP header is missing or empty and the path names no charger'));
+  if (!identity)
+    return fail(
+      faultOf('ProtocolError', 'the chargeBoxIdentity SOAP header is missing or empty and the path names no charger'),
+    );
   try {
     const request = decodeComplex(model, model.type(op.requestType) as ComplexType, body, op.requestElement);
     return { kind: 'call', call: { identity, dialect: dialect.id, operation: op.name, request, messageId }, op, meta };
@@ -129,7 +163,12 @@ export function readRelayRequest(xml: string, pathIdentity: string | undefined |
  * The response envelope (OCPP-S 3.4-3.6): Action the operation's output action, a fresh MessageID, RelatesTo the
  * request's MessageID; the body in WSDL order in the ChargePointService namespace (prefix `cp`).
  */
-export function relayResponseXml(dialect: SoapDialect, op: Operation, body: object, relatesTo: string | undefined): string {
+export function relayResponseXml(
+  dialect: SoapDialect,
+  op: Operation,
+  body: object,
+  relatesTo: string | undefined,
+): string {
   const bodyXml = encodeElement(dialect.chargePoint(), op.responseElement, op.responseType, body, 'cp');
   const open = `<cp:${op.responseElement}`;
   const qualified = `${open} xmlns:cp="${dialect.cpNamespace}"${bodyXml.slice(open.length)}`;

@@ -5,7 +5,8 @@ import type { Logger } from '../util/log.js';
 import { CentralSystemEndpoint } from './central-system-endpoint.js';
 import { ChargePointRelayEndpoint } from './charge-point-relay.js';
 
-const NOT_HERE = 'This is the OCPP 1.5 SOAP endpoint (POST /CentralSystemService); OCPP-J chargers must connect to the CSMS itself';
+const NOT_HERE =
+  'This is the OCPP 1.5 SOAP endpoint (POST /CentralSystemService); OCPP-J chargers must connect to the CSMS itself';
 
 /**
  * The charger-facing HTTP server: the SOAP endpoint, the ChargePointService relay for the legacy central system when
@@ -29,28 +30,51 @@ export function createSoapServer(
   // than the one path comparison they would do (bench/README.md, CPU profiles). The relay is checked only after it.
   const dispatch = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
-    const handler = CentralSystemEndpoint.matches(path) ? endpoint.handle : relay && ChargePointRelayEndpoint.matches(path) ? relay.handle : undefined;
+    const handler = CentralSystemEndpoint.matches(path)
+      ? endpoint.handle
+      : relay && ChargePointRelayEndpoint.matches(path)
+        ? relay.handle
+        : undefined;
     if (!handler) return app(req, res);
     handler(req, res).catch((err: unknown) => {
       logger.error({ err, path }, 'unexpected error in the SOAP endpoint');
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('internal error in the gateway\n');
+      if (!res.headersSent)
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('internal error in the gateway\n');
       else res.destroy();
     });
   };
 
   // Slow-loris and idle bounds: headers and the whole request within configured times, idle keep-alive 5 s;
   // checked every second rather than Node's default 30 s.
-  const options = { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 };
+  const options = {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: 5_000,
+    connectionsCheckingInterval: 1_000,
+  };
   // OCPP-S 6.2: HTTPS SHOULD be used, client certificates SHOULD be used; with a client CA, a charger without a valid
   // certificate does not get past the TLS handshake.
   const server: Server = tls
-    ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key, ca: tls.clientCa, requestCert: tls.clientCa !== undefined, rejectUnauthorized: tls.clientCa !== undefined }, dispatch)
+    ? createHttpsServer(
+        {
+          ...options,
+          cert: tls.cert,
+          key: tls.key,
+          ca: tls.clientCa,
+          requestCert: tls.clientCa !== undefined,
+          rejectUnauthorized: tls.clientCa !== undefined,
+        },
+        dispatch,
+      )
     : createServer(options, dispatch);
   // A WebSocket upgrade never reaches Express; answer it here, on any path, with a reason
   // (docs/charger-quirks.md#q19-non-soap-traffic-on-the-soap-endpoint).
   server.on('upgrade', (req, socket) => {
     const protocol = req.headers['sec-websocket-protocol'];
-    logger.warn({ remoteAddress: req.socket.remoteAddress, path: req.url, protocol }, 'WebSocket upgrade refused on the SOAP port');
+    logger.warn(
+      { remoteAddress: req.socket.remoteAddress, path: req.url, protocol },
+      'WebSocket upgrade refused on the SOAP port',
+    );
     const body = `${NOT_HERE}\n`;
     socket.end(
       `HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

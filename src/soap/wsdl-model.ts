@@ -166,7 +166,12 @@ function readComplexType(def: XmlElement, name: string, types: Map<string, TypeD
       name: el.attrs.name!,
       typeName,
       minOccurs: el.attrs.minOccurs === undefined ? 1 : Number(el.attrs.minOccurs),
-      maxOccurs: el.attrs.maxOccurs === 'unbounded' ? Infinity : el.attrs.maxOccurs === undefined ? 1 : Number(el.attrs.maxOccurs),
+      maxOccurs:
+        el.attrs.maxOccurs === 'unbounded'
+          ? Infinity
+          : el.attrs.maxOccurs === undefined
+            ? 1
+            : Number(el.attrs.maxOccurs),
     });
   }
   const complexType: ComplexType = { kind: 'complex', name, fields };

@@ -1,3 +1,5 @@
+import { C, isNameChar, isNameStart, isSpace } from './xml-chars.js';
+
 /**
  * A namespace-resolved XML element. Chargers use at least six prefix styles
  * (docs/charger-quirks.md#q8-many-serializers-and-prefixes), so everything downstream
@@ -81,37 +83,6 @@ interface ContentElement extends XmlElement {
   attrList: [string, string][];
   parts: (string | ContentElement)[];
 }
-
-const enum C {
-  TAB = 9,
-  LF = 10,
-  CR = 13,
-  SPACE = 32,
-  QUOT = 34,
-  AMP = 38,
-  APOS = 39,
-  DASH = 45,
-  DOT = 46,
-  SLASH = 47,
-  ZERO = 48,
-  NINE = 57,
-  COLON = 58,
-  LT = 60,
-  EQ = 61,
-  GT = 62,
-  QUESTION = 63,
-  UPPER_A = 65,
-  UPPER_Z = 90,
-  UNDERSCORE = 95,
-  LOWER_A = 97,
-  LOWER_Z = 122,
-  MIDDLE_DOT = 0xb7,
-}
-
-const isSpace = (c: number) => c === C.SPACE || c === C.LF || c === C.TAB || c === C.CR;
-/** XML 1.0 NameStartChar: ASCII letters, '_' and ':' exactly; every non-ASCII letter range is accepted broadly. */
-const isNameStart = (c: number) => (c >= C.LOWER_A && c <= C.LOWER_Z) || (c >= C.UPPER_A && c <= C.UPPER_Z) || c === C.UNDERSCORE || c === C.COLON || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7);
-const isNameChar = (c: number) => isNameStart(c) || (c >= C.ZERO && c <= C.NINE) || c === C.DASH || c === C.DOT || c === C.MIDDLE_DOT;
 
 interface Frame {
   el: XmlElement | ContentElement;
@@ -244,7 +215,12 @@ class Parser {
         } else if (isNameStart(next)) {
           break;
         } else {
-          this.fail(next === 33 ? 'declarations are not allowed inside the document' : "'<' must start a tag (escape it as &lt;)", lt);
+          this.fail(
+            next === 33
+              ? 'declarations are not allowed inside the document'
+              : "'<' must start a tag (escape it as &lt;)",
+            lt,
+          );
         }
       }
     }
@@ -306,7 +282,8 @@ class Parser {
     const start = this.pos + 1;
     const end = xml.indexOf(quote === C.QUOT ? '"' : "'", start);
     if (end === -1) this.fail(`value of attribute ${key} not closed`);
-    if (end - start > this.limits.maxAttributeLength) throw new XmlError(`attribute ${key} longer than ${this.limits.maxAttributeLength} characters`);
+    if (end - start > this.limits.maxAttributeLength)
+      throw new XmlError(`attribute ${key} longer than ${this.limits.maxAttributeLength} characters`);
     let value = xml.slice(start, end);
     if (value.includes('<')) this.fail(`'<' in the value of attribute ${key}`, start + value.indexOf('<'));
     // Attribute-value normalisation (XML 1.0 section 3.3.3): each literal whitespace character becomes a space;
@@ -333,14 +310,21 @@ class Parser {
     let from = 0;
     for (let amp = raw.indexOf('&'); amp !== -1; amp = raw.indexOf('&', from)) {
       const semi = raw.indexOf(';', amp + 1);
-      if (semi === -1 || semi - amp > 12) this.fail("'&' must start an entity reference (escape it as &amp;)", offset + amp);
+      if (semi === -1 || semi - amp > 12)
+        this.fail("'&' must start an entity reference (escape it as &amp;)", offset + amp);
       const ref = raw.slice(amp + 1, semi);
       let decoded: string | undefined;
       if (ref.charCodeAt(0) === 35 /* # */) {
         const hex = ref.charCodeAt(1) === 120; /* x */
         const digits = ref.slice(hex ? 2 : 1);
         const code = (hex ? /^[0-9a-fA-F]+$/ : /^[0-9]+$/).test(digits) ? parseInt(digits, hex ? 16 : 10) : NaN;
-        const allowed = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+        const allowed =
+          code === 0x9 ||
+          code === 0xa ||
+          code === 0xd ||
+          (code >= 0x20 && code <= 0xd7ff) ||
+          (code >= 0xe000 && code <= 0xfffd) ||
+          (code >= 0x10000 && code <= 0x10ffff);
         if (allowed) decoded = String.fromCodePoint(code);
       } else {
         decoded = PREDEFINED[ref];

@@ -85,9 +85,12 @@ export class MemoryRegistry implements ChargerRegistry {
 
   async arrive(identity: string, contact: ChargerContact, options?: ArrivalOptions): Promise<Arrival> {
     const previous = this.contacts.get(identity);
-    if (!previous && !this.states.has(identity) && options && this.knownCount() >= options.maxChargers) return { queued: 0, backlog: false, overLimit: true };
+    if (!previous && !this.states.has(identity) && options && this.knownCount() >= options.maxChargers)
+      return { queued: 0, backlog: false, overLimit: true };
     const changed = contact.callbackUrl !== undefined && contact.callbackUrl !== previous?.callbackUrl;
-    const history = changed ? withChange(previous?.callbackHistory, contact, previous?.callbackUrl) : previous?.callbackHistory;
+    const history = changed
+      ? withChange(previous?.callbackHistory, contact, previous?.callbackUrl)
+      : previous?.callbackHistory;
     const next: ChargerContact = {
       ...contact,
       callbackUrl: contact.callbackUrl ?? previous?.callbackUrl,
@@ -164,7 +167,17 @@ export class MemoryRegistry implements ChargerRegistry {
 }
 
 /** The callback history with one more change at its head, at most CALLBACK_HISTORY long. */
-export function withChange(history: CallbackChange[] | undefined, contact: ChargerContact, previous: string | undefined): CallbackChange[] {
-  const change: CallbackChange = { at: contact.lastSoapContact, url: contact.callbackUrl!, previous, source: contact.callbackSource ?? 'From', remoteAddress: contact.remoteAddress };
+export function withChange(
+  history: CallbackChange[] | undefined,
+  contact: ChargerContact,
+  previous: string | undefined,
+): CallbackChange[] {
+  const change: CallbackChange = {
+    at: contact.lastSoapContact,
+    url: contact.callbackUrl!,
+    previous,
+    source: contact.callbackSource ?? 'From',
+    remoteAddress: contact.remoteAddress,
+  };
   return [change, ...(history ?? [])].slice(0, CALLBACK_HISTORY);
 }

@@ -78,7 +78,10 @@ export class EmbeddedMigrationStore implements MigrationStore {
     if (!store) return;
     for (const [identity, route] of store.loadSpace<RouteName>('route')) this.routesSet.set(identity, route);
     for (const [identity, routing] of store.loadSpace<RoutingState>('routing')) this.routings.set(identity, routing);
-    const copies = store.loadSpace<ShadowCopy>('copy').map(([, c]) => c).sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+    const copies = store
+      .loadSpace<ShadowCopy>('copy')
+      .map(([, c]) => c)
+      .sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
     this.nextOrder = (copies.at(-1)?.order ?? -1) + 1;
     for (const copy of copies) this.copiesOf.set(copy.identity, [...(this.copiesOf.get(copy.identity) ?? []), copy]);
     for (const [identity, list] of store.loadSpace<Divergence[]>('divergence')) this.divergencesOf.set(identity, list);
@@ -160,7 +163,8 @@ export class EmbeddedMigrationStore implements MigrationStore {
   }
 
   async divergences(query: { identity?: string; since?: number; limit: number }): Promise<Divergence[]> {
-    const lists = query.identity === undefined ? [...this.divergencesOf.values()] : [this.divergencesOf.get(query.identity) ?? []];
+    const lists =
+      query.identity === undefined ? [...this.divergencesOf.values()] : [this.divergencesOf.get(query.identity) ?? []];
     const since = query.since ?? 0;
     return lists
       .flat()

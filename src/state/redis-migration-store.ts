@@ -63,9 +63,13 @@ export class RedisMigrationStore implements MigrationStore {
     try {
       const all = await this.redis.hgetall(this.key('routes'));
       this.routesSet.clear();
-      for (const [identity, route] of Object.entries(all)) if ((ROUTES as readonly string[]).includes(route)) this.routesSet.set(identity, route as RouteName);
+      for (const [identity, route] of Object.entries(all))
+        if ((ROUTES as readonly string[]).includes(route)) this.routesSet.set(identity, route as RouteName);
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'could not read the routes from Redis; the last ones read stay in use');
+      this.logger.warn(
+        { err: (err as Error).message },
+        'could not read the routes from Redis; the last ones read stay in use',
+      );
     }
   }
 
@@ -114,7 +118,16 @@ export class RedisMigrationStore implements MigrationStore {
 
   /** One round trip: written once per id, then queued in the charger's order and the charger marked. */
   async addCopy(copy: ShadowCopy): Promise<void> {
-    await this.redis.eval(ADD_COPY, 3, this.key('shadow-copy', copy.identity), this.key('shadow-order', copy.identity), this.key('shadow-chargers'), copy.id, JSON.stringify(copy), copy.identity);
+    await this.redis.eval(
+      ADD_COPY,
+      3,
+      this.key('shadow-copy', copy.identity),
+      this.key('shadow-order', copy.identity),
+      this.key('shadow-chargers'),
+      copy.id,
+      JSON.stringify(copy),
+      copy.identity,
+    );
   }
 
   /** Every write above was acknowledged by Redis (run Redis with AOF: README.md, "Delivery and durability"). */

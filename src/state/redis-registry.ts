@@ -169,7 +169,12 @@ export class RedisRegistry implements ChargerRegistry {
     if (contact.remoteAddress) fields.push('remoteAddress', contact.remoteAddress);
     if (contact.dialect) fields.push('dialect', contact.dialect);
     if (contact.csmsProtocol) fields.push('csmsProtocol', contact.csmsProtocol);
-    const change = { at: contact.lastSoapContact, url: contact.callbackUrl, source: contact.callbackSource ?? 'From', remoteAddress: contact.remoteAddress };
+    const change = {
+      at: contact.lastSoapContact,
+      url: contact.callbackUrl,
+      source: contact.callbackSource ?? 'From',
+      remoteAddress: contact.remoteAddress,
+    };
     this.coalesce();
     const reply = (await this.arriveCommand(
       this.key('contact', identity),
@@ -220,17 +225,26 @@ export class RedisRegistry implements ChargerRegistry {
   }
 
   async deadLetters(): Promise<DeadLetter[]> {
-    const all = Object.values(await this.redis.hgetall(`${this.prefix}:dead-letters`)).map((json) => JSON.parse(json) as DeadLetter);
+    const all = Object.values(await this.redis.hgetall(`${this.prefix}:dead-letters`)).map(
+      (json) => JSON.parse(json) as DeadLetter,
+    );
     return all.sort((a, b) => a.deadAt.localeCompare(b.deadAt));
   }
 
   async removeDeadLetter(id: string): Promise<DeadLetter | undefined> {
-    const [[, json], [, removed]] = (await this.redis.multi().hget(`${this.prefix}:dead-letters`, id).hdel(`${this.prefix}:dead-letters`, id).exec()) as [[null, string | null], [null, number]];
+    const [[, json], [, removed]] = (await this.redis
+      .multi()
+      .hget(`${this.prefix}:dead-letters`, id)
+      .hdel(`${this.prefix}:dead-letters`, id)
+      .exec()) as [[null, string | null], [null, number]];
     return removed === 1 && json ? (JSON.parse(json) as DeadLetter) : undefined;
   }
 
   async contact(identity: string): Promise<ChargerContact | undefined> {
-    const [h, history] = await Promise.all([this.redis.hgetall(this.key('contact', identity)), this.redis.lrange(this.key('callback-history', identity), 0, -1)]);
+    const [h, history] = await Promise.all([
+      this.redis.hgetall(this.key('contact', identity)),
+      this.redis.lrange(this.key('callback-history', identity), 0, -1),
+    ]);
     if (!h.lastSoapContact) return undefined;
     return {
       lastSoapContact: h.lastSoapContact,

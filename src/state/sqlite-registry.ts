@@ -11,7 +11,8 @@ import type { SqliteStore } from './sqlite-store.js';
 export class SqliteRegistry extends MemoryRegistry {
   constructor(store: SqliteStore) {
     super((space, key, value) => (value === undefined ? store.delete(space, key) : store.put(space, key, value)));
-    for (const [identity, state] of store.loadSpace<ChargerState>('state')) this.states.set(identity, storedChargerState(state));
+    for (const [identity, state] of store.loadSpace<ChargerState>('state'))
+      this.states.set(identity, storedChargerState(state));
     for (const [identity, contact] of store.loadSpace<ChargerContact>('contact')) this.contacts.set(identity, contact);
     for (const [identity, key] of store.loadSpace<string>('secret')) this.authorizationKeys.set(identity, key);
     for (const [key, jobId] of store.loadSpace<string>('latest')) this.latestMarks.set(key, jobId);

@@ -12,7 +12,18 @@ export const STORE_FILE = 'gateway.db';
 const SCHEMA_VERSION = '1';
 
 /** Key spaces of the store's key-value table (see SqliteRegistry). */
-export type StoreSpace = 'state' | 'contact' | 'secret' | 'auth' | 'latest' | 'dead' | 'pin' | 'route' | 'routing' | 'copy' | 'divergence';
+export type StoreSpace =
+  | 'state'
+  | 'contact'
+  | 'secret'
+  | 'auth'
+  | 'latest'
+  | 'dead'
+  | 'pin'
+  | 'route'
+  | 'routing'
+  | 'copy'
+  | 'divergence';
 
 export interface StoreStats {
   /** Durable commits (each one fsync of the write-ahead log). */
@@ -151,7 +162,10 @@ export class SqliteStore {
       this.writeAll();
     } catch (err) {
       this.stats.errors++;
-      this.logger.error({ err: (err as Error).message, store: this.path }, 'store commit failed: the messages that waited for it are answered 503, the writes are tried again');
+      this.logger.error(
+        { err: (err as Error).message, store: this.path },
+        'store commit failed: the messages that waited for it are answered 503, the writes are tried again',
+      );
       const failure = new StoreError(`gateway store commit failed: ${(err as Error).message}`);
       for (const w of waiters) w.reject(failure);
       this.schedule();
@@ -183,7 +197,13 @@ export class SqliteStore {
 
   /** Undelivered messages, oldest first (at start). */
   loadMessages(): { seq: number; identity: string; job: unknown }[] {
-    return (this.db.prepare('SELECT seq, identity, job FROM messages ORDER BY seq').all() as { seq: number; identity: string; job: string }[]).map((r) => ({
+    return (
+      this.db.prepare('SELECT seq, identity, job FROM messages ORDER BY seq').all() as {
+        seq: number;
+        identity: string;
+        job: string;
+      }[]
+    ).map((r) => ({
       seq: r.seq,
       identity: r.identity,
       job: JSON.parse(r.job) as unknown,
@@ -192,7 +212,9 @@ export class SqliteStore {
 
   /** Every entry of a key space (at start). */
   loadSpace<T>(space: StoreSpace): [string, T][] {
-    return (this.db.prepare('SELECT key, value FROM kv WHERE space = ?').all(space) as { key: string; value: string }[]).map((r) => [r.key, JSON.parse(r.value) as T]);
+    return (
+      this.db.prepare('SELECT key, value FROM kv WHERE space = ?').all(space) as { key: string; value: string }[]
+    ).map((r) => [r.key, JSON.parse(r.value) as T]);
   }
 
   /** The store's size on disk: the database and its write-ahead log. */
@@ -237,13 +259,18 @@ function usableDirectory(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new StoreError(`DATA_DIR ${dir} cannot be created: ${(err as Error).message}: create it writable by this process (user id ${process.getuid?.() ?? '?'}) or set DATA_DIR to another directory`);
+    throw new StoreError(
+      `DATA_DIR ${dir} cannot be created: ${(err as Error).message}: create it writable by this process (user id ${process.getuid?.() ?? '?'}) or set DATA_DIR to another directory`,
+    );
   }
-  if (!statSync(dir).isDirectory()) throw new StoreError(`DATA_DIR ${dir} is not a directory: set DATA_DIR to a directory`);
+  if (!statSync(dir).isDirectory())
+    throw new StoreError(`DATA_DIR ${dir} is not a directory: set DATA_DIR to a directory`);
   try {
     accessSync(dir, constants.W_OK | constants.R_OK);
   } catch {
-    throw new StoreError(`DATA_DIR ${dir} is not writable by this process (user id ${process.getuid?.() ?? '?'}): fix its permissions or set DATA_DIR to another directory`);
+    throw new StoreError(
+      `DATA_DIR ${dir} is not writable by this process (user id ${process.getuid?.() ?? '?'}): fix its permissions or set DATA_DIR to another directory`,
+    );
   }
 }
 
@@ -254,13 +281,16 @@ function usableDirectory(dir: string): void {
 function configure(db: Database.Database, path: string): void {
   try {
     db.pragma('locking_mode = EXCLUSIVE');
-    if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') throw new Error('the file system does not support write-ahead logging');
+    if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal')
+      throw new Error('the file system does not support write-ahead logging');
     db.pragma('synchronous = FULL');
     db.exec('BEGIN IMMEDIATE; COMMIT');
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-      throw new StoreError(`DATA_DIR ${path} is in use by another gateway process (the store is locked): stop that process, or give this one its own DATA_DIR`);
+      throw new StoreError(
+        `DATA_DIR ${path} is in use by another gateway process (the store is locked): stop that process, or give this one its own DATA_DIR`,
+      );
     }
     throw corrupt(path, err);
   }
@@ -286,11 +316,15 @@ function corrupt(path: string, err: unknown): StoreError {
 
 /** Tables of schema version 1; auto_vacuum must be chosen before the first table exists. */
 function createSchema(db: Database.Database, path: string): void {
-  const version = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() as { name: string } | undefined)
+  const version = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() as
+    | { name: string }
+    | undefined)
     ? (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value
     : undefined;
   if (version !== undefined && version !== SCHEMA_VERSION) {
-    throw new StoreError(`the store ${path} has schema version ${version}, this gateway reads version ${SCHEMA_VERSION}: run the gateway version that wrote it`);
+    throw new StoreError(
+      `the store ${path} has schema version ${version}, this gateway reads version ${SCHEMA_VERSION}: run the gateway version that wrote it`,
+    );
   }
   if (version === undefined) {
     db.pragma('auto_vacuum = INCREMENTAL');

@@ -26,9 +26,14 @@ export interface ChargerState {
   /**
    * An accepted GetDiagnostics without a final DiagnosticsStatusNotification yet (docs/translation.md#triggermessage).
    */
-  diagnostics?: { requestedAt: string; fileName?: string; /** the 2.0.1 GetLog's requestId */ requestId?: number };
+  diagnostics?: { requestedAt: string; fileName?: string /** the 2.0.1 GetLog's requestId */; requestId?: number };
   /** An accepted UpdateFirmware without a final FirmwareStatusNotification yet (docs/translation.md#triggermessage). */
-  firmware?: { requestedAt: string; retrieveDate: string; downloaded?: boolean; /** the 2.0.1 UpdateFirmware's requestId */ requestId?: number };
+  firmware?: {
+    requestedAt: string;
+    retrieveDate: string;
+    downloaded?: boolean /** the 2.0.1 UpdateFirmware's requestId */;
+    requestId?: number;
+  };
   /** OCPP 2.0.1 upstream: the next integer transaction id the gateway gives the charger (docs/translation-201.md#transaction-ids). */
   nextChargerTransactionId?: number;
   /**
@@ -96,7 +101,11 @@ export function openTransactionOn(state: ChargerState, connectorId: number): Ope
 }
 
 /** Returns a copy with one connector replaced by `update(previous)`. */
-export function withConnector(state: ChargerState, connectorId: number, update: (c: ConnectorState) => ConnectorState): ChargerState {
+export function withConnector(
+  state: ChargerState,
+  connectorId: number,
+  update: (c: ConnectorState) => ConnectorState,
+): ChargerState {
   const key = String(connectorId);
   return { ...state, connectors: { ...state.connectors, [key]: update(state.connectors[key] ?? {}) } };
 }
@@ -113,8 +122,12 @@ interface LegacyConnectorState {
  * lastStatusNotification, lastBoot.status16) are renamed once, on read.
  */
 export function storedChargerState(stored: ChargerState): ChargerState {
-  const boot = stored.lastBoot as (ChargerState['lastBoot'] & { status16?: 'Accepted' | 'Pending' | 'Rejected' }) | undefined;
-  const legacyConnectors = Object.values(stored.connectors).some((c) => 'status16' in c || 'status15' in c || 'lastStatusNotification' in c);
+  const boot = stored.lastBoot as
+    | (ChargerState['lastBoot'] & { status16?: 'Accepted' | 'Pending' | 'Rejected' })
+    | undefined;
+  const legacyConnectors = Object.values(stored.connectors).some(
+    (c) => 'status16' in c || 'status15' in c || 'lastStatusNotification' in c,
+  );
   if (!legacyConnectors && !(boot && boot.status16 !== undefined)) return stored;
   const connectors: Record<string, ConnectorState> = {};
   for (const [id, c] of Object.entries(stored.connectors as Record<string, ConnectorState & LegacyConnectorState>)) {

@@ -59,7 +59,12 @@ export function fromCsmsTime(value: string): string {
  * 1.5 strings have no length limit where 1.6 has one: truncate and note it, never fail the charger
  * (docs/translation.md#common-rules).
  */
-export function clamp(value: string | undefined, max: number, field: string, ctx: { notes: string[] }): string | undefined {
+export function clamp(
+  value: string | undefined,
+  max: number,
+  field: string,
+  ctx: { notes: string[] },
+): string | undefined {
   if (value === undefined || value.length <= max) return value;
   ctx.notes.push(`${field} truncated from ${value.length} to ${max} characters`);
   return value.slice(0, max);

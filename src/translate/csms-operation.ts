@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the table of a route holds operations of every payload type; each operation module narrows them.
 import type { ChargerState } from './charger-state.js';
 import type { TranslationOptions } from './common.js';
 import type { FollowUpCall } from './operation.js';
@@ -77,7 +78,12 @@ export interface CsmsExchange<CsmsRequest, CsmsResult, ChargerRequest, ChargerRe
  * Everything about one CSMS-initiated operation for one (source dialect, CSMS protocol) pair: the CALL to the
  * charger's SOAP request, and the charger's response to the CALLRESULT. Pure.
  */
-export interface CsmsInitiatedOperation<CsmsRequest = any, CsmsResult = any, ChargerRequest = any, ChargerResponse = any> {
+export interface CsmsInitiatedOperation<
+  CsmsRequest = any,
+  CsmsResult = any,
+  ChargerRequest = any,
+  ChargerResponse = any,
+> {
   /** The CALL action as the CSMS sends it. */
   csmsAction: string;
   /** The charger's SOAP operation; absent when the gateway answers every such CALL itself (TriggerMessage for 1.5). */
@@ -85,11 +91,18 @@ export interface CsmsInitiatedOperation<CsmsRequest = any, CsmsResult = any, Cha
   toSoap(request: CsmsRequest, state: ChargerState, ctx: CsmsCallContext): SoapOutbound<ChargerRequest, CsmsResult>;
   fromSoap(response: ChargerResponse, request: CsmsRequest, ctx: CsmsCallContext): CsmsResult;
   /** What the exchange teaches the gateway (causes for StopTransaction.reason, outstanding uploads). */
-  reduce?(state: ChargerState, exchange: CsmsExchange<CsmsRequest, CsmsResult, ChargerRequest, ChargerResponse>, ctx: CsmsCallContext): ChargerState;
+  reduce?(
+    state: ChargerState,
+    exchange: CsmsExchange<CsmsRequest, CsmsResult, ChargerRequest, ChargerResponse>,
+    ctx: CsmsCallContext,
+  ): ChargerState;
 }
 
 /** For operations whose request and response are field-for-field the same on both sides. */
-export function sameBothWays<Req, Res>(action: string, extra: Partial<CsmsInitiatedOperation<Req, Res, Req, Res>> = {}): CsmsInitiatedOperation<Req, Res, Req, Res> {
+export function sameBothWays<Req, Res>(
+  action: string,
+  extra: Partial<CsmsInitiatedOperation<Req, Res, Req, Res>> = {},
+): CsmsInitiatedOperation<Req, Res, Req, Res> {
   return {
     csmsAction: action,
     chargerAction: action,

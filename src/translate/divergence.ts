@@ -58,7 +58,11 @@ const describe = (answer: SystemAnswer, operation: string): string => {
  * The divergence between a primary's and a shadow's answer to the same message, or undefined when they agree. A
  * primary that stored the message (or never answered) leaves nothing to compare.
  */
-export function divergenceOf(operation: string, primary: SystemAnswer, shadow: SystemAnswer): { kind: DivergenceKind; detail: string } | undefined {
+export function divergenceOf(
+  operation: string,
+  primary: SystemAnswer,
+  shadow: SystemAnswer,
+): { kind: DivergenceKind; detail: string } | undefined {
   if (primary.kind === 'stored' || primary.kind === 'none' || shadow.kind === 'stored') return undefined;
   const line = () => `primary: ${describe(primary, operation)}; shadow: ${describe(shadow, operation)}`;
   if (shadow.kind === 'none') return { kind: 'missing', detail: line() };

@@ -8,7 +8,12 @@ import type { ChargerState } from './charger-state.js';
  */
 export const FIRST_LOCAL_TRANSACTION_ID = 2_000_000_000;
 
-export function mintLocalTransaction(state: ChargerState, connectorId: number, idTag: string, startedAt: string): { state: ChargerState; localId: number } {
+export function mintLocalTransaction(
+  state: ChargerState,
+  connectorId: number,
+  idTag: string,
+  startedAt: string,
+): { state: ChargerState; localId: number } {
   const localId = state.nextLocalTransactionId ?? FIRST_LOCAL_TRANSACTION_ID;
   return {
     localId,

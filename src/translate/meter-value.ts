@@ -30,5 +30,8 @@ export function sampledValueTo16(v: SampledValue15, ctx: TranslationContext): Sa
 }
 
 export function meterValueTo16(mv: MeterValue15, ctx: TranslationContext): MeterValue16 {
-  return { timestamp: toUtc(mv.timestamp, ctx.options.timezone), sampledValue: mv.value.map((v) => sampledValueTo16(v, ctx)) };
+  return {
+    timestamp: toUtc(mv.timestamp, ctx.options.timezone),
+    sampledValue: mv.value.map((v) => sampledValueTo16(v, ctx)),
+  };
 }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the table of a route holds operations of every payload type; each operation module narrows them.
 import type { ChargerState } from './charger-state.js';
 import type { TranslationContext } from './common.js';
 
@@ -30,14 +31,24 @@ export interface Exchange<ChargerRequest, ChargerResponse, CallPayload, CallResu
  * charger's state. Pure: state and context in, payloads and new state out. Delivery policy (store-and-forward,
  * overflow, offline answers) is the source dialect's and lives in its policy table (source-policy.ts).
  */
-export interface ChargerInitiatedOperation<ChargerRequest = any, ChargerResponse = any, CallPayload = any, CallResult = any> {
+export interface ChargerInitiatedOperation<
+  ChargerRequest = any,
+  ChargerResponse = any,
+  CallPayload = any,
+  CallResult = any,
+> {
   /** The operation as the charger names it (the SOAP operation). */
   chargerAction: string;
   /** The CALL action the CSMS receives; the same name from 1.5 to 1.6, a different one for some 2.0.1 operations. */
   csmsAction: string;
   toCall(request: ChargerRequest, state: ChargerState, ctx: TranslationContext): Outbound<CallPayload, ChargerResponse>;
   /** `state` is the charger's state as the CALL was made (an idTagInfo the CSMS gave earlier, for 2.0.1). */
-  toResponse(result: CallResult, request: ChargerRequest, ctx: TranslationContext, state?: ChargerState): ChargerResponse;
+  toResponse(
+    result: CallResult,
+    request: ChargerRequest,
+    ctx: TranslationContext,
+    state?: ChargerState,
+  ): ChargerResponse;
   /**
    * State the CALL depends on, written before it is sent, under the charger's lock: a number the CSMS must see once
    * per event (the seqNo of a 2.0.1 TransactionEvent, docs/translation-201.md#seqno). Returns the state unchanged when

@@ -45,7 +45,14 @@ export function arrangementFor(action: string, request: unknown, routing: Routin
 }
 
 /** The routing after the primary system answered: a started transaction is owned, a stopped one is let go. */
-export function afterPrimary(routing: RoutingState, action: string, request: unknown, answer: SystemAnswer, arrangement: Arrangement, at: string): RoutingState {
+export function afterPrimary(
+  routing: RoutingState,
+  action: string,
+  request: unknown,
+  answer: SystemAnswer,
+  arrangement: Arrangement,
+  at: string,
+): RoutingState {
   if (action === 'StartTransaction' && answer.kind === 'response') {
     const id = (answer.body as { transactionId?: unknown }).transactionId;
     if (typeof id !== 'number') return routing;
@@ -64,7 +71,11 @@ export function afterPrimary(routing: RoutingState, action: string, request: unk
  * A copy for the shadow system, its transaction id turned into the shadow's own. `unmapped` when the copy belongs to
  * a transaction the shadow never saw start (it started before the shadow was added): such a copy is not sent.
  */
-export function shadowRequest(action: string, request: unknown, routing: RoutingState): { request: unknown } | { unmapped: number } {
+export function shadowRequest(
+  action: string,
+  request: unknown,
+  routing: RoutingState,
+): { request: unknown } | { unmapped: number } {
   const id = transactionIdOf(action, request);
   if (id === undefined) return { request };
   const shadowId = routing.shadowIds[String(id)];
@@ -73,10 +84,18 @@ export function shadowRequest(action: string, request: unknown, routing: Routing
 }
 
 /** The routing after the shadow answered a copy: a started session's ids are paired, a stopped one's let go. */
-export function afterShadow(routing: RoutingState, action: string, request: unknown, primary: SystemAnswer, shadow: SystemAnswer): RoutingState {
+export function afterShadow(
+  routing: RoutingState,
+  action: string,
+  request: unknown,
+  primary: SystemAnswer,
+  shadow: SystemAnswer,
+): RoutingState {
   if (action === 'StartTransaction') {
-    const chargerId = primary.kind === 'response' ? (primary.body as { transactionId?: unknown }).transactionId : undefined;
-    const shadowId = shadow.kind === 'response' ? (shadow.body as { transactionId?: unknown }).transactionId : undefined;
+    const chargerId =
+      primary.kind === 'response' ? (primary.body as { transactionId?: unknown }).transactionId : undefined;
+    const shadowId =
+      shadow.kind === 'response' ? (shadow.body as { transactionId?: unknown }).transactionId : undefined;
     if (typeof chargerId !== 'number' || typeof shadowId !== 'number') return routing;
     return { ...routing, shadowIds: { ...routing.shadowIds, [String(chargerId)]: shadowId } };
   }
@@ -100,13 +119,22 @@ export function openTransactionsBySystem(routing: RoutingState): Record<CentralS
  * Whether a system's commands may reach the charger: the primary's always; a system that owns one of the charger's
  * open transactions (to stop it after a cut-over); the shadow's only when the charger allows shadow commands.
  */
-export function commandsAllowed(from: CentralSystem, identity: string, route: RouteName, routing: RoutingState, shadowCommands: 'refuse' | 'allow'): { ok: true } | { ok: false; reason: string } {
+export function commandsAllowed(
+  from: CentralSystem,
+  identity: string,
+  route: RouteName,
+  routing: RoutingState,
+  shadowCommands: 'refuse' | 'allow',
+): { ok: true } | { ok: false; reason: string } {
   const arrangement = arrangementOf(route);
   if (arrangement.primary === from) return { ok: true };
   if (Object.values(routing.transactions).some((t) => t.primary === from)) return { ok: true };
   if (arrangement.shadow === from) {
     if (shadowCommands === 'allow') return { ok: true };
-    return { ok: false, reason: `read-only shadow: charger ${identity} is routed ${route}, its commands come from the ${arrangement.primary} system (chargers.${identity}.shadowCommands: allow lets them through)` };
+    return {
+      ok: false,
+      reason: `read-only shadow: charger ${identity} is routed ${route}, its commands come from the ${arrangement.primary} system (chargers.${identity}.shadowCommands: allow lets them through)`,
+    };
   }
   return { ok: false, reason: `charger ${identity} is routed to the ${arrangement.primary} system (route ${route})` };
 }

@@ -1,54 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import type { Logger } from '../util/log.js';
-import type { CsmsProtocolModule } from '../ocpp/protocols.js';
 import { RpcError, type RpcErrorCode } from '../ocpp/rpc-error.js';
+import {
+  type UpstreamOptions,
+  UpstreamError,
+  refusesIdentity,
+  type ConnectionState,
+  REFUSED_RETRY_MS,
+} from './connection-types.js';
 import { CALL, CALLERROR, CALLRESULT, decodeFrame, encodeCall, encodeError, encodeResult } from './frames.js';
-
-export interface UpstreamOptions {
-  /** CSMS_URL; the identity is appended percent-encoded (OCPP-J 1.6 section 3.1.1). */
-  csmsUrl: string;
-  /** Identity towards the CSMS (URL path and Basic-auth user name). */
-  identity: string;
-  /** The OCPP-J version spoken on this connection: subprotocol and error code spellings. */
-  protocol: CsmsProtocolModule;
-  /** Basic-auth password (security profiles 1 and 2). Never logged. */
-  password?: string;
-  ca?: Buffer;
-  /** Client certificate and key (security profile 3: one per charger, A00.FR.404/405). */
-  clientCertificate?: { cert: Buffer; key: Buffer };
-  pingIntervalSec: number;
-  reconnectMinMs: number;
-  reconnectMaxMs: number;
-  logger: Logger;
-  /** Handles a CSMS-initiated CALL; resolves the CALLRESULT payload or throws RpcError for a CALLERROR. */
-  onCall(action: string, payload: Record<string, unknown>, messageId: string): Promise<CsmsCallOutcome>;
-  /** The CSMS refused the identity at the handshake (HTTP 4xx), or accepts it again (undefined). */
-  onRefusal?(status: number | undefined): void;
-  /** Per-connection settings read at every connection attempt (a CSMS may have changed them since). */
-  settings?(): Promise<{ password?: string; pingIntervalSec?: number }>;
-}
-
-export interface CsmsCallOutcome {
-  payload: object;
-  /** Runs once the CALLRESULT is on the wire (TriggerMessage: respond before sending, 1.6 section 5.17). */
-  afterReply?(): void;
-}
-
-export type UpstreamFailure = 'timeout' | 'unavailable' | 'closed';
-
-/** The CSMS could not be asked or did not answer in time; not a CSMS decision. */
-export class UpstreamError extends Error {
-  override name = 'UpstreamError';
-  constructor(
-    readonly kind: UpstreamFailure,
-    message: string,
-    /** HTTP status of a refused WebSocket handshake (404 = unknown identity, OCPP-J 1.6 section 3.2). */
-    readonly handshakeStatus?: number,
-  ) {
-    super(message);
-  }
-}
 
 interface PendingCall {
   id: string;
@@ -57,19 +17,6 @@ interface PendingCall {
   reject(err: Error): void;
   timer: NodeJS.Timeout;
 }
-
-/** A handshake the CSMS answered with HTTP 4xx: it refuses the identity (unknown, or its credentials are wrong). */
-export function refusesIdentity(handshakeStatus: number | undefined): handshakeStatus is number {
-  return handshakeStatus !== undefined && handshakeStatus >= 400 && handshakeStatus < 500;
-}
-
-export type ConnectionState = 'idle' | 'connecting' | 'open' | 'backoff' | 'closed';
-
-/**
- * An identity the CSMS refuses at the handshake (HTTP 4xx: unknown, or its credentials are wrong) is tried again only
- * this often: reconnecting at the usual backoff would hammer the CSMS for nothing.
- */
-export const REFUSED_RETRY_MS = 10 * 60_000;
 
 /**
  * One OCPP-J WebSocket to the CSMS for one charger: subprotocol check, Basic auth, TLS CA, ping/pong, reconnect
@@ -155,7 +102,9 @@ export class UpstreamConnection {
     ws.on('open', () => {
       // A server that does not agree completes the handshake without the header, then closes (OCPP-J 1.6 section 3.2).
       if (ws.protocol !== this.options.protocol.subprotocol) {
-        this.failAttempt(`CSMS did not agree to subprotocol ${this.options.protocol.subprotocol} (answered '${ws.protocol || 'none'}')`);
+        this.failAttempt(
+          `CSMS did not agree to subprotocol ${this.options.protocol.subprotocol} (answered '${ws.protocol || 'none'}')`,
+        );
         ws.terminate();
         return;
       }
@@ -187,7 +136,8 @@ export class UpstreamConnection {
       let message = err.message;
       if (handshakeStatus !== undefined) message = `CSMS refused the WebSocket handshake with HTTP ${handshakeStatus}`;
       // ws checks the echoed subprotocol itself (OCPP-J 1.6 section 3.2: a missing echo is a failed connection).
-      else if (/subprotocol/i.test(err.message)) message = `CSMS did not agree to subprotocol ${this.options.protocol.subprotocol} (${err.message})`;
+      else if (/subprotocol/i.test(err.message))
+        message = `CSMS did not agree to subprotocol ${this.options.protocol.subprotocol} (${err.message})`;
       this.failAttempt(message, handshakeStatus);
     });
     ws.on('close', (code, reason) => {
@@ -207,11 +157,17 @@ export class UpstreamConnection {
     this.lastError = { message, handshakeStatus, at: new Date().toISOString() };
     if (refusesIdentity(handshakeStatus) && !this.refusal) {
       this.refusal = { status: handshakeStatus, at: this.lastError.at };
-      this.options.logger.error({ url: this.url, handshakeStatus }, `the CSMS refuses this charger's identity (HTTP ${handshakeStatus}): its messages are answered 503 and the connection is tried again every ${REFUSED_RETRY_MS / 60_000} minutes`);
+      this.options.logger.error(
+        { url: this.url, handshakeStatus },
+        `the CSMS refuses this charger's identity (HTTP ${handshakeStatus}): its messages are answered 503 and the connection is tried again every ${REFUSED_RETRY_MS / 60_000} minutes`,
+      );
       this.options.onRefusal?.(handshakeStatus);
     }
     if (this.state === 'connecting') {
-      this.options.logger.warn({ url: this.url, handshakeStatus, attempt: this.attempt }, `upstream connection failed: ${message}`);
+      this.options.logger.warn(
+        { url: this.url, handshakeStatus, attempt: this.attempt },
+        `upstream connection failed: ${message}`,
+      );
       const err = new UpstreamError('unavailable', `CSMS unreachable: ${message}`, handshakeStatus);
       for (const waiter of this.openWaiters) waiter.reject(err);
       this.openWaiters.clear();
@@ -222,7 +178,9 @@ export class UpstreamConnection {
   private scheduleReconnect(): void {
     if (this.state === 'closed' || this.reconnectTimer) return;
     this.state = 'backoff';
-    const cap = this.refusal ? REFUSED_RETRY_MS : Math.min(this.options.reconnectMaxMs, this.options.reconnectMinMs * 2 ** this.attempt);
+    const cap = this.refusal
+      ? REFUSED_RETRY_MS
+      : Math.min(this.options.reconnectMaxMs, this.options.reconnectMinMs * 2 ** this.attempt);
     const delay = cap / 2 + Math.random() * (cap / 2);
     this.attempt = Math.min(this.attempt + 1, 30);
     this.reconnectTimer = setTimeout(() => {
@@ -265,7 +223,13 @@ export class UpstreamConnection {
     if (this.state === 'open') return Promise.resolve();
     if (this.state === 'closed') return Promise.reject(new UpstreamError('closed', 'gateway is shutting down'));
     if (this.refusal && this.state === 'backoff') {
-      return Promise.reject(new UpstreamError('unavailable', `CSMS refuses this charger (HTTP ${this.refusal.status} on the WebSocket handshake)`, this.refusal.status));
+      return Promise.reject(
+        new UpstreamError(
+          'unavailable',
+          `CSMS refuses this charger (HTTP ${this.refusal.status} on the WebSocket handshake)`,
+          this.refusal.status,
+        ),
+      );
     }
     // A caller arriving during backoff starts an attempt now rather than waiting for the timer: a charger is waiting.
     if (this.state === 'idle' || this.state === 'backoff') {
@@ -284,10 +248,18 @@ export class UpstreamConnection {
           reject(err);
         },
       };
-      const timer = setTimeout(() => {
-        this.openWaiters.delete(waiter);
-        reject(new UpstreamError('timeout', `CSMS connection not open within the deadline${this.lastError ? `: ${this.lastError.message}` : ''}`));
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          this.openWaiters.delete(waiter);
+          reject(
+            new UpstreamError(
+              'timeout',
+              `CSMS connection not open within the deadline${this.lastError ? `: ${this.lastError.message}` : ''}`,
+            ),
+          );
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       this.openWaiters.add(waiter);
     });
   }
@@ -298,14 +270,18 @@ export class UpstreamConnection {
    */
   call(action: string, payload: object, deadline: number): Promise<Record<string, unknown>> {
     const run = async (): Promise<Record<string, unknown>> => {
-      if (Date.now() >= deadline) throw new UpstreamError('timeout', 'deadline passed while earlier CALLs were outstanding');
+      if (Date.now() >= deadline)
+        throw new UpstreamError('timeout', 'deadline passed while earlier CALLs were outstanding');
       await this.whenOpen(deadline);
       return new Promise<Record<string, unknown>>((resolve, reject) => {
         const id = randomUUID();
-        const timer = setTimeout(() => {
-          this.pending = undefined;
-          reject(new UpstreamError('timeout', `no answer from the CSMS to ${action} within the deadline`));
-        }, Math.max(0, deadline - Date.now()));
+        const timer = setTimeout(
+          () => {
+            this.pending = undefined;
+            reject(new UpstreamError('timeout', `no answer from the CSMS to ${action} within the deadline`));
+          },
+          Math.max(0, deadline - Date.now()),
+        );
         this.pending = {
           id,
           action,
@@ -322,7 +298,8 @@ export class UpstreamConnection {
           },
         };
         this.ws!.send(encodeCall(id, action, payload), (err) => {
-          if (err) this.pending?.id === id && this.pending.reject(new UpstreamError('closed', `send failed: ${err.message}`));
+          if (err)
+            this.pending?.id === id && this.pending.reject(new UpstreamError('closed', `send failed: ${err.message}`));
         });
       });
     };
@@ -345,7 +322,10 @@ export class UpstreamConnection {
     }
     const pending = this.pending;
     if (!pending || pending.id !== frame[1]) {
-      this.options.logger.warn({ messageId: frame[1] }, 'CSMS answered a CALL that is not outstanding (late or unknown): ignored');
+      this.options.logger.warn(
+        { messageId: frame[1] },
+        'CSMS answered a CALL that is not outstanding (late or unknown): ignored',
+      );
       return;
     }
     if (frame[0] === CALLRESULT) pending.resolve(frame[2]);
@@ -360,10 +340,20 @@ export class UpstreamConnection {
       reply = encodeResult(messageId, outcome.payload);
       afterReply = outcome.afterReply;
     } catch (err) {
-      if (err instanceof RpcError) reply = encodeError(messageId, this.options.protocol.errorCode(err.code as RpcErrorCode), err.description, err.details);
+      if (err instanceof RpcError)
+        reply = encodeError(
+          messageId,
+          this.options.protocol.errorCode(err.code as RpcErrorCode),
+          err.description,
+          err.details,
+        );
       else {
         this.options.logger.error({ err, action, messageId }, 'CSMS-initiated CALL failed inside the gateway');
-        reply = encodeError(messageId, this.options.protocol.errorCode('InternalError'), 'gateway failed to process the call');
+        reply = encodeError(
+          messageId,
+          this.options.protocol.errorCode('InternalError'),
+          'gateway failed to process the call',
+        );
       }
     }
     if (this.ws?.readyState !== WebSocket.OPEN) return;

@@ -14,13 +14,16 @@ export type CallResultFrame = [typeof CALLRESULT, string, Record<string, unknown
 export type CallErrorFrame = [typeof CALLERROR, string, string, string, Record<string, unknown>];
 export type Frame = CallFrame | CallResultFrame | CallErrorFrame;
 
-export const encodeCall = (id: string, action: string, payload: object): string => JSON.stringify([CALL, id, action, payload]);
+export const encodeCall = (id: string, action: string, payload: object): string =>
+  JSON.stringify([CALL, id, action, payload]);
 export const encodeResult = (id: string, payload: object): string => JSON.stringify([CALLRESULT, id, payload]);
 /** `code` as the protocol spells it on the wire (CsmsProtocolModule.errorCode). */
 export const encodeError = (id: string, code: string, description: string, details: object = {}): string =>
   JSON.stringify([CALLERROR, id, code, description.slice(0, 255), details]);
 
-export type DecodedFrame = { ok: true; frame: Frame } | { ok: false; messageId: string; code: RpcErrorCode; description: string };
+export type DecodedFrame =
+  | { ok: true; frame: Frame }
+  | { ok: false; messageId: string; code: RpcErrorCode; description: string };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -40,16 +43,25 @@ export function decodeFrame(text: string): DecodedFrame {
   const id = value[1];
   switch (value[0]) {
     case CALL:
-      if (value.length === 4 && typeof value[2] === 'string' && isObject(value[3])) return { ok: true, frame: value as CallFrame };
+      if (value.length === 4 && typeof value[2] === 'string' && isObject(value[3]))
+        return { ok: true, frame: value as CallFrame };
       break;
     case CALLRESULT:
       if (value.length === 3 && isObject(value[2])) return { ok: true, frame: value as CallResultFrame };
       break;
     case CALLERROR:
       if (value.length >= 4 && typeof value[2] === 'string') {
-        return { ok: true, frame: [CALLERROR, id, value[2], String(value[3] ?? ''), isObject(value[4]) ? value[4] : {}] };
+        return {
+          ok: true,
+          frame: [CALLERROR, id, value[2], String(value[3] ?? ''), isObject(value[4]) ? value[4] : {}],
+        };
       }
       break;
   }
-  return { ok: false, messageId: id, code: 'FormatViolation', description: 'frame does not have the OCPP-J shape for its type' };
+  return {
+    ok: false,
+    messageId: id,
+    code: 'FormatViolation',
+    description: 'frame does not have the OCPP-J shape for its type',
+  };
 }

@@ -4,9 +4,15 @@ import type { CsmsProtocolModule } from '../ocpp/protocols.js';
 import { IdTable } from '../util/id-table.js';
 import type { Logger } from '../util/log.js';
 import type { ChargerRegistry } from '../state/registry.js';
-import { UpstreamConnection, type CsmsCallOutcome } from './connection.js';
+import { UpstreamConnection } from './connection.js';
+import type { CsmsCallOutcome } from './connection-types.js';
 
-export type CsmsCallHandler = (identity: string, action: string, payload: Record<string, unknown>, messageId: string) => Promise<CsmsCallOutcome>;
+export type CsmsCallHandler = (
+  identity: string,
+  action: string,
+  payload: Record<string, unknown>,
+  messageId: string,
+) => Promise<CsmsCallOutcome>;
 
 /** How often silent chargers' connections are looked for. */
 const IDLE_SWEEP_MS = 30_000;
@@ -56,7 +62,11 @@ export class UpstreamPool {
         onCall: (action, payload, messageId) => this.onCsmsCall(identity, action, payload, messageId),
         // Recorded where every instance's ingress sees it: the charger's messages are answered 503 meanwhile.
         onRefusal: (status) => {
-          this.registry.setRefusedByCsms(identity, status).catch((err: Error) => this.logger.warn({ chargeBoxIdentity: identity, err: err.message }, 'could not record the CSMS refusal'));
+          this.registry
+            .setRefusedByCsms(identity, status)
+            .catch((err: Error) =>
+              this.logger.warn({ chargeBoxIdentity: identity, err: err.message }, 'could not record the CSMS refusal'),
+            );
         },
         // Read at every connection attempt: the CSMS may have set AuthorizationKey or WebSocketPingInterval since.
         settings: async () => ({
@@ -106,14 +116,17 @@ export class UpstreamPool {
   async closeIdle(now = Date.now()): Promise<number> {
     let closed = 0;
     for (const [identity, connection] of [...this.connections]) {
-      const bound = (this.config.upstreamIdleSec || 3 * ((await this.registry.load(identity))?.heartbeatInterval ?? DEFAULT_HEARTBEAT_SEC)) * 1000;
+      const bound =
+        (this.config.upstreamIdleSec ||
+          3 * ((await this.registry.load(identity))?.heartbeatInterval ?? DEFAULT_HEARTBEAT_SEC)) * 1000;
       if (now - (this.lastTraffic.get(identity) ?? 0) < bound || connection.state === 'closed') continue;
       connection.close();
       this.connections.delete(identity);
       this.lastTraffic.delete(identity);
       closed++;
     }
-    if (closed > 0) this.logger.info({ closed }, 'closed the CSMS connections of chargers silent for longer than their idle bound');
+    if (closed > 0)
+      this.logger.info({ closed }, 'closed the CSMS connections of chargers silent for longer than their idle bound');
     return closed;
   }
 

@@ -2,7 +2,10 @@ import { randomFillSync } from 'node:crypto';
 
 /** Random bytes for this many ids are drawn at once (one system call per batch, as node's randomUUID does). */
 const BATCH = 256;
-const HEX = Array.from({ length: 256 }, (_, b) => [b >> 4, b & 15].map((n) => n.toString(16).charCodeAt(0)) as [number, number]);
+const HEX = Array.from(
+  { length: 256 },
+  (_, b) => [b >> 4, b & 15].map((n) => n.toString(16).charCodeAt(0)) as [number, number],
+);
 /** Where each of the 16 bytes goes in `xxxxxxxx-xxxx-4xxx-Nxxx-xxxxxxxxxxxx`. */
 const AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 
@@ -28,7 +31,8 @@ export function newId(): string {
   const from = 16 * used++;
   for (let i = 0; i < 16; i++) {
     let byte = random[from + i]!;
-    if (i === 6) byte = (byte & 0x0f) | 0x40; // version 4
+    if (i === 6)
+      byte = (byte & 0x0f) | 0x40; // version 4
     else if (i === 8) byte = (byte & 0x3f) | 0x80; // RFC 9562 variant
     const [high, low] = HEX[byte]!;
     text[AT[i]!] = high;

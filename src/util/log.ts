@@ -34,7 +34,9 @@ class RepeatLimiter {
       return void (method as (...a: unknown[]) => void).apply(logger, args);
     }
     repeat.count++;
-    const charger = (logger.bindings() as { chargeBoxIdentity?: string }).chargeBoxIdentity ?? (args[0] as { chargeBoxIdentity?: string } | undefined)?.chargeBoxIdentity;
+    const charger =
+      (logger.bindings() as { chargeBoxIdentity?: string }).chargeBoxIdentity ??
+      (args[0] as { chargeBoxIdentity?: string } | undefined)?.chargeBoxIdentity;
     if (charger && repeat.chargers.size < 1_000) repeat.chargers.add(charger);
   }
 
@@ -44,7 +46,11 @@ class RepeatLimiter {
     if (!repeat || repeat.count === 0) return;
     const examples = [...repeat.chargers].slice(0, 5);
     const summary = { repeated: repeat.count, chargers: repeat.chargers.size, examples };
-    (repeat.method as (...a: unknown[]) => void).call(repeat.logger, summary, `${msg} (repeated ${repeat.count} more times in the last ${this.windowMs / 1000} s)`);
+    (repeat.method as (...a: unknown[]) => void).call(
+      repeat.logger,
+      summary,
+      `${msg} (repeated ${repeat.count} more times in the last ${this.windowMs / 1000} s)`,
+    );
   }
 }
 
@@ -53,7 +59,11 @@ class RepeatLimiter {
  * so that one `grep` finds a charger's whole story at 3 a.m. Secrets are redacted by path as a second line of defence;
  * the first is never to pass them to a logger.
  */
-export function createLogger(level: string, destination?: pino.DestinationStream, repeatWindowMs = REPEAT_WINDOW_MS): Logger {
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  repeatWindowMs = REPEAT_WINDOW_MS,
+): Logger {
   const repeats = new RepeatLimiter(repeatWindowMs);
   return pino(
     {
@@ -61,7 +71,14 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       base: { service: 'ocpp-soap-gateway' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
-        paths: ['password', '*.password', 'basicAuthPassword', '*.basicAuthPassword', 'authorization', '*.authorization'],
+        paths: [
+          'password',
+          '*.password',
+          'basicAuthPassword',
+          '*.basicAuthPassword',
+          'authorization',
+          '*.authorization',
+        ],
         censor: '[redacted]',
       },
       hooks: {

@@ -48,7 +48,8 @@ export function parseCidr(text: string): Cidr {
   const bytes = ipBytes(address ?? '');
   if (!bytes) throw new Error(`'${text}' is not an IP network (CIDR, e.g. 10.20.0.0/16)`);
   const prefix = prefixText === undefined ? bytes.length * 8 : Number(prefixText);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > bytes.length * 8) throw new Error(`'${text}' has an invalid prefix length`);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > bytes.length * 8)
+    throw new Error(`'${text}' has an invalid prefix length`);
   return { text: text.trim(), bytes, prefix };
 }
 

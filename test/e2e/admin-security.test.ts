@@ -27,7 +27,11 @@ describe('admin surface: the token is exchanged for a session, never carried in 
   it('every admin response carries the security headers, errors and health checks included', async () => {
     for (const path of ['/health', '/dashboard/', '/dashboard/app.js', '/api/chargers', '/metrics', '/nothing-here']) {
       const h = headersOf(await fetch(`${gw.adminUrl}${path}`, { redirect: 'manual' }));
-      assert.match(h['content-security-policy'] ?? '', /default-src 'self'; script-src 'self';.*frame-ancestors 'none'/, path);
+      assert.match(
+        h['content-security-policy'] ?? '',
+        /default-src 'self'; script-src 'self';.*frame-ancestors 'none'/,
+        path,
+      );
       assert.equal(h['x-frame-options'], 'DENY', path);
       assert.equal(h['x-content-type-options'], 'nosniff', path);
       assert.equal(h['referrer-policy'], 'no-referrer', path);
@@ -35,7 +39,8 @@ describe('admin surface: the token is exchanged for a session, never carried in 
   });
 
   it('?token= works only on the dashboard entry URL, which answers with a session cookie and a redirect without it', async () => {
-    for (const path of ['/api/chargers', '/metrics']) assert.equal((await fetch(`${gw.adminUrl}${path}?token=${TOKEN}`)).status, 401, `${path}?token= is no key`);
+    for (const path of ['/api/chargers', '/metrics'])
+      assert.equal((await fetch(`${gw.adminUrl}${path}?token=${TOKEN}`)).status, 401, `${path}?token= is no key`);
     const entry = await fetch(`${gw.adminUrl}/dashboard/?token=${TOKEN}`, { redirect: 'manual' });
     assert.equal(entry.status, 303);
     assert.equal(entry.headers.get('location'), '/dashboard/');
@@ -51,14 +56,30 @@ describe('admin surface: the token is exchanged for a session, never carried in 
     const wrong = await fetch(`${gw.adminUrl}/dashboard/?token=not-the-token-at-all`, { redirect: 'manual' });
     assert.deepEqual([wrong.status, wrong.headers.get('set-cookie')], [303, null], 'a wrong token gets no session');
     await fetch(`${gw.adminUrl}/logout`, { method: 'POST', headers: { Cookie: session } });
-    assert.equal((await fetch(`${gw.adminUrl}/api/chargers`, { headers: { Cookie: session } })).status, 401, 'logged out');
-    assert.equal((await fetch(`${gw.adminUrl}/api/chargers`, { headers: { Cookie: 'ocppgw_session=' + '0'.repeat(64) } })).status, 401, 'a made-up session');
+    assert.equal(
+      (await fetch(`${gw.adminUrl}/api/chargers`, { headers: { Cookie: session } })).status,
+      401,
+      'logged out',
+    );
+    assert.equal(
+      (await fetch(`${gw.adminUrl}/api/chargers`, { headers: { Cookie: `ocppgw_session=${'0'.repeat(64)}` } })).status,
+      401,
+      'a made-up session',
+    );
   });
 
   it('login form: the right token gives a session, a wrong one a 401 and no cookie', async () => {
-    const bad = await fetch(`${gw.adminUrl}/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: 'wrong-wrong-wrong-wrong' }) });
+    const bad = await fetch(`${gw.adminUrl}/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: 'wrong-wrong-wrong-wrong' }),
+    });
     assert.deepEqual([bad.status, bad.headers.get('set-cookie')], [401, null]);
-    const good = await fetch(`${gw.adminUrl}/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: TOKEN }) });
+    const good = await fetch(`${gw.adminUrl}/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: TOKEN }),
+    });
     assert.equal(good.status, 200);
     assert.match(good.headers.get('set-cookie') ?? '', /^ocppgw_session=[0-9a-f]{64};/);
   });
@@ -67,18 +88,23 @@ describe('admin surface: the token is exchanged for a session, never carried in 
     // fetch does not let a page choose the Host header; a plain HTTP request does, as a rebinding attacker's does.
     const as = (host: string, path = '/api/chargers') =>
       new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = httpRequest(`${gw.adminUrl}${path}`, { headers: { Host: host, Authorization: `Bearer ${TOKEN}` } }, (res) => {
-          let text = '';
-          res.on('data', (d) => (text += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        });
+        const req = httpRequest(
+          `${gw.adminUrl}${path}`,
+          { headers: { Host: host, Authorization: `Bearer ${TOKEN}` } },
+          (res) => {
+            let text = '';
+            res.on('data', (d) => (text += d));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
         req.on('error', reject);
         req.end();
       });
     assert.equal((await as('attacker.example')).status, 421);
     assert.match((await as('attacker.example:8081')).text, /ADMIN_ALLOWED_HOSTS/);
     assert.equal((await as('attacker.example', '/health')).status, 200);
-    for (const host of ['localhost', '127.0.0.1', '[::1]', `127.0.0.1:${new URL(gw.adminUrl).port}`]) assert.equal((await as(host)).status, 200, host);
+    for (const host of ['localhost', '127.0.0.1', '[::1]', `127.0.0.1:${new URL(gw.adminUrl).port}`])
+      assert.equal((await as(host)).status, 200, host);
   });
 
   it('the dashboard logs in with the token once: no token in the address bar, in storage or in any link', async () => {
@@ -89,10 +115,15 @@ describe('admin surface: the token is exchanged for a session, never carried in 
       await page.waitForSelector('#fleet');
       assert.ok(!page.url().includes(TOKEN), page.url());
       // Run in the page (a string: this file is compiled without the DOM's types).
-      const stored = (await page.evaluate('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie')) as string;
+      const stored = (await page.evaluate(
+        'JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie',
+      )) as string;
       assert.ok(!stored.includes(TOKEN), 'nothing the page can read holds the token');
       const links = (await page.evaluate('[...document.querySelectorAll("a")].map((a) => a.href)')) as string[];
-      assert.ok(links.every((href) => !href.includes('token')), links.join(' '));
+      assert.ok(
+        links.every((href) => !href.includes('token')),
+        links.join(' '),
+      );
       // A fresh browser without the session is asked to log in, and the form logs it in.
       const fresh = await (await browser.newContext()).newPage();
       await fresh.goto(`${gw.adminUrl}/dashboard/`);
@@ -110,7 +141,11 @@ describe('admin surface over HTTPS', () => {
   it('serves the admin port with the configured certificate, and marks the session cookie Secure', async () => {
     const pki = makePki();
     const csms = await new TestCsms().start();
-    const gw = await startGateway('embedded', csms.url, { adminToken: TOKEN, adminTlsCertFile: pki.serverCert, adminTlsKeyFile: pki.serverKey });
+    const gw = await startGateway('embedded', csms.url, {
+      adminToken: TOKEN,
+      adminTlsCertFile: pki.serverCert,
+      adminTlsKeyFile: pki.serverKey,
+    });
     try {
       const url = new URL(`${gw.adminUrl.replace('http:', 'https:')}/dashboard/?token=${TOKEN}`);
       const cookie = await new Promise<string>((resolve, reject) => {
@@ -145,7 +180,9 @@ describe('the queue board (Redis) is read-only unless QUEUE_BOARD_WRITE', () => 
     const gw = await startGateway('redis', csms.url, { adminToken: TOKEN, queueBoardWrite: write });
     gateways.push(gw);
     const auth = { Authorization: `Bearer ${TOKEN}` };
-    const list = (await (await fetch(`${gw.adminUrl}/queues/api/queues`, { headers: auth })).json()) as { queues: { name: string }[] };
+    const list = (await (await fetch(`${gw.adminUrl}/queues/api/queues`, { headers: auth })).json()) as {
+      queues: { name: string }[];
+    };
     assert.equal(list.queues.length, gw.config.partitions, 'the board shows every partition queue');
     const name = encodeURIComponent(list.queues[0]!.name);
     return (await fetch(`${gw.adminUrl}/queues/api/queues/${name}/empty`, { method: 'PUT', headers: auth })).status;

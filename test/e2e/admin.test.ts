@@ -11,7 +11,8 @@ import { until } from '../helpers/wait.js';
 const TOKEN = 'admin-token-for-tests';
 /** The MessageID that envelope() gives every request, echoed as RelatesTo. */
 const RELATES = 'urn:uuid:11111111-2222-3333-4444-555555555555';
-const boot = '<cs:bootNotificationRequest><cs:chargePointVendor>VendorX</cs:chargePointVendor><cs:chargePointModel>ModelY</cs:chargePointModel></cs:bootNotificationRequest>';
+const boot =
+  '<cs:bootNotificationRequest><cs:chargePointVendor>VendorX</cs:chargePointVendor><cs:chargePointModel>ModelY</cs:chargePointModel></cs:bootNotificationRequest>';
 
 /** The value of one series in Prometheus text format, or undefined. */
 function metric(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -40,13 +41,36 @@ describe('operator surface: status API, metrics, trace, dashboard (ADMIN_TOKEN s
     gw = await startGateway('embedded', csms.url, { adminToken: TOKEN });
     // A known sequence: boot, occupied, start, meter values, a fault, a command from the CSMS.
     await post(gw.soapUrl, envelope(boot, { identity: 'CP-OPS', from: cp.url }));
-    await post(gw.soapUrl, envelope('<cs:statusNotificationRequest><cs:connectorId>1</cs:connectorId><cs:status>Occupied</cs:status><cs:errorCode>NoError</cs:errorCode></cs:statusNotificationRequest>', { identity: 'CP-OPS' }));
-    await post(gw.soapUrl, envelope('<cs:startTransactionRequest><cs:connectorId>1</cs:connectorId><cs:idTag>RFID-00012345</cs:idTag><cs:timestamp>2024-05-01T12:00:00Z</cs:timestamp><cs:meterStart>0</cs:meterStart></cs:startTransactionRequest>', { identity: 'CP-OPS' }));
-    assertFault(await post(gw.soapUrl, envelope('<cs:authorizeRequest><cs:idTag></cs:idTag></cs:authorizeRequest>', { identity: 'CP-OPS' })), 'Sender', 'ProtocolError');
+    await post(
+      gw.soapUrl,
+      envelope(
+        '<cs:statusNotificationRequest><cs:connectorId>1</cs:connectorId><cs:status>Occupied</cs:status><cs:errorCode>NoError</cs:errorCode></cs:statusNotificationRequest>',
+        { identity: 'CP-OPS' },
+      ),
+    );
+    await post(
+      gw.soapUrl,
+      envelope(
+        '<cs:startTransactionRequest><cs:connectorId>1</cs:connectorId><cs:idTag>RFID-00012345</cs:idTag><cs:timestamp>2024-05-01T12:00:00Z</cs:timestamp><cs:meterStart>0</cs:meterStart></cs:startTransactionRequest>',
+        { identity: 'CP-OPS' },
+      ),
+    );
+    assertFault(
+      await post(
+        gw.soapUrl,
+        envelope('<cs:authorizeRequest><cs:idTag></cs:idTag></cs:authorizeRequest>', { identity: 'CP-OPS' }),
+      ),
+      'Sender',
+      'ProtocolError',
+    );
     const first = csms.clients.get('CP-OPS')!;
     await first.call('ChangeConfiguration', { key: 'AuthorizationKey', value: 'TopSecretKey-0123456789' });
     // The gateway reconnects with the new key after answering; the next command goes over the new connection.
-    await until(() => csms.clients.get('CP-OPS') !== first, 'the gateway to reconnect with the new AuthorizationKey', 5_000);
+    await until(
+      () => csms.clients.get('CP-OPS') !== first,
+      'the gateway to reconnect with the new AuthorizationKey',
+      5_000,
+    );
     await csms.clients.get('CP-OPS')!.call('ClearCache', {});
   });
   after(async () => {
@@ -77,8 +101,14 @@ describe('operator surface: status API, metrics, trace, dashboard (ADMIN_TOKEN s
     assert.deepEqual([c.upstream.ownedHere, c.upstream.state], [true, 'open']);
     assert.equal(c.registration, 'Accepted');
     assert.equal(c.lastBoot.request.chargePointModel, 'ModelY');
-    assert.deepEqual(c.connectors.map((k: { chargerStatus: string; csmsStatus: string }) => [k.chargerStatus, k.csmsStatus]), [['Occupied', 'Charging']]);
-    assert.deepEqual(c.openTransactions.map((t: { transactionId: number }) => t.transactionId), [1001]);
+    assert.deepEqual(
+      c.connectors.map((k: { chargerStatus: string; csmsStatus: string }) => [k.chargerStatus, k.csmsStatus]),
+      [['Occupied', 'Charging']],
+    );
+    assert.deepEqual(
+      c.openTransactions.map((t: { transactionId: number }) => t.transactionId),
+      [1001],
+    );
     assert.equal(c.queued, 0);
     assert.equal((await get('/api/chargers/NOPE')).status, 404);
     assert.equal((await json(get('/api/chargers?upstream=down'))).total, 0);
@@ -101,9 +131,30 @@ describe('operator surface: status API, metrics, trace, dashboard (ADMIN_TOKEN s
 
   it('metrics: names and values after the known sequence', async () => {
     const text = await (await get('/metrics')).text();
-    assert.equal(metric(text, 'ocppgw_messages_total', { operation: 'BootNotification', direction: 'charger_to_csms', outcome: 'forwarded' }), 1);
-    assert.equal(metric(text, 'ocppgw_messages_total', { operation: 'StartTransaction', direction: 'charger_to_csms', outcome: 'forwarded' }), 1);
-    assert.equal(metric(text, 'ocppgw_messages_total', { operation: 'ClearCache', direction: 'csms_to_charger', outcome: 'result' }), 1);
+    assert.equal(
+      metric(text, 'ocppgw_messages_total', {
+        operation: 'BootNotification',
+        direction: 'charger_to_csms',
+        outcome: 'forwarded',
+      }),
+      1,
+    );
+    assert.equal(
+      metric(text, 'ocppgw_messages_total', {
+        operation: 'StartTransaction',
+        direction: 'charger_to_csms',
+        outcome: 'forwarded',
+      }),
+      1,
+    );
+    assert.equal(
+      metric(text, 'ocppgw_messages_total', {
+        operation: 'ClearCache',
+        direction: 'csms_to_charger',
+        outcome: 'result',
+      }),
+      1,
+    );
     assert.equal(metric(text, 'ocppgw_soap_faults_total', { code: 'Sender', subcode: 'ProtocolError' }), 1);
     assert.equal(metric(text, 'ocppgw_chargers_known'), 1);
     assert.equal(metric(text, 'ocppgw_chargers_soap_active'), 1);
@@ -121,11 +172,22 @@ describe('operator surface: status API, metrics, trace, dashboard (ADMIN_TOKEN s
   it('actions: reconnect upstream; drop queued needs a reason', async () => {
     const reconnect = await fetch(`${gw.adminUrl}/api/chargers/CP-OPS/reconnect`, { method: 'POST', headers: auth });
     assert.equal(reconnect.status, 200);
-    const noReason = await fetch(`${gw.adminUrl}/api/chargers/CP-OPS/queued/drop`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: '{}' });
+    const noReason = await fetch(`${gw.adminUrl}/api/chargers/CP-OPS/queued/drop`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(noReason.status, 400);
-    const drop = await fetch(`${gw.adminUrl}/api/chargers/CP-OPS/queued/drop`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ reason: 'test' }) });
+    const drop = await fetch(`${gw.adminUrl}/api/chargers/CP-OPS/queued/drop`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ reason: 'test' }),
+    });
     assert.deepEqual(await json(drop), { identity: 'CP-OPS', dropped: 0, reason: 'test' });
-    assert.equal((await fetch(`${gw.adminUrl}/api/chargers/NOPE/reconnect`, { method: 'POST', headers: auth })).status, 409);
+    assert.equal(
+      (await fetch(`${gw.adminUrl}/api/chargers/NOPE/reconnect`, { method: 'POST', headers: auth })).status,
+      409,
+    );
   });
 
   it('dashboard in headless Chromium: the charger that just booted, its connectors and its trace', async () => {
@@ -144,7 +206,7 @@ describe('operator surface: status API, metrics, trace, dashboard (ADMIN_TOKEN s
       assert.match(trace!, /BootNotification/);
       assert.match(trace!, /bootNotificationRequest/);
       assert.match(trace!, /"chargePointVendor":"VendorX"/);
-      assert.match(await page.textContent('#connectors') ?? '', /Charging/);
+      assert.match((await page.textContent('#connectors')) ?? '', /Charging/);
       mkdirSync('test-artifacts', { recursive: true });
       await page.screenshot({ path: 'test-artifacts/dashboard-charger.png', fullPage: true });
       assert.ok(statSync('test-artifacts/dashboard-charger.png').size > 10_000);
@@ -166,7 +228,11 @@ describe('dead letters: a stored message the CSMS kept refusing, in the API, the
   const json = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
   const get = (path: string) => fetch(`${gw.adminUrl}${path}`, { headers: auth });
   const postJson = (path: string, body: unknown) =>
-    fetch(`${gw.adminUrl}${path}`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${gw.adminUrl}${path}`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const deadLetters = async (identity?: string): Promise<{ total: number; deadLetters: any[] }> =>
     json(get(`/api/dead-letters${identity ? `?identity=${encodeURIComponent(identity)}` : ''}`));
   const timestampOf = (minute: number) => `2024-05-01T12:0${minute}:00Z`;
@@ -174,7 +240,11 @@ describe('dead letters: a stored message the CSMS kept refusing, in the API, the
     `<cs:meterValuesRequest><cs:connectorId>1</cs:connectorId><cs:transactionId>1001</cs:transactionId><cs:values><cs:timestamp>${timestampOf(minute)}</cs:timestamp><cs:value>${minute}</cs:value></cs:values></cs:meterValuesRequest>`;
   /** The MeterValues of this charger the CSMS received (accepted or refused) with this minute's timestamp. */
   const received = (identity: string, minute: number) =>
-    csms.callsFor(identity, 'MeterValues').filter((c) => (c.payload.meterValue as { timestamp: string }[])[0]!.timestamp.startsWith(timestampOf(minute).slice(0, 19)));
+    csms
+      .callsFor(identity, 'MeterValues')
+      .filter((c) =>
+        (c.payload.meterValue as { timestamp: string }[])[0]!.timestamp.startsWith(timestampOf(minute).slice(0, 19)),
+      );
 
   /**
    * Makes real dead letters: the CSMS goes away, so each charger's MeterValues is stored and answered locally (the
@@ -185,7 +255,10 @@ describe('dead letters: a stored message the CSMS kept refusing, in the API, the
     const before = (await deadLetters()).total;
     await csms.stop();
     for (const [identity, minute] of messages) {
-      assertSoapResponse(await post(gw.soapUrl, envelope(meter(minute), { identity, from })), { action: '/MeterValuesResponse', relatesTo: RELATES });
+      assertSoapResponse(await post(gw.soapUrl, envelope(meter(minute), { identity, from })), {
+        action: '/MeterValuesResponse',
+        relatesTo: RELATES,
+      });
     }
     csms = new TestCsms();
     csms.handlers.MeterValues = () => {
@@ -193,16 +266,29 @@ describe('dead letters: a stored message the CSMS kept refusing, in the API, the
       throw rpcError('InternalError', 'meter store unavailable <img src=x onerror="window.xss=1">');
     };
     await csms.start(port);
-    await until(async () => (await deadLetters()).total === before + messages.length, `${messages.length} new dead letters`, 30_000);
+    await until(
+      async () => (await deadLetters()).total === before + messages.length,
+      `${messages.length} new dead letters`,
+      30_000,
+    );
     return (await deadLetters()).deadLetters;
   }
 
   before(async () => {
     csms = await new TestCsms().start();
     port = csms.port;
-    gw = await startGateway('embedded', csms.url, { adminToken: TOKEN, deadLetterAfterHours: 0.0003, csmsTimeoutMs: 600, reconnectMinMs: 50, reconnectMaxMs: 200 });
+    gw = await startGateway('embedded', csms.url, {
+      adminToken: TOKEN,
+      deadLetterAfterHours: 0.0003,
+      csmsTimeoutMs: 600,
+      reconnectMinMs: 50,
+      reconnectMaxMs: 200,
+    });
     for (const identity of [ID, OTHER]) {
-      assertSoapResponse(await post(gw.soapUrl, envelope('<cs:heartbeatRequest/>', { identity, from })), { action: '/HeartbeatResponse', relatesTo: RELATES });
+      assertSoapResponse(await post(gw.soapUrl, envelope('<cs:heartbeatRequest/>', { identity, from })), {
+        action: '/HeartbeatResponse',
+        relatesTo: RELATES,
+      });
     }
   });
   after(async () => {
@@ -217,9 +303,15 @@ describe('dead letters: a stored message the CSMS kept refusing, in the API, the
     assert.match(dead.reason, /CALLERROR InternalError/);
     assert.match(dead.reason, /meter store unavailable/);
     assert.ok(dead.attempts >= 2, `refused ${dead.attempts} times before it died`);
-    assert.ok(Date.parse(dead.deadAt) - Date.parse(dead.firstRejectedAt) >= 0.0003 * 3_600_000, 'dead only after the redelivery bound');
+    assert.ok(
+      Date.parse(dead.deadAt) - Date.parse(dead.firstRejectedAt) >= 0.0003 * 3_600_000,
+      'dead only after the redelivery bound',
+    );
     assert.ok(received(ID, 1).length >= 2, 'the CSMS was offered it more than once');
-    assert.deepEqual((await deadLetters(ID)).deadLetters.map((d) => d.id), [dead.id]);
+    assert.deepEqual(
+      (await deadLetters(ID)).deadLetters.map((d) => d.id),
+      [dead.id],
+    );
     assert.equal((await deadLetters(OTHER)).total, 0);
 
     // The charger status: its own count, and the stuck filter finds it because of it.
@@ -228,9 +320,18 @@ describe('dead letters: a stored message the CSMS kept refusing, in the API, the
     assert.equal(status.queued, 0, 'the dead letter no longer counts as queued');
     assert.equal((await json(get(`/api/chargers/${OTHER}`))).deadLetters, 0);
     const fleet = await json(get('/api/chargers'));
-    assert.deepEqual(fleet.chargers.map((c: { identity: string; deadLetters: number }) => [c.identity, c.deadLetters]).sort(), [[ID, 1], [OTHER, 0]]);
+    assert.deepEqual(
+      fleet.chargers.map((c: { identity: string; deadLetters: number }) => [c.identity, c.deadLetters]).sort(),
+      [
+        [ID, 1],
+        [OTHER, 0],
+      ],
+    );
     const stuck = await json(get('/api/chargers?stuck=true'));
-    assert.deepEqual(stuck.chargers.map((c: { identity: string }) => c.identity), [ID]);
+    assert.deepEqual(
+      stuck.chargers.map((c: { identity: string }) => c.identity),
+      [ID],
+    );
     assert.equal(metric(await (await get('/metrics')).text(), 'ocppgw_dead_letters'), 1);
 
     // Replaying or dropping needs a reason; an unknown id is a 404.
@@ -246,25 +347,50 @@ describe('dead letters: a stored message the CSMS kept refusing, in the API, the
     const offered = received(ID, 1).length;
     const replay = await postJson(`/api/dead-letters/${dead.id}/replay`, { reason: 'CSMS meter store fixed' });
     assert.equal(replay.status, 200);
-    assert.deepEqual(await json(replay), { id: dead.id, identity: ID, action: 'MeterValues', replayed: true, reason: 'CSMS meter store fixed' });
+    assert.deepEqual(await json(replay), {
+      id: dead.id,
+      identity: ID,
+      action: 'MeterValues',
+      replayed: true,
+      reason: 'CSMS meter store fixed',
+    });
     assert.equal((await deadLetters()).total, 0);
     await until(() => received(ID, 1).length > offered, 'the CSMS to receive the replayed MeterValues');
-    await until(async () => (await json(get(`/api/chargers/${ID}`))).queued === 0, 'the replayed message to be delivered');
+    await until(
+      async () => (await json(get(`/api/chargers/${ID}`))).queued === 0,
+      'the replayed message to be delivered',
+    );
     assert.equal((await json(get(`/api/chargers/${ID}`))).deadLetters, 0);
     assert.deepEqual((await json(get('/api/chargers?stuck=true'))).chargers, []);
     assert.equal(metric(await (await get('/metrics')).text(), 'ocppgw_dead_letters'), 0);
-    assert.equal((await postJson(`/api/dead-letters/${dead.id}/replay`, { reason: 'again' })).status, 404, 'replayed once only');
+    assert.equal(
+      (await postJson(`/api/dead-letters/${dead.id}/replay`, { reason: 'again' })).status,
+      404,
+      'replayed once only',
+    );
     assert.deepEqual(csms.schemaFailures, []);
   });
 
   it('dropping a dead letter removes it and nothing else', async () => {
-    const all = await makeDeadLetters([[ID, 2], [OTHER, 3]]);
+    const all = await makeDeadLetters([
+      [ID, 2],
+      [OTHER, 3],
+    ]);
     assert.deepEqual(all.map((d) => d.identity).sort(), [ID, OTHER]);
     const other = all.find((d) => d.identity === OTHER)!;
     const drop = await postJson(`/api/dead-letters/${other.id}/drop`, { reason: 'duplicate reading, not needed' });
     assert.equal(drop.status, 200);
-    assert.deepEqual(await json(drop), { id: other.id, identity: OTHER, action: 'MeterValues', dropped: true, reason: 'duplicate reading, not needed' });
-    assert.deepEqual((await deadLetters()).deadLetters.map((d) => d.identity), [ID]);
+    assert.deepEqual(await json(drop), {
+      id: other.id,
+      identity: OTHER,
+      action: 'MeterValues',
+      dropped: true,
+      reason: 'duplicate reading, not needed',
+    });
+    assert.deepEqual(
+      (await deadLetters()).deadLetters.map((d) => d.identity),
+      [ID],
+    );
     assert.equal((await json(get(`/api/chargers/${OTHER}`))).deadLetters, 0);
     assert.equal((await json(get(`/api/chargers/${ID}`))).deadLetters, 1);
     assert.equal(metric(await (await get('/metrics')).text(), 'ocppgw_dead_letters'), 1);
@@ -289,7 +415,11 @@ describe('dead letters: a stored message the CSMS kept refusing, in the API, the
       const panel = (await page.textContent('#dead-letters')) ?? '';
       assert.match(panel, /CP-DEAD/);
       assert.match(panel, /MeterValues/);
-      assert.match(panel, /CALLERROR InternalError: meter store unavailable <img src=x onerror="window.xss=1">/, 'the answer shown as text');
+      assert.match(
+        panel,
+        /CALLERROR InternalError: meter store unavailable <img src=x onerror="window.xss=1">/,
+        'the answer shown as text',
+      );
       assert.equal(await page.locator('#view img').count(), 0, 'no markup from the CSMS rendered');
       assert.equal(await page.evaluate('typeof window.xss'), 'undefined');
       assert.equal(await page.locator('#dead-letters tr.dead-letter').count(), 1);
@@ -316,8 +446,14 @@ describe('dead letters: a stored message the CSMS kept refusing, in the API, the
       assert.equal(await page.locator('#dead-letters tr.dead-letter').count(), 0);
       assert.deepEqual(prompts, [`prompt: Why replay this MeterValues of ${ID} to the CSMS? (logged)`]);
       assert.equal((await deadLetters()).total, 0);
-      await until(() => received(ID, 2).length > offered, 'the CSMS to receive the MeterValues replayed from the dashboard');
-      await until(async () => ((await page.textContent(`#fleet tr.row[data-id="${ID}"] td.dead-count`)) ?? '').trim() === '0', 'the count column to show 0 after a reload');
+      await until(
+        () => received(ID, 2).length > offered,
+        'the CSMS to receive the MeterValues replayed from the dashboard',
+      );
+      await until(
+        async () => ((await page.textContent(`#fleet tr.row[data-id="${ID}"] td.dead-count`)) ?? '').trim() === '0',
+        'the count column to show 0 after a reload',
+      );
       await page.screenshot({ path: 'test-artifacts/dashboard-dead-letters-replayed.png', fullPage: true });
     } finally {
       await browser.close();

@@ -17,14 +17,19 @@ for (const mode of QUEUE_MODES) {
 
     before(async () => {
       csms = await new TestCsms().start();
-      gw = await startGateway(mode, csms.url, { maxBodyBytes: 64 * 1024, httpHeadersTimeoutMs: 500, httpRequestTimeoutMs: 1_000 });
+      gw = await startGateway(mode, csms.url, {
+        maxBodyBytes: 64 * 1024,
+        httpHeadersTimeoutMs: 500,
+        httpRequestTimeoutMs: 1_000,
+      });
     });
     after(async () => {
       await gw.stop();
       await csms.stop();
     });
 
-    const plain = async (body: string | Buffer, headers: Record<string, string> = {}) => post(gw.soapUrl, body, headers);
+    const plain = async (body: string | Buffer, headers: Record<string, string> = {}) =>
+      post(gw.soapUrl, body, headers);
 
     it('not XML, an HTML page, an empty body -> HTTP 400 with a one-line reason', async () => {
       for (const [body, reason] of [
@@ -42,40 +47,90 @@ for (const mode of QUEUE_MODES) {
     });
 
     it('malformed XML -> Sender/ProtocolError', async () => {
-      assertFault(await plain(`<s:Envelope xmlns:s="${NS.soap12}"><s:Body><cs:heartbeatRequest></s:Body>`), 'Sender', 'ProtocolError', /malformed XML/);
+      assertFault(
+        await plain(`<s:Envelope xmlns:s="${NS.soap12}"><s:Body><cs:heartbeatRequest></s:Body>`),
+        'Sender',
+        'ProtocolError',
+        /malformed XML/,
+      );
     });
 
     it('missing chargeBoxIdentity -> Sender/ProtocolError', async () => {
       assertFault(await plain(envelope(HEARTBEAT, { identity: null })), 'Sender', 'ProtocolError', /chargeBoxIdentity/);
-      assertFault(await plain(envelope(HEARTBEAT, { identity: '   ' })), 'Sender', 'ProtocolError', /chargeBoxIdentity/);
+      assertFault(
+        await plain(envelope(HEARTBEAT, { identity: '   ' })),
+        'Sender',
+        'ProtocolError',
+        /chargeBoxIdentity/,
+      );
     });
 
     it('unknown operation -> Receiver/NotSupported; OCPP 1.2 and 1.6-SOAP bodies -> Receiver/NotSupported for now', async () => {
-      assertFault(await plain(envelope('<cs:resetRequest><cs:type>Hard</cs:type></cs:resetRequest>')), 'Receiver', 'NotSupported', /resetRequest is not a CentralSystemService operation/);
-      assertFault(await plain(envelope(HEARTBEAT, { bodyNs: 'urn://Ocpp/Cs/2010/08/' })), 'Receiver', 'NotSupported', /OCPP 1.2 SOAP is not supported yet/);
-      assertFault(await plain(envelope(HEARTBEAT, { bodyNs: 'urn://Ocpp/Cs/2015/10/' })), 'Receiver', 'NotSupported', /OCPP 1.6 SOAP is not supported yet/);
-      assertFault(await plain(envelope(HEARTBEAT, { bodyNs: 'urn:vendor:x' })), 'Sender', 'ProtocolError', /not in an OCPP namespace/);
-      assertFault(await plain(`<s:Envelope xmlns:s="${NS.soap12}"><s:Header/><s:Body/></s:Envelope>`), 'Sender', 'ProtocolError', /Body is empty/);
+      assertFault(
+        await plain(envelope('<cs:resetRequest><cs:type>Hard</cs:type></cs:resetRequest>')),
+        'Receiver',
+        'NotSupported',
+        /resetRequest is not a CentralSystemService operation/,
+      );
+      assertFault(
+        await plain(envelope(HEARTBEAT, { bodyNs: 'urn://Ocpp/Cs/2010/08/' })),
+        'Receiver',
+        'NotSupported',
+        /OCPP 1.2 SOAP is not supported yet/,
+      );
+      assertFault(
+        await plain(envelope(HEARTBEAT, { bodyNs: 'urn://Ocpp/Cs/2015/10/' })),
+        'Receiver',
+        'NotSupported',
+        /OCPP 1.6 SOAP is not supported yet/,
+      );
+      assertFault(
+        await plain(envelope(HEARTBEAT, { bodyNs: 'urn:vendor:x' })),
+        'Sender',
+        'ProtocolError',
+        /not in an OCPP namespace/,
+      );
+      assertFault(
+        await plain(`<s:Envelope xmlns:s="${NS.soap12}"><s:Header/><s:Body/></s:Envelope>`),
+        'Sender',
+        'ProtocolError',
+        /Body is empty/,
+      );
     });
 
     it('wrong types and invalid enumeration values -> Sender/ProtocolError naming the field', async () => {
       assertFault(
-        await plain(envelope('<cs:statusNotificationRequest><cs:connectorId>one</cs:connectorId><cs:status>Available</cs:status><cs:errorCode>NoError</cs:errorCode></cs:statusNotificationRequest>')),
+        await plain(
+          envelope(
+            '<cs:statusNotificationRequest><cs:connectorId>one</cs:connectorId><cs:status>Available</cs:status><cs:errorCode>NoError</cs:errorCode></cs:statusNotificationRequest>',
+          ),
+        ),
         'Sender',
         'ProtocolError',
         /statusNotificationRequest\/connectorId: 'one' is not an xs:int/,
       );
       assertFault(
-        await plain(envelope('<cs:statusNotificationRequest><cs:connectorId>1</cs:connectorId><cs:status>Charging</cs:status><cs:errorCode>NoError</cs:errorCode></cs:statusNotificationRequest>')),
+        await plain(
+          envelope(
+            '<cs:statusNotificationRequest><cs:connectorId>1</cs:connectorId><cs:status>Charging</cs:status><cs:errorCode>NoError</cs:errorCode></cs:statusNotificationRequest>',
+          ),
+        ),
         'Sender',
         'ProtocolError',
         /'Charging' is not one of ChargePointStatus/,
       );
-      assertFault(await plain(envelope(`<cs:authorizeRequest><cs:idTag>${'X'.repeat(21)}</cs:idTag></cs:authorizeRequest>`)), 'Sender', 'ProtocolError', /IdToken longer than 20/);
+      assertFault(
+        await plain(envelope(`<cs:authorizeRequest><cs:idTag>${'X'.repeat(21)}</cs:idTag></cs:authorizeRequest>`)),
+        'Sender',
+        'ProtocolError',
+        /IdToken longer than 20/,
+      );
     });
 
     it('a body over the limit -> 413, declared or streamed, plain or gzip', async () => {
-      const big = envelope(`<cs:dataTransferRequest><cs:vendorId>V</cs:vendorId><cs:data>${'x'.repeat(70 * 1024)}</cs:data></cs:dataTransferRequest>`);
+      const big = envelope(
+        `<cs:dataTransferRequest><cs:vendorId>V</cs:vendorId><cs:data>${'x'.repeat(70 * 1024)}</cs:data></cs:dataTransferRequest>`,
+      );
       const declared = await plain(big);
       assert.equal(declared.status, 413);
       assert.match(declared.text, /exceeds the limit of 65536 bytes/);
@@ -144,7 +199,10 @@ for (const mode of QUEUE_MODES) {
     });
 
     it('after all of the above the gateway still bridges a Heartbeat', async () => {
-      assertSoapResponse(await plain(envelope(HEARTBEAT, { identity: 'CP-AFTER' })), { action: '/HeartbeatResponse', relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555' });
+      assertSoapResponse(await plain(envelope(HEARTBEAT, { identity: 'CP-AFTER' })), {
+        action: '/HeartbeatResponse',
+        relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555',
+      });
       assert.equal(csms.callsFor('CP-AFTER', 'Heartbeat').length, 1);
     });
   });

@@ -41,28 +41,68 @@ for (const mode of QUEUE_MODES) {
 
     it('Q2: callback URL from From, else ReplyTo; anonymous and host-less skipped; config wins; re-learned on every message', async () => {
       const contact = (id: string) => gw.gateway.registry.contact(id);
-      await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-Q2', from: 'http://:8082/', replyTo: 'http://www.w3.org/2005/08/addressing/anonymous' }));
+      await post(
+        gw.soapUrl,
+        envelope(HEARTBEAT, {
+          identity: 'CP-Q2',
+          from: 'http://:8082/',
+          replyTo: 'http://www.w3.org/2005/08/addressing/anonymous',
+        }),
+      );
       const none = await contact('CP-Q2');
       assert.equal(none?.callbackUrl, undefined, 'no usable address: visible as missing');
-      await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-Q2', from: 'http://www.w3.org/2005/08/addressing/anonymous', replyTo: 'http://10.9.8.7:8080/cp' }));
-      assert.deepEqual([(await contact('CP-Q2'))?.callbackUrl, (await contact('CP-Q2'))?.callbackSource], ['http://10.9.8.7:8080/cp', 'ReplyTo']);
+      await post(
+        gw.soapUrl,
+        envelope(HEARTBEAT, {
+          identity: 'CP-Q2',
+          from: 'http://www.w3.org/2005/08/addressing/anonymous',
+          replyTo: 'http://10.9.8.7:8080/cp',
+        }),
+      );
+      assert.deepEqual(
+        [(await contact('CP-Q2'))?.callbackUrl, (await contact('CP-Q2'))?.callbackSource],
+        ['http://10.9.8.7:8080/cp', 'ReplyTo'],
+      );
       await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-Q2', from: 'http://localhost:8080/' }));
-      assert.deepEqual([(await contact('CP-Q2'))?.callbackUrl, (await contact('CP-Q2'))?.callbackSource], ['http://localhost:8080/', 'From']);
+      assert.deepEqual(
+        [(await contact('CP-Q2'))?.callbackUrl, (await contact('CP-Q2'))?.callbackSource],
+        ['http://localhost:8080/', 'From'],
+      );
       await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-OVERRIDE', from: 'http://10.0.0.1/' }));
-      assert.deepEqual([(await contact('CP-OVERRIDE'))?.callbackUrl, (await contact('CP-OVERRIDE'))?.callbackSource], ['http://192.0.2.10:8080/ocpp', 'config']);
+      assert.deepEqual(
+        [(await contact('CP-OVERRIDE'))?.callbackUrl, (await contact('CP-OVERRIDE'))?.callbackSource],
+        ['http://192.0.2.10:8080/ocpp', 'config'],
+      );
     });
 
     it('Q5: mustUnderstand on any subset of headers or on none is never a MustUnderstand fault', async () => {
       for (const mustUnderstand of [true, false]) {
-        const reply = await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-Q5', action: '/Heartbeat', to: gw.soapUrl, mustUnderstand }));
-        assertSoapResponse(reply, { action: '/HeartbeatResponse', relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555' });
+        const reply = await post(
+          gw.soapUrl,
+          envelope(HEARTBEAT, { identity: 'CP-Q5', action: '/Heartbeat', to: gw.soapUrl, mustUnderstand }),
+        );
+        assertSoapResponse(reply, {
+          action: '/HeartbeatResponse',
+          relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555',
+        });
       }
     });
 
     it('Q6 and Q23: Action fully qualified, in Content-Type, in SOAPAction, or nowhere: dispatch is by the body', async () => {
-      const xml = envelope(HEARTBEAT, { identity: 'CP-Q6', action: 'urn://Ocpp/Cs/2010/08/CentralSystemService/Heartbeat' });
-      for (const headers of [{} as Record<string, string>, { 'Content-Type': 'application/soap+xml; charset=utf-8; action="/Heartbeat"' }, { SOAPAction: '"/Heartbeat"' }, { 'Content-Type': 'text/xml' }]) {
-        assertSoapResponse(await post(gw.soapUrl, xml, headers), { action: '/HeartbeatResponse', relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555' });
+      const xml = envelope(HEARTBEAT, {
+        identity: 'CP-Q6',
+        action: 'urn://Ocpp/Cs/2010/08/CentralSystemService/Heartbeat',
+      });
+      for (const headers of [
+        {} as Record<string, string>,
+        { 'Content-Type': 'application/soap+xml; charset=utf-8; action="/Heartbeat"' },
+        { SOAPAction: '"/Heartbeat"' },
+        { 'Content-Type': 'text/xml' },
+      ]) {
+        assertSoapResponse(await post(gw.soapUrl, xml, headers), {
+          action: '/HeartbeatResponse',
+          relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555',
+        });
       }
       // Even a misleading Action: the body element decides.
       assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-Q6', action: '/Authorize' })), {
@@ -72,7 +112,8 @@ for (const mode of QUEUE_MODES) {
     });
 
     it('Q8: six serializer families and prefix styles, headers in any order', async () => {
-      const body = (p: string, decl = '') => `<${p}authorizeRequest${decl}><${p}idTag${decl ? '' : ''}>TAG-Q8</${p}idTag></${p}authorizeRequest>`;
+      const body = (p: string, decl = '') =>
+        `<${p}authorizeRequest${decl}><${p}idTag${decl ? '' : ''}>TAG-Q8</${p}idTag></${p}authorizeRequest>`;
       const docs = [
         // gSOAP
         `<SOAP-ENV:Envelope xmlns:SOAP-ENV="${NS.soap12}" xmlns:wsa5="${NS.wsa}" xmlns:cs="${ocpp15Soap.csNamespace}"><SOAP-ENV:Header><wsa5:MessageID>m-gsoap</wsa5:MessageID><cs:chargeBoxIdentity SOAP-ENV:mustUnderstand="true">CP-Q8</cs:chargeBoxIdentity><wsa5:Action SOAP-ENV:mustUnderstand="true">/Authorize</wsa5:Action></SOAP-ENV:Header><SOAP-ENV:Body>${body('cs:')}</SOAP-ENV:Body></SOAP-ENV:Envelope>`,
@@ -98,77 +139,182 @@ for (const mode of QUEUE_MODES) {
     });
 
     it('Q9: a request body and chargeBoxIdentity in the Cp namespace are accepted; the answer is in Cs', async () => {
-      const reply = await post(gw.soapUrl, envelope('<cs:authorizeRequest><cs:idTag>TAG-Q9</cs:idTag></cs:authorizeRequest>', { identity: 'CP-Q9', bodyNs: ocpp15Soap.cpNamespace }));
-      assertSoapResponse(reply, { action: '/AuthorizeResponse', relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555' });
+      const reply = await post(
+        gw.soapUrl,
+        envelope('<cs:authorizeRequest><cs:idTag>TAG-Q9</cs:idTag></cs:authorizeRequest>', {
+          identity: 'CP-Q9',
+          bodyNs: ocpp15Soap.cpNamespace,
+        }),
+      );
+      assertSoapResponse(reply, {
+        action: '/AuthorizeResponse',
+        relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555',
+      });
       assert.equal(reply.body?.ns, ocpp15Soap.csNamespace);
       assert.equal(csms.callsFor('CP-Q9', 'Authorize')[0]?.payload.idTag, 'TAG-Q9');
     });
 
     it('Q10 and Q11: MessageID of any form echoed exactly after trimming; whitespace, no XML declaration, trailing CRLF', async () => {
-      for (const id of ['uuid:5f2c1a9e-0000-4000-8000-000000000001', '12345', '0123456789abcdef0123456789abcdef0123', 'VENDOR-msg#7']) {
-        const xml = envelope(HEARTBEAT, { identity: '\n  CP-Q10  \n', messageId: `\n   ${id}\n ` }).replace(/^<\?xml[^>]*>\n/, '') + '\r\n';
+      for (const id of [
+        'uuid:5f2c1a9e-0000-4000-8000-000000000001',
+        '12345',
+        '0123456789abcdef0123456789abcdef0123',
+        'VENDOR-msg#7',
+      ]) {
+        const xml = `${envelope(HEARTBEAT, { identity: '\n  CP-Q10  \n', messageId: `\n   ${id}\n ` }).replace(
+          /^<\?xml[^>]*>\n/,
+          '',
+        )}\r\n`;
         assertSoapResponse(await post(gw.soapUrl, xml), { action: '/HeartbeatResponse', relatesTo: id });
       }
       assert.equal(csms.callsFor('CP-Q10', 'Heartbeat').length, 4, 'identity trimmed');
     });
 
     it('Q12: empty and nil values end in a translation or a Sender/ProtocolError, never a crash', async () => {
-      const stop = (inner: string) => `<cs:stopTransactionRequest>${inner}<cs:timestamp>2024-05-01T13:00:00Z</cs:timestamp><cs:meterStop>10</cs:meterStop></cs:stopTransactionRequest>`;
-      const ok = await post(gw.soapUrl, envelope(stop('<cs:transactionId>77</cs:transactionId><cs:transactionData></cs:transactionData>'), { identity: 'CP-Q12' }));
-      assertSoapResponse(ok, { action: '/StopTransactionResponse', relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555' });
-      assert.deepEqual(csms.callsFor('CP-Q12', 'StopTransaction')[0]?.payload, { meterStop: 10, timestamp: '2024-05-01T13:00:00.000Z', transactionId: 77 });
-      assertFault(await post(gw.soapUrl, envelope(stop('<cs:transactionId></cs:transactionId>'), { identity: 'CP-Q12' })), 'Sender', 'ProtocolError', /transactionId: required element is nil or empty/);
-      assertFault(await post(gw.soapUrl, envelope(stop('<cs:transactionId xsi:nil="true"/>'), { identity: 'CP-Q12' })), 'Sender', 'ProtocolError', /transactionId/);
+      const stop = (inner: string) =>
+        `<cs:stopTransactionRequest>${inner}<cs:timestamp>2024-05-01T13:00:00Z</cs:timestamp><cs:meterStop>10</cs:meterStop></cs:stopTransactionRequest>`;
+      const ok = await post(
+        gw.soapUrl,
+        envelope(stop('<cs:transactionId>77</cs:transactionId><cs:transactionData></cs:transactionData>'), {
+          identity: 'CP-Q12',
+        }),
+      );
+      assertSoapResponse(ok, {
+        action: '/StopTransactionResponse',
+        relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555',
+      });
+      assert.deepEqual(csms.callsFor('CP-Q12', 'StopTransaction')[0]?.payload, {
+        meterStop: 10,
+        timestamp: '2024-05-01T13:00:00.000Z',
+        transactionId: 77,
+      });
+      assertFault(
+        await post(gw.soapUrl, envelope(stop('<cs:transactionId></cs:transactionId>'), { identity: 'CP-Q12' })),
+        'Sender',
+        'ProtocolError',
+        /transactionId: required element is nil or empty/,
+      );
+      assertFault(
+        await post(gw.soapUrl, envelope(stop('<cs:transactionId xsi:nil="true"/>'), { identity: 'CP-Q12' })),
+        'Sender',
+        'ProtocolError',
+        /transactionId/,
+      );
       const mv = `<cs:meterValuesRequest><cs:connectorId>1</cs:connectorId><cs:transactionId xsi:nil="true"></cs:transactionId><cs:values><cs:timestamp>2024-05-01T12:00:00Z</cs:timestamp><cs:value>5</cs:value></cs:values></cs:meterValuesRequest>`;
-      assertSoapResponse(await post(gw.soapUrl, envelope(mv, { identity: 'CP-Q12' })), { action: '/MeterValuesResponse', relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555' });
-      assert.deepEqual(csms.callsFor('CP-Q12', 'MeterValues')[0]?.payload, { connectorId: 1, meterValue: [{ timestamp: '2024-05-01T12:00:00.000Z', sampledValue: [{ value: '5' }] }] });
+      assertSoapResponse(await post(gw.soapUrl, envelope(mv, { identity: 'CP-Q12' })), {
+        action: '/MeterValuesResponse',
+        relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555',
+      });
+      assert.deepEqual(csms.callsFor('CP-Q12', 'MeterValues')[0]?.payload, {
+        connectorId: 1,
+        meterValue: [{ timestamp: '2024-05-01T12:00:00.000Z', sampledValue: [{ value: '5' }] }],
+      });
       assert.equal(csms.callsFor('CP-Q12', 'StopTransaction').length, 1, 'faulted messages never reached the CSMS');
     });
 
     it('Q13: body elements in any order', async () => {
       const body = `<cs:startTransactionRequest><cs:meterStart>5</cs:meterStart><cs:timestamp>2024-05-01T12:00:00Z</cs:timestamp><cs:idTag>TAG</cs:idTag><cs:connectorId>2</cs:connectorId></cs:startTransactionRequest>`;
       const reply = await post(gw.soapUrl, envelope(body, { identity: 'CP-Q13' }));
-      assertSoapResponse(reply, { action: '/StartTransactionResponse', relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555' });
+      assertSoapResponse(reply, {
+        action: '/StartTransactionResponse',
+        relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555',
+      });
       assert.deepEqual(responseFields(reply, 'startTransactionResponse'), [
         ['transactionId', '1002'],
         ['idTagInfo', '(complex)'],
       ]);
-      assert.deepEqual(csms.callsFor('CP-Q13', 'StartTransaction')[0]?.payload, { connectorId: 2, idTag: 'TAG', meterStart: 5, timestamp: '2024-05-01T12:00:00.000Z' });
+      assert.deepEqual(csms.callsFor('CP-Q13', 'StartTransaction')[0]?.payload, {
+        connectorId: 2,
+        idTag: 'TAG',
+        meterStart: 5,
+        timestamp: '2024-05-01T12:00:00.000Z',
+      });
     });
 
     it('Q14: meter value shapes (bare value, Inlet+Outlet, same timestamps, tx 0, missing tx during a transaction, empty values)', async () => {
       const id = 'CP-Q14';
-      await post(gw.soapUrl, envelope(`<cs:startTransactionRequest><cs:connectorId>1</cs:connectorId><cs:idTag>T</cs:idTag><cs:timestamp>2024-05-01T12:00:00Z</cs:timestamp><cs:meterStart>0</cs:meterStart></cs:startTransactionRequest>`, { identity: id }));
+      await post(
+        gw.soapUrl,
+        envelope(
+          `<cs:startTransactionRequest><cs:connectorId>1</cs:connectorId><cs:idTag>T</cs:idTag><cs:timestamp>2024-05-01T12:00:00Z</cs:timestamp><cs:meterStart>0</cs:meterStart></cs:startTransactionRequest>`,
+          { identity: id },
+        ),
+      );
       const ts = '<cs:timestamp>2024-05-01T12:10:00Z</cs:timestamp>';
-      const mv = (inner: string) => `<cs:meterValuesRequest><cs:connectorId>1</cs:connectorId>${inner}</cs:meterValuesRequest>`;
-      await post(gw.soapUrl, envelope(mv(`<cs:values>${ts}<cs:value location="Inlet" measurand="Voltage" unit="Volt">231</cs:value><cs:value location="Outlet">7</cs:value></cs:values><cs:values>${ts}<cs:value>8</cs:value></cs:values>`), { identity: id }));
-      await post(gw.soapUrl, envelope(mv(`<cs:transactionId>0</cs:transactionId><cs:values>${ts}<cs:value>9</cs:value></cs:values>`), { identity: id }));
+      const mv = (inner: string) =>
+        `<cs:meterValuesRequest><cs:connectorId>1</cs:connectorId>${inner}</cs:meterValuesRequest>`;
+      await post(
+        gw.soapUrl,
+        envelope(
+          mv(
+            `<cs:values>${ts}<cs:value location="Inlet" measurand="Voltage" unit="Volt">231</cs:value><cs:value location="Outlet">7</cs:value></cs:values><cs:values>${ts}<cs:value>8</cs:value></cs:values>`,
+          ),
+          { identity: id },
+        ),
+      );
+      await post(
+        gw.soapUrl,
+        envelope(mv(`<cs:transactionId>0</cs:transactionId><cs:values>${ts}<cs:value>9</cs:value></cs:values>`), {
+          identity: id,
+        }),
+      );
       const before = csms.callsFor(id, 'MeterValues').length;
       const empty = await post(gw.soapUrl, envelope(mv('<cs:transactionId>1001</cs:transactionId>'), { identity: id }));
-      assertSoapResponse(empty, { action: '/MeterValuesResponse', relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555' });
+      assertSoapResponse(empty, {
+        action: '/MeterValuesResponse',
+        relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555',
+      });
       const calls = csms.callsFor(id, 'MeterValues').map((c) => c.payload);
       assert.equal(calls.length, before, 'empty values answered locally, nothing sent');
       assert.deepEqual(calls[0], {
         connectorId: 1,
         transactionId: 1001,
         meterValue: [
-          { timestamp: '2024-05-01T12:10:00.000Z', sampledValue: [{ value: '231', measurand: 'Voltage', location: 'Inlet', unit: 'V' }, { value: '7', location: 'Outlet' }] },
+          {
+            timestamp: '2024-05-01T12:10:00.000Z',
+            sampledValue: [
+              { value: '231', measurand: 'Voltage', location: 'Inlet', unit: 'V' },
+              { value: '7', location: 'Outlet' },
+            ],
+          },
           { timestamp: '2024-05-01T12:10:00.000Z', sampledValue: [{ value: '8' }] },
         ],
       });
-      assert.deepEqual(calls[1], { connectorId: 1, transactionId: 1001, meterValue: [{ timestamp: '2024-05-01T12:10:00.000Z', sampledValue: [{ value: '9' }] }] });
+      assert.deepEqual(calls[1], {
+        connectorId: 1,
+        transactionId: 1001,
+        meterValue: [{ timestamp: '2024-05-01T12:10:00.000Z', sampledValue: [{ value: '9' }] }],
+      });
     });
 
     it('Q15: DataTransfer data passes byte for byte; child XML in data is serialised back to a string', async () => {
       const json = '{"ts":"2024-02-30T25:61:00","v":[1,2]}';
-      await post(gw.soapUrl, envelope(`<cs:dataTransferRequest><cs:vendorId>V</cs:vendorId><cs:data>${json}</cs:data></cs:dataTransferRequest>`, { identity: 'CP-Q15' }));
-      await post(gw.soapUrl, envelope(`<cs:dataTransferRequest><cs:vendorId>V</cs:vendorId><cs:data><reading unit="kWh">12.5</reading></cs:data></cs:dataTransferRequest>`, { identity: 'CP-Q15' }));
-      assert.deepEqual(csms.callsFor('CP-Q15', 'DataTransfer').map((c) => c.payload.data), [json, '<reading unit="kWh">12.5</reading>']);
+      await post(
+        gw.soapUrl,
+        envelope(
+          `<cs:dataTransferRequest><cs:vendorId>V</cs:vendorId><cs:data>${json}</cs:data></cs:dataTransferRequest>`,
+          { identity: 'CP-Q15' },
+        ),
+      );
+      await post(
+        gw.soapUrl,
+        envelope(
+          `<cs:dataTransferRequest><cs:vendorId>V</cs:vendorId><cs:data><reading unit="kWh">12.5</reading></cs:data></cs:dataTransferRequest>`,
+          { identity: 'CP-Q15' },
+        ),
+      );
+      assert.deepEqual(
+        csms.callsFor('CP-Q15', 'DataTransfer').map((c) => c.payload.data),
+        [json, '<reading unit="kWh">12.5</reading>'],
+      );
     });
 
     it('Q16: the endpoint path matches case-insensitively', async () => {
       for (const path of ['/centralsystemservice', '/CENTRALSYSTEMSERVICE/', '/CentralSystemService']) {
-        assertSoapResponse(await post(`${gw.baseUrl}${path}`, envelope(HEARTBEAT, { identity: 'CP-Q16' })), { action: '/HeartbeatResponse', relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555' });
+        assertSoapResponse(await post(`${gw.baseUrl}${path}`, envelope(HEARTBEAT, { identity: 'CP-Q16' })), {
+          action: '/HeartbeatResponse',
+          relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555',
+        });
       }
     });
 
@@ -195,7 +341,10 @@ for (const mode of QUEUE_MODES) {
         ['gzip', gzipSync(xml)],
         ['deflate', deflateSync(xml)],
       ] as const) {
-        assertSoapResponse(await post(gw.soapUrl, body, { 'Content-Encoding': encoding }), { action: '/HeartbeatResponse', relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555' });
+        assertSoapResponse(await post(gw.soapUrl, body, { 'Content-Encoding': encoding }), {
+          action: '/HeartbeatResponse',
+          relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555',
+        });
       }
       assert.equal(csms.callsFor('CP-Q23', 'Heartbeat').length, 2);
     });

@@ -14,16 +14,28 @@ import { assertFault, assertSoapResponse, envelope, post, soapReply, type SoapRe
 const HEARTBEAT = '<cs:heartbeatRequest/>';
 /** The MessageID that envelope() gives every request, echoed as RelatesTo. */
 const RELATES = 'urn:uuid:11111111-2222-3333-4444-555555555555';
-const BOOT = '<cs:bootNotificationRequest><cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel></cs:bootNotificationRequest>';
+const BOOT =
+  '<cs:bootNotificationRequest><cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel></cs:bootNotificationRequest>';
 
 /** A SOAP request sent from a chosen loopback address (127.0.0.0/8 is all this machine's). */
-function postFrom(url: string, body: string, localAddress: string, headers: Record<string, string> = {}): Promise<SoapReply & { headers: Record<string, unknown> }> {
+function postFrom(
+  url: string,
+  body: string,
+  localAddress: string,
+  headers: Record<string, string> = {},
+): Promise<SoapReply & { headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', localAddress, headers: { 'Content-Type': 'application/soap+xml', ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ ...soapReply(res.statusCode ?? 0, res.headers['content-type'] ?? '', text), headers: res.headers }));
-    });
+    const req = request(
+      url,
+      { method: 'POST', localAddress, headers: { 'Content-Type': 'application/soap+xml', ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () =>
+          resolve({ ...soapReply(res.statusCode ?? 0, res.headers['content-type'] ?? '', text), headers: res.headers }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -49,7 +61,18 @@ describe('callback addresses: a charger cannot be taken over by what another hos
   before(async () => {
     csms = await new TestCsms().start();
     cp = await new NodeSoapChargePoint().start();
-    gw = await startGateway('embedded', csms.url, { chargers: { 'CP-PINNED': { sources: ['127.0.0.1/32'] }, 'CP-CRED': { callbackPolicy: 'any', callbackUserInfo: true } } }, undefined, logLines);
+    gw = await startGateway(
+      'embedded',
+      csms.url,
+      {
+        chargers: {
+          'CP-PINNED': { sources: ['127.0.0.1/32'] },
+          'CP-CRED': { callbackPolicy: 'any', callbackUserInfo: true },
+        },
+      },
+      undefined,
+      logLines,
+    );
   });
   after(async () => {
     await gw.stop();
@@ -62,12 +85,18 @@ describe('callback addresses: a charger cannot be taken over by what another hos
   it('same-source (default): a message from 127.0.0.2 cannot point a charger at 127.0.0.3; commands still reach the charger', async () => {
     const evil = await trap();
     try {
-      assertSoapResponse(await post(gw.soapUrl, envelope(BOOT, { identity: 'CP-1', from: cp.url })), { action: '/BootNotificationResponse', relatesTo: RELATES });
+      assertSoapResponse(await post(gw.soapUrl, envelope(BOOT, { identity: 'CP-1', from: cp.url })), {
+        action: '/BootNotificationResponse',
+        relatesTo: RELATES,
+      });
       assert.equal(await callbackOf('CP-1'), cp.url);
       const hijack = await postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-1', from: evil.url }), '127.0.0.2');
       assert.equal(hijack.status, 200, 'the message itself is answered');
       assert.equal(await callbackOf('CP-1'), cp.url, 'the callback URL did not move');
-      assert.ok(logLines.some((l) => l.includes('refused') && l.includes('127.0.0.3')), 'the refusal is logged');
+      assert.ok(
+        logLines.some((l) => l.includes('refused') && l.includes('127.0.0.3')),
+        'the refusal is logged',
+      );
       const metrics = await (await fetch(`${gw.adminUrl}/metrics`)).text();
       assert.match(metrics, /ocppgw_callback_refused_total\{rule="not-sender"\} 1/);
       const result = await csms.clients.get('CP-1')!.call('RemoteStartTransaction', { idTag: 'TAG-1' });
@@ -80,8 +109,15 @@ describe('callback addresses: a charger cannot be taken over by what another hos
   });
 
   it('a charger with sources: a message from another address is refused and cannot move its callback', async () => {
-    assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PINNED', from: cp.url })), { action: '/HeartbeatResponse', relatesTo: RELATES });
-    const other = await postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PINNED', from: 'http://127.0.0.2:9/cp' }), '127.0.0.2');
+    assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PINNED', from: cp.url })), {
+      action: '/HeartbeatResponse',
+      relatesTo: RELATES,
+    });
+    const other = await postFrom(
+      gw.soapUrl,
+      envelope(HEARTBEAT, { identity: 'CP-PINNED', from: 'http://127.0.0.2:9/cp' }),
+      '127.0.0.2',
+    );
     assert.equal(other.status, 400);
     assert.match(other.text, /SecurityError/);
     assert.match(other.text, /does not send from 127\.0\.0\.2/);
@@ -91,29 +127,53 @@ describe('callback addresses: a charger cannot be taken over by what another hos
   it('no request is made to the admin port, the gateway itself or a metadata address', async () => {
     const adminPort = new URL(gw.adminUrl).port;
     const soapPort = new URL(gw.soapUrl).port;
-    for (const from of [`http://127.0.0.1:${adminPort}/api/chargers/CP-SSRF/reconnect`, `http://localhost:${soapPort}/CentralSystemService`, 'http://169.254.169.254/latest/meta-data/']) {
-      assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-SSRF', from })), { action: '/HeartbeatResponse', relatesTo: RELATES });
+    for (const from of [
+      `http://127.0.0.1:${adminPort}/api/chargers/CP-SSRF/reconnect`,
+      `http://localhost:${soapPort}/CentralSystemService`,
+      'http://169.254.169.254/latest/meta-data/',
+    ]) {
+      assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-SSRF', from })), {
+        action: '/HeartbeatResponse',
+        relatesTo: RELATES,
+      });
     }
     assert.equal(await callbackOf('CP-SSRF'), undefined);
     await assert.rejects(csms.clients.get('CP-SSRF')!.call('Reset', { type: 'Soft' }), /no callback URL known/);
-    assert.ok(!logLines.some((l) => l.includes('upstream reconnect requested by an operator')), 'the admin action never ran');
+    assert.ok(
+      !logLines.some((l) => l.includes('upstream reconnect requested by an operator')),
+      'the admin action never ran',
+    );
   });
 
   it('credentials in a callback URL are used but never shown: status API, logs', async () => {
     const url = `http://operator:cp-secret-99@127.0.0.1:${new URL(cp.url).port}/ChargePointService`;
-    assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-CRED', from: url })), { action: '/HeartbeatResponse', relatesTo: RELATES });
-    const status = (await (await fetch(`${gw.adminUrl}/api/chargers/CP-CRED`)).json()) as { soap: { callbackUrl: string } };
+    assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-CRED', from: url })), {
+      action: '/HeartbeatResponse',
+      relatesTo: RELATES,
+    });
+    const status = (await (await fetch(`${gw.adminUrl}/api/chargers/CP-CRED`)).json()) as {
+      soap: { callbackUrl: string };
+    };
     assert.equal(status.soap.callbackUrl, `http://***@127.0.0.1:${new URL(cp.url).port}/ChargePointService`);
     assert.ok(!JSON.stringify(status).includes('cp-secret-99'));
     assert.ok(!logLines.some((l) => l.includes('cp-secret-99')), 'no log line holds the password');
   });
 
-  it('a CALLERROR names the HTTP status and the kind of failure, never bytes of the charger\'s answer', async () => {
+  it("a CALLERROR names the HTTP status and the kind of failure, never bytes of the charger's answer", async () => {
     const evil = await trap();
     const local = await startGateway('embedded', csms.url, { chargers: { 'CP-TRAP': { callbackUrl: evil.url } } });
     try {
-      assertSoapResponse(await post(local.soapUrl, envelope(HEARTBEAT, { identity: 'CP-TRAP' })), { action: '/HeartbeatResponse', relatesTo: RELATES });
-      const err = await csms.clients.get('CP-TRAP')!.call('ClearCache', {}).then(() => undefined, (e: Error) => e);
+      assertSoapResponse(await post(local.soapUrl, envelope(HEARTBEAT, { identity: 'CP-TRAP' })), {
+        action: '/HeartbeatResponse',
+        relatesTo: RELATES,
+      });
+      const err = await csms.clients
+        .get('CP-TRAP')!
+        .call('ClearCache', {})
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
       assert.match(String(err?.message), /not XML \(HTTP 200\)/);
       assert.ok(!String(err?.message).includes('SECRET'), String(err?.message));
     } finally {
@@ -139,9 +199,15 @@ describe('requests that may not speak for a charger', () => {
     const wrong = { Authorization: `Basic ${Buffer.from('CP-AUTH:wrong').toString('base64')}` };
     const statuses: number[] = [];
     // From an address of its own, so that the other tests' address is not throttled.
-    for (let i = 0; i < 30; i++) statuses.push((await postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-AUTH' }), '127.0.0.4', wrong)).status);
+    for (let i = 0; i < 30; i++)
+      statuses.push(
+        (await postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-AUTH' }), '127.0.0.4', wrong)).status,
+      );
     assert.deepEqual(statuses.slice(0, 10), Array(10).fill(400), 'the first ten are SecurityError faults');
-    assert.ok(statuses.slice(10).every((s) => s === 429), String(statuses));
+    assert.ok(
+      statuses.slice(10).every((s) => s === 429),
+      String(statuses),
+    );
     const right = { Authorization: `Basic ${Buffer.from('CP-AUTH:the-right-password').toString('base64')}` };
     const throttled = await postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-AUTH' }), '127.0.0.5', right);
     assert.equal(throttled.status, 429, 'the identity is throttled from any address');
@@ -151,8 +217,16 @@ describe('requests that may not speak for a charger', () => {
   });
 
   it('identities longer than MAX_IDENTITY_LENGTH and MessageIDs over 256 characters get Sender/ProtocolError', async () => {
-    assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'C'.repeat(48) })), { action: '/HeartbeatResponse', relatesTo: RELATES });
-    assertFault(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'C'.repeat(49) })), 'Sender', 'ProtocolError', /longer than 48/);
+    assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'C'.repeat(48) })), {
+      action: '/HeartbeatResponse',
+      relatesTo: RELATES,
+    });
+    assertFault(
+      await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'C'.repeat(49) })),
+      'Sender',
+      'ProtocolError',
+      /longer than 48/,
+    );
     const huge = 'm'.repeat(257);
     const reply = await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-MID', messageId: huge }));
     assertFault(reply, 'Sender', 'ProtocolError', /MessageID longer than 256/);
@@ -162,7 +236,10 @@ describe('requests that may not speak for a charger', () => {
 
   it('identities that name Object members are chargers like any other', async () => {
     for (const identity of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
-      assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity })), { action: '/HeartbeatResponse', relatesTo: RELATES });
+      assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity })), {
+        action: '/HeartbeatResponse',
+        relatesTo: RELATES,
+      });
     }
   });
 });
@@ -172,14 +249,24 @@ describe("a charger's source address and callback changes, as operators see them
   let gw: RunningGateway;
   const logLines: string[] = [];
   const admin = (path: string, body?: object) =>
-    fetch(`${gw.adminUrl}${path}`, body ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : undefined);
+    fetch(
+      `${gw.adminUrl}${path}`,
+      body
+        ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }
+        : undefined,
+    );
 
   before(async () => {
     csms = await new TestCsms().start();
     gw = await startGateway(
       'embedded',
       csms.url,
-      { chargers: { 'CP-PIN': { pinSource: true, soapPassword: 'pin-password-0123' }, 'CP-MOVE': { callbackUserInfo: true } } },
+      {
+        chargers: {
+          'CP-PIN': { pinSource: true, soapPassword: 'pin-password-0123' },
+          'CP-MOVE': { callbackUserInfo: true },
+        },
+      },
       undefined,
       logLines,
     );
@@ -193,35 +280,85 @@ describe("a charger's source address and callback changes, as operators see them
     const right = { Authorization: `Basic ${Buffer.from('CP-PIN:pin-password-0123').toString('base64')}` };
     const wrong = { Authorization: `Basic ${Buffer.from('CP-PIN:not-the-password').toString('base64')}` };
     // Without the credentials nobody pins their address first.
-    assertFault(await postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PIN' }), '127.0.0.6', wrong), 'Sender', 'SecurityError', /authentication failed/);
-    assertSoapResponse(await postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PIN' }), '127.0.0.1', right), { action: '/HeartbeatResponse', relatesTo: RELATES });
-    assertFault(await postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PIN' }), '127.0.0.7', right), 'Sender', 'SecurityError', /pinned to another source address/);
-    assert.equal(((await (await admin('/api/chargers/CP-PIN')).json()) as { soap: { pinnedSource?: string } }).soap.pinnedSource, '127.0.0.1');
+    assertFault(
+      await postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PIN' }), '127.0.0.6', wrong),
+      'Sender',
+      'SecurityError',
+      /authentication failed/,
+    );
+    assertSoapResponse(await postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PIN' }), '127.0.0.1', right), {
+      action: '/HeartbeatResponse',
+      relatesTo: RELATES,
+    });
+    assertFault(
+      await postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PIN' }), '127.0.0.7', right),
+      'Sender',
+      'SecurityError',
+      /pinned to another source address/,
+    );
+    assert.equal(
+      ((await (await admin('/api/chargers/CP-PIN')).json()) as { soap: { pinnedSource?: string } }).soap.pinnedSource,
+      '127.0.0.1',
+    );
 
     assert.equal((await admin('/api/chargers/CP-PIN/repin', {})).status, 400, 'a re-pin needs a reason');
     assert.equal((await admin('/api/chargers/CP-PIN/repin', { reason: 'x', address: 'not-an-ip' })).status, 400);
     const repin = await admin('/api/chargers/CP-PIN/repin', { reason: 'charger moved to the new site network' });
-    assert.deepEqual(await repin.json(), { identity: 'CP-PIN', previous: '127.0.0.1', reason: 'charger moved to the new site network' });
-    assert.ok(logLines.some((l) => l.includes('re-pinned the source of CP-PIN') && l.includes('new site network')), 'the re-pin is logged with its reason');
-    assertSoapResponse(await postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PIN' }), '127.0.0.7', right), { action: '/HeartbeatResponse', relatesTo: RELATES });
-    assertFault(await postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PIN' }), '127.0.0.1', right), 'Sender', 'SecurityError', /pinned/);
+    assert.deepEqual(await repin.json(), {
+      identity: 'CP-PIN',
+      previous: '127.0.0.1',
+      reason: 'charger moved to the new site network',
+    });
+    assert.ok(
+      logLines.some((l) => l.includes('re-pinned the source of CP-PIN') && l.includes('new site network')),
+      'the re-pin is logged with its reason',
+    );
+    assertSoapResponse(await postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PIN' }), '127.0.0.7', right), {
+      action: '/HeartbeatResponse',
+      relatesTo: RELATES,
+    });
+    assertFault(
+      await postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PIN' }), '127.0.0.1', right),
+      'Sender',
+      'SecurityError',
+      /pinned/,
+    );
   });
 
   it('every callback change is a warning with both addresses and the sender, counted, and kept in the status API', async () => {
     const first = 'http://127.0.0.1:18001/cp';
     const second = 'http://operator:s3cret-pass@127.0.0.1:18002/cp';
-    assertSoapResponse(await post(gw.soapUrl, envelope(BOOT, { identity: 'CP-MOVE', from: first })), { action: '/BootNotificationResponse', relatesTo: RELATES });
-    assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-MOVE', from: first })), { action: '/HeartbeatResponse', relatesTo: RELATES });
-    assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-MOVE', from: second })), { action: '/HeartbeatResponse', relatesTo: RELATES });
+    assertSoapResponse(await post(gw.soapUrl, envelope(BOOT, { identity: 'CP-MOVE', from: first })), {
+      action: '/BootNotificationResponse',
+      relatesTo: RELATES,
+    });
+    assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-MOVE', from: first })), {
+      action: '/HeartbeatResponse',
+      relatesTo: RELATES,
+    });
+    assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-MOVE', from: second })), {
+      action: '/HeartbeatResponse',
+      relatesTo: RELATES,
+    });
 
     const changes = logLines.filter((l) => l.includes('callback URL of CP-MOVE'));
     assert.equal(changes.length, 2, 'learned once, changed once; an unchanged address is not news');
-    const changed = JSON.parse(changes[1]!) as { level: number; previous: string; callbackUrl: string; remoteAddress: string };
+    const changed = JSON.parse(changes[1]!) as {
+      level: number;
+      previous: string;
+      callbackUrl: string;
+      remoteAddress: string;
+    };
     assert.equal(changed.level, 40, 'at warn');
-    assert.deepEqual([changed.previous, changed.callbackUrl, changed.remoteAddress], [first, 'http://***@127.0.0.1:18002/cp', '127.0.0.1']);
+    assert.deepEqual(
+      [changed.previous, changed.callbackUrl, changed.remoteAddress],
+      [first, 'http://***@127.0.0.1:18002/cp', '127.0.0.1'],
+    );
     assert.ok(!logLines.some((l) => l.includes('s3cret-pass')), 'credentials are never logged');
 
-    const status = (await (await admin('/api/chargers/CP-MOVE')).json()) as { soap: { callbackHistory: { url: string; previous?: string; source: string }[] } };
+    const status = (await (await admin('/api/chargers/CP-MOVE')).json()) as {
+      soap: { callbackHistory: { url: string; previous?: string; source: string }[] };
+    };
     assert.deepEqual(
       status.soap.callbackHistory.map((c) => [c.url, c.previous, c.source]),
       [

@@ -35,7 +35,11 @@ for (const mode of QUEUE_MODES) {
     }
 
     it('BootNotification: nine fields 1:1, interval -> heartbeatInterval', async () => {
-      csms.handlers.BootNotification = () => ({ status: 'Accepted', currentTime: '2024-05-01T12:00:00.000Z', interval: 240 });
+      csms.handlers.BootNotification = () => ({
+        status: 'Accepted',
+        currentTime: '2024-05-01T12:00:00.000Z',
+        interval: 240,
+      });
       const boot = {
         chargePointVendor: 'VendorX',
         chargePointModel: 'ModelY',
@@ -48,7 +52,10 @@ for (const mode of QUEUE_MODES) {
         meterSerialNumber: 'MSN-1',
       };
       const { result, reply, received } = await exchange('BootNotification', boot);
-      assert.deepEqual(received.map((c) => [c.action, c.payload]), [['BootNotification', boot]]);
+      assert.deepEqual(
+        received.map((c) => [c.action, c.payload]),
+        [['BootNotification', boot]],
+      );
       assert.deepEqual(result, { status: 'Accepted', currentTime: '2024-05-01T12:00:00.000Z', heartbeatInterval: 240 });
       assert.deepEqual(responseFields(reply, 'bootNotificationResponse'), [
         ['status', 'Accepted'],
@@ -65,17 +72,27 @@ for (const mode of QUEUE_MODES) {
     });
 
     it('Authorize: idTag out, idTagInfo back', async () => {
-      csms.handlers.Authorize = () => ({ idTagInfo: { status: 'Blocked', expiryDate: '2030-01-01T00:00:00.000Z', parentIdTag: 'PARENT' } });
+      csms.handlers.Authorize = () => ({
+        idTagInfo: { status: 'Blocked', expiryDate: '2030-01-01T00:00:00.000Z', parentIdTag: 'PARENT' },
+      });
       const { result, received } = await exchange('Authorize', { idTag: 'RFID-0001' });
-      assert.deepEqual(received.map((c) => [c.action, c.payload]), [['Authorize', { idTag: 'RFID-0001' }]]);
-      assert.deepEqual(result, { idTagInfo: { status: 'Blocked', expiryDate: '2030-01-01T00:00:00.000Z', parentIdTag: 'PARENT' } });
+      assert.deepEqual(
+        received.map((c) => [c.action, c.payload]),
+        [['Authorize', { idTag: 'RFID-0001' }]],
+      );
+      assert.deepEqual(result, {
+        idTagInfo: { status: 'Blocked', expiryDate: '2030-01-01T00:00:00.000Z', parentIdTag: 'PARENT' },
+      });
       delete csms.handlers.Authorize;
     });
 
     it('Heartbeat: {} out, currentTime back', async () => {
       csms.handlers.Heartbeat = () => ({ currentTime: '2024-05-01T12:34:56.000Z' });
       const { result, reply, received } = await exchange('Heartbeat', {});
-      assert.deepEqual(received.map((c) => [c.action, c.payload]), [['Heartbeat', {}]]);
+      assert.deepEqual(
+        received.map((c) => [c.action, c.payload]),
+        [['Heartbeat', {}]],
+      );
       assert.deepEqual(result, { currentTime: '2024-05-01T12:34:56.000Z' });
       assert.deepEqual(responseFields(reply, 'heartbeatResponse'), [['currentTime', '2024-05-01T12:34:56.000Z']]);
       delete csms.handlers.Heartbeat;
@@ -91,19 +108,49 @@ for (const mode of QUEUE_MODES) {
         vendorId: 'VendorX',
         vendorErrorCode: 'V0',
       });
-      assert.deepEqual(received.map((c) => c.payload), [
-        { connectorId: 1, errorCode: 'NoError', info: 'cable in', status: 'Preparing', timestamp: '2024-05-01T10:00:00.000Z', vendorId: 'VendorX', vendorErrorCode: 'V0' },
-      ]);
+      assert.deepEqual(
+        received.map((c) => c.payload),
+        [
+          {
+            connectorId: 1,
+            errorCode: 'NoError',
+            info: 'cable in',
+            status: 'Preparing',
+            timestamp: '2024-05-01T10:00:00.000Z',
+            vendorId: 'VendorX',
+            vendorErrorCode: 'V0',
+          },
+        ],
+      );
       assert.deepEqual(responseFields(reply, 'statusNotificationResponse'), []);
     });
 
     it('StartTransaction: 1:1, transactionId and idTagInfo back; the gateway reports Charging', async () => {
       csms.handlers.StartTransaction = () => ({ transactionId: 4711, idTagInfo: { status: 'Accepted' } });
-      const { result, received } = await exchange('StartTransaction', { connectorId: 1, idTag: 'RFID-0001', timestamp: '2024-05-01T12:01:00Z', meterStart: 1000, reservationId: 12 });
-      assert.deepEqual(received[0]?.payload, { connectorId: 1, idTag: 'RFID-0001', meterStart: 1000, reservationId: 12, timestamp: '2024-05-01T12:01:00.000Z' });
+      const { result, received } = await exchange('StartTransaction', {
+        connectorId: 1,
+        idTag: 'RFID-0001',
+        timestamp: '2024-05-01T12:01:00Z',
+        meterStart: 1000,
+        reservationId: 12,
+      });
+      assert.deepEqual(received[0]?.payload, {
+        connectorId: 1,
+        idTag: 'RFID-0001',
+        meterStart: 1000,
+        reservationId: 12,
+        timestamp: '2024-05-01T12:01:00.000Z',
+      });
       assert.deepEqual(result, { transactionId: 4711, idTagInfo: { status: 'Accepted' } });
-      const charging = await csms.waitForCall((c) => c.identity === identity && c.action === 'StatusNotification' && c.payload.status === 'Charging');
-      assert.deepEqual(charging.payload, { connectorId: 1, errorCode: 'NoError', status: 'Charging', timestamp: '2024-05-01T12:01:00.000Z' });
+      const charging = await csms.waitForCall(
+        (c) => c.identity === identity && c.action === 'StatusNotification' && c.payload.status === 'Charging',
+      );
+      assert.deepEqual(charging.payload, {
+        connectorId: 1,
+        errorCode: 'NoError',
+        status: 'Charging',
+        timestamp: '2024-05-01T12:01:00.000Z',
+      });
       delete csms.handlers.StartTransaction;
     });
 
@@ -123,23 +170,26 @@ for (const mode of QUEUE_MODES) {
           },
         ],
       });
-      assert.deepEqual(received.map((c) => c.payload), [
-        {
-          connectorId: 1,
-          transactionId: 4711,
-          meterValue: [
-            {
-              timestamp: '2024-05-01T12:05:00.000Z',
-              sampledValue: [
-                { value: '16.1', measurand: 'Current.Import', location: 'Outlet', unit: 'A' },
-                { value: '230', measurand: 'Voltage', unit: 'V' },
-                { value: '1500', context: 'Sample.Periodic', format: 'Raw', unit: 'Wh' },
-                { value: '1501' },
-              ],
-            },
-          ],
-        },
-      ]);
+      assert.deepEqual(
+        received.map((c) => c.payload),
+        [
+          {
+            connectorId: 1,
+            transactionId: 4711,
+            meterValue: [
+              {
+                timestamp: '2024-05-01T12:05:00.000Z',
+                sampledValue: [
+                  { value: '16.1', measurand: 'Current.Import', location: 'Outlet', unit: 'A' },
+                  { value: '230', measurand: 'Voltage', unit: 'V' },
+                  { value: '1500', context: 'Sample.Periodic', format: 'Raw', unit: 'Wh' },
+                  { value: '1501' },
+                ],
+              },
+            ],
+          },
+        ],
+      );
     });
 
     it('StopTransaction: transactionData flattened, reason omitted; the gateway reports Finishing', async () => {
@@ -152,8 +202,22 @@ for (const mode of QUEUE_MODES) {
         timestamp: '2024-05-01T13:00:00Z',
         meterStop: 9000,
         transactionData: [
-          { values: [{ timestamp: '2024-05-01T12:01:00Z', value: [{ attributes: { context: 'Transaction.Begin' }, $value: '1000' }] }] },
-          { values: [{ timestamp: '2024-05-01T13:00:00Z', value: [{ attributes: { context: 'Transaction.End' }, $value: '9000' }] }] },
+          {
+            values: [
+              {
+                timestamp: '2024-05-01T12:01:00Z',
+                value: [{ attributes: { context: 'Transaction.Begin' }, $value: '1000' }],
+              },
+            ],
+          },
+          {
+            values: [
+              {
+                timestamp: '2024-05-01T13:00:00Z',
+                value: [{ attributes: { context: 'Transaction.End' }, $value: '9000' }],
+              },
+            ],
+          },
         ],
       });
       const stop = received.find((c) => c.action === 'StopTransaction');
@@ -168,9 +232,15 @@ for (const mode of QUEUE_MODES) {
         ],
       });
       assert.deepEqual(result, { idTagInfo: { status: 'Accepted' } });
-      const finishing = await csms.waitForCall((c) => c.identity === identity && c.action === 'StatusNotification' && c.payload.status === 'Finishing');
+      const finishing = await csms.waitForCall(
+        (c) => c.identity === identity && c.action === 'StatusNotification' && c.payload.status === 'Finishing',
+      );
       assert.equal(finishing.payload.connectorId, 1);
-      const occupiedAgain = await exchange('StatusNotification', { connectorId: 1, status: 'Occupied', errorCode: 'NoError' });
+      const occupiedAgain = await exchange('StatusNotification', {
+        connectorId: 1,
+        status: 'Occupied',
+        errorCode: 'NoError',
+      });
       assert.equal(occupiedAgain.received[0]?.payload.status, 'Finishing');
       const free = await exchange('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError' });
       assert.equal(free.received[0]?.payload.status, 'Available');
@@ -179,8 +249,16 @@ for (const mode of QUEUE_MODES) {
 
     it('DataTransfer: vendorId, messageId and opaque data both ways', async () => {
       csms.handlers.DataTransfer = (p) => ({ status: 'Accepted', data: `echo:${String(p.data)}` });
-      const { result, received } = await exchange('DataTransfer', { vendorId: 'com.vendor', messageId: 'Price', data: '{"tariff": 0.3, "ts": "2024-13-45"}' });
-      assert.deepEqual(received[0]?.payload, { vendorId: 'com.vendor', messageId: 'Price', data: '{"tariff": 0.3, "ts": "2024-13-45"}' });
+      const { result, received } = await exchange('DataTransfer', {
+        vendorId: 'com.vendor',
+        messageId: 'Price',
+        data: '{"tariff": 0.3, "ts": "2024-13-45"}',
+      });
+      assert.deepEqual(received[0]?.payload, {
+        vendorId: 'com.vendor',
+        messageId: 'Price',
+        data: '{"tariff": 0.3, "ts": "2024-13-45"}',
+      });
       assert.deepEqual(result, { status: 'Accepted', data: 'echo:{"tariff": 0.3, "ts": "2024-13-45"}' });
       delete csms.handlers.DataTransfer;
     });

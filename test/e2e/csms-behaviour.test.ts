@@ -7,7 +7,8 @@ import { QUEUE_MODES, startGateway, type RunningGateway } from '../helpers/gatew
 import { assertFault, assertRetryLater, assertSoapResponse, envelope, post, responseFields } from '../helpers/soap.js';
 
 const HEARTBEAT = '<cs:heartbeatRequest/>';
-const BOOT = '<cs:bootNotificationRequest><cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel></cs:bootNotificationRequest>';
+const BOOT =
+  '<cs:bootNotificationRequest><cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel></cs:bootNotificationRequest>';
 const RELATES = 'urn:uuid:11111111-2222-3333-4444-555555555555';
 
 for (const mode of QUEUE_MODES) {
@@ -43,7 +44,12 @@ for (const mode of QUEUE_MODES) {
         csms.handlers.DataTransfer = () => {
           throw rpcError(code, `csms says ${code}`);
         };
-        const reply = await post(gw.soapUrl, envelope('<cs:dataTransferRequest><cs:vendorId>V</cs:vendorId></cs:dataTransferRequest>', { identity: 'CP-ERR' }));
+        const reply = await post(
+          gw.soapUrl,
+          envelope('<cs:dataTransferRequest><cs:vendorId>V</cs:vendorId></cs:dataTransferRequest>', {
+            identity: 'CP-ERR',
+          }),
+        );
         assertFault(reply, faultCode, subcode, new RegExp(`central system answered ${code}: csms says ${code}`));
       }
       delete csms.handlers.DataTransfer;
@@ -52,17 +58,27 @@ for (const mode of QUEUE_MODES) {
     it('a CSMS that does not answer: Authorize gets HTTP 503 without a Fault (retry) within the bounded wait', async () => {
       csms.handlers.Authorize = () => new Promise(() => undefined);
       const started = Date.now();
-      const reply = await post(gw.soapUrl, envelope('<cs:authorizeRequest><cs:idTag>SLOW</cs:idTag></cs:authorizeRequest>', { identity: 'CP-SLOW' }));
+      const reply = await post(
+        gw.soapUrl,
+        envelope('<cs:authorizeRequest><cs:idTag>SLOW</cs:idTag></cs:authorizeRequest>', { identity: 'CP-SLOW' }),
+      );
       const elapsed = Date.now() - started;
       assertRetryLater(reply, /did not answer|no answer/);
       assert.ok(elapsed >= 700 && elapsed < 3_000, `answered after ${elapsed} ms, bound is 800 ms`);
       delete csms.handlers.Authorize;
       // The charger's next message is not stuck behind the unanswered one.
-      assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-SLOW' })), { action: '/HeartbeatResponse', relatesTo: RELATES });
+      assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-SLOW' })), {
+        action: '/HeartbeatResponse',
+        relatesTo: RELATES,
+      });
     });
 
     it('BootNotification Pending: charger told Rejected with the configured interval, other messages refused until Accepted', async () => {
-      csms.handlers.BootNotification = () => ({ status: 'Pending', currentTime: '2024-05-01T12:00:00.000Z', interval: 0 });
+      csms.handlers.BootNotification = () => ({
+        status: 'Pending',
+        currentTime: '2024-05-01T12:00:00.000Z',
+        interval: 0,
+      });
       const pending = await post(gw.soapUrl, envelope(BOOT, { identity: 'CP-PENDING' }));
       assertSoapResponse(pending, { action: '/BootNotificationResponse', relatesTo: RELATES });
       assert.deepEqual(responseFields(pending, 'bootNotificationResponse'), [
@@ -70,12 +86,24 @@ for (const mode of QUEUE_MODES) {
         ['currentTime', '2024-05-01T12:00:00.000Z'],
         ['heartbeatInterval', '75'],
       ]);
-      assertFault(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PENDING' })), 'Sender', 'SecurityError', /registration Pending/);
+      assertFault(
+        await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PENDING' })),
+        'Sender',
+        'SecurityError',
+        /registration Pending/,
+      );
       assert.equal(csms.callsFor('CP-PENDING', 'Heartbeat').length, 0);
-      csms.handlers.BootNotification = () => ({ status: 'Accepted', currentTime: '2024-05-01T12:00:00.000Z', interval: 30 });
+      csms.handlers.BootNotification = () => ({
+        status: 'Accepted',
+        currentTime: '2024-05-01T12:00:00.000Z',
+        interval: 30,
+      });
       const accepted = await post(gw.soapUrl, envelope(BOOT, { identity: 'CP-PENDING' }));
       assert.deepEqual(responseFields(accepted, 'bootNotificationResponse')[0], ['status', 'Accepted']);
-      assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PENDING' })), { action: '/HeartbeatResponse', relatesTo: RELATES });
+      assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-PENDING' })), {
+        action: '/HeartbeatResponse',
+        relatesTo: RELATES,
+      });
       assert.equal(csms.callsFor('CP-PENDING', 'Heartbeat').length, 1);
       delete csms.handlers.BootNotification;
     });
@@ -85,10 +113,13 @@ for (const mode of QUEUE_MODES) {
       const reply = await post(gw.soapUrl, envelope(BOOT, { identity: 'CP-UNKNOWN' }));
       assertSoapResponse(reply, { action: '/BootNotificationResponse', relatesTo: RELATES });
       const fields = responseFields(reply, 'bootNotificationResponse');
-      assert.deepEqual([fields[0], fields[2]], [
-        ['status', 'Rejected'],
-        ['heartbeatInterval', '75'],
-      ]);
+      assert.deepEqual(
+        [fields[0], fields[2]],
+        [
+          ['status', 'Rejected'],
+          ['heartbeatInterval', '75'],
+        ],
+      );
       // Its other messages are not stored for a CSMS that refuses it: the charger keeps them (README.md, "Security").
       const heartbeat = await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-UNKNOWN' }));
       assert.equal(heartbeat.status, 503);
@@ -97,7 +128,10 @@ for (const mode of QUEUE_MODES) {
     });
 
     it('Basic auth per charger from config: the CSMS sees identity and password', async () => {
-      assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-AUTH' })), { action: '/HeartbeatResponse', relatesTo: RELATES });
+      assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-AUTH' })), {
+        action: '/HeartbeatResponse',
+        relatesTo: RELATES,
+      });
       assert.equal(csms.passwords.get('CP-AUTH'), 'AL1000-secret-0123456789');
       assert.equal(csms.passwords.get('CP-SLOW'), undefined);
     });
@@ -111,9 +145,13 @@ for (const mode of QUEUE_MODES) {
         inFlight--;
         return {};
       };
-      const status = (n: number) => `<cs:statusNotificationRequest><cs:connectorId>${n}</cs:connectorId><cs:status>Available</cs:status><cs:errorCode>NoError</cs:errorCode></cs:statusNotificationRequest>`;
-      const replies = await Promise.all([1, 2, 3, 4, 5].map((n) => post(gw.soapUrl, envelope(status(n), { identity: 'CP-SERIAL' }))));
-      for (const reply of replies) assertSoapResponse(reply, { action: '/StatusNotificationResponse', relatesTo: RELATES });
+      const status = (n: number) =>
+        `<cs:statusNotificationRequest><cs:connectorId>${n}</cs:connectorId><cs:status>Available</cs:status><cs:errorCode>NoError</cs:errorCode></cs:statusNotificationRequest>`;
+      const replies = await Promise.all(
+        [1, 2, 3, 4, 5].map((n) => post(gw.soapUrl, envelope(status(n), { identity: 'CP-SERIAL' }))),
+      );
+      for (const reply of replies)
+        assertSoapResponse(reply, { action: '/StatusNotificationResponse', relatesTo: RELATES });
       assert.equal(maxInFlight, 1);
       assert.equal(csms.callsFor('CP-SERIAL', 'StatusNotification').length, 5);
       delete csms.handlers.StatusNotification;
@@ -121,7 +159,13 @@ for (const mode of QUEUE_MODES) {
 
     it('per charger, messages reach the CSMS in the order the charger sent them', async () => {
       for (let i = 0; i < 20; i++) {
-        await post(gw.soapUrl, envelope(`<cs:dataTransferRequest><cs:vendorId>V</cs:vendorId><cs:data>${i}</cs:data></cs:dataTransferRequest>`, { identity: 'CP-ORDER' }));
+        await post(
+          gw.soapUrl,
+          envelope(
+            `<cs:dataTransferRequest><cs:vendorId>V</cs:vendorId><cs:data>${i}</cs:data></cs:dataTransferRequest>`,
+            { identity: 'CP-ORDER' },
+          ),
+        );
       }
       assert.deepEqual(
         csms.callsFor('CP-ORDER', 'DataTransfer').map((c) => c.payload.data),
@@ -136,7 +180,13 @@ describe('CSMS connection failures', () => {
     const gw = await startGateway('embedded', 'ws://127.0.0.1:9/ocpp', { csmsTimeoutMs: 2_000 });
     try {
       const started = Date.now();
-      assertRetryLater(await post(gw.soapUrl, envelope('<cs:authorizeRequest><cs:idTag>T</cs:idTag></cs:authorizeRequest>', { identity: 'CP-DOWN' })), /central system unavailable: .*ECONNREFUSED/);
+      assertRetryLater(
+        await post(
+          gw.soapUrl,
+          envelope('<cs:authorizeRequest><cs:idTag>T</cs:idTag></cs:authorizeRequest>', { identity: 'CP-DOWN' }),
+        ),
+        /central system unavailable: .*ECONNREFUSED/,
+      );
       assert.ok(Date.now() - started < 2_000);
       const heartbeat = await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-DOWN-2' }));
       assertSoapResponse(heartbeat, { action: '/HeartbeatResponse', relatesTo: RELATES });
@@ -147,7 +197,12 @@ describe('CSMS connection failures', () => {
   });
 
   it('a CSMS that does not agree to ocpp1.6 is a failed connection; a schema-invalid CSMS answer is never passed on', async () => {
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: (protocols, req) => (req.url?.endsWith('/CP-NOPROTO') ? false : protocols.has('ocpp1.6') ? 'ocpp1.6' : false) });
+    const wss = new WebSocketServer({
+      port: 0,
+      host: '127.0.0.1',
+      handleProtocols: (protocols, req) =>
+        req.url?.endsWith('/CP-NOPROTO') ? false : protocols.has('ocpp1.6') ? 'ocpp1.6' : false,
+    });
     wss.on('connection', (ws) => {
       ws.on('message', (data) => {
         const [, id] = JSON.parse(data.toString()) as [number, string];
@@ -155,10 +210,23 @@ describe('CSMS connection failures', () => {
       });
     });
     await new Promise((r) => wss.once('listening', r));
-    const gw = await startGateway('embedded', `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ocpp`, { csmsTimeoutMs: 2_000 });
+    const gw = await startGateway('embedded', `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ocpp`, {
+      csmsTimeoutMs: 2_000,
+    });
     try {
-      assertRetryLater(await post(gw.soapUrl, envelope('<cs:authorizeRequest><cs:idTag>T</cs:idTag></cs:authorizeRequest>', { identity: 'CP-NOPROTO' })), /did not agree to subprotocol ocpp1.6/);
-      assertFault(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-BADCSMS' })), 'Receiver', 'InternalError', /invalid payload/);
+      assertRetryLater(
+        await post(
+          gw.soapUrl,
+          envelope('<cs:authorizeRequest><cs:idTag>T</cs:idTag></cs:authorizeRequest>', { identity: 'CP-NOPROTO' }),
+        ),
+        /did not agree to subprotocol ocpp1.6/,
+      );
+      assertFault(
+        await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-BADCSMS' })),
+        'Receiver',
+        'InternalError',
+        /invalid payload/,
+      );
     } finally {
       await gw.stop();
       wss.close();

@@ -15,9 +15,15 @@ import { ocpp15Soap } from '../../src/soap/dialects.js';
 const soap12 = (body: string, header = '') =>
   `<?xml version="1.0"?><s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}" xmlns:cp="${ocpp15Soap.cpNamespace}">${header}<s:Body>${body}</s:Body></s:Envelope>`;
 const fault = (code: string, subcode: string, reason: string) =>
-  soap12(`<s:Fault><s:Code><s:Value>s:${code}</s:Value><s:Subcode><s:Value>cp:${subcode}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">${reason}</s:Text></s:Reason></s:Fault>`);
+  soap12(
+    `<s:Fault><s:Code><s:Value>s:${code}</s:Value><s:Subcode><s:Value>cp:${subcode}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">${reason}</s:Text></s:Reason></s:Fault>`,
+  );
 
-async function outcome(client: RpcServerClient, action: string, payload: object): Promise<{ result?: unknown; code?: string; message?: string; ms: number }> {
+async function outcome(
+  client: RpcServerClient,
+  action: string,
+  payload: object,
+): Promise<{ result?: unknown; code?: string; message?: string; ms: number }> {
   const started = Date.now();
   try {
     return { result: await client.call(action, payload), ms: Date.now() - started };
@@ -39,7 +45,13 @@ for (const mode of QUEUE_MODES) {
       csms = await new TestCsms().start();
       cp = await new RawChargePoint().start();
       gw = await startGateway(mode, csms.url, { chargerTimeoutMs: 700 });
-      await post(gw.soapUrl, envelope('<cs:bootNotificationRequest><cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel></cs:bootNotificationRequest>', { identity, from: cp.url }));
+      await post(
+        gw.soapUrl,
+        envelope(
+          '<cs:bootNotificationRequest><cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel></cs:bootNotificationRequest>',
+          { identity, from: cp.url },
+        ),
+      );
       client = csms.clients.get(identity)!;
     });
     after(async () => {
@@ -52,8 +64,14 @@ for (const mode of QUEUE_MODES) {
     it('tolerates responses with no Header, no MessageID, odd RelatesTo, To = the central system, prefixes of any kind (Q1, Q3, Q4, Q8)', async () => {
       const shapes = [
         soap12('<cp:resetResponse><cp:status>Accepted</cp:status></cp:resetResponse>'),
-        soap12('<resetResponse xmlns="urn://Ocpp/Cp/2012/06/"><status>Accepted</status></resetResponse>', `<s:Header><a:RelatesTo>not-a-uri 42</a:RelatesTo><a:To>${gw.soapUrl}</a:To></s:Header>`),
-        soap12('<ns1:resetResponse xmlns:ns1="urn://Ocpp/Cp/2012/06/"><ns1:status>Accepted</ns1:status></ns1:resetResponse>', '<s:Header><a:Action>/ResetResponse</a:Action><a:RelatesTo>uuid:abc</a:RelatesTo></s:Header>'),
+        soap12(
+          '<resetResponse xmlns="urn://Ocpp/Cp/2012/06/"><status>Accepted</status></resetResponse>',
+          `<s:Header><a:RelatesTo>not-a-uri 42</a:RelatesTo><a:To>${gw.soapUrl}</a:To></s:Header>`,
+        ),
+        soap12(
+          '<ns1:resetResponse xmlns:ns1="urn://Ocpp/Cp/2012/06/"><ns1:status>Accepted</ns1:status></ns1:resetResponse>',
+          '<s:Header><a:Action>/ResetResponse</a:Action><a:RelatesTo>uuid:abc</a:RelatesTo></s:Header>',
+        ),
       ];
       for (const body of shapes) {
         cp.answer = () => ({ body });
@@ -70,11 +88,17 @@ for (const mode of QUEUE_MODES) {
         ['Receiver', 'InternalError', 'InternalError'],
         ['Receiver', 'SomethingElse', 'GenericError'],
       ]) {
-        cp.answer = () => ({ status: code === 'Sender' ? 400 : 500, body: fault(code!, subcode!, `because ${subcode}`) });
+        cp.answer = () => ({
+          status: code === 'Sender' ? 400 : 500,
+          body: fault(code!, subcode!, `because ${subcode}`),
+        });
         const r = await outcome(client, 'ClearCache', {});
         assert.equal(r.code, expected, `${code}/${subcode}`);
         // The description names the fault and the HTTP status, never text the charger wrote (docs/architecture.md#callback-addresses).
-        assert.match(r.message ?? '', new RegExp(`SOAP Fault ${code}(/${subcode})? \\(HTTP ${code === 'Sender' ? 400 : 500}\\)`));
+        assert.match(
+          r.message ?? '',
+          new RegExp(`SOAP Fault ${code}(/${subcode})? \\(HTTP ${code === 'Sender' ? 400 : 500}\\)`),
+        );
         assert.doesNotMatch(r.message ?? '', /because/);
       }
     });
@@ -97,62 +121,145 @@ for (const mode of QUEUE_MODES) {
     });
 
     it('TriggerMessage is emulated from what the gateway knows, the triggered message sent after the CALLRESULT', async () => {
-      const t = (requestedMessage: string, connectorId?: number) => outcome(client, 'TriggerMessage', connectorId === undefined ? { requestedMessage } : { requestedMessage, connectorId });
+      const t = (requestedMessage: string, connectorId?: number) =>
+        outcome(
+          client,
+          'TriggerMessage',
+          connectorId === undefined ? { requestedMessage } : { requestedMessage, connectorId },
+        );
       // Nothing known yet about connector 3.
       assert.deepEqual((await t('StatusNotification', 3)).result, { status: 'Rejected' });
-      await post(gw.soapUrl, envelope('<cs:statusNotificationRequest><cs:connectorId>1</cs:connectorId><cs:status>Faulted</cs:status><cs:errorCode>GroundFailure</cs:errorCode><cs:timestamp>2024-05-01T08:00:00Z</cs:timestamp></cs:statusNotificationRequest>', { identity }));
+      await post(
+        gw.soapUrl,
+        envelope(
+          '<cs:statusNotificationRequest><cs:connectorId>1</cs:connectorId><cs:status>Faulted</cs:status><cs:errorCode>GroundFailure</cs:errorCode><cs:timestamp>2024-05-01T08:00:00Z</cs:timestamp></cs:statusNotificationRequest>',
+          { identity },
+        ),
+      );
       const before = csms.callsFor(identity, 'StatusNotification').length;
       const accepted = await t('StatusNotification', 1);
       assert.deepEqual(accepted.result, { status: 'Accepted' });
-      const replay = await csms.waitForCall((c) => c.identity === identity && c.action === 'StatusNotification' && csms.callsFor(identity, 'StatusNotification').indexOf(c) >= before);
-      assert.deepEqual(replay.payload, { connectorId: 1, errorCode: 'GroundFailure', status: 'Faulted', timestamp: '2024-05-01T08:00:00.000Z' }, 'last status, original timestamp');
+      const replay = await csms.waitForCall(
+        (c) =>
+          c.identity === identity &&
+          c.action === 'StatusNotification' &&
+          csms.callsFor(identity, 'StatusNotification').indexOf(c) >= before,
+      );
+      assert.deepEqual(
+        replay.payload,
+        { connectorId: 1, errorCode: 'GroundFailure', status: 'Faulted', timestamp: '2024-05-01T08:00:00.000Z' },
+        'last status, original timestamp',
+      );
       assert.deepEqual((await t('Heartbeat')).result, { status: 'Accepted' }, 'charger heard from just now');
       await csms.waitForCall((c) => c.identity === identity && c.action === 'Heartbeat');
       assert.deepEqual((await t('BootNotification')).result, { status: 'Rejected' }, 'already accepted');
       assert.deepEqual((await t('MeterValues')).result, { status: 'Rejected' }, 'the gateway cannot sample');
       assert.deepEqual((await t('DiagnosticsStatusNotification')).result, { status: 'Accepted' });
-      const idle = await csms.waitForCall((c) => c.identity === identity && c.action === 'DiagnosticsStatusNotification');
+      const idle = await csms.waitForCall(
+        (c) => c.identity === identity && c.action === 'DiagnosticsStatusNotification',
+      );
       assert.deepEqual(idle.payload, { status: 'Idle' });
-      cp.answer = () => ({ body: soap12('<cp:getDiagnosticsResponse><cp:fileName>d.zip</cp:fileName></cp:getDiagnosticsResponse>') });
+      cp.answer = () => ({
+        body: soap12('<cp:getDiagnosticsResponse><cp:fileName>d.zip</cp:fileName></cp:getDiagnosticsResponse>'),
+      });
       await outcome(client, 'GetDiagnostics', { location: 'ftp://x/y' });
       await t('DiagnosticsStatusNotification');
-      await csms.waitForCall((c) => c.identity === identity && c.action === 'DiagnosticsStatusNotification' && c.payload.status === 'Uploading');
+      await csms.waitForCall(
+        (c) =>
+          c.identity === identity && c.action === 'DiagnosticsStatusNotification' && c.payload.status === 'Uploading',
+      );
       cp.answer = () => ({ body: soap12('<cp:updateFirmwareResponse/>') });
-      await outcome(client, 'UpdateFirmware', { location: 'https://fw/x.bin', retrieveDate: '2020-01-01T00:00:00.000Z' });
+      await outcome(client, 'UpdateFirmware', {
+        location: 'https://fw/x.bin',
+        retrieveDate: '2020-01-01T00:00:00.000Z',
+      });
       await t('FirmwareStatusNotification');
-      await csms.waitForCall((c) => c.identity === identity && c.action === 'FirmwareStatusNotification' && c.payload.status === 'Downloading');
-      await post(gw.soapUrl, envelope('<cs:firmwareStatusNotificationRequest><cs:status>Downloaded</cs:status></cs:firmwareStatusNotificationRequest>', { identity }));
+      await csms.waitForCall(
+        (c) =>
+          c.identity === identity && c.action === 'FirmwareStatusNotification' && c.payload.status === 'Downloading',
+      );
+      await post(
+        gw.soapUrl,
+        envelope(
+          '<cs:firmwareStatusNotificationRequest><cs:status>Downloaded</cs:status></cs:firmwareStatusNotificationRequest>',
+          { identity },
+        ),
+      );
       await t('FirmwareStatusNotification');
-      await csms.waitForCall((c) => c.identity === identity && c.action === 'FirmwareStatusNotification' && c.payload.status === 'Installing');
+      await csms.waitForCall(
+        (c) =>
+          c.identity === identity && c.action === 'FirmwareStatusNotification' && c.payload.status === 'Installing',
+      );
     });
 
     it('TriggerMessage BootNotification while Pending re-sends the cached boot and remembers the new status', async () => {
       const id = `${identity}-P`;
-      csms.handlers.BootNotification = () => ({ status: 'Pending', currentTime: new Date().toISOString(), interval: 10 });
-      await post(gw.soapUrl, envelope('<cs:bootNotificationRequest><cs:chargePointVendor>VP</cs:chargePointVendor><cs:chargePointModel>MP</cs:chargePointModel></cs:bootNotificationRequest>', { identity: id, from: cp.url }));
-      csms.handlers.BootNotification = () => ({ status: 'Accepted', currentTime: new Date().toISOString(), interval: 10 });
+      csms.handlers.BootNotification = () => ({
+        status: 'Pending',
+        currentTime: new Date().toISOString(),
+        interval: 10,
+      });
+      await post(
+        gw.soapUrl,
+        envelope(
+          '<cs:bootNotificationRequest><cs:chargePointVendor>VP</cs:chargePointVendor><cs:chargePointModel>MP</cs:chargePointModel></cs:bootNotificationRequest>',
+          { identity: id, from: cp.url },
+        ),
+      );
+      csms.handlers.BootNotification = () => ({
+        status: 'Accepted',
+        currentTime: new Date().toISOString(),
+        interval: 10,
+      });
       const pendingClient = csms.clients.get(id)!;
-      assert.deepEqual((await outcome(pendingClient, 'TriggerMessage', { requestedMessage: 'BootNotification' })).result, { status: 'Accepted' });
-      const resent = await csms.waitForCall((c) => c.identity === id && c.action === 'BootNotification' && csms.callsFor(id, 'BootNotification').length === 2);
+      assert.deepEqual(
+        (await outcome(pendingClient, 'TriggerMessage', { requestedMessage: 'BootNotification' })).result,
+        { status: 'Accepted' },
+      );
+      const resent = await csms.waitForCall(
+        (c) =>
+          c.identity === id && c.action === 'BootNotification' && csms.callsFor(id, 'BootNotification').length === 2,
+      );
       assert.deepEqual(resent.payload, { chargePointVendor: 'VP', chargePointModel: 'MP' });
-      await until(async () => (await gw.gateway.registry.load(id))?.registration === 'Accepted', 'the registry to remember registration Accepted', 2_000);
+      await until(
+        async () => (await gw.gateway.registry.load(id))?.registration === 'Accepted',
+        'the registry to remember registration Accepted',
+        2_000,
+      );
       assert.equal((await gw.gateway.registry.load(id))?.registration, 'Accepted');
       delete csms.handlers.BootNotification;
     });
 
     it('smart charging and security-extension actions -> NotSupported; an unknown action -> NotImplemented', async () => {
-      const profile = { connectorId: 1, csChargingProfiles: { chargingProfileId: 1, stackLevel: 0, chargingProfilePurpose: 'TxDefaultProfile', chargingProfileKind: 'Absolute', chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] } } };
+      const profile = {
+        connectorId: 1,
+        csChargingProfiles: {
+          chargingProfileId: 1,
+          stackLevel: 0,
+          chargingProfilePurpose: 'TxDefaultProfile',
+          chargingProfileKind: 'Absolute',
+          chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] },
+        },
+      };
       assert.equal((await outcome(client, 'SetChargingProfile', profile)).code, 'NotSupported');
       assert.equal((await outcome(client, 'ClearChargingProfile', {})).code, 'NotSupported');
-      assert.equal((await outcome(client, 'GetCompositeSchedule', { connectorId: 1, duration: 60 })).code, 'NotSupported');
-      assert.equal((await outcome(client, 'GetInstalledCertificateIds', { certificateType: 'CentralSystemRootCertificate' })).code, 'NotSupported');
+      assert.equal(
+        (await outcome(client, 'GetCompositeSchedule', { connectorId: 1, duration: 60 })).code,
+        'NotSupported',
+      );
+      assert.equal(
+        (await outcome(client, 'GetInstalledCertificateIds', { certificateType: 'CentralSystemRootCertificate' })).code,
+        'NotSupported',
+      );
       // ocpp-rpc will not send an action it has no schema for; send the frame raw.
       const reply = await new Promise<unknown[]>((resolve) => {
         client.on('message', ({ message, outbound }: { message: string; outbound: boolean }) => {
           const frame = JSON.parse(message) as unknown[];
           if (!outbound && frame[1] === 'raw-1') resolve(frame);
         });
-        void (client as unknown as { sendRaw(m: string): void }).sendRaw(JSON.stringify([2, 'raw-1', 'FlyToTheMoon', {}]));
+        void (client as unknown as { sendRaw(m: string): void }).sendRaw(
+          JSON.stringify([2, 'raw-1', 'FlyToTheMoon', {}]),
+        );
       });
       assert.deepEqual(reply.slice(0, 3), [4, 'raw-1', 'NotImplemented']);
     });
@@ -164,7 +271,9 @@ for (const mode of QUEUE_MODES) {
           const frame = JSON.parse(message) as unknown[];
           if (!outbound && frame[1] === 'raw-2') resolve(frame);
         });
-        void (client as unknown as { sendRaw(m: string): void }).sendRaw(JSON.stringify([2, 'raw-2', 'Reset', { type: 'Sideways' }]));
+        void (client as unknown as { sendRaw(m: string): void }).sendRaw(
+          JSON.stringify([2, 'raw-2', 'Reset', { type: 'Sideways' }]),
+        );
       });
       assert.equal(reply[0], 4);
       assert.equal(typeof reply[2], 'string');
@@ -179,12 +288,21 @@ describe('CSMS -> charger without a usable callback URL', () => {
     const csms = await new TestCsms().start();
     const gw = await startGateway('embedded', csms.url);
     try {
-      await post(gw.soapUrl, envelope('<cs:heartbeatRequest/>', { identity: 'CP-NOURL', from: 'http://www.w3.org/2005/08/addressing/anonymous' }));
+      await post(
+        gw.soapUrl,
+        envelope('<cs:heartbeatRequest/>', {
+          identity: 'CP-NOURL',
+          from: 'http://www.w3.org/2005/08/addressing/anonymous',
+        }),
+      );
       const r = await outcome(csms.clients.get('CP-NOURL')!, 'Reset', { type: 'Hard' });
       assert.equal(r.code, 'GenericError');
       assert.match(r.message ?? '', /no callback URL known for charger CP-NOURL.*chargers\.CP-NOURL\.callbackUrl/);
       // A charger whose callback URL points nowhere.
-      await post(gw.soapUrl, envelope('<cs:heartbeatRequest/>', { identity: 'CP-DEAD', from: 'http://127.0.0.1:9/ocpp' }));
+      await post(
+        gw.soapUrl,
+        envelope('<cs:heartbeatRequest/>', { identity: 'CP-DEAD', from: 'http://127.0.0.1:9/ocpp' }),
+      );
       const dead = await outcome(csms.clients.get('CP-DEAD')!, 'Reset', { type: 'Hard' });
       assert.equal(dead.code, 'GenericError');
       assert.match(dead.message ?? '', /unreachable.*ECONNREFUSED/);

@@ -7,7 +7,16 @@ import { Queue } from 'bullmq';
 import { partitionOf } from '../../src/queue/partition.js';
 import { NodeSoapChargePoint } from '../helpers/charge-points.js';
 import { rpcError, TestCsms } from '../helpers/csms-peer.js';
-import { admin, body, DurabilityLab, median, sample, timedSend, type StorageMode, type TimedReply } from '../helpers/durability.js';
+import {
+  admin,
+  body,
+  DurabilityLab,
+  median,
+  sample,
+  timedSend,
+  type StorageMode,
+  type TimedReply,
+} from '../helpers/durability.js';
 import { GatewayProcess, runGatewayToExit } from '../helpers/processes.js';
 import { assertRetryLater, responseFields } from '../helpers/soap.js';
 import { sleep, until } from '../helpers/wait.js';
@@ -29,10 +38,15 @@ after(() => {
 });
 
 const minute = (base: string, n: number) => new Date(Date.parse(base) + n * 60_000).toISOString();
-const fieldOf = (t: TimedReply, element: string, name: string) => responseFields(t.reply, element).find(([n]) => n === name)?.[1];
+const fieldOf = (t: TimedReply, element: string, name: string) =>
+  responseFields(t.reply, element).find(([n]) => n === name)?.[1];
 
 function assertAcknowledged(t: TimedReply, what: string, log: string): void {
-  assert.equal(t.reply.status, 200, `${what}: HTTP ${t.reply.status} (${t.reply.text.slice(0, 200)}); gateway log: ${log}`);
+  assert.equal(
+    t.reply.status,
+    200,
+    `${what}: HTTP ${t.reply.status} (${t.reply.text.slice(0, 200)}); gateway log: ${log}`,
+  );
 }
 
 // The storage modes and the start errors run side by side (each has its own CSMS, Redis and directories).
@@ -97,12 +111,19 @@ describe('durability', { concurrency: true }, () => {
 
         if (mode === 'redis') {
           // A stopping instance gives its jobs back without a failed attempt.
-          const queue = new Queue(`upstream-p${partitionOf(id, 4)}`, { connection: { host: '127.0.0.1', port: lab.redis!.port }, prefix: store });
+          const queue = new Queue(`upstream-p${partitionOf(id, 4)}`, {
+            connection: { host: '127.0.0.1', port: lab.redis!.port },
+            prefix: store,
+          });
           try {
-            const jobs = (await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'failed'])).filter((j) => j && JSON.stringify(j.data).includes(id));
+            const jobs = (await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'failed'])).filter(
+              (j) => j && JSON.stringify(j.data).includes(id),
+            );
             assert.ok(jobs.length > 0, 'the stored messages wait in BullMQ after the SIGTERM');
             assert.deepEqual(
-              jobs.filter((j) => j.attemptsMade !== 0 || j.failedReason).map((j) => ({ id: j.id, attemptsMade: j.attemptsMade, failedReason: j.failedReason })),
+              jobs
+                .filter((j) => j.attemptsMade !== 0 || j.failedReason)
+                .map((j) => ({ id: j.id, attemptsMade: j.attemptsMade, failedReason: j.failedReason })),
               [],
               'no job counts a failed attempt after the SIGTERM',
             );
@@ -126,7 +147,11 @@ describe('durability', { concurrency: true }, () => {
         const status = await admin(gw, `/api/chargers/${encodeURIComponent(id)}`);
         assert.equal(status.status, 200, status.text);
         assert.equal(status.json.registration, 'Accepted', 'registration survives the restarts');
-        assert.deepEqual(status.json.openTransactions.map((t: { transactionId: number }) => t.transactionId), [4242], 'the open transaction survives the restarts');
+        assert.deepEqual(
+          status.json.openTransactions.map((t: { transactionId: number }) => t.transactionId),
+          [4242],
+          'the open transaction survives the restarts',
+        );
 
         for (const { label, t } of answers) assertAcknowledged(t, label, gw.logFile);
         for (const r of refusals) {
@@ -140,18 +165,33 @@ describe('durability', { concurrency: true }, () => {
 
         await lab.csmsUp();
         const backAt = performance.now();
-        await until(() => csms.callsFor(id, 'StopTransaction').length > 0, `the StopTransaction to reach the CSMS (log: ${gw.logFile})`, 60_000);
+        await until(
+          () => csms.callsFor(id, 'StopTransaction').length > 0,
+          `the StopTransaction to reach the CSMS (log: ${gw.logFile})`,
+          60_000,
+        );
         const drainMs = performance.now() - backAt;
 
-        const delivered = csms.calls.slice(outageStart).filter((c) => c.identity === id && (c.action === 'MeterValues' || c.action === 'StopTransaction'));
-        const labelOf = (c: (typeof delivered)[number]) => (c.action === 'StopTransaction' ? 'StopTransaction' : `MeterValues ${Number(sample(c.payload).value) / 10}`);
+        const delivered = csms.calls
+          .slice(outageStart)
+          .filter((c) => c.identity === id && (c.action === 'MeterValues' || c.action === 'StopTransaction'));
+        const labelOf = (c: (typeof delivered)[number]) =>
+          c.action === 'StopTransaction' ? 'StopTransaction' : `MeterValues ${Number(sample(c.payload).value) / 10}`;
         const firsts = new Map<string, (typeof delivered)[number]>();
         for (const c of delivered) if (!firsts.has(labelOf(c))) firsts.set(labelOf(c), c);
-        assert.deepEqual([...firsts.keys()], sent.map((s) => s.label), 'every acknowledged message delivered, in the order sent');
+        assert.deepEqual(
+          [...firsts.keys()],
+          sent.map((s) => s.label),
+          'every acknowledged message delivered, in the order sent',
+        );
         for (const s of sent) {
           const c = firsts.get(s.label)!;
           if (c.action === 'MeterValues') {
-            assert.deepEqual(sample(c.payload), { timestamp: s.timestamp, value: String(s.value) }, `${s.label}: original timestamp and value`);
+            assert.deepEqual(
+              sample(c.payload),
+              { timestamp: s.timestamp, value: String(s.value) },
+              `${s.label}: original timestamp and value`,
+            );
             assert.equal(c.payload.transactionId, 4242, `${s.label}: the CSMS's transaction id`);
           } else {
             assert.equal(c.payload.timestamp, s.timestamp, 'StopTransaction: original timestamp');
@@ -179,7 +219,8 @@ describe('durability', { concurrency: true }, () => {
       it('a CALLERROR on redelivery is retried; past DEAD_LETTER_AFTER_HOURS a dead letter, replayed by an operator', async () => {
         const { csms } = lab;
         const id = `CP-REFUSE-${mode}`;
-        const meterOf = (c: { identity: string; action: string; payload: Record<string, unknown> }, value: number) => c.identity === id && c.action === 'MeterValues' && sample(c.payload).value === String(value);
+        const meterOf = (c: { identity: string; action: string; payload: Record<string, unknown> }, value: number) =>
+          c.identity === id && c.action === 'MeterValues' && sample(c.payload).value === String(value);
         const receptions = (value: number) => csms.calls.filter((c) => meterOf(c, value));
         let refusedOnce = false;
         let poisoned = true;
@@ -198,25 +239,57 @@ describe('durability', { concurrency: true }, () => {
           let gw = await start(lab.gateway('refuse-once', lab.newStore()));
           assertAcknowledged(await timedSend(gw.soapUrl, id, body.boot()), 'BootNotification', gw.logFile);
           await lab.csmsDown();
-          assertAcknowledged(await timedSend(gw.soapUrl, id, body.meter(7, '2024-06-02T08:00:00.000Z', 111)), 'MeterValues 111 (stored)', gw.logFile);
+          assertAcknowledged(
+            await timedSend(gw.soapUrl, id, body.meter(7, '2024-06-02T08:00:00.000Z', 111)),
+            'MeterValues 111 (stored)',
+            gw.logFile,
+          );
           await lab.csmsUp();
-          await until(() => receptions(111).length >= 2, `MeterValues 111 redelivered after its CALLERROR (log: ${gw.logFile})`, 20_000);
-          assertAcknowledged(await timedSend(gw.soapUrl, id, body.meter(7, '2024-06-02T08:02:00.000Z', 112)), 'MeterValues 112', gw.logFile);
+          await until(
+            () => receptions(111).length >= 2,
+            `MeterValues 111 redelivered after its CALLERROR (log: ${gw.logFile})`,
+            20_000,
+          );
+          assertAcknowledged(
+            await timedSend(gw.soapUrl, id, body.meter(7, '2024-06-02T08:02:00.000Z', 112)),
+            'MeterValues 112',
+            gw.logFile,
+          );
           await until(() => receptions(112).length === 1, `MeterValues 112 delivered (log: ${gw.logFile})`, 20_000);
-          assert.equal(receptions(111).length, 2, 'MeterValues 111 received twice: refused, then accepted (and not sent again)');
+          assert.equal(
+            receptions(111).length,
+            2,
+            'MeterValues 111 received twice: refused, then accepted (and not sent again)',
+          );
           assert.ok(receptions(111)[1]!.at <= receptions(112)[0]!.at, 'in order');
-          assert.deepEqual((await admin(gw, '/api/dead-letters')).json, { total: 0, deadLetters: [] }, 'nothing dead after one refusal');
+          assert.deepEqual(
+            (await admin(gw, '/api/dead-letters')).json,
+            { total: 0, deadLetters: [] },
+            'nothing dead after one refusal',
+          );
           await gw.stop();
 
           // 2. DEAD_LETTER_AFTER_HOURS=0.0005 (1.8 s) and a CSMS that keeps refusing one message.
           gw = await start(lab.gateway('dead-letter', lab.newStore(), { DEAD_LETTER_AFTER_HOURS: '0.0005' }));
           assertAcknowledged(await timedSend(gw.soapUrl, id, body.boot()), 'BootNotification', gw.logFile);
           await lab.csmsDown();
-          assertAcknowledged(await timedSend(gw.soapUrl, id, body.meter(7, '2024-06-02T09:00:00.000Z', 666)), 'MeterValues 666 (stored)', gw.logFile);
-          assertAcknowledged(await timedSend(gw.soapUrl, id, body.meter(7, '2024-06-02T09:01:00.000Z', 667)), 'MeterValues 667 (stored behind it)', gw.logFile);
+          assertAcknowledged(
+            await timedSend(gw.soapUrl, id, body.meter(7, '2024-06-02T09:00:00.000Z', 666)),
+            'MeterValues 666 (stored)',
+            gw.logFile,
+          );
+          assertAcknowledged(
+            await timedSend(gw.soapUrl, id, body.meter(7, '2024-06-02T09:01:00.000Z', 667)),
+            'MeterValues 667 (stored behind it)',
+            gw.logFile,
+          );
           await lab.csmsUp();
           let dead: any;
-          await until(async () => (dead = (await admin(gw, '/api/dead-letters')).json).total === 1, `the refused message in the dead letters (log: ${gw.logFile})`, 30_000);
+          await until(
+            async () => (dead = (await admin(gw, '/api/dead-letters')).json).total === 1,
+            `the refused message in the dead letters (log: ${gw.logFile})`,
+            30_000,
+          );
           const [letter] = dead.deadLetters;
           assert.equal(letter.identity, id);
           assert.equal(letter.action, 'MeterValues');
@@ -225,21 +298,45 @@ describe('durability', { concurrency: true }, () => {
           assert.ok(letter.attempts >= 2, `redelivered before it was given up (${letter.attempts} attempts)`);
           assert.ok(receptions(666).length >= 2, 'the CSMS saw it more than once');
           // The lane is not blocked: the charger's next message goes through.
-          await until(() => receptions(667).length === 1, `MeterValues 667 delivered after the dead letter (log: ${gw.logFile})`, 20_000);
-          const metric = async () => Number(/^ocppgw_dead_letters (\S+)$/m.exec((await admin(gw, '/metrics')).text)?.[1]);
+          await until(
+            () => receptions(667).length === 1,
+            `MeterValues 667 delivered after the dead letter (log: ${gw.logFile})`,
+            20_000,
+          );
+          const metric = async () =>
+            Number(/^ocppgw_dead_letters (\S+)$/m.exec((await admin(gw, '/metrics')).text)?.[1]);
           assert.equal(await metric(), 1, 'ocppgw_dead_letters');
 
           const replayPath = `/api/dead-letters/${encodeURIComponent(letter.id)}/replay`;
-          assert.equal((await admin(gw, replayPath, { method: 'POST', json: {} })).status, 400, 'a replay without a reason');
-          assert.equal((await admin(gw, replayPath.replace(/replay$/, 'drop'), { method: 'POST', json: { reason: ' ' } })).status, 400, 'a drop without a reason');
+          assert.equal(
+            (await admin(gw, replayPath, { method: 'POST', json: {} })).status,
+            400,
+            'a replay without a reason',
+          );
+          assert.equal(
+            (await admin(gw, replayPath.replace(/replay$/, 'drop'), { method: 'POST', json: { reason: ' ' } })).status,
+            400,
+            'a drop without a reason',
+          );
           assert.equal((await admin(gw, '/api/dead-letters')).json.total, 1, 'still there after the refused replay');
           poisoned = false;
           const before = receptions(666).length;
-          const replay = await admin(gw, replayPath, { method: 'POST', json: { reason: 'CSMS fixed its meter value handling' } });
+          const replay = await admin(gw, replayPath, {
+            method: 'POST',
+            json: { reason: 'CSMS fixed its meter value handling' },
+          });
           assert.equal(replay.status, 200, replay.text);
           assert.equal(replay.json.replayed, true);
-          await until(() => receptions(666).length > before, `the replayed message delivered (log: ${gw.logFile})`, 20_000);
-          assert.deepEqual(sample(receptions(666).at(-1)!.payload), { timestamp: '2024-06-02T09:00:00.000Z', value: '666' }, 'replayed with its original timestamp');
+          await until(
+            () => receptions(666).length > before,
+            `the replayed message delivered (log: ${gw.logFile})`,
+            20_000,
+          );
+          assert.deepEqual(
+            sample(receptions(666).at(-1)!.payload),
+            { timestamp: '2024-06-02T09:00:00.000Z', value: '666' },
+            'replayed with its original timestamp',
+          );
           assert.deepEqual((await admin(gw, '/api/dead-letters')).json, { total: 0, deadLetters: [] });
           assert.equal(await metric(), 0, 'ocppgw_dead_letters after the replay');
           assert.deepEqual(csms.schemaFailures, []);
@@ -252,7 +349,8 @@ describe('durability', { concurrency: true }, () => {
       it('a stored message refused on its first redelivery after a restart is retried, not dropped', async () => {
         const { csms } = lab;
         const id = `CP-REFUSE-RESTART-${mode}`;
-        const receptions = (value: string) => csms.callsFor(id, 'MeterValues').filter((c) => sample(c.payload).value === value);
+        const receptions = (value: string) =>
+          csms.callsFor(id, 'MeterValues').filter((c) => sample(c.payload).value === value);
         let refused = false;
         csms.handlers.MeterValues = (payload, identity) => {
           if (identity === id && sample(payload).value === '121' && !refused) {
@@ -267,15 +365,31 @@ describe('durability', { concurrency: true }, () => {
           assertAcknowledged(await timedSend(gw.soapUrl, id, body.boot()), 'BootNotification', gw.logFile);
           await lab.csmsDown();
           // The first message of the outage: acknowledged by its own run, which finds the CSMS gone.
-          assertAcknowledged(await timedSend(gw.soapUrl, id, body.meter(7, '2024-06-02T08:01:00.000Z', 121)), 'MeterValues 121 (stored)', gw.logFile);
+          assertAcknowledged(
+            await timedSend(gw.soapUrl, id, body.meter(7, '2024-06-02T08:01:00.000Z', 121)),
+            'MeterValues 121 (stored)',
+            gw.logFile,
+          );
           await gw.stop();
           // The CSMS is back when the gateway starts again, and refuses the first redelivery.
           await lab.csmsUp();
           gw = await start(lab.gateway('refuse-restart-2', store));
-          await until(() => receptions('121').length >= 1, `MeterValues 121 redelivered after the restart (log: ${gw.logFile})`, 20_000);
-          assertAcknowledged(await timedSend(gw.soapUrl, id, body.meter(7, '2024-06-02T08:02:00.000Z', 122)), 'MeterValues 122', gw.logFile);
+          await until(
+            () => receptions('121').length >= 1,
+            `MeterValues 121 redelivered after the restart (log: ${gw.logFile})`,
+            20_000,
+          );
+          assertAcknowledged(
+            await timedSend(gw.soapUrl, id, body.meter(7, '2024-06-02T08:02:00.000Z', 122)),
+            'MeterValues 122',
+            gw.logFile,
+          );
           await until(() => receptions('122').length === 1, `MeterValues 122 delivered (log: ${gw.logFile})`, 20_000);
-          assert.equal(receptions('121').length, 2, `MeterValues 121, acknowledged before the restart, received twice: refused, then accepted (log: ${gw.logFile})`);
+          assert.equal(
+            receptions('121').length,
+            2,
+            `MeterValues 121, acknowledged before the restart, received twice: refused, then accepted (log: ${gw.logFile})`,
+          );
           assert.ok(receptions('121')[1]!.at <= receptions('122')[0]!.at, 'in order');
           await gw.stop();
         } finally {
@@ -290,13 +404,23 @@ describe('durability', { concurrency: true }, () => {
         const store = lab.newStore();
         try {
           let gw = await start(lab.gateway('reopen-1', store));
-          assertAcknowledged(await timedSend(gw.soapUrl, id, body.boot(), cp.url), 'BootNotification with wsa:From', gw.logFile);
+          assertAcknowledged(
+            await timedSend(gw.soapUrl, id, body.boot(), cp.url),
+            'BootNotification with wsa:From',
+            gw.logFile,
+          );
           await gw.stop();
           csms.clients.delete(id); // whatever connects next for this identity is the new process
           const callsBefore = csms.callsFor(id).length;
           gw = await start(lab.gateway('reopen-2', store));
-          await until(() => csms.clients.has(id), `the restarted gateway to open the charger's WebSocket on its own (log: ${gw.logFile})`, 15_000);
-          const result = await csms.clients.get(id)!.call('RemoteStartTransaction', { connectorId: 1, idTag: 'TAG-REMOTE' });
+          await until(
+            () => csms.clients.has(id),
+            `the restarted gateway to open the charger's WebSocket on its own (log: ${gw.logFile})`,
+            15_000,
+          );
+          const result = await csms.clients
+            .get(id)!
+            .call('RemoteStartTransaction', { connectorId: 1, idTag: 'TAG-REMOTE' });
           assert.deepEqual(result, { status: 'Accepted' });
           const received = cp.last('RemoteStartTransaction');
           assert.ok(received, 'the charger received RemoteStartTransaction');
@@ -309,7 +433,11 @@ describe('durability', { concurrency: true }, () => {
             gw = await start(lab.gateway('reopen-3', store, { REOPEN_WINDOW_MINUTES: '0' }));
             const status = await admin(gw, `/api/chargers/${encodeURIComponent(id)}`);
             assert.equal(status.status, 200, status.text);
-            assert.equal(status.json.upstream.ownedHere, false, 'no CSMS connection for a charger heard before the window');
+            assert.equal(
+              status.json.upstream.ownedHere,
+              false,
+              'no CSMS connection for a charger heard before the window',
+            );
             assert.equal(csms.clients.has(id), false);
             await gw.stop();
           }
@@ -325,14 +453,25 @@ describe('durability', { concurrency: true }, () => {
         let gw = await start(lab.gateway('back-1', store));
         assertAcknowledged(await timedSend(gw.soapUrl, id, body.boot()), 'BootNotification', gw.logFile);
         await lab.csmsDown();
-        assertAcknowledged(await timedSend(gw.soapUrl, id, body.meter(9, '2024-06-04T07:00:00.000Z', 42)), 'MeterValues (stored)', gw.logFile);
+        assertAcknowledged(
+          await timedSend(gw.soapUrl, id, body.meter(9, '2024-06-04T07:00:00.000Z', 42)),
+          'MeterValues (stored)',
+          gw.logFile,
+        );
         const refused = await timedSend(gw.soapUrl, id, body.authorize('TAG-1'));
         assertRetryLater(refused.reply);
         await gw.stop(); // SIGTERM with the message stored
         await lab.csmsUp();
         gw = await start(lab.gateway('back-2', store));
-        await until(() => csms.callsFor(id, 'MeterValues').length === 1, `the stored MeterValues delivered after the restart (log: ${gw.logFile})`, 20_000);
-        assert.deepEqual(sample(csms.callsFor(id, 'MeterValues')[0]!.payload), { timestamp: '2024-06-04T07:00:00.000Z', value: '42' });
+        await until(
+          () => csms.callsFor(id, 'MeterValues').length === 1,
+          `the stored MeterValues delivered after the restart (log: ${gw.logFile})`,
+          20_000,
+        );
+        assert.deepEqual(sample(csms.callsFor(id, 'MeterValues')[0]!.payload), {
+          timestamp: '2024-06-04T07:00:00.000Z',
+          value: '42',
+        });
         // Nothing waits any more: an Authorize is the CSMS's to answer, not refused behind a backlog that is gone.
         const authorized = await timedSend(gw.soapUrl, id, body.authorize('TAG-1'));
         assertAcknowledged(authorized, 'Authorize once the stored message is delivered', gw.logFile);
@@ -349,10 +488,17 @@ describe('durability', { concurrency: true }, () => {
         // A CSMS timeout of 3 s, so that the outage below can outlast it without making the test slow.
         const offline = { OFFLINE_START_TRANSACTION: 'true', OFFLINE_AUTHORIZE: 'true', CSMS_TIMEOUT_MS: '3000' };
         // The CSMS's own ids, once it is back: 4711 on connector 1, 4712 on connector 2.
-        csms.handlers.StartTransaction = (payload) => ({ transactionId: 4710 + Number(payload.connectorId), idTagInfo: { status: 'Accepted' } });
+        csms.handlers.StartTransaction = (payload) => ({
+          transactionId: 4710 + Number(payload.connectorId),
+          idTagInfo: { status: 'Accepted' },
+        });
         let gw = await start(lab.gateway('offline-1', store, offline));
         assertAcknowledged(await timedSend(gw.soapUrl, id, body.boot()), 'BootNotification', gw.logFile);
-        assertAcknowledged(await timedSend(gw.soapUrl, id, body.authorize('TAG-1')), 'Authorize (CSMS up, answer cached)', gw.logFile);
+        assertAcknowledged(
+          await timedSend(gw.soapUrl, id, body.authorize('TAG-1')),
+          'Authorize (CSMS up, answer cached)',
+          gw.logFile,
+        );
         await lab.csmsDown();
         const outageStart = csms.calls.length;
         const answers: [string, TimedReply][] = [];
@@ -369,26 +515,51 @@ describe('durability', { concurrency: true }, () => {
         assert.ok(localId >= 2_000_000_000, `a local transaction id (${localId})`);
         await send('MeterValues 1 (local id)', body.meter(localId, '2024-06-03T10:05:00.000Z', 1500));
         // Connector 2, behind the stored StartTransaction: a local id from the ingress.
-        const started2 = await send('StartTransaction 2', body.start('TAG-1', '2024-06-03T10:06:00.000Z', 0).replace('<cs:connectorId>1</cs:connectorId>', '<cs:connectorId>2</cs:connectorId>'));
+        const started2 = await send(
+          'StartTransaction 2',
+          body
+            .start('TAG-1', '2024-06-03T10:06:00.000Z', 0)
+            .replace('<cs:connectorId>1</cs:connectorId>', '<cs:connectorId>2</cs:connectorId>'),
+        );
         const lastStartAt = Date.now();
         const localId2 = Number(fieldOf(started2, 'startTransactionResponse', 'transactionId'));
         assert.ok(localId2 >= 2_000_000_000 && localId2 !== localId, `a second local transaction id (${localId2})`);
         await gw.stop(); // SIGTERM, the CSMS still down
 
         gw = await start(lab.gateway('offline-2', store, offline));
-        await send('MeterValues 2 (local id, after the restart)', body.meter(localId, '2024-06-03T10:10:00.000Z', 2000));
-        await send('StopTransaction 1 (local id, after the restart)', body.stop(localId, '2024-06-03T10:15:00.000Z', 2500));
-        await send('StopTransaction 2 (local id, after the restart)', body.stop(localId2, '2024-06-03T10:16:00.000Z', 700));
-        for (const [label, t] of answers) assert.ok(t.ms < 1_000, `${label} answered in ${t.ms.toFixed(0)} ms, not at once (log: ${gw.logFile})`);
+        await send(
+          'MeterValues 2 (local id, after the restart)',
+          body.meter(localId, '2024-06-03T10:10:00.000Z', 2000),
+        );
+        await send(
+          'StopTransaction 1 (local id, after the restart)',
+          body.stop(localId, '2024-06-03T10:15:00.000Z', 2500),
+        );
+        await send(
+          'StopTransaction 2 (local id, after the restart)',
+          body.stop(localId2, '2024-06-03T10:16:00.000Z', 700),
+        );
+        for (const [label, t] of answers)
+          assert.ok(t.ms < 1_000, `${label} answered in ${t.ms.toFixed(0)} ms, not at once (log: ${gw.logFile})`);
 
         // A scenario duration, not a synchronisation: the outage outlasts CSMS_TIMEOUT_MS after the last StartTransaction,
         // as real outages do; the charger was answered, so the StartTransactions must be sent however late.
         await sleep(Math.max(0, lastStartAt + 3_500 - Date.now()));
         await lab.csmsUp();
-        const delivered = () => csms.calls.slice(outageStart).filter((c) => c.identity === id && c.action !== 'StatusNotification');
-        await until(() => delivered().filter((c) => c.action === 'StopTransaction').length === 2, `both StopTransactions delivered (log: ${gw.logFile})`, 30_000);
+        const delivered = () =>
+          csms.calls.slice(outageStart).filter((c) => c.identity === id && c.action !== 'StatusNotification');
+        await until(
+          () => delivered().filter((c) => c.action === 'StopTransaction').length === 2,
+          `both StopTransactions delivered (log: ${gw.logFile})`,
+          30_000,
+        );
         assert.deepEqual(
-          delivered().map((c) => [c.action, c.payload.connectorId ?? null, c.payload.transactionId ?? null, c.action === 'MeterValues' ? sample(c.payload).timestamp : c.payload.timestamp]),
+          delivered().map((c) => [
+            c.action,
+            c.payload.connectorId ?? null,
+            c.payload.transactionId ?? null,
+            c.action === 'MeterValues' ? sample(c.payload).timestamp : c.payload.timestamp,
+          ]),
           [
             ['StartTransaction', 1, null, '2024-06-03T10:00:00.000Z'],
             ['MeterValues', 1, 4711, '2024-06-03T10:05:00.000Z'],
@@ -397,10 +568,12 @@ describe('durability', { concurrency: true }, () => {
             ['StopTransaction', null, 4711, '2024-06-03T10:15:00.000Z'],
             ['StopTransaction', null, 4712, '2024-06-03T10:16:00.000Z'],
           ],
-          'each StartTransaction before its transaction\'s messages, which carry the CSMS transaction id; original timestamps',
+          "each StartTransaction before its transaction's messages, which carry the CSMS transaction id; original timestamps",
         );
         assert.deepEqual(csms.schemaFailures, []);
-        figures.push(`${mode} offline transactions across a SIGTERM restart: ${answers.length} answers, max ${Math.max(...answers.map(([, t]) => t.ms)).toFixed(1)} ms`);
+        figures.push(
+          `${mode} offline transactions across a SIGTERM restart: ${answers.length} answers, max ${Math.max(...answers.map(([, t]) => t.ms)).toFixed(1)} ms`,
+        );
         await gw.stop();
       });
     });
@@ -408,7 +581,12 @@ describe('durability', { concurrency: true }, () => {
 
   describe('start errors of the embedded store (process level)', { timeout: 60_000, concurrency: 1 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-start-errors-'));
-    const env = (dataDir: string) => ({ CSMS_URL: 'ws://127.0.0.1:9/ocpp', ADMISSION: 'auto-accept', LOG_LEVEL: 'info', DATA_DIR: dataDir });
+    const env = (dataDir: string) => ({
+      CSMS_URL: 'ws://127.0.0.1:9/ocpp',
+      ADMISSION: 'auto-accept',
+      LOG_LEVEL: 'info',
+      DATA_DIR: dataDir,
+    });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
     /** Exit code 2, soon, one message on stderr naming `path` and matching `reason`. */
@@ -427,16 +605,28 @@ describe('durability', { concurrency: true }, () => {
         const file = join(dir, 'a-file');
         writeFileSync(file, 'not a directory');
         const dataDir = join(file, 'data');
-        assertStartError(await runGatewayToExit(env(dataDir)), dataDir, /cannot be created.*set DATA_DIR to another directory/);
+        assertStartError(
+          await runGatewayToExit(env(dataDir)),
+          dataDir,
+          /cannot be created.*set DATA_DIR to another directory/,
+        );
         assert.ok(!existsSync(dataDir));
       } else {
         const locked = join(dir, 'read-only');
         mkdirSync(locked);
         chmodSync(locked, 0o500);
         try {
-          assertStartError(await runGatewayToExit(env(locked)), locked, /not writable.*set DATA_DIR to another directory/);
+          assertStartError(
+            await runGatewayToExit(env(locked)),
+            locked,
+            /not writable.*set DATA_DIR to another directory/,
+          );
           const nested = join(locked, 'data');
-          assertStartError(await runGatewayToExit(env(nested)), nested, /cannot be created.*set DATA_DIR to another directory/);
+          assertStartError(
+            await runGatewayToExit(env(nested)),
+            nested,
+            /cannot be created.*set DATA_DIR to another directory/,
+          );
         } finally {
           chmodSync(locked, 0o700);
         }
@@ -448,8 +638,16 @@ describe('durability', { concurrency: true }, () => {
       const first = new GatewayProcess(env(dataDir), 'first-on-dir');
       await first.start();
       try {
-        assertStartError(await runGatewayToExit(env(dataDir)), dataDir, /in use by another gateway.*stop that process, or give this one its own DATA_DIR/);
-        assert.equal((await fetch(`http://127.0.0.1:${first.adminPort}/health`)).status, 200, 'the first one serves on');
+        assertStartError(
+          await runGatewayToExit(env(dataDir)),
+          dataDir,
+          /in use by another gateway.*stop that process, or give this one its own DATA_DIR/,
+        );
+        assert.equal(
+          (await fetch(`http://127.0.0.1:${first.adminPort}/health`)).status,
+          200,
+          'the first one serves on',
+        );
       } finally {
         await first.stop();
       }

@@ -100,19 +100,27 @@ function mutate(rand: () => number, i: number, ports: { soap: number; admin: num
         doc = doc.replace(/>(\d+)</g, () => `>${pick(['abc', '1e309', '99999999999999999999', '-0', '1.5', ''])}<`);
         break;
       case 5: // invalid enumeration values
-        doc = doc.replace(/>(Accepted|Occupied|Installed|Uploaded|Mode3Error)</g, () => `>${pick(['Charging', 'accepted', '', 'X'.repeat(1000)])}<`);
+        doc = doc.replace(
+          />(Accepted|Occupied|Installed|Uploaded|Mode3Error)</g,
+          () => `>${pick(['Charging', 'accepted', '', 'X'.repeat(1000)])}<`,
+        );
         break;
       case 6: // an element duplicated
         doc = doc.replace(/(<cs:[a-zA-Z]+>[^<]*<\/cs:[a-zA-Z]+>)/, '$1$1');
         break;
       case 7: // namespace declarations removed or swapped
-        doc = doc.replace(pick([` xmlns:cs="${ocpp15Soap.csNamespace}"`, ` xmlns:s="${NS.soap12}"`]), pick(['', ' xmlns:cs="urn:other"', ` xmlns:s="${NS.soap11}"`]));
+        doc = doc.replace(
+          pick([` xmlns:cs="${ocpp15Soap.csNamespace}"`, ` xmlns:s="${NS.soap12}"`]),
+          pick(['', ' xmlns:cs="urn:other"', ` xmlns:s="${NS.soap11}"`]),
+        );
         break;
       case 8: // a huge attribute or text
         doc = doc.replace('<cs:', `<cs:x a="${'A'.repeat(Math.floor(rand() * 20_000))}"/><cs:`);
         break;
       default: // random bytes
-        doc = Array.from({ length: 1 + Math.floor(rand() * 200) }, () => String.fromCharCode(Math.floor(rand() * 256))).join('');
+        doc = Array.from({ length: 1 + Math.floor(rand() * 200) }, () =>
+          String.fromCharCode(Math.floor(rand() * 256)),
+        ).join('');
     }
   }
   return doc;
@@ -135,7 +143,11 @@ describe('fuzz: 10,000 malformed or hostile envelopes', () => {
     const gc = (globalThis as { gc?: () => void }).gc;
     assert.ok(gc, 'the test runner starts node with --expose-gc');
     // Warm up, then take the baseline.
-    for (let i = 0; i < 200; i++) await fetch(gw.soapUrl, { method: 'POST', body: envelope('<cs:heartbeatRequest/>', { identity: 'CP-WARM' }) }).then((r) => r.text());
+    for (let i = 0; i < 200; i++)
+      await fetch(gw.soapUrl, {
+        method: 'POST',
+        body: envelope('<cs:heartbeatRequest/>', { identity: 'CP-WARM' }),
+      }).then((r) => r.text());
     gc();
     const baseline = process.memoryUsage().heapUsed;
 
@@ -150,7 +162,12 @@ describe('fuzz: 10,000 malformed or hostile envelopes', () => {
         const i = next++;
         const body = mutate(rand, i, ports);
         try {
-          const res = await fetch(gw.soapUrl, { method: 'POST', body, headers: { 'Content-Type': 'application/soap+xml' }, signal: AbortSignal.timeout(10_000) });
+          const res = await fetch(gw.soapUrl, {
+            method: 'POST',
+            body,
+            headers: { 'Content-Type': 'application/soap+xml' },
+            signal: AbortSignal.timeout(10_000),
+          });
           const text = await res.text();
           const kind =
             res.status === 200 && /Response/.test(text)
@@ -161,7 +178,8 @@ describe('fuzz: 10,000 malformed or hostile envelopes', () => {
                   ? `${res.status} plain`
                   : `unexpected ${res.status}`;
           counts.set(kind, (counts.get(kind) ?? 0) + 1);
-          if (kind.startsWith('unexpected') && failures.length < 5) failures.push(`#${i}: ${res.status} ${text.slice(0, 120)}`);
+          if (kind.startsWith('unexpected') && failures.length < 5)
+            failures.push(`#${i}: ${res.status} ${text.slice(0, 120)}`);
         } catch (err) {
           if (failures.length < 5) failures.push(`#${i}: ${(err as Error).message}`);
           counts.set('no answer', (counts.get('no answer') ?? 0) + 1);
@@ -170,7 +188,9 @@ describe('fuzz: 10,000 malformed or hostile envelopes', () => {
     };
     await Promise.all(Array.from({ length: 16 }, worker));
     t.diagnostic(`answers by kind: ${JSON.stringify(Object.fromEntries([...counts.entries()].sort()))}`);
-    const answered = [...counts.entries()].filter(([k]) => k !== 'no answer' && !k.startsWith('unexpected')).reduce((n, [, c]) => n + c, 0);
+    const answered = [...counts.entries()]
+      .filter(([k]) => k !== 'no answer' && !k.startsWith('unexpected'))
+      .reduce((n, [, c]) => n + c, 0);
     assert.deepEqual(failures, [], `answers by kind: ${JSON.stringify(Object.fromEntries(counts))}`);
     assert.equal(answered, total);
     assert.ok((counts.get('400 fault') ?? 0) > 1_000, 'most hostile input ends in a Sender fault');
@@ -180,7 +200,10 @@ describe('fuzz: 10,000 malformed or hostile envelopes', () => {
       assert.ok(url === undefined, `CP-FUZZ-${c} has callback URL ${url}`);
     }
     // Still serving, and the heap is back near its baseline.
-    const ok = await fetch(gw.soapUrl, { method: 'POST', body: envelope('<cs:heartbeatRequest/>', { identity: 'CP-AFTER-FUZZ' }) });
+    const ok = await fetch(gw.soapUrl, {
+      method: 'POST',
+      body: envelope('<cs:heartbeatRequest/>', { identity: 'CP-AFTER-FUZZ' }),
+    });
     assert.equal(ok.status, 200);
     await new Promise((r) => setTimeout(r, 200));
     gc();

@@ -13,7 +13,16 @@ import { until } from '../helpers/wait.js';
  * the legacy system as the shadow.
  */
 const start = (idTag = 'TAG-1') => ({ connectorId: 1, idTag, timestamp: NOW(), meterStart: 100 });
-const meter = (transactionId: number) => ({ connectorId: 1, transactionId, values: [{ timestamp: NOW(), value: [{ attributes: { measurand: 'Energy.Active.Import.Register', unit: 'Wh' }, $value: '150' }] }] });
+const meter = (transactionId: number) => ({
+  connectorId: 1,
+  transactionId,
+  values: [
+    {
+      timestamp: NOW(),
+      value: [{ attributes: { measurand: 'Energy.Active.Import.Register', unit: 'Wh' }, $value: '150' }],
+    },
+  ],
+});
 const stop = (transactionId: number) => ({ transactionId, idTag: 'TAG-1', timestamp: NOW(), meterStop: 200 });
 
 for (const mode of ['embedded', 'redis'] as QueueMode[]) {
@@ -30,18 +39,31 @@ for (const mode of ['embedded', 'redis'] as QueueMode[]) {
 
     it('legacy -> csms: the open transaction ends on the legacy system, the next one starts on the CSMS', async () => {
       await charger.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
-      const legacyTx = (await charger.call<{ transactionId: number }>('StartTransaction', start())).result.transactionId;
+      const legacyTx = (await charger.call<{ transactionId: number }>('StartTransaction', start())).result
+        .transactionId;
       assert.ok(legacyTx >= 5000);
       const moved = await admin(s, 'PUT', '/api/chargers/CP-CUT/route', { route: 'csms', reason: 'first wave' });
       assert.deepEqual(moved.json.changed, [{ identity: 'CP-CUT', previous: 'legacy', route: 'csms' }]);
-      assert.deepEqual(await txs(), { route: 'csms', openTransactions: { csms: [], legacy: [legacyTx] }, divergences24h: 0 });
+      assert.deepEqual(await txs(), {
+        route: 'csms',
+        openTransactions: { csms: [], legacy: [legacyTx] },
+        divergences24h: 0,
+      });
       await charger.call('MeterValues', meter(legacyTx));
       await charger.call('StopTransaction', stop(legacyTx));
       assert.deepEqual(
-        s.legacy.received.filter((r) => r.operation === 'MeterValues' || r.operation === 'StopTransaction').map((r) => [r.operation, r.request.transactionId]),
-        [['MeterValues', legacyTx], ['StopTransaction', legacyTx]],
+        s.legacy.received
+          .filter((r) => r.operation === 'MeterValues' || r.operation === 'StopTransaction')
+          .map((r) => [r.operation, r.request.transactionId]),
+        [
+          ['MeterValues', legacyTx],
+          ['StopTransaction', legacyTx],
+        ],
       );
-      assert.equal(s.csms.callsFor('CP-CUT', 'MeterValues').length + s.csms.callsFor('CP-CUT', 'StopTransaction').length, 0);
+      assert.equal(
+        s.csms.callsFor('CP-CUT', 'MeterValues').length + s.csms.callsFor('CP-CUT', 'StopTransaction').length,
+        0,
+      );
       const csmsTx = (await charger.call<{ transactionId: number }>('StartTransaction', start())).result.transactionId;
       assert.equal(csmsTx, 1001, "the CSMS's id");
       assert.equal(s.csms.callsFor('CP-CUT', 'StartTransaction').length, 1);
@@ -52,7 +74,11 @@ for (const mode of ['embedded', 'redis'] as QueueMode[]) {
       await admin(s, 'PUT', '/api/chargers/CP-CUT/route', { route: 'legacy', reason: 'roll-back' });
       await charger.call('MeterValues', meter(1001));
       await charger.call('StopTransaction', stop(1001));
-      assert.equal(s.csms.callsFor('CP-CUT', 'StopTransaction')[0]?.payload.transactionId, 1001, 'the CSMS ends its own transaction');
+      assert.equal(
+        s.csms.callsFor('CP-CUT', 'StopTransaction')[0]?.payload.transactionId,
+        1001,
+        'the CSMS ends its own transaction',
+      );
       const next = (await charger.call<{ transactionId: number }>('StartTransaction', start())).result.transactionId;
       assert.ok(next >= 5000, 'the next one starts on the legacy system again');
       assert.deepEqual((await txs()).openTransactions, { csms: [], legacy: [next] });
@@ -75,12 +101,22 @@ describe('route changes through the admin API', () => {
     assert.equal(unknown.status, 400);
     assert.match(unknown.json.error, /unknown charger "CP-NOBODY"/);
     assert.equal((await admin(s, 'GET', '/api/migration')).json.routes.csms, 0, 'a refused batch changes nothing');
-    const batch = await admin(s, 'POST', '/api/routes', { identities: ['CP-A', 'CP-B'], route: 'legacy+shadow', reason: 'wave 2' });
+    const batch = await admin(s, 'POST', '/api/routes', {
+      identities: ['CP-A', 'CP-B'],
+      route: 'legacy+shadow',
+      reason: 'wave 2',
+    });
     assert.equal(batch.status, 200);
-    assert.deepEqual(batch.json.changed.map((c: { identity: string }) => c.identity), ['CP-A', 'CP-B']);
+    assert.deepEqual(
+      batch.json.changed.map((c: { identity: string }) => c.identity),
+      ['CP-A', 'CP-B'],
+    );
     const overview = (await admin(s, 'GET', '/api/migration')).json;
     assert.deepEqual(overview.routes, { csms: 0, legacy: 1, 'legacy+shadow': 2, 'csms+shadow': 0 });
-    assert.match(await (await fetch(`${s.gw.adminUrl}/metrics`)).text(), /ocppgw_chargers_by_route\{route="legacy\+shadow"\} 2/);
+    assert.match(
+      await (await fetch(`${s.gw.adminUrl}/metrics`)).text(),
+      /ocppgw_chargers_by_route\{route="legacy\+shadow"\} 2/,
+    );
   });
 });
 
@@ -105,19 +141,34 @@ describe('outages with a shadow', () => {
     assert.equal((await admin(s, 'GET', '/api/migration')).json.shadowBacklog, 1, 'the copies wait');
     await s.csms.start(port);
     await until(() => s.csms.callsFor('CP-OUT', 'Authorize').length === 10, 'all ten copies', 20_000);
-    assert.deepEqual(s.csms.callsFor('CP-OUT', 'Authorize').map((c) => c.payload.idTag), Array.from({ length: 10 }, (_, i) => `TAG-${i}`), 'in order');
+    assert.deepEqual(
+      s.csms.callsFor('CP-OUT', 'Authorize').map((c) => c.payload.idTag),
+      Array.from({ length: 10 }, (_, i) => `TAG-${i}`),
+      'in order',
+    );
     await until(async () => (await admin(s, 'GET', '/api/migration')).json.shadowBacklog === 0, 'no copy left');
-    const missing = (await admin(s, 'GET', '/api/chargers/CP-OUT/divergences')).json.divergences.filter((d: { kind: string }) => d.kind === 'missing');
+    const missing = (await admin(s, 'GET', '/api/chargers/CP-OUT/divergences')).json.divergences.filter(
+      (d: { kind: string }) => d.kind === 'missing',
+    );
     assert.ok(missing.length >= 1, 'the late answers are recorded as missing at first');
   });
 
   it('the legacy system down: a status notification is stored and delivered later, a decision gets 503', async () => {
     const port = s.legacy.port;
     await s.legacy.stop();
-    const decision = await post(s.gw.soapUrl, envelope('<cs:authorizeRequest><cs:idTag>TAG-503</cs:idTag></cs:authorizeRequest>', { identity: 'CP-OUT' }));
+    const decision = await post(
+      s.gw.soapUrl,
+      envelope('<cs:authorizeRequest><cs:idTag>TAG-503</cs:idTag></cs:authorizeRequest>', { identity: 'CP-OUT' }),
+    );
     assert.equal(decision.status, 503);
     assert.match(decision.text, /legacy central system unavailable/);
-    const status = await post(s.gw.soapUrl, envelope('<cs:statusNotificationRequest><cs:connectorId>1</cs:connectorId><cs:status>Available</cs:status><cs:errorCode>NoError</cs:errorCode></cs:statusNotificationRequest>', { identity: 'CP-OUT' }));
+    const status = await post(
+      s.gw.soapUrl,
+      envelope(
+        '<cs:statusNotificationRequest><cs:connectorId>1</cs:connectorId><cs:status>Available</cs:status><cs:errorCode>NoError</cs:errorCode></cs:statusNotificationRequest>',
+        { identity: 'CP-OUT' },
+      ),
+    );
     assert.equal(status.status, 200, 'stored and answered');
     await s.legacy.start(port);
     await s.legacy.waitFor((r) => r.identity === 'CP-OUT' && r.operation === 'StatusNotification', 20_000);
@@ -128,7 +179,11 @@ describe('route csms+shadow: the legacy system gets the copy, the CSMS is in cha
   let s: Site;
   let charger: SoapCharger;
   before(async () => {
-    s = await site('embedded', { route: 'csms+shadow', chargers: { 'CP-CS': {}, 'CP-ALLOW': { shadowCommands: 'allow' } }, admission: 'allowlist' });
+    s = await site('embedded', {
+      route: 'csms+shadow',
+      chargers: { 'CP-CS': {}, 'CP-ALLOW': { shadowCommands: 'allow' } },
+      admission: 'allowlist',
+    });
     charger = await SoapCharger.create(s.gw.soapUrl, 'CP-CS', s.cp.url);
   });
   after(async () => {
@@ -146,9 +201,15 @@ describe('route csms+shadow: the legacy system gets the copy, the CSMS is in cha
     await charger.call('StopTransaction', stop(tx));
     const legacyStop = await s.legacy.waitFor((r) => r.identity === 'CP-CS' && r.operation === 'StopTransaction');
     assert.ok((legacyStop.request.transactionId as number) >= 5000, "the legacy system's own id");
-    await until(async () => (await admin(s, 'GET', '/api/chargers/CP-CS/divergences')).json.divergences.length > 0, 'the divergence');
+    await until(
+      async () => (await admin(s, 'GET', '/api/chargers/CP-CS/divergences')).json.divergences.length > 0,
+      'the divergence',
+    );
     const [d] = (await admin(s, 'GET', '/api/chargers/CP-CS/divergences')).json.divergences;
-    assert.deepEqual([d.operation, d.kind, d.primary.system, d.shadow.system], ['Authorize', 'decision', 'csms', 'legacy']);
+    assert.deepEqual(
+      [d.operation, d.kind, d.primary.system, d.shadow.system],
+      ['Authorize', 'decision', 'csms', 'legacy'],
+    );
   });
 
   it("the legacy system's commands are refused (read-only shadow) unless the charger allows them", async () => {
@@ -164,6 +225,12 @@ describe('route csms+shadow: the legacy system gets the copy, the CSMS is in cha
       throw legacyFault('Receiver', 'InternalError', 'not today');
     };
     await charger.call('DataTransfer', { vendorId: 'V', messageId: 'x', data: 'y' });
-    await until(async () => (await admin(s, 'GET', '/api/chargers/CP-CS/divergences')).json.divergences.some((d: { kind: string }) => d.kind === 'error'), 'the error divergence');
+    await until(
+      async () =>
+        (await admin(s, 'GET', '/api/chargers/CP-CS/divergences')).json.divergences.some(
+          (d: { kind: string }) => d.kind === 'error',
+        ),
+      'the error divergence',
+    );
   });
 });

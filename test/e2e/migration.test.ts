@@ -41,8 +41,13 @@ for (const mode of ['embedded', 'redis'] as QueueMode[]) {
     });
 
     it("the legacy system's RemoteStartTransaction, Reset and GetConfiguration reach the charger through the gateway", async () => {
-      s.cp.answers.GetConfiguration = () => ({ configurationKey: [{ key: 'HeartbeatInterval', readonly: false, value: '300' }] });
-      assert.deepEqual(await s.legacy.callCharger('CP-LEG', 'RemoteStartTransaction', { idTag: 'TAG-R', connectorId: 1 }), { status: 'Accepted' });
+      s.cp.answers.GetConfiguration = () => ({
+        configurationKey: [{ key: 'HeartbeatInterval', readonly: false, value: '300' }],
+      });
+      assert.deepEqual(
+        await s.legacy.callCharger('CP-LEG', 'RemoteStartTransaction', { idTag: 'TAG-R', connectorId: 1 }),
+        { status: 'Accepted' },
+      );
       assert.deepEqual(await s.legacy.callCharger('CP-LEG', 'Reset', { type: 'Soft' }), { status: 'Accepted' });
       const config = await s.legacy.callCharger('CP-LEG', 'GetConfiguration', { key: ['HeartbeatInterval'] });
       assert.equal((config.configurationKey as any[])[0].value, '300');
@@ -59,7 +64,10 @@ for (const mode of ['embedded', 'redis'] as QueueMode[]) {
       await charger.call('Heartbeat', {});
       await until(() => s.csms.clients.has('CP-LEG'), 'the CSMS connection');
       assert.equal((await admin(s, 'PUT', '/api/chargers/CP-LEG/route', { route: 'legacy' })).status, 200);
-      await assert.rejects(s.csms.clients.get('CP-LEG')!.call('Reset', { type: 'Soft' }), /routed to the legacy system/);
+      await assert.rejects(
+        s.csms.clients.get('CP-LEG')!.call('Reset', { type: 'Soft' }),
+        /routed to the legacy system/,
+      );
     });
   });
 }
@@ -85,7 +93,10 @@ describe('route legacy+shadow: the CSMS gets a copy of everything and is compare
     assert.ok(txId >= 5000, "the charger has the legacy system's id");
     const expected = TEN(() => 0).map(([op]) => op);
     await until(() => s.csms.callsFor('CP-SH').length >= expected.length, 'every copy at the CSMS');
-    assert.deepEqual(s.csms.callsFor('CP-SH').map((c) => c.action), expected);
+    assert.deepEqual(
+      s.csms.callsFor('CP-SH').map((c) => c.action),
+      expected,
+    );
     const start = s.csms.callsFor('CP-SH', 'StartTransaction')[0]!;
     assert.equal(start.payload.idTag, 'TAG-1');
     const meter = s.csms.callsFor('CP-SH', 'MeterValues')[0]!;
@@ -93,20 +104,36 @@ describe('route legacy+shadow: the CSMS gets a copy of everything and is compare
     assert.notEqual(meter.payload.transactionId, txId, "the CSMS never sees the legacy system's id");
     assert.equal(meter.payload.transactionId, stop.payload.transactionId);
     const status = await admin(s, 'GET', '/api/chargers/CP-SH');
-    assert.deepEqual(status.json.routing.openTransactions, { csms: [], legacy: [] }, 'the session is closed on both systems');
+    assert.deepEqual(
+      status.json.routing.openTransactions,
+      { csms: [], legacy: [] },
+      'the session is closed on both systems',
+    );
   });
 
   it('an idTag Accepted by the legacy system and Blocked by the CSMS is a divergence: API, metric', async () => {
     s.csms.handlers.Authorize = () => ({ idTagInfo: { status: 'Blocked' } });
     const { result } = await charger.call<Record<string, any>>('Authorize', { idTag: 'TAG-X' });
     assert.equal(result.idTagInfo.status, 'Accepted', "the charger has the legacy system's decision");
-    await until(async () => (await admin(s, 'GET', '/api/chargers/CP-SH/divergences')).json.divergences.length > 0, 'the divergence');
+    await until(
+      async () => (await admin(s, 'GET', '/api/chargers/CP-SH/divergences')).json.divergences.length > 0,
+      'the divergence',
+    );
     const [d] = (await admin(s, 'GET', '/api/chargers/CP-SH/divergences')).json.divergences;
     assert.equal(d.operation, 'Authorize');
     assert.equal(d.kind, 'decision');
     assert.equal(d.primary.system, 'legacy');
     assert.equal(d.shadow.answer.body.idTagInfo.status, 'Blocked');
-    assert.equal((await admin(s, 'GET', `/api/divergences?since=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}`)).json.divergences.length, 1);
+    assert.equal(
+      (
+        await admin(
+          s,
+          'GET',
+          `/api/divergences?since=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}`,
+        )
+      ).json.divergences.length,
+      1,
+    );
     const metrics = await (await fetch(`${s.gw.adminUrl}/metrics`)).text();
     assert.match(metrics, /ocppgw_shadow_divergences_total\{operation="Authorize",kind="decision"\} 1/);
     delete s.csms.handlers.Authorize;
@@ -128,7 +155,10 @@ describe('route legacy+shadow: the CSMS gets a copy of everything and is compare
       await page.waitForSelector('#charger-divergences tr.divergence');
       await page.selectOption('#route-select', 'csms+shadow');
       await page.click('#route-change');
-      await until(async () => (await admin(s, 'GET', '/api/chargers/CP-SH')).json.routing.route === 'csms+shadow', 'the route change');
+      await until(
+        async () => (await admin(s, 'GET', '/api/chargers/CP-SH')).json.routing.route === 'csms+shadow',
+        'the route change',
+      );
       await page.locator('#route', { hasText: 'csms+shadow' }).waitFor();
       mkdirSync('test-artifacts', { recursive: true });
       await page.screenshot({ path: 'test-artifacts/dashboard-migration.png', fullPage: true });
@@ -140,8 +170,13 @@ describe('route legacy+shadow: the CSMS gets a copy of everything and is compare
 
   it("a command of the shadow CSMS is refused as read-only; the legacy system's reach the charger", async () => {
     await until(() => s.csms.clients.has('CP-SH'), 'the CSMS connection');
-    await assert.rejects(s.csms.clients.get('CP-SH')!.call('RemoteStartTransaction', { idTag: 'TAG-1' }), /read-only shadow/);
-    assert.deepEqual(await s.legacy.callCharger('CP-SH', 'UnlockConnector', { connectorId: 1 }), { status: 'Accepted' });
+    await assert.rejects(
+      s.csms.clients.get('CP-SH')!.call('RemoteStartTransaction', { idTag: 'TAG-1' }),
+      /read-only shadow/,
+    );
+    assert.deepEqual(await s.legacy.callCharger('CP-SH', 'UnlockConnector', { connectorId: 1 }), {
+      status: 'Accepted',
+    });
   });
 });
 
@@ -166,9 +201,19 @@ describe('route legacy+shadow with an OCPP 2.0.1 CSMS as the shadow', () => {
     assert.ok(txId >= 5000, "the charger has the legacy system's id");
     await until(() => s.csms.callsFor('CP-SH201', 'TransactionEvent').length === 3, 'the three transaction events');
     const events = s.csms.callsFor('CP-SH201', 'TransactionEvent').map((c) => c.payload as any);
-    assert.deepEqual(events.map((e) => e.eventType), ['Started', 'Updated', 'Ended']);
-    assert.equal(new Set(events.map((e) => e.transactionInfo.transactionId)).size, 1, 'one transaction id, the CSMS view of it');
-    assert.deepEqual(events.map((e) => e.seqNo), [0, 1, 2]);
+    assert.deepEqual(
+      events.map((e) => e.eventType),
+      ['Started', 'Updated', 'Ended'],
+    );
+    assert.equal(
+      new Set(events.map((e) => e.transactionInfo.transactionId)).size,
+      1,
+      'one transaction id, the CSMS view of it',
+    );
+    assert.deepEqual(
+      events.map((e) => e.seqNo),
+      [0, 1, 2],
+    );
     await until(async () => (await admin(s, 'GET', '/api/migration')).json.shadowBacklog === 0, 'every copy delivered');
   });
 });

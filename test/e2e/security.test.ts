@@ -14,7 +14,9 @@ import { ocpp16 } from '../../src/ocpp/v16/protocol.js';
 
 const HEARTBEAT = '<cs:heartbeatRequest/>';
 const RELATES = 'urn:uuid:11111111-2222-3333-4444-555555555555';
-const basic = (user: string, password: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+const basic = (user: string, password: string) => ({
+  Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 
 describe('charger admission and SOAP authentication', () => {
   let csms: TestCsms;
@@ -45,25 +47,56 @@ describe('charger admission and SOAP authentication', () => {
   });
 
   it('allowlist: unknown identities and denied chargers get Sender/SecurityError; listed ones are served', async () => {
-    assertFault(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-STRANGER' })), 'Sender', 'SecurityError', /not on the allowlist/);
-    assertFault(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-DENIED' })), 'Sender', 'SecurityError', /not allowed/);
-    assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-LISTED' })), { action: '/HeartbeatResponse', relatesTo: RELATES });
+    assertFault(
+      await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-STRANGER' })),
+      'Sender',
+      'SecurityError',
+      /not on the allowlist/,
+    );
+    assertFault(
+      await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-DENIED' })),
+      'Sender',
+      'SecurityError',
+      /not allowed/,
+    );
+    assertSoapResponse(await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-LISTED' })), {
+      action: '/HeartbeatResponse',
+      relatesTo: RELATES,
+    });
     assert.equal(csms.callsFor('CP-STRANGER').length + csms.callsFor('CP-DENIED').length, 0);
   });
 
   it('HTTP Basic: missing, wrong password, or a user name other than the identity -> SecurityError; correct -> served', async () => {
     const xml = envelope(HEARTBEAT, { identity: 'CP-AUTH' });
     assertFault(await post(gw.soapUrl, xml), 'Sender', 'SecurityError', /authentication required/);
-    assertFault(await post(gw.soapUrl, xml, basic('CP-AUTH', 'wrong')), 'Sender', 'SecurityError', /authentication failed/);
-    assertFault(await post(gw.soapUrl, xml, basic('CP-LISTED', secret)), 'Sender', 'SecurityError', /does not match chargeBoxIdentity/);
-    assertSoapResponse(await post(gw.soapUrl, xml, basic('CP-AUTH', secret)), { action: '/HeartbeatResponse', relatesTo: RELATES });
+    assertFault(
+      await post(gw.soapUrl, xml, basic('CP-AUTH', 'wrong')),
+      'Sender',
+      'SecurityError',
+      /authentication failed/,
+    );
+    assertFault(
+      await post(gw.soapUrl, xml, basic('CP-LISTED', secret)),
+      'Sender',
+      'SecurityError',
+      /does not match chargeBoxIdentity/,
+    );
+    assertSoapResponse(await post(gw.soapUrl, xml, basic('CP-AUTH', secret)), {
+      action: '/HeartbeatResponse',
+      relatesTo: RELATES,
+    });
     assert.ok(!logLines.some((l) => l.includes(secret)), 'the SOAP password appears in no log line');
   });
 
   it('requireSoapAuth refuses a charger that has no credentials configured', async () => {
     const strict = await startGateway('embedded', csms.url, { requireSoapAuth: true, chargers: { 'CP-OPEN': {} } });
     try {
-      assertFault(await post(strict.soapUrl, envelope(HEARTBEAT, { identity: 'CP-OPEN' })), 'Sender', 'SecurityError', /no SOAP credentials configured/);
+      assertFault(
+        await post(strict.soapUrl, envelope(HEARTBEAT, { identity: 'CP-OPEN' })),
+        'Sender',
+        'SecurityError',
+        /no SOAP credentials configured/,
+      );
     } finally {
       await strict.stop();
     }
@@ -76,13 +109,27 @@ describe('TLS on the SOAP endpoint and towards the CSMS', () => {
     pki = makePki('CP-PROFILE3');
   });
 
-  function postTls(url: string, body: string, client?: { cert: Buffer; key: Buffer }): Promise<{ status: number; text: string }> {
+  function postTls(
+    url: string,
+    body: string,
+    client?: { cert: Buffer; key: Buffer },
+  ): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
-      const req = request(url, { method: 'POST', ca: pki.read(pki.caCert), cert: client?.cert, key: client?.key, headers: { 'Content-Type': 'application/soap+xml' } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          ca: pki.read(pki.caCert),
+          cert: client?.cert,
+          key: client?.key,
+          headers: { 'Content-Type': 'application/soap+xml' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -91,7 +138,11 @@ describe('TLS on the SOAP endpoint and towards the CSMS', () => {
   it('serves HTTPS; with a client CA, a charger without a valid certificate is stopped at the handshake', async () => {
     const csms = await new TestCsms().start();
     const tls = await startGateway('embedded', csms.url, { tlsCertFile: pki.serverCert, tlsKeyFile: pki.serverKey });
-    const mtls = await startGateway('embedded', csms.url, { tlsCertFile: pki.serverCert, tlsKeyFile: pki.serverKey, tlsClientCaFile: pki.caCert });
+    const mtls = await startGateway('embedded', csms.url, {
+      tlsCertFile: pki.serverCert,
+      tlsKeyFile: pki.serverKey,
+      tlsClientCaFile: pki.caCert,
+    });
     try {
       const url = tls.soapUrl.replace('http:', 'https:');
       assert.match(tls.config.publicUrl, /^https:/);
@@ -115,7 +166,13 @@ describe('TLS on the SOAP endpoint and towards the CSMS', () => {
   });
 
   it('upstream security profile 3: the charger client certificate is presented to a wss:// CSMS that requires one', async () => {
-    const https = createHttpsServer({ cert: pki.read(pki.serverCert), key: pki.read(pki.serverKey), ca: pki.read(pki.caCert), requestCert: true, rejectUnauthorized: true });
+    const https = createHttpsServer({
+      cert: pki.read(pki.serverCert),
+      key: pki.read(pki.serverKey),
+      ca: pki.read(pki.caCert),
+      requestCert: true,
+      rejectUnauthorized: true,
+    });
     const subjects: string[] = [];
     const wss = new WebSocketServer({ server: https, handleProtocols: () => 'ocpp1.6' });
     wss.on('connection', (ws, req) => {
@@ -127,8 +184,21 @@ describe('TLS on the SOAP endpoint and towards the CSMS', () => {
     });
     await new Promise<void>((r) => https.listen(0, '127.0.0.1', r));
     const url = `wss://127.0.0.1:${(https.address() as AddressInfo).port}/ocpp`;
-    const base = { csmsUrl: url, identity: 'CP-PROFILE3', protocol: ocpp16, ca: pki.read(pki.caCert), pingIntervalSec: 0, reconnectMinMs: 50, reconnectMaxMs: 100, logger: createLogger('silent'), onCall: async () => ({ payload: {} }) };
-    const withCert = new UpstreamConnection({ ...base, clientCertificate: { cert: pki.read(pki.clientCert), key: pki.read(pki.clientKey) } });
+    const base = {
+      csmsUrl: url,
+      identity: 'CP-PROFILE3',
+      protocol: ocpp16,
+      ca: pki.read(pki.caCert),
+      pingIntervalSec: 0,
+      reconnectMinMs: 50,
+      reconnectMaxMs: 100,
+      logger: createLogger('silent'),
+      onCall: async () => ({ payload: {} }),
+    };
+    const withCert = new UpstreamConnection({
+      ...base,
+      clientCertificate: { cert: pki.read(pki.clientCert), key: pki.read(pki.clientKey) },
+    });
     const without = new UpstreamConnection(base);
     try {
       assert.ok((await withCert.call('Heartbeat', {}, Date.now() + 3_000)).currentTime);

@@ -44,12 +44,22 @@ export class NodeSoapChargePoint {
 
   async start(): Promise<this> {
     this.server = createServer();
-    const port: Record<string, (args: Record<string, unknown>, cb: unknown, headers: Record<string, unknown>, req: IncomingMessage) => object> = {};
+    const port: Record<
+      string,
+      (args: Record<string, unknown>, cb: unknown, headers: Record<string, unknown>, req: IncomingMessage) => object
+    > = {};
     for (const operation of OPERATIONS) {
       port[operation] = (args, _cb, headers, req) => {
         const rawXml = this.lastRaw.get(req) ?? '';
         this.lastRaw.delete(req);
-        this.received.push({ operation, args: JSON.parse(JSON.stringify(args ?? {})), headers: headers ?? {}, rawXml, parsed: parseXml(rawXml), contentType: String(req.headers['content-type']) });
+        this.received.push({
+          operation,
+          args: JSON.parse(JSON.stringify(args ?? {})),
+          headers: headers ?? {},
+          rawXml,
+          parsed: parseXml(rawXml),
+          contentType: String(req.headers['content-type']),
+        });
         return (this.answers[operation] ?? (() => defaultAnswer(operation)))(args ?? {});
       };
     }
@@ -101,7 +111,9 @@ export class RawChargePoint {
         this.received.push({ rawXml: body, headers: req.headers });
         const a = this.answer(body);
         if (a.hang) return;
-        res.writeHead(a.status ?? 200, { 'Content-Type': a.contentType ?? 'application/soap+xml; charset=utf-8' }).end(a.body ?? '');
+        res
+          .writeHead(a.status ?? 200, { 'Content-Type': a.contentType ?? 'application/soap+xml; charset=utf-8' })
+          .end(a.body ?? '');
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));

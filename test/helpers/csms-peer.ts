@@ -11,7 +11,13 @@ const { RPCServer, createRPCError } = require('ocpp-rpc') as {
 };
 
 interface RpcServer {
-  auth(callback: (accept: (session?: object) => void, reject: (code: number, message: string) => void, handshake: { identity: string; password?: Buffer }) => void): void;
+  auth(
+    callback: (
+      accept: (session?: object) => void,
+      reject: (code: number, message: string) => void,
+      handshake: { identity: string; password?: Buffer },
+    ) => void,
+  ): void;
   on(event: 'client', listener: (client: RpcServerClient) => void): void;
   listen(port: number, host?: string): Promise<{ address(): AddressInfo }>;
   close(options?: object): Promise<void>;

@@ -54,7 +54,9 @@ export class DurabilityLab {
       WS_PING_INTERVAL_SEC: '0',
       RECONNECT_MIN_MS: '100',
       RECONNECT_MAX_MS: '500',
-      ...(this.mode === 'embedded' ? { DATA_DIR: store } : { REDIS_URL: this.redis!.url, REDIS_PREFIX: store, PARTITIONS: '4', LEASE_TTL_MS: '2000' }),
+      ...(this.mode === 'embedded'
+        ? { DATA_DIR: store }
+        : { REDIS_URL: this.redis!.url, REDIS_PREFIX: store, PARTITIONS: '4', LEASE_TTL_MS: '2000' }),
       ...extra,
     };
     return new GatewayProcess(env, `${this.mode}-${name}`);
@@ -86,7 +88,8 @@ export const median = (values: number[]): number => {
 
 /** OCPP 1.5 request bodies (inner XML of the SOAP Body, `cs:` prefix). */
 export const body = {
-  boot: () => '<cs:bootNotificationRequest><cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel></cs:bootNotificationRequest>',
+  boot: () =>
+    '<cs:bootNotificationRequest><cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel></cs:bootNotificationRequest>',
   authorize: (tag: string) => `<cs:authorizeRequest><cs:idTag>${tag}</cs:idTag></cs:authorizeRequest>`,
   start: (tag: string, timestamp: string, meterStart: number) =>
     `<cs:startTransactionRequest><cs:connectorId>1</cs:connectorId><cs:idTag>${tag}</cs:idTag><cs:timestamp>${timestamp}</cs:timestamp><cs:meterStart>${meterStart}</cs:meterStart></cs:startTransactionRequest>`,
@@ -103,7 +106,11 @@ export function sample(payload: Record<string, unknown>): { timestamp: string; v
 }
 
 /** GET/POST JSON on a gateway's admin port (no ADMIN_TOKEN: open). */
-export async function admin(gw: GatewayProcess, path: string, init?: { method: 'POST'; json?: object }): Promise<{ status: number; json: any; text: string }> {
+export async function admin(
+  gw: GatewayProcess,
+  path: string,
+  init?: { method: 'POST'; json?: object },
+): Promise<{ status: number; json: any; text: string }> {
   const res = await fetch(`http://127.0.0.1:${gw.adminPort}${path}`, {
     method: init?.method ?? 'GET',
     headers: init?.json ? { 'Content-Type': 'application/json' } : undefined,

@@ -48,7 +48,9 @@ export async function startGateway(
       partitions: 4,
       admission: 'auto-accept',
       // Embedded: the durable store on real files, in a directory of the test's own.
-      ...(mode === 'embedded' ? { dataDir: mkdtempSync(join(tmpdir(), 'gw-data-')) } : { redisUrl: REDIS_URL, redisPrefix: `gwtest-${randomUUID().slice(0, 8)}`, directDelivery: mode === 'redis' }),
+      ...(mode === 'embedded'
+        ? { dataDir: mkdtempSync(join(tmpdir(), 'gw-data-')) }
+        : { redisUrl: REDIS_URL, redisPrefix: `gwtest-${randomUUID().slice(0, 8)}`, directDelivery: mode === 'redis' }),
       ...overrides,
     },
   );
@@ -65,7 +67,8 @@ export async function startGateway(
     stop: async () => {
       await gateway.stop();
       if (mode !== 'embedded') await deleteKeysWithPrefix(REDIS_URL, config.redisPrefix);
-      else if (config.store === 'sqlite' && !overrides.dataDir) rmSync(config.dataDir, { recursive: true, force: true });
+      else if (config.store === 'sqlite' && !overrides.dataDir)
+        rmSync(config.dataDir, { recursive: true, force: true });
     },
   };
 }

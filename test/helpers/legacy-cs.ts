@@ -18,7 +18,10 @@ import { until } from './wait.js';
 
 export const LEGACY_OPERATIONS = [...ocpp15Soap.centralSystem().operations.keys()];
 
-const WSA_ANONYMOUS = new Set(['http://www.w3.org/2005/08/addressing/anonymous', 'http://www.w3.org/2005/08/addressing/none']);
+const WSA_ANONYMOUS = new Set([
+  'http://www.w3.org/2005/08/addressing/anonymous',
+  'http://www.w3.org/2005/08/addressing/none',
+]);
 
 /** The addressing headers of a request as they were on the wire (WS-Addressing 2005/08 only). */
 export interface LegacyHeaders {
@@ -43,11 +46,26 @@ export interface LegacyRequestRecord {
 }
 
 /** An answer, or a Promise of one; throw `legacyFault(...)` to answer with a SOAP Fault. */
-export type LegacyHandler = (request: Record<string, unknown>, identity: string, record: LegacyRequestRecord) => object | Promise<object>;
+export type LegacyHandler = (
+  request: Record<string, unknown>,
+  identity: string,
+  record: LegacyRequestRecord,
+) => object | Promise<object>;
 
 /** Throw this from a handler: node-soap answers it as a SOAP 1.2 Fault with an OCPP-S subcode. */
-export function legacyFault(code: 'Sender' | 'Receiver', subcode: string, reason: string, statusCode = code === 'Sender' ? 400 : 500): object {
-  return { Fault: { Code: { Value: `soap:${code}`, Subcode: { Value: `tns:${subcode}` } }, Reason: { Text: reason }, statusCode } };
+export function legacyFault(
+  code: 'Sender' | 'Receiver',
+  subcode: string,
+  reason: string,
+  statusCode = code === 'Sender' ? 400 : 500,
+): object {
+  return {
+    Fault: {
+      Code: { Value: `soap:${code}`, Subcode: { Value: `tns:${subcode}` } },
+      Reason: { Text: reason },
+      statusCode,
+    },
+  };
 }
 
 /** A call to a charger that did not produce a response: the HTTP status and, when there was one, the Fault. */
@@ -131,8 +149,12 @@ export class LegacyCentralSystem {
   /** Listens on 127.0.0.1: an ephemeral port the first time, then the same port again unless one is given. */
   async start(port = this.port): Promise<this> {
     this.server = createServer();
-    const service: Record<string, (args: unknown, cb: unknown, headers: unknown, req: IncomingMessage) => object | Promise<object>> = {};
-    for (const operation of LEGACY_OPERATIONS) service[operation] = (args, _cb, _headers, req) => this.answer(operation, args, req);
+    const service: Record<
+      string,
+      (args: unknown, cb: unknown, headers: unknown, req: IncomingMessage) => object | Promise<object>
+    > = {};
+    for (const operation of LEGACY_OPERATIONS)
+      service[operation] = (args, _cb, _headers, req) => this.answer(operation, args, req);
     const listener = soap.listen(this.server, {
       path: '/CentralSystemService',
       services: { CentralSystemService: { CentralSystemServiceSoap12: service } },
@@ -157,7 +179,14 @@ export class LegacyCentralSystem {
     this.lastRaw.delete(req);
     const headers = headersOf(parseXml(rawXml));
     const identity = headers.chargeBoxIdentity ?? '';
-    const record: LegacyRequestRecord = { identity, operation, request: JSON.parse(JSON.stringify(args ?? {})), headers, rawXml, at: Date.now() };
+    const record: LegacyRequestRecord = {
+      identity,
+      operation,
+      request: JSON.parse(JSON.stringify(args ?? {})),
+      headers,
+      rawXml,
+      at: Date.now(),
+    };
     this.received.push(record);
     const address = [headers.from, headers.replyTo].find((a) => a && !WSA_ANONYMOUS.has(a));
     if (identity && address) this.chargerAddresses.set(identity, address);
@@ -184,17 +213,28 @@ export class LegacyCentralSystem {
    * Calls a ChargePointService operation on a charger at the address it gave, with the OCPP-S headers
    * (chargeBoxIdentity, Action, MessageID, To, From); returns the decoded answer or throws ChargerCallFailed.
    */
-  async callCharger(identity: string, operation: string, request: object, timeoutMs = 8_000): Promise<Record<string, unknown>> {
+  async callCharger(
+    identity: string,
+    operation: string,
+    request: object,
+    timeoutMs = 8_000,
+  ): Promise<Record<string, unknown>> {
     const address = this.chargerAddresses.get(identity);
     if (!address) throw new Error(`the legacy central system knows no address of ${identity}`);
-    this.chargePointWsdl ??= (await soap.createClientAsync(ocpp15Soap.wsdlFiles.chargePoint, { forceSoap12Headers: true })).wsdl;
+    this.chargePointWsdl ??= (
+      await soap.createClientAsync(ocpp15Soap.wsdlFiles.chargePoint, { forceSoap12Headers: true })
+    ).wsdl;
     const client = new soap.Client(this.chargePointWsdl, address, { forceSoap12Headers: true });
-    client.addSoapHeader(`<cp:chargeBoxIdentity xmlns:cp="${ocpp15Soap.cpNamespace}">${identity}</cp:chargeBoxIdentity>`);
+    client.addSoapHeader(
+      `<cp:chargeBoxIdentity xmlns:cp="${ocpp15Soap.cpNamespace}">${identity}</cp:chargeBoxIdentity>`,
+    );
     client.addSoapHeader(`<wsa:Action xmlns:wsa="${NS.wsa}">/${operation}</wsa:Action>`);
     client.addSoapHeader(`<wsa:MessageID xmlns:wsa="${NS.wsa}">urn:uuid:${randomUUID()}</wsa:MessageID>`);
     client.addSoapHeader(`<wsa:To xmlns:wsa="${NS.wsa}">${address}</wsa:To>`);
     client.addSoapHeader(`<wsa:From xmlns:wsa="${NS.wsa}"><wsa:Address>${this.url}</wsa:Address></wsa:From>`);
-    const method = (client as unknown as Record<string, (a: object, o: object) => Promise<[unknown, string]>>)[`${operation}Async`];
+    const method = (client as unknown as Record<string, (a: object, o: object) => Promise<[unknown, string]>>)[
+      `${operation}Async`
+    ];
     if (!method) throw new Error(`ChargePointService has no operation ${operation}`);
     try {
       const [result] = await method.call(client, request, { timeout: timeoutMs, maxRedirects: 0 });
@@ -203,7 +243,11 @@ export class LegacyCentralSystem {
       const e = err as { body?: unknown; response?: { status?: number }; message?: string };
       const status = e.response?.status;
       const fault = typeof e.body === 'string' ? faultOf(e.body) : undefined;
-      throw new ChargerCallFailed(fault ? `Fault ${fault.code}/${fault.subcode}: ${fault.reason}` : `HTTP ${status ?? '-'}: ${e.message}`, status, fault);
+      throw new ChargerCallFailed(
+        fault ? `Fault ${fault.code}/${fault.subcode}: ${fault.reason}` : `HTTP ${status ?? '-'}: ${e.message}`,
+        status,
+        fault,
+      );
     }
   }
 }

@@ -14,7 +14,19 @@ export const TEN = (transactionId: () => number): [string, () => object][] => [
   ['StatusNotification', () => ({ connectorId: 1, status: 'Available', errorCode: 'NoError' })],
   ['Authorize', () => ({ idTag: 'TAG-1' })],
   ['StartTransaction', () => ({ connectorId: 1, idTag: 'TAG-1', timestamp: NOW(), meterStart: 100 })],
-  ['MeterValues', () => ({ connectorId: 1, transactionId: transactionId(), values: [{ timestamp: NOW(), value: [{ attributes: { measurand: 'Energy.Active.Import.Register', unit: 'Wh' }, $value: '150' }] }] })],
+  [
+    'MeterValues',
+    () => ({
+      connectorId: 1,
+      transactionId: transactionId(),
+      values: [
+        {
+          timestamp: NOW(),
+          value: [{ attributes: { measurand: 'Energy.Active.Import.Register', unit: 'Wh' }, $value: '150' }],
+        },
+      ],
+    }),
+  ],
   ['StopTransaction', () => ({ transactionId: transactionId(), idTag: 'TAG-1', timestamp: NOW(), meterStop: 200 })],
   ['DataTransfer', () => ({ vendorId: 'VendorX', messageId: 'm', data: 'd' })],
   ['FirmwareStatusNotification', () => ({ status: 'Downloaded' })],
@@ -36,7 +48,14 @@ export async function site(mode: QueueMode, overrides: Record<string, unknown> =
   // The legacy system calls the gateway back at its public address: a port known before the start.
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}/CentralSystemService`;
-  const gw = await startGateway(mode, csms.url, { port, publicUrl, legacyCsUrl: legacy.url, csmsTimeoutMs: 1_500, legacyTimeoutMs: 1_500, ...overrides });
+  const gw = await startGateway(mode, csms.url, {
+    port,
+    publicUrl,
+    legacyCsUrl: legacy.url,
+    csmsTimeoutMs: 1_500,
+    legacyTimeoutMs: 1_500,
+    ...overrides,
+  });
   return { csms, legacy, gw, cp };
 }
 
@@ -48,7 +67,10 @@ export async function closeSite(s: Site): Promise<void> {
 }
 
 export const admin = async (s: Site, method: 'GET' | 'PUT' | 'POST', path: string, body?: object) => {
-  const res = await fetch(`${s.gw.adminUrl}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body && JSON.stringify(body) });
+  const res = await fetch(`${s.gw.adminUrl}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body && JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as any };
 };
-

@@ -44,7 +44,24 @@ export class RedisProcess {
 
   async start(): Promise<this> {
     this.port ||= await freePort();
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+    this.child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+      ],
+      { stdio: 'ignore' },
+    );
     await waitFor(() => ping(this.port), 10_000, 'redis-server');
     return this;
   }
@@ -95,13 +112,28 @@ export class GatewayProcess {
     this.adminPort = await freePort();
     const out = openSync(this.logFile, 'a');
     const args = ['--import', 'tsx', 'src/main.ts'];
-    const [command, argv] = this.fileLimit === undefined ? [process.execPath, args] : ['/bin/sh', ['-c', `ulimit -n ${this.fileLimit} && exec "$0" "$@"`, process.execPath, ...args]];
+    const [command, argv] =
+      this.fileLimit === undefined
+        ? [process.execPath, args]
+        : ['/bin/sh', ['-c', `ulimit -n ${this.fileLimit} && exec "$0" "$@"`, process.execPath, ...args]];
     this.child = spawn(command, argv, {
       // A data directory of its own unless the test names one (a restart on the same DATA_DIR).
-      env: { ...process.env, CONFIG: '', DATA_DIR: this.dataDir, PORT: String(this.soapPort), HOST: '127.0.0.1', ADMIN_PORT: String(this.adminPort), ...this.env },
+      env: {
+        ...process.env,
+        CONFIG: '',
+        DATA_DIR: this.dataDir,
+        PORT: String(this.soapPort),
+        HOST: '127.0.0.1',
+        ADMIN_PORT: String(this.adminPort),
+        ...this.env,
+      },
       stdio: ['ignore', out, out],
     });
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${this.adminPort}/health`)).ok, 20_000, `gateway (log: ${this.logFile})`);
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${this.adminPort}/health`)).ok,
+      20_000,
+      `gateway (log: ${this.logFile})`,
+    );
     return this;
   }
 
@@ -143,7 +175,14 @@ export interface GatewayExit {
 export async function runGatewayToExit(env: Record<string, string>, timeoutMs = 15_000): Promise<GatewayExit> {
   const started = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, CONFIG: '', HOST: '127.0.0.1', PORT: String(await freePort()), ADMIN_PORT: String(await freePort()), ...env },
+    env: {
+      ...process.env,
+      CONFIG: '',
+      HOST: '127.0.0.1',
+      PORT: String(await freePort()),
+      ADMIN_PORT: String(await freePort()),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -153,7 +192,11 @@ export async function runGatewayToExit(env: Record<string, string>, timeoutMs = 
   return new Promise<GatewayExit>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`gateway still running after ${timeoutMs} ms (stdout: ${stdout.slice(-500)}; stderr: ${stderr.slice(-500)})`));
+      reject(
+        new Error(
+          `gateway still running after ${timeoutMs} ms (stdout: ${stdout.slice(-500)}; stderr: ${stderr.slice(-500)})`,
+        ),
+      );
     }, timeoutMs);
     child.once('close', (code, signal) => {
       clearTimeout(timer);

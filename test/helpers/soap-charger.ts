@@ -25,7 +25,10 @@ export class SoapCharger {
   ) {}
 
   static async create(soapUrl: string, identity: string, callbackUrl?: string): Promise<SoapCharger> {
-    const client = await soap.createClientAsync(ocpp15Soap.wsdlFiles.centralSystem, { forceSoap12Headers: true, endpoint: soapUrl });
+    const client = await soap.createClientAsync(ocpp15Soap.wsdlFiles.centralSystem, {
+      forceSoap12Headers: true,
+      endpoint: soapUrl,
+    });
     return new SoapCharger(client, identity, soapUrl, callbackUrl);
   }
 
@@ -33,11 +36,16 @@ export class SoapCharger {
     const messageId = `urn:uuid:${randomUUID()}`;
     const c = this.client;
     c.clearSoapHeaders();
-    c.addSoapHeader(`<cs:chargeBoxIdentity xmlns:cs="${ocpp15Soap.csNamespace}">${this.identity}</cs:chargeBoxIdentity>`);
+    c.addSoapHeader(
+      `<cs:chargeBoxIdentity xmlns:cs="${ocpp15Soap.csNamespace}">${this.identity}</cs:chargeBoxIdentity>`,
+    );
     c.addSoapHeader(`<wsa:Action xmlns:wsa="${NS.wsa}">/${operation}</wsa:Action>`);
     c.addSoapHeader(`<wsa:MessageID xmlns:wsa="${NS.wsa}">${messageId}</wsa:MessageID>`);
-    if (this.callbackUrl) c.addSoapHeader(`<wsa:From xmlns:wsa="${NS.wsa}"><wsa:Address>${this.callbackUrl}</wsa:Address></wsa:From>`);
-    c.addSoapHeader(`<wsa:ReplyTo xmlns:wsa="${NS.wsa}"><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo>`);
+    if (this.callbackUrl)
+      c.addSoapHeader(`<wsa:From xmlns:wsa="${NS.wsa}"><wsa:Address>${this.callbackUrl}</wsa:Address></wsa:From>`);
+    c.addSoapHeader(
+      `<wsa:ReplyTo xmlns:wsa="${NS.wsa}"><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo>`,
+    );
     c.addSoapHeader(`<wsa:To xmlns:wsa="${NS.wsa}">${this.soapUrl}</wsa:To>`);
     const method = (c as unknown as Record<string, (a: object) => Promise<[T, string]>>)[`${operation}Async`]!;
     const [result, rawResponse] = await method.call(c, args);

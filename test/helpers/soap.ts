@@ -22,7 +22,8 @@ export function envelope(body: string, o: EnvelopeOptions = {}): string {
   let h = '';
   if (o.identity !== null) h += `<cs:chargeBoxIdentity${mu}>${o.identity ?? 'CP-1'}</cs:chargeBoxIdentity>`;
   if (o.action !== null && o.action !== undefined) h += `<a:Action${mu}>${o.action}</a:Action>`;
-  if (o.messageId !== null) h += `<a:MessageID>${o.messageId ?? 'urn:uuid:11111111-2222-3333-4444-555555555555'}</a:MessageID>`;
+  if (o.messageId !== null)
+    h += `<a:MessageID>${o.messageId ?? 'urn:uuid:11111111-2222-3333-4444-555555555555'}</a:MessageID>`;
   if (o.from) h += `<a:From><a:Address>${o.from}</a:Address></a:From>`;
   if (o.replyTo) h += `<a:ReplyTo><a:Address>${o.replyTo}</a:Address></a:ReplyTo>`;
   if (o.to) h += `<a:To${mu}>${o.to}</a:To>`;
@@ -43,7 +44,11 @@ export interface SoapReply {
   body?: XmlElement;
 }
 
-export async function post(url: string, xml: string | Buffer, headers: Record<string, string> = {}): Promise<SoapReply> {
+export async function post(
+  url: string,
+  xml: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<SoapReply> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/soap+xml; charset=utf-8', ...headers },
@@ -63,10 +68,14 @@ export function soapReply(status: number, contentType: string, text: string): So
   return reply;
 }
 
-const headerText = (reply: SoapReply, name: string): string | undefined => reply.header && child(reply.header, name, NS.wsa)?.text;
+const headerText = (reply: SoapReply, name: string): string | undefined =>
+  reply.header && child(reply.header, name, NS.wsa)?.text;
 
 /** Every SOAP response: SOAP 1.2 envelope, content type, WS-Addressing Action / RelatesTo / fresh MessageID. */
-export function assertSoapResponse(reply: SoapReply, expected: { action: string; relatesTo?: string; status?: number }): void {
+export function assertSoapResponse(
+  reply: SoapReply,
+  expected: { action: string; relatesTo?: string; status?: number },
+): void {
   assert.equal(reply.status, expected.status ?? 200, `HTTP status (body: ${reply.text.slice(0, 300)})`);
   assert.equal(reply.contentType, 'application/soap+xml; charset=utf-8');
   assert.ok(reply.root, 'response is XML');
@@ -90,7 +99,12 @@ export function responseFields(reply: SoapReply, element: string): [string, stri
   });
 }
 
-export function assertFault(reply: SoapReply, code: 'Sender' | 'Receiver', subcode: string, reasonPattern?: RegExp): string {
+export function assertFault(
+  reply: SoapReply,
+  code: 'Sender' | 'Receiver',
+  subcode: string,
+  reasonPattern?: RegExp,
+): string {
   assert.equal(reply.status, code === 'Sender' ? 400 : 500, `fault HTTP status (body: ${reply.text.slice(0, 300)})`);
   assert.equal(reply.contentType, 'application/soap+xml; charset=utf-8');
   assert.equal(reply.root?.ns, NS.soap12);

@@ -12,16 +12,31 @@ import { sleep, until } from '../helpers/wait.js';
 import { FIRST_ROUTE } from '../../src/ocpp/protocols.js';
 
 function message(identity: string, seq: number, deadlineMs = 10_000): UpstreamJob {
-  return { id: randomUUID(), identity, ...FIRST_ROUTE, action: 'Heartbeat', request: { seq }, receivedAt: new Date().toISOString(), deadline: Date.now() + deadlineMs };
+  return {
+    id: randomUUID(),
+    identity,
+    ...FIRST_ROUTE,
+    action: 'Heartbeat',
+    request: { seq },
+    receivedAt: new Date().toISOString(),
+    deadline: Date.now() + deadlineMs,
+  };
 }
 
-describe('BullMQ queue: group commit of one partition\'s messages (real Redis)', () => {
+describe("BullMQ queue: group commit of one partition's messages (real Redis)", () => {
   const prefixes: string[] = [];
   const queues: BullmqQueue[] = [];
   const makeQueue = () => {
     const prefix = `batchtest-${randomUUID().slice(0, 8)}`;
     prefixes.push(prefix);
-    const queue = new BullmqQueue({ redisUrl: REDIS_URL, prefix, partitions: 1, leaseTtlMs: 2_000, direct: false, logger: createLogger('silent') });
+    const queue = new BullmqQueue({
+      redisUrl: REDIS_URL,
+      prefix,
+      partitions: 1,
+      leaseTtlMs: 2_000,
+      direct: false,
+      logger: createLogger('silent'),
+    });
     queues.push(queue);
     return queue;
   };
@@ -45,9 +60,13 @@ describe('BullMQ queue: group commit of one partition\'s messages (real Redis)',
     assert.deepEqual(queue.added, { jobs: 1, messages: 30, direct: 0 }, 'one BullMQ job carried all thirty messages');
     outcomes.forEach((outcome, i) => {
       assert.equal(outcome.kind, 'response');
-      assert.deepEqual((outcome as { body: object }).body, { seq: (sent[i]!.request as { seq: number }).seq, identity: sent[i]!.identity });
+      assert.deepEqual((outcome as { body: object }).body, {
+        seq: (sent[i]!.request as { seq: number }).seq,
+        identity: sent[i]!.identity,
+      });
     });
-    for (const identity of ['A', 'B', 'C']) assert.deepEqual(processed.get(identity), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], `order of ${identity}`);
+    for (const identity of ['A', 'B', 'C'])
+      assert.deepEqual(processed.get(identity), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], `order of ${identity}`);
   });
 
   it('a batch that fails is retried without the messages it already finished', async () => {
@@ -75,10 +94,12 @@ describe('BullMQ queue: group commit of one partition\'s messages (real Redis)',
     assert.deepEqual(Object.fromEntries(runs), { A: 1, B: 2, C: 1 });
   });
 
-  it('an operator drop removes one charger\'s messages from a waiting batch and keeps the others', async () => {
+  it("an operator drop removes one charger's messages from a waiting batch and keeps the others", async () => {
     const queue = makeQueue();
     // Not started: no worker takes the batch while it is changed.
-    const outcomes: Promise<JobOutcome>[] = [message('A', 1, 1_500), message('B', 1), message('A', 2, 1_500)].map((m) => queue.submit(m));
+    const outcomes: Promise<JobOutcome>[] = [message('A', 1, 1_500), message('B', 1), message('A', 2, 1_500)].map((m) =>
+      queue.submit(m),
+    );
     const [bullQueue] = queue.allQueues;
     await until(async () => (await bullQueue!.getJobCounts('waiting')).waiting === 1, 'the batch to be queued');
     assert.equal(await queue.dropQueued('A'), 2);
@@ -117,15 +138,25 @@ describe('BullMQ queue: group commit of one partition\'s messages (real Redis)',
 
       const slow = new BatchProgress(redis, `${prefix}:slow`, (err) => errors.push(err));
       slow.markDone('m1');
-      await until(async () => (await redis.exists(`${prefix}:slow`)) === 1, 'the progress of the batch that runs on to be recorded', 2_000);
+      await until(
+        async () => (await redis.exists(`${prefix}:slow`)) === 1,
+        'the progress of the batch that runs on to be recorded',
+        2_000,
+      );
       assert.deepEqual(await redis.hkeys(`${prefix}:slow`), ['m1'], 'recorded once the batch ran on past it');
       slow.markDone('m2');
       // Another consumer taking the batch over now would skip both.
       await slow.record();
-      assert.deepEqual([...(await new BatchProgress(redis, `${prefix}:slow`, () => undefined).finishedBefore())].sort(), ['m1', 'm2']);
+      assert.deepEqual(
+        [...(await new BatchProgress(redis, `${prefix}:slow`, () => undefined).finishedBefore())].sort(),
+        ['m1', 'm2'],
+      );
       await slow.finish();
       const ttl = await redis.pttl(`${prefix}:slow`);
-      assert.ok(ttl > 0 && ttl <= 5 * 60_000, `the record expires a few minutes after the batch completes (ttl ${ttl} ms)`);
+      assert.ok(
+        ttl > 0 && ttl <= 5 * 60_000,
+        `the record expires a few minutes after the batch completes (ttl ${ttl} ms)`,
+      );
       assert.deepEqual(errors, []);
     } finally {
       redis.disconnect();

@@ -14,7 +14,15 @@ import { sleep, until } from '../helpers/wait.js';
 import { FIRST_ROUTE } from '../../src/ocpp/protocols.js';
 
 function message(identity: string, seq: number): UpstreamJob {
-  return { id: randomUUID(), identity, ...FIRST_ROUTE, action: 'MeterValues', request: { seq }, receivedAt: new Date().toISOString(), deadline: Date.now() + 10_000 };
+  return {
+    id: randomUUID(),
+    identity,
+    ...FIRST_ROUTE,
+    action: 'MeterValues',
+    request: { seq },
+    receivedAt: new Date().toISOString(),
+    deadline: Date.now() + 10_000,
+  };
 }
 
 const seqOf = (job: UpstreamJob) => (job.request as { seq: number }).seq;
@@ -26,7 +34,7 @@ function gate(): { wait: Promise<void>; open(): void } {
   return { wait, open };
 }
 
-describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis)', () => {
+describe("BullMQ queue: direct delivery by the partition's consumer (real Redis)", () => {
   const prefixes: string[] = [];
   const queues: BullmqQueue[] = [];
   const redis = new Redis(REDIS_URL);
@@ -36,7 +44,13 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     return prefix;
   };
   const makeQueue = (prefix: string) => {
-    const queue = new BullmqQueue({ redisUrl: REDIS_URL, prefix, partitions: 1, leaseTtlMs: 2_000, logger: createLogger('silent') });
+    const queue = new BullmqQueue({
+      redisUrl: REDIS_URL,
+      prefix,
+      partitions: 1,
+      leaseTtlMs: 2_000,
+      logger: createLogger('silent'),
+    });
     queues.push(queue);
     return queue;
   };
@@ -82,7 +96,7 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     await until(async () => Object.keys(await inflight(prefix)).length === 0, 'the record to be removed');
   });
 
-  it('a charger\'s next message goes through BullMQ behind the one in flight, and keeps its order', async () => {
+  it("a charger's next message goes through BullMQ behind the one in flight, and keeps its order", async () => {
     const { queue, release, order } = await startHoldingFirst();
     const first = queue.submit(message('CP-2', 1));
     await until(() => queue.added.direct === 1, 'the first message to be claimed');
@@ -101,13 +115,16 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
   const addJob = async (prefix: string, messages: UpstreamJob[], delay?: number) => {
     const connection = redis.duplicate();
     const bull = new Queue('upstream-p0', { connection, prefix });
-    await bull.add('MeterValues', { replyTo: 'nobody', messages } satisfies BatchJobData, { jobId: messages[0]!.id, delay });
+    await bull.add('MeterValues', { replyTo: 'nobody', messages } satisfies BatchJobData, {
+      jobId: messages[0]!.id,
+      delay,
+    });
     await bull.close();
     connection.disconnect();
   };
   const marks = (prefix: string, identity: string) => redis.zrange(`${prefix}:charger-jobs:p0:${identity}`, '0', '-1');
 
-  it('a claim that fails (the charger has an unfinished job) queues the message ahead of the charger\'s next one', async () => {
+  it("a claim that fails (the charger has an unfinished job) queues the message ahead of the charger's next one", async () => {
     const prefix = newPrefix();
     // The charger's own retry, waiting 1.5 s: nothing of this charger may go direct, or run, before it.
     const retry = message('CP-5', 0);
@@ -122,7 +139,10 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
 
     // Sent together: the first tries a claim, the second must not overtake it while the claim is answered.
     const outcomes = await Promise.all([queue.submit(message('CP-5', 1)), queue.submit(message('CP-5', 2))]);
-    assert.deepEqual(outcomes.map((o) => o.kind), ['response', 'response']);
+    assert.deepEqual(
+      outcomes.map((o) => o.kind),
+      ['response', 'response'],
+    );
     assert.deepEqual(order, [0, 1, 2], 'the older job first, although it waited in the delayed set');
     assert.equal(queue.added.direct, 0, 'the claim failed');
     assert.equal(queue.added.messages, 2);
@@ -144,8 +164,8 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     const a1 = queue.submit(message('CP-A', 1));
     await until(() => queue.added.direct === 1, 'the first message to be claimed');
     const a2 = queue.submit(message('CP-A', 2));
-    await until(() => queue.added.jobs === 1, 'CP-A\'s second message to become a BullMQ job');
-    await until(async () => (await marks(prefix, 'CP-A')).length === 1, 'the job to be marked as CP-A\'s');
+    await until(() => queue.added.jobs === 1, "CP-A's second message to become a BullMQ job");
+    await until(async () => (await marks(prefix, 'CP-A')).length === 1, "the job to be marked as CP-A's");
 
     // CP-A's job is queued in the partition: CP-B still goes direct, and is answered while CP-A waits.
     assert.deepEqual(await queue.submit(message('CP-B', 1)), { kind: 'response', body: {} });
@@ -188,7 +208,11 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     await redis.del(`${prefix}:charger-jobs-complete:p0`);
     await queue.submit(message('CP-N', 1));
     assert.equal(queue.added.direct, 1, 'the legacy job in the partition holds CP-N back');
-    assert.deepEqual(order, ['CP-L/0', 'CP-L2/0', 'CP-L/1', 'CP-M/1', 'CP-N/1'], 'CP-L/1 after the legacy job of its charger');
+    assert.deepEqual(
+      order,
+      ['CP-L/0', 'CP-L2/0', 'CP-L/1', 'CP-M/1', 'CP-N/1'],
+      'CP-L/1 after the legacy job of its charger',
+    );
   });
 
   it('the marks of finished jobs hold nobody back: the claim drops them, and so does the next mark', async () => {
@@ -218,7 +242,7 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     assert.equal(queue.added.direct, 1, 'job-2 holds CP-D back');
   });
 
-  it('a charger\'s message whose job is not added and marked yet holds its next message back from a claim', async () => {
+  it("a charger's message whose job is not added and marked yet holds its next message back from a claim", async () => {
     const { prefix, queue, release, order } = await startHoldingFirst();
     // The write of the job is held, as a slow Redis would hold it (the instrument wraps the real write).
     const [bullQueue] = queue.allQueues as Queue[];
@@ -264,7 +288,9 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     const connection = redis.duplicate();
     const bull = new Queue('upstream-p0', { connection, prefix });
     const next = message('CP-4', 2);
-    await bull.add('MeterValues', { replyTo: 'dead-instance', messages: [next] } satisfies BatchJobData, { jobId: next.id });
+    await bull.add('MeterValues', { replyTo: 'dead-instance', messages: [next] } satisfies BatchJobData, {
+      jobId: next.id,
+    });
     await bull.close();
     connection.disconnect();
 
@@ -304,7 +330,11 @@ describe('BullMQ queue: direct delivery by the partition\'s consumer (real Redis
     // The charger's next message must not take the place of the record: it goes through BullMQ.
     assert.equal((await queue.submit(message('CP-STORED', 2))).kind, 'response');
     assert.deepEqual(queue.added, { jobs: 1, messages: 1, direct: 1 });
-    assert.equal((JSON.parse((await inflight(prefix))['CP-STORED']!) as UpstreamJob).id, stored.id, 'the record still holds the stored message');
+    assert.equal(
+      (JSON.parse((await inflight(prefix))['CP-STORED']!) as UpstreamJob).id,
+      stored.id,
+      'the record still holds the stored message',
+    );
 
     // The stored record blocks nothing for other chargers; this one fails once and goes to BullMQ, which retries it.
     await redis.del(`${prefix}:inflight:p0`);

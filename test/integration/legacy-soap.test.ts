@@ -5,10 +5,17 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
 import { CentralSystemEndpoint } from '../../src/soap/central-system-endpoint.js';
 import { ChargePointClient } from '../../src/soap/charge-point-client.js';
-import { ChargePointRelayEndpoint, legacyCallerCheck, relayFaultOf, relayUrlOf, type RelayCall } from '../../src/soap/charge-point-relay.js';
+import {
+  ChargePointRelayEndpoint,
+  legacyCallerCheck,
+  relayFaultOf,
+  relayUrlOf,
+  type RelayCall,
+} from '../../src/soap/charge-point-relay.js';
 import { decodeComplex, type DecodedObject } from '../../src/soap/codec.js';
 import { ocpp15Soap } from '../../src/soap/dialects.js';
-import { isLegacyUnavailable, LegacyCallError, LegacyCentralSystemClient, legacyFailureClass, type LegacyCallRecord } from '../../src/soap/legacy-client.js';
+import { LegacyCentralSystemClient, type LegacyCallRecord } from '../../src/soap/legacy-client.js';
+import { isLegacyUnavailable, LegacyCallError, legacyFailureClass } from '../../src/soap/legacy-call-error.js';
 import { NS } from '../../src/soap/namespaces.js';
 import { createSoapServer } from '../../src/soap/soap-server.js';
 import type { ComplexType } from '../../src/soap/wsdl-model.js';
@@ -28,26 +35,79 @@ const csModel = ocpp15Soap.centralSystem();
 
 /** Every charger operation as the central-system endpoint decodes it, and what the default legacy system answers. */
 const METER_VALUES = [
-  { timestamp: '2024-05-01T10:05:00Z', value: [{ $value: '1234', unit: 'Wh', measurand: 'Energy.Active.Import.Register', context: 'Sample.Periodic' }, { $value: '16' }] },
+  {
+    timestamp: '2024-05-01T10:05:00Z',
+    value: [
+      { $value: '1234', unit: 'Wh', measurand: 'Energy.Active.Import.Register', context: 'Sample.Periodic' },
+      { $value: '16' },
+    ],
+  },
 ];
 const ROUND_TRIPS: [string, DecodedObject, (answer: DecodedObject) => void][] = [
-  ['BootNotification', { chargePointVendor: 'VendorX', chargePointModel: 'ModelY', chargePointSerialNumber: 'CPS-1', chargeBoxSerialNumber: 'CBS-1', firmwareVersion: '1.2.3', iccid: '8931', imsi: '2620', meterType: 'MT-7', meterSerialNumber: 'MS-1' }, (a) => {
-    assert.equal(a.status, 'Accepted');
-    assert.match(String(a.currentTime), ISO);
-    assert.equal(a.heartbeatInterval, 300);
-  }],
+  [
+    'BootNotification',
+    {
+      chargePointVendor: 'VendorX',
+      chargePointModel: 'ModelY',
+      chargePointSerialNumber: 'CPS-1',
+      chargeBoxSerialNumber: 'CBS-1',
+      firmwareVersion: '1.2.3',
+      iccid: '8931',
+      imsi: '2620',
+      meterType: 'MT-7',
+      meterSerialNumber: 'MS-1',
+    },
+    (a) => {
+      assert.equal(a.status, 'Accepted');
+      assert.match(String(a.currentTime), ISO);
+      assert.equal(a.heartbeatInterval, 300);
+    },
+  ],
   ['Authorize', { idTag: 'TAG-1' }, (a) => assert.deepEqual(a, { idTagInfo: { status: 'Accepted' } })],
-  ['StartTransaction', { connectorId: 1, idTag: 'TAG-1', timestamp: '2024-05-01T10:00:00Z', meterStart: 1000, reservationId: 7 }, (a) => {
-    assert.ok(typeof a.transactionId === 'number' && a.transactionId >= 5000, `the legacy system's own transaction id (got ${a.transactionId})`);
-    assert.deepEqual(a.idTagInfo, { status: 'Accepted' });
-  }],
+  [
+    'StartTransaction',
+    { connectorId: 1, idTag: 'TAG-1', timestamp: '2024-05-01T10:00:00Z', meterStart: 1000, reservationId: 7 },
+    (a) => {
+      assert.ok(
+        typeof a.transactionId === 'number' && a.transactionId >= 5000,
+        `the legacy system's own transaction id (got ${a.transactionId})`,
+      );
+      assert.deepEqual(a.idTagInfo, { status: 'Accepted' });
+    },
+  ],
   ['MeterValues', { connectorId: 1, transactionId: 5000, values: METER_VALUES }, (a) => assert.deepEqual(a, {})],
-  ['StopTransaction', { transactionId: 5000, idTag: 'TAG-1', timestamp: '2024-05-01T11:00:00Z', meterStop: 2500, transactionData: [{ values: METER_VALUES }] }, (a) => assert.deepEqual(a, { idTagInfo: { status: 'Accepted' } })],
+  [
+    'StopTransaction',
+    {
+      transactionId: 5000,
+      idTag: 'TAG-1',
+      timestamp: '2024-05-01T11:00:00Z',
+      meterStop: 2500,
+      transactionData: [{ values: METER_VALUES }],
+    },
+    (a) => assert.deepEqual(a, { idTagInfo: { status: 'Accepted' } }),
+  ],
   ['Heartbeat', {}, (a) => assert.match(String(a.currentTime), ISO)],
-  ['StatusNotification', { connectorId: 2, status: 'Faulted', errorCode: 'GroundFailure', info: 'RCD tripped', timestamp: '2024-05-01T10:01:00Z', vendorId: 'com.vendor', vendorErrorCode: 'E42' }, (a) => assert.deepEqual(a, {})],
+  [
+    'StatusNotification',
+    {
+      connectorId: 2,
+      status: 'Faulted',
+      errorCode: 'GroundFailure',
+      info: 'RCD tripped',
+      timestamp: '2024-05-01T10:01:00Z',
+      vendorId: 'com.vendor',
+      vendorErrorCode: 'E42',
+    },
+    (a) => assert.deepEqual(a, {}),
+  ],
   ['FirmwareStatusNotification', { status: 'Installed' }, (a) => assert.deepEqual(a, {})],
   ['DiagnosticsStatusNotification', { status: 'UploadFailed' }, (a) => assert.deepEqual(a, {})],
-  ['DataTransfer', { vendorId: 'com.vendor', messageId: 'Prices', data: 'a < b & "c"' }, (a) => assert.deepEqual(a, { status: 'Accepted' })],
+  [
+    'DataTransfer',
+    { vendorId: 'com.vendor', messageId: 'Prices', data: 'a < b & "c"' },
+    (a) => assert.deepEqual(a, { status: 'Accepted' }),
+  ],
 ];
 
 /** The body of what the legacy system received, decoded by the gateway's codec. */
@@ -55,11 +115,16 @@ function receivedBody(record: LegacyRequestRecord): { decoded: DecodedObject; or
   const op = csModel.operations.get(record.operation)!;
   const body = child(child(parseXml(record.rawXml), 'Body', NS.soap12)!, op.requestElement, ocpp15Soap.csNamespace);
   assert.ok(body, `<${op.requestElement}> in the Cs namespace`);
-  return { decoded: decodeComplex(csModel, csModel.type(op.requestType) as ComplexType, body, op.requestElement), order: body.children.map((c) => c.name) };
+  return {
+    decoded: decodeComplex(csModel, csModel.type(op.requestType) as ComplexType, body, op.requestElement),
+    order: body.children.map((c) => c.name),
+  };
 }
 
 /** A raw HTTP server answering every request with `answer`, counting requests. */
-async function rawServer(answer: (res: import('node:http').ServerResponse) => void): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
+async function rawServer(
+  answer: (res: import('node:http').ServerResponse) => void,
+): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
   let hits = 0;
   const server = createServer((req, res) => {
     hits++;
@@ -114,36 +179,73 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
       assert.equal(received.identity, IDENTITY);
       const { decoded, order } = receivedBody(received);
       assert.deepEqual(decoded, { ...emptyLists(operation), ...request }, `${operation}: the fields as sent`);
-      const wsdlOrder = (csModel.type(csModel.operations.get(operation)!.requestType) as ComplexType).fields.map((f) => f.name);
-      assert.deepEqual(order, wsdlOrder.filter((name) => order.includes(name)), `${operation}: WSDL sequence order`);
+      const wsdlOrder = (csModel.type(csModel.operations.get(operation)!.requestType) as ComplexType).fields.map(
+        (f) => f.name,
+      );
+      assert.deepEqual(
+        order,
+        wsdlOrder.filter((name) => order.includes(name)),
+        `${operation}: WSDL sequence order`,
+      );
       assert.equal(record.requestXml, received.rawXml, `${operation}: the record holds the request as sent`);
-      assert.match(record.responseXml ?? '', new RegExp(`<(\\w+:)?${csModel.operations.get(operation)!.responseElement}`));
+      assert.match(
+        record.responseXml ?? '',
+        new RegExp(`<(\\w+:)?${csModel.operations.get(operation)!.responseElement}`),
+      );
     }
     // node-soap, the legacy system's own stack, read the meter value attributes as attributes.
-    const meter = legacy.received.find((r) => r.operation === 'MeterValues')!.request as { values: { value: unknown[] }[] };
-    assert.deepEqual(meter.values[0]!.value[0], { attributes: { unit: 'Wh', measurand: 'Energy.Active.Import.Register', context: 'Sample.Periodic' }, $value: '1234' });
-    assert.equal((legacy.received.find((r) => r.operation === 'DataTransfer')!.request as { data: string }).data, 'a < b & "c"');
+    const meter = legacy.received.find((r) => r.operation === 'MeterValues')!.request as {
+      values: { value: unknown[] }[];
+    };
+    assert.deepEqual(meter.values[0]!.value[0], {
+      attributes: { unit: 'Wh', measurand: 'Energy.Active.Import.Register', context: 'Sample.Periodic' },
+      $value: '1234',
+    });
+    assert.equal(
+      (legacy.received.find((r) => r.operation === 'DataTransfer')!.request as { data: string }).data,
+      'a < b & "c"',
+    );
   });
 
   it('addressing: To the legacy URL, From the gateway, ReplyTo anonymous or as given, chargeBoxIdentity in the Cs namespace, Action, a fresh MessageID', async () => {
     const first: LegacyCallRecord = {};
     await client.call(to(), 'Heartbeat', {}, { from: FROM }, 5_000, first);
     const a = legacy.received.at(-1)!.headers;
-    assert.deepEqual(a, { chargeBoxIdentity: IDENTITY, chargeBoxIdentityNs: ocpp15Soap.csNamespace, action: '/Heartbeat', messageId: first.messageId, to: legacy.url, from: FROM, replyTo: ANONYMOUS });
+    assert.deepEqual(a, {
+      chargeBoxIdentity: IDENTITY,
+      chargeBoxIdentityNs: ocpp15Soap.csNamespace,
+      action: '/Heartbeat',
+      messageId: first.messageId,
+      to: legacy.url,
+      from: FROM,
+      replyTo: ANONYMOUS,
+    });
     assert.match(a.messageId ?? '', /^urn:uuid:[0-9a-f-]{36}$/);
     await client.call(to(), 'Authorize', { idTag: 'TAG-2' }, { from: FROM, replyTo: `${FROM}?reply` }, 5_000);
     const b = legacy.received.at(-1)!.headers;
     assert.equal(b.replyTo, `${FROM}?reply`);
     assert.equal(b.action, '/Authorize');
     assert.notEqual(b.messageId, a.messageId, 'a fresh MessageID per call');
-    assert.equal(legacy.chargerAddresses.get(IDENTITY), FROM, 'the legacy system remembers the gateway as the charger address');
-    assert.match(legacy.received.at(-1)!.rawXml, /^<\?xml[^>]*\?><soap:Envelope xmlns:soap="http:\/\/www\.w3\.org\/2003\/05\/soap-envelope"/, 'SOAP 1.2 envelope');
+    assert.equal(
+      legacy.chargerAddresses.get(IDENTITY),
+      FROM,
+      'the legacy system remembers the gateway as the charger address',
+    );
+    assert.match(
+      legacy.received.at(-1)!.rawXml,
+      /^<\?xml[^>]*\?><soap:Envelope xmlns:soap="http:\/\/www\.w3\.org\/2003\/05\/soap-envelope"/,
+      'SOAP 1.2 envelope',
+    );
   });
 
   it('concurrent calls of many chargers through one client keep their own headers', async () => {
     const identities = Array.from({ length: 20 }, (_, i) => `CP-C${i}`);
     const before = legacy.received.length;
-    await Promise.all(identities.map((identity) => client.call({ ...to(), identity }, 'Authorize', { idTag: identity }, { from: `${FROM}-${identity}` }, 5_000)));
+    await Promise.all(
+      identities.map((identity) =>
+        client.call({ ...to(), identity }, 'Authorize', { idTag: identity }, { from: `${FROM}-${identity}` }, 5_000),
+      ),
+    );
     const records = legacy.received.slice(before);
     assert.equal(records.length, identities.length);
     for (const r of records) {
@@ -163,12 +265,20 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
     try {
       const refused = await failure(client.call(to(), 'Authorize', { idTag: 'TAG-9' }, { from: FROM }, 5_000));
       assert.equal(refused.kind, 'fault');
-      assert.deepEqual(refused.fault, { code: 'Sender', subcode: 'SecurityError', reason: 'idTag TAG-9 is not known here' });
+      assert.deepEqual(refused.fault, {
+        code: 'Sender',
+        subcode: 'SecurityError',
+        reason: 'idTag TAG-9 is not known here',
+      });
       assert.equal(refused.httpStatus, 400);
       assert.equal(legacyFailureClass(refused), 'refusal');
       assert.equal(isLegacyUnavailable(refused), false);
       const other = await failure(client.call(to(), 'DataTransfer', { vendorId: 'v' }, { from: FROM }, 5_000));
-      assert.deepEqual(other.fault, { code: 'Receiver', subcode: 'InternalError', reason: 'try later' }, 'a subcode OCPP-S does not define becomes the generic one');
+      assert.deepEqual(
+        other.fault,
+        { code: 'Receiver', subcode: 'InternalError', reason: 'try later' },
+        'a subcode OCPP-S does not define becomes the generic one',
+      );
       assert.equal(other.wireSubcode, 'DatabaseDown');
       assert.equal(other.httpStatus, 500);
     } finally {
@@ -191,13 +301,19 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
     assert.equal(legacy.port, port);
     // Pooled connections to the stopped system may fail once more until the client has seen them close.
     let answer: DecodedObject | undefined;
-    await until(async () => (answer = await client.call(to(), 'Heartbeat', {}, { from: FROM }, 2_000).catch(() => undefined)) !== undefined, 'the legacy system to answer again', 3_000);
+    await until(
+      async () =>
+        (answer = await client.call(to(), 'Heartbeat', {}, { from: FROM }, 2_000).catch(() => undefined)) !== undefined,
+      'the legacy system to answer again',
+      3_000,
+    );
     assert.match(String(answer!.currentTime), ISO);
   });
 
   it('a slow answer -> timeout after the bound, not after the answer', async () => {
     let release: (() => void) | undefined;
-    legacy.handlers.Heartbeat = () => new Promise((resolve) => (release = () => resolve({ currentTime: new Date().toISOString() })));
+    legacy.handlers.Heartbeat = () =>
+      new Promise((resolve) => (release = () => resolve({ currentTime: new Date().toISOString() })));
     try {
       const started = Date.now();
       const slow = await failure(client.call(to(), 'Heartbeat', {}, { from: FROM }, 300));
@@ -216,7 +332,9 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
     const redirect = await rawServer((res) => res.writeHead(307, { Location: legacy.url }).end());
     try {
       const before = legacy.received.length;
-      const moved = await failure(client.call({ ...to(), url: redirect.url }, 'Authorize', { idTag: 'TAG-1' }, { from: FROM }, 2_000));
+      const moved = await failure(
+        client.call({ ...to(), url: redirect.url }, 'Authorize', { idTag: 'TAG-1' }, { from: FROM }, 2_000),
+      );
       assert.equal(moved.kind, 'http');
       assert.equal(moved.httpStatus, 307);
       assert.equal(isLegacyUnavailable(moved), true);
@@ -230,14 +348,36 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
   it('HTTP errors without a Fault are unavailability; a 200 that is not the response is an invalid answer', async () => {
     const cases: [(res: import('node:http').ServerResponse) => void, LegacyCallError['kind'], number, string][] = [
       [(res) => res.writeHead(503, { 'Content-Type': 'text/plain' }).end('maintenance'), 'http', 503, 'unavailable'],
-      [(res) => res.writeHead(404, { 'Content-Type': 'text/html' }).end('<html><body>Not Found</body></html>'), 'http', 404, 'unavailable'],
-      [(res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('OK'), 'invalid-response', 200, 'invalid-answer'],
-      [(res) => res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(`<s:Envelope xmlns:s="${NS.soap12}"><s:Body><x:heartbeatResponse xmlns:x="${ocpp15Soap.csNamespace}"><x:currentTime>2024-01-01T00:00:00Z</x:currentTime></x:heartbeatResponse></s:Body></s:Envelope>`), 'invalid-response', 200, 'invalid-answer'],
+      [
+        (res) => res.writeHead(404, { 'Content-Type': 'text/html' }).end('<html><body>Not Found</body></html>'),
+        'http',
+        404,
+        'unavailable',
+      ],
+      [
+        (res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('OK'),
+        'invalid-response',
+        200,
+        'invalid-answer',
+      ],
+      [
+        (res) =>
+          res
+            .writeHead(200, { 'Content-Type': 'application/soap+xml' })
+            .end(
+              `<s:Envelope xmlns:s="${NS.soap12}"><s:Body><x:heartbeatResponse xmlns:x="${ocpp15Soap.csNamespace}"><x:currentTime>2024-01-01T00:00:00Z</x:currentTime></x:heartbeatResponse></s:Body></s:Envelope>`,
+            ),
+        'invalid-response',
+        200,
+        'invalid-answer',
+      ],
     ];
     for (const [answer, kind, status, cls] of cases) {
       const raw = await rawServer(answer);
       try {
-        const err = await failure(client.call({ ...to(), url: raw.url }, 'Authorize', { idTag: 'TAG-1' }, { from: FROM }, 2_000));
+        const err = await failure(
+          client.call({ ...to(), url: raw.url }, 'Authorize', { idTag: 'TAG-1' }, { from: FROM }, 2_000),
+        );
         assert.equal(err.kind, kind, err.message);
         assert.equal(err.httpStatus, status);
         assert.equal(legacyFailureClass(err), cls);
@@ -250,7 +390,8 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
 
 describe('legacy client: tolerant of the answer shapes of older SOAP stacks', () => {
   const to = (url: string) => ({ identity: 'CP-LEG-2', dialect: DIALECT, url });
-  const xml = (text: string) => (res: import('node:http').ServerResponse) => res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(text);
+  const xml = (text: string) => (res: import('node:http').ServerResponse) =>
+    res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(text);
 
   it('a SOAP 1.1 envelope, no Header, unqualified children, a BOM: decoded', async () => {
     const client = await LegacyCentralSystemClient.create([DIALECT]);
@@ -262,7 +403,17 @@ describe('legacy client: tolerant of the answer shapes of older SOAP stacks', ()
       const raw = await rawServer(xml(shape));
       try {
         const record: LegacyCallRecord = {};
-        assert.deepEqual(await client.call(to(raw.url), 'Authorize', { idTag: 'TAG-1' }, { from: 'http://gw/ChargePointService' }, 2_000, record), { idTagInfo: { status: 'Blocked' } });
+        assert.deepEqual(
+          await client.call(
+            to(raw.url),
+            'Authorize',
+            { idTag: 'TAG-1' },
+            { from: 'http://gw/ChargePointService' },
+            2_000,
+            record,
+          ),
+          { idTagInfo: { status: 'Blocked' } },
+        );
         assert.equal(record.httpStatus, 200);
       } finally {
         await raw.close();
@@ -274,12 +425,18 @@ describe('legacy client: tolerant of the answer shapes of older SOAP stacks', ()
     const client = await LegacyCentralSystemClient.create([DIALECT]);
     const fault = `<s:Envelope xmlns:s="${NS.soap12}"><s:Body><s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value xmlns:o="${ocpp15Soap.csNamespace}">o:IdentityMismatch</s:Value></s:Subcode></s:Code><s:Reason><s:Text>who?</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>`;
     const invalid = `<s:Envelope xmlns:s="${NS.soap12}"><s:Body><x:authorizeResponse xmlns:x="${ocpp15Soap.csNamespace}"><x:idTagInfo><x:status>Maybe</x:status></x:idTagInfo></x:authorizeResponse></s:Body></s:Envelope>`;
-    for (const [shape, kind] of [[fault, 'fault'], [invalid, 'invalid-response']] as const) {
+    for (const [shape, kind] of [
+      [fault, 'fault'],
+      [invalid, 'invalid-response'],
+    ] as const) {
       const raw = await rawServer(xml(shape));
       try {
-        const err = await failure(client.call(to(raw.url), 'Authorize', { idTag: 'TAG-1' }, { from: 'http://gw/ChargePointService' }, 2_000));
+        const err = await failure(
+          client.call(to(raw.url), 'Authorize', { idTag: 'TAG-1' }, { from: 'http://gw/ChargePointService' }, 2_000),
+        );
         assert.equal(err.kind, kind, err.message);
-        if (kind === 'fault') assert.deepEqual(err.fault, { code: 'Sender', subcode: 'IdentityMismatch', reason: 'who?' });
+        if (kind === 'fault')
+          assert.deepEqual(err.fault, { code: 'Sender', subcode: 'IdentityMismatch', reason: 'who?' });
         else assert.match(err.detail ?? '', /'Maybe' is not one of AuthorizationStatus/);
       } finally {
         await raw.close();
@@ -309,7 +466,18 @@ describe('ChargePointService relay: the legacy system calls chargers through the
     const port = await freePort();
     publicUrl = `http://127.0.0.1:${port}/CentralSystemService`;
     relayUrl = relayUrlOf(publicUrl);
-    const config = loadConfig({ CONFIG: '' }, { csmsUrl: 'ws://127.0.0.1:9/ocpp', port, host: '127.0.0.1', adminPort: 0, publicUrl, admission: 'auto-accept', logLevel: 'silent' });
+    const config = loadConfig(
+      { CONFIG: '' },
+      {
+        csmsUrl: 'ws://127.0.0.1:9/ocpp',
+        port,
+        host: '127.0.0.1',
+        adminPort: 0,
+        publicUrl,
+        admission: 'auto-accept',
+        logLevel: 'silent',
+      },
+    );
     const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
     charger = await new NodeSoapChargePoint().start();
     const cpClient = await ChargePointClient.create(publicUrl, [DIALECT]);
@@ -318,14 +486,26 @@ describe('ChargePointService relay: the legacy system calls chargers through the
       relay: async (call: RelayCall) => {
         sinkCalls.push(call);
         try {
-          return { kind: 'response' as const, body: await cpClient.call({ identity: call.identity, dialect: call.dialect, callbackUrl: callbacks.get(call.identity)! }, call.operation, call.request, 3_000) };
+          return {
+            kind: 'response' as const,
+            body: await cpClient.call(
+              { identity: call.identity, dialect: call.dialect, callbackUrl: callbacks.get(call.identity)! },
+              call.operation,
+              call.request,
+              3_000,
+            ),
+          };
         } catch (err) {
           return { kind: 'fault' as const, fault: relayFaultOf(err) };
         }
       },
     };
     const relay = new ChargePointRelayEndpoint(config, sink, async () => allowCallers, logger);
-    const endpoint = new CentralSystemEndpoint(config, { accept: async () => ({ kind: 'retry', reason: 'no CSMS in this test' }) }, logger);
+    const endpoint = new CentralSystemEndpoint(
+      config,
+      { accept: async () => ({ kind: 'retry', reason: 'no CSMS in this test' }) },
+      logger,
+    );
     server = createSoapServer(endpoint, logger, { headersMs: 5_000, requestMs: 10_000 }, undefined, relay);
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
     legacy = await new LegacyCentralSystem().start();
@@ -333,7 +513,13 @@ describe('ChargePointService relay: the legacy system calls chargers through the
     for (const identity of ['CP-R1', 'CP-R2']) {
       callbacks.set(identity, charger.url);
       // What the gateway forwards on a legacy route: From is the relay, so the legacy system calls the gateway.
-      await legacyClient.call({ identity, dialect: DIALECT, url: legacy.url }, 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' }, { from: relayUrlOf(publicUrl, identity) }, 5_000);
+      await legacyClient.call(
+        { identity, dialect: DIALECT, url: legacy.url },
+        'BootNotification',
+        { chargePointVendor: 'V', chargePointModel: 'M' },
+        { from: relayUrlOf(publicUrl, identity) },
+        5_000,
+      );
     }
   });
   after(async () => {
@@ -346,18 +532,41 @@ describe('ChargePointService relay: the legacy system calls chargers through the
   it("RemoteStartTransaction, Reset and GetConfiguration of the legacy system reach the charger and the charger's answers come back", async () => {
     assert.equal(legacy.chargerAddresses.get('CP-R1'), `${relayUrl}/CP-R1`);
     charger.answers.Reset = () => ({ status: 'Rejected' });
-    charger.answers.GetConfiguration = (args) => ({ configurationKey: [{ key: 'HeartBeatInterval', readonly: false, value: '120' }], unknownKey: (args.key as string[]).filter((k) => k !== 'HeartBeatInterval') });
+    charger.answers.GetConfiguration = (args) => ({
+      configurationKey: [{ key: 'HeartBeatInterval', readonly: false, value: '120' }],
+      unknownKey: (args.key as string[]).filter((k) => k !== 'HeartBeatInterval'),
+    });
     try {
       const sinkBefore = sinkCalls.length;
-      assert.deepEqual(await legacy.callCharger('CP-R1', 'RemoteStartTransaction', { idTag: 'TAG-77', connectorId: 2 }), { status: 'Accepted' });
+      assert.deepEqual(
+        await legacy.callCharger('CP-R1', 'RemoteStartTransaction', { idTag: 'TAG-77', connectorId: 2 }),
+        { status: 'Accepted' },
+      );
       assert.deepEqual(charger.last('RemoteStartTransaction')?.args, { idTag: 'TAG-77', connectorId: 2 });
-      assert.deepEqual(await legacy.callCharger('CP-R1', 'Reset', { type: 'Hard' }), { status: 'Rejected' }, "the charger's own answer");
+      assert.deepEqual(
+        await legacy.callCharger('CP-R1', 'Reset', { type: 'Hard' }),
+        { status: 'Rejected' },
+        "the charger's own answer",
+      );
       assert.deepEqual(charger.last('Reset')?.args, { type: 'Hard' });
       const config = await legacy.callCharger('CP-R1', 'GetConfiguration', { key: ['HeartBeatInterval', 'NoSuchKey'] });
-      assert.deepEqual(config, { configurationKey: [{ key: 'HeartBeatInterval', readonly: false, value: '120' }], unknownKey: ['NoSuchKey'] });
+      assert.deepEqual(config, {
+        configurationKey: [{ key: 'HeartBeatInterval', readonly: false, value: '120' }],
+        unknownKey: ['NoSuchKey'],
+      });
       const calls = sinkCalls.slice(sinkBefore);
-      assert.deepEqual(calls.map((c) => c.operation), ['RemoteStartTransaction', 'Reset', 'GetConfiguration']);
-      assert.deepEqual(calls[0], { identity: 'CP-R1', dialect: DIALECT, operation: 'RemoteStartTransaction', request: { idTag: 'TAG-77', connectorId: 2 }, messageId: calls[0]!.messageId, remoteAddress: '127.0.0.1' });
+      assert.deepEqual(
+        calls.map((c) => c.operation),
+        ['RemoteStartTransaction', 'Reset', 'GetConfiguration'],
+      );
+      assert.deepEqual(calls[0], {
+        identity: 'CP-R1',
+        dialect: DIALECT,
+        operation: 'RemoteStartTransaction',
+        request: { idTag: 'TAG-77', connectorId: 2 },
+        messageId: calls[0]!.messageId,
+        remoteAddress: '127.0.0.1',
+      });
       assert.match(calls[0]!.messageId ?? '', /^urn:uuid:/);
       assert.equal(child(charger.last('Reset')!.parsed, 'Header', NS.soap12) !== undefined, true);
     } finally {
@@ -368,22 +577,45 @@ describe('ChargePointService relay: the legacy system calls chargers through the
 
   it('the answer envelope: SOAP 1.2, the output Action, RelatesTo the MessageID, the body in the Cp namespace in WSDL order', async () => {
     const messageId = 'urn:uuid:aaaaaaaa-1111-2222-3333-444444444444';
-    const reply = await post(relayUrl, envelope('<cs:getConfigurationRequest><cs:key>HeartBeatInterval</cs:key></cs:getConfigurationRequest>', { identity: 'CP-R2', messageId, bodyNs: ocpp15Soap.cpNamespace, action: '/GetConfiguration' }));
+    const reply = await post(
+      relayUrl,
+      envelope('<cs:getConfigurationRequest><cs:key>HeartBeatInterval</cs:key></cs:getConfigurationRequest>', {
+        identity: 'CP-R2',
+        messageId,
+        bodyNs: ocpp15Soap.cpNamespace,
+        action: '/GetConfiguration',
+      }),
+    );
     assertSoapResponse(reply, { action: '/GetConfigurationResponse', relatesTo: messageId });
     assert.equal(reply.body?.name, 'getConfigurationResponse');
     assert.equal(reply.body?.ns, ocpp15Soap.cpNamespace);
     const key = child(reply.body!, 'configurationKey', ocpp15Soap.cpNamespace)!;
-    assert.deepEqual(key.children.map((c) => [c.name, c.ns, c.text]), [['key', ocpp15Soap.cpNamespace, 'HeartBeatInterval'], ['readonly', ocpp15Soap.cpNamespace, 'false'], ['value', ocpp15Soap.cpNamespace, '300']]);
+    assert.deepEqual(
+      key.children.map((c) => [c.name, c.ns, c.text]),
+      [
+        ['key', ocpp15Soap.cpNamespace, 'HeartBeatInterval'],
+        ['readonly', ocpp15Soap.cpNamespace, 'false'],
+        ['value', ocpp15Soap.cpNamespace, '300'],
+      ],
+    );
   });
 
   it('the identity from the path when the header is missing; header and path naming different chargers -> Sender/IdentityMismatch', async () => {
     const reset = '<cs:resetRequest><cs:type>Soft</cs:type></cs:resetRequest>';
     const opts = { identity: null, bodyNs: ocpp15Soap.cpNamespace } as const;
     const byPath = await post(`${relayUrl}/CP-R2`, envelope(reset, opts));
-    assertSoapResponse(byPath, { action: '/ResetResponse', relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555' });
+    assertSoapResponse(byPath, {
+      action: '/ResetResponse',
+      relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555',
+    });
     assert.equal(sinkCalls.at(-1)?.identity, 'CP-R2');
     const before = sinkCalls.length;
-    assertFault(await post(`${relayUrl}/CP-R2`, envelope(reset, { identity: 'CP-R1', bodyNs: ocpp15Soap.cpNamespace })), 'Sender', 'IdentityMismatch', /another charger/);
+    assertFault(
+      await post(`${relayUrl}/CP-R2`, envelope(reset, { identity: 'CP-R1', bodyNs: ocpp15Soap.cpNamespace })),
+      'Sender',
+      'IdentityMismatch',
+      /another charger/,
+    );
     assertFault(await post(relayUrl, envelope(reset, opts)), 'Sender', 'ProtocolError', /chargeBoxIdentity/);
     assert.equal(sinkCalls.length, before, 'nothing relayed');
   });
@@ -438,24 +670,79 @@ describe('ChargePointService relay: the legacy system calls chargers through the
       assert.equal(reply.status, status);
       assert.match(reply.text, reason);
     }
-    assertFault(await post(relayUrl, `<s:Envelope xmlns:s="${NS.soap12}"><s:Body><cp:resetRequest></s:Body>`), 'Sender', 'ProtocolError', /malformed XML/);
-    assertFault(await post(relayUrl, `<!DOCTYPE x [<!ENTITY a "b">]><s:Envelope xmlns:s="${NS.soap12}"/>`), 'Sender', 'ProtocolError');
+    assertFault(
+      await post(relayUrl, `<s:Envelope xmlns:s="${NS.soap12}"><s:Body><cp:resetRequest></s:Body>`),
+      'Sender',
+      'ProtocolError',
+      /malformed XML/,
+    );
+    assertFault(
+      await post(relayUrl, `<!DOCTYPE x [<!ENTITY a "b">]><s:Envelope xmlns:s="${NS.soap12}"/>`),
+      'Sender',
+      'ProtocolError',
+    );
     const soap11 = await post(relayUrl, `<e:Envelope xmlns:e="${NS.soap11}"><e:Body/></e:Envelope>`);
     assert.equal(soap11.status, 500);
     assert.match(soap11.text, /VersionMismatch/);
-    assertFault(await post(relayUrl, envelope('<cs:heartbeatRequest/>', cp)), 'Receiver', 'NotSupported', /heartbeatRequest is not a ChargePointService operation/);
-    assertFault(await post(relayUrl, envelope('<cs:resetRequest><cs:type>Soft</cs:type></cs:resetRequest>', { ...cp, bodyNs: 'urn://Ocpp/Cp/2015/10/' })), 'Receiver', 'NotSupported', /OCPP 1.6 SOAP/);
-    assertFault(await post(relayUrl, envelope('<cs:resetRequest><cs:type>Medium</cs:type></cs:resetRequest>', cp)), 'Sender', 'ProtocolError', /resetRequest\/type: 'Medium' is not one of ResetType/);
-    assertFault(await post(relayUrl, envelope('<cs:remoteStopTransactionRequest/>', cp)), 'Sender', 'ProtocolError', /transactionId: required element is missing/);
-    assertFault(await post(relayUrl, envelope('<cs:resetRequest><cs:type>Soft</cs:type></cs:resetRequest>', { ...cp, messageId: 'x'.repeat(300) })), 'Sender', 'ProtocolError', /MessageID longer than 256/);
-    assertFault(await post(`${relayUrl}/%E0%A4%A`, envelope('<cs:resetRequest><cs:type>Soft</cs:type></cs:resetRequest>', { ...cp, identity: null })), 'Sender', 'ProtocolError', /percent-encoding/);
+    assertFault(
+      await post(relayUrl, envelope('<cs:heartbeatRequest/>', cp)),
+      'Receiver',
+      'NotSupported',
+      /heartbeatRequest is not a ChargePointService operation/,
+    );
+    assertFault(
+      await post(
+        relayUrl,
+        envelope('<cs:resetRequest><cs:type>Soft</cs:type></cs:resetRequest>', {
+          ...cp,
+          bodyNs: 'urn://Ocpp/Cp/2015/10/',
+        }),
+      ),
+      'Receiver',
+      'NotSupported',
+      /OCPP 1.6 SOAP/,
+    );
+    assertFault(
+      await post(relayUrl, envelope('<cs:resetRequest><cs:type>Medium</cs:type></cs:resetRequest>', cp)),
+      'Sender',
+      'ProtocolError',
+      /resetRequest\/type: 'Medium' is not one of ResetType/,
+    );
+    assertFault(
+      await post(relayUrl, envelope('<cs:remoteStopTransactionRequest/>', cp)),
+      'Sender',
+      'ProtocolError',
+      /transactionId: required element is missing/,
+    );
+    assertFault(
+      await post(
+        relayUrl,
+        envelope('<cs:resetRequest><cs:type>Soft</cs:type></cs:resetRequest>', { ...cp, messageId: 'x'.repeat(300) }),
+      ),
+      'Sender',
+      'ProtocolError',
+      /MessageID longer than 256/,
+    );
+    assertFault(
+      await post(
+        `${relayUrl}/%E0%A4%A`,
+        envelope('<cs:resetRequest><cs:type>Soft</cs:type></cs:resetRequest>', { ...cp, identity: null }),
+      ),
+      'Sender',
+      'ProtocolError',
+      /percent-encoding/,
+    );
     assert.equal((await fetch(relayUrl, { method: 'PUT', body: 'x' })).status, 405);
     assert.equal(sinkCalls.length, before, 'nothing relayed');
     assert.deepEqual(await legacy.callCharger('CP-R1', 'ClearCache', {}), { status: 'Accepted' }, 'still relaying');
   });
 
   it('the default caller check: LEGACY_CS_NETWORKS when set, else the addresses of the legacy URLs', async () => {
-    const byUrl = legacyCallerCheck(undefined, () => [legacy.url, 'http://localhost:1/CentralSystemService', 'not a url']);
+    const byUrl = legacyCallerCheck(undefined, () => [
+      legacy.url,
+      'http://localhost:1/CentralSystemService',
+      'not a url',
+    ]);
     assert.equal(await byUrl('127.0.0.1'), true);
     assert.equal(await byUrl('::ffff:127.0.0.1'), true);
     assert.equal(await byUrl('10.1.2.3'), false);

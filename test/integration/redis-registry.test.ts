@@ -25,13 +25,25 @@ describe('Redis registry: states of consumed chargers are kept in memory (real R
     await writeElsewhere('CP-1', 60);
     assert.equal((await registry.load('CP-1'))?.heartbeatInterval, 60);
     await writeElsewhere('CP-1', 61);
-    assert.equal((await registry.load('CP-1'))?.heartbeatInterval, 60, 'the copy in memory is used while the partition is ours');
+    assert.equal(
+      (await registry.load('CP-1'))?.heartbeatInterval,
+      60,
+      'the copy in memory is used while the partition is ours',
+    );
     await registry.update('CP-1', (s) => ({ ...s, heartbeatInterval: 300 }));
-    assert.equal(JSON.parse((await other.get(`${prefix}:charger:CP-1`))!).heartbeatInterval, 300, 'written through to Redis');
+    assert.equal(
+      JSON.parse((await other.get(`${prefix}:charger:CP-1`))!).heartbeatInterval,
+      300,
+      'written through to Redis',
+    );
     assert.equal((await registry.load('CP-1'))?.heartbeatInterval, 300);
     registry.forgetCached();
     await writeElsewhere('CP-1', 62);
-    assert.equal((await registry.load('CP-1'))?.heartbeatInterval, 62, 'after a partition changed hands, Redis is read again');
+    assert.equal(
+      (await registry.load('CP-1'))?.heartbeatInterval,
+      62,
+      'after a partition changed hands, Redis is read again',
+    );
   });
 
   it('a charger of a partition this instance does not consume is always read from Redis', async () => {
@@ -44,6 +56,10 @@ describe('Redis registry: states of consumed chargers are kept in memory (real R
     assert.equal((await registry.load('CP-2'))?.heartbeatInterval, 11);
     consumed = true;
     await writeElsewhere('CP-2', 12);
-    assert.equal((await registry.load('CP-2'))?.heartbeatInterval, 12, 'the copy was dropped when the partition was not ours');
+    assert.equal(
+      (await registry.load('CP-2'))?.heartbeatInterval,
+      12,
+      'the copy was dropped when the partition was not ours',
+    );
   });
 });

@@ -16,7 +16,9 @@ describe('embedded durable store (SQLite on real files)', () => {
     return dir;
   };
   const open = (dir: string) => SqliteStore.open(dir, createLogger('silent'), 50);
-  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   it('commits what was written, together, and reads it back after a reopen; a message removed before its commit is never written', async () => {
     const dir = newDir();
@@ -30,7 +32,11 @@ describe('embedded durable store (SQLite on real files)', () => {
     store.put('contact', 'CP-2', { url: 'x' });
     store.delete('contact', 'CP-2');
     await Promise.all([store.durable(), store.durable()]);
-    assert.deepEqual(store.stats, { commits: 1, messagesWritten: 2, errors: 0 }, 'one commit for everything, two messages written');
+    assert.deepEqual(
+      store.stats,
+      { commits: 1, messagesWritten: 2, errors: 0 },
+      'one commit for everything, two messages written',
+    );
     await store.durable();
     assert.equal(store.stats.commits, 1, 'nothing pending: no commit');
     store.removeMessage(1);
@@ -68,7 +74,10 @@ describe('embedded durable store (SQLite on real files)', () => {
     store.compact();
     const compacted = store.sizeBytes();
     assert.ok(full > 4_000_000, `${full} bytes with 4,000 messages of 1 KB`);
-    assert.ok(compacted < full / 4, `${compacted} bytes after the delivered messages' pages were given back (from ${full})`);
+    assert.ok(
+      compacted < full / 4,
+      `${compacted} bytes after the delivered messages' pages were given back (from ${full})`,
+    );
     store.close();
   });
 
@@ -76,7 +85,11 @@ describe('embedded durable store (SQLite on real files)', () => {
     const parent = newDir();
     const file = join(parent, 'a-file');
     writeFileSync(file, 'not a directory');
-    assert.throws(() => open(join(file, 'data')), (e: unknown) => e instanceof StoreError && e.message.includes(join(file, 'data')) && /cannot be created/.test(e.message));
+    assert.throws(
+      () => open(join(file, 'data')),
+      (e: unknown) =>
+        e instanceof StoreError && e.message.includes(join(file, 'data')) && /cannot be created/.test(e.message),
+    );
   });
 
   it('refuses a second gateway process on the same DATA_DIR while the first holds it', () => {
@@ -84,7 +97,12 @@ describe('embedded durable store (SQLite on real files)', () => {
     const store = open(dir);
     const child = spawnSync(
       process.execPath,
-      ['--import', 'tsx', '-e', `import('./src/state/sqlite-store.ts').then(({ SqliteStore }) => { try { SqliteStore.open(${JSON.stringify(dir)}, { error() {}, warn() {}, info() {} }); console.log('opened'); } catch (e) { console.log(e.name + ': ' + e.message); } })`],
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import('./src/state/sqlite-store.ts').then(({ SqliteStore }) => { try { SqliteStore.open(${JSON.stringify(dir)}, { error() {}, warn() {}, info() {} }); console.log('opened'); } catch (e) { console.log(e.name + ': ' + e.message); } })`,
+      ],
       { encoding: 'utf8', cwd: join(import.meta.dirname, '../..') },
     );
     assert.match(child.stdout, /StoreError: DATA_DIR .* is in use by another gateway process/);
@@ -100,7 +118,10 @@ describe('embedded durable store (SQLite on real files)', () => {
     const path = join(dir, STORE_FILE);
     truncateSync(path, Math.floor(statSync(path).size / 3));
     const size = statSync(path).size;
-    assert.throws(() => open(dir), (e: unknown) => e instanceof StoreError && /is damaged/.test(e.message) && /move .* aside/.test(e.message));
+    assert.throws(
+      () => open(dir),
+      (e: unknown) => e instanceof StoreError && /is damaged/.test(e.message) && /move .* aside/.test(e.message),
+    );
     assert.ok(existsSync(path));
     assert.equal(statSync(path).size, size, 'never silently recreated');
   });

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createLogger } from '../../src/util/log.js';
-import { UpstreamConnection, UpstreamError, type UpstreamOptions } from '../../src/upstream/connection.js';
+import { UpstreamConnection } from '../../src/upstream/connection.js';
+import { UpstreamError, type UpstreamOptions } from '../../src/upstream/connection-types.js';
 import { until } from '../helpers/wait.js';
 import { ocpp16 } from '../../src/ocpp/v16/protocol.js';
 
@@ -22,7 +23,10 @@ class RawCsms {
   answer = true;
 
   constructor(server?: ReturnType<typeof createHttpsServer>) {
-    this.wss = new WebSocketServer({ ...(server ? { server } : { port: 0, host: '127.0.0.1' }), handleProtocols: (p) => (p.has('ocpp1.6') ? 'ocpp1.6' : false) });
+    this.wss = new WebSocketServer({
+      ...(server ? { server } : { port: 0, host: '127.0.0.1' }),
+      handleProtocols: (p) => (p.has('ocpp1.6') ? 'ocpp1.6' : false),
+    });
     this.wss.on('connection', (ws, req) => {
       this.sockets.push(ws);
       this.authHeaders.push(req.headers.authorization);
@@ -30,7 +34,8 @@ class RawCsms {
       ws.on('ping', () => this.pings++);
       ws.on('message', (data) => {
         const [, id, action] = JSON.parse(data.toString()) as [number, string, string];
-        if (this.answer) ws.send(JSON.stringify([3, id, action === 'Heartbeat' ? { currentTime: new Date().toISOString() } : {}]));
+        if (this.answer)
+          ws.send(JSON.stringify([3, id, action === 'Heartbeat' ? { currentTime: new Date().toISOString() } : {}]));
       });
     });
   }
@@ -101,7 +106,10 @@ describe('upstream connection (real WebSocket sockets)', () => {
     const conn = new UpstreamConnection(options(`ws://127.0.0.1:${csms.port}/ocpp`));
     await conn.call('Heartbeat', {}, Date.now() + 2_000);
     csms.answer = false;
-    await assert.rejects(conn.call('Heartbeat', {}, Date.now() + 200), (e: unknown) => e instanceof UpstreamError && e.kind === 'timeout');
+    await assert.rejects(
+      conn.call('Heartbeat', {}, Date.now() + 200),
+      (e: unknown) => e instanceof UpstreamError && e.kind === 'timeout',
+    );
     csms.answer = true;
     await conn.call('Heartbeat', {}, Date.now() + 2_000);
     conn.close();
@@ -112,7 +120,9 @@ describe('upstream connection (real WebSocket sockets)', () => {
     await new Promise((r) => down.wss.once('listening', r));
     const port = down.port;
     down.close();
-    const conn = new UpstreamConnection(options(`ws://127.0.0.1:${port}/ocpp`, { reconnectMinMs: 50, reconnectMaxMs: 400 }));
+    const conn = new UpstreamConnection(
+      options(`ws://127.0.0.1:${port}/ocpp`, { reconnectMinMs: 50, reconnectMaxMs: 400 }),
+    );
     await assert.rejects(conn.call('Heartbeat', {}, Date.now() + 1_000), UpstreamError);
     const attemptsAfter = conn.reconnects;
     // A duration, not a synchronisation: the assertion bounds the reconnect attempts made in this 1 s window.
@@ -131,7 +141,27 @@ describe('upstream connection over wss:// with a configured CA', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gw-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     https = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) });
     csms = new RawCsms(https);
     await new Promise<void>((r) => https.listen(0, '127.0.0.1', r));
@@ -147,7 +177,10 @@ describe('upstream connection over wss:// with a configured CA', () => {
     assert.ok((await trusted.call('Heartbeat', {}, Date.now() + 3_000)).currentTime);
     trusted.close();
     const untrusted = new UpstreamConnection(options(url));
-    await assert.rejects(untrusted.call('Heartbeat', {}, Date.now() + 3_000), (e: unknown) => e instanceof UpstreamError && /self-signed|certificate/i.test(e.message));
+    await assert.rejects(
+      untrusted.call('Heartbeat', {}, Date.now() + 3_000),
+      (e: unknown) => e instanceof UpstreamError && /self-signed|certificate/i.test(e.message),
+    );
     untrusted.close();
   });
 });

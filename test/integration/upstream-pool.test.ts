@@ -14,7 +14,11 @@ describe('upstream pool: many connections opened at once', () => {
   const acceptedAt: number[] = [];
 
   before(async () => {
-    wss = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: (p) => (p.has('ocpp1.6') ? 'ocpp1.6' : false) });
+    wss = new WebSocketServer({
+      port: 0,
+      host: '127.0.0.1',
+      handleProtocols: (p) => (p.has('ocpp1.6') ? 'ocpp1.6' : false),
+    });
     wss.on('connection', () => acceptedAt.push(Date.now()));
     await new Promise((resolve) => wss.once('listening', resolve));
   });
@@ -24,8 +28,13 @@ describe('upstream pool: many connections opened at once', () => {
   });
 
   it('reach the CSMS spread over time (100 a second), not as one burst, and every one of them arrives', async () => {
-    const config = loadConfig({ CONFIG: '' }, { csmsUrl: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ocpp`, wsPingIntervalSec: 0 });
-    const pool = new UpstreamPool(config, createLogger('silent'), new MemoryRegistry(), () => Promise.resolve({ payload: {} }));
+    const config = loadConfig(
+      { CONFIG: '' },
+      { csmsUrl: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ocpp`, wsPingIntervalSec: 0 },
+    );
+    const pool = new UpstreamPool(config, createLogger('silent'), new MemoryRegistry(), () =>
+      Promise.resolve({ payload: {} }),
+    );
     const identities = Array.from({ length: 250 }, (_, i) => `CP-${i}`);
     const started = Date.now();
     pool.openSpread(identities);

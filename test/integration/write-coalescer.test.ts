@@ -38,7 +38,11 @@ describe('writeCoalescer: the commands of one event-loop turn go to Redis in one
           return redis.incrby(`${prefix}:n`, i + 1);
         }),
       );
-      assert.deepEqual(answers, Array.from({ length: 20 }, (_, i) => ((i + 1) * (i + 2)) / 2), 'in order, each its own reply');
+      assert.deepEqual(
+        answers,
+        Array.from({ length: 20 }, (_, i) => ((i + 1) * (i + 2)) / 2),
+        'in order, each its own reply',
+      );
       assert.deepEqual(writes, [20], 'one write carrying the 20 commands');
       writes.length = 0;
       // Without hold(), the same commands go out one write each: what the holder saves.

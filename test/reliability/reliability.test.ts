@@ -70,7 +70,12 @@ class Fleet {
         const url = targets[turn++ % targets.length]!;
         try {
           const sent = Date.now();
-          const res = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/soap+xml' }, signal: AbortSignal.timeout(8_000) });
+          const res = await fetch(url, {
+            method: 'POST',
+            body,
+            headers: { 'Content-Type': 'application/soap+xml' },
+            signal: AbortSignal.timeout(8_000),
+          });
           await res.text();
           acked = res.status === 200;
           if (acked) this.answers.push({ at: Date.now(), ms: Date.now() - sent });
@@ -97,7 +102,7 @@ const retiredCalls: TestCsms['calls'] = [];
 function samplesDelivered(csms: TestCsms, prefix: string): string[] {
   return [...retiredCalls, ...csms.calls]
     .filter((c) => c.action === 'MeterValues' && c.identity.startsWith(prefix))
-    .map((c) => ((c.payload.meterValue as { sampledValue: { value: string }[] }[])[0]!.sampledValue[0]!.value));
+    .map((c) => (c.payload.meterValue as { sampledValue: { value: string }[] }[])[0]!.sampledValue[0]!.value);
 }
 
 /**
@@ -175,11 +180,13 @@ describe('reliability with real processes: nothing acknowledged is lost', { time
     console.log('\nreliability scenarios (lost must be 0)');
     console.log('| scenario | acknowledged | delivered | lost | duplicated |');
     console.log('|---|---|---|---|---|');
-    for (const r of table) console.log(`| ${r.scenario} | ${r.acknowledged} | ${r.delivered} | ${r.lost} | ${r.duplicated} |`);
+    for (const r of table)
+      console.log(`| ${r.scenario} | ${r.acknowledged} | ${r.delivered} | ${r.lost} | ${r.duplicated} |`);
     console.log('\nper-charger order and answer times (order asserted in the embedded restart scenarios)');
     console.log('| scenario | samples out of order | slowest answer (ms) | answers over 1 s |');
     console.log('|---|---|---|---|');
-    for (const r of table) console.log(`| ${r.scenario} | ${r.outOfOrder.length} | ${r.slowestAnswerMs} | ${r.answersOver1s} |`);
+    for (const r of table)
+      console.log(`| ${r.scenario} | ${r.outOfOrder.length} | ${r.slowestAnswerMs} | ${r.answersOver1s} |`);
   });
 
   const gatewayEnv = (prefix: string): Record<string, string> => ({
@@ -245,7 +252,11 @@ describe('reliability with real processes: nothing acknowledged is lost', { time
       );
       // ... and the fleet is served on by b alone after the handover (a's stalled jobs: tally() waits for them).
       const ackedAtTakeover = fleet.acknowledged.size;
-      await until(() => fleet.acknowledged.size >= ackedAtTakeover + 100, 'b to acknowledge 100 more samples after the takeover', 20_000);
+      await until(
+        () => fleet.acknowledged.size >= ackedAtTakeover + 100,
+        'b to acknowledge 100 more samples after the takeover',
+        20_000,
+      );
       await fleet.stop();
       const row = await tally('kill -9 of 1 of 2 instances', csms, fleet, `${prefix}-cp`);
       assert.ok(row.acknowledged > 100, `load too light: ${row.acknowledged}`);
@@ -285,7 +296,8 @@ describe('reliability with real processes: nothing acknowledged is lost', { time
     const gw = await new GatewayProcess(gatewayEnv(prefix), 'ws-close').start();
     const fleet = new Fleet(() => [gw.soapUrl], `${prefix}-cp`, 10);
     const closer = setInterval(() => {
-      for (const [identity, client] of csms.clients) if (identity.startsWith(prefix)) void client.close({ code: 1012, force: true });
+      for (const [identity, client] of csms.clients)
+        if (identity.startsWith(prefix)) void client.close({ code: 1012, force: true });
     }, 400);
     try {
       fleet.start();
@@ -326,11 +338,18 @@ describe('reliability with real processes: nothing acknowledged is lost', { time
 
   it('embedded: CSMS down 4 s under load', async () => {
     const prefix = `emb-${randomUUID().slice(0, 6)}`;
-    const gw = await new GatewayProcess(embeddedEnv(mkdtempSync(join(tmpdir(), 'gw-data-'))), 'embedded-csms-down').start();
+    const gw = await new GatewayProcess(
+      embeddedEnv(mkdtempSync(join(tmpdir(), 'gw-data-'))),
+      'embedded-csms-down',
+    ).start();
     const fleet = new Fleet(() => [gw.soapUrl], `${prefix}-cp`, 10);
     try {
       fleet.start();
-      await until(() => fleet.acknowledged.size >= 200, 'the fleet to have 200 samples acknowledged with the CSMS up', 15_000);
+      await until(
+        () => fleet.acknowledged.size >= 200,
+        'the fleet to have 200 samples acknowledged with the CSMS up',
+        15_000,
+      );
       await csms.stop();
       retiredCalls.push(...csms.calls);
       const downAt = Date.now();
@@ -338,14 +357,21 @@ describe('reliability with real processes: nothing acknowledged is lost', { time
       const answersDuringOutage = fleet.answers.filter((a) => a.at > downAt);
       csms = await new TestCsms().start(csmsPort);
       const ackedAtReturn = fleet.acknowledged.size;
-      await until(() => fleet.acknowledged.size >= ackedAtReturn + 200, 'the fleet to have 200 more samples acknowledged with the CSMS back', 15_000);
+      await until(
+        () => fleet.acknowledged.size >= ackedAtReturn + 200,
+        'the fleet to have 200 more samples acknowledged with the CSMS back',
+        15_000,
+      );
       await fleet.stop();
       const row = await tally('embedded: CSMS down 4 s under load', csms, fleet, `${prefix}-cp`);
       assert.ok(row.acknowledged > 100, `load too light: ${row.acknowledged}`);
       assert.equal(row.lost, 0);
       assert.deepEqual(csms.schemaFailures, []);
       // Behind a stored message the fleet is answered at once, not after CSMS_TIMEOUT_MS (2 s) per message.
-      assert.ok(answersDuringOutage.length > 100, `few samples acknowledged during the outage: ${answersDuringOutage.length}`);
+      assert.ok(
+        answersDuringOutage.length > 100,
+        `few samples acknowledged during the outage: ${answersDuringOutage.length}`,
+      );
     } finally {
       await fleet.stop();
       await gw.stop();
@@ -356,7 +382,11 @@ describe('reliability with real processes: nothing acknowledged is lost', { time
    * Under load the CSMS goes away; the fleet's samples are acknowledged as stored for 2 s; the gateway process ends
    * (SIGTERM or kill -9) and a new one starts on the same DATA_DIR while the CSMS is still down; the CSMS comes back.
    */
-  async function restartDuringOutage(scenario: string, end: (gw: GatewayProcess) => Promise<void>, name: string): Promise<Tally> {
+  async function restartDuringOutage(
+    scenario: string,
+    end: (gw: GatewayProcess) => Promise<void>,
+    name: string,
+  ): Promise<Tally> {
     const prefix = `emb-${randomUUID().slice(0, 6)}`;
     const dataDir = mkdtempSync(join(tmpdir(), 'gw-data-'));
     const first = await new GatewayProcess(embeddedEnv(dataDir), `${name}-1`).start();
@@ -365,12 +395,20 @@ describe('reliability with real processes: nothing acknowledged is lost', { time
     const fleet = new Fleet(() => live, `${prefix}-cp`, 10);
     try {
       fleet.start();
-      await until(() => fleet.acknowledged.size >= 200, 'the fleet to have 200 samples acknowledged with the CSMS up', 15_000);
+      await until(
+        () => fleet.acknowledged.size >= 200,
+        'the fleet to have 200 samples acknowledged with the CSMS up',
+        15_000,
+      );
       await csms.stop();
       retiredCalls.push(...csms.calls);
       const ackedAtOutage = fleet.acknowledged.size;
       await sleep(2_000); // a duration (scenario): the fleet keeps sending 2 s into the CSMS outage
-      await until(() => fleet.acknowledged.size >= ackedAtOutage + 100, 'the fleet to have 100 samples acknowledged as stored during the outage', 10_000);
+      await until(
+        () => fleet.acknowledged.size >= ackedAtOutage + 100,
+        'the fleet to have 100 samples acknowledged as stored during the outage',
+        10_000,
+      );
       await end(first);
       second = await new GatewayProcess(embeddedEnv(dataDir), `${name}-2`).start();
       live = [second.soapUrl];
@@ -378,11 +416,19 @@ describe('reliability with real processes: nothing acknowledged is lost', { time
       assert.ok(restored > 0, `the new process restored nothing from ${dataDir} (log: ${second.logFile})`);
       // The new process answers the fleet behind the restored messages while the CSMS is still down.
       const ackedAtRestart = fleet.acknowledged.size;
-      await until(() => fleet.acknowledged.size >= ackedAtRestart + 100, 'the new process to acknowledge 100 samples as stored, CSMS still down', 10_000);
+      await until(
+        () => fleet.acknowledged.size >= ackedAtRestart + 100,
+        'the new process to acknowledge 100 samples as stored, CSMS still down',
+        10_000,
+      );
       csms = await new TestCsms().start(csmsPort);
       const backAt = Date.now();
       const ackedAtReturn = fleet.acknowledged.size;
-      await until(() => fleet.acknowledged.size >= ackedAtReturn + 200, 'the fleet to have 200 more samples acknowledged with the CSMS back', 15_000);
+      await until(
+        () => fleet.acknowledged.size >= ackedAtReturn + 200,
+        'the fleet to have 200 more samples acknowledged with the CSMS back',
+        15_000,
+      );
       await fleet.stop();
       const row = await tally(scenario, csms, fleet, `${prefix}-cp`);
       console.log(
@@ -402,13 +448,22 @@ describe('reliability with real processes: nothing acknowledged is lost', { time
   }
 
   it('embedded: SIGTERM of the gateway during a CSMS outage', async () => {
-    const row = await restartDuringOutage('embedded: SIGTERM of the gateway during a CSMS outage', (gw) => gw.stop(), 'embedded-sigterm');
+    const row = await restartDuringOutage(
+      'embedded: SIGTERM of the gateway during a CSMS outage',
+      (gw) => gw.stop(),
+      'embedded-sigterm',
+    );
     // Expected 0 (a graceful stop keeps stored messages and answers nothing it did not store); reported, not asserted.
-    if (row.duplicated > 0) console.log(`embedded: SIGTERM of the gateway during a CSMS outage: ${row.duplicated} duplicated`);
+    if (row.duplicated > 0)
+      console.log(`embedded: SIGTERM of the gateway during a CSMS outage: ${row.duplicated} duplicated`);
   });
 
   it('embedded: kill -9 during a CSMS outage', async () => {
-    const row = await restartDuringOutage('embedded: kill -9 during a CSMS outage', (gw) => gw.killAndWait(), 'embedded-kill');
+    const row = await restartDuringOutage(
+      'embedded: kill -9 during a CSMS outage',
+      (gw) => gw.killAndWait(),
+      'embedded-kill',
+    );
     // Only a message in flight at the kill may come twice: at most one per charger.
     assert.ok(row.duplicated <= 10, `more duplicates than chargers: ${row.duplicated}`);
   });

@@ -2,7 +2,11 @@
 'use strict';
 
 const view = document.getElementById('view');
-const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+const esc = (s) =>
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
 const ago = (iso) => {
   if (!iso) return '<span class="muted">never</span>';
   const s = Math.round((Date.now() - Date.parse(iso)) / 1000);
@@ -13,7 +17,11 @@ const ago = (iso) => {
 // as ?token= on the entry URL, which the gateway exchanges for a session and removes from the address bar. This page
 // never stores or forwards the token.
 async function api(path, options = {}) {
-  const res = await fetch(path, { ...options, credentials: 'same-origin', headers: { 'Content-Type': 'application/json' } });
+  const res = await fetch(path, {
+    ...options,
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+  });
   if (res.status === 401) {
     document.getElementById('login').hidden = false;
     throw new Error('admin token required');
@@ -27,26 +35,41 @@ async function api(path, options = {}) {
 document.getElementById('login-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const field = document.getElementById('token');
-  const res = await fetch('/login', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: field.value }) });
+  const res = await fetch('/login', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token: field.value }),
+  });
   field.value = '';
   if (res.ok) route();
   else document.getElementById('login-error').hidden = false;
 });
 
 const upstreamCell = (u) =>
-  u.ownedHere ? (u.state === 'open' ? '<span class="ok">open</span>' : `<span class="bad">${esc(u.state)}</span>`) : '<span class="muted">other instance</span>';
-const callbackCell = (s) => (s.callbackUrl ? `${esc(s.callbackUrl)} <span class="muted">(${esc(s.callbackSource)})</span>` : '<span class="bad">none usable</span>');
+  u.ownedHere
+    ? u.state === 'open'
+      ? '<span class="ok">open</span>'
+      : `<span class="bad">${esc(u.state)}</span>`
+    : '<span class="muted">other instance</span>';
+const callbackCell = (s) =>
+  s.callbackUrl
+    ? `${esc(s.callbackUrl)} <span class="muted">(${esc(s.callbackSource)})</span>`
+    : '<span class="bad">none usable</span>';
 
 // Dead letters: stored messages the CSMS kept refusing past the redelivery bound; an operator replays or drops each,
 // with a reason that the gateway logs.
-const pre = (label, text) => (text ? `<div><div class="muted">${label}</div><pre>${esc(text)}</pre></div>` : '<div></div>');
+const pre = (label, text) =>
+  text ? `<div><div class="muted">${label}</div><pre>${esc(text)}</pre></div>` : '<div></div>';
 
 function deadLetterTable(letters, { withCharger }) {
   if (letters.length === 0) return '<p class="muted" id="dead-letters-none">No dead letters.</p>';
   return `<table class="dead-letters"><thead><tr>${withCharger ? '<th>charger</th>' : ''}<th>operation</th><th>died</th><th>attempts</th><th>first refused</th><th>the CSMS's last answer</th><th></th></tr></thead>
     <tbody>${letters
       .map(
-        (d) => `<tr class="dead-letter" data-id="${esc(d.id)}">${withCharger ? `<td><a href="#/charger/${encodeURIComponent(d.identity)}">${esc(d.identity)}</a></td>` : ''}
+        (
+          d,
+        ) => `<tr class="dead-letter" data-id="${esc(d.id)}">${withCharger ? `<td><a href="#/charger/${encodeURIComponent(d.identity)}">${esc(d.identity)}</a></td>` : ''}
         <td>${esc(d.action)}</td><td title="${esc(d.deadAt)}">${ago(d.deadAt)}</td><td>${esc(d.attempts)}</td><td title="${esc(d.firstRejectedAt)}">${ago(d.firstRejectedAt)}</td>
         <td><span class="bad">${esc(d.reason)}</span><details><summary class="muted">message</summary><pre>${esc(JSON.stringify(d.message, null, 2))}</pre></details></td>
         <td class="actions"><button data-dl-action="replay" data-id="${esc(d.id)}" data-identity="${esc(d.identity)}" data-operation="${esc(d.action)}">Replay…</button>
@@ -58,12 +81,17 @@ function deadLetterTable(letters, { withCharger }) {
 /** Replay or drop one dead letter after asking why (the reason is required and logged), then reload the view. */
 async function deadLetterAction(button) {
   const { dlAction: action, id, identity, operation } = button.dataset;
-  const reason = prompt(action === 'replay'
-    ? `Why replay this ${operation} of ${identity} to the CSMS? (logged)`
-    : `Why drop this ${operation} of ${identity} for good? (logged)`);
-  if (!reason || !reason.trim()) return;
+  const reason = prompt(
+    action === 'replay'
+      ? `Why replay this ${operation} of ${identity} to the CSMS? (logged)`
+      : `Why drop this ${operation} of ${identity} for good? (logged)`,
+  );
+  if (!reason?.trim()) return;
   try {
-    await api(`/api/dead-letters/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: JSON.stringify({ reason }) });
+    await api(`/api/dead-letters/${encodeURIComponent(id)}/${action}`, {
+      method: 'POST',
+      body: JSON.stringify({ reason }),
+    });
   } catch (e) {
     alert(`${action} failed: ${e.message}`);
   }
@@ -71,21 +99,33 @@ async function deadLetterAction(button) {
 }
 
 const bindDeadLetterButtons = () => {
-  for (const b of view.querySelectorAll('button[data-dl-action]')) b.addEventListener('click', (e) => { e.stopPropagation(); deadLetterAction(b); });
+  for (const b of view.querySelectorAll('button[data-dl-action]'))
+    b.addEventListener('click', (e) => {
+      e.stopPropagation();
+      deadLetterAction(b);
+    });
 };
 
 /** The dead letters, or an error shown in their panel (the gateway may still be starting) without failing the page. */
 const loadDeadLetters = (identity) =>
-  api(`/api/dead-letters${identity ? `?identity=${encodeURIComponent(identity)}` : ''}`).catch((e) => ({ error: e.message, deadLetters: [] }));
+  api(`/api/dead-letters${identity ? `?identity=${encodeURIComponent(identity)}` : ''}`).catch((e) => ({
+    error: e.message,
+    deadLetters: [],
+  }));
 const deadLetterPanel = (dl, options) =>
   dl.error ? `<p class="bad">dead letters unavailable: ${esc(dl.error)}</p>` : deadLetterTable(dl.deadLetters, options);
 
 const filters = { q: '', upstream: '', stuck: false };
 
 async function renderFleet() {
-  const params = new URLSearchParams({ q: filters.q, ...(filters.upstream ? { upstream: filters.upstream } : {}), ...(filters.stuck ? { stuck: 'true' } : {}) });
+  const params = new URLSearchParams({
+    q: filters.q,
+    ...(filters.upstream ? { upstream: filters.upstream } : {}),
+    ...(filters.stuck ? { stuck: 'true' } : {}),
+  });
   const [data, dead] = await Promise.all([api(`/api/chargers?${params}`), loadDeadLetters()]);
-  if (!location.hash.startsWith('#/') || location.hash.startsWith('#/charger/') || location.hash === '#/migration') return;
+  if (!location.hash.startsWith('#/') || location.hash.startsWith('#/charger/') || location.hash === '#/migration')
+    return;
   view.innerHTML = `
     <div class="filters">
       <input id="f-q" placeholder="filter by identity" value="${esc(filters.q)}">
@@ -96,7 +136,9 @@ async function renderFleet() {
     <table id="fleet"><thead><tr><th>charger</th><th>last SOAP contact</th><th>last message</th><th>callback URL</th><th>upstream</th><th>registration</th><th>connectors (charger → CSMS)</th><th>open tx</th><th>queued</th><th>dead letters</th>${routingHeader(data.chargers)}</tr></thead>
     <tbody>${data.chargers
       .map(
-        (c) => `<tr class="row" data-id="${esc(c.identity)}"><td><a href="#/charger/${encodeURIComponent(c.identity)}">${esc(c.identity)}</a></td>
+        (
+          c,
+        ) => `<tr class="row" data-id="${esc(c.identity)}"><td><a href="#/charger/${encodeURIComponent(c.identity)}">${esc(c.identity)}</a></td>
         <td>${ago(c.soap.lastContact)}</td><td>${esc(c.soap.lastAction)}</td><td>${callbackCell(c.soap)}</td><td>${upstreamCell(c.upstream)}</td>
         <td>${esc(c.registration ?? '')}</td><td>${c.connectors.map((k) => `${k.connectorId}: ${esc(k.chargerStatus ?? '?')} → ${esc(k.csmsStatus ?? '?')}`).join('<br>')}</td>
         <td>${c.openTransactions.length}</td><td class="${c.queued > 0 ? 'bad' : ''}">${c.queued}</td>
@@ -108,10 +150,20 @@ async function renderFleet() {
       ${deadLetterPanel(dead, { withCharger: true })}
     </section>`;
   document.getElementById('f-up').value = filters.upstream;
-  document.getElementById('f-q').addEventListener('change', (e) => { filters.q = e.target.value; renderFleet(); });
-  document.getElementById('f-up').addEventListener('change', (e) => { filters.upstream = e.target.value; renderFleet(); });
-  document.getElementById('f-stuck').addEventListener('change', (e) => { filters.stuck = e.target.checked; renderFleet(); });
-  for (const row of document.querySelectorAll('tr.row')) row.addEventListener('click', () => (location.hash = `#/charger/${encodeURIComponent(row.dataset.id)}`));
+  document.getElementById('f-q').addEventListener('change', (e) => {
+    filters.q = e.target.value;
+    renderFleet();
+  });
+  document.getElementById('f-up').addEventListener('change', (e) => {
+    filters.upstream = e.target.value;
+    renderFleet();
+  });
+  document.getElementById('f-stuck').addEventListener('change', (e) => {
+    filters.stuck = e.target.checked;
+    renderFleet();
+  });
+  for (const row of document.querySelectorAll('tr.row'))
+    row.addEventListener('click', () => (location.hash = `#/charger/${encodeURIComponent(row.dataset.id)}`));
   bindDeadLetterButtons();
 }
 
@@ -152,14 +204,32 @@ async function renderCharger(id) {
     <table id="trace"><thead><tr><th>time</th><th>direction</th><th>action</th><th>outcome</th></tr></thead><tbody>
     ${trace.records
       .map(
-        (r) => `<tr class="trace-row"><td>${new Date(r.at).toLocaleTimeString()}</td><td>${r.direction === 'charger_to_csms' ? 'charger → CSMS' : 'CSMS → charger'}</td><td>${esc(r.action)}</td><td>${esc(r.outcome ?? r.httpStatus ?? '')}</td></tr>
+        (
+          r,
+        ) => `<tr class="trace-row"><td>${new Date(r.at).toLocaleTimeString()}</td><td>${r.direction === 'charger_to_csms' ? 'charger → CSMS' : 'CSMS → charger'}</td><td>${esc(r.action)}</td><td>${esc(r.outcome ?? r.httpStatus ?? '')}</td></tr>
         <tr><td colspan="4"><div class="pair"><div>${pre('SOAP request', r.soapRequest)}${pre('SOAP response', r.soapResponse)}</div><div>${pre('OCPP-J CALL', r.ocppCall)}${pre('OCPP-J answer', r.ocppResult)}</div></div></td></tr>`,
       )
       .join('')}</tbody></table>`;
-  document.getElementById('reconnect').addEventListener('click', async () => alert(JSON.stringify(await api(`/api/chargers/${encodeURIComponent(id)}/reconnect`, { method: 'POST' }).catch((e) => ({ error: e.message })))));
+  document.getElementById('reconnect').addEventListener('click', async () =>
+    alert(
+      JSON.stringify(
+        await api(`/api/chargers/${encodeURIComponent(id)}/reconnect`, { method: 'POST' }).catch((e) => ({
+          error: e.message,
+        })),
+      ),
+    ),
+  );
   document.getElementById('drop').addEventListener('click', async () => {
-    const reason = prompt('Why drop this charger\'s queued messages? (logged)');
-    if (reason) alert(JSON.stringify(await api(`/api/chargers/${encodeURIComponent(id)}/queued/drop`, { method: 'POST', body: JSON.stringify({ reason }) })));
+    const reason = prompt("Why drop this charger's queued messages? (logged)");
+    if (reason)
+      alert(
+        JSON.stringify(
+          await api(`/api/chargers/${encodeURIComponent(id)}/queued/drop`, {
+            method: 'POST',
+            body: JSON.stringify({ reason }),
+          }),
+        ),
+      );
   });
   bindDeadLetterButtons();
   bindRouteChange(id);
@@ -167,7 +237,11 @@ async function renderCharger(id) {
 
 function route() {
   const m = /^#\/charger\/(.+)$/.exec(location.hash);
-  const page = m ? renderCharger(decodeURIComponent(m[1])) : location.hash === '#/migration' ? renderMigration() : renderFleet();
+  const page = m
+    ? renderCharger(decodeURIComponent(m[1]))
+    : location.hash === '#/migration'
+      ? renderMigration()
+      : renderFleet();
   page.catch((e) => (view.innerHTML = `<p class="bad">${esc(e.message)}</p>`));
 }
 window.addEventListener('hashchange', route);

@@ -7,7 +7,8 @@ const ROUTES = ['csms', 'legacy', 'legacy+shadow', 'csms+shadow'];
 const chosenRoutes = {};
 
 /** The fleet table's migration cells, when the gateway routes between two systems. */
-const routingHeader = (chargers) => (chargers.some((c) => c.routing) ? '<th>route</th><th>open tx (CSMS / legacy)</th><th>divergences 24 h</th>' : '');
+const routingHeader = (chargers) =>
+  chargers.some((c) => c.routing) ? '<th>route</th><th>open tx (CSMS / legacy)</th><th>divergences 24 h</th>' : '';
 const routingCells = (c) =>
   c.routing
     ? `<td class="route">${esc(c.routing.route)}</td><td>${esc(c.routing.openTransactions.csms.length)} / ${esc(c.routing.openTransactions.legacy.length)}</td>
@@ -20,7 +21,9 @@ const divergenceTable = (list, withCharger) =>
     : `<table class="divergences"><thead><tr><th>when</th>${withCharger ? '<th>charger</th>' : ''}<th>operation</th><th>kind</th><th>primary</th><th>shadow</th><th>what differed</th></tr></thead><tbody>
       ${list
         .map(
-          (d) => `<tr class="divergence"><td title="${esc(d.at)}">${ago(d.at)}</td>${withCharger ? `<td><a href="#/charger/${encodeURIComponent(d.identity)}">${esc(d.identity)}</a></td>` : ''}
+          (
+            d,
+          ) => `<tr class="divergence"><td title="${esc(d.at)}">${ago(d.at)}</td>${withCharger ? `<td><a href="#/charger/${encodeURIComponent(d.identity)}">${esc(d.identity)}</a></td>` : ''}
           <td>${esc(d.operation)}</td><td class="bad">${esc(d.kind)}</td><td>${esc(d.primary.system)}</td><td>${esc(d.shadow.system)}</td><td>${esc(d.detail)}</td></tr>`,
         )
         .join('')}</tbody></table>`;
@@ -47,7 +50,10 @@ function bindRouteChange(identity) {
     const reason = prompt(`Why route ${identity} to ${target}? (logged)`);
     if (!reason) return;
     try {
-      await api(`/api/chargers/${encodeURIComponent(identity)}/route`, { method: 'PUT', body: JSON.stringify({ route: target, reason }) });
+      await api(`/api/chargers/${encodeURIComponent(identity)}/route`, {
+        method: 'PUT',
+        body: JSON.stringify({ route: target, reason }),
+      });
       delete chosenRoutes[identity];
     } catch (e) {
       alert(`route change failed: ${e.message}`);
@@ -68,7 +74,11 @@ async function renderMigration() {
   const { divergences } = await api('/api/divergences?limit=50');
   if (location.hash !== '#/migration') return;
   view.innerHTML = `<h2>Migration</h2>
-    <div class="cards">${Object.entries(overview.routes).map(([r, n]) => `<div class="card route-count"><h3>${esc(r)}</h3><span class="big">${esc(n)}</span> chargers</div>`).join('')}
+    <div class="cards">${Object.entries(overview.routes)
+      .map(
+        ([r, n]) => `<div class="card route-count"><h3>${esc(r)}</h3><span class="big">${esc(n)}</span> chargers</div>`,
+      )
+      .join('')}
       <div class="card"><h3>shadow backlog</h3><span class="big">${esc(overview.shadowBacklog)}</span> chargers with copies waiting</div></div>
     <h3>Divergent chargers <span class="muted">(last 24 hours)</span></h3>
     ${overview.divergent.length === 0 ? '<p class="muted">None.</p>' : `<table id="divergent"><tr><th>charger</th><th>route</th><th>divergences</th></tr>${overview.divergent.map((d) => `<tr><td><a href="#/charger/${encodeURIComponent(d.identity)}">${esc(d.identity)}</a></td><td>${esc(d.route)}</td><td class="bad">${esc(d.divergences24h)}</td></tr>`).join('')}</table>`}
@@ -80,7 +90,11 @@ async function renderMigration() {
   document.getElementById('batch').addEventListener('submit', async (e) => {
     e.preventDefault();
     const identities = document.getElementById('batch-ids').value.split(/\s+/).filter(Boolean);
-    const body = { identities, route: document.getElementById('batch-route').value, reason: document.getElementById('batch-reason').value };
+    const body = {
+      identities,
+      route: document.getElementById('batch-route').value,
+      reason: document.getElementById('batch-reason').value,
+    };
     const out = document.getElementById('batch-result');
     try {
       const result = await api('/api/routes', { method: 'POST', body: JSON.stringify(body) });

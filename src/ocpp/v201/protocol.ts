@@ -6,7 +6,11 @@ import { schemaChecker } from '../schema-check.js';
  * Validates a 2.0.1 payload against the OCA 2.0.1 schemas as shipped by ocpp-rpc (ids `urn:<Action>.req` / `.conf`):
  * kind "req" for a CALL, "conf" for a CALLRESULT.
  */
-export const check201 = schemaChecker('ocpp2.0.1', 'ocpp-rpc/lib/schemas/ocpp2_0_1.json', (action, kind) => `urn:${action}.${kind}`);
+export const check201 = schemaChecker(
+  'ocpp2.0.1',
+  'ocpp-rpc/lib/schemas/ocpp2_0_1.json',
+  (action, kind) => `urn:${action}.${kind}`,
+);
 
 /**
  * The gateway's neutral error codes are the OCPP 2.0.1 spellings (OCPP 2.0.1 Part 4 section 4.3), so they go on the

@@ -4,7 +4,12 @@ import type { AuthorizeRequest16, AuthorizeResponse16 } from '../../ocpp/v16/typ
 import type { ChargerInitiatedOperation } from '../operation.js';
 
 /** docs/translation.md#authorize: 1:1 both ways. */
-export const authorize: ChargerInitiatedOperation<AuthorizeRequest15, AuthorizeResponse15, AuthorizeRequest16, AuthorizeResponse16> = {
+export const authorize: ChargerInitiatedOperation<
+  AuthorizeRequest15,
+  AuthorizeResponse15,
+  AuthorizeRequest16,
+  AuthorizeResponse16
+> = {
   chargerAction: 'Authorize',
   csmsAction: 'Authorize',
   toCall: (req) => ({ kind: 'call', payload: { idTag: checkIdTag(req.idTag, 'idTag') } }),

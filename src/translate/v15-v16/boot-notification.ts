@@ -36,7 +36,8 @@ export const bootNotification: ChargerInitiatedOperation<
     if (res.status === 'Accepted') {
       return { status: 'Accepted', currentTime: fromCsmsTime(res.currentTime), heartbeatInterval: res.interval };
     }
-    if (res.status === 'Pending') ctx.notes.push('CSMS answered Pending: charger told Rejected until the CSMS accepts it');
+    if (res.status === 'Pending')
+      ctx.notes.push('CSMS answered Pending: charger told Rejected until the CSMS accepts it');
     return {
       status: 'Rejected',
       currentTime: fromCsmsTime(res.currentTime),

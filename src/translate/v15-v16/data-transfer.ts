@@ -7,7 +7,12 @@ import type { ChargerInitiatedOperation } from '../operation.js';
  * docs/translation.md#datatransfer-from-the-charger: 1:1 with 1.6 limits; `data` is opaque and passed byte for byte
  * (docs/charger-quirks.md#q15-opaque-datatransfer-data).
  */
-export const dataTransfer: ChargerInitiatedOperation<DataTransferRequest15, DataTransferResponse15, DataTransferRequest16, DataTransferResponse16> = {
+export const dataTransfer: ChargerInitiatedOperation<
+  DataTransferRequest15,
+  DataTransferResponse15,
+  DataTransferRequest16,
+  DataTransferResponse16
+> = {
   chargerAction: 'DataTransfer',
   csmsAction: 'DataTransfer',
   toCall: (req, _state, ctx) => ({
@@ -18,5 +23,9 @@ export const dataTransfer: ChargerInitiatedOperation<DataTransferRequest15, Data
       data: req.data,
     }),
   }),
-  toResponse: (res) => defined({ status: res.status, data: typeof res.data === 'string' || res.data === undefined ? res.data : JSON.stringify(res.data) }),
+  toResponse: (res) =>
+    defined({
+      status: res.status,
+      data: typeof res.data === 'string' || res.data === undefined ? res.data : JSON.stringify(res.data),
+    }),
 };

@@ -7,7 +7,12 @@ import type { ChargerInitiatedOperation } from '../operation.js';
  * docs/translation.md#heartbeat: `{}` <-> empty element; currentTime 1:1. Forwarded, so the CSMS sees liveness and sets
  * the clock.
  */
-export const heartbeat: ChargerInitiatedOperation<HeartbeatRequest15, HeartbeatResponse15, EmptyPayload, HeartbeatResponse16> = {
+export const heartbeat: ChargerInitiatedOperation<
+  HeartbeatRequest15,
+  HeartbeatResponse15,
+  EmptyPayload,
+  HeartbeatResponse16
+> = {
   chargerAction: 'Heartbeat',
   csmsAction: 'Heartbeat',
   toCall: () => ({ kind: 'call', payload: {} }),

@@ -13,22 +13,34 @@ import type { ChargerInitiatedOperation } from '../operation.js';
  * the gateway knows an open transaction on the connector is filled in, so the CSMS can bill the sample
  * (docs/charger-quirks.md#q14-meter-value-shapes).
  */
-export const meterValues: ChargerInitiatedOperation<MeterValuesRequest15, EmptyResponse15, MeterValuesRequest16, EmptyPayload> = {
+export const meterValues: ChargerInitiatedOperation<
+  MeterValuesRequest15,
+  EmptyResponse15,
+  MeterValuesRequest16,
+  EmptyPayload
+> = {
   chargerAction: 'MeterValues',
   csmsAction: 'MeterValues',
   toCall: (req, state, ctx) => {
-    if (req.values.length === 0) return { kind: 'answer', response: {}, reason: 'MeterValues without values: nothing to forward' };
+    if (req.values.length === 0)
+      return { kind: 'answer', response: {}, reason: 'MeterValues without values: nothing to forward' };
     let transactionId = req.transactionId === 0 ? undefined : req.transactionId;
     if (transactionId === undefined && req.connectorId > 0) {
       const open = openTransactionOn(state, req.connectorId);
       if (open) {
         transactionId = open.transactionId;
-        ctx.notes.push(`transactionId ${open.transactionId} inferred from the open transaction on connector ${req.connectorId}`);
+        ctx.notes.push(
+          `transactionId ${open.transactionId} inferred from the open transaction on connector ${req.connectorId}`,
+        );
       }
     }
     return {
       kind: 'call',
-      payload: defined({ connectorId: req.connectorId, transactionId, meterValue: req.values.map((mv) => meterValueTo16(mv, ctx)) }),
+      payload: defined({
+        connectorId: req.connectorId,
+        transactionId,
+        meterValue: req.values.map((mv) => meterValueTo16(mv, ctx)),
+      }),
     };
   },
   toResponse: () => ({}),

@@ -1,7 +1,11 @@
 import { withConnector } from '../charger-state.js';
 import { checkIdTag, defined, idTagInfoTo15, toUtc } from '../common.js';
 import type { StartTransactionRequest15, StartTransactionResponse15 } from '../../ocpp/v15/types.js';
-import type { StartTransactionRequest16, StartTransactionResponse16, StatusNotificationRequest16 } from '../../ocpp/v16/types.js';
+import type {
+  StartTransactionRequest16,
+  StartTransactionResponse16,
+  StatusNotificationRequest16,
+} from '../../ocpp/v16/types.js';
 import type { ChargerInitiatedOperation, FollowUpCall } from '../operation.js';
 
 /**
@@ -50,7 +54,12 @@ export const startTransaction: ChargerInitiatedOperation<
     if (connector?.chargerStatus === 'Occupied' || connector?.csmsStatus === 'Preparing') {
       const status = result.idTagInfo.status === 'Accepted' ? 'Charging' : 'SuspendedEVSE';
       if (connector.csmsStatus !== status) {
-        const payload: StatusNotificationRequest16 = { connectorId: request.connectorId, errorCode: 'NoError', status, timestamp: call.timestamp };
+        const payload: StatusNotificationRequest16 = {
+          connectorId: request.connectorId,
+          errorCode: 'NoError',
+          status,
+          timestamp: call.timestamp,
+        };
         followUps.push({ action: 'StatusNotification', payload });
         next = withConnector(next, request.connectorId, (c) => ({ ...c, csmsStatus: status, lastStatusSent: payload }));
       }

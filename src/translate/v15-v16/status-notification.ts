@@ -24,10 +24,21 @@ export function occupiedAs16(state: ChargerState, connectorId: number): ChargePo
 }
 
 /** EVCommunicationError is only allowed with these statuses, as a warning (1.6 sections 4.9 and 7.6). */
-const EV_COMMUNICATION_STATUSES: ReadonlySet<ChargePointStatus16> = new Set(['Preparing', 'SuspendedEV', 'SuspendedEVSE', 'Finishing']);
+const EV_COMMUNICATION_STATUSES: ReadonlySet<ChargePointStatus16> = new Set([
+  'Preparing',
+  'SuspendedEV',
+  'SuspendedEVSE',
+  'Finishing',
+]);
 
-export function statusNotificationTo16(req: StatusNotificationRequest15, state: ChargerState, ctx: TranslationContext): StatusNotificationRequest16 {
-  let status: ChargePointStatus16 = SAME_STATUS.has(req.status) ? (req.status as ChargePointStatus16) : occupiedAs16(state, req.connectorId);
+export function statusNotificationTo16(
+  req: StatusNotificationRequest15,
+  state: ChargerState,
+  ctx: TranslationContext,
+): StatusNotificationRequest16 {
+  let status: ChargePointStatus16 = SAME_STATUS.has(req.status)
+    ? (req.status as ChargePointStatus16)
+    : occupiedAs16(state, req.connectorId);
   if (req.connectorId === 0 && !CONNECTOR_ZERO_STATUSES.has(status)) {
     ctx.notes.push(`connector 0 reported ${req.status}, which 1.6 does not allow on connector 0: sent as Available`);
     status = 'Available';
@@ -57,7 +68,12 @@ export function statusNotificationTo16(req: StatusNotificationRequest15, state: 
   });
 }
 
-export const statusNotification: ChargerInitiatedOperation<StatusNotificationRequest15, EmptyResponse15, StatusNotificationRequest16, EmptyPayload> = {
+export const statusNotification: ChargerInitiatedOperation<
+  StatusNotificationRequest15,
+  EmptyResponse15,
+  StatusNotificationRequest16,
+  EmptyPayload
+> = {
   chargerAction: 'StatusNotification',
   csmsAction: 'StatusNotification',
   toCall: (req, state, ctx) => ({ kind: 'call', payload: statusNotificationTo16(req, state, ctx) }),

@@ -2,7 +2,12 @@ import { withConnector, type ChargerState, type OpenTransaction } from '../charg
 import { checkIdTag, defined, idTagInfoTo15, toUtc } from '../common.js';
 import { meterValueTo16 } from '../meter-value.js';
 import type { StopTransactionRequest15, StopTransactionResponse15 } from '../../ocpp/v15/types.js';
-import type { StatusNotificationRequest16, StopReason16, StopTransactionRequest16, StopTransactionResponse16 } from '../../ocpp/v16/types.js';
+import type {
+  StatusNotificationRequest16,
+  StopReason16,
+  StopTransactionRequest16,
+  StopTransactionResponse16,
+} from '../../ocpp/v16/types.js';
 import type { ChargerInitiatedOperation, FollowUpCall } from '../operation.js';
 
 /**
@@ -23,7 +28,12 @@ export function stopReason(tx: OpenTransaction | undefined, req: StopTransaction
  * docs/translation.md#stoptransaction: transactionData[].values[] flattened into one 1.6 transactionData, each
  * converted as in MeterValues.
  */
-export const stopTransaction: ChargerInitiatedOperation<StopTransactionRequest15, StopTransactionResponse15, StopTransactionRequest16, StopTransactionResponse16> = {
+export const stopTransaction: ChargerInitiatedOperation<
+  StopTransactionRequest15,
+  StopTransactionResponse15,
+  StopTransactionRequest16,
+  StopTransactionResponse16
+> = {
   chargerAction: 'StopTransaction',
   csmsAction: 'StopTransaction',
   toCall: (req, state, ctx) => {
@@ -52,7 +62,12 @@ export const stopTransaction: ChargerInitiatedOperation<StopTransactionRequest15
       // docs/translation.md#statusnotification: a 1.5 charger that is still Occupied after the stop is Finishing in
       // 1.6.
       if (connector?.chargerStatus === 'Occupied' && connector.csmsStatus !== 'Finishing') {
-        const payload: StatusNotificationRequest16 = { connectorId: tx.connectorId, errorCode: 'NoError', status: 'Finishing', timestamp: call.timestamp };
+        const payload: StatusNotificationRequest16 = {
+          connectorId: tx.connectorId,
+          errorCode: 'NoError',
+          status: 'Finishing',
+          timestamp: call.timestamp,
+        };
         followUps.push({ action: 'StatusNotification', payload });
         next = withConnector(next, tx.connectorId, (c) => ({ ...c, csmsStatus: 'Finishing', lastStatusSent: payload }));
       }

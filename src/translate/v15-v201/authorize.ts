@@ -18,10 +18,17 @@ export function rememberAuthorization(state: ChargerState, idTag: string, info: 
 }
 
 /** docs/translation-201.md#authorize: idTag -> idToken with the configured type; idTokenInfo -> idTagInfo. */
-export const authorize: ChargerInitiatedOperation<AuthorizeRequest15, AuthorizeResponse15, AuthorizeRequest201, AuthorizeResponse201> = {
+export const authorize: ChargerInitiatedOperation<
+  AuthorizeRequest15,
+  AuthorizeResponse15,
+  AuthorizeRequest201,
+  AuthorizeResponse201
+> = {
   chargerAction: 'Authorize',
   csmsAction: 'Authorize',
   toCall: (req, _state, ctx) => ({ kind: 'call', payload: { idToken: idTokenOf(req.idTag, ctx) } }),
   toResponse: (res, _req, ctx) => ({ idTagInfo: idTokenInfoTo15(res.idTokenInfo, ctx) }),
-  reduce: (state, { request, response }) => ({ state: rememberAuthorization(state, request.idTag, response.idTagInfo) }),
+  reduce: (state, { request, response }) => ({
+    state: rememberAuthorization(state, request.idTag, response.idTagInfo),
+  }),
 };

@@ -15,8 +15,15 @@ export function bootReason(state: ChargerState): BootReason201 {
 }
 
 /** The 1.5 boot fields in 2.0.1's chargingStation, clamped to its limits; meterType and meterSerialNumber have no place. */
-export function bootPayload(req: BootNotificationRequest15, reason: BootReason201, ctx: Pick<TranslationContext, 'notes'>): BootNotificationRequest201 {
-  const modem = req.iccid !== undefined || req.imsi !== undefined ? defined({ iccid: clamp(req.iccid, 20, 'iccid', ctx), imsi: clamp(req.imsi, 20, 'imsi', ctx) }) : undefined;
+export function bootPayload(
+  req: BootNotificationRequest15,
+  reason: BootReason201,
+  ctx: Pick<TranslationContext, 'notes'>,
+): BootNotificationRequest201 {
+  const modem =
+    req.iccid !== undefined || req.imsi !== undefined
+      ? defined({ iccid: clamp(req.iccid, 20, 'iccid', ctx), imsi: clamp(req.imsi, 20, 'imsi', ctx) })
+      : undefined;
   return {
     chargingStation: defined({
       model: clamp(req.chargePointModel, 20, 'chargePointModel', ctx)!,
@@ -33,17 +40,30 @@ export function bootPayload(req: BootNotificationRequest15, reason: BootReason20
  * docs/translation-201.md#bootnotification. The answer follows the 1.6 rules (docs/translation.md#bootnotification):
  * Pending and Rejected reach the 1.5 charger as Rejected, and its other messages are refused until it is accepted.
  */
-export const bootNotification: ChargerInitiatedOperation<BootNotificationRequest15, BootNotificationResponse15, BootNotificationRequest201, BootNotificationResponse201> = {
+export const bootNotification: ChargerInitiatedOperation<
+  BootNotificationRequest15,
+  BootNotificationResponse15,
+  BootNotificationRequest201,
+  BootNotificationResponse201
+> = {
   chargerAction: 'BootNotification',
   csmsAction: 'BootNotification',
   toCall: (req, state, ctx) => ({ kind: 'call', payload: bootPayload(req, bootReason(state), ctx) }),
   toResponse: (res, _req, ctx) => {
-    if (res.status === 'Accepted') return { status: 'Accepted', currentTime: fromCsmsTime(res.currentTime), heartbeatInterval: res.interval };
-    if (res.status === 'Pending') ctx.notes.push('CSMS answered Pending: charger told Rejected until the CSMS accepts it');
-    return { status: 'Rejected', currentTime: fromCsmsTime(res.currentTime), heartbeatInterval: res.interval > 0 ? res.interval : ctx.options.bootRetryIntervalSec };
+    if (res.status === 'Accepted')
+      return { status: 'Accepted', currentTime: fromCsmsTime(res.currentTime), heartbeatInterval: res.interval };
+    if (res.status === 'Pending')
+      ctx.notes.push('CSMS answered Pending: charger told Rejected until the CSMS accepts it');
+    return {
+      status: 'Rejected',
+      currentTime: fromCsmsTime(res.currentTime),
+      heartbeatInterval: res.interval > 0 ? res.interval : ctx.options.bootRetryIntervalSec,
+    };
   },
   reduce: (state, { request, result }, ctx) => {
-    const transactions = Object.fromEntries(Object.entries(state.transactions).map(([id, tx]) => [id, { ...tx, rebootedDuringTransaction: true }]));
+    const transactions = Object.fromEntries(
+      Object.entries(state.transactions).map(([id, tx]) => [id, { ...tx, rebootedDuringTransaction: true }]),
+    );
     const accepted = result.status === 'Accepted';
     return {
       state: {

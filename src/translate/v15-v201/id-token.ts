@@ -37,7 +37,8 @@ export function authorizationStatusTo15(status: AuthorizationStatus201): Authori
  */
 export function idTokenInfoTo15(info: IdTokenInfo201, ctx: { notes: string[] }): IdTagInfo15 {
   const group = info.groupIdToken?.idToken;
-  if (group !== undefined && group.length > 20) ctx.notes.push('groupIdToken longer than 20 characters: no parentIdTag for the charger');
+  if (group !== undefined && group.length > 20)
+    ctx.notes.push('groupIdToken longer than 20 characters: no parentIdTag for the charger');
   return defined({
     status: authorizationStatusTo15(info.status),
     expiryDate: info.cacheExpiryDateTime === undefined ? undefined : fromCsmsTime(info.cacheExpiryDateTime),

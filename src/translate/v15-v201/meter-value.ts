@@ -30,7 +30,16 @@ const MEASURANDS_201: ReadonlySet<string> = new Set([
   'SoC',
   'Voltage',
 ]);
-const CONTEXTS_201: ReadonlySet<string> = new Set(['Interruption.Begin', 'Interruption.End', 'Other', 'Sample.Clock', 'Sample.Periodic', 'Transaction.Begin', 'Transaction.End', 'Trigger']);
+const CONTEXTS_201: ReadonlySet<string> = new Set([
+  'Interruption.Begin',
+  'Interruption.End',
+  'Other',
+  'Sample.Clock',
+  'Sample.Periodic',
+  'Transaction.Begin',
+  'Transaction.End',
+  'Trigger',
+]);
 const LOCATIONS_201: ReadonlySet<string> = new Set(['Body', 'Cable', 'EV', 'Inlet', 'Outlet']);
 /** 1.5 unit names 2.0.1 spells as SI symbols; the others (Wh, kWh, varh, kvarh, W, kW, var, kvar, Celsius) are kept. */
 const UNIT_TO_201: Readonly<Record<string, string>> = { Amp: 'A', Volt: 'V' };
@@ -40,14 +49,19 @@ const UNIT_TO_201: Readonly<Record<string, string>> = { Amp: 'A', Volt: 'V' };
  * undefined when 2.0.1 cannot carry it: a measurand it lacks (Temperature, RPM), signed data, or a value that is not a
  * number. Each drop is noted.
  */
-export function sampledValueTo201(v: SampledValue15, ctx: Pick<TranslationContext, 'notes'>): SampledValue201 | undefined {
+export function sampledValueTo201(
+  v: SampledValue15,
+  ctx: Pick<TranslationContext, 'notes'>,
+): SampledValue201 | undefined {
   const text = v.$value.trim();
   if (v.measurand !== undefined && !MEASURANDS_201.has(v.measurand)) {
     ctx.notes.push(`sampled value of measurand ${v.measurand} dropped: OCPP 2.0.1 has no such measurand`);
     return undefined;
   }
   if (v.format === 'SignedData') {
-    ctx.notes.push('signed sampled value dropped: OCPP 2.0.1 carries signed data only with its signing method and key, which 1.5 does not give');
+    ctx.notes.push(
+      'signed sampled value dropped: OCPP 2.0.1 carries signed data only with its signing method and key, which 1.5 does not give',
+    );
     return undefined;
   }
   const value = text === '' ? Number.NaN : Number(text);
@@ -66,7 +80,9 @@ export function sampledValueTo201(v: SampledValue15, ctx: Pick<TranslationContex
 
 /** A 1.5 meter value; undefined when none of its sampled values can be carried. */
 export function meterValueTo201(mv: MeterValue15, ctx: TranslationContext): MeterValue201 | undefined {
-  const sampledValue = mv.value.map((v) => sampledValueTo201(v, ctx)).filter((v): v is SampledValue201 => v !== undefined);
+  const sampledValue = mv.value
+    .map((v) => sampledValueTo201(v, ctx))
+    .filter((v): v is SampledValue201 => v !== undefined);
   return sampledValue.length === 0 ? undefined : { timestamp: toUtc(mv.timestamp, ctx.options.timezone), sampledValue };
 }
 
@@ -75,6 +91,13 @@ export function meterValuesTo201(values: readonly MeterValue15[], ctx: Translati
 }
 
 /** meterStart / meterStop (Wh, 1.5 ints) as the energy register reading of the transaction's begin or end. */
-export function registerReading(timestamp: string, wh: number, context: 'Transaction.Begin' | 'Transaction.End'): MeterValue201 {
-  return { timestamp, sampledValue: [{ value: wh, context, measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } }] };
+export function registerReading(
+  timestamp: string,
+  wh: number,
+  context: 'Transaction.Begin' | 'Transaction.End',
+): MeterValue201 {
+  return {
+    timestamp,
+    sampledValue: [{ value: wh, context, measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } }],
+  };
 }

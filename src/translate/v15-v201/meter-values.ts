@@ -1,7 +1,12 @@
 import type { ChargerState } from '../charger-state.js';
 import type { TranslationContext } from '../common.js';
 import type { EmptyResponse15, MeterValuesRequest15 } from '../../ocpp/v15/types.js';
-import type { EmptyPayload201, MeterValue201, MeterValuesRequest201, TransactionEventRequest201 } from '../../ocpp/v201/types.js';
+import type {
+  EmptyPayload201,
+  MeterValue201,
+  MeterValuesRequest201,
+  TransactionEventRequest201,
+} from '../../ocpp/v201/types.js';
 import type { ChargerInitiatedOperation } from '../operation.js';
 import { meterValuesTo201 } from './meter-value.js';
 import { lateEvent, reserveSeqNo, seqNoFor, transactionOf } from './transactions.js';
@@ -12,7 +17,10 @@ type Plan =
   | { kind: 'nothing'; reason: string };
 
 /** Sample.Clock readings are MeterValueClock, every other reading MeterValuePeriodic (docs/translation-201.md#metervalues). */
-const triggerOf = (meterValue: MeterValue201[]) => (meterValue[0]!.sampledValue[0]!.context === 'Sample.Clock' ? ('MeterValueClock' as const) : ('MeterValuePeriodic' as const));
+const triggerOf = (meterValue: MeterValue201[]) =>
+  meterValue[0]!.sampledValue[0]!.context === 'Sample.Clock'
+    ? ('MeterValueClock' as const)
+    : ('MeterValuePeriodic' as const);
 
 /**
  * What a 1.5 MeterValues becomes: a TransactionEvent Updated of a transaction the CSMS knows, a MeterValues of the
@@ -20,10 +28,14 @@ const triggerOf = (meterValue: MeterValue201[]) => (meterValue[0]!.sampledValue[
  */
 function plan(req: MeterValuesRequest15, state: ChargerState, ctx: TranslationContext): Plan {
   const meterValue = meterValuesTo201(req.values, ctx);
-  if (meterValue.length === 0) return { kind: 'nothing', reason: 'MeterValues without a value OCPP 2.0.1 can carry: nothing to forward' };
+  if (meterValue.length === 0)
+    return { kind: 'nothing', reason: 'MeterValues without a value OCPP 2.0.1 can carry: nothing to forward' };
   const tx = transactionOf(state, req.transactionId, req.connectorId, ctx);
   if (!tx) {
-    if (req.transactionId !== undefined && req.transactionId !== 0) ctx.notes.push(`transaction ${req.transactionId} is unknown to the CSMS: sent as MeterValues of EVSE ${req.connectorId}`);
+    if (req.transactionId !== undefined && req.transactionId !== 0)
+      ctx.notes.push(
+        `transaction ${req.transactionId} is unknown to the CSMS: sent as MeterValues of EVSE ${req.connectorId}`,
+      );
     return { kind: 'meterValues', payload: { evseId: req.connectorId, meterValue } };
   }
   const payload: TransactionEventRequest201 = {
@@ -38,17 +50,26 @@ function plan(req: MeterValuesRequest15, state: ChargerState, ctx: TranslationCo
 }
 
 /** docs/translation-201.md#metervalues. */
-export const meterValues: ChargerInitiatedOperation<MeterValuesRequest15, EmptyResponse15, TransactionEventRequest201 | MeterValuesRequest201, EmptyPayload201> = {
+export const meterValues: ChargerInitiatedOperation<
+  MeterValuesRequest15,
+  EmptyResponse15,
+  TransactionEventRequest201 | MeterValuesRequest201,
+  EmptyPayload201
+> = {
   chargerAction: 'MeterValues',
   csmsAction: 'MeterValues',
   reserve: (state, req, ctx) => {
     const planned = plan(req, state, { ...ctx, notes: [] });
-    return planned.kind === 'event' ? reserveSeqNo(state, state.transactions[String(planned.transactionId)]!, ctx.messageId) : state;
+    return planned.kind === 'event'
+      ? reserveSeqNo(state, state.transactions[String(planned.transactionId)]!, ctx.messageId)
+      : state;
   },
   toCall: (req, state, ctx) => {
     const planned = plan(req, state, ctx);
     if (planned.kind === 'nothing') return { kind: 'answer', response: {}, reason: planned.reason };
-    return planned.kind === 'event' ? { kind: 'call', action: 'TransactionEvent', payload: planned.payload } : { kind: 'call', payload: planned.payload };
+    return planned.kind === 'event'
+      ? { kind: 'call', action: 'TransactionEvent', payload: planned.payload }
+      : { kind: 'call', payload: planned.payload };
   },
   toResponse: () => ({}),
   late: lateEvent,

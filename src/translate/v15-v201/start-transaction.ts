@@ -12,7 +12,11 @@ import { counterAfter, lateEvent, nextChargerTransactionId, withReservedEvent } 
 export const REMOTE_START_WINDOW_MS = 10 * 60_000;
 
 /** The remembered RequestStartTransaction this start follows: same EVSE (or none named), same idTag, recent. */
-function remoteStartFor(state: ChargerState, req: StartTransactionRequest15, ctx: TranslationContext): { key: string; remoteStartId: number } | undefined {
+function remoteStartFor(
+  state: ChargerState,
+  req: StartTransactionRequest15,
+  ctx: TranslationContext,
+): { key: string; remoteStartId: number } | undefined {
   for (const key of [String(req.connectorId), '*']) {
     const remote = state.remoteStarts?.[key];
     if (!remote || remote.idTag !== req.idTag) continue;
@@ -24,7 +28,9 @@ function remoteStartFor(state: ChargerState, req: StartTransactionRequest15, ctx
 
 /** The transaction a redelivered StartTransaction already opened (its state was saved before the restart). */
 const alreadyOpened = (state: ChargerState, ctx: TranslationContext): OpenTransaction | undefined =>
-  ctx.messageId === undefined ? undefined : Object.values(state.transactions).find((t) => t.csmsTransactionId === ctx.messageId);
+  ctx.messageId === undefined
+    ? undefined
+    : Object.values(state.transactions).find((t) => t.csmsTransactionId === ctx.messageId);
 
 /**
  * The integer id the charger gets: the one given before to this very message, the local id of the offline policy, or
@@ -43,8 +49,13 @@ function csmsTransactionIdOf(state: ChargerState, ctx: TranslationContext): stri
   return `${state.identity}-${chargerTransactionId(state, ctx)}`.slice(-36);
 }
 
-export function startedEvent(req: StartTransactionRequest15, state: ChargerState, ctx: TranslationContext): TransactionEventRequest201 {
-  if (req.connectorId <= 0) throw new TranslationError(`StartTransaction on connector ${req.connectorId}: a transaction needs an EVSE above 0`);
+export function startedEvent(
+  req: StartTransactionRequest15,
+  state: ChargerState,
+  ctx: TranslationContext,
+): TransactionEventRequest201 {
+  if (req.connectorId <= 0)
+    throw new TranslationError(`StartTransaction on connector ${req.connectorId}: a transaction needs an EVSE above 0`);
   const timestamp = toUtc(req.timestamp, ctx.options.timezone);
   const remote = remoteStartFor(state, req, ctx);
   return defined({
@@ -64,11 +75,18 @@ export function startedEvent(req: StartTransactionRequest15, state: ChargerState
  * The idTagInfo the charger gets: the TransactionEvent answer's, else the CSMS's own last Authorize answer for the
  * idTag; never an Accepted the CSMS did not give (docs/translation-201.md#starttransaction).
  */
-function idTagInfoFor(res: TransactionEventResponse201, req: StartTransactionRequest15, ctx: TranslationContext, state: ChargerState | undefined): IdTagInfo15 {
+function idTagInfoFor(
+  res: TransactionEventResponse201,
+  req: StartTransactionRequest15,
+  ctx: TranslationContext,
+  state: ChargerState | undefined,
+): IdTagInfo15 {
   if (res.idTokenInfo) return idTokenInfoTo15(res.idTokenInfo, ctx);
   const earlier = state?.authorizations?.[req.idTag];
   if (earlier) {
-    ctx.notes.push("the CSMS's answer to the start has no idTokenInfo: the charger gets the CSMS's earlier Authorize answer for the idTag");
+    ctx.notes.push(
+      "the CSMS's answer to the start has no idTokenInfo: the charger gets the CSMS's earlier Authorize answer for the idTag",
+    );
     return earlier;
   }
   ctx.notes.push('the CSMS gave no idTokenInfo for this idTag, now or in an Authorize: the charger is told Invalid');
@@ -79,7 +97,12 @@ function idTagInfoFor(res: TransactionEventResponse201, req: StartTransactionReq
  * docs/translation-201.md#starttransaction: TransactionEvent Started with seqNo 0, a transactionId the gateway mints
  * and an integer id for the charger, both kept in the charger's state.
  */
-export const startTransaction: ChargerInitiatedOperation<StartTransactionRequest15, StartTransactionResponse15, TransactionEventRequest201, TransactionEventResponse201> = {
+export const startTransaction: ChargerInitiatedOperation<
+  StartTransactionRequest15,
+  StartTransactionResponse15,
+  TransactionEventRequest201,
+  TransactionEventResponse201
+> = {
   chargerAction: 'StartTransaction',
   csmsAction: 'TransactionEvent',
   toCall: (req, state, ctx) => ({ kind: 'call', payload: startedEvent(req, state, ctx) }),
@@ -90,7 +113,8 @@ export const startTransaction: ChargerInitiatedOperation<StartTransactionRequest
   late: lateEvent,
   reduce: (state, { request, call, result, response }, ctx) => {
     const transactionId = response.transactionId;
-    if (state.transactions[String(transactionId)]?.csmsTransactionId === call.transactionInfo.transactionId) return { state };
+    if (state.transactions[String(transactionId)]?.csmsTransactionId === call.transactionInfo.transactionId)
+      return { state };
     const opened: OpenTransaction = {
       transactionId,
       connectorId: request.connectorId,

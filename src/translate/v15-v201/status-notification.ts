@@ -1,7 +1,12 @@
 import { withConnector, type ChargerState, type ConnectorState } from '../charger-state.js';
 import { clamp, defined, toUtc, type TranslationContext } from '../common.js';
 import type { EmptyResponse15, StatusNotificationRequest15 } from '../../ocpp/v15/types.js';
-import type { ConnectorStatus201, EmptyPayload201, NotifyEventRequest201, StatusNotificationRequest201 } from '../../ocpp/v201/types.js';
+import type {
+  ConnectorStatus201,
+  EmptyPayload201,
+  NotifyEventRequest201,
+  StatusNotificationRequest201,
+} from '../../ocpp/v201/types.js';
 import type { ChargerInitiatedOperation, FollowUpCall } from '../operation.js';
 
 /** 2.0.1 has Occupied again: every 1.5 status is a ConnectorStatusEnumType value (docs/translation-201.md#statusnotification). */
@@ -23,9 +28,20 @@ const statusCall = (evseId: number, status: ConnectorStatus201, timestamp: strin
  * A fault reported, or cleared, on the connector's (or for connector 0 the station's) Problem variable: the 1.5
  * errorCode is the techCode, the vendor's own codes and text the techInfo (docs/translation-201.md#statusnotification).
  */
-function problemEvent(req: StatusNotificationRequest15, eventId: number, timestamp: string, ctx: Pick<TranslationContext, 'notes'>): FollowUpCall {
+function problemEvent(
+  req: StatusNotificationRequest15,
+  eventId: number,
+  timestamp: string,
+  ctx: Pick<TranslationContext, 'notes'>,
+): FollowUpCall {
   const fault = req.errorCode !== 'NoError';
-  const details = [req.vendorId && `vendorId ${req.vendorId}`, req.vendorErrorCode && `vendorErrorCode ${req.vendorErrorCode}`, req.info && `info ${req.info}`].filter(Boolean).join('; ');
+  const details = [
+    req.vendorId && `vendorId ${req.vendorId}`,
+    req.vendorErrorCode && `vendorErrorCode ${req.vendorErrorCode}`,
+    req.info && `info ${req.info}`,
+  ]
+    .filter(Boolean)
+    .join('; ');
   const payload: NotifyEventRequest201 = {
     generatedAt: timestamp,
     seqNo: 0,
@@ -39,7 +55,10 @@ function problemEvent(req: StatusNotificationRequest15, eventId: number, timesta
         techInfo: fault && details ? clamp(details, 500, 'techInfo', ctx) : undefined,
         cleared: fault ? undefined : true,
         eventNotificationType: 'HardWiredNotification' as const,
-        component: req.connectorId > 0 ? { name: 'Connector', evse: { id: req.connectorId, connectorId: 1 } } : { name: 'ChargingStation' },
+        component:
+          req.connectorId > 0
+            ? { name: 'Connector', evse: { id: req.connectorId, connectorId: 1 } }
+            : { name: 'ChargingStation' },
         variable: { name: 'Problem' },
       }),
     ],
@@ -51,7 +70,8 @@ function problemEvent(req: StatusNotificationRequest15, eventId: number, timesta
 function stationStatuses(req: StatusNotificationRequest15, state: ChargerState): [number, ConnectorStatus201][] {
   const evses = knownEvses(state);
   // The whole station out of service: every EVSE is. Back in service: every EVSE goes back to what it reported itself.
-  if (req.status === 'Unavailable' || req.status === 'Faulted') return evses.map((id) => [id, connectorStatus(req.status)]);
+  if (req.status === 'Unavailable' || req.status === 'Faulted')
+    return evses.map((id) => [id, connectorStatus(req.status)]);
   return evses
     .map((id): [number, ConnectorState] => [id, state.connectors[String(id)]!])
     .filter(([, c]) => c.chargerStatus !== undefined && c.csmsStatus !== c.chargerStatus)
@@ -62,20 +82,35 @@ function stationStatuses(req: StatusNotificationRequest15, state: ChargerState):
  * Every CALL a 1.5 StatusNotification becomes, in order, and the state after them: StatusNotifications (one per
  * EVSE for connector 0, never evseId 0) and a NotifyEvent when a fault appears, changes or clears.
  */
-export function statusCalls(req: StatusNotificationRequest15, state: ChargerState, ctx: TranslationContext): { calls: FollowUpCall[]; state: ChargerState } {
+export function statusCalls(
+  req: StatusNotificationRequest15,
+  state: ChargerState,
+  ctx: TranslationContext,
+): { calls: FollowUpCall[]; state: ChargerState } {
   const timestamp = req.timestamp === undefined ? ctx.receivedAt : toUtc(req.timestamp, ctx.options.timezone);
   const previous = state.connectors[String(req.connectorId)];
-  const statuses: [number, ConnectorStatus201][] = req.connectorId > 0 ? [[req.connectorId, connectorStatus(req.status)]] : stationStatuses(req, state);
+  const statuses: [number, ConnectorStatus201][] =
+    req.connectorId > 0 ? [[req.connectorId, connectorStatus(req.status)]] : stationStatuses(req, state);
   const calls = statuses.map(([id, status]) => statusCall(id, status, timestamp));
   let next = state;
-  for (const [id, status] of statuses) next = withConnector(next, id, (c) => ({ ...c, csmsStatus: status, lastStatusSent: calls.find((call) => (call.payload as StatusNotificationRequest201).evseId === id)!.payload as StatusNotificationRequest201 }));
-  const faultChanged = req.errorCode !== 'NoError' ? previous?.chargerErrorCode !== req.errorCode : previous?.chargerErrorCode !== undefined && previous.chargerErrorCode !== 'NoError';
+  for (const [id, status] of statuses)
+    next = withConnector(next, id, (c) => ({
+      ...c,
+      csmsStatus: status,
+      lastStatusSent: calls.find((call) => (call.payload as StatusNotificationRequest201).evseId === id)!
+        .payload as StatusNotificationRequest201,
+    }));
+  const faultChanged =
+    req.errorCode !== 'NoError'
+      ? previous?.chargerErrorCode !== req.errorCode
+      : previous?.chargerErrorCode !== undefined && previous.chargerErrorCode !== 'NoError';
   if (faultChanged) {
     const eventId = state.nextEventId ?? 1;
     calls.push(problemEvent(req, eventId, timestamp, ctx));
     next = { ...next, nextEventId: eventId + 1 };
   }
-  if (req.connectorId === 0 && statuses.length === 0 && req.status !== 'Available') ctx.notes.push(`connector 0 reported ${req.status}: no EVSE is known to carry it`);
+  if (req.connectorId === 0 && statuses.length === 0 && req.status !== 'Available')
+    ctx.notes.push(`connector 0 reported ${req.status}: no EVSE is known to carry it`);
   next = withConnector(next, req.connectorId, (c) => ({
     ...c,
     chargerStatus: req.status,
@@ -89,12 +124,18 @@ export function statusCalls(req: StatusNotificationRequest15, state: ChargerStat
  * docs/translation-201.md#statusnotification. The first CALL goes as the message's own; the others follow the
  * charger's answer. Nothing to send (connector 0 before any EVSE is known, no fault) is answered by the gateway.
  */
-export const statusNotification: ChargerInitiatedOperation<StatusNotificationRequest15, EmptyResponse15, object, EmptyPayload201> = {
+export const statusNotification: ChargerInitiatedOperation<
+  StatusNotificationRequest15,
+  EmptyResponse15,
+  object,
+  EmptyPayload201
+> = {
   chargerAction: 'StatusNotification',
   csmsAction: 'StatusNotification',
   toCall: (req, state, ctx) => {
     const [first] = statusCalls(req, state, ctx).calls;
-    if (!first) return { kind: 'answer', response: {}, reason: 'connector 0 status with no EVSE to carry it: nothing to send' };
+    if (!first)
+      return { kind: 'answer', response: {}, reason: 'connector 0 status with no EVSE to carry it: nothing to send' };
     return { kind: 'call', action: first.action, payload: first.payload };
   },
   toResponse: () => ({}),

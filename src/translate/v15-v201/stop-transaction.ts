@@ -1,7 +1,12 @@
 import { withConnector, type ChargerState, type OpenTransaction } from '../charger-state.js';
 import { defined, toUtc, type TranslationContext } from '../common.js';
 import type { StopTransactionRequest15, StopTransactionResponse15 } from '../../ocpp/v15/types.js';
-import type { StoppedReason201, TransactionEventRequest201, TransactionEventResponse201, TriggerReason201 } from '../../ocpp/v201/types.js';
+import type {
+  StoppedReason201,
+  TransactionEventRequest201,
+  TransactionEventResponse201,
+  TriggerReason201,
+} from '../../ocpp/v201/types.js';
 import type { ChargerInitiatedOperation } from '../operation.js';
 import { idTokenInfoTo15, idTokenOf } from './id-token.js';
 import { meterValuesTo201, registerReading } from './meter-value.js';
@@ -12,7 +17,10 @@ import { lateEvent, reserveSeqNo, seqNoFor } from './transactions.js';
  * (docs/translation-201.md#stoptransaction): the causes inferred for 1.6 (docs/translation.md#stoptransaction) in
  * 2.0.1 words. 2.0.1 has no HardReset, SoftReset or UnlockCommand reason.
  */
-export function endReasons(tx: OpenTransaction | undefined, req: StopTransactionRequest15): { stoppedReason: StoppedReason201; triggerReason: TriggerReason201 } {
+export function endReasons(
+  tx: OpenTransaction | undefined,
+  req: StopTransactionRequest15,
+): { stoppedReason: StoppedReason201; triggerReason: TriggerReason201 } {
   switch (tx?.stopCause) {
     case 'Remote':
       return { stoppedReason: 'Remote', triggerReason: 'RemoteStop' };
@@ -24,7 +32,8 @@ export function endReasons(tx: OpenTransaction | undefined, req: StopTransaction
       return { stoppedReason: 'Reboot', triggerReason: 'ResetCommand' };
   }
   if (tx?.rebootedDuringTransaction) return { stoppedReason: 'Reboot', triggerReason: 'AbnormalCondition' };
-  if (tx && tx.idTagStatus !== 'Accepted' && req.idTag === undefined) return { stoppedReason: 'DeAuthorized', triggerReason: 'Deauthorized' };
+  if (tx && tx.idTagStatus !== 'Accepted' && req.idTag === undefined)
+    return { stoppedReason: 'DeAuthorized', triggerReason: 'Deauthorized' };
   return { stoppedReason: 'Local', triggerReason: req.idTag === undefined ? 'ChargingStateChanged' : 'StopAuthorized' };
 }
 
@@ -34,25 +43,46 @@ const knownTransaction = (state: ChargerState, req: StopTransactionRequest15): O
   return tx?.csmsTransactionId === undefined ? undefined : tx;
 };
 
-export function endedEvent(req: StopTransactionRequest15, state: ChargerState, ctx: TranslationContext): TransactionEventRequest201 {
+export function endedEvent(
+  req: StopTransactionRequest15,
+  state: ChargerState,
+  ctx: TranslationContext,
+): TransactionEventRequest201 {
   const tx = knownTransaction(state, req);
-  if (!tx) ctx.notes.push(`transaction ${req.transactionId} is unknown to the CSMS: ended under the id of this message, seqNo 0`);
+  if (!tx)
+    ctx.notes.push(
+      `transaction ${req.transactionId} is unknown to the CSMS: ended under the id of this message, seqNo 0`,
+    );
   const timestamp = toUtc(req.timestamp, ctx.options.timezone);
-  const meterValue = [...meterValuesTo201(req.transactionData.flatMap((d) => d.values), ctx), registerReading(timestamp, req.meterStop, 'Transaction.End')];
+  const meterValue = [
+    ...meterValuesTo201(
+      req.transactionData.flatMap((d) => d.values),
+      ctx,
+    ),
+    registerReading(timestamp, req.meterStop, 'Transaction.End'),
+  ];
   const { stoppedReason, triggerReason } = endReasons(tx, req);
   return defined({
     eventType: 'Ended' as const,
     timestamp,
     triggerReason,
     seqNo: tx ? seqNoFor(tx, ctx) : 0,
-    transactionInfo: { transactionId: tx?.csmsTransactionId ?? ctx.messageId ?? `${state.identity}-${req.transactionId}`.slice(-36), stoppedReason },
+    transactionInfo: {
+      transactionId: tx?.csmsTransactionId ?? ctx.messageId ?? `${state.identity}-${req.transactionId}`.slice(-36),
+      stoppedReason,
+    },
     idToken: req.idTag === undefined ? undefined : idTokenOf(req.idTag, ctx),
     meterValue,
   });
 }
 
 /** docs/translation-201.md#stoptransaction: TransactionEvent Ended, transactionData flattened, meterStop as Transaction.End. */
-export const stopTransaction: ChargerInitiatedOperation<StopTransactionRequest15, StopTransactionResponse15, TransactionEventRequest201, TransactionEventResponse201> = {
+export const stopTransaction: ChargerInitiatedOperation<
+  StopTransactionRequest15,
+  StopTransactionResponse15,
+  TransactionEventRequest201,
+  TransactionEventResponse201
+> = {
   chargerAction: 'StopTransaction',
   csmsAction: 'TransactionEvent',
   reserve: (state, req, ctx) => {
@@ -60,7 +90,8 @@ export const stopTransaction: ChargerInitiatedOperation<StopTransactionRequest15
     return tx ? reserveSeqNo(state, tx, ctx.messageId) : state;
   },
   toCall: (req, state, ctx) => ({ kind: 'call', payload: endedEvent(req, state, ctx) }),
-  toResponse: (res, _req, ctx) => defined({ idTagInfo: res.idTokenInfo === undefined ? undefined : idTokenInfoTo15(res.idTokenInfo, ctx) }),
+  toResponse: (res, _req, ctx) =>
+    defined({ idTagInfo: res.idTokenInfo === undefined ? undefined : idTokenInfoTo15(res.idTokenInfo, ctx) }),
   late: lateEvent,
   reduce: (state, { request }) => {
     const tx = state.transactions[String(request.transactionId)];

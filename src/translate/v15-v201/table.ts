@@ -14,7 +14,16 @@ import { stopTransaction } from './stop-transaction.js';
  * LogStatusNotification.
  */
 export const chargerInitiated15to201: ReadonlyMap<string, ChargerInitiatedOperation> = new Map(
-  [authorize, bootNotification, dataTransfer, logStatusNotification, firmwareStatusNotification, heartbeat, meterValues, startTransaction, statusNotification, stopTransaction].map(
-    (op) => [op.chargerAction, op as ChargerInitiatedOperation],
-  ),
+  [
+    authorize,
+    bootNotification,
+    dataTransfer,
+    logStatusNotification,
+    firmwareStatusNotification,
+    heartbeat,
+    meterValues,
+    startTransaction,
+    statusNotification,
+    stopTransaction,
+  ].map((op) => [op.chargerAction, op as ChargerInitiatedOperation]),
 );

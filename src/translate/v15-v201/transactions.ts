@@ -10,18 +10,25 @@ const FIRST_CHARGER_TRANSACTION_ID = 1;
 
 export function nextChargerTransactionId(state: ChargerState): number {
   let id = state.nextChargerTransactionId ?? FIRST_CHARGER_TRANSACTION_ID;
-  for (let tries = 0; state.transactions[String(id)] && tries < 1_000; tries++) id = id + 1 >= FIRST_LOCAL_TRANSACTION_ID ? FIRST_CHARGER_TRANSACTION_ID : id + 1;
+  for (let tries = 0; state.transactions[String(id)] && tries < 1_000; tries++)
+    id = id + 1 >= FIRST_LOCAL_TRANSACTION_ID ? FIRST_CHARGER_TRANSACTION_ID : id + 1;
   return id;
 }
 
 /** The counter after `used`, wrapping below the local ids. */
-export const counterAfter = (used: number): number => (used + 1 >= FIRST_LOCAL_TRANSACTION_ID ? FIRST_CHARGER_TRANSACTION_ID : used + 1);
+export const counterAfter = (used: number): number =>
+  used + 1 >= FIRST_LOCAL_TRANSACTION_ID ? FIRST_CHARGER_TRANSACTION_ID : used + 1;
 
 /**
  * The open transaction a charger message belongs to, as the 2.0.1 CSMS knows it: by the charger's id, or when the
  * charger gave none (or 0) the one open on its connector (docs/translation.md#metervalues, the same inference).
  */
-export function transactionOf(state: ChargerState, transactionId: number | undefined, connectorId: number, ctx: Pick<TranslationContext, 'notes'>): OpenTransaction | undefined {
+export function transactionOf(
+  state: ChargerState,
+  transactionId: number | undefined,
+  connectorId: number,
+  ctx: Pick<TranslationContext, 'notes'>,
+): OpenTransaction | undefined {
   if (transactionId !== undefined && transactionId !== 0) {
     const tx = state.transactions[String(transactionId)];
     return tx?.csmsTransactionId === undefined ? undefined : tx;
@@ -38,7 +45,8 @@ export function transactionOf(state: ChargerState, transactionId: number | undef
  */
 export const REMEMBERED_EVENTS = 8;
 
-const reservedFor = (tx: OpenTransaction, messageId: string | undefined) => (messageId === undefined ? undefined : tx.reservedEvents?.find((e) => e.messageId === messageId));
+const reservedFor = (tx: OpenTransaction, messageId: string | undefined) =>
+  messageId === undefined ? undefined : tx.reservedEvents?.find((e) => e.messageId === messageId);
 
 /**
  * The seqNo of this message's TransactionEvent: the one taken for it (kept across redeliveries), else the
@@ -50,7 +58,10 @@ export function seqNoFor(tx: OpenTransaction, ctx: Pick<TranslationContext, 'mes
 
 /** The transaction with `seqNo` taken by `messageId`, the memory of earlier ones bounded. */
 export function withReservedEvent(tx: OpenTransaction, messageId: string | undefined, seqNo: number): OpenTransaction {
-  const reservedEvents = messageId === undefined ? tx.reservedEvents : [...(tx.reservedEvents ?? []), { messageId, seqNo }].slice(-REMEMBERED_EVENTS);
+  const reservedEvents =
+    messageId === undefined
+      ? tx.reservedEvents
+      : [...(tx.reservedEvents ?? []), { messageId, seqNo }].slice(-REMEMBERED_EVENTS);
   return { ...tx, nextSeqNo: Math.max(tx.nextSeqNo ?? 1, seqNo + 1), reservedEvents };
 }
 

@@ -13,7 +13,12 @@ const AUTHORIZATION_KEY = /^[\x21-\x7e]{16,40}$/;
  * this charger (its value is never logged or returned), WebSocketPingInterval sets the gateway's ping,
  * SupportedFeatureProfiles is read-only.
  */
-export const changeConfiguration: CsmsInitiatedOperation<ChangeConfigurationRequest16, ChangeConfigurationResponse16, ChangeConfigurationRequest15, ChangeConfigurationResponse15> = {
+export const changeConfiguration: CsmsInitiatedOperation<
+  ChangeConfigurationRequest16,
+  ChangeConfigurationResponse16,
+  ChangeConfigurationRequest15,
+  ChangeConfigurationResponse15
+> = {
   csmsAction: 'ChangeConfiguration',
   chargerAction: 'ChangeConfiguration',
   toSoap: (request) => {
@@ -21,12 +26,18 @@ export const changeConfiguration: CsmsInitiatedOperation<ChangeConfigurationRequ
     switch (gatewayKeyName(request.key)) {
       case 'AuthorizationKey':
         return AUTHORIZATION_KEY.test(request.value)
-          ? { kind: 'answer', result: { status: 'Accepted' }, effect: { kind: 'authorizationKey', value: request.value } }
+          ? {
+              kind: 'answer',
+              result: { status: 'Accepted' },
+              effect: { kind: 'authorizationKey', value: request.value },
+            }
           : { kind: 'answer', result: { status: 'Rejected' } };
       case 'WebSocketPingInterval': {
         // OCPP-J 1.6 section 7: 0 disables, > 0 is seconds between pings, negative is Rejected.
         const seconds = /^\d{1,6}$/.test(request.value.trim()) ? Number(request.value.trim()) : -1;
-        return seconds < 0 ? { kind: 'answer', result: { status: 'Rejected' } } : { kind: 'answer', result: { status: 'Accepted' }, effect: { kind: 'pingInterval', seconds } };
+        return seconds < 0
+          ? { kind: 'answer', result: { status: 'Rejected' } }
+          : { kind: 'answer', result: { status: 'Accepted' }, effect: { kind: 'pingInterval', seconds } };
       }
       case 'SupportedFeatureProfiles':
         return { kind: 'answer', result: { status: 'Rejected' } };

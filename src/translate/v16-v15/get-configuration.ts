@@ -6,13 +6,13 @@ import { GATEWAY_KEYS, gatewayKeyName, isGatewayKey } from './gateway-keys.js';
 
 /** The gateway's own keys as GetConfiguration reports them; never the AuthorizationKey value (OCPP-J 1.6 6.2.2). */
 function gatewayKeyValues(ctx: CsmsCallContext, keys: readonly string[]): KeyValue16[] {
-  return keys.map((key) => {
+  return keys.map((key): KeyValue16 => {
     switch (gatewayKeyName(key)) {
       case 'AuthorizationKey':
         return { key: 'AuthorizationKey', readonly: false };
       case 'WebSocketPingInterval':
         return { key: 'WebSocketPingInterval', readonly: false, value: String(ctx.gatewayKeys.webSocketPingInterval) };
-      case 'SupportedFeatureProfiles':
+      default:
         return { key: 'SupportedFeatureProfiles', readonly: true, value: ctx.gatewayKeys.supportedFeatureProfiles };
     }
   });
@@ -24,7 +24,12 @@ function gatewayKeyValues(ctx: CsmsCallContext, keys: readonly string[]): KeyVal
  * the gateway and merged in; a request for gateway keys only never reaches the charger. key <= 50 and value <= 500
  * are 1.6 limits: longer charger values are truncated and noted.
  */
-export const getConfiguration: CsmsInitiatedOperation<GetConfigurationRequest16, GetConfigurationResponse16, GetConfigurationRequest15, GetConfigurationResponse15> = {
+export const getConfiguration: CsmsInitiatedOperation<
+  GetConfigurationRequest16,
+  GetConfigurationResponse16,
+  GetConfigurationRequest15,
+  GetConfigurationResponse15
+> = {
   csmsAction: 'GetConfiguration',
   chargerAction: 'GetConfiguration',
   toSoap: (request, _state, ctx) => {
@@ -37,11 +42,23 @@ export const getConfiguration: CsmsInitiatedOperation<GetConfigurationRequest16,
   },
   fromSoap: (response, request, ctx) => {
     const requested = request.key ?? [];
-    const own = requested.length === 0 ? gatewayKeyValues(ctx, GATEWAY_KEYS) : gatewayKeyValues(ctx, requested.filter(isGatewayKey));
+    const own =
+      requested.length === 0
+        ? gatewayKeyValues(ctx, GATEWAY_KEYS)
+        : gatewayKeyValues(ctx, requested.filter(isGatewayKey));
     const fromCharger = response.configurationKey
       .filter((kv) => !isGatewayKey(kv.key))
-      .map((kv) => defined({ key: clamp(kv.key, 50, 'configurationKey.key', ctx)!, readonly: kv.readonly, value: clamp(kv.value, 500, `value of ${kv.key}`, ctx) }));
+      .map((kv) =>
+        defined({
+          key: clamp(kv.key, 50, 'configurationKey.key', ctx)!,
+          readonly: kv.readonly,
+          value: clamp(kv.value, 500, `value of ${kv.key}`, ctx),
+        }),
+      );
     const unknownKey = response.unknownKey.map((k) => clamp(k, 50, 'unknownKey', ctx)!);
-    return defined({ configurationKey: [...fromCharger, ...own], unknownKey: unknownKey.length > 0 ? unknownKey : undefined });
+    return defined({
+      configurationKey: [...fromCharger, ...own],
+      unknownKey: unknownKey.length > 0 ? unknownKey : undefined,
+    });
   },
 };

@@ -7,7 +7,12 @@ import type { CsmsInitiatedOperation } from '../csms-operation.js';
  * docs/translation.md#getdiagnostics: same fields in WSDL order (location, startTime, stopTime, retries,
  * retryInterval); fileName clamped to 255.
  */
-export const getDiagnostics: CsmsInitiatedOperation<GetDiagnosticsRequest16, GetDiagnosticsResponse16, GetDiagnosticsRequest15, GetDiagnosticsResponse15> = {
+export const getDiagnostics: CsmsInitiatedOperation<
+  GetDiagnosticsRequest16,
+  GetDiagnosticsResponse16,
+  GetDiagnosticsRequest15,
+  GetDiagnosticsResponse15
+> = {
   csmsAction: 'GetDiagnostics',
   chargerAction: 'GetDiagnostics',
   toSoap: (r) => ({
@@ -23,5 +28,8 @@ export const getDiagnostics: CsmsInitiatedOperation<GetDiagnosticsRequest16, Get
   fromSoap: (response, _request, ctx) => defined({ fileName: clamp(response.fileName, 255, 'fileName', ctx) }),
   // An upload is now outstanding until DiagnosticsStatusNotification: TriggerMessage answers Uploading
   // (docs/translation.md#triggermessage).
-  reduce: (state, { result }, ctx) => ({ ...state, diagnostics: defined({ requestedAt: ctx.now, fileName: result.fileName }) }),
+  reduce: (state, { result }, ctx) => ({
+    ...state,
+    diagnostics: defined({ requestedAt: ctx.now, fileName: result.fileName }),
+  }),
 };

@@ -9,7 +9,9 @@ export const reset = sameBothWays<ResetRequest16, StatusResponse16>('Reset', {
   reduce: (state, { request, result }) => {
     if (result.status !== 'Accepted') return state;
     const stopCause = request.type === 'Hard' ? 'HardReset' : 'SoftReset';
-    const transactions = Object.fromEntries(Object.entries(state.transactions).map(([id, tx]) => [id, { ...tx, stopCause: tx.stopCause ?? stopCause }]));
+    const transactions = Object.fromEntries(
+      Object.entries(state.transactions).map(([id, tx]) => [id, { ...tx, stopCause: tx.stopCause ?? stopCause }]),
+    );
     return { ...state, transactions };
   },
 });

@@ -19,7 +19,12 @@ const UPDATE_STATUS: Readonly<Record<UpdateStatus15, SendLocalListResponse16['st
  * docs/translation.md#sendlocallist: localAuthorizationList -> localAuthorisationList (British spelling in 1.5), WSDL
  * order, no hash (as SteVe).
  */
-export const sendLocalList: CsmsInitiatedOperation<SendLocalListRequest16, SendLocalListResponse16, SendLocalListRequest15, SendLocalListResponse15> = {
+export const sendLocalList: CsmsInitiatedOperation<
+  SendLocalListRequest16,
+  SendLocalListResponse16,
+  SendLocalListRequest15,
+  SendLocalListResponse15
+> = {
   csmsAction: 'SendLocalList',
   chargerAction: 'SendLocalList',
   toSoap: (r) => ({
@@ -34,7 +39,8 @@ export const sendLocalList: CsmsInitiatedOperation<SendLocalListRequest16, SendL
             entry.idTagInfo &&
             defined({
               status: entry.idTagInfo.status,
-              expiryDate: entry.idTagInfo.expiryDate === undefined ? undefined : fromCsmsTime(entry.idTagInfo.expiryDate),
+              expiryDate:
+                entry.idTagInfo.expiryDate === undefined ? undefined : fromCsmsTime(entry.idTagInfo.expiryDate),
               parentIdTag: entry.idTagInfo.parentIdTag,
             }),
         }),

@@ -18,15 +18,29 @@ const DEFAULT_HEARTBEAT_SEC = 300;
  * (docs/translation.md#triggermessage).
  * `lastSoapContact` is when the charger was last heard on the SOAP side.
  */
-export function triggerMessage(request: TriggerMessageRequest16, state: ChargerState, lastSoapContact: string | undefined, ctx: CsmsCallContext): TriggerOutcome {
+export function triggerMessage(
+  request: TriggerMessageRequest16,
+  state: ChargerState,
+  lastSoapContact: string | undefined,
+  ctx: CsmsCallContext,
+): TriggerOutcome {
   const accepted = (followUps: FollowUpCall[]): TriggerOutcome => ({ result: { status: 'Accepted' }, followUps });
   const rejected: TriggerOutcome = { result: { status: 'Rejected' }, followUps: [] };
   switch (request.requestedMessage) {
     case 'StatusNotification': {
       // The last status the charger reported, as it was sent upstream, with its original timestamp.
-      const ids = request.connectorId === undefined ? Object.keys(state.connectors).map(Number).sort((a, b) => a - b) : [request.connectorId];
-      const cached = ids.map((id) => state.connectors[String(id)]?.lastStatusSent).filter((s): s is SentStatusNotification => s !== undefined);
-      return cached.length > 0 ? accepted(cached.map((payload) => ({ action: 'StatusNotification', payload }))) : rejected;
+      const ids =
+        request.connectorId === undefined
+          ? Object.keys(state.connectors)
+              .map(Number)
+              .sort((a, b) => a - b)
+          : [request.connectorId];
+      const cached = ids
+        .map((id) => state.connectors[String(id)]?.lastStatusSent)
+        .filter((s): s is SentStatusNotification => s !== undefined);
+      return cached.length > 0
+        ? accepted(cached.map((payload) => ({ action: 'StatusNotification', payload })))
+        : rejected;
     }
     case 'Heartbeat': {
       // Only while the charger is alive on the SOAP side: a heartbeat for a dead charger would be a lie.
@@ -37,18 +51,33 @@ export function triggerMessage(request: TriggerMessageRequest16, state: ChargerS
     case 'BootNotification': {
       // After an accepted boot the CSMS should not ask (errata 3.35/3.40); while Pending, re-send the cached boot.
       if (state.registration === 'Accepted' || !state.lastBoot) return rejected;
-      const call = bootNotification.toCall(state.lastBoot.request, state, { receivedAt: ctx.now, options: ctx.options, notes: ctx.notes });
-      return call.kind === 'call' ? accepted([{ action: 'BootNotification', payload: call.payload, source: { action: 'BootNotification', request: state.lastBoot.request } }]) : rejected;
+      const call = bootNotification.toCall(state.lastBoot.request, state, {
+        receivedAt: ctx.now,
+        options: ctx.options,
+        notes: ctx.notes,
+      });
+      return call.kind === 'call'
+        ? accepted([
+            {
+              action: 'BootNotification',
+              payload: call.payload,
+              source: { action: 'BootNotification', request: state.lastBoot.request },
+            },
+          ])
+        : rejected;
     }
     case 'DiagnosticsStatusNotification':
       // Idle is only allowed in reply to a trigger (1.6 section 4.4).
-      return accepted([{ action: 'DiagnosticsStatusNotification', payload: { status: state.diagnostics ? 'Uploading' : 'Idle' } }]);
+      return accepted([
+        { action: 'DiagnosticsStatusNotification', payload: { status: state.diagnostics ? 'Uploading' : 'Idle' } },
+      ]);
     case 'FirmwareStatusNotification': {
       const fw = state.firmware;
       let status = 'Idle';
       if (fw?.downloaded) status = 'Installing';
       else if (fw && Date.parse(ctx.now) >= Date.parse(fw.retrieveDate)) status = 'Downloading';
-      if (status !== 'Idle') ctx.notes.push(`FirmwareStatusNotification ${status} inferred from the outstanding UpdateFirmware`);
+      if (status !== 'Idle')
+        ctx.notes.push(`FirmwareStatusNotification ${status} inferred from the outstanding UpdateFirmware`);
       return accepted([{ action: 'FirmwareStatusNotification', payload: { status } }]);
     }
     case 'MeterValues':

@@ -4,9 +4,17 @@ import type { UnlockConnectorRequest16, UnlockConnectorResponse16 } from '../../
 import type { CsmsInitiatedOperation } from '../csms-operation.js';
 
 /** 1.5 UnlockStatus -> 1.6 UnlockStatus (docs/translation.md#unlockconnector). */
-const UNLOCK_STATUS: Readonly<Record<string, UnlockConnectorResponse16['status']>> = { Accepted: 'Unlocked', Rejected: 'UnlockFailed' };
+const UNLOCK_STATUS: Readonly<Record<string, UnlockConnectorResponse16['status']>> = {
+  Accepted: 'Unlocked',
+  Rejected: 'UnlockFailed',
+};
 
-export const unlockConnector: CsmsInitiatedOperation<UnlockConnectorRequest16, UnlockConnectorResponse16, UnlockConnectorRequest15, StatusResponse15> = {
+export const unlockConnector: CsmsInitiatedOperation<
+  UnlockConnectorRequest16,
+  UnlockConnectorResponse16,
+  UnlockConnectorRequest15,
+  StatusResponse15
+> = {
   csmsAction: 'UnlockConnector',
   chargerAction: 'UnlockConnector',
   toSoap: (request) => ({ kind: 'soap', request: { connectorId: request.connectorId } }),
@@ -15,6 +23,9 @@ export const unlockConnector: CsmsInitiatedOperation<UnlockConnectorRequest16, U
   reduce: (state, { request, result }) => {
     const tx = openTransactionOn(state, request.connectorId);
     if (result.status !== 'Unlocked' || !tx) return state;
-    return { ...state, transactions: { ...state.transactions, [String(tx.transactionId)]: { ...tx, stopCause: 'UnlockCommand' } } };
+    return {
+      ...state,
+      transactions: { ...state.transactions, [String(tx.transactionId)]: { ...tx, stopCause: 'UnlockCommand' } },
+    };
   },
 };

@@ -7,15 +7,28 @@ import type { CsmsInitiatedOperation } from '../csms-operation.js';
  * docs/translation.md#updatefirmware: same fields in WSDL order (retrieveDate, location, retries, retryInterval); the
  * 1.5 response is empty.
  */
-export const updateFirmware: CsmsInitiatedOperation<UpdateFirmwareRequest16, EmptyPayload, UpdateFirmwareRequest15, EmptyResponse15> = {
+export const updateFirmware: CsmsInitiatedOperation<
+  UpdateFirmwareRequest16,
+  EmptyPayload,
+  UpdateFirmwareRequest15,
+  EmptyResponse15
+> = {
   csmsAction: 'UpdateFirmware',
   chargerAction: 'UpdateFirmware',
   toSoap: (r) => ({
     kind: 'soap',
-    request: defined({ retrieveDate: fromCsmsTime(r.retrieveDate), location: r.location, retries: r.retries, retryInterval: r.retryInterval }),
+    request: defined({
+      retrieveDate: fromCsmsTime(r.retrieveDate),
+      location: r.location,
+      retries: r.retries,
+      retryInterval: r.retryInterval,
+    }),
   }),
   fromSoap: () => ({}),
   // An update is outstanding until FirmwareStatusNotification: TriggerMessage answers Downloading/Installing
   // (docs/translation.md#triggermessage).
-  reduce: (state, { soapRequest }, ctx) => ({ ...state, firmware: { requestedAt: ctx.now, retrieveDate: soapRequest.retrieveDate } }),
+  reduce: (state, { soapRequest }, ctx) => ({
+    ...state,
+    firmware: { requestedAt: ctx.now, retrieveDate: soapRequest.retrieveDate },
+  }),
 };

@@ -2,7 +2,8 @@ import type { ChargerState } from '../charger-state.js';
 import { clamp, defined } from '../common.js';
 import type { CsmsCallContext } from '../csms-operation.js';
 import type { BootNotificationRequest15, GetConfigurationResponse15 } from '../../ocpp/v15/types.js';
-import type { ComponentRef201, DataType201, Mutability201, ReportData201, VariableRef201 } from '../../ocpp/v201/types.js';
+import type { ComponentRef201, VariableRef201 } from '../../ocpp/v201/types.js';
+import type { DataType201, Mutability201, ReportData201 } from '../../ocpp/v201/csms-initiated.js';
 import { knownEvses } from '../v15-v201/status-notification.js';
 
 /**
@@ -30,17 +31,39 @@ export interface VariableDef {
   mutability?: Mutability201;
 }
 
-const key = (component: string, variable: string, k: string, dataType: DataType201, extra: Partial<VariableDef> = {}): VariableDef => ({ component, variable, dataType, source: { kind: 'key', key: k }, ...extra });
-const readOnly = (component: string, variable: string, source: VariableSource, dataType: DataType201 = 'string', extra: Partial<VariableDef> = {}): VariableDef => ({ component, variable, dataType, source, mutability: 'ReadOnly', ...extra });
+const key = (
+  component: string,
+  variable: string,
+  k: string,
+  dataType: DataType201,
+  extra: Partial<VariableDef> = {},
+): VariableDef => ({ component, variable, dataType, source: { kind: 'key', key: k }, ...extra });
+const readOnly = (
+  component: string,
+  variable: string,
+  source: VariableSource,
+  dataType: DataType201 = 'string',
+  extra: Partial<VariableDef> = {},
+): VariableDef => ({ component, variable, dataType, source, mutability: 'ReadOnly', ...extra });
 
 /** The table. 1.5 keys are matched in any letter case (HeartBeatInterval is HeartbeatInterval). */
 export const VARIABLES: readonly VariableDef[] = [
   key('OCPPCommCtrlr', 'HeartbeatInterval', 'HeartbeatInterval', 'integer', { unit: 's' }),
   key('OCPPCommCtrlr', 'ResetRetries', 'ResetRetries', 'integer'),
   key('OCPPCommCtrlr', 'MessageAttempts', 'TransactionMessageAttempts', 'integer', { instance: 'TransactionEvent' }),
-  key('OCPPCommCtrlr', 'MessageAttemptInterval', 'TransactionMessageRetryInterval', 'integer', { instance: 'TransactionEvent', unit: 's' }),
+  key('OCPPCommCtrlr', 'MessageAttemptInterval', 'TransactionMessageRetryInterval', 'integer', {
+    instance: 'TransactionEvent',
+    unit: 's',
+  }),
   key('OCPPCommCtrlr', 'UnlockOnEVSideDisconnect', 'UnlockConnectorOnEVSideDisconnect', 'boolean'),
-  { component: 'OCPPCommCtrlr', variable: 'WebSocketPingInterval', dataType: 'integer', unit: 's', source: { kind: 'gateway', name: 'WebSocketPingInterval' }, mutability: 'ReadWrite' },
+  {
+    component: 'OCPPCommCtrlr',
+    variable: 'WebSocketPingInterval',
+    dataType: 'integer',
+    unit: 's',
+    source: { kind: 'gateway', name: 'WebSocketPingInterval' },
+    mutability: 'ReadWrite',
+  },
   key('TxCtrlr', 'EVConnectionTimeOut', 'ConnectionTimeOut', 'integer', { unit: 's' }),
   key('TxCtrlr', 'StopTxOnEVSideDisconnect', 'StopTransactionOnEVSideDisconnect', 'boolean'),
   key('TxCtrlr', 'StopTxOnInvalidId', 'StopTransactionOnInvalidId', 'boolean'),
@@ -57,7 +80,13 @@ export const VARIABLES: readonly VariableDef[] = [
   key('AlignedDataCtrlr', 'Interval', 'ClockAlignedDataInterval', 'integer', { unit: 's' }),
   key('AlignedDataCtrlr', 'Measurands', 'MeterValuesAlignedData', 'MemberList'),
   key('AlignedDataCtrlr', 'TxEndedMeasurands', 'StopTxnAlignedData', 'MemberList'),
-  { component: 'SecurityCtrlr', variable: 'BasicAuthPassword', dataType: 'string', source: { kind: 'gateway', name: 'BasicAuthPassword' }, mutability: 'WriteOnly' },
+  {
+    component: 'SecurityCtrlr',
+    variable: 'BasicAuthPassword',
+    dataType: 'string',
+    source: { kind: 'gateway', name: 'BasicAuthPassword' },
+    mutability: 'WriteOnly',
+  },
   readOnly('SecurityCtrlr', 'Identity', { kind: 'gateway', name: 'Identity' }),
   readOnly('ChargingStation', 'Available', { kind: 'constant', value: 'true' }, 'boolean'),
   readOnly('ChargingStation', 'VendorName', { kind: 'boot', field: 'chargePointVendor' }),
@@ -69,15 +98,22 @@ export const VARIABLES: readonly VariableDef[] = [
   readOnly('EVSE', 'Available', { kind: 'evse', name: 'Available' }, 'boolean', { per: 'evse' }),
   readOnly('EVSE', 'AvailabilityState', { kind: 'evse', name: 'AvailabilityState' }, 'OptionList', { per: 'evse' }),
   readOnly('Connector', 'Available', { kind: 'evse', name: 'Available' }, 'boolean', { per: 'connector' }),
-  readOnly('Connector', 'AvailabilityState', { kind: 'evse', name: 'AvailabilityState' }, 'OptionList', { per: 'connector' }),
+  readOnly('Connector', 'AvailabilityState', { kind: 'evse', name: 'AvailabilityState' }, 'OptionList', {
+    per: 'connector',
+  }),
 ];
 
 const COMPONENTS: ReadonlySet<string> = new Set(VARIABLES.map((v) => v.component));
 
 /** The definition a CSMS names, or why there is none. Instances must match; a per-EVSE component needs its EVSE. */
-export function findVariable(component: ComponentRef201, variable: VariableRef201): VariableDef | 'UnknownComponent' | 'UnknownVariable' {
+export function findVariable(
+  component: ComponentRef201,
+  variable: VariableRef201,
+): VariableDef | 'UnknownComponent' | 'UnknownVariable' {
   if (!COMPONENTS.has(component.name) || component.instance !== undefined) return 'UnknownComponent';
-  const def = VARIABLES.find((v) => v.component === component.name && v.variable === variable.name && v.instance === variable.instance);
+  const def = VARIABLES.find(
+    (v) => v.component === component.name && v.variable === variable.name && v.instance === variable.instance,
+  );
   if (!def) return 'UnknownVariable';
   if (def.per === undefined && component.evse !== undefined) return 'UnknownComponent';
   if (def.per !== undefined && component.evse === undefined) return 'UnknownComponent';
@@ -111,28 +147,54 @@ export interface ReadValue {
 }
 
 /** The current value of one variable of one component instance. */
-export function readVariable(def: VariableDef, component: ComponentRef201, state: ChargerState, config: ChargerConfig | undefined, ctx: CsmsCallContext): ReadValue {
+export function readVariable(
+  def: VariableDef,
+  component: ComponentRef201,
+  state: ChargerState,
+  config: ChargerConfig | undefined,
+  ctx: CsmsCallContext,
+): ReadValue {
   const fixed = def.mutability ?? 'ReadOnly';
   const source = def.source;
   switch (source.kind) {
     case 'key': {
       const kv = config?.get(source.key.toLowerCase());
       if (!kv) return { status: 'UnknownVariable', mutability: 'ReadWrite' };
-      return { status: 'Accepted', value: clamp(kv.value, 2500, `value of ${kv.key}`, ctx), mutability: kv.readonly ? 'ReadOnly' : 'ReadWrite' };
+      return {
+        status: 'Accepted',
+        value: clamp(kv.value, 2500, `value of ${kv.key}`, ctx),
+        mutability: kv.readonly ? 'ReadOnly' : 'ReadWrite',
+      };
     }
     case 'gateway':
       if (source.name === 'BasicAuthPassword') return { status: 'Accepted', mutability: fixed };
-      return { status: 'Accepted', value: source.name === 'Identity' ? (ctx.upstreamIdentity ?? state.identity) : String(ctx.gatewayKeys.webSocketPingInterval), mutability: fixed };
+      return {
+        status: 'Accepted',
+        value:
+          source.name === 'Identity'
+            ? (ctx.upstreamIdentity ?? state.identity)
+            : String(ctx.gatewayKeys.webSocketPingInterval),
+        mutability: fixed,
+      };
     case 'boot': {
-      const value = source.field === 'chargePointSerialNumber' ? (state.lastBoot?.request.chargePointSerialNumber ?? state.lastBoot?.request.chargeBoxSerialNumber) : state.lastBoot?.request[source.field];
-      return value === undefined ? { status: 'UnknownVariable', mutability: fixed } : { status: 'Accepted', value, mutability: fixed };
+      const value =
+        source.field === 'chargePointSerialNumber'
+          ? (state.lastBoot?.request.chargePointSerialNumber ?? state.lastBoot?.request.chargeBoxSerialNumber)
+          : state.lastBoot?.request[source.field];
+      return value === undefined
+        ? { status: 'UnknownVariable', mutability: fixed }
+        : { status: 'Accepted', value, mutability: fixed };
     }
     case 'constant':
       return { status: 'Accepted', value: source.value, mutability: fixed };
     case 'evse': {
       const id = component.evse!.id;
       if (id < 1 || id > evseCount(state, config)) return { status: 'UnknownComponent', mutability: fixed };
-      return { status: 'Accepted', value: source.name === 'Available' ? 'true' : state.connectors[String(id)]?.csmsStatus, mutability: fixed };
+      return {
+        status: 'Accepted',
+        value: source.name === 'Available' ? 'true' : state.connectors[String(id)]?.csmsStatus,
+        mutability: fixed,
+      };
     }
   }
 }
@@ -140,11 +202,18 @@ export function readVariable(def: VariableDef, component: ComponentRef201, state
 /** The component instances of a definition the charger has: one, or one per EVSE. */
 function instancesOf(def: VariableDef, count: number): ComponentRef201[] {
   if (def.per === undefined) return [{ name: def.component }];
-  return Array.from({ length: count }, (_, i) => ({ name: def.component, evse: def.per === 'connector' ? { id: i + 1, connectorId: 1 } : { id: i + 1 } }));
+  return Array.from({ length: count }, (_, i) => ({
+    name: def.component,
+    evse: def.per === 'connector' ? { id: i + 1, connectorId: 1 } : { id: i + 1 },
+  }));
 }
 
 /** Every variable the charger shows, with its value and mutability, in table order (GetBaseReport, GetReport). */
-export function inventory(state: ChargerState, config: ChargerConfig | undefined, ctx: CsmsCallContext): ReportData201[] {
+export function inventory(
+  state: ChargerState,
+  config: ChargerConfig | undefined,
+  ctx: CsmsCallContext,
+): ReportData201[] {
   const count = evseCount(state, config);
   const out: ReportData201[] = [];
   for (const def of VARIABLES) {

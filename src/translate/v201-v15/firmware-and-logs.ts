@@ -1,30 +1,68 @@
 import { clamp, defined, fromCsmsTime } from '../common.js';
 import type { CsmsInitiatedOperation } from '../csms-operation.js';
-import type { EmptyResponse15, GetDiagnosticsRequest15, GetDiagnosticsResponse15, UpdateFirmwareRequest15 } from '../../ocpp/v15/types.js';
-import type { GetLogRequest201, GetLogResponse201, StatusResponse201, UpdateFirmwareRequest201 } from '../../ocpp/v201/types.js';
+import type {
+  EmptyResponse15,
+  GetDiagnosticsRequest15,
+  GetDiagnosticsResponse15,
+  UpdateFirmwareRequest15,
+} from '../../ocpp/v15/types.js';
+import type {
+  GetLogRequest201,
+  GetLogResponse201,
+  StatusResponse201,
+  UpdateFirmwareRequest201,
+} from '../../ocpp/v201/csms-initiated.js';
 
-type UpdateFirmwareStatus201 = 'Accepted' | 'Rejected' | 'AcceptedCanceled' | 'InvalidCertificate' | 'RevokedCertificate';
+type UpdateFirmwareStatus201 =
+  | 'Accepted'
+  | 'Rejected'
+  | 'AcceptedCanceled'
+  | 'InvalidCertificate'
+  | 'RevokedCertificate';
 
 /**
  * docs/translation-201.md#updatefirmware: location and retrieveDateTime as 1.5 location and retrieveDate. A signed
  * firmware is Rejected: a 1.5 charger would install it without checking the signature. The requestId is remembered
  * for the FirmwareStatusNotifications that follow.
  */
-export const updateFirmware: CsmsInitiatedOperation<UpdateFirmwareRequest201, StatusResponse201<UpdateFirmwareStatus201>, UpdateFirmwareRequest15, EmptyResponse15> = {
+export const updateFirmware: CsmsInitiatedOperation<
+  UpdateFirmwareRequest201,
+  StatusResponse201<UpdateFirmwareStatus201>,
+  UpdateFirmwareRequest15,
+  EmptyResponse15
+> = {
   csmsAction: 'UpdateFirmware',
   chargerAction: 'UpdateFirmware',
   toSoap: (r, _state, ctx) => {
     if (r.firmware.signature !== undefined || r.firmware.signingCertificate !== undefined) {
-      return { kind: 'answer', result: { status: 'Rejected', statusInfo: { reasonCode: 'NoSignatureCheck', additionalInfo: 'an OCPP 1.5 charger cannot verify a firmware signature' } } };
+      return {
+        kind: 'answer',
+        result: {
+          status: 'Rejected',
+          statusInfo: {
+            reasonCode: 'NoSignatureCheck',
+            additionalInfo: 'an OCPP 1.5 charger cannot verify a firmware signature',
+          },
+        },
+      };
     }
-    if (r.firmware.installDateTime !== undefined) ctx.notes.push('UpdateFirmware installDateTime dropped: a 1.5 charger installs when it has downloaded');
+    if (r.firmware.installDateTime !== undefined)
+      ctx.notes.push('UpdateFirmware installDateTime dropped: a 1.5 charger installs when it has downloaded');
     return {
       kind: 'soap',
-      request: defined({ retrieveDate: fromCsmsTime(r.firmware.retrieveDateTime), location: r.firmware.location, retries: r.retries, retryInterval: r.retryInterval }),
+      request: defined({
+        retrieveDate: fromCsmsTime(r.firmware.retrieveDateTime),
+        location: r.firmware.location,
+        retries: r.retries,
+        retryInterval: r.retryInterval,
+      }),
     };
   },
   fromSoap: () => ({ status: 'Accepted' }),
-  reduce: (state, { request, soapRequest }, ctx) => ({ ...state, firmware: { requestedAt: ctx.now, retrieveDate: soapRequest.retrieveDate, requestId: request.requestId } }),
+  reduce: (state, { request, soapRequest }, ctx) => ({
+    ...state,
+    firmware: { requestedAt: ctx.now, retrieveDate: soapRequest.retrieveDate, requestId: request.requestId },
+  }),
 };
 
 /**
@@ -32,11 +70,17 @@ export const updateFirmware: CsmsInitiatedOperation<UpdateFirmwareRequest201, St
  * timestamps); the file name comes back as filename. No file name means nothing will be uploaded: Rejected. A
  * SecurityLog does not exist in 1.5: Rejected without asking the charger.
  */
-export const getLog: CsmsInitiatedOperation<GetLogRequest201, GetLogResponse201, GetDiagnosticsRequest15, GetDiagnosticsResponse15> = {
+export const getLog: CsmsInitiatedOperation<
+  GetLogRequest201,
+  GetLogResponse201,
+  GetDiagnosticsRequest15,
+  GetDiagnosticsResponse15
+> = {
   csmsAction: 'GetLog',
   chargerAction: 'GetDiagnostics',
   toSoap: (r) => {
-    if (r.logType !== 'DiagnosticsLog') return { kind: 'answer', result: { status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedLogType' } } };
+    if (r.logType !== 'DiagnosticsLog')
+      return { kind: 'answer', result: { status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedLogType' } } };
     return {
       kind: 'soap',
       request: defined({
@@ -53,5 +97,10 @@ export const getLog: CsmsInitiatedOperation<GetLogRequest201, GetLogResponse201,
     return { status: 'Accepted', filename: clamp(response.fileName, 255, 'fileName', ctx) };
   },
   reduce: (state, { request, result }, ctx) =>
-    result.status === 'Accepted' ? { ...state, diagnostics: defined({ requestedAt: ctx.now, fileName: result.filename, requestId: request.requestId }) } : state,
+    result.status === 'Accepted'
+      ? {
+          ...state,
+          diagnostics: defined({ requestedAt: ctx.now, fileName: result.filename, requestId: request.requestId }),
+        }
+      : state,
 };

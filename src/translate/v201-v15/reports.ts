@@ -1,7 +1,13 @@
 import type { ChargerState } from '../charger-state.js';
 import type { ChargerStep, CsmsCallContext, CsmsInitiatedOperation } from '../csms-operation.js';
 import type { FollowUpCall } from '../operation.js';
-import type { DeviceModelStatusResponse201, GetBaseReportRequest201, GetReportRequest201, NotifyReportRequest201, ReportData201 } from '../../ocpp/v201/types.js';
+import type {
+  DeviceModelStatusResponse201,
+  GetBaseReportRequest201,
+  GetReportRequest201,
+  NotifyReportRequest201,
+  ReportData201,
+} from '../../ocpp/v201/csms-initiated.js';
 import { chargerConfig, inventory, VARIABLES } from './device-model.js';
 import { WHOLE_CONFIGURATION } from './variables.js';
 
@@ -12,10 +18,22 @@ export const REPORT_CHUNK = 20;
 export function notifyReports(requestId: number, generatedAt: string, data: readonly ReportData201[]): FollowUpCall[] {
   const chunks: ReportData201[][] = [];
   for (let i = 0; i < data.length; i += REPORT_CHUNK) chunks.push(data.slice(i, i + REPORT_CHUNK));
-  if (chunks.length === 0) return [{ action: 'NotifyReport', payload: { requestId, generatedAt, seqNo: 0, tbc: false } satisfies NotifyReportRequest201 }];
+  if (chunks.length === 0)
+    return [
+      {
+        action: 'NotifyReport',
+        payload: { requestId, generatedAt, seqNo: 0, tbc: false } satisfies NotifyReportRequest201,
+      },
+    ];
   return chunks.map((reportData, seqNo) => ({
     action: 'NotifyReport',
-    payload: { requestId, generatedAt, seqNo, tbc: seqNo < chunks.length - 1, reportData } satisfies NotifyReportRequest201,
+    payload: {
+      requestId,
+      generatedAt,
+      seqNo,
+      tbc: seqNo < chunks.length - 1,
+      reportData,
+    } satisfies NotifyReportRequest201,
   }));
 }
 
@@ -35,13 +53,22 @@ function selectBase(reportBase: GetBaseReportRequest201['reportBase'], data: Rep
  * After the CALLRESULT: the charger's whole configuration, then the report as NotifyReport CALLs. A charger that does
  * not answer still gets its report sent, from the gateway's own knowledge: the CSMS waits for the last NotifyReport.
  */
-function reportAfter(requestId: number, state: ChargerState, ctx: CsmsCallContext, select: (data: ReportData201[]) => ReportData201[]): ChargerStep<FollowUpCall[]> {
+function reportAfter(
+  requestId: number,
+  state: ChargerState,
+  ctx: CsmsCallContext,
+  select: (data: ReportData201[]) => ReportData201[],
+): ChargerStep<FollowUpCall[]> {
   return {
     chargerAction: 'GetConfiguration',
     request: WHOLE_CONFIGURATION,
     next: (reply) => {
       if (!reply.ok) ctx.notes.push(`report ${requestId} without the charger's configuration: ${reply.failure}`);
-      return notifyReports(requestId, ctx.now, select(inventory(state, reply.ok ? chargerConfig(reply.response) : undefined, ctx)));
+      return notifyReports(
+        requestId,
+        ctx.now,
+        select(inventory(state, reply.ok ? chargerConfig(reply.response) : undefined, ctx)),
+      );
     },
   };
 }
@@ -53,7 +80,11 @@ function reportAfter(requestId: number, state: ChargerState, ctx: CsmsCallContex
 export const getBaseReport: CsmsInitiatedOperation<GetBaseReportRequest201, DeviceModelStatusResponse201> = {
   csmsAction: 'GetBaseReport',
   chargerAction: 'GetConfiguration',
-  toSoap: (r, state, ctx) => ({ kind: 'answer', result: { status: 'Accepted' }, after: reportAfter(r.requestId, state, ctx, (data) => selectBase(r.reportBase, data)) }),
+  toSoap: (r, state, ctx) => ({
+    kind: 'answer',
+    result: { status: 'Accepted' },
+    after: reportAfter(r.requestId, state, ctx, (data) => selectBase(r.reportBase, data)),
+  }),
   fromSoap: () => {
     throw new Error('GetBaseReport is answered by the gateway');
   },
@@ -64,7 +95,12 @@ type Wanted = NonNullable<GetReportRequest201['componentVariable']>[number];
 /** Whether a report entry is one the CSMS asked for: component name (and EVSE, instance when given), variable when given. */
 function matches(d: ReportData201, w: Wanted): boolean {
   if (d.component.name !== w.component.name || d.component.instance !== w.component.instance) return false;
-  if (w.component.evse && (d.component.evse?.id !== w.component.evse.id || (w.component.evse.connectorId !== undefined && d.component.evse?.connectorId !== w.component.evse.connectorId))) return false;
+  if (
+    w.component.evse &&
+    (d.component.evse?.id !== w.component.evse.id ||
+      (w.component.evse.connectorId !== undefined && d.component.evse?.connectorId !== w.component.evse.connectorId))
+  )
+    return false;
   return !w.variable || (d.variable.name === w.variable.name && d.variable.instance === w.variable.instance);
 }
 
@@ -77,9 +113,15 @@ export const getReport: CsmsInitiatedOperation<GetReportRequest201, DeviceModelS
   csmsAction: 'GetReport',
   chargerAction: 'GetConfiguration',
   toSoap: (r, state, ctx) => {
-    if (r.componentCriteria) return { kind: 'answer', result: { status: 'NotSupported', statusInfo: { reasonCode: 'NoCriteria' } } };
+    if (r.componentCriteria)
+      return { kind: 'answer', result: { status: 'NotSupported', statusInfo: { reasonCode: 'NoCriteria' } } };
     const wanted = r.componentVariable;
-    if (wanted && !wanted.some((w) => VARIABLES.some((v) => v.component === w.component.name && (!w.variable || v.variable === w.variable.name)))) {
+    if (
+      wanted &&
+      !wanted.some((w) =>
+        VARIABLES.some((v) => v.component === w.component.name && (!w.variable || v.variable === w.variable.name)),
+      )
+    ) {
       return { kind: 'answer', result: { status: 'EmptyResultSet' } };
     }
     const select = (data: ReportData201[]) => (wanted ? data.filter((d) => wanted.some((w) => matches(d, w))) : data);

@@ -1,7 +1,7 @@
 import type { ChargerState } from '../charger-state.js';
 import type { ChargerReply, ChargerStep, CsmsInitiatedOperation } from '../csms-operation.js';
 import type { ResetRequest15, StatusResponse15 } from '../../ocpp/v15/types.js';
-import type { ResetRequest201, ResetResponse201 } from '../../ocpp/v201/types.js';
+import type { ResetRequest201, ResetResponse201 } from '../../ocpp/v201/csms-initiated.js';
 
 /**
  * What an accepted 1.5 reset teaches the gateway: the stops it causes (docs/translation-201.md#stoptransaction) and
@@ -9,7 +9,9 @@ import type { ResetRequest201, ResetResponse201 } from '../../ocpp/v201/types.js
  */
 export function afterReset(state: ChargerState, type: ResetRequest15['type']): ChargerState {
   const stopCause = type === 'Hard' ? 'HardReset' : 'SoftReset';
-  const transactions = Object.fromEntries(Object.entries(state.transactions).map(([id, tx]) => [id, { ...tx, stopCause: tx.stopCause ?? stopCause }]));
+  const transactions = Object.fromEntries(
+    Object.entries(state.transactions).map(([id, tx]) => [id, { ...tx, stopCause: tx.stopCause ?? stopCause }]),
+  );
   return { ...state, transactions, bootCause: 'RemoteReset' };
 }
 
@@ -22,14 +24,28 @@ export const reset: CsmsInitiatedOperation<ResetRequest201, ResetResponse201, Re
   csmsAction: 'Reset',
   chargerAction: 'Reset',
   toSoap: (r, state, ctx) => {
-    if (r.evseId !== undefined) return { kind: 'answer', result: { status: 'Rejected', statusInfo: { reasonCode: 'NoEvseReset', additionalInfo: 'an OCPP 1.5 charger resets only as a whole' } } };
+    if (r.evseId !== undefined)
+      return {
+        kind: 'answer',
+        result: {
+          status: 'Rejected',
+          statusInfo: { reasonCode: 'NoEvseReset', additionalInfo: 'an OCPP 1.5 charger resets only as a whole' },
+        },
+      };
     if (r.type === 'Immediate') return { kind: 'soap', request: { type: 'Hard' } };
     if (Object.keys(state.transactions).length === 0) return { kind: 'soap', request: { type: 'Soft' } };
-    ctx.notes.push('Reset OnIdle while a transaction is open: Scheduled, sent to the charger as Soft once no transaction is open');
-    return { kind: 'answer', result: { status: 'Scheduled' }, update: (s) => ({ state: { ...s, scheduledReset: { at: ctx.now } } }) };
+    ctx.notes.push(
+      'Reset OnIdle while a transaction is open: Scheduled, sent to the charger as Soft once no transaction is open',
+    );
+    return {
+      kind: 'answer',
+      result: { status: 'Scheduled' },
+      update: (s) => ({ state: { ...s, scheduledReset: { at: ctx.now } } }),
+    };
   },
   fromSoap: (response) => ({ status: response.status === 'Accepted' ? 'Accepted' : 'Rejected' }),
-  reduce: (state, { soapRequest, result }) => (result.status === 'Accepted' ? afterReset(state, soapRequest.type) : state),
+  reduce: (state, { soapRequest, result }) =>
+    result.status === 'Accepted' ? afterReset(state, soapRequest.type) : state,
 };
 
 /**
@@ -43,7 +59,9 @@ export function idleCall(state: ChargerState): ChargerStep<(s: ChargerState) => 
     request: { type: 'Soft' } satisfies ResetRequest15,
     next: (reply: ChargerReply) => (s) => {
       const cleared = { ...s, scheduledReset: undefined };
-      return reply.ok && (reply.response as StatusResponse15).status === 'Accepted' ? afterReset(cleared, 'Soft') : cleared;
+      return reply.ok && (reply.response as StatusResponse15).status === 'Accepted'
+        ? afterReset(cleared, 'Soft')
+        : cleared;
     },
   };
 }

@@ -3,7 +3,14 @@ import { getLog, updateFirmware } from './firmware-and-logs.js';
 import { getBaseReport, getReport } from './reports.js';
 import { reset } from './reset.js';
 import { sendLocalList } from './send-local-list.js';
-import { cancelReservation, changeAvailability, clearCache, dataTransfer, getLocalListVersion, reserveNow } from './simple.js';
+import {
+  cancelReservation,
+  changeAvailability,
+  clearCache,
+  dataTransfer,
+  getLocalListVersion,
+  reserveNow,
+} from './simple.js';
 import { requestStartTransaction, requestStopTransaction, unlockConnector } from './transactions.js';
 import { triggerMessage } from './trigger-message.js';
 import { getVariables, setVariables } from './variables.js';

@@ -2,7 +2,8 @@ import type { ChargerState, OpenTransaction } from '../charger-state.js';
 import { defined } from '../common.js';
 import type { CsmsCallContext, CsmsInitiatedOperation, GatewayAnswer } from '../csms-operation.js';
 import type { FollowUpCall } from '../operation.js';
-import type { Evse201, StatusNotificationRequest201, TransactionEventRequest201, TriggerMessageRequest201, TriggerMessageResponse201 } from '../../ocpp/v201/types.js';
+import type { Evse201, StatusNotificationRequest201, TransactionEventRequest201 } from '../../ocpp/v201/types.js';
+import type { TriggerMessageRequest201, TriggerMessageResponse201 } from '../../ocpp/v201/csms-initiated.js';
 import { bootPayload } from '../v15-v201/boot-notification.js';
 import { knownEvses } from '../v15-v201/status-notification.js';
 
@@ -23,12 +24,19 @@ function lastStatus(state: ChargerState, evseId: number, now: string): StatusNot
   if (!c?.chargerStatus) return undefined;
   const sent = c.lastStatusSent as Partial<StatusNotificationRequest201> | undefined;
   if (sent?.connectorStatus !== undefined) return sent as StatusNotificationRequest201;
-  return { timestamp: sent?.timestamp ?? now, connectorStatus: c.chargerStatus as StatusNotificationRequest201['connectorStatus'], evseId, connectorId: 1 };
+  return {
+    timestamp: sent?.timestamp ?? now,
+    connectorStatus: c.chargerStatus as StatusNotificationRequest201['connectorStatus'],
+    evseId,
+    connectorId: 1,
+  };
 }
 
 function statusNotifications(state: ChargerState, evse: Evse201 | undefined, now: string): Answer {
   const ids = evse ? [evse.id] : knownEvses(state);
-  const calls = ids.map((id) => lastStatus(state, id, now)).filter((s): s is StatusNotificationRequest201 => s !== undefined);
+  const calls = ids
+    .map((id) => lastStatus(state, id, now))
+    .filter((s): s is StatusNotificationRequest201 => s !== undefined);
   return calls.length > 0 ? accepted(calls.map((payload) => ({ action: 'StatusNotification', payload }))) : rejected;
 }
 
@@ -38,7 +46,10 @@ function statusNotifications(state: ChargerState, evse: Evse201 | undefined, now
  * (docs/translation-201.md#seqno).
  */
 function transactionEvents(state: ChargerState, evse: Evse201 | undefined, now: string): Answer {
-  const open = (s: ChargerState) => Object.values(s.transactions).filter((t) => t.csmsTransactionId !== undefined && (!evse || t.connectorId === evse.id));
+  const open = (s: ChargerState) =>
+    Object.values(s.transactions).filter(
+      (t) => t.csmsTransactionId !== undefined && (!evse || t.connectorId === evse.id),
+    );
   if (open(state).length === 0) return rejected;
   return {
     ...accepted([]),
@@ -47,7 +58,13 @@ function transactionEvents(state: ChargerState, evse: Evse201 | undefined, now: 
       const followUps: FollowUpCall[] = open(current).map((tx) => {
         const seqNo = tx.nextSeqNo ?? 1;
         transactions[String(tx.transactionId)] = { ...tx, nextSeqNo: seqNo + 1 };
-        const payload: TransactionEventRequest201 = { eventType: 'Updated', timestamp: now, triggerReason: 'Trigger', seqNo, transactionInfo: { transactionId: tx.csmsTransactionId! } };
+        const payload: TransactionEventRequest201 = {
+          eventType: 'Updated',
+          timestamp: now,
+          triggerReason: 'Trigger',
+          seqNo,
+          transactionInfo: { transactionId: tx.csmsTransactionId! },
+        };
         return { action: 'TransactionEvent', payload };
       });
       return { state: { ...current, transactions }, followUps };
@@ -58,7 +75,8 @@ function transactionEvents(state: ChargerState, evse: Evse201 | undefined, now: 
 function heartbeat(state: ChargerState, ctx: CsmsCallContext): Answer {
   // Only while the charger is alive on the SOAP side: a heartbeat for a dead charger would be a lie.
   const intervalMs = (state.heartbeatInterval ?? DEFAULT_HEARTBEAT_SEC) * 1000;
-  const alive = ctx.lastSoapContact !== undefined && Date.parse(ctx.now) - Date.parse(ctx.lastSoapContact) <= intervalMs;
+  const alive =
+    ctx.lastSoapContact !== undefined && Date.parse(ctx.now) - Date.parse(ctx.lastSoapContact) <= intervalMs;
   return alive ? accepted([{ action: 'Heartbeat', payload: {} }]) : rejected;
 }
 
@@ -66,7 +84,13 @@ function bootNotification(state: ChargerState, ctx: CsmsCallContext): Answer {
   // An accepted station does not boot again on request; while Pending the stored boot goes again, reason Triggered.
   if (state.registration === 'Accepted' || !state.lastBoot) return rejected;
   const request = state.lastBoot.request;
-  return accepted([{ action: 'BootNotification', payload: bootPayload(request, 'Triggered', ctx), source: { action: 'BootNotification', request } }]);
+  return accepted([
+    {
+      action: 'BootNotification',
+      payload: bootPayload(request, 'Triggered', ctx),
+      source: { action: 'BootNotification', request },
+    },
+  ]);
 }
 
 function firmwareStatus(state: ChargerState, ctx: CsmsCallContext): Answer {
@@ -74,7 +98,8 @@ function firmwareStatus(state: ChargerState, ctx: CsmsCallContext): Answer {
   let status = 'Idle';
   if (fw?.downloaded) status = 'Installing';
   else if (fw && Date.parse(ctx.now) >= Date.parse(fw.retrieveDate)) status = 'Downloading';
-  if (status !== 'Idle') ctx.notes.push(`FirmwareStatusNotification ${status} inferred from the outstanding UpdateFirmware`);
+  if (status !== 'Idle')
+    ctx.notes.push(`FirmwareStatusNotification ${status} inferred from the outstanding UpdateFirmware`);
   return accepted([{ action: 'FirmwareStatusNotification', payload: defined({ status, requestId: fw?.requestId }) }]);
 }
 
@@ -93,7 +118,15 @@ export function triggered(r: TriggerMessageRequest201, state: ChargerState, ctx:
     case 'FirmwareStatusNotification':
       return firmwareStatus(state, ctx);
     case 'LogStatusNotification':
-      return accepted([{ action: 'LogStatusNotification', payload: defined({ status: state.diagnostics ? 'Uploading' : 'Idle', requestId: state.diagnostics?.requestId }) }]);
+      return accepted([
+        {
+          action: 'LogStatusNotification',
+          payload: defined({
+            status: state.diagnostics ? 'Uploading' : 'Idle',
+            requestId: state.diagnostics?.requestId,
+          }),
+        },
+      ]);
     case 'MeterValues':
       // The gateway cannot take a reading now, and an old one is not what the trigger asks for.
       return rejected;

@@ -1,6 +1,12 @@
 import type { ChargerState } from '../charger-state.js';
 import { defined } from '../common.js';
-import type { ChargerReply, CsmsCallContext, CsmsInitiatedOperation, GatewayEffect, SoapOutbound } from '../csms-operation.js';
+import type {
+  ChargerReply,
+  CsmsCallContext,
+  CsmsInitiatedOperation,
+  GatewayEffect,
+  SoapOutbound,
+} from '../csms-operation.js';
 import type { ChangeConfigurationResponse15, GetConfigurationRequest15 } from '../../ocpp/v15/types.js';
 import type {
   GetVariableResult201,
@@ -9,8 +15,15 @@ import type {
   SetVariableResult201,
   SetVariablesRequest201,
   SetVariablesResponse201,
-} from '../../ocpp/v201/types.js';
-import { chargerConfig, findVariable, needsConfig, readVariable, type ChargerConfig, type VariableDef } from './device-model.js';
+} from '../../ocpp/v201/csms-initiated.js';
+import {
+  chargerConfig,
+  findVariable,
+  needsConfig,
+  readVariable,
+  type ChargerConfig,
+  type VariableDef,
+} from './device-model.js';
 
 /** The whole configuration: a charger matches the keys it is asked for exactly, and may spell them its own way. */
 export const WHOLE_CONFIGURATION: GetConfigurationRequest15 = { key: [] };
@@ -19,7 +32,8 @@ type GetItem = GetVariablesRequest201['getVariableData'][number];
 type SetItem = SetVariablesRequest201['setVariableData'][number];
 
 /** Only the Actual attribute exists behind a 1.5 key (docs/translation-201.md#device-model). */
-const actualOnly = (item: { attributeType?: string }) => item.attributeType === undefined || item.attributeType === 'Actual';
+const actualOnly = (item: { attributeType?: string }) =>
+  item.attributeType === undefined || item.attributeType === 'Actual';
 
 const needsCharger = (items: readonly (GetItem | SetItem)[]) =>
   items.some((item) => {
@@ -27,14 +41,20 @@ const needsCharger = (items: readonly (GetItem | SetItem)[]) =>
     return actualOnly(item) && typeof def !== 'string' && needsConfig(def);
   });
 
-function getResult(item: GetItem, state: ChargerState, config: ChargerConfig | undefined, ctx: CsmsCallContext): GetVariableResult201 {
+function getResult(
+  item: GetItem,
+  state: ChargerState,
+  config: ChargerConfig | undefined,
+  ctx: CsmsCallContext,
+): GetVariableResult201 {
   const base = { component: item.component, variable: item.variable, attributeType: item.attributeType };
   if (!actualOnly(item)) return defined({ ...base, attributeStatus: 'NotSupportedAttributeType' as const });
   const def = findVariable(item.component, item.variable);
   if (typeof def === 'string') return defined({ ...base, attributeStatus: def });
   const read = readVariable(def, item.component, state, config, ctx);
   if (read.status !== 'Accepted') return defined({ ...base, attributeStatus: read.status });
-  if (read.mutability === 'WriteOnly') return defined({ ...base, attributeStatus: 'Rejected' as const, attributeStatusInfo: { reasonCode: 'WriteOnly' } });
+  if (read.mutability === 'WriteOnly')
+    return defined({ ...base, attributeStatus: 'Rejected' as const, attributeStatusInfo: { reasonCode: 'WriteOnly' } });
   return defined({ ...base, attributeStatus: 'Accepted' as const, attributeValue: read.value });
 }
 
@@ -51,7 +71,15 @@ export const getVariables: CsmsInitiatedOperation<GetVariablesRequest201, GetVar
       result: { getVariableResult: r.getVariableData.map((item) => getResult(item, state, config, ctx)) },
     });
     if (!needsCharger(r.getVariableData)) return answer(undefined);
-    return { kind: 'step', step: { chargerAction: 'GetConfiguration', request: WHOLE_CONFIGURATION, failFast: true, next: (reply) => answer(reply.ok ? chargerConfig(reply.response) : undefined) } };
+    return {
+      kind: 'step',
+      step: {
+        chargerAction: 'GetConfiguration',
+        request: WHOLE_CONFIGURATION,
+        failFast: true,
+        next: (reply) => answer(reply.ok ? chargerConfig(reply.response) : undefined),
+      },
+    };
   },
   fromSoap: () => {
     throw new Error('GetVariables is answered from its steps');
@@ -66,18 +94,24 @@ type Decided = { result: SetVariableResult201; effect?: GatewayEffect } | { def:
 /** What the gateway decides alone, or the charger key to change. */
 function decideSet(item: SetItem, config: ChargerConfig | undefined): Decided {
   const base = { component: item.component, variable: item.variable, attributeType: item.attributeType };
-  const result = (attributeStatus: SetVariableResult201['attributeStatus'], reasonCode?: string) => ({ result: defined({ ...base, attributeStatus, attributeStatusInfo: reasonCode ? { reasonCode } : undefined }) });
+  const result = (attributeStatus: SetVariableResult201['attributeStatus'], reasonCode?: string) => ({
+    result: defined({ ...base, attributeStatus, attributeStatusInfo: reasonCode ? { reasonCode } : undefined }),
+  });
   if (!actualOnly(item)) return result('NotSupportedAttributeType');
   const def = findVariable(item.component, item.variable);
   if (typeof def === 'string') return result(def);
   const source = def.source;
   if (source.kind === 'gateway' && source.name === 'BasicAuthPassword') {
-    return PASSWORD.test(item.attributeValue) ? { ...result('Accepted'), effect: { kind: 'authorizationKey', value: item.attributeValue } } : result('Rejected', 'InvalidValue');
+    return PASSWORD.test(item.attributeValue)
+      ? { ...result('Accepted'), effect: { kind: 'authorizationKey', value: item.attributeValue } }
+      : result('Rejected', 'InvalidValue');
   }
   if (source.kind === 'gateway' && source.name === 'WebSocketPingInterval') {
     // OCPP-J: 0 disables pings, a positive number is seconds between them; anything else is refused.
     const seconds = /^\d{1,6}$/.test(item.attributeValue.trim()) ? Number(item.attributeValue.trim()) : -1;
-    return seconds < 0 ? result('Rejected', 'InvalidValue') : { ...result('Accepted'), effect: { kind: 'pingInterval', seconds } };
+    return seconds < 0
+      ? result('Rejected', 'InvalidValue')
+      : { ...result('Accepted'), effect: { kind: 'pingInterval', seconds } };
   }
   if (source.kind !== 'key') return result('Rejected', 'ReadOnly');
   const kv = config?.get(source.key.toLowerCase());
@@ -89,16 +123,29 @@ function decideSet(item: SetItem, config: ChargerConfig | undefined): Decided {
 /** 1.5 ConfigurationStatus -> SetVariableStatusEnumType; a charger that does not know a key it listed refuses it. */
 function changedResult(item: SetItem, reply: ChargerReply): SetVariableResult201 {
   const base = { component: item.component, variable: item.variable, attributeType: item.attributeType };
-  if (!reply.ok) return defined({ ...base, attributeStatus: 'Rejected' as const, attributeStatusInfo: { reasonCode: 'ChargerUnreachable', additionalInfo: reply.failure.slice(0, 512) } });
+  if (!reply.ok)
+    return defined({
+      ...base,
+      attributeStatus: 'Rejected' as const,
+      attributeStatusInfo: { reasonCode: 'ChargerUnreachable', additionalInfo: reply.failure.slice(0, 512) },
+    });
   const status = (reply.response as ChangeConfigurationResponse15).status;
-  return defined({ ...base, attributeStatus: status === 'Accepted' ? ('Accepted' as const) : ('Rejected' as const), attributeStatusInfo: status === 'NotSupported' ? { reasonCode: 'NotSupported' } : undefined });
+  return defined({
+    ...base,
+    attributeStatus: status === 'Accepted' ? ('Accepted' as const) : ('Rejected' as const),
+    attributeStatusInfo: status === 'NotSupported' ? { reasonCode: 'NotSupported' } : undefined,
+  });
 }
 
 /**
  * One ChangeConfiguration per variable backed by a charger key, in the request's order, each in the charger's own
  * spelling of the key; the answer once all are done.
  */
-function setAll(r: SetVariablesRequest201, config: ChargerConfig | undefined, ctx: CsmsCallContext): SoapOutbound<never, SetVariablesResponse201> {
+function setAll(
+  r: SetVariablesRequest201,
+  config: ChargerConfig | undefined,
+  ctx: CsmsCallContext,
+): SoapOutbound<never, SetVariablesResponse201> {
   const decided = r.setVariableData.map((item) => decideSet(item, config));
   const results: (SetVariableResult201 | undefined)[] = decided.map((d) => ('result' in d ? d.result : undefined));
   const effects = decided.flatMap((d) => ('effect' in d && d.effect ? [d.effect] : []));
@@ -122,15 +169,31 @@ function setAll(r: SetVariablesRequest201, config: ChargerConfig | undefined, ct
 }
 
 /** The answer, with the gateway's own settings applied and an accepted HeartbeatInterval remembered. */
-function finish(r: SetVariablesRequest201, results: SetVariableResult201[], effects: GatewayEffect[], ctx: CsmsCallContext): SoapOutbound<never, SetVariablesResponse201> {
-  const heartbeat = r.setVariableData.findIndex((item, i) => item.component.name === 'OCPPCommCtrlr' && item.variable.name === 'HeartbeatInterval' && results[i]!.attributeStatus === 'Accepted');
+function finish(
+  r: SetVariablesRequest201,
+  results: SetVariableResult201[],
+  effects: GatewayEffect[],
+  ctx: CsmsCallContext,
+): SoapOutbound<never, SetVariablesResponse201> {
+  const heartbeat = r.setVariableData.findIndex(
+    (item, i) =>
+      item.component.name === 'OCPPCommCtrlr' &&
+      item.variable.name === 'HeartbeatInterval' &&
+      results[i]!.attributeStatus === 'Accepted',
+  );
   const interval = heartbeat < 0 ? undefined : Number(r.setVariableData[heartbeat]!.attributeValue);
-  if (effects.length > 0) ctx.notes.push(`SetVariables changes the gateway's own ${effects.map((e) => (e.kind === 'authorizationKey' ? 'BasicAuthPassword' : 'WebSocketPingInterval')).join(' and ')}`);
+  if (effects.length > 0)
+    ctx.notes.push(
+      `SetVariables changes the gateway's own ${effects.map((e) => (e.kind === 'authorizationKey' ? 'BasicAuthPassword' : 'WebSocketPingInterval')).join(' and ')}`,
+    );
   return {
     kind: 'answer',
     result: { setVariableResult: results },
     effects,
-    update: interval !== undefined && Number.isInteger(interval) ? (state) => ({ state: { ...state, heartbeatInterval: interval } }) : undefined,
+    update:
+      interval !== undefined && Number.isInteger(interval)
+        ? (state) => ({ state: { ...state, heartbeatInterval: interval } })
+        : undefined,
   };
 }
 
@@ -144,7 +207,15 @@ export const setVariables: CsmsInitiatedOperation<SetVariablesRequest201, SetVar
   chargerAction: 'ChangeConfiguration',
   toSoap: (r, _state, ctx) => {
     if (!needsCharger(r.setVariableData)) return setAll(r, undefined, ctx);
-    return { kind: 'step', step: { chargerAction: 'GetConfiguration', request: WHOLE_CONFIGURATION, failFast: true, next: (reply) => setAll(r, reply.ok ? chargerConfig(reply.response) : undefined, ctx) } };
+    return {
+      kind: 'step',
+      step: {
+        chargerAction: 'GetConfiguration',
+        request: WHOLE_CONFIGURATION,
+        failFast: true,
+        next: (reply) => setAll(r, reply.ok ? chargerConfig(reply.response) : undefined, ctx),
+      },
+    };
   },
   fromSoap: () => {
     throw new Error('SetVariables is answered from its steps');

@@ -7,7 +7,10 @@ describe('TextRing (the trace texts, outside the JS heap)', () => {
     const ring = new TextRing(1024);
     const texts = ['<soap:Envelope/>', '', '{"idTag":"Müller-ß-€-😀"}'];
     const handles = texts.map((t) => ring.put(t));
-    assert.deepEqual(handles.map((h) => ring.get(h)), texts);
+    assert.deepEqual(
+      handles.map((h) => ring.get(h)),
+      texts,
+    );
   });
 
   it('forgets the oldest texts once newer ones have filled the buffer, and only those', () => {
@@ -15,10 +18,17 @@ describe('TextRing (the trace texts, outside the JS heap)', () => {
     // 4 + 60 bytes each: four fit in 256 bytes; the fifth starts again at 0, over the first.
     const text = (n: number) => String(n).padStart(60, '.');
     const handles = [1, 2, 3, 4].map((n) => ring.put(text(n)));
-    assert.deepEqual(handles.map((h) => ring.get(h)), [1, 2, 3, 4].map(text));
+    assert.deepEqual(
+      handles.map((h) => ring.get(h)),
+      [1, 2, 3, 4].map(text),
+    );
     const fifth = ring.put(text(5));
     assert.equal(ring.get(handles[0]!), undefined, 'the first was written over');
-    assert.deepEqual(handles.slice(1).map((h) => ring.get(h)), [2, 3, 4].map(text), 'the others are intact');
+    assert.deepEqual(
+      handles.slice(1).map((h) => ring.get(h)),
+      [2, 3, 4].map(text),
+      'the others are intact',
+    );
     assert.equal(ring.get(fifth), text(5));
     const sixth = ring.put(text(6));
     assert.equal(ring.get(handles[1]!), undefined);
@@ -33,7 +43,10 @@ describe('TextRing (the trace texts, outside the JS heap)', () => {
     const c = ring.put('c'.repeat(20)); // 48-71
     const d = ring.put('d'.repeat(20)); // 72-95
     const e = ring.put('e'.repeat(20)); // 4 bytes left: skipped, starts at 0 (over a)
-    assert.deepEqual([a, b, c, d].map((h) => ring.get(h)?.[0]), [undefined, 'b', 'c', 'd']);
+    assert.deepEqual(
+      [a, b, c, d].map((h) => ring.get(h)?.[0]),
+      [undefined, 'b', 'c', 'd'],
+    );
     assert.equal(ring.get(e), 'e'.repeat(20));
     assert.equal(e, 100, 'the handle counts the skipped end');
     ring.put('f'.repeat(20)); // 24-47, over b

@@ -9,7 +9,12 @@ describe('message trace (bounded per charger and in chargers)', () => {
     const trace = new MessageTrace({ perCharger: 10, chargers: 10, maskIdTags: false, bufferBytes: 1 << 16 });
     trace.record('CP-1', 'a', part('Heartbeat'));
     trace.record('CP-1', 'b', part('StatusNotification'));
-    trace.record('CP-1', 'a', { direction: 'charger_to_csms', ocppCall: {}, ocppResult: { currentTime: '2024-05-01T12:00:00Z' }, outcome: 'csms' });
+    trace.record('CP-1', 'a', {
+      direction: 'charger_to_csms',
+      ocppCall: {},
+      ocppResult: { currentTime: '2024-05-01T12:00:00Z' },
+      outcome: 'csms',
+    });
     const records = trace.recent('CP-1');
     assert.deepEqual(
       records.map((r) => [r.id, r.action]),
@@ -29,12 +34,25 @@ describe('message trace (bounded per charger and in chargers)', () => {
   it('keeps the newest perCharger records of a charger; limit returns fewer', () => {
     const trace = new MessageTrace({ perCharger: 3, chargers: 10, maskIdTags: false, bufferBytes: 1 << 16 });
     for (const id of ['1', '2', '3', '4', '5']) trace.record('CP-1', id, part('Heartbeat'));
-    assert.deepEqual(trace.recent('CP-1').map((r) => r.id), ['5', '4', '3']);
-    assert.deepEqual(trace.recent('CP-1', 2).map((r) => r.id), ['5', '4']);
-    assert.deepEqual(trace.recent('CP-1', 10).map((r) => r.id), ['5', '4', '3'], 'nothing older is kept');
+    assert.deepEqual(
+      trace.recent('CP-1').map((r) => r.id),
+      ['5', '4', '3'],
+    );
+    assert.deepEqual(
+      trace.recent('CP-1', 2).map((r) => r.id),
+      ['5', '4'],
+    );
+    assert.deepEqual(
+      trace.recent('CP-1', 10).map((r) => r.id),
+      ['5', '4', '3'],
+      'nothing older is kept',
+    );
     // Completing a dropped record starts a new one rather than reviving the old.
     trace.record('CP-1', '1', { direction: 'charger_to_csms', outcome: 'csms' });
-    assert.deepEqual(trace.recent('CP-1').map((r) => r.id), ['1', '5', '4']);
+    assert.deepEqual(
+      trace.recent('CP-1').map((r) => r.id),
+      ['1', '5', '4'],
+    );
   });
 
   it('forgets the charger least recently active when more than `chargers` are traced', () => {
@@ -45,11 +63,20 @@ describe('message trace (bounded per charger and in chargers)', () => {
     trace.record('CP-A', 'a3', part('Heartbeat')); // still the newest: nothing moves
     trace.record('CP-C', 'c1', part('Heartbeat')); // B goes
     assert.deepEqual(trace.recent('CP-B'), []);
-    assert.deepEqual(trace.recent('CP-A').map((r) => r.id), ['a3', 'a2', 'a1']);
+    assert.deepEqual(
+      trace.recent('CP-A').map((r) => r.id),
+      ['a3', 'a2', 'a1'],
+    );
     trace.record('CP-D', 'd1', part('Heartbeat')); // A goes now: C was active after it
     assert.deepEqual(trace.recent('CP-A'), []);
-    assert.deepEqual(trace.recent('CP-C').map((r) => r.id), ['c1']);
-    assert.deepEqual(trace.recent('CP-D').map((r) => r.id), ['d1']);
+    assert.deepEqual(
+      trace.recent('CP-C').map((r) => r.id),
+      ['c1'],
+    );
+    assert.deepEqual(
+      trace.recent('CP-D').map((r) => r.id),
+      ['d1'],
+    );
   });
 
   it('masks idTags when configured and the AuthorizationKey always, when read', () => {
@@ -59,7 +86,10 @@ describe('message trace (bounded per charger and in chargers)', () => {
       soapRequest: '<ns:authorizeRequest><ns:idTag>RFID-00012345</ns:idTag></ns:authorizeRequest>',
       ocppCall: { idTag: 'RFID-00012345' },
     });
-    trace.record('CP-1', 'y', { direction: 'csms_to_charger', ocppCall: { key: 'AuthorizationKey', value: 'secret-value' } });
+    trace.record('CP-1', 'y', {
+      direction: 'csms_to_charger',
+      ocppCall: { key: 'AuthorizationKey', value: 'secret-value' },
+    });
     const [y, x] = trace.recent('CP-1');
     assert.equal(x!.soapRequest, '<ns:authorizeRequest><ns:idTag>*********2345</ns:idTag></ns:authorizeRequest>');
     assert.equal(x!.ocppCall, '{"idTag":"*********2345"}');
@@ -77,13 +107,23 @@ describe('message trace (bounded per charger and in chargers)', () => {
   it('marks the texts that newer messages pushed out of the buffer; the record itself stays', () => {
     const trace = new MessageTrace({ perCharger: 10, chargers: 10, maskIdTags: false, bufferBytes: 1024 });
     const envelope = (n: number) => `<Envelope n="${n}">${'.'.repeat(200)}</Envelope>`;
-    trace.record('CP-1', 'old', { direction: 'charger_to_csms', action: 'Heartbeat', soapRequest: envelope(0), httpStatus: 200 });
-    for (let n = 1; n <= 4; n++) trace.record('CP-2', `new-${n}`, { direction: 'charger_to_csms', soapRequest: envelope(n) });
+    trace.record('CP-1', 'old', {
+      direction: 'charger_to_csms',
+      action: 'Heartbeat',
+      soapRequest: envelope(0),
+      httpStatus: 200,
+    });
+    for (let n = 1; n <= 4; n++)
+      trace.record('CP-2', `new-${n}`, { direction: 'charger_to_csms', soapRequest: envelope(n) });
     const [old] = trace.recent('CP-1');
     assert.equal(old!.soapRequest, TEXT_OVERWRITTEN);
     assert.equal(old!.action, 'Heartbeat');
     assert.equal(old!.httpStatus, 200);
-    assert.deepEqual(trace.recent('CP-2').map((r) => r.soapRequest), [4, 3, 2, 1].map(envelope), 'the newest texts are whole');
+    assert.deepEqual(
+      trace.recent('CP-2').map((r) => r.soapRequest),
+      [4, 3, 2, 1].map(envelope),
+      'the newest texts are whole',
+    );
   });
 
   it('reuses a full charger ring in place: a completion finds its record among the newest', () => {
@@ -91,14 +131,20 @@ describe('message trace (bounded per charger and in chargers)', () => {
     for (const id of ['1', '2', '3', '4']) trace.record('CP-1', id, part('Heartbeat'));
     trace.record('CP-1', '2', { direction: 'charger_to_csms', outcome: 'csms', ocppResult: { currentTime: 'x' } });
     const records = trace.recent('CP-1');
-    assert.deepEqual(records.map((r) => [r.id, r.outcome, r.ocppResult]), [
-      ['4', undefined, undefined],
-      ['3', undefined, undefined],
-      ['2', 'csms', '{"currentTime":"x"}'],
-    ]);
+    assert.deepEqual(
+      records.map((r) => [r.id, r.outcome, r.ocppResult]),
+      [
+        ['4', undefined, undefined],
+        ['3', undefined, undefined],
+        ['2', 'csms', '{"currentTime":"x"}'],
+      ],
+    );
     trace.record('CP-1', '5', part('StatusNotification'));
     const reused = trace.recent('CP-1');
-    assert.deepEqual(reused.map((r) => r.id), ['5', '4', '3']);
+    assert.deepEqual(
+      reused.map((r) => r.id),
+      ['5', '4', '3'],
+    );
     assert.equal(reused[0]!.outcome, undefined, 'a reused slot (the one of record 2) starts empty');
     assert.equal(reused[0]!.ocppResult, undefined);
     assert.equal(reused[0]!.action, 'StatusNotification');

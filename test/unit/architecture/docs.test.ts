@@ -39,7 +39,8 @@ describe('documentation', () => {
           broken.push(`${file}: ${link} (no ${target} in the repository)`);
           continue;
         }
-        if (anchor && target.endsWith('.md') && !headings(target).has(anchor)) broken.push(`${file}: ${link} (no heading #${anchor})`);
+        if (anchor && target.endsWith('.md') && !headings(target).has(anchor))
+          broken.push(`${file}: ${link} (no heading #${anchor})`);
       }
     }
     assert.deepEqual(broken, []);
@@ -48,7 +49,8 @@ describe('documentation', () => {
   it('the README is a manual of at most 25,000 bytes', () => {
     const size = statSync(join(ROOT, 'README.md')).size;
     assert.ok(size <= 25_000, `README.md is ${size} bytes`);
-    for (const section of ['## Quick start', '## Configuration', '## Known limits']) assert.ok(readFileSync(join(ROOT, 'README.md'), 'utf8').includes(section), section);
+    for (const section of ['## Quick start', '## Configuration', '## Known limits'])
+      assert.ok(readFileSync(join(ROOT, 'README.md'), 'utf8').includes(section), section);
   });
 
   it('docs/ holds the translation rules and the charger quirks, 20 KB or more together', () => {
@@ -58,7 +60,14 @@ describe('documentation', () => {
 
   it('docs/architecture.md pictures both flows, naming the modules at each step', () => {
     const text = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
-    for (const module of ['soap/central-system-endpoint.ts', 'bridge/ingress.ts', 'bridge/message-processor.ts', 'upstream/connection.ts', 'bridge/csms-calls.ts', 'soap/charge-point-client.ts']) {
+    for (const module of [
+      'soap/central-system-endpoint.ts',
+      'bridge/ingress.ts',
+      'bridge/message-processor.ts',
+      'upstream/connection.ts',
+      'bridge/csms-calls.ts',
+      'soap/charge-point-client.ts',
+    ]) {
       assert.ok(text.includes(module), module);
       assert.ok(existsSync(join(ROOT, 'src', module)), `src/${module} exists`);
     }

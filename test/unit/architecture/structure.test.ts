@@ -35,7 +35,9 @@ function layerOf(file: string): number {
 
 function relativeImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]!);
+  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]/g)].map(
+    (m) => m[1]!,
+  );
   specs.push(...[...text.matchAll(/import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g)].map((m) => m[1]!));
   return specs.map((s) => normalize(join(dirname(file), s.replace(/\.js$/, '.ts'))));
 }
@@ -57,14 +59,20 @@ describe('architecture: the rules of docs/architecture.md, checked on the code',
   it('the translation layer does no I/O: it imports no Node.js module and no package', () => {
     const io = src
       .filter((f) => f.includes('/src/translate/'))
-      .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/from\s*['"]([^.'"][^'"]*)['"]/g)].map((m) => `${relative(ROOT, f)}: ${m[1]}`));
+      .flatMap((f) =>
+        [...readFileSync(f, 'utf8').matchAll(/from\s*['"]([^.'"][^'"]*)['"]/g)].map(
+          (m) => `${relative(ROOT, f)}: ${m[1]}`,
+        ),
+      );
     assert.deepEqual(io, []);
   });
 
   const code = [...src, ...sourceFiles('bench'), ...sourceFiles('scripts')].filter((f) => f.endsWith('.ts'));
 
   it('no source file is longer than 400 lines', () => {
-    const long = code.map((f) => [relative(ROOT, f), readFileSync(f, 'utf8').split('\n').length] as const).filter(([, n]) => n > 400);
+    const long = code
+      .map((f) => [relative(ROOT, f), readFileSync(f, 'utf8').split('\n').length] as const)
+      .filter(([, n]) => n > 400);
     assert.deepEqual(long, []);
   });
 
@@ -75,8 +83,14 @@ describe('architecture: the rules of docs/architecture.md, checked on the code',
       const visit = (node: ts.Node) => {
         if (ts.isFunctionLike(node) && 'body' in node && node.body) {
           const body = node.body as ts.Node;
-          const lines = sf.getLineAndCharacterOfPosition(body.end).line - sf.getLineAndCharacterOfPosition(body.getStart(sf)).line + 1;
-          if (lines > 80) long.push(`${relative(ROOT, file)}:${sf.getLineAndCharacterOfPosition(body.getStart(sf)).line + 1} (${lines} lines)`);
+          const lines =
+            sf.getLineAndCharacterOfPosition(body.end).line -
+            sf.getLineAndCharacterOfPosition(body.getStart(sf)).line +
+            1;
+          if (lines > 80)
+            long.push(
+              `${relative(ROOT, file)}:${sf.getLineAndCharacterOfPosition(body.getStart(sf)).line + 1} (${lines} lines)`,
+            );
         }
         ts.forEachChild(node, visit);
       };
@@ -92,12 +106,17 @@ describe('architecture: the rules of docs/architecture.md, checked on the code',
     for (const file of cited) {
       const text = readFileSync(file, 'utf8');
       text.split('\n').forEach((line, i) => {
-        if (/\.\.\/shared\b|shared\/docs|\bissue \d+|\bissues? #\d+|\bmap [A-H]\.?\d|\bmap section [A-H]\b|\bmap [A-H]\b/i.test(line)) {
+        if (
+          /\.\.\/shared\b|shared\/docs|\bissue \d+|\bissues? #\d+|\bmap [A-H]\.?\d|\bmap section [A-H]\b|\bmap [A-H]\b/i.test(
+            line,
+          )
+        ) {
           outside.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim().slice(0, 100)}`);
         }
       });
       // Quirk numbers (Q2, Q14) are the headings of docs/charger-quirks.md: a source that uses them names that file.
-      if (/\bQ\d{1,2}\b/.test(text) && !text.includes('docs/charger-quirks.md')) outside.push(`${relative(ROOT, file)}: quirk numbers without docs/charger-quirks.md`);
+      if (/\bQ\d{1,2}\b/.test(text) && !text.includes('docs/charger-quirks.md'))
+        outside.push(`${relative(ROOT, file)}: quirk numbers without docs/charger-quirks.md`);
     }
     assert.deepEqual(outside, []);
   });
@@ -108,7 +127,8 @@ describe('architecture: the rules of docs/architecture.md, checked on the code',
       if (!anchors.has(doc)) {
         const path = join(ROOT, 'docs', doc);
         const found = new Set<string>();
-        if (existsSync(path)) for (const m of readFileSync(path, 'utf8').matchAll(/^#{1,6}\s+(.+)$/gm)) found.add(githubAnchor(m[1]!));
+        if (existsSync(path))
+          for (const m of readFileSync(path, 'utf8').matchAll(/^#{1,6}\s+(.+)$/gm)) found.add(githubAnchor(m[1]!));
         anchors.set(doc, found);
       }
       return anchors.get(doc)!;
@@ -117,7 +137,8 @@ describe('architecture: the rules of docs/architecture.md, checked on the code',
     for (const file of cited) {
       for (const m of readFileSync(file, 'utf8').matchAll(/docs\/([\w-]+\.md)(?:#([\w-]+))?/g)) {
         if (!existsSync(join(ROOT, 'docs', m[1]!))) broken.push(`${relative(ROOT, file)}: docs/${m[1]} does not exist`);
-        else if (m[2] && !anchorsOf(m[1]!).has(m[2])) broken.push(`${relative(ROOT, file)}: docs/${m[1]}#${m[2]} is not a heading there`);
+        else if (m[2] && !anchorsOf(m[1]!).has(m[2]))
+          broken.push(`${relative(ROOT, file)}: docs/${m[1]}#${m[2]} is not a heading there`);
       }
     }
     assert.deepEqual(broken, []);

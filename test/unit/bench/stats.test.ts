@@ -19,11 +19,17 @@ describe('bench statistics', () => {
     const { added, p50, p99 } = pairedAdded(gateway, bareSoap, bareJson);
     assert.deepEqual(added.p99, [3, 394, 1, -294, 6]);
     assert.equal(p99, 3);
-    assert.deepEqual(added.p50.map((x) => +x.toFixed(2)), [0.5, 5.4, 0.4, -4.0, 0.5]);
+    assert.deepEqual(
+      added.p50.map((x) => +x.toFixed(2)),
+      [0.5, 5.4, 0.4, -4.0, 0.5],
+    );
     assert.equal(+p50.toFixed(2), 0.5);
   });
 
   it('refuses rounds that are not paired', () => {
-    assert.throws(() => pairedAdded({ p50: [1, 2], p99: [1, 2] }, { p50: [1], p99: [1] }, { p50: [1, 2], p99: [1, 2] }), /paired rounds/);
+    assert.throws(
+      () => pairedAdded({ p50: [1, 2], p99: [1, 2] }, { p50: [1], p99: [1] }, { p50: [1, 2], p99: [1, 2] }),
+      /paired rounds/,
+    );
   });
 });

@@ -10,7 +10,10 @@ import { MemoryRegistry } from '../../../src/state/memory-registry.js';
 import { createLogger } from '../../../src/util/log.js';
 
 /** The bridge's ingress with a real memory registry and a queue that is a plain object answering as told. */
-function setup(overrides: Record<string, unknown> = {}, answer: (job: UpstreamJob) => JobOutcome = () => ({ kind: 'response', body: {} })) {
+function setup(
+  overrides: Record<string, unknown> = {},
+  answer: (job: UpstreamJob) => JobOutcome = () => ({ kind: 'response', body: {} }),
+) {
   const config = loadConfig({ CONFIG: '' }, { csmsUrl: 'ws://csms', maxQueuedPerCharger: 10, ...overrides });
   const registry = new MemoryRegistry();
   const submitted: UpstreamJob[] = [];
@@ -27,9 +30,17 @@ function setup(overrides: Record<string, unknown> = {}, answer: (job: UpstreamJo
     dropQueued: async () => 0,
     close: async () => undefined,
   };
-  const ingress = new ChargerIngress(config, registry, queue, new QueuedCount(registry, createLogger('silent')), new OfflinePolicies(config, registry), createLogger('silent'), {
-    onOverflow: (identity, action, decision) => overflows.push(`${identity} ${action} ${decision}`),
-  });
+  const ingress = new ChargerIngress(
+    config,
+    registry,
+    queue,
+    new QueuedCount(registry, createLogger('silent')),
+    new OfflinePolicies(config, registry),
+    createLogger('silent'),
+    {
+      onOverflow: (identity, action, decision) => overflows.push(`${identity} ${action} ${decision}`),
+    },
+  );
   return { config, registry, ingress, submitted, overflows };
 }
 
@@ -55,32 +66,85 @@ describe('bridge ingress: from a decoded charger message to a queued job and bac
     const job = submitted[0]!;
     assert.equal(answer.jobId, job.id);
     assert.deepEqual(
-      { identity: job.identity, source: job.source, target: job.target, action: job.action, receivedAt: job.receivedAt, deadline: job.deadline, soapMessageId: job.soapMessageId },
-      { identity: 'CP-1', source: 'ocpp1.5-soap', target: config.csmsProtocol, action: 'Heartbeat', receivedAt: '2024-05-01T12:00:00.000Z', deadline: ARRIVED + config.csmsTimeoutMs, soapMessageId: 'urn:uuid:m1' },
+      {
+        identity: job.identity,
+        source: job.source,
+        target: job.target,
+        action: job.action,
+        receivedAt: job.receivedAt,
+        deadline: job.deadline,
+        soapMessageId: job.soapMessageId,
+      },
+      {
+        identity: 'CP-1',
+        source: 'ocpp1.5-soap',
+        target: config.csmsProtocol,
+        action: 'Heartbeat',
+        receivedAt: '2024-05-01T12:00:00.000Z',
+        deadline: ARRIVED + config.csmsTimeoutMs,
+        soapMessageId: 'urn:uuid:m1',
+      },
     );
     const contact = await registry.contact('CP-1');
     assert.deepEqual(
-      { url: contact?.callbackUrl, source: contact?.callbackSource, dialect: contact?.dialect, protocol: contact?.csmsProtocol, address: contact?.remoteAddress },
-      { url: 'http://10.0.0.7:8080/ChargePointService', source: 'From', dialect: 'ocpp1.5-soap', protocol: config.csmsProtocol, address: '10.0.0.7' },
+      {
+        url: contact?.callbackUrl,
+        source: contact?.callbackSource,
+        dialect: contact?.dialect,
+        protocol: contact?.csmsProtocol,
+        address: contact?.remoteAddress,
+      },
+      {
+        url: 'http://10.0.0.7:8080/ChargePointService',
+        source: 'From',
+        dialect: 'ocpp1.5-soap',
+        protocol: config.csmsProtocol,
+        address: '10.0.0.7',
+      },
     );
   });
 
   it('turns each queue outcome into the answer the delivery rules ask for', async () => {
     const cases: [string, object, JobOutcome, string, unknown][] = [
-      ['Authorize', { idTag: 'T' }, { kind: 'response', body: { idTagInfo: { status: 'Accepted' } } }, 'response', { idTagInfo: { status: 'Accepted' } }],
-      ['Authorize', { idTag: 'T' }, { kind: 'fault', fault: { code: 'Sender', subcode: 'SecurityError', reason: 'no' } }, 'fault', 'SecurityError'],
+      [
+        'Authorize',
+        { idTag: 'T' },
+        { kind: 'response', body: { idTagInfo: { status: 'Accepted' } } },
+        'response',
+        { idTagInfo: { status: 'Accepted' } },
+      ],
+      [
+        'Authorize',
+        { idTag: 'T' },
+        { kind: 'fault', fault: { code: 'Sender', subcode: 'SecurityError', reason: 'no' } },
+        'fault',
+        'SecurityError',
+      ],
       ['MeterValues', { connectorId: 1, values: [] }, { kind: 'stored' }, 'response', {}],
       ['Heartbeat', {}, { kind: 'expired', queued: true }, 'response', 'currentTime'],
       ['Authorize', { idTag: 'T' }, { kind: 'stored' }, 'retry', 'central system unavailable'],
-      ['StartTransaction', { connectorId: 1 }, { kind: 'expired', queued: true }, 'retry', 'did not answer StartTransaction'],
+      [
+        'StartTransaction',
+        { connectorId: 1 },
+        { kind: 'expired', queued: true },
+        'retry',
+        'did not answer StartTransaction',
+      ],
       ['Heartbeat', {}, { kind: 'expired', queued: false }, 'retry', 'did not answer Heartbeat'],
-      ['MeterValues', { connectorId: 1, values: [] }, { kind: 'retry', reason: 'gateway queue (Redis) unavailable', queued: false }, 'retry', 'Redis'],
+      [
+        'MeterValues',
+        { connectorId: 1, values: [] },
+        { kind: 'retry', reason: 'gateway queue (Redis) unavailable', queued: false },
+        'retry',
+        'Redis',
+      ],
     ];
     for (const [action, request, outcome, kind, detail] of cases) {
       const { ingress } = setup({}, () => outcome);
       const answer = await ingress.accept(message(action, request));
       assert.equal(answer.kind, kind, `${action} ${outcome.kind}`);
-      if (answer.kind === 'response' && typeof detail === 'string') assert.ok(detail in answer.body, `${action}: ${detail}`);
+      if (answer.kind === 'response' && typeof detail === 'string')
+        assert.ok(detail in answer.body, `${action}: ${detail}`);
       else if (answer.kind === 'response') assert.deepEqual(answer.body, detail);
       if (answer.kind === 'fault') assert.equal(answer.fault.subcode, detail);
       if (answer.kind === 'retry') assert.match(answer.reason, new RegExp(String(detail)));
@@ -106,7 +170,10 @@ describe('bridge ingress: from a decoded charger message to a queued job and bac
     assert.equal(meter.kind, 'retry');
     assert.match(meter.kind === 'retry' ? meter.reason : '', /10 messages queued \(limit 10\)/);
     await ingress.accept(message('StopTransaction', { transactionId: 1 }));
-    assert.deepEqual(submitted.map((j) => j.action), ['StopTransaction']);
+    assert.deepEqual(
+      submitted.map((j) => j.action),
+      ['StopTransaction'],
+    );
     assert.deepEqual(overflows, ['CP-1 Heartbeat answer-locally', 'CP-1 MeterValues refuse']);
   });
 
@@ -119,7 +186,10 @@ describe('bridge ingress: from a decoded charger message to a queued job and bac
 
   it('with offlineAuthorize, a CSMS that does not answer in time is stood in for by its own earlier answer', async () => {
     const { ingress, registry } = setup({ offlineAuthorize: true }, () => ({ kind: 'expired', queued: true }));
-    await registry.cacheAuthorization('CP-1', 'TAG', { idTagInfo: { status: 'Blocked' }, at: new Date().toISOString() });
+    await registry.cacheAuthorization('CP-1', 'TAG', {
+      idTagInfo: { status: 'Blocked' },
+      at: new Date().toISOString(),
+    });
     const answer = await ingress.accept(message('Authorize', { idTag: 'TAG' }));
     assert.deepEqual(answer.kind === 'response' ? answer.body : answer, { idTagInfo: { status: 'Blocked' } });
     const unknown = await ingress.accept(message('Authorize', { idTag: 'OTHER' }));

@@ -8,7 +8,7 @@ import { RpcError } from '../../../src/ocpp/rpc-error.js';
 import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { LeftInQueue, type JobOutcome, type UpstreamJob } from '../../../src/queue/upstream-queue.js';
 import { MemoryRegistry } from '../../../src/state/memory-registry.js';
-import { UpstreamError } from '../../../src/upstream/connection.js';
+import { UpstreamError } from '../../../src/upstream/connection-types.js';
 import { createLogger } from '../../../src/util/log.js';
 
 interface Sent {
@@ -69,11 +69,17 @@ const NOW = '2024-05-01T12:00:01.000Z';
 
 describe('message processor: one charger message through translation, the CSMS and back', () => {
   it('BootNotification: a schema-valid 1.6 CALL, the 1.5 answer, and the registration in the state', async () => {
-    const { processor, registry, sent, events } = setup(() => ({ status: 'Accepted', currentTime: NOW, interval: 300 }));
+    const { processor, registry, sent, events } = setup(() => ({
+      status: 'Accepted',
+      currentTime: NOW,
+      interval: 300,
+    }));
     const replies = await run(processor, job('BootNotification', BOOT));
     assert.deepEqual(sent, [{ action: 'BootNotification', payload: BOOT }]);
     assert.ok(check16('BootNotification', 'req', sent[0]!.payload).ok);
-    assert.deepEqual(replies, [{ kind: 'response', body: { status: 'Accepted', currentTime: NOW, heartbeatInterval: 300 } }]);
+    assert.deepEqual(replies, [
+      { kind: 'response', body: { status: 'Accepted', currentTime: NOW, heartbeatInterval: 300 } },
+    ]);
     assert.equal((await registry.load('CP-1'))?.registration, 'Accepted');
     assert.deepEqual([events.length, events[0]?.via], [1, 'csms']);
   });
@@ -90,7 +96,10 @@ describe('message processor: one charger message through translation, the CSMS a
     const { processor, sent } = setup(() => ({}));
     const replies = await run(processor, job('Authorize', { idTag: 'X'.repeat(21) }));
     assert.equal(sent.length, 0);
-    assert.deepEqual(replies[0]?.kind === 'fault' && [replies[0].fault.code, replies[0].fault.subcode], ['Sender', 'ProtocolError']);
+    assert.deepEqual(replies[0]?.kind === 'fault' && [replies[0].fault.code, replies[0].fault.subcode], [
+      'Sender',
+      'ProtocolError',
+    ]);
   });
 
   it('maps a CALLERROR to the SOAP Fault of the errata table, and an invalid CSMS answer to Receiver/InternalError', async () => {
@@ -116,7 +125,10 @@ describe('message processor: one charger message through translation, the CSMS a
       throw new UpstreamError('unavailable', 'CSMS unreachable: ECONNREFUSED');
     });
     const replies: JobOutcome[] = [];
-    const running = processor.process(job('MeterValues', { connectorId: 1, values: [{ timestamp: NOW, value: [{ $value: '10' }] }] }), (o) => replies.push(o));
+    const running = processor.process(
+      job('MeterValues', { connectorId: 1, values: [{ timestamp: NOW, value: [{ $value: '10' }] }] }),
+      (o) => replies.push(o),
+    );
     while (replies.length === 0) await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(replies, [{ kind: 'stored' }]);
     processor.stop();
@@ -125,11 +137,23 @@ describe('message processor: one charger message through translation, the CSMS a
   });
 
   it('answers StartTransaction from the CSMS, then reports the Charging transition a 1.5 charger never sends', async () => {
-    const { processor, registry, sent } = setup((call) => (call.action === 'StartTransaction' ? { transactionId: 42, idTagInfo: { status: 'Accepted' } } : {}));
-    await registry.update('CP-1', (s) => ({ ...s, registration: 'Accepted', connectors: { '1': { chargerStatus: 'Occupied', csmsStatus: 'Preparing' } } }));
-    const replies = await run(processor, job('StartTransaction', { connectorId: 1, idTag: 'T', timestamp: NOW, meterStart: 5 }));
+    const { processor, registry, sent } = setup((call) =>
+      call.action === 'StartTransaction' ? { transactionId: 42, idTagInfo: { status: 'Accepted' } } : {},
+    );
+    await registry.update('CP-1', (s) => ({
+      ...s,
+      registration: 'Accepted',
+      connectors: { '1': { chargerStatus: 'Occupied', csmsStatus: 'Preparing' } },
+    }));
+    const replies = await run(
+      processor,
+      job('StartTransaction', { connectorId: 1, idTag: 'T', timestamp: NOW, meterStart: 5 }),
+    );
     assert.deepEqual(replies, [{ kind: 'response', body: { transactionId: 42, idTagInfo: { status: 'Accepted' } } }]);
-    assert.deepEqual(sent.map((s) => s.action), ['StartTransaction', 'StatusNotification']);
+    assert.deepEqual(
+      sent.map((s) => s.action),
+      ['StartTransaction', 'StatusNotification'],
+    );
     assert.equal((sent[1]!.payload as { status: string }).status, 'Charging');
     const state = await registry.load('CP-1');
     assert.deepEqual([state?.transactions['42']?.connectorId, state?.connectors['1']?.csmsStatus], [1, 'Charging']);

@@ -14,7 +14,8 @@ const policy = (action: string) => {
 
 describe('per-charger queue bound: the policy table of OCPP 1.5 operations', () => {
   it('under the bound everything is queued', () => {
-    for (const action of ['MeterValues', 'Heartbeat', 'Authorize', 'StopTransaction']) assert.equal(overflowDecision(policy(action), 9, 10), 'queue');
+    for (const action of ['MeterValues', 'Heartbeat', 'Authorize', 'StopTransaction'])
+      assert.equal(overflowDecision(policy(action), 9, 10), 'queue');
   });
   it('over the bound: transactions and statuses queued, Heartbeat answered locally, the rest refused for a retry', () => {
     const table: [string, string][] = [
@@ -46,22 +47,48 @@ describe('offline Authorize policy (opt-in)', () => {
   const now = Date.parse('2024-05-01T12:00:00Z');
   it('answers only from an earlier CSMS answer that is within the TTL and not expired', async () => {
     const registry = new MemoryRegistry();
-    const offline = (ttl: number) => new OfflinePolicies({ offlineAuthorize: true, offlineStartTransaction: false, authorizeCacheTtlSec: ttl }, registry);
+    const offline = (ttl: number) =>
+      new OfflinePolicies(
+        { offlineAuthorize: true, offlineStartTransaction: false, authorizeCacheTtlSec: ttl },
+        registry,
+      );
     assert.equal(await offline(3600).authorization('CP', 'TAG', now), undefined, 'nothing known: no invented decision');
-    await offline(3600).remember('CP', 'TAG', { status: 'Accepted', parentIdTag: 'P' }, new Date('2024-05-01T11:30:00Z'));
-    assert.deepEqual(await offline(3600).authorization('CP', 'TAG', now), { idTagInfo: { status: 'Accepted', parentIdTag: 'P' } });
+    await offline(3600).remember(
+      'CP',
+      'TAG',
+      { status: 'Accepted', parentIdTag: 'P' },
+      new Date('2024-05-01T11:30:00Z'),
+    );
+    assert.deepEqual(await offline(3600).authorization('CP', 'TAG', now), {
+      idTagInfo: { status: 'Accepted', parentIdTag: 'P' },
+    });
     assert.equal(await offline(600).authorization('CP', 'TAG', now), undefined, 'older than the TTL');
     assert.equal(await offline(3600).authorization('OTHER-CP', 'TAG', now), undefined, 'per charger');
-    await offline(3600).remember('CP', 'OLD', { status: 'Accepted', expiryDate: '2024-05-01T11:59:00Z' }, new Date('2024-05-01T11:30:00Z'));
+    await offline(3600).remember(
+      'CP',
+      'OLD',
+      { status: 'Accepted', expiryDate: '2024-05-01T11:59:00Z' },
+      new Date('2024-05-01T11:30:00Z'),
+    );
     assert.equal(await offline(3600).authorization('CP', 'OLD', now), undefined, 'past its expiryDate');
   });
   it('is switched on per policy: Authorize by offlineAuthorize, StartTransaction by offlineStartTransaction', () => {
     const registry = new MemoryRegistry();
-    const only = (offlineAuthorize: boolean, offlineStartTransaction: boolean) => new OfflinePolicies({ offlineAuthorize, offlineStartTransaction, authorizeCacheTtlSec: 60 }, registry);
-    assert.deepEqual([only(true, false).enabled(policy('Authorize')), only(true, false).enabled(policy('StartTransaction'))], [true, false]);
-    assert.deepEqual([only(false, true).enabled(policy('Authorize')), only(false, true).enabled(policy('StartTransaction'))], [false, true]);
+    const only = (offlineAuthorize: boolean, offlineStartTransaction: boolean) =>
+      new OfflinePolicies({ offlineAuthorize, offlineStartTransaction, authorizeCacheTtlSec: 60 }, registry);
+    assert.deepEqual(
+      [only(true, false).enabled(policy('Authorize')), only(true, false).enabled(policy('StartTransaction'))],
+      [true, false],
+    );
+    assert.deepEqual(
+      [only(false, true).enabled(policy('Authorize')), only(false, true).enabled(policy('StartTransaction'))],
+      [false, true],
+    );
     assert.equal(only(true, true).enabled(policy('MeterValues')), false, 'no offline answer for other operations');
-    assert.deepEqual([only(false, false).remembersAuthorizations, only(false, true).remembersAuthorizations], [false, true]);
+    assert.deepEqual(
+      [only(false, false).remembersAuthorizations, only(false, true).remembersAuthorizations],
+      [false, true],
+    );
   });
 });
 
@@ -81,8 +108,20 @@ describe('offline StartTransaction policy: local transaction ids (pure)', async 
     assert.equal(lt.csmsTransactionId(mapped, first.localId), 77);
     assert.equal(lt.chargerTransactionId(mapped, 77), first.localId);
     assert.equal(lt.chargerTransactionId(mapped, 78), 78, 'ids the charger got from the CSMS are unchanged');
-    assert.deepEqual(lt.withCsmsTransactionId(mapped, { connectorId: 1, transactionId: first.localId }), { connectorId: 1, transactionId: 77 });
-    const ctx = { now: 'x', options: { celsiusUnit: 'Celcius' as const, timezone: 'Z', bootRetryIntervalSec: 60 }, gatewayKeys: { webSocketPingInterval: 0, supportedFeatureProfiles: '' }, notes: [] };
-    assert.deepEqual(remoteStopTransaction.toSoap({ transactionId: 77 }, mapped, ctx), { kind: 'soap', request: { transactionId: first.localId } }, 'RemoteStop reaches the charger with its own id');
+    assert.deepEqual(lt.withCsmsTransactionId(mapped, { connectorId: 1, transactionId: first.localId }), {
+      connectorId: 1,
+      transactionId: 77,
+    });
+    const ctx = {
+      now: 'x',
+      options: { celsiusUnit: 'Celcius' as const, timezone: 'Z', bootRetryIntervalSec: 60 },
+      gatewayKeys: { webSocketPingInterval: 0, supportedFeatureProfiles: '' },
+      notes: [],
+    };
+    assert.deepEqual(
+      remoteStopTransaction.toSoap({ transactionId: 77 }, mapped, ctx),
+      { kind: 'soap', request: { transactionId: first.localId } },
+      'RemoteStop reaches the charger with its own id',
+    );
   });
 });

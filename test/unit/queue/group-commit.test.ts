@@ -42,7 +42,7 @@ describe('group commit (one Redis write for the messages of one partition that a
     assert.deepEqual(flushed, [[42], [43]]);
   });
 
-  it('while a key\'s write is under way, its new items wait and go out together when it completes', async () => {
+  it("while a key's write is under way, its new items wait and go out together when it completes", async () => {
     const flushed: number[][] = [];
     const writes: (() => void)[] = [];
     const batcher = new GroupCommit<string, number>(100, (_key, items) => {

@@ -11,16 +11,35 @@ const from = (fromAddress?: string, replyToAddress?: string) => ({ fromAddress, 
 describe('callback policy: which callback URLs a charger may set', () => {
   it('skips anonymous, none, host-less and unparsable addresses (Q2); From first, then ReplyTo', () => {
     const p = policy({ callbackPolicy: 'any' });
-    for (const bad of ['http://www.w3.org/2005/08/addressing/anonymous', 'http://www.w3.org/2005/08/addressing/none', 'http://:8082/', 'not a url', 'urn:foo', '']) {
+    for (const bad of [
+      'http://www.w3.org/2005/08/addressing/anonymous',
+      'http://www.w3.org/2005/08/addressing/none',
+      'http://:8082/',
+      'not a url',
+      'urn:foo',
+      '',
+    ]) {
       assert.deepEqual(p.judge('CP', from(bad), '10.0.0.5'), { kind: 'none' }, bad);
     }
-    assert.deepEqual(p.judge('CP', from('http://10.1.2.3:8080/ChargePointService', 'http://10.1.2.4/'), '10.0.0.5'), { kind: 'accepted', url: 'http://10.1.2.3:8080/ChargePointService', source: 'From' });
-    assert.deepEqual(p.judge('CP', from('http://:1/', 'https://cp.example/ocpp'), '10.0.0.5'), { kind: 'accepted', url: 'https://cp.example/ocpp', source: 'ReplyTo' });
+    assert.deepEqual(p.judge('CP', from('http://10.1.2.3:8080/ChargePointService', 'http://10.1.2.4/'), '10.0.0.5'), {
+      kind: 'accepted',
+      url: 'http://10.1.2.3:8080/ChargePointService',
+      source: 'From',
+    });
+    assert.deepEqual(p.judge('CP', from('http://:1/', 'https://cp.example/ocpp'), '10.0.0.5'), {
+      kind: 'accepted',
+      url: 'https://cp.example/ocpp',
+      source: 'ReplyTo',
+    });
   });
 
   it('a configured callbackUrl always wins', () => {
     const p = policy({ chargers: { CP: { callbackUrl: 'http://10.9.9.9/cp' } } });
-    assert.deepEqual(p.judge('CP', from('http://203.0.113.7/evil'), '203.0.113.7'), { kind: 'accepted', url: 'http://10.9.9.9/cp', source: 'config' });
+    assert.deepEqual(p.judge('CP', from('http://203.0.113.7/evil'), '203.0.113.7'), {
+      kind: 'accepted',
+      url: 'http://10.9.9.9/cp',
+      source: 'config',
+    });
   });
 
   it('same-source (the default): only the address the message came from, or CALLBACK_NETWORKS', () => {
@@ -39,7 +58,7 @@ describe('callback policy: which callback URLs a charger may set', () => {
     assert.equal(p.judge('CP', from('http://10.20.0.5/cp'), '10.0.0.5').kind, 'accepted');
   });
 
-  it('never link-local, never the gateway\'s own ports, loopback only from loopback, no user info: whatever the policy', () => {
+  it("never link-local, never the gateway's own ports, loopback only from loopback, no user info: whatever the policy", () => {
     const p = policy({ callbackPolicy: 'any' });
     const reason = (url: string, sender = '10.0.0.5') => {
       const v = p.judge('CP', from(url), sender);
@@ -53,8 +72,19 @@ describe('callback policy: which callback URLs a charger may set', () => {
     assert.match(reason('http://localhost:9999/cp'), /loopback/);
     assert.equal(reason('http://127.0.0.1:9999/cp', '127.0.0.1'), 'accepted');
     assert.match(reason('http://user:secret@10.0.0.5/cp'), /user info/);
-    assert.equal(policy({ callbackPolicy: 'any', chargers: { CP: { callbackUserInfo: true } } }).judge('CP', from('http://user:secret@10.0.0.5/cp'), '10.0.0.5').kind, 'accepted');
-    assert.equal(reason('http://10.0.0.9:8080/ChargePointService'), 'accepted', 'port 8080 on another host is a charger');
+    assert.equal(
+      policy({ callbackPolicy: 'any', chargers: { CP: { callbackUserInfo: true } } }).judge(
+        'CP',
+        from('http://user:secret@10.0.0.5/cp'),
+        '10.0.0.5',
+      ).kind,
+      'accepted',
+    );
+    assert.equal(
+      reason('http://10.0.0.9:8080/ChargePointService'),
+      'accepted',
+      'port 8080 on another host is a charger',
+    );
   });
 
   it('a refusal names the URL without credentials', () => {

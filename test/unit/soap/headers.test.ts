@@ -4,7 +4,10 @@ import { normaliseHeaders } from '../../../src/soap/headers.js';
 import { ocppVersionOf } from '../../../src/soap/dialects.js';
 import { parseXml } from '../../../src/soap/xml.js';
 
-const header = (inner: string) => parseXml(`<h xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:s="http://www.w3.org/2003/05/soap-envelope">${inner}</h>`);
+const header = (inner: string) =>
+  parseXml(
+    `<h xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:s="http://www.w3.org/2003/05/soap-envelope">${inner}</h>`,
+  );
 
 /** The header normaliser against the shapes of docs/charger-quirks.md (the Q numbers in the titles). */
 describe('normaliseHeaders', () => {

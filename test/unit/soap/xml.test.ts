@@ -10,7 +10,10 @@ describe('parseXml', () => {
       '<ns0:Envelope xmlns:ns0="urn:e"><ns0:Body/></ns0:Envelope>',
     ]) {
       const root = parseXml(doc);
-      assert.deepEqual([root.ns, root.name, root.children[0]?.ns, root.children[0]?.name], ['urn:e', 'Envelope', 'urn:e', 'Body']);
+      assert.deepEqual(
+        [root.ns, root.name, root.children[0]?.ns, root.children[0]?.name],
+        ['urn:e', 'Envelope', 'urn:e', 'Body'],
+      );
     }
   });
 
@@ -20,21 +23,31 @@ describe('parseXml', () => {
   });
 
   it('rejects DOCTYPE and ENTITY declarations before parsing (no XXE, no entity expansion)', () => {
-    const bomb = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><a>&lol2;</a>';
+    const bomb =
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><a>&lol2;</a>';
     const xxe = '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>';
     for (const doc of [bomb, xxe, '<!doctype html><html/>']) {
-      assert.throws(() => parseXml(doc), (e: unknown) => e instanceof XmlError && /DOCTYPE and ENTITY/.test(e.message));
+      assert.throws(
+        () => parseXml(doc),
+        (e: unknown) => e instanceof XmlError && /DOCTYPE and ENTITY/.test(e.message),
+      );
     }
   });
 
   it('reports malformed XML with a position', () => {
-    assert.throws(() => parseXml('<a><b></a>'), (e: unknown) => e instanceof XmlError && /malformed XML at line 1/.test(e.message));
+    assert.throws(
+      () => parseXml('<a><b></a>'),
+      (e: unknown) => e instanceof XmlError && /malformed XML at line 1/.test(e.message),
+    );
     assert.throws(() => parseXml('<a>'), XmlError);
   });
 
   it('refuses an element with more attributes than any SOAP message has', () => {
     const attrs = Array.from({ length: 300 }, (_, i) => `a${i}="v"`).join(' ');
-    assert.throws(() => parseXml(`<a ${attrs}/>`), (e: unknown) => e instanceof XmlError && /more than 256 attributes on <a>/.test(e.message));
+    assert.throws(
+      () => parseXml(`<a ${attrs}/>`),
+      (e: unknown) => e instanceof XmlError && /more than 256 attributes on <a>/.test(e.message),
+    );
     assert.equal(Object.keys(parseXml(`<a ${attrs.split(' ').slice(0, 256).join(' ')}/>`).attrs).length, 256);
   });
 
@@ -42,7 +55,10 @@ describe('parseXml', () => {
     const deep = '<a>'.repeat(40) + '</a>'.repeat(40);
     assert.throws(() => parseXml(deep), /nesting deeper than 32/);
     const wide = `<a>${'<b/>'.repeat(30)}</a>`;
-    assert.throws(() => parseXml(wide, { maxDepth: 10, maxElements: 20, maxAttributeLength: 100 }), /more than 20 XML elements/);
+    assert.throws(
+      () => parseXml(wide, { maxDepth: 10, maxElements: 20, maxAttributeLength: 100 }),
+      /more than 20 XML elements/,
+    );
   });
 
   it('decodes predefined entities and CDATA, and serialises mixed content back (Q15)', () => {
@@ -78,7 +94,11 @@ describe('parseXml: well-formedness (XML 1.0 subset that SOAP uses)', () => {
   ];
   for (const [doc, reason] of malformed) {
     it(`rejects ${JSON.stringify(doc)}`, () => {
-      assert.throws(() => parseXml(doc), (e: unknown) => e instanceof XmlError && /^malformed XML at line \d+, column \d+: /.test(e.message) && reason.test(e.message));
+      assert.throws(
+        () => parseXml(doc),
+        (e: unknown) =>
+          e instanceof XmlError && /^malformed XML at line \d+, column \d+: /.test(e.message) && reason.test(e.message),
+      );
     });
   }
 
@@ -87,21 +107,29 @@ describe('parseXml: well-formedness (XML 1.0 subset that SOAP uses)', () => {
   });
 
   it('accepts the declaration, comments, processing instructions, a BOM and whitespace around the root', () => {
-    const root = parseXml('\uFEFF<?xml version="1.0" encoding="utf-8"?>\n<!-- c --><a><!-- inside --><?pi x?>t</a>\n<?after?>\n');
+    const root = parseXml(
+      '\uFEFF<?xml version="1.0" encoding="utf-8"?>\n<!-- c --><a><!-- inside --><?pi x?>t</a>\n<?after?>\n',
+    );
     assert.deepEqual([root.name, root.text], ['a', 't']);
   });
 
   it('decodes character references and normalises whitespace in attribute values', () => {
     const root = parseXml(`<a x='1&#9;2&#x41;&quot;' y="p\tq">&#x20AC;&#8364;&lt;&gt;&apos;</a>`);
     assert.deepEqual(root.attrs, { x: '1\t2A"', y: 'p q' });
-    assert.equal(root.text, '€€<>\'');
+    assert.equal(root.text, "€€<>'");
   });
 
   it('keeps unqualified elements unqualified and resolves default and redeclared namespaces by scope', () => {
-    const root = parseXml('<p:a xmlns:p="urn:1" xmlns="urn:d"><b/><p:c xmlns:p="urn:2"><p:d/></p:c><e xmlns=""/></p:a>');
+    const root = parseXml(
+      '<p:a xmlns:p="urn:1" xmlns="urn:d"><b/><p:c xmlns:p="urn:2"><p:d/></p:c><e xmlns=""/></p:a>',
+    );
     assert.deepEqual(
       root.children.map((c) => [c.name, c.ns]),
-      [['b', 'urn:d'], ['c', 'urn:2'], ['e', undefined]],
+      [
+        ['b', 'urn:d'],
+        ['c', 'urn:2'],
+        ['e', undefined],
+      ],
     );
     assert.deepEqual([root.children[1]!.children[0]!.name, root.children[1]!.children[0]!.ns], ['d', 'urn:2']);
   });

@@ -31,21 +31,36 @@ describe('BootNotification (docs/translation.md#bootnotification)', () => {
   });
 
   it('Accepted: interval becomes heartbeatInterval', () => {
-    assert.deepEqual(bootNotification.toResponse({ status: 'Accepted', currentTime: '2024-05-01T12:00:00Z', interval: 300 }, request, ctx()), {
-      status: 'Accepted',
-      currentTime: '2024-05-01T12:00:00.000Z',
-      heartbeatInterval: 300,
-    });
+    assert.deepEqual(
+      bootNotification.toResponse(
+        { status: 'Accepted', currentTime: '2024-05-01T12:00:00Z', interval: 300 },
+        request,
+        ctx(),
+      ),
+      {
+        status: 'Accepted',
+        currentTime: '2024-05-01T12:00:00.000Z',
+        heartbeatInterval: 300,
+      },
+    );
   });
 
   it('Pending: the 1.5 charger is told Rejected with the CSMS interval', () => {
-    const res = bootNotification.toResponse({ status: 'Pending', currentTime: '2024-05-01T12:00:00Z', interval: 45 }, request, ctx());
+    const res = bootNotification.toResponse(
+      { status: 'Pending', currentTime: '2024-05-01T12:00:00Z', interval: 45 },
+      request,
+      ctx(),
+    );
     assert.deepEqual(res, { status: 'Rejected', currentTime: '2024-05-01T12:00:00.000Z', heartbeatInterval: 45 });
   });
 
   it('Pending or Rejected with interval 0: the configured retry interval, never 0', () => {
     for (const status of ['Pending', 'Rejected'] as const) {
-      const res = bootNotification.toResponse({ status, currentTime: '2024-05-01T12:00:00Z', interval: 0 }, request, ctx({ bootRetryIntervalSec: 90 }));
+      const res = bootNotification.toResponse(
+        { status, currentTime: '2024-05-01T12:00:00Z', interval: 0 },
+        request,
+        ctx({ bootRetryIntervalSec: 90 }),
+      );
       assert.equal(res.status, 'Rejected');
       assert.equal(res.heartbeatInterval, 90);
     }
@@ -53,10 +68,22 @@ describe('BootNotification (docs/translation.md#bootnotification)', () => {
 
   it('reduce records registration, interval and boot, and flags open transactions as rebooted', () => {
     const before = state({
-      transactions: { '7': { transactionId: 7, connectorId: 1, idTag: 'T', startedAt: '2024-05-01T11:00:00.000Z', idTagStatus: 'Accepted' } },
+      transactions: {
+        '7': {
+          transactionId: 7,
+          connectorId: 1,
+          idTag: 'T',
+          startedAt: '2024-05-01T11:00:00.000Z',
+          idTagStatus: 'Accepted',
+        },
+      },
     });
     const result = { status: 'Pending' as const, currentTime: '2024-05-01T12:00:00Z', interval: 30 };
-    const { state: after } = bootNotification.reduce!(before, { request, call: request, result, response: bootNotification.toResponse(result, request, ctx()) }, ctx());
+    const { state: after } = bootNotification.reduce!(
+      before,
+      { request, call: request, result, response: bootNotification.toResponse(result, request, ctx()) },
+      ctx(),
+    );
     assert.equal(after.registration, 'Pending');
     assert.equal(after.heartbeatInterval, undefined, 'a Pending interval is a retry wait, not a heartbeat interval');
     assert.equal(after.lastBoot?.csmsStatus, 'Pending');

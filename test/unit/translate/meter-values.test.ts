@@ -24,7 +24,12 @@ describe('MeterValues (docs/translation.md#metervalues)', () => {
       kind: 'call',
       payload: {
         connectorId: 1,
-        meterValue: [{ timestamp: '2024-05-01T12:00:00.000Z', sampledValue: [{ value: '16.1', measurand: 'Current.Import', unit: 'A' }, { value: '12345' }] }],
+        meterValue: [
+          {
+            timestamp: '2024-05-01T12:00:00.000Z',
+            sampledValue: [{ value: '16.1', measurand: 'Current.Import', unit: 'A' }, { value: '12345' }],
+          },
+        ],
       },
     });
     if (out.kind === 'call') assert.ok(check16('MeterValues', 'req', out.payload).ok);
@@ -46,7 +51,10 @@ describe('MeterValues (docs/translation.md#metervalues)', () => {
   for (const [from, to] of units) {
     it(`unit ${from} -> ${to}, valid under the 1.6 schema`, () => {
       assert.equal(unitTo16(from, ctx()), to);
-      const payload = { connectorId: 1, meterValue: [{ timestamp: '2024-05-01T12:00:00.000Z', sampledValue: [{ value: '1', unit: to }] }] };
+      const payload = {
+        connectorId: 1,
+        meterValue: [{ timestamp: '2024-05-01T12:00:00.000Z', sampledValue: [{ value: '1', unit: to }] }],
+      };
       assert.ok(check16('MeterValues', 'req', payload).ok);
     });
   }
@@ -57,7 +65,14 @@ describe('MeterValues (docs/translation.md#metervalues)', () => {
 
   it('keeps every 1.5 context, format, measurand and location value, all valid in 1.6', () => {
     const sampled = [
-      ...['Interruption.Begin', 'Interruption.End', 'Sample.Clock', 'Sample.Periodic', 'Transaction.Begin', 'Transaction.End'].map((context) => ({ $value: '1', context })),
+      ...[
+        'Interruption.Begin',
+        'Interruption.End',
+        'Sample.Clock',
+        'Sample.Periodic',
+        'Transaction.Begin',
+        'Transaction.End',
+      ].map((context) => ({ $value: '1', context })),
       ...['Raw', 'SignedData'].map((format) => ({ $value: '1', format })),
       ...[
         'Energy.Active.Export.Register',
@@ -79,7 +94,11 @@ describe('MeterValues (docs/translation.md#metervalues)', () => {
       ].map((measurand) => ({ $value: '1', measurand })),
       ...['Inlet', 'Outlet', 'Body'].map((location) => ({ $value: '1', location })),
     ];
-    const out = meterValues.toCall({ connectorId: 2, values: [{ timestamp: '2024-05-01T12:00:00Z', value: sampled }] }, state(), ctx());
+    const out = meterValues.toCall(
+      { connectorId: 2, values: [{ timestamp: '2024-05-01T12:00:00Z', value: sampled }] },
+      state(),
+      ctx(),
+    );
     assert.equal(out.kind, 'call');
     if (out.kind !== 'call') return;
     const sv = out.payload.meterValue[0]!.sampledValue;
@@ -97,7 +116,11 @@ describe('MeterValues (docs/translation.md#metervalues)', () => {
   });
 
   it('drops transactionId 0 and infers a missing one from the open transaction on the connector (Q14)', () => {
-    const open = state({ transactions: { '42': { transactionId: 42, connectorId: 1, idTag: 'T', startedAt: 'x', idTagStatus: 'Accepted' } } });
+    const open = state({
+      transactions: {
+        '42': { transactionId: 42, connectorId: 1, idTag: 'T', startedAt: 'x', idTagStatus: 'Accepted' },
+      },
+    });
     const v = [{ timestamp: '2024-05-01T12:00:00Z', value: [{ $value: '1' }] }];
     const zero = meterValues.toCall({ connectorId: 2, transactionId: 0, values: v }, open, ctx());
     assert.equal(zero.kind === 'call' && 'transactionId' in zero.payload, false);
@@ -113,7 +136,13 @@ describe('MeterValues (docs/translation.md#metervalues)', () => {
       {
         connectorId: 1,
         values: [
-          { timestamp: ts, value: [{ $value: '1', location: 'Inlet' }, { $value: '2', location: 'Outlet' }] },
+          {
+            timestamp: ts,
+            value: [
+              { $value: '1', location: 'Inlet' },
+              { $value: '2', location: 'Outlet' },
+            ],
+          },
           { timestamp: ts, value: [{ $value: '3' }] },
         ],
       },
@@ -132,7 +161,11 @@ describe('MeterValues (docs/translation.md#metervalues)', () => {
   });
 
   it('reads zone-less timestamps in the configured zone', () => {
-    const out = meterValues.toCall({ connectorId: 1, values: [{ timestamp: '2024-05-01T12:00:00', value: [{ $value: '1' }] }] }, state(), ctx({ timezone: '+01:00' }));
+    const out = meterValues.toCall(
+      { connectorId: 1, values: [{ timestamp: '2024-05-01T12:00:00', value: [{ $value: '1' }] }] },
+      state(),
+      ctx({ timezone: '+01:00' }),
+    );
     assert.equal(out.kind === 'call' && out.payload.meterValue[0]!.timestamp, '2024-05-01T11:00:00.000Z');
   });
 });

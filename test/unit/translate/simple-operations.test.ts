@@ -14,8 +14,14 @@ describe('Authorize (docs/translation.md#authorize)', () => {
   it('passes idTag through and idTagInfo back, expiryDate in UTC', () => {
     const out = authorize.toCall({ idTag: 'TAG-1' }, state(), ctx());
     assert.deepEqual(out, { kind: 'call', payload: { idTag: 'TAG-1' } });
-    const res = authorize.toResponse({ idTagInfo: { status: 'Blocked', expiryDate: '2024-06-01T14:00:00+02:00', parentIdTag: 'P' } }, { idTag: 'TAG-1' }, ctx());
-    assert.deepEqual(res, { idTagInfo: { status: 'Blocked', expiryDate: '2024-06-01T12:00:00.000Z', parentIdTag: 'P' } });
+    const res = authorize.toResponse(
+      { idTagInfo: { status: 'Blocked', expiryDate: '2024-06-01T14:00:00+02:00', parentIdTag: 'P' } },
+      { idTag: 'TAG-1' },
+      ctx(),
+    );
+    assert.deepEqual(res, {
+      idTagInfo: { status: 'Blocked', expiryDate: '2024-06-01T12:00:00.000Z', parentIdTag: 'P' },
+    });
   });
 
   for (const status of ['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx'] as const) {
@@ -25,7 +31,10 @@ describe('Authorize (docs/translation.md#authorize)', () => {
   }
 
   it('refuses an idTag longer than 20 characters instead of truncating it to another card', () => {
-    assert.throws(() => authorize.toCall({ idTag: 'X'.repeat(21) }, state(), ctx()), (e: unknown) => e instanceof TranslationError && /longer than 20/.test(e.message));
+    assert.throws(
+      () => authorize.toCall({ idTag: 'X'.repeat(21) }, state(), ctx()),
+      (e: unknown) => e instanceof TranslationError && /longer than 20/.test(e.message),
+    );
   });
 });
 
@@ -44,28 +53,42 @@ describe('DataTransfer (docs/translation.md#datatransfer-from-the-charger)', () 
   });
 
   it('omits absent optional fields and maps every status 1:1', () => {
-    assert.deepEqual(dataTransfer.toCall({ vendorId: 'V' }, state(), ctx()), { kind: 'call', payload: { vendorId: 'V' } });
+    assert.deepEqual(dataTransfer.toCall({ vendorId: 'V' }, state(), ctx()), {
+      kind: 'call',
+      payload: { vendorId: 'V' },
+    });
     for (const status of ['Accepted', 'Rejected', 'UnknownMessageId', 'UnknownVendorId'] as const) {
       assert.deepEqual(dataTransfer.toResponse({ status }, { vendorId: 'V' }, ctx()), { status });
     }
-    assert.deepEqual(dataTransfer.toResponse({ status: 'Accepted', data: 'reply' }, { vendorId: 'V' }, ctx()), { status: 'Accepted', data: 'reply' });
+    assert.deepEqual(dataTransfer.toResponse({ status: 'Accepted', data: 'reply' }, { vendorId: 'V' }, ctx()), {
+      status: 'Accepted',
+      data: 'reply',
+    });
   });
 });
 
 describe('status notifications and Heartbeat (docs/translation.md#charger-to-csms)', () => {
   for (const status of ['Uploaded', 'UploadFailed'] as const) {
     it(`DiagnosticsStatusNotification ${status} is the same in 1.6`, () => {
-      assert.deepEqual(diagnosticsStatusNotification.toCall({ status }, state(), ctx()), { kind: 'call', payload: { status } });
+      assert.deepEqual(diagnosticsStatusNotification.toCall({ status }, state(), ctx()), {
+        kind: 'call',
+        payload: { status },
+      });
     });
   }
   for (const status of ['Downloaded', 'DownloadFailed', 'InstallationFailed', 'Installed'] as const) {
     it(`FirmwareStatusNotification ${status} is the same in 1.6`, () => {
-      assert.deepEqual(firmwareStatusNotification.toCall({ status }, state(), ctx()), { kind: 'call', payload: { status } });
+      assert.deepEqual(firmwareStatusNotification.toCall({ status }, state(), ctx()), {
+        kind: 'call',
+        payload: { status },
+      });
     });
   }
   it('Heartbeat sends {} and returns currentTime in UTC', () => {
     assert.deepEqual(heartbeat.toCall({}, state(), ctx()), { kind: 'call', payload: {} });
-    assert.deepEqual(heartbeat.toResponse({ currentTime: '2024-05-01T14:00:00+02:00' }, {}, ctx()), { currentTime: '2024-05-01T12:00:00.000Z' });
+    assert.deepEqual(heartbeat.toResponse({ currentTime: '2024-05-01T14:00:00+02:00' }, {}, ctx()), {
+      currentTime: '2024-05-01T12:00:00.000Z',
+    });
   });
 });
 

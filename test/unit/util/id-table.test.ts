@@ -56,6 +56,9 @@ describe('IdTable (per-message bookkeeping without Map churn)', () => {
       assert.equal(table.delete(old), model.delete(old));
     }
     assert.equal(table.size, model.size);
-    assert.deepEqual(table.values().sort((a, b) => a - b), [...model.values()].sort((a, b) => a - b));
+    assert.deepEqual(
+      table.values().sort((a, b) => a - b),
+      [...model.values()].sort((a, b) => a - b),
+    );
   });
 });

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inCidr, ipBytes, isLinkLocal, isLoopback, isThisMachine, parseCidr, plainAddress } from '../../../src/util/net.js';
+import {
+  inCidr,
+  ipBytes,
+  isLinkLocal,
+  isLoopback,
+  isThisMachine,
+  parseCidr,
+  plainAddress,
+} from '../../../src/util/net.js';
 
 describe('IP networks (callback and charger address rules)', () => {
   it('reads IPv4, IPv6, IPv4-mapped and embedded-IPv4 addresses', () => {
@@ -34,7 +42,9 @@ describe('IP networks (callback and charger address rules)', () => {
     assert.ok(!isLoopback('10.0.0.1'));
     assert.ok(isLinkLocal('169.254.169.254') && isLinkLocal('fe80::abcd'));
     assert.ok(!isLinkLocal('169.255.0.1'));
-    assert.ok(isThisMachine('localhost') && isThisMachine('127.0.0.1') && isThisMachine('[::1]') && isThisMachine('0.0.0.0'));
+    assert.ok(
+      isThisMachine('localhost') && isThisMachine('127.0.0.1') && isThisMachine('[::1]') && isThisMachine('0.0.0.0'),
+    );
     assert.ok(!isThisMachine('203.0.113.9'));
   });
 });

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import type { ChargerState } from '../../../../src/translate/charger-state.js';
-import type { ChargerReply, CsmsCallContext, CsmsInitiatedOperation, GatewayAnswer } from '../../../../src/translate/csms-operation.js';
+import type {
+  ChargerReply,
+  CsmsCallContext,
+  CsmsInitiatedOperation,
+  GatewayAnswer,
+} from '../../../../src/translate/csms-operation.js';
 import type { FollowUpCall } from '../../../../src/translate/operation.js';
 import { assertValid } from './helpers.js';
 
@@ -19,7 +24,13 @@ export interface Driven {
  * What the CSMS-call handler does with one CALL, against a fake charger: steps, the SOAP call, the answer's state
  * change, the CALLs after the CALLRESULT. Every CALL and CALLRESULT is checked against the 2.0.1 schemas.
  */
-export function drive(op: CsmsInitiatedOperation, request: object, s: ChargerState, ctx: CsmsCallContext, charger: FakeCharger = () => ({ status: 'Accepted' })): Driven {
+export function drive(
+  op: CsmsInitiatedOperation,
+  request: object,
+  s: ChargerState,
+  ctx: CsmsCallContext,
+  charger: FakeCharger = () => ({ status: 'Accepted' }),
+): Driven {
   assertValid(op.csmsAction, 'req', request);
   const sent: Driven['sent'] = [];
   const reply = (action: string, req: any): ChargerReply => {
@@ -53,6 +64,8 @@ export function drive(op: CsmsInitiatedOperation, request: object, s: ChargerSta
   assert.ok(soapResponse.ok, 'the charger answered');
   const result = op.fromSoap(soapResponse.response, request, ctx);
   assertValid(op.csmsAction, 'conf', result);
-  const next = op.reduce ? op.reduce(s, { request, soapRequest: out.request, soapResponse: soapResponse.response, result }, ctx) : s;
+  const next = op.reduce
+    ? op.reduce(s, { request, soapRequest: out.request, soapResponse: soapResponse.response, result }, ctx)
+    : s;
   return { result, sent, state: next, followUps: [] };
 }

@@ -4,7 +4,10 @@ import { emptyChargerState, type ChargerState, type OpenTransaction } from '../.
 import type { TranslationContext } from '../../../../src/translate/common.js';
 import type { CsmsCallContext } from '../../../../src/translate/csms-operation.js';
 
-export function ctx(extra: Partial<TranslationContext> = {}, options: Partial<TranslationContext['options']> = {}): TranslationContext {
+export function ctx(
+  extra: Partial<TranslationContext> = {},
+  options: Partial<TranslationContext['options']> = {},
+): TranslationContext {
   return {
     receivedAt: '2024-05-01T12:00:00.000Z',
     options: { celsiusUnit: 'Celcius', timezone: 'Z', bootRetryIntervalSec: 60, ...options },
@@ -44,5 +47,8 @@ export const tx201 = (extra: Partial<OpenTransaction> = {}): OpenTransaction => 
 /** The payload is valid OCPP 2.0.1 for the action (the official schemas shipped by ocpp-rpc). */
 export function assertValid(action: string, kind: 'req' | 'conf', payload: unknown): void {
   const check = check201(action, kind, payload);
-  assert.ok(check.ok, `${action}.${kind} is not valid 2.0.1: ${check.ok ? '' : check.message}\n${JSON.stringify(payload)}`);
+  assert.ok(
+    check.ok,
+    `${action}.${kind} is not valid 2.0.1: ${check.ok ? '' : check.message}\n${JSON.stringify(payload)}`,
+  );
 }

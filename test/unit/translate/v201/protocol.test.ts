@@ -33,11 +33,17 @@ describe('the OCPP 2.0.1 protocol module (docs/translation-201.md)', () => {
   });
 
   it('configuration accepts ocpp2.0.1 globally and per charger, and idTokenType globally and per charger', () => {
-    const c = loadConfig({ CONFIG: '', CSMS_URL: 'ws://c', CSMS_PROTOCOL: 'ocpp2.0.1', ID_TOKEN_TYPE: 'KeyCode' }, { chargers: { A: { csmsProtocol: 'ocpp1.6', idTokenType: 'Central' } } });
+    const c = loadConfig(
+      { CONFIG: '', CSMS_URL: 'ws://c', CSMS_PROTOCOL: 'ocpp2.0.1', ID_TOKEN_TYPE: 'KeyCode' },
+      { chargers: { A: { csmsProtocol: 'ocpp1.6', idTokenType: 'Central' } } },
+    );
     assert.equal(c.csmsProtocol, 'ocpp2.0.1');
     assert.equal(c.idTokenType, 'KeyCode');
     assert.deepEqual([c.chargers.A?.csmsProtocol, c.chargers.A?.idTokenType], ['ocpp1.6', 'Central']);
     assert.equal(loadConfig({ CONFIG: '', CSMS_URL: 'ws://c' }).idTokenType, 'ISO14443');
-    assert.throws(() => loadConfig({ CONFIG: '', CSMS_URL: 'ws://c', ID_TOKEN_TYPE: 'RFID' }), /idTokenType \(ID_TOKEN_TYPE\)/);
+    assert.throws(
+      () => loadConfig({ CONFIG: '', CSMS_URL: 'ws://c', ID_TOKEN_TYPE: 'RFID' }),
+      /idTokenType \(ID_TOKEN_TYPE\)/,
+    );
   });
 });

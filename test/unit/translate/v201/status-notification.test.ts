@@ -5,7 +5,12 @@ import type { ChargerState } from '../../../../src/translate/charger-state.js';
 import { statusNotification } from '../../../../src/translate/v15-v201/status-notification.js';
 import { assertValid, ctx, state } from './helpers.js';
 
-const status = (connectorId: number, s: string, errorCode = 'NoError', extra: Partial<StatusNotificationRequest15> = {}): StatusNotificationRequest15 =>
+const status = (
+  connectorId: number,
+  s: string,
+  errorCode = 'NoError',
+  extra: Partial<StatusNotificationRequest15> = {},
+): StatusNotificationRequest15 =>
   ({ connectorId, status: s, errorCode, timestamp: '2024-05-01T12:00:00Z', ...extra }) as StatusNotificationRequest15;
 
 /** The processor's view: the first CALL, then the follow-ups of the reducer, each valid 2.0.1. */
@@ -23,7 +28,12 @@ describe('StatusNotification to 2.0.1 (docs/translation-201.md#statusnotificatio
   it('every 1.5 status is a 2.0.1 connectorStatus; connector N is EVSE N, connector 1', () => {
     for (const s of ['Available', 'Occupied', 'Reserved', 'Unavailable', 'Faulted']) {
       const { calls: out } = calls(status(3, s), state());
-      assert.deepEqual(out, [{ action: 'StatusNotification', payload: { timestamp: '2024-05-01T12:00:00.000Z', connectorStatus: s, evseId: 3, connectorId: 1 } }]);
+      assert.deepEqual(out, [
+        {
+          action: 'StatusNotification',
+          payload: { timestamp: '2024-05-01T12:00:00.000Z', connectorStatus: s, evseId: 3, connectorId: 1 },
+        },
+      ]);
     }
   });
 
@@ -33,7 +43,10 @@ describe('StatusNotification to 2.0.1 (docs/translation-201.md#statusnotificatio
   });
 
   it('a fault is also a NotifyEvent on the connector Problem variable, with the vendor codes in techInfo; clearing it is one too', () => {
-    const faulted = calls(status(2, 'Faulted', 'GroundFailure', { vendorId: 'ACME', vendorErrorCode: 'E42', info: 'RCD tripped' }), state());
+    const faulted = calls(
+      status(2, 'Faulted', 'GroundFailure', { vendorId: 'ACME', vendorErrorCode: 'E42', info: 'RCD tripped' }),
+      state(),
+    );
     assert.equal(faulted.calls.length, 2);
     assert.deepEqual(faulted.calls[1], {
       action: 'NotifyEvent',

@@ -10,7 +10,13 @@ import { lateEvent } from '../../../../src/translate/v15-v201/transactions.js';
 import { assertValid, ctx, state, tx201 } from './helpers.js';
 
 /** What the message processor does with one charger message: reserve, translate, answer, reduce. */
-function processOnce(op: ChargerInitiatedOperation, request: unknown, s: ChargerState, c: TranslationContext, result: object = {}) {
+function processOnce(
+  op: ChargerInitiatedOperation,
+  request: unknown,
+  s: ChargerState,
+  c: TranslationContext,
+  result: object = {},
+) {
   const reserved = op.reserve ? op.reserve(s, request, c) : s;
   const out = op.toCall(request, reserved, c);
   if (out.kind === 'answer') return { state: reserved, answered: out.response as object };
@@ -25,12 +31,19 @@ const start = { connectorId: 2, idTag: 'TAG', timestamp: '2024-05-01T12:00:00', 
 const meter = (transactionId: number | undefined, value: string, context = 'Sample.Periodic', extra: object = {}) => ({
   connectorId: 2,
   transactionId,
-  values: [{ timestamp: '2024-05-01T12:05:00Z', value: [{ $value: value, context, measurand: 'Energy.Active.Import.Register', unit: 'Wh', ...extra }] }],
+  values: [
+    {
+      timestamp: '2024-05-01T12:05:00Z',
+      value: [{ $value: value, context, measurand: 'Energy.Active.Import.Register', unit: 'Wh', ...extra }],
+    },
+  ],
 });
 
 describe('OCPP 1.5 transactions as 2.0.1 TransactionEvents (docs/translation-201.md#starttransaction)', () => {
   it('StartTransaction: Started, seqNo 0, the message id as transactionId, EVSE 2 connector 1, idToken, reservationId, meterStart as Transaction.Begin', () => {
-    const done = processOnce(startTransaction, start, state(), ctx({ messageId: 'job-1' }), { idTokenInfo: { status: 'Accepted' } });
+    const done = processOnce(startTransaction, start, state(), ctx({ messageId: 'job-1' }), {
+      idTokenInfo: { status: 'Accepted' },
+    });
     assert.equal(done.action, 'TransactionEvent');
     assert.deepEqual(done.call, {
       eventType: 'Started',
@@ -41,7 +54,19 @@ describe('OCPP 1.5 transactions as 2.0.1 TransactionEvents (docs/translation-201
       evse: { id: 2, connectorId: 1 },
       idToken: { idToken: 'TAG', type: 'ISO14443' },
       reservationId: 5,
-      meterValue: [{ timestamp: '2024-05-01T12:00:00.000Z', sampledValue: [{ value: 1000, context: 'Transaction.Begin', measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } }] }],
+      meterValue: [
+        {
+          timestamp: '2024-05-01T12:00:00.000Z',
+          sampledValue: [
+            {
+              value: 1000,
+              context: 'Transaction.Begin',
+              measurand: 'Energy.Active.Import.Register',
+              unitOfMeasure: { unit: 'Wh' },
+            },
+          ],
+        },
+      ],
     });
     assert.deepEqual(done.response, { transactionId: 1, idTagInfo: { status: 'Accepted' } });
     assert.deepEqual(done.state.transactions['1'], {
@@ -58,21 +83,34 @@ describe('OCPP 1.5 transactions as 2.0.1 TransactionEvents (docs/translation-201
   });
 
   it('the charger ids count per charger, skip ids still open and stay below the offline local ids', () => {
-    const s = state({ nextChargerTransactionId: 3, transactions: { '3': tx201({ transactionId: 3, connectorId: 1 }) } });
-    const done = processOnce(startTransaction, start, s, ctx({ messageId: 'job-2' }), { idTokenInfo: { status: 'Accepted' } });
+    const s = state({
+      nextChargerTransactionId: 3,
+      transactions: { '3': tx201({ transactionId: 3, connectorId: 1 }) },
+    });
+    const done = processOnce(startTransaction, start, s, ctx({ messageId: 'job-2' }), {
+      idTokenInfo: { status: 'Accepted' },
+    });
     assert.equal(done.response!.transactionId, 4);
     assert.equal(done.state.nextChargerTransactionId, 5);
-    const wrap = processOnce(startTransaction, start, state({ nextChargerTransactionId: 1_999_999_999 }), ctx(), { idTokenInfo: { status: 'Accepted' } });
+    const wrap = processOnce(startTransaction, start, state({ nextChargerTransactionId: 1_999_999_999 }), ctx(), {
+      idTokenInfo: { status: 'Accepted' },
+    });
     assert.equal(wrap.response!.transactionId, 1_999_999_999);
     assert.equal(wrap.state.nextChargerTransactionId, 1);
-    const offline = processOnce(startTransaction, start, state(), ctx({ localTransactionId: 2_000_000_004 }), { idTokenInfo: { status: 'Accepted' } });
+    const offline = processOnce(startTransaction, start, state(), ctx({ localTransactionId: 2_000_000_004 }), {
+      idTokenInfo: { status: 'Accepted' },
+    });
     assert.equal(offline.response!.transactionId, 2_000_000_004, 'the local id the charger already has');
     assert.equal(offline.state.nextChargerTransactionId, undefined);
   });
 
   it('a StartTransaction redelivered after its state was saved names the same transaction, with the same ids', () => {
-    const first = processOnce(startTransaction, start, state(), ctx({ messageId: 'job-1' }), { idTokenInfo: { status: 'Accepted' } });
-    const again = processOnce(startTransaction, start, first.state, ctx({ messageId: 'job-1' }), { idTokenInfo: { status: 'Accepted' } });
+    const first = processOnce(startTransaction, start, state(), ctx({ messageId: 'job-1' }), {
+      idTokenInfo: { status: 'Accepted' },
+    });
+    const again = processOnce(startTransaction, start, first.state, ctx({ messageId: 'job-1' }), {
+      idTokenInfo: { status: 'Accepted' },
+    });
     assert.deepEqual(again.call, first.call);
     assert.equal(again.response!.transactionId, 1);
     assert.deepEqual(again.state, first.state);
@@ -84,16 +122,33 @@ describe('OCPP 1.5 transactions as 2.0.1 TransactionEvents (docs/translation-201
     assert.equal(done.call!.triggerReason, 'RemoteStart');
     assert.deepEqual(done.call!.transactionInfo, { transactionId: 'msg-1', remoteStartId: 77 });
     assert.deepEqual(done.state.remoteStarts, {});
-    const any = processOnce(startTransaction, start, state({ remoteStarts: { '*': { remoteStartId: 8, idTag: 'TAG', at: '2024-05-01T11:58:00.000Z' } } }), ctx(), { idTokenInfo: { status: 'Accepted' } });
+    const any = processOnce(
+      startTransaction,
+      start,
+      state({ remoteStarts: { '*': { remoteStartId: 8, idTag: 'TAG', at: '2024-05-01T11:58:00.000Z' } } }),
+      ctx(),
+      { idTokenInfo: { status: 'Accepted' } },
+    );
     assert.equal(any.call!.transactionInfo.remoteStartId, 8, 'a request without EVSE');
-    for (const stale of [{ remoteStartId: 1, idTag: 'OTHER', at: '2024-05-01T11:58:00.000Z' }, { remoteStartId: 1, idTag: 'TAG', at: '2024-05-01T11:00:00.000Z' }]) {
-      const other = processOnce(startTransaction, start, state({ remoteStarts: { '2': stale } }), ctx(), { idTokenInfo: { status: 'Accepted' } });
+    for (const stale of [
+      { remoteStartId: 1, idTag: 'OTHER', at: '2024-05-01T11:58:00.000Z' },
+      { remoteStartId: 1, idTag: 'TAG', at: '2024-05-01T11:00:00.000Z' },
+    ]) {
+      const other = processOnce(startTransaction, start, state({ remoteStarts: { '2': stale } }), ctx(), {
+        idTokenInfo: { status: 'Accepted' },
+      });
       assert.equal(other.call!.triggerReason, 'Authorized', 'another idTag, or too long ago');
     }
   });
 
   it("without idTokenInfo the charger gets the CSMS's earlier Authorize answer, else Invalid: never an invented Accepted", () => {
-    const remembered = processOnce(startTransaction, start, state({ authorizations: { TAG: { status: 'Accepted', parentIdTag: 'P' } } }), ctx(), {});
+    const remembered = processOnce(
+      startTransaction,
+      start,
+      state({ authorizations: { TAG: { status: 'Accepted', parentIdTag: 'P' } } }),
+      ctx(),
+      {},
+    );
     assert.deepEqual(remembered.response!.idTagInfo, { status: 'Accepted', parentIdTag: 'P' });
     const c = ctx();
     const unknown = processOnce(startTransaction, start, state(), c, {});
@@ -113,7 +168,12 @@ describe('MeterValues and StopTransaction (docs/translation-201.md#metervalues, 
   const open = () => state({ transactions: { '7': tx201({ connectorId: 2 }) } });
 
   it('MeterValues of a known transaction: Updated with the next seqNo, values as numbers with unitOfMeasure', () => {
-    const done = processOnce(meterValues, meter(7, ' 1500.5 ', 'Sample.Periodic', { unit: 'Amp', measurand: 'Current.Import', location: 'Outlet' }), open(), ctx({ messageId: 'm-1' }));
+    const done = processOnce(
+      meterValues,
+      meter(7, ' 1500.5 ', 'Sample.Periodic', { unit: 'Amp', measurand: 'Current.Import', location: 'Outlet' }),
+      open(),
+      ctx({ messageId: 'm-1' }),
+    );
     assert.equal(done.action, 'TransactionEvent');
     assert.deepEqual(done.call, {
       eventType: 'Updated',
@@ -121,10 +181,26 @@ describe('MeterValues and StopTransaction (docs/translation-201.md#metervalues, 
       triggerReason: 'MeterValuePeriodic',
       seqNo: 1,
       transactionInfo: { transactionId: 'tx-uuid-7' },
-      meterValue: [{ timestamp: '2024-05-01T12:05:00.000Z', sampledValue: [{ value: 1500.5, context: 'Sample.Periodic', measurand: 'Current.Import', location: 'Outlet', unitOfMeasure: { unit: 'A' } }] }],
+      meterValue: [
+        {
+          timestamp: '2024-05-01T12:05:00.000Z',
+          sampledValue: [
+            {
+              value: 1500.5,
+              context: 'Sample.Periodic',
+              measurand: 'Current.Import',
+              location: 'Outlet',
+              unitOfMeasure: { unit: 'A' },
+            },
+          ],
+        },
+      ],
     });
     assert.equal(done.state.transactions['7']!.nextSeqNo, 2);
-    assert.equal(processOnce(meterValues, meter(7, '1', 'Sample.Clock'), open(), ctx()).call!.triggerReason, 'MeterValueClock');
+    assert.equal(
+      processOnce(meterValues, meter(7, '1', 'Sample.Clock'), open(), ctx()).call!.triggerReason,
+      'MeterValueClock',
+    );
   });
 
   it('the seqNo is reserved once per message: a redelivered message keeps it, the next one gets the next', () => {
@@ -139,15 +215,34 @@ describe('MeterValues and StopTransaction (docs/translation-201.md#metervalues, 
     assert.equal(processOnce(meterValues, meter(7, '1'), second.state, ctx({ messageId: 'm-1' })).call!.seqNo, 1);
     assert.equal(processOnce(meterValues, meter(7, '2'), second.state, ctx({ messageId: 'm-2' })).call!.seqNo, 2);
     let s = second.state;
-    for (let n = 3; n <= 20; n++) s = processOnce(meterValues, meter(7, String(n)), s, ctx({ messageId: `m-${n}` })).state;
+    for (let n = 3; n <= 20; n++)
+      s = processOnce(meterValues, meter(7, String(n)), s, ctx({ messageId: `m-${n}` })).state;
     assert.equal(s.transactions['7']!.reservedEvents!.length, 8, 'the memory is bounded');
   });
 
   it('without a transaction id the open transaction of the connector is used; an unknown transaction goes as MeterValues of the EVSE', () => {
-    assert.equal(processOnce(meterValues, meter(undefined, '1'), open(), ctx()).call!.transactionInfo.transactionId, 'tx-uuid-7');
+    assert.equal(
+      processOnce(meterValues, meter(undefined, '1'), open(), ctx()).call!.transactionInfo.transactionId,
+      'tx-uuid-7',
+    );
     const unknown = processOnce(meterValues, meter(99, '1'), open(), ctx());
     assert.equal(unknown.action, 'MeterValues');
-    assert.deepEqual(unknown.call, { evseId: 2, meterValue: [{ timestamp: '2024-05-01T12:05:00.000Z', sampledValue: [{ value: 1, context: 'Sample.Periodic', measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } }] }] });
+    assert.deepEqual(unknown.call, {
+      evseId: 2,
+      meterValue: [
+        {
+          timestamp: '2024-05-01T12:05:00.000Z',
+          sampledValue: [
+            {
+              value: 1,
+              context: 'Sample.Periodic',
+              measurand: 'Energy.Active.Import.Register',
+              unitOfMeasure: { unit: 'Wh' },
+            },
+          ],
+        },
+      ],
+    });
     const main = processOnce(meterValues, { ...meter(undefined, '5'), connectorId: 0 }, state(), ctx());
     assert.equal(main.call!.evseId, 0, 'the main meter');
     assert.equal(main.state.transactions['7'], undefined);
@@ -155,14 +250,31 @@ describe('MeterValues and StopTransaction (docs/translation-201.md#metervalues, 
 
   it('measurands 2.0.1 lacks, signed data and non-numbers are dropped and noted; nothing left is answered by the gateway', () => {
     const c = ctx();
-    const mixed = { connectorId: 2, transactionId: 7, values: [{ timestamp: '2024-05-01T12:05:00Z', value: [{ $value: '21', measurand: 'Temperature', unit: 'Celsius' }, { $value: '230', measurand: 'Voltage', unit: 'Volt' }] }] };
+    const mixed = {
+      connectorId: 2,
+      transactionId: 7,
+      values: [
+        {
+          timestamp: '2024-05-01T12:05:00Z',
+          value: [
+            { $value: '21', measurand: 'Temperature', unit: 'Celsius' },
+            { $value: '230', measurand: 'Voltage', unit: 'Volt' },
+          ],
+        },
+      ],
+    };
     const done = processOnce(meterValues, mixed, open(), c);
-    assert.deepEqual(done.call!.meterValue[0].sampledValue, [{ value: 230, measurand: 'Voltage', unitOfMeasure: { unit: 'V' } }]);
+    assert.deepEqual(done.call!.meterValue[0].sampledValue, [
+      { value: 230, measurand: 'Voltage', unitOfMeasure: { unit: 'V' } },
+    ]);
     assert.match(c.notes[0]!, /Temperature dropped/);
     const nothing = processOnce(meterValues, meter(7, 'abc'), open(), ctx());
     assert.deepEqual(nothing.answered, {});
     assert.equal(nothing.state.transactions['7']!.nextSeqNo, 1, 'no seqNo spent on a message that is not sent');
-    assert.deepEqual(processOnce(meterValues, meter(7, '1', 'Sample.Periodic', { format: 'SignedData' }), open(), ctx()).answered, {});
+    assert.deepEqual(
+      processOnce(meterValues, meter(7, '1', 'Sample.Periodic', { format: 'SignedData' }), open(), ctx()).answered,
+      {},
+    );
   });
 
   const stop = (idTag?: string) => ({
@@ -170,11 +282,16 @@ describe('MeterValues and StopTransaction (docs/translation-201.md#metervalues, 
     idTag,
     timestamp: '2024-05-01T13:00:00Z',
     meterStop: 9000,
-    transactionData: [{ values: [{ timestamp: '2024-05-01T12:30:00Z', value: [{ $value: '5000', unit: 'Wh' }] }] }, { values: [] }],
+    transactionData: [
+      { values: [{ timestamp: '2024-05-01T12:30:00Z', value: [{ $value: '5000', unit: 'Wh' }] }] },
+      { values: [] },
+    ],
   });
 
   it('StopTransaction: Ended with the next seqNo, stoppedReason, idToken, transactionData flattened and meterStop as Transaction.End', () => {
-    const done = processOnce(stopTransaction, stop('TAG'), open(), ctx({ messageId: 's-1' }), { idTokenInfo: { status: 'Accepted' } });
+    const done = processOnce(stopTransaction, stop('TAG'), open(), ctx({ messageId: 's-1' }), {
+      idTokenInfo: { status: 'Accepted' },
+    });
     assert.deepEqual(done.call, {
       eventType: 'Ended',
       timestamp: '2024-05-01T13:00:00.000Z',
@@ -184,7 +301,17 @@ describe('MeterValues and StopTransaction (docs/translation-201.md#metervalues, 
       idToken: { idToken: 'TAG', type: 'ISO14443' },
       meterValue: [
         { timestamp: '2024-05-01T12:30:00.000Z', sampledValue: [{ value: 5000, unitOfMeasure: { unit: 'Wh' } }] },
-        { timestamp: '2024-05-01T13:00:00.000Z', sampledValue: [{ value: 9000, context: 'Transaction.End', measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } }] },
+        {
+          timestamp: '2024-05-01T13:00:00.000Z',
+          sampledValue: [
+            {
+              value: 9000,
+              context: 'Transaction.End',
+              measurand: 'Energy.Active.Import.Register',
+              unitOfMeasure: { unit: 'Wh' },
+            },
+          ],
+        },
       ],
     });
     assert.deepEqual(done.response, { idTagInfo: { status: 'Accepted' } });
@@ -222,13 +349,20 @@ describe('MeterValues and StopTransaction (docs/translation-201.md#metervalues, 
     let s = state();
     const seqNos: number[] = [];
     const ids = new Set<string>();
-    const started = processOnce(startTransaction, start, s, ctx({ messageId: 'start' }), { idTokenInfo: { status: 'Accepted' } });
+    const started = processOnce(startTransaction, start, s, ctx({ messageId: 'start' }), {
+      idTokenInfo: { status: 'Accepted' },
+    });
     s = started.state;
     seqNos.push(started.call!.seqNo);
     ids.add(started.call!.transactionInfo.transactionId);
     const chargerId = started.response!.transactionId as number;
     for (let n = 1; n <= 5; n++) {
-      const updated = processOnce(meterValues, meter(chargerId, String(1000 + n * 100)), s, ctx({ messageId: `mv-${n}` }));
+      const updated = processOnce(
+        meterValues,
+        meter(chargerId, String(1000 + n * 100)),
+        s,
+        ctx({ messageId: `mv-${n}` }),
+      );
       s = updated.state;
       seqNos.push(updated.call!.seqNo);
       ids.add(updated.call!.transactionInfo.transactionId);

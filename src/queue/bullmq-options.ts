@@ -1,0 +1,29 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../util/log.js';
+
+/** How a BullMQ queue is set up: Redis, partitions, batching, direct delivery and the partition lease. */
+export interface BullmqQueueOptions {
+  redisUrl: string;
+  prefix: string;
+  partitions: number;
+  /** Jobs processed at once per partition (different chargers; one charger is always one at a time). */
+  concurrency?: number;
+  /** Most messages one BullMQ job carries (group commit of one partition's messages arriving together). */
+  maxBatch?: number;
+  /**
+   * Direct delivery (default on): a message of a partition this instance consumes, from a charger with nothing else
+   * in flight or queued, is recorded in Redis and delivered at once instead of through a BullMQ job. Off: every
+   * message goes through BullMQ.
+   */
+  direct?: boolean;
+  /**
+   * Connection for the in-flight records of direct delivery and the chargers' job marks; default: the queues' own.
+   * The gateway passes the registry's, so that BullMQ's connections carry only BullMQ's commands.
+   */
+  recordsConnection?: Redis;
+  /** Partition lease time-to-live: the bound on takeover after an instance dies. */
+  leaseTtlMs?: number;
+  logger: Logger;
+  /** Told when this instance starts or stops consuming a partition (to open or close its chargers' WebSockets). */
+  onPartition?(partition: number, held: boolean): void;
+}
