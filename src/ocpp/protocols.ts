@@ -1,20 +1,32 @@
 import type { RpcErrorCode } from './rpc-error.js';
 
 /**
- * The two ends of every charger's route through the gateway (docs/architecture.md#versions-travel-with-the-message):
- * the dialect the charger speaks on the SOAP side (the source) and the OCPP-J protocol of the CSMS (the target).
- * Both are recorded with the charger's contact and carried by each queued message, so no layer assumes a version.
+ * The two ends of every charger's protocol pair through the gateway (docs/architecture.md#versions-travel-with-the-message):
+ * the dialect the charger speaks on the SOAP side and the OCPP-J protocol of the CSMS. Both are recorded with the
+ * charger's contact and carried by each queued message, so no layer assumes a version.
  */
 
-/** Charger dialects the gateway terminates. 1.2 and 1.6 SOAP are recognised on the wire but not bridged yet. */
-export const SOURCE_DIALECTS = ['ocpp1.5-soap'] as const;
-export type SourceDialect = (typeof SOURCE_DIALECTS)[number];
+/** The SOAP dialects of OCPP the gateway translates (docs/architecture.md#the-pivot). */
+export const CHARGER_DIALECTS = ['ocpp1.2-soap', 'ocpp1.5-soap', 'ocpp1.6-soap'] as const;
+export type SourceDialect = (typeof CHARGER_DIALECTS)[number];
+
+/**
+ * The dialects the SOAP endpoint, the relay and the SOAP clients are built for. Translation covers every dialect of
+ * CHARGER_DIALECTS; the endpoint answers OCPP 1.2 and 1.6 SOAP with a Fault until it is built for them too.
+ */
+export const SOURCE_DIALECTS: readonly SourceDialect[] = ['ocpp1.5-soap'];
 
 /**
  * OCPP-J protocols towards the CSMS, named as their WebSocket subprotocols (IANA registry, OCPP-J 1.6 section 3.1.2).
  */
 export const CSMS_PROTOCOLS = ['ocpp1.6', 'ocpp2.0.1'] as const;
 export type CsmsProtocol = (typeof CSMS_PROTOCOLS)[number];
+
+/** A charger's dialect and the CSMS protocol it is bridged to: what picks the translation tables. */
+export interface ProtocolPair {
+  dialect: SourceDialect;
+  csmsProtocol: CsmsProtocol;
+}
 
 export type SchemaCheck = { ok: true } | { ok: false; code: RpcErrorCode; message: string };
 
@@ -32,8 +44,11 @@ export interface CsmsProtocolModule {
   errorCode(code: RpcErrorCode): string;
 }
 
-/** The only route there was before routes were recorded: messages queued by earlier versions carry none. */
+/** The only protocol pair there was before pairs were recorded: messages queued by earlier versions carry none. */
+export const FIRST_PROTOCOL_PAIR: ProtocolPair = { dialect: 'ocpp1.5-soap', csmsProtocol: 'ocpp1.6' };
+
+/** FIRST_PROTOCOL_PAIR in the field names queued jobs and the bridge use (`source`, `target`). */
 export const FIRST_ROUTE: { source: SourceDialect; target: CsmsProtocol } = {
-  source: SOURCE_DIALECTS[0],
-  target: CSMS_PROTOCOLS[0],
+  source: FIRST_PROTOCOL_PAIR.dialect,
+  target: FIRST_PROTOCOL_PAIR.csmsProtocol,
 };

@@ -1,58 +1,67 @@
 import { fileURLToPath } from 'node:url';
-import type { SourceDialect } from '../ocpp/protocols.js';
-import { wsdlModel, type WsdlModel } from './wsdl-model.js';
+import { OCPP12_SOAP, OCPP15_SOAP, OCPP16_SOAP, type DialectFacts, type OcppSoapVersion } from '../ocpp/dialects.js';
+import { SOURCE_DIALECTS, type SourceDialect } from '../ocpp/protocols.js';
+import { wsdlModel, type Operation, type WsdlModel } from './wsdl-model.js';
+
+export type { OcppSoapVersion } from '../ocpp/dialects.js';
 
 const WSDL_DIR = fileURLToPath(new URL('../../wsdl/', import.meta.url));
 
 /**
- * One SOAP dialect of OCPP as the gateway speaks it: its service namespaces and WSDLs
- * (docs/translation.md#soap-wire-rules). The endpoint picks the dialect by the namespace of the request body; a new
- * dialect (1.2, 1.6 SOAP) is one more entry here with its WSDLs in wsdl/.
+ * One SOAP dialect of OCPP as the gateway speaks it (docs/translation.md#soap-dialects): its facts (namespaces, Boot
+ * answer, Action form; ocpp/dialects.ts) and the official WSDLs in wsdl/ the codec is built from. The dialect of a
+ * request is the namespace of its body.
  */
-export interface SoapDialect {
-  readonly id: SourceDialect;
-  /** The OCPP version as the body namespace names it (urn://Ocpp/Cs/2012/06/ is 1.5). */
-  readonly version: OcppSoapVersion;
-  /** CentralSystemService (charger -> central system) and ChargePointService namespaces. */
-  readonly csNamespace: string;
-  readonly cpNamespace: string;
+export interface SoapDialect extends DialectFacts {
   readonly wsdlFiles: { readonly centralSystem: string; readonly chargePoint: string };
   centralSystem(): WsdlModel;
   chargePoint(): WsdlModel;
+  /** wsa:Action of the gateway's answer to a charger request of this dialect (docs/translation.md#soap-dialects). */
+  responseAction(op: Operation): string;
 }
 
-export type OcppSoapVersion = '1.2' | '1.5' | '1.6';
+function dialect(facts: DialectFacts, centralSystem: string, chargePoint: string): SoapDialect {
+  const files = { centralSystem: `${WSDL_DIR}${centralSystem}`, chargePoint: `${WSDL_DIR}${chargePoint}` };
+  return {
+    ...facts,
+    wsdlFiles: files,
+    centralSystem: () => wsdlModel(files.centralSystem),
+    chargePoint: () => wsdlModel(files.chargePoint),
+    responseAction: (op) =>
+      facts.responseActionForm === 'declared' || op.outputActionDeclared
+        ? op.outputAction
+        : `${facts.csNamespace}${wsdlModel(files.centralSystem).serviceName}/${op.name}Response`,
+  };
+}
 
-const files15 = {
-  centralSystem: `${WSDL_DIR}CentralSystemService.wsdl`,
-  chargePoint: `${WSDL_DIR}ChargePointService.wsdl`,
-} as const;
+export const ocpp12Soap = dialect(OCPP12_SOAP, 'CentralSystemService_1.2.wsdl', 'ChargePointService_1.2.wsdl');
+export const ocpp15Soap = dialect(OCPP15_SOAP, 'CentralSystemService.wsdl', 'ChargePointService.wsdl');
+export const ocpp16Soap = dialect(OCPP16_SOAP, 'CentralSystemService_1.6.wsdl', 'ChargePointService_1.6.wsdl');
 
-export const ocpp15Soap: SoapDialect = {
-  id: 'ocpp1.5-soap',
-  version: '1.5',
-  csNamespace: 'urn://Ocpp/Cs/2012/06/',
-  cpNamespace: 'urn://Ocpp/Cp/2012/06/',
-  wsdlFiles: files15,
-  centralSystem: () => wsdlModel(files15.centralSystem),
-  chargePoint: () => wsdlModel(files15.chargePoint),
+const DIALECTS: Readonly<Record<SourceDialect, SoapDialect>> = {
+  'ocpp1.2-soap': ocpp12Soap,
+  'ocpp1.5-soap': ocpp15Soap,
+  'ocpp1.6-soap': ocpp16Soap,
 };
 
-const DIALECTS: readonly SoapDialect[] = [ocpp15Soap];
-
-/** The dialect bridged for an OCPP version found on the wire, if any. */
+/** The dialect the SOAP endpoint bridges for an OCPP version found on the wire, if any (SOURCE_DIALECTS). */
 export function dialectOfVersion(version: OcppSoapVersion): SoapDialect | undefined {
-  return DIALECTS.find((d) => d.version === version);
+  return SOURCE_DIALECTS.map((id) => DIALECTS[id]).find((d) => d.version === version);
+}
+
+/** Every dialect the gateway has WSDLs for, whether or not the endpoint serves it yet. */
+export function soapDialectOfVersion(version: OcppSoapVersion): SoapDialect {
+  return Object.values(DIALECTS).find((d) => d.version === version)!;
 }
 
 export function soapDialect(id: SourceDialect): SoapDialect {
-  return DIALECTS.find((d) => d.id === id)!;
+  return DIALECTS[id];
 }
 
 /**
  * OCPP version from the namespace of the first Body child (docs/translation.md#soap-wire-rules), as SteVe does.
- * Either service half is accepted (docs/charger-quirks.md#q9-wrong-ocpp-namespace); 1.6 URNs with and without the
- * trailing slash.
+ * Either service half is accepted (docs/charger-quirks.md#q9-wrong-ocpp-namespace), with and without the trailing
+ * slash.
  */
 export function ocppVersionOf(namespace: string | undefined): OcppSoapVersion | undefined {
   if (!namespace) return undefined;

@@ -7,13 +7,15 @@ import { child, parseXml, type XmlElement } from './xml.js';
  * model, so the endpoint is built from wsdl/ and a WSDL change needs no code change.
  */
 
-export type BuiltinType = 'string' | 'int' | 'dateTime' | 'boolean' | 'anyURI';
+export type BuiltinType = 'string' | 'int' | 'decimal' | 'dateTime' | 'boolean' | 'anyURI';
 
 export interface SimpleType {
   kind: 'simple';
   name: string;
   base: BuiltinType;
   maxLength?: number;
+  /** xs:decimal digits after the point (1.6 DecimalOne: one). */
+  fractionDigits?: number;
   enumeration?: readonly string[];
 }
 
@@ -47,6 +49,8 @@ export interface Operation {
   responseType: string;
   inputAction: string;
   outputAction: string;
+  /** Whether the WSDL declares the output Action (1.5, 1.6) or outputAction is the OCPP-S default (1.2). */
+  outputActionDeclared: boolean;
 }
 
 export interface WsdlModel {
@@ -68,6 +72,7 @@ const WSDL = 'http://schemas.xmlsoap.org/wsdl/';
 const BUILTINS: Record<string, BuiltinType> = {
   string: 'string',
   int: 'int',
+  decimal: 'decimal',
   dateTime: 'dateTime',
   boolean: 'boolean',
   anyURI: 'anyURI',
@@ -112,6 +117,7 @@ export function loadWsdlModel(xml: string): WsdlModel {
       responseType: elements.get(responseElement)!,
       inputAction: input.attrs.Action ?? `/${op.attrs.name}`,
       outputAction: output.attrs.Action ?? `/${op.attrs.name}Response`,
+      outputActionDeclared: output.attrs.Action !== undefined,
     });
   }
   const service = child(root, 'service', WSDL);
@@ -140,12 +146,14 @@ function readSimpleType(def: XmlElement, name: string): SimpleType {
   const restriction = child(def, 'restriction', XSD)!;
   const base = BUILTINS[local(restriction.attrs.base)] ?? 'string';
   const maxLength = child(restriction, 'maxLength', XSD)?.attrs.value;
+  const fractionDigits = child(restriction, 'fractionDigits', XSD)?.attrs.value;
   const enumeration = restriction.children.filter((c) => c.name === 'enumeration').map((c) => c.attrs.value!);
   return {
     kind: 'simple',
     name,
     base,
     ...(maxLength ? { maxLength: Number(maxLength) } : {}),
+    ...(fractionDigits ? { fractionDigits: Number(fractionDigits) } : {}),
     ...(enumeration.length ? { enumeration } : {}),
   };
 }

@@ -176,7 +176,7 @@ export interface GetLocalListVersionResponse16 {
 export interface RemoteStartTransactionRequest16 {
   connectorId?: number;
   idTag: string;
-  chargingProfile?: object;
+  chargingProfile?: ChargingProfile16;
 }
 export interface RemoteStopTransactionRequest16 {
   transactionId: number;
@@ -187,6 +187,10 @@ export interface ReserveNowRequest16 {
   idTag: string;
   parentIdTag?: string;
   reservationId: number;
+}
+export type ReservationStatus16 = 'Accepted' | 'Faulted' | 'Occupied' | 'Rejected' | 'Unavailable';
+export interface ChangeAvailabilityResponse16 {
+  status: 'Accepted' | 'Rejected' | 'Scheduled';
 }
 export interface ResetRequest16 {
   type: 'Hard' | 'Soft';
@@ -221,4 +225,59 @@ export interface TriggerMessageRequest16 {
 }
 export interface TriggerMessageResponse16 {
   status: 'Accepted' | 'Rejected' | 'NotImplemented';
+}
+
+// ---- smart charging (1.6 sections 5.5, 5.7, 5.16; 7.7 to 7.15) ----
+
+export type ChargingProfilePurpose16 = 'ChargePointMaxProfile' | 'TxDefaultProfile' | 'TxProfile';
+export type ChargingRateUnit16 = 'A' | 'W';
+export interface ChargingSchedulePeriod16 {
+  startPeriod: number;
+  limit: number;
+  numberPhases?: number;
+}
+export interface ChargingSchedule16 {
+  duration?: number;
+  startSchedule?: string;
+  chargingRateUnit: ChargingRateUnit16;
+  chargingSchedulePeriod: ChargingSchedulePeriod16[];
+  minChargingRate?: number;
+}
+export interface ChargingProfile16 {
+  chargingProfileId: number;
+  transactionId?: number;
+  stackLevel: number;
+  chargingProfilePurpose: ChargingProfilePurpose16;
+  chargingProfileKind: 'Absolute' | 'Recurring' | 'Relative';
+  recurrencyKind?: 'Daily' | 'Weekly';
+  validFrom?: string;
+  validTo?: string;
+  chargingSchedule: ChargingSchedule16;
+}
+export interface SetChargingProfileRequest16 {
+  connectorId: number;
+  csChargingProfiles: ChargingProfile16;
+}
+export interface SetChargingProfileResponse16 {
+  status: 'Accepted' | 'Rejected' | 'NotSupported';
+}
+export interface ClearChargingProfileRequest16 {
+  id?: number;
+  connectorId?: number;
+  chargingProfilePurpose?: ChargingProfilePurpose16;
+  stackLevel?: number;
+}
+export interface ClearChargingProfileResponse16 {
+  status: 'Accepted' | 'Unknown';
+}
+export interface GetCompositeScheduleRequest16 {
+  connectorId: number;
+  duration: number;
+  chargingRateUnit?: ChargingRateUnit16;
+}
+export interface GetCompositeScheduleResponse16 {
+  status: 'Accepted' | 'Rejected';
+  connectorId?: number;
+  scheduleStart?: string;
+  chargingSchedule?: ChargingSchedule16;
 }

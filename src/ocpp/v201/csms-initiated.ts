@@ -1,4 +1,5 @@
 /** OCPP 2.0.1 messages the CSMS initiates, and the device model they read and write (official 2.0.1 schemas). */
+import type { ChargingProfile201 } from './smart-charging.js';
 import type { ComponentRef201, Evse201, IdToken201, IdTokenInfo201, StatusInfo201, VariableRef201 } from './types.js';
 
 export type Mutability201 = 'ReadOnly' | 'WriteOnly' | 'ReadWrite';
@@ -39,7 +40,7 @@ export interface RequestStartTransactionRequest201 {
   remoteStartId: number;
   evseId?: number;
   groupIdToken?: IdToken201;
-  chargingProfile?: object;
+  chargingProfile?: ChargingProfile201;
 }
 export interface RequestStopTransactionRequest201 {
   transactionId: string;
