@@ -1,4 +1,4 @@
-import type { BootNotificationRequest15, IdTagInfo15 } from '../ocpp/v15/types.js';
+import type { BootNotificationRequest16, IdTagInfo16 } from '../ocpp/v16/types.js';
 
 /**
  * What the gateway remembers about one charger (docs/architecture.md#charger-state). Plain JSON: it is stored as one
@@ -15,7 +15,7 @@ export interface ChargerState {
   heartbeatInterval?: number;
   /** WebSocketPingInterval set by the CSMS for this charger's upstream connection (gateway-owned key). */
   webSocketPingInterval?: number;
-  lastBoot?: { at: string; request: BootNotificationRequest15; csmsStatus: 'Accepted' | 'Pending' | 'Rejected' };
+  lastBoot?: { at: string; request: BootNotificationRequest16; csmsStatus: 'Accepted' | 'Pending' | 'Rejected' };
   /** Keyed by connectorId as a string. */
   connectors: Record<string, ConnectorState>;
   /** Open transactions keyed by transactionId as a string. */
@@ -42,7 +42,7 @@ export interface ChargerState {
    */
   remoteStarts?: Record<string, { remoteStartId: number; idTag: string; at: string }>;
   /** OCPP 2.0.1: the CSMS's last Authorize answer per idTag, as the charger got it (docs/translation-201.md#starttransaction). */
-  authorizations?: Record<string, IdTagInfo15>;
+  authorizations?: Record<string, IdTagInfo16>;
   /** OCPP 2.0.1: the cause of the charger's next boot, when the gateway relayed it (docs/translation-201.md#bootnotification). */
   bootCause?: 'RemoteReset' | 'FirmwareUpdate';
   /** OCPP 2.0.1: the eventId of the next NotifyEvent (docs/translation-201.md#statusnotification). */

@@ -1,6 +1,3 @@
-import type { IdTagInfo15 } from '../ocpp/v15/types.js';
-import type { IdTagInfo16 } from '../ocpp/v16/types.js';
-
 /**
  * A charger message that cannot be translated as it stands (a malformed value, an idTag too long to carry). The
  * bridge answers it as the source dialect's protocol error (docs/translation.md#common-rules).
@@ -11,7 +8,7 @@ export class TranslationError extends Error {
 
 /** Options that shape translation; from configuration, per charger where it allows. */
 export interface TranslationOptions {
-  /** 1.6 spelling for the 1.5 unit Celsius (docs/translation.md#metervalues). */
+  /** 1.6J spelling for the SOAP unit Celsius (docs/translation.md#metervalues). */
   celsiusUnit: 'Celcius' | 'Celsius';
   /** Zone assumed for zone-less charger dateTimes, "Z" or "+01:00" (docs/translation.md#common-rules). */
   timezone: string;
@@ -23,7 +20,7 @@ export interface TranslationOptions {
 
 /** Per-message inputs: no clock or I/O inside translation, everything arrives here. */
 export interface TranslationContext {
-  /** When the SOAP request arrived (ISO 8601 UTC); used where a 1.5 message has no timestamp. */
+  /** When the SOAP request arrived (ISO 8601 UTC); used where a charger message has no timestamp. */
   receivedAt: string;
   options: TranslationOptions;
   /** Things worth a log line (truncations, inferences); the caller logs them with the charger identity. */
@@ -84,13 +81,4 @@ export function defined<T extends object>(obj: T): T {
   const out = {} as T;
   for (const [k, v] of Object.entries(obj)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
-}
-
-/** AuthorizationStatus is identical in 1.5 and 1.6 (docs/translation.md#common-rules). */
-export function idTagInfoTo15(info: IdTagInfo16): IdTagInfo15 {
-  return defined({
-    status: info.status,
-    expiryDate: info.expiryDate === undefined ? undefined : fromCsmsTime(info.expiryDate),
-    parentIdTag: info.parentIdTag,
-  });
 }

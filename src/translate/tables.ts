@@ -1,19 +1,24 @@
-import type { CsmsProtocol, SourceDialect } from '../ocpp/protocols.js';
+import type { CsmsProtocol, ProtocolPair, SourceDialect } from '../ocpp/protocols.js';
 import type { ChargerState } from './charger-state.js';
+import { chargerOperation, csmsOperation, dialectStep } from './compose.js';
 import type { ChargerStep, CsmsInitiatedOperation } from './csms-operation.js';
+import { csms16 } from './csms16/module.js';
+import { csms201 } from './csms201/module.js';
+import { ocpp12 } from './dialects/ocpp12.js';
+import { ocpp15 } from './dialects/ocpp15.js';
+import { ocpp16s } from './dialects/ocpp16s.js';
+import type { CsmsModule, DialectModule } from './modules.js';
 import type { ChargerInitiatedOperation } from './operation.js';
 import type { MessagePolicy } from './source-policy.js';
-import { policies15 } from './v15/policies.js';
-import { chargerInitiated15to16 } from './v15-v16/table.js';
-import { csmsInitiated16to15, NOT_SUPPORTED_ACTIONS, SUPPORTED_FEATURE_PROFILES } from './v16-v15/table.js';
-import { chargerInitiated15to201 } from './v15-v201/table.js';
-import { csmsInitiated201to15, idleCall, NOT_SUPPORTED_201 } from './v201-v15/table.js';
 
 /**
- * The translation tables of one (source dialect, CSMS protocol) pair (docs/architecture.md#translation-tables). A new
- * dialect or CSMS protocol adds sibling folders and one entry here; the bridge asks only this function.
+ * The translation tables of one protocol pair (docs/architecture.md#translation-tables), composed from the dialect's
+ * module and the CSMS protocol's module (docs/architecture.md#the-pivot). A new dialect or CSMS protocol is one module
+ * and one entry below; the bridge asks only this function.
  */
 export interface TranslationTables {
+  pair: ProtocolPair;
+  /** The pair in the names queued jobs and the bridge use. */
   source: SourceDialect;
   target: CsmsProtocol;
   /** By the charger's action. */
@@ -31,33 +36,78 @@ export interface TranslationTables {
   idleCall?(state: ChargerState): ChargerStep<(state: ChargerState) => ChargerState> | undefined;
 }
 
-const TABLES: readonly TranslationTables[] = [
-  {
-    source: 'ocpp1.5-soap',
-    target: 'ocpp1.6',
-    chargerInitiated: chargerInitiated15to16,
-    csmsInitiated: csmsInitiated16to15,
-    notSupported: NOT_SUPPORTED_ACTIONS,
-    supportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES,
-  },
-  {
-    source: 'ocpp1.5-soap',
-    target: 'ocpp2.0.1',
-    chargerInitiated: chargerInitiated15to201,
-    csmsInitiated: csmsInitiated201to15,
-    notSupported: NOT_SUPPORTED_201,
-    supportedFeatureProfiles: '',
-    idleCall,
-  },
-];
+const DIALECTS: Readonly<Record<SourceDialect, DialectModule>> = {
+  'ocpp1.2-soap': ocpp12,
+  'ocpp1.5-soap': ocpp15,
+  'ocpp1.6-soap': ocpp16s,
+};
 
-export function translationTables(source: SourceDialect, target: CsmsProtocol): TranslationTables | undefined {
-  return TABLES.find((t) => t.source === source && t.target === target);
+const CSMS_MODULES: Readonly<Record<CsmsProtocol, CsmsModule>> = { 'ocpp1.6': csms16, 'ocpp2.0.1': csms201 };
+
+/** The dialect's charger-initiated operations that the CSMS protocol writes. */
+function chargerInitiatedOf(dialect: DialectModule, csms: CsmsModule): Map<string, ChargerInitiatedOperation> {
+  const out = new Map<string, ChargerInitiatedOperation>();
+  for (const [action, reading] of dialect.chargerInitiated) {
+    const writing = csms.chargerInitiated.get(action);
+    if (writing) out.set(action, chargerOperation(reading, writing));
+  }
+  return out;
 }
 
-const POLICIES: Readonly<Record<SourceDialect, ReadonlyMap<string, MessagePolicy>>> = { 'ocpp1.5-soap': policies15 };
+/**
+ * The CSMS protocol's operations the dialect can carry out, natively or by the gateway's emulation; the others are
+ * NotSupported for this dialect (docs/translation.md#operations-a-soap-charger-cannot-do).
+ */
+function csmsInitiatedOf(dialect: DialectModule, csms: CsmsModule) {
+  const operations = new Map<string, CsmsInitiatedOperation>();
+  const notSupported = new Set(csms.notSupported);
+  for (const [action, op] of csms.csmsInitiated) {
+    const command = op.chargerAction === undefined ? undefined : dialect.commands.get(op.chargerAction);
+    const emulated = csms.emulated.get(action);
+    if (op.chargerAction === undefined || command) operations.set(action, csmsOperation(op, command, dialect));
+    else if (emulated) operations.set(action, csmsOperation(emulated, undefined, dialect));
+    else notSupported.add(action);
+  }
+  return { operations, notSupported };
+}
 
-/** The delivery policy of each operation of a source dialect (docs/translation.md#store-and-forward). */
-export function sourcePolicies(source: SourceDialect): ReadonlyMap<string, MessagePolicy> {
-  return POLICIES[source];
+function compose(dialect: DialectModule, csms: CsmsModule): TranslationTables {
+  const { operations, notSupported } = csmsInitiatedOf(dialect, csms);
+  const idleCall = csms.idleCall;
+  return {
+    pair: { dialect: dialect.facts.id, csmsProtocol: csms.id },
+    source: dialect.facts.id,
+    target: csms.id,
+    chargerInitiated: chargerInitiatedOf(dialect, csms),
+    csmsInitiated: operations,
+    notSupported,
+    supportedFeatureProfiles: csms.supportedFeatureProfiles(new Set(dialect.commands.keys())),
+    ...(idleCall && {
+      idleCall: (state: ChargerState) => {
+        const step = idleCall(state);
+        const written = step && dialectStep(step, dialect, { notes: [] });
+        return written && 'step' in written ? written.step : undefined;
+      },
+    }),
+  };
+}
+
+const composed = new Map<string, TranslationTables>();
+
+/** The tables of a protocol pair, composed once. */
+export function translationTables(dialect: SourceDialect, csmsProtocol: CsmsProtocol): TranslationTables | undefined {
+  const key = `${dialect}>${csmsProtocol}`;
+  let tables = composed.get(key);
+  if (!tables) {
+    const d = DIALECTS[dialect];
+    const c = CSMS_MODULES[csmsProtocol];
+    if (!d || !c) return undefined;
+    composed.set(key, (tables = compose(d, c)));
+  }
+  return tables;
+}
+
+/** The delivery policy of each operation of a dialect (docs/translation.md#store-and-forward). */
+export function sourcePolicies(dialect: SourceDialect): ReadonlyMap<string, MessagePolicy> {
+  return DIALECTS[dialect].policies;
 }

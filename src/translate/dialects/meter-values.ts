@@ -1,17 +1,23 @@
-import { defined, toUtc, type TranslationContext } from './common.js';
-import type { MeterValue15, SampledValue15 } from '../ocpp/v15/types.js';
-import type { MeterValue16, SampledValue16 } from '../ocpp/v16/types.js';
+import { defined, toUtc, type TranslationContext } from '../common.js';
+import type { MeterValue12 } from '../../ocpp/v12/types.js';
+import type { MeterValue15, SampledValue15 } from '../../ocpp/v15/types.js';
+import type { MeterValue16, SampledValue16 } from '../../ocpp/v16/types.js';
 
 /**
- * 1.5 unit names that 1.6 spells differently (docs/translation.md#metervalues); every other unit, context, format,
- * measurand and
- * location value is spelled the same in both versions.
+ * Meter values of every dialect in the model (docs/translation.md#metervalues): 1.5 `<value attrs>text</value>`, 1.6
+ * SOAP `sampledValue` elements, 1.2 one integer per timestamp. Times in UTC; no defaults are invented.
  */
-const UNIT_15_TO_16: Readonly<Record<string, string>> = { Amp: 'A', Volt: 'V' };
 
-export function unitTo16(unit: string, ctx: TranslationContext): string {
+/**
+ * SOAP unit names that 1.6J spells differently: 1.5 Amp and Volt; `Celsius` (1.5 and the 1.6 WSDL) is the configured
+ * 1.6J spelling (docs/translation.md#metervalues). Every other unit, context, format, measurand, phase and location
+ * value is spelled the same.
+ */
+const UNIT_TO_16: Readonly<Record<string, string>> = { Amp: 'A', Volt: 'V' };
+
+export function unitTo16(unit: string, ctx: Pick<TranslationContext, 'options'>): string {
   if (unit === 'Celsius') return ctx.options.celsiusUnit;
-  return UNIT_15_TO_16[unit] ?? unit;
+  return UNIT_TO_16[unit] ?? unit;
 }
 
 /**
@@ -34,4 +40,30 @@ export function meterValueTo16(mv: MeterValue15, ctx: TranslationContext): Meter
     timestamp: toUtc(mv.timestamp, ctx.options.timezone),
     sampledValue: mv.value.map((v) => sampledValueTo16(v, ctx)),
   };
+}
+
+/** A 1.6 SOAP meter value, its sampledValue children in any order (docs/charger-quirks.md#q13-element-order). */
+export function meterValue16s(mv: MeterValue16, ctx: TranslationContext): MeterValue16 {
+  return {
+    timestamp: toUtc(mv.timestamp, ctx.options.timezone),
+    sampledValue: mv.sampledValue.map((v) =>
+      defined({
+        value: v.value.trim(),
+        context: v.context,
+        format: v.format,
+        measurand: v.measurand,
+        phase: v.phase,
+        location: v.location,
+        unit: v.unit === undefined ? undefined : unitTo16(v.unit, ctx),
+      }),
+    ),
+  };
+}
+
+/**
+ * A 1.2 reading: an xs:int with no attributes, which the model reads as 1.6 reads a value without attributes, an
+ * active import energy register in Wh (1.6 section 4.7).
+ */
+export function meterValue12(mv: MeterValue12, ctx: TranslationContext): MeterValue16 {
+  return { timestamp: toUtc(mv.timestamp, ctx.options.timezone), sampledValue: [{ value: String(mv.value) }] };
 }

@@ -95,7 +95,7 @@ describe('offline Authorize policy (opt-in)', () => {
 describe('offline StartTransaction policy: local transaction ids (pure)', async () => {
   const { emptyChargerState } = await import('../../../src/translate/charger-state.js');
   const lt = await import('../../../src/translate/local-transactions.js');
-  const { remoteStopTransaction } = await import('../../../src/translate/v16-v15/remote-stop-transaction.js');
+  const { remoteStopTransaction } = await import('../../../src/translate/csms16/csms-initiated/same-shape.js');
 
   it('mints ids from 2,000,000,000 per charger, maps them, and translates both ways', () => {
     const first = lt.mintLocalTransaction(emptyChargerState('CP'), 1, 'TAG', '2024-05-01T12:00:00.000Z');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bootNotification } from '../../../src/translate/v15-v16/boot-notification.js';
+import { bootNotification } from './pair-15-16.js';
 import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { ctx, state } from './helpers.js';
 

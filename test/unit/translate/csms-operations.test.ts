@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OpenTransaction } from '../../../src/translate/charger-state.js';
 import type { CsmsCallContext } from '../../../src/translate/csms-operation.js';
-import { csmsInitiated16to15, NOT_SUPPORTED_ACTIONS } from '../../../src/translate/v16-v15/table.js';
-import { changeConfiguration } from '../../../src/translate/v16-v15/change-configuration.js';
-import { getConfiguration } from '../../../src/translate/v16-v15/get-configuration.js';
+import { changeConfiguration, csmsInitiated16to15, getConfiguration, NOT_SUPPORTED_ACTIONS } from './pair-15-16.js';
 import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { state } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { unitTo16 } from '../../../src/translate/meter-value.js';
-import { meterValues } from '../../../src/translate/v15-v16/meter-values.js';
+import { unitTo16 } from '../../../src/translate/dialects/meter-values.js';
+import { meterValues } from './pair-15-16.js';
 import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { ctx, state } from './helpers.js';
 

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { authorize } from '../../../src/translate/v15-v16/authorize.js';
-import { dataTransfer } from '../../../src/translate/v15-v16/data-transfer.js';
-import { diagnosticsStatusNotification } from '../../../src/translate/v15-v16/diagnostics-status-notification.js';
-import { firmwareStatusNotification } from '../../../src/translate/v15-v16/firmware-status-notification.js';
-import { heartbeat } from '../../../src/translate/v15-v16/heartbeat.js';
-import { chargerInitiated15to16 } from '../../../src/translate/v15-v16/table.js';
+import {
+  authorize,
+  chargerInitiated15to16,
+  dataTransfer,
+  diagnosticsStatusNotification,
+  firmwareStatusNotification,
+  heartbeat,
+} from './pair-15-16.js';
 import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { ctx, state } from './helpers.js';
 import { TranslationError } from '../../../src/translate/common.js';

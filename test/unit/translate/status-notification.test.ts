@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StatusNotificationRequest15 } from '../../../src/ocpp/v15/types.js';
-import { statusNotification, statusNotificationTo16 } from '../../../src/translate/v15-v16/status-notification.js';
+import { statusNotification, statusNotificationTo16 } from './pair-15-16.js';
 import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { ctx, state } from './helpers.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OpenTransaction } from '../../../src/translate/charger-state.js';
-import { startTransaction } from '../../../src/translate/v15-v16/start-transaction.js';
-import { stopReason, stopTransaction } from '../../../src/translate/v15-v16/stop-transaction.js';
+import { stopReason } from '../../../src/translate/dialects/stop-reason.js';
+import { startTransaction, stopTransaction } from './pair-15-16.js';
 import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { ctx, state } from './helpers.js';
 

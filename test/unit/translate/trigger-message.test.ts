@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CsmsCallContext } from '../../../src/translate/csms-operation.js';
-import { triggerMessage } from '../../../src/translate/v16-v15/trigger-message.js';
+import { triggerMessage } from '../../../src/translate/csms16/csms-initiated/trigger-message.js';
 import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { state } from './helpers.js';
 

@@ -1,18 +1,16 @@
-import { clamp, defined, fromCsmsTime } from '../common.js';
-import type { BootNotificationRequest15, BootNotificationResponse15 } from '../../ocpp/v15/types.js';
-import type { BootNotificationRequest16, BootNotificationResponse16 } from '../../ocpp/v16/types.js';
-import type { ChargerInitiatedOperation } from '../operation.js';
+import { clamp, defined } from '../../common.js';
+import type { BootNotificationRequest16, BootNotificationResponse16 } from '../../../ocpp/v16/types.js';
+import type { ChargerInitiatedOperation } from '../../operation.js';
 
 /**
- * docs/translation.md#bootnotification. Field limits are the same in 1.5 and 1.6; clamp anyway, a charger outside its
- * own WSDL must still boot.
- * 1.6 Pending has no 1.5 equivalent: the charger is told Rejected with heartbeatInterval = interval (a configured
- * default when the CSMS said 0, which a 1.5 charger may take literally), and every other message it sends is
- * refused until the CSMS accepts it (src/bridge, Sender/SecurityError as SteVe does).
+ * docs/translation.md#bootnotification. The SOAP dialects have the same nine fields; they are clamped to the 1.6
+ * limits, since a charger outside its own WSDL must still boot. The answer is the model's; a dialect without Pending
+ * tells its charger Rejected (translate/dialects/readers.ts), and every other message it sends is refused until the
+ * CSMS accepts it (src/bridge, Sender/SecurityError as SteVe does).
  */
 export const bootNotification: ChargerInitiatedOperation<
-  BootNotificationRequest15,
-  BootNotificationResponse15,
+  BootNotificationRequest16,
+  BootNotificationResponse16,
   BootNotificationRequest16,
   BootNotificationResponse16
 > = {
@@ -32,18 +30,7 @@ export const bootNotification: ChargerInitiatedOperation<
       meterSerialNumber: clamp(req.meterSerialNumber, 25, 'meterSerialNumber', ctx),
     }),
   }),
-  toResponse: (res, _req, ctx) => {
-    if (res.status === 'Accepted') {
-      return { status: 'Accepted', currentTime: fromCsmsTime(res.currentTime), heartbeatInterval: res.interval };
-    }
-    if (res.status === 'Pending')
-      ctx.notes.push('CSMS answered Pending: charger told Rejected until the CSMS accepts it');
-    return {
-      status: 'Rejected',
-      currentTime: fromCsmsTime(res.currentTime),
-      heartbeatInterval: res.interval > 0 ? res.interval : ctx.options.bootRetryIntervalSec,
-    };
-  },
+  toResponse: (res) => res,
   reduce: (state, { request, result }, ctx) => {
     const transactions = Object.fromEntries(
       Object.entries(state.transactions).map(([id, tx]) => [id, { ...tx, rebootedDuringTransaction: true }]),

@@ -1,39 +1,38 @@
-import { withConnector } from '../charger-state.js';
-import { checkIdTag, defined, idTagInfoTo15, toUtc } from '../common.js';
-import type { StartTransactionRequest15, StartTransactionResponse15 } from '../../ocpp/v15/types.js';
+import { withConnector } from '../../charger-state.js';
+import { checkIdTag, defined } from '../../common.js';
+import { OCCUPIED_16 } from '../../model.js';
 import type {
   StartTransactionRequest16,
   StartTransactionResponse16,
   StatusNotificationRequest16,
-} from '../../ocpp/v16/types.js';
-import type { ChargerInitiatedOperation, FollowUpCall } from '../operation.js';
+} from '../../../ocpp/v16/types.js';
+import type { ChargerInitiatedOperation, FollowUpCall } from '../../operation.js';
 
 /**
- * docs/translation.md#starttransaction: 1:1, timestamp normalised. Never answered by the gateway: the transactionId
- * must come from the CSMS.
- * After the answer the gateway reports the transition a 1.5 charger never sends
- * (docs/translation.md#statusnotification): a connector that
- * was occupied goes to Charging, or SuspendedEVSE when the CSMS did not accept the idTag.
+ * docs/translation.md#starttransaction: 1:1. Never answered by the gateway: the transactionId must come from the
+ * CSMS. After the answer the gateway reports the transition a 1.2 or 1.5 charger never sends
+ * (docs/translation.md#statusnotification): a connector it reported Occupied goes to Charging, or SuspendedEVSE when
+ * the CSMS did not accept the idTag. A charger that reports the 1.6 statuses itself (1.6 SOAP) reports it too.
  */
 export const startTransaction: ChargerInitiatedOperation<
-  StartTransactionRequest15,
-  StartTransactionResponse15,
+  StartTransactionRequest16,
+  StartTransactionResponse16,
   StartTransactionRequest16,
   StartTransactionResponse16
 > = {
   chargerAction: 'StartTransaction',
   csmsAction: 'StartTransaction',
-  toCall: (req, _state, ctx) => ({
+  toCall: (req) => ({
     kind: 'call',
     payload: defined({
       connectorId: req.connectorId,
       idTag: checkIdTag(req.idTag, 'idTag'),
       meterStart: req.meterStart,
       reservationId: req.reservationId,
-      timestamp: toUtc(req.timestamp, ctx.options.timezone),
+      timestamp: req.timestamp,
     }),
   }),
-  toResponse: (res) => ({ transactionId: res.transactionId, idTagInfo: idTagInfoTo15(res.idTagInfo) }),
+  toResponse: (res) => res,
   reduce: (state, { request, call, result }) => {
     const transactionId = result.transactionId;
     let next = {
@@ -51,7 +50,10 @@ export const startTransaction: ChargerInitiatedOperation<
     };
     const connector = next.connectors[String(request.connectorId)];
     const followUps: FollowUpCall[] = [];
-    if (connector?.chargerStatus === 'Occupied' || connector?.csmsStatus === 'Preparing') {
+    const reportsOccupied =
+      connector?.chargerStatus === 'Occupied' ||
+      (connector?.csmsStatus === 'Preparing' && !OCCUPIED_16.has(connector.chargerStatus ?? ''));
+    if (connector && reportsOccupied) {
       const status = result.idTagInfo.status === 'Accepted' ? 'Charging' : 'SuspendedEVSE';
       if (connector.csmsStatus !== status) {
         const payload: StatusNotificationRequest16 = {

@@ -1,6 +1,5 @@
-import type { ChangeConfigurationRequest15, ChangeConfigurationResponse15 } from '../../ocpp/v15/types.js';
-import type { ChangeConfigurationRequest16, ChangeConfigurationResponse16 } from '../../ocpp/v16/types.js';
-import type { CsmsInitiatedOperation } from '../csms-operation.js';
+import type { ChangeConfigurationRequest16, ChangeConfigurationResponse16 } from '../../../ocpp/v16/types.js';
+import type { CsmsInitiatedOperation } from '../../csms-operation.js';
 import { gatewayKeyName, isGatewayKey } from './gateway-keys.js';
 
 /** AuthorizationKey: 16 to 40 characters (OCPP 2.0.1 passwordString and the 1.6 white paper's 40 hex digits). */
@@ -16,8 +15,8 @@ const AUTHORIZATION_KEY = /^[\x21-\x7e]{16,40}$/;
 export const changeConfiguration: CsmsInitiatedOperation<
   ChangeConfigurationRequest16,
   ChangeConfigurationResponse16,
-  ChangeConfigurationRequest15,
-  ChangeConfigurationResponse15
+  ChangeConfigurationRequest16,
+  ChangeConfigurationResponse16
 > = {
   csmsAction: 'ChangeConfiguration',
   chargerAction: 'ChangeConfiguration',

@@ -1,7 +1,6 @@
-import { clamp, defined } from '../common.js';
-import type { GetConfigurationRequest15, GetConfigurationResponse15 } from '../../ocpp/v15/types.js';
-import type { GetConfigurationRequest16, GetConfigurationResponse16, KeyValue16 } from '../../ocpp/v16/types.js';
-import type { CsmsCallContext, CsmsInitiatedOperation } from '../csms-operation.js';
+import { clamp, defined } from '../../common.js';
+import type { GetConfigurationRequest16, GetConfigurationResponse16, KeyValue16 } from '../../../ocpp/v16/types.js';
+import type { CsmsCallContext, CsmsInitiatedOperation } from '../../csms-operation.js';
 import { GATEWAY_KEYS, gatewayKeyName, isGatewayKey } from './gateway-keys.js';
 
 /** The gateway's own keys as GetConfiguration reports them; never the AuthorizationKey value (OCPP-J 1.6 6.2.2). */
@@ -27,8 +26,8 @@ function gatewayKeyValues(ctx: CsmsCallContext, keys: readonly string[]): KeyVal
 export const getConfiguration: CsmsInitiatedOperation<
   GetConfigurationRequest16,
   GetConfigurationResponse16,
-  GetConfigurationRequest15,
-  GetConfigurationResponse15
+  GetConfigurationRequest16,
+  GetConfigurationResponse16
 > = {
   csmsAction: 'GetConfiguration',
   chargerAction: 'GetConfiguration',
@@ -46,7 +45,7 @@ export const getConfiguration: CsmsInitiatedOperation<
       requested.length === 0
         ? gatewayKeyValues(ctx, GATEWAY_KEYS)
         : gatewayKeyValues(ctx, requested.filter(isGatewayKey));
-    const fromCharger = response.configurationKey
+    const fromCharger = (response.configurationKey ?? [])
       .filter((kv) => !isGatewayKey(kv.key))
       .map((kv) =>
         defined({
@@ -55,7 +54,7 @@ export const getConfiguration: CsmsInitiatedOperation<
           value: clamp(kv.value, 500, `value of ${kv.key}`, ctx),
         }),
       );
-    const unknownKey = response.unknownKey.map((k) => clamp(k, 50, 'unknownKey', ctx)!);
+    const unknownKey = (response.unknownKey ?? []).map((k) => clamp(k, 50, 'unknownKey', ctx)!);
     return defined({
       configurationKey: [...fromCharger, ...own],
       unknownKey: unknownKey.length > 0 ? unknownKey : undefined,

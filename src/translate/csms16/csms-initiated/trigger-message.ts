@@ -1,8 +1,9 @@
-import type { ChargerState, SentStatusNotification } from '../charger-state.js';
-import type { CsmsCallContext, CsmsInitiatedOperation } from '../csms-operation.js';
-import type { TriggerMessageRequest16, TriggerMessageResponse16 } from '../../ocpp/v16/types.js';
-import type { FollowUpCall } from '../operation.js';
-import { bootNotification } from '../v15-v16/boot-notification.js';
+import type { ChargerState, SentStatusNotification } from '../../charger-state.js';
+import type { CsmsCallContext, CsmsInitiatedOperation } from '../../csms-operation.js';
+import type { TriggerMessageRequest16, TriggerMessageResponse16 } from '../../../ocpp/v16/types.js';
+import { chargerAlive, outstandingFirmwareStatus } from '../../model.js';
+import type { FollowUpCall } from '../../operation.js';
+import { bootNotification } from '../charger-initiated/boot-notification.js';
 
 export interface TriggerOutcome {
   result: TriggerMessageResponse16;
@@ -10,13 +11,9 @@ export interface TriggerOutcome {
   followUps: FollowUpCall[];
 }
 
-/** Heartbeat interval assumed when the CSMS never gave one (1.6 has no default; 300 s is common). */
-const DEFAULT_HEARTBEAT_SEC = 300;
-
 /**
- * 1.5 has no TriggerMessage: the gateway answers it from what it knows about the charger
- * (docs/translation.md#triggermessage).
- * `lastSoapContact` is when the charger was last heard on the SOAP side.
+ * 1.2 and 1.5 have no TriggerMessage: the gateway answers it from what it knows about the charger
+ * (docs/translation.md#triggermessage). `lastSoapContact` is when the charger was last heard on the SOAP side.
  */
 export function triggerMessage(
   request: TriggerMessageRequest16,
@@ -42,12 +39,10 @@ export function triggerMessage(
         ? accepted(cached.map((payload) => ({ action: 'StatusNotification', payload })))
         : rejected;
     }
-    case 'Heartbeat': {
-      // Only while the charger is alive on the SOAP side: a heartbeat for a dead charger would be a lie.
-      const intervalMs = (state.heartbeatInterval ?? DEFAULT_HEARTBEAT_SEC) * 1000;
-      const alive = lastSoapContact !== undefined && Date.parse(ctx.now) - Date.parse(lastSoapContact) <= intervalMs;
-      return alive ? accepted([{ action: 'Heartbeat', payload: {} }]) : rejected;
-    }
+    case 'Heartbeat':
+      return chargerAlive(state, lastSoapContact, ctx.now)
+        ? accepted([{ action: 'Heartbeat', payload: {} }])
+        : rejected;
     case 'BootNotification': {
       // After an accepted boot the CSMS should not ask (errata 3.35/3.40); while Pending, re-send the cached boot.
       if (state.registration === 'Accepted' || !state.lastBoot) return rejected;
@@ -71,15 +66,10 @@ export function triggerMessage(
       return accepted([
         { action: 'DiagnosticsStatusNotification', payload: { status: state.diagnostics ? 'Uploading' : 'Idle' } },
       ]);
-    case 'FirmwareStatusNotification': {
-      const fw = state.firmware;
-      let status = 'Idle';
-      if (fw?.downloaded) status = 'Installing';
-      else if (fw && Date.parse(ctx.now) >= Date.parse(fw.retrieveDate)) status = 'Downloading';
-      if (status !== 'Idle')
-        ctx.notes.push(`FirmwareStatusNotification ${status} inferred from the outstanding UpdateFirmware`);
-      return accepted([{ action: 'FirmwareStatusNotification', payload: { status } }]);
-    }
+    case 'FirmwareStatusNotification':
+      return accepted([
+        { action: 'FirmwareStatusNotification', payload: { status: outstandingFirmwareStatus(state, ctx) } },
+      ]);
     case 'MeterValues':
       // The gateway cannot take a fresh sample (errata 3.46 wants the most recent measurements).
       return rejected;
@@ -88,7 +78,7 @@ export function triggerMessage(
   }
 }
 
-/** TriggerMessage as a table entry: always answered by the gateway, never sent to the charger. */
+/** TriggerMessage for a dialect without it: always answered by the gateway, never sent to the charger. */
 export const triggerMessageOperation: CsmsInitiatedOperation<TriggerMessageRequest16, TriggerMessageResponse16> = {
   csmsAction: 'TriggerMessage',
   toSoap: (request, state, ctx) => {
@@ -96,6 +86,6 @@ export const triggerMessageOperation: CsmsInitiatedOperation<TriggerMessageReque
     return { kind: 'answer', result, followUps };
   },
   fromSoap: () => {
-    throw new Error('TriggerMessage is answered by the gateway and never sent to a 1.5 charger');
+    throw new Error('TriggerMessage is answered by the gateway and never sent to a charger without TriggerMessage');
   },
 };

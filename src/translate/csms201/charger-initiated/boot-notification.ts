@@ -1,12 +1,16 @@
-import type { ChargerState } from '../charger-state.js';
-import { clamp, defined, fromCsmsTime, type TranslationContext } from '../common.js';
-import type { BootNotificationRequest15, BootNotificationResponse15 } from '../../ocpp/v15/types.js';
-import type { BootNotificationRequest201, BootNotificationResponse201, BootReason201 } from '../../ocpp/v201/types.js';
-import type { ChargerInitiatedOperation } from '../operation.js';
+import type { ChargerState } from '../../charger-state.js';
+import { clamp, defined, fromCsmsTime, type TranslationContext } from '../../common.js';
+import type { BootNotificationRequest16, BootNotificationResponse16 } from '../../../ocpp/v16/types.js';
+import type {
+  BootNotificationRequest201,
+  BootNotificationResponse201,
+  BootReason201,
+} from '../../../ocpp/v201/types.js';
+import type { ChargerInitiatedOperation } from '../../operation.js';
 
 /**
  * Why the charger boots, as far as the gateway can justify it (docs/translation-201.md#bootnotification): a Reset or
- * an UpdateFirmware it relayed and the charger accepted, else Unknown; a 1.5 charger never says why it booted.
+ * an UpdateFirmware it relayed and the charger accepted, else Unknown; a SOAP charger never says why it booted.
  */
 export function bootReason(state: ChargerState): BootReason201 {
   if (state.bootCause) return state.bootCause;
@@ -14,9 +18,9 @@ export function bootReason(state: ChargerState): BootReason201 {
   return 'Unknown';
 }
 
-/** The 1.5 boot fields in 2.0.1's chargingStation, clamped to its limits; meterType and meterSerialNumber have no place. */
+/** The SOAP boot fields in 2.0.1's chargingStation, clamped to its limits; meterType and meterSerialNumber have no place. */
 export function bootPayload(
-  req: BootNotificationRequest15,
+  req: BootNotificationRequest16,
   reason: BootReason201,
   ctx: Pick<TranslationContext, 'notes'>,
 ): BootNotificationRequest201 {
@@ -37,29 +41,20 @@ export function bootPayload(
 }
 
 /**
- * docs/translation-201.md#bootnotification. The answer follows the 1.6 rules (docs/translation.md#bootnotification):
- * Pending and Rejected reach the 1.5 charger as Rejected, and its other messages are refused until it is accepted.
+ * docs/translation-201.md#bootnotification. The answer is the model's (status, currentTime, interval are 1.6's); a
+ * dialect without Pending tells its charger Rejected (docs/translation.md#bootnotification), and the charger's other
+ * messages are refused until it is accepted.
  */
 export const bootNotification: ChargerInitiatedOperation<
-  BootNotificationRequest15,
-  BootNotificationResponse15,
+  BootNotificationRequest16,
+  BootNotificationResponse16,
   BootNotificationRequest201,
   BootNotificationResponse201
 > = {
   chargerAction: 'BootNotification',
   csmsAction: 'BootNotification',
   toCall: (req, state, ctx) => ({ kind: 'call', payload: bootPayload(req, bootReason(state), ctx) }),
-  toResponse: (res, _req, ctx) => {
-    if (res.status === 'Accepted')
-      return { status: 'Accepted', currentTime: fromCsmsTime(res.currentTime), heartbeatInterval: res.interval };
-    if (res.status === 'Pending')
-      ctx.notes.push('CSMS answered Pending: charger told Rejected until the CSMS accepts it');
-    return {
-      status: 'Rejected',
-      currentTime: fromCsmsTime(res.currentTime),
-      heartbeatInterval: res.interval > 0 ? res.interval : ctx.options.bootRetryIntervalSec,
-    };
-  },
+  toResponse: (res) => ({ status: res.status, currentTime: fromCsmsTime(res.currentTime), interval: res.interval }),
   reduce: (state, { request, result }, ctx) => {
     const transactions = Object.fromEntries(
       Object.entries(state.transactions).map(([id, tx]) => [id, { ...tx, rebootedDuringTransaction: true }]),

@@ -1,6 +1,6 @@
-import { checkIdTag, defined, fromCsmsTime, type TranslationContext } from '../common.js';
-import type { AuthorizationStatus15, IdTagInfo15 } from '../../ocpp/v15/types.js';
-import type { AuthorizationStatus201, IdToken201, IdTokenInfo201 } from '../../ocpp/v201/types.js';
+import { checkIdTag, defined, fromCsmsTime, type TranslationContext } from '../../common.js';
+import type { AuthorizationStatus16, IdTagInfo16 } from '../../../ocpp/v16/types.js';
+import type { AuthorizationStatus201, IdToken201, IdTokenInfo201 } from '../../../ocpp/v201/types.js';
 
 /** A 1.5 idTag carries no type: the configured one, ISO14443 (RFID card UIDs) unless set (docs/translation-201.md#authorize). */
 export const DEFAULT_ID_TOKEN_TYPE = 'ISO14443';
@@ -14,7 +14,7 @@ export function idTokenOf(idTag: string, ctx: Pick<TranslationContext, 'options'
  * 2.0.1 AuthorizationStatusEnumType -> the five 1.5 values (docs/translation-201.md#authorize): the refusals 1.5 lacks
  * are Blocked (the card is known but may not charge here or now), Unknown is Invalid.
  */
-const STATUS_TO_15: Readonly<Record<AuthorizationStatus201, AuthorizationStatus15>> = {
+const STATUS_TO_MODEL: Readonly<Record<AuthorizationStatus201, AuthorizationStatus16>> = {
   Accepted: 'Accepted',
   Blocked: 'Blocked',
   ConcurrentTx: 'ConcurrentTx',
@@ -27,20 +27,20 @@ const STATUS_TO_15: Readonly<Record<AuthorizationStatus201, AuthorizationStatus1
   Unknown: 'Invalid',
 };
 
-export function authorizationStatusTo15(status: AuthorizationStatus201): AuthorizationStatus15 {
-  return STATUS_TO_15[status] ?? 'Invalid';
+export function authorizationStatusToModel(status: AuthorizationStatus201): AuthorizationStatus16 {
+  return STATUS_TO_MODEL[status] ?? 'Invalid';
 }
 
 /**
  * IdTokenInfoType -> 1.5 IdTagInfo: cacheExpiryDateTime is the expiryDate, the group token the parentIdTag when it
  * fits 1.5's 20 characters; personal messages, languages, EVSE restrictions and priority have no 1.5 field.
  */
-export function idTokenInfoTo15(info: IdTokenInfo201, ctx: { notes: string[] }): IdTagInfo15 {
+export function idTokenInfoToModel(info: IdTokenInfo201, ctx: { notes: string[] }): IdTagInfo16 {
   const group = info.groupIdToken?.idToken;
   if (group !== undefined && group.length > 20)
     ctx.notes.push('groupIdToken longer than 20 characters: no parentIdTag for the charger');
   return defined({
-    status: authorizationStatusTo15(info.status),
+    status: authorizationStatusToModel(info.status),
     expiryDate: info.cacheExpiryDateTime === undefined ? undefined : fromCsmsTime(info.cacheExpiryDateTime),
     parentIdTag: group !== undefined && group.length <= 20 ? group : undefined,
   });

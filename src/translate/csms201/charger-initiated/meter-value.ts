@@ -1,8 +1,8 @@
-import { defined, toUtc, type TranslationContext } from '../common.js';
-import type { MeterValue15, SampledValue15 } from '../../ocpp/v15/types.js';
-import type { MeterValue201, SampledValue201 } from '../../ocpp/v201/types.js';
+import { defined, type TranslationContext } from '../../common.js';
+import type { MeterValue16, SampledValue16 } from '../../../ocpp/v16/types.js';
+import type { MeterValue201, SampledValue201 } from '../../../ocpp/v201/types.js';
 
-/** MeasurandEnumType of 2.0.1: every 1.5 measurand but Temperature (docs/translation-201.md#metervalues). */
+/** MeasurandEnumType of 2.0.1: every 1.6 measurand but Temperature and RPM (docs/translation-201.md#metervalues). */
 const MEASURANDS_201: ReadonlySet<string> = new Set([
   'Current.Export',
   'Current.Import',
@@ -41,26 +41,29 @@ const CONTEXTS_201: ReadonlySet<string> = new Set([
   'Trigger',
 ]);
 const LOCATIONS_201: ReadonlySet<string> = new Set(['Body', 'Cable', 'EV', 'Inlet', 'Outlet']);
-/** 1.5 unit names 2.0.1 spells as SI symbols; the others (Wh, kWh, varh, kvarh, W, kW, var, kvar, Celsius) are kept. */
-const UNIT_TO_201: Readonly<Record<string, string>> = { Amp: 'A', Volt: 'V' };
+/**
+ * The model's units as 2.0.1 spells them: the 1.6J misspelling Celcius (docs/translation.md#metervalues) is Celsius;
+ * the others (Wh, kWh, varh, kvarh, W, kW, VA, kVA, var, kvar, A, V, K, Fahrenheit, Percent) are kept.
+ */
+const UNIT_TO_201: Readonly<Record<string, string>> = { Celcius: 'Celsius' };
 
 /**
- * `<value unit="Amp" measurand="Current.Import">16.1</value>` -> `{ value: 16.1, measurand, unitOfMeasure: { unit: "A" } }`;
+ * `{ value: "16.1", measurand: "Current.Import", unit: "A" }` -> `{ value: 16.1, measurand, unitOfMeasure: { unit: "A" } }`;
  * undefined when 2.0.1 cannot carry it: a measurand it lacks (Temperature, RPM), signed data, or a value that is not a
  * number. Each drop is noted.
  */
 export function sampledValueTo201(
-  v: SampledValue15,
+  v: SampledValue16,
   ctx: Pick<TranslationContext, 'notes'>,
 ): SampledValue201 | undefined {
-  const text = v.$value.trim();
+  const text = v.value.trim();
   if (v.measurand !== undefined && !MEASURANDS_201.has(v.measurand)) {
     ctx.notes.push(`sampled value of measurand ${v.measurand} dropped: OCPP 2.0.1 has no such measurand`);
     return undefined;
   }
   if (v.format === 'SignedData') {
     ctx.notes.push(
-      'signed sampled value dropped: OCPP 2.0.1 carries signed data only with its signing method and key, which 1.5 does not give',
+      'signed sampled value dropped: OCPP 2.0.1 carries signed data only with its signing method and key, which OCPP SOAP does not give',
     );
     return undefined;
   }
@@ -73,24 +76,25 @@ export function sampledValueTo201(
     value,
     context: v.context !== undefined && CONTEXTS_201.has(v.context) ? v.context : undefined,
     measurand: v.measurand,
+    phase: v.phase,
     location: v.location !== undefined && LOCATIONS_201.has(v.location) ? v.location : undefined,
     unitOfMeasure: v.unit === undefined ? undefined : { unit: UNIT_TO_201[v.unit] ?? v.unit },
   });
 }
 
-/** A 1.5 meter value; undefined when none of its sampled values can be carried. */
-export function meterValueTo201(mv: MeterValue15, ctx: TranslationContext): MeterValue201 | undefined {
-  const sampledValue = mv.value
+/** A meter value of the model (its time in UTC); undefined when none of its sampled values can be carried. */
+export function meterValueTo201(mv: MeterValue16, ctx: TranslationContext): MeterValue201 | undefined {
+  const sampledValue = mv.sampledValue
     .map((v) => sampledValueTo201(v, ctx))
     .filter((v): v is SampledValue201 => v !== undefined);
-  return sampledValue.length === 0 ? undefined : { timestamp: toUtc(mv.timestamp, ctx.options.timezone), sampledValue };
+  return sampledValue.length === 0 ? undefined : { timestamp: mv.timestamp, sampledValue };
 }
 
-export function meterValuesTo201(values: readonly MeterValue15[], ctx: TranslationContext): MeterValue201[] {
+export function meterValuesTo201(values: readonly MeterValue16[], ctx: TranslationContext): MeterValue201[] {
   return values.map((mv) => meterValueTo201(mv, ctx)).filter((mv): mv is MeterValue201 => mv !== undefined);
 }
 
-/** meterStart / meterStop (Wh, 1.5 ints) as the energy register reading of the transaction's begin or end. */
+/** meterStart / meterStop (Wh, SOAP ints) as the energy register reading of the transaction's begin or end. */
 export function registerReading(
   timestamp: string,
   wh: number,

@@ -1,13 +1,14 @@
-import type { ChargerState } from '../charger-state.js';
-import type { TranslationContext } from '../common.js';
-import type { EmptyResponse15, MeterValuesRequest15 } from '../../ocpp/v15/types.js';
+import type { ChargerState } from '../../charger-state.js';
+import type { TranslationContext } from '../../common.js';
+import type { EmptyPayload, MeterValuesRequest16 } from '../../../ocpp/v16/types.js';
 import type {
   EmptyPayload201,
   MeterValue201,
   MeterValuesRequest201,
   TransactionEventRequest201,
-} from '../../ocpp/v201/types.js';
-import type { ChargerInitiatedOperation } from '../operation.js';
+  TriggerReason201,
+} from '../../../ocpp/v201/types.js';
+import type { ChargerInitiatedOperation } from '../../operation.js';
 import { meterValuesTo201 } from './meter-value.js';
 import { lateEvent, reserveSeqNo, seqNoFor, transactionOf } from './transactions.js';
 
@@ -16,18 +17,23 @@ type Plan =
   | { kind: 'meterValues'; payload: MeterValuesRequest201 }
   | { kind: 'nothing'; reason: string };
 
-/** Sample.Clock readings are MeterValueClock, every other reading MeterValuePeriodic (docs/translation-201.md#metervalues). */
-const triggerOf = (meterValue: MeterValue201[]) =>
-  meterValue[0]!.sampledValue[0]!.context === 'Sample.Clock'
-    ? ('MeterValueClock' as const)
-    : ('MeterValuePeriodic' as const);
+/**
+ * Sample.Clock readings are MeterValueClock, a triggered one (1.6 Trigger) is Trigger, every other reading
+ * MeterValuePeriodic (docs/translation-201.md#metervalues).
+ */
+const TRIGGER_OF_CONTEXT: Readonly<Record<string, TriggerReason201>> = {
+  'Sample.Clock': 'MeterValueClock',
+  Trigger: 'Trigger',
+};
+const triggerOf = (meterValue: MeterValue201[]): TriggerReason201 =>
+  TRIGGER_OF_CONTEXT[meterValue[0]!.sampledValue[0]!.context ?? ''] ?? 'MeterValuePeriodic';
 
 /**
- * What a 1.5 MeterValues becomes: a TransactionEvent Updated of a transaction the CSMS knows, a MeterValues of the
+ * What a MeterValues of the model becomes: a TransactionEvent Updated of a transaction the CSMS knows, a MeterValues of the
  * EVSE otherwise (evseId 0 is the station's main meter), or nothing when 2.0.1 can carry none of its values.
  */
-function plan(req: MeterValuesRequest15, state: ChargerState, ctx: TranslationContext): Plan {
-  const meterValue = meterValuesTo201(req.values, ctx);
+function plan(req: MeterValuesRequest16, state: ChargerState, ctx: TranslationContext): Plan {
+  const meterValue = meterValuesTo201(req.meterValue, ctx);
   if (meterValue.length === 0)
     return { kind: 'nothing', reason: 'MeterValues without a value OCPP 2.0.1 can carry: nothing to forward' };
   const tx = transactionOf(state, req.transactionId, req.connectorId, ctx);
@@ -51,8 +57,8 @@ function plan(req: MeterValuesRequest15, state: ChargerState, ctx: TranslationCo
 
 /** docs/translation-201.md#metervalues. */
 export const meterValues: ChargerInitiatedOperation<
-  MeterValuesRequest15,
-  EmptyResponse15,
+  MeterValuesRequest16,
+  EmptyPayload,
   TransactionEventRequest201 | MeterValuesRequest201,
   EmptyPayload201
 > = {

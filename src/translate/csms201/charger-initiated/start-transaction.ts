@@ -1,10 +1,10 @@
-import { emptyChargerState, withConnector, type ChargerState, type OpenTransaction } from '../charger-state.js';
-import { defined, toUtc, TranslationError, type TranslationContext } from '../common.js';
-import type { IdTagInfo15, StartTransactionRequest15, StartTransactionResponse15 } from '../../ocpp/v15/types.js';
-import type { TransactionEventRequest201, TransactionEventResponse201 } from '../../ocpp/v201/types.js';
-import type { ChargerInitiatedOperation } from '../operation.js';
+import { emptyChargerState, withConnector, type ChargerState, type OpenTransaction } from '../../charger-state.js';
+import { defined, toUtc, TranslationError, type TranslationContext } from '../../common.js';
+import type { IdTagInfo16, StartTransactionRequest16, StartTransactionResponse16 } from '../../../ocpp/v16/types.js';
+import type { TransactionEventRequest201, TransactionEventResponse201 } from '../../../ocpp/v201/types.js';
+import type { ChargerInitiatedOperation } from '../../operation.js';
 import { rememberAuthorization } from './authorize.js';
-import { evseOf, idTokenInfoTo15, idTokenOf } from './id-token.js';
+import { evseOf, idTokenInfoToModel, idTokenOf } from './id-token.js';
 import { registerReading } from './meter-value.js';
 import { counterAfter, lateEvent, nextChargerTransactionId, withReservedEvent } from './transactions.js';
 
@@ -14,7 +14,7 @@ export const REMOTE_START_WINDOW_MS = 10 * 60_000;
 /** The remembered RequestStartTransaction this start follows: same EVSE (or none named), same idTag, recent. */
 function remoteStartFor(
   state: ChargerState,
-  req: StartTransactionRequest15,
+  req: StartTransactionRequest16,
   ctx: TranslationContext,
 ): { key: string; remoteStartId: number } | undefined {
   for (const key of [String(req.connectorId), '*']) {
@@ -50,7 +50,7 @@ function csmsTransactionIdOf(state: ChargerState, ctx: TranslationContext): stri
 }
 
 export function startedEvent(
-  req: StartTransactionRequest15,
+  req: StartTransactionRequest16,
   state: ChargerState,
   ctx: TranslationContext,
 ): TransactionEventRequest201 {
@@ -77,11 +77,11 @@ export function startedEvent(
  */
 function idTagInfoFor(
   res: TransactionEventResponse201,
-  req: StartTransactionRequest15,
+  req: StartTransactionRequest16,
   ctx: TranslationContext,
   state: ChargerState | undefined,
-): IdTagInfo15 {
-  if (res.idTokenInfo) return idTokenInfoTo15(res.idTokenInfo, ctx);
+): IdTagInfo16 {
+  if (res.idTokenInfo) return idTokenInfoToModel(res.idTokenInfo, ctx);
   const earlier = state?.authorizations?.[req.idTag];
   if (earlier) {
     ctx.notes.push(
@@ -98,8 +98,8 @@ function idTagInfoFor(
  * and an integer id for the charger, both kept in the charger's state.
  */
 export const startTransaction: ChargerInitiatedOperation<
-  StartTransactionRequest15,
-  StartTransactionResponse15,
+  StartTransactionRequest16,
+  StartTransactionResponse16,
   TransactionEventRequest201,
   TransactionEventResponse201
 > = {

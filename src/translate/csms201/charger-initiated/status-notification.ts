@@ -1,16 +1,24 @@
-import { withConnector, type ChargerState, type ConnectorState } from '../charger-state.js';
-import { clamp, defined, toUtc, type TranslationContext } from '../common.js';
-import type { EmptyResponse15, StatusNotificationRequest15 } from '../../ocpp/v15/types.js';
+import { withConnector, type ChargerState, type ConnectorState } from '../../charger-state.js';
+import { clamp, defined, type TranslationContext } from '../../common.js';
+import type { EmptyPayload } from '../../../ocpp/v16/types.js';
+import { isOccupied, reportedStatus, type ModelStatusNotification } from '../../model.js';
 import type {
   ConnectorStatus201,
   EmptyPayload201,
   NotifyEventRequest201,
   StatusNotificationRequest201,
-} from '../../ocpp/v201/types.js';
-import type { ChargerInitiatedOperation, FollowUpCall } from '../operation.js';
+} from '../../../ocpp/v201/types.js';
+import type { ChargerInitiatedOperation, FollowUpCall } from '../../operation.js';
 
-/** 2.0.1 has Occupied again: every 1.5 status is a ConnectorStatusEnumType value (docs/translation-201.md#statusnotification). */
-const connectorStatus = (status: string): ConnectorStatus201 => status as ConnectorStatus201;
+/**
+ * A charger's status in 2.0.1, which has Occupied again (docs/translation-201.md#statusnotification): every 1.2/1.5
+ * status is a ConnectorStatusEnumType value, and the 1.6 statuses that split Occupied are Occupied.
+ */
+export const connectorStatus = (status: string): ConnectorStatus201 =>
+  isOccupied(status) ? 'Occupied' : (status as ConnectorStatus201);
+
+/** A status report in the charger's own words. */
+type Said = ReturnType<typeof reportedStatus> & { connectorId: number };
 
 /** What the charger reported on its connectors above 0, in order: the EVSEs the gateway knows. */
 export const knownEvses = (state: ChargerState): number[] =>
@@ -25,11 +33,11 @@ const statusCall = (evseId: number, status: ConnectorStatus201, timestamp: strin
 });
 
 /**
- * A fault reported, or cleared, on the connector's (or for connector 0 the station's) Problem variable: the 1.5
- * errorCode is the techCode, the vendor's own codes and text the techInfo (docs/translation-201.md#statusnotification).
+ * A fault reported, or cleared, on the connector's (or for connector 0 the station's) Problem variable: the charger's
+ * own errorCode is the techCode, the vendor's own codes and text the techInfo (docs/translation-201.md#statusnotification).
  */
 function problemEvent(
-  req: StatusNotificationRequest15,
+  req: Said,
   eventId: number,
   timestamp: string,
   ctx: Pick<TranslationContext, 'notes'>,
@@ -67,27 +75,29 @@ function problemEvent(
 }
 
 /** The EVSEs a connector-0 status speaks for, with the status each gets (docs/translation-201.md#connector-0). */
-function stationStatuses(req: StatusNotificationRequest15, state: ChargerState): [number, ConnectorStatus201][] {
+function stationStatuses(req: Said, state: ChargerState): [number, ConnectorStatus201][] {
   const evses = knownEvses(state);
   // The whole station out of service: every EVSE is. Back in service: every EVSE goes back to what it reported itself.
   if (req.status === 'Unavailable' || req.status === 'Faulted')
     return evses.map((id) => [id, connectorStatus(req.status)]);
   return evses
     .map((id): [number, ConnectorState] => [id, state.connectors[String(id)]!])
-    .filter(([, c]) => c.chargerStatus !== undefined && c.csmsStatus !== c.chargerStatus)
+    .filter(([, c]) => c.chargerStatus !== undefined && c.csmsStatus !== connectorStatus(c.chargerStatus))
     .map(([id, c]) => [id, connectorStatus(c.chargerStatus!)]);
 }
 
 /**
- * Every CALL a 1.5 StatusNotification becomes, in order, and the state after them: StatusNotifications (one per
- * EVSE for connector 0, never evseId 0) and a NotifyEvent when a fault appears, changes or clears.
+ * Every CALL a StatusNotification becomes, in order, and the state after them: StatusNotifications (one per EVSE for
+ * connector 0, never evseId 0) and a NotifyEvent when a fault appears, changes or clears. Status and fault are the
+ * charger's own words (`reported`: a 1.5 Occupied or Mode3Error as it is).
  */
 export function statusCalls(
-  req: StatusNotificationRequest15,
+  model: ModelStatusNotification,
   state: ChargerState,
   ctx: TranslationContext,
 ): { calls: FollowUpCall[]; state: ChargerState } {
-  const timestamp = req.timestamp === undefined ? ctx.receivedAt : toUtc(req.timestamp, ctx.options.timezone);
+  const req: Said = { ...reportedStatus(model), connectorId: model.connectorId };
+  const timestamp = model.timestamp ?? ctx.receivedAt;
   const previous = state.connectors[String(req.connectorId)];
   const statuses: [number, ConnectorStatus201][] =
     req.connectorId > 0 ? [[req.connectorId, connectorStatus(req.status)]] : stationStatuses(req, state);
@@ -115,7 +125,7 @@ export function statusCalls(
     ...c,
     chargerStatus: req.status,
     chargerErrorCode: req.errorCode,
-    transactionJustStopped: req.status === 'Occupied' ? c.transactionJustStopped : false,
+    transactionJustStopped: isOccupied(req.status) ? c.transactionJustStopped : false,
   }));
   return { calls, state: next };
 }
@@ -125,8 +135,8 @@ export function statusCalls(
  * charger's answer. Nothing to send (connector 0 before any EVSE is known, no fault) is answered by the gateway.
  */
 export const statusNotification: ChargerInitiatedOperation<
-  StatusNotificationRequest15,
-  EmptyResponse15,
+  ModelStatusNotification,
+  EmptyPayload,
   object,
   EmptyPayload201
 > = {

@@ -1,50 +1,51 @@
-import { withConnector, type ChargerState, type OpenTransaction } from '../charger-state.js';
-import { defined, toUtc, type TranslationContext } from '../common.js';
-import type { StopTransactionRequest15, StopTransactionResponse15 } from '../../ocpp/v15/types.js';
+import { withConnector, type ChargerState, type OpenTransaction } from '../../charger-state.js';
+import { defined, type TranslationContext } from '../../common.js';
+import type { StopReason16, StopTransactionRequest16, StopTransactionResponse16 } from '../../../ocpp/v16/types.js';
 import type {
   StoppedReason201,
   TransactionEventRequest201,
   TransactionEventResponse201,
   TriggerReason201,
-} from '../../ocpp/v201/types.js';
-import type { ChargerInitiatedOperation } from '../operation.js';
-import { idTokenInfoTo15, idTokenOf } from './id-token.js';
+} from '../../../ocpp/v201/types.js';
+import type { ChargerInitiatedOperation } from '../../operation.js';
+import { idTokenInfoToModel, idTokenOf } from './id-token.js';
 import { meterValuesTo201, registerReading } from './meter-value.js';
 import { lateEvent, reserveSeqNo, seqNoFor } from './transactions.js';
 
+type EndReasons = { stoppedReason: StoppedReason201; triggerReason: TriggerReason201 };
+
 /**
- * Why the transaction ended, from what the gateway saw, as 2.0.1 ReasonEnumType and TriggerReasonEnumType
- * (docs/translation-201.md#stoptransaction): the causes inferred for 1.6 (docs/translation.md#stoptransaction) in
- * 2.0.1 words. 2.0.1 has no HardReset, SoftReset or UnlockCommand reason.
+ * The model's stop reason (given by a 1.6 SOAP charger, inferred for 1.2 and 1.5, docs/translation.md#stoptransaction)
+ * as 2.0.1 ReasonEnumType and TriggerReasonEnumType (docs/translation-201.md#stoptransaction). 2.0.1 has no HardReset,
+ * SoftReset or UnlockCommand reason.
  */
-export function endReasons(
-  tx: OpenTransaction | undefined,
-  req: StopTransactionRequest15,
-): { stoppedReason: StoppedReason201; triggerReason: TriggerReason201 } {
-  switch (tx?.stopCause) {
-    case 'Remote':
-      return { stoppedReason: 'Remote', triggerReason: 'RemoteStop' };
-    case 'UnlockCommand':
-      return { stoppedReason: 'Remote', triggerReason: 'UnlockCommand' };
-    case 'HardReset':
-      return { stoppedReason: 'ImmediateReset', triggerReason: 'ResetCommand' };
-    case 'SoftReset':
-      return { stoppedReason: 'Reboot', triggerReason: 'ResetCommand' };
-  }
-  if (tx?.rebootedDuringTransaction) return { stoppedReason: 'Reboot', triggerReason: 'AbnormalCondition' };
-  if (tx && tx.idTagStatus !== 'Accepted' && req.idTag === undefined)
-    return { stoppedReason: 'DeAuthorized', triggerReason: 'Deauthorized' };
-  return { stoppedReason: 'Local', triggerReason: req.idTag === undefined ? 'ChargingStateChanged' : 'StopAuthorized' };
+const END_REASONS: Readonly<Record<Exclude<StopReason16, 'Local'>, EndReasons>> = {
+  Remote: { stoppedReason: 'Remote', triggerReason: 'RemoteStop' },
+  UnlockCommand: { stoppedReason: 'Remote', triggerReason: 'UnlockCommand' },
+  HardReset: { stoppedReason: 'ImmediateReset', triggerReason: 'ResetCommand' },
+  SoftReset: { stoppedReason: 'Reboot', triggerReason: 'ResetCommand' },
+  Reboot: { stoppedReason: 'Reboot', triggerReason: 'AbnormalCondition' },
+  DeAuthorized: { stoppedReason: 'DeAuthorized', triggerReason: 'Deauthorized' },
+  EmergencyStop: { stoppedReason: 'EmergencyStop', triggerReason: 'AbnormalCondition' },
+  EVDisconnected: { stoppedReason: 'EVDisconnected', triggerReason: 'EVCommunicationLost' },
+  PowerLoss: { stoppedReason: 'PowerLoss', triggerReason: 'AbnormalCondition' },
+  Other: { stoppedReason: 'Other', triggerReason: 'AbnormalCondition' },
+};
+
+/** A stop without a reason, or Local, ended normally: by the idTag when there is one (1.6 section 4.10). */
+export function endReasons(reason: StopReason16 | undefined, idTag: string | undefined): EndReasons {
+  if (reason !== undefined && reason !== 'Local') return END_REASONS[reason];
+  return { stoppedReason: 'Local', triggerReason: idTag === undefined ? 'ChargingStateChanged' : 'StopAuthorized' };
 }
 
 /** The transaction the CSMS knows by the charger's id, if any. */
-const knownTransaction = (state: ChargerState, req: StopTransactionRequest15): OpenTransaction | undefined => {
+const knownTransaction = (state: ChargerState, req: StopTransactionRequest16): OpenTransaction | undefined => {
   const tx = state.transactions[String(req.transactionId)];
   return tx?.csmsTransactionId === undefined ? undefined : tx;
 };
 
 export function endedEvent(
-  req: StopTransactionRequest15,
+  req: StopTransactionRequest16,
   state: ChargerState,
   ctx: TranslationContext,
 ): TransactionEventRequest201 {
@@ -53,15 +54,12 @@ export function endedEvent(
     ctx.notes.push(
       `transaction ${req.transactionId} is unknown to the CSMS: ended under the id of this message, seqNo 0`,
     );
-  const timestamp = toUtc(req.timestamp, ctx.options.timezone);
+  const timestamp = req.timestamp;
   const meterValue = [
-    ...meterValuesTo201(
-      req.transactionData.flatMap((d) => d.values),
-      ctx,
-    ),
+    ...meterValuesTo201(req.transactionData ?? [], ctx),
     registerReading(timestamp, req.meterStop, 'Transaction.End'),
   ];
-  const { stoppedReason, triggerReason } = endReasons(tx, req);
+  const { stoppedReason, triggerReason } = endReasons(req.reason, req.idTag);
   return defined({
     eventType: 'Ended' as const,
     timestamp,
@@ -78,8 +76,8 @@ export function endedEvent(
 
 /** docs/translation-201.md#stoptransaction: TransactionEvent Ended, transactionData flattened, meterStop as Transaction.End. */
 export const stopTransaction: ChargerInitiatedOperation<
-  StopTransactionRequest15,
-  StopTransactionResponse15,
+  StopTransactionRequest16,
+  StopTransactionResponse16,
   TransactionEventRequest201,
   TransactionEventResponse201
 > = {
@@ -91,7 +89,7 @@ export const stopTransaction: ChargerInitiatedOperation<
   },
   toCall: (req, state, ctx) => ({ kind: 'call', payload: endedEvent(req, state, ctx) }),
   toResponse: (res, _req, ctx) =>
-    defined({ idTagInfo: res.idTokenInfo === undefined ? undefined : idTokenInfoTo15(res.idTokenInfo, ctx) }),
+    defined({ idTagInfo: res.idTokenInfo === undefined ? undefined : idTokenInfoToModel(res.idTokenInfo, ctx) }),
   late: lateEvent,
   reduce: (state, { request }) => {
     const tx = state.transactions[String(request.transactionId)];

@@ -1,6 +1,6 @@
-import { openTransactionOn, type ChargerState, type OpenTransaction } from '../charger-state.js';
-import type { TranslationContext } from '../common.js';
-import { FIRST_LOCAL_TRANSACTION_ID } from '../local-transactions.js';
+import { openTransactionOn, type ChargerState, type OpenTransaction } from '../../charger-state.js';
+import type { TranslationContext } from '../../common.js';
+import { FIRST_LOCAL_TRANSACTION_ID } from '../../local-transactions.js';
 
 /**
  * The charger's integer transaction ids count per charger from 1, below the offline policy's local ids

@@ -1,10 +1,10 @@
-import type { ChargerState } from '../charger-state.js';
-import { clamp, defined } from '../common.js';
-import type { CsmsCallContext } from '../csms-operation.js';
-import type { BootNotificationRequest15, GetConfigurationResponse15 } from '../../ocpp/v15/types.js';
-import type { ComponentRef201, VariableRef201 } from '../../ocpp/v201/types.js';
-import type { DataType201, Mutability201, ReportData201 } from '../../ocpp/v201/csms-initiated.js';
-import { knownEvses } from '../v15-v201/status-notification.js';
+import type { ChargerState } from '../../charger-state.js';
+import { clamp, defined } from '../../common.js';
+import type { CsmsCallContext } from '../../csms-operation.js';
+import type { BootNotificationRequest16, GetConfigurationResponse16 } from '../../../ocpp/v16/types.js';
+import type { ComponentRef201, VariableRef201 } from '../../../ocpp/v201/types.js';
+import type { DataType201, Mutability201, ReportData201 } from '../../../ocpp/v201/csms-initiated.js';
+import { knownEvses } from '../charger-initiated/status-notification.js';
 
 /**
  * The device model a 1.5 charger shows a 2.0.1 CSMS (docs/translation-201.md#device-model): standard components and
@@ -14,7 +14,7 @@ import { knownEvses } from '../v15-v201/status-notification.js';
 export type VariableSource =
   | { kind: 'key'; key: string }
   | { kind: 'gateway'; name: 'BasicAuthPassword' | 'WebSocketPingInterval' | 'Identity' }
-  | { kind: 'boot'; field: keyof BootNotificationRequest15 }
+  | { kind: 'boot'; field: keyof BootNotificationRequest16 }
   | { kind: 'evse'; name: 'Available' | 'AvailabilityState' }
   | { kind: 'constant'; value: string };
 
@@ -125,8 +125,8 @@ export function findVariable(
 /** A charger's configuration as GetConfiguration answered it, by key in lower case. */
 export type ChargerConfig = ReadonlyMap<string, { key: string; readonly: boolean; value?: string }>;
 
-export function chargerConfig(response: GetConfigurationResponse15): ChargerConfig {
-  return new Map(response.configurationKey.map((kv) => [kv.key.toLowerCase(), kv]));
+export function chargerConfig(response: GetConfigurationResponse16): ChargerConfig {
+  return new Map((response.configurationKey ?? []).map((kv) => [kv.key.toLowerCase(), kv]));
 }
 
 /** Whether answering for this definition needs the charger's configuration (its keys, or its number of EVSEs). */

@@ -1,17 +1,17 @@
-import { clamp, defined, fromCsmsTime } from '../common.js';
-import type { CsmsInitiatedOperation } from '../csms-operation.js';
+import { clamp, defined, fromCsmsTime } from '../../common.js';
+import type { CsmsInitiatedOperation } from '../../csms-operation.js';
 import type {
-  EmptyResponse15,
-  GetDiagnosticsRequest15,
-  GetDiagnosticsResponse15,
-  UpdateFirmwareRequest15,
-} from '../../ocpp/v15/types.js';
+  EmptyPayload,
+  GetDiagnosticsRequest16,
+  GetDiagnosticsResponse16,
+  UpdateFirmwareRequest16,
+} from '../../../ocpp/v16/types.js';
 import type {
   GetLogRequest201,
   GetLogResponse201,
   StatusResponse201,
   UpdateFirmwareRequest201,
-} from '../../ocpp/v201/csms-initiated.js';
+} from '../../../ocpp/v201/csms-initiated.js';
 
 type UpdateFirmwareStatus201 =
   | 'Accepted'
@@ -28,8 +28,8 @@ type UpdateFirmwareStatus201 =
 export const updateFirmware: CsmsInitiatedOperation<
   UpdateFirmwareRequest201,
   StatusResponse201<UpdateFirmwareStatus201>,
-  UpdateFirmwareRequest15,
-  EmptyResponse15
+  UpdateFirmwareRequest16,
+  EmptyPayload
 > = {
   csmsAction: 'UpdateFirmware',
   chargerAction: 'UpdateFirmware',
@@ -41,13 +41,13 @@ export const updateFirmware: CsmsInitiatedOperation<
           status: 'Rejected',
           statusInfo: {
             reasonCode: 'NoSignatureCheck',
-            additionalInfo: 'an OCPP 1.5 charger cannot verify a firmware signature',
+            additionalInfo: 'an OCPP 1.x charger cannot verify a firmware signature',
           },
         },
       };
     }
     if (r.firmware.installDateTime !== undefined)
-      ctx.notes.push('UpdateFirmware installDateTime dropped: a 1.5 charger installs when it has downloaded');
+      ctx.notes.push('UpdateFirmware installDateTime dropped: a 1.x charger installs when it has downloaded');
     return {
       kind: 'soap',
       request: defined({
@@ -59,9 +59,13 @@ export const updateFirmware: CsmsInitiatedOperation<
     };
   },
   fromSoap: () => ({ status: 'Accepted' }),
-  reduce: (state, { request, soapRequest }, ctx) => ({
+  reduce: (state, { request }, ctx) => ({
     ...state,
-    firmware: { requestedAt: ctx.now, retrieveDate: soapRequest.retrieveDate, requestId: request.requestId },
+    firmware: {
+      requestedAt: ctx.now,
+      retrieveDate: fromCsmsTime(request.firmware.retrieveDateTime),
+      requestId: request.requestId,
+    },
   }),
 };
 
@@ -73,8 +77,8 @@ export const updateFirmware: CsmsInitiatedOperation<
 export const getLog: CsmsInitiatedOperation<
   GetLogRequest201,
   GetLogResponse201,
-  GetDiagnosticsRequest15,
-  GetDiagnosticsResponse15
+  GetDiagnosticsRequest16,
+  GetDiagnosticsResponse16
 > = {
   csmsAction: 'GetLog',
   chargerAction: 'GetDiagnostics',

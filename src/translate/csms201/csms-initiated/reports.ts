@@ -1,13 +1,13 @@
-import type { ChargerState } from '../charger-state.js';
-import type { ChargerStep, CsmsCallContext, CsmsInitiatedOperation } from '../csms-operation.js';
-import type { FollowUpCall } from '../operation.js';
+import type { ChargerState } from '../../charger-state.js';
+import type { ChargerStep, CsmsCallContext, CsmsInitiatedOperation } from '../../csms-operation.js';
+import type { FollowUpCall } from '../../operation.js';
 import type {
   DeviceModelStatusResponse201,
   GetBaseReportRequest201,
   GetReportRequest201,
   NotifyReportRequest201,
   ReportData201,
-} from '../../ocpp/v201/csms-initiated.js';
+} from '../../../ocpp/v201/csms-initiated.js';
 import { chargerConfig, inventory, VARIABLES } from './device-model.js';
 import { WHOLE_CONFIGURATION } from './variables.js';
 
@@ -79,7 +79,6 @@ function reportAfter(
  */
 export const getBaseReport: CsmsInitiatedOperation<GetBaseReportRequest201, DeviceModelStatusResponse201> = {
   csmsAction: 'GetBaseReport',
-  chargerAction: 'GetConfiguration',
   toSoap: (r, state, ctx) => ({
     kind: 'answer',
     result: { status: 'Accepted' },
@@ -111,7 +110,6 @@ function matches(d: ReportData201, w: Wanted): boolean {
  */
 export const getReport: CsmsInitiatedOperation<GetReportRequest201, DeviceModelStatusResponse201> = {
   csmsAction: 'GetReport',
-  chargerAction: 'GetConfiguration',
   toSoap: (r, state, ctx) => {
     if (r.componentCriteria)
       return { kind: 'answer', result: { status: 'NotSupported', statusInfo: { reasonCode: 'NoCriteria' } } };

@@ -1,13 +1,13 @@
-import type { ChargerState } from '../charger-state.js';
-import type { ChargerReply, ChargerStep, CsmsInitiatedOperation } from '../csms-operation.js';
-import type { ResetRequest15, StatusResponse15 } from '../../ocpp/v15/types.js';
-import type { ResetRequest201, ResetResponse201 } from '../../ocpp/v201/csms-initiated.js';
+import type { ChargerState } from '../../charger-state.js';
+import type { ChargerReply, ChargerStep, CsmsInitiatedOperation } from '../../csms-operation.js';
+import type { ResetRequest16, StatusResponse16 } from '../../../ocpp/v16/types.js';
+import type { ResetRequest201, ResetResponse201 } from '../../../ocpp/v201/csms-initiated.js';
 
 /**
  * What an accepted 1.5 reset teaches the gateway: the stops it causes (docs/translation-201.md#stoptransaction) and
  * the reason of the boot that follows (docs/translation-201.md#bootnotification).
  */
-export function afterReset(state: ChargerState, type: ResetRequest15['type']): ChargerState {
+export function afterReset(state: ChargerState, type: ResetRequest16['type']): ChargerState {
   const stopCause = type === 'Hard' ? 'HardReset' : 'SoftReset';
   const transactions = Object.fromEntries(
     Object.entries(state.transactions).map(([id, tx]) => [id, { ...tx, stopCause: tx.stopCause ?? stopCause }]),
@@ -18,9 +18,9 @@ export function afterReset(state: ChargerState, type: ResetRequest15['type']): C
 /**
  * docs/translation-201.md#reset: Immediate is a 1.5 Hard reset. OnIdle is a Soft reset when no transaction is open;
  * with one open it is answered Scheduled and sent once the last transaction has ended (a 1.5 Soft reset would end
- * them). 1.5 resets the whole station: a reset of one EVSE is Rejected.
+ * them). 1.x resets the whole station: a reset of one EVSE is Rejected.
  */
-export const reset: CsmsInitiatedOperation<ResetRequest201, ResetResponse201, ResetRequest15, StatusResponse15> = {
+export const reset: CsmsInitiatedOperation<ResetRequest201, ResetResponse201, ResetRequest16, StatusResponse16> = {
   csmsAction: 'Reset',
   chargerAction: 'Reset',
   toSoap: (r, state, ctx) => {
@@ -29,7 +29,7 @@ export const reset: CsmsInitiatedOperation<ResetRequest201, ResetResponse201, Re
         kind: 'answer',
         result: {
           status: 'Rejected',
-          statusInfo: { reasonCode: 'NoEvseReset', additionalInfo: 'an OCPP 1.5 charger resets only as a whole' },
+          statusInfo: { reasonCode: 'NoEvseReset', additionalInfo: 'an OCPP 1.x charger resets only as a whole' },
         },
       };
     if (r.type === 'Immediate') return { kind: 'soap', request: { type: 'Hard' } };
@@ -44,8 +44,8 @@ export const reset: CsmsInitiatedOperation<ResetRequest201, ResetResponse201, Re
     };
   },
   fromSoap: (response) => ({ status: response.status === 'Accepted' ? 'Accepted' : 'Rejected' }),
-  reduce: (state, { soapRequest, result }) =>
-    result.status === 'Accepted' ? afterReset(state, soapRequest.type) : state,
+  reduce: (state, { request, result }) =>
+    result.status === 'Accepted' ? afterReset(state, request.type === 'Immediate' ? 'Hard' : 'Soft') : state,
 };
 
 /**
@@ -56,10 +56,10 @@ export function idleCall(state: ChargerState): ChargerStep<(s: ChargerState) => 
   if (!state.scheduledReset || Object.keys(state.transactions).length > 0) return undefined;
   return {
     chargerAction: 'Reset',
-    request: { type: 'Soft' } satisfies ResetRequest15,
+    request: { type: 'Soft' } satisfies ResetRequest16,
     next: (reply: ChargerReply) => (s) => {
       const cleared = { ...s, scheduledReset: undefined };
-      return reply.ok && (reply.response as StatusResponse15).status === 'Accepted'
+      return reply.ok && (reply.response as StatusResponse16).status === 'Accepted'
         ? afterReset(cleared, 'Soft')
         : cleared;
     },

@@ -1,30 +1,29 @@
-import { defined } from '../common.js';
-import type { CsmsInitiatedOperation } from '../csms-operation.js';
-import type { SendLocalListRequest15, SendLocalListResponse15, UpdateStatus15 } from '../../ocpp/v15/types.js';
-import type { SendLocalListRequest201, StatusResponse201 } from '../../ocpp/v201/csms-initiated.js';
-import { idTokenInfoTo15 } from '../v15-v201/id-token.js';
+import { defined } from '../../common.js';
+import type { CsmsInitiatedOperation } from '../../csms-operation.js';
+import type { SendLocalListRequest16, SendLocalListResponse16 } from '../../../ocpp/v16/types.js';
+import type { SendLocalListRequest201, StatusResponse201 } from '../../../ocpp/v201/csms-initiated.js';
+import { idTokenInfoToModel } from '../charger-initiated/id-token.js';
 
 type SendLocalListStatus201 = 'Accepted' | 'Failed' | 'VersionMismatch';
 
-/** 1.5 UpdateStatus -> 2.0.1 SendLocalListStatusEnumType: HashError and NotSupported are Failed. */
-const STATUS: Readonly<Record<UpdateStatus15, SendLocalListStatus201>> = {
+/** 1.6 UpdateStatus -> 2.0.1 SendLocalListStatusEnumType: NotSupported (and a 1.5 HashError, read as Failed) is Failed. */
+const STATUS: Readonly<Record<SendLocalListResponse16['status'], SendLocalListStatus201>> = {
   Accepted: 'Accepted',
   Failed: 'Failed',
-  HashError: 'Failed',
   NotSupported: 'Failed',
   VersionMismatch: 'VersionMismatch',
 };
 
 /**
- * docs/translation-201.md#sendlocallist: versionNumber -> listVersion, entries idToken -> idTag with their info in 1.5
- * terms. A list with a token 1.5 cannot hold (over 20 characters, own or group) is Failed without reaching the
+ * docs/translation-201.md#sendlocallist: versionNumber -> listVersion, entries idToken -> idTag with their info in 1.6
+ * terms. A list with a token 1.x cannot hold (over 20 characters, own or group) is Failed without reaching the
  * charger: a list with entries left out would authorise differently from the CSMS's.
  */
 export const sendLocalList: CsmsInitiatedOperation<
   SendLocalListRequest201,
   StatusResponse201<SendLocalListStatus201>,
-  SendLocalListRequest15,
-  SendLocalListResponse15
+  SendLocalListRequest16,
+  SendLocalListResponse16
 > = {
   csmsAction: 'SendLocalList',
   chargerAction: 'SendLocalList',
@@ -37,7 +36,7 @@ export const sendLocalList: CsmsInitiatedOperation<
           status: 'Failed',
           statusInfo: {
             reasonCode: 'IdTokenTooLong',
-            additionalInfo: 'an OCPP 1.5 local list holds idTags of at most 20 characters',
+            additionalInfo: 'an OCPP 1.x local list holds idTags of at most 20 characters',
           },
         },
       };
@@ -47,10 +46,10 @@ export const sendLocalList: CsmsInitiatedOperation<
       request: {
         updateType: r.updateType,
         listVersion: r.versionNumber,
-        localAuthorisationList: entries.map((e) =>
+        localAuthorizationList: entries.map((e) =>
           defined({
             idTag: e.idToken.idToken,
-            idTagInfo: e.idTokenInfo === undefined ? undefined : idTokenInfoTo15(e.idTokenInfo, ctx),
+            idTagInfo: e.idTokenInfo === undefined ? undefined : idTokenInfoToModel(e.idTokenInfo, ctx),
           }),
         ),
       },

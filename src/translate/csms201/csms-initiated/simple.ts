@@ -1,24 +1,24 @@
-import { defined, fromCsmsTime } from '../common.js';
-import type { CsmsInitiatedOperation } from '../csms-operation.js';
+import { defined, fromCsmsTime } from '../../common.js';
+import type { CsmsInitiatedOperation } from '../../csms-operation.js';
 import type {
-  CancelReservationRequest15,
-  ChangeAvailabilityRequest15,
-  ChangeAvailabilityResponse15,
-  DataTransferRequest15,
-  DataTransferResponse15,
-  GetLocalListVersionResponse15,
-  ReservationStatus15,
-  ReserveNowRequest15,
-  StatusResponse15,
-} from '../../ocpp/v15/types.js';
-import type { DataTransferRequest201, DataTransferResponse201, EmptyPayload201 } from '../../ocpp/v201/types.js';
+  CancelReservationRequest16,
+  ChangeAvailabilityRequest16,
+  ChangeAvailabilityResponse16,
+  DataTransferRequest16,
+  DataTransferResponse16,
+  GetLocalListVersionResponse16,
+  ReservationStatus16,
+  ReserveNowRequest16,
+  StatusResponse16,
+} from '../../../ocpp/v16/types.js';
+import type { DataTransferRequest201, DataTransferResponse201, EmptyPayload201 } from '../../../ocpp/v201/types.js';
 import type {
   CancelReservationRequest201,
   ChangeAvailabilityRequest201,
   GetLocalListVersionResponse201,
   ReserveNowRequest201,
   StatusResponse201,
-} from '../../ocpp/v201/csms-initiated.js';
+} from '../../../ocpp/v201/csms-initiated.js';
 
 /**
  * docs/translation-201.md#changeavailability: no EVSE is the whole station (1.5 connector 0), EVSE N is connector N;
@@ -27,8 +27,8 @@ import type {
 export const changeAvailability: CsmsInitiatedOperation<
   ChangeAvailabilityRequest201,
   StatusResponse201<'Accepted' | 'Rejected' | 'Scheduled'>,
-  ChangeAvailabilityRequest15,
-  ChangeAvailabilityResponse15
+  ChangeAvailabilityRequest16,
+  ChangeAvailabilityResponse16
 > = {
   csmsAction: 'ChangeAvailability',
   chargerAction: 'ChangeAvailability',
@@ -44,8 +44,8 @@ export const changeAvailability: CsmsInitiatedOperation<
 export const cancelReservation: CsmsInitiatedOperation<
   CancelReservationRequest201,
   StatusResponse201,
-  CancelReservationRequest15,
-  StatusResponse15
+  CancelReservationRequest16,
+  StatusResponse16
 > = {
   csmsAction: 'CancelReservation',
   chargerAction: 'CancelReservation',
@@ -54,7 +54,7 @@ export const cancelReservation: CsmsInitiatedOperation<
 };
 
 /** docs/translation-201.md#clearcache: `{}` to an empty element, status back. */
-export const clearCache: CsmsInitiatedOperation<EmptyPayload201, StatusResponse201, EmptyPayload201, StatusResponse15> =
+export const clearCache: CsmsInitiatedOperation<EmptyPayload201, StatusResponse201, EmptyPayload201, StatusResponse16> =
   {
     csmsAction: 'ClearCache',
     chargerAction: 'ClearCache',
@@ -70,7 +70,7 @@ export const getLocalListVersion: CsmsInitiatedOperation<
   EmptyPayload201,
   GetLocalListVersionResponse201,
   EmptyPayload201,
-  GetLocalListVersionResponse15
+  GetLocalListVersionResponse16
 > = {
   csmsAction: 'GetLocalListVersion',
   chargerAction: 'GetLocalListVersion',
@@ -89,8 +89,8 @@ export const getLocalListVersion: CsmsInitiatedOperation<
 export const dataTransfer: CsmsInitiatedOperation<
   DataTransferRequest201,
   DataTransferResponse201,
-  DataTransferRequest15,
-  DataTransferResponse15
+  DataTransferRequest16,
+  DataTransferResponse16
 > = {
   csmsAction: 'DataTransfer',
   chargerAction: 'DataTransfer',
@@ -111,9 +111,9 @@ export const dataTransfer: CsmsInitiatedOperation<
  */
 export const reserveNow: CsmsInitiatedOperation<
   ReserveNowRequest201,
-  StatusResponse201<ReservationStatus15>,
-  ReserveNowRequest15,
-  StatusResponse15<ReservationStatus15>
+  StatusResponse201<ReservationStatus16>,
+  ReserveNowRequest16,
+  StatusResponse16<ReservationStatus16>
 > = {
   csmsAction: 'ReserveNow',
   chargerAction: 'ReserveNow',
@@ -121,7 +121,7 @@ export const reserveNow: CsmsInitiatedOperation<
     if (r.idToken.idToken.length > 20 || (r.groupIdToken?.idToken.length ?? 0) > 20)
       return { kind: 'answer', result: { status: 'Rejected', statusInfo: { reasonCode: 'IdTokenTooLong' } } };
     if (r.connectorType !== undefined)
-      ctx.notes.push(`ReserveNow connectorType ${r.connectorType} not honoured: a 1.5 connector has no type`);
+      ctx.notes.push(`ReserveNow connectorType ${r.connectorType} not honoured: a 1.x connector has no type`);
     return {
       kind: 'soap',
       request: defined({

@@ -1,19 +1,22 @@
-import { openTransactionOn, type ChargerState } from '../charger-state.js';
-import { defined } from '../common.js';
-import type { CsmsInitiatedOperation } from '../csms-operation.js';
+import { openTransactionOn, type ChargerState } from '../../charger-state.js';
+import { defined } from '../../common.js';
+import type { CsmsInitiatedOperation } from '../../csms-operation.js';
 import type {
-  RemoteStartTransactionRequest15,
-  RemoteStopTransactionRequest15,
-  StatusResponse15,
-} from '../../ocpp/v15/types.js';
+  RemoteStartTransactionRequest16,
+  RemoteStopTransactionRequest16,
+  StatusResponse16,
+  UnlockConnectorRequest16,
+  UnlockConnectorResponse16,
+} from '../../../ocpp/v16/types.js';
 import type {
   RequestStartStopResponse201,
   RequestStartTransactionRequest201,
   RequestStopTransactionRequest201,
   UnlockConnectorRequest201,
   UnlockConnectorResponse201,
-} from '../../ocpp/v201/csms-initiated.js';
-import { REMOTE_START_WINDOW_MS } from '../v15-v201/start-transaction.js';
+} from '../../../ocpp/v201/csms-initiated.js';
+import { REMOTE_START_WINDOW_MS } from '../charger-initiated/start-transaction.js';
+import { profileTo16 } from './smart-charging.js';
 
 /** The remembered remote starts still young enough to explain a StartTransaction, plus this one. */
 function withRemoteStart(
@@ -27,36 +30,51 @@ function withRemoteStart(
   return { ...state, remoteStarts: { ...Object.fromEntries(fresh), [key]: remote } };
 }
 
+/** A RequestStartTransaction's charging profile in 1.6 words, or none (noted) when 1.6 cannot carry it. */
+function startProfile(r: RequestStartTransactionRequest201, state: ChargerState, ctx: { notes: string[] }) {
+  if (!r.chargingProfile) return undefined;
+  const outcome = profileTo16(r.chargingProfile, state, ctx);
+  if ('profile' in outcome) return outcome.profile;
+  ctx.notes.push(`RequestStartTransaction chargingProfile dropped: ${outcome.refused}`);
+  return undefined;
+}
+
 /**
- * docs/translation-201.md#requeststarttransaction: idToken -> idTag, evseId -> connectorId; an accepted request is
- * remembered per EVSE, so that the charger's StartTransaction carries its remoteStartId and triggerReason RemoteStart.
+ * docs/translation-201.md#requeststarttransaction: idToken -> idTag, evseId -> connectorId, the charging profile in
+ * 1.6 words (a charger without smart charging drops it); an accepted request is remembered per EVSE, so that the
+ * charger's StartTransaction carries its remoteStartId and triggerReason RemoteStart.
  */
 export const requestStartTransaction: CsmsInitiatedOperation<
   RequestStartTransactionRequest201,
   RequestStartStopResponse201,
-  RemoteStartTransactionRequest15,
-  StatusResponse15
+  RemoteStartTransactionRequest16,
+  StatusResponse16
 > = {
   csmsAction: 'RequestStartTransaction',
   chargerAction: 'RemoteStartTransaction',
-  toSoap: (r, _state, ctx) => {
+  toSoap: (r, state, ctx) => {
     if (r.idToken.idToken.length > 20)
       return {
         kind: 'answer',
         result: {
           status: 'Rejected',
-          statusInfo: { reasonCode: 'IdTokenTooLong', additionalInfo: 'an OCPP 1.5 idTag has at most 20 characters' },
+          statusInfo: { reasonCode: 'IdTokenTooLong', additionalInfo: 'an OCPP 1.x idTag has at most 20 characters' },
         },
       };
     if (r.evseId !== undefined && r.evseId < 1)
       return { kind: 'answer', result: { status: 'Rejected', statusInfo: { reasonCode: 'UnknownEvse' } } };
-    if (r.chargingProfile)
-      ctx.notes.push('RequestStartTransaction chargingProfile dropped: OCPP 1.5 has no smart charging');
     if (r.groupIdToken)
       ctx.notes.push(
-        'RequestStartTransaction groupIdToken dropped: OCPP 1.5 RemoteStartTransaction has no parent idTag',
+        'RequestStartTransaction groupIdToken dropped: OCPP 1.x RemoteStartTransaction has no parent idTag',
       );
-    return { kind: 'soap', request: defined({ idTag: r.idToken.idToken, connectorId: r.evseId }) };
+    return {
+      kind: 'soap',
+      request: defined({
+        idTag: r.idToken.idToken,
+        connectorId: r.evseId,
+        chargingProfile: startProfile(r, state, ctx),
+      }),
+    };
   },
   fromSoap: (response) => ({ status: response.status === 'Accepted' ? 'Accepted' : 'Rejected' }),
   reduce: (state, { request, result }, ctx) => {
@@ -80,8 +98,8 @@ const byCsmsId = (state: ChargerState, transactionId: string) =>
 export const requestStopTransaction: CsmsInitiatedOperation<
   RequestStopTransactionRequest201,
   RequestStartStopResponse201,
-  RemoteStopTransactionRequest15,
-  StatusResponse15
+  RemoteStopTransactionRequest16,
+  StatusResponse16
 > = {
   csmsAction: 'RequestStopTransaction',
   chargerAction: 'RemoteStopTransaction',
@@ -103,15 +121,16 @@ export const requestStopTransaction: CsmsInitiatedOperation<
 };
 
 /**
- * docs/translation-201.md#unlockconnector: EVSE N is the 1.5 connector N with its one connector 1. The gateway
+ * docs/translation-201.md#unlockconnector: EVSE N is the 1.x connector N with its one connector 1. The gateway
  * answers what its state shows: no such connector, or a transaction going on there (2.0.1 unlocks only a connector
- * without one); the rest goes to the charger, whose Accepted is Unlocked.
+ * without one); the rest goes to the charger. Unlocked is Unlocked; a failure or a charger without a lock
+ * (1.6 NotSupported) is UnlockFailed.
  */
 export const unlockConnector: CsmsInitiatedOperation<
   UnlockConnectorRequest201,
   UnlockConnectorResponse201,
-  { connectorId: number },
-  StatusResponse15
+  UnlockConnectorRequest16,
+  UnlockConnectorResponse16
 > = {
   csmsAction: 'UnlockConnector',
   chargerAction: 'UnlockConnector',
@@ -121,5 +140,5 @@ export const unlockConnector: CsmsInitiatedOperation<
       return { kind: 'answer', result: { status: 'OngoingAuthorizedTransaction' } };
     return { kind: 'soap', request: { connectorId: r.evseId } };
   },
-  fromSoap: (response) => ({ status: response.status === 'Accepted' ? 'Unlocked' : 'UnlockFailed' }),
+  fromSoap: (response) => ({ status: response.status === 'Unlocked' ? 'Unlocked' : 'UnlockFailed' }),
 };

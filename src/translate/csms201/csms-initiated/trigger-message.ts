@@ -1,16 +1,15 @@
-import type { ChargerState, OpenTransaction } from '../charger-state.js';
-import { defined } from '../common.js';
-import type { CsmsCallContext, CsmsInitiatedOperation, GatewayAnswer } from '../csms-operation.js';
-import type { FollowUpCall } from '../operation.js';
-import type { Evse201, StatusNotificationRequest201, TransactionEventRequest201 } from '../../ocpp/v201/types.js';
-import type { TriggerMessageRequest201, TriggerMessageResponse201 } from '../../ocpp/v201/csms-initiated.js';
-import { bootPayload } from '../v15-v201/boot-notification.js';
-import { knownEvses } from '../v15-v201/status-notification.js';
+import type { ChargerState, OpenTransaction } from '../../charger-state.js';
+import { defined } from '../../common.js';
+import type { CsmsCallContext, CsmsInitiatedOperation, GatewayAnswer } from '../../csms-operation.js';
+import { chargerAlive, outstandingFirmwareStatus } from '../../model.js';
+import type { FollowUpCall } from '../../operation.js';
+import type { TriggerMessageRequest16, TriggerMessageResponse16 } from '../../../ocpp/v16/types.js';
+import type { Evse201, StatusNotificationRequest201, TransactionEventRequest201 } from '../../../ocpp/v201/types.js';
+import type { TriggerMessageRequest201, TriggerMessageResponse201 } from '../../../ocpp/v201/csms-initiated.js';
+import { bootPayload } from '../charger-initiated/boot-notification.js';
+import { connectorStatus, knownEvses } from '../charger-initiated/status-notification.js';
 
 type Answer = GatewayAnswer<TriggerMessageResponse201>;
-
-/** Heartbeat interval assumed when the CSMS never gave one (docs/translation.md#triggermessage). */
-const DEFAULT_HEARTBEAT_SEC = 300;
 
 const accepted = (followUps: FollowUpCall[]): Answer => ({ kind: 'answer', result: { status: 'Accepted' }, followUps });
 const rejected: Answer = { kind: 'answer', result: { status: 'Rejected' } };
@@ -26,7 +25,7 @@ function lastStatus(state: ChargerState, evseId: number, now: string): StatusNot
   if (sent?.connectorStatus !== undefined) return sent as StatusNotificationRequest201;
   return {
     timestamp: sent?.timestamp ?? now,
-    connectorStatus: c.chargerStatus as StatusNotificationRequest201['connectorStatus'],
+    connectorStatus: connectorStatus(c.chargerStatus),
     evseId,
     connectorId: 1,
   };
@@ -73,11 +72,9 @@ function transactionEvents(state: ChargerState, evse: Evse201 | undefined, now: 
 }
 
 function heartbeat(state: ChargerState, ctx: CsmsCallContext): Answer {
-  // Only while the charger is alive on the SOAP side: a heartbeat for a dead charger would be a lie.
-  const intervalMs = (state.heartbeatInterval ?? DEFAULT_HEARTBEAT_SEC) * 1000;
-  const alive =
-    ctx.lastSoapContact !== undefined && Date.parse(ctx.now) - Date.parse(ctx.lastSoapContact) <= intervalMs;
-  return alive ? accepted([{ action: 'Heartbeat', payload: {} }]) : rejected;
+  return chargerAlive(state, ctx.lastSoapContact, ctx.now)
+    ? accepted([{ action: 'Heartbeat', payload: {} }])
+    : rejected;
 }
 
 function bootNotification(state: ChargerState, ctx: CsmsCallContext): Answer {
@@ -94,13 +91,10 @@ function bootNotification(state: ChargerState, ctx: CsmsCallContext): Answer {
 }
 
 function firmwareStatus(state: ChargerState, ctx: CsmsCallContext): Answer {
-  const fw = state.firmware;
-  let status = 'Idle';
-  if (fw?.downloaded) status = 'Installing';
-  else if (fw && Date.parse(ctx.now) >= Date.parse(fw.retrieveDate)) status = 'Downloading';
-  if (status !== 'Idle')
-    ctx.notes.push(`FirmwareStatusNotification ${status} inferred from the outstanding UpdateFirmware`);
-  return accepted([{ action: 'FirmwareStatusNotification', payload: defined({ status, requestId: fw?.requestId }) }]);
+  const status = outstandingFirmwareStatus(state, ctx);
+  return accepted([
+    { action: 'FirmwareStatusNotification', payload: defined({ status, requestId: state.firmware?.requestId }) },
+  ]);
 }
 
 /** docs/translation-201.md#triggermessage: emulated from the gateway's state, CALLRESULT first. */
@@ -135,10 +129,43 @@ export function triggered(r: TriggerMessageRequest201, state: ChargerState, ctx:
   }
 }
 
-export const triggerMessage: CsmsInitiatedOperation<TriggerMessageRequest201, TriggerMessageResponse201> = {
+/** For a charger without TriggerMessage (1.2, 1.5): the emulation. */
+export const emulatedTriggerMessage: CsmsInitiatedOperation<TriggerMessageRequest201, TriggerMessageResponse201> = {
   csmsAction: 'TriggerMessage',
   toSoap: (r, state, ctx) => triggered(r, state, ctx),
   fromSoap: () => {
-    throw new Error('TriggerMessage is answered by the gateway and never sent to a 1.5 charger');
+    throw new Error('TriggerMessage is answered by the gateway and never sent to a charger without TriggerMessage');
   },
+};
+
+/** The 1.6 message that makes a charger send what 2.0.1 asks for (LogStatusNotification is 1.6's diagnostics status). */
+const TRIGGER_16: Readonly<Record<string, string>> = {
+  BootNotification: 'BootNotification',
+  FirmwareStatusNotification: 'FirmwareStatusNotification',
+  Heartbeat: 'Heartbeat',
+  LogStatusNotification: 'DiagnosticsStatusNotification',
+  MeterValues: 'MeterValues',
+  StatusNotification: 'StatusNotification',
+};
+
+/**
+ * For a charger with TriggerMessage (1.6 SOAP), docs/translation-201.md#triggermessage: the 1.6 trigger, the EVSE as
+ * connectorId. A TransactionEvent has no 1.6 trigger: the gateway sends it from its state, as for any charger.
+ */
+export const triggerMessage: CsmsInitiatedOperation<
+  TriggerMessageRequest201,
+  TriggerMessageResponse201,
+  TriggerMessageRequest16,
+  TriggerMessageResponse16
+> = {
+  csmsAction: 'TriggerMessage',
+  chargerAction: 'TriggerMessage',
+  toSoap: (r, state, ctx) => {
+    if (r.evse && (r.evse.id < 1 || (r.evse.connectorId !== undefined && r.evse.connectorId !== 1))) return rejected;
+    if (r.requestedMessage === 'TransactionEvent') return transactionEvents(state, r.evse, ctx.now);
+    const requestedMessage = TRIGGER_16[r.requestedMessage];
+    if (!requestedMessage) return { kind: 'answer', result: { status: 'NotImplemented' } };
+    return { kind: 'soap', request: defined({ requestedMessage, connectorId: r.evse?.id }) };
+  },
+  fromSoap: (response) => ({ status: response.status }),
 };

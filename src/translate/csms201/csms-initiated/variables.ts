@@ -1,13 +1,13 @@
-import type { ChargerState } from '../charger-state.js';
-import { defined } from '../common.js';
+import type { ChargerState } from '../../charger-state.js';
+import { defined } from '../../common.js';
 import type {
   ChargerReply,
   CsmsCallContext,
   CsmsInitiatedOperation,
   GatewayEffect,
   SoapOutbound,
-} from '../csms-operation.js';
-import type { ChangeConfigurationResponse15, GetConfigurationRequest15 } from '../../ocpp/v15/types.js';
+} from '../../csms-operation.js';
+import type { ChangeConfigurationResponse16, GetConfigurationRequest16 } from '../../../ocpp/v16/types.js';
 import type {
   GetVariableResult201,
   GetVariablesRequest201,
@@ -15,7 +15,7 @@ import type {
   SetVariableResult201,
   SetVariablesRequest201,
   SetVariablesResponse201,
-} from '../../ocpp/v201/csms-initiated.js';
+} from '../../../ocpp/v201/csms-initiated.js';
 import {
   chargerConfig,
   findVariable,
@@ -26,7 +26,25 @@ import {
 } from './device-model.js';
 
 /** The whole configuration: a charger matches the keys it is asked for exactly, and may spell them its own way. */
-export const WHOLE_CONFIGURATION: GetConfigurationRequest15 = { key: [] };
+export const WHOLE_CONFIGURATION: GetConfigurationRequest16 = { key: [] };
+
+/**
+ * The charger's whole configuration first, then what it decides; a charger that cannot be asked (no GetConfiguration
+ * in 1.2) decides with none (docs/translation-201.md#device-model).
+ */
+function withConfiguration<Result>(
+  then: (config: ChargerConfig | undefined) => SoapOutbound<never, Result>,
+): SoapOutbound<never, Result> {
+  return {
+    kind: 'step',
+    step: {
+      chargerAction: 'GetConfiguration',
+      request: WHOLE_CONFIGURATION,
+      failFast: true,
+      next: (reply) => then(reply.ok ? chargerConfig(reply.response) : undefined),
+    },
+  };
+}
 
 type GetItem = GetVariablesRequest201['getVariableData'][number];
 type SetItem = SetVariablesRequest201['setVariableData'][number];
@@ -64,22 +82,12 @@ function getResult(
  */
 export const getVariables: CsmsInitiatedOperation<GetVariablesRequest201, GetVariablesResponse201> = {
   csmsAction: 'GetVariables',
-  chargerAction: 'GetConfiguration',
   toSoap: (r, state, ctx) => {
     const answer = (config: ChargerConfig | undefined): SoapOutbound<never, GetVariablesResponse201> => ({
       kind: 'answer',
       result: { getVariableResult: r.getVariableData.map((item) => getResult(item, state, config, ctx)) },
     });
-    if (!needsCharger(r.getVariableData)) return answer(undefined);
-    return {
-      kind: 'step',
-      step: {
-        chargerAction: 'GetConfiguration',
-        request: WHOLE_CONFIGURATION,
-        failFast: true,
-        next: (reply) => answer(reply.ok ? chargerConfig(reply.response) : undefined),
-      },
-    };
+    return needsCharger(r.getVariableData) ? withConfiguration(answer) : answer(undefined);
   },
   fromSoap: () => {
     throw new Error('GetVariables is answered from its steps');
@@ -120,7 +128,10 @@ function decideSet(item: SetItem, config: ChargerConfig | undefined): Decided {
   return { def, chargerKey: kv.key };
 }
 
-/** 1.5 ConfigurationStatus -> SetVariableStatusEnumType; a charger that does not know a key it listed refuses it. */
+/**
+ * ConfigurationStatus -> SetVariableStatusEnumType (1.6 RebootRequired is 2.0.1's); a charger that does not know a key
+ * it listed refuses it.
+ */
 function changedResult(item: SetItem, reply: ChargerReply): SetVariableResult201 {
   const base = { component: item.component, variable: item.variable, attributeType: item.attributeType };
   if (!reply.ok)
@@ -129,10 +140,10 @@ function changedResult(item: SetItem, reply: ChargerReply): SetVariableResult201
       attributeStatus: 'Rejected' as const,
       attributeStatusInfo: { reasonCode: 'ChargerUnreachable', additionalInfo: reply.failure.slice(0, 512) },
     });
-  const status = (reply.response as ChangeConfigurationResponse15).status;
+  const status = (reply.response as ChangeConfigurationResponse16).status;
   return defined({
     ...base,
-    attributeStatus: status === 'Accepted' ? ('Accepted' as const) : ('Rejected' as const),
+    attributeStatus: status === 'Accepted' || status === 'RebootRequired' ? status : ('Rejected' as const),
     attributeStatusInfo: status === 'NotSupported' ? { reasonCode: 'NotSupported' } : undefined,
   });
 }
@@ -204,18 +215,9 @@ function finish(
  */
 export const setVariables: CsmsInitiatedOperation<SetVariablesRequest201, SetVariablesResponse201> = {
   csmsAction: 'SetVariables',
-  chargerAction: 'ChangeConfiguration',
   toSoap: (r, _state, ctx) => {
-    if (!needsCharger(r.setVariableData)) return setAll(r, undefined, ctx);
-    return {
-      kind: 'step',
-      step: {
-        chargerAction: 'GetConfiguration',
-        request: WHOLE_CONFIGURATION,
-        failFast: true,
-        next: (reply) => setAll(r, reply.ok ? chargerConfig(reply.response) : undefined, ctx),
-      },
-    };
+    const set = (config: ChargerConfig | undefined) => setAll(r, config, ctx);
+    return needsCharger(r.setVariableData) ? withConfiguration(set) : set(undefined);
   },
   fromSoap: () => {
     throw new Error('SetVariables is answered from its steps');

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { authorize } from '../../../../src/translate/v15-v201/authorize.js';
-import { bootNotification } from '../../../../src/translate/v15-v201/boot-notification.js';
-import { authorizationStatusTo15 } from '../../../../src/translate/v15-v201/id-token.js';
+import { authorizationStatusToModel as authorizationStatusTo15 } from '../../../../src/translate/csms201/charger-initiated/id-token.js';
 import {
+  authorize,
+  bootNotification,
+  chargerInitiated15to201,
   dataTransfer,
   firmwareStatusNotification,
   heartbeat,
   logStatusNotification,
-} from '../../../../src/translate/v15-v201/simple.js';
-import { chargerInitiated15to201 } from '../../../../src/translate/v15-v201/table.js';
+} from './pair-15-201.js';
 import type { AuthorizationStatus201 } from '../../../../src/ocpp/v201/types.js';
 import { assertValid, ctx, state } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { csmsInitiated201to15, idleCall, NOT_SUPPORTED_201 } from '../../../../src/translate/v201-v15/table.js';
+import { csmsInitiated201to15, idleCall, NOT_SUPPORTED_201 } from './pair-15-201.js';
 import { drive } from './drive.js';
 import { csmsCtx, state, tx201 } from './helpers.js';
 

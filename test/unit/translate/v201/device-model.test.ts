@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { REPORT_CHUNK } from '../../../../src/translate/v201-v15/reports.js';
-import { csmsInitiated201to15 } from '../../../../src/translate/v201-v15/table.js';
+import { REPORT_CHUNK } from '../../../../src/translate/csms201/csms-initiated/reports.js';
+import { csmsInitiated201to15 } from './pair-15-201.js';
 import { drive, type FakeCharger } from './drive.js';
 import { csmsCtx, state, tx201 } from './helpers.js';
 

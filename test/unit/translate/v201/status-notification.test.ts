@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StatusNotificationRequest15 } from '../../../../src/ocpp/v15/types.js';
 import type { ChargerState } from '../../../../src/translate/charger-state.js';
-import { statusNotification } from '../../../../src/translate/v15-v201/status-notification.js';
+import { statusNotification } from './pair-15-201.js';
 import { assertValid, ctx, state } from './helpers.js';
 
 const status = (

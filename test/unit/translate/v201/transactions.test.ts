@@ -3,10 +3,8 @@ import { describe, it } from 'node:test';
 import type { ChargerState } from '../../../../src/translate/charger-state.js';
 import type { TranslationContext } from '../../../../src/translate/common.js';
 import type { ChargerInitiatedOperation } from '../../../../src/translate/operation.js';
-import { meterValues } from '../../../../src/translate/v15-v201/meter-values.js';
-import { startTransaction } from '../../../../src/translate/v15-v201/start-transaction.js';
-import { endReasons, stopTransaction } from '../../../../src/translate/v15-v201/stop-transaction.js';
-import { lateEvent } from '../../../../src/translate/v15-v201/transactions.js';
+import { lateEvent } from '../../../../src/translate/csms201/charger-initiated/transactions.js';
+import { endReasons, meterValues, startTransaction, stopTransaction } from './pair-15-201.js';
 import { assertValid, ctx, state, tx201 } from './helpers.js';
 
 /** What the message processor does with one charger message: reserve, translate, answer, reduce. */
