@@ -32,6 +32,11 @@ export interface TranslationContext {
   messageId?: string;
   /** The transaction id the charger was given locally for this StartTransaction (docs/translation.md#offline-policies). */
   localTransactionId?: number;
+  /**
+   * The charger's request as read into the model when the CALL was made, kept by translation for the answer and the
+   * reducer of the same message (docs/architecture.md#the-pivot).
+   */
+  reading?: { request: unknown; model: unknown };
 }
 
 /**
@@ -78,7 +83,7 @@ export function checkIdTag(idTag: string, field: string): string {
  * (docs/translation.md#common-rules, E).
  */
 export function defined<T extends object>(obj: T): T {
-  const out = {} as T;
-  for (const [k, v] of Object.entries(obj)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
+  const out: Record<string, unknown> = {};
+  for (const k in obj) if (obj[k] !== undefined) out[k] = obj[k];
+  return out as T;
 }

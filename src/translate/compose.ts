@@ -7,12 +7,24 @@ import type { ChargerInitiatedOperation } from './operation.js';
 
 /**
  * Joins a dialect's half and a CSMS protocol's half of an operation (docs/architecture.md#the-pivot). The result has
- * the interface the bridge calls, in the charger's words on one side and the CSMS's on the other; the model is
- * recomputed from the charger's request wherever an exchange needs it (pure, so the same request gives the same model).
+ * the interface the bridge calls, in the charger's words on one side and the CSMS's on the other. The model is read
+ * from the charger's request when the CALL is made and kept in the message's context for its answer and reducer.
  */
 
-/** The model of a charger request, without repeating the notes its first reading logged. */
+/** Reads a charger request into the model once per message: its answer and its reducer use the same reading. */
+function read(reading: ChargerReading, request: unknown, state: ChargerState, ctx: TranslationContext): unknown {
+  const model = reading.toModel(request, state, ctx);
+  ctx.reading = { request, model };
+  return model;
+}
+
+/**
+ * The model of a charger request as its CALL was made; read again (its notes not repeated) for a request this context
+ * has not read, such as a re-sent BootNotification.
+ */
 function modelOf(reading: ChargerReading, request: unknown, state: ChargerState | undefined, ctx: TranslationContext) {
+  const known = ctx.reading;
+  if (known && known.request === request) return known.model;
   return reading.toModel(request, state ?? emptyChargerState(''), { ...ctx, notes: [] });
 }
 
@@ -26,7 +38,7 @@ export function chargerOperation(
     chargerAction: reading.action,
     csmsAction: writing.csmsAction,
     toCall: (request, state, ctx) => {
-      const out = writing.toCall(reading.toModel(request, state, ctx), state, ctx);
+      const out = writing.toCall(read(reading, request, state, ctx), state, ctx);
       return out.kind === 'answer' ? { ...out, response: reading.fromModel(out.response, request, ctx) } : out;
     },
     toResponse: (result, request, ctx, state) =>
