@@ -1,6 +1,6 @@
 /**
  * A charger message that cannot be translated as it stands (a malformed value, an idTag too long to carry). The
- * bridge answers it as the source dialect's protocol error (docs/translation.md#common-rules).
+ * bridge answers it as the dialect's protocol error (docs/translation.md#common-rules).
  */
 export class TranslationError extends Error {
   override name = 'TranslationError';

@@ -1,4 +1,4 @@
-// biome-ignore-all lint/suspicious/noExplicitAny: the table of a route holds operations of every payload type; each operation module narrows them.
+// biome-ignore-all lint/suspicious/noExplicitAny: the tables of a protocol pair hold operations of every payload type; each operation module narrows them.
 import type { ChargerState } from './charger-state.js';
 import type { TranslationOptions } from './common.js';
 import type { FollowUpCall } from './operation.js';
@@ -75,8 +75,9 @@ export interface CsmsExchange<CsmsRequest, CsmsResult, ChargerRequest, ChargerRe
 }
 
 /**
- * Everything about one CSMS-initiated operation for one (source dialect, CSMS protocol) pair: the CALL to the
- * charger's SOAP request, and the charger's response to the CALLRESULT. Pure.
+ * Everything about one CSMS-initiated operation for one protocol pair (dialect, CSMS protocol): the CALL to the
+ * charger's SOAP request, and the charger's response to the CALLRESULT. Pure. A CSMS protocol module writes its
+ * operations in this shape over the 1.6 model, which translate/compose.ts turns into a dialect's SOAP.
  */
 export interface CsmsInitiatedOperation<
   CsmsRequest = any,
@@ -86,7 +87,10 @@ export interface CsmsInitiatedOperation<
 > {
   /** The CALL action as the CSMS sends it. */
   csmsAction: string;
-  /** The charger's SOAP operation; absent when the gateway answers every such CALL itself (TriggerMessage for 1.5). */
+  /**
+   * The charger's SOAP operation; absent when the gateway answers every such CALL itself (TriggerMessage for 1.2 and
+   * 1.5, the 2.0.1 device model, whose steps name the charger calls they make).
+   */
   chargerAction?: string;
   toSoap(request: CsmsRequest, state: ChargerState, ctx: CsmsCallContext): SoapOutbound<ChargerRequest, CsmsResult>;
   fromSoap(response: ChargerResponse, request: CsmsRequest, ctx: CsmsCallContext): CsmsResult;

@@ -1,4 +1,4 @@
-// biome-ignore-all lint/suspicious/noExplicitAny: the table of a route holds operations of every payload type; each operation module narrows them.
+// biome-ignore-all lint/suspicious/noExplicitAny: the tables of a protocol pair hold operations of every payload type; each operation module narrows them.
 import type { ChargerState } from './charger-state.js';
 import type { TranslationContext } from './common.js';
 
@@ -26,10 +26,11 @@ export interface Exchange<ChargerRequest, ChargerResponse, CallPayload, CallResu
 }
 
 /**
- * Everything about translating one charger-initiated operation for one (source dialect, CSMS protocol) pair: the
+ * Everything about translating one charger-initiated operation for one protocol pair (dialect, CSMS protocol): the
  * charger's request to a CALL, the CALLRESULT back to the charger's response, and what the exchange changes in the
  * charger's state. Pure: state and context in, payloads and new state out. Delivery policy (store-and-forward,
- * overflow, offline answers) is the source dialect's and lives in its policy table (source-policy.ts).
+ * overflow, offline answers) is the dialect's and lives in its policy table (source-policy.ts). A CSMS protocol module
+ * writes its operations in this shape over the 1.6 model, which translate/compose.ts joins to a dialect's reading.
  */
 export interface ChargerInitiatedOperation<
   ChargerRequest = any,

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: a policy table holds policies of every payload type; each entry narrows them.
 /**
- * How the gateway treats one charger operation of a source dialect, whatever the CSMS protocol: the delivery policy
+ * How the gateway treats one charger operation of a dialect, whatever the CSMS protocol: the delivery policy
  * as data (docs/architecture.md#delivery-semantics, docs/translation.md#store-and-forward). The bridge reads these
  * fields; it never branches on operation names.
  */
