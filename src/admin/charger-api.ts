@@ -1,11 +1,25 @@
 import { isIP } from 'node:net';
 import { type RequestHandler, Router } from 'express';
-import type { AdminDependencies } from './admin-server.js';
+import type { ChargerRegistry } from '../state/registry.js';
+import type { UpstreamPool } from '../upstream/pool.js';
+import type { Logger } from '../util/log.js';
 import { loadChargerStatus, loadFleetStatus } from './fleet-status.js';
-import { routingSummary } from './migration-api.js';
+import { type MigrationControl, routingSummary } from './migration-api.js';
+import type { MessageTrace } from './trace.js';
+
+/** What the charger API reads and acts on: a part of the admin port's dependencies. */
+export interface ChargerApiDependencies {
+  registry: ChargerRegistry;
+  upstream: UpstreamPool;
+  logger: Logger;
+  trace: MessageTrace;
+  migration?: MigrationControl;
+  /** Drops a charger's waiting messages and uncounts them; resolves with how many. */
+  dropQueued(identity: string): Promise<number>;
+}
 
 /** /api/chargers: the fleet, one charger, its trace, and the operator actions (README.md, "Operating the gateway"). */
-export function chargerApi(deps: AdminDependencies): Router {
+export function chargerApi(deps: ChargerApiDependencies): Router {
   const api = Router();
 
   api.get('/', fleetListing(deps));
@@ -38,7 +52,7 @@ export function chargerApi(deps: AdminDependencies): Router {
 }
 
 /** GET /api/chargers: the fleet, filtered by identity text, connection state and `stuck`, one page at a time. */
-function fleetListing(deps: AdminDependencies): RequestHandler {
+function fleetListing(deps: ChargerApiDependencies): RequestHandler {
   return async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.toLowerCase() : '';
     const limit = Math.min(1000, Number(req.query.limit ?? 200) || 200);
@@ -63,7 +77,7 @@ function fleetListing(deps: AdminDependencies): RequestHandler {
 }
 
 /** The operator actions that change a charger's pinned source or its queue; each requires a logged reason. */
-function operatorActions(api: Router, deps: AdminDependencies): void {
+function operatorActions(api: Router, deps: ChargerApiDependencies): void {
   // Forget the pinned source (the next message pins its own) or pin the one given; a reason is required, as for drops.
   api.post('/:identity/repin', async (req, res) => {
     const reason = typeof req.body?.reason === 'string' ? req.body.reason.trim() : '';

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { GatewayConfig } from './config.js';
 import { ConfigError } from './errors.js';
 
 /** The certificate keys of the configuration, as read from the file and the environment. */
@@ -13,6 +12,17 @@ interface CertificateKeys {
   chargers: Record<string, { clientCertFile?: string; clientKeyFile?: string }>;
 }
 
+/** The PEM material the configuration names, loaded. */
+export interface Certificates {
+  csmsCa?: Buffer;
+  /** The SOAP endpoint's certificate and key (HTTPS) and the CA charger client certificates must chain to. */
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
+  /** The admin port's certificate and key (HTTPS). */
+  adminTls?: { cert: Buffer; key: Buffer };
+  /** Per charger, its upstream client certificate (security profile 3). */
+  clientCertificates: Record<string, { cert: Buffer; key: Buffer }>;
+}
+
 const pem = (key: string, path: string | undefined): Buffer | undefined => {
   if (path === undefined) return undefined;
   if (!existsSync(path)) throw new ConfigError(`${key}: ${path} does not exist`);
@@ -22,8 +32,8 @@ const pem = (key: string, path: string | undefined): Buffer | undefined => {
 /** The PEM material of the SOAP port, the admin port and each charger's upstream client certificate. */
 export function loadCertificates(
   config: CertificateKeys,
-): Pick<GatewayConfig, 'tls' | 'adminTls' | 'clientCertificates' | 'csmsCa'> {
-  let tls: GatewayConfig['tls'];
+): Certificates {
+  let tls: Certificates['tls'];
   if (config.tlsCertFile || config.tlsKeyFile) {
     if (!config.tlsCertFile || !config.tlsKeyFile)
       throw new ConfigError('tlsCertFile (TLS_CERT_FILE) and tlsKeyFile (TLS_KEY_FILE) must be set together');
@@ -35,7 +45,7 @@ export function loadCertificates(
   } else if (config.tlsClientCaFile) {
     throw new ConfigError('tlsClientCaFile (TLS_CLIENT_CA_FILE) needs tlsCertFile and tlsKeyFile');
   }
-  let adminTls: GatewayConfig['adminTls'];
+  let adminTls: Certificates['adminTls'];
   if (config.adminTlsCertFile || config.adminTlsKeyFile) {
     if (!config.adminTlsCertFile || !config.adminTlsKeyFile)
       throw new ConfigError(
@@ -46,7 +56,7 @@ export function loadCertificates(
       key: pem('adminTlsKeyFile (ADMIN_TLS_KEY_FILE)', config.adminTlsKeyFile)!,
     };
   }
-  const clientCertificates: GatewayConfig['clientCertificates'] = Object.create(null);
+  const clientCertificates: Certificates['clientCertificates'] = Object.create(null);
   for (const [identity, c] of Object.entries(config.chargers)) {
     if (!c.clientCertFile && !c.clientKeyFile) continue;
     if (!c.clientCertFile || !c.clientKeyFile)

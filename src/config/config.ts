@@ -1,4 +1,4 @@
-import { loadCertificates } from './certificates.js';
+import { type Certificates, loadCertificates } from './certificates.js';
 import { ConfigError } from './errors.js';
 import { ENVIRONMENT_KEYS } from './environment-keys.js';
 import { chargerMigrationKeys, migrationKeys, migrationProblem } from './migration.js';
@@ -237,15 +237,7 @@ const configSchema = z
 
 type ParsedConfig = z.infer<typeof configSchema>;
 
-export type GatewayConfig = ParsedConfig & {
-  publicUrl: string;
-  csmsCa?: Buffer;
-  /** Loaded PEM material for the SOAP endpoint (HTTPS) and, per charger, its upstream client certificate. */
-  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
-  /** The admin port's certificate and key (HTTPS). */
-  adminTls?: { cert: Buffer; key: Buffer };
-  clientCertificates: Record<string, { cert: Buffer; key: Buffer }>;
-};
+export type GatewayConfig = ParsedConfig & Certificates & { publicUrl: string };
 export type ChargerOverride = z.infer<typeof chargerOverride>;
 
 /** Env variable name -> config key; the type checks that every key exists in the schema. */

@@ -42,6 +42,39 @@ function relativeImports(file: string): string[] {
   return specs.map((s) => normalize(join(dirname(file), s.replace(/\.js$/, '.ts'))));
 }
 
+/** Every ring of modules that import one another (Tarjan's strongly connected components of two or more). */
+function importRings(graph: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const rings: string[][] = [];
+  const visit = (node: string) => {
+    index.set(node, index.size);
+    low.set(node, index.get(node)!);
+    stack.push(node);
+    onStack.add(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!graph.has(next)) continue;
+      if (!index.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node)!, low.get(next)!));
+      } else if (onStack.has(next)) low.set(node, Math.min(low.get(node)!, index.get(next)!));
+    }
+    if (low.get(node) !== index.get(node)) return;
+    const ring: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      ring.push(member);
+    } while (member !== node);
+    if (ring.length > 1) rings.push(ring.sort());
+  };
+  for (const node of graph.keys()) if (!index.has(node)) visit(node);
+  return rings;
+}
+
 describe('architecture: the rules of docs/architecture.md, checked on the code', () => {
   const src = sourceFiles('src').filter((f) => f.endsWith('.ts'));
 
@@ -54,6 +87,14 @@ describe('architecture: the rules of docs/architecture.md, checked on the code',
       }
     }
     assert.deepEqual(upward, []);
+  });
+
+  it('no two modules import each other, directly or in a ring (inside a layer too)', () => {
+    const graph = new Map(src.map((f) => [f, relativeImports(f).filter((t) => t.startsWith(join(ROOT, 'src')))]));
+    assert.deepEqual(
+      importRings(graph).map((ring) => ring.map((f) => relative(join(ROOT, 'src'), f)).join(' -> ')),
+      [],
+    );
   });
 
   it('the translation layer does no I/O: it imports no Node.js module and no package', () => {
