@@ -4,7 +4,7 @@
 // Debian's chromium for the dashboard test. As root, missing Debian packages are installed with apt-get.
 // Usage: npm test [-- <dir-or-file> ...]   e.g. npm test -- test/unit
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
@@ -28,9 +28,10 @@ const isRoot = process.getuid?.() === 0;
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** A selected file's path from the repository root, e.g. test/e2e/admin.test.ts. */
 const rel = (p) => relative(repoRoot, resolve(p)).split(sep).join('/');
-// What the selected files need: Redis and openssl for anything outside test/unit, chromium for the dashboard test.
+// What the selected files need: Redis and openssl for anything outside test/unit, chromium for the files that drive
+// a browser (they import test/helpers/browser.ts).
 const needsRedis = files.some((f) => !rel(f).startsWith('test/unit/'));
-const needsChromium = files.some((f) => rel(f) === 'test/e2e/admin.test.ts');
+const needsChromium = files.some((f) => readFileSync(f, 'utf8').includes('helpers/browser'));
 // The reliability suite starts (and restarts) redis-servers of its own, whatever REDIS_TEST_URL says.
 const needsRedisServer = files.some((f) => rel(f).startsWith('test/reliability/'));
 

@@ -16,14 +16,14 @@ import { ChargerMessageProcessor } from './bridge/message-processor.js';
 import { OfflinePolicies } from './bridge/offline-policies.js';
 import { QueuedCount } from './bridge/queued-count.js';
 import type { GatewayConfig } from './config/config.js';
-import { SOURCE_DIALECTS } from './ocpp/protocols.js';
 import { RpcError } from './ocpp/rpc-error.js';
 import { BullmqQueue } from './queue/bullmq-queue.js';
 import { EmbeddedQueue } from './queue/embedded-queue.js';
 import { partitionOf } from './queue/partition.js';
 import type { UpstreamJob, UpstreamQueue } from './queue/upstream-queue.js';
 import { CentralSystemEndpoint } from './soap/central-system-endpoint.js';
-import { ChargePointClient } from './soap/charge-point-client.js';
+import type { CallbackPolicy } from './soap/callback-policy.js';
+import { MAX_INFLATE_RATIO, SoapClient } from './soap/soap-client.js';
 import { createSoapServer } from './soap/soap-server.js';
 import { MemoryRegistry } from './state/memory-registry.js';
 import { RedisRegistry } from './state/redis-registry.js';
@@ -57,6 +57,8 @@ export class Gateway {
   private readonly offline: OfflinePolicies;
   private readonly observers: GatewayObservers;
   private csmsCalls?: CsmsCallHandler;
+  /** The callback policy of the SOAP endpoint, which also checks the address a call to a charger connects to. */
+  private callbacks?: CallbackPolicy;
   /** Migration routing, when a legacy system is configured (docs/architecture.md#migration-routing). */
   private migration?: MigrationWiring;
   private deadLetters?: DeadLetters;
@@ -135,8 +137,38 @@ export class Gateway {
     });
   }
 
+  /** The SOAP client of CSMS commands and relayed legacy calls to chargers, checked by the callback policy. */
+  private chargerClient(): SoapClient {
+    return new SoapClient({
+      peer: 'charger',
+      service: 'chargePoint',
+      maxResponseBytes: this.config.maxBodyBytes,
+      maxInflateRatio: MAX_INFLATE_RATIO,
+      addressCheck: (target, address) => this.callbacks?.connectRefusal(target.identity, target.url, address),
+    });
+  }
+
+  /** Migration routing (docs/architecture.md#migration-routing), when a legacy system is configured. */
+  private startMigration(client: SoapClient): Promise<MigrationWiring> {
+    const owns = (identity: string) =>
+      !(this.queue instanceof BullmqQueue) ||
+      this.queue.heldPartitions.has(partitionOf(identity, this.config.partitions));
+    return MigrationWiring.create({
+      config: this.config,
+      logger: this.logger,
+      registry: this.registry,
+      processor: this.processor,
+      queued: this.queued,
+      observers: this.observers,
+      chargers: client,
+      owns,
+      redis: this.redis,
+      store: this.store,
+    });
+  }
+
   async start(): Promise<{ soapPort: number; adminPort: number }> {
-    const client = await ChargePointClient.create(this.config.publicUrl, SOURCE_DIALECTS);
+    const client = this.chargerClient();
     this.csmsCalls = new CsmsCallHandler(
       this.config,
       this.registry,
@@ -145,22 +177,7 @@ export class Gateway {
       this.logger,
       this.observers,
     );
-    if (migrationEnabled(this.config)) {
-      const owns = (identity: string) =>
-        !(this.queue instanceof BullmqQueue) ||
-        this.queue.heldPartitions.has(partitionOf(identity, this.config.partitions));
-      this.migration = await MigrationWiring.create({
-        config: this.config,
-        logger: this.logger,
-        registry: this.registry,
-        processor: this.processor,
-        queued: this.queued,
-        observers: this.observers,
-        owns,
-        redis: this.redis,
-        store: this.store,
-      });
-    }
+    if (migrationEnabled(this.config)) this.migration = await this.startMigration(client);
     await this.queue.start(this.migration?.processor.process ?? this.processor.process);
     for (const [identity, count] of this.queue.restored ?? []) await this.queued.add(identity, count);
     this.deadLetters = new DeadLetters(this.registry, this.queue, this.logger);
@@ -178,6 +195,7 @@ export class Gateway {
       csmsIsPrimary,
     );
     const endpoint = new CentralSystemEndpoint(this.config, ingress, this.logger, this.observers, this.registry);
+    this.callbacks = endpoint.callbacks;
     this.soapServer = createSoapServer(
       endpoint,
       this.logger,

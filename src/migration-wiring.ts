@@ -9,13 +9,11 @@ import { RoutedProcessor } from './bridge/routed-processor.js';
 import { ShadowForwarder } from './bridge/shadow-forwarder.js';
 import type { GatewayConfig } from './config/config.js';
 import { arrangementOf, legacyUrlOf, type RouteName } from './config/migration.js';
-import { SOURCE_DIALECTS } from './ocpp/protocols.js';
 import { RpcError } from './ocpp/rpc-error.js';
 import type { JobProcessor } from './queue/upstream-queue.js';
-import { ChargePointClient } from './soap/charge-point-client.js';
 import { ChargePointRelayEndpoint, legacyCallerCheck, relayUrlOf } from './soap/charge-point-relay.js';
-import { LegacyCentralSystemClient } from './soap/legacy-client.js';
-import { LegacyCallError, legacyFailureClass } from './soap/legacy-call-error.js';
+import { SoapCallError, soapFailureClass } from './soap/soap-call-error.js';
+import { MAX_INFLATE_RATIO, SoapClient } from './soap/soap-client.js';
 import { EmbeddedMigrationStore, type MigrationStore } from './state/migration-store.js';
 import { RedisMigrationStore } from './state/redis-migration-store.js';
 import type { ChargerRegistry } from './state/registry.js';
@@ -24,6 +22,8 @@ import { commandsAllowed } from './translate/routing.js';
 import type { Logger } from './util/log.js';
 
 export interface MigrationParts {
+  /** The SOAP client that calls chargers (the CSMS's commands use the same one). */
+  chargers: SoapClient;
   config: GatewayConfig;
   logger: Logger;
   registry: ChargerRegistry;
@@ -38,8 +38,7 @@ export interface MigrationParts {
 
 /** How a failed legacy call reads for the bridge: a Fault is the legacy system's refusal, anything else an outage. */
 function classify(err: unknown): LegacyFailure {
-  if (err instanceof LegacyCallError && legacyFailureClass(err) === 'refusal' && err.fault)
-    return { refused: err.fault };
+  if (err instanceof SoapCallError && soapFailureClass(err) === 'refusal' && err.fault) return { refused: err.fault };
   return { unavailable: err instanceof Error ? err.message : String(err) };
 }
 
@@ -58,8 +57,7 @@ export class MigrationWiring {
   private constructor(
     private readonly parts: MigrationParts,
     readonly store: MigrationStore,
-    legacy: LegacyCentralSystemClient,
-    chargers: ChargePointClient,
+    legacy: SoapClient,
   ) {
     const { config, logger } = parts;
     const relayUrlOfCharger = (identity: string) => relayUrlOf(config.publicUrl, identity);
@@ -94,7 +92,7 @@ export class MigrationWiring {
       logger,
     );
     const routeOf = (identity: string) => this.processor.routeOf(identity);
-    const sink = new LegacyRelay(config, parts.registry, store, routeOf, chargers, logger);
+    const sink = new LegacyRelay(config, parts.registry, store, routeOf, parts.chargers, logger);
     const legacyUrls = () =>
       [config.legacyCsUrl, ...Object.values(config.chargers).map((c) => c.legacyUrl)].filter(
         (u): u is string => u !== undefined,
@@ -121,9 +119,13 @@ export class MigrationWiring {
     const store = parts.redis
       ? await RedisMigrationStore.open(parts.redis, parts.config.redisPrefix, parts.logger)
       : new EmbeddedMigrationStore(parts.store);
-    const legacy = await LegacyCentralSystemClient.create(SOURCE_DIALECTS);
-    const chargers = await ChargePointClient.create(parts.config.publicUrl, SOURCE_DIALECTS);
-    return new MigrationWiring(parts, store, legacy, chargers);
+    const legacy = new SoapClient({
+      peer: 'legacy system',
+      service: 'centralSystem',
+      maxResponseBytes: parts.config.maxBodyBytes,
+      maxInflateRatio: MAX_INFLATE_RATIO,
+    });
+    return new MigrationWiring(parts, store, legacy);
   }
 
   routeOf(identity: string): RouteName {

@@ -1,7 +1,8 @@
 import { csmsProtocolOf, type GatewayConfig } from '../config/config.js';
 import { FIRST_ROUTE } from '../ocpp/protocols.js';
 import { RpcError } from '../ocpp/rpc-error.js';
-import { ChargerCallError, type ChargePointClient, type ChargerCallRecord } from '../soap/charge-point-client.js';
+import { SoapCallError } from '../soap/soap-call-error.js';
+import type { SoapCallRecord, SoapClient } from '../soap/soap-client.js';
 import type { ChargerContact, ChargerRegistry } from '../state/registry.js';
 import { emptyChargerState, type ChargerState } from '../translate/charger-state.js';
 import type {
@@ -26,7 +27,7 @@ export interface CsmsCallEvent {
   messageId: string;
   request: object;
   outcome: { result: object } | { error: { code: string; description: string } };
-  soap?: ChargerCallRecord;
+  soap?: SoapCallRecord;
   durationMs: number;
 }
 
@@ -55,7 +56,7 @@ export class CsmsCallHandler {
   constructor(
     private readonly config: GatewayConfig,
     private readonly registry: ChargerRegistry,
-    private readonly client: ChargePointClient,
+    private readonly client: SoapClient,
     private readonly upstream: UpstreamPool,
     private readonly logger: Logger,
     private readonly observer: CsmsCallObserver = {},
@@ -277,7 +278,7 @@ export class CsmsCallHandler {
     target: CallTarget,
     chargerAction: string,
     request: object,
-    record: ChargerCallRecord,
+    record: SoapCallRecord,
   ): Promise<object> {
     const { identity } = target;
     const callbackUrl = this.config.chargers[identity]?.callbackUrl ?? target.contact?.callbackUrl;
@@ -289,14 +290,17 @@ export class CsmsCallHandler {
     }
     try {
       return await this.client.call(
-        { identity, dialect: target.route.source, callbackUrl },
+        { identity, dialect: target.route.source, url: callbackUrl },
         chargerAction,
         request,
-        this.config.chargerTimeoutMs,
-        record,
+        {
+          timeoutMs: this.config.chargerTimeoutMs,
+          from: this.config.publicUrl,
+          record,
+        },
       );
     } catch (err) {
-      if (!(err instanceof ChargerCallError)) throw err;
+      if (!(err instanceof SoapCallError)) throw err;
       // What the charger said stays in the log; the CSMS gets the kind of failure and the HTTP status only.
       if (err.detail)
         this.logger.warn(
@@ -308,8 +312,8 @@ export class CsmsCallHandler {
           },
           `call to the charger failed: ${err.message}`,
         );
-      if (err.kind === 'fault' && err.fault)
-        throw new RpcError(rpcErrorCodeOfFault(err.fault.code, err.fault.subcode), err.message.slice(0, 255));
+      if (err.kind === 'fault' && err.wire)
+        throw new RpcError(rpcErrorCodeOfFault(err.wire.code, err.wire.subcode), err.message.slice(0, 255));
       throw new RpcError('GenericError', err.message.slice(0, 255));
     }
   }

@@ -9,14 +9,13 @@ import { retryDelayMs, sleepUnlessAborted } from '../util/backoff.js';
 import type { Logger } from '../util/log.js';
 import { RefusalBound } from './dead-letters.js';
 
-/** The legacy central system, as the bridge calls it (soap/legacy-client.ts). */
+/** The legacy central system, as the bridge calls it (soap/soap-client.ts). */
 export interface LegacyCalls {
   call(
     to: { identity: string; dialect: SourceDialect; url: string },
     operation: string,
     request: object,
-    addressing: { from: string; replyTo?: string },
-    timeoutMs: number,
+    options: { from: string; replyTo?: string; timeoutMs: number },
   ): Promise<object>;
 }
 
@@ -89,8 +88,7 @@ export class LegacyDelivery {
           { identity: job.identity, dialect: job.source, url },
           job.action,
           job.request as object,
-          { from: deps.relayUrlOf(job.identity), replyTo: deps.relayUrlOf(job.identity) },
-          this.timeoutMs(),
+          { from: deps.relayUrlOf(job.identity), replyTo: deps.relayUrlOf(job.identity), timeoutMs: this.timeoutMs() },
         );
         if (!this.acknowledged) this.reply({ kind: 'response', body });
         else if (attempt > 0 || this.refusals.count > 0)

@@ -1,6 +1,7 @@
 import type { GatewayConfig } from '../config/config.js';
 import { faultOf } from '../ocpp/soap-fault.js';
-import { ChargerCallError, type ChargePointClient } from '../soap/charge-point-client.js';
+import { SoapCallError } from '../soap/soap-call-error.js';
+import type { SoapClient } from '../soap/soap-client.js';
 import { relayFaultOf, type RelayAnswer, type RelayCall, type RelaySink } from '../soap/charge-point-relay.js';
 import type { MigrationStore } from '../state/migration-store.js';
 import type { ChargerRegistry } from '../state/registry.js';
@@ -18,11 +19,11 @@ export class LegacyRelay implements RelaySink {
   private readonly perCharger = new KeyedSerialiser();
 
   constructor(
-    private readonly config: Pick<GatewayConfig, 'chargers' | 'chargerTimeoutMs'>,
+    private readonly config: Pick<GatewayConfig, 'chargers' | 'chargerTimeoutMs' | 'publicUrl'>,
     private readonly registry: ChargerRegistry,
     private readonly store: MigrationStore,
     private readonly routeOf: (identity: string) => RouteName,
-    private readonly client: ChargePointClient,
+    private readonly client: SoapClient,
     private readonly logger: Logger,
   ) {}
 
@@ -49,18 +50,21 @@ export class LegacyRelay implements RelaySink {
           `no callback URL known for charger ${call.identity}: it has not sent a usable wsa:From yet (set chargers.${call.identity}.callbackUrl)`,
         ),
       };
-    const to = { identity: call.identity, dialect: contact?.dialect ?? call.dialect, callbackUrl };
+    const to = { identity: call.identity, dialect: contact?.dialect ?? call.dialect, url: callbackUrl };
     let answer: RelayAnswer = {
       kind: 'fault',
       fault: faultOf('InternalError', 'the gateway failed to relay the call'),
     };
     await this.perCharger.run(call.identity, async () => {
       try {
-        const body = await this.client.call(to, call.operation, call.request, this.config.chargerTimeoutMs);
+        const body = await this.client.call(to, call.operation, call.request, {
+          timeoutMs: this.config.chargerTimeoutMs,
+          from: this.config.publicUrl,
+        });
         log.info(`legacy system's ${call.operation} relayed to the charger`);
         answer = { kind: 'response', body };
       } catch (err) {
-        if (err instanceof ChargerCallError)
+        if (err instanceof SoapCallError)
           log.warn(
             { detail: err.detail },
             `legacy system's ${call.operation} could not reach the charger: ${err.message}`,

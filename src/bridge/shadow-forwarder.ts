@@ -182,13 +182,11 @@ export class ShadowForwarder {
     if (!url) return { kind: 'none', reason: 'no legacy URL configured' };
     try {
       const to = { identity: copy.identity, dialect: copy.source, url };
-      const body = await this.deps.legacy.call(
-        to,
-        copy.action,
-        request as object,
-        { from: this.deps.relayUrlOf(copy.identity), replyTo: this.deps.relayUrlOf(copy.identity) },
-        this.deps.config.legacyTimeoutMs,
-      );
+      const body = await this.deps.legacy.call(to, copy.action, request as object, {
+        from: this.deps.relayUrlOf(copy.identity),
+        replyTo: this.deps.relayUrlOf(copy.identity),
+        timeoutMs: this.deps.config.legacyTimeoutMs,
+      });
       return { kind: 'response', body };
     } catch (err) {
       const failure = this.deps.classify(err);

@@ -30,9 +30,7 @@ const pem = (key: string, path: string | undefined): Buffer | undefined => {
 };
 
 /** The PEM material of the SOAP port, the admin port and each charger's upstream client certificate. */
-export function loadCertificates(
-  config: CertificateKeys,
-): Certificates {
+export function loadCertificates(config: CertificateKeys): Certificates {
   let tls: Certificates['tls'];
   if (config.tlsCertFile || config.tlsKeyFile) {
     if (!config.tlsCertFile || !config.tlsKeyFile)

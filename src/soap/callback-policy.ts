@@ -67,6 +67,26 @@ export class CallbackPolicy {
     return refused ?? { kind: 'none' };
   }
 
+  /**
+   * The address a callback URL's host name resolved to, checked at the moment of connecting: a learned name must not
+   * lead to what the rules above refuse as a literal (link-local, this machine when the name is not its own, the
+   * gateway's ports), whatever it resolved to when it was learned (DNS rebinding). A configured URL is the operator's.
+   */
+  connectRefusal(identity: string, url: string, address: string): string | undefined {
+    if (this.config.chargers[identity]?.callbackUrl) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return 'not a URL';
+    }
+    const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+    if (isLinkLocal(address)) return 'a link-local address';
+    if (!isThisMachine(address)) return undefined;
+    if (this.ownPorts.has(port)) return "the gateway's own port";
+    return isThisMachine(parsed.hostname) ? undefined : 'an address of this machine';
+  }
+
   /** The rule that refuses a learned URL and why, or undefined when it is accepted. */
   private refusal(identity: string, url: URL, remoteAddress: string | undefined): [RefusalRule, string] | undefined {
     const host = plainAddress(url.hostname);

@@ -1,12 +1,12 @@
 import { lookup } from 'node:dns/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/config.js';
-import { faultOf, type FaultSubcode, type SoapFault } from '../ocpp/soap-fault.js';
+import { faultOf, type SoapFault } from '../ocpp/soap-fault.js';
 import type { Logger } from '../util/log.js';
 import { inAnyCidr, ipBytes, plainAddress, type Cidr } from '../util/net.js';
 import { BodyError, readBody } from './body-reader.js';
 import { OncePerSource, type SoapExchangeEvent } from './central-system-endpoint.js';
-import { ChargerCallError } from './charge-point-client.js';
+import { SoapCallError } from './soap-call-error.js';
 import { ocpp15Soap } from './dialects.js';
 import { asksForWsdl, SOAP12_CONTENT_TYPE } from './envelope.js';
 import { httpStatusOfFault, soap11VersionMismatch } from './fault.js';
@@ -220,34 +220,15 @@ export class ChargePointRelayEndpoint {
   }
 }
 
-const OCPP_SUBCODES = new Set<string>([
-  'SecurityError',
-  'IdentityMismatch',
-  'ProtocolError',
-  'InternalError',
-  'NotSupported',
-]);
-
 /**
  * The Fault a relayed call answers when calling the charger failed: the charger's own Fault as it is (a subcode that
  * is not OCPP-S becomes its code's generic one), anything else (timeout, unreachable, HTTP error, invalid answer)
  * Receiver/InternalError naming the kind of failure, never bytes of the charger's answer.
  */
 export function relayFaultOf(err: unknown): SoapFault {
-  if (!(err instanceof ChargerCallError))
+  if (!(err instanceof SoapCallError))
     return faultOf('InternalError', 'gateway failed to relay the call to the charger');
-  if (err.kind === 'fault' && err.fault) {
-    const subcode: FaultSubcode = OCPP_SUBCODES.has(err.fault.subcode)
-      ? (err.fault.subcode as FaultSubcode)
-      : err.fault.code === 'Sender'
-        ? 'ProtocolError'
-        : 'InternalError';
-    return {
-      code: err.fault.code,
-      subcode,
-      reason: err.fault.reason.replace(/\s+/g, ' ').trim().slice(0, 500) || err.message,
-    };
-  }
+  if (err.kind === 'fault' && err.fault) return err.fault;
   return faultOf('InternalError', err.message);
 }
 

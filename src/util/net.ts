@@ -8,10 +8,22 @@ export interface Cidr {
   prefix: number;
 }
 
-/** The address as the socket gives it, without the IPv4-mapped IPv6 prefix (::ffff:10.0.0.1 is 10.0.0.1). */
+/**
+ * The address as the socket gives it, without brackets and without the IPv4-mapped IPv6 prefix, in either spelling
+ * (::ffff:10.0.0.1 and ::ffff:a00:1, which is how URL parsing writes it, are both 10.0.0.1).
+ */
 export function plainAddress(address: string): string {
-  const a = address.trim().replace(/^\[|\]$/g, '');
-  return /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(a) ? a.slice(7) : a.toLowerCase();
+  const a = address
+    .trim()
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase();
+  if (/^(?:0{0,4}:){0,5}:?ffff:\d+\.\d+\.\d+\.\d+$/.test(a)) return a.slice(a.lastIndexOf(':') + 1);
+  const hex = /^(?:0{0,4}:){0,5}:?ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(a);
+  if (hex && isIP(a) === 6) {
+    const [high, low] = [parseInt(hex[1]!, 16), parseInt(hex[2]!, 16)];
+    return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+  }
+  return a;
 }
 
 /** The bytes of an IP address (4 for IPv4, 16 for IPv6), or undefined when it is not one. */
@@ -69,17 +81,37 @@ export const inAnyCidr = (address: string, cidrs: readonly Cidr[]): boolean => c
 
 const LOOPBACK = [parseCidr('127.0.0.0/8'), parseCidr('::1/128')];
 const LINK_LOCAL = [parseCidr('169.254.0.0/16'), parseCidr('fe80::/10')];
-const UNSPECIFIED = [parseCidr('0.0.0.0/32'), parseCidr('::/128')];
+/** 0.0.0.0/8 and :: are "this host" (RFC 1122 3.2.1.3): a connection to them reaches the machine itself. */
+const UNSPECIFIED = [parseCidr('0.0.0.0/8'), parseCidr('::/128')];
 
-export const isLoopback = (address: string): boolean => inAnyCidr(address, LOOPBACK);
+/** Loopback, and the unspecified addresses that connect to this machine as loopback does. */
+export const isLoopback = (address: string): boolean => inAnyCidr(address, LOOPBACK) || inAnyCidr(address, UNSPECIFIED);
 /** 169.254.0.0/16 and fe80::/10: cloud metadata services and other hosts that a charger never is. */
 export const isLinkLocal = (address: string): boolean => inAnyCidr(address, LINK_LOCAL);
 
-/** Names and addresses this machine answers to: loopback, its interfaces, its host name. */
+/**
+ * The machine's own interface addresses, read at most once per INTERFACES_TTL_MS: reading them is a system call that
+ * costs more than the rest of a message's checks together, and addresses change rarely (DHCP, a new interface).
+ */
+const INTERFACES_TTL_MS = 30_000;
+let interfaces: { at: number; addresses: Set<string>; host: string } | undefined;
+
+function ownAddresses(): { addresses: Set<string>; host: string } {
+  const now = Date.now();
+  if (!interfaces || now - interfaces.at > INTERFACES_TTL_MS) {
+    const addresses = new Set<string>();
+    for (const list of Object.values(networkInterfaces()))
+      for (const i of list ?? []) addresses.add(plainAddress(i.address));
+    interfaces = { at: now, addresses, host: hostname().toLowerCase() };
+  }
+  return interfaces;
+}
+
+/** Names and addresses this machine answers to: loopback, 0.0.0.0/8 and ::, its interfaces, its host name. */
 export function isThisMachine(host: string): boolean {
   const h = plainAddress(host);
-  if (h === 'localhost' || h.endsWith('.localhost') || h === hostname().toLowerCase()) return true;
+  const own = ownAddresses();
+  if (h === 'localhost' || h.endsWith('.localhost') || h === own.host) return true;
   if (!ipBytes(h)) return false;
-  if (isLoopback(h) || inAnyCidr(h, UNSPECIFIED)) return true;
-  return Object.values(networkInterfaces()).some((list) => list?.some((i) => plainAddress(i.address) === h));
+  return isLoopback(h) || own.addresses.has(h);
 }

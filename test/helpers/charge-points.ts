@@ -90,8 +90,10 @@ export class NodeSoapChargePoint {
 
 export interface RawAnswer {
   status?: number;
-  body?: string;
+  body?: string | Buffer;
   contentType?: string;
+  /** More response headers (Content-Encoding of a compressed answer). */
+  headers?: Record<string, string>;
   /** Never answer (a hung charger). */
   hang?: boolean;
 }
@@ -112,7 +114,10 @@ export class RawChargePoint {
         const a = this.answer(body);
         if (a.hang) return;
         res
-          .writeHead(a.status ?? 200, { 'Content-Type': a.contentType ?? 'application/soap+xml; charset=utf-8' })
+          .writeHead(a.status ?? 200, {
+            'Content-Type': a.contentType ?? 'application/soap+xml; charset=utf-8',
+            ...a.headers,
+          })
           .end(a.body ?? '');
       });
     });

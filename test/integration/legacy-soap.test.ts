@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
 import { CentralSystemEndpoint } from '../../src/soap/central-system-endpoint.js';
-import { ChargePointClient } from '../../src/soap/charge-point-client.js';
 import {
   ChargePointRelayEndpoint,
   legacyCallerCheck,
@@ -14,8 +13,8 @@ import {
 } from '../../src/soap/charge-point-relay.js';
 import { decodeComplex, type DecodedObject } from '../../src/soap/codec.js';
 import { ocpp15Soap } from '../../src/soap/dialects.js';
-import { LegacyCentralSystemClient, type LegacyCallRecord } from '../../src/soap/legacy-client.js';
-import { isLegacyUnavailable, LegacyCallError, legacyFailureClass } from '../../src/soap/legacy-call-error.js';
+import { isPeerUnavailable, SoapCallError, soapFailureClass } from '../../src/soap/soap-call-error.js';
+import { MAX_INFLATE_RATIO, SoapClient, type SoapCallRecord } from '../../src/soap/soap-client.js';
 import { NS } from '../../src/soap/namespaces.js';
 import { createSoapServer } from '../../src/soap/soap-server.js';
 import type { ComplexType } from '../../src/soap/wsdl-model.js';
@@ -142,11 +141,21 @@ async function rawServer(
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<LegacyCallError> {
+/** The client as the gateway builds it for the legacy system. */
+function legacySoapClient(): SoapClient {
+  return new SoapClient({
+    peer: 'legacy system',
+    service: 'centralSystem',
+    maxResponseBytes: 1 << 20,
+    maxInflateRatio: MAX_INFLATE_RATIO,
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<SoapCallError> {
   try {
     await promise;
   } catch (err) {
-    assert.ok(err instanceof LegacyCallError, `a LegacyCallError, got ${String(err)}`);
+    assert.ok(err instanceof SoapCallError, `a SoapCallError, got ${String(err)}`);
     return err;
   }
   assert.fail('the call succeeded');
@@ -154,14 +163,14 @@ async function failure(promise: Promise<unknown>): Promise<LegacyCallError> {
 
 describe('legacy client: the gateway forwards charger messages to a node-soap OCPP 1.5 central system', () => {
   let legacy: LegacyCentralSystem;
-  let client: LegacyCentralSystemClient;
+  let client: SoapClient;
   const IDENTITY = 'CP-LEG-1';
   const FROM = `http://gateway.example:8080/ChargePointService/${IDENTITY}`;
   const to = () => ({ identity: IDENTITY, dialect: DIALECT, url: legacy.url });
 
   before(async () => {
     legacy = await new LegacyCentralSystem().start();
-    client = await LegacyCentralSystemClient.create([DIALECT]);
+    client = legacySoapClient();
   });
   after(async () => {
     await legacy.stop();
@@ -170,8 +179,8 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
   it('all ten operations round-trip: every field reaches the legacy system in WSDL order and its answers come back decoded', async () => {
     for (const [operation, request, check] of ROUND_TRIPS) {
       const before = legacy.received.length;
-      const record: LegacyCallRecord = {};
-      const answer = await client.call(to(), operation, request, { from: FROM }, 5_000, record);
+      const record: SoapCallRecord = {};
+      const answer = await client.call(to(), operation, request, { from: FROM, timeoutMs: 5_000, record: record });
       check(answer);
       assert.equal(legacy.received.length, before + 1, `${operation}: one request`);
       const received = legacy.received.at(-1)!;
@@ -208,8 +217,8 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
   });
 
   it('addressing: To the legacy URL, From the gateway, ReplyTo anonymous or as given, chargeBoxIdentity in the Cs namespace, Action, a fresh MessageID', async () => {
-    const first: LegacyCallRecord = {};
-    await client.call(to(), 'Heartbeat', {}, { from: FROM }, 5_000, first);
+    const first: SoapCallRecord = {};
+    await client.call(to(), 'Heartbeat', {}, { from: FROM, timeoutMs: 5_000, record: first });
     const a = legacy.received.at(-1)!.headers;
     assert.deepEqual(a, {
       chargeBoxIdentity: IDENTITY,
@@ -221,7 +230,12 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
       replyTo: ANONYMOUS,
     });
     assert.match(a.messageId ?? '', /^urn:uuid:[0-9a-f-]{36}$/);
-    await client.call(to(), 'Authorize', { idTag: 'TAG-2' }, { from: FROM, replyTo: `${FROM}?reply` }, 5_000);
+    await client.call(
+      to(),
+      'Authorize',
+      { idTag: 'TAG-2' },
+      { from: FROM, replyTo: `${FROM}?reply`, timeoutMs: 5_000 },
+    );
     const b = legacy.received.at(-1)!.headers;
     assert.equal(b.replyTo, `${FROM}?reply`);
     assert.equal(b.action, '/Authorize');
@@ -243,7 +257,12 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
     const before = legacy.received.length;
     await Promise.all(
       identities.map((identity) =>
-        client.call({ ...to(), identity }, 'Authorize', { idTag: identity }, { from: `${FROM}-${identity}` }, 5_000),
+        client.call(
+          { ...to(), identity },
+          'Authorize',
+          { idTag: identity },
+          { from: `${FROM}-${identity}`, timeoutMs: 5_000 },
+        ),
       ),
     );
     const records = legacy.received.slice(before);
@@ -255,7 +274,7 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
     assert.equal(new Set(records.map((r) => r.headers.messageId)).size, identities.length);
   });
 
-  it('a SOAP Fault -> LegacyCallError fault with code, subcode and reason, passable to the charger as it is', async () => {
+  it('a SOAP Fault -> SoapCallError fault with code, subcode and reason, passable to the charger as it is', async () => {
     legacy.handlers.Authorize = () => {
       throw legacyFault('Sender', 'SecurityError', 'idTag  TAG-9\n is not known here');
     };
@@ -263,7 +282,9 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
       throw legacyFault('Receiver', 'DatabaseDown', 'try later');
     };
     try {
-      const refused = await failure(client.call(to(), 'Authorize', { idTag: 'TAG-9' }, { from: FROM }, 5_000));
+      const refused = await failure(
+        client.call(to(), 'Authorize', { idTag: 'TAG-9' }, { from: FROM, timeoutMs: 5_000 }),
+      );
       assert.equal(refused.kind, 'fault');
       assert.deepEqual(refused.fault, {
         code: 'Sender',
@@ -271,15 +292,17 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
         reason: 'idTag TAG-9 is not known here',
       });
       assert.equal(refused.httpStatus, 400);
-      assert.equal(legacyFailureClass(refused), 'refusal');
-      assert.equal(isLegacyUnavailable(refused), false);
-      const other = await failure(client.call(to(), 'DataTransfer', { vendorId: 'v' }, { from: FROM }, 5_000));
+      assert.equal(soapFailureClass(refused), 'refusal');
+      assert.equal(isPeerUnavailable(refused), false);
+      const other = await failure(
+        client.call(to(), 'DataTransfer', { vendorId: 'v' }, { from: FROM, timeoutMs: 5_000 }),
+      );
       assert.deepEqual(
         other.fault,
         { code: 'Receiver', subcode: 'InternalError', reason: 'try later' },
         'a subcode OCPP-S does not define becomes the generic one',
       );
-      assert.equal(other.wireSubcode, 'DatabaseDown');
+      assert.equal(other.wire?.subcode, 'DatabaseDown');
       assert.equal(other.httpStatus, 500);
     } finally {
       delete legacy.handlers.Authorize;
@@ -291,9 +314,9 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
     const port = legacy.port;
     await legacy.stop();
     try {
-      const down = await failure(client.call(to(), 'Heartbeat', {}, { from: FROM }, 2_000));
+      const down = await failure(client.call(to(), 'Heartbeat', {}, { from: FROM, timeoutMs: 2_000 }));
       assert.equal(down.kind, 'unreachable');
-      assert.equal(isLegacyUnavailable(down), true);
+      assert.equal(isPeerUnavailable(down), true);
       assert.match(down.message, /legacy system unreachable/);
     } finally {
       await legacy.start();
@@ -303,7 +326,8 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
     let answer: DecodedObject | undefined;
     await until(
       async () =>
-        (answer = await client.call(to(), 'Heartbeat', {}, { from: FROM }, 2_000).catch(() => undefined)) !== undefined,
+        (answer = await client.call(to(), 'Heartbeat', {}, { from: FROM, timeoutMs: 2_000 }).catch(() => undefined)) !==
+        undefined,
       'the legacy system to answer again',
       3_000,
     );
@@ -316,10 +340,10 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
       new Promise((resolve) => (release = () => resolve({ currentTime: new Date().toISOString() })));
     try {
       const started = Date.now();
-      const slow = await failure(client.call(to(), 'Heartbeat', {}, { from: FROM }, 300));
+      const slow = await failure(client.call(to(), 'Heartbeat', {}, { from: FROM, timeoutMs: 300 }));
       assert.equal(slow.kind, 'timeout', slow.message);
       assert.ok(release, 'the legacy system had the request');
-      assert.equal(isLegacyUnavailable(slow), true);
+      assert.equal(isPeerUnavailable(slow), true);
       assert.ok(Date.now() - started < 3_000, `answered after ${Date.now() - started} ms`);
       assert.match(slow.message, /within 300 ms/);
     } finally {
@@ -333,11 +357,11 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
     try {
       const before = legacy.received.length;
       const moved = await failure(
-        client.call({ ...to(), url: redirect.url }, 'Authorize', { idTag: 'TAG-1' }, { from: FROM }, 2_000),
+        client.call({ ...to(), url: redirect.url }, 'Authorize', { idTag: 'TAG-1' }, { from: FROM, timeoutMs: 2_000 }),
       );
       assert.equal(moved.kind, 'http');
       assert.equal(moved.httpStatus, 307);
-      assert.equal(isLegacyUnavailable(moved), true);
+      assert.equal(isPeerUnavailable(moved), true);
       assert.equal(redirect.hits(), 1);
       assert.equal(legacy.received.length, before, 'the redirect target got nothing');
     } finally {
@@ -346,7 +370,7 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
   });
 
   it('HTTP errors without a Fault are unavailability; a 200 that is not the response is an invalid answer', async () => {
-    const cases: [(res: import('node:http').ServerResponse) => void, LegacyCallError['kind'], number, string][] = [
+    const cases: [(res: import('node:http').ServerResponse) => void, SoapCallError['kind'], number, string][] = [
       [(res) => res.writeHead(503, { 'Content-Type': 'text/plain' }).end('maintenance'), 'http', 503, 'unavailable'],
       [
         (res) => res.writeHead(404, { 'Content-Type': 'text/html' }).end('<html><body>Not Found</body></html>'),
@@ -376,11 +400,11 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
       const raw = await rawServer(answer);
       try {
         const err = await failure(
-          client.call({ ...to(), url: raw.url }, 'Authorize', { idTag: 'TAG-1' }, { from: FROM }, 2_000),
+          client.call({ ...to(), url: raw.url }, 'Authorize', { idTag: 'TAG-1' }, { from: FROM, timeoutMs: 2_000 }),
         );
         assert.equal(err.kind, kind, err.message);
         assert.equal(err.httpStatus, status);
-        assert.equal(legacyFailureClass(err), cls);
+        assert.equal(soapFailureClass(err), cls);
       } finally {
         await raw.close();
       }
@@ -394,7 +418,7 @@ describe('legacy client: tolerant of the answer shapes of older SOAP stacks', ()
     res.writeHead(200, { 'Content-Type': 'application/soap+xml' }).end(text);
 
   it('a SOAP 1.1 envelope, no Header, unqualified children, a BOM: decoded', async () => {
-    const client = await LegacyCentralSystemClient.create([DIALECT]);
+    const client = legacySoapClient();
     const shapes = [
       `<e:Envelope xmlns:e="${NS.soap11}"><e:Body><x:authorizeResponse xmlns:x="${ocpp15Soap.csNamespace}"><x:idTagInfo><x:status>Blocked</x:status></x:idTagInfo></x:authorizeResponse></e:Body></e:Envelope>`,
       `\uFEFF<s:Envelope xmlns:s="${NS.soap12}"><s:Body><authorizeResponse xmlns:x="${ocpp15Soap.csNamespace}"><idTagInfo><status>Blocked</status></idTagInfo></authorizeResponse></s:Body></s:Envelope>`,
@@ -402,15 +426,13 @@ describe('legacy client: tolerant of the answer shapes of older SOAP stacks', ()
     for (const shape of shapes) {
       const raw = await rawServer(xml(shape));
       try {
-        const record: LegacyCallRecord = {};
+        const record: SoapCallRecord = {};
         assert.deepEqual(
           await client.call(
             to(raw.url),
             'Authorize',
             { idTag: 'TAG-1' },
-            { from: 'http://gw/ChargePointService' },
-            2_000,
-            record,
+            { from: 'http://gw/ChargePointService', timeoutMs: 2_000, record: record },
           ),
           { idTagInfo: { status: 'Blocked' } },
         );
@@ -422,7 +444,7 @@ describe('legacy client: tolerant of the answer shapes of older SOAP stacks', ()
   });
 
   it('a Fault with HTTP 200 is a refusal; an answer that breaks the schema is an invalid answer', async () => {
-    const client = await LegacyCentralSystemClient.create([DIALECT]);
+    const client = legacySoapClient();
     const fault = `<s:Envelope xmlns:s="${NS.soap12}"><s:Body><s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value xmlns:o="${ocpp15Soap.csNamespace}">o:IdentityMismatch</s:Value></s:Subcode></s:Code><s:Reason><s:Text>who?</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>`;
     const invalid = `<s:Envelope xmlns:s="${NS.soap12}"><s:Body><x:authorizeResponse xmlns:x="${ocpp15Soap.csNamespace}"><x:idTagInfo><x:status>Maybe</x:status></x:idTagInfo></x:authorizeResponse></s:Body></s:Envelope>`;
     for (const [shape, kind] of [
@@ -432,7 +454,12 @@ describe('legacy client: tolerant of the answer shapes of older SOAP stacks', ()
       const raw = await rawServer(xml(shape));
       try {
         const err = await failure(
-          client.call(to(raw.url), 'Authorize', { idTag: 'TAG-1' }, { from: 'http://gw/ChargePointService' }, 2_000),
+          client.call(
+            to(raw.url),
+            'Authorize',
+            { idTag: 'TAG-1' },
+            { from: 'http://gw/ChargePointService', timeoutMs: 2_000 },
+          ),
         );
         assert.equal(err.kind, kind, err.message);
         if (kind === 'fault')
@@ -455,7 +482,7 @@ describe('ChargePointService relay: the legacy system calls chargers through the
   let server: Server;
   let legacy: LegacyCentralSystem;
   let charger: NodeSoapChargePoint;
-  let legacyClient: LegacyCentralSystemClient;
+  let legacyClient: SoapClient;
   let publicUrl: string;
   let relayUrl: string;
   let allowCallers = true;
@@ -480,7 +507,12 @@ describe('ChargePointService relay: the legacy system calls chargers through the
     );
     const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
     charger = await new NodeSoapChargePoint().start();
-    const cpClient = await ChargePointClient.create(publicUrl, [DIALECT]);
+    const cpClient = new SoapClient({
+      peer: 'charger',
+      service: 'chargePoint',
+      maxResponseBytes: 1 << 20,
+      maxInflateRatio: MAX_INFLATE_RATIO,
+    });
     // The test's sink: what the bridge does, reduced to calling the charger at its callback URL.
     const sink = {
       relay: async (call: RelayCall) => {
@@ -489,10 +521,10 @@ describe('ChargePointService relay: the legacy system calls chargers through the
           return {
             kind: 'response' as const,
             body: await cpClient.call(
-              { identity: call.identity, dialect: call.dialect, callbackUrl: callbacks.get(call.identity)! },
+              { identity: call.identity, dialect: call.dialect, url: callbacks.get(call.identity)! },
               call.operation,
               call.request,
-              3_000,
+              { from: publicUrl, timeoutMs: 3_000 },
             ),
           };
         } catch (err) {
@@ -509,7 +541,7 @@ describe('ChargePointService relay: the legacy system calls chargers through the
     server = createSoapServer(endpoint, logger, { headersMs: 5_000, requestMs: 10_000 }, undefined, relay);
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
     legacy = await new LegacyCentralSystem().start();
-    legacyClient = await LegacyCentralSystemClient.create([DIALECT]);
+    legacyClient = legacySoapClient();
     for (const identity of ['CP-R1', 'CP-R2']) {
       callbacks.set(identity, charger.url);
       // What the gateway forwards on a legacy route: From is the relay, so the legacy system calls the gateway.
@@ -517,8 +549,7 @@ describe('ChargePointService relay: the legacy system calls chargers through the
         { identity, dialect: DIALECT, url: legacy.url },
         'BootNotification',
         { chargePointVendor: 'V', chargePointModel: 'M' },
-        { from: relayUrlOf(publicUrl, identity) },
-        5_000,
+        { from: relayUrlOf(publicUrl, identity), timeoutMs: 5_000 },
       );
     }
   });

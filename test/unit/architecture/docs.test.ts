@@ -66,7 +66,7 @@ describe('documentation', () => {
       'bridge/message-processor.ts',
       'upstream/connection.ts',
       'bridge/csms-calls.ts',
-      'soap/charge-point-client.ts',
+      'soap/soap-client.ts',
     ]) {
       assert.ok(text.includes(module), module);
       assert.ok(existsSync(join(ROOT, 'src', module)), `src/${module} exists`);

@@ -93,4 +93,31 @@ describe('callback policy: which callback URLs a charger may set', () => {
     assert.equal(withoutUserInfo('https://a:b@host:8443/x?y=1'), 'https://***@host:8443/x?y=1');
     assert.equal(withoutUserInfo('http://host/'), 'http://host/');
   });
+
+  it('addresses are compared after normalising: IPv4-mapped IPv6 in either spelling, 0.0.0.0/8 and :: are this machine', () => {
+    const p = policy({ callbackPolicy: 'any' });
+    const rule = (url: string) => {
+      const v = p.judge('CP', from(url), '203.0.113.7');
+      return v.kind === 'refused' ? v.rule : v.kind;
+    };
+    assert.equal(rule('http://[::ffff:127.0.0.1]:9000/cp'), 'loopback');
+    assert.equal(rule('http://[::ffff:7f00:1]:9000/cp'), 'loopback');
+    assert.equal(rule('http://[::ffff:169.254.169.254]/latest'), 'link-local');
+    assert.equal(rule('http://0.0.0.0:9000/cp'), 'loopback');
+    assert.equal(rule('http://0.1.2.3:9000/cp'), 'loopback');
+    assert.equal(rule('http://[::]:9000/cp'), 'loopback');
+    assert.equal(rule('http://[::ffff:0.0.0.0]:8080/cp'), 'own-port');
+    assert.equal(rule('http://203.0.113.9:9000/cp'), 'accepted');
+  });
+
+  it('the address a learned host name resolves to is checked when connecting (no DNS rebinding)', () => {
+    const p = policy({ callbackPolicy: 'any', chargers: { TRUSTED: { callbackUrl: 'http://cp.example/' } } });
+    assert.match(p.connectRefusal('CP', 'http://cp.example:9000/', '127.0.0.1') ?? '', /this machine/);
+    assert.match(p.connectRefusal('CP', 'http://cp.example:9000/', '::ffff:127.0.0.1') ?? '', /this machine/);
+    assert.match(p.connectRefusal('CP', 'http://cp.example/', '169.254.169.254') ?? '', /link-local/);
+    assert.match(p.connectRefusal('CP', 'http://localhost:8080/', '127.0.0.1') ?? '', /own port/);
+    assert.equal(p.connectRefusal('CP', 'http://localhost:9000/', '127.0.0.1'), undefined, 'a name of this machine');
+    assert.equal(p.connectRefusal('CP', 'http://cp.example/', '203.0.113.9'), undefined);
+    assert.equal(p.connectRefusal('TRUSTED', 'http://cp.example/', '127.0.0.1'), undefined, "the operator's URL");
+  });
 });

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createGzip } from 'node:zlib';
+import { RawChargePoint } from '../helpers/charge-points.js';
+import { TestCsms, type RpcServerClient } from '../helpers/csms-peer.js';
+import { startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
+import { envelope, post } from '../helpers/soap.js';
+
+/**
+ * A charger's answer to a CSMS command is read within bounds (docs/architecture.md#resource-bounds): whatever an
+ * admitted charger answers, the gateway keeps serving everyone else, and its memory stays put.
+ */
+
+/** `inflated` bytes of spaces, gzipped without ever holding them: a few hundred KB that inflate to hundreds of MB. */
+async function gzipBomb(inflated: number): Promise<Buffer> {
+  const gzip = createGzip({ level: 9 });
+  const parts: Buffer[] = [];
+  gzip.on('data', (c: Buffer) => parts.push(c));
+  const done = new Promise((r) => gzip.on('end', r));
+  const block = Buffer.alloc(1 << 20, ' ');
+  for (let written = 0; written < inflated; written += block.length)
+    if (!gzip.write(block)) await new Promise((r) => gzip.once('drain', r));
+  gzip.end();
+  await done;
+  return Buffer.concat(parts);
+}
+
+/** Runs `call` while timing /health over and over; returns the call's error code and the slowest /health. */
+async function whileProbing(
+  healthUrl: string,
+  call: () => Promise<unknown>,
+): Promise<{ code?: string; message?: string; slowestHealthMs: number; probes: number }> {
+  let finished = false;
+  let slowest = 0;
+  let probes = 0;
+  const probing = (async () => {
+    while (!finished) {
+      const started = performance.now();
+      const res = await fetch(healthUrl);
+      await res.text();
+      slowest = Math.max(slowest, performance.now() - started);
+      probes++;
+    }
+  })();
+  let outcome: { code?: string; message?: string } = {};
+  try {
+    await call();
+  } catch (err) {
+    const e = err as { rpcErrorCode?: string; message: string };
+    outcome = { code: e.rpcErrorCode, message: e.message };
+  } finally {
+    finished = true;
+  }
+  await probing;
+  return { ...outcome, slowestHealthMs: slowest, probes };
+}
+
+describe('hostile answers of a charger to CSMS commands', () => {
+  let csms: TestCsms;
+  let gw: RunningGateway;
+  let cp: RawChargePoint;
+  let client: RpcServerClient;
+  const identity = 'CP-HOSTILE';
+
+  before(async () => {
+    csms = await new TestCsms().start();
+    cp = await new RawChargePoint().start();
+    gw = await startGateway('embedded', csms.url, { chargerTimeoutMs: 5_000 });
+    await post(
+      gw.soapUrl,
+      envelope(
+        '<cs:bootNotificationRequest><cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel></cs:bootNotificationRequest>',
+        { identity, from: cp.url },
+      ),
+    );
+    client = csms.clients.get(identity)!;
+  });
+  after(async () => {
+    await gw.stop();
+    await cp.stop();
+    await csms.stop();
+  });
+
+  it('1 MB of "<" as the answer: a CALLERROR, and /health answers within 50 ms all along', async () => {
+    cp.answer = () => ({ body: '<'.repeat(1_000_000) });
+    const r = await whileProbing(`${gw.adminUrl}/health`, () => client.call('Reset', { type: 'Soft' }));
+    assert.equal(r.code, 'GenericError');
+    assert.match(r.message ?? '', /not XML/);
+    assert.ok(r.probes > 0, 'health was probed during the call');
+    assert.ok(r.slowestHealthMs < 50, `/health took ${r.slowestHealthMs.toFixed(1)} ms`);
+  });
+
+  it('a gzip bomb (200 MiB inflated) is stopped at the size bound: RSS grows by less than 20 MiB', async () => {
+    const bomb = await gzipBomb(200 * 1024 * 1024);
+    assert.ok(bomb.length < 1024 * 1024, `the bomb is ${bomb.length} bytes compressed`);
+    cp.answer = () => ({ body: bomb, headers: { 'Content-Encoding': 'gzip' } });
+    const rssBefore = process.memoryUsage.rss();
+    let peak = rssBefore;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 5);
+    try {
+      const r = await whileProbing(`${gw.adminUrl}/health`, () => client.call('Reset', { type: 'Soft' }));
+      assert.equal(r.code, 'GenericError');
+      assert.match(r.message ?? '', /inflates/);
+    } finally {
+      clearInterval(sampler);
+    }
+    peak = Math.max(peak, process.memoryUsage.rss());
+    const grew = (peak - rssBefore) / (1024 * 1024);
+    assert.ok(grew < 20, `RSS grew by ${grew.toFixed(1)} MiB`);
+  });
+
+  it('an answer larger than the bound is refused before it is read to the end', async () => {
+    cp.answer = () => ({ body: `<x>${' '.repeat(2 * 1024 * 1024)}</x>` });
+    const r = await whileProbing(`${gw.adminUrl}/health`, () => client.call('Reset', { type: 'Soft' }));
+    assert.equal(r.code, 'GenericError');
+    assert.match(r.message ?? '', /exceeds/);
+  });
+});
