@@ -23,6 +23,7 @@ import { partitionOf } from './queue/partition.js';
 import type { UpstreamJob, UpstreamQueue } from './queue/upstream-queue.js';
 import { CentralSystemEndpoint } from './soap/central-system-endpoint.js';
 import type { CallbackPolicy } from './soap/callback-policy.js';
+import { ConnectionGuard } from './soap/connection-guard.js';
 import { MAX_INFLATE_RATIO, SoapClient } from './soap/soap-client.js';
 import { createSoapServer } from './soap/soap-server.js';
 import { MemoryRegistry } from './state/memory-registry.js';
@@ -137,6 +138,17 @@ export class Gateway {
     });
   }
 
+  /** The per-source connection cap of the SOAP port; refusals are counted and logged once a minute per source. */
+  private connectionGuard(): ConnectionGuard {
+    return new ConnectionGuard(this.config.maxConnectionsPerSource, (source) => {
+      this.metrics.connectionsRefused.inc();
+      this.logger.warn(
+        { remoteAddress: source, limit: this.config.maxConnectionsPerSource },
+        'connection refused: its source holds MAX_CONNECTIONS_PER_SOURCE connections already',
+      );
+    });
+  }
+
   /** The SOAP client of CSMS commands and relayed legacy calls to chargers, checked by the callback policy. */
   private chargerClient(): SoapClient {
     return new SoapClient({
@@ -202,6 +214,7 @@ export class Gateway {
       { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs },
       this.config.tls,
       this.migration?.relay,
+      this.connectionGuard(),
     );
     this.warnUnsafeSettings();
     if (this.store) {

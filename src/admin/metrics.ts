@@ -166,6 +166,12 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly connectionsRefused = new Counter({
+    name: 'ocppgw_connections_refused_total',
+    help: 'SOAP port connections closed at once because their source already held MAX_CONNECTIONS_PER_SOURCE',
+    registers: [this.registry],
+  });
+
   readonly chargersRefused = new Counter({
     name: 'ocppgw_chargers_refused_total',
     help: 'Messages of new identities refused because MAX_CHARGERS identities are known',

@@ -23,6 +23,7 @@ export const ENVIRONMENT_KEYS = {
   CHARGER_TIMEOUT_MS: 'chargerTimeoutMs',
   HTTP_HEADERS_TIMEOUT_MS: 'httpHeadersTimeoutMs',
   HTTP_REQUEST_TIMEOUT_MS: 'httpRequestTimeoutMs',
+  MAX_CONNECTIONS_PER_SOURCE: 'maxConnectionsPerSource',
   BOOT_RETRY_INTERVAL_SEC: 'bootRetryIntervalSec',
   CELSIUS_UNIT: 'celsiusUnit',
   DEFAULT_TIMEZONE: 'defaultTimezone',

@@ -4,6 +4,7 @@ import express from 'express';
 import type { Logger } from '../util/log.js';
 import { CentralSystemEndpoint } from './central-system-endpoint.js';
 import { ChargePointRelayEndpoint } from './charge-point-relay.js';
+import type { ConnectionGuard } from './connection-guard.js';
 
 const NOT_HERE =
   'This is the OCPP 1.5 SOAP endpoint (POST /CentralSystemService); OCPP-J chargers must connect to the CSMS itself';
@@ -19,6 +20,7 @@ export function createSoapServer(
   timeouts: { headersMs: number; requestMs: number },
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer },
   relay?: ChargePointRelayEndpoint,
+  guard?: ConnectionGuard,
 ): Server {
   // Everything that is not the SOAP endpoint: Express answers it.
   const app = express();
@@ -80,9 +82,16 @@ export function createSoapServer(
       `HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
-  server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    logger.debug({ err: err.message }, 'HTTP client error');
+  // A request that broke the rules (malformed, or its headers or body not in within the timeouts: slow-loris) is
+  // answered if the socket can still take it and then destroyed: ending it alone would leave the socket, and its
+  // descriptor, to a client that never reads.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT';
+    if (socket.writable)
+      socket.write(`HTTP/1.1 ${timedOut ? '408 Request Timeout' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+    socket.destroy();
+    logger.debug({ err: err.message, code: err.code }, 'HTTP client error: connection closed');
   });
+  guard?.attach(server);
   return server;
 }
