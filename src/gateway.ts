@@ -24,7 +24,7 @@ import type { UpstreamJob, UpstreamQueue } from './queue/upstream-queue.js';
 import { CentralSystemEndpoint } from './soap/central-system-endpoint.js';
 import type { CallbackPolicy } from './soap/callback-policy.js';
 import { ConnectionGuard } from './soap/connection-guard.js';
-import { MAX_INFLATE_RATIO, SoapClient } from './soap/soap-client.js';
+import { SoapClient } from './soap/soap-client.js';
 import { createSoapServer } from './soap/soap-server.js';
 import { MemoryRegistry } from './state/memory-registry.js';
 import { RedisRegistry } from './state/redis-registry.js';
@@ -122,7 +122,9 @@ export class Gateway {
       const calls = this.csmsCalls;
       if (!calls) return Promise.reject(new RpcError('InternalError', 'gateway is starting'));
       if (!this.migration) return calls.handle(identity, action, payload, messageId);
-      return this.migration.checkCsmsCommand(identity).then(() => calls.handle(identity, action, payload, messageId));
+      return this.migration
+        .checkCsmsCommand(identity, action, payload)
+        .then(() => calls.handle(identity, action, payload, messageId));
     });
     this.fds = new FileDescriptors(config.fdReserve);
     this.queued = new QueuedCount(this.registry, logger);
@@ -135,28 +137,6 @@ export class Gateway {
       queued: this.queued,
       logger,
       observer: this.observers,
-    });
-  }
-
-  /** The per-source connection cap of the SOAP port; refusals are counted and logged once a minute per source. */
-  private connectionGuard(): ConnectionGuard {
-    return new ConnectionGuard(this.config.maxConnectionsPerSource, (source) => {
-      this.metrics.connectionsRefused.inc();
-      this.logger.warn(
-        { remoteAddress: source, limit: this.config.maxConnectionsPerSource },
-        'connection refused: its source holds MAX_CONNECTIONS_PER_SOURCE connections already',
-      );
-    });
-  }
-
-  /** The SOAP client of CSMS commands and relayed legacy calls to chargers, checked by the callback policy. */
-  private chargerClient(): SoapClient {
-    return new SoapClient({
-      peer: 'charger',
-      service: 'chargePoint',
-      maxResponseBytes: this.config.maxBodyBytes,
-      maxInflateRatio: MAX_INFLATE_RATIO,
-      addressCheck: (target, address) => this.callbacks?.connectRefusal(target.identity, target.url, address),
     });
   }
 
@@ -180,7 +160,9 @@ export class Gateway {
   }
 
   async start(): Promise<{ soapPort: number; adminPort: number }> {
-    const client = this.chargerClient();
+    const client = SoapClient.forChargers(this.config.maxBodyBytes, (target, address) =>
+      this.callbacks?.connectRefusal(target.identity, target.url, address),
+    );
     this.csmsCalls = new CsmsCallHandler(
       this.config,
       this.registry,
@@ -214,7 +196,9 @@ export class Gateway {
       { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs },
       this.config.tls,
       this.migration?.relay,
-      this.connectionGuard(),
+      new ConnectionGuard(this.config.maxConnectionsPerSource, this.logger, () =>
+        this.metrics.connectionsRefused.inc(),
+      ),
     );
     this.warnUnsafeSettings();
     if (this.store) {

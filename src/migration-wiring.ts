@@ -13,6 +13,7 @@ import { RpcError } from './ocpp/rpc-error.js';
 import type { JobProcessor } from './queue/upstream-queue.js';
 import { ChargePointRelayEndpoint, legacyCallerCheck, relayUrlOf } from './soap/charge-point-relay.js';
 import { SoapCallError, soapFailureClass } from './soap/soap-call-error.js';
+import { RelayTokens } from './soap/relay-tokens.js';
 import { MAX_INFLATE_RATIO, SoapClient } from './soap/soap-client.js';
 import { EmbeddedMigrationStore, type MigrationStore } from './state/migration-store.js';
 import { RedisMigrationStore } from './state/redis-migration-store.js';
@@ -58,9 +59,10 @@ export class MigrationWiring {
     private readonly parts: MigrationParts,
     readonly store: MigrationStore,
     legacy: SoapClient,
+    tokens: RelayTokens,
   ) {
     const { config, logger } = parts;
-    const relayUrlOfCharger = (identity: string) => relayUrlOf(config.publicUrl, identity);
+    const relayUrlOfCharger = (identity: string) => relayUrlOf(config.publicUrl, identity, tokens.tokenOf(identity));
     const legacyDeps = {
       config,
       registry: parts.registry,
@@ -93,14 +95,16 @@ export class MigrationWiring {
     );
     const routeOf = (identity: string) => this.processor.routeOf(identity);
     const sink = new LegacyRelay(config, parts.registry, store, routeOf, parts.chargers, logger);
-    const legacyUrls = () =>
-      [config.legacyCsUrl, ...Object.values(config.chargers).map((c) => c.legacyUrl)].filter(
-        (u): u is string => u !== undefined,
-      );
+    const legacyUrls = (identity?: string) =>
+      (identity === undefined
+        ? [config.legacyCsUrl, ...Object.values(config.chargers).map((c) => c.legacyUrl)]
+        : [legacyUrlOf(config, identity)]
+      ).filter((u): u is string => u !== undefined);
     this.relay = new ChargePointRelayEndpoint(
       config,
       sink,
       legacyCallerCheck(config.legacyNetworks, legacyUrls),
+      tokens,
       logger,
     );
     this.control = {
@@ -125,7 +129,8 @@ export class MigrationWiring {
       maxResponseBytes: parts.config.maxBodyBytes,
       maxInflateRatio: MAX_INFLATE_RATIO,
     });
-    return new MigrationWiring(parts, store, legacy);
+    const tokens = new RelayTokens(await parts.registry.gatewayKey('relay-token'));
+    return new MigrationWiring(parts, store, legacy, tokens);
   }
 
   routeOf(identity: string): RouteName {
@@ -145,13 +150,19 @@ export class MigrationWiring {
   }
 
   /** A CSMS command for the charger: refused with SecurityError when the CSMS may not command it now. */
-  async checkCsmsCommand(identity: string): Promise<void> {
+  async checkCsmsCommand(identity: string, action: string, payload: Record<string, unknown>): Promise<void> {
+    const transactionId = payload.transactionId;
     const verdict = commandsAllowed(
       'csms',
       identity,
       this.routeOf(identity),
       await this.store.routing(identity),
       this.parts.config.chargers[identity]?.shadowCommands ?? 'refuse',
+      {
+        operation: action,
+        transactionId:
+          typeof transactionId === 'number' || typeof transactionId === 'string' ? transactionId : undefined,
+      },
     );
     if (verdict.ok) return;
     this.parts.logger.warn({ chargeBoxIdentity: identity }, `CSMS command refused: ${verdict.reason}`);

@@ -35,6 +35,7 @@ export class LegacyRelay implements RelaySink {
       this.routeOf(call.identity),
       await this.store.routing(call.identity),
       this.config.chargers[call.identity]?.shadowCommands ?? 'refuse',
+      { operation: call.operation, transactionId: (call.request as { transactionId?: number }).transactionId },
     );
     if (!allowed.ok) {
       log.warn(`legacy system's ${call.operation} refused: ${allowed.reason}`);

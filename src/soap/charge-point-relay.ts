@@ -6,6 +6,7 @@ import type { Logger } from '../util/log.js';
 import { inAnyCidr, ipBytes, plainAddress, type Cidr } from '../util/net.js';
 import { BodyError, readBody } from './body-reader.js';
 import { OncePerSource, type SoapExchangeEvent } from './central-system-endpoint.js';
+import type { RelayTokens } from './relay-tokens.js';
 import { SoapCallError } from './soap-call-error.js';
 import { ocpp15Soap } from './dialects.js';
 import { asksForWsdl, SOAP12_CONTENT_TYPE } from './envelope.js';
@@ -14,6 +15,7 @@ import {
   identityOfRelayPath,
   isRelayPath,
   readRelayRequest,
+  tokenOfRelayPath,
   relayFaultXml,
   relayResponseXml,
   relayWsdl,
@@ -29,8 +31,11 @@ export interface RelaySink {
   relay(call: RelayCall): Promise<RelayAnswer>;
 }
 
-/** Whether a caller (its socket's remote address) may use the relay. */
-export type RelayCallerCheck = (remoteAddress: string) => Promise<boolean>;
+/**
+ * Whether a caller (its socket's remote address) may use the relay: without an identity, whether it is a legacy
+ * system at all; with one, whether it is that charger's own legacy system.
+ */
+export type RelayCallerCheck = (remoteAddress: string, identity?: string) => Promise<boolean>;
 
 export interface RelayObserver {
   onRelayExchange?(event: SoapExchangeEvent & { remoteAddress: string }): void;
@@ -53,6 +58,7 @@ export class ChargePointRelayEndpoint {
     private readonly config: Pick<GatewayConfig, 'publicUrl' | 'maxBodyBytes' | 'maxIdentityLength'>,
     private readonly sink: RelaySink,
     private readonly allowed: RelayCallerCheck,
+    private readonly tokens: RelayTokens,
     private readonly logger: Logger,
     private readonly observer: RelayObserver = {},
   ) {
@@ -97,12 +103,30 @@ export class ChargePointRelayEndpoint {
       case 'fault':
         return this.fault(req, res, reading.fault, xml, started, reading.meta);
     }
+    const refusal = await this.refusalFor(reading.call.identity, source, path);
+    if (refusal) {
+      this.complain(req, refusal);
+      this.observer.onCallerRefused?.(source);
+      return this.fault(req, res, faultOf('SecurityError', refusal), xml, started, reading.meta);
+    }
     const answer = await this.relay({ ...reading.call, remoteAddress: source });
     if (answer.kind === 'fault') return this.fault(req, res, answer.fault, xml, started, reading.meta, false);
     const responseXml = relayResponseXml(reading.meta.dialect, reading.op, answer.body, reading.meta.messageId);
     res.writeHead(200, { 'Content-Type': SOAP12_CONTENT_TYPE }).end(responseXml);
     this.exchange(reading.meta, source, xml, responseXml, 200, started);
   };
+
+  /**
+   * Why a call for this charger is refused, or undefined: the address must carry the charger's token (only the
+   * gateway's own relay address for it has it), and the caller must be the charger's own legacy system.
+   */
+  private async refusalFor(identity: string, source: string, path: string): Promise<string | undefined> {
+    if (!this.tokens.verify(identity, tokenOfRelayPath(path)))
+      return `the relay address has no valid token for charger ${identity}: use the address the gateway sent (wsa:From)`;
+    if (!(await this.allowed(source, identity).catch(() => false)))
+      return `caller ${plainAddress(source)} is not the legacy system of charger ${identity}`;
+    return undefined;
+  }
 
   /** The sink's answer; a sink that throws is a gateway error, answered Receiver/InternalError. */
   private async relay(call: RelayCall): Promise<RelayAnswer> {
@@ -234,11 +258,12 @@ export function relayFaultOf(err: unknown): SoapFault {
 
 /**
  * The default caller check: the caller's address is in `networks` (LEGACY_CS_NETWORKS) when they are set, else one
- * of the addresses the legacy URLs' hosts resolve to (looked up at most once a minute per host).
+ * of the addresses the legacy URLs' hosts resolve to (looked up at most once a minute per host): every legacy URL
+ * without an identity, the charger's own legacy URL with one.
  */
 export function legacyCallerCheck(
   networks: readonly Cidr[] | undefined,
-  legacyUrls: () => readonly string[],
+  legacyUrls: (identity?: string) => readonly string[],
 ): RelayCallerCheck {
   const resolved = new Map<string, { at: number; addresses: Promise<string[]> }>();
   const addressesOf = (host: string): Promise<string[]> => {
@@ -252,10 +277,10 @@ export function legacyCallerCheck(
     resolved.set(host, { at: Date.now(), addresses });
     return addresses;
   };
-  return async (remoteAddress) => {
+  return async (remoteAddress, identity) => {
     const caller = plainAddress(remoteAddress);
     if (networks) return inAnyCidr(caller, networks);
-    for (const url of legacyUrls()) {
+    for (const url of legacyUrls(identity)) {
       let host: string;
       try {
         host = new URL(url).hostname;

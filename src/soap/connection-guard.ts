@@ -1,4 +1,5 @@
 import type { Server } from 'node:net';
+import type { Logger } from '../util/log.js';
 import { plainAddress } from '../util/net.js';
 
 /**
@@ -12,6 +13,7 @@ export class ConnectionGuard {
 
   constructor(
     private readonly maxPerSource: number,
+    private readonly logger: Logger,
     private readonly onRefused: (source: string) => void = () => undefined,
   ) {}
 
@@ -27,6 +29,10 @@ export class ConnectionGuard {
       if (count > this.maxPerSource) {
         socket.destroy();
         this.onRefused(source);
+        this.logger.warn(
+          { remoteAddress: source, limit: this.maxPerSource },
+          'connection refused: its source holds MAX_CONNECTIONS_PER_SOURCE connections already',
+        );
         return;
       }
       this.open.set(source, count);

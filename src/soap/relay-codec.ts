@@ -43,12 +43,17 @@ export interface RelayMeta {
   dialect: SoapDialect;
 }
 
-const RELAY_PATH = /^\/chargepointservice(?:\/([^/]+))?\/?$/i;
+const RELAY_PATH = /^\/chargepointservice(?:\/([^/]+)(?:\/([^/]+))?)?\/?$/i;
 
 /** A MessageID is an opaque id, not a payload: longer ones are refused and never echoed. */
 const MAX_MESSAGE_ID = 256;
 
-/** Whether a path is the relay: /ChargePointService or /ChargePointService/<identity>, any case. */
+/** The token segment of a relay path (/ChargePointService/<identity>/<token>), if it has one. */
+export function tokenOfRelayPath(path: string): string | undefined {
+  return RELAY_PATH.exec(path)?.[2];
+}
+
+/** Whether a path is the relay: /ChargePointService, /ChargePointService/<identity>[/<token>], any case. */
 export function isRelayPath(path: string): boolean {
   return RELAY_PATH.test(path);
 }
@@ -67,9 +72,10 @@ export function identityOfRelayPath(path: string): string | undefined | null {
 /**
  * The relay's address, from the gateway's public URL: the last path segment `CentralSystemService` becomes
  * `ChargePointService` (a reverse proxy's path prefix is kept); with an identity, `/<identity>` is appended, so that a
- * legacy system that leaves out the chargeBoxIdentity header still names the charger.
+ * legacy system that leaves out the chargeBoxIdentity header still names the charger, and then the charger's token
+ * (soap/relay-tokens.ts), without which the relay refuses calls for it.
  */
-export function relayUrlOf(publicUrl: string, identity?: string): string {
+export function relayUrlOf(publicUrl: string, identity?: string, token?: string): string {
   const url = new URL(publicUrl);
   url.search = '';
   url.hash = '';
@@ -77,7 +83,8 @@ export function relayUrlOf(publicUrl: string, identity?: string): string {
     ? url.pathname.replace(/\/centralsystemservice\/?$/i, '/ChargePointService')
     : '/ChargePointService';
   const base = url.href;
-  return identity === undefined ? base : `${base}/${encodeURIComponent(identity)}`;
+  if (identity === undefined) return base;
+  return `${base}/${encodeURIComponent(identity)}${token === undefined ? '' : `/${token}`}`;
 }
 
 /** The ChargePointService WSDL with its soap12:address set to the relay's address. */

@@ -67,6 +67,17 @@ const WSA_ANONYMOUS_ADDRESS = 'http://www.w3.org/2005/08/addressing/anonymous';
 export class SoapClient {
   constructor(private readonly settings: SoapClientSettings) {}
 
+  /** The client that calls chargers: answers bounded like requests (MAX_BODY_BYTES), addresses checked when connecting. */
+  static forChargers(maxBytes: number, addressCheck: SoapClientSettings['addressCheck']): SoapClient {
+    return new SoapClient({
+      peer: 'charger',
+      service: 'chargePoint',
+      maxResponseBytes: maxBytes,
+      maxInflateRatio: MAX_INFLATE_RATIO,
+      addressCheck,
+    });
+  }
+
   /** A DNS lookup that refuses the addresses addressCheck refuses, and connects to the one it accepted. */
   private lookupFor(to: SoapTarget): LookupFunction | undefined {
     const check = this.settings.addressCheck;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ChargerState } from '../translate/charger-state.js';
 import type { StoreSpace } from './sqlite-store.js';
 import {
@@ -24,6 +25,7 @@ export class MemoryRegistry implements ChargerRegistry {
   protected readonly states = new Map<string, ChargerState>();
   protected readonly contacts = new Map<string, ChargerContact>();
   protected readonly authorizationKeys = new Map<string, string>();
+  protected readonly gatewayKeys = new Map<string, string>();
   protected readonly latestMarks = new Map<string, string>();
   protected readonly authorizations = new Map<string, CachedAuthorization>();
   protected readonly dead = new Map<string, DeadLetter>();
@@ -37,6 +39,16 @@ export class MemoryRegistry implements ChargerRegistry {
 
   update(identity: string, change: (state: ChargerState) => ChargerState): Promise<ChargerState> {
     return this.updater.update(identity, change);
+  }
+
+  async gatewayKey(name: string): Promise<Buffer> {
+    let key = this.gatewayKeys.get(name);
+    if (!key) {
+      key = randomBytes(32).toString('base64');
+      this.gatewayKeys.set(name, key);
+      this.persist('gateway-key', name, key);
+    }
+    return Buffer.from(key, 'base64');
   }
 
   async authorizationKey(identity: string): Promise<string | undefined> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { storedChargerState, type ChargerState } from '../translate/charger-state.js';
 import { writeCoalescer } from '../util/write-coalescer.js';
@@ -20,6 +21,7 @@ import { IdTable } from '../util/id-table.js';
  *   <prefix>:charger:<identity>  string, ChargerState as JSON
  *   <prefix>:contact:<identity>  hash, ChargerContact fields
  *   <prefix>:chargers            set of known identities
+ *   <prefix>:gateway-key:<name> string, a random key of the gateway (the relay's token key), base64
  *   <prefix>:secret:<identity>   hash, authorizationKey (set by the CSMS; never shown by the status API)
  *   <prefix>:latest-status:<identity>  hash, connectorId -> id of the newest StatusNotification job
  *   <prefix>:queued:<identity>   integer, messages queued and not yet finished
@@ -126,6 +128,12 @@ export class RedisRegistry implements ChargerRegistry {
 
   update(identity: string, change: (state: ChargerState) => ChargerState): Promise<ChargerState> {
     return this.updater.update(identity, change);
+  }
+
+  async gatewayKey(name: string): Promise<Buffer> {
+    const key = this.key('gateway-key', name);
+    await this.redis.set(key, randomBytes(32).toString('base64'), 'NX');
+    return Buffer.from((await this.redis.get(key)) ?? '', 'base64');
   }
 
   async authorizationKey(identity: string): Promise<string | undefined> {

@@ -93,6 +93,11 @@ export interface ChargerRegistry {
   authorizationKey(identity: string): Promise<string | undefined>;
   setAuthorizationKey(identity: string, key: string): Promise<void>;
   /**
+   * A random 32-byte key of the gateway itself, by name (the relay's token key), made on first use and the same for
+   * every instance and across restarts: the first instance to make it wins.
+   */
+  gatewayKey(name: string): Promise<Buffer>;
+  /**
    * The newest message per supersede key of a charger (a connector's StatusNotification): an older stored one with the
    * same key need not be replayed (docs/translation.md#store-and-forward).
    */

@@ -15,6 +15,7 @@ export class SqliteRegistry extends MemoryRegistry {
       this.states.set(identity, storedChargerState(state));
     for (const [identity, contact] of store.loadSpace<ChargerContact>('contact')) this.contacts.set(identity, contact);
     for (const [identity, key] of store.loadSpace<string>('secret')) this.authorizationKeys.set(identity, key);
+    for (const [name, key] of store.loadSpace<string>('gateway-key')) this.gatewayKeys.set(name, key);
     for (const [key, jobId] of store.loadSpace<string>('latest')) this.latestMarks.set(key, jobId);
     for (const [key, entry] of store.loadSpace<CachedAuthorization>('auth')) this.authorizations.set(key, entry);
     for (const [id, entry] of store.loadSpace<DeadLetter>('dead')) this.dead.set(id, entry);

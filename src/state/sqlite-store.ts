@@ -16,6 +16,7 @@ export type StoreSpace =
   | 'state'
   | 'contact'
   | 'secret'
+  | 'gateway-key'
   | 'auth'
   | 'latest'
   | 'dead'

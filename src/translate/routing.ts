@@ -115,9 +115,19 @@ export function openTransactionsBySystem(routing: RoutingState): Record<CentralS
   return out;
 }
 
+/** A command as the rights check sees it: its operation and, for a stop, the transaction it names. */
+export interface CommandRequest {
+  operation: string;
+  transactionId?: number | string;
+}
+
+/** The operations that stop a transaction, in every protocol the gateway hears commands in. */
+const STOP_OPERATIONS = new Set(['RemoteStopTransaction', 'RequestStopTransaction']);
+
 /**
- * Whether a system's commands may reach the charger: the primary's always; a system that owns one of the charger's
- * open transactions (to stop it after a cut-over); the shadow's only when the charger allows shadow commands.
+ * Whether a system's command may reach the charger (docs/architecture.md#migration-routing): the rights come from the
+ * route. The primary's commands always; the shadow's only when the charger allows shadow commands; a system that is
+ * neither may only stop a transaction it owns (one that started while it was primary), nothing else.
  */
 export function commandsAllowed(
   from: CentralSystem,
@@ -125,16 +135,20 @@ export function commandsAllowed(
   route: RouteName,
   routing: RoutingState,
   shadowCommands: 'refuse' | 'allow',
+  command: CommandRequest,
 ): { ok: true } | { ok: false; reason: string } {
   const arrangement = arrangementOf(route);
   if (arrangement.primary === from) return { ok: true };
-  if (Object.values(routing.transactions).some((t) => t.primary === from)) return { ok: true };
-  if (arrangement.shadow === from) {
-    if (shadowCommands === 'allow') return { ok: true };
+  if (arrangement.shadow === from && shadowCommands === 'allow') return { ok: true };
+  const owned = routing.transactions[String(command.transactionId)];
+  if (STOP_OPERATIONS.has(command.operation) && owned?.primary === from) return { ok: true };
+  if (arrangement.shadow === from)
     return {
       ok: false,
       reason: `read-only shadow: charger ${identity} is routed ${route}, its commands come from the ${arrangement.primary} system (chargers.${identity}.shadowCommands: allow lets them through)`,
     };
-  }
-  return { ok: false, reason: `charger ${identity} is routed to the ${arrangement.primary} system (route ${route})` };
+  return {
+    ok: false,
+    reason: `charger ${identity} is routed to the ${arrangement.primary} system (route ${route}); the ${from} system may only stop a transaction it owns`,
+  };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,7 @@ import {
 } from '../../src/soap/charge-point-relay.js';
 import { decodeComplex, type DecodedObject } from '../../src/soap/codec.js';
 import { ocpp15Soap } from '../../src/soap/dialects.js';
+import { RelayTokens } from '../../src/soap/relay-tokens.js';
 import { isPeerUnavailable, SoapCallError, soapFailureClass } from '../../src/soap/soap-call-error.js';
 import { MAX_INFLATE_RATIO, SoapClient, type SoapCallRecord } from '../../src/soap/soap-client.js';
 import { NS } from '../../src/soap/namespaces.js';
@@ -487,6 +489,9 @@ describe('ChargePointService relay: the legacy system calls chargers through the
   let relayUrl: string;
   let allowCallers = true;
   const sinkCalls: RelayCall[] = [];
+  const tokens = new RelayTokens(randomBytes(32));
+  /** The relay address the gateway gives the legacy system for a charger: its identity and token. */
+  const tokenUrl = (identity: string) => relayUrlOf(publicUrl, identity, tokens.tokenOf(identity));
   const callbacks = new Map<string, string>();
 
   before(async () => {
@@ -532,7 +537,7 @@ describe('ChargePointService relay: the legacy system calls chargers through the
         }
       },
     };
-    const relay = new ChargePointRelayEndpoint(config, sink, async () => allowCallers, logger);
+    const relay = new ChargePointRelayEndpoint(config, sink, async () => allowCallers, tokens, logger);
     const endpoint = new CentralSystemEndpoint(
       config,
       { accept: async () => ({ kind: 'retry', reason: 'no CSMS in this test' }) },
@@ -549,7 +554,7 @@ describe('ChargePointService relay: the legacy system calls chargers through the
         { identity, dialect: DIALECT, url: legacy.url },
         'BootNotification',
         { chargePointVendor: 'V', chargePointModel: 'M' },
-        { from: relayUrlOf(publicUrl, identity), timeoutMs: 5_000 },
+        { from: tokenUrl(identity), timeoutMs: 5_000 },
       );
     }
   });
@@ -561,7 +566,7 @@ describe('ChargePointService relay: the legacy system calls chargers through the
   });
 
   it("RemoteStartTransaction, Reset and GetConfiguration of the legacy system reach the charger and the charger's answers come back", async () => {
-    assert.equal(legacy.chargerAddresses.get('CP-R1'), `${relayUrl}/CP-R1`);
+    assert.equal(legacy.chargerAddresses.get('CP-R1'), `${relayUrl}/CP-R1/${tokens.tokenOf('CP-R1')}`);
     charger.answers.Reset = () => ({ status: 'Rejected' });
     charger.answers.GetConfiguration = (args) => ({
       configurationKey: [{ key: 'HeartBeatInterval', readonly: false, value: '120' }],
@@ -609,7 +614,7 @@ describe('ChargePointService relay: the legacy system calls chargers through the
   it('the answer envelope: SOAP 1.2, the output Action, RelatesTo the MessageID, the body in the Cp namespace in WSDL order', async () => {
     const messageId = 'urn:uuid:aaaaaaaa-1111-2222-3333-444444444444';
     const reply = await post(
-      relayUrl,
+      tokenUrl('CP-R2'),
       envelope('<cs:getConfigurationRequest><cs:key>HeartBeatInterval</cs:key></cs:getConfigurationRequest>', {
         identity: 'CP-R2',
         messageId,
@@ -634,7 +639,7 @@ describe('ChargePointService relay: the legacy system calls chargers through the
   it('the identity from the path when the header is missing; header and path naming different chargers -> Sender/IdentityMismatch', async () => {
     const reset = '<cs:resetRequest><cs:type>Soft</cs:type></cs:resetRequest>';
     const opts = { identity: null, bodyNs: ocpp15Soap.cpNamespace } as const;
-    const byPath = await post(`${relayUrl}/CP-R2`, envelope(reset, opts));
+    const byPath = await post(tokenUrl('CP-R2'), envelope(reset, opts));
     assertSoapResponse(byPath, {
       action: '/ResetResponse',
       relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555',
@@ -642,7 +647,7 @@ describe('ChargePointService relay: the legacy system calls chargers through the
     assert.equal(sinkCalls.at(-1)?.identity, 'CP-R2');
     const before = sinkCalls.length;
     assertFault(
-      await post(`${relayUrl}/CP-R2`, envelope(reset, { identity: 'CP-R1', bodyNs: ocpp15Soap.cpNamespace })),
+      await post(tokenUrl('CP-R2'), envelope(reset, { identity: 'CP-R1', bodyNs: ocpp15Soap.cpNamespace })),
       'Sender',
       'IdentityMismatch',
       /another charger/,
@@ -768,6 +773,38 @@ describe('ChargePointService relay: the legacy system calls chargers through the
     assert.deepEqual(await legacy.callCharger('CP-R1', 'ClearCache', {}), { status: 'Accepted' }, 'still relaying');
   });
 
+  it("a call without the charger's token, or with another charger's, is refused: Sender/SecurityError, nothing relayed", async () => {
+    const before = sinkCalls.length;
+    const reset = (identity: string | null) =>
+      envelope('<cs:resetRequest><cs:type>Hard</cs:type></cs:resetRequest>', {
+        identity,
+        bodyNs: ocpp15Soap.cpNamespace,
+      });
+    const cases: [string, string | null][] = [
+      [relayUrl, 'CP-R1'],
+      [`${relayUrl}/CP-R1`, null],
+      [`${relayUrl}/CP-R1/${tokens.tokenOf('CP-R2')}`, null],
+      [`${relayUrl}/CP-R1/${'A'.repeat(22)}`, 'CP-R1'],
+    ];
+    for (const [url, identity] of cases)
+      assertFault(await post(url, reset(identity)), 'Sender', 'SecurityError', /no valid token for charger CP-R1/);
+    assert.equal(sinkCalls.length, before, 'nothing relayed');
+  });
+
+  it('with two legacy systems, each may call only its own chargers', async () => {
+    const check = legacyCallerCheck(undefined, (identity) =>
+      identity === 'CP-A'
+        ? ['http://127.0.0.5:1/cs']
+        : identity === 'CP-B'
+          ? ['http://127.0.0.6:1/cs']
+          : ['http://127.0.0.5:1/cs', 'http://127.0.0.6:1/cs'],
+    );
+    assert.equal(await check('127.0.0.6'), true, 'a legacy system');
+    assert.equal(await check('127.0.0.6', 'CP-B'), true, 'its own charger');
+    assert.equal(await check('127.0.0.6', 'CP-A'), false, "the other system's charger");
+    assert.equal(await check('::ffff:127.0.0.5', 'CP-A'), true);
+  });
+
   it('the default caller check: LEGACY_CS_NETWORKS when set, else the addresses of the legacy URLs', async () => {
     const byUrl = legacyCallerCheck(undefined, () => [
       legacy.url,
@@ -797,7 +834,7 @@ describe('ChargePointService relay: the legacy system calls chargers through the
     const csWsdl = await (await fetch(`${publicUrl}?wsdl`)).text();
     assert.match(csWsdl, /<wsdl:service name="CentralSystemService">/);
     assert.equal((await fetch(new URL('/ChargePointServiceX', publicUrl))).status, 404);
-    assert.equal((await fetch(new URL('/ChargePointService/a/b', publicUrl))).status, 404);
+    assert.equal((await fetch(new URL('/ChargePointService/a/b/c', publicUrl))).status, 404);
   });
 });
 

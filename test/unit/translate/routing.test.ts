@@ -95,23 +95,34 @@ describe('migration routing (pure): who owns a transaction, and the shadow ids',
     assert.deepEqual(routing.shadowIds, {});
   });
 
-  it('commands: the primary always, an owner of an open transaction, a shadow only when allowed', () => {
+  it('commands: the primary always, a shadow only when allowed, an owner of an open transaction only its stop', () => {
     const none = emptyRouting();
-    assert.deepEqual(commandsAllowed('legacy', 'CP', 'legacy', none, 'refuse'), { ok: true });
-    assert.match(
-      String((commandsAllowed('csms', 'CP', 'legacy+shadow', none, 'refuse') as { reason: string }).reason),
-      /read-only shadow/,
-    );
-    assert.deepEqual(commandsAllowed('csms', 'CP', 'legacy+shadow', none, 'allow'), { ok: true });
-    assert.match(
-      String((commandsAllowed('csms', 'CP', 'legacy', none, 'allow') as { reason: string }).reason),
-      /routed to the legacy system/,
-    );
+    const reset = { operation: 'Reset' };
+    const reason = (v: ReturnType<typeof commandsAllowed>) => (v.ok ? 'ok' : v.reason);
+    assert.deepEqual(commandsAllowed('legacy', 'CP', 'legacy', none, 'refuse', reset), { ok: true });
+    assert.match(reason(commandsAllowed('csms', 'CP', 'legacy+shadow', none, 'refuse', reset)), /read-only shadow/);
+    assert.deepEqual(commandsAllowed('csms', 'CP', 'legacy+shadow', none, 'allow', reset), { ok: true });
+    assert.match(reason(commandsAllowed('csms', 'CP', 'legacy', none, 'allow', reset)), /routed to the legacy system/);
     const owned = afterPrimary(none, 'StartTransaction', {}, started(3), { primary: 'csms' }, AT);
+    const stopIt = { operation: 'RemoteStopTransaction', transactionId: 3 };
+    assert.deepEqual(commandsAllowed('csms', 'CP', 'legacy', owned, 'refuse', stopIt), { ok: true }, 'its own stop');
     assert.deepEqual(
-      commandsAllowed('csms', 'CP', 'legacy', owned, 'refuse'),
+      commandsAllowed('csms', 'CP', 'legacy', owned, 'refuse', {
+        operation: 'RequestStopTransaction',
+        transactionId: '3',
+      }),
       { ok: true },
-      'to stop its own transaction after a cut-over',
+      'the 2.0.1 stop names the transaction as a string',
+    );
+    assert.match(
+      reason(commandsAllowed('csms', 'CP', 'legacy', owned, 'refuse', reset)),
+      /may only stop a transaction it owns/,
+      'an open transaction gives no other command rights',
+    );
+    assert.match(
+      reason(commandsAllowed('csms', 'CP', 'legacy', owned, 'refuse', { ...stopIt, transactionId: 4 })),
+      /may only stop a transaction it owns/,
+      "another system's transaction",
     );
   });
 });
