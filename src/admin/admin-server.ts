@@ -6,7 +6,7 @@ import type { Logger } from '../util/log.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import type { DeadLetters } from '../bridge/dead-letters.js';
-import { AdminAuth, checkHost, securityHeaders } from './auth.js';
+import { AdminAuth, adminErrors, checkHost, securityHeaders, writeGuard } from './auth.js';
 import { chargerApi } from './charger-api.js';
 import { deadLetterApi } from './dead-letter-api.js';
 import { migrationApi, type MigrationControl } from './migration-api.js';
@@ -61,18 +61,21 @@ function healthRoutes(app: express.Express, deps: AdminDependencies): void {
  */
 export function createAdminServer(deps: AdminDependencies): Server {
   const app = express();
-  const auth = new AdminAuth(deps.token, deps.tls !== undefined);
+  const auth = new AdminAuth(deps.token, deps.tls !== undefined, (address, via) => {
+    deps.metrics.adminAuthFailures.inc({ via });
+    deps.logger.warn({ remoteAddress: address, via }, 'admin port: wrong admin token');
+  });
   app.disable('x-powered-by');
   app.use(securityHeaders(deps.queueBoard?.path));
   app.use(checkHost(deps.allowedHosts));
-  app.use(express.json({ limit: '16kb' }));
-  app.use(express.urlencoded({ extended: false, limit: '4kb' }));
+  app.use(writeGuard(deps.tls !== undefined));
   healthRoutes(app, deps);
   // The dashboard's files are public (they hold no data); every data request needs the token or a session.
   app.get('/', auth.entry, (_req, res) => res.redirect('/dashboard/'));
   app.use('/dashboard', auth.entry, express.static(DASHBOARD_DIR, { index: 'index.html', maxAge: 0 }));
-  sessionRoutes(app, auth, deps.logger);
+  sessionRoutes(app, auth);
   app.use(auth.require);
+  app.use(express.json({ limit: '16kb' }));
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
@@ -84,15 +87,17 @@ export function createAdminServer(deps: AdminDependencies): Server {
   );
   if (deps.queueBoard) app.use(deps.queueBoard.path, deps.queueBoard.router);
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));
+  app.use(adminErrors(deps.logger));
   return deps.tls ? createHttpsServer({ cert: deps.tls.cert, key: deps.tls.key }, app) : createServer(app);
 }
 
 /** The dashboard's login (the token for a session cookie) and logout; a wrong token is logged without it. */
-function sessionRoutes(app: express.Express, auth: AdminAuth, logger: Logger): void {
-  app.post('/login', (req, res) => {
+function sessionRoutes(app: express.Express, auth: AdminAuth): void {
+  app.post('/login', express.json({ limit: '4kb' }), (req, res) => {
+    if (auth.throttled(req, res)) return;
     const token = typeof req.body?.token === 'string' ? req.body.token : undefined;
     if (!auth.valid(token)) {
-      logger.warn({ remoteAddress: req.socket.remoteAddress }, 'dashboard login with a wrong admin token');
+      auth.failed(req, 'login');
       return void res.status(401).json({ error: 'wrong admin token' });
     }
     auth.startSession(res);

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { AuthThrottle } from '../util/auth-throttle.js';
 import { isLoopback, plainAddress } from '../util/net.js';
 
 /** How long a dashboard session lasts. */
@@ -20,11 +21,32 @@ function sameSecret(given: string, expected: string): boolean {
  */
 export class AdminAuth {
   private readonly sessions = new Map<string, number>();
+  /** Wrong tokens per address (login form and Bearer alike): 10 a minute, then 429 (docs/architecture.md#throttling). */
+  private readonly throttle = new AuthThrottle(10, 60_000);
 
   constructor(
     private readonly token: string | undefined,
     private readonly secure: boolean,
+    /** A wrong token was given (counted in ocppgw_admin_auth_failures_total). */
+    private readonly onFailure: (address: string, via: 'login' | 'bearer') => void = () => undefined,
   ) {}
+
+  /** Answers 429 when the caller's address gave too many wrong tokens; true when it did. */
+  throttled(req: Request, res: Response): boolean {
+    const retryAfter = this.throttle.retryAfter(addressOf(req));
+    if (retryAfter === undefined) return false;
+    res
+      .status(429)
+      .set('Retry-After', String(retryAfter))
+      .json({ error: `too many wrong admin tokens from this address; retry in ${retryAfter} s` });
+    return true;
+  }
+
+  /** Counts a wrong token of the caller's address. */
+  failed(req: Request, via: 'login' | 'bearer'): void {
+    this.throttle.fail(addressOf(req));
+    this.onFailure(addressOf(req), via);
+  }
 
   get required(): boolean {
     return this.token !== undefined;
@@ -59,8 +81,11 @@ export class AdminAuth {
   /** Every data route: a Bearer token or a live session. */
   readonly require = (req: Request, res: Response, next: NextFunction): void => {
     if (!this.required) return next();
+    if (this.throttled(req, res)) return;
     const header = req.headers.authorization ?? '';
-    if ((header.startsWith('Bearer ') && this.valid(header.slice(7))) || this.hasSession(req)) return next();
+    const bearer = header.startsWith('Bearer ');
+    if ((bearer && this.valid(header.slice(7))) || this.hasSession(req)) return next();
+    if (bearer) this.failed(req, 'bearer');
     res.status(401).set('WWW-Authenticate', 'Bearer').json({
       error: 'missing or wrong admin token (Authorization: Bearer <ADMIN_TOKEN>, or log in on the dashboard)',
     });
@@ -72,6 +97,53 @@ export class AdminAuth {
     if (token === undefined) return next();
     if (this.valid(token)) this.startSession(res);
     res.redirect(303, req.baseUrl + req.path);
+  };
+}
+
+const addressOf = (req: Request): string => plainAddress(req.socket.remoteAddress ?? 'unknown');
+
+/**
+ * Writes come from the admin port's own pages or from scripts, never from another site's page
+ * (docs/architecture.md#the-admin-port): any request but GET and HEAD whose Origin is not this port's own origin, or
+ * whose Sec-Fetch-Site is not same-origin, is refused (a page on another port of the same host is another origin),
+ * token or not; and a write to /api must be JSON (an HTML form can send only form encodings and text/plain).
+ */
+export function writeGuard(secure: boolean) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    const origin = req.headers.origin;
+    const own = `${secure ? 'https' : 'http'}://${(req.headers.host ?? '').toLowerCase()}`;
+    const site = req.headers['sec-fetch-site'];
+    if ((origin !== undefined && origin.toLowerCase() !== own) || (site !== undefined && site !== 'same-origin')) {
+      res
+        .status(403)
+        .json({ error: `cross-origin ${req.method} refused: the admin port takes writes from its own pages` });
+      return;
+    }
+    const type = req.headers['content-type'];
+    if (req.path.startsWith('/api/') && type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
+      res.status(415).json({ error: 'writes to /api take application/json only' });
+      return;
+    }
+    next();
+  };
+}
+
+/** Errors of the admin port (a body that is not JSON, one too large) as one JSON line: never a stack trace. */
+export function adminErrors(logger: { warn(o: object, m: string): void }) {
+  return (err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction): void => {
+    const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;
+    const message =
+      err.type === 'entity.parse.failed'
+        ? 'request body is not valid JSON'
+        : err.type === 'entity.too.large'
+          ? 'request body too large'
+          : status < 500
+            ? 'bad request'
+            : 'internal error in the gateway';
+    if (status >= 500) logger.warn({ err: err.message, path: req.path }, 'admin port: unexpected error');
+    if (res.headersSent) return void res.end();
+    res.status(status).json({ error: message });
   };
 }
 

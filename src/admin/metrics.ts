@@ -166,6 +166,19 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly adminAuthFailures = new Counter({
+    name: 'ocppgw_admin_auth_failures_total',
+    help: 'Wrong admin tokens given on the admin port, by way (login form, Bearer header); 10 a minute per address, then 429',
+    labelNames: ['via'],
+    registers: [this.registry],
+  });
+
+  readonly authThrottled = new Counter({
+    name: 'ocppgw_auth_throttled_total',
+    help: 'SOAP messages answered 429 because of earlier failed HTTP Basic authentications of their charger or source',
+    registers: [this.registry],
+  });
+
   readonly connectionsRefused = new Counter({
     name: 'ocppgw_connections_refused_total',
     help: 'SOAP port connections closed at once because their source already held MAX_CONNECTIONS_PER_SOURCE',

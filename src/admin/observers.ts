@@ -71,6 +71,10 @@ export function observeWith(
       metrics.authFailures.inc();
       extra.onAuthFailure?.(identity, address);
     },
+    onThrottled: (identity, address) => {
+      metrics.authThrottled.inc();
+      extra.onThrottled?.(identity, address);
+    },
     onCallbackChange: (identity, source) => {
       metrics.callbackChanges.inc({ source });
       extra.onCallbackChange?.(identity, source);

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { GatewayConfig } from '../config/config.js';
 import { faultOf, type SoapFault } from '../ocpp/soap-fault.js';
+import { AuthThrottle } from '../util/auth-throttle.js';
 import type { Logger } from '../util/log.js';
 import { inAnyCidr, plainAddress } from '../util/net.js';
 
@@ -21,11 +22,15 @@ export type AdmissionResult =
 export interface AdmissionObserver {
   /** A failed HTTP Basic authentication (counted; logged once a minute with counts). */
   onAuthFailure?(identity: string, remoteAddress: string): void;
+  /** A message answered 429 because of earlier failures (counted; summed in the minute's log line). */
+  onThrottled?(identity: string, remoteAddress: string): void;
 }
 
-/** Failed authentications allowed per identity and per source address within one window, before 429. */
+/** Failed authentications allowed per key within one window, before 429. */
 const FAILURES_PER_WINDOW = 10;
 const WINDOW_MS = 60_000;
+/** Chargers whose last good source is remembered (beyond, the oldest are forgotten: they are throttled like others). */
+const MAX_GOOD_SOURCES = 50_000;
 
 /**
  * Who may use the SOAP endpoint as which charger (README.md, "Security"): the allowlist (or explicit auto-accept),
@@ -35,9 +40,12 @@ const WINDOW_MS = 60_000;
  * never a secret.
  */
 export class Admission {
-  private readonly failures = new Map<string, { count: number; until: number }>();
+  private readonly failures = new AuthThrottle(FAILURES_PER_WINDOW, WINDOW_MS);
+  /** The address each charger last authenticated from: it keeps being served while others guess its password. */
+  private readonly goodSource = new Map<string, string>();
   /** Failed authentications since the last summary line, per identity: count and addresses. */
   private readonly recent = new Map<string, { count: number; addresses: Set<string> }>();
+  private throttledSinceSummary = 0;
   private summaryTimer?: NodeJS.Timeout;
 
   constructor(
@@ -50,7 +58,12 @@ export class Admission {
   async check(identity: string, req: IncomingMessage): Promise<AdmissionResult> {
     const address = plainAddress(req.socket.remoteAddress ?? '');
     const throttled = this.throttled(identity, address);
-    if (throttled) return throttled;
+    if (throttled) {
+      this.observer.onThrottled?.(identity, address);
+      this.throttledSinceSummary++;
+      this.summaryTimer ??= setTimeout(() => this.summarise(), WINDOW_MS).unref();
+      return throttled;
+    }
     const fault =
       this.chargerFault(identity) ??
       this.sourceFault(identity, address) ??
@@ -62,6 +75,7 @@ export class Admission {
       this.failed(identity, address);
       return { kind: 'refused', fault: auth };
     }
+    if (this.needsCredentials(identity)) this.authenticated(identity, address);
     const pinned = await this.pinFirstUse(identity, address);
     return pinned ? { kind: 'refused', fault: pinned } : { kind: 'admitted' };
   }
@@ -156,30 +170,43 @@ export class Admission {
     return undefined;
   }
 
-  /** Over the limit of failures in the current window, for the identity or for the address. */
+  private needsCredentials(identity: string): boolean {
+    return this.config.chargers[identity]?.soapPassword !== undefined || this.config.requireSoapAuth;
+  }
+
+  /**
+   * Throttling that cannot be turned against chargers (docs/architecture.md#throttling): failures count per (identity,
+   * source) and per identity, but the identity's count never stops the source it last authenticated from; an
+   * address's count throttles it only for identities that need credentials, so chargers without a password behind
+   * a guessing NAT are still served.
+   */
   private throttled(identity: string, address: string, now = Date.now()): AdmissionResult | undefined {
-    for (const key of [`id:${identity}`, `ip:${address}`]) {
-      const f = this.failures.get(key);
-      if (f && f.until > now && f.count >= FAILURES_PER_WINDOW) {
-        return {
-          kind: 'throttled',
-          retryAfterSec: Math.ceil((f.until - now) / 1000),
-          reason: `too many failed authentications (${key.startsWith('id') ? `charger ${identity}` : `address ${address}`}); retry later`,
-        };
-      }
-    }
+    const refuse = (retryAfterSec: number, who: string): AdmissionResult => ({
+      kind: 'throttled',
+      retryAfterSec,
+      reason: `too many failed authentications (${who}); retry later`,
+    });
+    const pair = this.failures.retryAfter(`pair:${identity}\n${address}`, now);
+    if (pair) return refuse(pair, `charger ${identity} from ${address}`);
+    if (!this.needsCredentials(identity)) return undefined;
+    const byIdentity = this.failures.retryAfter(`id:${identity}`, now);
+    if (byIdentity && this.goodSource.get(identity) !== address) return refuse(byIdentity, `charger ${identity}`);
+    const byAddress = this.failures.retryAfter(`ip:${address}`, now);
+    if (byAddress && this.goodSource.get(identity) !== address) return refuse(byAddress, `address ${address}`);
     return undefined;
   }
 
   private failed(identity: string, address: string, now = Date.now()): void {
     this.observer.onAuthFailure?.(identity, address);
     this.remember(identity, address);
-    if (this.failures.size > 10_000) this.failures.clear();
-    for (const key of [`id:${identity}`, `ip:${address}`]) {
-      const f = this.failures.get(key);
-      if (!f || f.until <= now) this.failures.set(key, { count: 1, until: now + WINDOW_MS });
-      else f.count++;
-    }
+    for (const key of [`pair:${identity}\n${address}`, `id:${identity}`, `ip:${address}`]) this.failures.fail(key, now);
+  }
+
+  private authenticated(identity: string, address: string): void {
+    if (this.goodSource.get(identity) === address) return;
+    this.goodSource.delete(identity);
+    if (this.goodSource.size >= MAX_GOOD_SOURCES) this.goodSource.delete(this.goodSource.keys().next().value!);
+    this.goodSource.set(identity, address);
   }
 
   /** One log line a minute sums the failures up, however many there were. */
@@ -200,10 +227,12 @@ export class Admission {
       [...this.recent].map(([identity, e]) => [identity, { count: e.count, addresses: [...e.addresses] }]),
     );
     const total = [...this.recent.values()].reduce((n, e) => n + e.count, 0);
+    const throttled = this.throttledSinceSummary;
     this.recent.clear();
+    this.throttledSinceSummary = 0;
     this.logger.warn(
-      { failures },
-      `${total} failed HTTP Basic authentications in the last minute (throttled above ${FAILURES_PER_WINDOW} per charger or address)`,
+      { failures, throttled },
+      `${total} failed HTTP Basic authentications and ${throttled} messages answered 429 in the last minute (throttled above ${FAILURES_PER_WINDOW} failures per charger and source, per charger or per address)`,
     );
   }
 }

@@ -188,7 +188,12 @@ describe('requests that may not speak for a charger', () => {
   let gw: RunningGateway;
   before(async () => {
     csms = await new TestCsms().start();
-    gw = await startGateway('embedded', csms.url, { chargers: { 'CP-AUTH': { soapPassword: 'the-right-password' } } });
+    gw = await startGateway('embedded', csms.url, {
+      chargers: {
+        'CP-AUTH': { soapPassword: 'the-right-password' },
+        'CP-REAL': { soapPassword: 'real-password-0123' },
+      },
+    });
   });
   after(async () => {
     await gw.stop();
@@ -214,6 +219,31 @@ describe('requests that may not speak for a charger', () => {
     assert.ok(Number(throttled.headers['retry-after']) > 0);
     const metrics = await (await fetch(`${gw.adminUrl}/metrics`)).text();
     assert.match(metrics, /ocppgw_auth_failures_total 10/);
+  });
+
+  it("guessing a charger's password cannot lock out the charger nor its neighbours behind the guessing address", async () => {
+    const basic = (password: string) => ({
+      Authorization: `Basic ${Buffer.from(`CP-REAL:${password}`).toString('base64')}`,
+    });
+    const send = (address: string, identity: string, headers: Record<string, string> = {}) =>
+      postFrom(gw.soapUrl, envelope(HEARTBEAT, { identity }), address, headers);
+    assert.equal((await send('127.0.0.6', 'CP-REAL', basic('real-password-0123'))).status, 200, 'the real charger');
+    const guesses: number[] = [];
+    for (let i = 0; i < 12; i++) guesses.push((await send('127.0.0.7', 'CP-REAL', basic(`guess-${i}`))).status);
+    assert.deepEqual(guesses.slice(10), [429, 429], 'the guesser is throttled');
+    assert.equal(
+      (await send('127.0.0.6', 'CP-REAL', basic('real-password-0123'))).status,
+      200,
+      'the charger is still served from the address it last authenticated from',
+    );
+    assert.equal((await send('127.0.0.8', 'CP-REAL', basic('real-password-0123'))).status, 429, 'not from elsewhere');
+    assert.equal(
+      (await send('127.0.0.7', 'CP-NEIGHBOUR')).status,
+      200,
+      'a charger without a password behind the guessing address is served',
+    );
+    const metrics = await (await fetch(`${gw.adminUrl}/metrics`)).text();
+    assert.match(metrics, /^ocppgw_auth_throttled_total [1-9]/m);
   });
 
   it('identities longer than MAX_IDENTITY_LENGTH and MessageIDs over 256 characters get Sender/ProtocolError', async () => {
