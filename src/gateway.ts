@@ -1,3 +1,4 @@
+import { SecretBox } from './util/secret-box.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
@@ -103,8 +104,11 @@ export class Gateway {
         onPartition: (partition, held) => void this.onPartition(partition, held),
       });
       this.queue = queue;
-      const registry = new RedisRegistry(redis, config.redisPrefix, (identity) =>
-        queue.heldPartitions.has(partitionOf(identity, config.partitions)),
+      const registry = new RedisRegistry(
+        redis,
+        config.redisPrefix,
+        (identity) => queue.heldPartitions.has(partitionOf(identity, config.partitions)),
+        SecretBox.of(config.storeSecretKey),
       );
       this.registry = registry;
       this.forgetCachedStates = () => registry.forgetCached();
@@ -112,7 +116,7 @@ export class Gateway {
       // Throws StoreError, naming the path and what to do, when DATA_DIR cannot be used (docs/architecture.md#the-embedded-store).
       const store = SqliteStore.open(config.dataDir, logger);
       this.store = store;
-      this.registry = new SqliteRegistry(store);
+      this.registry = new SqliteRegistry(store, SecretBox.of(config.storeSecretKey));
       this.queue = new EmbeddedQueue({ log: store, logger, onFailure: (job, err) => void this.deadLetter(job, err) });
     } else {
       this.registry = new MemoryRegistry();
@@ -245,6 +249,8 @@ export class Gateway {
       this.logger.warn(
         'STORE=memory: queued messages and charger state are kept in memory only and are lost on a restart',
       );
+    else if (!this.config.storeSecretKey)
+      this.logger.warn('STORE_SECRET_KEY is not set: AuthorizationKeys the CSMS sets are stored in clear');
   }
 
   /** The admin port: status API, dashboard, metrics and operator actions (docs/architecture.md#the-admin-port). */

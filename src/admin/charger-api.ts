@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { plainAddress } from '../util/net.js';
 import { type RequestHandler, Router } from 'express';
 import type { ChargerRegistry } from '../state/registry.js';
 import type { UpstreamPool } from '../upstream/pool.js';
@@ -90,12 +91,12 @@ function operatorActions(api: Router, deps: ChargerApiDependencies): void {
     const identity = req.params.identity;
     const previous = await deps.registry.pinnedSource(identity);
     await deps.registry.pinSource(identity, undefined);
-    if (address !== undefined) await deps.registry.pinSource(identity, address);
+    if (address !== undefined) await deps.registry.pinSource(identity, plainAddress(address));
     deps.logger.warn(
       { chargeBoxIdentity: identity, previous, address, reason },
       `operator re-pinned the source of ${identity}: ${address ?? 'the next message pins it'} (${reason})`,
     );
-    res.json({ identity, previous, pinnedSource: address, reason });
+    res.json({ identity, previous, pinnedSource: address && plainAddress(address), reason });
   });
 
   api.post('/:identity/queued/drop', async (req, res) => {

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ExchangeEvent } from '../bridge/message-run.js';
 import type { CsmsCallEvent } from '../bridge/csms-calls.js';
 import type { SoapExchangeEvent } from '../soap/central-system-endpoint.js';
+import { operationLabel, rpcErrorLabel } from '../ocpp/vocabulary.js';
 
 /** Values read at scrape time (fleet and queue gauges), supplied by the gateway. */
 export interface FleetSnapshot {
@@ -261,20 +262,21 @@ export class GatewayMetrics {
 
   onExchange(e: ExchangeEvent): void {
     this.messages.inc({
-      operation: e.action,
+      operation: operationLabel(e.action),
       direction: 'charger_to_csms',
       outcome: e.via === 'csms' ? 'forwarded' : e.via === 'gateway' ? 'answered_by_gateway' : e.outcome.kind,
     });
   }
 
   onRpcErrorFromCsms(code: string): void {
-    this.callErrors.inc({ direction: 'from_csms', code });
+    this.callErrors.inc({ direction: 'from_csms', code: rpcErrorLabel(code) });
   }
 
   onCsmsCall(e: CsmsCallEvent): void {
     const outcome = 'result' in e.outcome ? 'result' : 'callerror';
-    this.messages.inc({ operation: e.action, direction: 'csms_to_charger', outcome });
-    if (!('result' in e.outcome)) this.callErrors.inc({ direction: 'to_csms', code: e.outcome.error.code });
+    this.messages.inc({ operation: operationLabel(e.action), direction: 'csms_to_charger', outcome });
+    if (!('result' in e.outcome))
+      this.callErrors.inc({ direction: 'to_csms', code: rpcErrorLabel(e.outcome.error.code) });
     this.latency.observe({ direction: 'csms_to_charger' }, e.durationMs / 1000);
   }
 
@@ -283,6 +285,6 @@ export class GatewayMetrics {
   }
 
   onOverflow(action: string, decision: string): void {
-    this.overflow.inc({ operation: action, decision: decision.replace('-', '_') });
+    this.overflow.inc({ operation: operationLabel(action), decision: decision.replace('-', '_') });
   }
 }

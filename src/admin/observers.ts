@@ -1,3 +1,4 @@
+import { operationLabel } from '../ocpp/vocabulary.js';
 import type { CsmsCallObserver } from '../bridge/csms-calls.js';
 import type { IngressObserver } from '../bridge/ingress.js';
 import type { MessageObserver } from '../bridge/message-run.js';
@@ -84,7 +85,7 @@ export function observeWith(
       extra.onChargerLimit?.(identity);
     },
     onDivergence: (d) => {
-      metrics.shadowDivergences.inc({ operation: d.operation, kind: d.kind });
+      metrics.shadowDivergences.inc({ operation: operationLabel(d.operation), kind: d.kind });
       extra.onDivergence?.(d);
     },
     onOverflow: (identity, action, decision) => {

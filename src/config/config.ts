@@ -127,6 +127,8 @@ const configSchema = z
     /** Slow-loris bounds on the SOAP port: all headers within, and the whole request within, these times. */
     httpHeadersTimeoutMs: z.coerce.number().int().min(100).default(10_000),
     httpRequestTimeoutMs: z.coerce.number().int().min(100).default(30_000),
+    /** Seals the AuthorizationKeys the CSMS sets at rest (docs/architecture.md#the-embedded-store). */
+    storeSecretKey: z.string().min(32, 'STORE_SECRET_KEY must be at least 32 characters').optional(),
     /** Connections one source address may hold open on the SOAP port at once (a NAT fronts many chargers). */
     maxConnectionsPerSource: z.coerce.number().int().min(1).default(1_000),
     /** Largest SOAP request body accepted, after decompression too. */

@@ -24,6 +24,7 @@ export const ENVIRONMENT_KEYS = {
   HTTP_HEADERS_TIMEOUT_MS: 'httpHeadersTimeoutMs',
   HTTP_REQUEST_TIMEOUT_MS: 'httpRequestTimeoutMs',
   MAX_CONNECTIONS_PER_SOURCE: 'maxConnectionsPerSource',
+  STORE_SECRET_KEY: 'storeSecretKey',
   BOOT_RETRY_INTERVAL_SEC: 'bootRetryIntervalSec',
   CELSIUS_UNIT: 'celsiusUnit',
   DEFAULT_TIMEZONE: 'defaultTimezone',

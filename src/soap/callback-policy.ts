@@ -4,6 +4,9 @@ import { inAnyCidr, ipBytes, isLinkLocal, isLoopback, isThisMachine, plainAddres
 import type { SoapHeaders } from './headers.js';
 import { WSA_ANONYMOUS } from './namespaces.js';
 
+/** Verdicts kept at most (one or two per charger); beyond, the cache starts again. */
+const MAX_CACHED_VERDICTS = 50_000;
+
 /** Which rule refused an address: a bounded vocabulary, fit for a metric label. */
 export type RefusalRule =
   | 'user-info'
@@ -35,6 +38,7 @@ export type CallbackVerdict =
 export class CallbackPolicy {
   /** The ports the gateway listens on (the configured ones, and the bound ones once known: port 0 picks one). */
   private readonly ownPorts: Set<number>;
+  private readonly verdicts = new Map<string, CallbackVerdict>();
 
   constructor(
     private readonly config: Pick<
@@ -45,12 +49,29 @@ export class CallbackPolicy {
     this.ownPorts = new Set([config.port, config.adminPort]);
   }
 
-  /** The ports the servers were bound to. */
+  /** The ports the servers were bound to (the own-port rule changes: what was judged before is judged again). */
   listening(...ports: number[]): void {
     for (const port of ports) this.ownPorts.add(port);
+    this.verdicts.clear();
   }
 
+  /**
+   * The verdict on what a message offers, cached per (charger, offered addresses, sender): a charger offers the same
+   * URL from the same address with every message, and judging it costs more than the rest of the message's checks.
+   * The policy is fixed for the life of the process, so an entry stays right until the charger offers another URL.
+   */
   judge(identity: string, headers: SoapHeaders, remoteAddress: string | undefined): CallbackVerdict {
+    const key = `${identity}\n${headers.fromAddress ?? ''}\n${headers.replyToAddress ?? ''}\n${remoteAddress ?? ''}`;
+    let verdict = this.verdicts.get(key);
+    if (verdict === undefined) {
+      if (this.verdicts.size >= MAX_CACHED_VERDICTS) this.verdicts.clear();
+      verdict = this.judgeAfresh(identity, headers, remoteAddress);
+      this.verdicts.set(key, verdict);
+    }
+    return verdict;
+  }
+
+  private judgeAfresh(identity: string, headers: SoapHeaders, remoteAddress: string | undefined): CallbackVerdict {
     const charger = this.config.chargers[identity];
     if (charger?.callbackUrl) return { kind: 'accepted', url: charger.callbackUrl, source: 'config' };
     let refused: CallbackVerdict | undefined;

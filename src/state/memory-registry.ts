@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { SecretBox } from '../util/secret-box.js';
 import type { ChargerState } from '../translate/charger-state.js';
 import type { StoreSpace } from './sqlite-store.js';
 import {
@@ -35,7 +36,11 @@ export class MemoryRegistry implements ChargerRegistry {
   protected readonly pins = new Map<string, string>();
   private readonly updater = new StateUpdater(this);
 
-  constructor(private readonly persist: Persist = () => undefined) {}
+  constructor(
+    private readonly persist: Persist = () => undefined,
+    /** Seals the AuthorizationKeys handed to `persist` (docs/architecture.md#the-embedded-store). */
+    protected readonly secrets: SecretBox = SecretBox.of(undefined),
+  ) {}
 
   update(identity: string, change: (state: ChargerState) => ChargerState): Promise<ChargerState> {
     return this.updater.update(identity, change);
@@ -57,7 +62,7 @@ export class MemoryRegistry implements ChargerRegistry {
 
   async setAuthorizationKey(identity: string, key: string): Promise<void> {
     this.authorizationKeys.set(identity, key);
-    this.persist('secret', identity, key);
+    this.persist('secret', identity, this.secrets.seal(key));
   }
 
   async load(identity: string): Promise<ChargerState | undefined> {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { SecretBox } from '../util/secret-box.js';
 import type { Redis } from 'ioredis';
 import { storedChargerState, type ChargerState } from '../translate/charger-state.js';
 import { writeCoalescer } from '../util/write-coalescer.js';
@@ -91,6 +92,7 @@ export class RedisRegistry implements ChargerRegistry {
     private readonly prefix: string,
     /** Whether this instance consumes the charger's partition now; without it nothing is cached. */
     private readonly consumes: (identity: string) => boolean = () => false,
+    private readonly secrets: SecretBox = SecretBox.of(undefined),
   ) {
     this.arriveCommand = luaCommand<ArriveArgs>(redis, 'ocppgwArriveChecked', 6, ARRIVE);
     this.coalesce = writeCoalescer(redis);
@@ -137,11 +139,12 @@ export class RedisRegistry implements ChargerRegistry {
   }
 
   async authorizationKey(identity: string): Promise<string | undefined> {
-    return (await this.redis.hget(this.key('secret', identity), 'authorizationKey')) ?? undefined;
+    const stored = await this.redis.hget(this.key('secret', identity), 'authorizationKey');
+    return stored === null ? undefined : this.secrets.open(stored);
   }
 
   async setAuthorizationKey(identity: string, key: string): Promise<void> {
-    await this.redis.hset(this.key('secret', identity), 'authorizationKey', key);
+    await this.redis.hset(this.key('secret', identity), 'authorizationKey', this.secrets.seal(key));
   }
 
   async markLatest(identity: string, key: string, jobId: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../util/log.js';
@@ -73,6 +73,12 @@ export class SqliteStore {
   static open(dataDir: string, logger: Logger, writeBehindMs = 200): SqliteStore {
     const dir = resolve(dataDir);
     usableDirectory(dir);
+    const loose = statSync(dir).mode & 0o077;
+    if (loose)
+      logger.warn(
+        { dataDir: dir, mode: (statSync(dir).mode & 0o777).toString(8) },
+        `DATA_DIR ${dir} is readable by other users: the store holds charger credentials and messages; chmod 700 it`,
+      );
     const path = join(dir, STORE_FILE);
     let db: Database.Database;
     try {
@@ -84,6 +90,7 @@ export class SqliteStore {
       configure(db, path);
       checkIntegrity(db, path);
       createSchema(db, path);
+      ownerOnly(path);
     } catch (err) {
       db.close();
       throw err;
@@ -255,10 +262,24 @@ export class SqliteStore {
   }
 }
 
-/** DATA_DIR exists (created if missing) and is writable; otherwise the start stops naming the path and the reason. */
+/** The store's files are the owner's only (0600): they hold messages, idTags and the CSMS's AuthorizationKeys. */
+function ownerOnly(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(file, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
+
+/**
+ * DATA_DIR exists (created if missing, the owner's only: 0700) and is writable; otherwise the start stops naming the
+ * path and the reason.
+ */
 function usableDirectory(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
     throw new StoreError(
       `DATA_DIR ${dir} cannot be created: ${(err as Error).message}: create it writable by this process (user id ${process.getuid?.() ?? '?'}) or set DATA_DIR to another directory`,

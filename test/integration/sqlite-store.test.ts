@@ -1,11 +1,22 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SqliteStore, STORE_FILE, StoreError } from '../../src/state/sqlite-store.js';
 import { createLogger } from '../../src/util/log.js';
+import { SqliteRegistry } from '../../src/state/sqlite-registry.js';
+import { SecretBox } from '../../src/util/secret-box.js';
 
 /** The embedded durable store on real files (docs/architecture.md#the-embedded-store). */
 describe('embedded durable store (SQLite on real files)', () => {
@@ -79,6 +90,41 @@ describe('embedded durable store (SQLite on real files)', () => {
       `${compacted} bytes after the delivered messages' pages were given back (from ${full})`,
     );
     store.close();
+  });
+
+  it("DATA_DIR is created the owner's only (0700), the store's files 0600; a looser existing directory is warned about", () => {
+    const created = join(newDir(), 'fresh', 'data');
+    open(created).close();
+    assert.equal(statSync(created).mode & 0o777, 0o700);
+    for (const file of [STORE_FILE, `${STORE_FILE}-wal`])
+      if (existsSync(join(created, file))) assert.equal(statSync(join(created, file)).mode & 0o777, 0o600, file);
+    assert.equal(statSync(join(created, STORE_FILE)).mode & 0o777, 0o600);
+    const loose = newDir();
+    chmodSync(loose, 0o755);
+    const lines: string[] = [];
+    SqliteStore.open(loose, createLogger('warn', { write: (line: string) => void lines.push(line) }), 50).close();
+    assert.ok(
+      lines.some((l) => /readable by other users/.test(l)),
+      lines.join(''),
+    );
+  });
+
+  it('with STORE_SECRET_KEY the AuthorizationKeys are sealed in the file and read back after a reopen', async () => {
+    const dir = newDir();
+    const box = SecretBox.of('s'.repeat(40));
+    const first = open(dir);
+    await new SqliteRegistry(first, box).setAuthorizationKey('CP-1', 'AUTHKEY-visible-if-in-clear');
+    first.close();
+    const bytes = [STORE_FILE, `${STORE_FILE}-wal`]
+      .filter((f) => existsSync(join(dir, f)))
+      .map((f) => readFileSync(join(dir, f)).toString('latin1'))
+      .join('');
+    assert.ok(bytes.length > 0);
+    assert.doesNotMatch(bytes, /AUTHKEY-visible/);
+    const second = open(dir);
+    assert.equal(await new SqliteRegistry(second, box).authorizationKey('CP-1'), 'AUTHKEY-visible-if-in-clear');
+    assert.throws(() => new SqliteRegistry(second, SecretBox.of(undefined)), /STORE_SECRET_KEY is not set/);
+    second.close();
   });
 
   it('refuses a DATA_DIR it cannot create or write, naming the path', () => {
