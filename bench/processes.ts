@@ -96,7 +96,13 @@ function gatewayEnv(
  * A gateway in its own process, as in production; `mode` is the environment that selects the mode measured. With
  * `durable`, the gateway gets a fresh DATA_DIR of its own (the embedded durable store), deleted when it stops.
  */
-export async function startGateway(csmsPort: number, mode: Record<string, string>, durable = false): Promise<Gateway> {
+export async function startGateway(
+  csmsPort: number,
+  mode: Record<string, string>,
+  durable = false,
+  /** The checkout to run (`--against` runs an earlier build from a worktree of its own). */
+  root?: string,
+): Promise<Gateway> {
   const port = await freePort();
   const adminPort = await freePort();
   const dataDir = durable ? freshDataDir() : undefined;
@@ -104,6 +110,7 @@ export async function startGateway(csmsPort: number, mode: Record<string, string
   // method, and V8's memory reducer").
   const child = spawn(process.execPath, ['--no-memory-reducer', '--import', 'tsx', 'src/main.ts'], {
     env: gatewayEnv(port, adminPort, csmsPort, dataDir ? { ...mode, DATA_DIR: dataDir } : mode),
+    cwd: root,
     // The gateway logs (JSON lines on stdout, warnings and worse at LOG_LEVEL=warn) go to the bench's stderr: a
     // warning during a run explains an error count, and the table on stdout stays clean.
     stdio: ['ignore', process.stderr, 'inherit'],

@@ -4,6 +4,7 @@
  *
  *   npm run bench                 full run (about 10 minutes)
  *   npm run bench -- --quick      shorter measurements, fleet up to 1,000 chargers
+ *   npm run bench -- --against <ref>   this build against an earlier one, side by side (bench/against.ts)
  *
  * Prints a table and writes bench/results/latest.json.
  *
@@ -40,7 +41,8 @@ import {
   type PairedLatency,
   type Send,
 } from './rounds.js';
-import { CLIENTS, LATENCY_ROUNDS, log, quick, REDIS_URL, ROUNDS, SECONDS } from './settings.js';
+import { compareWith } from './against.js';
+import { against, CLIENTS, LATENCY_ROUNDS, log, quick, REDIS_URL, ROUNDS, SECONDS } from './settings.js';
 
 /** What the gateway modes are measured with: the CSMS stub, the bench's Redis, and the baselines kept running. */
 interface Context {
@@ -191,7 +193,7 @@ async function main(): Promise<void> {
   printTable(bareSoap, bareJson, gateway, sameLoad, command, outage, fleet, protocols, routes);
 }
 
-main().catch((err: unknown) => {
+(against ? compareWith(against) : main()).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

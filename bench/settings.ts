@@ -3,6 +3,11 @@
  */
 
 export const quick = process.argv.includes('--quick');
+/** `--against <ref>`: compare this build with an earlier one instead of the full run (bench/against.ts). */
+export const against = (() => {
+  const i = process.argv.indexOf('--against');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+})();
 export const SECONDS = quick ? 2 : 4;
 /** Rounds per throughput measure (median reported). */
 export const ROUNDS = quick ? 1 : 3;

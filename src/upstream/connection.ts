@@ -1,3 +1,5 @@
+import type { Writable } from 'node:stream';
+import { holdWritesThisTurn } from '../util/write-coalescer.js';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { RpcError, type RpcErrorCode } from '../ocpp/rpc-error.js';
@@ -297,6 +299,7 @@ export class UpstreamConnection {
             reject(e);
           },
         };
+        this.holdWrites();
         this.ws!.send(encodeCall(id, action, payload), (err) => {
           if (err)
             this.pending?.id === id && this.pending.reject(new UpstreamError('closed', `send failed: ${err.message}`));
@@ -357,9 +360,18 @@ export class UpstreamConnection {
       }
     }
     if (this.ws?.readyState !== WebSocket.OPEN) return;
+    this.holdWrites();
     this.ws.send(reply, (err) => {
       if (!err) afterReply?.();
     });
+  }
+
+  /**
+   * Frames sent to this CSMS connection in one turn of the event loop (a CALLRESULT and the CALL that follows it) go
+   * out in one write. `ws` keeps its socket as `_socket`; it has no public accessor.
+   */
+  private holdWrites(): void {
+    holdWritesThisTurn((this.ws as unknown as { _socket?: Writable } | undefined)?._socket);
   }
 
   /** Closes for good (shutdown): no reconnect, outstanding calls fail. */

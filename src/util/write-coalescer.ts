@@ -1,4 +1,17 @@
+import type { Writable } from 'node:stream';
 import type { Redis } from 'ioredis';
+
+/**
+ * Holds a stream's writes until the end of this turn of the event loop (cork), then sends everything written meanwhile
+ * in one write (uncork in setImmediate, after the I/O callbacks of this turn). A stream already held this turn is left
+ * as it is: its scheduled uncork takes the new write along. Corks nest, so a writer that corks around its own writes
+ * (ws does, per frame) still goes out with the rest.
+ */
+export function holdWritesThisTurn(stream: Writable | undefined): void {
+  if (!stream || stream.writableCorked > 0 || stream.destroyed) return;
+  stream.cork();
+  setImmediate(() => stream.uncork());
+}
 
 const holders = new WeakMap<Redis, () => void>();
 
@@ -17,11 +30,7 @@ export function writeCoalescer(redis: Redis): () => void {
   let hold = holders.get(redis);
   if (!hold) {
     hold = () => {
-      const stream = redis.stream;
-      // Already corked (by an earlier command of this turn): its uncork is scheduled and takes this write along.
-      if (redis.status !== 'ready' || !stream || stream.writableCorked > 0) return;
-      stream.cork();
-      setImmediate(() => stream.uncork());
+      if (redis.status === 'ready') holdWritesThisTurn(redis.stream);
     };
     holders.set(redis, hold);
   }

@@ -120,4 +120,15 @@ describe('admin port: cross-site writes, guessing, error pages', () => {
       assert.ok(JSON.parse(res.text).error);
     }
   });
+
+  it('repin stores an IPv4-mapped address as the plain address the socket will show', async () => {
+    const res = await adminRequest(gw, '/api/chargers/CP-PIN/repin', {
+      method: 'POST',
+      headers: { ...bearer, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ reason: 'moved behind a new router', address: '::ffff:10.0.0.5' }),
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(JSON.parse(res.text).pinnedSource, '10.0.0.5');
+    assert.equal(await gw.gateway.registry.pinnedSource('CP-PIN'), '10.0.0.5');
+  });
 });
