@@ -366,10 +366,7 @@ export class UpstreamConnection {
     });
   }
 
-  /**
-   * Frames sent to this CSMS connection in one turn of the event loop (a CALLRESULT and the CALL that follows it) go
-   * out in one write. `ws` keeps its socket as `_socket`; it has no public accessor.
-   */
+  /** Frames of one turn of the event loop go out in one write (`ws` has no public accessor of its socket). */
   private holdWrites(): void {
     holdWritesThisTurn((this.ws as unknown as { _socket?: Writable } | undefined)?._socket);
   }
