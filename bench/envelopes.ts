@@ -48,6 +48,31 @@ export function soapRequest(identity: string, step: number, from?: string): stri
   return soap(identity, action, body[action]!, step, from);
 }
 
+const meterValues16 = (tx: number) =>
+  `<cs:meterValuesRequest><cs:connectorId>1</cs:connectorId><cs:transactionId>${tx}</cs:transactionId><cs:meterValue><cs:timestamp>${TS}</cs:timestamp>` +
+  `<cs:sampledValue><cs:context>Sample.Periodic</cs:context><cs:measurand>Energy.Active.Import.Register</cs:measurand><cs:unit>Wh</cs:unit><cs:value>12345</cs:value></cs:sampledValue>` +
+  `<cs:sampledValue><cs:measurand>Current.Import</cs:measurand><cs:location>Outlet</cs:location><cs:unit>A</cs:unit><cs:value>16.1</cs:value></cs:sampledValue>` +
+  `<cs:sampledValue><cs:measurand>Voltage</cs:measurand><cs:unit>V</cs:unit><cs:value>231.0</cs:value></cs:sampledValue>` +
+  `<cs:sampledValue><cs:measurand>Power.Active.Import</cs:measurand><cs:unit>W</cs:unit><cs:value>3700</cs:value></cs:sampledValue>` +
+  `<cs:sampledValue><cs:measurand>Temperature</cs:measurand><cs:location>Body</cs:location><cs:unit>Celsius</cs:unit><cs:value>31</cs:value></cs:sampledValue>` +
+  '</cs:meterValue></cs:meterValuesRequest>';
+
+/**
+ * The same day as an OCPP 1.6 SOAP charger sends it (the 1.6 namespace, meterValue/sampledValue with the value last as
+ * real chargers write it, docs/charger-quirks.md#q13-element-order; a stop reason), for the dialect comparison.
+ */
+export function soapRequest16(identity: string, step: number): string {
+  const action = CYCLE[step % CYCLE.length]!;
+  const body = soapRequest(identity, step)
+    .replace(/urn:\/\/Ocpp\/Cs\/2012\/06\//, 'urn://Ocpp/Cs/2015/10/')
+    .replace(/Occupied/, 'Charging');
+  if (action === 'MeterValues')
+    return body.replace(/<cs:meterValuesRequest>.*<\/cs:meterValuesRequest>/, meterValues16(4711));
+  if (action === 'StopTransaction')
+    return body.replace('</cs:meterStop>', '</cs:meterStop><cs:reason>EVDisconnected</cs:reason>');
+  return body;
+}
+
 /** A MeterValues of the cycle above (the outage probe's traffic: stored and acknowledged while the CSMS is down). */
 export function meterValuesRequest(identity: string, seq: number): string {
   return soap(identity, 'MeterValues', meterValues(4711), seq);

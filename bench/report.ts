@@ -167,6 +167,13 @@ export function printTable(
       check(protocols.ratio >= 0.9),
     ],
     [
+      'OCPP 1.6 SOAP chargers: throughput',
+      `${f(protocols.soap16.throughput, 0)} msg/s`,
+      `${f(protocols.soap16.ratio)} x 1.5 SOAP chargers on the same gateway`,
+      '>= 0.90 x 1.5 SOAP',
+      check(protocols.soap16.ratio >= 0.9),
+    ],
+    [
       `migration: legacy+shadow at ${f(routes.rate, 0)} msg/s`,
       `added p50 ${f(routes.addedP50)} ms`,
       `p50 ${routes.shadow.map((x) => f(x)).join(', ')} ms against legacy ${routes.legacy.map((x) => f(x)).join(', ')} ms`,

@@ -5,7 +5,7 @@
  */
 import type { Agent } from 'node:http';
 import { CsmsStub } from './csms-stub.js';
-import { soapRequest } from './envelopes.js';
+import { soapRequest, soapRequest16 } from './envelopes.js';
 import { closedLoop, exchangeSoap, rate } from './load.js';
 import { startGateway } from './processes.js';
 import { countError, latencyWindow, soapSender, type Send } from './rounds.js';
@@ -19,6 +19,8 @@ export interface ProtocolComparison {
   rounds: { ocpp16: number[]; ocpp201: number[]; ratio: number[] };
   /** Median of the rounds' 2.0.1 / 1.6 ratios (target: >= 0.9, within 10%). */
   ratio: number;
+  /** The same 1.6 gateway fed by OCPP 1.6 SOAP chargers: median of the rounds' 1.6-SOAP / 1.5-SOAP ratios. */
+  soap16: { throughput: number; ratio: number; rounds: number[] };
 }
 
 export interface RouteComparison {
@@ -34,10 +36,15 @@ export interface RouteComparison {
  * A charger's day in which MeterValues and StopTransaction carry the transaction id the StartTransaction's answer
  * gave (the gateway mints its own per charger towards a 2.0.1 CSMS). Closed loop only: one message per charger at a time.
  */
-function transactionAwareSender(agent: Agent, url: URL, prefix: string): Send {
+function transactionAwareSender(
+  agent: Agent,
+  url: URL,
+  prefix: string,
+  request: (identity: string, step: number) => string = soapRequest,
+): Send {
   const ids = new Map<number, string>();
   return async (client, seq) => {
-    const envelope = soapRequest(`${prefix}-${client}`, seq).replace(
+    const envelope = request(`${prefix}-${client}`, seq).replace(
       /<cs:transactionId>4711</,
       `<cs:transactionId>${ids.get(client) ?? '4711'}<`,
     );
@@ -62,15 +69,22 @@ export async function compareProtocols(agent: Agent, stub16Port: number): Promis
   const gw201 = await startGateway(stub201Port, { CSMS_PROTOCOL: 'ocpp2.0.1' }, true);
   const send16 = transactionAwareSender(agent, gw16.url, 'v16');
   const send201 = transactionAwareSender(agent, gw201.url, 'v201');
+  const sendSoap16 = transactionAwareSender(agent, gw16.url, 's16', soapRequest16);
   await closedLoop(CLIENTS, WARM_UP_SECONDS, send16);
   await closedLoop(CLIENTS, WARM_UP_SECONDS, send201);
+  await closedLoop(CLIENTS, WARM_UP_SECONDS, sendSoap16);
   const rounds = { ocpp16: [] as number[], ocpp201: [] as number[], ratio: [] as number[] };
+  const soap16: number[] = [];
+  const soap16Rates: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const a = rate(await closedLoop(CLIENTS, SECONDS, send16));
     const b = rate(await closedLoop(CLIENTS, SECONDS, send201));
+    const c = rate(await closedLoop(CLIENTS, SECONDS, sendSoap16));
     rounds.ocpp16.push(a);
     rounds.ocpp201.push(b);
     rounds.ratio.push(b / a);
+    soap16.push(c / a);
+    soap16Rates.push(c);
   }
   await gw16.stop();
   await gw201.stop();
@@ -80,7 +94,11 @@ export async function compareProtocols(agent: Agent, stub16Port: number): Promis
     ocpp201: median(rounds.ocpp201),
     rounds,
     ratio: median(rounds.ratio),
+    soap16: { throughput: median(soap16Rates), ratio: median(soap16), rounds: soap16 },
   };
+  log(
+    `OCPP 1.6 SOAP chargers: ${result.soap16.throughput.toFixed(0)} msg/s, ${result.soap16.ratio.toFixed(2)} x 1.5 SOAP`,
+  );
   log(
     `OCPP 2.0.1 upstream: ${result.ocpp201.toFixed(0)} msg/s against ${result.ocpp16.toFixed(0)} for 1.6 (ratios ${rounds.ratio.map((r) => r.toFixed(2)).join(', ')})`,
   );

@@ -1,3 +1,4 @@
+import { setOutboundCheck } from './ocpp/outbound-check.js';
 import { SecretBox } from './util/secret-box.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -164,6 +165,7 @@ export class Gateway {
   }
 
   async start(): Promise<{ soapPort: number; adminPort: number }> {
+    setOutboundCheck(this.config.schemaCheck ?? (process.env.NODE_ENV === 'production' ? 'sample' : 'all'));
     const client = SoapClient.forChargers(this.config.maxBodyBytes, (target, address) =>
       this.callbacks?.connectRefusal(target.identity, target.url, address),
     );

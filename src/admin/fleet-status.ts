@@ -13,6 +13,8 @@ export interface ChargerStatus {
   soap: {
     lastContact?: string;
     lastAction?: string;
+    /** The SOAP dialect the charger last spoke (ocpp1.2-soap, ocpp1.5-soap, ocpp1.6-soap). */
+    dialect?: string;
     remoteAddress?: string;
     callbackUrl?: string;
     /** How the callback URL was learned: config, From, ReplyTo; missing = the CSMS cannot reach this charger. */
@@ -74,6 +76,7 @@ export function chargerStatus(
     soap: {
       lastContact: contact?.lastSoapContact,
       lastAction: contact?.lastAction,
+      dialect: contact?.dialect,
       remoteAddress: contact?.remoteAddress,
       // Credentials in a callback URL are never shown (docs/architecture.md#callback-addresses).
       callbackUrl: contact?.callbackUrl && withoutUserInfo(contact.callbackUrl),

@@ -119,6 +119,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly soapRequests = new Counter({
+    name: 'ocppgw_soap_requests_total',
+    help: 'SOAP requests of chargers answered on the SOAP endpoint, by dialect (ocpp1.2-soap, ocpp1.5-soap, ocpp1.6-soap)',
+    labelNames: ['dialect'] as const,
+    registers: [this.registry],
+  });
+
   readonly soapFaults = new Counter({
     name: 'ocppgw_soap_faults_total',
     help: 'SOAP Faults sent to chargers, by code and subcode',
@@ -256,6 +263,7 @@ export class GatewayMetrics {
   }
 
   onSoapExchange(e: SoapExchangeEvent): void {
+    this.soapRequests.inc({ dialect: e.dialect });
     if (e.fault) this.soapFaults.inc({ code: e.fault.code, subcode: e.fault.subcode });
     this.latency.observe({ direction: 'charger_to_csms' }, e.durationMs / 1000);
   }

@@ -1,3 +1,4 @@
+import { checkOutbound } from '../ocpp/outbound-check.js';
 import { csmsProtocolOf, type GatewayConfig } from '../config/config.js';
 import { FIRST_ROUTE } from '../ocpp/protocols.js';
 import { RpcError } from '../ocpp/rpc-error.js';
@@ -107,12 +108,12 @@ export class CsmsCallHandler {
     });
   };
 
-  /** The charger's route: the dialect it was last heard speaking, the CSMS protocol of its connection. */
+  /** The charger's route: its pinned dialect, else the one it last spoke (1.5 if none), and its CSMS protocol. */
   private async target(identity: string): Promise<CallTarget> {
     const contact = await this.registry.contact(identity);
+    const dialect = this.config.chargers[identity]?.dialect ?? contact?.dialect ?? FIRST_ROUTE.source;
     const route =
-      routeOf(contact?.dialect ?? FIRST_ROUTE.source, csmsProtocolOf(this.config, identity)) ??
-      routeOf(FIRST_ROUTE.source, FIRST_ROUTE.target)!;
+      routeOf(dialect, csmsProtocolOf(this.config, identity)) ?? routeOf(FIRST_ROUTE.source, FIRST_ROUTE.target)!;
     return { identity, route, contact };
   }
 
@@ -179,7 +180,7 @@ export class CsmsCallHandler {
 
   /** A CALLRESULT that is not valid in the CSMS's protocol is a CALLERROR InternalError, never sent as it is. */
   private checkResult(target: CallTarget, action: string, result: object, log: Logger): void {
-    const valid = target.route.protocol.check(action, 'conf', result);
+    const valid = checkOutbound(target.route.protocol, action, 'conf', result);
     if (valid.ok) return;
     log.error(
       { result, schemaError: valid.message },

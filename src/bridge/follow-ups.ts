@@ -1,3 +1,5 @@
+import { checkOutbound } from '../ocpp/outbound-check.js';
+import type { SchemaCheck } from '../ocpp/protocols.js';
 import { csmsProtocolModule } from '../ocpp/csms-protocols.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import type { TranslationOptions } from '../translate/common.js';
@@ -27,7 +29,7 @@ export async function sendFollowUps(
 ): Promise<void> {
   const protocol = csmsProtocolModule(deps.tables.target);
   for (const call of followUps) {
-    const valid = protocol?.check(call.action, 'req', call.payload) ?? { ok: true };
+    const valid: SchemaCheck = protocol ? checkOutbound(protocol, call.action, 'req', call.payload) : { ok: true };
     if (!valid.ok) {
       deps.logger.error(
         { followUp: call.action, payload: call.payload, schemaError: valid.message },

@@ -1,3 +1,4 @@
+import type { SourceDialect } from '../ocpp/protocols.js';
 import { csmsProtocolOf, type GatewayConfig } from '../config/config.js';
 import { faultOf } from '../ocpp/soap-fault.js';
 import type { CsmsProtocol } from '../ocpp/protocols.js';
@@ -40,6 +41,9 @@ export interface Capacity {
  * CSMS protocol), counted against the charger's queue bound, queued, and its outcome becomes the charger's answer.
  */
 export class ChargerIngress implements ChargerMessageSink {
+  /** The dialect each charger last spoke here: a change (a firmware update) is logged once, then followed. */
+  private readonly dialects = new Map<string, SourceDialect>();
+
   constructor(
     private readonly config: GatewayConfig,
     private readonly registry: ChargerRegistry,
@@ -87,6 +91,7 @@ export class ChargerIngress implements ChargerMessageSink {
       };
     }
     if (arrival.callbackChanged && m.callback) this.callbackChanged(m, arrival.callbackChanged.previous);
+    this.noteDialect(m);
     if (arrival.refusedByCsms !== undefined && this.csmsIsPrimary(m.identity))
       return this.refusedByCsms(m, policy, arrival.refusedByCsms);
     const overflow = overflowDecision(policy, arrival.queued - 1, this.config.maxQueuedPerCharger);
@@ -109,6 +114,19 @@ export class ChargerIngress implements ChargerMessageSink {
       this.clearStaleBacklog(m.identity);
     }
     return this.submit(job, policy);
+  }
+
+  /** A charger that speaks another dialect than before is followed (its contact records it): one line says so. */
+  private noteDialect(m: ChargerMessage): void {
+    const previous = this.dialects.get(m.identity);
+    if (previous === m.dialect) return;
+    if (previous === undefined && this.dialects.size >= this.config.maxChargers) this.dialects.clear();
+    this.dialects.set(m.identity, m.dialect);
+    if (previous !== undefined)
+      this.logger.warn(
+        { chargeBoxIdentity: m.identity, previous, dialect: m.dialect },
+        `charger ${m.identity} now speaks ${m.dialect} (was ${previous}): its messages and commands follow`,
+      );
   }
 
   private contactOf(m: ChargerMessage, target: CsmsProtocol): ChargerContact {

@@ -51,7 +51,17 @@ export class LegacyRelay implements RelaySink {
           `no callback URL known for charger ${call.identity}: it has not sent a usable wsa:From yet (set chargers.${call.identity}.callbackUrl)`,
         ),
       };
-    const to = { identity: call.identity, dialect: contact?.dialect ?? call.dialect, url: callbackUrl };
+    // A charger's legacy system spoke the charger's own dialect before the gateway came between them
+    // (docs/architecture.md#migration-routing): calls in another one are not translated between dialects.
+    if (contact?.dialect && contact.dialect !== call.dialect)
+      return {
+        kind: 'fault',
+        fault: faultOf(
+          'NotSupported',
+          `charger ${call.identity} speaks ${contact.dialect}, this call is ${call.dialect}: the relay passes calls in the charger's own dialect`,
+        ),
+      };
+    const to = { identity: call.identity, dialect: call.dialect, url: callbackUrl };
     let answer: RelayAnswer = {
       kind: 'fault',
       fault: faultOf('InternalError', 'the gateway failed to relay the call'),

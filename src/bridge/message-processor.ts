@@ -1,3 +1,4 @@
+import { checkOutbound } from '../ocpp/outbound-check.js';
 import { setMaxListeners } from 'node:events';
 import type { GatewayConfig } from '../config/config.js';
 import { faultOf } from '../ocpp/soap-fault.js';
@@ -163,7 +164,7 @@ export class ChargerMessageProcessor {
     }
     run.csmsAction = outbound.action ?? run.op.csmsAction;
     run.event.call = outbound.payload;
-    const valid = run.route.protocol.check(run.csmsAction, 'req', outbound.payload);
+    const valid = checkOutbound(run.route.protocol, run.csmsAction, 'req', outbound.payload);
     if (!valid.ok) {
       run
         .log()

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { csmsProtocolModule } from '../ocpp/csms-protocols.js';
-import { CSMS_PROTOCOLS, type CsmsProtocol } from '../ocpp/protocols.js';
+import { CHARGER_DIALECTS, CSMS_PROTOCOLS, type CsmsProtocol } from '../ocpp/protocols.js';
 import { ID_TOKEN_TYPES } from '../ocpp/v201/types.js';
 import { parseCidr, type Cidr } from '../util/net.js';
 
@@ -55,6 +55,8 @@ const chargerOverride = z
      * charger).
      */
     csmsProtocol: z.enum(CSMS_PROTOCOLS).optional(),
+    /** The SOAP dialect the charger speaks, pinned: messages in another are refused, commands use it before it is heard. */
+    dialect: z.enum(CHARGER_DIALECTS).optional(),
     /** IdTokenEnumType of this charger's idTags towards an OCPP 2.0.1 CSMS (docs/translation-201.md#authorize). */
     idTokenType: z.enum(ID_TOKEN_TYPES).optional(),
     /** Zone assumed for this charger's zone-less xs:dateTime values, e.g. "+01:00" (docs/translation.md#timestamps). */
@@ -127,6 +129,8 @@ const configSchema = z
     /** Slow-loris bounds on the SOAP port: all headers within, and the whole request within, these times. */
     httpHeadersTimeoutMs: z.coerce.number().int().min(100).default(10_000),
     httpRequestTimeoutMs: z.coerce.number().int().min(100).default(30_000),
+    /** Outbound schema checks: `all`, or `sample` (docs/architecture.md#outbound-schema-checks); unset: by NODE_ENV. */
+    schemaCheck: z.enum(['all', 'sample']).optional(),
     /** Seals the AuthorizationKeys the CSMS sets at rest (docs/architecture.md#the-embedded-store). */
     storeSecretKey: z.string().min(32, 'STORE_SECRET_KEY must be at least 32 characters').optional(),
     /** Connections one source address may hold open on the SOAP port at once (a NAT fronts many chargers). */

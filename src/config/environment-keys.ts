@@ -25,6 +25,7 @@ export const ENVIRONMENT_KEYS = {
   HTTP_REQUEST_TIMEOUT_MS: 'httpRequestTimeoutMs',
   MAX_CONNECTIONS_PER_SOURCE: 'maxConnectionsPerSource',
   STORE_SECRET_KEY: 'storeSecretKey',
+  SCHEMA_CHECK: 'schemaCheck',
   BOOT_RETRY_INTERVAL_SEC: 'bootRetryIntervalSec',
   CELSIUS_UNIT: 'celsiusUnit',
   DEFAULT_TIMEZONE: 'defaultTimezone',

@@ -10,11 +10,8 @@ import type { RpcErrorCode } from './rpc-error.js';
 export const CHARGER_DIALECTS = ['ocpp1.2-soap', 'ocpp1.5-soap', 'ocpp1.6-soap'] as const;
 export type SourceDialect = (typeof CHARGER_DIALECTS)[number];
 
-/**
- * The dialects the SOAP endpoint, the relay and the SOAP clients are built for. Translation covers every dialect of
- * CHARGER_DIALECTS; the endpoint answers OCPP 1.2 and 1.6 SOAP with a Fault until it is built for them too.
- */
-export const SOURCE_DIALECTS: readonly SourceDialect[] = ['ocpp1.5-soap'];
+/** The dialects the SOAP endpoint serves (docs/translation.md#soap-dialects): every one the translation covers. */
+export const SOURCE_DIALECTS: readonly SourceDialect[] = CHARGER_DIALECTS;
 
 /**
  * OCPP-J protocols towards the CSMS, named as their WebSocket subprotocols (IANA registry, OCPP-J 1.6 section 3.1.2).

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/config.js';
 import type { SourceDialect } from '../ocpp/protocols.js';
@@ -8,7 +7,8 @@ import type { Logger } from '../util/log.js';
 import { Admission, type AdmissionObserver, type SourcePins } from './admission.js';
 import { BodyError, readBody } from './body-reader.js';
 import { decodeComplex, encodeElement } from './codec.js';
-import { dialectOfVersion, ocpp15Soap, ocppVersionOf, type SoapDialect } from './dialects.js';
+import { ocpp15Soap, ocppVersionOf, type SoapDialect, soapDialectOfVersion } from './dialects.js';
+import { servedWsdls, wsdlVersionOf } from './served-wsdls.js';
 import {
   asksForWsdl,
   faultEnvelopeXml,
@@ -63,6 +63,8 @@ export interface SoapExchangeEvent {
   httpStatus: number;
   fault?: SoapFault;
   durationMs: number;
+  /** The dialect the exchange was in (a request that could not be read is counted as 1.5). */
+  dialect: SourceDialect;
 }
 
 export interface EndpointObserver extends AdmissionObserver {
@@ -112,7 +114,7 @@ interface ExchangeMeta {
  * Fault with the OCPP-S subcode, or an HTTP status with a one-line reason; never a crash.
  */
 export class CentralSystemEndpoint {
-  private readonly wsdl: string;
+  private readonly wsdls: ReadonlyMap<string, string>;
   readonly callbacks: CallbackPolicy;
   private readonly admission: Admission;
   readonly complaints = new OncePerSource();
@@ -126,10 +128,7 @@ export class CentralSystemEndpoint {
   ) {
     this.callbacks = new CallbackPolicy(config);
     this.admission = new Admission(config, logger, pins, observer);
-    this.wsdl = readFileSync(ocpp15Soap.wsdlFiles.centralSystem, 'utf8').replace(
-      /(<soap12:address\s+location=")[^"]*(")/,
-      (_m, open: string, close: string) => `${open}${config.publicUrl}${close}`,
-    );
+    this.wsdls = servedWsdls(config.publicUrl, 'centralSystem');
   }
 
   /** Whether a path is the SOAP endpoint (case-insensitive, docs/charger-quirks.md#q16-lower-cased-endpoint-path). */
@@ -141,7 +140,7 @@ export class CentralSystemEndpoint {
     const started = Date.now();
     if (req.method === 'GET' || req.method === 'HEAD') return this.get(req, res);
     if (req.method !== 'POST') {
-      return this.plain(req, res, 405, `This is the OCPP 1.5 SOAP endpoint: ${req.method} is not allowed, use POST`, {
+      return this.plain(req, res, 405, `This is the OCPP SOAP endpoint: ${req.method} is not allowed, use POST`, {
         Allow: 'POST, GET',
       });
     }
@@ -157,7 +156,7 @@ export class CentralSystemEndpoint {
       case 'plain':
         return this.plain(req, res, reading.status, reading.reason, reading.headers);
       case 'soap11':
-        this.complain(req, 'SOAP 1.1 envelope refused (OCPP 1.5 is SOAP 1.2)');
+        this.complain(req, 'SOAP 1.1 envelope refused (OCPP over SOAP is SOAP 1.2)');
         res.writeHead(500, { 'Content-Type': 'text/xml; charset=utf-8' }).end(soap11VersionMismatch());
         return;
       case 'fault':
@@ -172,16 +171,17 @@ export class CentralSystemEndpoint {
 
   private get(req: IncomingMessage, res: ServerResponse): void {
     if (asksForWsdl(req.url)) {
-      res
-        .writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8' })
-        .end(req.method === 'HEAD' ? undefined : this.wsdl);
+      const version = wsdlVersionOf(req.url) ?? '1.5';
+      const wsdl = this.wsdls.get(version);
+      if (!wsdl) return this.plain(req, res, 404, `no WSDL for OCPP ${version}: version=1.2, 1.5 (the default) or 1.6`);
+      res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : wsdl);
       return;
     }
     this.plain(
       req,
       res,
       405,
-      'This is the OCPP 1.5 SOAP endpoint: POST SOAP 1.2 envelopes here; the WSDL is at ?wsdl',
+      'This is the OCPP SOAP endpoint (OCPP 1.2, 1.5 and 1.6): POST SOAP 1.2 envelopes here; the WSDL is at ?wsdl (&version=1.2, 1.5 or 1.6)',
       { Allow: 'POST, GET' },
     );
   }
@@ -216,14 +216,7 @@ export class CentralSystemEndpoint {
       return fail(
         faultOf('ProtocolError', `body element ${body.name} is not in an OCPP namespace (found ${body.ns ?? 'none'})`),
       );
-    const dialect = dialectOfVersion(version);
-    if (!dialect)
-      return fail(
-        faultOf(
-          'NotSupported',
-          `OCPP ${version} SOAP is not supported yet; this gateway bridges OCPP ${ocpp15Soap.version} (${ocpp15Soap.csNamespace})`,
-        ),
-      );
+    const dialect = soapDialectOfVersion(version);
     meta.dialect = dialect;
     const model = dialect.centralSystem();
     const op = model.operationsByRequestElement.get(body.name.toLowerCase());
@@ -231,6 +224,15 @@ export class CentralSystemEndpoint {
     if (!headers.chargeBoxIdentity)
       return fail(faultOf('ProtocolError', 'the chargeBoxIdentity SOAP header is missing or empty'), op.name);
     const identity = headers.chargeBoxIdentity;
+    const pinned = this.config.chargers[identity]?.dialect;
+    if (pinned && pinned !== dialect.id)
+      return fail(
+        faultOf(
+          'ProtocolError',
+          `charger ${identity} is pinned to ${pinned} (chargers.${identity}.dialect); this message is ${dialect.id}`,
+        ),
+        op.name,
+      );
     const admission = await this.admission.check(identity, req);
     if (admission.kind === 'refused') return fail(admission.fault, op.name);
     if (admission.kind === 'throttled')
@@ -292,7 +294,12 @@ export class CentralSystemEndpoint {
     meta: ExchangeMeta,
   ): void {
     const bodyXml = encodeElement(meta.dialect.centralSystem(), op.responseElement, op.responseType, body, 'cs');
-    const responseXml = responseEnvelopeXml(op.outputAction, meta.messageId, bodyXml, meta.dialect.csNamespace);
+    const responseXml = responseEnvelopeXml(
+      meta.dialect.responseAction(op),
+      meta.messageId,
+      bodyXml,
+      meta.dialect.csNamespace,
+    );
     res.writeHead(200, { 'Content-Type': SOAP12_CONTENT_TYPE }).end(responseXml);
     this.observer.onSoapExchange?.({
       ...exchangeOf(meta),
@@ -379,4 +386,5 @@ const exchangeOf = (meta: ExchangeMeta) => ({
   messageId: meta.messageId,
   action: meta.action,
   jobId: meta.jobId,
+  dialect: meta.dialect.id,
 });

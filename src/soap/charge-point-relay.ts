@@ -211,6 +211,7 @@ export class ChargePointRelayEndpoint {
     fault?: SoapFault,
   ): void {
     this.observer.onRelayExchange?.({
+      dialect: meta.dialect.id,
       identity: meta.identity,
       action: meta.operation,
       messageId: meta.messageId,

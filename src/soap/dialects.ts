@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { OCPP12_SOAP, OCPP15_SOAP, OCPP16_SOAP, type DialectFacts, type OcppSoapVersion } from '../ocpp/dialects.js';
-import { SOURCE_DIALECTS, type SourceDialect } from '../ocpp/protocols.js';
+import type { SourceDialect } from '../ocpp/protocols.js';
 import { wsdlModel, type Operation, type WsdlModel } from './wsdl-model.js';
 
 export type { OcppSoapVersion } from '../ocpp/dialects.js';
@@ -44,12 +44,7 @@ const DIALECTS: Readonly<Record<SourceDialect, SoapDialect>> = {
   'ocpp1.6-soap': ocpp16Soap,
 };
 
-/** The dialect the SOAP endpoint bridges for an OCPP version found on the wire, if any (SOURCE_DIALECTS). */
-export function dialectOfVersion(version: OcppSoapVersion): SoapDialect | undefined {
-  return SOURCE_DIALECTS.map((id) => DIALECTS[id]).find((d) => d.version === version);
-}
-
-/** Every dialect the gateway has WSDLs for, whether or not the endpoint serves it yet. */
+/** The dialect of an OCPP version found on the wire (each has its WSDLs in wsdl/). */
 export function soapDialectOfVersion(version: OcppSoapVersion): SoapDialect {
   return Object.values(DIALECTS).find((d) => d.version === version)!;
 }

@@ -41,7 +41,7 @@ export function soap11VersionMismatch(): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${NS.soap11}"><soap:Body><soap:Fault>` +
     `<faultcode>soap:VersionMismatch</faultcode>` +
-    `<faultstring>OCPP 1.5 requires SOAP 1.2 (envelope namespace ${NS.soap12})</faultstring>` +
+    `<faultstring>OCPP over SOAP requires SOAP 1.2 (envelope namespace ${NS.soap12})</faultstring>` +
     `</soap:Fault></soap:Body></soap:Envelope>`
   );
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { SourceDialect } from '../ocpp/protocols.js';
 import { faultOf, type SoapFault } from '../ocpp/soap-fault.js';
 import { decodeComplex, encodeElement, type DecodedObject } from './codec.js';
-import { dialectOfVersion, ocpp15Soap, ocppVersionOf, type SoapDialect } from './dialects.js';
+import { ocpp15Soap, ocppVersionOf, type SoapDialect, soapDialectOfVersion } from './dialects.js';
 import { readRequestEnvelope, responseEnvelopeXml, WSA_FAULT_ACTION } from './envelope.js';
 import { faultXml, SoapFaultError } from './fault.js';
 import type { ComplexType, Operation } from './wsdl-model.js';
@@ -140,14 +140,7 @@ export function readRelayRequest(
     return fail(
       faultOf('ProtocolError', `body element ${body.name} is not in an OCPP namespace (found ${body.ns ?? 'none'})`),
     );
-  const dialect = dialectOfVersion(version);
-  if (!dialect)
-    return fail(
-      faultOf(
-        'NotSupported',
-        `OCPP ${version} SOAP is not supported; the relay speaks OCPP ${ocpp15Soap.version} (${ocpp15Soap.cpNamespace})`,
-      ),
-    );
+  const dialect = soapDialectOfVersion(version);
   meta.dialect = dialect;
   const model = dialect.chargePoint();
   const op = model.operationsByRequestElement.get(body.name.toLowerCase());

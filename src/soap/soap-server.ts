@@ -7,7 +7,7 @@ import { ChargePointRelayEndpoint } from './charge-point-relay.js';
 import type { ConnectionGuard } from './connection-guard.js';
 
 const NOT_HERE =
-  'This is the OCPP 1.5 SOAP endpoint (POST /CentralSystemService); OCPP-J chargers must connect to the CSMS itself';
+  'This is the OCPP SOAP endpoint (POST /CentralSystemService); OCPP-J chargers must connect to the CSMS itself';
 
 /**
  * The charger-facing HTTP server: the SOAP endpoint, the ChargePointService relay for the legacy central system when
@@ -26,7 +26,7 @@ export function createSoapServer(
   const app = express();
   app.disable('x-powered-by');
   app.use((_req, res) => {
-    res.status(404).type('text/plain').send('Not found: the OCPP 1.5 SOAP endpoint is POST /CentralSystemService\n');
+    res.status(404).type('text/plain').send('Not found: the OCPP SOAP endpoint is POST /CentralSystemService\n');
   });
   // The SOAP endpoint is dispatched before Express: on the hot path its router and request decoration cost more
   // than the one path comparison they would do (bench/README.md, CPU profiles). The relay is checked only after it.

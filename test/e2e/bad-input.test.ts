@@ -65,25 +65,19 @@ for (const mode of QUEUE_MODES) {
       );
     });
 
-    it('unknown operation -> Receiver/NotSupported; OCPP 1.2 and 1.6-SOAP bodies -> Receiver/NotSupported for now', async () => {
+    it('unknown operation -> Receiver/NotSupported; OCPP 1.2 and 1.6-SOAP bodies are answered in their own dialect', async () => {
       assertFault(
         await plain(envelope('<cs:resetRequest><cs:type>Hard</cs:type></cs:resetRequest>')),
         'Receiver',
         'NotSupported',
         /resetRequest is not a CentralSystemService operation/,
       );
-      assertFault(
-        await plain(envelope(HEARTBEAT, { bodyNs: 'urn://Ocpp/Cs/2010/08/' })),
-        'Receiver',
-        'NotSupported',
-        /OCPP 1.2 SOAP is not supported yet/,
-      );
-      assertFault(
-        await plain(envelope(HEARTBEAT, { bodyNs: 'urn://Ocpp/Cs/2015/10/' })),
-        'Receiver',
-        'NotSupported',
-        /OCPP 1.6 SOAP is not supported yet/,
-      );
+      for (const ns of ['urn://Ocpp/Cs/2010/08/', 'urn://Ocpp/Cs/2015/10/', 'urn://Ocpp/Cs/2015/10']) {
+        const answer = await plain(envelope(HEARTBEAT, { bodyNs: ns }));
+        assert.equal(answer.status, 200, ns);
+        assert.equal(answer.body?.name, 'heartbeatResponse', ns);
+        assert.equal(answer.body?.ns, `${ns.replace(/\/?$/, '')}/`, `${ns}: the WSDL's namespace, slash included`);
+      }
       assertFault(
         await plain(envelope(HEARTBEAT, { bodyNs: 'urn:vendor:x' })),
         'Sender',
@@ -155,7 +149,7 @@ for (const mode of QUEUE_MODES) {
     it('GET and other methods on the SOAP path -> 405 that says this is the SOAP endpoint; ?wsdl serves our WSDL', async () => {
       const get = await fetch(gw.soapUrl);
       assert.equal(get.status, 405);
-      assert.match(await get.text(), /This is the OCPP 1.5 SOAP endpoint/);
+      assert.match(await get.text(), /This is the OCPP SOAP endpoint/);
       const put = await fetch(gw.soapUrl, { method: 'PUT', body: 'x' });
       assert.equal(put.status, 405);
       const wsdl = await fetch(`${gw.soapUrl}?wsdl`);
@@ -163,6 +157,16 @@ for (const mode of QUEUE_MODES) {
       const text = await wsdl.text();
       assert.match(text, /targetNamespace="urn:\/\/Ocpp\/Cs\/2012\/06\/"/);
       assert.match(text, new RegExp(`<soap12:address location="${gw.config.publicUrl.replace(/[.?]/g, '\\$&')}"/>`));
+      for (const [version, ns] of [
+        ['1.2', '2010/08'],
+        ['1.5', '2012/06'],
+        ['1.6', '2015/10'],
+      ]) {
+        const other = await (await fetch(`${gw.soapUrl}?wsdl&version=${version}`)).text();
+        assert.match(other, new RegExp(`targetNamespace="urn://Ocpp/Cs/${ns}/"`), version);
+        assert.ok(other.includes(`location="${gw.config.publicUrl}"`), `${version}: the gateway's address`);
+      }
+      assert.equal((await fetch(`${gw.soapUrl}?wsdl&version=2.0`)).status, 404);
       const other = await fetch(`${gw.baseUrl}/somewhere`);
       assert.equal(other.status, 404);
       assert.match(await other.text(), /POST \/CentralSystemService/);
@@ -180,7 +184,7 @@ for (const mode of QUEUE_MODES) {
         ws.on('error', () => undefined);
       });
       assert.equal(status.code, 400);
-      assert.match(status.body, /This is the OCPP 1.5 SOAP endpoint/);
+      assert.match(status.body, /This is the OCPP SOAP endpoint/);
     });
 
     it('a request that never finishes its headers is cut off, not held forever', async () => {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import soap from 'soap';
 import { parseXml, type XmlElement } from '../../src/soap/xml.js';
-import { ocpp15Soap } from '../../src/soap/dialects.js';
+import { ocpp15Soap, type SoapDialect } from '../../src/soap/dialects.js';
 
 export interface ReceivedSoapCall {
   operation: string;
@@ -32,10 +32,13 @@ function defaultAnswer(operation: string): object {
   }
 }
 
-const OPERATIONS = [...ocpp15Soap.chargePoint().operations.keys()];
-
-/** A 1.5 charger's ChargePointService: a node-soap server built from our WSDL, recording every call. */
+/**
+ * A charger's ChargePointService: a node-soap server built from its dialect's official WSDL (1.5 unless told),
+ * recording every call.
+ */
 export class NodeSoapChargePoint {
+  constructor(private readonly dialect: SoapDialect = ocpp15Soap) {}
+
   readonly received: ReceivedSoapCall[] = [];
   readonly answers: Record<string, (args: Record<string, unknown>) => object> = {};
   private server?: Server;
@@ -48,7 +51,7 @@ export class NodeSoapChargePoint {
       string,
       (args: Record<string, unknown>, cb: unknown, headers: Record<string, unknown>, req: IncomingMessage) => object
     > = {};
-    for (const operation of OPERATIONS) {
+    for (const operation of this.dialect.chargePoint().operations.keys()) {
       port[operation] = (args, _cb, headers, req) => {
         const rawXml = this.lastRaw.get(req) ?? '';
         this.lastRaw.delete(req);
@@ -66,7 +69,7 @@ export class NodeSoapChargePoint {
     const listener = soap.listen(this.server, {
       path: '/ChargePointService',
       services: { ChargePointService: { ChargePointServiceSoap12: port } },
-      xml: readFileSync(ocpp15Soap.wsdlFiles.chargePoint, 'utf8'),
+      xml: readFileSync(this.dialect.wsdlFiles.chargePoint, 'utf8'),
       forceSoap12Headers: true,
     } as soap.IServerOptions);
     // node-soap hands every received envelope to its log hook before dispatching it: keep it for the assertions.

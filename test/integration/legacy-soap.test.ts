@@ -731,12 +731,12 @@ describe('ChargePointService relay: the legacy system calls chargers through the
         relayUrl,
         envelope('<cs:resetRequest><cs:type>Soft</cs:type></cs:resetRequest>', {
           ...cp,
-          bodyNs: 'urn://Ocpp/Cp/2015/10/',
+          bodyNs: 'urn://Ocpp/Cp/2099/01/',
         }),
       ),
-      'Receiver',
-      'NotSupported',
-      /OCPP 1.6 SOAP/,
+      'Sender',
+      'ProtocolError',
+      /not in an OCPP namespace/,
     );
     assertFault(
       await post(relayUrl, envelope('<cs:resetRequest><cs:type>Medium</cs:type></cs:resetRequest>', cp)),

@@ -139,7 +139,7 @@ async function renderFleet() {
         (
           c,
         ) => `<tr class="row" data-id="${esc(c.identity)}"><td><a href="#/charger/${encodeURIComponent(c.identity)}">${esc(c.identity)}</a></td>
-        <td>${ago(c.soap.lastContact)}</td><td>${esc(c.soap.lastAction)}</td><td>${callbackCell(c.soap)}</td><td>${upstreamCell(c.upstream)}</td>
+        <td>${ago(c.soap.lastContact)}</td><td>${esc(c.soap.lastAction)}<br><span class="muted">${esc(c.soap.dialect ?? '')}</span></td><td>${callbackCell(c.soap)}</td><td>${upstreamCell(c.upstream)}</td>
         <td>${esc(c.registration ?? '')}</td><td>${c.connectors.map((k) => `${k.connectorId}: ${esc(k.chargerStatus ?? '?')} → ${esc(k.csmsStatus ?? '?')}`).join('<br>')}</td>
         <td>${c.openTransactions.length}</td><td class="${c.queued > 0 ? 'bad' : ''}">${c.queued}</td>
         <td class="dead-count ${c.deadLetters > 0 ? 'bad' : ''}">${esc(c.deadLetters ?? 0)}</td>${routingCells(c)}</tr>`,
@@ -178,7 +178,7 @@ async function renderCharger(id) {
   view.innerHTML = `
     <h2 id="charger-title">${esc(c.identity)}</h2>
     <div class="cards">
-      <div class="card"><h3>SOAP side</h3>last contact ${ago(c.soap.lastContact)} (${esc(c.soap.lastAction)})<br>callback: ${callbackCell(c.soap)}<br>from ${esc(c.soap.remoteAddress)}${c.soap.pinnedSource ? `, pinned to ${esc(c.soap.pinnedSource)}` : ''}
+      <div class="card"><h3>SOAP side</h3>last contact ${ago(c.soap.lastContact)} (${esc(c.soap.lastAction)})<br>dialect: <span class="dialect">${esc(c.soap.dialect ?? 'not heard yet')}</span><br>callback: ${callbackCell(c.soap)}<br>from ${esc(c.soap.remoteAddress)}${c.soap.pinnedSource ? `, pinned to ${esc(c.soap.pinnedSource)}` : ''}
         ${c.upstream.refusal ? `<br><span class="bad">the CSMS refuses this identity (HTTP ${esc(c.upstream.refusal.status)} since ${ago(c.upstream.refusal.at)}): its messages are answered 503</span>` : ''}</div>
       <div class="card"><h3>Callback changes</h3><table id="callback-history"><tr><th>when</th><th>new address</th><th>previous</th><th>header, sender</th></tr>
         ${(c.soap.callbackHistory ?? []).map((h) => `<tr><td>${ago(h.at)}</td><td>${esc(h.url)}</td><td>${esc(h.previous ?? '')}</td><td>${esc(h.source)}, ${esc(h.remoteAddress ?? '?')}</td></tr>`).join('') || '<tr><td colspan="4" class="muted">none recorded</td></tr>'}</table></div>
