@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { deleteKeysWithPrefix } from '../test/helpers/redis-keys.js';
 import { CsmsStub } from './csms-stub.js';
 import { closedLoop, percentile, rate } from './load.js';
-import { startBareSoap, startGateway } from './processes.js';
+import { rssMiB, startBareSoap, startGateway } from './processes.js';
 import { soapSender } from './rounds.js';
 import { CLIENTS, log, quick, REDIS_URL, SECONDS, WARM_UP_SECONDS } from './settings.js';
 import { median } from './stats.js';
@@ -50,6 +50,8 @@ interface Window {
   throughput: number;
   bare: number;
   p50Ms: number;
+  /** The gateway's resident memory at the end of its window, MiB. */
+  rssMiB: number;
 }
 
 /** One gateway window: start the build, warm it up, measure its throughput and latency, stop it. */
@@ -69,7 +71,12 @@ async function window(
     const before = await bare();
     const result = await closedLoop(CLIENTS, SECONDS, send);
     const after = await bare();
-    return { throughput: rate(result), bare: (before + after) / 2, p50Ms: percentile(result.latenciesMs, 50) };
+    return {
+      throughput: rate(result),
+      bare: (before + after) / 2,
+      p50Ms: percentile(result.latenciesMs, 50),
+      rssMiB: rssMiB(gw.child.pid!),
+    };
   } finally {
     await gw.stop();
     if ('REDIS_URL' in mode.env) await deleteKeysWithPrefix(REDIS_URL, prefix);
@@ -123,6 +130,7 @@ function report(ref: string, rows: Record<string, { current: Window[]; earlier: 
     Object.entries(rows).map(([mode, r]) => {
       const ratio = (ws: Window[]) => median(ws.map((w) => w.throughput / w.bare));
       const p50 = (ws: Window[]) => median(ws.map((w) => w.p50Ms));
+      const rss = (ws: Window[]) => median(ws.map((w) => w.rssMiB));
       return [
         mode,
         {
@@ -130,6 +138,8 @@ function report(ref: string, rows: Record<string, { current: Window[]; earlier: 
           earlier: ratio(r.earlier),
           p50Current: p50(r.current),
           p50Earlier: p50(r.earlier),
+          rssCurrent: rss(r.current),
+          rssEarlier: rss(r.earlier),
           windows: r,
         },
       ];
@@ -138,11 +148,13 @@ function report(ref: string, rows: Record<string, { current: Window[]; earlier: 
   console.log(
     `\nThis build against ${ref}: throughput as a ratio to bare node-soap measured around each window (median of ${ALTERNATIONS})\n`,
   );
-  console.log(`| mode | this build (x bare) | ${ref} (x bare) | change | p50 at max load, this / ${ref} |`);
-  console.log('|---|---|---|---|---|');
+  console.log(
+    `| mode | this build (x bare) | ${ref} (x bare) | change | p50 at max load, this / ${ref} | RSS after the window, this / ${ref} |`,
+  );
+  console.log('|---|---|---|---|---|---|');
   for (const [mode, s] of Object.entries(summary))
     console.log(
-      `| ${mode} | ${s.current.toFixed(2)} | ${s.earlier.toFixed(2)} | ${pct(s.current, s.earlier)} | ${s.p50Current.toFixed(1)} / ${s.p50Earlier.toFixed(1)} ms |`,
+      `| ${mode} | ${s.current.toFixed(2)} | ${s.earlier.toFixed(2)} | ${pct(s.current, s.earlier)} | ${s.p50Current.toFixed(1)} / ${s.p50Earlier.toFixed(1)} ms | ${s.rssCurrent.toFixed(0)} / ${s.rssEarlier.toFixed(0)} MiB |`,
     );
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const file = join(ROOT, 'bench/results', `against-${ref.replace(/[^\w.-]/g, '_')}.json`);
