@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { deleteKeysWithPrefix } from '../test/helpers/redis-keys.js';
 import { CsmsStub } from './csms-stub.js';
 import { closedLoop, percentile, rate } from './load.js';
-import { rssMiB, startBareSoap, startGateway } from './processes.js';
+import { buildGateway, rssMiB, startBareSoap, startGateway } from './processes.js';
 import { soapSender } from './rounds.js';
 import { CLIENTS, log, quick, REDIS_URL, SECONDS, WARM_UP_SECONDS } from './settings.js';
 import { median } from './stats.js';
@@ -88,6 +88,8 @@ const pct = (current: number, earlier: number) =>
 
 export async function compareWith(ref: string): Promise<void> {
   const earlier = checkout(ref);
+  buildGateway(ROOT);
+  buildGateway(earlier.dir);
   const stub = new CsmsStub();
   const csmsPort = await stub.ready();
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });

@@ -2,8 +2,8 @@
  * The processes the bench measures: the gateway, started as in production, and the bare SOAP baseline; and what the
  * bench reads of a process from /proc.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +93,17 @@ function gatewayEnv(
 }
 
 /**
+ * Compiles the gateway in `root` as `npm start` does (`npm run build`), so that what is measured is what runs in
+ * production; a build from before there was a build step is run through tsx.
+ */
+export function buildGateway(root = '.'): void {
+  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> })
+    .scripts;
+  if (!scripts?.build) return;
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+}
+
+/**
  * A gateway in its own process, as in production; `mode` is the environment that selects the mode measured. With
  * `durable`, the gateway gets a fresh DATA_DIR of its own (the embedded durable store), deleted when it stops.
  */
@@ -107,8 +118,10 @@ export async function startGateway(
   const adminPort = await freePort();
   const dataDir = durable ? freshDataDir() : undefined;
   // The command of `npm start` and the Dockerfile, V8 flag included (bench/README.md, "Ninth round: the benchmark's
-  // method, and V8's memory reducer").
-  const child = spawn(process.execPath, ['--no-memory-reducer', '--import', 'tsx', 'src/main.ts'], {
+  // method, and V8's memory reducer): the compiled gateway, or for a build from before there was one, through tsx.
+  const compiled = existsSync(join(root ?? '.', 'dist/main.js'));
+  const entry = compiled ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, ['--no-memory-reducer', ...entry], {
     env: gatewayEnv(port, adminPort, csmsPort, dataDir ? { ...mode, DATA_DIR: dataDir } : mode),
     cwd: root,
     // The gateway logs (JSON lines on stdout, warnings and worse at LOG_LEVEL=warn) go to the bench's stderr: a

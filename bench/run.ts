@@ -26,7 +26,7 @@ import { CsmsStub } from './csms-stub.js';
 import { jsonCall } from './envelopes.js';
 import { closedLoop, JsonClient, rate, staleSocketRetries } from './load.js';
 import { measureOutage } from './outage.js';
-import { startBareSoap, startGateway } from './processes.js';
+import { buildGateway, startBareSoap, startGateway } from './processes.js';
 import { printTable, writeResults } from './report.js';
 import { compareProtocols, compareRoutes } from './variants.js';
 import {
@@ -114,6 +114,7 @@ async function measureModes(ctx: Context) {
 }
 
 async function main(): Promise<void> {
+  buildGateway();
   const stub = new CsmsStub();
   const csmsPort = await stub.ready();
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });

@@ -38,7 +38,8 @@ export interface AdminDependencies {
   queueBoard?: { path: string; router: Router };
 }
 
-const DASHBOARD_DIR = fileURLToPath(new URL('./dashboard/', import.meta.url));
+// The same directory from src/admin and from the compiled dist/admin: the dashboard's files are not compiled.
+const DASHBOARD_DIR = fileURLToPath(new URL('../../src/admin/dashboard/', import.meta.url));
 
 /** /health and /ready: always open, for orchestrators; 200 when every configured dependency answers, else 503. */
 function healthRoutes(app: express.Express, deps: AdminDependencies): void {
