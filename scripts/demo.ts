@@ -63,7 +63,7 @@ async function startGateway(
         : {}),
     },
   );
-  const gateway = new Gateway(config, createLogger(config.logLevel), {
+  const gateway = await Gateway.create(config, createLogger(config.logLevel), {
     onDivergence: (d) => say(`demo: divergence on ${d.identity} ${d.operation} (${d.kind}): ${d.detail}`),
   });
   return { gateway, ...(await gateway.start()) };

@@ -1,11 +1,6 @@
 import { setOutboundCheck } from './ocpp/outbound-check.js';
-import { SecretBox } from './util/secret-box.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import { createAdminServer } from './admin/admin-server.js';
 import { fleetSnapshot } from './admin/fleet-status.js';
 import { GatewayMetrics } from './admin/metrics.js';
@@ -19,25 +14,20 @@ import { OfflinePolicies } from './bridge/offline-policies.js';
 import { QueuedCount } from './bridge/queued-count.js';
 import type { GatewayConfig } from './config/config.js';
 import { RpcError } from './ocpp/rpc-error.js';
-import { BullmqQueue } from './queue/bullmq-queue.js';
-import { EmbeddedQueue } from './queue/embedded-queue.js';
-import { partitionOf } from './queue/partition.js';
 import type { UpstreamJob, UpstreamQueue } from './queue/upstream-queue.js';
 import { CentralSystemEndpoint } from './soap/central-system-endpoint.js';
 import type { CallbackPolicy } from './soap/callback-policy.js';
 import { ConnectionGuard } from './soap/connection-guard.js';
 import { SoapClient } from './soap/soap-client.js';
 import { createSoapServer } from './soap/soap-server.js';
-import { MemoryRegistry } from './state/memory-registry.js';
-import { RedisRegistry } from './state/redis-registry.js';
-import { SqliteRegistry } from './state/sqlite-registry.js';
-import { SqliteStore } from './state/sqlite-store.js';
 import type { ChargerRegistry } from './state/registry.js';
 import { UpstreamPool } from './upstream/pool.js';
 import { FileDescriptors } from './util/fds.js';
 import type { Logger } from './util/log.js';
 import { migrationEnabled } from './bridge/routed-processor.js';
 import { MigrationWiring } from './migration-wiring.js';
+import { openStorage, type Storage } from './storage.js';
+import { partitionOf } from './queue/partition.js';
 
 export type { GatewayObservers } from './admin/observers.js';
 
@@ -52,8 +42,7 @@ export class Gateway {
   readonly processor: ChargerMessageProcessor;
   readonly metrics: GatewayMetrics;
   readonly trace: MessageTrace;
-  private readonly redis?: Redis;
-  private readonly store?: SqliteStore;
+  private readonly storage: Storage;
   private compaction?: NodeJS.Timeout;
   private readonly queued: QueuedCount;
   private readonly fds: FileDescriptors;
@@ -67,14 +56,27 @@ export class Gateway {
   private deadLetters?: DeadLetters;
   private soapServer?: Server;
   private adminServer?: Server;
-  /** Drops the registry's cached states of consumed chargers (Redis only) when partitions change hands. */
-  private forgetCachedStates: () => void = () => undefined;
 
-  constructor(
+  /** A gateway over the storage its configuration names (docs/architecture.md#scale-out), not yet listening. */
+  static async create(config: GatewayConfig, logger: Logger, extraObservers: GatewayObservers = {}): Promise<Gateway> {
+    let gateway: Gateway | undefined;
+    const storage = await openStorage(config, logger, {
+      onPartition: (partition, held) => void gateway?.onPartition(partition, held),
+      onFailure: (job, err) => void gateway?.deadLetter(job, err),
+    });
+    gateway = new Gateway(config, logger, storage, extraObservers);
+    return gateway;
+  }
+
+  private constructor(
     readonly config: GatewayConfig,
     readonly logger: Logger,
-    extraObservers: GatewayObservers = {},
+    storage: Storage,
+    extraObservers: GatewayObservers,
   ) {
+    this.storage = storage;
+    this.registry = storage.registry;
+    this.queue = storage.queue;
     this.trace = new MessageTrace({
       perCharger: config.tracePerCharger,
       chargers: config.traceChargers,
@@ -82,47 +84,10 @@ export class Gateway {
       bufferBytes: config.traceBufferMiB * 2 ** 20,
     });
     this.metrics = new GatewayMetrics(async () => {
-      const snapshot = await fleetSnapshot(this.config, this.registry, this.upstream, this.queue, this.store);
+      const snapshot = await fleetSnapshot(this.config, this.registry, this.upstream, this.queue, this.storage.store);
       return this.migration ? { ...snapshot, ...(await this.migration.snapshot()) } : snapshot;
     });
     this.observers = observeWith(this.metrics, this.trace, extraObservers);
-    if (config.redisUrl) {
-      // The registry has its own connection; BullMQ keeps its connections to itself, and the records of direct
-      // delivery use this one. Not auto-pipelined: ioredis's auto-pipelining kept about 10 KB per message alive long
-      // enough to be promoted to the old generation, and the mark-compacts that followed were the Redis mode's p99 at
-      // half load (bench/README.md). The registry and the records batch their per-message writes with writeCoalescer
-      // instead (one socket write per event-loop turn).
-      const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-      this.redis = redis;
-      const queue = new BullmqQueue({
-        redisUrl: config.redisUrl,
-        prefix: config.redisPrefix,
-        partitions: config.partitions,
-        leaseTtlMs: config.leaseTtlMs,
-        direct: config.directDelivery,
-        recordsConnection: redis,
-        logger,
-        onPartition: (partition, held) => void this.onPartition(partition, held),
-      });
-      this.queue = queue;
-      const registry = new RedisRegistry(
-        redis,
-        config.redisPrefix,
-        (identity) => queue.heldPartitions.has(partitionOf(identity, config.partitions)),
-        SecretBox.of(config.storeSecretKey),
-      );
-      this.registry = registry;
-      this.forgetCachedStates = () => registry.forgetCached();
-    } else if (config.store === 'sqlite') {
-      // Throws StoreError, naming the path and what to do, when DATA_DIR cannot be used (docs/architecture.md#the-embedded-store).
-      const store = SqliteStore.open(config.dataDir, logger);
-      this.store = store;
-      this.registry = new SqliteRegistry(store, SecretBox.of(config.storeSecretKey));
-      this.queue = new EmbeddedQueue({ log: store, logger, onFailure: (job, err) => void this.deadLetter(job, err) });
-    } else {
-      this.registry = new MemoryRegistry();
-      this.queue = new EmbeddedQueue({ logger, onFailure: (job, err) => void this.deadLetter(job, err) });
-    }
     this.upstream = new UpstreamPool(config, logger, this.registry, (identity, action, payload, messageId) => {
       const calls = this.csmsCalls;
       if (!calls) return Promise.reject(new RpcError('InternalError', 'gateway is starting'));
@@ -147,9 +112,6 @@ export class Gateway {
 
   /** Migration routing (docs/architecture.md#migration-routing), when a legacy system is configured. */
   private startMigration(client: SoapClient): Promise<MigrationWiring> {
-    const owns = (identity: string) =>
-      !(this.queue instanceof BullmqQueue) ||
-      this.queue.heldPartitions.has(partitionOf(identity, this.config.partitions));
     return MigrationWiring.create({
       config: this.config,
       logger: this.logger,
@@ -158,9 +120,9 @@ export class Gateway {
       queued: this.queued,
       observers: this.observers,
       chargers: client,
-      owns,
-      redis: this.redis,
-      store: this.store,
+      owns: this.storage.owns,
+      redis: this.storage.redis,
+      store: this.storage.store,
     });
   }
 
@@ -207,9 +169,10 @@ export class Gateway {
       ),
     );
     this.warnUnsafeSettings();
-    if (this.store) {
-      this.logger.info({ store: this.store.path, bytes: this.store.sizeBytes() }, 'embedded durable store open');
-      this.compaction = setInterval(() => this.store?.compact(), COMPACT_EVERY_MS).unref();
+    const store = this.storage.store;
+    if (store) {
+      this.logger.info({ store: store.path, bytes: store.sizeBytes() }, 'embedded durable store open');
+      this.compaction = setInterval(() => store.compact(), COMPACT_EVERY_MS).unref();
       // The CSMS can reach the chargers heard recently at once, before they speak again.
       await this.reopen(await this.registry.identities());
     }
@@ -247,7 +210,7 @@ export class Gateway {
       );
     if (this.config.callbackPolicy === 'any')
       this.logger.warn('CALLBACK_POLICY=any: anyone who can send as a charger can move where its CSMS commands go');
-    if (!this.redis && !this.store)
+    if (this.storage.kind === 'memory')
       this.logger.warn(
         'STORE=memory: queued messages and charger state are kept in memory only and are lost on a restart',
       );
@@ -278,7 +241,8 @@ export class Gateway {
       maskIdTags: this.config.traceMaskIdTags,
       metrics: this.metrics,
       trace: this.trace,
-      queueBoard: this.queue instanceof BullmqQueue ? queueBoard(this.queue, !this.config.queueBoardWrite) : undefined,
+      // Read-only unless QUEUE_BOARD_WRITE: deleting a job there would bypass the logged reason /queued/drop asks for.
+      queueBoard: this.storage.queueBoard?.(!this.config.queueBoardWrite),
       migration: this.migration?.control,
     });
   }
@@ -303,7 +267,7 @@ export class Gateway {
    * ACTIVE_WINDOW_MS, so the CSMS sees them again without waiting for their next SOAP message.
    */
   private async onPartition(partition: number, held: boolean): Promise<void> {
-    this.forgetCachedStates();
+    this.storage.forgetCachedStates();
     this.migration?.store.forgetCached();
     if (held) void this.migration?.forwarder.resume();
     try {
@@ -352,7 +316,8 @@ export class Gateway {
   }
 
   async checkReady(): Promise<void> {
-    if (this.redis && (await this.redis.ping()) !== 'PONG') throw new Error('Redis does not answer PING');
+    if (this.storage.redis && (await this.storage.redis.ping()) !== 'PONG')
+      throw new Error('Redis does not answer PING');
   }
 
   /** Graceful stop: no new requests, in-flight work finished or failed cleanly, connections closed. */
@@ -364,8 +329,7 @@ export class Gateway {
     this.upstream.closeAll();
     await this.registry.close();
     clearInterval(this.compaction);
-    this.store?.close();
-    this.redis?.disconnect();
+    this.storage.close();
   }
 }
 
@@ -386,13 +350,4 @@ function close(server: Server | undefined): Promise<void> {
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 5_000).unref();
   });
-}
-
-/** Bull Board over the partition queues, served by the admin server behind the admin token. */
-function queueBoard(queue: BullmqQueue, readOnlyMode: boolean): { path: string; router: import('express').Router } {
-  const serverAdapter = new ExpressAdapter();
-  serverAdapter.setBasePath('/queues');
-  // Read-only unless QUEUE_BOARD_WRITE: deleting a job there would bypass the logged reason /queued/drop asks for.
-  createBullBoard({ queues: queue.allQueues.map((q) => new BullMQAdapter(q, { readOnlyMode })), serverAdapter });
-  return { path: '/queues', router: serverAdapter.getRouter() as import('express').Router };
 }

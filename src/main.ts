@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   let gateway: Gateway;
   try {
-    gateway = new Gateway(config, logger);
+    gateway = await Gateway.create(config, logger);
   } catch (err) {
     if (err instanceof StoreError) {
       process.stderr.write(`ocpp-soap-gateway: ${err.message}\n`);

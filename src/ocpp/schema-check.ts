@@ -19,15 +19,17 @@ const NEUTRAL_CODE: Readonly<Record<string, RpcErrorCode>> = {
 
 /**
  * A schema check over the official OCA JSON schemas as shipped by the ocpp-rpc package (never hand-copied), compiled
- * once. `schemaId` names the schema of an action's CALL ("req") or CALLRESULT ("conf") payload in that file.
+ * once, on first use: a gateway with no 2.0.1 charger never loads the 2.0.1 schemas. `schemaId` names the schema of
+ * an action's CALL ("req") or CALLRESULT ("conf") payload in that file.
  */
 export function schemaChecker(
   protocol: string,
   schemaFile: string,
   schemaId: (action: string, kind: 'req' | 'conf') => string,
 ): (action: string, kind: 'req' | 'conf', payload: unknown) => SchemaCheck {
-  const validator = createValidator(protocol, require(schemaFile));
+  let validator: ReturnType<typeof createValidator> | undefined;
   return (action, kind, payload) => {
+    validator ??= createValidator(protocol, require(schemaFile));
     try {
       validator.validate(schemaId(action, kind), payload);
       return { ok: true };

@@ -55,7 +55,7 @@ export async function startGateway(
     },
   );
   const sink = logLines && { write: (line: string) => void logLines.push(line) };
-  const gateway = new Gateway(config, createLogger(config.logLevel, sink), observers);
+  const gateway = await Gateway.create(config, createLogger(config.logLevel, sink), observers);
   const { soapPort, adminPort } = await gateway.start();
   const baseUrl = `http://127.0.0.1:${soapPort}`;
   return {

@@ -1,0 +1,44 @@
+import type { GatewayConfig } from './config/config.js';
+import { EmbeddedQueue } from './queue/embedded-queue.js';
+import type { UpstreamJob } from './queue/upstream-queue.js';
+import { MemoryRegistry } from './state/memory-registry.js';
+import { SqliteRegistry } from './state/sqlite-registry.js';
+import { SqliteStore } from './state/sqlite-store.js';
+import type { Logger } from './util/log.js';
+import { SecretBox } from './util/secret-box.js';
+import type { Storage, StorageHooks } from './storage-types.js';
+
+export type { Storage, StorageHooks } from './storage-types.js';
+
+/**
+ * Opens the storage the configuration names (docs/architecture.md#scale-out): Redis and BullMQ with `REDIS_URL`, else
+ * the embedded store or memory; the Redis parts are loaded only when Redis is used.
+ */
+export async function openStorage(config: GatewayConfig, logger: Logger, hooks: StorageHooks): Promise<Storage> {
+  if (config.redisUrl) {
+    const { openRedisStorage } = await import('./storage-redis.js');
+    return openRedisStorage(config, logger, hooks);
+  }
+  const onFailure = (job: UpstreamJob, err: unknown) => hooks.onFailure(job, err);
+  if (config.store === 'sqlite') {
+    // Throws StoreError, naming the path and what to do, when DATA_DIR cannot be used (docs/architecture.md#the-embedded-store).
+    const store = SqliteStore.open(config.dataDir, logger);
+    return {
+      kind: 'sqlite',
+      store,
+      registry: new SqliteRegistry(store, SecretBox.of(config.storeSecretKey)),
+      queue: new EmbeddedQueue({ log: store, logger, onFailure }),
+      owns: () => true,
+      forgetCachedStates: () => undefined,
+      close: () => store.close(),
+    };
+  }
+  return {
+    kind: 'memory',
+    registry: new MemoryRegistry(),
+    queue: new EmbeddedQueue({ logger, onFailure }),
+    owns: () => true,
+    forgetCachedStates: () => undefined,
+    close: () => undefined,
+  };
+}
