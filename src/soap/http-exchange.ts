@@ -130,7 +130,7 @@ function readAnswer(res: IncomingMessage, limits: ExchangeLimits): Promise<Excha
     sink.on('error', (err: Error) => reject(new ExchangeError('unreachable', `answer unreadable: ${err.message}`)));
     res.on('error', (err: Error) => reject(new ExchangeError('unreachable', `answer interrupted: ${err.message}`)));
     sink.on('end', () => {
-      const text = new TextDecoder('utf-8').decode(Buffer.concat(chunks));
+      const text = Buffer.concat(chunks).toString('utf8');
       resolve({ status: res.statusCode ?? 0, body: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });
     });
   });

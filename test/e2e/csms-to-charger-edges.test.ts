@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NS } from '../../src/soap/namespaces.js';
+import { rawChargerSite } from '../helpers/raw-charger-site.js';
 import { TestCsms, type RpcServerClient } from '../helpers/csms-peer.js';
-import { RawChargePoint } from '../helpers/charge-points.js';
+import type { RawChargePoint } from '../helpers/charge-points.js';
 import { QUEUE_MODES, startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
 import { envelope, post } from '../helpers/soap.js';
 import { until } from '../helpers/wait.js';
@@ -42,17 +43,7 @@ for (const mode of QUEUE_MODES) {
     const identity = `CP-RAW-${mode}`;
 
     before(async () => {
-      csms = await new TestCsms().start();
-      cp = await new RawChargePoint().start();
-      gw = await startGateway(mode, csms.url, { chargerTimeoutMs: 700 });
-      await post(
-        gw.soapUrl,
-        envelope(
-          '<cs:bootNotificationRequest><cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel></cs:bootNotificationRequest>',
-          { identity, from: cp.url },
-        ),
-      );
-      client = csms.clients.get(identity)!;
+      ({ csms, cp, gw, client } = await rawChargerSite(identity, mode, { chargerTimeoutMs: 700 }));
     });
     after(async () => {
       await gw.stop();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createGzip } from 'node:zlib';
-import { RawChargePoint } from '../helpers/charge-points.js';
-import { TestCsms, type RpcServerClient } from '../helpers/csms-peer.js';
-import { startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
-import { envelope, post } from '../helpers/soap.js';
+import type { RawChargePoint } from '../helpers/charge-points.js';
+import type { TestCsms, RpcServerClient } from '../helpers/csms-peer.js';
+import type { RunningGateway } from '../helpers/gateway-harness.js';
+import { rawChargerSite } from '../helpers/raw-charger-site.js';
 
 /**
  * A charger's answer to a CSMS command is read within bounds (docs/architecture.md#resource-bounds): whatever an
@@ -63,17 +63,7 @@ describe('hostile answers of a charger to CSMS commands', () => {
   const identity = 'CP-HOSTILE';
 
   before(async () => {
-    csms = await new TestCsms().start();
-    cp = await new RawChargePoint().start();
-    gw = await startGateway('embedded', csms.url, { chargerTimeoutMs: 5_000 });
-    await post(
-      gw.soapUrl,
-      envelope(
-        '<cs:bootNotificationRequest><cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel></cs:bootNotificationRequest>',
-        { identity, from: cp.url },
-      ),
-    );
-    client = csms.clients.get(identity)!;
+    ({ csms, cp, gw, client } = await rawChargerSite(identity, 'embedded', { chargerTimeoutMs: 5_000 }));
   });
   after(async () => {
     await gw.stop();
@@ -83,11 +73,17 @@ describe('hostile answers of a charger to CSMS commands', () => {
 
   it('1 MB of "<" as the answer: a CALLERROR, and /health answers within 50 ms all along', async () => {
     cp.answer = () => ({ body: '<'.repeat(1_000_000) });
-    const r = await whileProbing(`${gw.adminUrl}/health`, () => client.call('Reset', { type: 'Soft' }));
-    assert.equal(r.code, 'GenericError');
-    assert.match(r.message ?? '', /not XML/);
-    assert.ok(r.probes > 0, 'health was probed during the call');
-    assert.ok(r.slowestHealthMs < 50, `/health took ${r.slowestHealthMs.toFixed(1)} ms`);
+    // Three tries, the best counted: another process on a busy machine can delay one probe, but a parse that stalls
+    // the event loop (a quadratic one took 5.6 s on 100 KB) delays a probe in every try.
+    const slowest: number[] = [];
+    for (let i = 0; i < 3 && !slowest.some((ms) => ms < 50); i++) {
+      const r = await whileProbing(`${gw.adminUrl}/health`, () => client.call('Reset', { type: 'Soft' }));
+      assert.equal(r.code, 'GenericError');
+      assert.match(r.message ?? '', /not XML/);
+      assert.ok(r.probes > 0, 'health was probed during the call');
+      slowest.push(r.slowestHealthMs);
+    }
+    assert.ok(Math.min(...slowest) < 50, `/health took ${slowest.map((ms) => ms.toFixed(1)).join(', ')} ms`);
   });
 
   it('a gzip bomb (200 MiB inflated) is stopped at the size bound: RSS grows by less than 20 MiB', async () => {

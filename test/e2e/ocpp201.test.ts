@@ -8,7 +8,8 @@ import { partitionOf } from '../../src/queue/partition.js';
 import type { BullmqQueue } from '../../src/queue/bullmq-queue.js';
 import { NS } from '../../src/soap/namespaces.js';
 import { ocpp15Soap } from '../../src/soap/dialects.js';
-import { NodeSoapChargePoint, RawChargePoint } from '../helpers/charge-points.js';
+import { NodeSoapChargePoint, type RawChargePoint } from '../helpers/charge-points.js';
+import { rawChargerSite } from '../helpers/raw-charger-site.js';
 import { TestCsms, type RpcServerClient } from '../helpers/csms-peer.js';
 import {
   QUEUE_MODES,
@@ -18,7 +19,6 @@ import {
   type RunningGateway,
 } from '../helpers/gateway-harness.js';
 import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
-import { envelope, post } from '../helpers/soap.js';
 import { SoapCharger } from '../helpers/soap-charger.js';
 import { until } from '../helpers/wait.js';
 
@@ -761,17 +761,7 @@ describe('OCPP 2.0.1 CSMS -> charger against the response envelopes real charger
   const identity = 'CP-201-RAW';
 
   before(async () => {
-    csms = await new TestCsms(P201).start();
-    cp = await new RawChargePoint().start();
-    gw = await startGateway('embedded', csms.url, { csmsProtocol: P201, chargerTimeoutMs: 1_000 });
-    await post(
-      gw.soapUrl,
-      envelope(
-        '<cs:bootNotificationRequest><cs:chargePointVendor>V</cs:chargePointVendor><cs:chargePointModel>M</cs:chargePointModel></cs:bootNotificationRequest>',
-        { identity, from: cp.url },
-      ),
-    );
-    client = csms.clients.get(identity)!;
+    ({ csms, cp, gw, client } = await rawChargerSite(identity, 'embedded', { chargerTimeoutMs: 1_000 }, P201));
   });
   after(async () => {
     await gw.stop();
