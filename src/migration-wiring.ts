@@ -8,7 +8,7 @@ import type { QueuedCount } from './bridge/queued-count.js';
 import { RoutedProcessor } from './bridge/routed-processor.js';
 import { ShadowForwarder } from './bridge/shadow-forwarder.js';
 import type { GatewayConfig } from './config/config.js';
-import { arrangementOf, legacyUrlOf, type RouteName } from './config/migration.js';
+import { arrangementOf, legacyDialectProblem, legacyUrlOf, type RouteName } from './config/migration.js';
 import { RpcError } from './ocpp/rpc-error.js';
 import type { JobProcessor } from './queue/upstream-queue.js';
 import { ChargePointRelayEndpoint, legacyCallerCheck, relayUrlOf } from './soap/charge-point-relay.js';
@@ -111,10 +111,13 @@ export class MigrationWiring {
       store,
       routeOf,
       known: async (identity) => identity in config.chargers || (await parts.registry.contact(identity)) !== undefined,
-      problem: (identity, route) =>
-        route !== 'csms' && !legacyUrlOf(config, identity)
-          ? `route ${route} needs a legacy URL for ${identity} (LEGACY_CS_URL or chargers.${identity}.legacyUrl)`
-          : undefined,
+      problem: async (identity, route) => {
+        if (route === 'csms') return undefined;
+        if (!legacyUrlOf(config, identity))
+          return `route ${route} needs a legacy URL for ${identity} (LEGACY_CS_URL or chargers.${identity}.legacyUrl)`;
+        const dialect = config.chargers[identity]?.dialect ?? (await parts.registry.contact(identity))?.dialect;
+        return dialect ? legacyDialectProblem(config, identity, dialect) : undefined;
+      },
       identities: async () => [...new Set([...(await parts.registry.identities()), ...Object.keys(config.chargers)])],
     };
   }

@@ -12,7 +12,7 @@ export interface MigrationControl {
   /** Whether the gateway knows the identity (it has sent a message, or it is configured). */
   known(identity: string): Promise<boolean>;
   /** Why the route cannot be given to the charger (no legacy URL for it), or undefined. */
-  problem(identity: string, route: RouteName): string | undefined;
+  problem(identity: string, route: RouteName): Promise<string | undefined>;
   /** Every charger the gateway knows. */
   identities(): Promise<string[]>;
 }
@@ -62,8 +62,10 @@ export function migrationApi(control: MigrationControl, logger: Logger): Router 
     for (const identity of identities) {
       if (typeof identity !== 'string' || !(await control.known(identity)))
         problems.push(`unknown charger ${JSON.stringify(identity)}`);
-      else
-        problems.push(...[control.problem(identity, route as RouteName)].filter((p): p is string => p !== undefined));
+      else {
+        const problem = await control.problem(identity, route as RouteName);
+        if (problem) problems.push(problem);
+      }
     }
     return problems;
   };

@@ -1,4 +1,4 @@
-import { legacyUrlOf } from '../config/migration.js';
+import { legacyDialectProblem, legacyUrlOf } from '../config/migration.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { SourceDialect } from '../ocpp/protocols.js';
 import { faultOf, type SoapFault } from '../ocpp/soap-fault.js';
@@ -23,7 +23,10 @@ export interface LegacyCalls {
 export type LegacyFailure = { refused: SoapFault } | { unavailable: string };
 
 export interface LegacyDeps {
-  config: Pick<GatewayConfig, 'legacyCsUrl' | 'chargers' | 'legacyTimeoutMs' | 'deadLetterAfterHours'>;
+  config: Pick<
+    GatewayConfig,
+    'legacyCsUrl' | 'chargers' | 'legacyTimeoutMs' | 'deadLetterAfterHours' | 'legacyCsDialect'
+  >;
   registry: ChargerRegistry;
   legacy: LegacyCalls;
   classify(err: unknown): LegacyFailure;
@@ -69,6 +72,12 @@ export class LegacyDelivery {
     const { job, deps } = this;
     if (!this.stored && !this.acknowledged && Date.now() >= job.deadline) {
       this.log().warn('message expired in the queue before it could be sent; the charger was told to retry, not sent');
+      return;
+    }
+    const dialectProblem = legacyDialectProblem(deps.config, job.identity, job.source);
+    if (dialectProblem) {
+      this.log().warn(dialectProblem);
+      this.reply({ kind: 'fault', fault: faultOf('NotSupported', dialectProblem) });
       return;
     }
     const url = legacyUrlOf(deps.config, job.identity);

@@ -1,3 +1,4 @@
+import { CHARGER_DIALECTS } from '../ocpp/protocols.js';
 import { z } from 'zod';
 
 /**
@@ -39,6 +40,8 @@ export const migrationKeys = {
   route: z.enum(ROUTES).optional(),
   /** Bound on a call to the legacy system. */
   legacyTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(20_000),
+  /** The SOAP dialect the legacy system speaks: chargers of another one are not routed through it. */
+  legacyCsDialect: z.enum(CHARGER_DIALECTS).default('ocpp1.5-soap'),
 };
 
 /** Per-charger migration keys. */
@@ -55,6 +58,7 @@ export const MIGRATION_ENV_KEYS = {
   ROUTE: 'route',
   LEGACY_CS_NETWORKS: 'legacyNetworks',
   LEGACY_TIMEOUT_MS: 'legacyTimeoutMs',
+  LEGACY_CS_DIALECT: 'legacyCsDialect',
 } as const;
 
 interface MigrationConfig {
@@ -83,4 +87,17 @@ export function migrationProblem(config: MigrationConfig): string | undefined {
       return `chargers.${identity}.route ${charger.route} needs legacyCsUrl (LEGACY_CS_URL) or chargers.${identity}.legacyUrl`;
   }
   return undefined;
+}
+
+/**
+ * Why a charger cannot go through the legacy system, or undefined: it speaks another dialect than LEGACY_CS_DIALECT,
+ * and the gateway does not convert between SOAP dialects (docs/architecture.md#migration-routing).
+ */
+export function legacyDialectProblem(
+  config: { legacyCsDialect: string },
+  identity: string,
+  dialect: string,
+): string | undefined {
+  if (dialect === config.legacyCsDialect) return undefined;
+  return `charger ${identity} speaks ${dialect} and the legacy system ${config.legacyCsDialect} (LEGACY_CS_DIALECT): the gateway does not convert between SOAP dialects, so it cannot be routed through the legacy system`;
 }

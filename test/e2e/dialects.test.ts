@@ -172,6 +172,37 @@ describe('what a 1.6 SOAP charger says reaches a 1.6J CSMS whole', () => {
     assert.ok(cp.last('TriggerMessage'), 'the charger got TriggerMessage');
   });
 
+  it('smart charging is native to 1.6 SOAP: SetChargingProfile reaches the charger as csChargingProfiles', async () => {
+    const client = csms.clients.get(identity)!;
+    const profile = {
+      chargingProfileId: 7,
+      stackLevel: 0,
+      chargingProfilePurpose: 'TxDefaultProfile',
+      chargingProfileKind: 'Absolute',
+      chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16.5 }] },
+    };
+    const result = (await client.call('SetChargingProfile', { connectorId: 1, csChargingProfiles: profile })) as {
+      status: string;
+    };
+    assert.equal(result.status, 'Accepted');
+    const got = cp.last('SetChargingProfile');
+    assert.ok(got, 'the charger got SetChargingProfile');
+    assert.match(got.rawXml, /csChargingProfiles/);
+    assert.match(got.rawXml, /<[\w:]*limit>16.5</);
+  });
+
+  it('Q9: a 1.6 body in the Cp namespace is answered in the 1.6 Cs namespace', async () => {
+    const reply = await post(
+      gw.soapUrl,
+      envelope('<cs:heartbeatRequest/>', { identity, bodyNs: ocpp16Soap.cpNamespace, from: cp.url }),
+    );
+    assertSoapResponse(reply, {
+      action: '/HeartbeatResponse',
+      relatesTo: 'urn:uuid:11111111-2222-3333-4444-555555555555',
+    });
+    assert.equal(reply.body?.ns, ocpp16Soap.csNamespace);
+  });
+
   it('a charger that changes dialect (a firmware update) is followed: its commands go in the new one', async () => {
     const moved = 'CP-MOVES';
     const cp15 = await new NodeSoapChargePoint().start();
@@ -197,5 +228,40 @@ describe('what a 1.6 SOAP charger says reaches a 1.6J CSMS whole', () => {
     } finally {
       await cp15.stop();
     }
+  });
+});
+
+describe('what OCPP 1.2 lacks is refused to the CSMS, never sent in another namespace', () => {
+  let csms: TestCsms;
+  let gw: RunningGateway;
+  let cp: NodeSoapChargePoint;
+  const identity = 'CP-12-LACKS';
+  before(async () => {
+    csms = await new TestCsms('ocpp1.6').start();
+    cp = await new NodeSoapChargePoint(ocpp12Soap).start();
+    gw = await startGateway('embedded', csms.url, {});
+    await post(gw.soapUrl, envelope(V12.boot, { identity, bodyNs: ocpp12Soap.csNamespace, from: cp.url }));
+  });
+  after(async () => {
+    await gw.stop();
+    await cp.stop();
+    await csms.stop();
+  });
+
+  it('GetConfiguration, DataTransfer, ReserveNow: CALLERROR NotSupported naming the dialect; the charger gets nothing', async () => {
+    const client = csms.clients.get(identity)!;
+    for (const [action, payload] of [
+      ['GetConfiguration', {}],
+      ['DataTransfer', { vendorId: 'V' }],
+      ['ReserveNow', { connectorId: 1, expiryDate: T(60), idTag: 'TAG', reservationId: 1 }],
+    ] as const) {
+      const error = await client.call(action, payload).then(
+        () => undefined,
+        (err: { rpcErrorCode?: string; message: string }) => err,
+      );
+      assert.equal(error?.rpcErrorCode, 'NotSupported', action);
+      assert.match(error?.message ?? '', /1\.2/, `${action}: the message names the dialect`);
+    }
+    assert.deepEqual(cp.received, [], 'nothing reached the charger');
   });
 });

@@ -89,7 +89,10 @@ for (const mode of ['embedded', 'redis'] as QueueMode[]) {
 describe('route changes through the admin API', () => {
   let s: Site;
   before(async () => {
-    s = await site('embedded', { chargers: { 'CP-A': {}, 'CP-B': {}, 'CP-C': {} }, admission: 'allowlist' });
+    s = await site('embedded', {
+      chargers: { 'CP-A': {}, 'CP-B': {}, 'CP-C': {} },
+      admission: 'allowlist',
+    });
   });
   after(() => closeSite(s));
 
@@ -117,6 +120,22 @@ describe('route changes through the admin API', () => {
       await (await fetch(`${s.gw.adminUrl}/metrics`)).text(),
       /ocppgw_chargers_by_route\{route="legacy\+shadow"\} 2/,
     );
+  });
+});
+
+describe('a legacy system of one dialect', () => {
+  let s: Site;
+  before(async () => {
+    s = await site('embedded', { chargers: { 'CP-16': { dialect: 'ocpp1.6-soap', route: 'csms' } } });
+  });
+  after(() => closeSite(s));
+
+  it('a charger of another dialect than LEGACY_CS_DIALECT is refused a route through the legacy system, naming both', async () => {
+    for (const route of ['legacy', 'legacy+shadow', 'csms+shadow']) {
+      const refused = await admin(s, 'PUT', '/api/chargers/CP-16/route', { route, reason: 'try' });
+      assert.equal(refused.status, 400, route);
+      assert.match(refused.json.error, /CP-16 speaks ocpp1\.6-soap and the legacy system ocpp1\.5-soap/);
+    }
   });
 });
 
