@@ -47,6 +47,22 @@ export async function routingSummary(
   return out;
 }
 
+/** Validates a route change; the problems name the route or identity at fault. */
+async function routeProblems(control: MigrationControl, identities: unknown[], route: unknown): Promise<string[]> {
+  if (typeof route !== 'string' || !(ROUTES as readonly string[]).includes(route))
+    return [`unknown route ${JSON.stringify(route)}: use one of ${ROUTES.join(', ')}`];
+  const problems: string[] = [];
+  for (const identity of identities) {
+    if (typeof identity !== 'string' || !(await control.known(identity)))
+      problems.push(`unknown charger ${JSON.stringify(identity)}`);
+    else {
+      const problem = await control.problem(identity, route as RouteName);
+      if (problem) problems.push(problem);
+    }
+  }
+  return problems;
+}
+
 /**
  * Route changes (one charger, or many at once for a batch cut-over), divergences and the migration overview. A route
  * change takes effect at once for new transactions; open ones stay with the system that started them.
@@ -54,21 +70,7 @@ export async function routingSummary(
 export function migrationApi(control: MigrationControl, logger: Logger): Router {
   const api = Router();
 
-  /** Validates a change; the problems name the route or identity at fault. */
-  const check = async (identities: unknown[], route: unknown): Promise<string[]> => {
-    if (typeof route !== 'string' || !(ROUTES as readonly string[]).includes(route))
-      return [`unknown route ${JSON.stringify(route)}: use one of ${ROUTES.join(', ')}`];
-    const problems: string[] = [];
-    for (const identity of identities) {
-      if (typeof identity !== 'string' || !(await control.known(identity)))
-        problems.push(`unknown charger ${JSON.stringify(identity)}`);
-      else {
-        const problem = await control.problem(identity, route as RouteName);
-        if (problem) problems.push(problem);
-      }
-    }
-    return problems;
-  };
+  const check = (identities: unknown[], route: unknown) => routeProblems(control, identities, route);
 
   const apply = async (identities: string[], route: RouteName, req: Request) => {
     const reason = typeof req.body?.reason === 'string' ? req.body.reason.trim() : undefined;
