@@ -24,6 +24,8 @@ export interface SessionRecord {
   meterStart: number;
   meterStop?: number;
   samples: MeterSample[];
+  /** When the gateway closed it: retention counts from here, since a charger's clock may be far off. */
+  recordedAt?: number;
 }
 
 export interface AlarmRecord {
@@ -99,6 +101,10 @@ export class FleetRecords {
     this.addSamples(session, call.transactionData);
     session.end = Date.parse(String(call.timestamp));
     session.meterStop = Number(call.meterStop);
+    session.recordedAt = now;
+    // meterStop is the register's last reading: the session's last quarter hour ends with it.
+    if (Number.isFinite(session.end) && Number.isFinite(session.meterStop))
+      session.samples.push({ at: session.end, energyWh: session.meterStop });
     this.power.delete(`${identity}\n${session.connectorId}`);
     this.closedList.push(session);
     this.prune(identity, now);
@@ -143,7 +149,7 @@ export class FleetRecords {
     const mine = this.closedList.filter((s) => s.identity === identity).length;
     let excess = mine - this.limits.sessionsPerCharger;
     this.closedList = this.closedList.filter((s) => {
-      if ((s.end ?? s.start) < horizon) return false;
+      if ((s.recordedAt ?? 0) < horizon) return false;
       if (excess > 0 && s.identity === identity) {
         excess--;
         return false;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import type { GatewayObservers } from '../admin/observers.js';
 import type { FleetApiConfig, StationMetadata } from '../config/fleet-api.js';
 import { BodyError, readBody } from '../soap/body-reader.js';
 import type { ChargerRegistry } from '../state/registry.js';
@@ -34,9 +35,15 @@ export class FleetApi {
   readonly records: FleetRecords;
   private readonly credentials: ApiCredentials;
 
+  /** The API when at least one key is configured; undefined (nothing served) otherwise. */
+  static create(config: FleetApiOptions, registry: () => ChargerRegistry, logger: Logger): FleetApi | undefined {
+    return FleetApi.enabled(config) ? new FleetApi(config, registry, logger) : undefined;
+  }
+
   constructor(
     private readonly config: FleetApiOptions,
-    private readonly registry: Pick<ChargerRegistry, 'load' | 'contact'>,
+    /** A getter: the gateway creates its registry after its observers. */
+    private readonly registry: () => Pick<ChargerRegistry, 'load' | 'contact'>,
     private readonly logger: Logger,
     private readonly clock: () => number = Date.now,
   ) {
@@ -143,12 +150,23 @@ export class FleetApi {
         stationOf(
           identity,
           this.config,
-          await this.registry.load(identity),
-          await this.registry.contact(identity),
+          await this.registry().load(identity),
+          await this.registry().contact(identity),
           now,
         ),
       ),
     );
+  }
+
+  /** The gateway's extra observers plus this API's recording of what the CSMS is sent (sessions, meter values, alarms). */
+  observing(extra: GatewayObservers): GatewayObservers {
+    return {
+      ...extra,
+      onExchange: (e) => {
+        if (e.via !== 'error') this.observe(e.identity, e.action, e.call, e.result);
+        extra.onExchange?.(e);
+      },
+    };
   }
 
   /** A charger message the gateway bridged (an OCPP 1.6 CALL and its answer): recorded for sessions, alarms and load. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FleetApiConfig, StationMetadata } from '../config/fleet-api.js';
 import type { ChargerContact } from '../state/registry.js';
-import type { ChargerState } from '../translate/charger-state.js';
+import { type ChargerState, openTransactionOn } from '../translate/charger-state.js';
 
 /** What the API says about one charger (docs/chargepoint-api.md#data-sources). */
 export interface Station {
@@ -73,7 +73,12 @@ export function stationOf(
     .sort((a, b) => a.portNumber - b.portNumber)
     .map(({ portNumber, c }) => ({
       portNumber,
-      status: reachable ? portStatusOf(c.csmsStatus ?? c.chargerStatus) : ('UNREACHABLE' as const),
+      // An open transaction is a port in use, whatever status was last reported.
+      status: !reachable
+        ? ('UNREACHABLE' as const)
+        : state && openTransactionOn(state, portNumber)
+          ? ('INUSE' as const)
+          : portStatusOf(c.csmsStatus ?? c.chargerStatus),
       chargerStatus: c.chargerStatus,
       errorCode: c.chargerErrorCode,
     }));
