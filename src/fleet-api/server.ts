@@ -35,9 +35,17 @@ export class FleetApi {
   readonly records: FleetRecords;
   private readonly credentials: ApiCredentials;
 
-  /** The API when at least one key is configured; undefined (nothing served) otherwise. */
-  static create(config: FleetApiOptions, registry: () => ChargerRegistry, logger: Logger): FleetApi | undefined {
-    return FleetApi.enabled(config) ? new FleetApi(config, registry, logger) : undefined;
+  /**
+   * Gives the gateway its API when at least one key is configured (nothing is served otherwise), and returns the
+   * observers that feed the API's records. The registry is read through the host: the gateway creates it later.
+   */
+  static attach(
+    host: { config: FleetApiOptions; logger: Logger; registry: ChargerRegistry; fleetApi?: FleetApi },
+    extra: GatewayObservers,
+  ): GatewayObservers {
+    if (!FleetApi.enabled(host.config)) return extra;
+    host.fleetApi = new FleetApi(host.config, () => host.registry, host.logger);
+    return host.fleetApi.observing(extra);
   }
 
   constructor(
