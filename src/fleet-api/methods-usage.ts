@@ -180,7 +180,7 @@ const getAlarms: Method = async (ctx) => {
 const clearAlarms: Method = async (ctx) => {
   const { alarms } = await matchingAlarms(ctx);
   const reason = textOf(queryOf(ctx), 'clearReason');
-  for (const a of alarms) a.cleared = { at: ctx.now, reason };
+  for (const a of alarms) ctx.records.clearAlarm(a, ctx.now, reason);
   return answer(
     100,
     `${alarms.length} alarm(s) cleared in the gateway only; the charger is not told, and its next fault report raises the alarm again.`,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { RecordKind, RecordsPersistence } from './persistence.js';
 
 /**
  * What the API serves that ChargerState does not keep (docs/chargepoint-api.md#data-sources): closed sessions with
@@ -29,6 +30,8 @@ export interface SessionRecord {
 }
 
 export interface AlarmRecord {
+  /** Unique within the gateway: the key the record is stored under. */
+  id: string;
   identity: string;
   connectorId: number;
   type: string;
@@ -61,8 +64,50 @@ export class FleetRecords {
   private closedList: SessionRecord[] = [];
   private readonly alarmsByCharger = new Map<string, AlarmRecord[]>();
   private readonly power = new Map<string, { kW: number; at: number }>();
+  private persistence?: RecordsPersistence;
+  private alarmCount = 0;
 
   constructor(private readonly limits: RecordLimits) {}
+
+  /**
+   * Keeps the records in `persistence` from now on: what it holds is read back, what was recorded before is written to
+   * it. Open sessions' meter samples are written with the closed session, not one by one (the cost per MeterValues
+   * stays a memory append), so a restart loses the samples of the sessions open at that moment.
+   */
+  async persistIn(persistence: RecordsPersistence): Promise<void> {
+    const before = {
+      open: [...this.open.entries()],
+      closed: this.closedList,
+      alarms: [...this.alarmsByCharger.values()].flat(),
+    };
+    this.persistence = persistence;
+    for (const [key, s] of await persistence.load('open')) this.open.set(key, s as SessionRecord);
+    await this.reload();
+    for (const [key, s] of before.open) this.write('open', key, s);
+    for (const s of before.closed) this.write('session', String(s.sessionId), s);
+    for (const a of before.alarms) this.write('alarm', a.id, a);
+    this.closedList.push(...before.closed);
+    for (const a of before.alarms) this.keepAlarm(a);
+  }
+
+  /** Reads closed sessions and alarms again (Redis: other instances record too). */
+  async refresh(): Promise<void> {
+    if (this.persistence?.shared) await this.reload();
+  }
+
+  private async reload(): Promise<void> {
+    const persistence = this.persistence!;
+    this.closedList = (await persistence.load('session'))
+      .map(([, s]) => s as SessionRecord)
+      .sort((a, b) => (a.recordedAt ?? 0) - (b.recordedAt ?? 0) || a.sessionId - b.sessionId);
+    this.alarmsByCharger.clear();
+    const alarms = (await persistence.load('alarm')).map(([, a]) => a as AlarmRecord).sort((a, b) => a.at - b.at);
+    for (const a of alarms) this.keepAlarm(a);
+  }
+
+  private write(kind: RecordKind, key: string, value: object | undefined): void {
+    this.persistence?.put(kind, key, value);
+  }
 
   /** One charger message as the CSMS received it (an OCPP 1.6 CALL) and its answer. */
   observe(identity: string, action: string, call: Call | undefined, result: Call | undefined, now: number): void {
@@ -82,7 +127,8 @@ export class FleetRecords {
     const transactionId = Number(result?.transactionId);
     if (!Number.isInteger(transactionId)) return;
     const start = String(call.timestamp);
-    this.open.set(`${identity}\n${transactionId}`, {
+    const key = `${identity}\n${transactionId}`;
+    const session: SessionRecord = {
       sessionId: sessionIdOf(identity, transactionId, start),
       identity,
       connectorId: Number(call.connectorId),
@@ -90,7 +136,9 @@ export class FleetRecords {
       start: Date.parse(start),
       meterStart: Number(call.meterStart),
       samples: [],
-    });
+    };
+    this.open.set(key, session);
+    this.write('open', key, session);
   }
 
   private stopped(identity: string, call: Call, now: number): void {
@@ -107,6 +155,8 @@ export class FleetRecords {
       session.samples.push({ at: session.end, energyWh: session.meterStop });
     this.power.delete(`${identity}\n${session.connectorId}`);
     this.closedList.push(session);
+    this.write('open', key, undefined);
+    this.write('session', String(session.sessionId), session);
     this.prune(identity, now);
   }
 
@@ -137,10 +187,24 @@ export class FleetRecords {
   }
 
   private alarm(identity: string, connectorId: number, type: string, at: number): void {
-    const list = this.alarmsByCharger.get(identity) ?? [];
-    list.push({ identity, connectorId, type, at });
-    if (list.length > MAX_ALARMS_PER_CHARGER) list.shift();
-    this.alarmsByCharger.set(identity, list);
+    const alarm: AlarmRecord = { id: `${identity}\n${at}\n${this.alarmCount++}`, identity, connectorId, type, at };
+    this.write('alarm', alarm.id, alarm);
+    const dropped = this.keepAlarm(alarm);
+    if (dropped) this.write('alarm', dropped.id, undefined);
+  }
+
+  /** Adds an alarm to its charger's list; returns the oldest one when the list outgrew its bound. */
+  private keepAlarm(alarm: AlarmRecord): AlarmRecord | undefined {
+    const list = this.alarmsByCharger.get(alarm.identity) ?? [];
+    list.push(alarm);
+    this.alarmsByCharger.set(alarm.identity, list);
+    return list.length > MAX_ALARMS_PER_CHARGER ? list.shift() : undefined;
+  }
+
+  /** Clears an alarm in the gateway's records (OCPP has no command that clears a charger's fault). */
+  clearAlarm(alarm: AlarmRecord, at: number, reason: string | undefined): void {
+    alarm.cleared = { at, reason };
+    this.write('alarm', alarm.id, alarm);
   }
 
   /** Retention: sessions older than historyDays go, and a charger keeps at most sessionsPerCharger. */
@@ -149,12 +213,9 @@ export class FleetRecords {
     const mine = this.closedList.filter((s) => s.identity === identity).length;
     let excess = mine - this.limits.sessionsPerCharger;
     this.closedList = this.closedList.filter((s) => {
-      if ((s.recordedAt ?? 0) < horizon) return false;
-      if (excess > 0 && s.identity === identity) {
-        excess--;
-        return false;
-      }
-      return true;
+      const keep = (s.recordedAt ?? 0) >= horizon && !(excess > 0 && s.identity === identity && excess--);
+      if (!keep) this.write('session', String(s.sessionId), undefined);
+      return keep;
     });
   }
 

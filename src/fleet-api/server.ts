@@ -4,6 +4,9 @@ import type { GatewayObservers } from '../admin/observers.js';
 import type { FleetApiConfig, StationMetadata } from '../config/fleet-api.js';
 import { BodyError, readBody } from '../soap/body-reader.js';
 import type { ChargerRegistry } from '../state/registry.js';
+import { SqliteStore } from '../state/sqlite-store.js';
+import type { Redis } from 'ioredis';
+import { redisPersistence, sqlitePersistence } from './persistence.js';
 import type { Logger } from '../util/log.js';
 import { type ApiVersion, ApiAnswer, type Method, type MethodContext } from './context.js';
 import { ApiCredentials } from './credentials.js';
@@ -24,6 +27,7 @@ const METHODS: Record<string, Method> = { ...STATION_METHODS, ...USAGE_METHODS, 
 
 export interface FleetApiOptions {
   fleetApi: FleetApiConfig;
+  redisPrefix: string;
   chargers: Record<string, { station?: StationMetadata }>;
 }
 
@@ -34,6 +38,8 @@ export interface FleetApiOptions {
 export class FleetApi {
   readonly records: FleetRecords;
   private readonly credentials: ApiCredentials;
+  /** Settles once the durable records are read back. */
+  private restored: Promise<void> = Promise.resolve();
 
   /**
    * Gives the gateway its API when at least one key is configured (nothing is served otherwise), and returns the
@@ -62,6 +68,23 @@ export class FleetApi {
   /** Off until at least one key is configured: then nothing of the API is served. */
   static enabled(config: FleetApiOptions): boolean {
     return config.fleetApi.keys.length > 0;
+  }
+
+  /**
+   * The handler for the SOAP port. From now on the records are kept in the embedded store or in Redis
+   * (docs/chargepoint-api.md#records-and-retention); without either (STORE=memory) in memory only.
+   */
+  serve(durable: SqliteStore | Redis | undefined): { matches(path: string): boolean; handle: FleetApi['handle'] } {
+    if (durable) {
+      const persistence =
+        durable instanceof SqliteStore
+          ? sqlitePersistence(durable)
+          : redisPersistence(durable, this.config.redisPrefix, this.logger);
+      this.restored = this.records.persistIn(persistence).catch((err: Error) => {
+        this.logger.error({ err: err.message }, 'fleet API: the stored records could not be read; recording anew');
+      });
+    }
+    return { matches: FleetApi.matches, handle: this.handle };
   }
 
   static matches(path: string): boolean {
@@ -132,6 +155,8 @@ export class FleetApi {
     };
     let fields: Field[];
     try {
+      await this.restored;
+      await this.records.refresh();
       fields = await method(ctx);
     } catch (err) {
       if (err instanceof ApiAnswer) fields = err.fields;

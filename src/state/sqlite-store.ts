@@ -24,7 +24,10 @@ export type StoreSpace =
   | 'route'
   | 'routing'
   | 'copy'
-  | 'divergence';
+  | 'divergence'
+  | 'fleet-session'
+  | 'fleet-open'
+  | 'fleet-alarm';
 
 export interface StoreStats {
   /** Durable commits (each one fsync of the write-ahead log). */
