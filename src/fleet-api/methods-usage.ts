@@ -128,6 +128,19 @@ const get15minChargingSessionData: Method = async (ctx) => {
   ]);
 };
 
+const UNREACHABLE = 'Unreachable';
+
+/**
+ * A station the gateway cannot reach (silent too long, or no callback address) has an "Unreachable" alarm dated at
+ * its last contact for as long as that lasts; it is computed, not stored, and goes when the station is reachable.
+ */
+function unreachableAlarm(s: Station): AlarmRecord[] {
+  if (s.reachable || s.lastContact === undefined) return [];
+  return [
+    { id: `${UNREACHABLE}\n${s.identity}`, identity: s.identity, connectorId: 0, type: UNREACHABLE, at: s.lastContact },
+  ];
+}
+
 /** The caller's alarms matching the filters, oldest first. */
 async function matchingAlarms(ctx: MethodContext): Promise<{ alarms: AlarmRecord[]; stations: Map<string, Station> }> {
   const q = queryOf(ctx);
@@ -141,7 +154,7 @@ async function matchingAlarms(ctx: MethodContext): Promise<{ alarms: AlarmRecord
   const stations = await byStationId(ctx);
   const alarms = [...stations.values()]
     .filter((s) => !stationId || s.stationId === stationId)
-    .flatMap((s) => ctx.records.alarms(s.identity))
+    .flatMap((s) => [...ctx.records.alarms(s.identity), ...unreachableAlarm(s)])
     .filter((a) => !a.cleared && (!port || a.connectorId === port) && (!type || a.type === type))
     .filter((a) => (from === undefined || a.at >= from) && (to === undefined || a.at <= to))
     .sort((a, b) => a.at - b.at);
@@ -178,7 +191,9 @@ const getAlarms: Method = async (ctx) => {
 
 /** Clearing is the gateway's bookkeeping only: OCPP 1.5 has no command that clears a charger's fault. */
 const clearAlarms: Method = async (ctx) => {
-  const { alarms } = await matchingAlarms(ctx);
+  const alarms = (await matchingAlarms(ctx)).alarms.filter((a) => a.type !== UNREACHABLE);
+  if (alarms.length === 0)
+    throw new ApiAnswer(153, 'Alarms not found (an Unreachable alarm ends when the station is reachable)');
   const reason = textOf(queryOf(ctx), 'clearReason');
   for (const a of alarms) ctx.records.clearAlarm(a, ctx.now, reason);
   return answer(
