@@ -82,6 +82,18 @@ export const stationMetadata = z
     postalCode: z.string().optional(),
     lat: z.number().min(-90).max(90).optional(),
     long: z.number().min(-180).max(180).optional(),
+    /**
+     * Load shedding through a vendor configuration key of the charger's maximum current (docs/chargepoint-api.md#load-shedding):
+     * set, the API may send this charger GetConfiguration and ChangeConfiguration; unset, shedLoad answers 176.
+     */
+    shed: z
+      .object({
+        key: z.string().min(1),
+        voltage: z.number().positive().default(230),
+        phases: z.union([z.literal(1), z.literal(3)]).default(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import type { FleetApiConfig } from '../config/fleet-api.js';
 import type { XmlElement } from '../soap/xml.js';
 import type { FleetRecords } from './records.js';
+import type { Shedder } from './shed.js';
 import { byName, textOf } from './request.js';
 import type { Station } from './stations.js';
 import { type Field, answer } from './wire.js';
@@ -17,6 +18,7 @@ export interface MethodContext {
   /** The stations of the groups granted to the key. */
   stations(): Promise<Station[]>;
   records: FleetRecords;
+  shedder: Shedder;
 }
 
 export type Method = (ctx: MethodContext) => Promise<Field[]> | Field[];

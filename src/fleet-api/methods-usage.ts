@@ -228,7 +228,16 @@ const getLoad: Method = async (ctx) => {
       ['stationName', nameOf(s)],
       ['Address', s.meta.address],
     ];
-    if (!isV5(ctx)) return ['stationData', [...common, ['shedState', 0], ['stationLoad', decimal(stationLoad)]]];
+    const shed = ctx.shedder.state(s.identity);
+    const shedFields: Field[] = [
+      ['allowedLoad', shed?.mode === 'allowedLoad' ? shed.value : undefined],
+      ['percentShed', shed?.mode === 'percentShed' ? shed.value : undefined],
+    ];
+    if (!isV5(ctx))
+      return [
+        'stationData',
+        [...common, ['shedState', shed ? 1 : 0], ['stationLoad', decimal(stationLoad)], ...shedFields],
+      ];
     return [
       'stationData',
       [
@@ -237,11 +246,7 @@ const getLoad: Method = async (ctx) => {
         ...ports.map(
           (p): Field => [
             'Port',
-            [
-              ['portNumber', p.portNumber],
-              ['shedState', 0],
-              ['portLoad', decimal(p.kW)],
-            ],
+            [['portNumber', p.portNumber], ['shedState', shed ? 1 : 0], ['portLoad', decimal(p.kW)], ...shedFields],
           ],
         ),
       ],

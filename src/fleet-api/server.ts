@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { GatewayObservers } from '../admin/observers.js';
-import type { FleetApiConfig, StationMetadata } from '../config/fleet-api.js';
+import { randomUUID } from 'node:crypto';
+import type { CsmsCallHandler } from '../bridge/csms-calls.js';
+import { type GatewayConfig, csmsProtocolOf } from '../config/config.js';
 import { BodyError, readBody } from '../soap/body-reader.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import { SqliteStore } from '../state/sqlite-store.js';
@@ -14,6 +16,7 @@ import { COMMAND_METHODS } from './methods-commands.js';
 import { STATION_METHODS } from './methods-stations.js';
 import { USAGE_METHODS } from './methods-usage.js';
 import { FleetRecords } from './records.js';
+import { type ChargerCommand, Shedder } from './shed.js';
 import { RequestError, readApiRequest } from './request.js';
 import { type Station, stationOf } from './stations.js';
 import { type Field, answer, envelopeXml, faultXml } from './wire.js';
@@ -25,11 +28,7 @@ const XML_TYPE = 'text/xml; charset=utf-8';
 
 const METHODS: Record<string, Method> = { ...STATION_METHODS, ...USAGE_METHODS, ...COMMAND_METHODS };
 
-export interface FleetApiOptions {
-  fleetApi: FleetApiConfig;
-  redisPrefix: string;
-  chargers: Record<string, { station?: StationMetadata }>;
-}
+export type FleetApiOptions = Pick<GatewayConfig, 'fleetApi' | 'redisPrefix' | 'csmsProtocol' | 'chargers'>;
 
 /**
  * The ChargePoint Web Services API over the gateway's fleet (docs/chargepoint-api.md): the HTTP handler on the SOAP
@@ -37,7 +36,10 @@ export interface FleetApiOptions {
  */
 export class FleetApi {
   readonly records: FleetRecords;
+  readonly shedder: Shedder;
   private readonly credentials: ApiCredentials;
+  /** Commands to chargers, through the gateway's CSMS-call path once it exists. */
+  private command?: ChargerCommand;
   /** Settles once the durable records are read back. */
   private restored: Promise<void> = Promise.resolve();
 
@@ -62,6 +64,15 @@ export class FleetApi {
     private readonly clock: () => number = Date.now,
   ) {
     this.records = new FleetRecords(config.fleetApi);
+    // Sheds speak OCPP 1.6 ChangeConfiguration to the CSMS-call path: chargers bridged to 2.0.1 are not shed.
+    const shedStation = (identity: string) =>
+      csmsProtocolOf(config, identity) === 'ocpp1.6' ? config.chargers[identity]?.station : undefined;
+    this.shedder = new Shedder(
+      shedStation,
+      (...args) => this.command!(...args),
+      logger,
+      () => this.command !== undefined,
+    );
     this.credentials = new ApiCredentials(config.fleetApi);
   }
 
@@ -74,15 +85,24 @@ export class FleetApi {
    * The handler for the SOAP port. From now on the records are kept in the embedded store or in Redis
    * (docs/chargepoint-api.md#records-and-retention); without either (STORE=memory) in memory only.
    */
-  serve(durable: SqliteStore | Redis | undefined): { matches(path: string): boolean; handle: FleetApi['handle'] } {
+  serve(
+    durable: SqliteStore | Redis | undefined,
+    calls?: Pick<CsmsCallHandler, 'handle'>,
+  ): { matches(path: string): boolean; handle: FleetApi['handle'] } {
+    if (calls)
+      this.command = async (identity, action, payload) =>
+        (await calls.handle(identity, action, payload, `fleet-api-${randomUUID()}`)).payload as Record<string, unknown>;
     if (durable) {
       const persistence =
         durable instanceof SqliteStore
           ? sqlitePersistence(durable)
           : redisPersistence(durable, this.config.redisPrefix, this.logger);
-      this.restored = this.records.persistIn(persistence).catch((err: Error) => {
-        this.logger.error({ err: err.message }, 'fleet API: the stored records could not be read; recording anew');
-      });
+      this.restored = Promise.all([this.records.persistIn(persistence), this.shedder.persistIn(persistence)]).then(
+        () => undefined,
+        (err: Error) => {
+          this.logger.error({ err: err.message }, 'fleet API: the stored records could not be read; recording anew');
+        },
+      );
     }
     return { matches: FleetApi.matches, handle: this.handle };
   }
@@ -151,6 +171,7 @@ export class FleetApi {
       body: request.body,
       now: this.clock(),
       records: this.records,
+      shedder: this.shedder,
       stations: () => this.stationsOf(auth.key.groups),
     };
     let fields: Field[];

@@ -88,9 +88,17 @@ const loadStation = (v5: boolean): Shape[] =>
         'stationName',
         'Address',
         'stationLoad:double',
-        ['Port*', ['portNumber:int', 'shedState:int', 'portLoad:double']],
+        ['Port*', ['portNumber:int', 'shedState:int', 'portLoad:double', 'allowedLoad:double', 'percentShed:int']],
       ]
-    : ['stationID', 'stationName', 'Address', 'shedState:int', 'stationLoad:double'];
+    : [
+        'stationID',
+        'stationName',
+        'Address',
+        'shedState:int',
+        'stationLoad:double',
+        'allowedLoad:double',
+        'percentShed:int',
+      ];
 const sgData = (v5: boolean): Shape => ['sgData*', ['sgID:int', 'sgName', ...(v5 ? ['parentGroupID:int'] : [])]];
 const orgData = (v5: boolean): Shape => ['orgData*', ['orgID', v5 ? 'organizationName' : 'orgName', sgData(v5)]];
 /** Request fields of the 4.1 shapes that sit directly under the operation (the 5.x ones sit in searchQuery). */
@@ -198,8 +206,17 @@ export function operationShapes(version: ApiVersion): Record<string, { request: 
         ['stationData*', loadStation(v5)],
       ),
     },
-    shedLoad: { request: shed(v5), response: coded('Success:int') },
-    clearShedState: { request: clearShed(v5), response: coded('Success:int') },
+    shedLoad: {
+      request: shed(v5),
+      response: coded(
+        'Success:int',
+        'sgID:int',
+        'stationID',
+        v5 ? 'allowedLoadPerStation:double' : 'allowedLoad:double',
+        v5 ? 'percentShedPerStation:int' : 'percentShed:int',
+      ),
+    },
+    clearShedState: { request: clearShed(v5), response: coded('Success:int', 'sgID:int', 'stationID') },
   };
   // Answered with a guide code only (docs/chargepoint-api.md#what-is-not-backed): a generic request, the common answer.
   const reservation: Shape[] = [

@@ -27,7 +27,8 @@ export type StoreSpace =
   | 'divergence'
   | 'fleet-session'
   | 'fleet-open'
-  | 'fleet-alarm';
+  | 'fleet-alarm'
+  | 'fleet-shed';
 
 export interface StoreStats {
   /** Durable commits (each one fsync of the write-ahead log). */
