@@ -143,13 +143,33 @@ const clearShed = (v5: boolean): Shape[] =>
       ]
     : ['sgID', 'stationID'];
 
+type Shapes = Record<string, { request: Shape[]; response: Shape[] }>;
+const coded = (...rest: Shape[]) => [...common, ...rest];
+
 /** Request and response children per operation, for the version's WSDL. */
-export function operationShapes(version: ApiVersion): Record<string, { request: Shape[]; response: Shape[] }> {
+export function operationShapes(version: ApiVersion): Shapes {
   const v5 = version !== '4.1';
+  const ops: Shapes = { ...stationShapes(v5), ...usageShapes(v5) };
+  // Answered with a guide code only (docs/chargepoint-api.md#what-is-not-backed): a generic request, the common answer.
+  const reservation: Shape[] = [
+    'stationID',
+    'portNumber:int',
+    'startTime:dateTime',
+    'Duration:int',
+    'serialNumber',
+    'accountHandle',
+    'reservationHandle',
+  ];
+  for (const op of REFUSED) ops[op] = { request: [...reservation, searchQuery], response: coded('Success:int') };
+  if (v5)
+    ops.getStationStatus = { request: [searchQuery], response: coded(['stationData*', statusRecord], 'moreFlag:int') };
+  return ops;
+}
+
+function stationShapes(v5: boolean): Shapes {
   const req = v5 ? [searchQuery] : [searchQuery, ...flat41];
-  const coded = (...rest: Shape[]) => [...common, ...rest];
   const moreFlag = v5 ? ['moreFlag:int'] : [];
-  const ops: Record<string, { request: Shape[]; response: Shape[] }> = {
+  return {
     getCPNInstances: { request: [], response: [['CPN*', ['cpnID:int', 'cpnName', 'cpnDescription']]] },
     getStations: { request: [searchQuery], response: coded(['stationData*', station(v5)], ...moreFlag) },
     getPublicStations: { request: [searchQuery], response: coded(['stationData*', station(v5)], ...moreFlag) },
@@ -185,6 +205,13 @@ export function operationShapes(version: ApiVersion): Record<string, { request: 
       ),
     },
     getStationRightsProfile: { request: ['sgID'], response: coded(['taskList*', ['Task', 'Description']]) },
+  };
+}
+
+function usageShapes(v5: boolean): Shapes {
+  const req = v5 ? [searchQuery] : [searchQuery, ...flat41];
+  const moreFlag = v5 ? ['moreFlag:int'] : [];
+  return {
     getChargingSessionData: {
       request: [searchQuery],
       response: coded([v5 ? 'ChargingSessionData*' : 'ChargingSessionsData*', session(v5)], 'MoreFlag:int'),
@@ -218,20 +245,6 @@ export function operationShapes(version: ApiVersion): Record<string, { request: 
     },
     clearShedState: { request: clearShed(v5), response: coded('Success:int', 'sgID:int', 'stationID') },
   };
-  // Answered with a guide code only (docs/chargepoint-api.md#what-is-not-backed): a generic request, the common answer.
-  const reservation: Shape[] = [
-    'stationID',
-    'portNumber:int',
-    'startTime:dateTime',
-    'Duration:int',
-    'serialNumber',
-    'accountHandle',
-    'reservationHandle',
-  ];
-  for (const op of REFUSED) ops[op] = { request: [...reservation, searchQuery], response: coded('Success:int') };
-  if (v5)
-    ops.getStationStatus = { request: [searchQuery], response: coded(['stationData*', statusRecord], 'moreFlag:int') };
-  return ops;
 }
 
 /** Operations always refused with a guide code, listed in both WSDLs so that WSDL-driven clients can call them. */
