@@ -54,6 +54,8 @@ export const fleetApiSchema = z
     /** Closed sessions kept per charger, and for how many days (the oldest go first). */
     sessionsPerCharger: z.coerce.number().int().min(1).default(5_000),
     historyDays: z.coerce.number().min(1).default(35),
+    /** The API's reservationIds count up from here: a range the CSMS does not use. */
+    reservationIdBase: z.coerce.number().int().min(1).max(2_000_000_000).default(1_900_000_000),
   })
   .strict()
   .default({
@@ -67,6 +69,7 @@ export const fleetApiSchema = z
     authFailuresPerMinute: 10,
     sessionsPerCharger: 5_000,
     historyDays: 35,
+    reservationIdBase: 1_900_000_000,
   });
 
 /** Station metadata of one charger (chargers.<id>.station): what OCPP cannot tell; absent values are omitted. */
@@ -94,6 +97,8 @@ export const stationMetadata = z
       })
       .strict()
       .optional(),
+    /** Immediate reservations through the API (ReserveNow/CancelReservation sent to this charger); off by default. */
+    reservable: z.boolean().optional(),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import type { FleetApiConfig } from '../config/fleet-api.js';
 import type { XmlElement } from '../soap/xml.js';
 import type { FleetRecords } from './records.js';
+import type { Reservations } from './reservations.js';
 import type { Shedder } from './shed.js';
 import { byName, textOf } from './request.js';
 import type { Station } from './stations.js';
@@ -19,6 +20,7 @@ export interface MethodContext {
   stations(): Promise<Station[]>;
   records: FleetRecords;
   shedder: Shedder;
+  reservations: Reservations;
 }
 
 export type Method = (ctx: MethodContext) => Promise<Field[]> | Field[];

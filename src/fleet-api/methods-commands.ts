@@ -1,14 +1,5 @@
 import type { XmlElement } from '../soap/xml.js';
-import {
-  ApiAnswer,
-  type Method,
-  type MethodContext,
-  isV5,
-  mandatory,
-  positiveInt,
-  queryOf,
-  stationIdField,
-} from './context.js';
+import { ApiAnswer, type Method, type MethodContext, isV5, mandatory, positiveInt, stationIdField } from './context.js';
 import type { Station } from './stations.js';
 import { byName, textOf } from './request.js';
 import { grantedGroups } from './methods-stations.js';
@@ -129,24 +120,6 @@ const clearShedState: Method = async (ctx) => {
   ]);
 };
 
-const notReservable: Method = async (ctx) => {
-  const stationId = stationIdField(queryOf(ctx));
-  if (stationId && !(await ctx.stations()).some((s) => s.stationId === stationId))
-    throw new ApiAnswer(119, 'Invalid Station ID');
-  return answer(128, 'This station is not reservable');
-};
-
-const noReservation: Method = () => answer(148, 'No reservation found');
-
-const getReservableStations: Method = () =>
-  answer(102, 'No station found for given criteria (no station is reservable)');
-
-const cancelReservation: Method = (ctx) => {
-  if (textOf(queryOf(ctx), 'reservationHandle') === undefined)
-    return answer(172, 'Please provide all the mandatory fields to make this call (reservationHandle)');
-  return answer(113, 'Invalid reservation handle');
-};
-
 /** Methods nothing in OCPP backs (driver accounts, prices, holds, feeds): 101, the guide's "not in your plan". */
 const NOT_SUPPORTED = [
   'getChargePointCards',
@@ -169,10 +142,5 @@ const notSupported: Method = () => answer(101, 'not supported by this gateway');
 export const COMMAND_METHODS: Record<string, Method> = {
   shedLoad,
   clearShedState,
-  confirmReservation: notReservable,
-  getReservableStations,
-  getReservationDetails: noReservation,
-  getDriverReservations: noReservation,
-  cancelReservation,
   ...Object.fromEntries(NOT_SUPPORTED.map((m) => [m, notSupported])),
 };

@@ -60,7 +60,7 @@ export function orgId(ctx: MethodContext): string {
   return `${ctx.fleet.cpnId}:${ctx.fleet.orgId}`;
 }
 
-function stationRecord(ctx: MethodContext, s: Station): Field[] {
+export function stationRecord(ctx: MethodContext, s: Station): Field[] {
   const ports: Field[] = s.ports.map((p) => [
     'Port',
     [

@@ -3,7 +3,7 @@ import type { SqliteStore } from '../state/sqlite-store.js';
 import type { Logger } from '../util/log.js';
 
 /** The kinds of fleet records kept durably (docs/chargepoint-api.md#records-and-retention). */
-export type RecordKind = 'session' | 'open' | 'alarm' | 'shed';
+export type RecordKind = 'session' | 'open' | 'alarm' | 'shed' | 'reservation';
 
 /** Where the fleet records survive a restart: the embedded store, or Redis (shared by every instance). */
 export interface RecordsPersistence {
@@ -15,7 +15,13 @@ export interface RecordsPersistence {
   readonly shared: boolean;
 }
 
-const SPACES = { session: 'fleet-session', open: 'fleet-open', alarm: 'fleet-alarm', shed: 'fleet-shed' } as const;
+const SPACES = {
+  session: 'fleet-session',
+  open: 'fleet-open',
+  alarm: 'fleet-alarm',
+  shed: 'fleet-shed',
+  reservation: 'fleet-reservation',
+} as const;
 
 /** The embedded store's key-value table, written behind in its group commits like the registry. */
 export function sqlitePersistence(store: SqliteStore): RecordsPersistence {

@@ -13,9 +13,11 @@ import type { Logger } from '../util/log.js';
 import { type ApiVersion, ApiAnswer, type Method, type MethodContext } from './context.js';
 import { ApiCredentials } from './credentials.js';
 import { COMMAND_METHODS } from './methods-commands.js';
+import { RESERVATION_METHODS } from './methods-reservations.js';
 import { STATION_METHODS } from './methods-stations.js';
 import { USAGE_METHODS } from './methods-usage.js';
 import { FleetRecords } from './records.js';
+import { Reservations } from './reservations.js';
 import { type ChargerCommand, Shedder } from './shed.js';
 import { RequestError, readApiRequest } from './request.js';
 import { type Station, stationOf } from './stations.js';
@@ -26,7 +28,12 @@ const SERVICE = /^\/webservices\/chargepoint\/services\/(4\.1|5\.0|5\.1)$/;
 const WSDL_FILE = /^\/cp_api_(4\.1|5\.0|5\.1)\.wsdl$/;
 const XML_TYPE = 'text/xml; charset=utf-8';
 
-const METHODS: Record<string, Method> = { ...STATION_METHODS, ...USAGE_METHODS, ...COMMAND_METHODS };
+const METHODS: Record<string, Method> = {
+  ...STATION_METHODS,
+  ...USAGE_METHODS,
+  ...COMMAND_METHODS,
+  ...RESERVATION_METHODS,
+};
 
 export type FleetApiOptions = Pick<GatewayConfig, 'fleetApi' | 'redisPrefix' | 'csmsProtocol' | 'chargers'>;
 
@@ -37,6 +44,7 @@ export type FleetApiOptions = Pick<GatewayConfig, 'fleetApi' | 'redisPrefix' | '
 export class FleetApi {
   readonly records: FleetRecords;
   readonly shedder: Shedder;
+  readonly reservations: Reservations;
   private readonly credentials: ApiCredentials;
   /** Commands to chargers, through the gateway's CSMS-call path once it exists. */
   private command?: ChargerCommand;
@@ -64,7 +72,7 @@ export class FleetApi {
     private readonly clock: () => number = Date.now,
   ) {
     this.records = new FleetRecords(config.fleetApi);
-    // Sheds speak OCPP 1.6 ChangeConfiguration to the CSMS-call path: chargers bridged to 2.0.1 are not shed.
+    // Sheds and reservations speak OCPP 1.6 to the CSMS-call path: chargers bridged to 2.0.1 get neither.
     const shedStation = (identity: string) =>
       csmsProtocolOf(config, identity) === 'ocpp1.6' ? config.chargers[identity]?.station : undefined;
     this.shedder = new Shedder(
@@ -72,6 +80,12 @@ export class FleetApi {
       (...args) => this.command!(...args),
       logger,
       () => this.command !== undefined,
+    );
+    this.reservations = new Reservations(
+      shedStation,
+      (...args) => this.command!(...args),
+      () => this.command !== undefined,
+      config.fleetApi.reservationIdBase,
     );
     this.credentials = new ApiCredentials(config.fleetApi);
   }
@@ -97,7 +111,11 @@ export class FleetApi {
         durable instanceof SqliteStore
           ? sqlitePersistence(durable)
           : redisPersistence(durable, this.config.redisPrefix, this.logger);
-      this.restored = Promise.all([this.records.persistIn(persistence), this.shedder.persistIn(persistence)]).then(
+      this.restored = Promise.all([
+        this.records.persistIn(persistence),
+        this.shedder.persistIn(persistence),
+        this.reservations.persistIn(persistence),
+      ]).then(
         () => undefined,
         (err: Error) => {
           this.logger.error({ err: err.message }, 'fleet API: the stored records could not be read; recording anew');
@@ -172,6 +190,7 @@ export class FleetApi {
       now: this.clock(),
       records: this.records,
       shedder: this.shedder,
+      reservations: this.reservations,
       stations: () => this.stationsOf(auth.key.groups),
     };
     let fields: Field[];

@@ -161,6 +161,18 @@ export function operationShapes(version: ApiVersion): Shapes {
     'reservationHandle',
   ];
   for (const op of REFUSED) ops[op] = { request: [...reservation, searchQuery], response: coded('Success:int') };
+  const times = ['startTime:dateTime', 'endTime:dateTime'];
+  ops.confirmReservation = { request: reservation, response: coded('reservationHandle:long', 'portNumber:int') };
+  ops.cancelReservation = { request: reservation, response: coded('reservationHandle:long') };
+  ops.getReservationDetails = {
+    request: reservation,
+    response: coded('reservationHandle:long', 'portNumber:int', ...times, 'duration:int'),
+  };
+  ops.getDriverReservations = {
+    request: reservation,
+    response: coded('serialNumber', ['reservationData*', ['reservationHandle:long', 'portNumber:int', ...times]]),
+  };
+  ops.getReservableStations = { request: [searchQuery], response: coded(['stationData*', station(v5)]) };
   if (v5)
     ops.getStationStatus = { request: [searchQuery], response: coded(['stationData*', statusRecord], 'moreFlag:int') };
   return ops;
@@ -249,11 +261,6 @@ function usageShapes(v5: boolean): Shapes {
 
 /** Operations always refused with a guide code, listed in both WSDLs so that WSDL-driven clients can call them. */
 const REFUSED = [
-  'confirmReservation',
-  'cancelReservation',
-  'getReservationDetails',
-  'getDriverReservations',
-  'getReservableStations',
   'getChargePointCards',
   'getStationResOpenings',
   'priceReservation',

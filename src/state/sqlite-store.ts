@@ -28,7 +28,8 @@ export type StoreSpace =
   | 'fleet-session'
   | 'fleet-open'
   | 'fleet-alarm'
-  | 'fleet-shed';
+  | 'fleet-shed'
+  | 'fleet-reservation';
 
 export interface StoreStats {
   /** Durable commits (each one fsync of the write-ahead log). */

@@ -39,7 +39,11 @@ describe('fleet API: load shedding through a vendor configuration key', () => {
         keys: [{ key: KEY.key, passwordHash: hashPassword(KEY.password, '1111222233334444'), groups: [1] }],
         groups: [{ id: 1, name: 'Shed', chargers: ['SH-1'] }],
       },
-      chargers: { 'SH-1': { station: { stationNumber: 900, shed: { key: 'MaxCurrent', voltage: 230, phases: 1 } } } },
+      chargers: {
+        'SH-1': {
+          station: { stationNumber: 900, reservable: true, shed: { key: 'MaxCurrent', voltage: 230, phases: 1 } },
+        },
+      },
     });
     const charger = await SoapCharger.create(gw.soapUrl, 'SH-1', cp.url);
     await charger.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
@@ -106,5 +110,46 @@ describe('fleet API: load shedding through a vendor configuration key', () => {
     assert.equal(await code({ percentShedPerStation: 150 }), '174');
     assert.equal(await code({ allowedLoadPerStation: -1 }), '130');
     assert.equal(await code({ allowedLoadPerStation: 2 }, -3), '124');
+  });
+
+  it("reservations: ReserveNow from the gateway range, details, a driver's list, CancelReservation", async () => {
+    const reserve = (startTime: Date, Duration: unknown = 30) =>
+      api41.call('confirmReservation', {
+        serialNumber: 'CARD-7',
+        stationID: '1:900',
+        startTime: startTime.toISOString(),
+        Duration,
+        portNumber: 1,
+      });
+    assert.equal((await reserve(new Date(Date.now() + 3_600_000))).result.responseCode, '112', 'no future slots');
+    assert.equal((await reserve(new Date(), 0)).result.responseCode, '107');
+    const made = await reserve(new Date());
+    assert.equal(made.result.responseCode, '100');
+    const handle = Number(made.result.reservationHandle);
+    assert.ok(handle >= 1_900_000_000, 'a reservationId the CSMS does not use');
+    const sent = cp.last('ReserveNow')!.args as Record<string, unknown>;
+    assert.deepEqual([sent.connectorId, sent.idTag, Number(sent.reservationId)], [1, 'CARD-7', handle]);
+    const details = await api41.call('getReservationDetails', { reservationHandle: String(handle) });
+    assert.deepEqual(
+      [details.result.responseCode, Number(details.result.duration), Number(details.result.portNumber)],
+      ['100', 30, 1],
+    );
+    const driver = await api41.call('getDriverReservations', { serialNumber: 'CARD-7' });
+    assert.equal(Number(list(driver.result.reservationData)[0]!.reservationHandle), handle);
+    const reservable = await api41.call('getReservableStations', { searchQuery: {} });
+    assert.deepEqual(
+      list(reservable.result.stationData).map((s) => s.stationID),
+      ['1:900'],
+    );
+    assert.equal(
+      (await api41.call('cancelReservation', { reservationHandle: String(handle) })).result.responseCode,
+      '100',
+    );
+    assert.equal(Number((cp.last('CancelReservation')!.args as Record<string, unknown>).reservationId), handle);
+    assert.equal(
+      (await api41.call('cancelReservation', { reservationHandle: String(handle) })).result.responseCode,
+      '116',
+    );
+    assert.equal(csms.calls.filter((c) => c.action.includes('Reserv')).length, 0, 'the CSMS never saw them');
   });
 });

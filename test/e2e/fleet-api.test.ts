@@ -310,7 +310,15 @@ describe('fleet API: ChargePoint Web Services over the bridged fleet', () => {
       '100',
     );
     assert.equal(
-      (await v41.call('confirmReservation', { stationID: '1:34003', portNumber: 1 })).result.responseCode,
+      (
+        await v41.call('confirmReservation', {
+          serialNumber: 'RFID-1',
+          stationID: '1:34003',
+          startTime: new Date().toISOString(),
+          Duration: 30,
+          portNumber: 1,
+        })
+      ).result.responseCode,
       '128',
     );
     assert.equal((await v41.call('getReservationDetails', { reservationHandle: '5' })).result.responseCode, '148');
