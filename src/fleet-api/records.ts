@@ -48,6 +48,7 @@ export interface RecordLimits {
 
 const MAX_SAMPLES_PER_SESSION = 2_000;
 const MAX_ALARMS_PER_CHARGER = 500;
+const REFRESH_MS = 2_000;
 
 /** A durable-looking number derived from the session's facts: the same session gets the same id on every instance. */
 export function sessionIdOf(identity: string, transactionId: number, start: string): number {
@@ -66,6 +67,7 @@ export class FleetRecords {
   private readonly power = new Map<string, { kW: number; at: number }>();
   private persistence?: RecordsPersistence;
   private alarmCount = 0;
+  private refreshedAt = 0;
 
   constructor(private readonly limits: RecordLimits) {}
 
@@ -90,9 +92,14 @@ export class FleetRecords {
     for (const a of before.alarms) this.keepAlarm(a);
   }
 
-  /** Reads closed sessions and alarms again (Redis: other instances record too). */
-  async refresh(): Promise<void> {
-    if (this.persistence?.shared) await this.reload();
+  /**
+   * Reads closed sessions and alarms again (Redis: other instances record too), at most every REFRESH_MS: a tool that
+   * pages through sessions does not read them all from Redis for every page.
+   */
+  async refresh(now = Date.now()): Promise<void> {
+    if (!this.persistence?.shared || now - this.refreshedAt < REFRESH_MS) return;
+    this.refreshedAt = now;
+    await this.reload();
   }
 
   private async reload(): Promise<void> {
