@@ -17,6 +17,8 @@ import { RESERVATION_METHODS } from './methods-reservations.js';
 import { STATION_METHODS } from './methods-stations.js';
 import { USAGE_METHODS } from './methods-usage.js';
 import { FleetRecords } from './records.js';
+import { recordsRouter } from './admin-records.js';
+import type { Router } from 'express';
 import { Reservations } from './reservations.js';
 import { type ChargerCommand, Shedder } from './shed.js';
 import { RequestError, readApiRequest } from './request.js';
@@ -123,6 +125,16 @@ export class FleetApi {
       );
     }
     return { matches: FleetApi.matches, handle: this.handle };
+  }
+
+  /** Sessions and alarms as JSON and CSV on the admin port, for every configured station. */
+  adminRouter(maskIdTags: boolean): Router {
+    const all = this.config.fleetApi.groups.map((g) => g.id);
+    return recordsRouter(
+      this.records,
+      async () => new Map((await this.stationsOf(all)).map((s) => [s.identity, s])),
+      maskIdTags,
+    );
   }
 
   static matches(path: string): boolean {

@@ -62,6 +62,24 @@ describe('fleet API records', () => {
       await chargeAndFault(first.soapUrl);
       await until(async () => (await alarmsVia(first.baseUrl)).length === 1, 'the alarm');
       const before = await sessionsVia(first.baseUrl);
+      // The same records on the admin port: JSON, and CSV for billing exports.
+      const json = (await (await fetch(`${first.adminUrl}/api/sessions?identity=REC-1`)).json()) as {
+        sessions: Record<string, unknown>[];
+      };
+      assert.deepEqual(
+        json.sessions.map((x) => [x.identity, x.connectorId, x.energyKWh, x.start, x.end]),
+        [['REC-1', 1, 4.2, '2024-05-01T10:00:00.000Z', '2024-05-01T11:00:00.000Z']],
+      );
+      const csv = await (await fetch(`${first.adminUrl}/api/sessions?format=csv`)).text();
+      assert.match(
+        csv,
+        /^sessionId,identity,stationId,connectorId,start,end,energyKWh,idTag\r\n\d+,REC-1,1:\d+,1,2024-05-01T10:00:00.000Z,2024-05-01T11:00:00.000Z,4.2,/,
+      );
+      const alarms = (await (await fetch(`${first.adminUrl}/api/alarms`)).json()) as { alarms: { type: string }[] };
+      assert.deepEqual(
+        alarms.alarms.map((a) => a.type),
+        ['OverCurrentFailure'],
+      );
       await first.stop();
       const second = await startGateway('embedded', csms.url, { ...overrides, dataDir });
       try {
