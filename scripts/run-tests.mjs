@@ -116,6 +116,14 @@ if (needsChromium) {
   );
 }
 
+// 3b. Python zeep for the fleet API test that drives the gateway as a zeep-based tool does (Debian python3-zeep).
+if (files.some((f) => readFileSync(f, 'utf8').includes('zeep-fleet-client')))
+  requirePackage(
+    () => spawnSync('/usr/bin/python3', ['-c', 'import zeep']).status === 0,
+    'python3-zeep',
+    'Python zeep for the fleet API test',
+  );
+
 // 4. Redis: REDIS_TEST_URL as given, else a redis-server of this run's own on a free loopback port (never 6379's).
 let redis;
 let redisDir;

@@ -25,6 +25,7 @@ import { UpstreamPool } from './upstream/pool.js';
 import { FileDescriptors } from './util/fds.js';
 import type { Logger } from './util/log.js';
 import { migrationEnabled } from './bridge/routed-processor.js';
+import { FleetApi } from './fleet-api/server.js';
 import { MigrationWiring } from './migration-wiring.js';
 import { openStorage, type Storage } from './storage.js';
 import { partitionOf } from './queue/partition.js';
@@ -56,6 +57,8 @@ export class Gateway {
   private deadLetters?: DeadLetters;
   private soapServer?: Server;
   private adminServer?: Server;
+  /** The ChargePoint Web Services API (docs/chargepoint-api.md), set when an API key is configured. */
+  fleetApi?: FleetApi;
 
   /** A gateway over the storage its configuration names (docs/architecture.md#scale-out), not yet listening. */
   static async create(config: GatewayConfig, logger: Logger, extraObservers: GatewayObservers = {}): Promise<Gateway> {
@@ -87,7 +90,7 @@ export class Gateway {
       const snapshot = await fleetSnapshot(this.config, this.registry, this.upstream, this.queue, this.storage.store);
       return this.migration ? { ...snapshot, ...(await this.migration.snapshot()) } : snapshot;
     });
-    this.observers = observeWith(this.metrics, this.trace, extraObservers);
+    this.observers = observeWith(this.metrics, this.trace, FleetApi.attach(this, extraObservers));
     this.upstream = new UpstreamPool(config, logger, this.registry, (identity, action, payload, messageId) => {
       const calls = this.csmsCalls;
       if (!calls) return Promise.reject(new RpcError('InternalError', 'gateway is starting'));
@@ -167,6 +170,7 @@ export class Gateway {
       new ConnectionGuard(this.config.maxConnectionsPerSource, this.logger, () =>
         this.metrics.connectionsRefused.inc(),
       ),
+      this.fleetApi?.serve(this.storage.store ?? this.storage.redis, this.csmsCalls),
     );
     this.warnUnsafeSettings();
     const store = this.storage.store;
@@ -243,6 +247,7 @@ export class Gateway {
       trace: this.trace,
       // Read-only unless QUEUE_BOARD_WRITE: deleting a job there would bypass the logged reason /queued/drop asks for.
       queueBoard: this.storage.queueBoard?.(!this.config.queueBoardWrite),
+      fleetRecords: this.fleetApi?.adminRouter(this.config.traceMaskIdTags),
       migration: this.migration?.control,
     });
   }

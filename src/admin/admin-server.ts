@@ -36,6 +36,8 @@ export interface AdminDependencies {
   migration?: MigrationControl;
   /** The BullMQ queue dashboard, when Redis is used; mounted behind the same token. */
   queueBoard?: { path: string; router: Router };
+  /** The fleet API's sessions and alarms as JSON and CSV (docs/chargepoint-api.md#on-the-admin-port), when enabled. */
+  fleetRecords?: Router;
 }
 
 // The same directory from src/admin and from the compiled dist/admin: the dashboard's files are not compiled.
@@ -87,6 +89,7 @@ export function createAdminServer(deps: AdminDependencies): Server {
     deadLetterApi(() => deps.deadLetters, deps.maskIdTags, deps.logger),
   );
   if (deps.queueBoard) app.use(deps.queueBoard.path, deps.queueBoard.router);
+  if (deps.fleetRecords) app.use('/api', deps.fleetRecords);
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));
   app.use(adminErrors(deps.logger));
   return deps.tls ? createHttpsServer({ cert: deps.tls.cert, key: deps.tls.key }, app) : createServer(app);

@@ -1,6 +1,7 @@
 import { type Certificates, loadCertificates } from './certificates.js';
 import { ConfigError } from './errors.js';
 import { ENVIRONMENT_KEYS } from './environment-keys.js';
+import { fleetApiSchema, stationMetadata } from './fleet-api.js';
 import { chargerMigrationKeys, migrationKeys, migrationProblem } from './migration.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -83,6 +84,8 @@ const chargerOverride = z
     /** Trust on first use: the address of the charger's first message is the only one accepted afterwards. */
     pinSource: z.boolean().default(false),
     ...chargerMigrationKeys,
+    /** Station metadata for the fleet API (docs/chargepoint-api.md#configuration). */
+    station: stationMetadata.optional(),
   })
   .strict();
 
@@ -239,6 +242,8 @@ const configSchema = z
     ...migrationKeys,
     /** Where calls of the legacy system may come from (CIDR list); unset: the addresses its URLs' hosts resolve to. */
     legacyNetworks: cidrList.optional(),
+    /** The ChargePoint Web Services API (docs/chargepoint-api.md); off without keys. */
+    fleetApi: fleetApiSchema,
     chargers: z.record(z.string(), chargerOverride).default({}),
   })
   .strict();

@@ -21,6 +21,8 @@ export function createSoapServer(
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer },
   relay?: ChargePointRelayEndpoint,
   guard?: ConnectionGuard,
+  /** Another HTTP API on this port (the fleet API, docs/chargepoint-api.md), when enabled. */
+  extra?: { matches(path: string): boolean; handle(req: IncomingMessage, res: ServerResponse): Promise<void> },
 ): Server {
   // Everything that is not the SOAP endpoint: Express answers it.
   const app = express();
@@ -36,7 +38,9 @@ export function createSoapServer(
       ? endpoint.handle
       : relay && ChargePointRelayEndpoint.matches(path)
         ? relay.handle
-        : undefined;
+        : extra?.matches(path)
+          ? extra.handle
+          : undefined;
     if (!handler) return app(req, res);
     handler(req, res).catch((err: unknown) => {
       logger.error({ err, path }, 'unexpected error in the SOAP endpoint');

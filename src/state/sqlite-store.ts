@@ -24,7 +24,12 @@ export type StoreSpace =
   | 'route'
   | 'routing'
   | 'copy'
-  | 'divergence';
+  | 'divergence'
+  | 'fleet-session'
+  | 'fleet-open'
+  | 'fleet-alarm'
+  | 'fleet-shed'
+  | 'fleet-reservation';
 
 export interface StoreStats {
   /** Durable commits (each one fsync of the write-ahead log). */

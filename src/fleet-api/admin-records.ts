@@ -1,0 +1,91 @@
+import { Router } from 'express';
+import type { FleetRecords, SessionRecord } from './records.js';
+import type { Station } from './stations.js';
+
+/**
+ * The fleet API's records on the admin port (docs/chargepoint-api.md#on-the-admin-port): GET /api/sessions (JSON, or
+ * CSV with ?format=csv for billing migrations) and GET /api/alarms, filtered by ?identity=, ?from=, ?to=.
+ */
+export function recordsRouter(
+  records: FleetRecords,
+  stations: () => Promise<Map<string, Station>>,
+  maskIdTags: boolean,
+): Router {
+  const router = Router();
+  router.get('/sessions', async (req, res, next) => {
+    try {
+      await records.refresh();
+      const byIdentity = await stations();
+      const rows = filtered(records.closed(), req.query).map((s) =>
+        sessionRow(s, byIdentity.get(s.identity), maskIdTags),
+      );
+      if (req.query.format === 'csv') {
+        res.type('text/csv').attachment('sessions.csv').send(csv(rows));
+        return;
+      }
+      res.json({ sessions: rows });
+    } catch (err) {
+      next(err);
+    }
+  });
+  router.get('/alarms', async (req, res, next) => {
+    try {
+      await records.refresh();
+      const identities = [...(await stations()).keys()];
+      const alarms = identities
+        .flatMap((id) => records.alarms(id))
+        .filter((a) => !req.query.identity || a.identity === req.query.identity)
+        .map((a) => ({
+          identity: a.identity,
+          connectorId: a.connectorId,
+          type: a.type,
+          at: new Date(a.at).toISOString(),
+          cleared: a.cleared && { at: new Date(a.cleared.at).toISOString(), reason: a.cleared.reason },
+        }));
+      res.json({ alarms });
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}
+
+function filtered(sessions: readonly SessionRecord[], query: Record<string, unknown>): SessionRecord[] {
+  const from = typeof query.from === 'string' ? Date.parse(query.from) : Number.NaN;
+  const to = typeof query.to === 'string' ? Date.parse(query.to) : Number.NaN;
+  return sessions.filter(
+    (s) =>
+      (!query.identity || s.identity === query.identity) &&
+      (!Number.isFinite(from) || s.start >= from) &&
+      (!Number.isFinite(to) || s.start <= to),
+  );
+}
+
+type Row = Record<string, string | number | undefined>;
+
+function sessionRow(s: SessionRecord, station: Station | undefined, maskIdTags: boolean): Row {
+  return {
+    sessionId: s.sessionId,
+    identity: s.identity,
+    stationId: station?.stationId,
+    connectorId: s.connectorId,
+    start: new Date(s.start).toISOString(),
+    end: s.end === undefined ? undefined : new Date(s.end).toISOString(),
+    energyKWh:
+      s.meterStop !== undefined && s.meterStop >= s.meterStart ? (s.meterStop - s.meterStart) / 1000 : undefined,
+    idTag: maskIdTags ? undefined : s.idTag,
+  };
+}
+
+const COLUMNS = ['sessionId', 'identity', 'stationId', 'connectorId', 'start', 'end', 'energyKWh', 'idTag'];
+
+/** RFC 4180: quoted when a value holds a comma, quote or line break; a leading = + - @ is defused for spreadsheets. */
+function csv(rows: Row[]): string {
+  const cell = (v: string | number | undefined) => {
+    if (v === undefined) return '';
+    let text = String(v);
+    if (typeof v === 'string' && /^[=+\-@]/.test(text)) text = `'${text}`;
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
+}
