@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { BullmqQueueOptions } from './bullmq-options.js';
 import { LeaseManager } from './lease-manager.js';
 import { partitionOf } from './partition.js';
@@ -13,6 +13,8 @@ import type { PartitionKeys } from './inflight.js';
 import { ReplyRouter } from './reply-router.js';
 import type { JobOutcome, JobProcessor, SubmitOptions, UpstreamJob, UpstreamQueue } from './upstream-queue.js';
 import { IdTable } from '../util/id-table.js';
+import { RedisConnections } from '../util/redis-connection.js';
+import { ReplicaAcks } from '../util/replica-acks.js';
 
 /**
  * Direct delivery is tried only while at most this many of this instance's requests wait for their outcome. Above it
@@ -62,21 +64,42 @@ export class BullmqQueue implements UpstreamQueue {
   private readonly notYetMarked = new IdTable<number>();
   private readonly batcher: GroupCommit<number, PendingMessage>;
   private closing = false;
+  /** Opens and watches every Redis connection of the queue (URL or Sentinel). */
+  readonly connections: RedisConnections;
+  /** With REDIS_MIN_REPLICAS_ACKED: confirms that answered writes reached the replicas (see ReplicaAcks). */
+  private readonly replicaAcks?: ReplicaAcks;
+  private readonly leaseConnection: Redis;
+  private readonly acksConnection?: Redis;
 
   constructor(private readonly options: BullmqQueueOptions) {
-    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.connections =
+      options.connections ??
+      new RedisConnections({ redisUrl: options.redisUrl, redisSentinelName: 'mymaster' }, options.logger);
+    this.connection = this.connections.open();
     for (let p = 0; p < options.partitions; p++) {
       const queue = new Queue(`upstream-p${p}`, {
         connection: this.connection as ConnectionOptions,
         prefix: options.prefix,
       });
+      queue.on('error', (err) => this.connections.logError(err));
       this.queues.push(queue);
       this.jobPrefixes.push(queue.toKey(''));
     }
     this.batcher = new GroupCommit(options.maxBatch ?? 64, (p, entries) => this.addBatch(p, entries));
     const records = options.recordsConnection ?? this.connection;
+    const r = options.replicas;
+    this.leaseConnection = this.connections.open();
+    if (r && r.min > 0)
+      this.replicaAcks = new ReplicaAcks(
+        (this.acksConnection = this.connections.open()),
+        `${options.prefix}:replica-acks`,
+        r.min,
+        r.timeoutMs,
+      );
     this.chargerJobs = new ChargerJobs(records, options.prefix);
-    this.replies = new ReplyRouter(this.connection, options.prefix, this.instanceId, options.logger);
+    this.replies = new ReplyRouter(this.connection, options.prefix, this.instanceId, options.logger, (r) =>
+      this.connections.watch(r),
+    );
     this.direct = new DirectDelivery(records, options.prefix, {
       instanceId: this.instanceId,
       logger: options.logger,
@@ -86,6 +109,7 @@ export class BullmqQueue implements UpstreamQueue {
       commit: (p, pending) => this.commit(p, pending),
       handOff: (p, job) => this.handOff(p, job),
       partitionKeys: (p) => this.partitionKeys(p),
+      replicated: () => this.replicated(),
       marksKey: (p, identity) => this.chargerJobs.key(p, identity),
     });
   }
@@ -100,7 +124,8 @@ export class BullmqQueue implements UpstreamQueue {
     this.processor = processor;
     const ttlMs = this.options.leaseTtlMs ?? 10_000;
     this.leases = new LeaseManager({
-      redis: this.connection,
+      // A connection of its own: renewals never wait behind a burst of queue writes.
+      redis: this.leaseConnection,
       prefix: this.options.prefix,
       instanceId: this.instanceId,
       partitions: this.options.partitions,
@@ -127,7 +152,7 @@ export class BullmqQueue implements UpstreamQueue {
   }
 
   private startWorker(p: number): void {
-    const connection = this.connection.duplicate();
+    const connection = this.connections.watch(this.connection.duplicate());
     const logger = this.options.logger.child({ partition: p });
     const worker = new Worker<BatchJobData>(
       `upstream-p${p}`,
@@ -156,13 +181,9 @@ export class BullmqQueue implements UpstreamQueue {
         maxStalledCount: 1_000,
       },
     );
-    // While Redis is away every poll fails; one line per partition per 10 s says so without flooding the log.
-    let lastLogged = 0;
-    worker.on('error', (err) => {
-      if (Date.now() - lastLogged < 10_000) return;
-      lastLogged = Date.now();
-      this.options.logger.error({ err, partition: p }, 'BullMQ worker error (repeats suppressed for 10 s)');
-    });
+    // While Redis is away every poll fails, on the worker's own connections too (BullMQ duplicates them): logged
+    // at most once per 10 s for all connections.
+    worker.on('error', (err) => this.connections.logError(err));
     this.workers.set(p, { worker, connection });
   }
 
@@ -186,6 +207,11 @@ export class BullmqQueue implements UpstreamQueue {
       await entry.worker.close(true).catch(() => undefined);
     }
     entry.connection.disconnect();
+  }
+
+  /** Why messages cannot be taken now (no Redis primary reachable), or undefined. */
+  unavailable(): string | undefined {
+    return this.connections.problem();
   }
 
   submit(job: UpstreamJob, options: SubmitOptions = {}): Promise<JobOutcome> {
@@ -284,6 +310,7 @@ export class BullmqQueue implements UpstreamQueue {
           this.jobPrefixes[p]!,
         ),
       )
+      .then(() => this.replicated())
       .then(
         () => {
           for (const e of entries) e.queued();
@@ -295,6 +322,11 @@ export class BullmqQueue implements UpstreamQueue {
       .finally(() => {
         for (const e of entries) this.committed(e.job.identity);
       });
+  }
+
+  /** With REDIS_MIN_REPLICAS_ACKED: resolves once the writes answered so far reached enough replicas. */
+  private replicated(): Promise<void> {
+    return this.replicaAcks?.confirm() ?? Promise.resolve();
   }
 
   /** The chargers of the jobs already in a partition's queue are marked once (see ChargerJobs.markExisting). */
@@ -377,5 +409,7 @@ export class BullmqQueue implements UpstreamQueue {
     await Promise.all(this.queues.map((q) => q.close()));
     this.replies.close({ kind: 'retry', reason: 'gateway is shutting down' });
     this.connection.disconnect();
+    this.leaseConnection.disconnect();
+    this.acksConnection?.disconnect();
   }
 }

@@ -26,6 +26,8 @@ export interface DirectDeliveryHost {
   /** Adds a message that failed inside the gateway as a BullMQ job of its own (with its mark), for retries. */
   handOff(partition: number, job: UpstreamJob): Promise<void>;
   partitionKeys(partition: number): PartitionKeys;
+  /** Resolves once the claim's write reached the replicas REDIS_MIN_REPLICAS_ACKED asks for (rejects if not). */
+  replicated(): Promise<void>;
   /** The key of a charger's job marks (ChargerJobs.key). */
   marksKey(partition: number, identity: string): string;
 }
@@ -93,7 +95,13 @@ export class DirectDelivery {
       return;
     }
     answered();
-    pending.queued();
+    try {
+      await this.host.replicated();
+      pending.queued();
+    } catch (err) {
+      // Not known to survive a failover: the charger is not told it is stored (it resends); the record is delivered.
+      pending.failed(err);
+    }
     this.delivered++;
     await this.run(p, pending.job);
   }
