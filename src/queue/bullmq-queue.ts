@@ -11,6 +11,7 @@ import { ChargerJobs } from './charger-jobs.js';
 import { DirectDelivery, type PendingMessage } from './direct-delivery.js';
 import type { PartitionKeys } from './inflight.js';
 import { ReplyRouter } from './reply-router.js';
+import { Takeover } from './takeover.js';
 import type { JobOutcome, JobProcessor, SubmitOptions, UpstreamJob, UpstreamQueue } from './upstream-queue.js';
 import { IdTable } from '../util/id-table.js';
 import { RedisConnections } from '../util/redis-connection.js';
@@ -69,6 +70,7 @@ export class BullmqQueue implements UpstreamQueue {
   /** With REDIS_MIN_REPLICAS_ACKED: confirms that answered writes reached the replicas (see ReplicaAcks). */
   private readonly replicaAcks?: ReplicaAcks;
   private readonly leaseConnection: Redis;
+  private readonly takeover: Takeover;
   private readonly acksConnection?: Redis;
 
   constructor(private readonly options: BullmqQueueOptions) {
@@ -89,6 +91,7 @@ export class BullmqQueue implements UpstreamQueue {
     const records = options.recordsConnection ?? this.connection;
     const r = options.replicas;
     this.leaseConnection = this.connections.open();
+    this.takeover = new Takeover(this.leaseConnection);
     if (r && r.min > 0)
       this.replicaAcks = new ReplicaAcks(
         (this.acksConnection = this.connections.open()),
@@ -109,6 +112,7 @@ export class BullmqQueue implements UpstreamQueue {
       commit: (p, pending) => this.commit(p, pending),
       handOff: (p, job) => this.handOff(p, job),
       partitionKeys: (p) => this.partitionKeys(p),
+      owner: (p) => this.leases?.fresh(p) === true,
       replicated: () => this.replicated(),
       marksKey: (p, identity) => this.chargerJobs.key(p, identity),
     });
@@ -136,14 +140,25 @@ export class BullmqQueue implements UpstreamQueue {
         await this.direct.recover(p);
         await this.markExisting(p);
         this.startWorker(p);
+        this.reclaimStalled(p, ttlMs);
         this.options.onPartition?.(p, true);
       },
       onRelease: async (p) => {
+        this.takeover.stop(p);
         this.options.onPartition?.(p, false);
         await this.stopWorker(p);
       },
     });
     await this.leases.start();
+  }
+
+  /** A dead consumer's active jobs return to the queue as their locks lapse (see Takeover). */
+  private reclaimStalled(p: number, ttlMs: number): void {
+    const keys = this.queues[p]!.keys;
+    const sweepKeys = { active: keys.active!, wait: keys.wait!, marker: keys.marker!, jobPrefix: this.jobPrefixes[p]! };
+    this.takeover.start(p, sweepKeys, { everyMs: Math.max(100, Math.floor(ttlMs / 10)), forMs: 2 * ttlMs }, (jobs) =>
+      this.options.logger.warn({ partition: p, jobs }, 'took over the jobs a previous consumer left active'),
+    );
   }
 
   /** Partitions this instance consumes now. */
@@ -161,6 +176,7 @@ export class BullmqQueue implements UpstreamQueue {
           token,
           blocked: (identities) => this.chargerJobs.blocked(p, identities, bullJob.id!, this.jobPrefixes[p]!),
           closing: () => this.closing || !this.workers.has(p),
+          owner: () => this.leases?.fresh(p) === true,
           redis: this.connection,
           progressKey: `${this.options.prefix}:batch-done:p${p}:${bullJob.id}`,
           logger,
@@ -174,9 +190,10 @@ export class BullmqQueue implements UpstreamQueue {
         concurrency: this.options.concurrency ?? 64,
         removeOnComplete: { count: 0 },
         removeOnFail: { count: 1000 },
-        // A killed instance's active jobs return to the queue within seconds, not the 30 s default;
-        // a charger's stored message may stall many times while the CSMS is away, and must never be failed for it.
-        lockDuration: 10_000,
+        // A job's lock lasts the lease time, so that a killed instance's active jobs are taken over within it
+        // (Takeover); a charger's stored message may stall many times while the CSMS is away, and must never be
+        // failed for it.
+        lockDuration: this.options.leaseTtlMs ?? 10_000,
         stalledInterval: 5_000,
         maxStalledCount: 1_000,
       },
@@ -403,6 +420,7 @@ export class BullmqQueue implements UpstreamQueue {
   /** Graceful: stop consuming (active jobs finish or return to the queue), release the leases, answer waiters. */
   async close(): Promise<void> {
     this.closing = true;
+    this.takeover.stopAll();
     this.batcher.flushAll();
     await this.leases?.stop();
     await Promise.all([...this.workers.keys()].map((p) => this.stopWorker(p)));

@@ -26,6 +26,8 @@ export interface DirectDeliveryHost {
   /** Adds a message that failed inside the gateway as a BullMQ job of its own (with its mark), for retries. */
   handOff(partition: number, job: UpstreamJob): Promise<void>;
   partitionKeys(partition: number): PartitionKeys;
+  /** False once the partition's lease may have passed to another instance: nothing more is delivered here. */
+  owner(partition: number): boolean;
   /** Resolves once the claim's write reached the replicas REDIS_MIN_REPLICAS_ACKED asks for (rejects if not). */
   replicated(): Promise<void>;
   /** The key of a charger's job marks (ChargerJobs.key). */
@@ -118,6 +120,11 @@ export class DirectDelivery {
   private async deliver(p: number, job: UpstreamJob): Promise<void> {
     const log = this.host.logger;
     let acknowledged = job.acknowledged === true;
+    if (!this.host.owner(p)) {
+      // Frozen past the lease: the record stays, and the lease's new holder delivers the message (recover).
+      log.warn({ chargeBoxIdentity: job.identity, jobId: job.id }, 'partition lease lapsed: not delivering here');
+      return;
+    }
     try {
       await this.host.processor()(job, (outcome) => {
         // Told it is kept (stored, or a local transaction id): the record says so, for the next consumer after a restart.

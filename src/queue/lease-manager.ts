@@ -31,6 +31,13 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  */
 export class LeaseManager {
   private readonly held = new Set<number>();
+  /**
+   * Per held partition, until when (performance.now()) the lease is known to be ours: the start of its last
+   * successful renewal plus 90% of the TTL. The Redis key lives at least that long, so an instance that resumes after
+   * a freeze (GC pause, VM stall, SIGSTOP) sees its lease lapsed before it delivers anything, whatever its timers
+   * and sockets do first (docs/architecture.md#fencing).
+   */
+  private readonly validUntil = new Map<number, number>();
   private timer?: NodeJS.Timeout;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -39,6 +46,15 @@ export class LeaseManager {
 
   get partitions(): ReadonlySet<number> {
     return this.held;
+  }
+
+  /** Whether this instance may still act as partition p's owner (see validUntil). */
+  fresh(p: number): boolean {
+    return this.held.has(p) && performance.now() < (this.validUntil.get(p) ?? 0);
+  }
+
+  private renewed(p: number, sentAt: number): void {
+    this.validUntil.set(p, sentAt + 0.9 * this.o.ttlMs);
   }
 
   /** The lease key of partition p (its value is the owner's instance id). */
@@ -70,10 +86,15 @@ export class LeaseManager {
     const fairShare = Math.ceil(this.o.partitions / live);
 
     for (const p of [...this.held]) {
-      if (((await redis.eval(RENEW, 1, this.key(p), instanceId, ttlMs)) as number) === 1) continue;
+      const sentAt = performance.now();
+      if (((await redis.eval(RENEW, 1, this.key(p), instanceId, ttlMs)) as number) === 1) {
+        this.renewed(p, sentAt);
+        continue;
+      }
       // The key is gone (Redis restarted, or a renewal was missed) or someone else holds it. Gone: take it again
       // and keep consuming; only another owner means this instance must stop.
       if ((await redis.set(this.key(p), instanceId, 'PX', ttlMs, 'NX')) === 'OK') {
+        this.renewed(p, sentAt);
         this.o.logger.info({ partition: p }, 'partition lease had expired with no other owner: taken again');
         continue;
       }
@@ -88,8 +109,10 @@ export class LeaseManager {
     }
     for (let p = 0; p < this.o.partitions && this.held.size < fairShare && !this.stopped; p++) {
       if (this.held.has(p)) continue;
+      const sentAt = performance.now();
       if ((await redis.set(this.key(p), instanceId, 'PX', ttlMs, 'NX')) === 'OK') {
         this.held.add(p);
+        this.renewed(p, sentAt);
         this.o.logger.info({ partition: p }, 'partition lease acquired');
         await this.o.onAcquire(p);
       }

@@ -156,6 +156,11 @@ export class GatewayProcess {
     return this;
   }
 
+  /** SIGSTOP / SIGCONT: the process freezes (a long GC pause, a VM stall) and resumes where it was. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.child?.kill(signal);
+  }
+
   /** kill -9: no shutdown, no lease release. */
   kill(): void {
     this.child?.kill('SIGKILL');

@@ -8,6 +8,9 @@ import { until } from './wait.js';
 
 export const SENTINEL_NAME = 'gwprimary';
 
+/** A replica's options; it may be promoted, so it syncs its own replicas at once too. */
+const replicaOf = (port: number) => ['--replicaof', '127.0.0.1', String(port), '--repl-diskless-sync-delay', '0'];
+
 /** One sentinel: `redis-server <conf> --sentinel`, its own config file (sentinels rewrite it). */
 class SentinelProcess {
   port = 0;
@@ -55,8 +58,9 @@ export class SentinelTopology {
   readonly sentinels: SentinelProcess[] = [];
 
   async start(): Promise<this> {
-    const primary = await new RedisProcess().start();
-    const replica = await new RedisProcess(['--replicaof', '127.0.0.1', String(primary.port)]).start();
+    // Replicas sync at once (no 5 s wait for more replicas to share the transfer).
+    const primary = await new RedisProcess(['--repl-diskless-sync-delay', '0']).start();
+    const replica = await new RedisProcess(replicaOf(primary.port)).start();
     this.servers.push(primary, replica);
     for (let i = 0; i < 3; i++) this.sentinels.push(await new SentinelProcess().start(primary.port));
     await until(
@@ -89,6 +93,7 @@ export class SentinelTopology {
   /** The server the sentinels name as primary now. */
   async primary(): Promise<RedisProcess> {
     const client = new Redis({ port: this.sentinels[0]!.port, host: '127.0.0.1', lazyConnect: true });
+    client.on('error', () => undefined); // a failed command says it
     try {
       const [, port] = (await client.call('SENTINEL', 'get-master-addr-by-name', SENTINEL_NAME)) as [string, string];
       const server = this.servers.find((s) => s.port === Number(port));
@@ -126,7 +131,7 @@ export class SentinelTopology {
 
   /** A killed server starts again on its port and data; the sentinels make it a replica of the new primary. */
   async rejoin(server: RedisProcess): Promise<void> {
-    server.extraArgs = ['--replicaof', '127.0.0.1', String((await this.primary()).port)];
+    server.extraArgs = replicaOf((await this.primary()).port);
     await server.start();
     await until(
       () =>
@@ -147,11 +152,11 @@ export class SentinelTopology {
   /** The servers start again on their ports and data, the primary the sentinels name first. */
   async startServers(): Promise<void> {
     const primary = await this.primary();
-    primary.extraArgs = [];
+    primary.extraArgs = ['--repl-diskless-sync-delay', '0'];
     await primary.start();
     for (const s of this.servers) {
       if (s === primary) continue;
-      s.extraArgs = ['--replicaof', '127.0.0.1', String(primary.port)];
+      s.extraArgs = replicaOf(primary.port);
       await s.start();
     }
     await until(
@@ -165,13 +170,14 @@ export class SentinelTopology {
     );
   }
 
-  /** Connected replicas of the current primary (INFO replication). */
+  /** Replicas of the current primary done with their initial sync (INFO replication: state=online). */
   private async replicaLinks(): Promise<number> {
     const primary = await this.primary();
     const client = new Redis({ port: primary.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
+    client.on('error', () => undefined); // a failed command says it
     try {
       const info = await client.info('replication');
-      return Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0);
+      return info.split('\n').filter((line) => /^slave\d+:.*state=online/.test(line)).length;
     } finally {
       client.disconnect();
     }
@@ -179,6 +185,7 @@ export class SentinelTopology {
 
   private async sentinelView(port: number): Promise<{ sentinels: number; replicas: number }> {
     const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
+    client.on('error', () => undefined); // a failed command says it
     try {
       const fields = (await client.call('SENTINEL', 'master', SENTINEL_NAME)) as string[];
       const get = (name: string) => Number(fields[fields.indexOf(name) + 1]);
