@@ -11,11 +11,9 @@ import { ChargerJobs } from './charger-jobs.js';
 import { DirectDelivery, type PendingMessage } from './direct-delivery.js';
 import type { PartitionKeys } from './inflight.js';
 import { ReplyRouter } from './reply-router.js';
-import { Takeover } from './takeover.js';
+import { QueueRedis } from './queue-redis.js';
 import type { JobOutcome, JobProcessor, SubmitOptions, UpstreamJob, UpstreamQueue } from './upstream-queue.js';
 import { IdTable } from '../util/id-table.js';
-import { RedisConnections } from '../util/redis-connection.js';
-import { ReplicaAcks } from '../util/replica-acks.js';
 
 /**
  * Direct delivery is tried only while at most this many of this instance's requests wait for their outcome. Above it
@@ -65,43 +63,25 @@ export class BullmqQueue implements UpstreamQueue {
   private readonly notYetMarked = new IdTable<number>();
   private readonly batcher: GroupCommit<number, PendingMessage>;
   private closing = false;
-  /** Opens and watches every Redis connection of the queue (URL or Sentinel). */
-  readonly connections: RedisConnections;
-  /** With REDIS_MIN_REPLICAS_ACKED: confirms that answered writes reached the replicas (see ReplicaAcks). */
-  private readonly replicaAcks?: ReplicaAcks;
-  private readonly leaseConnection: Redis;
-  private readonly takeover: Takeover;
-  private readonly acksConnection?: Redis;
+  private readonly redis: QueueRedis;
 
   constructor(private readonly options: BullmqQueueOptions) {
-    this.connections =
-      options.connections ??
-      new RedisConnections({ redisUrl: options.redisUrl, redisSentinelName: 'mymaster' }, options.logger);
-    this.connection = this.connections.open();
+    this.redis = new QueueRedis(options);
+    this.connection = this.redis.main;
     for (let p = 0; p < options.partitions; p++) {
       const queue = new Queue(`upstream-p${p}`, {
         connection: this.connection as ConnectionOptions,
         prefix: options.prefix,
       });
-      queue.on('error', (err) => this.connections.logError(err));
+      queue.on('error', (err) => this.redis.connections.logError(err));
       this.queues.push(queue);
       this.jobPrefixes.push(queue.toKey(''));
     }
     this.batcher = new GroupCommit(options.maxBatch ?? 64, (p, entries) => this.addBatch(p, entries));
     const records = options.recordsConnection ?? this.connection;
-    const r = options.replicas;
-    this.leaseConnection = this.connections.open();
-    this.takeover = new Takeover(this.leaseConnection);
-    if (r && r.min > 0)
-      this.replicaAcks = new ReplicaAcks(
-        (this.acksConnection = this.connections.open()),
-        `${options.prefix}:replica-acks`,
-        r.min,
-        r.timeoutMs,
-      );
     this.chargerJobs = new ChargerJobs(records, options.prefix);
     this.replies = new ReplyRouter(this.connection, options.prefix, this.instanceId, options.logger, (r) =>
-      this.connections.watch(r),
+      this.redis.connections.watch(r),
     );
     this.direct = new DirectDelivery(records, options.prefix, {
       instanceId: this.instanceId,
@@ -113,7 +93,7 @@ export class BullmqQueue implements UpstreamQueue {
       handOff: (p, job) => this.handOff(p, job),
       partitionKeys: (p) => this.partitionKeys(p),
       owner: (p) => this.leases?.fresh(p) === true,
-      replicated: () => this.replicated(),
+      replicated: () => this.redis.replicated(),
       marksKey: (p, identity) => this.chargerJobs.key(p, identity),
     });
   }
@@ -128,8 +108,7 @@ export class BullmqQueue implements UpstreamQueue {
     this.processor = processor;
     const ttlMs = this.options.leaseTtlMs ?? 10_000;
     this.leases = new LeaseManager({
-      // A connection of its own: renewals never wait behind a burst of queue writes.
-      redis: this.leaseConnection,
+      redis: this.redis.leases,
       prefix: this.options.prefix,
       instanceId: this.instanceId,
       partitions: this.options.partitions,
@@ -140,25 +119,16 @@ export class BullmqQueue implements UpstreamQueue {
         await this.direct.recover(p);
         await this.markExisting(p);
         this.startWorker(p);
-        this.reclaimStalled(p, ttlMs);
+        this.redis.reclaimStalled(p, this.queues[p]!, this.jobPrefixes[p]!);
         this.options.onPartition?.(p, true);
       },
       onRelease: async (p) => {
-        this.takeover.stop(p);
+        this.redis.released(p);
         this.options.onPartition?.(p, false);
         await this.stopWorker(p);
       },
     });
     await this.leases.start();
-  }
-
-  /** A dead consumer's active jobs return to the queue as their locks lapse (see Takeover). */
-  private reclaimStalled(p: number, ttlMs: number): void {
-    const keys = this.queues[p]!.keys;
-    const sweepKeys = { active: keys.active!, wait: keys.wait!, marker: keys.marker!, jobPrefix: this.jobPrefixes[p]! };
-    this.takeover.start(p, sweepKeys, { everyMs: Math.max(100, Math.floor(ttlMs / 10)), forMs: 2 * ttlMs }, (jobs) =>
-      this.options.logger.warn({ partition: p, jobs }, 'took over the jobs a previous consumer left active'),
-    );
   }
 
   /** Partitions this instance consumes now. */
@@ -167,7 +137,7 @@ export class BullmqQueue implements UpstreamQueue {
   }
 
   private startWorker(p: number): void {
-    const connection = this.connections.watch(this.connection.duplicate());
+    const connection = this.redis.connections.watch(this.connection.duplicate());
     const logger = this.options.logger.child({ partition: p });
     const worker = new Worker<BatchJobData>(
       `upstream-p${p}`,
@@ -200,7 +170,7 @@ export class BullmqQueue implements UpstreamQueue {
     );
     // While Redis is away every poll fails, on the worker's own connections too (BullMQ duplicates them): logged
     // at most once per 10 s for all connections.
-    worker.on('error', (err) => this.connections.logError(err));
+    worker.on('error', (err) => this.redis.connections.logError(err));
     this.workers.set(p, { worker, connection });
   }
 
@@ -228,7 +198,7 @@ export class BullmqQueue implements UpstreamQueue {
 
   /** Why messages cannot be taken now (no Redis primary reachable), or undefined. */
   unavailable(): string | undefined {
-    return this.connections.problem();
+    return this.redis.connections.problem();
   }
 
   submit(job: UpstreamJob, options: SubmitOptions = {}): Promise<JobOutcome> {
@@ -318,6 +288,7 @@ export class BullmqQueue implements UpstreamQueue {
     // The name is what the queue board shows; the id of the first message identifies the batch.
     const name = entries.length === 1 ? entries[0]!.job.action : `${entries.length} messages`;
     const jobId = entries[0]!.job.id;
+    // With REDIS_MIN_REPLICAS_ACKED, stored only once replicas hold it too (docs/operations.md#redis-with-sentinel).
     return this.queues[p]!.add(name, data, { jobId, ...retryOptions })
       .then(() =>
         this.chargerJobs.mark(
@@ -327,7 +298,7 @@ export class BullmqQueue implements UpstreamQueue {
           this.jobPrefixes[p]!,
         ),
       )
-      .then(() => this.replicated())
+      .then(() => this.redis.replicated())
       .then(
         () => {
           for (const e of entries) e.queued();
@@ -339,11 +310,6 @@ export class BullmqQueue implements UpstreamQueue {
       .finally(() => {
         for (const e of entries) this.committed(e.job.identity);
       });
-  }
-
-  /** With REDIS_MIN_REPLICAS_ACKED: resolves once the writes answered so far reached enough replicas. */
-  private replicated(): Promise<void> {
-    return this.replicaAcks?.confirm() ?? Promise.resolve();
   }
 
   /** The chargers of the jobs already in a partition's queue are marked once (see ChargerJobs.markExisting). */
@@ -420,14 +386,11 @@ export class BullmqQueue implements UpstreamQueue {
   /** Graceful: stop consuming (active jobs finish or return to the queue), release the leases, answer waiters. */
   async close(): Promise<void> {
     this.closing = true;
-    this.takeover.stopAll();
     this.batcher.flushAll();
     await this.leases?.stop();
     await Promise.all([...this.workers.keys()].map((p) => this.stopWorker(p)));
     await Promise.all(this.queues.map((q) => q.close()));
     this.replies.close({ kind: 'retry', reason: 'gateway is shutting down' });
-    this.connection.disconnect();
-    this.leaseConnection.disconnect();
-    this.acksConnection?.disconnect();
+    this.redis.close();
   }
 }
