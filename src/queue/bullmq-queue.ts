@@ -93,6 +93,7 @@ export class BullmqQueue implements UpstreamQueue {
       handOff: (p, job) => this.handOff(p, job),
       partitionKeys: (p) => this.partitionKeys(p),
       owner: (p) => this.leases?.fresh(p) === true,
+      token: (p) => this.leases?.token(p) ?? 0,
       replicated: () => this.redis.replicated(),
       marksKey: (p, identity) => this.chargerJobs.key(p, identity),
     });
@@ -266,6 +267,7 @@ export class BullmqQueue implements UpstreamQueue {
       delayed: keys.delayed!,
       jobPrefix: this.jobPrefixes[p]!,
       marksComplete: this.chargerJobs.completeKey(p),
+      fence: this.leases!.fenceKey(p),
     });
   }
 

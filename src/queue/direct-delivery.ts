@@ -26,6 +26,8 @@ export interface DirectDeliveryHost {
   /** Adds a message that failed inside the gateway as a BullMQ job of its own (with its mark), for retries. */
   handOff(partition: number, job: UpstreamJob): Promise<void>;
   partitionKeys(partition: number): PartitionKeys;
+  /** This instance's fencing token of the partition (0: not held): its claims are conditional on it. */
+  token(partition: number): number;
   /** False once the partition's lease may have passed to another instance: nothing more is delivered here. */
   owner(partition: number): boolean;
   /** Resolves once the claim's write reached the replicas REDIS_MIN_REPLICAS_ACKED asks for (rejects if not). */
@@ -86,6 +88,7 @@ export class DirectDelivery {
         this.host.marksKey(p, pending.job.identity),
         this.host.instanceId,
         pending.job,
+        this.host.token(p),
       );
     } catch (err) {
       // Redis is in trouble: the queue's own write then says so to the charger (or succeeds after a reconnection).

@@ -20,6 +20,12 @@ export interface LeaseOptions {
 
 /** Renew only if still ours; returns 1 when renewed. */
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+/**
+ * Take a free lease (KEYS[1]) and draw the next fencing token of its partition (KEYS[2], never reset): returns the
+ * token, or 0 when the lease is held.
+ */
+const ACQUIRE = `if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return redis.call('INCR', KEYS[2]) end
+return 0`;
 /** Delete only if still ours. */
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
@@ -38,6 +44,8 @@ export class LeaseManager {
    * and sockets do first (docs/architecture.md#fencing).
    */
   private readonly validUntil = new Map<number, number>();
+  /** Per held partition, the fencing token drawn when this instance took it (docs/architecture.md#fencing). */
+  private readonly tokens = new Map<number, number>();
   private timer?: NodeJS.Timeout;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -46,6 +54,28 @@ export class LeaseManager {
 
   get partitions(): ReadonlySet<number> {
     return this.held;
+  }
+
+  /** The fencing token of partition p's current holding by this instance (0: not held). */
+  token(p: number): number {
+    return this.held.has(p) ? (this.tokens.get(p) ?? 0) : 0;
+  }
+
+  /** The key of partition p's fencing token: every owner's conditional write compares it with its own. */
+  fenceKey(p: number): string {
+    return `${this.o.prefix}:fence:p${p}`;
+  }
+
+  /** Takes partition p's lease if it is free: true, with a new fencing token, when taken. */
+  private async acquire(p: number): Promise<boolean> {
+    const sentAt = performance.now();
+    const token = Number(
+      await this.o.redis.eval(ACQUIRE, 2, this.key(p), this.fenceKey(p), this.o.instanceId, this.o.ttlMs),
+    );
+    if (token === 0) return false;
+    this.tokens.set(p, token);
+    this.renewed(p, sentAt);
+    return true;
   }
 
   /** Whether this instance may still act as partition p's owner (see validUntil). */
@@ -93,8 +123,7 @@ export class LeaseManager {
       }
       // The key is gone (Redis restarted, or a renewal was missed) or someone else holds it. Gone: take it again
       // and keep consuming; only another owner means this instance must stop.
-      if ((await redis.set(this.key(p), instanceId, 'PX', ttlMs, 'NX')) === 'OK') {
-        this.renewed(p, sentAt);
+      if (await this.acquire(p)) {
         this.o.logger.info({ partition: p }, 'partition lease had expired with no other owner: taken again');
         continue;
       }
@@ -109,10 +138,8 @@ export class LeaseManager {
     }
     for (let p = 0; p < this.o.partitions && this.held.size < fairShare && !this.stopped; p++) {
       if (this.held.has(p)) continue;
-      const sentAt = performance.now();
-      if ((await redis.set(this.key(p), instanceId, 'PX', ttlMs, 'NX')) === 'OK') {
+      if (await this.acquire(p)) {
         this.held.add(p);
-        this.renewed(p, sentAt);
         this.o.logger.info({ partition: p }, 'partition lease acquired');
         await this.o.onAcquire(p);
       }
