@@ -321,8 +321,15 @@ export class Gateway {
   }
 
   async checkReady(): Promise<void> {
-    if (this.storage.redis && (await this.storage.redis.ping()) !== 'PONG')
-      throw new Error('Redis does not answer PING');
+    const redis = this.storage.redis;
+    if (!redis) return;
+    const problem = this.queue.unavailable?.();
+    if (problem) throw new Error(problem);
+    // Commands wait while Redis is away (they are not failed half done): the probe answers within a second anyway.
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('Redis does not answer PING within 1 s')), 1_000).unref(),
+    );
+    if ((await Promise.race([redis.ping(), timeout])) !== 'PONG') throw new Error('Redis does not answer PING');
   }
 
   /** Graceful stop: no new requests, in-flight work finished or failed cleanly, connections closed. */

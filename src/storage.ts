@@ -1,4 +1,5 @@
 import type { GatewayConfig } from './config/config.js';
+import { redisConfigured } from './config/redis.js';
 import { EmbeddedQueue } from './queue/embedded-queue.js';
 import type { UpstreamJob } from './queue/upstream-queue.js';
 import { MemoryRegistry } from './state/memory-registry.js';
@@ -11,11 +12,12 @@ import type { Storage, StorageHooks } from './storage-types.js';
 export type { Storage, StorageHooks } from './storage-types.js';
 
 /**
- * Opens the storage the configuration names (docs/architecture.md#scale-out): Redis and BullMQ with `REDIS_URL`, else
+ * Opens the storage the configuration names (docs/architecture.md#scale-out): Redis and BullMQ with `REDIS_URL` or
+ * `REDIS_SENTINELS`, else
  * the embedded store or memory; the Redis parts are loaded only when Redis is used.
  */
 export async function openStorage(config: GatewayConfig, logger: Logger, hooks: StorageHooks): Promise<Storage> {
-  if (config.redisUrl) {
+  if (redisConfigured(config)) {
     const { openRedisStorage } = await import('./storage-redis.js');
     return openRedisStorage(config, logger, hooks);
   }

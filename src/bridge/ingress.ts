@@ -76,6 +76,9 @@ export class ChargerIngress implements ChargerMessageSink {
         reason: 'the gateway is short of file descriptors: chargers already connected are served first',
       };
     }
+    // Redis away: nothing can be stored, so the charger keeps the message and resends it (docs/operations.md#redis-outage).
+    const unavailable = this.queue.unavailable?.();
+    if (unavailable) return { kind: 'retry', reason: `gateway queue unavailable: ${unavailable}` };
     const arrival = await this.queued.arrive(m.identity, this.contactOf(m, target), {
       maxChargers: this.config.maxChargers,
     });

@@ -3,6 +3,7 @@ import { ConfigError } from './errors.js';
 import { ENVIRONMENT_KEYS } from './environment-keys.js';
 import { fleetApiSchema, stationMetadata } from './fleet-api.js';
 import { chargerMigrationKeys, migrationKeys, migrationProblem } from './migration.js';
+import { redisKeys, redisProblem } from './redis.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
@@ -240,6 +241,7 @@ const configSchema = z
     adminTlsCertFile: z.string().optional(),
     adminTlsKeyFile: z.string().optional(),
     ...migrationKeys,
+    ...redisKeys,
     /** Where calls of the legacy system may come from (CIDR list); unset: the addresses its URLs' hosts resolve to. */
     legacyNetworks: cidrList.optional(),
     /** The ChargePoint Web Services API (docs/chargepoint-api.md); off without keys. */
@@ -341,6 +343,8 @@ export function loadConfig(
   };
   refuseUnbuiltProtocols(config);
   checkAdmin(config);
+  const redis = redisProblem(config);
+  if (redis) throw new ConfigError(redis);
   const migration = migrationProblem(config);
   if (migration) throw new ConfigError(migration);
   const certificates = loadCertificates(config);

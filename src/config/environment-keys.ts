@@ -1,4 +1,5 @@
 import { MIGRATION_ENV_KEYS } from './migration.js';
+import { REDIS_ENV_KEYS } from './redis.js';
 
 /** Environment variable name -> configuration key (README.md, "Configuration"). */
 export const ENVIRONMENT_KEYS = {
@@ -62,4 +63,5 @@ export const ENVIRONMENT_KEYS = {
   ADMIN_TLS_CERT_FILE: 'adminTlsCertFile',
   ADMIN_TLS_KEY_FILE: 'adminTlsKeyFile',
   ...MIGRATION_ENV_KEYS,
+  ...REDIS_ENV_KEYS,
 } as const;

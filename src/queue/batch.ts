@@ -117,6 +117,11 @@ export interface BatchRunDeps {
   blocked(identities: readonly string[]): Promise<Set<string>>;
   /** The instance is stopping: a batch waiting for an older job steps back at once. */
   closing(): boolean;
+  /**
+   * False once the partition's lease may have passed to another instance (LeaseManager.fresh): no message of the job
+   * is delivered from then on; the job is left to the lease's new holder.
+   */
+  owner(): boolean;
 }
 
 /** How long a batch waits for an older job of one of its chargers before it steps back (moved to delayed). */
@@ -145,6 +150,7 @@ export async function runBatch(bullJob: Job<BatchJobData>, deps: BatchRunDeps): 
   if (failure === undefined) return void (await progress?.finish());
   await progress?.record();
   if (failure instanceof LeftInQueue) {
+    // A lapsed lease: BullMQ refuses the move when the job's lock has passed on with it (the new holder has the job).
     await bullJob.moveToWait(deps.token);
     throw new WaitingError(failure.message);
   }
@@ -175,6 +181,7 @@ async function runInOrder(
       deps.deliver(replyTo, job.id, outcome);
     };
     try {
+      if (!deps.owner()) throw new LeftInQueue('partition lease lapsed (instance frozen or cut off): not delivering');
       await deps.processor(job, reply);
       progress?.markDone(job.id);
     } catch (err) {

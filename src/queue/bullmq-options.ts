@@ -1,9 +1,17 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../util/log.js';
+import type { RedisConnections } from '../util/redis-connection.js';
 
 /** How a BullMQ queue is set up: Redis, partitions, batching, direct delivery and the partition lease. */
 export interface BullmqQueueOptions {
-  redisUrl: string;
+  /** Redis by URL (tests), or `connections`, which opens every connection (URL or Sentinel) and watches it. */
+  redisUrl?: string;
+  connections?: RedisConnections;
+  /**
+   * A message counts as stored only once this many replicas hold it (Redis WAIT, bounded by timeoutMs):
+   * docs/operations.md#redis-with-sentinel.
+   */
+  replicas?: { min: number; timeoutMs: number };
   prefix: string;
   partitions: number;
   /** Jobs processed at once per partition (different chargers; one charger is always one at a time). */

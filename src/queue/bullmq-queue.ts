@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { BullmqQueueOptions } from './bullmq-options.js';
 import { LeaseManager } from './lease-manager.js';
 import { partitionOf } from './partition.js';
@@ -11,6 +11,7 @@ import { ChargerJobs } from './charger-jobs.js';
 import { DirectDelivery, type PendingMessage } from './direct-delivery.js';
 import type { PartitionKeys } from './inflight.js';
 import { ReplyRouter } from './reply-router.js';
+import { QueueRedis } from './queue-redis.js';
 import type { JobOutcome, JobProcessor, SubmitOptions, UpstreamJob, UpstreamQueue } from './upstream-queue.js';
 import { IdTable } from '../util/id-table.js';
 
@@ -62,21 +63,26 @@ export class BullmqQueue implements UpstreamQueue {
   private readonly notYetMarked = new IdTable<number>();
   private readonly batcher: GroupCommit<number, PendingMessage>;
   private closing = false;
+  private readonly redis: QueueRedis;
 
   constructor(private readonly options: BullmqQueueOptions) {
-    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.redis = new QueueRedis(options);
+    this.connection = this.redis.main;
     for (let p = 0; p < options.partitions; p++) {
       const queue = new Queue(`upstream-p${p}`, {
         connection: this.connection as ConnectionOptions,
         prefix: options.prefix,
       });
+      queue.on('error', (err) => this.redis.connections.logError(err));
       this.queues.push(queue);
       this.jobPrefixes.push(queue.toKey(''));
     }
     this.batcher = new GroupCommit(options.maxBatch ?? 64, (p, entries) => this.addBatch(p, entries));
     const records = options.recordsConnection ?? this.connection;
     this.chargerJobs = new ChargerJobs(records, options.prefix);
-    this.replies = new ReplyRouter(this.connection, options.prefix, this.instanceId, options.logger);
+    this.replies = new ReplyRouter(this.connection, options.prefix, this.instanceId, options.logger, (r) =>
+      this.redis.connections.watch(r),
+    );
     this.direct = new DirectDelivery(records, options.prefix, {
       instanceId: this.instanceId,
       logger: options.logger,
@@ -86,6 +92,9 @@ export class BullmqQueue implements UpstreamQueue {
       commit: (p, pending) => this.commit(p, pending),
       handOff: (p, job) => this.handOff(p, job),
       partitionKeys: (p) => this.partitionKeys(p),
+      owner: (p) => this.leases?.fresh(p) === true,
+      token: (p) => this.leases?.token(p) ?? 0,
+      replicated: () => this.redis.replicated(),
       marksKey: (p, identity) => this.chargerJobs.key(p, identity),
     });
   }
@@ -100,7 +109,7 @@ export class BullmqQueue implements UpstreamQueue {
     this.processor = processor;
     const ttlMs = this.options.leaseTtlMs ?? 10_000;
     this.leases = new LeaseManager({
-      redis: this.connection,
+      redis: this.redis.leases,
       prefix: this.options.prefix,
       instanceId: this.instanceId,
       partitions: this.options.partitions,
@@ -111,9 +120,11 @@ export class BullmqQueue implements UpstreamQueue {
         await this.direct.recover(p);
         await this.markExisting(p);
         this.startWorker(p);
+        this.redis.reclaimStalled(p, this.queues[p]!, this.jobPrefixes[p]!);
         this.options.onPartition?.(p, true);
       },
       onRelease: async (p) => {
+        this.redis.released(p);
         this.options.onPartition?.(p, false);
         await this.stopWorker(p);
       },
@@ -127,7 +138,7 @@ export class BullmqQueue implements UpstreamQueue {
   }
 
   private startWorker(p: number): void {
-    const connection = this.connection.duplicate();
+    const connection = this.redis.connections.watch(this.connection.duplicate());
     const logger = this.options.logger.child({ partition: p });
     const worker = new Worker<BatchJobData>(
       `upstream-p${p}`,
@@ -136,6 +147,7 @@ export class BullmqQueue implements UpstreamQueue {
           token,
           blocked: (identities) => this.chargerJobs.blocked(p, identities, bullJob.id!, this.jobPrefixes[p]!),
           closing: () => this.closing || !this.workers.has(p),
+          owner: () => this.leases?.fresh(p) === true,
           redis: this.connection,
           progressKey: `${this.options.prefix}:batch-done:p${p}:${bullJob.id}`,
           logger,
@@ -149,20 +161,17 @@ export class BullmqQueue implements UpstreamQueue {
         concurrency: this.options.concurrency ?? 64,
         removeOnComplete: { count: 0 },
         removeOnFail: { count: 1000 },
-        // A killed instance's active jobs return to the queue within seconds, not the 30 s default;
-        // a charger's stored message may stall many times while the CSMS is away, and must never be failed for it.
-        lockDuration: 10_000,
+        // A job's lock lasts the lease time, so that a killed instance's active jobs are taken over within it
+        // (Takeover); a charger's stored message may stall many times while the CSMS is away, and must never be
+        // failed for it.
+        lockDuration: this.options.leaseTtlMs ?? 10_000,
         stalledInterval: 5_000,
         maxStalledCount: 1_000,
       },
     );
-    // While Redis is away every poll fails; one line per partition per 10 s says so without flooding the log.
-    let lastLogged = 0;
-    worker.on('error', (err) => {
-      if (Date.now() - lastLogged < 10_000) return;
-      lastLogged = Date.now();
-      this.options.logger.error({ err, partition: p }, 'BullMQ worker error (repeats suppressed for 10 s)');
-    });
+    // While Redis is away every poll fails, on the worker's own connections too (BullMQ duplicates them): logged
+    // at most once per 10 s for all connections.
+    worker.on('error', (err) => this.redis.connections.logError(err));
     this.workers.set(p, { worker, connection });
   }
 
@@ -186,6 +195,11 @@ export class BullmqQueue implements UpstreamQueue {
       await entry.worker.close(true).catch(() => undefined);
     }
     entry.connection.disconnect();
+  }
+
+  /** Why messages cannot be taken now (no Redis primary reachable), or undefined. */
+  unavailable(): string | undefined {
+    return this.redis.connections.problem();
   }
 
   submit(job: UpstreamJob, options: SubmitOptions = {}): Promise<JobOutcome> {
@@ -253,6 +267,7 @@ export class BullmqQueue implements UpstreamQueue {
       delayed: keys.delayed!,
       jobPrefix: this.jobPrefixes[p]!,
       marksComplete: this.chargerJobs.completeKey(p),
+      fence: this.leases!.fenceKey(p),
     });
   }
 
@@ -275,6 +290,7 @@ export class BullmqQueue implements UpstreamQueue {
     // The name is what the queue board shows; the id of the first message identifies the batch.
     const name = entries.length === 1 ? entries[0]!.job.action : `${entries.length} messages`;
     const jobId = entries[0]!.job.id;
+    // With REDIS_MIN_REPLICAS_ACKED, stored only once replicas hold it too (docs/operations.md#redis-with-sentinel).
     return this.queues[p]!.add(name, data, { jobId, ...retryOptions })
       .then(() =>
         this.chargerJobs.mark(
@@ -284,6 +300,7 @@ export class BullmqQueue implements UpstreamQueue {
           this.jobPrefixes[p]!,
         ),
       )
+      .then(() => this.redis.replicated())
       .then(
         () => {
           for (const e of entries) e.queued();
@@ -376,6 +393,6 @@ export class BullmqQueue implements UpstreamQueue {
     await Promise.all([...this.workers.keys()].map((p) => this.stopWorker(p)));
     await Promise.all(this.queues.map((q) => q.close()));
     this.replies.close({ kind: 'retry', reason: 'gateway is shutting down' });
-    this.connection.disconnect();
+    this.redis.close();
   }
 }

@@ -26,6 +26,12 @@ export interface DirectDeliveryHost {
   /** Adds a message that failed inside the gateway as a BullMQ job of its own (with its mark), for retries. */
   handOff(partition: number, job: UpstreamJob): Promise<void>;
   partitionKeys(partition: number): PartitionKeys;
+  /** This instance's fencing token of the partition (0: not held): its claims are conditional on it. */
+  token(partition: number): number;
+  /** False once the partition's lease may have passed to another instance: nothing more is delivered here. */
+  owner(partition: number): boolean;
+  /** Resolves once the claim's write reached the replicas REDIS_MIN_REPLICAS_ACKED asks for (rejects if not). */
+  replicated(): Promise<void>;
   /** The key of a charger's job marks (ChargerJobs.key). */
   marksKey(partition: number, identity: string): string;
 }
@@ -82,6 +88,7 @@ export class DirectDelivery {
         this.host.marksKey(p, pending.job.identity),
         this.host.instanceId,
         pending.job,
+        this.host.token(p),
       );
     } catch (err) {
       // Redis is in trouble: the queue's own write then says so to the charger (or succeeds after a reconnection).
@@ -93,7 +100,13 @@ export class DirectDelivery {
       return;
     }
     answered();
-    pending.queued();
+    try {
+      await this.host.replicated();
+      pending.queued();
+    } catch (err) {
+      // Not known to survive a failover: the charger is not told it is stored (it resends); the record is delivered.
+      pending.failed(err);
+    }
     this.delivered++;
     await this.run(p, pending.job);
   }
@@ -110,6 +123,11 @@ export class DirectDelivery {
   private async deliver(p: number, job: UpstreamJob): Promise<void> {
     const log = this.host.logger;
     let acknowledged = job.acknowledged === true;
+    if (!this.host.owner(p)) {
+      // Frozen past the lease: the record stays, and the lease's new holder delivers the message (recover).
+      log.warn({ chargeBoxIdentity: job.identity, jobId: job.id }, 'partition lease lapsed: not delivering here');
+      return;
+    }
     try {
       await this.host.processor()(job, (outcome) => {
         // Told it is kept (stored, or a local transaction id): the record says so, for the next consumer after a restart.

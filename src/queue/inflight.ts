@@ -8,9 +8,11 @@ import type { UpstreamJob } from './upstream-queue.js';
 /**
  * Claims a message for direct delivery by the partition's consumer (see BullmqQueue, "direct delivery").
  * KEYS: the partition's lease, its in-flight hash, the charger's job marks (ChargerJobs), the partition's "marks
- * complete" flag, its BullMQ wait list, active list and delayed set.
- * ARGV: this instance's id, the charger identity, the message as JSON, the prefix of the partition's job keys.
- * Returns 1 and records the message when this instance holds the lease, the charger has no message in flight and no
+ * complete" flag, its BullMQ wait list, active list and delayed set, its fencing token.
+ * ARGV: this instance's id, the charger identity, the message as JSON, the prefix of the partition's job keys, the
+ * fencing token this instance drew when it took the lease.
+ * Returns 1 and records the message when this instance holds the lease under that token (an instance that lost the
+ * lease and took it again meanwhile has a newer one: docs/architecture.md#fencing), the charger has no message in flight and no
  * BullMQ job of the charger is unfinished (so nothing of this charger can be ahead of it); 0 otherwise, and records
  * nothing. A marked job is unfinished while it exists without `finishedOn` (BullMQ removes a completed job here,
  * removeOnComplete 0, and stamps one that failed for good); marks are read oldest first and those of finished jobs
@@ -18,7 +20,7 @@ import type { UpstreamJob } from './upstream-queue.js';
  * whose marks are not complete yet (jobs from before marks existed), the whole partition's queue must be empty.
  */
 const CLAIM = `${OLDEST_UNFINISHED_LUA}
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('GET', KEYS[8]) ~= ARGV[5] then return 0 end
 if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return 0 end
 if redis.call('EXISTS', KEYS[4]) == 0 then
   if redis.call('LLEN', KEYS[5]) > 0 or redis.call('LLEN', KEYS[6]) > 0 or redis.call('ZCARD', KEYS[7]) > 0 then return 0 end
@@ -40,10 +42,12 @@ type ClaimArgs = [
   wait: string,
   active: string,
   delayed: string,
+  fence: string,
   instanceId: string,
   identity: string,
   job: string,
   jobKeyPrefix: string,
+  token: string,
 ];
 type ReleaseArgs = [inflight: string, identity: string, jobId: string];
 
@@ -56,6 +60,8 @@ export interface PartitionKeys {
   /** A job's key is this followed by its id. */
   jobPrefix: string;
   marksComplete: string;
+  /** The partition's fencing token (LeaseManager.fenceKey). */
+  fence: string;
 }
 
 /**
@@ -73,7 +79,7 @@ export class InflightRecords {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    this.claimCommand = luaCommand<ClaimArgs>(redis, 'ocppgwClaimDirectPerCharger', 7, CLAIM);
+    this.claimCommand = luaCommand<ClaimArgs>(redis, 'ocppgwClaimDirectFenced', 8, CLAIM);
     this.releaseCommand = luaCommand<ReleaseArgs>(redis, 'ocppgwReleaseDirect', 1, RELEASE);
     this.coalesce = writeCoalescer(redis);
   }
@@ -84,7 +90,7 @@ export class InflightRecords {
 
   /**
    * True when the message is now recorded and this instance is to deliver it itself. `marks`: the charger's job marks
-   * (ChargerJobs.key).
+   * (ChargerJobs.key); `token`: this instance's fencing token of the partition.
    */
   async claim(
     partition: number,
@@ -92,6 +98,7 @@ export class InflightRecords {
     marks: string,
     instanceId: string,
     job: UpstreamJob,
+    token: number,
   ): Promise<boolean> {
     this.coalesce();
     const claimed = await this.claimCommand(
@@ -102,10 +109,12 @@ export class InflightRecords {
       keys.wait,
       keys.active,
       keys.delayed,
+      keys.fence,
       instanceId,
       job.identity,
       JSON.stringify(job),
       keys.jobPrefix,
+      String(token),
     );
     return claimed === 1;
   }

@@ -20,6 +20,12 @@ export interface LeaseOptions {
 
 /** Renew only if still ours; returns 1 when renewed. */
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+/**
+ * Take a free lease (KEYS[1]) and draw the next fencing token of its partition (KEYS[2], never reset): returns the
+ * token, or 0 when the lease is held.
+ */
+const ACQUIRE = `if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return redis.call('INCR', KEYS[2]) end
+return 0`;
 /** Delete only if still ours. */
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
@@ -31,6 +37,15 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  */
 export class LeaseManager {
   private readonly held = new Set<number>();
+  /**
+   * Per held partition, until when (performance.now()) the lease is known to be ours: the start of its last
+   * successful renewal plus 90% of the TTL. The Redis key lives at least that long, so an instance that resumes after
+   * a freeze (GC pause, VM stall, SIGSTOP) sees its lease lapsed before it delivers anything, whatever its timers
+   * and sockets do first (docs/architecture.md#fencing).
+   */
+  private readonly validUntil = new Map<number, number>();
+  /** Per held partition, the fencing token drawn when this instance took it (docs/architecture.md#fencing). */
+  private readonly tokens = new Map<number, number>();
   private timer?: NodeJS.Timeout;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -39,6 +54,37 @@ export class LeaseManager {
 
   get partitions(): ReadonlySet<number> {
     return this.held;
+  }
+
+  /** The fencing token of partition p's current holding by this instance (0: not held). */
+  token(p: number): number {
+    return this.held.has(p) ? (this.tokens.get(p) ?? 0) : 0;
+  }
+
+  /** The key of partition p's fencing token: every owner's conditional write compares it with its own. */
+  fenceKey(p: number): string {
+    return `${this.o.prefix}:fence:p${p}`;
+  }
+
+  /** Takes partition p's lease if it is free: true, with a new fencing token, when taken. */
+  private async acquire(p: number): Promise<boolean> {
+    const sentAt = performance.now();
+    const token = Number(
+      await this.o.redis.eval(ACQUIRE, 2, this.key(p), this.fenceKey(p), this.o.instanceId, this.o.ttlMs),
+    );
+    if (token === 0) return false;
+    this.tokens.set(p, token);
+    this.renewed(p, sentAt);
+    return true;
+  }
+
+  /** Whether this instance may still act as partition p's owner (see validUntil). */
+  fresh(p: number): boolean {
+    return this.held.has(p) && performance.now() < (this.validUntil.get(p) ?? 0);
+  }
+
+  private renewed(p: number, sentAt: number): void {
+    this.validUntil.set(p, sentAt + 0.9 * this.o.ttlMs);
   }
 
   /** The lease key of partition p (its value is the owner's instance id). */
@@ -70,10 +116,14 @@ export class LeaseManager {
     const fairShare = Math.ceil(this.o.partitions / live);
 
     for (const p of [...this.held]) {
-      if (((await redis.eval(RENEW, 1, this.key(p), instanceId, ttlMs)) as number) === 1) continue;
+      const sentAt = performance.now();
+      if (((await redis.eval(RENEW, 1, this.key(p), instanceId, ttlMs)) as number) === 1) {
+        this.renewed(p, sentAt);
+        continue;
+      }
       // The key is gone (Redis restarted, or a renewal was missed) or someone else holds it. Gone: take it again
       // and keep consuming; only another owner means this instance must stop.
-      if ((await redis.set(this.key(p), instanceId, 'PX', ttlMs, 'NX')) === 'OK') {
+      if (await this.acquire(p)) {
         this.o.logger.info({ partition: p }, 'partition lease had expired with no other owner: taken again');
         continue;
       }
@@ -88,7 +138,7 @@ export class LeaseManager {
     }
     for (let p = 0; p < this.o.partitions && this.held.size < fairShare && !this.stopped; p++) {
       if (this.held.has(p)) continue;
-      if ((await redis.set(this.key(p), instanceId, 'PX', ttlMs, 'NX')) === 'OK') {
+      if (await this.acquire(p)) {
         this.held.add(p);
         this.o.logger.info({ partition: p }, 'partition lease acquired');
         await this.o.onAcquire(p);

@@ -22,8 +22,10 @@ export class ReplyRouter {
     private readonly prefix: string,
     readonly instanceId: string,
     private readonly logger: Logger,
+    /** Adds the error listener and readiness tracking to the subscriber connection. */
+    watch: (subscriber: Redis) => Redis = (subscriber) => subscriber,
   ) {
-    this.subscriber = connection.duplicate();
+    this.subscriber = watch(connection.duplicate());
   }
 
   private channel(instanceId: string): string {

@@ -88,6 +88,11 @@ export interface UpstreamQueue {
     messages: number /** delivered by the partition's consumer without a BullMQ job */;
     direct: number;
   };
+  /**
+   * Why no message can be taken now (BullMQ: no Redis primary reachable), or undefined. The embedded queue is always
+   * available.
+   */
+  unavailable?(): string | undefined;
   /** Removes a charger's messages that no consumer has taken yet (operator action); resolves with how many. */
   dropQueued(identity: string): Promise<number>;
   close(): Promise<void>;

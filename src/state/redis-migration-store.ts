@@ -43,6 +43,8 @@ export class RedisMigrationStore implements MigrationStore {
     private readonly logger: Logger,
   ) {
     this.subscriber = redis.duplicate();
+    // An outage is logged by the gateway's own connections (RedisConnections); this one reconnects by itself.
+    this.subscriber.on('error', () => undefined);
   }
 
   static async open(redis: Redis, prefix: string, logger: Logger): Promise<RedisMigrationStore> {

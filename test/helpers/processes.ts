@@ -38,6 +38,9 @@ export class RedisProcess {
   port = 0;
   private child?: ChildProcess;
 
+  /** `extraArgs`: more redis-server options for the next start (a replica's `--replicaof`). */
+  constructor(public extraArgs: string[] = []) {}
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
@@ -59,6 +62,7 @@ export class RedisProcess {
         'always',
         '--save',
         '',
+        ...this.extraArgs,
       ],
       { stdio: 'ignore' },
     );
@@ -66,10 +70,25 @@ export class RedisProcess {
     return this;
   }
 
+  /** kill -9, resolved once the process is gone: what it had not replicated is lost. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
   async stop(): Promise<void> {
     await terminate(this.child);
     this.child = undefined;
   }
+}
+
+/** Whether a redis-server (or sentinel) answers PING on this port. */
+export function pings(port: number): Promise<boolean> {
+  return ping(port);
 }
 
 /** PING over a raw socket: no client library involved in deciding whether Redis is up. */
@@ -135,6 +154,11 @@ export class GatewayProcess {
       `gateway (log: ${this.logFile})`,
     );
     return this;
+  }
+
+  /** SIGSTOP / SIGCONT: the process freezes (a long GC pause, a VM stall) and resumes where it was. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.child?.kill(signal);
   }
 
   /** kill -9: no shutdown, no lease release. */

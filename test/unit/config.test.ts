@@ -25,6 +25,37 @@ describe('configuration', () => {
     assert.match(c.publicUrl, /^http:\/\/.+:8080\/CentralSystemService$/);
   });
 
+  it('reads Redis Sentinel settings and refuses REDIS_URL beside them or a sentinel without a port', () => {
+    const c = loadConfig({
+      CONFIG: '',
+      CSMS_URL: 'ws://csms/ocpp',
+      REDIS_SENTINELS: 's1:26379, 10.0.0.2:26380',
+      REDIS_SENTINEL_NAME: 'gw',
+      REDIS_MIN_REPLICAS_ACKED: '1',
+    });
+    assert.deepEqual(c.redisSentinels, [
+      { host: 's1', port: 26379 },
+      { host: '10.0.0.2', port: 26380 },
+    ]);
+    assert.equal(c.redisSentinelName, 'gw');
+    assert.equal(c.redisMinReplicasAcked, 1);
+    assert.equal(c.redisReplicaTimeoutMs, 1_000);
+    const base = { CONFIG: '', CSMS_URL: 'ws://csms/ocpp' };
+    assert.throws(
+      () => loadConfig({ ...base, REDIS_SENTINELS: 's1:26379', REDIS_URL: 'redis://r' }),
+      (e: unknown) => e instanceof ConfigError && /REDIS_SENTINELS\) are exclusive/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ ...base, REDIS_SENTINELS: 's1' }),
+      (e: unknown) =>
+        e instanceof ConfigError && /redisSentinels \(REDIS_SENTINELS\): "s1" is not host:port/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ ...base, REDIS_MIN_REPLICAS_ACKED: '1' }),
+      (e: unknown) => e instanceof ConfigError && /needs Redis/.test(e.message),
+    );
+  });
+
   it('delivers directly by default; DIRECT_DELIVERY=false turns it off and anything else is refused', () => {
     assert.equal(loadConfig({ CONFIG: '', CSMS_URL: 'ws://csms/ocpp' }).directDelivery, true);
     assert.equal(

@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { TestCsms } from '../helpers/csms-peer.js';
+import { Fleet, meterValuesEnvelope, printTally, tallyOf, type Tally } from '../helpers/fleet-tally.js';
+import { freePort, GatewayProcess } from '../helpers/processes.js';
+import { SENTINEL_NAME, SentinelTopology } from '../helpers/sentinel-topology.js';
+import { sleep, until } from '../helpers/wait.js';
+
+/**
+ * Reliability through a real Sentinel topology (docs/operations.md#redis-with-sentinel): one primary, one replica and
+ * three sentinels of Debian's redis-server on free ports; gateway processes find the primary through the sentinels
+ * (REDIS_SENTINELS). The fleet and the tally are the reliability suite's: lost = acknowledged to a charger but never
+ * delivered to the CSMS.
+ */
+describe('reliability through Redis Sentinel', { timeout: 300_000 }, () => {
+  let topology: SentinelTopology;
+  let csms: TestCsms;
+  let csmsPort = 0;
+  const rows: Tally[] = [];
+
+  before(async () => {
+    topology = await new SentinelTopology().start();
+    csmsPort = await freePort();
+    csms = await new TestCsms().start(csmsPort);
+  });
+
+  after(async () => {
+    await csms.stop();
+    await topology.stop();
+    printTally(
+      'reliability through Redis Sentinel (lost must be 0 where acknowledged writes wait for a replica)',
+      rows,
+    );
+  });
+
+  const gatewayEnv = (prefix: string, extra: Record<string, string> = {}): Record<string, string> => ({
+    CSMS_URL: `ws://127.0.0.1:${csmsPort}/ocpp`,
+    REDIS_URL: '',
+    REDIS_SENTINELS: topology.sentinelList,
+    REDIS_SENTINEL_NAME: SENTINEL_NAME,
+    REDIS_PREFIX: prefix,
+    ADMISSION: 'auto-accept',
+    LOG_LEVEL: 'info',
+    CSMS_TIMEOUT_MS: '2000',
+    LEASE_TTL_MS: '3000',
+    PARTITIONS: '4',
+    WS_PING_INTERVAL_SEC: '0',
+    RECONNECT_MIN_MS: '100',
+    RECONNECT_MAX_MS: '500',
+    ...extra,
+  });
+
+  const tally = async (scenario: string, fleet: Fleet, prefix: string): Promise<Tally> => {
+    const row = await tallyOf(scenario, () => csms.calls, fleet, prefix);
+    rows.push(row);
+    return row;
+  };
+
+  /** The primary is killed (kill -9) under load; the sentinels promote the replica; the old primary rejoins. */
+  async function primaryKilled(scenario: string, extra: Record<string, string>): Promise<Tally> {
+    const prefix = `sen-${randomUUID().slice(0, 6)}`;
+    const gw = await new GatewayProcess(gatewayEnv(prefix, extra), 'sentinel-kill').start();
+    const fleet = new Fleet(() => [gw.soapUrl], `${prefix}-cp`, 10);
+    try {
+      fleet.start();
+      await until(() => fleet.acknowledged.size >= 150, 'the fleet to have 150 samples acknowledged', 15_000);
+      const old = await topology.killPrimary();
+      const ackedAtFailover = fleet.acknowledged.size;
+      // With REDIS_MIN_REPLICAS_ACKED=1 nothing is acknowledged until a replica is back: the old primary rejoins.
+      await topology.rejoin(old);
+      await until(
+        () => fleet.acknowledged.size >= ackedAtFailover + 150,
+        'the gateway to acknowledge 150 samples through the promoted primary',
+        30_000,
+      );
+      await fleet.stop();
+      const row = await tally(scenario, fleet, `${prefix}-cp`);
+      assert.ok(row.acknowledged > 300, `load too light: ${row.acknowledged}`);
+      assert.deepEqual(csms.schemaFailures, []);
+      return row;
+    } finally {
+      await fleet.stop();
+      await gw.stop();
+    }
+  }
+
+  it('primary killed under load, REDIS_MIN_REPLICAS_ACKED=1: nothing acknowledged is lost', async () => {
+    const row = await primaryKilled('primary killed, REDIS_MIN_REPLICAS_ACKED=1', { REDIS_MIN_REPLICAS_ACKED: '1' });
+    assert.equal(row.lost, 0);
+    assert.deepEqual(row.outOfOrder, []);
+  });
+
+  it('primary killed under load, no replica wait: loss measured', async () => {
+    const row = await primaryKilled('primary killed, no replica wait', {});
+    // Asynchronous replication may lose the last writes acknowledged before the kill: reported, not asserted.
+    console.log(`primary killed without REDIS_MIN_REPLICAS_ACKED: ${row.lost} acknowledged samples lost`);
+  });
+
+  /** The longest time any charger's deliveries paused between `from` and the end of the scenario. */
+  function longestPause(prefix: string, from: number): number {
+    const last = new Map<string, number>();
+    let longest = 0;
+    for (const c of csms.calls) {
+      if (!c.identity.startsWith(prefix) || c.action !== 'MeterValues') continue;
+      const before = last.get(c.identity);
+      if (before !== undefined && c.at > from) longest = Math.max(longest, c.at - Math.max(before, from));
+      last.set(c.identity, c.at);
+    }
+    return longest;
+  }
+
+  /** Two instances share the fleet; `disrupt` acts on the first under load; the second serves on. */
+  async function twoInstances(
+    scenario: string,
+    disrupt: (a: GatewayProcess, serveOnlyB: () => void) => Promise<void>,
+  ): Promise<{ row: Tally; pauseMs: number }> {
+    const prefix = `sen-${randomUUID().slice(0, 6)}`;
+    const a = await new GatewayProcess(gatewayEnv(prefix), 'sentinel-a').start();
+    const b = await new GatewayProcess(gatewayEnv(prefix), 'sentinel-b').start();
+    let live = [a.soapUrl, b.soapUrl];
+    const fleet = new Fleet(() => live, `${prefix}-cp`, 10);
+    try {
+      fleet.start();
+      await until(() => fleet.acknowledged.size >= 150, 'the fleet to have 150 samples acknowledged', 15_000);
+      const at = Date.now();
+      await disrupt(a, () => (live = [b.soapUrl]));
+      const acked = fleet.acknowledged.size;
+      await until(() => fleet.acknowledged.size >= acked + 150, 'the fleet to be served on', 30_000);
+      await fleet.stop();
+      const row = await tally(scenario, fleet, `${prefix}-cp`);
+      return { row, pauseMs: longestPause(`${prefix}-cp`, at) };
+    } finally {
+      await fleet.stop();
+      a.signal('SIGCONT');
+      a.kill();
+      await b.stop();
+    }
+  }
+
+  it('an instance killed mid-delivery: its partitions and in-flight messages taken over within the lease', async () => {
+    const { row, pauseMs } = await twoInstances('kill -9 of 1 of 2 instances mid-delivery', async (a, onlyB) => {
+      a.kill();
+      onlyB();
+    });
+    console.log(`kill -9 mid-delivery: the longest pause of a charger's deliveries was ${pauseMs} ms (lease 3000 ms)`);
+    assert.equal(row.lost, 0);
+    assert.deepEqual(row.outOfOrder, []);
+    // Lease (3 s) plus one renewal round and the sweep; BullMQ's stalled check alone took 10 to 20 s.
+    assert.ok(pauseMs < 6_000, `takeover took ${pauseMs} ms`);
+  });
+
+  it('an instance frozen past its lease (SIGSTOP, SIGCONT) steps back', async () => {
+    const { row } = await twoInstances('SIGSTOP 6 s of 1 of 2 instances, then SIGCONT', async (a) => {
+      a.signal('SIGSTOP');
+      await sleep(6_000); // a duration (scenario): frozen for twice the lease
+      a.signal('SIGCONT');
+    });
+    assert.equal(row.lost, 0);
+    assert.deepEqual(row.outOfOrder, [], 'the resumed instance delivers nothing out of turn');
+    console.log(`SIGSTOP past the lease: ${row.duplicated} duplicated`);
+  });
+
+  it('Redis stopped for 30 s: not ready, 503 to chargers, recovery without a restart', async () => {
+    const prefix = `sen-${randomUUID().slice(0, 6)}`;
+    const gw = await new GatewayProcess(gatewayEnv(prefix), 'sentinel-outage').start();
+    const fleet = new Fleet(() => [gw.soapUrl], `${prefix}-cp`, 10);
+    const ready = async () => (await fetch(`http://127.0.0.1:${gw.adminPort}/ready`)).status;
+    try {
+      fleet.start();
+      await until(() => fleet.acknowledged.size >= 100, 'the fleet to have 100 samples acknowledged', 15_000);
+      await topology.stopServers();
+      const downAt = Date.now();
+      await until(async () => (await ready()) === 503, '/ready to report not ready with Redis away', 10_000);
+      const answer = await fetch(gw.soapUrl, {
+        method: 'POST',
+        body: meterValuesEnvelope(`${prefix}-probe`, 'probe'),
+        headers: SOAP,
+      });
+      await answer.text();
+      assert.equal(answer.status, 503, 'a charger is told to retry while Redis is away');
+      await sleep(Math.max(0, 30_000 - (Date.now() - downAt))); // a duration (scenario): Redis stays away 30 s
+      const ackedDuringOutage = fleet.answers.filter((a) => a.at > downAt + 2_000).length;
+      await topology.startServers();
+      await until(async () => (await ready()) === 200, '/ready to report ready with Redis back', 20_000);
+      const ackedAtReturn = fleet.acknowledged.size;
+      await until(
+        () => fleet.acknowledged.size >= ackedAtReturn + 100,
+        'the same process to acknowledge 100 more samples with Redis back',
+        20_000,
+      );
+      await fleet.stop();
+      const row = await tally('Redis stopped 30 s', fleet, `${prefix}-cp`);
+      assert.equal(row.lost, 0);
+      assert.equal(ackedDuringOutage, 0, 'nothing is acknowledged while no primary is reachable');
+      assert.deepEqual(row.outOfOrder, []);
+    } finally {
+      await fleet.stop();
+      await gw.stop();
+    }
+  });
+});
+
+const SOAP = { 'Content-Type': 'application/soap+xml' };
