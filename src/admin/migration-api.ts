@@ -48,17 +48,16 @@ export async function routingSummary(
 }
 
 /** Validates a route change; the problems name the route or identity at fault. */
-async function routeProblems(control: MigrationControl, identities: unknown[], route: unknown): Promise<string[]> {
+async function problemsOf(control: MigrationControl, identities: unknown[], route: unknown): Promise<string[]> {
   if (typeof route !== 'string' || !(ROUTES as readonly string[]).includes(route))
     return [`unknown route ${JSON.stringify(route)}: use one of ${ROUTES.join(', ')}`];
   const problems: string[] = [];
   for (const identity of identities) {
-    if (typeof identity !== 'string' || !(await control.known(identity)))
-      problems.push(`unknown charger ${JSON.stringify(identity)}`);
-    else {
-      const problem = await control.problem(identity, route as RouteName);
-      if (problem) problems.push(problem);
-    }
+    const problem =
+      typeof identity === 'string' && (await control.known(identity))
+        ? await control.problem(identity, route as RouteName)
+        : `unknown charger ${JSON.stringify(identity)}`;
+    if (problem) problems.push(problem);
   }
   return problems;
 }
@@ -69,8 +68,6 @@ async function routeProblems(control: MigrationControl, identities: unknown[], r
  */
 export function migrationApi(control: MigrationControl, logger: Logger): Router {
   const api = Router();
-
-  const check = (identities: unknown[], route: unknown) => routeProblems(control, identities, route);
 
   const apply = async (identities: string[], route: RouteName, req: Request) => {
     const reason = typeof req.body?.reason === 'string' ? req.body.reason.trim() : undefined;
@@ -89,7 +86,7 @@ export function migrationApi(control: MigrationControl, logger: Logger): Router 
   };
 
   api.put('/chargers/:identity/route', async (req, res) => {
-    const problems = await check([req.params.identity], req.body?.route);
+    const problems = await problemsOf(control, [req.params.identity], req.body?.route);
     if (problems.length > 0) return void res.status(400).json({ error: problems.join('; ') });
     res.json(await apply([req.params.identity], req.body.route as RouteName, req));
   });
@@ -98,7 +95,7 @@ export function migrationApi(control: MigrationControl, logger: Logger): Router 
     const identities: unknown = req.body?.identities;
     if (!Array.isArray(identities) || identities.length === 0)
       return void res.status(400).json({ error: 'identities must be a non-empty list of charger identities' });
-    const problems = await check(identities, req.body?.route);
+    const problems = await problemsOf(control, identities, req.body?.route);
     if (problems.length > 0) return void res.status(400).json({ error: problems.join('; ') });
     res.json(await apply(identities as string[], req.body.route as RouteName, req));
   });

@@ -1,6 +1,6 @@
 import type { GatewayConfig } from '../config/config.js';
 import { RpcError } from '../ocpp/rpc-error.js';
-import type { StartTransactionRequest15 } from '../ocpp/v15/types.js';
+import type { SharedStartTransaction } from '../ocpp/dialects.js';
 import { LeftInQueue } from '../queue/upstream-queue.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import { refusesIdentity, UpstreamError } from '../upstream/connection-types.js';
@@ -282,7 +282,7 @@ export class UpstreamDelivery {
     const { run } = this;
     const local = await this.deps.offline.startTransaction(
       run.job.identity,
-      run.job.request as StartTransactionRequest15,
+      run.job.request as SharedStartTransaction,
       (this.payload as { timestamp: string }).timestamp,
     );
     if (!local) return false;

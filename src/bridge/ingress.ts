@@ -2,7 +2,7 @@ import type { SourceDialect } from '../ocpp/protocols.js';
 import { csmsProtocolOf, type GatewayConfig } from '../config/config.js';
 import { faultOf } from '../ocpp/soap-fault.js';
 import type { CsmsProtocol } from '../ocpp/protocols.js';
-import type { StartTransactionRequest15 } from '../ocpp/v15/types.js';
+import type { SharedStartTransaction } from '../ocpp/dialects.js';
 import type { JobOutcome, SubmitOptions, UpstreamJob, UpstreamQueue } from '../queue/upstream-queue.js';
 import type { ChargerAnswer, ChargerMessage, ChargerMessageSink } from '../soap/central-system-endpoint.js';
 import type { ChargerContact, ChargerRegistry } from '../state/registry.js';
@@ -223,7 +223,7 @@ export class ChargerIngress implements ChargerMessageSink {
     }
     const local = await this.offline.startTransaction(
       job.identity,
-      job.request as StartTransactionRequest15,
+      job.request as SharedStartTransaction,
       job.receivedAt,
     );
     if (!local) return undefined;

@@ -53,12 +53,13 @@ export class LegacyRelay implements RelaySink {
       };
     // A charger's legacy system spoke the charger's own dialect before the gateway came between them
     // (docs/architecture.md#migration-routing): calls in another one are not translated between dialects.
-    if (contact?.dialect && contact.dialect !== call.dialect)
+    const spoken = this.config.chargers[call.identity]?.dialect ?? contact?.dialect;
+    if (spoken && spoken !== call.dialect)
       return {
         kind: 'fault',
         fault: faultOf(
           'NotSupported',
-          `charger ${call.identity} speaks ${contact.dialect}, this call is ${call.dialect}: the relay passes calls in the charger's own dialect`,
+          `charger ${call.identity} speaks ${spoken}, this call is ${call.dialect}: the relay passes calls in the charger's own dialect`,
         ),
       };
     const to = { identity: call.identity, dialect: call.dialect, url: callbackUrl };

@@ -2,7 +2,7 @@ import { checkOutbound } from '../ocpp/outbound-check.js';
 import { setMaxListeners } from 'node:events';
 import type { GatewayConfig } from '../config/config.js';
 import { faultOf } from '../ocpp/soap-fault.js';
-import type { AuthorizeResponse15 } from '../ocpp/v15/types.js';
+import type { SharedAuthorizeResponse } from '../ocpp/dialects.js';
 import type { JobOutcome, UpstreamJob } from '../queue/upstream-queue.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import { emptyChargerState, type ChargerState } from '../translate/charger-state.js';
@@ -204,7 +204,7 @@ export class ChargerMessageProcessor {
     }
     if (run.policy.offline === 'cached-authorization' && this.deps.offline.remembersAuthorizations) {
       const idTag = (run.job.request as { idTag: string }).idTag;
-      await this.deps.offline.remember(run.job.identity, idTag, (response as AuthorizeResponse15).idTagInfo);
+      await this.deps.offline.remember(run.job.identity, idTag, (response as SharedAuthorizeResponse).idTagInfo);
     }
     run.finish({ kind: 'response', body: response }, 'csms');
     // The next message of this charger starts only when the state is written (the queue runs one job per charger).

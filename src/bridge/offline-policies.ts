@@ -1,5 +1,5 @@
 import type { GatewayConfig } from '../config/config.js';
-import type { AuthorizeResponse15, IdTagInfo15, StartTransactionRequest15 } from '../ocpp/v15/types.js';
+import type { SharedAuthorizeResponse, SharedIdTagInfo, SharedStartTransaction } from '../ocpp/dialects.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import { mintLocalTransaction } from '../translate/local-transactions.js';
 import type { MessagePolicy } from '../translate/source-policy.js';
@@ -34,15 +34,15 @@ export class OfflinePolicies {
   }
 
   /** Remembers the CSMS's answer for an idTag, as the charger received it. */
-  async remember(identity: string, idTag: string, idTagInfo: IdTagInfo15, now = new Date()): Promise<void> {
+  async remember(identity: string, idTag: string, idTagInfo: SharedIdTagInfo, now = new Date()): Promise<void> {
     await this.registry.cacheAuthorization(identity, idTag, { idTagInfo, at: now.toISOString() });
   }
 
   /** The CSMS's earlier answer for the idTag, when it may still be used; undefined otherwise. */
-  async authorization(identity: string, idTag: string, now = Date.now()): Promise<AuthorizeResponse15 | undefined> {
+  async authorization(identity: string, idTag: string, now = Date.now()): Promise<SharedAuthorizeResponse | undefined> {
     const cached = await this.registry.cachedAuthorization(identity, idTag);
     if (!cached || now - Date.parse(cached.at) > this.config.authorizeCacheTtlSec * 1000) return undefined;
-    const info = cached.idTagInfo as IdTagInfo15;
+    const info = cached.idTagInfo as SharedIdTagInfo;
     if (info.expiryDate && Date.parse(info.expiryDate) <= now) return undefined;
     return { idTagInfo: info };
   }
@@ -53,9 +53,9 @@ export class OfflinePolicies {
    */
   async startTransaction(
     identity: string,
-    start: StartTransactionRequest15,
+    start: SharedStartTransaction,
     startedAt: string,
-  ): Promise<{ transactionId: number; idTagInfo: IdTagInfo15 } | undefined> {
+  ): Promise<{ transactionId: number; idTagInfo: SharedIdTagInfo } | undefined> {
     const cached = await this.authorization(identity, start.idTag);
     if (cached?.idTagInfo.status !== 'Accepted') return undefined;
     let transactionId = 0;

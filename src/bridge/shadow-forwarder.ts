@@ -1,4 +1,4 @@
-import { legacyUrlOf, type CentralSystem } from '../config/migration.js';
+import { legacyDialectProblem, legacyUrlOf, type CentralSystem } from '../config/migration.js';
 import type { GatewayConfig } from '../config/config.js';
 import { LeftInQueue, type JobOutcome, type UpstreamJob } from '../queue/upstream-queue.js';
 import type { MigrationStore, ShadowCopy } from '../state/migration-store.js';
@@ -16,7 +16,7 @@ export interface ShadowObserver {
 export interface ShadowDeps {
   config: Pick<
     GatewayConfig,
-    'csmsTimeoutMs' | 'legacyTimeoutMs' | 'deadLetterAfterHours' | 'legacyCsUrl' | 'chargers'
+    'csmsTimeoutMs' | 'legacyTimeoutMs' | 'deadLetterAfterHours' | 'legacyCsUrl' | 'chargers' | 'legacyCsDialect'
   >;
   store: MigrationStore;
   /** This instance forwards the charger's copies (it consumes the charger's partition). */
@@ -180,6 +180,9 @@ export class ShadowForwarder {
   private async askLegacy(copy: ShadowCopy, request: unknown): Promise<SystemAnswer> {
     const url = legacyUrlOf(this.deps.config, copy.identity);
     if (!url) return { kind: 'none', reason: 'no legacy URL configured' };
+    // Never a copy in a dialect the legacy system does not speak (docs/architecture.md#migration-routing).
+    const mismatch = legacyDialectProblem(this.deps.config, copy.identity, copy.source);
+    if (mismatch) return { kind: 'none', reason: mismatch };
     try {
       const to = { identity: copy.identity, dialect: copy.source, url };
       const body = await this.deps.legacy.call(to, copy.action, request as object, {

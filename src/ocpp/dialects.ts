@@ -73,3 +73,23 @@ export const DIALECT_FACTS: Readonly<Record<SourceDialect, DialectFacts>> = {
   'ocpp1.5-soap': OCPP15_SOAP,
   'ocpp1.6-soap': OCPP16_SOAP,
 };
+
+/**
+ * The message shapes every SOAP dialect shares, which the bridge reads without caring which dialect a charger speaks:
+ * the idTag answer (1.2, 1.5 and 1.6 have the same idTagInfo) and the part of a StartTransaction the offline policies
+ * use.
+ */
+export interface SharedIdTagInfo {
+  status: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
+  expiryDate?: string;
+  parentIdTag?: string;
+}
+export interface SharedAuthorizeResponse {
+  idTagInfo: SharedIdTagInfo;
+}
+export interface SharedStartTransaction {
+  connectorId: number;
+  idTag: string;
+  timestamp: string;
+  meterStart: number;
+}

@@ -6,6 +6,8 @@ import type { QueueMode } from '../helpers/gateway-harness.js';
 import { admin, closeSite, site, TEN, type Site } from '../helpers/migration-site.js';
 import { SoapCharger } from '../helpers/soap-charger.js';
 import { until } from '../helpers/wait.js';
+import { assertFault, envelope, post } from '../helpers/soap.js';
+import { ocpp15Soap, ocpp16Soap, type SoapDialect } from '../../src/soap/dialects.js';
 
 /**
  * Migration routing (docs/architecture.md#migration-routing): the old SOAP central system and the OCPP-J CSMS side by
@@ -219,5 +221,34 @@ describe('route legacy+shadow with an OCPP 2.0.1 CSMS as the shadow', () => {
       [0, 1, 2],
     );
     await until(async () => (await admin(s, 'GET', '/api/migration')).json.shadowBacklog === 0, 'every copy delivered');
+  });
+});
+
+describe('a charger of another SOAP dialect than the legacy system (LEGACY_CS_DIALECT, docs/architecture.md#migration-routing)', () => {
+  let s: Site;
+  before(async () => {
+    s = await site('embedded');
+  });
+  after(() => closeSite(s));
+
+  const heartbeat = (identity: string, dialect: SoapDialect) =>
+    post(s.gw.soapUrl, envelope('<cs:heartbeatRequest/>', { identity, bodyNs: dialect.csNamespace }));
+
+  it('routed legacy by configuration: its messages get a NotSupported Fault naming both dialects; nothing is sent', async () => {
+    assertFault(await heartbeat('CP-L16', ocpp16Soap), 'Receiver', 'NotSupported', /ocpp1\.6-soap.*LEGACY_CS_DIALECT/);
+    assert.equal(s.legacy.received.filter((r) => r.identity === 'CP-L16').length, 0);
+  });
+
+  it('a route change through the legacy system is refused with the reason; to csms it works', async () => {
+    assert.equal((await admin(s, 'PUT', '/api/chargers/CP-L16/route', { route: 'csms' })).status, 200);
+    assert.equal((await heartbeat('CP-L16', ocpp16Soap)).status, 200);
+    for (const route of ['legacy', 'legacy+shadow', 'csms+shadow']) {
+      const refused = await admin(s, 'PUT', '/api/chargers/CP-L16/route', { route });
+      assert.equal(refused.status, 400, route);
+      assert.match(refused.json.error, /CP-L16 speaks ocpp1\.6-soap and the legacy system ocpp1\.5-soap/);
+    }
+    // A charger of the legacy system's own dialect still may.
+    assert.equal((await heartbeat('CP-L15', ocpp15Soap)).status !== 400, true);
+    assert.equal((await admin(s, 'PUT', '/api/chargers/CP-L15/route', { route: 'legacy+shadow' })).status, 200);
   });
 });

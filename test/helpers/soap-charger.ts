@@ -4,7 +4,7 @@ import { NS } from '../../src/soap/namespaces.js';
 import { parseXml } from '../../src/soap/xml.js';
 import { child } from '../../src/soap/xml.js';
 import type { SoapReply } from './soap.js';
-import { ocpp15Soap } from '../../src/soap/dialects.js';
+import { ocpp15Soap, type SoapDialect } from '../../src/soap/dialects.js';
 
 export interface ChargerCallResult<T> {
   result: T;
@@ -13,8 +13,9 @@ export interface ChargerCallResult<T> {
 }
 
 /**
- * A SOAP 1.5 charger as a node-soap client generated from our CentralSystemService WSDL, sending the full OCPP-S
- * header set (chargeBoxIdentity, Action, MessageID, From, ReplyTo anonymous, To).
+ * A SOAP charger (OCPP 1.5 unless told another dialect) as a node-soap client generated from the dialect's official
+ * CentralSystemService WSDL, sending the full OCPP-S header set (chargeBoxIdentity, Action, MessageID, From, ReplyTo
+ * anonymous, To).
  */
 export class SoapCharger {
   private constructor(
@@ -22,14 +23,20 @@ export class SoapCharger {
     readonly identity: string,
     private readonly soapUrl: string,
     readonly callbackUrl?: string,
+    readonly dialect: SoapDialect = ocpp15Soap,
   ) {}
 
-  static async create(soapUrl: string, identity: string, callbackUrl?: string): Promise<SoapCharger> {
-    const client = await soap.createClientAsync(ocpp15Soap.wsdlFiles.centralSystem, {
+  static async create(
+    soapUrl: string,
+    identity: string,
+    callbackUrl?: string,
+    dialect: SoapDialect = ocpp15Soap,
+  ): Promise<SoapCharger> {
+    const client = await soap.createClientAsync(dialect.wsdlFiles.centralSystem, {
       forceSoap12Headers: true,
       endpoint: soapUrl,
     });
-    return new SoapCharger(client, identity, soapUrl, callbackUrl);
+    return new SoapCharger(client, identity, soapUrl, callbackUrl, dialect);
   }
 
   async call<T = Record<string, unknown>>(operation: string, args: object): Promise<ChargerCallResult<T>> {
@@ -37,9 +44,10 @@ export class SoapCharger {
     const c = this.client;
     c.clearSoapHeaders();
     c.addSoapHeader(
-      `<cs:chargeBoxIdentity xmlns:cs="${ocpp15Soap.csNamespace}">${this.identity}</cs:chargeBoxIdentity>`,
+      `<cs:chargeBoxIdentity xmlns:cs="${this.dialect.csNamespace}">${this.identity}</cs:chargeBoxIdentity>`,
     );
-    c.addSoapHeader(`<wsa:Action xmlns:wsa="${NS.wsa}">/${operation}</wsa:Action>`);
+    const action = this.dialect.centralSystem().operations.get(operation)?.inputAction ?? `/${operation}`;
+    c.addSoapHeader(`<wsa:Action xmlns:wsa="${NS.wsa}">${action}</wsa:Action>`);
     c.addSoapHeader(`<wsa:MessageID xmlns:wsa="${NS.wsa}">${messageId}</wsa:MessageID>`);
     if (this.callbackUrl)
       c.addSoapHeader(`<wsa:From xmlns:wsa="${NS.wsa}"><wsa:Address>${this.callbackUrl}</wsa:Address></wsa:From>`);
