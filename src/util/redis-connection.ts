@@ -20,6 +20,11 @@ export interface RedisTarget {
  */
 export class RedisConnections {
   private readonly connections = new Set<Redis>();
+  /**
+   * Connections that have been ready once. One that never was is starting (a worker's connection while its partition
+   * is taken, every connection at start): it is not an outage, and commands wait for it in ioredis's queue.
+   */
+  private readonly wereReady = new WeakSet<Redis>();
   private lastLogged = 0;
 
   constructor(
@@ -71,6 +76,8 @@ export class RedisConnections {
   /** Adds the error listener to a connection made elsewhere (a duplicate), and counts it in `healthy`. */
   watch(redis: Redis): Redis {
     this.connections.add(redis);
+    if (redis.status === 'ready') this.wereReady.add(redis);
+    else redis.once('ready', () => this.wereReady.add(redis));
     redis.on('error', (err: Error) => this.logError(err));
     redis.once('end', () => this.connections.delete(redis));
     return redis;
@@ -87,6 +94,7 @@ export class RedisConnections {
   problem(): string | undefined {
     for (const redis of this.connections) {
       if (redis.status === 'ready' || redis.status === 'end' || redis.status === 'wait') continue;
+      if (!this.wereReady.has(redis)) continue;
       return `Redis connection ${redis.status}`;
     }
     return undefined;
