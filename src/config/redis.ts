@@ -1,3 +1,4 @@
+import type { RedisTarget } from '../util/redis-connection.js';
 import { z } from 'zod';
 
 /**
@@ -51,13 +52,7 @@ export const REDIS_ENV_KEYS = {
 } as const;
 
 /** How the gateway reaches Redis: what src/util/redis-connection.ts needs. */
-export interface RedisSettings {
-  redisUrl?: string;
-  redisSentinels?: { host: string; port: number }[];
-  redisSentinelName: string;
-  redisUsername?: string;
-  redisPassword?: string;
-  redisSentinelPassword?: string;
+export interface RedisSettings extends RedisTarget {
   redisMinReplicasAcked: number;
   redisReplicaTimeoutMs: number;
 }
