@@ -4,7 +4,8 @@ import type { Station } from './stations.js';
 
 /**
  * The fleet API's records on the admin port (docs/chargepoint-api.md#on-the-admin-port): GET /api/sessions (JSON, or
- * CSV with ?format=csv for billing migrations) and GET /api/alarms, filtered by ?identity=, ?from=, ?to=.
+ * CSV with ?format=csv for billing migrations) and GET /api/alarms, filtered by ?identity=, ?from=, ?to=. JSON
+ * answers carry `total`; with ?limit=N they hold the newest N records, newest first (the dashboard's page).
  */
 export function recordsRouter(
   records: FleetRecords,
@@ -12,18 +13,26 @@ export function recordsRouter(
   maskIdTags: boolean,
 ): Router {
   const router = Router();
+  router.use(['/sessions', '/alarms'], (req, res, next) => {
+    const limit = req.query.limit;
+    if (limit === undefined || (typeof limit === 'string' && /^\d{1,6}$/.test(limit))) return next();
+    res.status(400).json({ error: 'limit must be a whole number of records (at most 999999)' });
+  });
   router.get('/sessions', async (req, res, next) => {
     try {
       await records.refresh();
       const byIdentity = await stations();
-      const rows = filtered(records.closed(), req.query).map((s) =>
-        sessionRow(s, byIdentity.get(s.identity), maskIdTags),
-      );
+      const sessions = filtered(records.closed(), req.query);
       if (req.query.format === 'csv') {
+        const rows = sessions.map((s) => sessionRow(s, byIdentity.get(s.identity), maskIdTags));
         res.type('text/csv').attachment('sessions.csv').send(csv(rows));
         return;
       }
-      res.json({ sessions: rows });
+      const shown = newest(sessions, (s) => s.start, req.query.limit);
+      res.json({
+        total: sessions.length,
+        sessions: shown.map((s) => sessionRow(s, byIdentity.get(s.identity), maskIdTags)),
+      });
     } catch (err) {
       next(err);
     }
@@ -32,22 +41,28 @@ export function recordsRouter(
     try {
       await records.refresh();
       const identities = [...(await stations()).keys()];
-      const alarms = identities
+      const matching = identities
         .flatMap((id) => records.alarms(id))
-        .filter((a) => !req.query.identity || a.identity === req.query.identity)
-        .map((a) => ({
-          identity: a.identity,
-          connectorId: a.connectorId,
-          type: a.type,
-          at: new Date(a.at).toISOString(),
-          cleared: a.cleared && { at: new Date(a.cleared.at).toISOString(), reason: a.cleared.reason },
-        }));
-      res.json({ alarms });
+        .filter((a) => !req.query.identity || a.identity === req.query.identity);
+      const alarms = newest(matching, (a) => a.at, req.query.limit).map((a) => ({
+        identity: a.identity,
+        connectorId: a.connectorId,
+        type: a.type,
+        at: new Date(a.at).toISOString(),
+        cleared: a.cleared && { at: new Date(a.cleared.at).toISOString(), reason: a.cleared.reason },
+      }));
+      res.json({ total: matching.length, alarms });
     } catch (err) {
       next(err);
     }
   });
   return router;
+}
+
+/** Without a limit, all records in their stored order; with ?limit=N (checked above), the newest N, newest first. */
+function newest<T>(records: readonly T[], at: (record: T) => number, limit: unknown): readonly T[] {
+  if (typeof limit !== 'string') return records;
+  return [...records].sort((a, b) => at(b) - at(a)).slice(0, Number(limit));
 }
 
 function filtered(sessions: readonly SessionRecord[], query: Record<string, unknown>): SessionRecord[] {
@@ -87,5 +102,5 @@ function csv(rows: Row[]): string {
     if (typeof v === 'string' && /^[=+\-@]/.test(text)) text = `'${text}`;
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
-  return [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
+  return `${[COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => cell(r[c])).join(','))].join('\r\n')}\r\n`;
 }

@@ -124,8 +124,8 @@ async function renderFleet() {
     ...(filters.stuck ? { stuck: 'true' } : {}),
   });
   const [data, dead] = await Promise.all([api(`/api/chargers?${params}`), loadDeadLetters()]);
-  if (!location.hash.startsWith('#/') || location.hash.startsWith('#/charger/') || location.hash === '#/migration')
-    return;
+  // The operator moved to another page while the data loaded.
+  if (!location.hash.startsWith('#/') || /^#\/(charger\/|migration$|records$)/.test(location.hash)) return;
   view.innerHTML = `
     <div class="filters">
       <input id="f-q" placeholder="filter by identity" value="${esc(filters.q)}">
@@ -241,7 +241,9 @@ function route() {
     ? renderCharger(decodeURIComponent(m[1]))
     : location.hash === '#/migration'
       ? renderMigration()
-      : renderFleet();
+      : location.hash === '#/records'
+        ? renderRecords()
+        : renderFleet();
   page.catch((e) => (view.innerHTML = `<p class="bad">${esc(e.message)}</p>`));
 }
 window.addEventListener('hashchange', route);
