@@ -11,6 +11,8 @@ export interface RecordsPersistence {
   put(kind: RecordKind, key: string, value: object | undefined): void;
   /** Every record of a kind. */
   load(kind: RecordKind): Promise<[string, unknown][]>;
+  /** One record (Redis: a session another instance opened). */
+  get(kind: RecordKind, key: string): Promise<unknown | undefined>;
   /** Redis: other instances record too, so closed sessions and alarms are read again before an API call. */
   readonly shared: boolean;
 }
@@ -30,6 +32,8 @@ export function sqlitePersistence(store: SqliteStore): RecordsPersistence {
     put: (kind, key, value) =>
       value === undefined ? store.delete(SPACES[kind], key) : store.put(SPACES[kind], key, value),
     load: (kind) => Promise.resolve(store.loadSpace(SPACES[kind])),
+    // Read once at start into memory, and no other instance writes here: a full scan is enough for a rare look-up.
+    get: (kind, key) => Promise.resolve(store.loadSpace(SPACES[kind]).find(([k]) => k === key)?.[1]),
   };
 }
 
@@ -45,5 +49,9 @@ export function redisPersistence(redis: Redis, prefix: string, logger: Logger): 
       ).catch(failed),
     load: async (kind) =>
       Object.entries(await redis.hgetall(key(kind))).map(([k, v]): [string, unknown] => [k, JSON.parse(v)]),
+    get: async (kind, field) => {
+      const text = await redis.hget(key(kind), field);
+      return text === null ? undefined : JSON.parse(text);
+    },
   };
 }

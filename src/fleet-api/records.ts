@@ -49,6 +49,7 @@ export interface RecordLimits {
 const MAX_SAMPLES_PER_SESSION = 2_000;
 const MAX_ALARMS_PER_CHARGER = 500;
 const REFRESH_MS = 2_000;
+const MAX_UNKNOWN_TRANSACTIONS = 10_000;
 
 /** A durable-looking number derived from the session's facts: the same session gets the same id on every instance. */
 export function sessionIdOf(identity: string, transactionId: number, start: string): number {
@@ -66,6 +67,10 @@ export class FleetRecords {
   private readonly alarmsByCharger = new Map<string, AlarmRecord[]>();
   private readonly power = new Map<string, { kW: number; at: number }>();
   private persistence?: RecordsPersistence;
+  /** Open sessions being read from Redis, with the messages of each queued behind the read (withOpen). */
+  private readonly adopting = new Map<string, Promise<void>>();
+  /** Transactions looked up in Redis and not found (started before the records were kept). */
+  private readonly unknown = new Set<string>();
   private alarmCount = 0;
   private refreshedAt = 0;
 
@@ -145,31 +150,31 @@ export class FleetRecords {
       samples: [],
     };
     this.open.set(key, session);
+    this.unknown.delete(key);
     this.write('open', key, session);
   }
 
   private stopped(identity: string, call: Call, now: number): void {
     const key = `${identity}\n${Number(call.transactionId)}`;
-    const session = this.open.get(key);
-    if (!session) return;
-    this.open.delete(key);
-    this.addSamples(session, call.transactionData);
-    session.end = Date.parse(String(call.timestamp));
-    session.meterStop = Number(call.meterStop);
-    session.recordedAt = now;
-    // meterStop is the register's last reading: the session's last quarter hour ends with it.
-    if (Number.isFinite(session.end) && Number.isFinite(session.meterStop))
-      session.samples.push({ at: session.end, energyWh: session.meterStop });
-    this.power.delete(`${identity}\n${session.connectorId}`);
-    this.closedList.push(session);
-    this.write('open', key, undefined);
-    this.write('session', String(session.sessionId), session);
-    this.prune(identity, now);
+    this.withOpen(key, (session) => {
+      if (!session) return;
+      this.open.delete(key);
+      this.addSamples(session, call.transactionData);
+      session.end = Date.parse(String(call.timestamp));
+      session.meterStop = Number(call.meterStop);
+      session.recordedAt = now;
+      // meterStop is the register's last reading: the session's last quarter hour ends with it.
+      if (Number.isFinite(session.end) && Number.isFinite(session.meterStop))
+        session.samples.push({ at: session.end, energyWh: session.meterStop });
+      this.power.delete(`${identity}\n${session.connectorId}`);
+      this.closedList.push(session);
+      this.write('open', key, undefined);
+      this.write('session', String(session.sessionId), session);
+      this.prune(identity, now);
+    });
   }
 
   private metered(identity: string, call: Call): void {
-    const session =
-      call.transactionId !== undefined ? this.open.get(`${identity}\n${Number(call.transactionId)}`) : undefined;
     const samples = samplesOf(call.meterValue);
     const latestPower = samples.filter((s) => s.powerW !== undefined).at(-1);
     if (latestPower)
@@ -177,7 +182,37 @@ export class FleetRecords {
         kW: latestPower.powerW! / 1000,
         at: latestPower.at,
       });
-    if (session) this.addSamples(session, call.meterValue);
+    if (call.transactionId === undefined) return;
+    this.withOpen(`${identity}\n${Number(call.transactionId)}`, (session) => {
+      if (session) this.addSamples(session, call.meterValue);
+    });
+  }
+
+  /**
+   * Runs `apply` with an open session, in message order. With Redis, a session may have been opened by another
+   * instance before this charger's partition moved here: its record is read from Redis on first use (the meter samples
+   * the other instance held in memory are not in it, docs/chargepoint-api.md#records-and-retention). A transaction
+   * found nowhere is remembered, so its later MeterValues cost no further reads.
+   */
+  private withOpen(key: string, apply: (session: SessionRecord | undefined) => void): void {
+    const queued = this.adopting.get(key);
+    if (!queued && (this.open.has(key) || !this.persistence?.shared || this.unknown.has(key))) {
+      apply(this.open.get(key));
+      return;
+    }
+    const next = (queued ?? this.adopt(key)).then(() => apply(this.open.get(key)));
+    this.adopting.set(key, next);
+    void next.finally(() => {
+      if (this.adopting.get(key) === next) this.adopting.delete(key);
+    });
+  }
+
+  private async adopt(key: string): Promise<void> {
+    const stored = await this.persistence!.get('open', key).catch(() => undefined);
+    if (stored && !this.open.has(key)) this.open.set(key, stored as SessionRecord);
+    if (stored || this.open.has(key)) return;
+    if (this.unknown.size >= MAX_UNKNOWN_TRANSACTIONS) this.unknown.clear();
+    this.unknown.add(key);
   }
 
   private addSamples(session: SessionRecord, meterValue: unknown): void {

@@ -98,6 +98,36 @@ describe('fleet API records', () => {
     }
   });
 
+  it('Redis: a session open while its partition moves to a running instance is recorded when it stops', async () => {
+    const redisPrefix = `gwtest-${randomUUID().slice(0, 8)}`;
+    // One partition: the instance started first owns it and records the start; the other takes it over.
+    const settings = { ...overrides, redisPrefix, partitions: 1, leaseTtlMs: 3_000 };
+    const a = await startGateway('redis', csms.url, settings);
+    const b = await startGateway('redis', csms.url, settings);
+    try {
+      const cp = await SoapCharger.create(a.soapUrl, 'REC-1', 'http://10.20.30.50:8080/ChargePointService');
+      await cp.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+      const { result } = await cp.call<{ transactionId: number }>('StartTransaction', {
+        connectorId: 1,
+        idTag: 'T',
+        timestamp: '2024-05-02T10:00:00Z',
+        meterStart: 1000,
+      });
+      await a.gateway.stop();
+      const moved = await SoapCharger.create(b.soapUrl, 'REC-1', 'http://10.20.30.50:8080/ChargePointService');
+      await moved.call('StopTransaction', {
+        transactionId: result.transactionId,
+        timestamp: '2024-05-02T10:45:00Z',
+        meterStop: 3500,
+      });
+      await until(async () => (await sessionsVia(b.baseUrl)).length === 1, 'the session recorded by the new owner');
+      assert.equal(Number((await sessionsVia(b.baseUrl))[0]!.Energy), 2.5);
+    } finally {
+      await b.gateway.stop();
+      await deleteKeysWithPrefix(REDIS_URL, redisPrefix);
+    }
+  });
+
   it('Redis: what one instance records, another serves, and a restart keeps', async () => {
     const redisPrefix = `gwtest-${randomUUID().slice(0, 8)}`;
     const a = await startGateway('redis', csms.url, { ...overrides, redisPrefix });
