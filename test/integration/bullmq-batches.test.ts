@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, describe, it } from 'node:test';
+import { after, describe, it, mock } from 'node:test';
 import { createLogger } from '../../src/util/log.js';
 import { Redis } from 'ioredis';
 import { BatchProgress } from '../../src/queue/batch.js';
@@ -87,10 +87,10 @@ describe("BullMQ queue: group commit of one partition's messages (real Redis)", 
       outcomes.map((o) => o.kind),
       ['response', 'retry', 'response'],
     );
-    // BullMQ retries the batch after its backoff (1 s); only B runs again.
+    // BullMQ retries the batch after its backoff (1 s); only B runs again. Once the job is done, nothing of it can run
+    // again: the counts then are final.
     await until(() => runs.get('B') === 2, 'the retry of the failed message');
-    // A duration, not a synchronisation: it proves A, C (and B again) are NOT run once more within 300 ms.
-    await sleep(300);
+    await until(async () => (await queue.stats())[0]!.depth === 0, 'the retried job to complete');
     assert.deepEqual(Object.fromEntries(runs), { A: 1, B: 2, C: 1 });
   });
 
@@ -128,12 +128,19 @@ describe("BullMQ queue: group commit of one partition's messages (real Redis)", 
     const redis = new Redis(REDIS_URL);
     const errors: unknown[] = [];
     try {
-      const quick = new BatchProgress(redis, `${prefix}:quick`, (err) => errors.push(err));
-      quick.markDone('m1');
-      quick.markDone('m2');
-      await quick.finish();
-      // A duration, not a synchronisation: it proves nothing is written past the 100 ms recording delay.
-      await sleep(150);
+      // Mocked timers: the recording delay is passed by the clock, not waited for.
+      mock.timers.enable({ apis: ['setTimeout'] });
+      try {
+        const quick = new BatchProgress(redis, `${prefix}:quick`, (err) => errors.push(err));
+        quick.markDone('m1');
+        quick.markDone('m2');
+        await quick.finish();
+        mock.timers.tick(60_000);
+      } finally {
+        mock.timers.reset();
+      }
+      // Had a timer survived the finish, its write would now be queued on this connection ahead of the EXISTS.
+      await new Promise((resolve) => setImmediate(resolve));
       assert.equal(await redis.exists(`${prefix}:quick`), 0, 'a batch finished within 100 ms writes nothing');
 
       const slow = new BatchProgress(redis, `${prefix}:slow`, (err) => errors.push(err));

@@ -55,6 +55,8 @@ describe("BullMQ queue: direct delivery by the partition's consumer (real Redis)
     return queue;
   };
   const inflight = (prefix: string) => redis.hgetall(`${prefix}:inflight:p0`);
+  /** Jobs a worker of partition 0 has taken and not finished (BullMQ's active list). */
+  const activeJobs = (prefix: string) => redis.llen(`${prefix}:upstream-p0:active`);
   after(async () => {
     for (const q of queues) await q.close().catch(() => undefined);
     for (const p of prefixes) await deleteKeysWithPrefix(REDIS_URL, p);
@@ -97,13 +99,13 @@ describe("BullMQ queue: direct delivery by the partition's consumer (real Redis)
   });
 
   it("a charger's next message goes through BullMQ behind the one in flight, and keeps its order", async () => {
-    const { queue, release, order } = await startHoldingFirst();
+    const { prefix, queue, release, order } = await startHoldingFirst();
     const first = queue.submit(message('CP-2', 1));
     await until(() => queue.added.direct === 1, 'the first message to be claimed');
     const second = queue.submit(message('CP-2', 2));
     await until(() => queue.added.jobs === 1, 'the second message to become a BullMQ job');
-    // A duration, not a synchronisation: it proves the job is NOT processed within 100 ms while message 1 is held.
-    await sleep(100);
+    // The worker has taken the job and holds it behind message 1: it has had every chance to run it.
+    await until(async () => (await activeJobs(prefix)) === 1, 'the worker to take the job');
     assert.deepEqual(order, [], 'the job waits for the message in flight');
     release.open();
     assert.deepEqual([(await first).kind, (await second).kind], ['response', 'response']);
@@ -260,12 +262,11 @@ describe("BullMQ queue: direct delivery by the partition's consumer (real Redis)
     await until(async () => Object.keys(await inflight(prefix)).length === 0, 'the first message to be done');
     // The charger has nothing in flight and no job in Redis, but its second message is on its way to BullMQ.
     const third = queue.submit(message('CP-W', 3));
-    // A duration, not a synchronisation: it proves the third message is NOT claimed within 50 ms.
-    await sleep(50);
-    assert.equal(queue.added.direct, 1, 'the third message is not claimed');
     jobWrite.open();
     assert.deepEqual([(await second).kind, (await third).kind], ['response', 'response']);
     assert.deepEqual(order, [1, 2, 3]);
+    // Counted once everything is done: the third message was never claimed for direct delivery.
+    assert.equal(queue.added.direct, 1, 'the third message is not claimed');
   });
 
   it('an instance that does not consume the partition queues its messages; the consumer answers them over Redis', async () => {
@@ -322,8 +323,6 @@ describe("BullMQ queue: direct delivery by the partition's consumer (real Redis)
     });
     const stored = message('CP-STORED', 1);
     assert.deepEqual(await queue.submit(stored), { kind: 'stored' });
-    // A duration, not a synchronisation: the record must NOT be removed once the processor's LeftInQueue is handled.
-    await sleep(50);
     assert.deepEqual(Object.keys(await inflight(prefix)), ['CP-STORED'], 'kept for the next consumer');
     const depthWithStored = (await queue.stats())[0]!;
     assert.equal(depthWithStored.depth, 1, 'a message in flight counts in the queue depth');
@@ -333,7 +332,8 @@ describe("BullMQ queue: direct delivery by the partition's consumer (real Redis)
     assert.equal(
       (JSON.parse((await inflight(prefix))['CP-STORED']!) as UpstreamJob).id,
       stored.id,
-      'the record still holds the stored message',
+      // Message 2 ran behind message 1 on the charger's lock, so message 1's LeftInQueue was handled before this.
+      'the record still holds the stored message after the LeftInQueue was handled',
     );
 
     // The stored record blocks nothing for other chargers; this one fails once and goes to BullMQ, which retries it.
