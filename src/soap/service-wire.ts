@@ -76,6 +76,8 @@ export interface RequestHead {
   headers: SoapHeaders;
   messageId?: string;
   dialect: SoapDialect;
+  /** The service's WSDL model of that dialect, and the operation in it. */
+  model: WsdlModel;
   op: Operation;
   body: XmlElement;
 }
@@ -131,24 +133,23 @@ export function readRequestHead(
   const dialect = soapDialectOfVersion(version);
   meta.dialect = dialect;
   const half = HALVES[reader.half];
-  const op = half.model(dialect).operationsByRequestElement.get(body.name.toLowerCase());
+  const model = half.model(dialect);
+  const op = model.operationsByRequestElement.get(body.name.toLowerCase());
   if (!op) return fail(faultOf('NotSupported', `operation ${body.name} is not a ${half.name} operation`));
   meta.action = op.name;
   const identity = identified.identity;
   if (!identity) return fail(faultOf('ProtocolError', reader.noIdentity));
-  return { kind: 'head', head: { identity, headers, messageId: meta.messageId, dialect, op, body }, meta };
+  return { kind: 'head', head: { identity, headers, messageId: meta.messageId, dialect, model, op, body }, meta };
 }
 
 /** Decodes the body of a request read as far as its operation: the request, or the Fault for what cannot be read. */
-export function decodeRequest(
-  half: ServiceHalf,
-  head: RequestHead,
-): { request: DecodedObject; fault?: undefined } | { fault: SoapFault } {
-  const model = HALVES[half].model(head.dialect);
+export function decodeRequest({
+  model,
+  op,
+  body,
+}: RequestHead): { request: DecodedObject; fault?: undefined } | { fault: SoapFault } {
   try {
-    return {
-      request: decodeComplex(model, model.type(head.op.requestType) as ComplexType, head.body, head.op.requestElement),
-    };
+    return { request: decodeComplex(model, model.type(op.requestType) as ComplexType, body, op.requestElement) };
   } catch (err) {
     if (err instanceof SoapFaultError) return { fault: err.toFault() };
     throw err;

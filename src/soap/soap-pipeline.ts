@@ -167,7 +167,7 @@ export class SoapPipeline {
     const { head, meta } = reading;
     const refused = service.admit && (await service.admit(head, exchange));
     if (refused) return this.refuse(res, exchange, refused, meta);
-    const decoded = decodeRequest(this.facts.half, head);
+    const decoded = decodeRequest(head);
     if (decoded.fault) return this.fault(res, exchange, decoded.fault, meta);
     const answer = await service.dispatch({ ...head, request: decoded.request }, exchange);
     return this.answer(res, exchange, answer, meta, head.op);
