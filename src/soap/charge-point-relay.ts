@@ -1,30 +1,40 @@
 import { lookup } from 'node:dns/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/config.js';
+import type { SourceDialect } from '../ocpp/protocols.js';
 import { faultOf, type SoapFault } from '../ocpp/soap-fault.js';
 import type { Logger } from '../util/log.js';
 import { inAnyCidr, ipBytes, plainAddress, type Cidr } from '../util/net.js';
-import { BodyError, readBody } from './body-reader.js';
-import { OncePerSource, type SoapExchangeEvent } from './central-system-endpoint.js';
+import type { DecodedObject } from './codec.js';
+import type { SoapHeaders } from './headers.js';
 import type { RelayTokens } from './relay-tokens.js';
 import { SoapCallError } from './soap-call-error.js';
-import { ocpp15Soap } from './dialects.js';
-import { asksForWsdl, SOAP12_CONTENT_TYPE } from './envelope.js';
-import { httpStatusOfFault, soap11VersionMismatch } from './fault.js';
 import {
-  identityOfRelayPath,
-  isRelayPath,
-  readRelayRequest,
-  tokenOfRelayPath,
-  relayFaultXml,
-  relayResponseXml,
-  relayWsdl,
-  type RelayAnswer,
-  type RelayCall,
-  type RelayMeta,
-} from './relay-codec.js';
+  type DecodedRequest,
+  type Exchange,
+  type Refusal,
+  type ServiceAnswer,
+  type ServiceFacts,
+  type SoapService,
+  type SoapServiceObserver,
+  SoapPipeline,
+} from './soap-pipeline.js';
+import { type Identified, overlongIdentity } from './service-wire.js';
 
-export { relayUrlOf, type RelayAnswer, type RelayCall } from './relay-codec.js';
+/** A call of the legacy central system to a charger, decoded, handed to the RelaySink. */
+export interface RelayCall {
+  identity: string;
+  dialect: SourceDialect;
+  /** The ChargePointService operation, as the dialect's WSDL names it (Reset, RemoteStartTransaction, ...). */
+  operation: string;
+  /** The decoded request body, as the WSDL describes it. */
+  request: DecodedObject;
+  remoteAddress: string;
+  /** The request's wsa:MessageID, if it had one. */
+  messageId?: string;
+}
+
+/** The charger's answer to relay back: its response body, or a Fault. */
+export type RelayAnswer = { kind: 'response'; body: object } | { kind: 'fault'; fault: SoapFault };
 
 /** Where decoded relay calls go: the bridge, which calls the charger at its callback URL and returns its answer. */
 export interface RelaySink {
@@ -37,22 +47,68 @@ export interface RelaySink {
  */
 export type RelayCallerCheck = (remoteAddress: string, identity?: string) => Promise<boolean>;
 
-export interface RelayObserver {
-  onRelayExchange?(event: SoapExchangeEvent & { remoteAddress: string }): void;
+export interface RelayObserver extends SoapServiceObserver {
   onCallerRefused?(remoteAddress: string): void;
 }
 
+const RELAY_PATH = /^\/chargepointservice(?:\/([^/]+)(?:\/([^/]+))?)?\/?$/i;
+
+const pathOf = (url: string | undefined): string => (url ?? '/').split('?', 1)[0]!;
+
+/** The token segment of a relay path (/ChargePointService/<identity>/<token>), if it has one. */
+export function tokenOfRelayPath(path: string): string | undefined {
+  return RELAY_PATH.exec(path)?.[2];
+}
+
+/** The identity segment of a relay path, percent-decoded; `null` when it is not valid percent-encoding. */
+export function identityOfRelayPath(path: string): string | undefined | null {
+  const segment = RELAY_PATH.exec(path)?.[1];
+  if (segment === undefined) return undefined;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
 /**
- * The gateway's own ChargePointService (docs/architecture.md#migration-routing). The gateway names it in the
- * `wsa:From` of what it forwards to the legacy central system, so the legacy system's calls to a charger
- * (RemoteStartTransaction, Reset, GetConfiguration, ...) arrive here; they are decoded against the ChargePointService
- * WSDL, handed to the RelaySink, and the charger's answer (or Fault) goes back on the same HTTP exchange. Only callers
- * the injected check allows are served (Sender/SecurityError otherwise). Bad input gets the Fault or HTTP status of
- * docs/translation.md#soap-wire-rules and is logged once per source; nothing crashes.
+ * The relay's address, from the gateway's public URL: the last path segment `CentralSystemService` becomes
+ * `ChargePointService` (a reverse proxy's path prefix is kept); with an identity, `/<identity>` is appended, so that a
+ * legacy system that leaves out the chargeBoxIdentity header still names the charger, and then the charger's token
+ * (soap/relay-tokens.ts), without which the relay refuses calls for it.
  */
-export class ChargePointRelayEndpoint {
-  private readonly wsdl: string;
-  readonly complaints = new OncePerSource();
+export function relayUrlOf(publicUrl: string, identity?: string, token?: string): string {
+  const url = new URL(publicUrl);
+  url.search = '';
+  url.hash = '';
+  url.pathname = /\/centralsystemservice\/?$/i.test(url.pathname)
+    ? url.pathname.replace(/\/centralsystemservice\/?$/i, '/ChargePointService')
+    : '/ChargePointService';
+  const base = url.href;
+  if (identity === undefined) return base;
+  return `${base}/${encodeURIComponent(identity)}${token === undefined ? '' : `/${token}`}`;
+}
+
+/**
+ * The gateway's own ChargePointService (docs/architecture.md#migration-routing), the ChargePointService of the SOAP
+ * server pipeline (soap-pipeline.ts). The gateway names it in the `wsa:From` of what it forwards to the legacy central
+ * system, so the legacy system's calls to a charger (RemoteStartTransaction, Reset, GetConfiguration, ...) arrive
+ * here; the charger's answer (or Fault) goes back on the same HTTP exchange. Its own steps: only callers the injected
+ * check allows are served, checked before the body is parsed (Sender/SecurityError otherwise); the identity from the
+ * chargeBoxIdentity header or the path (both present and different: Sender/IdentityMismatch, OCPP-S section 3.3); the
+ * charger's token in the path and its own legacy system as the caller; then the RelaySink.
+ */
+export class ChargePointRelayEndpoint implements SoapService {
+  readonly facts: ServiceFacts = {
+    half: 'chargePoint',
+    title: "the gateway's ChargePointService relay",
+    logPrefix: 'ChargePointService relay: ',
+    noIdentity: 'the chargeBoxIdentity SOAP header is missing or empty and the path names no charger',
+  };
+  readonly address: string;
+  private readonly pipeline: SoapPipeline;
+  /** The HTTP handler of POST and GET /ChargePointService[/<identity>[/<token>]]. */
+  readonly handle: SoapPipeline['handle'];
 
   constructor(
     private readonly config: Pick<GatewayConfig, 'publicUrl' | 'maxBodyBytes' | 'maxIdentityLength'>,
@@ -62,59 +118,62 @@ export class ChargePointRelayEndpoint {
     private readonly logger: Logger,
     private readonly observer: RelayObserver = {},
   ) {
-    this.wsdl = relayWsdl(config.publicUrl);
+    this.address = relayUrlOf(config.publicUrl);
+    this.pipeline = new SoapPipeline(this, config.maxBodyBytes, logger, observer);
+    this.handle = this.pipeline.handle;
   }
 
-  /** Whether a path is the relay: /ChargePointService or /ChargePointService/<identity>, any case. */
+  /** Whether a path is the relay: /ChargePointService, /ChargePointService/<identity>[/<token>], any case. */
   static matches(path: string): boolean {
-    return isRelayPath(path);
+    return RELAY_PATH.test(path);
   }
 
-  readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const started = Date.now();
+  /** Only a legacy system may call at all: nobody else learns anything from the relay. */
+  async screen({ req }: Exchange): Promise<Refusal | undefined> {
     const source = req.socket.remoteAddress ?? '';
-    if (req.method === 'GET' || req.method === 'HEAD') return this.get(req, res);
-    if (req.method !== 'POST')
-      return this.plain(
-        req,
-        res,
-        405,
-        `This is the gateway's ChargePointService relay: ${req.method} is not allowed, use POST`,
-        { Allow: 'POST, GET' },
+    if (await this.allowed(source).catch(() => false)) return undefined;
+    this.observer.onCallerRefused?.(source);
+    if (this.pipeline.complaints.shouldLog(`${source}:relay-refused`)) {
+      this.logger.warn(
+        { remoteAddress: source, path: req.url },
+        'ChargePointService relay call refused: the caller is not the legacy central system (LEGACY_CS_NETWORKS)',
       );
-    let xml: string;
-    try {
-      xml = (await readBody(req, this.config.maxBodyBytes)).toString('utf8');
-    } catch (err) {
-      const e = err instanceof BodyError ? err : new BodyError(400, 'could not read the request body');
-      return this.plain(req, res, e.status, e.message);
     }
-    // Who may call is checked before the body is even parsed: nobody else learns anything from the relay.
-    if (!(await this.allowed(source).catch(() => false))) return this.refuseCaller(req, res, xml, started);
-    const path = (req.url ?? '/').split('?', 1)[0]!;
-    const reading = readRelayRequest(xml, identityOfRelayPath(path), this.config.maxIdentityLength);
-    switch (reading.kind) {
-      case 'plain':
-        return this.plain(req, res, reading.status, reading.reason);
-      case 'soap11':
-        this.complain(req, 'SOAP 1.1 envelope refused (OCPP 1.5 is SOAP 1.2)');
-        res.writeHead(500, { 'Content-Type': 'text/xml; charset=utf-8' }).end(soap11VersionMismatch());
-        return;
-      case 'fault':
-        return this.fault(req, res, reading.fault, xml, started, reading.meta);
+    const fault = faultOf('SecurityError', 'this address may not call chargers through the gateway');
+    return { kind: 'fault', fault, quiet: true };
+  }
+
+  identify(headers: SoapHeaders, { req }: Exchange): Identified {
+    const pathIdentity = identityOfRelayPath(pathOf(req.url));
+    if (pathIdentity === null)
+      return { fault: faultOf('ProtocolError', 'the charger identity in the path is not valid percent-encoding') };
+    const identity = headers.chargeBoxIdentity ?? pathIdentity;
+    const overlong = overlongIdentity(identity, this.config.maxIdentityLength);
+    if (overlong) return { fault: overlong };
+    if (
+      headers.chargeBoxIdentity !== undefined &&
+      pathIdentity !== undefined &&
+      headers.chargeBoxIdentity !== pathIdentity
+    ) {
+      const reason = 'the chargeBoxIdentity header names another charger than the address it was sent to';
+      return { fault: faultOf('IdentityMismatch', reason), identity };
     }
-    const refusal = await this.refusalFor(reading.call.identity, source, path);
+    return { identity };
+  }
+
+  async dispatch(decoded: DecodedRequest, { req }: Exchange): Promise<ServiceAnswer> {
+    const source = req.socket.remoteAddress ?? '';
+    const refusal = await this.refusalFor(decoded.identity, source, pathOf(req.url));
     if (refusal) {
-      this.complain(req, refusal);
       this.observer.onCallerRefused?.(source);
-      return this.fault(req, res, faultOf('SecurityError', refusal), xml, started, reading.meta);
+      return { kind: 'fault', fault: faultOf('SecurityError', refusal) };
     }
-    const answer = await this.relay({ ...reading.call, remoteAddress: source });
-    if (answer.kind === 'fault') return this.fault(req, res, answer.fault, xml, started, reading.meta, false);
-    const responseXml = relayResponseXml(reading.meta.dialect, reading.op, answer.body, reading.meta.messageId);
-    res.writeHead(200, { 'Content-Type': SOAP12_CONTENT_TYPE }).end(responseXml);
-    this.exchange(reading.meta, source, xml, responseXml, 200, started);
-  };
+    const { identity, dialect, op, request, messageId } = decoded;
+    const call = { identity, dialect: dialect.id, operation: op.name, request, messageId, remoteAddress: source };
+    const answer = await this.relay(call);
+    // A charger's own Fault is passed on, not logged as the relay's complaint.
+    return answer.kind === 'fault' ? { ...answer, quiet: true } : answer;
+  }
 
   /**
    * Why a call for this charger is refused, or undefined: the address must carry the charger's token (only the
@@ -139,109 +198,6 @@ export class ChargePointRelayEndpoint {
       );
       return { kind: 'fault', fault: faultOf('InternalError', 'gateway failed to relay the call to the charger') };
     }
-  }
-
-  private get(req: IncomingMessage, res: ServerResponse): void {
-    if (asksForWsdl(req.url)) {
-      res
-        .writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8' })
-        .end(req.method === 'HEAD' ? undefined : this.wsdl);
-      return;
-    }
-    this.plain(
-      req,
-      res,
-      405,
-      "This is the gateway's ChargePointService relay: POST SOAP 1.2 envelopes here; the WSDL is at ?wsdl",
-      { Allow: 'POST, GET' },
-    );
-  }
-
-  private refuseCaller(req: IncomingMessage, res: ServerResponse, xml: string, started: number): void {
-    const source = req.socket.remoteAddress ?? '';
-    this.observer.onCallerRefused?.(source);
-    if (this.complaints.shouldLog(`${source}:relay-refused`)) {
-      this.logger.warn(
-        { remoteAddress: source, path: req.url },
-        'ChargePointService relay call refused: the caller is not the legacy central system (LEGACY_CS_NETWORKS)',
-      );
-    }
-    const fault = faultOf('SecurityError', 'this address may not call chargers through the gateway');
-    const responseXml = relayFaultXml(ocpp15Soap, fault, undefined);
-    res.writeHead(httpStatusOfFault(fault), { 'Content-Type': SOAP12_CONTENT_TYPE }).end(responseXml);
-    this.exchange({ dialect: ocpp15Soap }, source, xml, responseXml, httpStatusOfFault(fault), started, fault);
-  }
-
-  /** A Fault; those the relay raises itself (bad input) are logged once per source, a charger's are not. */
-  private fault(
-    req: IncomingMessage,
-    res: ServerResponse,
-    fault: SoapFault,
-    requestXml: string,
-    started: number,
-    meta: RelayMeta,
-    own = true,
-  ): void {
-    const status = httpStatusOfFault(fault);
-    const responseXml = relayFaultXml(meta.dialect, fault, meta.messageId);
-    res.writeHead(status, { 'Content-Type': SOAP12_CONTENT_TYPE }).end(responseXml);
-    const source = req.socket.remoteAddress ?? '';
-    if (own && this.complaints.shouldLog(`${source}:${fault.subcode}:${meta.operation ?? ''}`)) {
-      this.logger.warn(
-        {
-          chargeBoxIdentity: meta.identity,
-          messageId: meta.messageId,
-          operation: meta.operation,
-          remoteAddress: source,
-          fault: `${fault.code}/${fault.subcode}`,
-        },
-        `ChargePointService relay fault: ${fault.reason}`,
-      );
-    }
-    this.exchange(meta, source, requestXml, responseXml, status, started, fault);
-  }
-
-  private exchange(
-    meta: RelayMeta,
-    remoteAddress: string,
-    requestXml: string,
-    responseXml: string,
-    httpStatus: number,
-    started: number,
-    fault?: SoapFault,
-  ): void {
-    this.observer.onRelayExchange?.({
-      dialect: meta.dialect.id,
-      identity: meta.identity,
-      action: meta.operation,
-      messageId: meta.messageId,
-      remoteAddress,
-      requestXml,
-      responseXml,
-      httpStatus,
-      fault,
-      durationMs: Date.now() - started,
-    });
-  }
-
-  private plain(
-    req: IncomingMessage,
-    res: ServerResponse,
-    status: number,
-    reason: string,
-    headers: Record<string, string> = {},
-  ): void {
-    this.complain(req, reason);
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }).end(`${reason}\n`);
-  }
-
-  private complain(req: IncomingMessage, reason: string): void {
-    const source = req.socket.remoteAddress ?? 'unknown';
-    if (this.complaints.shouldLog(`${source}:${reason}`))
-      this.logger.warn(
-        { remoteAddress: source, method: req.method, path: req.url },
-        `ChargePointService relay: ${reason}`,
-      );
   }
 }
 

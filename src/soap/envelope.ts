@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { SoapFault } from '../ocpp/soap-fault.js';
-import { faultXml } from './fault.js';
 import { normaliseHeaders, type SoapHeaders } from './headers.js';
 import { NS } from './namespaces.js';
 import { child, escapeXml, parseXml, XmlError, type XmlElement } from './xml.js';
@@ -13,7 +11,7 @@ export type EnvelopeReading =
 /**
  * A request body read as far as the SOAP 1.2 envelope (docs/translation.md#faults-and-http-status): what is empty,
  * not XML or not SOAP gets a plain HTTP 400 with the reason; malformed XML a ProtocolError reason; SOAP 1.1 its own
- * answer. Both SOAP endpoints (the charger's and the relay's) start here.
+ * answer. Every request of the SOAP server pipeline (soap-pipeline.ts) starts here.
  */
 export type RequestEnvelope =
   | { kind: 'plain'; status: 400; reason: string }
@@ -57,7 +55,7 @@ export function readEnvelope(root: XmlElement): EnvelopeReading {
 export const newMessageId = (): string => `urn:uuid:${randomUUID()}`;
 
 /**
- * A SOAP 1.2 response envelope from the central system side (OCPP-S 3.4-3.6): Action, a fresh MessageID, RelatesTo
+ * A SOAP 1.2 answer envelope of either service (OCPP-S 3.4-3.6): Action, a fresh MessageID, RelatesTo
  * when the request had a MessageID. Stable prefixes (docs/charger-quirks.md#q8-many-serializers-and-prefixes: some
  * chargers hard-code the prefixes they expect): `s` for the envelope, `a` for WS-Addressing, `cs` for the dialect's
  * CentralSystemService namespace.
@@ -79,9 +77,5 @@ export function responseEnvelopeXml(
 
 /** WS-Addressing 1.0 SOAP binding: the Action of a fault message. */
 export const WSA_FAULT_ACTION = 'http://www.w3.org/2005/08/addressing/soap/fault';
-
-export function faultEnvelopeXml(fault: SoapFault, relatesTo: string | undefined, csNamespace: string): string {
-  return responseEnvelopeXml(WSA_FAULT_ACTION, relatesTo, faultXml(fault, csNamespace), csNamespace);
-}
 
 export const SOAP12_CONTENT_TYPE = 'application/soap+xml; charset=utf-8';

@@ -12,6 +12,18 @@ export interface SoapHeaders {
   to?: string;
 }
 
+/** The WS-Addressing headers read as their text, and those read as the text of their Address child. */
+const WSA_TEXT = new Map<string, 'action' | 'messageId' | 'relatesTo' | 'to'>([
+  ['Action', 'action'],
+  ['MessageID', 'messageId'],
+  ['RelatesTo', 'relatesTo'],
+  ['To', 'to'],
+]);
+const WSA_ADDRESS = new Map<string, 'fromAddress' | 'replyToAddress'>([
+  ['From', 'fromAddress'],
+  ['ReplyTo', 'replyToAddress'],
+]);
+
 /**
  * One header normaliser for both directions. Header elements arrive in any order, with any prefix, with or without
  * mustUnderstand (docs/charger-quirks.md Q5, Q8). chargeBoxIdentity is matched case-insensitively in any namespace
@@ -26,26 +38,10 @@ export function normaliseHeaders(header: XmlElement | undefined): SoapHeaders {
       continue;
     }
     if (!h.ns || !WSA_NAMESPACES.has(h.ns)) continue;
-    switch (h.name) {
-      case 'Action':
-        out.action ??= h.text.trim();
-        break;
-      case 'MessageID':
-        out.messageId ??= h.text.trim();
-        break;
-      case 'RelatesTo':
-        out.relatesTo ??= h.text.trim();
-        break;
-      case 'To':
-        out.to ??= h.text.trim();
-        break;
-      case 'From':
-        out.fromAddress ??= child(h, 'Address')?.text.trim();
-        break;
-      case 'ReplyTo':
-        out.replyToAddress ??= child(h, 'Address')?.text.trim();
-        break;
-    }
+    const text = WSA_TEXT.get(h.name);
+    if (text) out[text] ??= h.text.trim();
+    const address = WSA_ADDRESS.get(h.name);
+    if (address) out[address] ??= child(h, 'Address')?.text.trim();
   }
   for (const key of Object.keys(out) as (keyof SoapHeaders)[]) if (!out[key]) delete out[key];
   return out;

@@ -828,6 +828,12 @@ describe('ChargePointService relay: the legacy system calls chargers through the
       assert.match(wsdl, /<wsdl:service name="ChargePointService">/);
     }
     assert.equal(relayUrl, publicUrl.replace(/CentralSystemService$/, 'ChargePointService'));
+    const v16 = await fetch(`${relayUrl}?wsdl&version=1.6`);
+    assert.equal(v16.status, 200);
+    const v16Wsdl = await v16.text();
+    assert.match(v16Wsdl, /urn:\/\/Ocpp\/Cp\/2015\/10\//, "every dialect's ChargePointService, as the endpoint serves");
+    assert.ok(v16Wsdl.includes(`location="${relayUrl}"`));
+    assert.equal((await fetch(`${relayUrl}?wsdl&version=9`)).status, 404);
     const get = await fetch(relayUrl);
     assert.equal(get.status, 405);
     assert.match(await get.text(), /ChargePointService relay/);
