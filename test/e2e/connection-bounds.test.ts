@@ -107,9 +107,9 @@ describe('SOAP port: per-source connection cap and slow-loris', () => {
 });
 
 describe('SOAP port full of half-sent requests from one host', () => {
-  // 256 descriptors, 100 of them in reserve: the port holds the limit less half the reserve, 206 connections, and
+  // 300 descriptors, 100 of them in reserve: the port holds the limit less half the reserve, 250 connections, and
   // the process's own descriptors (about 30) still fit beside them. The per-source cap (1,000) is above the port's.
-  const PORT_LIMIT = 256 - 100 / 2;
+  const PORT_LIMIT = 300 - 100 / 2;
   const FLOOD = PORT_LIMIT + 40;
   let csms: TestCsms;
   let gw: GatewayProcess;
@@ -129,7 +129,7 @@ describe('SOAP port full of half-sent requests from one host', () => {
         LOG_LEVEL: 'warn',
       },
       'port-limit',
-      256,
+      300,
     ).start();
   });
   after(async () => {
