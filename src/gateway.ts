@@ -167,8 +167,13 @@ export class Gateway {
       { headersMs: this.config.httpHeadersTimeoutMs, requestMs: this.config.httpRequestTimeoutMs },
       this.config.tls,
       this.migration?.relay,
-      new ConnectionGuard(this.config.maxConnectionsPerSource, this.logger, () =>
-        this.metrics.connectionsRefused.inc(),
+      new ConnectionGuard(
+        { perSource: this.config.maxConnectionsPerSource, port: this.fds.connectionLimit() },
+        this.logger,
+        {
+          refused: (reason) => this.metrics.connectionsRefused.inc({ reason }),
+          evicted: () => this.metrics.connectionsEvicted.inc(),
+        },
       ),
       this.fleetApi?.serve(this.storage.store ?? this.storage.redis, this.csmsCalls),
     );
@@ -181,9 +186,6 @@ export class Gateway {
       await this.reopen(await this.registry.identities());
     }
     this.adminServer = this.createAdmin();
-    // A flood of idle SOAP connections alone can never take the last descriptors of the reserve (the admin port's).
-    if (this.fds.limit !== undefined && this.config.fdReserve > 0)
-      this.soapServer.maxConnections = Math.max(16, this.fds.limit - Math.ceil(this.config.fdReserve / 2));
     this.upstream.startIdleSweep();
     const soapPort = await listen(this.soapServer, this.config.port, this.config.host);
     const adminPort = await listen(this.adminServer, this.config.adminPort, this.config.adminHost);

@@ -189,7 +189,14 @@ export class GatewayMetrics {
 
   readonly connectionsRefused = new Counter({
     name: 'ocppgw_connections_refused_total',
-    help: 'SOAP port connections closed at once because their source already held MAX_CONNECTIONS_PER_SOURCE',
+    help: 'SOAP port connections closed at once, by reason: source (it held MAX_CONNECTIONS_PER_SOURCE already), port (the port was full and every connection was serving a request)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly connectionsEvicted = new Counter({
+    name: 'ocppgw_connections_evicted_total',
+    help: 'SOAP port connections closed to make room for a new one while the port was full: the oldest of those serving no request, of the source holding most',
     registers: [this.registry],
   });
 

@@ -67,10 +67,10 @@ export function postExchange(req: ExchangeRequest, limits: ExchangeLimits): Prom
         signal,
         lookup: req.lookup,
       },
-      (res) => readAnswer(res, limits).then(resolve, (err: ExchangeError) => fail(err)),
+      (res) => readAnswer(res, limits, signal).then(resolve, (err: ExchangeError) => fail(err)),
     );
     outgoing.on('error', (err: NodeJS.ErrnoException) => {
-      if (signal.aborted) reject(new ExchangeError('timeout', `no answer within ${limits.timeoutMs} ms`));
+      if (signal.aborted) reject(timedOut(limits));
       else if (err instanceof ExchangeError) reject(err);
       else if (err.code === ADDRESS_REFUSED) reject(new ExchangeError('refused', err.message));
       else reject(new ExchangeError('unreachable', err.code ?? err.message));
@@ -93,8 +93,13 @@ function inflaterOf(encoding: string | undefined): Transform | undefined {
   }
 }
 
-/** Reads the body, counting the bytes received and, for a compressed answer, the bytes it inflates to. */
-function readAnswer(res: IncomingMessage, limits: ExchangeLimits): Promise<ExchangeAnswer> {
+const timedOut = (limits: ExchangeLimits) => new ExchangeError('timeout', `no answer within ${limits.timeoutMs} ms`);
+
+/**
+ * Reads the body, counting the bytes received and, for a compressed answer, the bytes it inflates to. The exchange's
+ * time bound covers the body too: a body cut off by it is a timeout, whichever stream reports the abort first.
+ */
+function readAnswer(res: IncomingMessage, limits: ExchangeLimits, signal: AbortSignal): Promise<ExchangeAnswer> {
   return new Promise((resolve, reject) => {
     const declared = Number(res.headers['content-length']);
     if (declared > limits.maxBytes) {
@@ -127,8 +132,10 @@ function readAnswer(res: IncomingMessage, limits: ExchangeLimits): Promise<Excha
     }
     if (inflater) inflater.on('data', (chunk: Buffer) => chunks.push(chunk));
     else res.on('data', (chunk: Buffer) => chunks.push(chunk));
-    sink.on('error', (err: Error) => reject(new ExchangeError('unreachable', `answer unreadable: ${err.message}`)));
-    res.on('error', (err: Error) => reject(new ExchangeError('unreachable', `answer interrupted: ${err.message}`)));
+    const broken = (what: string) => (err: Error) =>
+      reject(signal.aborted ? timedOut(limits) : new ExchangeError('unreachable', `${what}: ${err.message}`));
+    sink.on('error', broken('answer unreadable'));
+    res.on('error', broken('answer interrupted'));
     sink.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       resolve({ status: res.statusCode ?? 0, body: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });

@@ -35,6 +35,16 @@ export class FileDescriptors {
     this.open += count;
   }
 
+  /**
+   * How many connections the SOAP port may hold (docs/architecture.md#resource-bounds): the limit less half the
+   * reserve, so that a flood of connections alone can never take the last descriptors (the admin port's, the CSMS
+   * connections' of chargers already served). Undefined when the limit is unknown or no reserve is kept.
+   */
+  connectionLimit(): number | undefined {
+    if (this.limit === undefined || this.reserve === 0) return undefined;
+    return Math.max(16, this.limit - Math.ceil(this.reserve / 2));
+  }
+
   /** What the last count found, for metrics and the status API. */
   get snapshot(): { open: number; limit: number | undefined; reserve: number } {
     return { open: this.open, limit: this.limit, reserve: this.reserve };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
 import { CentralSystemEndpoint } from '../../src/soap/central-system-endpoint.js';
@@ -351,6 +352,43 @@ describe('legacy client: the gateway forwards charger messages to a node-soap OC
     } finally {
       release?.();
       delete legacy.handlers.Heartbeat;
+    }
+  });
+
+  it('an answer whose body stops coming after its headers -> timeout, not an interrupted answer', async () => {
+    const head = `<s:Envelope xmlns:s="${NS.soap12}"><s:Body>`;
+    const stalls: [string, (res: import('node:http').ServerResponse) => void][] = [
+      ['plain, length declared', (res) => res.writeHead(200, { 'Content-Length': '10000' }).write(head)],
+      [
+        'chunked, trickling past the bound',
+        (res) => {
+          res.writeHead(200);
+          const drip = setInterval(() => (res.destroyed ? clearInterval(drip) : res.write(' ')), 20);
+        },
+      ],
+      [
+        'gzip, cut off',
+        (res) => {
+          const zipped = gzipSync(`${head}${' '.repeat(50_000)}</s:Body></s:Envelope>`);
+          res.writeHead(200, { 'Content-Encoding': 'gzip' }).write(zipped.subarray(0, zipped.length >> 1));
+        },
+      ],
+    ];
+    for (const [shape, answer] of stalls) {
+      const raw = await rawServer(answer);
+      try {
+        const started = Date.now();
+        const err = await failure(
+          client.call({ ...to(), url: raw.url }, 'Heartbeat', {}, { from: FROM, timeoutMs: 400 }),
+        );
+        assert.equal(err.kind, 'timeout', `${shape}: ${err.message}`);
+        assert.match(err.message, /did not answer within 400 ms/);
+        assert.equal(isPeerUnavailable(err), true);
+        const took = Date.now() - started;
+        assert.ok(took >= 400 && took < 5_000, `${shape}: answered after ${took} ms`);
+      } finally {
+        await raw.close();
+      }
     }
   });
 
