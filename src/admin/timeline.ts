@@ -186,9 +186,13 @@ export class ChargerTimeline {
     if (before?.open !== open || before.since !== since) this.connections.set(connection, { open, since });
   }
 
-  /** A charger's events, newest first. */
+  /**
+   * A charger's events, newest first. A drop is dated when it happened, which can be before events recorded while the
+   * sample that saw it was pending: the list is sorted by time (equal times stay newest recorded first).
+   */
   events(identity: string, limit = this.options.perCharger): TimelineEvent[] {
-    return this.byCharger.get(identity)?.list(limit) ?? [];
+    const events = this.byCharger.get(identity)?.list(this.options.perCharger) ?? [];
+    return events.sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
   }
 
   private add(identity: string, at: number, kind: TimelineKind, fields: Partial<EventFields>): ChargerEvents {
