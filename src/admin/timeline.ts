@@ -71,40 +71,47 @@ class StoredEvent {
 
 type EventFields = Omit<StoredEvent, 'at' | 'kind'>;
 
-/** One charger's newest events: a ring of at most `size` slots. */
+/** One charger's newest events: a ring of at most `size` slots, reused (with the object) for another charger. */
 class ChargerEvents {
   private readonly slots: StoredEvent[] = [];
   private next = 0;
+  private count = 0;
   /** Each connector's last reported status and error code, so that a repeated report is not a change. */
-  readonly lastStatus = new Map<number, string>();
+  readonly lastStatus = new Map<number, string | undefined>();
+  readonly lastError = new Map<number, string | undefined>();
 
   constructor(
-    readonly identity: string,
+    public identity: string,
     private readonly size: number,
   ) {}
 
+  /** This object and its slots for another charger (the one pushed out of the timeline). */
+  reuse(identity: string): this {
+    this.identity = identity;
+    this.next = this.count = 0;
+    this.lastStatus.clear();
+    this.lastError.clear();
+    return this;
+  }
+
   add(at: number, kind: TimelineKind, fields: Partial<EventFields>): void {
-    let event: StoredEvent;
-    if (this.slots.length < this.size) this.slots.push((event = new StoredEvent()));
-    else {
-      event = this.slots[this.next]!;
-      this.next = (this.next + 1) % this.size;
-    }
+    let event = this.slots[this.next];
+    if (!event) this.slots[this.next] = event = new StoredEvent();
     event.at = at;
     event.kind = kind;
     event.connectorId = fields.connectorId;
     event.status = fields.status;
     event.transactionId = fields.transactionId;
     event.detail = fields.detail;
+    this.next = (this.next + 1) % this.size;
+    this.count = Math.min(this.count + 1, this.size);
   }
 
   /** Newest first. */
   list(limit: number): TimelineEvent[] {
-    const n = this.slots.length;
-    const newest = n < this.size ? n - 1 : (this.next + n - 1) % n;
     const out: TimelineEvent[] = [];
-    for (let k = 0; k < Math.min(limit, n); k++) {
-      const e = this.slots[(newest - k + n) % n]!;
+    for (let k = 0; k < Math.min(limit, this.count); k++) {
+      const e = this.slots[(this.next - 1 - k + 2 * this.size) % this.size]!;
       const event: TimelineEvent = { at: new Date(e.at).toISOString(), kind: e.kind };
       if (e.connectorId !== undefined) event.connectorId = e.connectorId;
       if (e.status !== undefined) event.status = e.status;
@@ -156,16 +163,22 @@ export class ChargerTimeline {
     const errorCode = text(call.errorCode);
     // 2.0.1 numbers the EVSE (the SOAP charger's connector); 1.6 the connector.
     const connectorId = numberOf(call.evseId) ?? numberOf(call.connectorId) ?? 0;
-    const key = `${status}|${errorCode}`;
     const charger = this.byCharger.get(identity);
-    if (charger?.lastStatus.get(connectorId) === key) return;
+    if (
+      charger?.lastStatus.has(connectorId) &&
+      charger.lastStatus.get(connectorId) === status &&
+      charger.lastError.get(connectorId) === errorCode
+    )
+      return;
     const fault = (errorCode !== undefined && errorCode !== 'NoError') || status === 'Faulted';
     const info = text(call.info ?? call.vendorErrorCode);
-    this.add(identity, Date.now(), fault ? 'fault' : 'status', {
+    const added = this.add(identity, Date.now(), fault ? 'fault' : 'status', {
       connectorId,
       status,
       detail: fault ? [errorCode, info].filter(Boolean).join(': ') || undefined : undefined,
-    }).lastStatus.set(connectorId, key);
+    });
+    added.lastStatus.set(connectorId, status);
+    added.lastError.set(connectorId, errorCode);
   }
 
   /**
@@ -198,9 +211,13 @@ export class ChargerTimeline {
   private add(identity: string, at: number, kind: TimelineKind, fields: Partial<EventFields>): ChargerEvents {
     let charger = this.byCharger.get(identity);
     if (charger) this.byCharger.delete(identity);
-    else charger = new ChargerEvents(identity, this.options.perCharger);
+    else if (this.byCharger.size >= this.options.chargers) {
+      // The charger with the oldest events makes room, and lends its object: no garbage per new charger.
+      const oldest = this.byCharger.values().next().value!;
+      this.byCharger.delete(oldest.identity);
+      charger = oldest.reuse(identity);
+    } else charger = new ChargerEvents(identity, this.options.perCharger);
     this.byCharger.set(charger.identity, charger);
-    if (this.byCharger.size > this.options.chargers) this.byCharger.delete(this.byCharger.keys().next().value!);
     charger.add(at, kind, fields);
     return charger;
   }
