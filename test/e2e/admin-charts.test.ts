@@ -57,7 +57,11 @@ describe('fleet charts and the charger timeline: API and dashboard in headless C
     for (let i = 0; i < 5; i++) await send(heartbeat);
     // The CSMS drops the charger's connection; the gateway opens it again before the next sample.
     await first.close({ code: 1001, reason: 'test drop' });
-    await until(() => csms.clients.get(ID) !== first, 'the gateway to reconnect', 5_000);
+    await until(
+      () => csms.clients.get(ID) !== first && gw.gateway.upstream.peek(ID)?.isOpen === true,
+      'the gateway to reconnect',
+      10_000,
+    );
     await sample();
   });
   after(async () => {
@@ -153,6 +157,9 @@ describe('fleet charts and the charger timeline: API and dashboard in headless C
       assert.match((await page.textContent('#chart-messages')) ?? '', /StatusNotification|Heartbeat/);
       await page.waitForSelector('#fleet tr.row');
       await page.screenshot({ path: 'test-artifacts/dashboard-charts.png', fullPage: true });
+      // Only the fleet page shows them.
+      await page.goto(`${gw.adminUrl}/dashboard/#/charger/${ID}`);
+      await page.waitForSelector('#charts', { state: 'hidden' });
       assert.deepEqual(problems, [], 'no script errors and no content-security-policy refusals');
     } finally {
       await browser.close();

@@ -239,7 +239,7 @@ async function renderCharger(id) {
 
 function route() {
   const m = /^#\/charger\/(.+)$/.exec(location.hash);
-  showFleetCharts(!m && location.hash !== '#/migration');
+  showFleetCharts(!m && !/^#\/(migration|records)$/.test(location.hash));
   const page = m
     ? renderCharger(decodeURIComponent(m[1]))
     : location.hash === '#/migration'
