@@ -165,8 +165,20 @@ function timelineSection(timeline) {
     )
     .join('');
   return `<section id="timeline"><h3>Timeline <span class="muted">(status changes, sessions, faults, CSMS connection drops; kept by this instance)</span></h3>
-    ${events.length ? svg : '<p class="muted" id="timeline-none">Nothing recorded yet.</p>'}
+    ${events.length ? svg + timelineLegend(events) : '<p class="muted" id="timeline-none">Nothing recorded yet.</p>'}
     <details ${events.length ? '' : 'hidden'}><summary class="muted">${events.length} events</summary><table id="timeline-events"><tr><th>time</th><th>what</th><th>connector</th><th>status / transaction</th><th>detail</th></tr>${rows}</table></details></section>`;
+}
+
+/** The colours used: each status reported, then sessions, faults and CSMS outages. */
+function timelineLegend(events) {
+  const statuses = [...new Set(events.filter((e) => e.status).map((e) => e.status))];
+  const entries = [
+    ...statuses.map((s) => [`st-${KNOWN_STATUSES.has(s) ? s : 'other'}`, s]),
+    ['tl-session', 'session'],
+    ['tl-fault', 'fault'],
+    ['tl-drop', 'CSMS connection down'],
+  ];
+  return `<p class="tl-legend">${entries.map(([cls, label]) => `<svg viewBox="0 0 10 10" class="tl-swatch"><rect class="${esc(cls)}" width="10" height="10"/></svg> ${esc(label)}`).join(' ')}</p>`;
 }
 
 const bar = (cls, x1, x2, title) =>
