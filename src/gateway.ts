@@ -2,6 +2,7 @@ import { setOutboundCheck } from './ocpp/outbound-check.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdminServer } from './admin/admin-server.js';
+import { fleetCharts } from './admin/fleet-charts.js';
 import { fleetSnapshot } from './admin/fleet-status.js';
 import { GatewayMetrics } from './admin/metrics.js';
 import { observeWith, type GatewayObservers } from './admin/observers.js';
@@ -43,6 +44,8 @@ export class Gateway {
   readonly processor: ChargerMessageProcessor;
   readonly metrics: GatewayMetrics;
   readonly trace: MessageTrace;
+  /** The dashboard's fleet charts and charger timelines (docs/architecture.md#fleet-charts). */
+  readonly charts: ReturnType<typeof fleetCharts>;
   private readonly storage: Storage;
   private compaction?: NodeJS.Timeout;
   private readonly queued: QueuedCount;
@@ -90,7 +93,8 @@ export class Gateway {
       const snapshot = await fleetSnapshot(this.config, this.registry, this.upstream, this.queue, this.storage.store);
       return this.migration ? { ...snapshot, ...(await this.migration.snapshot()) } : snapshot;
     });
-    this.observers = observeWith(this.metrics, this.trace, FleetApi.attach(this, extraObservers));
+    this.charts = fleetCharts(this, logger);
+    this.observers = observeWith(this.metrics, this.trace, FleetApi.attach(this, extraObservers), this.charts.timeline);
     this.upstream = new UpstreamPool(config, logger, this.registry, (identity, action, payload, messageId) => {
       const calls = this.csmsCalls;
       if (!calls) return Promise.reject(new RpcError('InternalError', 'gateway is starting'));
@@ -187,6 +191,7 @@ export class Gateway {
     }
     this.adminServer = this.createAdmin();
     this.upstream.startIdleSweep();
+    this.charts.fleet.start();
     const soapPort = await listen(this.soapServer, this.config.port, this.config.host);
     const adminPort = await listen(this.adminServer, this.config.adminPort, this.config.adminHost);
     endpoint.callbacks.listening(soapPort, adminPort);
@@ -247,6 +252,7 @@ export class Gateway {
       maskIdTags: this.config.traceMaskIdTags,
       metrics: this.metrics,
       trace: this.trace,
+      charts: this.charts,
       // Read-only unless QUEUE_BOARD_WRITE: deleting a job there would bypass the logged reason /queued/drop asks for.
       queueBoard: this.storage.queueBoard?.(!this.config.queueBoardWrite),
       fleetRecords: this.fleetApi?.adminRouter(this.config.traceMaskIdTags),
@@ -337,6 +343,7 @@ export class Gateway {
   /** Graceful stop: no new requests, in-flight work finished or failed cleanly, connections closed. */
   async stop(): Promise<void> {
     this.processor.stop();
+    this.charts.fleet.stop();
     await this.migration?.stop();
     await Promise.all([close(this.soapServer), close(this.adminServer)]);
     await this.queue.close();

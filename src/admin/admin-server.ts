@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from '../util/log.js';
@@ -9,6 +11,8 @@ import type { DeadLetters } from '../bridge/dead-letters.js';
 import { AdminAuth, adminErrors, checkHost, securityHeaders, writeGuard } from './auth.js';
 import { chargerApi } from './charger-api.js';
 import { deadLetterApi } from './dead-letter-api.js';
+import { chartsApi, type FleetCharts } from './fleet-charts.js';
+import type { ChargerTimeline } from './timeline.js';
 import { migrationApi, type MigrationControl } from './migration-api.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { MessageTrace } from './trace.js';
@@ -32,6 +36,8 @@ export interface AdminDependencies {
   dropQueued(identity: string): Promise<number>;
   metrics: GatewayMetrics;
   trace: MessageTrace;
+  /** The dashboard's fleet charts and charger timelines (docs/architecture.md#fleet-charts). */
+  charts?: { fleet: FleetCharts; timeline: ChargerTimeline };
   /** Migration routing, when a legacy system is configured. */
   migration?: MigrationControl;
   /** The BullMQ queue dashboard, when Redis is used; mounted behind the same token. */
@@ -42,6 +48,12 @@ export interface AdminDependencies {
 
 // The same directory from src/admin and from the compiled dist/admin: the dashboard's files are not compiled.
 const DASHBOARD_DIR = fileURLToPath(new URL('../../src/admin/dashboard/', import.meta.url));
+/**
+ * uPlot's files, from the installed package (no CDN: the admin port may have no way out). Only the dashboard's browser
+ * loads them, and only when it draws a chart; the gateway never imports them.
+ */
+const UPLOT_DIR = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
+const UPLOT_FILES = ['uPlot.iife.min.js', 'uPlot.min.css'];
 
 /** /health and /ready: always open, for orchestrators; 200 when every configured dependency answers, else 503. */
 function healthRoutes(app: express.Express, deps: AdminDependencies): void {
@@ -75,6 +87,8 @@ export function createAdminServer(deps: AdminDependencies): Server {
   healthRoutes(app, deps);
   // The dashboard's files are public (they hold no data); every data request needs the token or a session.
   app.get('/', auth.entry, (_req, res) => res.redirect('/dashboard/'));
+  for (const file of UPLOT_FILES)
+    app.get(`/dashboard/vendor/${file}`, (_req, res) => res.sendFile(join(UPLOT_DIR, file)));
   app.use('/dashboard', auth.entry, express.static(DASHBOARD_DIR, { index: 'index.html', maxAge: 0 }));
   sessionRoutes(app, auth);
   app.use(auth.require);
@@ -83,6 +97,7 @@ export function createAdminServer(deps: AdminDependencies): Server {
     res.set('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   if (deps.migration) app.use('/api', migrationApi(deps.migration, deps.logger));
+  if (deps.charts) app.use('/api', chartsApi(deps.charts.fleet, deps.charts.timeline));
   app.use('/api/chargers', chargerApi(deps));
   app.use(
     '/api/dead-letters',

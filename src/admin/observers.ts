@@ -5,6 +5,7 @@ import type { MessageObserver } from '../bridge/message-run.js';
 import type { ShadowObserver } from '../bridge/shadow-forwarder.js';
 import type { EndpointObserver } from '../soap/central-system-endpoint.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { ChargerTimeline } from './timeline.js';
 import type { MessageTrace } from './trace.js';
 
 /** Every event the gateway reports about the messages it handles. */
@@ -15,11 +16,15 @@ export interface GatewayObservers
     CsmsCallObserver,
     ShadowObserver {}
 
-/** Metrics and the message trace see every exchange; tests may add observers of their own (`extra`). */
+/**
+ * Metrics, the message trace and the charger timelines see every exchange; tests may add observers of their own
+ * (`extra`).
+ */
 export function observeWith(
   metrics: GatewayMetrics,
   trace: MessageTrace,
   extra: GatewayObservers = {},
+  timeline?: ChargerTimeline,
 ): GatewayObservers {
   return {
     onSoapExchange: (e) => {
@@ -45,6 +50,7 @@ export function observeWith(
         ocppResult: e.result,
         outcome: e.via,
       });
+      timeline?.onExchange(e);
       extra.onExchange?.(e);
     },
     onCsmsCall: (e) => {

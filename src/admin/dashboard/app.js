@@ -168,10 +168,11 @@ async function renderFleet() {
 }
 
 async function renderCharger(id) {
-  const [c, trace, dead] = await Promise.all([
+  const [c, trace, dead, timeline] = await Promise.all([
     api(`/api/chargers/${encodeURIComponent(id)}`),
     api(`/api/chargers/${encodeURIComponent(id)}/trace?limit=30`),
     loadDeadLetters(id),
+    loadTimeline(id),
   ]);
   const migration = await routingSection(c);
   if (location.hash !== `#/charger/${encodeURIComponent(id)}`) return;
@@ -190,6 +191,7 @@ async function renderCharger(id) {
         <br><span class="${c.deadLetters ? 'bad' : ''}">${esc(c.deadLetters ?? 0)} dead letters</span></div>
     </div>
     ${migration}
+    ${timelineSection(timeline)}
     <section id="charger-dead-letters">
       <h3>Dead letters <span class="muted">(messages of this charger the CSMS kept refusing)</span></h3>
       ${deadLetterPanel(dead, { withCharger: false })}
@@ -237,6 +239,7 @@ async function renderCharger(id) {
 
 function route() {
   const m = /^#\/charger\/(.+)$/.exec(location.hash);
+  showFleetCharts(!m && !/^#\/(migration|records)$/.test(location.hash));
   const page = m
     ? renderCharger(decodeURIComponent(m[1]))
     : location.hash === '#/migration'
