@@ -124,8 +124,7 @@ async function renderFleet() {
     ...(filters.stuck ? { stuck: 'true' } : {}),
   });
   const [data, dead] = await Promise.all([api(`/api/chargers?${params}`), loadDeadLetters()]);
-  if (!location.hash.startsWith('#/') || location.hash.startsWith('#/charger/') || location.hash === '#/migration')
-    return;
+  if (!location.hash.startsWith('#/') || /^#\/(charger\/|settings|migration$)/.test(location.hash)) return;
   view.innerHTML = `
     <div class="filters">
       <input id="f-q" placeholder="filter by identity" value="${esc(filters.q)}">
@@ -241,13 +240,16 @@ function route() {
     ? renderCharger(decodeURIComponent(m[1]))
     : location.hash === '#/migration'
       ? renderMigration()
-      : renderFleet();
+      : location.hash.startsWith('#/settings')
+        ? renderSettingsPage() // fleet.js
+        : renderFleet();
   page.catch((e) => (view.innerHTML = `<p class="bad">${esc(e.message)}</p>`));
 }
 window.addEventListener('hashchange', route);
 if (!location.hash) location.hash = '#/';
 route();
-// Live, except while the operator is using a control on the page (a route select, the batch form).
+// Live, except while the operator is using a control on the page (a route select, the batch form), and the settings
+// pages, which hold a form being filled in.
 setInterval(() => {
-  if (location.hash !== '#/migration' && !view.contains(document.activeElement)) route();
+  if (!/^#\/(migration$|settings)/.test(location.hash) && !view.contains(document.activeElement)) route();
 }, 3000);
