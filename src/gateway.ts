@@ -303,6 +303,7 @@ export class Gateway {
       // A charger the CSMS has no part in (routed to the legacy system) is not shown to it as connected.
       if (
         contact &&
+        this.config.chargers[identity]?.allow !== false &&
         Date.parse(contact.lastSoapContact) >= since &&
         (!this.migration || (await this.migration.csmsInvolved(identity)))
       )

@@ -175,3 +175,41 @@ for (const mode of MODES) {
     });
   });
 }
+
+for (const mode of ['embedded', 'redis'] as const) {
+  describe(`retiring a charger with stored messages (${mode})`, () => {
+    it('the messages it was answered for are still delivered; its new ones are refused', async () => {
+      let csms = await new TestCsms().start();
+      const port = csms.port;
+      const gw = await startGateway(mode, csms.url, {
+        admission: 'allowlist',
+        csmsTimeoutMs: 600,
+        reconnectMinMs: 50,
+        reconnectMaxMs: 200,
+      });
+      const stop =
+        '<cs:stopTransactionRequest><cs:transactionId>77</cs:transactionId><cs:timestamp>2024-05-01T12:05:00Z</cs:timestamp><cs:meterStop>3</cs:meterStop></cs:stopTransactionRequest>';
+      try {
+        await call(gw, 'PUT', '/api/chargers/CP-GONE/settings', {});
+        assertSoapResponse(await heartbeat(gw, 'CP-GONE'), { action: '/HeartbeatResponse', relatesTo: RELATES });
+        await csms.stop();
+        assertSoapResponse(await post(gw.soapUrl, envelope(stop, { identity: 'CP-GONE' })), {
+          action: '/StopTransactionResponse',
+          relatesTo: RELATES,
+        });
+        const retired = await call(gw, 'DELETE', '/api/chargers/CP-GONE/settings?reason=removed');
+        assert.equal(retired.status, 200, retired.text);
+        assertFault(await heartbeat(gw, 'CP-GONE'), 'Sender', 'SecurityError', /retired/);
+        csms = await new TestCsms().start(port);
+        const delivered = await csms.waitForCall(
+          (c) => c.identity === 'CP-GONE' && c.action === 'StopTransaction',
+          15_000,
+        );
+        assert.equal(delivered.payload.transactionId, 77);
+      } finally {
+        await gw.stop();
+        await csms.stop();
+      }
+    });
+  });
+}
