@@ -104,9 +104,13 @@ export class EmbeddedSettingsStore implements ChargerSettingsStore {
         this.store?.delete('charger-settings', identity);
       }
     }
-    await this.store?.durable();
-    const identities = changes.map((c) => c.identity);
-    for (const listener of this.listeners) listener(identities);
+    try {
+      await this.store?.durable();
+    } finally {
+      // What is in memory is in effect, also when the commit failed (the API answers the error; the write is retried).
+      const identities = changes.map((c) => c.identity);
+      for (const listener of this.listeners) listener(identities);
+    }
   }
 
   onChange(listener: (identities: string[]) => void): void {
