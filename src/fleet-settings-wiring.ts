@@ -11,7 +11,13 @@ import type { Logger } from './util/log.js';
 import { SecretBox } from './util/secret-box.js';
 
 /** Settings the CSMS connection is opened with: a change reopens it, so the next message uses the new ones. */
-const CONNECTION_KEYS = ['upstreamIdentity', 'basicAuthPassword', 'csmsProtocol'] as const;
+const CONNECTION_KEYS = [
+  'upstreamIdentity',
+  'basicAuthPassword',
+  'csmsProtocol',
+  'clientCertFile',
+  'clientKeyFile',
+] as const;
 
 /**
  * Charger settings at run time wired to the gateway (docs/architecture.md#charger-settings-at-run-time): the store of
