@@ -28,6 +28,7 @@ import type { Logger } from './util/log.js';
 import { migrationEnabled } from './bridge/routed-processor.js';
 import { FleetApi } from './fleet-api/server.js';
 import { MigrationWiring } from './migration-wiring.js';
+import { FleetSettingsWiring } from './fleet-settings-wiring.js';
 import { openStorage, type Storage } from './storage.js';
 import { partitionOf } from './queue/partition.js';
 
@@ -62,6 +63,8 @@ export class Gateway {
   private adminServer?: Server;
   /** The ChargePoint Web Services API (docs/chargepoint-api.md), set when an API key is configured. */
   fleetApi?: FleetApi;
+  /** Charger settings at run time (docs/architecture.md#charger-settings-at-run-time); reloadFile on SIGHUP. */
+  fleetSettings?: FleetSettingsWiring;
 
   /** A gateway over the storage its configuration names (docs/architecture.md#scale-out), not yet listening. */
   static async create(config: GatewayConfig, logger: Logger, extraObservers: GatewayObservers = {}): Promise<Gateway> {
@@ -135,6 +138,7 @@ export class Gateway {
 
   async start(): Promise<{ soapPort: number; adminPort: number }> {
     setOutboundCheck(this.config.schemaCheck ?? (process.env.NODE_ENV === 'production' ? 'sample' : 'all'));
+    this.fleetSettings = await FleetSettingsWiring.create(this.config, this.logger, this.storage, this.upstream);
     const client = SoapClient.forChargers(this.config.maxBodyBytes, (target, address) =>
       this.callbacks?.connectRefusal(target.identity, target.url, address),
     );
@@ -257,6 +261,7 @@ export class Gateway {
       queueBoard: this.storage.queueBoard?.(!this.config.queueBoardWrite),
       fleetRecords: this.fleetApi?.adminRouter(this.config.traceMaskIdTags),
       migration: this.migration?.control,
+      fleetSettings: this.fleetSettings?.adminDependencies(),
     });
   }
 
@@ -306,6 +311,7 @@ export class Gateway {
       // A charger the CSMS has no part in (routed to the legacy system) is not shown to it as connected.
       if (
         contact &&
+        this.config.chargers[identity]?.allow !== false &&
         Date.parse(contact.lastSoapContact) >= since &&
         (!this.migration || (await this.migration.csmsInvolved(identity)))
       )
@@ -348,6 +354,7 @@ export class Gateway {
     await Promise.all([close(this.soapServer), close(this.adminServer)]);
     await this.queue.close();
     this.upstream.closeAll();
+    await this.fleetSettings?.close();
     await this.registry.close();
     clearInterval(this.compaction);
     this.storage.close();

@@ -42,6 +42,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // The file's chargers again, without a restart (README.md, "Adding and changing chargers").
+  process.on('SIGHUP', () => void gateway.fleetSettings?.reloadFile());
   await gateway.start();
 }
 

@@ -14,6 +14,8 @@ import { deadLetterApi } from './dead-letter-api.js';
 import { chartsApi, type FleetCharts } from './fleet-charts.js';
 import type { ChargerTimeline } from './timeline.js';
 import { migrationApi, type MigrationControl } from './migration-api.js';
+import { openApiDocument } from './openapi.js';
+import { type SettingsApiDependencies, settingsApi, settingsImportApi } from './settings-api.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { MessageTrace } from './trace.js';
 
@@ -42,6 +44,8 @@ export interface AdminDependencies {
   migration?: MigrationControl;
   /** The BullMQ queue dashboard, when Redis is used; mounted behind the same token. */
   queueBoard?: { path: string; router: Router };
+  /** Charger settings at run time, import/export and the audit trail (docs/architecture.md#charger-settings-at-run-time). */
+  fleetSettings?: SettingsApiDependencies;
   /** The fleet API's sessions and alarms as JSON and CSV (docs/chargepoint-api.md#on-the-admin-port), when enabled. */
   fleetRecords?: Router;
 }
@@ -92,12 +96,16 @@ export function createAdminServer(deps: AdminDependencies): Server {
   app.use('/dashboard', auth.entry, express.static(DASHBOARD_DIR, { index: 'index.html', maxAge: 0 }));
   sessionRoutes(app, auth);
   app.use(auth.require);
+  // The import takes large CSV and JSON bodies: before the 16 KiB JSON parser of every other route.
+  if (deps.fleetSettings) app.use('/api', settingsImportApi(deps.fleetSettings));
   app.use(express.json({ limit: '16kb' }));
+  app.get('/api/openapi.json', (_req, res) => void res.json(openApiDocument()));
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   if (deps.migration) app.use('/api', migrationApi(deps.migration, deps.logger));
   if (deps.charts) app.use('/api', chartsApi(deps.charts.fleet, deps.charts.timeline));
+  if (deps.fleetSettings) app.use('/api', settingsApi(deps.fleetSettings));
   app.use('/api/chargers', chargerApi(deps));
   app.use(
     '/api/dead-letters',

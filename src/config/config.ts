@@ -38,7 +38,8 @@ const cidrList = z
 /** true/false from a YAML boolean or an environment string. */
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
-const chargerOverride = z
+/** One charger's settings: the `chargers.<identity>` entries of the file, and the records of the settings API. */
+export const chargerOverride = z
   .object({
     /**
      * Where the gateway calls this charger (overrides wsa:From / ReplyTo,
@@ -252,7 +253,15 @@ const configSchema = z
 
 type ParsedConfig = z.infer<typeof configSchema>;
 
-export type GatewayConfig = ParsedConfig & Certificates & { publicUrl: string };
+export type GatewayConfig = ParsedConfig &
+  Certificates & {
+    publicUrl: string;
+    /**
+     * The `chargers` entries as written (before defaults): the seed of the effective per-charger settings, whose
+     * keys win over records set at run time (docs/configuration.md#charger-settings).
+     */
+    chargerSeed: Record<string, Record<string, unknown>>;
+  };
 export type ChargerOverride = z.infer<typeof chargerOverride>;
 
 /** Env variable name -> config key; the type checks that every key exists in the schema. */
@@ -280,19 +289,28 @@ export function csmsProtocolOf(
   return config.chargers[identity]?.csmsProtocol ?? config.csmsProtocol;
 }
 
-/** The YAML file's keys (if any) and the environment's, environment last. */
-function readSources(env: NodeJS.ProcessEnv): Record<string, unknown> {
+/** The YAML file's keys as written (no file: none); throws ConfigError when it is not a mapping. */
+export function readConfigFile(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const filePath = env.CONFIG ?? 'config/gateway.yaml';
-  let fromFile: Record<string, unknown> = {};
   if (existsSync(filePath)) {
-    const parsed: unknown = parseYaml(readFileSync(filePath, 'utf8'));
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(readFileSync(filePath, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`${filePath}: ${(err as Error).message.split('\n')[0]}`);
+    }
     if (parsed != null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
       throw new ConfigError(`${filePath}: the top level must be a mapping of configuration keys`);
     }
-    fromFile = (parsed as Record<string, unknown> | null) ?? {};
-  } else if (env.CONFIG) {
-    throw new ConfigError(`CONFIG points at ${filePath}, which does not exist`);
+    return (parsed as Record<string, unknown> | null) ?? {};
   }
+  if (env.CONFIG) throw new ConfigError(`CONFIG points at ${filePath}, which does not exist`);
+  return {};
+}
+
+/** The YAML file's keys (if any) and the environment's, environment last. */
+function readSources(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const fromFile = readConfigFile(env);
   const fromEnv: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const value = env[name];
@@ -327,7 +345,8 @@ export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: Record<string, unknown> = {},
 ): GatewayConfig {
-  const result = configSchema.safeParse({ ...readSources(env), ...overrides });
+  const input: Record<string, unknown> = { ...readSources(env), ...overrides };
+  const result = configSchema.safeParse(input);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const key = issue.path.join('.') || '(top level)';
@@ -350,5 +369,13 @@ export function loadConfig(
   const certificates = loadCertificates(config);
   const scheme = certificates.tls ? 'https' : 'http';
   const publicUrl = config.publicUrl ?? `${scheme}://${hostname()}:${config.port}/CentralSystemService`;
-  return { ...config, ...certificates, publicUrl };
+  return { ...config, ...certificates, publicUrl, chargerSeed: seedOf(input.chargers) };
+}
+
+/** A copy of the chargers' entries as written, without a prototype (an identity such as "constructor" is a key). */
+function seedOf(chargers: unknown): GatewayConfig['chargerSeed'] {
+  const seed: GatewayConfig['chargerSeed'] = Object.create(null);
+  if (chargers && typeof chargers === 'object')
+    for (const [identity, entry] of Object.entries(chargers)) seed[identity] = { ...(entry as object) };
+  return seed;
 }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { FleetRecords, SessionRecord } from './records.js';
 import type { Station } from './stations.js';
+import { csvText } from '../util/csv.js';
 
 /**
  * The fleet API's records on the admin port (docs/chargepoint-api.md#on-the-admin-port): GET /api/sessions (JSON, or
@@ -94,13 +95,9 @@ function sessionRow(s: SessionRecord, station: Station | undefined, maskIdTags: 
 
 const COLUMNS = ['sessionId', 'identity', 'stationId', 'connectorId', 'start', 'end', 'energyKWh', 'idTag'];
 
-/** RFC 4180: quoted when a value holds a comma, quote or line break; a leading = + - @ is defused for spreadsheets. */
 function csv(rows: Row[]): string {
-  const cell = (v: string | number | undefined) => {
-    if (v === undefined) return '';
-    let text = String(v);
-    if (typeof v === 'string' && /^[=+\-@]/.test(text)) text = `'${text}`;
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return `${[COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => cell(r[c])).join(','))].join('\r\n')}\r\n`;
+  return csvText(
+    COLUMNS,
+    rows.map((r) => COLUMNS.map((c) => r[c])),
+  );
 }

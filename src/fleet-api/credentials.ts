@@ -1,6 +1,8 @@
-import { createHash, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { FleetApiConfig } from '../config/fleet-api.js';
 import { AuthThrottle } from '../util/auth-throttle.js';
+import { VerifiedCredentials } from '../util/password-hash.js';
+
+export { hashPassword } from '../util/password-hash.js';
 
 type ApiKey = FleetApiConfig['keys'][number];
 
@@ -10,11 +12,6 @@ export type AuthOutcome =
 
 const PASSWORD_TEXT = /#PasswordText$/;
 
-/** `scrypt:<salt>:<hash>` for a password: what `fleetApi.keys[].passwordHash` holds (docs/chargepoint-api.md#credentials). */
-export function hashPassword(password: string, salt: string): string {
-  return `scrypt:${salt}:${scryptSync(password, Buffer.from(salt, 'hex'), 32).toString('hex')}`;
-}
-
 /**
  * API keys: license key + password (stored as an scrypt hash), checked in constant time. Failures are counted per key
  * and source address in the gateway's one AuthThrottle, so guessing at one key from one address neither locks the key
@@ -23,7 +20,7 @@ export function hashPassword(password: string, salt: string): string {
  */
 export class ApiCredentials {
   private readonly keys = new Map<string, ApiKey>();
-  private readonly verified = new Map<string, Buffer>();
+  private readonly verified = new VerifiedCredentials();
   private readonly throttle: AuthThrottle;
 
   constructor(config: FleetApiConfig) {
@@ -54,14 +51,6 @@ export class ApiCredentials {
   }
 
   private matches(key: ApiKey, password: string): boolean {
-    const quick = createHash('sha256').update(password).digest();
-    const known = this.verified.get(key.key);
-    if (known) return timingSafeEqual(known, quick);
-    const [, salt, hash] = key.passwordHash.split(':') as [string, string, string];
-    const expected = Buffer.from(hash, 'hex');
-    const actual = scryptSync(password, Buffer.from(salt, 'hex'), expected.length);
-    if (!timingSafeEqual(expected, actual)) return false;
-    this.verified.set(key.key, quick);
-    return true;
+    return this.verified.verifySync(key.key, password, key.passwordHash);
   }
 }

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { GatewayConfig } from '../config/config.js';
@@ -6,6 +5,7 @@ import { faultOf, type SoapFault } from '../ocpp/soap-fault.js';
 import { AuthThrottle } from '../util/auth-throttle.js';
 import type { Logger } from '../util/log.js';
 import { inAnyCidr, plainAddress } from '../util/net.js';
+import { VerifiedCredentials } from '../util/password-hash.js';
 
 /** Where pinned source addresses are kept (the registry): trust on first use, per charger. */
 export interface SourcePins {
@@ -46,6 +46,8 @@ export class Admission {
   /** Failed authentications since the last summary line, per identity: count and addresses. */
   private readonly recent = new Map<string, { count: number; addresses: Set<string> }>();
   private throttledSinceSummary = 0;
+  /** SOAP passwords verified against their stored scrypt hash: later messages cost a SHA-256 (bench/README.md). */
+  private readonly credentials = new VerifiedCredentials();
   private summaryTimer?: NodeJS.Timeout;
 
   constructor(
@@ -70,7 +72,7 @@ export class Admission {
       this.certificateFault(identity, req) ??
       (await this.pinFault(identity, address));
     if (fault) return { kind: 'refused', fault };
-    const auth = this.authFault(identity, req.headers.authorization);
+    const auth = await this.authFault(identity, req.headers.authorization);
     if (auth) {
       this.failed(identity, address);
       return { kind: 'refused', fault: auth };
@@ -83,7 +85,10 @@ export class Admission {
   private chargerFault(identity: string): SoapFault | undefined {
     const charger = this.config.chargers[identity];
     if (charger && !charger.allow)
-      return faultOf('SecurityError', `charger ${identity} is not allowed (chargers.${identity}.allow is false)`);
+      return faultOf(
+        'SecurityError',
+        `charger ${identity} is not allowed (chargers.${identity}.allow is false, or it was retired in the admin API)`,
+      );
     if (this.config.admission === 'allowlist' && !charger) {
       return faultOf(
         'SecurityError',
@@ -150,7 +155,7 @@ export class Admission {
     );
   }
 
-  private authFault(identity: string, authorization: string | undefined): SoapFault | undefined {
+  private async authFault(identity: string, authorization: string | undefined): Promise<SoapFault | undefined> {
     const charger = this.config.chargers[identity];
     const credentials = basicCredentials(authorization);
     if (credentials && credentials.user !== identity)
@@ -165,7 +170,7 @@ export class Admission {
         : undefined;
     }
     if (!credentials) return faultOf('SecurityError', 'HTTP Basic authentication required');
-    if (!sameSecret(credentials.password, expected))
+    if (!(await this.credentials.verify(identity, credentials.password, expected)))
       return faultOf('SecurityError', 'HTTP Basic authentication failed');
     return undefined;
   }
@@ -243,10 +248,4 @@ function basicCredentials(header: string | undefined): { user: string; password:
   const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -29,7 +29,9 @@ export type StoreSpace =
   | 'fleet-open'
   | 'fleet-alarm'
   | 'fleet-shed'
-  | 'fleet-reservation';
+  | 'fleet-reservation'
+  | 'charger-settings'
+  | 'audit';
 
 export interface StoreStats {
   /** Durable commits (each one fsync of the write-ahead log). */

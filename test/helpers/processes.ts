@@ -156,8 +156,8 @@ export class GatewayProcess {
     return this;
   }
 
-  /** SIGSTOP / SIGCONT: the process freezes (a long GC pause, a VM stall) and resumes where it was. */
-  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+  /** SIGSTOP / SIGCONT: the process freezes (a long GC pause, a VM stall) and resumes; SIGHUP: it reads its file again. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT' | 'SIGHUP'): void {
     this.child?.kill(signal);
   }
 

@@ -125,7 +125,7 @@ async function renderFleet() {
   });
   const [data, dead] = await Promise.all([api(`/api/chargers?${params}`), loadDeadLetters()]);
   // The operator moved to another page while the data loaded.
-  if (!location.hash.startsWith('#/') || /^#\/(charger\/|migration$|records$)/.test(location.hash)) return;
+  if (!location.hash.startsWith('#/') || /^#\/(charger\/|settings|migration$|records$)/.test(location.hash)) return;
   view.innerHTML = `
     <div class="filters">
       <input id="f-q" placeholder="filter by identity" value="${esc(filters.q)}">
@@ -239,20 +239,23 @@ async function renderCharger(id) {
 
 function route() {
   const m = /^#\/charger\/(.+)$/.exec(location.hash);
-  showFleetCharts(!m && !/^#\/(migration|records)$/.test(location.hash));
+  showFleetCharts(!m && !/^#\/(migration$|records$|settings)/.test(location.hash));
   const page = m
     ? renderCharger(decodeURIComponent(m[1]))
     : location.hash === '#/migration'
       ? renderMigration()
       : location.hash === '#/records'
         ? renderRecords()
-        : renderFleet();
+        : location.hash.startsWith('#/settings')
+          ? renderSettingsPage() // fleet.js
+          : renderFleet();
   page.catch((e) => (view.innerHTML = `<p class="bad">${esc(e.message)}</p>`));
 }
 window.addEventListener('hashchange', route);
 if (!location.hash) location.hash = '#/';
 route();
-// Live, except while the operator is using a control on the page (a route select, the batch form).
+// Live, except while the operator is using a control on the page (a route select, the batch form), and the settings
+// pages, which hold a form being filled in.
 setInterval(() => {
-  if (location.hash !== '#/migration' && !view.contains(document.activeElement)) route();
+  if (!/^#\/(migration$|settings)/.test(location.hash) && !view.contains(document.activeElement)) route();
 }, 3000);
