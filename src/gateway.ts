@@ -27,6 +27,7 @@ import type { Logger } from './util/log.js';
 import { migrationEnabled } from './bridge/routed-processor.js';
 import { FleetApi } from './fleet-api/server.js';
 import { MigrationWiring } from './migration-wiring.js';
+import { PendingWiring } from './pending-wiring.js';
 import { openStorage, type Storage } from './storage.js';
 import { partitionOf } from './queue/partition.js';
 
@@ -55,6 +56,8 @@ export class Gateway {
   /** Migration routing, when a legacy system is configured (docs/architecture.md#migration-routing). */
   private migration?: MigrationWiring;
   private deadLetters?: DeadLetters;
+  /** Pending chargers, with ADMISSION=approve (docs/operations.md#onboarding-chargers). */
+  private pending?: PendingWiring;
   private soapServer?: Server;
   private adminServer?: Server;
   /** The ChargePoint Web Services API (docs/chargepoint-api.md), set when an API key is configured. */
@@ -159,7 +162,9 @@ export class Gateway {
       this.capacity(),
       csmsIsPrimary,
     );
-    const endpoint = new CentralSystemEndpoint(this.config, ingress, this.logger, this.observers, this.registry);
+    this.pending = await PendingWiring.create(this.config, this.logger, this.metrics, this.storage);
+    const door = this.pending?.door;
+    const endpoint = new CentralSystemEndpoint(this.config, ingress, this.logger, this.observers, this.registry, door);
     this.callbacks = endpoint.callbacks;
     this.soapServer = createSoapServer(
       endpoint,
@@ -249,6 +254,7 @@ export class Gateway {
       queueBoard: this.storage.queueBoard?.(!this.config.queueBoardWrite),
       fleetRecords: this.fleetApi?.adminRouter(this.config.traceMaskIdTags),
       migration: this.migration?.control,
+      pending: PendingWiring.router(this.pending, this.config),
     });
   }
 
@@ -336,6 +342,7 @@ export class Gateway {
   async stop(): Promise<void> {
     this.processor.stop();
     await this.migration?.stop();
+    await this.pending?.stop();
     await Promise.all([close(this.soapServer), close(this.adminServer)]);
     await this.queue.close();
     this.upstream.closeAll();

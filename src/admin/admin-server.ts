@@ -36,6 +36,8 @@ export interface AdminDependencies {
   migration?: MigrationControl;
   /** The BullMQ queue dashboard, when Redis is used; mounted behind the same token. */
   queueBoard?: { path: string; router: Router };
+  /** Pending chargers (docs/operations.md#onboarding-chargers), or a clear refusal without ADMISSION=approve. */
+  pending?: Router;
   /** The fleet API's sessions and alarms as JSON and CSV (docs/chargepoint-api.md#on-the-admin-port), when enabled. */
   fleetRecords?: Router;
 }
@@ -83,6 +85,7 @@ export function createAdminServer(deps: AdminDependencies): Server {
     res.set('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   if (deps.migration) app.use('/api', migrationApi(deps.migration, deps.logger));
+  if (deps.pending) app.use('/api/chargers/pending', deps.pending);
   app.use('/api/chargers', chargerApi(deps));
   app.use(
     '/api/dead-letters',

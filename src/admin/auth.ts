@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { AuthThrottle } from '../util/auth-throttle.js';
 import { isLoopback, plainAddress } from '../util/net.js';
@@ -145,6 +145,20 @@ export function adminErrors(logger: { warn(o: object, m: string): void }) {
     if (res.headersSent) return void res.end();
     res.status(status).json({ error: message });
   };
+}
+
+/**
+ * Who made a request, for the logs of operator changes: a short tag of the dashboard session (a hash, never the
+ * session id itself), the Bearer token (never its value), or the open admin port; and the caller's address.
+ */
+export function adminActor(req: Request): { who: string; address: string } {
+  const session = sessionOf(req);
+  const who = session
+    ? `session ${createHash('sha256').update(session).digest('hex').slice(0, 8)}`
+    : req.headers.authorization?.startsWith('Bearer ')
+      ? 'bearer token'
+      : 'open admin port';
+  return { who, address: addressOf(req) };
 }
 
 function sessionOf(req: Request): string | undefined {

@@ -19,6 +19,7 @@ import {
 import { httpStatusOfFault, soap11VersionMismatch, SoapFaultError } from './fault.js';
 import { CallbackPolicy, type CallbackVerdict, type RefusalRule } from './callback-policy.js';
 import type { ComplexType, Operation } from './wsdl-model.js';
+import { knockOf, type PendingChargers } from './pending-knock.js';
 
 /** A charger request the endpoint decoded, handed to the bridge. */
 export interface ChargerMessage {
@@ -125,9 +126,10 @@ export class CentralSystemEndpoint {
     private readonly logger: Logger,
     private readonly observer: EndpointObserver = {},
     pins?: SourcePins,
+    private readonly pending?: PendingChargers,
   ) {
     this.callbacks = new CallbackPolicy(config);
-    this.admission = new Admission(config, logger, pins, observer);
+    this.admission = new Admission(config, logger, pins, observer, pending);
     this.wsdls = servedWsdls(config.publicUrl, 'centralSystem');
   }
 
@@ -234,7 +236,10 @@ export class CentralSystemEndpoint {
         op.name,
       );
     const admission = await this.admission.check(identity, req);
-    if (admission.kind === 'refused') return fail(admission.fault, op.name);
+    if (admission.kind === 'refused') {
+      if (admission.unlisted) this.pending?.knocked(knockOf(identity, started, req, dialect.id, op.name, body));
+      return fail(admission.fault, op.name);
+    }
     if (admission.kind === 'throttled')
       return {
         kind: 'plain',

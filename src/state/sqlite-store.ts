@@ -29,7 +29,10 @@ export type StoreSpace =
   | 'fleet-open'
   | 'fleet-alarm'
   | 'fleet-shed'
-  | 'fleet-reservation';
+  | 'fleet-reservation'
+  | 'pending'
+  | 'pending-decision'
+  | 'pending-dropped';
 
 export interface StoreStats {
   /** Durable commits (each one fsync of the write-ahead log). */
