@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { launchChromium } from '../helpers/browser.js';
 import { TestCsms } from '../helpers/csms-peer.js';
 import { type QueueMode, type RunningGateway, startGateway } from '../helpers/gateway-harness.js';
 import { assertFault, assertSoapResponse, envelope, post, responseFields } from '../helpers/soap.js';
@@ -216,6 +218,80 @@ describe('pending chargers without ADMISSION=approve', () => {
       assert.equal(res.status, 409);
       assert.match((await json(res)).error, /ADMISSION=approve; this gateway's admission is allowlist/);
     } finally {
+      await gw.stop();
+      await csms.stop();
+    }
+  });
+});
+
+describe('pending chargers on the dashboard, in headless Chromium', () => {
+  it('lists the pending identities as text; Approve with settings and a reason, Reject, Clear', async () => {
+    const csms = await new TestCsms().start();
+    const gw = await startGateway('embedded', csms.url, { admission: 'approve', adminToken: TOKEN });
+    const hostile = '<img src=x onerror=window.xss=1>';
+    const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const browser = await launchChromium();
+    try {
+      await refused(gw, 'CP-WEB', boot('VendorW', 'ModelW'));
+      await refused(gw, 'CP-SPAM');
+      await refused(gw, xml(hostile), boot(xml(hostile), 'M'));
+      await until(async () => (await json(api(gw, ''))).total === 3, 'three pending identities');
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(`${d.type()}: ${d.message()}`);
+        void (d.type() === 'prompt' ? d.accept('checked on site') : d.accept());
+      });
+      await page.goto(`${gw.adminUrl}/dashboard/?token=${TOKEN}`);
+      await page.click('a[href="#/pending"]');
+      await page.waitForSelector('#pending tr.pending-row[data-id="CP-WEB"]');
+      assert.equal(await page.locator('#pending tr.pending-row').count(), 3);
+      const row = (await page.textContent('#pending tr.pending-row[data-id="CP-WEB"]')) ?? '';
+      assert.match(row, /VendorW ModelW/);
+      assert.match(row, /ocpp1\.5-soap/);
+      assert.match(row, /127\.0\.0\.1/);
+      assert.match((await page.textContent('#pending')) ?? '', /<img src=x onerror=window\.xss=1>/, 'shown as text');
+      assert.equal(await page.locator('#view img').count(), 0, 'no markup from a charger rendered');
+      assert.equal(await page.evaluate('typeof window.xss'), 'undefined');
+      mkdirSync('test-artifacts', { recursive: true });
+      await page.screenshot({ path: 'test-artifacts/dashboard-pending.png', fullPage: true });
+
+      // Approve CP-WEB with settings: it leaves the list, the decision names the session, the settings apply.
+      await page.click('#approve-settings-box summary');
+      await page.fill('#approve-settings', '{"idTokenType": "Central"}');
+      await page.click('#pending button[data-pending="approve"][data-id="CP-WEB"]');
+      await page.waitForSelector('#approved tr.decision[data-id="CP-WEB"]');
+      assert.equal(await page.locator('#pending tr.pending-row[data-id="CP-WEB"]').count(), 0);
+      const decision = (await page.textContent('#approved tr.decision[data-id="CP-WEB"]')) ?? '';
+      assert.match(decision, /session [0-9a-f]{8}/);
+      assert.match(decision, /checked on site/);
+      assert.match(decision, /"idTokenType":"Central"/);
+      assert.equal(gw.config.chargers['CP-WEB']?.idTokenType, 'Central');
+      const reply = await post(gw.soapUrl, envelope(boot('VendorW', 'ModelW'), { identity: 'CP-WEB' }));
+      assertSoapResponse(reply, { action: '/BootNotificationResponse', relatesTo: RELATES });
+
+      // Reject CP-SPAM: listed under Rejected, and its next messages do not bring it back.
+      await page.click('#pending button[data-pending="reject"][data-id="CP-SPAM"]');
+      await page.waitForSelector('#rejected tr.decision[data-id="CP-SPAM"]');
+      await refused(gw, 'CP-SPAM');
+      await refused(gw, 'CP-LATER');
+      await page.waitForSelector('#pending tr.pending-row[data-id="CP-LATER"]');
+      assert.equal(await page.locator('#pending tr.pending-row[data-id="CP-SPAM"]').count(), 0);
+      await page.screenshot({ path: 'test-artifacts/dashboard-pending-decided.png', fullPage: true });
+      assert.ok(statSync('test-artifacts/dashboard-pending-decided.png').size > 10_000);
+
+      // Clear the rejection: it is listed again at its next message.
+      await page.click('#rejected button[data-undo="rejected"][data-id="CP-SPAM"]');
+      await page.waitForSelector('#rejected-none');
+      await refused(gw, 'CP-SPAM');
+      await page.waitForSelector('#pending tr.pending-row[data-id="CP-SPAM"]');
+      assert.deepEqual(dialogs, [
+        'prompt: Why approve CP-WEB? (logged; may stay empty)',
+        'prompt: Why reject CP-SPAM? (logged; may stay empty)',
+        'confirm: Clear the rejection of CP-SPAM?',
+      ]);
+    } finally {
+      await browser.close();
       await gw.stop();
       await csms.stop();
     }

@@ -124,8 +124,7 @@ async function renderFleet() {
     ...(filters.stuck ? { stuck: 'true' } : {}),
   });
   const [data, dead] = await Promise.all([api(`/api/chargers?${params}`), loadDeadLetters()]);
-  if (!location.hash.startsWith('#/') || location.hash.startsWith('#/charger/') || location.hash === '#/migration')
-    return;
+  if (!location.hash.startsWith('#/') || location.hash.startsWith('#/charger/') || PAGES[location.hash]) return;
   view.innerHTML = `
     <div class="filters">
       <input id="f-q" placeholder="filter by identity" value="${esc(filters.q)}">
@@ -235,13 +234,12 @@ async function renderCharger(id) {
   bindRouteChange(id);
 }
 
+/** Pages of their own, each rendered by its script (migration.js, pending.js). */
+const PAGES = { '#/migration': () => renderMigration(), '#/pending': () => renderPending() };
+
 function route() {
   const m = /^#\/charger\/(.+)$/.exec(location.hash);
-  const page = m
-    ? renderCharger(decodeURIComponent(m[1]))
-    : location.hash === '#/migration'
-      ? renderMigration()
-      : renderFleet();
+  const page = m ? renderCharger(decodeURIComponent(m[1])) : (PAGES[location.hash] ?? renderFleet)();
   page.catch((e) => (view.innerHTML = `<p class="bad">${esc(e.message)}</p>`));
 }
 window.addEventListener('hashchange', route);
