@@ -203,12 +203,31 @@ export class PendingRecorder {
   knock(knock: Omit<Knock, 'first' | 'last' | 'count'> & { at: number }): void {
     // A rejected identity keeps being refused without being listed again (docs/operations.md#onboarding-chargers).
     if (this.store.decision(knock.identity)) return;
-    const { at, ...rest } = knock;
-    const one: Knock = { ...rest, first: at, last: at, count: 1 };
     const entry = this.batch.get(knock.identity);
-    if (entry) this.batch.set(knock.identity, mergeKnock(entry, one));
-    else if (this.batch.size >= this.max) this.overflow++;
-    else this.batch.set(knock.identity, one);
+    // Merged in place, as mergeKnock would: this runs for every refused message, however many there are.
+    if (entry) {
+      entry.count++;
+      if (knock.at >= entry.last) {
+        entry.last = knock.at;
+        entry.address = knock.address;
+        entry.dialect = knock.dialect;
+      }
+      if (knock.vendor !== undefined) {
+        entry.vendor = knock.vendor;
+        entry.model = knock.model;
+      }
+    } else if (this.batch.size >= this.max) this.overflow++;
+    else
+      this.batch.set(knock.identity, {
+        identity: knock.identity,
+        first: knock.at,
+        last: knock.at,
+        count: 1,
+        address: knock.address,
+        dialect: knock.dialect,
+        vendor: knock.vendor,
+        model: knock.model,
+      });
     this.timer ??= setTimeout(() => void this.flush(), KNOCK_FLUSH_MS).unref();
   }
 
