@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../util/log.js';
+import { mirrorWithNotices } from '../util/redis-notices.js';
 import type { Decision, Knock, PendingRecord, PendingStore } from './pending-chargers.js';
 
 /**
@@ -55,26 +56,23 @@ const RELOAD_DECISIONS_MS = 30_000;
 export class RedisPendingStore implements PendingStore {
   private readonly decided = new Map<string, Decision>();
   private readonly listeners: ((identity: string | undefined) => void)[] = [];
-  private readonly subscriber: Redis;
-  private reloader?: NodeJS.Timeout;
+  private mirror?: { close(): void };
 
   private constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly max: number,
     private readonly logger: Logger,
-  ) {
-    this.subscriber = redis.duplicate();
-    // An outage is logged by the gateway's own connections (RedisConnections); this one reconnects by itself.
-    this.subscriber.on('error', () => undefined);
-  }
+  ) {}
 
   static async open(redis: Redis, prefix: string, max: number, logger: Logger): Promise<RedisPendingStore> {
     const store = new RedisPendingStore(redis, prefix, max, logger);
-    store.subscriber.on('message', (_channel: string, identity: string) => void store.reloadOne(identity));
-    await store.subscriber.subscribe(store.key('pending-decided'));
-    await store.reloadAll();
-    store.reloader = setInterval(() => void store.reloadAll(), RELOAD_DECISIONS_MS).unref();
+    store.mirror = await mirrorWithNotices(
+      redis,
+      store.key('pending-decided'),
+      { notice: (identity) => void store.reloadOne(identity), reload: () => store.reloadAll() },
+      RELOAD_DECISIONS_MS,
+    );
     return store;
   }
 
@@ -182,7 +180,6 @@ export class RedisPendingStore implements PendingStore {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.reloader);
-    this.subscriber.disconnect();
+    this.mirror?.close();
   }
 }
