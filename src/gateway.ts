@@ -29,6 +29,7 @@ import { migrationEnabled } from './bridge/routed-processor.js';
 import { FleetApi } from './fleet-api/server.js';
 import { MigrationWiring } from './migration-wiring.js';
 import { FleetSettingsWiring } from './fleet-settings-wiring.js';
+import { PendingWiring } from './pending-wiring.js';
 import { openStorage, type Storage } from './storage.js';
 import { partitionOf } from './queue/partition.js';
 
@@ -59,6 +60,8 @@ export class Gateway {
   /** Migration routing, when a legacy system is configured (docs/architecture.md#migration-routing). */
   private migration?: MigrationWiring;
   private deadLetters?: DeadLetters;
+  /** Pending chargers, with ADMISSION=approve (docs/operations.md#onboarding-chargers). */
+  private pending?: PendingWiring;
   private soapServer?: Server;
   private adminServer?: Server;
   /** The ChargePoint Web Services API (docs/chargepoint-api.md), set when an API key is configured. */
@@ -167,7 +170,15 @@ export class Gateway {
       this.capacity(),
       csmsIsPrimary,
     );
-    const endpoint = new CentralSystemEndpoint(this.config, ingress, this.logger, this.observers, this.registry);
+    this.pending = await PendingWiring.create(
+      this.config,
+      this.logger,
+      this.metrics,
+      this.storage,
+      this.fleetSettings.settings,
+    );
+    const door = this.pending?.door;
+    const endpoint = new CentralSystemEndpoint(this.config, ingress, this.logger, this.observers, this.registry, door);
     this.callbacks = endpoint.callbacks;
     this.soapServer = createSoapServer(
       endpoint,
@@ -262,6 +273,7 @@ export class Gateway {
       fleetRecords: this.fleetApi?.adminRouter(this.config.traceMaskIdTags),
       migration: this.migration?.control,
       fleetSettings: this.fleetSettings?.adminDependencies(),
+      pending: PendingWiring.router(this.pending, this.config),
     });
   }
 
@@ -351,6 +363,7 @@ export class Gateway {
     this.processor.stop();
     this.charts.fleet.stop();
     await this.migration?.stop();
+    await this.pending?.stop();
     await Promise.all([close(this.soapServer), close(this.adminServer)]);
     await this.queue.close();
     this.upstream.closeAll();

@@ -46,6 +46,8 @@ export interface AdminDependencies {
   queueBoard?: { path: string; router: Router };
   /** Charger settings at run time, import/export and the audit trail (docs/architecture.md#charger-settings-at-run-time). */
   fleetSettings?: SettingsApiDependencies;
+  /** Pending chargers (docs/operations.md#onboarding-chargers), or a clear refusal without ADMISSION=approve. */
+  pending?: Router;
   /** The fleet API's sessions and alarms as JSON and CSV (docs/chargepoint-api.md#on-the-admin-port), when enabled. */
   fleetRecords?: Router;
 }
@@ -106,6 +108,7 @@ export function createAdminServer(deps: AdminDependencies): Server {
   if (deps.migration) app.use('/api', migrationApi(deps.migration, deps.logger));
   if (deps.charts) app.use('/api', chartsApi(deps.charts.fleet, deps.charts.timeline));
   if (deps.fleetSettings) app.use('/api', settingsApi(deps.fleetSettings));
+  if (deps.pending) app.use('/api/chargers/pending', deps.pending);
   app.use('/api/chargers', chargerApi(deps));
   app.use(
     '/api/dead-letters',

@@ -150,17 +150,23 @@ export function adminErrors(logger: { warn(o: object, m: string): void }) {
 }
 
 /**
- * Who made a request, for the audit trail: the dashboard session (a short digest of its id, never the id), the
- * bearer token or neither (loopback without a token), and the address.
+ * Who made a request, for the audit trail and the logs of operator changes: the dashboard session (a short digest of
+ * its id, never the id), the Bearer token (never its value), or the open admin port; and the caller's address.
  */
-export function actorOf(req: Request): string {
+export function adminActor(req: Request): { who: string; address: string } {
   const session = sessionOf(req);
   const who = session
     ? `session:${createHash('sha256').update(session).digest('hex').slice(0, 8)}`
     : /^Bearer /i.test(req.headers.authorization ?? '')
-      ? 'token'
-      : 'admin';
-  return `${who}@${addressOf(req)}`;
+      ? 'bearer token'
+      : 'open admin port';
+  return { who, address: addressOf(req) };
+}
+
+/** adminActor as one string, `who@address`, as audit records keep it. */
+export function actorOf(req: Request): string {
+  const { who, address } = adminActor(req);
+  return `${who}@${address}`;
 }
 
 function sessionOf(req: Request): string | undefined {

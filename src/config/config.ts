@@ -3,6 +3,7 @@ import { ConfigError } from './errors.js';
 import { ENVIRONMENT_KEYS } from './environment-keys.js';
 import { fleetApiSchema, stationMetadata } from './fleet-api.js';
 import { chargerMigrationKeys, migrationKeys, migrationProblem } from './migration.js';
+import { pendingKeys } from './pending.js';
 import { redisKeys, redisProblem } from './redis.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -203,10 +204,12 @@ const configSchema = z
     /** A partition lease not renewed for this long is taken over by another instance (bound on failover). */
     leaseTtlMs: z.coerce.number().int().min(1_000).default(10_000),
     /**
-     * allowlist: only chargers listed under `chargers` (and not `allow: false`) are served; auto-accept: any
-     * chargeBoxIdentity is served. The default is the safe one; auto-accept must be chosen explicitly.
+     * allowlist: only chargers listed under `chargers` (and not `allow: false`) are served; approve: as allowlist, and
+     * unlisted identities are kept as pending for an operator to approve (docs/operations.md#onboarding-chargers);
+     * auto-accept: any chargeBoxIdentity is served. The default is the safe one; auto-accept must be chosen explicitly.
      */
-    admission: z.enum(['allowlist', 'auto-accept']).default('allowlist'),
+    admission: z.enum(['allowlist', 'approve', 'auto-accept']).default('allowlist'),
+    ...pendingKeys,
     /** Every charger must authenticate with HTTP Basic (its `soapPassword`). */
     requireSoapAuth: flag.default(false),
     /** PEM certificate and key: serve the SOAP endpoint over HTTPS. */

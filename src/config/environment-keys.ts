@@ -1,4 +1,5 @@
 import { MIGRATION_ENV_KEYS } from './migration.js';
+import { PENDING_ENV_KEYS } from './pending.js';
 import { REDIS_ENV_KEYS } from './redis.js';
 
 /** Environment variable name -> configuration key (README.md, "Configuration"). */
@@ -64,4 +65,5 @@ export const ENVIRONMENT_KEYS = {
   ADMIN_TLS_KEY_FILE: 'adminTlsKeyFile',
   ...MIGRATION_ENV_KEYS,
   ...REDIS_ENV_KEYS,
+  ...PENDING_ENV_KEYS,
 } as const;

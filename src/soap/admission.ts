@@ -13,9 +13,15 @@ export interface SourcePins {
   pinSource(identity: string, address: string): Promise<void>;
 }
 
+/** Identities an operator approved at run time (ADMISSION=approve, docs/operations.md#onboarding-chargers). */
+export interface ApprovedIdentities {
+  approved(identity: string): boolean;
+}
+
 export type AdmissionResult =
   | { kind: 'admitted' }
-  | { kind: 'refused'; fault: SoapFault }
+  /** unlisted: refused only for want of a listing or an approval (kept as pending with ADMISSION=approve). */
+  | { kind: 'refused'; fault: SoapFault; unlisted?: boolean }
   /** Too many failed authentications from this identity or address: HTTP 429 with Retry-After. */
   | { kind: 'throttled'; retryAfterSec: number; reason: string };
 
@@ -55,6 +61,7 @@ export class Admission {
     private readonly logger: Logger,
     private readonly pins?: SourcePins,
     private readonly observer: AdmissionObserver = {},
+    private readonly approvals?: ApprovedIdentities,
   ) {}
 
   async check(identity: string, req: IncomingMessage): Promise<AdmissionResult> {
@@ -71,7 +78,7 @@ export class Admission {
       this.sourceFault(identity, address) ??
       this.certificateFault(identity, req) ??
       (await this.pinFault(identity, address));
-    if (fault) return { kind: 'refused', fault };
+    if (fault) return { kind: 'refused', fault, ...(this.unlisted(identity, address) ? { unlisted: true } : {}) };
     const auth = await this.authFault(identity, req.headers.authorization);
     if (auth) {
       this.failed(identity, address);
@@ -95,7 +102,19 @@ export class Admission {
         `charger ${identity} is not on the allowlist: add it under chargers in the configuration, or set admission: auto-accept`,
       );
     }
+    if (this.config.admission === 'approve' && !charger && !this.approvals?.approved(identity))
+      return faultOf('SecurityError', `charger ${identity} is not approved: an operator approves it on the admin port`);
     return undefined;
+  }
+
+  /** A refused identity to keep as pending: unlisted, unapproved, and sending from where chargers may send. */
+  private unlisted(identity: string, address: string): boolean {
+    return (
+      this.config.admission === 'approve' &&
+      !this.config.chargers[identity] &&
+      !this.approvals?.approved(identity) &&
+      !this.sourceFault(identity, address)
+    );
   }
 
   /** CHARGER_NETWORKS for every charger, `sources` for one. */

@@ -18,6 +18,7 @@ import {
 import { type Identified, overlongIdentity, type RequestHead } from './service-wire.js';
 
 export type { SoapExchangeEvent } from './soap-pipeline.js';
+import { knockOf, type PendingChargers } from './pending-knock.js';
 
 /** A charger request the endpoint decoded, handed to the bridge. */
 export interface ChargerMessage {
@@ -83,10 +84,11 @@ export class CentralSystemEndpoint implements SoapService {
     private readonly logger: Logger,
     private readonly observer: EndpointObserver = {},
     pins?: SourcePins,
+    private readonly pending?: PendingChargers,
   ) {
     this.address = config.publicUrl;
     this.callbacks = new CallbackPolicy(config);
-    this.admission = new Admission(config, logger, pins, observer);
+    this.admission = new Admission(config, logger, pins, observer, pending);
     this.pipeline = new SoapPipeline(this, config.maxBodyBytes, logger, observer);
     this.handle = this.pipeline.handle;
   }
@@ -103,14 +105,18 @@ export class CentralSystemEndpoint implements SoapService {
   }
 
   /** A charger pinned to a dialect speaks only it; then admission (docs/architecture.md#charger-identities). */
-  async admit({ identity, dialect }: RequestHead, { req }: Exchange): Promise<Refusal | undefined> {
+  async admit({ identity, dialect, op, body }: RequestHead, { req, started }: Exchange): Promise<Refusal | undefined> {
     const pinned = this.config.chargers[identity]?.dialect;
     if (pinned && pinned !== dialect.id) {
       const reason = `charger ${identity} is pinned to ${pinned} (chargers.${identity}.dialect); this message is ${dialect.id}`;
       return { kind: 'fault', fault: faultOf('ProtocolError', reason) };
     }
     const admission = await this.admission.check(identity, req);
-    if (admission.kind === 'refused') return { kind: 'fault', fault: admission.fault };
+    if (admission.kind === 'refused') {
+      // ADMISSION=approve: an unlisted identity is recorded for an operator (docs/operations.md#onboarding-chargers).
+      if (admission.unlisted) this.pending?.knocked(knockOf(identity, started, req, dialect.id, op.name, body));
+      return { kind: 'fault', fault: admission.fault };
+    }
     if (admission.kind === 'throttled') {
       const headers = { 'Retry-After': String(admission.retryAfterSec) };
       return { kind: 'plain', status: 429, reason: admission.reason, headers };

@@ -4,6 +4,7 @@ import type { Divergence } from '../translate/divergence.js';
 import { emptyRouting, type RoutingState } from '../translate/routing.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import type { Logger } from '../util/log.js';
+import { mirrorWithNotices } from '../util/redis-notices.js';
 import { DIVERGENCES_PER_CHARGER, type MigrationStore, type ShadowCopy } from './migration-store.js';
 
 /** KEYS: copies hash, order list, chargers set. ARGV: copy id, copy JSON, identity. */
@@ -34,26 +35,23 @@ export class RedisMigrationStore implements MigrationStore {
   private readonly routesSet = new Map<string, RouteName>();
   private readonly routings = new Map<string, RoutingState>();
   private readonly locks = new KeyedSerialiser();
-  private readonly subscriber: Redis;
-  private reloader?: NodeJS.Timeout;
+  private mirror?: { close(): void };
 
   private constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly logger: Logger,
-  ) {
-    this.subscriber = redis.duplicate();
-    // An outage is logged by the gateway's own connections (RedisConnections); this one reconnects by itself.
-    this.subscriber.on('error', () => undefined);
-  }
+  ) {}
 
   static async open(redis: Redis, prefix: string, logger: Logger): Promise<RedisMigrationStore> {
     const store = new RedisMigrationStore(redis, prefix, logger);
-    store.subscriber.on('message', () => void store.reloadRoutes());
-    await store.subscriber.subscribe(`${prefix}:routes-changed`);
-    await store.reloadRoutes();
-    store.reloader = setInterval(() => void store.reloadRoutes(), RELOAD_ROUTES_MS);
-    store.reloader.unref();
+    const reload = () => store.reloadRoutes();
+    store.mirror = await mirrorWithNotices(
+      redis,
+      `${prefix}:routes-changed`,
+      { notice: () => void reload(), reload },
+      RELOAD_ROUTES_MS,
+    );
     return store;
   }
 
@@ -186,7 +184,6 @@ export class RedisMigrationStore implements MigrationStore {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.reloader);
-    this.subscriber.disconnect();
+    this.mirror?.close();
   }
 }

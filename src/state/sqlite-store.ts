@@ -31,7 +31,10 @@ export type StoreSpace =
   | 'fleet-shed'
   | 'fleet-reservation'
   | 'charger-settings'
-  | 'audit';
+  | 'audit'
+  | 'pending'
+  | 'pending-decision'
+  | 'pending-dropped';
 
 export interface StoreStats {
   /** Durable commits (each one fsync of the write-ahead log). */

@@ -125,7 +125,7 @@ async function renderFleet() {
   });
   const [data, dead] = await Promise.all([api(`/api/chargers?${params}`), loadDeadLetters()]);
   // The operator moved to another page while the data loaded.
-  if (!location.hash.startsWith('#/') || /^#\/(charger\/|settings|migration$|records$)/.test(location.hash)) return;
+  if (!location.hash.startsWith('#/') || /^#\/(charger\/|settings)/.test(location.hash) || PAGES[location.hash]) return;
   view.innerHTML = `
     <div class="filters">
       <input id="f-q" placeholder="filter by identity" value="${esc(filters.q)}">
@@ -237,18 +237,22 @@ async function renderCharger(id) {
   bindRouteChange(id);
 }
 
+/** Pages of their own, each rendered by its script (migration.js, pending.js, records.js); fleet.js has #/settings. */
+const PAGES = {
+  '#/migration': () => renderMigration(),
+  '#/pending': () => renderPending(),
+  '#/records': () => renderRecords(),
+};
+
 function route() {
   const m = /^#\/charger\/(.+)$/.exec(location.hash);
-  showFleetCharts(!m && !/^#\/(migration$|records$|settings)/.test(location.hash));
+  const settings = location.hash.startsWith('#/settings');
+  showFleetCharts(!m && !settings && !PAGES[location.hash]);
   const page = m
     ? renderCharger(decodeURIComponent(m[1]))
-    : location.hash === '#/migration'
-      ? renderMigration()
-      : location.hash === '#/records'
-        ? renderRecords()
-        : location.hash.startsWith('#/settings')
-          ? renderSettingsPage() // fleet.js
-          : renderFleet();
+    : settings
+      ? renderSettingsPage() // fleet.js
+      : (PAGES[location.hash] ?? renderFleet)();
   page.catch((e) => (view.innerHTML = `<p class="bad">${esc(e.message)}</p>`));
 }
 window.addEventListener('hashchange', route);

@@ -1,0 +1,50 @@
+import type { Actor, ChargerApprovals } from './charger-approvals.js';
+import type { FleetSettings } from './fleet-settings.js';
+import type { PendingStore } from './pending-chargers.js';
+
+const actorText = (actor: Actor) => `${actor.who}@${actor.address}`;
+
+/**
+ * Approvals that become charger settings records (docs/operations.md#onboarding-chargers): approving writes the
+ * charger's record (origin `approved`, with the settings given, audited), which serves it from its next message on
+ * every instance like any record; the decision itself is kept in the pending store for the lists. Rejecting is
+ * audited too; revoking an approval retires the record, so the charger is refused again.
+ */
+export class SettingsApprovals implements ChargerApprovals {
+  constructor(
+    private readonly store: PendingStore,
+    private readonly settings: FleetSettings,
+  ) {}
+
+  async approve(identity: string, settings: Record<string, unknown> | undefined, actor: Actor): Promise<void> {
+    // The record first: settings it refuses leave no decision behind.
+    await this.settings.approve(identity, { ...settings, allow: true }, actorText(actor));
+    await this.store.decide(this.decision(identity, 'approved', actor));
+  }
+
+  async reject(identity: string, actor: Actor): Promise<void> {
+    await this.store.decide(this.decision(identity, 'rejected', actor));
+    await this.settings.audit([
+      { at: new Date().toISOString(), actor: actorText(actor), action: 'reject', identity, detail: actor.reason },
+    ]);
+  }
+
+  async revoke(identity: string, actor: Actor): Promise<void> {
+    await this.settings.retire(identity, actorText(actor), 'approval revoked').catch(() => undefined);
+  }
+
+  approved(identity: string): boolean {
+    return this.store.decision(identity)?.kind === 'approved';
+  }
+
+  private decision(identity: string, kind: 'approved' | 'rejected', actor: Actor) {
+    return {
+      identity,
+      kind,
+      at: new Date().toISOString(),
+      by: actor.who,
+      address: actor.address,
+      ...(actor.reason ? { reason: actor.reason } : {}),
+    };
+  }
+}
