@@ -170,13 +170,8 @@ export class Gateway {
       this.capacity(),
       csmsIsPrimary,
     );
-    this.pending = await PendingWiring.create(
-      this.config,
-      this.logger,
-      this.metrics,
-      this.storage,
-      this.fleetSettings.settings,
-    );
+    const settings = this.fleetSettings.settings;
+    this.pending = await PendingWiring.create(this.config, this.logger, this.metrics, this.storage, settings);
     const door = this.pending?.door;
     const endpoint = new CentralSystemEndpoint(this.config, ingress, this.logger, this.observers, this.registry, door);
     this.callbacks = endpoint.callbacks;

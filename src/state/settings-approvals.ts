@@ -1,3 +1,4 @@
+import { maskSecrets } from '../config/charger-settings.js';
 import type { Actor, ChargerApprovals } from './charger-approvals.js';
 import type { FleetSettings } from './fleet-settings.js';
 import type { PendingStore } from './pending-chargers.js';
@@ -19,7 +20,9 @@ export class SettingsApprovals implements ChargerApprovals {
   async approve(identity: string, settings: Record<string, unknown> | undefined, actor: Actor): Promise<void> {
     // The record first: settings it refuses leave no decision behind.
     await this.settings.approve(identity, { ...settings, allow: true }, actorText(actor));
-    await this.store.decide(this.decision(identity, 'approved', actor));
+    // The decision shows the settings it came with, masked: the record holds them.
+    const shown = settings ? { settings: maskSecrets(settings) } : {};
+    await this.store.decide({ ...this.decision(identity, 'approved', actor), ...shown });
   }
 
   async reject(identity: string, actor: Actor): Promise<void> {

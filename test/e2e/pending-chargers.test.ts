@@ -31,8 +31,8 @@ const metric = async (gw: RunningGateway, name: string): Promise<number | undefi
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return line === undefined ? undefined : Number(line.split(' ')[1]);
 };
-const refused = async (gw: RunningGateway, identity: string, body = heartbeat) =>
-  assertFault(await post(gw.soapUrl, envelope(body, { identity })), 'Sender', 'SecurityError', /not approved/);
+const refused = async (gw: RunningGateway, identity: string, body = heartbeat, reason = /not approved/) =>
+  assertFault(await post(gw.soapUrl, envelope(body, { identity })), 'Sender', 'SecurityError', reason);
 
 for (const mode of ['embedded', 'redis'] as QueueMode[]) {
   describe(`pending chargers (ADMISSION=approve, ${mode})`, () => {
@@ -150,9 +150,9 @@ for (const mode of ['embedded', 'redis'] as QueueMode[]) {
       await until(async () => (await pendingOf(gw, 'CP-BAD')) !== undefined, 'CP-BAD listed again once cleared');
     });
 
-    it('a revoked approval refuses the charger again', async () => {
+    it('a revoked approval refuses the charger again: its settings record is retired', async () => {
       assert.equal((await api(gw, '/approved/CP-NEW', 'DELETE')).status, 200);
-      await refused(gw, 'CP-NEW');
+      await refused(gw, 'CP-NEW', heartbeat, /retired in the admin API/);
       assert.equal((await api(gw, '/approved/CP-NEW', 'DELETE')).status, 404);
     });
   });
