@@ -173,9 +173,18 @@ export class FleetCharts {
       const chart = charts[key.slice(0, split) as ChartName];
       chart?.series.push({ name: key.slice(split + 1), values: values.map(round) });
     }
-    charts.messages.series = busiest(charts.messages.series, operations, times.length);
+    charts.messages.series = busiest(zeroBeforeFirst(charts.messages.series, times.length), operations, times.length);
     return { intervalSeconds: SAMPLE_INTERVAL_MS / 1000, times, charts };
   }
+}
+
+/**
+ * An operation first seen at some sample had no messages at the samples before it where rates were taken (those where
+ * another operation has a value): 0 there, not a gap, so that its line starts from the axis.
+ */
+function zeroBeforeFirst(series: ChartSeries[], length: number): ChartSeries[] {
+  const rated = Array.from({ length }, (_, i) => series.some((s) => s.values[i] !== null));
+  return series.map((s) => ({ name: s.name, values: s.values.map((v, i) => v ?? (rated[i] ? 0 : null)) }));
 }
 
 const round = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);

@@ -11,7 +11,10 @@ export const SAMPLES = 360;
 /** More series than the OCPP 1.6 and 2.0.1 vocabularies and the fixed charts need together; a guard, not a budget. */
 export const MAX_SERIES = 256;
 
-/** The ring's content in time order: sample times (Unix seconds) and each series' values, null where it had none. */
+/**
+ * The ring's content in time order: sample times (Unix seconds, with milliseconds) and each series' values, null where
+ * it had none.
+ */
 export interface RingSnapshot {
   times: number[];
   series: Map<string, (number | null)[]>;
@@ -72,7 +75,7 @@ export class SampleRing {
         name,
         slots.map((s) => (Number.isNaN(array[s]!) ? null : array[s]!)),
       );
-    return { times: slots.map((s) => Math.round(this.times[s]! / 1000)), series };
+    return { times: slots.map((s) => this.times[s]! / 1000), series };
   }
 }
 

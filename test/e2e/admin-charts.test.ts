@@ -145,15 +145,18 @@ describe('fleet charts and the charger timeline: API and dashboard in headless C
         assert.equal(await page.locator(`#chart-${key} canvas`).count(), 1, key);
       // Drawn with data: the first series' line is on the canvas, in its colour.
       const [r, g, b] = FIRST_SERIES_RGB;
-      const drawn = await page.evaluate(`(() => {
+      const seriesPixels = `(() => {
         const canvas = document.querySelector('#chart-messages canvas');
         const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let count = 0;
         for (let i = 0; i < pixels.length; i += 4)
           if (Math.abs(pixels[i] - ${r}) + Math.abs(pixels[i + 1] - ${g}) + Math.abs(pixels[i + 2] - ${b}) < 40) count++;
         return count;
-      })()`);
-      assert.ok((drawn as number) > 20, `pixels of the first series: ${drawn}`);
+      })()`;
+      // uPlot paints after the canvas is in the page: polled, not read once.
+      let drawn = 0;
+      await until(async () => (drawn = (await page.evaluate(seriesPixels)) as number) > 20, 'the first series drawn');
+      assert.ok(drawn > 20, `pixels of the first series: ${drawn}`);
       assert.match((await page.textContent('#chart-messages')) ?? '', /StatusNotification|Heartbeat/);
       await page.waitForSelector('#fleet tr.row');
       await page.screenshot({ path: 'test-artifacts/dashboard-charts.png', fullPage: true });

@@ -88,7 +88,7 @@ describe('fleet charts over 10,000 chargers', () => {
       for (let i = 0; i < 100; i++) metrics.latency.observe({ direction: 'charger_to_csms' }, i < 98 ? 0.002 : 3);
       queued += 10;
     };
-    return { charts, timeline, connections, traffic, setQueued: (n: number) => (queued = n) };
+    return { charts, metrics, timeline, connections, traffic };
   }
 
   it('keeps one hour (360 samples), shows the 8 busiest operations and sums the others, whatever the fleet size', async () => {
@@ -122,6 +122,21 @@ describe('fleet charts over 10,000 chargers', () => {
     const bytes = JSON.stringify(view).length;
     assert.ok(bytes < 150_000, `the answer stays small: ${bytes} bytes`);
     assert.ok(sampling < 50, `one sample of 10,000 connections took ${sampling.toFixed(1)} ms`);
+  });
+
+  it('an operation first seen at a later sample starts from 0, not from a gap; the first sample has no rates', async () => {
+    const { charts, metrics } = fleet();
+    const at = Date.parse('2026-01-01T02:00:00Z');
+    const inc = (operation: string, n: number) =>
+      metrics.messages.inc({ operation, direction: 'charger_to_csms', outcome: 'forwarded' }, n);
+    await charts.sample(at);
+    inc('Heartbeat', 10);
+    await charts.sample(at + SAMPLE_INTERVAL_MS);
+    inc('Heartbeat', 20);
+    inc('MeterValues', 50);
+    await charts.sample(at + 2 * SAMPLE_INTERVAL_MS);
+    const series = Object.fromEntries(charts.view().charts.messages.series.map((s) => [s.name, s.values]));
+    assert.deepEqual(series, { MeterValues: [null, 0, 5], Heartbeat: [null, 1, 2] });
   });
 
   it('drops of CSMS connections land on those chargers timelines, within the timelines charger bound', async () => {
