@@ -8,8 +8,11 @@ import { RefusalBound } from './dead-letters.js';
 
 /** How one failed attempt reads (docs/architecture.md#error-classes). */
 export type SendFailure =
-  /** The system answered with a refusal: a CALLERROR, an answer its own schema refuses, a Fault, a refused identity. */
-  | { kind: 'refused'; reason: string; err: unknown /** the refusal as a SOAP system gave it */; fault?: SoapFault }
+  /**
+   * The system answered with a refusal: a CALLERROR, an answer its own schema refuses, a Fault (`fault`, as a SOAP
+   * system gave it), a refused identity.
+   */
+  | { kind: 'refused'; reason: string; err: unknown; fault?: SoapFault }
   /** The system could not be asked: down, slow, the connection refused. */
   | { kind: 'unavailable'; reason: string; err: unknown }
   /** Neither: a fault of the gateway itself. */
@@ -40,7 +43,7 @@ export interface Sender<T> {
   failure(err: unknown): SendFailure;
   /**
    * Ends the run of a message the charger still waits for (or a failure no retry helps): a refusal goes to the
-   * charger, an unavailable system gets it a 503 or an offline answer, an unexpected error an InternalError Fault.
+   * charger, an unavailable system gets it a 503 or an offline answer, a fault of the gateway a 503.
    */
   fail(failure: SendFailure): Promise<void>;
   /**
