@@ -8,7 +8,7 @@ import { GatewayMetrics } from './admin/metrics.js';
 import { observeWith, type GatewayObservers } from './admin/observers.js';
 import { MessageTrace } from './admin/trace.js';
 import { CsmsCallHandler } from './bridge/csms-calls.js';
-import { deadLetterOf, DeadLetters } from './bridge/dead-letters.js';
+import { deadLetterFailed, DeadLetters } from './bridge/dead-letters.js';
 import { ChargerIngress, type Capacity } from './bridge/ingress.js';
 import { ChargerMessageProcessor } from './bridge/message-processor.js';
 import { OfflinePolicies } from './bridge/offline-policies.js';
@@ -74,7 +74,7 @@ export class Gateway {
     let gateway: Gateway | undefined;
     const storage = await openStorage(config, logger, {
       onPartition: (partition, held) => void gateway?.onPartition(partition, held),
-      onFailure: (job, err) => void gateway?.deadLetter(job, err),
+      onFailure: (job, err, attempts) => gateway!.deadLetter(job, err, attempts),
     });
     gateway = new Gateway(config, logger, storage, extraObservers);
     return gateway;
@@ -111,7 +111,7 @@ export class Gateway {
     });
     this.fds = new FileDescriptors(config.fdReserve);
     this.queued = new QueuedCount(this.registry, logger);
-    this.offline = new OfflinePolicies(config, this.registry);
+    this.offline = new OfflinePolicies(config, this.registry, logger);
     this.processor = new ChargerMessageProcessor({
       config,
       registry: this.registry,
@@ -333,12 +333,10 @@ export class Gateway {
       );
   }
 
-  /** A message the processor failed on unexpectedly: kept as a dead letter, never dropped without a trace. */
-  private async deadLetter(job: UpstreamJob, err: unknown): Promise<void> {
-    const now = Date.now();
-    await this.registry
-      .addDeadLetter(deadLetterOf(job, `gateway failed to process it: ${(err as Error).message}`, 1, now, now))
-      .catch(() => undefined);
+  /** A message the processor kept failing on: kept as a dead letter, and no longer counted as queued. */
+  private async deadLetter(job: UpstreamJob, err: unknown, attempts: number): Promise<void> {
+    await deadLetterFailed(this.registry, job, err, attempts, this.logger);
+    this.queued.release(job.identity);
   }
 
   async checkReady(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { MigrationControl } from './admin/migration-api.js';
 import type { GatewayObservers } from './admin/observers.js';
-import { LegacyDelivery, type LegacyFailure } from './bridge/legacy-delivery.js';
+import { deliverToLegacy } from './bridge/legacy-sender.js';
 import { LegacyRelay } from './bridge/legacy-relay.js';
 import type { ChargerMessageProcessor } from './bridge/message-processor.js';
 import type { QueuedCount } from './bridge/queued-count.js';
@@ -12,7 +12,6 @@ import { arrangementOf, legacyDialectProblem, legacyUrlOf, type RouteName } from
 import { RpcError } from './ocpp/rpc-error.js';
 import type { JobProcessor } from './queue/upstream-queue.js';
 import { ChargePointRelayEndpoint, legacyCallerCheck, relayUrlOf } from './soap/charge-point-relay.js';
-import { SoapCallError, soapFailureClass } from './soap/soap-call-error.js';
 import { RelayTokens } from './soap/relay-tokens.js';
 import { MAX_INFLATE_RATIO, SoapClient } from './soap/soap-client.js';
 import { EmbeddedMigrationStore, type MigrationStore } from './state/migration-store.js';
@@ -35,12 +34,6 @@ export interface MigrationParts {
   owns(identity: string): boolean;
   redis?: Redis;
   store?: SqliteStore;
-}
-
-/** How a failed legacy call reads for the bridge: a Fault is the legacy system's refusal, anything else an outage. */
-function classify(err: unknown): LegacyFailure {
-  if (err instanceof SoapCallError && soapFailureClass(err) === 'refusal' && err.fault) return { refused: err.fault };
-  return { unavailable: err instanceof Error ? err.message : String(err) };
 }
 
 /**
@@ -67,13 +60,12 @@ export class MigrationWiring {
       config,
       registry: parts.registry,
       legacy,
-      classify,
       relayUrlOf: relayUrlOfCharger,
       logger,
       stopping: this.stopSignal.signal,
     };
     const toLegacy: JobProcessor = async (job, reply) => {
-      await new LegacyDelivery(job, reply, legacyDeps).deliver();
+      await deliverToLegacy(job, reply, legacyDeps);
       parts.queued.release(job.identity);
     };
     this.forwarder = new ShadowForwarder({
@@ -82,7 +74,6 @@ export class MigrationWiring {
       owns: parts.owns,
       csms: (job, reply) => parts.processor.processShadow(job, reply),
       legacy,
-      classify,
       relayUrlOf: relayUrlOfCharger,
       logger,
       observer: parts.observers,

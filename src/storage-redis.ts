@@ -31,6 +31,7 @@ export function openRedisStorage(config: GatewayConfig, logger: Logger, hooks: S
     recordsConnection: redis,
     logger,
     onPartition: (partition, held) => hooks.onPartition(partition, held),
+    onFailure: (job, err, attempts) => hooks.onFailure(job, err, attempts),
   });
   const owns = (identity: string) => queue.heldPartitions.has(partitionOf(identity, config.partitions));
   const registry = new RedisRegistry(redis, config.redisPrefix, owns, SecretBox.of(config.storeSecretKey));

@@ -30,6 +30,6 @@ export interface Storage {
 export interface StorageHooks {
   /** A partition was taken or given up (Redis). */
   onPartition(partition: number, held: boolean): void;
-  /** A message the embedded queue could not process becomes a dead letter. */
-  onFailure(job: UpstreamJob, err: unknown): void;
+  /** A message the processor kept failing on inside the gateway becomes a dead letter (docs/architecture.md#error-classes). */
+  onFailure(job: UpstreamJob, err: unknown, attempts: number): Promise<void>;
 }

@@ -21,7 +21,7 @@ export async function openStorage(config: GatewayConfig, logger: Logger, hooks: 
     const { openRedisStorage } = await import('./storage-redis.js');
     return openRedisStorage(config, logger, hooks);
   }
-  const onFailure = (job: UpstreamJob, err: unknown) => hooks.onFailure(job, err);
+  const onFailure = (job: UpstreamJob, err: unknown, attempts: number) => hooks.onFailure(job, err, attempts);
   if (config.store === 'sqlite') {
     // Throws StoreError, naming the path and what to do, when DATA_DIR cannot be used (docs/architecture.md#the-embedded-store).
     const store = SqliteStore.open(config.dataDir, logger);

@@ -23,6 +23,28 @@ export function deadLetterOf(
 }
 
 /**
+ * A message the gateway kept failing on inside (docs/architecture.md#error-classes) becomes a dead letter. Should even
+ * that write fail, the error line carries the whole message: nothing goes without a trace.
+ */
+export async function deadLetterFailed(
+  registry: Pick<ChargerRegistry, 'addDeadLetter'>,
+  job: UpstreamJob,
+  err: unknown,
+  attempts: number,
+  logger: Logger,
+): Promise<void> {
+  const now = Date.now();
+  const reason = `gateway failed to process it ${attempts} times: ${(err as Error).message}`;
+  const log = logger.child({ chargeBoxIdentity: job.identity, jobId: job.id, action: job.action });
+  try {
+    await registry.addDeadLetter(deadLetterOf(job, reason, attempts, now, now));
+    log.error(`message moved to the dead letters (${reason}); replay or drop it in the admin API`);
+  } catch (writeErr) {
+    log.error({ err: writeErr, message: job }, `could not keep a failed message as a dead letter (${reason})`);
+  }
+}
+
+/**
  * The refusals of one stored message the charger was already answered for (docs/architecture.md#delivery-semantics):
  * counted from the first, logged on the first and then at every tenth (a system that refuses for hours must not flood
  * the log), and once `deadLetterAfterHours` have passed since the first, the message becomes a dead letter.

@@ -6,7 +6,7 @@ import type { TranslationOptions } from '../translate/common.js';
 import type { FollowUpCall } from '../translate/operation.js';
 import type { TranslationTables } from '../translate/tables.js';
 import type { Logger } from '../util/log.js';
-import type { UpstreamCalls } from './delivery.js';
+import type { UpstreamCalls } from './csms-sender.js';
 
 /**
  * Sends the CALLs the gateway owes the CSMS on a charger's behalf (synthesised status transitions, triggered

@@ -290,9 +290,7 @@ export class ChargerIngress implements ChargerMessageSink {
     local: object | undefined,
   ): Promise<ChargerAnswer> {
     if (policy.offline === 'cached-authorization' && this.offline.enabled(policy)) {
-      const cached = await this.offline
-        .authorization(job.identity, (job.request as { idTag: string }).idTag)
-        .catch(() => undefined);
+      const cached = await this.offline.authorization(job.identity, (job.request as { idTag: string }).idTag);
       if (cached) return { kind: 'response', body: cached };
     }
     if (queued && local) {

@@ -11,7 +11,8 @@ import { mapLocalTransaction, withCsmsTransactionId } from '../translate/local-t
 import type { FollowUpCall } from '../translate/operation.js';
 import { sourcePolicies } from '../translate/tables.js';
 import type { Logger } from '../util/log.js';
-import { UpstreamDelivery, type Delivered, type UpstreamCalls } from './delivery.js';
+import { CSMS_SHADOW, deliverToCsms, type CsmsRole, type Delivered, type UpstreamCalls } from './csms-sender.js';
+import { expiredInQueue } from './delivery.js';
 import { sendFollowUps } from './follow-ups.js';
 import { MessageRun, type MessageObserver } from './message-run.js';
 import type { OfflinePolicies } from './offline-policies.js';
@@ -51,15 +52,15 @@ export class ChargerMessageProcessor {
 
   /** One job; the charger's queued count drops when it is finished (not when it is left to the queue on shutdown). */
   readonly process = async (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> => {
-    await this.processJob(job, reply);
+    await this.processJob(job, reply, { offline: this.deps.offline, marksBacklog: true });
     this.deps.queued.release(job.identity);
   };
 
   /** A shadow copy (docs/architecture.md#shadow-copies): bridged like a charger message; the charger's count is untouched. */
   readonly processShadow = (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> =>
-    this.processJob(job, reply);
+    this.processJob(job, reply, CSMS_SHADOW);
 
-  private async processJob(job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> {
+  private async processJob(job: UpstreamJob, reply: (outcome: JobOutcome) => void, role: CsmsRole): Promise<void> {
     const loaded = (await this.deps.registry.load(job.identity)) ?? emptyChargerState(job.identity);
     const run = this.begin(job, loaded, reply);
     if (!run || this.refusedByRegistration(run, loaded)) return;
@@ -67,8 +68,7 @@ export class ChargerMessageProcessor {
     if (!state) return;
     const payload = this.translate(run, state);
     if (!payload) return;
-    const delivery = new UpstreamDelivery(run, payload, { ...this.deps, stopping: this.stopSignal.signal });
-    const delivered = await delivery.deliver();
+    const delivered = await deliverToCsms(run, payload, { ...this.deps, stopping: this.stopSignal.signal }, role);
     if (delivered) await this.complete(run, payload, delivered, state);
   }
 
@@ -123,13 +123,7 @@ export class ChargerMessageProcessor {
       ? withCsmsTransactionId(state, job.request as { transactionId?: number })
       : job.request;
     const run = new MessageRun(job, route, policy, op, ctx, request, reply, this.deps.logger, this.deps.observer ?? {});
-    if (!policy.storeAndForward && !job.acknowledged && Date.now() >= job.deadline) {
-      // The charger was told to retry; sending it now could create a decision (a transaction) it never learns of. One it
-      // was answered for already (a local transaction id) is delivered whenever its turn comes.
-      run.log().warn('message expired in the queue before it could be sent; the charger was told to retry, not sent');
-      return undefined;
-    }
-    return run;
+    return expiredInQueue(job, policy.storeAndForward, () => run.log()) ? undefined : run;
   }
 
   /**

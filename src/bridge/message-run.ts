@@ -1,4 +1,4 @@
-import type { JobOutcome, UpstreamJob } from '../queue/upstream-queue.js';
+import { failedInside, type JobOutcome, type UpstreamJob } from '../queue/upstream-queue.js';
 import { faultOf } from '../ocpp/soap-fault.js';
 import { RpcError } from '../ocpp/rpc-error.js';
 import { TranslationError, type TranslationContext } from '../translate/common.js';
@@ -101,6 +101,7 @@ export function outcomeOfError(err: unknown, log: Logger): JobOutcome {
     log.warn({ upstream: err.kind }, err.message);
     return { kind: 'retry', reason: `central system unavailable: ${err.message}` };
   }
+  // A fault of the gateway (docs/architecture.md#error-classes): the charger keeps the message and sends it again.
   log.error({ err }, 'unexpected error while processing a charger message');
-  return { kind: 'fault', fault: faultOf('InternalError', 'gateway failed to process the message') };
+  return failedInside;
 }

@@ -3,6 +3,7 @@ import type { SharedAuthorizeResponse, SharedIdTagInfo, SharedStartTransaction }
 import type { ChargerRegistry } from '../state/registry.js';
 import { mintLocalTransaction } from '../translate/local-transactions.js';
 import type { MessagePolicy } from '../translate/source-policy.js';
+import type { Logger } from '../util/log.js';
 
 /**
  * The opt-in offline policies, off by default (docs/translation.md#offline-policies). Neither invents a decision:
@@ -19,6 +20,7 @@ export class OfflinePolicies {
       'offlineAuthorize' | 'offlineStartTransaction' | 'authorizeCacheTtlSec'
     >,
     private readonly registry: ChargerRegistry,
+    private readonly logger: Logger,
   ) {}
 
   /** Whether the policy an operation names is switched on. */
@@ -38,9 +40,18 @@ export class OfflinePolicies {
     await this.registry.cacheAuthorization(identity, idTag, { idTagInfo, at: now.toISOString() });
   }
 
-  /** The CSMS's earlier answer for the idTag, when it may still be used; undefined otherwise. */
+  /**
+   * The CSMS's earlier answer for the idTag, when it may still be used; undefined otherwise. A cache that cannot be
+   * read answers nothing (docs/architecture.md#error-classes): the charger gets what it would without the policy.
+   */
   async authorization(identity: string, idTag: string, now = Date.now()): Promise<SharedAuthorizeResponse | undefined> {
-    const cached = await this.registry.cachedAuthorization(identity, idTag);
+    const cached = await this.registry.cachedAuthorization(identity, idTag).catch((err: unknown) => {
+      this.logger.warn(
+        { err: (err as Error).message, chargeBoxIdentity: identity },
+        'could not read the earlier Authorize answers: no offline answer',
+      );
+      return undefined;
+    });
     if (!cached || now - Date.parse(cached.at) > this.config.authorizeCacheTtlSec * 1000) return undefined;
     const info = cached.idTagInfo as SharedIdTagInfo;
     if (info.expiryDate && Date.parse(info.expiryDate) <= now) return undefined;

@@ -1,4 +1,4 @@
-import { legacyDialectProblem, legacyUrlOf, type CentralSystem } from '../config/migration.js';
+import type { CentralSystem } from '../config/migration.js';
 import type { GatewayConfig } from '../config/config.js';
 import { LeftInQueue, type JobOutcome, type UpstreamJob } from '../queue/upstream-queue.js';
 import type { MigrationStore, ShadowCopy } from '../state/migration-store.js';
@@ -6,7 +6,7 @@ import { divergenceOf, type Divergence, type DivergenceKind } from '../translate
 import { afterShadow, shadowRequest, type SystemAnswer } from '../translate/routing.js';
 import { retryDelayMs, sleepUnlessAborted } from '../util/backoff.js';
 import type { Logger } from '../util/log.js';
-import type { LegacyCalls, LegacyFailure } from './legacy-delivery.js';
+import { callLegacy, legacyFailureOf, legacyTarget, type LegacyCalls } from './legacy-sender.js';
 import { answerOf } from './routed-processor.js';
 
 export interface ShadowObserver {
@@ -24,7 +24,6 @@ export interface ShadowDeps {
   /** The CSMS bridge, for a copy: the same translation and delivery, nothing of the charger's queue or answers. */
   csms(job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void>;
   legacy: LegacyCalls;
-  classify(err: unknown): LegacyFailure;
   relayUrlOf(identity: string): string;
   logger: Logger;
   observer?: ShadowObserver;
@@ -164,7 +163,6 @@ export class ShadowForwarder {
       receivedAt: copy.receivedAt,
       deadline: Date.now() + this.deps.config.csmsTimeoutMs,
       soapMessageId: copy.soapMessageId,
-      shadow: true,
     };
     let outcome: JobOutcome | undefined;
     try {
@@ -178,24 +176,18 @@ export class ShadowForwarder {
   }
 
   private async askLegacy(copy: ShadowCopy, request: unknown): Promise<SystemAnswer> {
-    const url = legacyUrlOf(this.deps.config, copy.identity);
-    if (!url) return { kind: 'none', reason: 'no legacy URL configured' };
     // Never a copy in a dialect the legacy system does not speak (docs/architecture.md#migration-routing).
-    const mismatch = legacyDialectProblem(this.deps.config, copy.identity, copy.source);
-    if (mismatch) return { kind: 'none', reason: mismatch };
+    const target = legacyTarget(this.deps.config, copy.identity, copy.source);
+    if ('fault' in target) return { kind: 'none', reason: target.fault.reason };
+    const to = { identity: copy.identity, dialect: copy.source, url: target.url };
     try {
-      const to = { identity: copy.identity, dialect: copy.source, url };
-      const body = await this.deps.legacy.call(to, copy.action, request as object, {
-        from: this.deps.relayUrlOf(copy.identity),
-        replyTo: this.deps.relayUrlOf(copy.identity),
-        timeoutMs: this.deps.config.legacyTimeoutMs,
-      });
+      const body = await callLegacy(this.deps, to, copy.action, request, this.deps.config.legacyTimeoutMs);
       return { kind: 'response', body };
     } catch (err) {
-      const failure = this.deps.classify(err);
-      return 'refused' in failure
-        ? { kind: 'fault', fault: failure.refused }
-        : { kind: 'none', reason: failure.unavailable };
+      const failure = legacyFailureOf(err);
+      return failure.kind === 'refused' && failure.fault
+        ? { kind: 'fault', fault: failure.fault }
+        : { kind: 'none', reason: failure.kind === 'unexpected' ? String(failure.err) : failure.reason };
     }
   }
 }

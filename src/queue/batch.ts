@@ -3,7 +3,15 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../util/log.js';
 import type { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import { FIRST_ROUTE } from '../ocpp/protocols.js';
-import { LeftInQueue, type JobOutcome, type JobProcessor, type UpstreamJob } from './upstream-queue.js';
+import {
+  failedInside,
+  givenBack,
+  LeftInQueue,
+  UNEXPECTED_ATTEMPTS,
+  type JobOutcome,
+  type JobProcessor,
+  type UpstreamJob,
+} from './upstream-queue.js';
 
 /**
  * One BullMQ job: the messages of one partition that arrived at one instance in the same turn of its event loop
@@ -12,6 +20,8 @@ import { LeftInQueue, type JobOutcome, type JobProcessor, type UpstreamJob } fro
 export interface BatchJobData {
   replyTo: string;
   messages: UpstreamJob[];
+  /** The message failed inside the gateway this many times before it became this job (direct delivery). */
+  failedBefore?: number;
 }
 
 /** Jobs written before batching carried one message each; they are still read after an upgrade. */
@@ -122,6 +132,8 @@ export interface BatchRunDeps {
    * is delivered from then on; the job is left to the lease's new holder.
    */
   owner(): boolean;
+  /** Keeps a message that failed UNEXPECTED_ATTEMPTS times inside the gateway as a dead letter. */
+  deadLetter?(job: UpstreamJob, err: unknown, attempts: number): Promise<void>;
 }
 
 /** How long a batch waits for an older job of one of its chargers before it steps back (moved to delayed). */
@@ -185,14 +197,8 @@ async function runInOrder(
       await deps.processor(job, reply);
       progress?.markDone(job.id);
     } catch (err) {
-      failure ??= err;
-      if (!(err instanceof LeftInQueue)) {
-        deps.logger.error(
-          { err, chargeBoxIdentity: job.identity, jobId: job.id },
-          'upstream job failed inside the gateway; BullMQ will retry it',
-        );
-        reply({ kind: 'retry', reason: 'gateway failed to process the message' });
-      }
+      if (err instanceof LeftInQueue || (await tryAgain(bullJob, job, err, deps, reply))) failure ??= err;
+      else progress?.markDone(job.id);
     }
   };
   let waiting = [...new Set(todo.map((job) => job.identity))];
@@ -216,6 +222,30 @@ async function runInOrder(
     return STEP_BACK;
   }
   return failure;
+}
+
+/**
+ * A message failed inside the gateway (docs/architecture.md#error-classes): a charger that still waits gets 503 and
+ * the message back; one it was answered for is tried again by BullMQ (the job's backoff), and after
+ * UNEXPECTED_ATTEMPTS becomes a dead letter. True when the job is to be tried again.
+ */
+async function tryAgain(
+  bullJob: Job<BatchJobData>,
+  job: UpstreamJob,
+  err: unknown,
+  deps: BatchRunDeps,
+  reply: (outcome: JobOutcome) => void,
+): Promise<boolean> {
+  const attempt = (bullJob.data.failedBefore ?? 0) + bullJob.attemptsMade + 1;
+  deps.logger.error(
+    { err, chargeBoxIdentity: job.identity, jobId: job.id, attempt },
+    'message failed inside the gateway',
+  );
+  reply(failedInside);
+  if (givenBack(job)) return false;
+  if (attempt < UNEXPECTED_ATTEMPTS) return true;
+  await deps.deadLetter?.(job, err, attempt);
+  return false;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../util/log.js';
 import type { RedisConnections } from '../util/redis-connection.js';
+import type { UpstreamJob } from './upstream-queue.js';
 
 /** How a BullMQ queue is set up: Redis, partitions, batching, direct delivery and the partition lease. */
 export interface BullmqQueueOptions {
@@ -34,4 +35,6 @@ export interface BullmqQueueOptions {
   logger: Logger;
   /** Told when this instance starts or stops consuming a partition (to open or close its chargers' WebSockets). */
   onPartition?(partition: number, held: boolean): void;
+  /** A message the processor kept failing on inside the gateway: kept as a dead letter (docs/architecture.md#error-classes). */
+  onFailure?(job: UpstreamJob, err: unknown, attempts: number): Promise<void>;
 }

@@ -153,6 +153,7 @@ export class BullmqQueue implements UpstreamQueue {
           logger,
           processor: this.processor!,
           serialiser: this.serialiser,
+          deadLetter: this.options.onFailure,
           deliver: (replyTo, jobId, outcome) => this.replies.deliver(replyTo, jobId, outcome),
         }),
       {
@@ -271,9 +272,9 @@ export class BullmqQueue implements UpstreamQueue {
     });
   }
 
-  /** A message that failed inside the gateway on direct delivery becomes a BullMQ job of its own, with its mark. */
+  /** A message that failed inside the gateway on direct delivery: a BullMQ job of its own, with its mark, tried again. */
   private async handOff(p: number, job: UpstreamJob): Promise<void> {
-    const data: BatchJobData = { replyTo: this.instanceId, messages: [job] };
+    const data: BatchJobData = { replyTo: this.instanceId, messages: [job], failedBefore: 1 };
     await this.queues[p]!.add(job.action, data, { jobId: job.id, ...retryOptions });
     await this.chargerJobs.mark(p, [job.identity], job.id, this.jobPrefixes[p]!);
   }

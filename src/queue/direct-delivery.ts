@@ -3,7 +3,14 @@ import type { Logger } from '../util/log.js';
 import { IdTable } from '../util/id-table.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import { InflightRecords, type PartitionKeys } from './inflight.js';
-import { LeftInQueue, type JobOutcome, type JobProcessor, type UpstreamJob } from './upstream-queue.js';
+import {
+  failedInside,
+  givenBack,
+  LeftInQueue,
+  type JobOutcome,
+  type JobProcessor,
+  type UpstreamJob,
+} from './upstream-queue.js';
 
 /** A submitted message on its way into the queue: told when it is durably queued, or that it could not be. */
 export interface PendingMessage {
@@ -151,21 +158,24 @@ export class DirectDelivery {
         log.info({ chargeBoxIdentity: job.identity, jobId: job.id }, err.message);
         return;
       }
+      // docs/architecture.md#error-classes: a charger that still waits gets 503 and the message back; one it was
+      // answered for goes to BullMQ, which tries it again.
       log.error(
-        { err, chargeBoxIdentity: job.identity, jobId: job.id },
-        'direct delivery failed inside the gateway; the message goes to BullMQ, which retries it',
+        { err, chargeBoxIdentity: job.identity, jobId: job.id, attempt: 1 },
+        'message failed inside the gateway',
       );
-      this.host.replyHere(job.id, { kind: 'retry', reason: 'gateway failed to process the message' });
-      try {
-        await this.host.handOff(p, job);
-      } catch (addErr) {
-        // The record stays: the partition's next consumer delivers the message.
-        log.error(
-          { err: addErr, chargeBoxIdentity: job.identity, jobId: job.id },
-          'could not hand a failed direct delivery to BullMQ; its record stays in Redis',
-        );
-        return;
-      }
+      this.host.replyHere(job.id, failedInside);
+      if (!givenBack(job))
+        try {
+          await this.host.handOff(p, job);
+        } catch (addErr) {
+          // The record stays: the partition's next consumer delivers the message.
+          log.error(
+            { err: addErr, chargeBoxIdentity: job.identity, jobId: job.id },
+            'could not hand a failed direct delivery to BullMQ; its record stays in Redis',
+          );
+          return;
+        }
     }
     await this.inflight.release(p, job).catch((err: unknown) => {
       log.warn(

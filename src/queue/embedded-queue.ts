@@ -1,9 +1,13 @@
+import { retryDelayMs, sleepUnlessAborted } from '../util/backoff.js';
 import { IdTable } from '../util/id-table.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import type { Logger } from '../util/log.js';
 import {
+  failedInside,
+  givenBack,
   LeftInQueue,
   shuttingDown,
+  UNEXPECTED_ATTEMPTS,
   type JobOutcome,
   type JobProcessor,
   type SubmitOptions,
@@ -35,8 +39,8 @@ export interface EmbeddedQueueOptions {
   /** The durable store; without one the queue lives in memory only (STORE=memory). */
   log?: MessageLog;
   logger: Logger;
-  /** A message the processor failed on with an unexpected error, after it was taken out of the queue. */
-  onFailure?(job: UpstreamJob, err: unknown): void;
+  /** A message the processor kept failing on inside the gateway: kept as a dead letter (docs/architecture.md#error-classes). */
+  onFailure?(job: UpstreamJob, err: unknown, attempts: number): Promise<void>;
 }
 
 /**
@@ -55,6 +59,8 @@ export class EmbeddedQueue implements UpstreamQueue {
   private readonly entries = new IdTable<Entry>();
   private seq = 0;
   private closed = false;
+  /** Aborted on close: a message waiting to be tried again after a failure inside the gateway stays queued. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: EmbeddedQueueOptions) {}
 
@@ -133,25 +139,40 @@ export class EmbeddedQueue implements UpstreamQueue {
       }
       entry.settle?.(outcome);
     };
-    try {
-      await this.processor!(entry.job, reply);
-    } catch (err) {
-      if (err instanceof LeftInQueue) {
-        // Shutdown: an acknowledged message stays in the log and is delivered after the next start; the charger resends
-        // one it was not told about.
-        this.entries.delete(entry.job.id);
-        if (!entry.acknowledged) this.options.log?.removeMessage(entry.seq);
-        entry.settle?.(shuttingDown);
-        return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.processor!(entry.job, reply);
+        break;
+      } catch (err) {
+        // Shutdown: an acknowledged message stays in the log and is delivered after the next start.
+        if (err instanceof LeftInQueue) return this.leave(entry);
+        if (!(await this.again(entry, err, attempt))) break;
+        if (this.closed) return this.leave(entry);
       }
-      this.options.logger.error(
-        { err, chargeBoxIdentity: entry.job.identity, jobId: entry.job.id },
-        'message failed inside the gateway',
-      );
-      this.options.onFailure?.(entry.job, err);
     }
     this.forget(entry);
     entry.settle?.({ kind: 'expired', queued: false });
+  }
+
+  /**
+   * The processor failed inside the gateway (docs/architecture.md#error-classes): a charger that still waits gets 503
+   * and the message back; one it was answered for is tried again after a backoff, and after UNEXPECTED_ATTEMPTS it
+   * becomes a dead letter. True to try again. The charger's later messages wait meanwhile, as they would in Redis.
+   */
+  private async again(entry: Entry, err: unknown, attempt: number): Promise<boolean> {
+    const { job } = entry;
+    this.options.logger.error(
+      { err, chargeBoxIdentity: job.identity, jobId: job.id, attempt },
+      'message failed inside the gateway',
+    );
+    if (!entry.acknowledged) entry.settle?.(failedInside);
+    if (givenBack(job)) return false;
+    if (attempt >= UNEXPECTED_ATTEMPTS) {
+      await this.options.onFailure?.(job, err, attempt);
+      return false;
+    }
+    await sleepUnlessAborted(retryDelayMs(attempt - 1), this.closing.signal);
+    return true;
   }
 
   /** Not started when the queue closes: kept for the next start if acknowledged, else given back to the charger. */
@@ -193,6 +214,7 @@ export class EmbeddedQueue implements UpstreamQueue {
   /** Stops taking messages; the ones under way finish or are left for the next start. */
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     await this.serialiser.drain();
   }
 }

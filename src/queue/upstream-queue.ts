@@ -25,11 +25,6 @@ export interface UpstreamJob {
   acknowledged?: boolean;
   /** The transaction id the charger was given locally (offline StartTransaction policy), to map to the CSMS's. */
   localTransactionId?: number;
-  /**
-   * A copy for a shadow CSMS (docs/architecture.md#shadow-copies): bridged like the charger's own message, but its
-   * answer never reaches the charger, and it leaves the charger's queue state and offline policies alone.
-   */
-  shadow?: boolean;
 }
 
 /**
@@ -106,3 +101,19 @@ export class LeftInQueue extends Error {
 }
 
 export const shuttingDown: JobOutcome = { kind: 'retry', reason: 'gateway is shutting down', queued: false };
+
+/** How many times a message is tried when processing it fails inside the gateway, before it becomes a dead letter. */
+export const UNEXPECTED_ATTEMPTS = 5;
+
+/**
+ * After an unexpected failure (docs/architecture.md#error-classes): whether the charger still waits for the message's
+ * answer, so that the 503 it gets gives the message back to it. Not when the charger was told the message is kept,
+ * nor within a second of its deadline: then the instance it waits on answers it (a stored message as stored), and the
+ * clocks of two instances may differ by that much.
+ */
+export function givenBack(job: UpstreamJob, now = Date.now()): boolean {
+  return job.acknowledged !== true && now < job.deadline - 1_000;
+}
+
+/** The answer a charger that still waits gets when its message failed inside the gateway. */
+export const failedInside: JobOutcome = { kind: 'retry', reason: 'gateway failed to process the message' };

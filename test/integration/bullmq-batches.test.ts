@@ -69,29 +69,35 @@ describe("BullMQ queue: group commit of one partition's messages (real Redis)", 
       assert.deepEqual(processed.get(identity), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], `order of ${identity}`);
   });
 
-  it('a batch that fails is retried without the messages it already finished', async () => {
+  it('a batch that fails is retried without the messages it already finished; a message whose charger waits is given back', async () => {
     const queue = makeQueue();
     const runs = new Map<string, number>();
     let failedOnce = false;
     const processor: JobProcessor = async (job, reply) => {
       runs.set(job.identity, (runs.get(job.identity) ?? 0) + 1);
+      // Told it is stored, then a failure inside the gateway: tried again (docs/architecture.md#error-classes).
       if (job.identity === 'B' && !failedOnce) {
         failedOnce = true;
+        reply({ kind: 'stored' });
         throw new Error('simulated failure inside the gateway');
       }
+      // Its charger still waits: 503, and the message is the charger's again.
+      if (job.identity === 'D') throw new Error('simulated failure inside the gateway');
       reply({ kind: 'response', body: {} });
     };
     await queue.start(processor);
-    const outcomes = await Promise.all(['A', 'B', 'C'].map((identity, seq) => queue.submit(message(identity, seq))));
+    const outcomes = await Promise.all(
+      ['A', 'B', 'C', 'D'].map((identity, seq) => queue.submit(message(identity, seq))),
+    );
     assert.deepEqual(
       outcomes.map((o) => o.kind),
-      ['response', 'retry', 'response'],
+      ['response', 'stored', 'response', 'retry'],
     );
     // BullMQ retries the batch after its backoff (1 s); only B runs again. Once the job is done, nothing of it can run
     // again: the counts then are final.
     await until(() => runs.get('B') === 2, 'the retry of the failed message');
     await until(async () => (await queue.stats())[0]!.depth === 0, 'the retried job to complete');
-    assert.deepEqual(Object.fromEntries(runs), { A: 1, B: 2, C: 1 });
+    assert.deepEqual(Object.fromEntries(runs), { A: 1, B: 2, C: 1, D: 1 });
   });
 
   it("an operator drop removes one charger's messages from a waiting batch and keeps the others", async () => {

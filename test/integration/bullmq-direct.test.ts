@@ -318,7 +318,13 @@ describe("BullMQ queue: direct delivery by the partition's consumer (real Redis)
         reply({ kind: 'stored' });
         throw new LeftInQueue('gateway stopping with MeterValues undelivered; left in the queue');
       }
-      if (job.identity === 'CP-FAIL' && ++failingRuns === 1) throw new Error('simulated failure inside the gateway');
+      if (job.identity === 'CP-FAIL' && ++failingRuns === 1) {
+        // Told it is stored, then a failure inside the gateway: BullMQ tries it again (docs/architecture.md#error-classes).
+        reply({ kind: 'stored' });
+        throw new Error('simulated failure inside the gateway');
+      }
+      // Its charger still waits: 503, and the message is the charger's again, not a job.
+      if (job.identity === 'CP-GONE') throw new Error('simulated failure inside the gateway');
       reply({ kind: 'response', body: {} });
     });
     const stored = message('CP-STORED', 1);
@@ -340,10 +346,19 @@ describe("BullMQ queue: direct delivery by the partition's consumer (real Redis)
     await redis.del(`${prefix}:inflight:p0`);
     const failing = message('CP-FAIL', 1);
     const outcome: JobOutcome = await queue.submit(failing);
-    assert.equal(outcome.kind, 'retry');
+    assert.equal(outcome.kind, 'stored');
     await until(() => failingRuns === 2, 'BullMQ to retry the message', 6_000);
     const [bullQueue] = queue.allQueues;
     await until(async () => (await bullQueue!.getJob(failing.id)) === undefined, 'the retried job to finish');
     assert.deepEqual(Object.keys(await inflight(prefix)), [], 'the record went when the message was handed to BullMQ');
+
+    const gone = message('CP-GONE', 1);
+    assert.equal((await queue.submit(gone)).kind, 'retry');
+    await until(
+      async () => Object.keys(await inflight(prefix)).length === 0,
+      'the record of the given-back message to go',
+    );
+    // Handed to BullMQ, it would fail there again for seconds (five tries): its job would still be there.
+    assert.equal(await bullQueue!.getJob(gone.id), undefined, 'not handed to BullMQ');
   });
 });

@@ -35,7 +35,7 @@ function setup(
     registry,
     queue,
     new QueuedCount(registry, createLogger('silent')),
-    new OfflinePolicies(config, registry),
+    new OfflinePolicies(config, registry, createLogger('silent')),
     createLogger('silent'),
     {
       onOverflow: (identity, action, decision) => overflows.push(`${identity} ${action} ${decision}`),

@@ -37,7 +37,7 @@ function setup(csms: (call: Sent, n: number) => object, overrides: Record<string
     config,
     registry,
     upstream,
-    offline: new OfflinePolicies(config, registry),
+    offline: new OfflinePolicies(config, registry, createLogger('silent')),
     queued: new QueuedCount(registry, createLogger('silent')),
     logger: createLogger('silent'),
     observer: { onExchange: (e) => events.push(e) },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OfflinePolicies } from '../../../src/bridge/offline-policies.js';
 import { overflowDecision } from '../../../src/bridge/overflow.js';
+import { createLogger } from '../../../src/util/log.js';
 import { partitionOf } from '../../../src/queue/partition.js';
 import { MemoryRegistry } from '../../../src/state/memory-registry.js';
 import { sourcePolicies } from '../../../src/translate/tables.js';
@@ -51,6 +52,7 @@ describe('offline Authorize policy (opt-in)', () => {
       new OfflinePolicies(
         { offlineAuthorize: true, offlineStartTransaction: false, authorizeCacheTtlSec: ttl },
         registry,
+        createLogger('silent'),
       );
     assert.equal(await offline(3600).authorization('CP', 'TAG', now), undefined, 'nothing known: no invented decision');
     await offline(3600).remember(
@@ -75,7 +77,11 @@ describe('offline Authorize policy (opt-in)', () => {
   it('is switched on per policy: Authorize by offlineAuthorize, StartTransaction by offlineStartTransaction', () => {
     const registry = new MemoryRegistry();
     const only = (offlineAuthorize: boolean, offlineStartTransaction: boolean) =>
-      new OfflinePolicies({ offlineAuthorize, offlineStartTransaction, authorizeCacheTtlSec: 60 }, registry);
+      new OfflinePolicies(
+        { offlineAuthorize, offlineStartTransaction, authorizeCacheTtlSec: 60 },
+        registry,
+        createLogger('silent'),
+      );
     assert.deepEqual(
       [only(true, false).enabled(policy('Authorize')), only(true, false).enabled(policy('StartTransaction'))],
       [true, false],
