@@ -167,6 +167,8 @@ export class UpstreamDelivery {
 
   /** After a failed attempt: true to try again; false when the run has been ended here. */
   private async retryAfter(err: unknown, attempt: number): Promise<boolean> {
+    // This instance lost the charger's partition (docs/architecture.md#fencing): its new owner delivers the message.
+    if (err instanceof UpstreamError && err.kind === 'fenced') throw new LeftInQueue(err.message);
     const stopping = this.deps.stopping.aborted;
     const refused = err instanceof RpcError || err instanceof InvalidAnswer;
     if ((err instanceof UpstreamError || refused) && this.acknowledged && stopping) {

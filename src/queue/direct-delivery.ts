@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../util/log.js';
 import { IdTable } from '../util/id-table.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
+import { FencedOut, type Fence } from '../util/lua-command.js';
 import { InflightRecords, type PartitionKeys } from './inflight.js';
 import { LeftInQueue, type JobOutcome, type JobProcessor, type UpstreamJob } from './upstream-queue.js';
 
@@ -28,6 +29,8 @@ export interface DirectDeliveryHost {
   partitionKeys(partition: number): PartitionKeys;
   /** This instance's fencing token of the partition (0: not held): its claims are conditional on it. */
   token(partition: number): number;
+  /** What its writes of the partition's records are conditional on (LeaseManager.fence). */
+  fence(partition: number): Fence | undefined;
   /** False once the partition's lease may have passed to another instance: nothing more is delivered here. */
   owner(partition: number): boolean;
   /** Resolves once the claim's write reached the replicas REDIS_MIN_REPLICAS_ACKED asks for (rejects if not). */
@@ -135,12 +138,14 @@ export class DirectDelivery {
           acknowledged = true;
           job.acknowledged = true;
           this.inflight
-            .update(p, job)
-            .catch((err: unknown) =>
-              log.warn(
-                { err: (err as Error).message, jobId: job.id },
-                'could not record in Redis that a stored message was acknowledged',
-              ),
+            .update(p, job, this.host.fence(p))
+            .catch(
+              (err: unknown) =>
+                err instanceof FencedOut ||
+                log.warn(
+                  { err: (err as Error).message, jobId: job.id },
+                  'could not record in Redis that a stored message was acknowledged',
+                ),
             );
         }
         this.host.replyHere(job.id, outcome);
@@ -167,7 +172,9 @@ export class DirectDelivery {
         return;
       }
     }
-    await this.inflight.release(p, job).catch((err: unknown) => {
+    await this.inflight.release(p, job, this.host.fence(p)).catch((err: unknown) => {
+      // Fenced out: the record is a newer owner's now (the step back is logged once, by the lease manager).
+      if (err instanceof FencedOut) return;
       log.warn(
         { err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id },
         'could not remove the record of a delivered message; the next consumer may deliver it again',
