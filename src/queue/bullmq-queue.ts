@@ -125,6 +125,7 @@ export class BullmqQueue implements UpstreamQueue {
         this.redis.reclaimStalled(p, this.queues[p]!, this.jobPrefixes[p]!, () => this.leases?.fence(p));
         this.options.onPartition?.(p, true);
       },
+      onRetaken: (p) => this.direct.recover(p, true),
       onRelease: async (p, lost) => {
         this.redis.released(p);
         // Lost: connections close now; handed back: once the CALLs out are answered (docs/architecture.md#fencing).
@@ -218,8 +219,7 @@ export class BullmqQueue implements UpstreamQueue {
         clearTimeout(timer);
         resolve(outcome);
       };
-      let queued = false;
-      let late = false;
+      let [queued, late] = [false, false];
       const expire = () => settle({ kind: 'expired', queued });
       // Past the deadline with its write still out (the process was paused: timers run before the answers that came
       // meanwhile), that answer decides within 1 s; else a stored message would be sent again by its charger.

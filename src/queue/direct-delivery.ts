@@ -184,9 +184,11 @@ export class DirectDelivery {
 
   /**
    * Taking a partition over: the messages its previous consumer was delivering directly when it died or stopped are
-   * delivered first (each takes its charger's lock before any job of the partition can be fetched).
+   * delivered first (each takes its charger's lock before any job of the partition can be fetched). `idleOnly`: the
+   * partition was consumed here all along (its lease retaken): only chargers with nothing under way here, since a
+   * charger's lock is held from before its claim until its record goes.
    */
-  async recover(p: number): Promise<void> {
+  async recover(p: number, idleOnly = false): Promise<void> {
     let left: UpstreamJob[];
     try {
       left = await this.inflight.list(p);
@@ -198,7 +200,7 @@ export class DirectDelivery {
       return;
     }
     const running = this.runs.get(p);
-    const toRun = left.filter((job) => !running?.has(job.id));
+    const toRun = left.filter((job) => !running?.has(job.id) && !(idleOnly && this.host.serialiser.has(job.identity)));
     if (toRun.length === 0) return;
     this.host.logger.warn(
       { partition: p, messages: toRun.length },

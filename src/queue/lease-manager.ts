@@ -21,6 +21,11 @@ export interface LeaseOptions {
    * or a fenced write was refused), else it is being handed back and is still this instance's until this resolves.
    */
   onRelease(partition: number, lost: boolean): Promise<void>;
+  /**
+   * The lease had lapsed with no other owner (Redis was away, or this instance was paused) and was taken again under a
+   * new token: what this instance's work left undelivered while its lease was not known valid is picked up.
+   */
+  onRetaken?(partition: number): Promise<void>;
 }
 
 /** Renew only if still ours; returns 1 when renewed. */
@@ -173,6 +178,7 @@ export class LeaseManager {
       // and keep consuming; only another owner means this instance must stop.
       if (await this.acquire(p)) {
         this.o.logger.info({ partition: p }, 'partition lease had expired with no other owner: taken again');
+        await this.o.onRetaken?.(p);
         continue;
       }
       this.o.logger.warn({ partition: p }, 'partition lease lost: another instance owns it now');

@@ -48,6 +48,7 @@ describe('partition fencing (real Redis)', () => {
     released: { p: number; lost: boolean }[] = [],
     /** Until it resolves, the work of a partition given up is still ending (onRelease). */
     drained: Promise<void> = Promise.resolve(),
+    retaken: number[] = [],
   ) => {
     const m = new LeaseManager({
       redis,
@@ -62,6 +63,7 @@ describe('partition fencing (real Redis)', () => {
         released.push({ p, lost });
         await drained;
       },
+      onRetaken: async (p) => void retaken.push(p),
     });
     managers.push(m);
     return m;
@@ -223,6 +225,21 @@ describe('partition fencing (real Redis)', () => {
     assert.equal((await records.list(0))[0]?.acknowledged, true);
     await records.release(0, message, successor.fence(0));
     assert.deepEqual(await records.list(0), []);
+  });
+
+  it('a lease that lapsed with no other owner is taken again under a new token, and its left work picked up', async () => {
+    const prefix = newPrefix();
+    const retaken: number[] = [];
+    const released: { p: number; lost: boolean }[] = [];
+    const owner = manager(prefix, 'owner', 100, [], released, Promise.resolve(), retaken);
+    await owner.start();
+    const first = owner.token(0);
+    await redis.del(`${prefix}:lease:p0`); // as after a Redis outage longer than the lease
+    await until(() => retaken.length === 1, 'the lease to be taken again', 5_000);
+    assert.deepEqual(retaken, [0]);
+    assert.ok(owner.token(0) > first, 'a new token: writes of the earlier holding are refused');
+    assert.ok(owner.fresh(0) && owner.partitions.has(0));
+    assert.deepEqual(released, [], 'the partition was never given up');
   });
 
   it('a CALL goes out only while the instance may deliver; frames held past that are dropped, not sent late', async () => {
