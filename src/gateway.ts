@@ -101,14 +101,20 @@ export class Gateway {
     });
     this.charts = fleetCharts(this, logger);
     this.observers = observeWith(this.metrics, this.trace, FleetApi.attach(this, extraObservers), this.charts.timeline);
-    this.upstream = new UpstreamPool(config, logger, this.registry, (identity, action, payload, messageId) => {
-      const calls = this.csmsCalls;
-      if (!calls) return Promise.reject(new RpcError('InternalError', 'gateway is starting'));
-      if (!this.migration) return calls.handle(identity, action, payload, messageId);
-      return this.migration
-        .checkCsmsCommand(identity, action, payload)
-        .then(() => calls.handle(identity, action, payload, messageId));
-    });
+    this.upstream = new UpstreamPool(
+      config,
+      logger,
+      this.registry,
+      (identity, action, payload, messageId) => {
+        const calls = this.csmsCalls;
+        if (!calls) return Promise.reject(new RpcError('InternalError', 'gateway is starting'));
+        if (!this.migration) return calls.handle(identity, action, payload, messageId);
+        return this.migration
+          .checkCsmsCommand(identity, action, payload)
+          .then(() => calls.handle(identity, action, payload, messageId));
+      },
+      storage.mayDeliver,
+    );
     this.fds = new FileDescriptors(config.fdReserve);
     this.queued = new QueuedCount(this.registry, logger);
     this.offline = new OfflinePolicies(config, this.registry, logger);
@@ -294,13 +300,18 @@ export class Gateway {
   private async onPartition(partition: number, held: boolean): Promise<void> {
     this.storage.forgetCachedStates();
     this.migration?.store.forgetCached();
-    if (held) void this.migration?.forwarder.resume();
+    if (!held) {
+      // At once, from the connections this instance has: none may reconnect meanwhile (docs/architecture.md#fencing).
+      for (const [identity] of [...this.upstream.entries()])
+        if (partitionOf(identity, this.config.partitions) === partition) this.upstream.close(identity);
+      return;
+    }
+    void this.migration?.forwarder.resume();
     try {
       const identities = (await this.registry.identities()).filter(
         (id) => partitionOf(id, this.config.partitions) === partition,
       );
-      if (held) await this.reopen(identities);
-      else for (const identity of identities) this.upstream.close(identity);
+      await this.reopen(identities);
     } catch (err) {
       this.logger.warn(
         { err: (err as Error).message, partition },

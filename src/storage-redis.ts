@@ -34,13 +34,18 @@ export function openRedisStorage(config: GatewayConfig, logger: Logger, hooks: S
     onFailure: (job, err, attempts) => hooks.onFailure(job, err, attempts),
   });
   const owns = (identity: string) => queue.heldPartitions.has(partitionOf(identity, config.partitions));
-  const registry = new RedisRegistry(redis, config.redisPrefix, owns, SecretBox.of(config.storeSecretKey));
+  // Writes on behalf of a partition are conditional on its fencing token, and only a holder with a valid lease sends
+  // to the CSMS (docs/architecture.md#fencing).
+  const fence = (identity: string) => queue.leaseManager?.fence(partitionOf(identity, config.partitions));
+  const mayDeliver = (identity: string) => queue.leaseManager?.fresh(partitionOf(identity, config.partitions)) === true;
+  const registry = new RedisRegistry(redis, config.redisPrefix, owns, SecretBox.of(config.storeSecretKey), fence);
   return {
     kind: 'redis',
     redis,
     registry,
     queue,
     owns,
+    mayDeliver,
     forgetCachedStates: () => registry.forgetCached(),
     queueBoard: (readOnlyMode) => {
       const serverAdapter = new ExpressAdapter();

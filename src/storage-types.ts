@@ -15,6 +15,11 @@ export interface Storage {
   queue: UpstreamQueue;
   /** Whether this instance consumes the charger's partition now (always, without Redis). */
   owns(identity: string): boolean;
+  /**
+   * Whether this instance may send the charger's messages to the CSMS now: it owns the partition and knows its lease
+   * is still valid (docs/architecture.md#fencing); always, without Redis.
+   */
+  mayDeliver(identity: string): boolean;
   /** The Redis connection of the registry and the records (Redis only), for readiness and migration routing. */
   redis?: Redis;
   /** The embedded durable store (STORE=sqlite only). */

@@ -31,6 +31,7 @@ export async function openStorage(config: GatewayConfig, logger: Logger, hooks: 
       registry: new SqliteRegistry(store, SecretBox.of(config.storeSecretKey)),
       queue: new EmbeddedQueue({ log: store, logger, onFailure }),
       owns: () => true,
+      mayDeliver: () => true,
       forgetCachedStates: () => undefined,
       close: () => store.close(),
     };
@@ -40,6 +41,7 @@ export async function openStorage(config: GatewayConfig, logger: Logger, hooks: 
     registry: new MemoryRegistry(),
     queue: new EmbeddedQueue({ logger, onFailure }),
     owns: () => true,
+    mayDeliver: () => true,
     forgetCachedStates: () => undefined,
     close: () => undefined,
   };

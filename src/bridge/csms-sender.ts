@@ -4,6 +4,7 @@ import { RpcError } from '../ocpp/rpc-error.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import { refusesIdentity, UpstreamError } from '../upstream/connection-types.js';
 import type { Logger } from '../util/log.js';
+import { LeftInQueue } from '../queue/upstream-queue.js';
 import { Delivery, type SendFailure, type Sender } from './delivery.js';
 import type { MessageRun } from './message-run.js';
 import type { OfflinePolicies } from './offline-policies.js';
@@ -144,6 +145,8 @@ class CsmsSender implements Sender<Delivered> {
     }
     if (err instanceof InvalidAnswer) return { kind: 'refused', reason: `invalid answer: ${err.message}`, err };
     if (!(err instanceof UpstreamError)) return { kind: 'unexpected', err };
+    // This instance lost the charger's partition (docs/architecture.md#fencing): its new owner delivers the message.
+    if (err.kind === 'fenced') throw new LeftInQueue(err.message);
     // The CSMS refuses the identity at the handshake (docs/architecture.md#resource-bounds): a refusal of the message,
     // unless the gateway stops (then the message is left in the queue, or the charger keeps it).
     if (refusesIdentity(err.handshakeStatus) && !this.deps.stopping.aborted)

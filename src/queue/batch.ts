@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../util/log.js';
 import type { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import { FIRST_ROUTE } from '../ocpp/protocols.js';
+import { fencedCommand, FencedOut, type Fence } from '../util/lua-command.js';
 import {
   failedInside,
   givenBack,
@@ -123,6 +124,8 @@ export interface BatchRunDeps {
   deliver(replyTo: string, jobId: string, outcome: JobOutcome): void;
   /** The worker's lock token for this job. */
   token?: string;
+  /** What this consumer's writes of the partition's jobs are conditional on (LeaseManager.fence). */
+  fence(): Fence | undefined;
   /** The chargers among these that have an unfinished job older than this one (ChargerJobs.blocked). */
   blocked(identities: readonly string[]): Promise<Set<string>>;
   /** The instance is stopping: a batch waiting for an older job steps back at once. */
@@ -189,7 +192,7 @@ async function runInOrder(
     const reply = (outcome: JobOutcome) => {
       if (replied) return;
       replied = true;
-      if (outcome.kind === 'stored' || job.acknowledged) rememberAcknowledged(bullJob, job, deps.logger);
+      if (outcome.kind === 'stored' || job.acknowledged) rememberAcknowledged(bullJob, job, deps);
       deps.deliver(replyTo, job.id, outcome);
     };
     try {
@@ -249,16 +252,36 @@ async function tryAgain(
 }
 
 /**
+ * Rewrites a job's data (BullMQ's updateData) only while the job's lock is still the given one and the partition's
+ * fencing token is the writer's (fencedLua): a stale consumer cannot change a job its successor holds.
+ * KEYS (after the token's): the job, its lock; ARGV (after the token): the lock token, the data as JSON.
+ */
+const UPDATE_DATA = `if redis.call('GET', KEYS[3]) ~= ARGV[2] then return 0 end
+return redis.call('HSET', KEYS[2], 'data', ARGV[3])`;
+
+/**
  * The charger was told the message is kept (stored, or a local transaction id): the job in Redis says so too, so that
  * after a restart a refusal by the CSMS is redelivered rather than answered to a charger that no longer waits.
  */
-function rememberAcknowledged(bullJob: Job<BatchJobData>, job: UpstreamJob, logger: Logger): void {
+function rememberAcknowledged(bullJob: Job<BatchJobData>, job: UpstreamJob, deps: BatchRunDeps): void {
   job.acknowledged = true;
   const messages = messagesOf(bullJob.data).map((m) => (m.id === job.id ? job : m));
-  bullJob.updateData({ replyTo: bullJob.data.replyTo, messages }).catch((err: unknown) => {
-    logger.warn(
-      { err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id },
-      'could not record in Redis that a stored message was acknowledged',
-    );
-  });
+  const data = { replyTo: bullJob.data.replyTo, messages };
+  bullJob.data = data;
+  const jobKey = `${bullJob.queueQualifiedName}:${bullJob.id}`;
+  const update = fencedCommand<[job: string, lock: string], [token: string, data: string]>(
+    deps.redis,
+    'ocppgwUpdateJobDataFenced',
+    2,
+    UPDATE_DATA,
+    `${jobKey}:unfenced`,
+  );
+  update(deps.fence(), [jobKey, `${jobKey}:lock`], [deps.token ?? '', JSON.stringify(data)]).catch(
+    (err: unknown) =>
+      err instanceof FencedOut ||
+      deps.logger.warn(
+        { err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id },
+        'could not record in Redis that a stored message was acknowledged',
+      ),
+  );
 }

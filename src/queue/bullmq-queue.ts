@@ -12,6 +12,7 @@ import { DirectDelivery, type PendingMessage } from './direct-delivery.js';
 import type { PartitionKeys } from './inflight.js';
 import { ReplyRouter } from './reply-router.js';
 import { QueueRedis } from './queue-redis.js';
+import { queueStats } from './queue-stats.js';
 import type { JobOutcome, JobProcessor, SubmitOptions, UpstreamJob, UpstreamQueue } from './upstream-queue.js';
 import { IdTable } from '../util/id-table.js';
 
@@ -94,6 +95,7 @@ export class BullmqQueue implements UpstreamQueue {
       partitionKeys: (p) => this.partitionKeys(p),
       owner: (p) => this.leases?.fresh(p) === true,
       token: (p) => this.leases?.token(p) ?? 0,
+      fence: (p) => this.leases?.fence(p),
       replicated: () => this.redis.replicated(),
       marksKey: (p, identity) => this.chargerJobs.key(p, identity),
     });
@@ -120,13 +122,15 @@ export class BullmqQueue implements UpstreamQueue {
         await this.direct.recover(p);
         await this.markExisting(p);
         this.startWorker(p);
-        this.redis.reclaimStalled(p, this.queues[p]!, this.jobPrefixes[p]!);
+        this.redis.reclaimStalled(p, this.queues[p]!, this.jobPrefixes[p]!, () => this.leases?.fence(p));
         this.options.onPartition?.(p, true);
       },
-      onRelease: async (p) => {
+      onRetaken: (p) => this.direct.recover(p, true),
+      onRelease: async (p, lost) => {
         this.redis.released(p);
-        this.options.onPartition?.(p, false);
-        await this.stopWorker(p);
+        // Lost: connections close now; handed back: once the CALLs out are answered (docs/architecture.md#fencing).
+        if (lost) this.options.onPartition?.(p, false);
+        await this.stopWorker(p).finally(() => lost || this.options.onPartition?.(p, false));
       },
     });
     await this.leases.start();
@@ -137,6 +141,11 @@ export class BullmqQueue implements UpstreamQueue {
     return this.leases?.partitions ?? new Set();
   }
 
+  /** The partition leases, once started (their fencing, docs/architecture.md#fencing). */
+  get leaseManager(): LeaseManager | undefined {
+    return this.leases;
+  }
+
   private startWorker(p: number): void {
     const connection = this.redis.connections.watch(this.connection.duplicate());
     const logger = this.options.logger.child({ partition: p });
@@ -145,6 +154,7 @@ export class BullmqQueue implements UpstreamQueue {
       (bullJob, token) =>
         runBatch(bullJob, {
           token,
+          fence: () => this.leases?.fence(p),
           blocked: (identities) => this.chargerJobs.blocked(p, identities, bullJob.id!, this.jobPrefixes[p]!),
           closing: () => this.closing || !this.workers.has(p),
           owner: () => this.leases?.fresh(p) === true,
@@ -210,8 +220,14 @@ export class BullmqQueue implements UpstreamQueue {
         clearTimeout(timer);
         resolve(outcome);
       };
-      let queued = false;
-      const timer = setTimeout(() => settle({ kind: 'expired', queued }), Math.max(0, job.deadline - Date.now()));
+      let [queued, late] = [false, false];
+      const expire = () => settle({ kind: 'expired', queued });
+      // Past the deadline with its write still out (the process was paused: timers run before the answers that came
+      // meanwhile), that answer decides within 1 s; else a stored message would be sent again by its charger.
+      const timer = setTimeout(
+        () => ((late = true), queued ? expire() : setTimeout(expire, 1_000).unref()),
+        Math.max(0, job.deadline - Date.now()),
+      );
       this.replies.expect(job.id, settle);
       const p = partitionOf(job.identity, this.options.partitions);
       const pending: PendingMessage = {
@@ -220,6 +236,7 @@ export class BullmqQueue implements UpstreamQueue {
           queued = true;
           // In Redis, the job (or the in-flight record) is as durable as Redis is configured to be.
           if (options.storeAtOnce) settle({ kind: 'stored' });
+          if (late) expire();
         },
         failed: (err) => {
           this.options.logger.error({ err, chargeBoxIdentity: job.identity }, 'could not queue a message in Redis');
@@ -341,24 +358,8 @@ export class BullmqQueue implements UpstreamQueue {
     }
   }
 
-  async stats(): Promise<{ partition: string; depth: number; oldestAgeSeconds: number }[]> {
-    return Promise.all(
-      this.queues.map(async (q, p) => {
-        const counts = await q.getJobCounts('waiting', 'active', 'delayed');
-        const [oldest] = await q.getJobs(['waiting', 'delayed'], 0, 0, true);
-        // Messages delivered directly count too: one the CSMS has not taken yet waits as long as any job.
-        const direct = await this.direct.recorded(p);
-        const oldestAt = Math.min(
-          oldest ? oldest.timestamp : Infinity,
-          direct.length > 0 ? Date.parse(direct[0]!.receivedAt) : Infinity,
-        );
-        return {
-          partition: String(p),
-          depth: (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) + direct.length,
-          oldestAgeSeconds: Number.isFinite(oldestAt) ? (Date.now() - oldestAt) / 1000 : 0,
-        };
-      }),
-    );
+  stats(): Promise<{ partition: string; depth: number; oldestAgeSeconds: number }[]> {
+    return queueStats(this.queues, (p) => this.direct.recorded(p));
   }
 
   /**

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../util/log.js';
 import { IdTable } from '../util/id-table.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
+import { FencedOut, type Fence } from '../util/lua-command.js';
 import { InflightRecords, type PartitionKeys } from './inflight.js';
 import {
   failedInside,
@@ -35,6 +36,8 @@ export interface DirectDeliveryHost {
   partitionKeys(partition: number): PartitionKeys;
   /** This instance's fencing token of the partition (0: not held): its claims are conditional on it. */
   token(partition: number): number;
+  /** What its writes of the partition's records are conditional on (LeaseManager.fence). */
+  fence(partition: number): Fence | undefined;
   /** False once the partition's lease may have passed to another instance: nothing more is delivered here. */
   owner(partition: number): boolean;
   /** Resolves once the claim's write reached the replicas REDIS_MIN_REPLICAS_ACKED asks for (rejects if not). */
@@ -142,12 +145,14 @@ export class DirectDelivery {
           acknowledged = true;
           job.acknowledged = true;
           this.inflight
-            .update(p, job)
-            .catch((err: unknown) =>
-              log.warn(
-                { err: (err as Error).message, jobId: job.id },
-                'could not record in Redis that a stored message was acknowledged',
-              ),
+            .update(p, job, this.host.fence(p))
+            .catch(
+              (err: unknown) =>
+                err instanceof FencedOut ||
+                log.warn(
+                  { err: (err as Error).message, jobId: job.id },
+                  'could not record in Redis that a stored message was acknowledged',
+                ),
             );
         }
         this.host.replyHere(job.id, outcome);
@@ -177,7 +182,9 @@ export class DirectDelivery {
           return;
         }
     }
-    await this.inflight.release(p, job).catch((err: unknown) => {
+    await this.inflight.release(p, job, this.host.fence(p)).catch((err: unknown) => {
+      // Fenced out: the record is a newer owner's now (the step back is logged once, by the lease manager).
+      if (err instanceof FencedOut) return;
       log.warn(
         { err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id },
         'could not remove the record of a delivered message; the next consumer may deliver it again',
@@ -187,9 +194,11 @@ export class DirectDelivery {
 
   /**
    * Taking a partition over: the messages its previous consumer was delivering directly when it died or stopped are
-   * delivered first (each takes its charger's lock before any job of the partition can be fetched).
+   * delivered first (each takes its charger's lock before any job of the partition can be fetched). `idleOnly`: the
+   * partition was consumed here all along (its lease retaken): only chargers with nothing under way here, since a
+   * charger's lock is held from before its claim until its record goes.
    */
-  async recover(p: number): Promise<void> {
+  async recover(p: number, idleOnly = false): Promise<void> {
     let left: UpstreamJob[];
     try {
       left = await this.inflight.list(p);
@@ -201,7 +210,7 @@ export class DirectDelivery {
       return;
     }
     const running = this.runs.get(p);
-    const toRun = left.filter((job) => !running?.has(job.id));
+    const toRun = left.filter((job) => !running?.has(job.id) && !(idleOnly && this.host.serialiser.has(job.identity)));
     if (toRun.length === 0) return;
     this.host.logger.warn(
       { partition: p, messages: toRun.length },

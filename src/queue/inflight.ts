@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { luaCommand } from '../util/lua-command.js';
+import { fencedCommand, luaCommand, type Fence } from '../util/lua-command.js';
 import { writeCoalescer } from '../util/write-coalescer.js';
 import { OLDEST_UNFINISHED_LUA } from './charger-jobs.js';
 import { withRoute } from './batch.js';
@@ -29,9 +29,20 @@ end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 return 1`;
 
-/** Removes a charger's in-flight record if it is still the given message (KEYS: hash; ARGV: identity, message id). */
-const RELEASE = `local v = redis.call('HGET', KEYS[1], ARGV[1])
-if v and cjson.decode(v).id == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+/**
+ * Removes a charger's in-flight record if it is still the given message, for the partition's owner (fencedLua).
+ * KEYS (after the token's): hash; ARGV (after the token): identity, message id.
+ */
+const RELEASE = `local v = redis.call('HGET', KEYS[2], ARGV[2])
+if v and cjson.decode(v).id == ARGV[3] then return redis.call('HDEL', KEYS[2], ARGV[2]) end
+return 0`;
+
+/**
+ * Rewrites a charger's in-flight record if it is still the given message, for the partition's owner (fencedLua).
+ * KEYS (after the token's): hash; ARGV (after the token): identity, message id, the message as JSON.
+ */
+const UPDATE = `local v = redis.call('HGET', KEYS[2], ARGV[2])
+if v and cjson.decode(v).id == ARGV[3] then return redis.call('HSET', KEYS[2], ARGV[2], ARGV[4]) end
 return 0`;
 
 type ClaimArgs = [
@@ -49,7 +60,11 @@ type ClaimArgs = [
   jobKeyPrefix: string,
   token: string,
 ];
-type ReleaseArgs = [inflight: string, identity: string, jobId: string];
+type FencedRecordCommand<Args extends string[]> = (
+  fence: Fence | undefined,
+  keys: [inflight: string],
+  args: Args,
+) => Promise<unknown>;
 
 /** The keys of a partition that the claim reads: its lease, BullMQ's (Queue.keys) and the marks' flag. */
 export interface PartitionKeys {
@@ -71,7 +86,8 @@ export interface PartitionKeys {
  */
 export class InflightRecords {
   private readonly claimCommand: (...args: ClaimArgs) => Promise<unknown>;
-  private readonly releaseCommand: (...args: ReleaseArgs) => Promise<unknown>;
+  private readonly releaseCommand: FencedRecordCommand<[identity: string, jobId: string]>;
+  private readonly updateCommand: FencedRecordCommand<[identity: string, jobId: string, job: string]>;
   /** Claims and releases go out with the registry's writes of the same turn (see writeCoalescer). */
   private readonly coalesce: () => void;
 
@@ -80,7 +96,8 @@ export class InflightRecords {
     private readonly prefix: string,
   ) {
     this.claimCommand = luaCommand<ClaimArgs>(redis, 'ocppgwClaimDirectFenced', 8, CLAIM);
-    this.releaseCommand = luaCommand<ReleaseArgs>(redis, 'ocppgwReleaseDirect', 1, RELEASE);
+    this.releaseCommand = fencedCommand(redis, 'ocppgwReleaseDirectFenced', 1, RELEASE, `${prefix}:unfenced`);
+    this.updateCommand = fencedCommand(redis, 'ocppgwUpdateDirectFenced', 1, UPDATE, `${prefix}:unfenced`);
     this.coalesce = writeCoalescer(redis);
   }
 
@@ -119,16 +136,22 @@ export class InflightRecords {
     return claimed === 1;
   }
 
-  /** The record of a message still in flight, rewritten (it was acknowledged to its charger meanwhile). */
-  async update(partition: number, job: UpstreamJob): Promise<void> {
+  /**
+   * The record of a message still in flight, rewritten (it was acknowledged to its charger meanwhile). `fence`: the
+   * partition's token here; a stale one is refused (FencedOut), so that a record a newer owner handled is not revived.
+   */
+  async update(partition: number, job: UpstreamJob, fence: Fence | undefined): Promise<void> {
     this.coalesce();
-    await this.redis.hset(this.key(partition), job.identity, JSON.stringify(job));
+    await this.updateCommand(fence, [this.key(partition)], [job.identity, job.id, JSON.stringify(job)]);
   }
 
-  /** The message is delivered (or handed to the queue): its record goes. */
-  async release(partition: number, job: UpstreamJob): Promise<void> {
+  /**
+   * The message is delivered (or handed to the queue): its record goes, unless the fence is stale (FencedOut): the
+   * record is then the newer owner's, which may be delivering it now.
+   */
+  async release(partition: number, job: UpstreamJob, fence: Fence | undefined): Promise<void> {
     this.coalesce();
-    await this.releaseCommand(this.key(partition), job.identity, job.id);
+    await this.releaseCommand(fence, [this.key(partition)], [job.identity, job.id]);
   }
 
   /** Every message recorded in a partition (left by an instance that stopped or died), oldest arrival first. */

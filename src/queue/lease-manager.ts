@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../util/log.js';
+import type { Fence } from '../util/lua-command.js';
 
 export interface LeaseOptions {
   redis: Redis;
@@ -15,7 +16,16 @@ export interface LeaseOptions {
   renewMs: number;
   logger: Logger;
   onAcquire(partition: number): Promise<void>;
-  onRelease(partition: number): Promise<void>;
+  /**
+   * The partition is no longer consumed here: `lost` when another instance holds it (this one was cut off or frozen,
+   * or a fenced write was refused), else it is being handed back and is still this instance's until this resolves.
+   */
+  onRelease(partition: number, lost: boolean): Promise<void>;
+  /**
+   * The lease had lapsed with no other owner (Redis was away, or this instance was paused) and was taken again under a
+   * new token: what this instance's work left undelivered while its lease was not known valid is picked up.
+   */
+  onRetaken?(partition: number): Promise<void>;
 }
 
 /** Renew only if still ours; returns 1 when renewed. */
@@ -46,6 +56,11 @@ export class LeaseManager {
   private readonly validUntil = new Map<number, number>();
   /** Per held partition, the fencing token drawn when this instance took it (docs/architecture.md#fencing). */
   private readonly tokens = new Map<number, number>();
+  /**
+   * Partitions given up (handed back or lost) whose work here has not ended yet, with the token they were held
+   * under: writes of that work stay conditional on it, so a stale one is refused rather than made unconditionally.
+   */
+  private readonly draining = new Map<number, number>();
   private timer?: NodeJS.Timeout;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -64,6 +79,44 @@ export class LeaseManager {
   /** The key of partition p's fencing token: every owner's conditional write compares it with its own. */
   fenceKey(p: number): string {
     return `${this.o.prefix}:fence:p${p}`;
+  }
+
+  /**
+   * What partition p's owner writes are conditional on (docs/architecture.md#fencing): the token of this instance's
+   * holding, also while work of a holding it gave up is still ending; undefined when this instance neither holds nor
+   * drains it (its writes then are not an owner's).
+   */
+  fence(p: number): Fence | undefined {
+    const token = this.held.has(p) ? this.tokens.get(p) : this.draining.get(p);
+    if (token === undefined) return undefined;
+    return { key: this.fenceKey(p), token, refused: () => this.stepBack(p, token) };
+  }
+
+  /**
+   * A write conditional on `token` was refused: a newer owner holds partition p. This instance stops consuming it at
+   * once (nothing more is delivered: fresh() is false from now on) and says so once.
+   */
+  private stepBack(p: number, token: number): void {
+    if (!this.held.has(p) || this.tokens.get(p) !== token) return;
+    this.o.logger.warn(
+      { partition: p, token },
+      'a write conditional on this partition lease was refused: another instance owns it now; stepping back',
+    );
+    this.held.delete(p);
+    this.validUntil.delete(p);
+    this.running = this.running
+      .then(() => this.drain(p, token, true))
+      .catch((err: unknown) => this.o.logger.warn({ err: (err as Error).message, partition: p }, 'step back failed'));
+  }
+
+  /** Runs onRelease while the partition's writes stay conditional on the token it was held under. */
+  private async drain(p: number, token: number, lost: boolean): Promise<void> {
+    this.draining.set(p, token);
+    try {
+      await this.o.onRelease(p, lost);
+    } finally {
+      if (this.draining.get(p) === token) this.draining.delete(p);
+    }
   }
 
   /** Takes partition p's lease if it is free: true, with a new fencing token, when taken. */
@@ -125,11 +178,12 @@ export class LeaseManager {
       // and keep consuming; only another owner means this instance must stop.
       if (await this.acquire(p)) {
         this.o.logger.info({ partition: p }, 'partition lease had expired with no other owner: taken again');
+        await this.o.onRetaken?.(p);
         continue;
       }
       this.o.logger.warn({ partition: p }, 'partition lease lost: another instance owns it now');
       this.held.delete(p);
-      await this.o.onRelease(p);
+      await this.drain(p, this.tokens.get(p) ?? 0, true);
     }
     // Give back partitions above the fair share so that a newly started instance gets some.
     while (this.held.size > fairShare) {
@@ -148,7 +202,7 @@ export class LeaseManager {
 
   private async release(p: number): Promise<void> {
     this.held.delete(p);
-    await this.o.onRelease(p);
+    await this.drain(p, this.tokens.get(p) ?? 0, false);
     await this.o.redis.eval(RELEASE, 1, this.key(p), this.o.instanceId);
     this.o.logger.info({ partition: p }, 'partition lease released');
   }

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RedisConnections } from '../util/redis-connection.js';
+import type { Fence } from '../util/lua-command.js';
 import { ReplicaAcks } from '../util/replica-acks.js';
 import type { BullmqQueueOptions } from './bullmq-options.js';
 import { Takeover } from './takeover.js';
@@ -38,10 +39,10 @@ export class QueueRedis {
   }
 
   /** A dead consumer's active jobs of partition `p` return to its queue as their locks lapse (see Takeover). */
-  reclaimStalled(p: number, queue: Queue, jobPrefix: string): void {
+  reclaimStalled(p: number, queue: Queue, jobPrefix: string, fence: () => Fence | undefined): void {
     const ttlMs = this.options.leaseTtlMs ?? 10_000;
     const keys = { active: queue.keys.active!, wait: queue.keys.wait!, marker: queue.keys.marker!, jobPrefix };
-    this.takeover.start(p, keys, { everyMs: Math.max(100, Math.floor(ttlMs / 10)), forMs: 2 * ttlMs }, (jobs) =>
+    this.takeover.start(p, keys, fence, { everyMs: Math.max(100, Math.floor(ttlMs / 10)), forMs: 2 * ttlMs }, (jobs) =>
       this.options.logger.warn({ partition: p, jobs }, 'took over the jobs a previous consumer left active'),
     );
   }

@@ -3,7 +3,7 @@ import { SecretBox } from '../util/secret-box.js';
 import type { Redis } from 'ioredis';
 import { storedChargerState, type ChargerState } from '../translate/charger-state.js';
 import { writeCoalescer } from '../util/write-coalescer.js';
-import { luaCommand } from '../util/lua-command.js';
+import { fencedCommand, luaCommand, type Fence } from '../util/lua-command.js';
 import {
   CALLBACK_HISTORY,
   StateUpdater,
@@ -58,6 +58,24 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 6))
 redis.call('SADD', KEYS[2], ARGV[1])
 return {redis.call('INCR', KEYS[3]), redis.call('EXISTS', KEYS[4]), changed, previous, redis.call('GET', KEYS[6]) or ''}`;
 
+/**
+ * The writes the owner of a charger's partition makes on its behalf, each conditional on the owner's fencing token in
+ * the same round trip (fencedLua; docs/architecture.md#fencing). KEYS[2] is the written key.
+ */
+const SET_OR_DELETE = `if ARGV[2] == '' then return redis.call('DEL', KEYS[2]) end
+return redis.call('SET', KEYS[2], ARGV[2])`;
+const SET_FIELD = `return redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])`;
+/** A counter that never goes below 0 (a message delivered twice after a crash is uncounted twice). */
+const ADD_QUEUED = `local v = redis.call('INCRBY', KEYS[2], ARGV[2])
+if v < 0 then redis.call('SET', KEYS[2], 0) end
+return v`;
+
+type FencedWrite<Args extends string[]> = (
+  fence: Fence | undefined,
+  keys: [key: string],
+  args: Args,
+) => Promise<unknown>;
+
 type ArriveArgs = [
   contactKey: string,
   chargersKey: string,
@@ -84,6 +102,9 @@ export class RedisRegistry implements ChargerRegistry {
    */
   private readonly owned = new IdTable<ChargerState>();
   private readonly arriveCommand: (...args: ArriveArgs) => Promise<unknown>;
+  private readonly setOrDelete: FencedWrite<[value: string]>;
+  private readonly setField: FencedWrite<[field: string, value: string]>;
+  private readonly addQueuedCommand: FencedWrite<[delta: string]>;
   /** The per-message writes of concurrent requests go to Redis together (see writeCoalescer). */
   private readonly coalesce: () => void;
 
@@ -93,8 +114,17 @@ export class RedisRegistry implements ChargerRegistry {
     /** Whether this instance consumes the charger's partition now; without it nothing is cached. */
     private readonly consumes: (identity: string) => boolean = () => false,
     private readonly secrets: SecretBox = SecretBox.of(undefined),
+    /**
+     * What a write on behalf of the charger's partition is conditional on while this instance owns it (or ends the
+     * work of a holding it gave up); undefined for an instance that writes as any instance does (the ingress).
+     */
+    private readonly fence: (identity: string) => Fence | undefined = () => undefined,
   ) {
     this.arriveCommand = luaCommand<ArriveArgs>(redis, 'ocppgwArriveChecked', 6, ARRIVE);
+    const unfenced = `${prefix}:unfenced`;
+    this.setOrDelete = fencedCommand(redis, 'ocppgwSetOrDeleteFenced', 1, SET_OR_DELETE, unfenced);
+    this.setField = fencedCommand(redis, 'ocppgwSetFieldFenced', 1, SET_FIELD, unfenced);
+    this.addQueuedCommand = fencedCommand(redis, 'ocppgwAddQueuedFenced', 1, ADD_QUEUED, unfenced);
     this.coalesce = writeCoalescer(redis);
   }
 
@@ -124,7 +154,7 @@ export class RedisRegistry implements ChargerRegistry {
     this.owned.delete(state.identity);
     // The identity is in the chargers set since its first message (arrive).
     this.coalesce();
-    await this.redis.set(this.key('charger', state.identity), JSON.stringify(state));
+    await this.setOrDelete(this.fence(state.identity), [this.key('charger', state.identity)], [JSON.stringify(state)]);
     if (this.consumes(state.identity)) this.owned.set(state.identity, state);
   }
 
@@ -144,7 +174,11 @@ export class RedisRegistry implements ChargerRegistry {
   }
 
   async setAuthorizationKey(identity: string, key: string): Promise<void> {
-    await this.redis.hset(this.key('secret', identity), 'authorizationKey', this.secrets.seal(key));
+    await this.setField(
+      this.fence(identity),
+      [this.key('secret', identity)],
+      ['authorizationKey', this.secrets.seal(key)],
+    );
   }
 
   async markLatest(identity: string, key: string, jobId: string): Promise<void> {
@@ -162,12 +196,11 @@ export class RedisRegistry implements ChargerRegistry {
 
   async addQueued(identity: string, delta: 1 | -1): Promise<void> {
     this.coalesce();
-    const value = await this.redis.incrby(this.key('queued', identity), delta);
-    if (value < 0) await this.redis.set(this.key('queued', identity), 0);
+    await this.addQueuedCommand(this.fence(identity), [this.key('queued', identity)], [String(delta)]);
   }
 
   async cacheAuthorization(identity: string, idTag: string, entry: CachedAuthorization): Promise<void> {
-    await this.redis.hset(this.key('auth-cache', identity), idTag, JSON.stringify(entry));
+    await this.setField(this.fence(identity), [this.key('auth-cache', identity)], [idTag, JSON.stringify(entry)]);
   }
 
   async cachedAuthorization(identity: string, idTag: string): Promise<CachedAuthorization | undefined> {
@@ -212,8 +245,11 @@ export class RedisRegistry implements ChargerRegistry {
   }
 
   async setRefusedByCsms(identity: string, status: number | undefined): Promise<void> {
-    if (status === undefined) await this.redis.del(this.key('refused', identity));
-    else await this.redis.set(this.key('refused', identity), String(status));
+    await this.setOrDelete(
+      this.fence(identity),
+      [this.key('refused', identity)],
+      [status === undefined ? '' : String(status)],
+    );
   }
 
   async pinnedSource(identity: string): Promise<string | undefined> {
@@ -227,12 +263,11 @@ export class RedisRegistry implements ChargerRegistry {
 
   async setBacklog(identity: string, backlog: boolean): Promise<void> {
     this.coalesce();
-    if (backlog) await this.redis.set(this.key('backlog', identity), '1');
-    else await this.redis.del(this.key('backlog', identity));
+    await this.setOrDelete(this.fence(identity), [this.key('backlog', identity)], [backlog ? '1' : '']);
   }
 
   async addDeadLetter(entry: DeadLetter): Promise<void> {
-    await this.redis.hset(`${this.prefix}:dead-letters`, entry.id, JSON.stringify(entry));
+    await this.setField(this.fence(entry.identity), [`${this.prefix}:dead-letters`], [entry.id, JSON.stringify(entry)]);
   }
 
   async deadLetters(): Promise<DeadLetter[]> {

@@ -24,6 +24,13 @@ export interface UpstreamOptions {
   onRefusal?(status: number | undefined): void;
   /** Per-connection settings read at every connection attempt (a CSMS may have changed them since). */
   settings?(): Promise<{ password?: string; pingIntervalSec?: number }>;
+  /**
+   * Whether this instance may send the charger's messages to the CSMS now (with Redis: it owns the charger's
+   * partition and knows its lease is still valid, docs/architecture.md#fencing). Asked right before every CALL is
+   * written and again when the written frames leave the process; a CALL refused fails with UpstreamError 'fenced'. A
+   * connection opened while it held does not reconnect by itself once it no longer does. Default: always.
+   */
+  mayDeliver?(): boolean;
 }
 
 export interface CsmsCallOutcome {
@@ -32,7 +39,8 @@ export interface CsmsCallOutcome {
   afterReply?(): void;
 }
 
-export type UpstreamFailure = 'timeout' | 'unavailable' | 'closed';
+/** 'fenced': not sent, this instance may no longer deliver the charger's messages (UpstreamOptions.mayDeliver). */
+export type UpstreamFailure = 'timeout' | 'unavailable' | 'closed' | 'fenced';
 
 /** The CSMS could not be asked or did not answer in time; not a CSMS decision. */
 export class UpstreamError extends Error {

@@ -11,6 +11,10 @@ import {
   REFUSED_RETRY_MS,
 } from './connection-types.js';
 import { CALL, CALLERROR, CALLRESULT, decodeFrame, encodeCall, encodeError, encodeResult } from './frames.js';
+import { Pinger } from './pinger.js';
+
+const fenced = () =>
+  new UpstreamError('fenced', "not sent: this instance no longer owns the charger's partition (its lease lapsed)");
 
 interface PendingCall {
   id: string;
@@ -40,15 +44,21 @@ export class UpstreamConnection {
   private pingIntervalSec: number;
   private attempt = 0;
   private reconnectTimer?: NodeJS.Timeout;
-  private pingTimer?: NodeJS.Timeout;
-  private awaitingPong = false;
+  private readonly pinger = new Pinger(() => {
+    this.options.logger.warn('no pong from the CSMS within one ping interval: reconnecting');
+    this.ws?.terminate();
+  });
   private pending?: PendingCall;
   /** Serialises outgoing CALLs: each waits for the previous to be answered or to time out. */
   private tail: Promise<unknown> = Promise.resolve();
   private openWaiters = new Set<{ resolve(): void; reject(err: UpstreamError): void }>();
+  private readonly mayDeliver: () => boolean;
+  /** The last connection was opened while this instance could deliver the charger's messages (mayDeliver). */
+  private delivering = false;
 
   constructor(private readonly options: UpstreamOptions) {
     this.pingIntervalSec = options.pingIntervalSec;
+    this.mayDeliver = options.mayDeliver ?? (() => true);
   }
 
   get url(): string {
@@ -81,6 +91,7 @@ export class UpstreamConnection {
 
   private open(password: string | undefined, pingIntervalSec: number): void {
     if (this.state !== 'connecting') return;
+    this.delivering = this.mayDeliver();
     this.pingIntervalSec = pingIntervalSec;
     const headers: Record<string, string> = {};
     if (password !== undefined) {
@@ -119,7 +130,7 @@ export class UpstreamConnection {
         this.options.onRefusal?.(undefined);
       }
       this.options.logger.info({ url: this.url }, 'upstream WebSocket open');
-      this.startPing();
+      this.pinger.start(ws, this.pingIntervalSec);
       for (const waiter of this.openWaiters) waiter.resolve();
       this.openWaiters.clear();
     });
@@ -130,9 +141,7 @@ export class UpstreamConnection {
       }
       this.onMessage(data.toString());
     });
-    ws.on('pong', () => {
-      this.awaitingPong = false;
-    });
+    ws.on('pong', () => this.pinger.pong());
     ws.on('error', (err) => {
       if (this.ws !== ws) return;
       let message = err.message;
@@ -144,7 +153,7 @@ export class UpstreamConnection {
     });
     ws.on('close', (code, reason) => {
       if (this.ws !== ws) return;
-      this.stopPing();
+      this.pinger.stop();
       const wasOpen = this.state === 'open';
       if (wasOpen) this.options.logger.warn({ code, reason: reason.toString() }, 'upstream WebSocket closed');
       this.pending?.reject(new UpstreamError('closed', 'CSMS connection closed before the answer arrived'));
@@ -187,6 +196,8 @@ export class UpstreamConnection {
     this.attempt = Math.min(this.attempt + 1, 30);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
+      // An owner's connection stays closed once the partition is another's: the CSMS could drop the new owner's for it.
+      if (this.delivering && !this.mayDeliver()) return void (this.state = 'idle');
       this.reconnects++;
       this.connect();
     }, delay);
@@ -196,28 +207,8 @@ export class UpstreamConnection {
   /** WebSocketPingInterval (OCPP-J 1.6 section 7): 0 disables; applies at once. */
   setPingInterval(seconds: number): void {
     this.pingIntervalSec = seconds;
-    this.stopPing();
-    if (this.state === 'open') this.startPing();
-  }
-
-  private startPing(): void {
-    if (this.pingIntervalSec <= 0) return;
-    this.awaitingPong = false;
-    this.pingTimer = setInterval(() => {
-      if (this.awaitingPong) {
-        this.options.logger.warn('no pong from the CSMS within one ping interval: reconnecting');
-        this.ws?.terminate();
-        return;
-      }
-      this.awaitingPong = true;
-      this.ws?.ping();
-    }, this.pingIntervalSec * 1000);
-    this.pingTimer.unref();
-  }
-
-  private stopPing(): void {
-    clearInterval(this.pingTimer);
-    this.pingTimer = undefined;
+    this.pinger.stop();
+    if (this.state === 'open') this.pinger.start(this.ws, seconds);
   }
 
   /** Resolves when open; rejects when an attempt fails or the deadline passes first. */
@@ -274,8 +265,11 @@ export class UpstreamConnection {
     const run = async (): Promise<Record<string, unknown>> => {
       if (Date.now() >= deadline)
         throw new UpstreamError('timeout', 'deadline passed while earlier CALLs were outstanding');
+      if (!this.mayDeliver()) throw fenced();
       await this.whenOpen(deadline);
       return new Promise<Record<string, unknown>>((resolve, reject) => {
+        // Checked in the same step as the write: whatever was awaited before, a CALL goes out only while it may.
+        if (!this.mayDeliver()) return reject(fenced());
         const id = randomUUID();
         const timer = setTimeout(
           () => {
@@ -366,16 +360,19 @@ export class UpstreamConnection {
     });
   }
 
-  /** Frames of one turn of the event loop go out in one write (`ws` has no public accessor of its socket). */
+  /** Frames of one turn go out in one write; an owner's only while it still may deliver (else dropped with it). */
   private holdWrites(): void {
-    holdWritesThisTurn((this.ws as unknown as { _socket?: Writable } | undefined)?._socket);
+    holdWritesThisTurn(
+      (this.ws as unknown as { _socket?: Writable } | undefined)?._socket,
+      () => !this.delivering || this.mayDeliver(),
+    );
   }
 
   /** Closes for good (shutdown): no reconnect, outstanding calls fail. */
   close(): void {
     this.state = 'closed';
     clearTimeout(this.reconnectTimer);
-    this.stopPing();
+    this.pinger.stop();
     for (const waiter of this.openWaiters) waiter.reject(new UpstreamError('closed', 'gateway is shutting down'));
     this.openWaiters.clear();
     this.ws?.close(1001, 'gateway shutting down');
@@ -387,7 +384,7 @@ export class UpstreamConnection {
     if (this.state === 'closed') return;
     this.ws?.terminate();
     this.ws = undefined;
-    this.stopPing();
+    this.pinger.stop();
     this.state = 'backoff';
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;

@@ -40,6 +40,8 @@ export class UpstreamPool {
     private readonly logger: Logger,
     private readonly registry: ChargerRegistry,
     private readonly onCsmsCall: CsmsCallHandler,
+    /** Whether this instance may send a charger's messages to the CSMS now (UpstreamOptions.mayDeliver). */
+    private readonly mayDeliver: (identity: string) => boolean = () => true,
   ) {}
 
   /** The connection for a charger (by its chargeBoxIdentity), created on first use; counts as traffic of the charger. */
@@ -69,6 +71,7 @@ export class UpstreamPool {
             );
         },
         // Read at every connection attempt: the CSMS may have set AuthorizationKey or WebSocketPingInterval since.
+        mayDeliver: () => this.mayDeliver(identity),
         settings: async () => ({
           password: (await this.registry.authorizationKey(identity)) ?? override?.basicAuthPassword,
           pingIntervalSec: (await this.registry.load(identity))?.webSocketPingInterval,

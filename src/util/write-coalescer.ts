@@ -5,12 +5,17 @@ import type { Redis } from 'ioredis';
  * Holds a stream's writes until the end of this turn of the event loop (cork), then sends everything written meanwhile
  * in one write (uncork in setImmediate, after the I/O callbacks of this turn). A stream already held this turn is left
  * as it is: its scheduled uncork takes the new write along. Corks nest, so a writer that corks around its own writes
- * (ws does, per frame) still goes out with the rest.
+ * (ws does, per frame) still goes out with the rest. `mayFlush`, asked at the uncork, can drop the held writes instead.
  */
-export function holdWritesThisTurn(stream: Writable | undefined): void {
+export function holdWritesThisTurn(stream: Writable | undefined, mayFlush?: () => boolean): void {
   if (!stream || stream.writableCorked > 0 || stream.destroyed) return;
   stream.cork();
-  setImmediate(() => stream.uncork());
+  setImmediate(() => {
+    // The writer may no longer send what it wrote (the process was paused between the write and here, and its right
+    // to send lapsed meanwhile): the held writes are dropped with the stream rather than sent late.
+    if (mayFlush && !mayFlush()) stream.destroy();
+    else stream.uncork();
+  });
 }
 
 const holders = new WeakMap<Redis, () => void>();

@@ -37,6 +37,8 @@ export interface ReceivedCall {
   action: string;
   payload: Record<string, unknown>;
   at: number;
+  /** Which of the CSMS's WebSocket connections carried it (numbered as they were accepted). */
+  connection: number;
 }
 
 export type CsmsHandler = (payload: Record<string, unknown>, identity: string) => unknown;
@@ -109,6 +111,8 @@ export class TestCsms {
   /** Identities the CSMS answers 404 on the handshake (unknown charger, OCPP-J 1.6 section 3.2). */
   readonly unknownIdentities = new Set<string>();
   port = 0;
+  /** WebSocket connections accepted so far. */
+  connectionCount = 0;
   private server?: RpcServer;
   private waiters: { predicate: (c: ReceivedCall) => boolean; resolve: (c: ReceivedCall) => void }[] = [];
 
@@ -124,6 +128,7 @@ export class TestCsms {
       accept();
     });
     this.server.on('client', (client) => {
+      const connection = ++this.connectionCount;
       this.clients.set(client.identity, client);
       this.protocolOf.set(client.identity, client.protocol);
       const check = client.protocol === 'ocpp2.0.1' ? check201 : check16;
@@ -134,7 +139,13 @@ export class TestCsms {
       client.handle(async ({ method, params }) => {
         const valid = check(method, 'req', params);
         if (!valid.ok) this.schemaFailures.push({ action: method, payload: params, error: valid.message });
-        const call: ReceivedCall = { identity: client.identity, action: method, payload: params, at: Date.now() };
+        const call: ReceivedCall = {
+          identity: client.identity,
+          action: method,
+          payload: params,
+          at: Date.now(),
+          connection,
+        };
         this.calls.push(call);
         this.waiters = this.waiters.filter((w) => (w.predicate(call) ? (w.resolve(call), false) : true));
         const handler = this.handlers[method];

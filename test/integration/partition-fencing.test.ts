@@ -4,27 +4,52 @@ import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { InflightRecords, type PartitionKeys } from '../../src/queue/inflight.js';
 import { LeaseManager } from '../../src/queue/lease-manager.js';
+import { Takeover } from '../../src/queue/takeover.js';
 import type { UpstreamJob } from '../../src/queue/upstream-queue.js';
+import { RedisRegistry } from '../../src/state/redis-registry.js';
+import { emptyChargerState } from '../../src/translate/charger-state.js';
+import { UpstreamConnection } from '../../src/upstream/connection.js';
+import { UpstreamError } from '../../src/upstream/connection-types.js';
+import { ocpp16 } from '../../src/ocpp/v16/protocol.js';
 import { createLogger } from '../../src/util/log.js';
+import { FencedOut, type Fence } from '../../src/util/lua-command.js';
+import { TestCsms } from '../helpers/csms-peer.js';
 import { REDIS_URL } from '../helpers/gateway-harness.js';
 import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
 import { until } from '../helpers/wait.js';
 
 /**
  * Fencing (docs/architecture.md#fencing) on a real Redis: an instance that stops renewing (frozen) loses its lease to
- * another, which draws a higher token; the frozen one knows its lease lapsed, and its claims are refused.
+ * another, which draws a higher token; the frozen one knows its lease lapsed, its claims and every write it makes on
+ * the partition's behalf are refused in the write's own script, it steps back once, and its CSMS connection sends
+ * nothing more.
  */
 describe('partition fencing (real Redis)', () => {
-  const prefix = `fence-${randomUUID().slice(0, 8)}`;
   const redis = new Redis(REDIS_URL);
   const managers: LeaseManager[] = [];
+  const prefixes: string[] = [];
   after(async () => {
     for (const m of managers) await m.stop();
     redis.disconnect();
-    await deleteKeysWithPrefix(REDIS_URL, prefix);
+    for (const prefix of prefixes) await deleteKeysWithPrefix(REDIS_URL, prefix);
   });
 
-  const manager = (instanceId: string, renewMs: number) => {
+  const newPrefix = () => {
+    const prefix = `fence-${randomUUID().slice(0, 8)}`;
+    prefixes.push(prefix);
+    return prefix;
+  };
+
+  const manager = (
+    prefix: string,
+    instanceId: string,
+    renewMs: number,
+    lines: string[] = [],
+    released: { p: number; lost: boolean }[] = [],
+    /** Until it resolves, the work of a partition given up is still ending (onRelease). */
+    drained: Promise<void> = Promise.resolve(),
+    retaken: number[] = [],
+  ) => {
     const m = new LeaseManager({
       redis,
       prefix,
@@ -32,15 +57,34 @@ describe('partition fencing (real Redis)', () => {
       partitions: 1,
       ttlMs: 1_000,
       renewMs,
-      logger: createLogger('silent'),
+      logger: createLogger('warn', { write: (line: string) => void lines.push(line) }),
       onAcquire: async () => undefined,
-      onRelease: async () => undefined,
+      onRelease: async (p, lost) => {
+        released.push({ p, lost });
+        await drained;
+      },
+      onRetaken: async (p) => void retaken.push(p),
     });
     managers.push(m);
     return m;
   };
 
-  const keys = (fence: string): PartitionKeys => ({
+  /** A "frozen" instance (renews once a minute, so its 1 s lease lapses) and the successor that takes partition 0. */
+  const frozenAndSuccessor = async (
+    prefix: string,
+    lines: string[] = [],
+    released: { p: number; lost: boolean }[] = [],
+    drained: Promise<void> = Promise.resolve(),
+  ) => {
+    const frozen = manager(prefix, 'frozen', 60_000, lines, released, drained);
+    await frozen.start();
+    const stale = frozen.fence(0);
+    assert.ok(stale && frozen.fresh(0));
+    const successor = manager(prefix, 'successor', 100);
+    return { frozen, stale, successor };
+  };
+
+  const keys = (prefix: string, fence: string): PartitionKeys => ({
     lease: `${prefix}:lease:p0`,
     wait: `${prefix}:wait`,
     active: `${prefix}:active`,
@@ -53,16 +97,13 @@ describe('partition fencing (real Redis)', () => {
     ({ id: randomUUID(), identity, action: 'Heartbeat', receivedAt: new Date().toISOString() }) as UpstreamJob;
 
   it('a takeover draws a higher token; the stale owner knows it lapsed and its claims are refused', async () => {
-    // "frozen": renews only once a minute, so its 1 s lease lapses.
-    const frozen = manager('frozen', 60_000);
-    await frozen.start();
+    const prefix = newPrefix();
+    const { frozen, successor } = await frozenAndSuccessor(prefix);
     const staleToken = frozen.token(0);
-    assert.ok(staleToken > 0 && frozen.fresh(0));
     const records = new InflightRecords(redis, prefix);
-    const k = keys(frozen.fenceKey(0));
+    const k = keys(prefix, frozen.fenceKey(0));
     assert.equal(await records.claim(0, k, `${prefix}:marks:a`, 'frozen', job('CP-A'), staleToken), true);
 
-    const successor = manager('successor', 100);
     await successor.start();
     await until(() => successor.token(0) > 0, 'the successor to take the lapsed lease', 5_000);
     assert.ok(successor.token(0) > staleToken, 'each takeover increases the token');
@@ -78,5 +119,168 @@ describe('partition fencing (real Redis)', () => {
       'a claim with an old token is refused even under the owner id',
     );
     assert.equal(await records.claim(0, k, `${prefix}:marks:b`, 'successor', job('CP-B'), successor.token(0)), true);
+  });
+
+  it("a stale owner's registry writes are refused in their own script, and it steps back once", async () => {
+    const prefix = newPrefix();
+    const lines: string[] = [];
+    const released: { p: number; lost: boolean }[] = [];
+    let drain!: () => void;
+    const drained = new Promise<void>((resolve) => (drain = resolve));
+    const { frozen, successor } = await frozenAndSuccessor(prefix, lines, released, drained);
+    const stale = new RedisRegistry(
+      redis,
+      prefix,
+      () => frozen.partitions.has(0),
+      undefined,
+      () => frozen.fence(0),
+    );
+    const current = new RedisRegistry(
+      redis,
+      prefix,
+      () => false,
+      undefined,
+      () => successor.fence(0),
+    );
+    const state = (heartbeatInterval: number) => ({ ...emptyChargerState('CP-1'), heartbeatInterval });
+    await stale.save(state(60));
+    await stale.addQueued('CP-1', 1);
+
+    await successor.start();
+    await until(() => successor.token(0) > 0, 'the successor to take the lapsed lease', 5_000);
+    await current.save(state(120));
+    await current.addQueued('CP-1', 1);
+
+    await assert.rejects(stale.save(state(30)), FencedOut);
+    assert.equal(frozen.partitions.has(0), false, 'the stale owner stepped back');
+    assert.equal(frozen.fresh(0), false);
+    await assert.rejects(stale.addQueued('CP-1', -1), FencedOut);
+    await assert.rejects(stale.setBacklog('CP-1', true), FencedOut);
+    await assert.rejects(
+      stale.cacheAuthorization('CP-1', 'TAG', { idTagInfo: { status: 'Blocked' }, at: 'x' }),
+      FencedOut,
+    );
+    await assert.rejects(stale.setAuthorizationKey('CP-1', 'stale-key'), FencedOut);
+    assert.equal((await current.load('CP-1'))?.heartbeatInterval, 120, "the successor's state stands");
+    assert.equal(await current.queued('CP-1'), 2);
+    assert.equal(await redis.exists(`${prefix}:backlog:CP-1`), 0);
+    assert.equal(await current.cachedAuthorization('CP-1', 'TAG'), undefined);
+    assert.equal(await current.authorizationKey('CP-1'), undefined);
+
+    const steps = lines.filter((l) => l.includes('stepping back'));
+    assert.equal(steps.length, 1, `stepped back once, logged once: ${steps.join('')}`);
+    await until(() => released.length === 1, 'the partition to be given up', 5_000);
+    assert.deepEqual(released, [{ p: 0, lost: true }]);
+    // Once its work there has ended, the instance writes as any non-owner does (the ingress): unconditionally.
+    drain();
+    await until(() => frozen.fence(0) === undefined, 'the step back to end', 5_000);
+    await stale.setBacklog('CP-1', true);
+    assert.equal(await redis.exists(`${prefix}:backlog:CP-1`), 1);
+  });
+
+  it("a stale owner's in-flight records and takeover sweeps are refused; the new owner's go through", async () => {
+    const prefix = newPrefix();
+    const { frozen, stale, successor } = await frozenAndSuccessor(prefix);
+    const records = new InflightRecords(redis, prefix);
+    const message = job('CP-A');
+    assert.ok(await records.claim(0, keys(prefix, frozen.fenceKey(0)), `${prefix}:m`, 'frozen', message, stale!.token));
+
+    await successor.start();
+    await until(() => successor.token(0) > 0, 'the successor to take the lapsed lease', 5_000);
+    let refusals = 0;
+    const refusedOnce = (): Fence => ({ ...stale!, refused: () => refusals++ });
+    await assert.rejects(records.update(0, { ...message, acknowledged: true }, refusedOnce()), FencedOut);
+    await assert.rejects(records.release(0, message, refusedOnce()), FencedOut);
+    assert.deepEqual(
+      (await records.list(0)).map((r) => [r.id, r.acknowledged]),
+      [[message.id, undefined]],
+      'the record the new owner delivers is left as it was',
+    );
+
+    // A job active without a lock (its consumer died): only the new owner's sweep moves it back to the queue.
+    await redis.rpush(`${prefix}:active`, 'job-1');
+    const takeover = new Takeover(redis);
+    const sweepKeys = {
+      active: `${prefix}:active`,
+      wait: `${prefix}:wait`,
+      marker: `${prefix}:marker`,
+      jobPrefix: `${prefix}:job:`,
+    };
+    let moved = 0;
+    takeover.start(0, sweepKeys, refusedOnce, { everyMs: 50, forMs: 300 }, (n) => (moved += n));
+    await until(() => refusals >= 4, "the stale owner's sweeps to be refused", 5_000);
+    assert.deepEqual(await redis.lrange(`${prefix}:active`, 0, -1), ['job-1'], "the stale owner's sweep moves nothing");
+    takeover.start(
+      0,
+      sweepKeys,
+      () => successor.fence(0),
+      { everyMs: 50, forMs: 300 },
+      (n) => (moved += n),
+    );
+    await until(() => moved === 1, "the new owner's sweep to move the job", 5_000);
+    assert.deepEqual(await redis.lrange(`${prefix}:wait`, 0, -1), ['job-1']);
+    takeover.stopAll();
+
+    await records.update(0, { ...message, acknowledged: true }, successor.fence(0));
+    assert.equal((await records.list(0))[0]?.acknowledged, true);
+    await records.release(0, message, successor.fence(0));
+    assert.deepEqual(await records.list(0), []);
+  });
+
+  it('a lease that lapsed with no other owner is taken again under a new token, and its left work picked up', async () => {
+    const prefix = newPrefix();
+    const retaken: number[] = [];
+    const released: { p: number; lost: boolean }[] = [];
+    const owner = manager(prefix, 'owner', 100, [], released, Promise.resolve(), retaken);
+    await owner.start();
+    const first = owner.token(0);
+    await redis.del(`${prefix}:lease:p0`); // as after a Redis outage longer than the lease
+    await until(() => retaken.length === 1, 'the lease to be taken again', 5_000);
+    assert.deepEqual(retaken, [0]);
+    assert.ok(owner.token(0) > first, 'a new token: writes of the earlier holding are refused');
+    assert.ok(owner.fresh(0) && owner.partitions.has(0));
+    assert.deepEqual(released, [], 'the partition was never given up');
+  });
+
+  it('a CALL goes out only while the instance may deliver; frames held past that are dropped, not sent late', async () => {
+    const csms = await new TestCsms().start();
+    let may = true;
+    const connection = new UpstreamConnection({
+      csmsUrl: csms.url,
+      identity: 'CP-FENCE',
+      protocol: ocpp16,
+      pingIntervalSec: 0,
+      reconnectMinMs: 20,
+      reconnectMaxMs: 200,
+      logger: createLogger('silent'),
+      onCall: async () => ({ payload: {} }),
+      mayDeliver: () => may,
+    });
+    try {
+      await connection.call('Heartbeat', {}, Date.now() + 5_000);
+      assert.equal(csms.callsFor('CP-FENCE').length, 1);
+
+      may = false;
+      await assert.rejects(
+        connection.call('Heartbeat', {}, Date.now() + 5_000),
+        (err: unknown) => err instanceof UpstreamError && err.kind === 'fenced',
+      );
+      // Written while it still may, but the right lapses before the frame leaves the process (a freeze in between):
+      // the held frame goes with its socket instead of reaching the CSMS late.
+      may = true;
+      const ws = (connection as unknown as { ws: { send: (...args: unknown[]) => void } }).ws;
+      const send = ws.send.bind(ws);
+      ws.send = (...args: unknown[]) => {
+        send(...args);
+        may = false;
+      };
+      await assert.rejects(connection.call('Heartbeat', {}, Date.now() + 5_000), UpstreamError);
+      await until(() => connection.state === 'idle', 'the dropped connection to stay closed', 5_000);
+      assert.equal(csms.callsFor('CP-FENCE').length, 1, 'the CSMS received nothing after the right lapsed');
+      assert.equal(csms.connectionCount, 1, 'an owner connection does not reconnect without the right');
+    } finally {
+      connection.close();
+      await csms.stop();
+    }
   });
 });
