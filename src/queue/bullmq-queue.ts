@@ -17,11 +17,9 @@ import type { JobOutcome, JobProcessor, SubmitOptions, UpstreamJob, UpstreamQueu
 import { IdTable } from '../util/id-table.js';
 
 /**
- * Direct delivery is tried only while at most this many of this instance's requests wait for their outcome. Above it
- * the load is heavy enough for group commit to form batches, and a batch of several messages costs less than two
- * script calls per message (the benchmark's maximum throughput is reached that way, with 64 chargers waiting). Below
- * it, the bursts of a moderate load still go direct: with 16, 12 to 36% of the messages at half of the maximum went
- * through BullMQ; with 32, 4 to 7% (bench/README.md, sixth round).
+ * Direct delivery is tried only while at most this many of this instance's requests wait for their outcome: above it,
+ * group commit forms batches, cheaper per message than two scripts each; below it, bursts of a moderate load still
+ * go direct (bench/README.md, sixth round, measured 16 and 32).
  */
 const DIRECT_MAX_WAITING = 32;
 
