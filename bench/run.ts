@@ -25,6 +25,7 @@ import { gatewayMetrics } from './costs.js';
 import { CsmsStub } from './csms-stub.js';
 import { jsonCall } from './envelopes.js';
 import { closedLoop, JsonClient, rate, staleSocketRetries } from './load.js';
+import { countAll } from './instructions.js';
 import { measureOutage } from './outage.js';
 import { buildGateway, startBareSoap, startGateway } from './processes.js';
 import { printTable, writeResults } from './report.js';
@@ -174,6 +175,17 @@ async function main(): Promise<void> {
   redis.disconnect();
 
   const fleet = await measureFleet(agent, stub, csmsPort);
+  // The trace and the per-message metrics, on and off, counted in instructions side by side (bench/instructions.ts).
+  const [on, off] = await countAll(
+    agent,
+    csmsPort,
+    [
+      { root: '.', env: {}, durable: true },
+      { root: '.', env: { TRACE: 'false', MESSAGE_METRICS: 'false' }, durable: true },
+    ],
+    2,
+  );
+  const observing = { on: on!, off: off! };
   stub.close();
   agent.destroy();
 
@@ -187,11 +199,12 @@ async function main(): Promise<void> {
     protocols,
     routes,
     fleet,
+    observing,
     errorKinds: Object.fromEntries(errorKinds),
     staleSocketRetries: staleSocketRetries.count,
   });
   writeResults(results);
-  printTable(bareSoap, bareJson, gateway, sameLoad, command, outage, fleet, protocols, routes);
+  printTable(bareSoap, bareJson, gateway, sameLoad, command, outage, fleet, protocols, routes, observing);
 }
 
 (against ? compareWith(against) : main()).catch((err: unknown) => {

@@ -90,7 +90,8 @@ export class Gateway {
       const snapshot = await fleetSnapshot(this.config, this.registry, this.upstream, this.queue, this.storage.store);
       return this.migration ? { ...snapshot, ...(await this.migration.snapshot()) } : snapshot;
     });
-    this.observers = observeWith(this.metrics, this.trace, FleetApi.attach(this, extraObservers));
+    const trace = config.trace ? this.trace : undefined;
+    this.observers = observeWith(this.metrics, trace, FleetApi.attach(this, extraObservers), config.messageMetrics);
     this.upstream = new UpstreamPool(config, logger, this.registry, (identity, action, payload, messageId) => {
       const calls = this.csmsCalls;
       if (!calls) return Promise.reject(new RpcError('InternalError', 'gateway is starting'));
