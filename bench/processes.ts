@@ -123,9 +123,10 @@ export async function startGateway(
   root?: string,
   /**
    * A command the gateway runs under (`valgrind --tool=callgrind ...` for the instruction counts, bench/instructions.ts),
-   * and how long to wait for its /health then: under valgrind the start takes tens of seconds.
+   * and how long to wait for its /health then: under valgrind the start takes tens of seconds; `nodeFlags` are node's
+   * own (`--cpu-prof`, which NODE_OPTIONS does not take).
    */
-  launcher: { command: string[]; startSeconds: number } = { command: [], startSeconds: 20 },
+  launcher: { command: string[]; startSeconds: number; nodeFlags?: string[] } = { command: [], startSeconds: 20 },
 ): Promise<Gateway> {
   const port = await freePort();
   const adminPort = await freePort();
@@ -134,7 +135,8 @@ export async function startGateway(
   // method, and V8's memory reducer): the compiled gateway, or for a build from before there was one, through tsx.
   const compiled = existsSync(join(root ?? '.', 'dist/main.js'));
   const entry = compiled ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
-  const [command, ...args] = [...launcher.command, process.execPath, '--no-memory-reducer', ...entry];
+  const node = [process.execPath, '--no-memory-reducer', ...(launcher.nodeFlags ?? [])];
+  const [command, ...args] = [...launcher.command, ...node, ...entry];
   const started = performance.now();
   const child = spawn(command!, args, {
     env: gatewayEnv(port, adminPort, csmsPort, dataDir ? { ...mode, DATA_DIR: dataDir } : mode),

@@ -51,9 +51,11 @@ async function main(): Promise<void> {
   const prefix = `bench-${Math.random().toString(36).slice(2, 10)}`;
   const env =
     mode === 'redis' ? { REDIS_URL, REDIS_PREFIX: prefix } : mode === 'memory' ? { STORE: 'memory' } : ({} as object);
-  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${dir}`;
-  const gw = await startGateway(csmsPort, env as Record<string, string>, mode === 'embedded', root);
-  delete process.env.NODE_OPTIONS;
+  const gw = await startGateway(csmsPort, env as Record<string, string>, mode === 'embedded', root, {
+    command: [],
+    startSeconds: 20,
+    nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+  });
   try {
     const send = soapSender(agent, gw.url, `gw-${prefix}`);
     await closedLoop(CLIENTS, 8, send);
