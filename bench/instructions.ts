@@ -185,3 +185,20 @@ export async function countAll(
   await Promise.all(Array.from({ length: Math.min(parallel, runs.length) }, worker));
   return out;
 }
+
+/** The trace and the per-message metrics on and off: a durable gateway of each, counted side by side. */
+export async function countObserving(
+  agent: Agent,
+  csmsPort: number,
+): Promise<{ on: InstructionCount; off: InstructionCount }> {
+  const [on, off] = await countAll(
+    agent,
+    csmsPort,
+    [
+      { root: '.', env: {}, durable: true },
+      { root: '.', env: { TRACE: 'false', MESSAGE_METRICS: 'false' }, durable: true },
+    ],
+    2,
+  );
+  return { on: on!, off: off! };
+}
