@@ -4,9 +4,9 @@
  */
 import { createServer, type Agent } from 'node:http';
 import type { CsmsStub } from './csms-stub.js';
-import { heartbeatRequest, REMOTE_START_SOAP_REQUEST, REMOTE_START_SOAP_RESPONSE } from './envelopes.js';
+import { bootRequest, heartbeatRequest, REMOTE_START_SOAP_REQUEST, REMOTE_START_SOAP_RESPONSE } from './envelopes.js';
 import { percentile, postSoap } from './load.js';
-import { rssMiB, startGateway } from './processes.js';
+import { peakRssMiB, rssMiB, startGateway } from './processes.js';
 import { countError } from './rounds.js';
 import { FLEET_STEPS, log, quick, sleep } from './settings.js';
 
@@ -51,22 +51,30 @@ export async function measureCommand(agent: Agent, gatewayUrl: URL, stub: CsmsSt
 }
 
 /**
- * Chargers connected at once, each with its own upstream WebSocket; RSS per step; a heartbeat burst at the end. The
- * gateway is embedded with the durable store, in a fresh DATA_DIR of its own (bench/README.md, "Method").
+ * Chargers connected at once, each booted (a BootNotification) and with its own upstream WebSocket; RSS and peak RSS
+ * per step; a heartbeat burst at the end. The gateway is embedded with the durable store, in a fresh DATA_DIR of its
+ * own (bench/README.md, "Method"); its RSS when idle is read a second after it answers /health.
  */
 export async function measureFleet(agent: Agent, stub: CsmsStub, csmsPort: number) {
   const gw = await startGateway(csmsPort, {}, true);
-  const steps: { chargers: number; rssMiB: number; connected: number; errors: number }[] = [];
+  const steps: { chargers: number; rssMiB: number; peakRssMiB: number; connected: number; errors: number }[] = [];
   let total = 0;
+  await sleep(1_000);
   const baseline = rssMiB(gw.child.pid!);
-  const heartbeats = async (from: number, to: number, concurrency: number): Promise<number> => {
+  log(`fleet gateway: /health after ${gw.startMs.toFixed(0)} ms, idle RSS ${baseline.toFixed(0)} MiB`);
+  const send = async (
+    envelope: (identity: string, seq: number) => string,
+    from: number,
+    to: number,
+    concurrency: number,
+  ): Promise<number> => {
     let next = from;
     let errors = 0;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < to) {
           const i = next++;
-          const status = await postSoap(agent, gw.url, heartbeatRequest(`fleet-${i}`, i)).catch(
+          const status = await postSoap(agent, gw.url, envelope(`fleet-${i}`, i)).catch(
             (err: NodeJS.ErrnoException) => err.code ?? err.message,
           );
           if (status !== 200) {
@@ -79,21 +87,34 @@ export async function measureFleet(agent: Agent, stub: CsmsStub, csmsPort: numbe
     return errors;
   };
   for (const size of FLEET_STEPS) {
-    const errors = await heartbeats(total, size, 200);
+    const errors = await send(bootRequest, total, size, 200);
     total = size;
     for (let i = 0; i < 300 && [...stub.sockets.keys()].filter((k) => k.startsWith('fleet-')).length < total; i++)
       await sleep(100);
     await sleep(1_000);
     const connected = [...stub.sockets.keys()].filter((k) => k.startsWith('fleet-')).length;
-    steps.push({ chargers: size, rssMiB: rssMiB(gw.child.pid!), connected, errors });
+    steps.push({
+      chargers: size,
+      rssMiB: rssMiB(gw.child.pid!),
+      peakRssMiB: peakRssMiB(gw.child.pid!),
+      connected,
+      errors,
+    });
+    const step = steps.at(-1)!;
     log(
-      `fleet ${size}: ${connected} upstream WebSockets, RSS ${steps.at(-1)!.rssMiB.toFixed(0)} MiB, ${errors} errors`,
+      `fleet ${size}: ${connected} upstream WebSockets, RSS ${step.rssMiB.toFixed(0)} MiB (peak ${step.peakRssMiB.toFixed(0)}), ${errors} errors`,
     );
   }
   const started = performance.now();
-  const burstErrors = await heartbeats(0, total, 256);
+  const burstErrors = await send(heartbeatRequest, 0, total, 256);
   const burstSeconds = (performance.now() - started) / 1000;
   log(`burst: ${total} heartbeats in ${burstSeconds.toFixed(2)} s, ${burstErrors} errors`);
+  const burstPeak = peakRssMiB(gw.child.pid!);
   await gw.stop();
-  return { baselineRssMiB: baseline, steps, burst: { heartbeats: total, seconds: burstSeconds, errors: burstErrors } };
+  return {
+    baselineRssMiB: baseline,
+    startMs: gw.startMs,
+    steps,
+    burst: { heartbeats: total, seconds: burstSeconds, errors: burstErrors, peakRssMiB: burstPeak },
+  };
 }

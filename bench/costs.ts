@@ -35,6 +35,10 @@ async function counters(gw: Gateway) {
     commits: value('ocppgw_store_commits_total'),
     written: value('ocppgw_store_messages_written_total'),
     commitErrors: value('ocppgw_store_commit_errors_total'),
+    // prom-client's event-loop delay histogram (perf_hooks.monitorEventLoopDelay, 10 ms resolution), reset at every
+    // scrape: read after a phase, it is the phase's.
+    loopDelayP99: value('ocppgw_nodejs_eventloop_lag_p99_seconds') * 1000,
+    loopDelayMax: value('ocppgw_nodejs_eventloop_lag_max_seconds') * 1000,
   };
 }
 
@@ -61,6 +65,12 @@ export interface PhaseCost {
   evalshaPerMessage?: number;
   bzpopminPerMessage?: number;
   store: StoreWork;
+  /**
+   * The gateway's event-loop delay in the phase, p99 and maximum, in ms: how late a timer fires, i.e. how long the
+   * longest turns of the loop were (a commit that blocked the loop would show here).
+   */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 /** Measures the cost of one load phase of a gateway (CPU from /proc, batches and commits from its metrics, Redis calls). */
@@ -84,6 +94,8 @@ export async function costOf(
   const written = added1.written - added0.written;
   const cost: PhaseCost = {
     cpuMicrosPerMessage: (cpu1 - cpu0) / n,
+    loopDelayP99Ms: added1.loopDelayP99,
+    loopDelayMaxMs: added1.loopDelayMax,
     messagesPerJob: (added1.messages - added0.messages) / Math.max(1, added1.jobs - added0.jobs),
     directShare:
       (added1.direct - added0.direct) / Math.max(1, added1.direct - added0.direct + added1.messages - added0.messages),
@@ -108,6 +120,9 @@ export const medianCost = (costs: PhaseCost[]): PhaseCost => {
   };
   const cost: PhaseCost = {
     cpuMicrosPerMessage: of((c) => c.cpuMicrosPerMessage)!,
+    loopDelayP99Ms: of((c) => c.loopDelayP99Ms)!,
+    // The maximum of the rounds, not a median: one long turn is worth seeing.
+    loopDelayMaxMs: Math.max(...costs.map((c) => c.loopDelayMaxMs)),
     messagesPerJob: of((c) => c.messagesPerJob)!,
     directShare: of((c) => c.directShare)!,
     store: {

@@ -78,6 +78,14 @@ export function meterValuesRequest(identity: string, seq: number): string {
   return soap(identity, 'MeterValues', meterValues(4711), seq);
 }
 
+/** A BootNotification, the first message of a charger in the fleet measure. */
+export function bootRequest(identity: string, seq: number): string {
+  const body =
+    '<cs:bootNotificationRequest><cs:chargePointVendor>Bench</cs:chargePointVendor>' +
+    '<cs:chargePointModel>Fleet</cs:chargePointModel></cs:bootNotificationRequest>';
+  return soap(identity, 'BootNotification', body, seq);
+}
+
 export function heartbeatRequest(identity: string, seq: number, from?: string): string {
   return soap(identity, 'Heartbeat', '<cs:heartbeatRequest/>', seq, from);
 }

@@ -14,6 +14,12 @@ export function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
+/** The most resident memory the process has had since it started (VmHWM), MiB. */
+export function peakRssMiB(pid: number): number {
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return kb / 1024;
+}
+
 /** A port nothing listens on once this resolves (also the CSMS_URL of the outage probe: a closed port). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -36,6 +42,8 @@ export interface Gateway {
   adminPort: number;
   /** The gateway's own DATA_DIR (durable store), deleted when it stops; undefined for the other modes. */
   dataDir?: string;
+  /** From the start of the process to its first healthy /health, in ms (polled every 20 ms). */
+  startMs: number;
   stop(): Promise<void>;
 }
 
@@ -113,6 +121,12 @@ export async function startGateway(
   durable = false,
   /** The checkout to run (`--against` runs an earlier build from a worktree of its own). */
   root?: string,
+  /**
+   * A command the gateway runs under (`valgrind --tool=callgrind ...` for the instruction counts, bench/instructions.ts),
+   * and how long to wait for its /health then: under valgrind the start takes tens of seconds; `nodeFlags` are node's
+   * own (`--cpu-prof`, which NODE_OPTIONS does not take).
+   */
+  launcher: { command: string[]; startSeconds: number; nodeFlags?: string[] } = { command: [], startSeconds: 20 },
 ): Promise<Gateway> {
   const port = await freePort();
   const adminPort = await freePort();
@@ -121,28 +135,35 @@ export async function startGateway(
   // method, and V8's memory reducer): the compiled gateway, or for a build from before there was one, through tsx.
   const compiled = existsSync(join(root ?? '.', 'dist/main.js'));
   const entry = compiled ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
-  const child = spawn(process.execPath, ['--no-memory-reducer', ...entry], {
+  const node = [process.execPath, '--no-memory-reducer', ...(launcher.nodeFlags ?? [])];
+  const [command, ...args] = [...launcher.command, ...node, ...entry];
+  const started = performance.now();
+  const child = spawn(command!, args, {
     env: gatewayEnv(port, adminPort, csmsPort, dataDir ? { ...mode, DATA_DIR: dataDir } : mode),
     cwd: root,
     // The gateway logs (JSON lines on stdout, warnings and worse at LOG_LEVEL=warn) go to the bench's stderr: a
     // warning during a run explains an error count, and the table on stdout stays clean.
     stdio: ['ignore', process.stderr, 'inherit'],
   });
-  for (let i = 0; i < 200; i++) {
+  let startMs = Number.NaN;
+  for (let i = 0; i < launcher.startSeconds * 50; i++) {
     if (
       await fetch(`http://127.0.0.1:${adminPort}/health`).then(
         (r) => r.ok,
         () => false,
       )
-    )
+    ) {
+      startMs = performance.now() - started;
       break;
-    await sleep(100);
+    }
+    await sleep(20);
   }
   return {
     child,
     url: new URL(`http://127.0.0.1:${port}/CentralSystemService`),
     adminPort,
     dataDir,
+    startMs,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

@@ -25,6 +25,7 @@ import { gatewayMetrics } from './costs.js';
 import { CsmsStub } from './csms-stub.js';
 import { jsonCall } from './envelopes.js';
 import { closedLoop, JsonClient, rate, staleSocketRetries } from './load.js';
+import { countObserving } from './instructions.js';
 import { measureOutage } from './outage.js';
 import { buildGateway, startBareSoap, startGateway } from './processes.js';
 import { printTable, writeResults } from './report.js';
@@ -113,6 +114,14 @@ async function measureModes(ctx: Context) {
   return { gateway, command: command!, sameLoad: sameLoad!, bareAfter: before };
 }
 
+/** The machine the run measured on, for bench/results/latest.json. */
+const machine = () => ({
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+  node: process.version,
+});
+
 async function main(): Promise<void> {
   buildGateway();
   const stub = new CsmsStub();
@@ -120,15 +129,6 @@ async function main(): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   /** Read-only: INFO commandstats for the Redis calls per message. */
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  const results: Record<string, unknown> = {
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model,
-      memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
-      node: process.version,
-    },
-    quick,
-  };
 
   // Baseline 1: bare SOAP (node-soap from our WSDL, answering locally). Its server stays up: the throughput of each
   // gateway mode is compared with bare SOAP measured just before and just after it, so that a shared machine
@@ -174,10 +174,14 @@ async function main(): Promise<void> {
   redis.disconnect();
 
   const fleet = await measureFleet(agent, stub, csmsPort);
+  // The trace and the per-message metrics, on and off, counted in instructions side by side (bench/instructions.ts).
+  const observing = await countObserving(agent, csmsPort);
   stub.close();
   agent.destroy();
 
-  Object.assign(results, {
+  const results = {
+    machine: machine(),
+    quick,
     bareSoap,
     bareJson,
     gateway,
@@ -187,11 +191,12 @@ async function main(): Promise<void> {
     protocols,
     routes,
     fleet,
+    observing,
     errorKinds: Object.fromEntries(errorKinds),
     staleSocketRetries: staleSocketRetries.count,
-  });
+  };
   writeResults(results);
-  printTable(bareSoap, bareJson, gateway, sameLoad, command, outage, fleet, protocols, routes);
+  printTable(bareSoap, bareJson, gateway, sameLoad, command, outage, fleet, protocols, routes, observing);
 }
 
 (against ? compareWith(against) : main()).catch((err: unknown) => {

@@ -100,7 +100,9 @@ export class Gateway {
       return this.migration ? { ...snapshot, ...(await this.migration.snapshot()) } : snapshot;
     });
     this.charts = fleetCharts(this, logger);
-    this.observers = observeWith(this.metrics, this.trace, FleetApi.attach(this, extraObservers), this.charts.timeline);
+    const trace = config.trace ? this.trace : undefined;
+    const fleetApi = FleetApi.attach(this, extraObservers);
+    this.observers = observeWith(this.metrics, trace, fleetApi, this.charts.timeline, config.messageMetrics);
     this.upstream = new UpstreamPool(
       config,
       logger,

@@ -18,19 +18,22 @@ export interface GatewayObservers
 
 /**
  * Metrics, the message trace and the charger timelines see every exchange; tests may add observers of their own
- * (`extra`).
+ * (`extra`). The trace and the per-message metrics can be switched off (TRACE=false, MESSAGE_METRICS=false: `trace`
+ * undefined, `messageMetrics` false); the counters of refusals and failures stay on.
  */
 export function observeWith(
   metrics: GatewayMetrics,
-  trace: MessageTrace,
+  trace: MessageTrace | undefined,
   extra: GatewayObservers = {},
   timeline?: ChargerTimeline,
+  messageMetrics = true,
 ): GatewayObservers {
+  const perMessage = messageMetrics ? metrics : undefined;
   return {
     onSoapExchange: (e) => {
-      metrics.onSoapExchange(e);
+      perMessage?.onSoapExchange(e);
       if (e.identity && e.jobId) {
-        trace.record(e.identity, e.jobId, {
+        trace?.record(e.identity, e.jobId, {
           direction: 'charger_to_csms',
           action: e.action,
           soapRequest: e.requestXml,
@@ -41,9 +44,9 @@ export function observeWith(
       extra.onSoapExchange?.(e);
     },
     onExchange: (e) => {
-      metrics.onExchange(e);
-      if (e.rpcError) metrics.onRpcErrorFromCsms(e.rpcError);
-      trace.record(e.identity, e.jobId, {
+      perMessage?.onExchange(e);
+      if (e.rpcError) perMessage?.onRpcErrorFromCsms(e.rpcError);
+      trace?.record(e.identity, e.jobId, {
         direction: 'charger_to_csms',
         action: e.action,
         ocppCall: e.call,
@@ -54,8 +57,8 @@ export function observeWith(
       extra.onExchange?.(e);
     },
     onCsmsCall: (e) => {
-      metrics.onCsmsCall(e);
-      trace.record(e.identity, e.messageId, {
+      perMessage?.onCsmsCall(e);
+      trace?.record(e.identity, e.messageId, {
         direction: 'csms_to_charger',
         action: e.action,
         ocppCall: e.request,

@@ -185,6 +185,13 @@ const configSchema = z
     offlineStartTransaction: flag.default(false),
     /** How long a cached CSMS Authorize answer may be used by the offline policies. */
     authorizeCacheTtlSec: z.coerce.number().int().min(1).default(86_400),
+    /**
+     * The message trace and the per-message metrics (counters and the exchange-duration histogram) can be switched
+     * off: each costs a little on every message (bench/README.md, "Trace and metrics on and off"). Off, the trace
+     * view is empty and /metrics still serves the fleet, queue and process metrics.
+     */
+    trace: flag.default(true),
+    messageMetrics: flag.default(true),
     /** Mask idTags in the message trace (last four characters kept). Secrets are always masked. */
     traceMaskIdTags: flag.default(true),
     /** Message trace size: records per charger, and how many of the most recently active chargers are traced. */

@@ -38,6 +38,8 @@ export const ENVIRONMENT_KEYS = {
   PARTITIONS: 'partitions',
   LEASE_TTL_MS: 'leaseTtlMs',
   DIRECT_DELIVERY: 'directDelivery',
+  TRACE: 'trace',
+  MESSAGE_METRICS: 'messageMetrics',
   TRACE_MASK_ID_TAGS: 'traceMaskIdTags',
   TRACE_PER_CHARGER: 'tracePerCharger',
   TRACE_CHARGERS: 'traceChargers',

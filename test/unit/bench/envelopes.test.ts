@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CYCLE, soapRequest, soapRequest16 } from '../../../bench/envelopes.js';
+import { bootRequest, CYCLE, soapRequest, soapRequest16 } from '../../../bench/envelopes.js';
 import { decodeComplex } from '../../../src/soap/codec.js';
 import { ocpp15Soap, ocpp16Soap, type SoapDialect } from '../../../src/soap/dialects.js';
 import { readRequestEnvelope } from '../../../src/soap/envelope.js';
@@ -25,5 +25,10 @@ describe('benchmark envelopes', () => {
     }
     const meter = decodes(ocpp16Soap, soapRequest16('CP', 3)) as { meterValue: { sampledValue: object[] }[] };
     assert.equal(meter.meterValue[0]!.sampledValue.length, 5);
+  });
+
+  it("the fleet's BootNotification decodes in 1.5", () => {
+    const boot = decodes(ocpp15Soap, bootRequest('CP', 0)) as { chargePointVendor: string; chargePointModel: string };
+    assert.deepEqual([boot.chargePointVendor, boot.chargePointModel], ['Bench', 'Fleet']);
   });
 });

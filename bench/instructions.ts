@@ -1,0 +1,204 @@
+/**
+ * Instructions per message: the gateway run under valgrind's callgrind, which counts the instructions the process
+ * executes (every thread, garbage collection and the JIT compiler included). Unlike req/s or CPU time, a count of
+ * instructions does not move when other processes share the cores, so two builds can be compared on a busy machine
+ * (bench/README.md, "Instructions per message"). The machine's hardware counters (`perf stat -e instructions`) are not
+ * available in these virtual machines; callgrind counts in software.
+ *
+ * Under callgrind the gateway runs about 50 times slower, so the load is a fixed number of messages from a few
+ * senders rather than a time window: WARM_UP messages (so that the hot path is compiled), a dump of the counters
+ * (which zeroes them), MEASURED messages, and a second dump, whose total over MEASURED is the figure.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deleteKeysWithPrefix } from '../test/helpers/redis-keys.js';
+import { startGateway } from './processes.js';
+import { soapSender, type Send } from './rounds.js';
+import { log, quick, REDIS_URL, sleep } from './settings.js';
+
+/** Senders at once: enough that group commit and frame coalescing do some work, as they do under load. */
+const SENDERS = 16;
+/** Messages before the counters are zeroed: the hot path is optimised by then (checked: see bench/README.md). */
+export const WARM_UP = Number(process.env.BENCH_CG_WARM ?? (quick ? 1_000 : 4_000));
+/** Messages counted. */
+export const MEASURED = Number(process.env.BENCH_CG_MEASURED ?? (quick ? 200 : 1_000));
+
+/** `total` messages from SENDERS senders, each sending its next when the last is answered; resolves with the errors. */
+async function send(total: number, sender: Send): Promise<number> {
+  let next = 0;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: SENDERS }, async (_, client) => {
+      for (let seq = 0; next < total; seq++) {
+        next++;
+        if (!(await sender(client, seq).catch(() => false))) errors++;
+      }
+    }),
+  );
+  return errors;
+}
+
+/**
+ * The callgrind dump in `dir` made on request (`<file>.1`), once written: the dump is written when the gateway next
+ * runs after the request, so it is waited for.
+ */
+async function dumpFile(dir: string): Promise<string> {
+  for (let i = 0; i < 600; i++) {
+    const dump = readdirSync(dir).find((name) => name.startsWith('cg.') && name.endsWith('.1'));
+    if (dump && /^totals: \d+/m.test(readFileSync(join(dir, dump), 'utf8'))) return join(dir, dump);
+    await sleep(100);
+  }
+  throw new Error(`no callgrind dump in ${dir} after 60 s: ${readdirSync(dir).join(', ')}`);
+}
+
+/**
+ * A dump's instructions: in all, and in V8's optimising compiler (functions in `v8::internal::compiler` and Maglev,
+ * by their own cost, as callgrind_annotate lists them). The compiler's share falls with a longer warm-up (about 57%
+ * of the instructions after 1,000 messages, 20% after 5,000: bench/README.md, "Instructions per message"); what is
+ * left is what every message costs once the gateway runs hot, the figure two builds are compared by.
+ */
+function instructions(dump: string): { total: number; compiler: number } {
+  const text = execFileSync('callgrind_annotate', ['--threshold=100', dump], { maxBuffer: 256 * 2 ** 20 }).toString();
+  let total = 0;
+  let compiler = 0;
+  for (const line of text.split('\n')) {
+    const m = /^\s*([\d,]+) \([^)]*\)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const n = Number(m[1]!.replaceAll(',', ''));
+    if (m[2]!.includes('PROGRAM TOTALS')) total = n;
+    else if (/v8::internal::(compiler::|maglev::)/.test(m[2]!)) compiler += n;
+  }
+  return { total, compiler };
+}
+
+export interface InstructionCount {
+  /** Instructions the gateway executed per message, over MEASURED messages, V8's optimising compiler left out. */
+  perMessage: number;
+  /** The same, the compiler included. */
+  withCompilerPerMessage: number;
+  messages: number;
+  errors: number;
+}
+
+/**
+ * One gateway (the build in `root`, in the mode `env` selects) under callgrind: WARM_UP messages, then the
+ * instructions of MEASURED messages. `prefix` names the chargers (and the Redis keys, for the caller to delete).
+ */
+export async function countInstructions(
+  agent: Agent,
+  csmsPort: number,
+  root: string,
+  env: Record<string, string>,
+  durable: boolean,
+  prefix: string,
+): Promise<InstructionCount> {
+  const dir = mkdtempSync(join(tmpdir(), 'ocppgw-callgrind-'));
+  const gw = await startGateway(csmsPort, env, durable, root, {
+    // Counting starts switched off: the start and the warm-up run about five times faster uninstrumented.
+    command: [
+      'valgrind',
+      '--tool=callgrind',
+      '--quiet',
+      '--instr-atstart=no',
+      `--vgdb-prefix=${join(dir, 'vgdb')}`,
+      `--callgrind-out-file=${join(dir, 'cg.%p')}`,
+    ],
+    startSeconds: 180,
+  });
+  try {
+    const sender = soapSender(agent, gw.url, `gw-${prefix}`);
+    // vgdb finds the gateway by a file named after the prefix, the pid, $USER and $HOST as the gateway sees them: the
+    // gateway's environment has no USER and HOST=127.0.0.1 (its listening address), so callgrind_control gets the same.
+    const control = (...args: string[]) =>
+      execFileSync('callgrind_control', [`--vgdb-prefix=${join(dir, 'vgdb')}`, ...args, String(gw.child.pid)], {
+        env: { PATH: process.env.PATH, HOST: '127.0.0.1' },
+        stdio: 'ignore',
+      });
+    const t0 = performance.now();
+    let errors = await send(WARM_UP, sender);
+    const t1 = performance.now();
+    control('--instr=on');
+    errors += await send(MEASURED, sender);
+    control('--dump');
+    const counted = instructions(await dumpFile(dir));
+    const result = {
+      perMessage: (counted.total - counted.compiler) / MEASURED,
+      withCompilerPerMessage: counted.total / MEASURED,
+      messages: MEASURED,
+      errors,
+    };
+    log(
+      `instructions per message: ${(result.perMessage / 1000).toFixed(0)} k, ${(result.withCompilerPerMessage / 1000).toFixed(0)} k with the compiler ` +
+        `(${root}, ${JSON.stringify(env)}; warm-up ${((t1 - t0) / 1000).toFixed(0)} s, counted ${((performance.now() - t1) / 1000).toFixed(0)} s, ${errors} errors)`,
+    );
+    return result;
+  } finally {
+    await gw.stop();
+    // BENCH_KEEP_CALLGRIND=1 keeps the dumps, for `callgrind_annotate <dir>/cg.<pid>.1` (where the instructions went).
+    if (process.env.BENCH_KEEP_CALLGRIND) log(`callgrind dumps kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A gateway to count: the checkout it runs from and the environment of its mode. */
+export interface CountRun {
+  root: string;
+  env: Record<string, string>;
+  durable: boolean;
+}
+
+/**
+ * Counts several gateways, `parallel` at a time: the counts do not depend on the other processes, so they may share
+ * the cores. Each Redis gateway gets a key prefix of its own, deleted afterwards.
+ */
+export async function countAll(
+  agent: Agent,
+  csmsPort: number,
+  runs: CountRun[],
+  parallel: number,
+): Promise<InstructionCount[]> {
+  const out: InstructionCount[] = new Array(runs.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < runs.length; i = next++) {
+      const run = runs[i]!;
+      const prefix = `bench-${randomUUID().slice(0, 8)}`;
+      const redis = 'REDIS_URL' in run.env;
+      try {
+        out[i] = await countInstructions(
+          agent,
+          csmsPort,
+          run.root,
+          redis ? { ...run.env, REDIS_PREFIX: prefix } : run.env,
+          run.durable,
+          prefix,
+        );
+      } finally {
+        if (redis) await deleteKeysWithPrefix(REDIS_URL, prefix);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, runs.length) }, worker));
+  return out;
+}
+
+/** The trace and the per-message metrics on and off: a durable gateway of each, counted side by side. */
+export async function countObserving(
+  agent: Agent,
+  csmsPort: number,
+): Promise<{ on: InstructionCount; off: InstructionCount }> {
+  const [on, off] = await countAll(
+    agent,
+    csmsPort,
+    [
+      { root: '.', env: {}, durable: true },
+      { root: '.', env: { TRACE: 'false', MESSAGE_METRICS: 'false' }, durable: true },
+    ],
+    2,
+  );
+  return { on: on!, off: off! };
+}

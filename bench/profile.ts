@@ -1,0 +1,83 @@
+/**
+ * Where a gateway's CPU goes under load: `npx tsx bench/profile.ts [embedded|memory|redis] [checkout]` runs the
+ * compiled gateway with `node --cpu-prof`, warms it up, loads it for 10 s with the bench's 64 closed-loop senders,
+ * stops it, and prints the ten functions with the most self time (bench/README.md, "Profiles"). The checkout defaults
+ * to this one; it must be built (`npm run build`).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { deleteKeysWithPrefix } from '../test/helpers/redis-keys.js';
+import { CsmsStub } from './csms-stub.js';
+import { closedLoop, rate } from './load.js';
+import { startGateway } from './processes.js';
+import { soapSender } from './rounds.js';
+import { CLIENTS, log, REDIS_URL } from './settings.js';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time by function (name, file and line), as shares of all samples, largest first. */
+export function selfTimes(profile: Profile): { name: string; share: number }[] {
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+  const byFunction = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const node = byNode.get(id)!;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const name = url ? `${functionName || '(anonymous)'} ${basename(url)}:${lineNumber + 1}` : functionName;
+    const dt = profile.timeDeltas[i] ?? 0;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + dt);
+    total += dt;
+  });
+  return [...byFunction].map(([name, t]) => ({ name, share: t / total })).sort((a, b) => b.share - a.share);
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2] ?? 'embedded';
+  const root = resolve(process.argv[3] ?? '.');
+  const dir = mkdtempSync(join(tmpdir(), 'ocppgw-profile-'));
+  const stub = new CsmsStub();
+  const csmsPort = await stub.ready();
+  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+  const prefix = `bench-${Math.random().toString(36).slice(2, 10)}`;
+  const env =
+    mode === 'redis' ? { REDIS_URL, REDIS_PREFIX: prefix } : mode === 'memory' ? { STORE: 'memory' } : ({} as object);
+  const gw = await startGateway(csmsPort, env as Record<string, string>, mode === 'embedded', root, {
+    command: [],
+    startSeconds: 20,
+    nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+  });
+  try {
+    const send = soapSender(agent, gw.url, `gw-${prefix}`);
+    await closedLoop(CLIENTS, 8, send);
+    const result = await closedLoop(CLIENTS, 10, send);
+    log(`${mode} (${root}): ${rate(result).toFixed(0)} msg/s under the profiler`);
+  } finally {
+    await gw.stop();
+    stub.close();
+    agent.destroy();
+    if (mode === 'redis') await deleteKeysWithPrefix(REDIS_URL, prefix);
+  }
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no profile written in ${dir}`);
+  const top = selfTimes(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile).slice(0, 10);
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`\n| function | self time |\n|---|---|`);
+  for (const t of top) console.log(`| \`${t.name}\` | ${(t.share * 100).toFixed(1)}% |`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
