@@ -295,10 +295,7 @@ export class Gateway {
     };
   }
 
-  /**
-   * This instance took over (or gave up) a partition: open the WebSockets of its chargers that were active within
-   * ACTIVE_WINDOW_MS, so the CSMS sees them again without waiting for their next SOAP message.
-   */
+  /** A partition taken over: its recently active chargers' WebSockets open again (ACTIVE_WINDOW_MS); given up: closed. */
   private async onPartition(partition: number, held: boolean): Promise<void> {
     this.storage.forgetCachedStates();
     this.migration?.store.forgetCached();
