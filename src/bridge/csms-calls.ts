@@ -1,6 +1,6 @@
 import { checkOutbound } from '../ocpp/outbound-check.js';
 import { csmsProtocolOf, type GatewayConfig } from '../config/config.js';
-import { FIRST_ROUTE } from '../ocpp/protocols.js';
+import { FIRST_PATH } from '../ocpp/protocols.js';
 import { RpcError } from '../ocpp/rpc-error.js';
 import { SoapCallError } from '../soap/soap-call-error.js';
 import type { SoapCallRecord, SoapClient } from '../soap/soap-client.js';
@@ -19,7 +19,7 @@ import type { UpstreamPool } from '../upstream/pool.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import type { Logger } from '../util/log.js';
 import { sendFollowUps } from './follow-ups.js';
-import { routeOf, translationOptions, type Route } from './routes.js';
+import { pathOf, translationOptions, type TranslationPath } from './translation-paths.js';
 import { rpcErrorCodeOfFault } from './rpc-fault.js';
 
 export interface CsmsCallEvent {
@@ -36,16 +36,16 @@ export interface CsmsCallObserver {
   onCsmsCall?(event: CsmsCallEvent): void;
 }
 
-/** One CSMS call on its way to a charger: whom, by which route, with what the charger was last heard saying. */
+/** One CSMS call on its way to a charger: whom, by which translation path, with what the charger was last heard saying. */
 interface CallTarget {
   identity: string;
-  route: Route;
+  path: TranslationPath;
   contact?: ChargerContact;
 }
 
 /**
  * CSMS-initiated CALLs for one charger (docs/architecture.md#the-flow, docs/translation.md#csms-to-charger): validate
- * against the CSMS protocol's schema, translate with the tables of the charger's route, POST the SOAP request to the
+ * against the CSMS protocol's schema, translate with the tables of the charger's path, POST the SOAP request to the
  * charger's callback URL, translate the answer back. Calls to one charger are serialised (a SOAP charger may not
  * handle concurrent requests) and bounded below the CSMS's own timeout; every failure reaches the CSMS as a
  * CALLERROR that names the reason.
@@ -86,7 +86,7 @@ export class CsmsCallHandler {
     };
     const target = await this.target(identity);
     // Refusals need no charger and no queueing.
-    const refusal = this.refusal(target.route, action, payload);
+    const refusal = this.refusal(target.path, action, payload);
     if (refusal) {
       log.info(`refused with CALLERROR ${refusal.code}: ${refusal.description}`);
       finish({ error: { code: refusal.code, description: refusal.description } });
@@ -108,24 +108,24 @@ export class CsmsCallHandler {
     });
   };
 
-  /** The charger's route: its pinned dialect, else the one it last spoke (1.5 if none), and its CSMS protocol. */
+  /** The charger's path: its pinned dialect, else the one it last spoke (1.5 if none), and its CSMS protocol. */
   private async target(identity: string): Promise<CallTarget> {
     const contact = await this.registry.contact(identity);
-    const dialect = this.config.chargers[identity]?.dialect ?? contact?.dialect ?? FIRST_ROUTE.source;
-    const route =
-      routeOf(dialect, csmsProtocolOf(this.config, identity)) ?? routeOf(FIRST_ROUTE.source, FIRST_ROUTE.target)!;
-    return { identity, route, contact };
+    const dialect = this.config.chargers[identity]?.dialect ?? contact?.dialect ?? FIRST_PATH.source;
+    const path =
+      pathOf(dialect, csmsProtocolOf(this.config, identity)) ?? pathOf(FIRST_PATH.source, FIRST_PATH.target)!;
+    return { identity, path, contact };
   }
 
-  private refusal(route: Route, action: string, payload: object): RpcError | undefined {
-    const { tables, protocol } = route;
+  private refusal(path: TranslationPath, action: string, payload: object): RpcError | undefined {
+    const { tables, protocol } = path;
     if (tables.notSupported.has(action))
       return new RpcError(
         'NotSupported',
-        `${action} is not supported by the ${route.source} chargers behind this gateway`,
+        `${action} is not supported by the ${path.source} chargers behind this gateway`,
       );
     if (!tables.csmsInitiated.has(action))
-      return new RpcError('NotImplemented', `${action} is not a known ${route.target} action`);
+      return new RpcError('NotImplemented', `${action} is not a known ${path.target} action`);
     const valid = protocol.check(action, 'req', payload);
     if (!valid.ok) return new RpcError(valid.code, valid.message.slice(0, 255));
     return undefined;
@@ -141,13 +141,13 @@ export class CsmsCallHandler {
       },
       gatewayKeys: {
         webSocketPingInterval: state.webSocketPingInterval ?? this.config.wsPingIntervalSec,
-        supportedFeatureProfiles: target.route.tables.supportedFeatureProfiles,
+        supportedFeatureProfiles: target.path.tables.supportedFeatureProfiles,
       },
       lastSoapContact: target.contact?.lastSoapContact,
       upstreamIdentity: this.config.chargers[target.identity]?.upstreamIdentity ?? target.identity,
       notes: [],
     };
-    if (state.scheduledReset && target.route.tables.idleCall) this.idle.watch(target);
+    if (state.scheduledReset && target.path.tables.idleCall) this.idle.watch(target);
     return { state, ctx };
   }
 
@@ -159,7 +159,7 @@ export class CsmsCallHandler {
     event: CsmsCallEvent,
   ): Promise<CsmsCallOutcome> {
     const { state, ctx } = await this.context(target);
-    const op = target.route.tables.csmsInitiated.get(action)!;
+    const op = target.path.tables.csmsInitiated.get(action)!;
     let outbound = op.toSoap(payload, state, ctx);
     // An operation that needs several charger calls names them one at a time (docs/translation-201.md#setvariables).
     while (outbound.kind === 'step') outbound = outbound.step.next(await this.step(target, outbound.step, event));
@@ -180,15 +180,15 @@ export class CsmsCallHandler {
 
   /** A CALLRESULT that is not valid in the CSMS's protocol is a CALLERROR InternalError, never sent as it is. */
   private checkResult(target: CallTarget, action: string, result: object, log: Logger): void {
-    const valid = checkOutbound(target.route.protocol, action, 'conf', result);
+    const valid = checkOutbound(target.path.protocol, action, 'conf', result);
     if (valid.ok) return;
     log.error(
       { result, schemaError: valid.message },
-      `charger answer cannot be expressed as a valid ${target.route.target} result`,
+      `charger answer cannot be expressed as a valid ${target.path.target} result`,
     );
     throw new RpcError(
       'InternalError',
-      `charger answer cannot be expressed as valid ${target.route.target}: ${valid.message}`.slice(0, 255),
+      `charger answer cannot be expressed as valid ${target.path.target}: ${valid.message}`.slice(0, 255),
     );
   }
 
@@ -266,7 +266,7 @@ export class CsmsCallHandler {
     const deps = {
       upstream: this.upstream,
       registry: this.registry,
-      tables: target.route.tables,
+      tables: target.path.tables,
       timeoutMs: this.config.csmsTimeoutMs,
       options: ctx.options,
       logger: log,
@@ -291,7 +291,7 @@ export class CsmsCallHandler {
     }
     try {
       return await this.client.call(
-        { identity, dialect: target.route.source, url: callbackUrl },
+        { identity, dialect: target.path.source, url: callbackUrl },
         chargerAction,
         request,
         {
@@ -339,7 +339,7 @@ export class CsmsCallHandler {
    * false when nothing is owed any longer.
    */
   private async idleCheck(target: CallTarget): Promise<boolean> {
-    const idleCall = target.route.tables.idleCall;
+    const idleCall = target.path.tables.idleCall;
     const state = idleCall && (await this.registry.load(target.identity));
     if (!idleCall || !state?.scheduledReset) return false;
     const step = idleCall(state);

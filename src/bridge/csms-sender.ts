@@ -121,7 +121,7 @@ class CsmsSender implements Sender<Delivered> {
     const result = await this.deps.upstream
       .get(job.identity)
       .call(this.run.csmsAction, this.payloadNow(acknowledged), deadline);
-    const valid = this.run.route.protocol.check(this.run.csmsAction, 'conf', result);
+    const valid = this.run.path.protocol.check(this.run.csmsAction, 'conf', result);
     if (!valid.ok) throw new InvalidAnswer(valid.message);
     return { result, localTransactionId: this.localTransactionId };
   }

@@ -2,7 +2,7 @@ import { checkOutbound } from '../ocpp/outbound-check.js';
 import type { SchemaCheck } from '../ocpp/protocols.js';
 import { csmsProtocolModule } from '../ocpp/csms-protocols.js';
 import type { ChargerRegistry } from '../state/registry.js';
-import type { TranslationOptions } from '../translate/common.js';
+import type { TranslationOptions } from '../translate/context.js';
 import type { FollowUpCall } from '../translate/operation.js';
 import type { TranslationTables } from '../translate/tables.js';
 import type { Logger } from '../util/log.js';

@@ -14,7 +14,7 @@ import type { Logger } from '../util/log.js';
 import type { OfflinePolicies } from './offline-policies.js';
 import { overflowDecision, type OverflowDecision } from './overflow.js';
 import type { QueuedCount } from './queued-count.js';
-import { routeOf } from './routes.js';
+import { pathOf } from './translation-paths.js';
 
 export interface IngressObserver {
   /** A charger over its queue bound: what was done with the message. */
@@ -60,7 +60,7 @@ export class ChargerIngress implements ChargerMessageSink {
   async accept(m: ChargerMessage): Promise<ChargerAnswer> {
     const target = csmsProtocolOf(this.config, m.identity);
     const policy = sourcePolicies(m.dialect).get(m.action);
-    if (!policy || !routeOf(m.dialect, target)?.tables.chargerInitiated.has(m.action)) {
+    if (!policy || !pathOf(m.dialect, target)?.tables.chargerInitiated.has(m.action)) {
       return {
         kind: 'fault',
         fault: faultOf('NotSupported', `operation ${m.action} is not supported towards ${target}`),
@@ -195,7 +195,7 @@ export class ChargerIngress implements ChargerMessageSink {
   private async submit(job: UpstreamJob, policy: MessagePolicy, options: SubmitOptions = {}): Promise<ChargerAnswer> {
     const outcome = await this.queue.submit(job, options);
     if (outcome.kind === 'retry' && outcome.queued === false) this.queued.release(job.identity);
-    return { ...(await this.answerOf(outcome, job, policy)), jobId: job.id };
+    return { ...(await this.chargerAnswerFor(outcome, job, policy)), jobId: job.id };
   }
 
   /**
@@ -237,7 +237,7 @@ export class ChargerIngress implements ChargerMessageSink {
     if (outcome.kind === 'stored' || outcome.kind === 'response')
       return { kind: 'response', body: local, jobId: job.id };
     if (outcome.kind === 'retry' && outcome.queued === false) this.queued.release(job.identity);
-    return { ...(await this.answerOf(outcome, stored, policy)), jobId: job.id };
+    return { ...(await this.chargerAnswerFor(outcome, stored, policy)), jobId: job.id };
   }
 
   private clearStaleBacklog(identity: string): void {
@@ -263,7 +263,7 @@ export class ChargerIngress implements ChargerMessageSink {
   }
 
   /** The charger's answer for a queue outcome (docs/architecture.md#delivery-semantics). */
-  private async answerOf(outcome: JobOutcome, job: UpstreamJob, policy: MessagePolicy): Promise<ChargerAnswer> {
+  private async chargerAnswerFor(outcome: JobOutcome, job: UpstreamJob, policy: MessagePolicy): Promise<ChargerAnswer> {
     const local = () => policy.localResponse?.(job.request, new Date().toISOString());
     switch (outcome.kind) {
       case 'response':

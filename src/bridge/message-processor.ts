@@ -6,7 +6,7 @@ import type { SharedAuthorizeResponse } from '../ocpp/dialects.js';
 import type { JobOutcome, UpstreamJob } from '../queue/upstream-queue.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import { emptyChargerState, type ChargerState } from '../translate/charger-state.js';
-import type { TranslationContext } from '../translate/common.js';
+import type { TranslationContext } from '../translate/context.js';
 import { mapLocalTransaction, withCsmsTransactionId } from '../translate/local-transactions.js';
 import type { FollowUpCall } from '../translate/operation.js';
 import { sourcePolicies } from '../translate/tables.js';
@@ -17,7 +17,7 @@ import { sendFollowUps } from './follow-ups.js';
 import { MessageRun, type MessageObserver } from './message-run.js';
 import type { OfflinePolicies } from './offline-policies.js';
 import type { QueuedCount } from './queued-count.js';
-import { routeOf, translationOptions } from './routes.js';
+import { pathOf, translationOptions } from './translation-paths.js';
 
 export type { ExchangeEvent, MessageObserver } from './message-run.js';
 
@@ -33,7 +33,7 @@ export interface ProcessorDeps {
 
 /**
  * The consumer of upstream jobs (docs/architecture.md#the-flow): for one charger message, load the charger's state,
- * translate with the tables of its route, CALL the CSMS, translate the answer back, store the new state, reply, then
+ * translate with the tables of its translation path, CALL the CSMS, translate the answer back, store the new state, reply, then
  * send the CALLs the gateway owes the CSMS. The queue runs one job per charger at a time, so read-modify-write of the
  * state is safe here.
  */
@@ -95,10 +95,10 @@ export class ChargerMessageProcessor {
    * The run of a job, or undefined when it ends here (no translation for it, or expired while it needed a decision).
    */
   private begin(job: UpstreamJob, state: ChargerState, reply: (outcome: JobOutcome) => void): MessageRun | undefined {
-    const route = routeOf(job.source, job.target);
+    const path = pathOf(job.source, job.target);
     const policy = sourcePolicies(job.source).get(job.action);
-    const op = route?.tables.chargerInitiated.get(job.action);
-    if (!route || !policy || !op) {
+    const op = path?.tables.chargerInitiated.get(job.action);
+    if (!path || !policy || !op) {
       reply({
         kind: 'fault',
         fault: faultOf('NotSupported', `operation ${job.action} is not supported from ${job.source} to ${job.target}`),
@@ -122,7 +122,7 @@ export class ChargerMessageProcessor {
     const request = policy.carriesTransactionId
       ? withCsmsTransactionId(state, job.request as { transactionId?: number })
       : job.request;
-    const run = new MessageRun(job, route, policy, op, ctx, request, reply, this.deps.logger, this.deps.observer ?? {});
+    const run = new MessageRun(job, path, policy, op, ctx, request, reply, this.deps.logger, this.deps.observer ?? {});
     return expiredInQueue(job, policy.storeAndForward, () => run.log()) ? undefined : run;
   }
 
@@ -158,7 +158,7 @@ export class ChargerMessageProcessor {
     }
     run.csmsAction = outbound.action ?? run.op.csmsAction;
     run.event.call = outbound.payload;
-    const valid = checkOutbound(run.route.protocol, run.csmsAction, 'req', outbound.payload);
+    const valid = checkOutbound(run.path.protocol, run.csmsAction, 'req', outbound.payload);
     if (!valid.ok) {
       run
         .log()
@@ -211,7 +211,7 @@ export class ChargerMessageProcessor {
     await sendFollowUps(run.job.identity, followUps, {
       upstream: this.deps.upstream,
       registry: this.deps.registry,
-      tables: run.route.tables,
+      tables: run.path.tables,
       timeoutMs: this.deps.config.csmsTimeoutMs,
       options: run.ctx.options,
       logger: run.log(),

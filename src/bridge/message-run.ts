@@ -1,12 +1,12 @@
 import { failedInside, type JobOutcome, type UpstreamJob } from '../queue/upstream-queue.js';
 import { faultOf } from '../ocpp/soap-fault.js';
 import { RpcError } from '../ocpp/rpc-error.js';
-import { TranslationError, type TranslationContext } from '../translate/common.js';
+import { TranslationError, type TranslationContext } from '../translate/context.js';
 import type { ChargerInitiatedOperation } from '../translate/operation.js';
 import type { MessagePolicy } from '../translate/source-policy.js';
 import { UpstreamError } from '../upstream/connection-types.js';
 import type { Logger } from '../util/log.js';
-import type { Route } from './routes.js';
+import type { TranslationPath } from './translation-paths.js';
 import { faultOfRpcError } from './rpc-fault.js';
 
 export interface MessageObserver {
@@ -28,7 +28,7 @@ export interface ExchangeEvent {
 }
 
 /**
- * One charger message on its way through the processor: what the route and the source dialect say about it, the
+ * One charger message on its way through the processor: what the path and the source dialect say about it, the
  * translation context, and the one way to end it (finish: reply to the charger, log the translation notes, tell the
  * observers).
  */
@@ -40,7 +40,7 @@ export class MessageRun {
 
   constructor(
     readonly job: UpstreamJob,
-    readonly route: Route,
+    readonly path: TranslationPath,
     readonly policy: MessagePolicy,
     readonly op: ChargerInitiatedOperation,
     readonly ctx: TranslationContext,

@@ -45,7 +45,7 @@ export interface CsmsProtocolModule {
 export const FIRST_PROTOCOL_PAIR: ProtocolPair = { dialect: 'ocpp1.5-soap', csmsProtocol: 'ocpp1.6' };
 
 /** FIRST_PROTOCOL_PAIR in the field names queued jobs and the bridge use (`source`, `target`). */
-export const FIRST_ROUTE: { source: SourceDialect; target: CsmsProtocol } = {
+export const FIRST_PATH: { source: SourceDialect; target: CsmsProtocol } = {
   source: FIRST_PROTOCOL_PAIR.dialect,
   target: FIRST_PROTOCOL_PAIR.csmsProtocol,
 };

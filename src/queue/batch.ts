@@ -2,7 +2,7 @@ import { DelayedError, WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../util/log.js';
 import type { KeyedSerialiser } from '../util/keyed-serialiser.js';
-import { FIRST_ROUTE } from '../ocpp/protocols.js';
+import { FIRST_PATH } from '../ocpp/protocols.js';
 import { fencedCommand, FencedOut, type Fence } from '../util/lua-command.js';
 import {
   failedInside,
@@ -36,7 +36,7 @@ export function messagesOf(data: BatchJobData | SingleJobData): UpstreamJob[] {
 }
 
 export function withRoute(job: UpstreamJob): UpstreamJob {
-  return job.source && job.target ? job : { ...FIRST_ROUTE, ...job };
+  return job.source && job.target ? job : { ...FIRST_PATH, ...job };
 }
 
 /** How long a finished message of an unfinished batch goes unrecorded: the window in which a crash duplicates it. */

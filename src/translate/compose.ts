@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: composition is generic over every operation's payload types.
 import { emptyChargerState, type ChargerState } from './charger-state.js';
-import type { TranslationContext } from './common.js';
+import type { TranslationContext } from './context.js';
 import type { ChargerStep, CsmsInitiatedOperation, GatewayAnswer, SoapOutbound } from './csms-operation.js';
 import type { ChargerCommand, ChargerReading, CommandContext, DialectModule } from './modules.js';
 import type { ChargerInitiatedOperation } from './operation.js';

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the tables of a protocol pair hold operations of every payload type; each operation module narrows them.
 import type { ChargerState } from './charger-state.js';
-import type { TranslationOptions } from './common.js';
+import type { TranslationOptions } from './context.js';
 import type { FollowUpCall } from './operation.js';
 
 /**

@@ -2,7 +2,7 @@
 import type { DialectFacts } from '../ocpp/dialects.js';
 import type { CsmsProtocol } from '../ocpp/protocols.js';
 import type { ChargerState } from './charger-state.js';
-import type { TranslationContext, TranslationOptions } from './common.js';
+import type { TranslationContext, TranslationOptions } from './context.js';
 import type { ChargerStep, CsmsInitiatedOperation } from './csms-operation.js';
 import type { ChargerInitiatedOperation } from './operation.js';
 import type { MessagePolicy } from './source-policy.js';

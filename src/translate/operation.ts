@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the tables of a protocol pair hold operations of every payload type; each operation module narrows them.
 import type { ChargerState } from './charger-state.js';
-import type { TranslationContext } from './common.js';
+import type { TranslationContext } from './context.js';
 
 /** An OCPP-J CALL the gateway sends on the charger's behalf (synthesised transitions, triggered messages). */
 export interface FollowUpCall {

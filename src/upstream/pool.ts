@@ -7,7 +7,7 @@ import type { ChargerRegistry } from '../state/registry.js';
 import { UpstreamConnection } from './connection.js';
 import type { CsmsCallOutcome } from './connection-types.js';
 
-export type CsmsCallHandler = (
+export type CsmsCallListener = (
   identity: string,
   action: string,
   payload: Record<string, unknown>,
@@ -39,7 +39,7 @@ export class UpstreamPool {
     private readonly config: GatewayConfig,
     private readonly logger: Logger,
     private readonly registry: ChargerRegistry,
-    private readonly onCsmsCall: CsmsCallHandler,
+    private readonly onCsmsCall: CsmsCallListener,
     /** Whether this instance may send a charger's messages to the CSMS now (UpstreamOptions.mayDeliver). */
     private readonly mayDeliver: (identity: string) => boolean = () => true,
   ) {}

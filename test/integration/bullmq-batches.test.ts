@@ -9,13 +9,13 @@ import type { JobOutcome, JobProcessor, UpstreamJob } from '../../src/queue/upst
 import { REDIS_URL } from '../helpers/gateway-harness.js';
 import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
 import { sleep, until } from '../helpers/wait.js';
-import { FIRST_ROUTE } from '../../src/ocpp/protocols.js';
+import { FIRST_PATH } from '../../src/ocpp/protocols.js';
 
 function message(identity: string, seq: number, deadlineMs = 10_000): UpstreamJob {
   return {
     id: randomUUID(),
     identity,
-    ...FIRST_ROUTE,
+    ...FIRST_PATH,
     action: 'Heartbeat',
     request: { seq },
     receivedAt: new Date().toISOString(),

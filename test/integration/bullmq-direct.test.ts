@@ -11,13 +11,13 @@ import { LeftInQueue, type JobOutcome, type UpstreamJob } from '../../src/queue/
 import { REDIS_URL } from '../helpers/gateway-harness.js';
 import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
 import { sleep, until } from '../helpers/wait.js';
-import { FIRST_ROUTE } from '../../src/ocpp/protocols.js';
+import { FIRST_PATH } from '../../src/ocpp/protocols.js';
 
 function message(identity: string, seq: number): UpstreamJob {
   return {
     id: randomUUID(),
     identity,
-    ...FIRST_ROUTE,
+    ...FIRST_PATH,
     action: 'MeterValues',
     request: { seq },
     receivedAt: new Date().toISOString(),

@@ -3,13 +3,11 @@ import { type CsmsModule, csmsModule } from '../modules.js';
 import type { ChargerInitiatedOperation } from '../operation.js';
 import { bootNotification } from './charger-initiated/boot-notification.js';
 import { meterValues } from './charger-initiated/meter-values.js';
-import {
-  authorize,
-  dataTransfer,
-  diagnosticsStatusNotification,
-  firmwareStatusNotification,
-  heartbeat,
-} from './charger-initiated/simple.js';
+import { authorize } from './charger-initiated/authorize.js';
+import { dataTransfer } from './charger-initiated/data-transfer.js';
+import { diagnosticsStatusNotification } from './charger-initiated/diagnostics-status-notification.js';
+import { firmwareStatusNotification } from './charger-initiated/firmware-status-notification.js';
+import { heartbeat } from './charger-initiated/heartbeat.js';
 import { startTransaction } from './charger-initiated/start-transaction.js';
 import { statusNotification } from './charger-initiated/status-notification.js';
 import { stopTransaction } from './charger-initiated/stop-transaction.js';

@@ -4,12 +4,12 @@ import type { ChargerInitiatedOperation } from '../operation.js';
 import { authorize } from './charger-initiated/authorize.js';
 import { bootNotification } from './charger-initiated/boot-notification.js';
 import { meterValues } from './charger-initiated/meter-values.js';
-import {
-  dataTransfer,
-  firmwareStatusNotification,
-  heartbeat,
-  logStatusNotification,
-} from './charger-initiated/simple.js';
+// docs/translation-201.md#datatransfer: the charger's DataTransfer is translated as towards 1.6 (the string goes as a
+// JSON string byte for byte, 1.6's limits).
+import { dataTransfer } from '../csms16/charger-initiated/data-transfer.js';
+import { firmwareStatusNotification } from './charger-initiated/firmware-status-notification.js';
+import { heartbeat } from './charger-initiated/heartbeat.js';
+import { logStatusNotification } from './charger-initiated/log-status-notification.js';
 import { startTransaction } from './charger-initiated/start-transaction.js';
 import { statusNotification } from './charger-initiated/status-notification.js';
 import { stopTransaction } from './charger-initiated/stop-transaction.js';
@@ -17,14 +17,12 @@ import { getLog, updateFirmware } from './csms-initiated/firmware-and-logs.js';
 import { getBaseReport, getReport } from './csms-initiated/reports.js';
 import { idleCall, reset } from './csms-initiated/reset.js';
 import { sendLocalList } from './csms-initiated/send-local-list.js';
-import {
-  cancelReservation,
-  changeAvailability,
-  clearCache,
-  dataTransfer as dataTransferToCharger,
-  getLocalListVersion,
-  reserveNow,
-} from './csms-initiated/simple.js';
+import { cancelReservation } from './csms-initiated/cancel-reservation.js';
+import { changeAvailability } from './csms-initiated/change-availability.js';
+import { clearCache } from './csms-initiated/clear-cache.js';
+import { dataTransfer as dataTransferToCharger } from './csms-initiated/data-transfer.js';
+import { getLocalListVersion } from './csms-initiated/get-local-list-version.js';
+import { reserveNow } from './csms-initiated/reserve-now.js';
 import { clearChargingProfile, getCompositeSchedule, setChargingProfile } from './csms-initiated/smart-charging.js';
 import { requestStartTransaction, requestStopTransaction, unlockConnector } from './csms-initiated/transactions.js';
 import { emulatedTriggerMessage, triggerMessage } from './csms-initiated/trigger-message.js';

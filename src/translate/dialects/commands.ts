@@ -1,4 +1,4 @@
-import { defined, fromCsmsTime, toUtc } from '../common.js';
+import { defined, fromCsmsTime, toUtc } from '../field-rules.js';
 import type {
   AuthorizationData16,
   ChargingProfile16,

@@ -1,4 +1,5 @@
-import { defined, toUtc, type TranslationContext } from '../common.js';
+import type { TranslationContext } from '../context.js';
+import { defined, toUtc } from '../field-rules.js';
 import type { MeterValue12 } from '../../ocpp/v12/types.js';
 import type { MeterValue15, SampledValue15 } from '../../ocpp/v15/types.js';
 import type { MeterValue16, SampledValue16 } from '../../ocpp/v16/types.js';

@@ -1,5 +1,6 @@
 import type { ChargerState } from '../charger-state.js';
-import { clamp, defined, fromCsmsTime, toUtc, type TranslationContext } from '../common.js';
+import type { TranslationContext } from '../context.js';
+import { clamp, defined, fromCsmsTime, toUtc } from '../field-rules.js';
 import type { DialectFacts } from '../../ocpp/dialects.js';
 import type {
   BootNotificationRequest16,

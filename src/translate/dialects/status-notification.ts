@@ -1,5 +1,6 @@
 import { openTransactionOn, type ChargerState } from '../charger-state.js';
-import { defined, toUtc, type TranslationContext } from '../common.js';
+import type { TranslationContext } from '../context.js';
+import { defined, toUtc } from '../field-rules.js';
 import type { ModelStatusNotification } from '../model.js';
 import type { StatusNotificationRequest15 } from '../../ocpp/v15/types.js';
 import type { ChargePointStatus16, StatusNotificationRequest16 } from '../../ocpp/v16/types.js';

@@ -1,4 +1,4 @@
-import type { TranslationContext } from '../../../src/translate/common.js';
+import type { TranslationContext } from '../../../src/translate/context.js';
 import { emptyChargerState, type ChargerState } from '../../../src/translate/charger-state.js';
 
 export function ctx(overrides: Partial<TranslationContext['options']> = {}): TranslationContext {

@@ -1,7 +1,7 @@
 import type * as V15 from '../../../src/ocpp/v15/types.js';
 import type * as V16 from '../../../src/ocpp/v16/types.js';
 import type { ChargerState } from '../../../src/translate/charger-state.js';
-import type { TranslationContext } from '../../../src/translate/common.js';
+import type { TranslationContext } from '../../../src/translate/context.js';
 import type { ChargerInitiatedOperation } from '../../../src/translate/operation.js';
 import { translationTables } from '../../../src/translate/tables.js';
 

@@ -10,7 +10,7 @@ import {
 } from './pair-15-16.js';
 import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { ctx, state } from './helpers.js';
-import { TranslationError } from '../../../src/translate/common.js';
+import { TranslationError } from '../../../src/translate/context.js';
 
 describe('Authorize (docs/translation.md#authorize)', () => {
   it('passes idTag through and idTagInfo back, expiryDate in UTC', () => {

@@ -1,4 +1,4 @@
-import { clamp, defined } from '../../common.js';
+import { clamp, defined } from '../../field-rules.js';
 import type { BootNotificationRequest16, BootNotificationResponse16 } from '../../../ocpp/v16/types.js';
 import type { ChargerInitiatedOperation } from '../../operation.js';
 

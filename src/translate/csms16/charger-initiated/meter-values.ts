@@ -1,5 +1,5 @@
 import { openTransactionOn } from '../../charger-state.js';
-import { defined } from '../../common.js';
+import { defined } from '../../field-rules.js';
 import type { EmptyPayload, MeterValuesRequest16 } from '../../../ocpp/v16/types.js';
 import type { ChargerInitiatedOperation } from '../../operation.js';
 

@@ -1,5 +1,5 @@
 import { withConnector } from '../../charger-state.js';
-import { checkIdTag, defined } from '../../common.js';
+import { checkIdTag, defined } from '../../field-rules.js';
 import { OCCUPIED_16 } from '../../model.js';
 import type {
   StartTransactionRequest16,

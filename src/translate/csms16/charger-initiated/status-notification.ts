@@ -1,5 +1,6 @@
 import { withConnector } from '../../charger-state.js';
-import { clamp, defined, type TranslationContext } from '../../common.js';
+import type { TranslationContext } from '../../context.js';
+import { clamp, defined } from '../../field-rules.js';
 import { isOccupied, reportedStatus, type ModelStatusNotification } from '../../model.js';
 import type { EmptyPayload, StatusNotificationRequest16 } from '../../../ocpp/v16/types.js';
 import type { ChargerInitiatedOperation } from '../../operation.js';

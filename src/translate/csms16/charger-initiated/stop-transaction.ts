@@ -1,5 +1,5 @@
 import { withConnector, type ChargerState } from '../../charger-state.js';
-import { checkIdTag, defined } from '../../common.js';
+import { checkIdTag, defined } from '../../field-rules.js';
 import type {
   StatusNotificationRequest16,
   StopTransactionRequest16,

@@ -1,4 +1,4 @@
-import { clamp, defined } from '../../common.js';
+import { clamp, defined } from '../../field-rules.js';
 import type { GetConfigurationRequest16, GetConfigurationResponse16, KeyValue16 } from '../../../ocpp/v16/types.js';
 import type { CsmsCallContext, CsmsInitiatedOperation } from '../../csms-operation.js';
 import { GATEWAY_KEYS, gatewayKeyName, isGatewayKey } from './gateway-keys.js';

@@ -1,5 +1,5 @@
 import { openTransactionOn } from '../../charger-state.js';
-import { clamp, defined, fromCsmsTime } from '../../common.js';
+import { clamp, defined, fromCsmsTime } from '../../field-rules.js';
 import { sameBothWays } from '../../csms-operation.js';
 import { chargerTransactionId } from '../../local-transactions.js';
 import type {

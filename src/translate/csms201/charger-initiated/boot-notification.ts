@@ -1,5 +1,6 @@
 import type { ChargerState } from '../../charger-state.js';
-import { clamp, defined, fromCsmsTime, type TranslationContext } from '../../common.js';
+import type { TranslationContext } from '../../context.js';
+import { clamp, defined, fromCsmsTime } from '../../field-rules.js';
 import type { BootNotificationRequest16, BootNotificationResponse16 } from '../../../ocpp/v16/types.js';
 import type {
   BootNotificationRequest201,

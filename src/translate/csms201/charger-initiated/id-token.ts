@@ -1,4 +1,5 @@
-import { checkIdTag, defined, fromCsmsTime, type TranslationContext } from '../../common.js';
+import type { TranslationContext } from '../../context.js';
+import { checkIdTag, defined, fromCsmsTime } from '../../field-rules.js';
 import type { AuthorizationStatus16, IdTagInfo16 } from '../../../ocpp/v16/types.js';
 import type { AuthorizationStatus201, IdToken201, IdTokenInfo201 } from '../../../ocpp/v201/types.js';
 

@@ -1,4 +1,5 @@
-import { defined, type TranslationContext } from '../../common.js';
+import type { TranslationContext } from '../../context.js';
+import { defined } from '../../field-rules.js';
 import type { MeterValue16, SampledValue16 } from '../../../ocpp/v16/types.js';
 import type { MeterValue201, SampledValue201 } from '../../../ocpp/v201/types.js';
 

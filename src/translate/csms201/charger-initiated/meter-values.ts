@@ -1,5 +1,5 @@
 import type { ChargerState } from '../../charger-state.js';
-import type { TranslationContext } from '../../common.js';
+import type { TranslationContext } from '../../context.js';
 import type { EmptyPayload, MeterValuesRequest16 } from '../../../ocpp/v16/types.js';
 import type {
   EmptyPayload201,

@@ -1,5 +1,6 @@
 import { emptyChargerState, withConnector, type ChargerState, type OpenTransaction } from '../../charger-state.js';
-import { defined, toUtc, TranslationError, type TranslationContext } from '../../common.js';
+import { TranslationError, type TranslationContext } from '../../context.js';
+import { defined, toUtc } from '../../field-rules.js';
 import type { IdTagInfo16, StartTransactionRequest16, StartTransactionResponse16 } from '../../../ocpp/v16/types.js';
 import type { TransactionEventRequest201, TransactionEventResponse201 } from '../../../ocpp/v201/types.js';
 import type { ChargerInitiatedOperation } from '../../operation.js';

@@ -1,5 +1,6 @@
 import { withConnector, type ChargerState, type ConnectorState } from '../../charger-state.js';
-import { clamp, defined, type TranslationContext } from '../../common.js';
+import type { TranslationContext } from '../../context.js';
+import { clamp, defined } from '../../field-rules.js';
 import type { EmptyPayload } from '../../../ocpp/v16/types.js';
 import { isOccupied, reportedStatus, type ModelStatusNotification } from '../../model.js';
 import type {

@@ -1,5 +1,6 @@
 import { withConnector, type ChargerState, type OpenTransaction } from '../../charger-state.js';
-import { defined, type TranslationContext } from '../../common.js';
+import type { TranslationContext } from '../../context.js';
+import { defined } from '../../field-rules.js';
 import type { StopReason16, StopTransactionRequest16, StopTransactionResponse16 } from '../../../ocpp/v16/types.js';
 import type {
   StoppedReason201,

@@ -1,5 +1,5 @@
 import { openTransactionOn, type ChargerState, type OpenTransaction } from '../../charger-state.js';
-import type { TranslationContext } from '../../common.js';
+import type { TranslationContext } from '../../context.js';
 import { FIRST_LOCAL_TRANSACTION_ID } from '../../local-transactions.js';
 
 /**

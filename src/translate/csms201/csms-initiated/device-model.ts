@@ -1,5 +1,5 @@
 import type { ChargerState } from '../../charger-state.js';
-import { clamp, defined } from '../../common.js';
+import { clamp, defined } from '../../field-rules.js';
 import type { CsmsCallContext } from '../../csms-operation.js';
 import type { BootNotificationRequest16, GetConfigurationResponse16 } from '../../../ocpp/v16/types.js';
 import type { ComponentRef201, VariableRef201 } from '../../../ocpp/v201/types.js';

@@ -1,4 +1,4 @@
-import { clamp, defined, fromCsmsTime } from '../../common.js';
+import { clamp, defined, fromCsmsTime } from '../../field-rules.js';
 import type { CsmsInitiatedOperation } from '../../csms-operation.js';
 import type {
   EmptyPayload,

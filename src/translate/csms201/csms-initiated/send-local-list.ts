@@ -1,4 +1,4 @@
-import { defined } from '../../common.js';
+import { defined } from '../../field-rules.js';
 import type { CsmsInitiatedOperation } from '../../csms-operation.js';
 import type { SendLocalListRequest16, SendLocalListResponse16 } from '../../../ocpp/v16/types.js';
 import type { SendLocalListRequest201, StatusResponse201 } from '../../../ocpp/v201/csms-initiated.js';

@@ -1,5 +1,5 @@
 import { openTransactionOn, type ChargerState } from '../../charger-state.js';
-import { defined } from '../../common.js';
+import { defined } from '../../field-rules.js';
 import type { CsmsInitiatedOperation } from '../../csms-operation.js';
 import type {
   RemoteStartTransactionRequest16,

@@ -1,5 +1,5 @@
 import type { ChargerState, OpenTransaction } from '../../charger-state.js';
-import { defined } from '../../common.js';
+import { defined } from '../../field-rules.js';
 import type { CsmsCallContext, CsmsInitiatedOperation, GatewayAnswer } from '../../csms-operation.js';
 import { chargerAlive, outstandingFirmwareStatus } from '../../model.js';
 import type { FollowUpCall } from '../../operation.js';

@@ -5,7 +5,7 @@ import { check201 } from '../../../../src/ocpp/v201/protocol.js';
 import { soapDialect } from '../../../../src/soap/dialects.js';
 import type { ComplexType, WsdlModel } from '../../../../src/soap/wsdl-model.js';
 import type { ChargerState } from '../../../../src/translate/charger-state.js';
-import type { TranslationContext } from '../../../../src/translate/common.js';
+import type { TranslationContext } from '../../../../src/translate/context.js';
 import type { ChargerReply, CsmsCallContext, GatewayAnswer } from '../../../../src/translate/csms-operation.js';
 import type { FollowUpCall } from '../../../../src/translate/operation.js';
 import { translationTables } from '../../../../src/translate/tables.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { check201 } from '../../../../src/ocpp/v201/protocol.js';
 import { emptyChargerState, type ChargerState, type OpenTransaction } from '../../../../src/translate/charger-state.js';
-import type { TranslationContext } from '../../../../src/translate/common.js';
+import type { TranslationContext } from '../../../../src/translate/context.js';
 import type { CsmsCallContext } from '../../../../src/translate/csms-operation.js';
 
 export function ctx(

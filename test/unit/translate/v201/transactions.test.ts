@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChargerState } from '../../../../src/translate/charger-state.js';
-import type { TranslationContext } from '../../../../src/translate/common.js';
+import type { TranslationContext } from '../../../../src/translate/context.js';
 import type { ChargerInitiatedOperation } from '../../../../src/translate/operation.js';
 import { lateEvent } from '../../../../src/translate/csms201/charger-initiated/transactions.js';
 import { endReasons, meterValues, startTransaction, stopTransaction } from './pair-15-201.js';

@@ -1,31 +1,31 @@
 import type { GatewayConfig } from '../config/config.js';
 import { csmsProtocolModule } from '../ocpp/csms-protocols.js';
 import type { CsmsProtocol, CsmsProtocolModule, SourceDialect } from '../ocpp/protocols.js';
-import type { TranslationOptions } from '../translate/common.js';
+import type { TranslationOptions } from '../translate/context.js';
 import { translationTables, type TranslationTables } from '../translate/tables.js';
 
 /**
  * A charger's way through the gateway: the dialect it speaks, the CSMS protocol it is bridged to, and what that pair
  * needs (docs/architecture.md#versions-travel-with-the-message).
  */
-export interface Route {
+export interface TranslationPath {
   source: SourceDialect;
   target: CsmsProtocol;
   tables: TranslationTables;
   protocol: CsmsProtocolModule;
 }
 
-const routes = new Map<string, Route | undefined>();
+const paths = new Map<string, TranslationPath | undefined>();
 
 /** The route of a (source, target) pair; undefined when the gateway has no translation for it. */
-export function routeOf(source: SourceDialect, target: CsmsProtocol): Route | undefined {
+export function pathOf(source: SourceDialect, target: CsmsProtocol): TranslationPath | undefined {
   const key = `${source}>${target}`;
-  if (!routes.has(key)) {
+  if (!paths.has(key)) {
     const tables = translationTables(source, target);
     const protocol = csmsProtocolModule(target);
-    routes.set(key, tables && protocol ? { source, target, tables, protocol } : undefined);
+    paths.set(key, tables && protocol ? { source, target, tables, protocol } : undefined);
   }
-  return routes.get(key);
+  return paths.get(key);
 }
 
 /** Options that shape translation for one charger, from configuration. */
