@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { hashPassword } from '../../src/fleet-api/credentials.js';
 import { launchChromium } from '../helpers/browser.js';
-import { TestCsms } from '../helpers/csms-peer.js';
-import { startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
+import { type FleetApiSite, startFleetApiSite } from '../helpers/fleet-api-site.js';
+import type { RunningGateway } from '../helpers/gateway-harness.js';
 import { SoapCharger } from '../helpers/soap-charger.js';
 import { until } from '../helpers/wait.js';
 
@@ -39,18 +38,12 @@ async function charge(soapUrl: string, identity: string, hour: number, meterStop
 }
 
 describe('fleet API records: admin API paging and the dashboard page', () => {
-  let csms: TestCsms;
+  let site: FleetApiSite;
   let gw: RunningGateway;
 
   before(async () => {
-    csms = await new TestCsms().start();
-    gw = await startGateway('embedded', csms.url, {
-      callbackPolicy: 'any',
-      fleetApi: {
-        keys: [{ key: KEY.key, passwordHash: hashPassword(KEY.password, '2222333344445555'), groups: [1] }],
-        groups: [{ id: 1, name: 'All', chargers: ['DASH-1', 'DASH-2'] }],
-      },
-    });
+    site = await startFleetApiSite(KEY, { id: 1, name: 'All' }, { 'DASH-1': {}, 'DASH-2': {} });
+    gw = site.gw;
     await charge(gw.soapUrl, 'DASH-1', 10, 7300);
     const second = await charge(gw.soapUrl, 'DASH-2', 12, 1500);
     await second.call('StatusNotification', { connectorId: 1, status: 'Faulted', errorCode: 'GroundFailure' });
@@ -59,10 +52,7 @@ describe('fleet API records: admin API paging and the dashboard page', () => {
       return alarms.total === 1;
     }, 'the alarm recorded');
   });
-  after(async () => {
-    await gw.stop();
-    await csms.stop();
-  });
+  after(() => site.stop());
 
   it('?limit=N answers the newest N with the total; a limit that is not a number is a 400 naming it', async () => {
     const page = (await (await fetch(`${gw.adminUrl}/api/sessions?limit=1`)).json()) as Listing<{ identity: string }>;

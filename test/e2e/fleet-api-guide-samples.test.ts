@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { hashPassword } from '../../src/fleet-api/credentials.js';
 import { parseXml, type XmlElement } from '../../src/soap/xml.js';
-import { TestCsms } from '../helpers/csms-peer.js';
-import { startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
-import { SoapCharger } from '../helpers/soap-charger.js';
+import { bootAvailable, type FleetApiSite, startFleetApiSite } from '../helpers/fleet-api-site.js';
+import type { RunningGateway } from '../helpers/gateway-harness.js';
 
 /**
  * The guide's own sample inputs (test/fixtures/fleet-api-guide, extracted from the guide's text by
@@ -73,27 +71,15 @@ function samplesFor(): { method: string; text: string }[] {
 }
 
 describe("fleet API: the guide's own sample inputs", () => {
-  let csms: TestCsms;
+  let site: FleetApiSite;
   let gw: RunningGateway;
 
   before(async () => {
-    csms = await new TestCsms().start();
-    gw = await startGateway('embedded', csms.url, {
-      callbackPolicy: 'any',
-      fleetApi: {
-        keys: [{ key: KEY.key, passwordHash: hashPassword(KEY.password, '1111222233334444'), groups: [3] }],
-        groups: [{ id: 3, name: 'Samples', chargers: ['GS-1'] }],
-      },
-      chargers: { 'GS-1': { station: { stationNumber: 4242 } } },
-    });
-    const cp = await SoapCharger.create(gw.soapUrl, 'GS-1', 'http://10.20.30.61:8080/ChargePointService');
-    await cp.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
-    await cp.call('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError' });
+    site = await startFleetApiSite(KEY, { id: 3, name: 'Samples' }, { 'GS-1': { station: { stationNumber: 4242 } } });
+    gw = site.gw;
+    await bootAvailable(gw.soapUrl, 'GS-1');
   });
-  after(async () => {
-    await gw.stop();
-    await csms.stop();
-  });
+  after(() => site.stop());
 
   it('has every sample the guide prints', () => {
     assert.equal(samplesFor().length, 28);

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { hashPassword } from '../../src/fleet-api/credentials.js';
 import { parseXml } from '../../src/soap/xml.js';
-import { TestCsms } from '../helpers/csms-peer.js';
-import { startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
-import { SoapCharger } from '../helpers/soap-charger.js';
+import { bootAvailable, type FleetApiSite, startFleetApiSite } from '../helpers/fleet-api-site.js';
+import type { RunningGateway } from '../helpers/gateway-harness.js';
 
 /**
  * Every method in the request shapes the 4.1 guide prints (empty search fields, `urn:` and `ns1:` prefixes, the
@@ -109,27 +107,15 @@ function envelope(operation: string, body: string, prefix: string, ns: string): 
 }
 
 describe("fleet API: every method in the guide's request shapes", () => {
-  let csms: TestCsms;
+  let site: FleetApiSite;
   let gw: RunningGateway;
 
   before(async () => {
-    csms = await new TestCsms().start();
-    gw = await startGateway('embedded', csms.url, {
-      callbackPolicy: 'any',
-      fleetApi: {
-        keys: [{ key: KEY.key, passwordHash: hashPassword(KEY.password, '5555666677778888'), groups: [3] }],
-        groups: [{ id: 3, name: 'Guide', chargers: ['GD-1'] }],
-      },
-      chargers: { 'GD-1': { station: { stationNumber: 4242 } } },
-    });
-    const cp = await SoapCharger.create(gw.soapUrl, 'GD-1', 'http://10.20.30.60:8080/ChargePointService');
-    await cp.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
-    await cp.call('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError' });
+    site = await startFleetApiSite(KEY, { id: 3, name: 'Guide' }, { 'GD-1': { station: { stationNumber: 4242 } } });
+    gw = site.gw;
+    await bootAvailable(gw.soapUrl, 'GD-1');
   });
-  after(async () => {
-    await gw.stop();
-    await csms.stop();
-  });
+  after(() => site.stop());
 
   for (const [operation, body, codes] of CASES) {
     it(operation, async () => {
