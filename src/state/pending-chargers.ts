@@ -59,8 +59,6 @@ export interface PendingStore {
   decide(decision: Decision): Promise<void>;
   /** Forgets a decision of that kind; whether there was one. */
   forget(identity: string, kind: Decision['kind']): Promise<boolean>;
-  /** Called after a decision changed, here or (Redis) on another instance; undefined: any may have changed. */
-  onDecision(listener: (identity: string | undefined) => void): void;
   close(): Promise<void>;
 }
 
@@ -86,7 +84,6 @@ export function mergeKnock(entry: PendingRecord, knock: Knock): PendingRecord {
 export class EmbeddedPendingStore implements PendingStore {
   private readonly entries = new Map<string, PendingRecord>();
   private readonly decided = new Map<string, Decision>();
-  private readonly listeners: ((identity: string | undefined) => void)[] = [];
   private dropped = 0;
 
   constructor(
@@ -155,7 +152,6 @@ export class EmbeddedPendingStore implements PendingStore {
     this.store?.delete('pending', decision.identity);
     this.store?.put('pending-decision', decision.identity, decision);
     await this.store?.durable();
-    this.notify(decision.identity);
   }
 
   async forget(identity: string, kind: Decision['kind']): Promise<boolean> {
@@ -163,16 +159,7 @@ export class EmbeddedPendingStore implements PendingStore {
     this.decided.delete(identity);
     this.store?.delete('pending-decision', identity);
     await this.store?.durable();
-    this.notify(identity);
     return true;
-  }
-
-  onDecision(listener: (identity: string | undefined) => void): void {
-    this.listeners.push(listener);
-  }
-
-  private notify(identity: string): void {
-    for (const listener of this.listeners) listener(identity);
   }
 
   async close(): Promise<void> {}

@@ -55,7 +55,6 @@ const RELOAD_DECISIONS_MS = 30_000;
  */
 export class RedisPendingStore implements PendingStore {
   private readonly decided = new Map<string, Decision>();
-  private readonly listeners: ((identity: string | undefined) => void)[] = [];
   private mirror?: { close(): void };
 
   private constructor(
@@ -85,7 +84,6 @@ export class RedisPendingStore implements PendingStore {
       const all = await this.redis.hgetall(this.key('pending-decisions'));
       this.decided.clear();
       for (const [identity, json] of Object.entries(all)) this.decided.set(identity, JSON.parse(json) as Decision);
-      this.notify(undefined);
     } catch (err) {
       this.logger.warn(
         { err: (err as Error).message },
@@ -100,7 +98,6 @@ export class RedisPendingStore implements PendingStore {
       const json = await this.redis.hget(this.key('pending-decisions'), identity);
       if (json === null) this.decided.delete(identity);
       else this.decided.set(identity, JSON.parse(json) as Decision);
-      this.notify(identity);
     } catch {
       // Read again with all the others within RELOAD_DECISIONS_MS.
     }
@@ -157,7 +154,6 @@ export class RedisPendingStore implements PendingStore {
       .zrem(this.key('pending-heard'), decision.identity)
       .exec();
     this.decided.set(decision.identity, decision);
-    this.notify(decision.identity);
     await this.redis.publish(this.key('pending-decided'), decision.identity);
   }
 
@@ -166,17 +162,8 @@ export class RedisPendingStore implements PendingStore {
     if (json === null || (JSON.parse(json) as Decision).kind !== kind) return false;
     await this.redis.hdel(this.key('pending-decisions'), identity);
     this.decided.delete(identity);
-    this.notify(identity);
     await this.redis.publish(this.key('pending-decided'), identity);
     return true;
-  }
-
-  onDecision(listener: (identity: string | undefined) => void): void {
-    this.listeners.push(listener);
-  }
-
-  private notify(identity: string | undefined): void {
-    for (const listener of this.listeners) listener(identity);
   }
 
   async close(): Promise<void> {
