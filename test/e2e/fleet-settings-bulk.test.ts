@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { adminCall } from '../helpers/admin-call.js';
 import { TestCsms } from '../helpers/csms-peer.js';
 import { type RunningGateway, startGateway } from '../helpers/gateway-harness.js';
 import { assertSoapResponse, envelope, post } from '../helpers/soap.js';
@@ -10,17 +11,9 @@ const HEARTBEAT = '<cs:heartbeatRequest/>';
 const RELATES = 'urn:uuid:11111111-2222-3333-4444-555555555555';
 const KEY = 'k'.repeat(40);
 
-async function call(gw: RunningGateway, method: string, path: string, body?: string, type = 'application/json') {
-  const res = await fetch(`${gw.adminUrl}${path}`, { method, headers: { 'Content-Type': type }, body });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text };
-}
+/** An admin request; `type` names the body's Content-Type. */
+const call = (gw: RunningGateway, method: string, path: string, body?: string, type = 'application/json') =>
+  adminCall(gw, method, path, body, { 'Content-Type': type });
 
 /** A fleet CSV of `rows` chargers; `bad` (a 0-based row) gets an invalid source network. */
 function fleetCsv(rows: number, bad?: number): string {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { adminCall } from '../helpers/admin-call.js';
 import { TestCsms } from '../helpers/csms-peer.js';
 import { type RunningGateway, startGateway } from '../helpers/gateway-harness.js';
 import { assertFault, assertSoapResponse, envelope, post } from '../helpers/soap.js';
@@ -7,7 +8,6 @@ import { until } from '../helpers/wait.js';
 
 const HEARTBEAT = '<cs:heartbeatRequest/>';
 const RELATES = 'urn:uuid:11111111-2222-3333-4444-555555555555';
-const JSON_TYPE = { 'Content-Type': 'application/json' };
 const basic = (user: string, password: string) => ({
   Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
 });
@@ -15,21 +15,7 @@ const basic = (user: string, password: string) => ({
 /** embedded: the durable SQLite store; memory: STORE=memory; redis: Redis with pub/sub notices. */
 const MODES = ['embedded', 'memory', 'redis'] as const;
 
-async function call(gw: RunningGateway, method: string, path: string, body?: unknown, headers = JSON_TYPE) {
-  const res = await fetch(`${gw.adminUrl}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text };
-}
+const call = adminCall;
 
 const heartbeat = (gw: RunningGateway, identity: string, headers: Record<string, string> = {}) =>
   post(gw.soapUrl, envelope(HEARTBEAT, { identity }), headers);

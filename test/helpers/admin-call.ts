@@ -1,0 +1,27 @@
+import type { RunningGateway } from './gateway-harness.js';
+
+/**
+ * One admin API request: an object body is sent as JSON, a string as it is; `type` is its Content-Type. The answer's
+ * status, its text, and its JSON when it is JSON.
+ */
+export async function adminCall(
+  gw: RunningGateway,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = { 'Content-Type': 'application/json' },
+): Promise<{ status: number; json: any; text: string }> {
+  const res = await fetch(`${gw.adminUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text };
+}
