@@ -1,6 +1,6 @@
 import { maskSecrets } from '../config/charger-settings.js';
 import type { Actor, ChargerApprovals } from './charger-approvals.js';
-import type { FleetSettings } from './fleet-settings.js';
+import { type FleetSettings, SettingsError } from './fleet-settings.js';
 import type { PendingStore } from './pending-chargers.js';
 
 const actorText = (actor: Actor) => `${actor.who}@${actor.address}`;
@@ -33,7 +33,10 @@ export class SettingsApprovals implements ChargerApprovals {
   }
 
   async revoke(identity: string, actor: Actor): Promise<void> {
-    await this.settings.retire(identity, actorText(actor), 'approval revoked').catch(() => undefined);
+    // An approval whose record was deleted since has nothing left to retire; any other failure reaches the caller.
+    await this.settings.retire(identity, actorText(actor), 'approval revoked').catch((err: unknown) => {
+      if (!(err instanceof SettingsError && err.status === 404)) throw err;
+    });
   }
 
   approved(identity: string): boolean {
