@@ -2,9 +2,10 @@
  * Where a gateway's CPU goes under load: `npx tsx bench/profile.ts [embedded|memory|redis] [checkout]` runs the
  * compiled gateway with `node --cpu-prof`, warms it up, loads it for 10 s with the bench's 64 closed-loop senders,
  * stops it, and prints the ten functions with the most self time (bench/README.md, "Profiles"). The checkout defaults
- * to this one; it must be built (`npm run build`).
+ * to this one; it must be built (`npm run build`). The same self time is then summed per source file; `PROFILE_OUT=<file>`
+ * keeps the profile (open it in Chrome's DevTools).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -41,6 +42,29 @@ export function selfTimes(profile: Profile): { name: string; share: number }[] {
   return [...byFunction].map(([name, t]) => ({ name, share: t / total })).sort((a, b) => b.share - a.share);
 }
 
+/** Where a script's time is counted by file: a dependency under its package name, the gateway's files by path. */
+function fileOf(url: string): string {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  const own = /\/(?:dist|src)\/(.+)$/.exec(url);
+  return own ? own[1]! : url ? basename(url) : '(native)';
+}
+
+/** Self time by source file (a dependency's files summed under its package), as shares of all samples, largest first. */
+export function selfTimesByFile(profile: Profile): { name: string; share: number }[] {
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+  const byFile = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const url = byNode.get(id)!.callFrame.url;
+    const dt = profile.timeDeltas[i] ?? 0;
+    const file = url ? fileOf(url) : byNode.get(id)!.callFrame.functionName;
+    byFile.set(file, (byFile.get(file) ?? 0) + dt);
+    total += dt;
+  });
+  return [...byFile].map(([name, t]) => ({ name, share: t / total })).sort((a, b) => b.share - a.share);
+}
+
 async function main(): Promise<void> {
   const mode = process.argv[2] ?? 'embedded';
   const root = resolve(process.argv[3] ?? '.');
@@ -69,10 +93,16 @@ async function main(): Promise<void> {
   }
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no profile written in ${dir}`);
-  const top = selfTimes(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile).slice(0, 10);
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile;
+  if (process.env.PROFILE_OUT) copyFileSync(join(dir, file), process.env.PROFILE_OUT);
   rmSync(dir, { recursive: true, force: true });
-  console.log(`\n| function | self time |\n|---|---|`);
-  for (const t of top) console.log(`| \`${t.name}\` | ${(t.share * 100).toFixed(1)}% |`);
+  printTop('function', selfTimes(profile).slice(0, 10));
+  printTop('file', selfTimesByFile(profile).slice(0, 15));
+}
+
+function printTop(what: string, rows: { name: string; share: number }[]): void {
+  console.log(`\n| ${what} | self time |\n|---|---|`);
+  for (const t of rows) console.log(`| \`${t.name}\` | ${(t.share * 100).toFixed(1)}% |`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
