@@ -3,6 +3,7 @@ import { ApiAnswer, type Method, type MethodContext, isV5, mandatory, positiveIn
 import type { Station } from './stations.js';
 import { byName, textOf } from './request.js';
 import { grantedGroups } from './methods-stations.js';
+import { NOT_SUPPORTED_METHODS } from './unsupported.js';
 import { type Field, answer } from './wire.js';
 
 /**
@@ -120,27 +121,10 @@ const clearShedState: Method = async (ctx) => {
   ]);
 };
 
-/** Methods nothing in OCPP backs (driver accounts, prices, holds, feeds): 101, the guide's "not in your plan". */
-const NOT_SUPPORTED = [
-  'getChargePointCards',
-  'getStationResOpenings',
-  'priceReservation',
-  'priceAndHoldReservation',
-  'cancelReservationHold',
-  'getUsers',
-  'updateUserStatus',
-  'setWaitlistDone',
-  'getTransactionData',
-  'createLoadShedEvent',
-  'removeLoadShedEvent',
-  'registerFeeds',
-  'updateFeed',
-];
-
 const notSupported: Method = () => answer(101, 'not supported by this gateway');
 
 export const COMMAND_METHODS: Record<string, Method> = {
   shedLoad,
   clearShedState,
-  ...Object.fromEntries(NOT_SUPPORTED.map((m) => [m, notSupported])),
+  ...Object.fromEntries(NOT_SUPPORTED_METHODS.map((m) => [m, notSupported])),
 };

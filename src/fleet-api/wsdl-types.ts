@@ -1,4 +1,5 @@
 import type { ApiVersion } from './context.js';
+import { NOT_SUPPORTED_METHODS } from './unsupported.js';
 
 /**
  * The element trees of the served operations, for the WSDLs the gateway writes itself
@@ -160,7 +161,8 @@ export function operationShapes(version: ApiVersion): Shapes {
     'accountHandle',
     'reservationHandle',
   ];
-  for (const op of REFUSED) ops[op] = { request: [...reservation, searchQuery], response: coded('Success:int') };
+  for (const op of NOT_SUPPORTED_METHODS)
+    ops[op] = { request: [...reservation, searchQuery], response: coded('Success:int') };
   const times = ['startTime:dateTime', 'endTime:dateTime'];
   ops.confirmReservation = { request: reservation, response: coded('reservationHandle:long', 'portNumber:int') };
   ops.cancelReservation = { request: reservation, response: coded('reservationHandle:long') };
@@ -258,16 +260,3 @@ function usageShapes(v5: boolean): Shapes {
     clearShedState: { request: clearShed(v5), response: coded('Success:int', 'sgID:int', 'stationID') },
   };
 }
-
-/** Operations always refused with a guide code, listed in both WSDLs so that WSDL-driven clients can call them. */
-const REFUSED = [
-  'getChargePointCards',
-  'getStationResOpenings',
-  'priceReservation',
-  'priceAndHoldReservation',
-  'cancelReservationHold',
-  'getUsers',
-  'getTransactionData',
-  'registerFeeds',
-  'updateFeed',
-];
