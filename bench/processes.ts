@@ -95,6 +95,8 @@ function gatewayEnv(
     CSMS_URL: `ws://127.0.0.1:${csmsPort}/ocpp`,
     ADMISSION: 'auto-accept',
     LOG_LEVEL: 'warn',
+    // As the Docker image runs it: outbound schema checks sample (docs/architecture.md#outbound-schema-checks).
+    NODE_ENV: 'production',
     WS_PING_INTERVAL_SEC: '0',
     ...mode,
   };
