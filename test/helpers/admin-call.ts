@@ -25,3 +25,15 @@ export async function adminCall(
   }
   return { status: res.status, json, text };
 }
+
+/** The value of one series in Prometheus text format, or undefined. */
+export function metric(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const [series, value] = line.split(' ');
+    if (series!.replace(/\{.*/, '') !== name) continue;
+    if (want.every((w) => series!.includes(w))) return Number(value);
+  }
+  return undefined;
+}

@@ -1,17 +1,20 @@
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { TestCsms } from './csms-peer.js';
 import { GatewayProcess, RedisProcess } from './processes.js';
-import { envelope, post, type SoapReply } from './soap.js';
+import { envelope, post, responseFields, type SoapReply } from './soap.js';
 
 /**
- * What the durability suite (test/e2e/durability.test.ts) shares: one strict CSMS that can be stopped and started
+ * What the durability suites (test/e2e/durability-*.test.ts) share: one strict CSMS that can be stopped and started
  * again on the same port (its record of calls kept across), and gateway processes for one storage mode, restartable
  * on the same DATA_DIR (embedded) or the same Redis (redis).
  */
 export type StorageMode = 'embedded' | 'redis';
+export const MODES: StorageMode[] = ['embedded', 'redis'];
 
 export class DurabilityLab {
   readonly csms = new TestCsms();
@@ -124,4 +127,56 @@ export async function admin(
     json = undefined;
   }
   return { status: res.status, json, text };
+}
+
+/** `n` minutes after the ISO time `base`, as ISO text. */
+export const minute = (base: string, n: number) => new Date(Date.parse(base) + n * 60_000).toISOString();
+
+/** A field of the SOAP answer's `element`, as text. */
+export const fieldOf = (t: TimedReply, element: string, name: string) =>
+  responseFields(t.reply, element).find(([n]) => n === name)?.[1];
+
+/** The message was acknowledged (HTTP 200); the failure names the gateway's log file. */
+export function assertAcknowledged(t: TimedReply, what: string, log: string): void {
+  assert.equal(
+    t.reply.status,
+    200,
+    `${what}: HTTP ${t.reply.status} (${t.reply.text.slice(0, 200)}); gateway log: ${log}`,
+  );
+}
+
+/** Lines of figures the suite's tests push, printed once after them. */
+export function durabilityFigures(): string[] {
+  const figures: string[] = [];
+  after(() => {
+    if (figures.length === 0) return;
+    console.log('\ndurability figures');
+    for (const line of figures) console.log(`  ${line}`);
+  });
+  return figures;
+}
+
+/**
+ * A lab for `mode`, started before the suite's tests and stopped after them with every gateway process that
+ * `start` started, so that a failing test leaves no process behind.
+ */
+export function durabilityLab(mode: StorageMode): {
+  lab: DurabilityLab;
+  start: (gw: GatewayProcess) => Promise<GatewayProcess>;
+} {
+  const lab = new DurabilityLab(mode);
+  const running: GatewayProcess[] = [];
+  before(() => lab.start());
+  after(async () => {
+    for (const gw of running) await gw.stop();
+    await lab.stop();
+    rmSync(lab.dir, { recursive: true, force: true });
+  });
+  return {
+    lab,
+    start: async (gw) => {
+      running.push(gw);
+      return gw.start();
+    },
+  };
 }

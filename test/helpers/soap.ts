@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { NS } from '../../src/soap/namespaces.js';
 import { child, parseXml, type XmlElement } from '../../src/soap/xml.js';
 import { ocpp15Soap } from '../../src/soap/dialects.js';
@@ -126,4 +127,28 @@ export function assertRetryLater(reply: SoapReply, reasonPattern?: RegExp): void
   assert.match(reply.contentType, /^text\/plain/);
   assert.doesNotMatch(reply.text, /Fault/);
   if (reasonPattern) assert.match(reply.text, reasonPattern);
+}
+
+/** A SOAP request sent from a chosen loopback address (127.0.0.0/8 is all this machine's). */
+export function postFrom(
+  url: string,
+  body: string,
+  localAddress: string,
+  headers: Record<string, string> = {},
+): Promise<SoapReply & { headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', localAddress, headers: { 'Content-Type': 'application/soap+xml', ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () =>
+          resolve({ ...soapReply(res.statusCode ?? 0, res.headers['content-type'] ?? '', text), headers: res.headers }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }

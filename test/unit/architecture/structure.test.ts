@@ -129,6 +129,14 @@ describe('architecture: the rules of docs/architecture.md, checked on the code',
     assert.deepEqual(long, []);
   });
 
+  it('no test file (helpers and fixtures included) is longer than 400 lines', () => {
+    const long = sourceFiles('test')
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => [relative(ROOT, f), readFileSync(f, 'utf8').split('\n').length] as const)
+      .filter(([, n]) => n > 400);
+    assert.deepEqual(long, []);
+  });
+
   it('no function body is longer than 80 lines', () => {
     const long: string[] = [];
     for (const file of code) {
