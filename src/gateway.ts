@@ -180,8 +180,8 @@ export class Gateway {
     );
     const settings = this.fleetSettings.settings;
     this.pending = await PendingWiring.create(this.config, this.logger, this.metrics, this.storage, settings);
-    const door = this.pending?.door;
-    const endpoint = new CentralSystemEndpoint(this.config, ingress, this.logger, this.observers, this.registry, door);
+    const [pins, door] = [this.registry.pins, this.pending?.door];
+    const endpoint = new CentralSystemEndpoint(this.config, ingress, this.logger, this.observers, pins, door);
     this.callbacks = endpoint.callbacks;
     this.soapServer = createSoapServer(
       endpoint,
@@ -205,7 +205,7 @@ export class Gateway {
       this.logger.info({ store: store.path, bytes: store.sizeBytes() }, 'embedded durable store open');
       this.compaction = setInterval(() => store.compact(), COMPACT_EVERY_MS).unref();
       // The CSMS can reach the chargers heard recently at once, before they speak again.
-      await this.reopen(await this.registry.identities());
+      await this.reopen(await this.registry.contacts.identities());
     }
     this.adminServer = this.createAdmin();
     this.upstream.startIdleSweep();
@@ -307,7 +307,7 @@ export class Gateway {
     }
     void this.migration?.forwarder.resume();
     try {
-      const identities = (await this.registry.identities()).filter(
+      const identities = (await this.registry.contacts.identities()).filter(
         (id) => partitionOf(id, this.config.partitions) === partition,
       );
       await this.reopen(identities);
@@ -324,7 +324,7 @@ export class Gateway {
     const since = Date.now() - this.config.reopenWindowMinutes * 60_000;
     const recent: string[] = [];
     for (const identity of identities) {
-      const contact = await this.registry.contact(identity);
+      const contact = await this.registry.contacts.contact(identity);
       // A charger the CSMS has no part in (routed to the legacy system) is not shown to it as connected.
       if (
         contact &&
@@ -345,7 +345,7 @@ export class Gateway {
 
   /** A message the processor kept failing on: kept as a dead letter, and no longer counted as queued. */
   private async deadLetter(job: UpstreamJob, err: unknown, attempts: number): Promise<void> {
-    await deadLetterFailed(this.registry, job, err, attempts, this.logger);
+    await deadLetterFailed(this.registry.deadLetters, job, err, attempts, this.logger);
     this.queued.release(job.identity);
   }
 

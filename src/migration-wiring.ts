@@ -26,7 +26,7 @@ export interface MigrationParts {
   chargers: SoapClient;
   config: GatewayConfig;
   logger: Logger;
-  registry: ChargerRegistry;
+  registry: Pick<ChargerRegistry, 'contacts' | 'secrets' | 'deadLetters'>;
   processor: ChargerMessageProcessor;
   queued: QueuedCount;
   observers: GatewayObservers;
@@ -101,15 +101,19 @@ export class MigrationWiring {
     this.control = {
       store,
       routeOf,
-      known: async (identity) => identity in config.chargers || (await parts.registry.contact(identity)) !== undefined,
+      known: async (identity) =>
+        identity in config.chargers || (await parts.registry.contacts.contact(identity)) !== undefined,
       problem: async (identity, route) => {
         if (route === 'csms') return undefined;
         if (!legacyUrlOf(config, identity))
           return `route ${route} needs a legacy URL for ${identity} (LEGACY_CS_URL or chargers.${identity}.legacyUrl)`;
-        const dialect = config.chargers[identity]?.dialect ?? (await parts.registry.contact(identity))?.dialect;
+        const dialect =
+          config.chargers[identity]?.dialect ?? (await parts.registry.contacts.contact(identity))?.dialect;
         return dialect ? legacyDialectProblem(config, identity, dialect) : undefined;
       },
-      identities: async () => [...new Set([...(await parts.registry.identities()), ...Object.keys(config.chargers)])],
+      identities: async () => [
+        ...new Set([...(await parts.registry.contacts.identities()), ...Object.keys(config.chargers)]),
+      ],
     };
   }
 
@@ -123,7 +127,7 @@ export class MigrationWiring {
       maxResponseBytes: parts.config.maxBodyBytes,
       maxInflateRatio: MAX_INFLATE_RATIO,
     });
-    const tokens = new RelayTokens(await parts.registry.gatewayKey('relay-token'));
+    const tokens = new RelayTokens(await parts.registry.secrets.gatewayKey('relay-token'));
     return new MigrationWiring(parts, store, legacy, tokens);
   }
 

@@ -4,7 +4,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { GatewayConfig } from './config/config.js';
 import { BullmqQueue } from './queue/bullmq-queue.js';
 import { partitionOf } from './queue/partition.js';
-import { RedisRegistry } from './state/redis-registry.js';
+import { redisRegistry } from './state/redis/registry.js';
 import type { Logger } from './util/log.js';
 import { RedisConnections } from './util/redis-connection.js';
 import { SecretBox } from './util/secret-box.js';
@@ -38,7 +38,7 @@ export function openRedisStorage(config: GatewayConfig, logger: Logger, hooks: S
   // to the CSMS (docs/architecture.md#fencing).
   const fence = (identity: string) => queue.leaseManager?.fence(partitionOf(identity, config.partitions));
   const mayDeliver = (identity: string) => queue.leaseManager?.fresh(partitionOf(identity, config.partitions)) === true;
-  const registry = new RedisRegistry(redis, config.redisPrefix, owns, SecretBox.of(config.storeSecretKey), fence);
+  const registry = redisRegistry(redis, config.redisPrefix, owns, SecretBox.of(config.storeSecretKey), fence);
   return {
     kind: 'redis',
     redis,
@@ -46,7 +46,7 @@ export function openRedisStorage(config: GatewayConfig, logger: Logger, hooks: S
     queue,
     owns,
     mayDeliver,
-    forgetCachedStates: () => registry.forgetCached(),
+    forgetCachedStates: () => registry.states.forgetCached(),
     queueBoard: (readOnlyMode) => {
       const serverAdapter = new ExpressAdapter();
       const path = '/queues';

@@ -2,8 +2,8 @@ import type { GatewayConfig } from './config/config.js';
 import { redisConfigured } from './config/redis.js';
 import { EmbeddedQueue } from './queue/embedded-queue.js';
 import type { UpstreamJob } from './queue/upstream-queue.js';
-import { MemoryRegistry } from './state/memory-registry.js';
-import { SqliteRegistry } from './state/sqlite-registry.js';
+import { memoryRegistry } from './state/memory/registry.js';
+import { sqliteRegistry } from './state/sqlite-registry.js';
 import { SqliteStore } from './state/sqlite-store.js';
 import type { Logger } from './util/log.js';
 import { SecretBox } from './util/secret-box.js';
@@ -28,7 +28,7 @@ export async function openStorage(config: GatewayConfig, logger: Logger, hooks: 
     return {
       kind: 'sqlite',
       store,
-      registry: new SqliteRegistry(store, SecretBox.of(config.storeSecretKey)),
+      registry: sqliteRegistry(store, SecretBox.of(config.storeSecretKey)),
       queue: new EmbeddedQueue({ log: store, logger, onFailure }),
       owns: () => true,
       mayDeliver: () => true,
@@ -38,7 +38,7 @@ export async function openStorage(config: GatewayConfig, logger: Logger, hooks: 
   }
   return {
     kind: 'memory',
-    registry: new MemoryRegistry(),
+    registry: memoryRegistry(),
     queue: new EmbeddedQueue({ logger, onFailure }),
     owns: () => true,
     mayDeliver: () => true,

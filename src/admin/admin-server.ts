@@ -5,11 +5,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from '../util/log.js';
-import type { ChargerRegistry } from '../state/registry.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import type { DeadLetters } from '../bridge/dead-letters.js';
 import { AdminAuth, adminErrors, checkHost, securityHeaders, writeGuard } from './auth.js';
-import { chargerApi } from './charger-api.js';
+import { chargerApi, type ChargerApiDependencies } from './charger-api.js';
 import { deadLetterApi } from './dead-letter-api.js';
 import { chartsApi, type FleetCharts } from './fleet-charts.js';
 import type { ChargerTimeline } from './timeline.js';
@@ -28,7 +27,7 @@ export interface AdminDependencies {
   logger: Logger;
   /** Resolves when every configured dependency (Redis) answers; rejects with the reason otherwise. */
   checkReady(): Promise<void>;
-  registry: ChargerRegistry;
+  registry: ChargerApiDependencies['registry'];
   upstream: UpstreamPool;
   /** The dead letters (set once the gateway has started). */
   deadLetters?: DeadLetters;

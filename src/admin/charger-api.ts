@@ -1,16 +1,15 @@
 import { isIP } from 'node:net';
 import { plainAddress } from '../util/net.js';
 import { type RequestHandler, Router } from 'express';
-import type { ChargerRegistry } from '../state/registry.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import type { Logger } from '../util/log.js';
-import { loadChargerStatus, loadFleetStatus } from './fleet-status.js';
+import { loadChargerStatus, loadFleetStatus, type StatusStores } from './fleet-status.js';
 import { type MigrationControl, routingSummary } from './migration-api.js';
 import type { MessageTrace } from './trace.js';
 
 /** What the charger API reads and acts on: a part of the admin port's dependencies. */
 export interface ChargerApiDependencies {
-  registry: ChargerRegistry;
+  registry: StatusStores;
   upstream: UpstreamPool;
   logger: Logger;
   trace: MessageTrace;
@@ -58,7 +57,7 @@ function fleetListing(deps: ChargerApiDependencies): RequestHandler {
     const q = typeof req.query.q === 'string' ? req.query.q.toLowerCase() : '';
     const limit = Math.min(1000, Number(req.query.limit ?? 200) || 200);
     const offset = Number(req.query.offset ?? 0) || 0;
-    const identities = (await deps.registry.identities()).filter((id) => id.toLowerCase().includes(q));
+    const identities = (await deps.registry.contacts.identities()).filter((id) => id.toLowerCase().includes(q));
     let chargers = await loadFleetStatus(identities, deps.registry, deps.upstream);
     if (req.query.upstream === 'open') chargers = chargers.filter((c) => c.upstream.state === 'open');
     if (req.query.upstream === 'down') chargers = chargers.filter((c) => c.upstream.state !== 'open');
@@ -89,9 +88,9 @@ function operatorActions(api: Router, deps: ChargerApiDependencies): void {
     if (address !== undefined && isIP(address) === 0)
       return void res.status(400).json({ error: `address ${address} is not an IP address` });
     const identity = req.params.identity;
-    const previous = await deps.registry.pinnedSource(identity);
-    await deps.registry.pinSource(identity, undefined);
-    if (address !== undefined) await deps.registry.pinSource(identity, plainAddress(address));
+    const previous = await deps.registry.pins.pinnedSource(identity);
+    await deps.registry.pins.pinSource(identity, undefined);
+    if (address !== undefined) await deps.registry.pins.pinSource(identity, plainAddress(address));
     deps.logger.warn(
       { chargeBoxIdentity: identity, previous, address, reason },
       `operator re-pinned the source of ${identity}: ${address ?? 'the next message pins it'} (${reason})`,

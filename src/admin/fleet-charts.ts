@@ -210,7 +210,7 @@ export interface ChartedGateway {
   readonly metrics: GatewayMetrics;
   readonly upstream: { entries(): Iterable<[string, ConnectionView]> };
   readonly queue: { stats(): Promise<{ depth: number }[]> };
-  readonly registry: { deadLetters(): Promise<unknown[]> };
+  readonly registry: { readonly deadLetters: { list(): Promise<unknown[]> } };
 }
 
 /** The fleet charts and the charger timelines of a gateway; the charts sample once started. */
@@ -225,7 +225,7 @@ export function fleetCharts(
     },
     connections: () => gateway.upstream.entries(),
     queued: async () => (await gateway.queue.stats()).reduce((sum, q) => sum + q.depth, 0),
-    deadLetters: async () => (await gateway.registry.deadLetters()).length,
+    deadLetters: async () => (await gateway.registry.deadLetters.list()).length,
   };
   return { fleet: new FleetCharts(sources, timeline, logger), timeline };
 }

@@ -1,5 +1,5 @@
 import type { ChargerState } from '../translate/charger-state.js';
-import type { ChargerContact, ChargerRegistry } from '../state/registry.js';
+import type { ChargerContact, ChargerRegistry, DeadLetterStore } from '../state/registry.js';
 import type { SqliteStore } from '../state/sqlite-store.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { UpstreamQueue } from '../queue/upstream-queue.js';
@@ -126,11 +126,14 @@ export function chargerStatus(
 /** Dead letters per charger identity, from one read of the registry's dead letters. */
 export type DeadLetterCounts = ReadonlyMap<string, number>;
 
-export async function deadLetterCounts(registry: ChargerRegistry): Promise<DeadLetterCounts> {
+export async function deadLetterCounts(deadLetters: Pick<DeadLetterStore, 'list'>): Promise<DeadLetterCounts> {
   const counts = new Map<string, number>();
-  for (const entry of await registry.deadLetters()) counts.set(entry.identity, (counts.get(entry.identity) ?? 0) + 1);
+  for (const entry of await deadLetters.list()) counts.set(entry.identity, (counts.get(entry.identity) ?? 0) + 1);
   return counts;
 }
+
+/** The stores a charger's status is read from. */
+export type StatusStores = Pick<ChargerRegistry, 'states' | 'contacts' | 'queued' | 'deadLetters' | 'pins'>;
 
 /**
  * One charger's status, or undefined when the gateway never heard of it. A caller that loads many (the fleet list)
@@ -138,29 +141,29 @@ export async function deadLetterCounts(registry: ChargerRegistry): Promise<DeadL
  */
 export async function loadChargerStatus(
   identity: string,
-  registry: ChargerRegistry,
+  registry: StatusStores,
   upstream: UpstreamPool,
   counts?: DeadLetterCounts,
 ): Promise<ChargerStatus | undefined> {
   const [state, contact, queued, deadLetters] = await Promise.all([
-    registry.load(identity),
-    registry.contact(identity),
-    registry.queued(identity),
-    counts ?? deadLetterCounts(registry),
+    registry.states.load(identity),
+    registry.contacts.contact(identity),
+    registry.queued.count(identity),
+    counts ?? deadLetterCounts(registry.deadLetters),
   ]);
   if (!state && !contact) return undefined;
   const status = chargerStatus(identity, state, contact, queued, deadLetters.get(identity) ?? 0, upstream);
-  if (!counts) status.soap.pinnedSource = await registry.pinnedSource(identity);
+  if (!counts) status.soap.pinnedSource = await registry.pins.pinnedSource(identity);
   return status;
 }
 
 /** The status of each of these chargers that the gateway knows, reading the dead letters once for all of them. */
 export async function loadFleetStatus(
   identities: string[],
-  registry: ChargerRegistry,
+  registry: StatusStores,
   upstream: UpstreamPool,
 ): Promise<ChargerStatus[]> {
-  const counts = await deadLetterCounts(registry);
+  const counts = await deadLetterCounts(registry.deadLetters);
   const chargers = await Promise.all(identities.map((id) => loadChargerStatus(id, registry, upstream, counts)));
   return chargers.filter((c): c is ChargerStatus => c !== undefined);
 }
@@ -168,13 +171,13 @@ export async function loadFleetStatus(
 /** Fleet gauges for a metrics scrape: what the registry knows, this instance's connections, the queue. */
 export async function fleetSnapshot(
   config: GatewayConfig,
-  registry: ChargerRegistry,
+  registry: Pick<ChargerRegistry, 'contacts' | 'deadLetters'>,
   upstream: UpstreamPool,
   queue: UpstreamQueue,
   store?: SqliteStore,
 ): Promise<FleetSnapshot> {
-  const identities = await registry.identities();
-  const contacts = await Promise.all(identities.map((id) => registry.contact(id)));
+  const identities = await registry.contacts.identities();
+  const contacts = await Promise.all(identities.map((id) => registry.contacts.contact(id)));
   const activeSince = Date.now() - 15 * 60_000;
   let upstreamConnected = 0;
   let upstreamReconnects = 0;
@@ -191,7 +194,7 @@ export async function fleetSnapshot(
     upstreamReconnects,
     queues: await queue.stats(),
     queueAdded: { ...queue.added },
-    deadLetters: (await registry.deadLetters()).length,
+    deadLetters: (await registry.deadLetters.list()).length,
     store: store && { bytes: store.sizeBytes(), ...store.stats },
   };
 }

@@ -56,7 +56,7 @@ export class CsmsCallHandler {
 
   constructor(
     private readonly config: GatewayConfig,
-    private readonly registry: ChargerRegistry,
+    private readonly registry: Pick<ChargerRegistry, 'states' | 'contacts' | 'secrets'>,
     private readonly client: SoapClient,
     private readonly upstream: UpstreamPool,
     private readonly logger: Logger,
@@ -110,7 +110,7 @@ export class CsmsCallHandler {
 
   /** The charger's path: its pinned dialect, else the one it last spoke (1.5 if none), and its CSMS protocol. */
   private async target(identity: string): Promise<CallTarget> {
-    const contact = await this.registry.contact(identity);
+    const contact = await this.registry.contacts.contact(identity);
     const dialect = this.config.chargers[identity]?.dialect ?? contact?.dialect ?? FIRST_PATH.source;
     const path =
       pathOf(dialect, csmsProtocolOf(this.config, identity)) ?? pathOf(FIRST_PATH.source, FIRST_PATH.target)!;
@@ -132,7 +132,7 @@ export class CsmsCallHandler {
   }
 
   private async context(target: CallTarget): Promise<{ state: ChargerState; ctx: CsmsCallContext }> {
-    const state = (await this.registry.load(target.identity)) ?? emptyChargerState(target.identity);
+    const state = (await this.registry.states.load(target.identity)) ?? emptyChargerState(target.identity);
     const ctx: CsmsCallContext = {
       now: new Date().toISOString(),
       options: {
@@ -172,7 +172,7 @@ export class CsmsCallHandler {
     const reduce = op.reduce;
     const soapRequest = outbound.request;
     if (reduce)
-      await this.registry.update(target.identity, (current) =>
+      await this.registry.states.update(target.identity, (current) =>
         reduce(current, { request: payload, soapRequest, soapResponse, result }, ctx),
       );
     return { payload: result };
@@ -219,7 +219,7 @@ export class CsmsCallHandler {
     const followUps = [...(outbound.followUps ?? [])];
     const update = outbound.update;
     if (update) {
-      const next = await this.registry.update(target.identity, (current) => {
+      const next = await this.registry.states.update(target.identity, (current) => {
         const changed = update(current);
         followUps.push(...(changed.followUps ?? []));
         return changed.state;
@@ -323,12 +323,12 @@ export class CsmsCallHandler {
   private async apply(identity: string, effect: GatewayEffect, log: Logger): Promise<(() => void) | undefined> {
     switch (effect.kind) {
       case 'authorizationKey':
-        await this.registry.setAuthorizationKey(identity, effect.value);
+        await this.registry.secrets.setAuthorizationKey(identity, effect.value);
         log.info('AuthorizationKey changed by the CSMS: reconnecting with the new credentials');
         // Reconnect after the CALLRESULT went out on the old connection.
         return () => this.upstream.peek(identity)?.reconnect();
       case 'pingInterval':
-        await this.registry.update(identity, (state) => ({ ...state, webSocketPingInterval: effect.seconds }));
+        await this.registry.states.update(identity, (state) => ({ ...state, webSocketPingInterval: effect.seconds }));
         this.upstream.peek(identity)?.setPingInterval(effect.seconds);
         return undefined;
     }
@@ -340,7 +340,7 @@ export class CsmsCallHandler {
    */
   private async idleCheck(target: CallTarget): Promise<boolean> {
     const idleCall = target.path.tables.idleCall;
-    const state = idleCall && (await this.registry.load(target.identity));
+    const state = idleCall && (await this.registry.states.load(target.identity));
     if (!idleCall || !state?.scheduledReset) return false;
     const step = idleCall(state);
     if (!step) return true;
@@ -353,7 +353,7 @@ export class CsmsCallHandler {
       const reply = await this.step(target, { ...step, failFast: false }, { soap: {} } as CsmsCallEvent).catch(
         (err: Error): ChargerReply => ({ ok: false, failure: err.message }),
       );
-      await this.registry.update(target.identity, step.next(reply));
+      await this.registry.states.update(target.identity, step.next(reply));
       log.info({ ok: reply.ok }, `the charger is idle: scheduled ${step.chargerAction} sent`);
     });
     return false;

@@ -5,7 +5,7 @@ import type { ChargerRegistry } from '../state/registry.js';
 import { refusesIdentity, UpstreamError } from '../upstream/connection-types.js';
 import type { Logger } from '../util/log.js';
 import { LeftInQueue } from '../queue/upstream-queue.js';
-import { Delivery, type SendFailure, type Sender } from './delivery.js';
+import { Delivery, type DeliveryDeps, type SendFailure, type Sender } from './delivery.js';
 import type { MessageRun } from './message-run.js';
 import type { OfflinePolicies } from './offline-policies.js';
 
@@ -21,7 +21,7 @@ export interface UpstreamCalls {
 
 export interface CsmsDeps {
   config: Pick<GatewayConfig, 'csmsTimeoutMs' | 'bootRetryIntervalSec' | 'deadLetterAfterHours'>;
-  registry: ChargerRegistry;
+  registry: Pick<ChargerRegistry, 'states' | 'supersede'> & DeliveryDeps['registry'];
   upstream: UpstreamCalls;
   /** Aborted when the gateway stops: stored messages are then left in the queue. */
   stopping: AbortSignal;
@@ -189,7 +189,7 @@ class CsmsSender implements Sender<Delivered> {
     const unknownIdentity = run.policy.unknownIdentityAnswer;
     if (err.handshakeStatus !== 404 || !unknownIdentity) return false;
     run.log().warn('CSMS does not know this identity (HTTP 404 on the WebSocket handshake): answered as Rejected');
-    await deps.registry.update(run.job.identity, (s) => ({ ...s, registration: 'Rejected' }));
+    await deps.registry.states.update(run.job.identity, (s) => ({ ...s, registration: 'Rejected' }));
     run.finish(
       { kind: 'response', body: unknownIdentity(new Date().toISOString(), deps.config.bootRetryIntervalSec) },
       'gateway',
@@ -227,7 +227,7 @@ class CsmsSender implements Sender<Delivered> {
     const { policy, job, request } = this.run;
     // Only a stored message can be overtaken: one that is answered as it goes is sent as it is.
     if (!policy.supersedeKey || (attempt === 0 && !acknowledged && Date.now() <= job.deadline)) return false;
-    const latest = await this.deps.registry.latest(job.identity, policy.supersedeKey(request));
+    const latest = await this.deps.registry.supersede.latest(job.identity, policy.supersedeKey(request));
     return latest !== undefined && latest !== job.id;
   }
 }

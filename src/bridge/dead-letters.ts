@@ -1,5 +1,5 @@
 import type { UpstreamJob, UpstreamQueue } from '../queue/upstream-queue.js';
-import type { ChargerRegistry, DeadLetter } from '../state/registry.js';
+import type { ChargerRegistry, DeadLetter, DeadLetterStore } from '../state/registry.js';
 import { newId } from '../util/ids.js';
 import type { Logger } from '../util/log.js';
 
@@ -27,7 +27,7 @@ export function deadLetterOf(
  * that write fail, the error line carries the whole message: nothing goes without a trace.
  */
 export async function deadLetterFailed(
-  registry: Pick<ChargerRegistry, 'addDeadLetter'>,
+  deadLetters: Pick<DeadLetterStore, 'add'>,
   job: UpstreamJob,
   err: unknown,
   attempts: number,
@@ -37,7 +37,7 @@ export async function deadLetterFailed(
   const reason = `gateway failed to process it ${attempts} times: ${(err as Error).message}`;
   const log = logger.child({ chargeBoxIdentity: job.identity, jobId: job.id, action: job.action });
   try {
-    await registry.addDeadLetter(deadLetterOf(job, reason, attempts, now, now));
+    await deadLetters.add(deadLetterOf(job, reason, attempts, now, now));
     log.error(`message moved to the dead letters (${reason}); replay or drop it in the admin API`);
   } catch (writeErr) {
     log.error({ err: writeErr, message: job }, `could not keep a failed message as a dead letter (${reason})`);
@@ -58,7 +58,7 @@ export class RefusalBound {
     /** Who refuses, for the log: "CSMS", "legacy system". */
     private readonly by: string,
     private readonly deps: {
-      registry: Pick<ChargerRegistry, 'addDeadLetter'>;
+      registry: Pick<ChargerRegistry, 'deadLetters'>;
       config: { deadLetterAfterHours: number };
     },
   ) {}
@@ -70,7 +70,7 @@ export class RefusalBound {
     this.count++;
     const hours = this.deps.config.deadLetterAfterHours;
     if (now - this.firstAt >= hours * 3_600_000) {
-      await this.deps.registry.addDeadLetter(deadLetterOf(this.job, reason, this.count, this.firstAt, now));
+      await this.deps.registry.deadLetters.add(deadLetterOf(this.job, reason, this.count, this.firstAt, now));
       log.error(
         { rejections: this.count },
         `stored message moved to the dead letters after ${hours} h of refusals (${reason}); replay or drop it in the admin API`,
@@ -90,17 +90,17 @@ export class RefusalBound {
  */
 export class DeadLetters {
   constructor(
-    private readonly registry: ChargerRegistry,
+    private readonly registry: Pick<ChargerRegistry, 'deadLetters' | 'queued'>,
     private readonly queue: UpstreamQueue,
     private readonly logger: Logger,
   ) {}
 
   list(): Promise<DeadLetter[]> {
-    return this.registry.deadLetters();
+    return this.registry.deadLetters.list();
   }
 
   async replay(id: string, reason: string): Promise<DeadLetter | undefined> {
-    const entry = await this.registry.removeDeadLetter(id);
+    const entry = await this.registry.deadLetters.remove(id);
     if (!entry) return undefined;
     const message = entry.message as UpstreamJob;
     // A new id: the old one may still name a finished BullMQ job. Acknowledged: nobody waits for its answer.
@@ -109,13 +109,13 @@ export class DeadLetters {
       { chargeBoxIdentity: entry.identity, messageId: message.soapMessageId, deadLetter: id, jobId: job.id, reason },
       `operator replayed a dead ${entry.action}: ${reason}`,
     );
-    await this.registry.addQueued(entry.identity, 1);
+    await this.registry.queued.add(entry.identity, 1);
     void this.queue.submit(job, { storeAtOnce: true });
     return entry;
   }
 
   async drop(id: string, reason: string): Promise<DeadLetter | undefined> {
-    const entry = await this.registry.removeDeadLetter(id);
+    const entry = await this.registry.deadLetters.remove(id);
     if (entry)
       this.logger.warn(
         { chargeBoxIdentity: entry.identity, deadLetter: id, action: entry.action, lastRefusal: entry.reason, reason },

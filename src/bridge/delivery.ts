@@ -57,7 +57,7 @@ export interface Sender<T> {
 
 export interface DeliveryDeps {
   config: Pick<GatewayConfig, 'deadLetterAfterHours'>;
-  registry: Pick<ChargerRegistry, 'setBacklog' | 'addDeadLetter'>;
+  registry: Pick<ChargerRegistry, 'contacts' | 'deadLetters'>;
   /** Aborted when the gateway stops: stored messages are then left in the queue. */
   stopping: AbortSignal;
 }
@@ -205,7 +205,7 @@ export class Delivery<T> {
    * and otherwise ignored; a flag left behind is cleared by the charger's next message that finds nothing queued.
    */
   private markBacklog(backlog: boolean): Promise<void> {
-    return this.deps.registry
+    return this.deps.registry.contacts
       .setBacklog(this.sender.job.identity, backlog)
       .catch((err: unknown) =>
         this.sender

@@ -20,7 +20,7 @@ export async function sendFollowUps(
   followUps: readonly FollowUpCall[],
   deps: {
     upstream: UpstreamCalls;
-    registry: ChargerRegistry;
+    registry: Pick<ChargerRegistry, 'states'>;
     tables: TranslationTables;
     timeoutMs: number;
     options: TranslationOptions;
@@ -44,7 +44,7 @@ export async function sendFollowUps(
       const reduce = source && deps.tables.chargerInitiated.get(source.action)?.reduce;
       if (source && reduce) {
         const ctx = { receivedAt: new Date().toISOString(), options: deps.options, notes: [] };
-        await deps.registry.update(
+        await deps.registry.states.update(
           identity,
           (state) => reduce(state, { request: source.request, call: call.payload, result, response: {} }, ctx).state,
         );

@@ -46,7 +46,7 @@ export class ChargerIngress implements ChargerMessageSink {
 
   constructor(
     private readonly config: GatewayConfig,
-    private readonly registry: ChargerRegistry,
+    private readonly registry: Pick<ChargerRegistry, 'contacts' | 'supersede'>,
     private readonly queue: UpstreamQueue,
     private readonly queued: QueuedCount,
     private readonly offline: OfflinePolicies,
@@ -241,7 +241,7 @@ export class ChargerIngress implements ChargerMessageSink {
   }
 
   private clearStaleBacklog(identity: string): void {
-    this.registry.setBacklog(identity, false).catch((err: unknown) => {
+    this.registry.contacts.setBacklog(identity, false).catch((err: unknown) => {
       this.logger.warn(
         { err: (err as Error).message, chargeBoxIdentity: identity },
         'could not clear a stale stored-messages flag',
@@ -254,7 +254,7 @@ export class ChargerIngress implements ChargerMessageSink {
    * after that message is replayed, the older one is merely delivered too.
    */
   private markLatest(job: UpstreamJob, key: string): void {
-    this.registry.markLatest(job.identity, key, job.id).catch((err: unknown) => {
+    this.registry.supersede.markLatest(job.identity, key, job.id).catch((err: unknown) => {
       this.logger.warn(
         { err: (err as Error).message, chargeBoxIdentity: job.identity },
         'could not mark the newest message of its kind',

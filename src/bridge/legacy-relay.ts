@@ -20,7 +20,7 @@ export class LegacyRelay implements RelaySink {
 
   constructor(
     private readonly config: Pick<GatewayConfig, 'chargers' | 'chargerTimeoutMs' | 'publicUrl'>,
-    private readonly registry: ChargerRegistry,
+    private readonly registry: Pick<ChargerRegistry, 'contacts'>,
     private readonly store: MigrationStore,
     private readonly routeOf: (identity: string) => RouteName,
     private readonly client: SoapClient,
@@ -41,7 +41,7 @@ export class LegacyRelay implements RelaySink {
       log.warn(`legacy system's ${call.operation} refused: ${allowed.reason}`);
       return { kind: 'fault', fault: faultOf('SecurityError', allowed.reason) };
     }
-    const contact = await this.registry.contact(call.identity);
+    const contact = await this.registry.contacts.contact(call.identity);
     const callbackUrl = this.config.chargers[call.identity]?.callbackUrl ?? contact?.callbackUrl;
     if (!callbackUrl)
       return {

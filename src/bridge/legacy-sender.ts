@@ -4,10 +4,9 @@ import type { SourceDialect } from '../ocpp/protocols.js';
 import { faultOf, type SoapFault } from '../ocpp/soap-fault.js';
 import type { JobOutcome, UpstreamJob } from '../queue/upstream-queue.js';
 import { SoapCallError, soapFailureClass } from '../soap/soap-call-error.js';
-import type { ChargerRegistry } from '../state/registry.js';
 import { sourcePolicies } from '../translate/tables.js';
 import type { Logger } from '../util/log.js';
-import { Delivery, expiredInQueue, type SendFailure, type Sender } from './delivery.js';
+import { Delivery, expiredInQueue, type DeliveryDeps, type SendFailure, type Sender } from './delivery.js';
 
 /** The legacy central system, as the bridge calls it (soap/soap-client.ts). */
 export interface LegacyCalls {
@@ -24,7 +23,7 @@ export interface LegacyDeps {
     GatewayConfig,
     'legacyCsUrl' | 'chargers' | 'legacyTimeoutMs' | 'deadLetterAfterHours' | 'legacyCsDialect'
   >;
-  registry: ChargerRegistry;
+  registry: DeliveryDeps['registry'];
   legacy: LegacyCalls;
   /** The gateway's own ChargePointService address for a charger: the legacy system's calls to it come there. */
   relayUrlOf(identity: string): string;

@@ -4,14 +4,20 @@ import type { GatewayConfig } from '../config/config.js';
 import { faultOf } from '../ocpp/soap-fault.js';
 import type { SharedAuthorizeResponse } from '../ocpp/dialects.js';
 import type { JobOutcome, UpstreamJob } from '../queue/upstream-queue.js';
-import type { ChargerRegistry } from '../state/registry.js';
 import { emptyChargerState, type ChargerState } from '../translate/charger-state.js';
 import type { TranslationContext } from '../translate/context.js';
 import { mapLocalTransaction, withCsmsTransactionId } from '../translate/local-transactions.js';
 import type { FollowUpCall } from '../translate/operation.js';
 import { sourcePolicies } from '../translate/tables.js';
 import type { Logger } from '../util/log.js';
-import { CSMS_SHADOW, deliverToCsms, type CsmsRole, type Delivered, type UpstreamCalls } from './csms-sender.js';
+import {
+  CSMS_SHADOW,
+  deliverToCsms,
+  type CsmsDeps,
+  type CsmsRole,
+  type Delivered,
+  type UpstreamCalls,
+} from './csms-sender.js';
 import { expiredInQueue } from './delivery.js';
 import { sendFollowUps } from './follow-ups.js';
 import { MessageRun, type MessageObserver } from './message-run.js';
@@ -23,7 +29,7 @@ export type { ExchangeEvent, MessageObserver } from './message-run.js';
 
 export interface ProcessorDeps {
   config: GatewayConfig;
-  registry: ChargerRegistry;
+  registry: CsmsDeps['registry'];
   upstream: UpstreamCalls;
   offline: OfflinePolicies;
   queued: QueuedCount;
@@ -61,7 +67,7 @@ export class ChargerMessageProcessor {
     this.processJob(job, reply, CSMS_SHADOW);
 
   private async processJob(job: UpstreamJob, reply: (outcome: JobOutcome) => void, role: CsmsRole): Promise<void> {
-    const loaded = (await this.deps.registry.load(job.identity)) ?? emptyChargerState(job.identity);
+    const loaded = (await this.deps.registry.states.load(job.identity)) ?? emptyChargerState(job.identity);
     const run = this.begin(job, loaded, reply);
     if (!run || this.refusedByRegistration(run, loaded)) return;
     const state = await this.reserve(run, loaded);
@@ -82,7 +88,7 @@ export class ChargerMessageProcessor {
     if (!reserve) return state;
     try {
       if (reserve(state, run.request, { ...run.ctx, notes: [] }) === state) return state;
-      return await this.deps.registry.update(run.job.identity, (current) =>
+      return await this.deps.registry.states.update(run.job.identity, (current) =>
         reserve(current, run.request, { ...run.ctx, notes: [] }),
       );
     } catch (err) {
@@ -233,7 +239,7 @@ export class ChargerMessageProcessor {
     if (!reduce) return { saving: Promise.resolve(), followUps: () => followUps };
     let computed!: () => void;
     const done = new Promise<void>((resolve) => (computed = resolve));
-    const saving = this.deps.registry.update(run.job.identity, (current) => {
+    const saving = this.deps.registry.states.update(run.job.identity, (current) => {
       const csmsId = (exchange.result as { transactionId?: number }).transactionId;
       const mapped =
         localTransactionId === undefined || csmsId === undefined

@@ -19,7 +19,7 @@ export class OfflinePolicies {
       GatewayConfig,
       'offlineAuthorize' | 'offlineStartTransaction' | 'authorizeCacheTtlSec'
     >,
-    private readonly registry: ChargerRegistry,
+    private readonly registry: Pick<ChargerRegistry, 'states' | 'authorizations'>,
     private readonly logger: Logger,
   ) {}
 
@@ -37,7 +37,7 @@ export class OfflinePolicies {
 
   /** Remembers the CSMS's answer for an idTag, as the charger received it. */
   async remember(identity: string, idTag: string, idTagInfo: SharedIdTagInfo, now = new Date()): Promise<void> {
-    await this.registry.cacheAuthorization(identity, idTag, { idTagInfo, at: now.toISOString() });
+    await this.registry.authorizations.put(identity, idTag, { idTagInfo, at: now.toISOString() });
   }
 
   /**
@@ -45,7 +45,7 @@ export class OfflinePolicies {
    * read answers nothing (docs/architecture.md#error-classes): the charger gets what it would without the policy.
    */
   async authorization(identity: string, idTag: string, now = Date.now()): Promise<SharedAuthorizeResponse | undefined> {
-    const cached = await this.registry.cachedAuthorization(identity, idTag).catch((err: unknown) => {
+    const cached = await this.registry.authorizations.get(identity, idTag).catch((err: unknown) => {
       this.logger.warn(
         { err: (err as Error).message, chargeBoxIdentity: identity },
         'could not read the earlier Authorize answers: no offline answer',
@@ -70,7 +70,7 @@ export class OfflinePolicies {
     const cached = await this.authorization(identity, start.idTag);
     if (cached?.idTagInfo.status !== 'Accepted') return undefined;
     let transactionId = 0;
-    await this.registry.update(identity, (state) => {
+    await this.registry.states.update(identity, (state) => {
       const minted = mintLocalTransaction(state, start.connectorId, start.idTag, startedAt);
       transactionId = minted.localId;
       return minted.state;

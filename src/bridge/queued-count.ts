@@ -9,14 +9,14 @@ import type { Logger } from '../util/log.js';
  */
 export class QueuedCount {
   constructor(
-    private readonly registry: ChargerRegistry,
+    private readonly registry: Pick<ChargerRegistry, 'contacts' | 'queued'>,
     private readonly logger: Logger,
   ) {}
 
   /** Records a message's arrival and its contact; undefined when the registry cannot be written. */
   async arrive(identity: string, contact: ChargerContact, options?: ArrivalOptions): Promise<Arrival | undefined> {
     try {
-      return await this.registry.arrive(identity, contact, options);
+      return await this.registry.contacts.arrive(identity, contact, options);
     } catch (err) {
       this.logger.error({ err, chargeBoxIdentity: identity }, 'could not record the charger message');
       return undefined;
@@ -25,8 +25,8 @@ export class QueuedCount {
 
   /** One message of the charger left the count: finished, refused, not queued. Not awaited: the count is a bound. */
   release(identity: string): void {
-    this.registry
-      .addQueued(identity, -1)
+    this.registry.queued
+      .add(identity, -1)
       .catch((err: unknown) =>
         this.logger.warn(
           { err: (err as Error).message, chargeBoxIdentity: identity },
@@ -38,6 +38,6 @@ export class QueuedCount {
   /** An operator dropped `count` queued messages of the charger, or a start found `count` of them still queued. */
   async add(identity: string, count: number): Promise<void> {
     const delta = count < 0 ? -1 : 1;
-    for (let i = 0; i < Math.abs(count); i++) await this.registry.addQueued(identity, delta);
+    for (let i = 0; i < Math.abs(count); i++) await this.registry.queued.add(identity, delta);
   }
 }

@@ -58,7 +58,12 @@ export class FleetApi {
    * observers that feed the API's records. The registry is read through the host: the gateway creates it later.
    */
   static attach(
-    host: { config: FleetApiOptions; logger: Logger; registry: ChargerRegistry; fleetApi?: FleetApi },
+    host: {
+      config: FleetApiOptions;
+      logger: Logger;
+      registry: Pick<ChargerRegistry, 'states' | 'contacts'>;
+      fleetApi?: FleetApi;
+    },
     extra: GatewayObservers,
   ): GatewayObservers {
     if (!FleetApi.enabled(host.config)) return extra;
@@ -69,7 +74,7 @@ export class FleetApi {
   constructor(
     private readonly config: FleetApiOptions,
     /** A getter: the gateway creates its registry after its observers. */
-    private readonly registry: () => Pick<ChargerRegistry, 'load' | 'contact'>,
+    private readonly registry: () => Pick<ChargerRegistry, 'states' | 'contacts'>,
     private readonly logger: Logger,
     private readonly clock: () => number = Date.now,
   ) {
@@ -235,8 +240,8 @@ export class FleetApi {
         stationOf(
           identity,
           this.config,
-          await this.registry().load(identity),
-          await this.registry().contact(identity),
+          await this.registry().states.load(identity),
+          await this.registry().contacts.contact(identity),
           now,
         ),
       ),

@@ -1,6 +1,5 @@
 import type { CsmsProtocol, SourceDialect } from '../ocpp/protocols.js';
-import { emptyChargerState, type ChargerState } from '../translate/charger-state.js';
-import { KeyedSerialiser } from '../util/keyed-serialiser.js';
+import type { ChargerState } from '../translate/charger-state.js';
 
 export interface CachedAuthorization {
   idTagInfo: { status: string; expiryDate?: string; parentIdTag?: string };
@@ -74,12 +73,8 @@ export interface DeadLetter {
   deadAt: string;
 }
 
-/**
- * The charger registry (docs/architecture.md#charger-state). ChargerState is written only by the one consumer that
- * serialises a
- * charger's messages; contacts are written by the SOAP side on every request, so they live apart and never clobber.
- */
-export interface ChargerRegistry {
+/** A charger's state (docs/architecture.md#charger-state), written only by the consumer that serialises its messages. */
+export interface StateStore {
   load(identity: string): Promise<ChargerState | undefined>;
   save(state: ChargerState): Promise<void>;
   /**
@@ -87,9 +82,64 @@ export interface ChargerRegistry {
    * a charger message finishing at the same time do not overwrite each other's changes.
    */
   update(identity: string, change: (state: ChargerState) => ChargerState): Promise<ChargerState>;
+}
+
+/**
+ * What the SOAP side learns about each charger on every message, written by whichever instance received it, with the
+ * flags every message must read: the backlog flag and the CSMS's refusal.
+ */
+export interface ContactStore {
   /**
-   * The OCPP-J Basic-auth password the CSMS set through ChangeConfiguration(AuthorizationKey); never in ChargerState.
+   * A charger message arrived: record the contact (callback URL only when one was learned, with its change history)
+   * and count the message as queued, resolving with the queued count including this message and the flags. One
+   * operation over two stores (contacts and queued counts) because every message pays it: with Redis it is one
+   * script in one round trip instead of six commands (bench/README.md counts a message's round trips), and the
+   * MAX_CHARGERS check cannot race the recording.
    */
+  arrive(identity: string, contact: ChargerContact, options?: ArrivalOptions): Promise<Arrival>;
+  contact(identity: string): Promise<ChargerContact | undefined>;
+  /** Every known identity (one that sent a message or has a state), sorted. */
+  identities(): Promise<string[]>;
+  /** The CSMS refused the identity at the handshake (an HTTP status), or accepts it again (undefined). */
+  setRefusedByCsms(identity: string, status: number | undefined): Promise<void>;
+  /** Set while a stored message of the charger waits for the CSMS; its next messages are then answered at once. */
+  setBacklog(identity: string, backlog: boolean): Promise<void>;
+}
+
+/** Messages of each charger queued and not yet finished (the per-charger bound); `arrive` counts one in. */
+export interface QueuedCountStore {
+  count(identity: string): Promise<number>;
+  /** Never below 0 (a message finished twice after a crash is uncounted twice). */
+  add(identity: string, delta: 1 | -1): Promise<void>;
+}
+
+/** Messages the CSMS kept refusing, kept for an operator (docs/architecture.md#delivery-semantics). */
+export interface DeadLetterStore {
+  add(entry: DeadLetter): Promise<void>;
+  /** Every dead letter, oldest first. */
+  list(): Promise<DeadLetter[]>;
+  /** Removes one (replayed or dropped by an operator); resolves with it, or undefined when there is none. */
+  remove(id: string): Promise<DeadLetter | undefined>;
+}
+
+/**
+ * The source address pinned to the charger on first use (chargers.<id>.pinSource). pinSource pins only when nothing
+ * is pinned yet (the first of two racing messages wins); undefined forgets the pin (the operator's re-pin).
+ */
+export interface SourcePinStore {
+  pinnedSource(identity: string): Promise<string | undefined>;
+  pinSource(identity: string, address: string | undefined): Promise<void>;
+}
+
+/** CSMS Authorize answers per charger and idTag, with when they were learned, for the opt-in offline Authorize policy. */
+export interface AuthorizationCache {
+  put(identity: string, idTag: string, entry: CachedAuthorization): Promise<void>;
+  get(identity: string, idTag: string): Promise<CachedAuthorization | undefined>;
+}
+
+/** Keys the gateway keeps secret: never in ChargerState, never shown by the status API, sealed at rest. */
+export interface SecretStore {
+  /** The OCPP-J Basic-auth password the CSMS set through ChangeConfiguration(AuthorizationKey). */
   authorizationKey(identity: string): Promise<string | undefined>;
   setAuthorizationKey(identity: string, key: string): Promise<void>;
   /**
@@ -97,63 +147,30 @@ export interface ChargerRegistry {
    * every instance and across restarts: the first instance to make it wins.
    */
   gatewayKey(name: string): Promise<Buffer>;
-  /**
-   * The newest message per supersede key of a charger (a connector's StatusNotification): an older stored one with the
-   * same key need not be replayed (docs/translation.md#store-and-forward).
-   */
-  markLatest(identity: string, key: string, jobId: string): Promise<void>;
-  latest(identity: string, key: string): Promise<string | undefined>;
-  /** Messages of this charger queued and not yet finished (the per-charger bound). */
-  queued(identity: string): Promise<number>;
-  addQueued(identity: string, delta: 1 | -1): Promise<void>;
-  /**
-   * CSMS Authorize answers per charger, for the opt-in offline Authorize policy: idTag -> idTagInfo and when it was
-   * learned.
-   */
-  cacheAuthorization(identity: string, idTag: string, entry: CachedAuthorization): Promise<void>;
-  cachedAuthorization(identity: string, idTag: string): Promise<CachedAuthorization | undefined>;
-  /**
-   * A charger message arrived: record the contact (callback URL only when one was learned) and count the message as
-   * queued, in one round trip; resolves with the queued count including this message and the backlog flag.
-   */
-  arrive(identity: string, contact: ChargerContact, options?: ArrivalOptions): Promise<Arrival>;
-  /** The CSMS refused the identity at the handshake (an HTTP status), or accepts it again (undefined). */
-  setRefusedByCsms(identity: string, status: number | undefined): Promise<void>;
-  /**
-   * The source address pinned to the charger on first use (chargers.<id>.pinSource). pinSource pins only when nothing
-   * is pinned yet (the first of two racing messages wins); undefined forgets the pin (the operator's re-pin).
-   */
-  pinnedSource(identity: string): Promise<string | undefined>;
-  pinSource(identity: string, address: string | undefined): Promise<void>;
-  /** Set while a stored message of the charger waits for the CSMS; its next messages are then answered at once. */
-  setBacklog(identity: string, backlog: boolean): Promise<void>;
-  addDeadLetter(entry: DeadLetter): Promise<void>;
-  /** Every dead letter, oldest first. */
-  deadLetters(): Promise<DeadLetter[]>;
-  /** Removes one (replayed or dropped by an operator); resolves with it, or undefined when there is none. */
-  removeDeadLetter(id: string): Promise<DeadLetter | undefined>;
-  contact(identity: string): Promise<ChargerContact | undefined>;
-  identities(): Promise<string[]>;
-  close(): Promise<void>;
 }
 
-/** update() for both registries: load, change, save, one charger at a time within this process. */
-export class StateUpdater {
-  private readonly locks = new KeyedSerialiser();
+/**
+ * The newest message per supersede key of a charger (a connector's StatusNotification): an older stored one with the
+ * same key need not be replayed (docs/translation.md#store-and-forward).
+ */
+export interface SupersedeIndex {
+  markLatest(identity: string, key: string, jobId: string): Promise<void>;
+  latest(identity: string, key: string): Promise<string | undefined>;
+}
 
-  constructor(private readonly registry: Pick<ChargerRegistry, 'load' | 'save'>) {}
-
-  update(identity: string, change: (state: ChargerState) => ChargerState): Promise<ChargerState> {
-    return new Promise<ChargerState>((resolve, reject) => {
-      void this.locks.run(identity, async () => {
-        try {
-          const next = change((await this.registry.load(identity)) ?? emptyChargerState(identity));
-          await this.registry.save(next);
-          resolve(next);
-        } catch (err) {
-          reject(err as Error);
-        }
-      });
-    });
-  }
+/**
+ * The charger registry (docs/architecture.md#charger-state): one store per concern, each behind the same backends
+ * (memory, the embedded store, Redis). States are written only by the one consumer that serialises a charger's
+ * messages; contacts are written by the SOAP side on every request, so they live apart and never clobber.
+ */
+export interface ChargerRegistry {
+  readonly states: StateStore;
+  readonly contacts: ContactStore;
+  readonly queued: QueuedCountStore;
+  readonly deadLetters: DeadLetterStore;
+  readonly pins: SourcePinStore;
+  readonly authorizations: AuthorizationCache;
+  readonly secrets: SecretStore;
+  readonly supersede: SupersedeIndex;
+  close(): Promise<void>;
 }

@@ -11,7 +11,7 @@ export class StoreError extends Error {
 export const STORE_FILE = 'gateway.db';
 const SCHEMA_VERSION = '1';
 
-/** Key spaces of the store's key-value table (see SqliteRegistry). */
+/** Key spaces of the store's key-value table (see sqliteRegistry and state/memory/). */
 export type StoreSpace =
   | 'state'
   | 'contact'

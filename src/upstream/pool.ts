@@ -38,7 +38,7 @@ export class UpstreamPool {
   constructor(
     private readonly config: GatewayConfig,
     private readonly logger: Logger,
-    private readonly registry: ChargerRegistry,
+    private readonly registry: Pick<ChargerRegistry, 'states' | 'contacts' | 'secrets'>,
     private readonly onCsmsCall: CsmsCallListener,
     /** Whether this instance may send a charger's messages to the CSMS now (UpstreamOptions.mayDeliver). */
     private readonly mayDeliver: (identity: string) => boolean = () => true,
@@ -64,7 +64,7 @@ export class UpstreamPool {
         onCall: (action, payload, messageId) => this.onCsmsCall(identity, action, payload, messageId),
         // Recorded where every instance's ingress sees it: the charger's messages are answered 503 meanwhile.
         onRefusal: (status) => {
-          this.registry
+          this.registry.contacts
             .setRefusedByCsms(identity, status)
             .catch((err: Error) =>
               this.logger.warn({ chargeBoxIdentity: identity, err: err.message }, 'could not record the CSMS refusal'),
@@ -73,8 +73,8 @@ export class UpstreamPool {
         // Read at every connection attempt: the CSMS may have set AuthorizationKey or WebSocketPingInterval since.
         mayDeliver: () => this.mayDeliver(identity),
         settings: async () => ({
-          password: (await this.registry.authorizationKey(identity)) ?? override?.basicAuthPassword,
-          pingIntervalSec: (await this.registry.load(identity))?.webSocketPingInterval,
+          password: (await this.registry.secrets.authorizationKey(identity)) ?? override?.basicAuthPassword,
+          pingIntervalSec: (await this.registry.states.load(identity))?.webSocketPingInterval,
         }),
       });
       this.connections.set(identity, connection);
@@ -121,7 +121,7 @@ export class UpstreamPool {
     for (const [identity, connection] of [...this.connections]) {
       const bound =
         (this.config.upstreamIdleSec ||
-          3 * ((await this.registry.load(identity))?.heartbeatInterval ?? DEFAULT_HEARTBEAT_SEC)) * 1000;
+          3 * ((await this.registry.states.load(identity))?.heartbeatInterval ?? DEFAULT_HEARTBEAT_SEC)) * 1000;
       if (now - (this.lastTraffic.get(identity) ?? 0) < bound || connection.state === 'closed') continue;
       connection.close();
       this.connections.delete(identity);

@@ -129,6 +129,6 @@ describe('admin port: cross-site writes, guessing, error pages', () => {
     });
     assert.equal(res.status, 200, res.text);
     assert.equal(JSON.parse(res.text).pinnedSource, '10.0.0.5');
-    assert.equal(await gw.gateway.registry.pinnedSource('CP-PIN'), '10.0.0.5');
+    assert.equal(await gw.gateway.registry.pins.pinnedSource('CP-PIN'), '10.0.0.5');
   });
 });

@@ -40,7 +40,7 @@ for (const mode of QUEUE_MODES) {
     });
 
     it('Q2: callback URL from From, else ReplyTo; anonymous and host-less skipped; config wins; re-learned on every message', async () => {
-      const contact = (id: string) => gw.gateway.registry.contact(id);
+      const contact = (id: string) => gw.gateway.registry.contacts.contact(id);
       await post(
         gw.soapUrl,
         envelope(HEARTBEAT, {

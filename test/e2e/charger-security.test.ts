@@ -56,7 +56,7 @@ describe('callback addresses: a charger cannot be taken over by what another hos
     await csms.stop();
   });
 
-  const callbackOf = async (identity: string) => (await gw.gateway.registry.contact(identity))?.callbackUrl;
+  const callbackOf = async (identity: string) => (await gw.gateway.registry.contacts.contact(identity))?.callbackUrl;
 
   it('same-source (default): a message from 127.0.0.2 cannot point a charger at 127.0.0.3; commands still reach the charger', async () => {
     const evil = await trap();

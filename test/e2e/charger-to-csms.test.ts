@@ -66,7 +66,7 @@ for (const mode of QUEUE_MODES) {
     });
 
     it('the callback URL from wsa:From is stored for the charger', async () => {
-      const contact = await gw.gateway.registry.contact(identity);
+      const contact = await gw.gateway.registry.contacts.contact(identity);
       assert.equal(contact?.callbackUrl, 'http://10.20.30.40:8080/ChargePointService');
       assert.equal(contact?.callbackSource, 'From');
     });
@@ -273,7 +273,7 @@ for (const mode of QUEUE_MODES) {
     });
 
     it('the charger state in the registry reflects the exchange', async () => {
-      const state = await gw.gateway.registry.load(identity);
+      const state = await gw.gateway.registry.states.load(identity);
       assert.equal(state?.registration, 'Accepted');
       assert.equal(state?.heartbeatInterval, 240);
       assert.deepEqual(state?.transactions, {});

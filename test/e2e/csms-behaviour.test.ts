@@ -124,7 +124,7 @@ for (const mode of QUEUE_MODES) {
       const heartbeat = await post(gw.soapUrl, envelope(HEARTBEAT, { identity: 'CP-UNKNOWN' }));
       assert.equal(heartbeat.status, 503);
       assert.match(heartbeat.text, /CSMS refuses charger CP-UNKNOWN \(HTTP 404/);
-      assert.equal(await gw.gateway.registry.queued('CP-UNKNOWN'), 0, 'nothing waits in a queue nobody drains');
+      assert.equal(await gw.gateway.registry.queued.count('CP-UNKNOWN'), 0, 'nothing waits in a queue nobody drains');
     });
 
     it('Basic auth per charger from config: the CSMS sees identity and password', async () => {

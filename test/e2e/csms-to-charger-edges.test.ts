@@ -213,11 +213,11 @@ for (const mode of QUEUE_MODES) {
       );
       assert.deepEqual(resent.payload, { chargePointVendor: 'VP', chargePointModel: 'MP' });
       await until(
-        async () => (await gw.gateway.registry.load(id))?.registration === 'Accepted',
+        async () => (await gw.gateway.registry.states.load(id))?.registration === 'Accepted',
         'the registry to remember registration Accepted',
         2_000,
       );
-      assert.equal((await gw.gateway.registry.load(id))?.registration, 'Accepted');
+      assert.equal((await gw.gateway.registry.states.load(id))?.registration, 'Accepted');
       delete csms.handlers.BootNotification;
     });
 

@@ -323,7 +323,10 @@ for (const mode of QUEUE_MODES) {
       assert.equal(cp.received.length, before, 'none of these reached the charger');
       assert.ok(logLines.length > 0);
       assert.ok(!logLines.some((l) => l.includes(secret)), 'the AuthorizationKey value appears in no log line');
-      assert.ok(!JSON.stringify(await gw.gateway.registry.load(identity)).includes(secret), 'nor in the charger state');
+      assert.ok(
+        !JSON.stringify(await gw.gateway.registry.states.load(identity)).includes(secret),
+        'nor in the charger state',
+      );
     });
   });
 }

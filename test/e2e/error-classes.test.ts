@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ChargerRegistry } from '../../src/state/registry.js';
 import type { UpstreamPool } from '../../src/upstream/pool.js';
 import { TestCsms } from '../helpers/csms-peer.js';
 import { QUEUE_MODES, startGateway } from '../helpers/gateway-harness.js';
@@ -27,14 +26,16 @@ function breakCalls(pool: UpstreamPool, identity: string, broken: () => boolean)
   };
 }
 
-/** Makes one registry method fail while `failing(args)` says so. */
-function failWhile<K extends 'setBacklog' | 'cachedAuthorization'>(
-  registry: ChargerRegistry,
+type ArgsOf<F> = F extends (...args: infer A) => unknown ? A : never;
+
+/** Makes one method of a registry store fail while `failing(args)` says so. */
+function failWhile<S extends object, K extends keyof S & string>(
+  store: S,
   method: K,
-  failing: (...args: Parameters<ChargerRegistry[K]>) => boolean,
+  failing: (...args: ArgsOf<S[K]>) => boolean,
 ): void {
-  const original = (registry[method] as (...args: unknown[]) => Promise<unknown>).bind(registry);
-  (registry as unknown as Record<string, unknown>)[method] = (...args: Parameters<ChargerRegistry[K]>) =>
+  const original = (store[method] as (...args: unknown[]) => Promise<unknown>).bind(store);
+  (store as Record<string, unknown>)[method] = (...args: ArgsOf<S[K]>) =>
     failing(...args) ? Promise.reject(new Error(`simulated ${method} failure`)) : original(...args);
 }
 
@@ -59,11 +60,11 @@ for (const mode of QUEUE_MODES) {
         assertSoapResponse(await send(meter(1)), { action: '/MeterValuesResponse', relatesTo: RELATES });
         broken = true;
         await until(
-          async () => (await gw.gateway.registry.deadLetters()).some((d) => d.identity === id),
+          async () => (await gw.gateway.registry.deadLetters.list()).some((d) => d.identity === id),
           'the acknowledged message in the dead letters',
           45_000,
         );
-        const [letter] = (await gw.gateway.registry.deadLetters()).filter((d) => d.identity === id);
+        const [letter] = (await gw.gateway.registry.deadLetters.list()).filter((d) => d.identity === id);
         assert.equal(letter!.action, 'MeterValues');
         assert.equal(letter!.attempts, 5);
         assert.match(letter!.reason, /gateway failed to process it 5 times: simulated fault inside the gateway/);
@@ -102,7 +103,11 @@ for (const mode of QUEUE_MODES) {
       const id = `CP-FLAG-${mode}`;
       const send = (body: string) => post(gw.soapUrl, envelope(body, { identity: id }));
       let failClear = true;
-      failWhile(gw.gateway.registry, 'setBacklog', (identity, backlog) => identity === id && !backlog && failClear);
+      failWhile(
+        gw.gateway.registry.contacts,
+        'setBacklog',
+        (identity, backlog) => identity === id && !backlog && failClear,
+      );
       try {
         assertSoapResponse(await send('<cs:heartbeatRequest/>'), { action: '/HeartbeatResponse', relatesTo: RELATES });
         await csms.stop();
@@ -137,7 +142,7 @@ for (const mode of QUEUE_MODES) {
       const id = `CP-CACHE-${mode}`;
       const send = (body: string) => post(gw.soapUrl, envelope(body, { identity: id }));
       let unreadable = true;
-      failWhile(gw.gateway.registry, 'cachedAuthorization', (identity) => identity === id && unreadable);
+      failWhile(gw.gateway.registry.authorizations, 'get', (identity) => identity === id && unreadable);
       try {
         assertSoapResponse(await send(authorize('KNOWN')), { action: '/AuthorizeResponse', relatesTo: RELATES });
         await csms.stop();

@@ -196,7 +196,7 @@ describe('fuzz: 10,000 malformed or hostile envelopes', () => {
     assert.ok((counts.get('400 fault') ?? 0) > 1_000, 'most hostile input ends in a Sender fault');
     // No hostile address became a callback URL (the fuzz runs from loopback, under the default same-source policy).
     for (let c = 0; c < 17; c++) {
-      const url = (await gw.gateway.registry.contact(`CP-FUZZ-${c}`))?.callbackUrl;
+      const url = (await gw.gateway.registry.contacts.contact(`CP-FUZZ-${c}`))?.callbackUrl;
       assert.ok(url === undefined, `CP-FUZZ-${c} has callback URL ${url}`);
     }
     // Still serving, and the heap is back near its baseline.

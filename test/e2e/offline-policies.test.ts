@@ -91,7 +91,7 @@ for (const mode of QUEUE_MODES) {
           ],
           'delivered in order, original timestamps, the local id replaced by the CSMS id',
         );
-        assert.equal((await gw.gateway.registry.load(id))?.localTransactions?.[String(localId)]?.csmsId, 555);
+        assert.equal((await gw.gateway.registry.states.load(id))?.localTransactions?.[String(localId)]?.csmsId, 555);
         assert.deepEqual(csms.schemaFailures, []);
       } finally {
         await gw.stop();
@@ -104,7 +104,7 @@ for (const mode of QUEUE_MODES) {
       const gw = await startGateway(mode, csms.url, { maxQueuedPerCharger: 10 });
       const id = `CP-FULL-${mode}`;
       try {
-        for (let i = 0; i < 10; i++) await gw.gateway.registry.addQueued(id, 1);
+        for (let i = 0; i < 10; i++) await gw.gateway.registry.queued.add(id, 1);
         assertRetryLater(
           await post(
             gw.soapUrl,
@@ -138,12 +138,12 @@ for (const mode of QUEUE_MODES) {
         );
         // The count drops just after the job finishes (not awaited on the message's path).
         await until(
-          async () => (await gw.gateway.registry.queued(id)) === 10,
+          async () => (await gw.gateway.registry.queued.count(id)) === 10,
           'the queued count to drop back to 10 once the stop is done',
           2_000,
         );
         assert.equal(
-          await gw.gateway.registry.queued(id),
+          await gw.gateway.registry.queued.count(id),
           10,
           'the stop was counted while queued and uncounted when done',
         );

@@ -62,7 +62,11 @@ for (const mode of ['embedded', 'redis'] as QueueMode[]) {
       for (const reply of replies)
         assertFault(reply, 'Sender', 'SecurityError', /at most 20 chargers \(MAX_CHARGERS\)/);
 
-      assert.equal((await gw.gateway.registry.identities()).length, known.length, 'no refused identity was recorded');
+      assert.equal(
+        (await gw.gateway.registry.contacts.identities()).length,
+        known.length,
+        'no refused identity was recorded',
+      );
       assert.equal(csms.clients.size, known.length, 'no CSMS connection was opened for a refused identity');
       assert.equal(await metric(gw.adminUrl, 'ocppgw_chargers_refused_total'), 2_000);
       const before = csms.callsFor('CP-KNOWN-0', 'Heartbeat').length;
@@ -99,7 +103,7 @@ describe('an identity the CSMS refuses at the handshake', () => {
       assert.equal(reply.status, 503, `message ${i}: the charger keeps it (${reply.text})`);
       assert.match(reply.text, /HTTP 404/);
     }
-    assert.equal(await gw.gateway.registry.queued('CP-404'), 0, 'nothing waits in a queue nobody drains');
+    assert.equal(await gw.gateway.registry.queued.count('CP-404'), 0, 'nothing waits in a queue nobody drains');
     const status = (await (await fetch(`${gw.adminUrl}/api/chargers/CP-404`)).json()) as {
       upstream: { refusal?: { status: number } };
     };

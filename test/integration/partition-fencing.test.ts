@@ -6,7 +6,7 @@ import { InflightRecords, type PartitionKeys } from '../../src/queue/inflight.js
 import { LeaseManager } from '../../src/queue/lease-manager.js';
 import { Takeover } from '../../src/queue/takeover.js';
 import type { UpstreamJob } from '../../src/queue/upstream-queue.js';
-import { RedisRegistry } from '../../src/state/redis-registry.js';
+import { redisRegistry } from '../../src/state/redis/registry.js';
 import { emptyChargerState } from '../../src/translate/charger-state.js';
 import { UpstreamConnection } from '../../src/upstream/connection.js';
 import { UpstreamError } from '../../src/upstream/connection-types.js';
@@ -128,14 +128,14 @@ describe('partition fencing (real Redis)', () => {
     let drain!: () => void;
     const drained = new Promise<void>((resolve) => (drain = resolve));
     const { frozen, successor } = await frozenAndSuccessor(prefix, lines, released, drained);
-    const stale = new RedisRegistry(
+    const stale = redisRegistry(
       redis,
       prefix,
       () => frozen.partitions.has(0),
       undefined,
       () => frozen.fence(0),
     );
-    const current = new RedisRegistry(
+    const current = redisRegistry(
       redis,
       prefix,
       () => false,
@@ -143,29 +143,29 @@ describe('partition fencing (real Redis)', () => {
       () => successor.fence(0),
     );
     const state = (heartbeatInterval: number) => ({ ...emptyChargerState('CP-1'), heartbeatInterval });
-    await stale.save(state(60));
-    await stale.addQueued('CP-1', 1);
+    await stale.states.save(state(60));
+    await stale.queued.add('CP-1', 1);
 
     await successor.start();
     await until(() => successor.token(0) > 0, 'the successor to take the lapsed lease', 5_000);
-    await current.save(state(120));
-    await current.addQueued('CP-1', 1);
+    await current.states.save(state(120));
+    await current.queued.add('CP-1', 1);
 
-    await assert.rejects(stale.save(state(30)), FencedOut);
+    await assert.rejects(stale.states.save(state(30)), FencedOut);
     assert.equal(frozen.partitions.has(0), false, 'the stale owner stepped back');
     assert.equal(frozen.fresh(0), false);
-    await assert.rejects(stale.addQueued('CP-1', -1), FencedOut);
-    await assert.rejects(stale.setBacklog('CP-1', true), FencedOut);
+    await assert.rejects(stale.queued.add('CP-1', -1), FencedOut);
+    await assert.rejects(stale.contacts.setBacklog('CP-1', true), FencedOut);
     await assert.rejects(
-      stale.cacheAuthorization('CP-1', 'TAG', { idTagInfo: { status: 'Blocked' }, at: 'x' }),
+      stale.authorizations.put('CP-1', 'TAG', { idTagInfo: { status: 'Blocked' }, at: 'x' }),
       FencedOut,
     );
-    await assert.rejects(stale.setAuthorizationKey('CP-1', 'stale-key'), FencedOut);
-    assert.equal((await current.load('CP-1'))?.heartbeatInterval, 120, "the successor's state stands");
-    assert.equal(await current.queued('CP-1'), 2);
+    await assert.rejects(stale.secrets.setAuthorizationKey('CP-1', 'stale-key'), FencedOut);
+    assert.equal((await current.states.load('CP-1'))?.heartbeatInterval, 120, "the successor's state stands");
+    assert.equal(await current.queued.count('CP-1'), 2);
     assert.equal(await redis.exists(`${prefix}:backlog:CP-1`), 0);
-    assert.equal(await current.cachedAuthorization('CP-1', 'TAG'), undefined);
-    assert.equal(await current.authorizationKey('CP-1'), undefined);
+    assert.equal(await current.authorizations.get('CP-1', 'TAG'), undefined);
+    assert.equal(await current.secrets.authorizationKey('CP-1'), undefined);
 
     const steps = lines.filter((l) => l.includes('stepping back'));
     assert.equal(steps.length, 1, `stepped back once, logged once: ${steps.join('')}`);
@@ -174,7 +174,7 @@ describe('partition fencing (real Redis)', () => {
     // Once its work there has ended, the instance writes as any non-owner does (the ingress): unconditionally.
     drain();
     await until(() => frozen.fence(0) === undefined, 'the step back to end', 5_000);
-    await stale.setBacklog('CP-1', true);
+    await stale.contacts.setBacklog('CP-1', true);
     assert.equal(await redis.exists(`${prefix}:backlog:CP-1`), 1);
   });
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SqliteStore, STORE_FILE, StoreError } from '../../src/state/sqlite-store.js';
 import { createLogger } from '../../src/util/log.js';
-import { SqliteRegistry } from '../../src/state/sqlite-registry.js';
+import { sqliteRegistry } from '../../src/state/sqlite-registry.js';
 import { SecretBox } from '../../src/util/secret-box.js';
 
 /** The embedded durable store on real files (docs/architecture.md#the-embedded-store). */
@@ -113,7 +113,7 @@ describe('embedded durable store (SQLite on real files)', () => {
     const dir = newDir();
     const box = SecretBox.of('s'.repeat(40));
     const first = open(dir);
-    await new SqliteRegistry(first, box).setAuthorizationKey('CP-1', 'AUTHKEY-visible-if-in-clear');
+    await sqliteRegistry(first, box).secrets.setAuthorizationKey('CP-1', 'AUTHKEY-visible-if-in-clear');
     first.close();
     const bytes = [STORE_FILE, `${STORE_FILE}-wal`]
       .filter((f) => existsSync(join(dir, f)))
@@ -122,8 +122,8 @@ describe('embedded durable store (SQLite on real files)', () => {
     assert.ok(bytes.length > 0);
     assert.doesNotMatch(bytes, /AUTHKEY-visible/);
     const second = open(dir);
-    assert.equal(await new SqliteRegistry(second, box).authorizationKey('CP-1'), 'AUTHKEY-visible-if-in-clear');
-    assert.throws(() => new SqliteRegistry(second, SecretBox.of(undefined)), /STORE_SECRET_KEY is not set/);
+    assert.equal(await sqliteRegistry(second, box).secrets.authorizationKey('CP-1'), 'AUTHKEY-visible-if-in-clear');
+    assert.throws(() => sqliteRegistry(second, SecretBox.of(undefined)), /STORE_SECRET_KEY is not set/);
     second.close();
   });
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { loadConfig } from '../../src/config/config.js';
-import { MemoryRegistry } from '../../src/state/memory-registry.js';
+import { memoryRegistry } from '../../src/state/memory/registry.js';
 import { UpstreamPool } from '../../src/upstream/pool.js';
 import { createLogger } from '../../src/util/log.js';
 import { until } from '../helpers/wait.js';
@@ -32,7 +32,7 @@ describe('upstream pool: many connections opened at once', () => {
       { CONFIG: '' },
       { csmsUrl: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ocpp`, wsPingIntervalSec: 0 },
     );
-    const pool = new UpstreamPool(config, createLogger('silent'), new MemoryRegistry(), () =>
+    const pool = new UpstreamPool(config, createLogger('silent'), memoryRegistry(), () =>
       Promise.resolve({ payload: {} }),
     );
     const identities = Array.from({ length: 250 }, (_, i) => `CP-${i}`);

@@ -6,7 +6,7 @@ import { QueuedCount } from '../../../src/bridge/queued-count.js';
 import { loadConfig } from '../../../src/config/config.js';
 import type { JobOutcome, UpstreamJob, UpstreamQueue } from '../../../src/queue/upstream-queue.js';
 import type { ChargerMessage } from '../../../src/soap/central-system-endpoint.js';
-import { MemoryRegistry } from '../../../src/state/memory-registry.js';
+import { memoryRegistry } from '../../../src/state/memory/registry.js';
 import { createLogger } from '../../../src/util/log.js';
 
 /** The bridge's ingress with a real memory registry and a queue that is a plain object answering as told. */
@@ -15,7 +15,7 @@ function setup(
   answer: (job: UpstreamJob) => JobOutcome = () => ({ kind: 'response', body: {} }),
 ) {
   const config = loadConfig({ CONFIG: '' }, { csmsUrl: 'ws://csms', maxQueuedPerCharger: 10, ...overrides });
-  const registry = new MemoryRegistry();
+  const registry = memoryRegistry();
   const submitted: UpstreamJob[] = [];
   const overflows: string[] = [];
   const queue: UpstreamQueue = {
@@ -85,7 +85,7 @@ describe('bridge ingress: from a decoded charger message to a queued job and bac
         soapMessageId: 'urn:uuid:m1',
       },
     );
-    const contact = await registry.contact('CP-1');
+    const contact = await registry.contacts.contact('CP-1');
     assert.deepEqual(
       {
         url: contact?.callbackUrl,
@@ -155,15 +155,15 @@ describe('bridge ingress: from a decoded charger message to a queued job and bac
     const failing = setup({}, () => ({ kind: 'retry', reason: 'down', queued: false }));
     await failing.ingress.accept(message('MeterValues', { connectorId: 1, values: [] }));
     await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(await failing.registry.queued('CP-1'), 0);
+    assert.equal(await failing.registry.queued.count('CP-1'), 0);
     const queued = setup({}, () => ({ kind: 'stored' }));
     await queued.ingress.accept(message('MeterValues', { connectorId: 1, values: [] }));
-    assert.equal(await queued.registry.queued('CP-1'), 1);
+    assert.equal(await queued.registry.queued.count('CP-1'), 1);
   });
 
   it('over the queue bound: Heartbeat answered at once, MeterValues refused for a retry, StopTransaction still queued', async () => {
     const { ingress, registry, submitted, overflows } = setup();
-    for (let i = 0; i < 10; i++) await registry.addQueued('CP-1', 1);
+    for (let i = 0; i < 10; i++) await registry.queued.add('CP-1', 1);
     const heartbeat = await ingress.accept(message('Heartbeat', {}));
     assert.equal(heartbeat.kind, 'response');
     const meter = await ingress.accept(message('MeterValues', { connectorId: 1, values: [] }));
@@ -181,12 +181,12 @@ describe('bridge ingress: from a decoded charger message to a queued job and bac
     const { ingress, registry, submitted } = setup();
     await ingress.accept(message('StatusNotification', { connectorId: 2, status: 'Available', errorCode: 'NoError' }));
     await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(await registry.latest('CP-1', '2'), submitted[0]!.id);
+    assert.equal(await registry.supersede.latest('CP-1', '2'), submitted[0]!.id);
   });
 
   it('with offlineAuthorize, a CSMS that does not answer in time is stood in for by its own earlier answer', async () => {
     const { ingress, registry } = setup({ offlineAuthorize: true }, () => ({ kind: 'expired', queued: true }));
-    await registry.cacheAuthorization('CP-1', 'TAG', {
+    await registry.authorizations.put('CP-1', 'TAG', {
       idTagInfo: { status: 'Blocked' },
       at: new Date().toISOString(),
     });

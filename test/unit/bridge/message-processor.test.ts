@@ -7,7 +7,7 @@ import { loadConfig } from '../../../src/config/config.js';
 import { RpcError } from '../../../src/ocpp/rpc-error.js';
 import { check16 } from '../../../src/ocpp/v16/protocol.js';
 import { LeftInQueue, type JobOutcome, type UpstreamJob } from '../../../src/queue/upstream-queue.js';
-import { MemoryRegistry } from '../../../src/state/memory-registry.js';
+import { memoryRegistry } from '../../../src/state/memory/registry.js';
 import { UpstreamError } from '../../../src/upstream/connection-types.js';
 import { createLogger } from '../../../src/util/log.js';
 
@@ -22,7 +22,7 @@ interface Sent {
  */
 function setup(csms: (call: Sent, n: number) => object, overrides: Record<string, unknown> = {}) {
   const config = loadConfig({ CONFIG: '' }, { csmsUrl: 'ws://csms', ...overrides });
-  const registry = new MemoryRegistry();
+  const registry = memoryRegistry();
   const sent: Sent[] = [];
   const events: ExchangeEvent[] = [];
   const upstream = {
@@ -80,13 +80,13 @@ describe('message processor: one charger message through translation, the CSMS a
     assert.deepEqual(replies, [
       { kind: 'response', body: { status: 'Accepted', currentTime: NOW, heartbeatInterval: 300 } },
     ]);
-    assert.equal((await registry.load('CP-1'))?.registration, 'Accepted');
+    assert.equal((await registry.states.load('CP-1'))?.registration, 'Accepted');
     assert.deepEqual([events.length, events[0]?.via], [1, 'csms']);
   });
 
   it('refuses every message but BootNotification while the CSMS has the charger Pending, without asking the CSMS', async () => {
     const { processor, registry, sent } = setup(() => ({ idTagInfo: { status: 'Accepted' } }));
-    await registry.update('CP-1', (s) => ({ ...s, registration: 'Pending' }));
+    await registry.states.update('CP-1', (s) => ({ ...s, registration: 'Pending' }));
     const replies = await run(processor, job('Authorize', { idTag: 'T' }));
     assert.equal(sent.length, 0);
     assert.equal(replies[0]?.kind === 'fault' && replies[0].fault.subcode, 'SecurityError');
@@ -140,7 +140,7 @@ describe('message processor: one charger message through translation, the CSMS a
     const { processor, registry, sent } = setup((call) =>
       call.action === 'StartTransaction' ? { transactionId: 42, idTagInfo: { status: 'Accepted' } } : {},
     );
-    await registry.update('CP-1', (s) => ({
+    await registry.states.update('CP-1', (s) => ({
       ...s,
       registration: 'Accepted',
       connectors: { '1': { chargerStatus: 'Occupied', csmsStatus: 'Preparing' } },
@@ -155,15 +155,15 @@ describe('message processor: one charger message through translation, the CSMS a
       ['StartTransaction', 'StatusNotification'],
     );
     assert.equal((sent[1]!.payload as { status: string }).status, 'Charging');
-    const state = await registry.load('CP-1');
+    const state = await registry.states.load('CP-1');
     assert.deepEqual([state?.transactions['42']?.connectorId, state?.connectors['1']?.csmsStatus], [1, 'Charging']);
   });
 
   it('releases the charger from the queued count when its message is finished', async () => {
     const { processor, registry } = setup(() => ({ currentTime: NOW }));
-    await registry.addQueued('CP-1', 1);
+    await registry.queued.add('CP-1', 1);
     await run(processor, job('Heartbeat', {}));
     await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(await registry.queued('CP-1'), 0);
+    assert.equal(await registry.queued.count('CP-1'), 0);
   });
 });

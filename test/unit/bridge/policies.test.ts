@@ -4,7 +4,7 @@ import { OfflinePolicies } from '../../../src/bridge/offline-policies.js';
 import { overflowDecision } from '../../../src/bridge/overflow.js';
 import { createLogger } from '../../../src/util/log.js';
 import { partitionOf } from '../../../src/queue/partition.js';
-import { MemoryRegistry } from '../../../src/state/memory-registry.js';
+import { memoryRegistry } from '../../../src/state/memory/registry.js';
 import { sourcePolicies } from '../../../src/translate/tables.js';
 
 const policy = (action: string) => {
@@ -47,7 +47,7 @@ describe('partitions', () => {
 describe('offline Authorize policy (opt-in)', () => {
   const now = Date.parse('2024-05-01T12:00:00Z');
   it('answers only from an earlier CSMS answer that is within the TTL and not expired', async () => {
-    const registry = new MemoryRegistry();
+    const registry = memoryRegistry();
     const offline = (ttl: number) =>
       new OfflinePolicies(
         { offlineAuthorize: true, offlineStartTransaction: false, authorizeCacheTtlSec: ttl },
@@ -75,7 +75,7 @@ describe('offline Authorize policy (opt-in)', () => {
     assert.equal(await offline(3600).authorization('CP', 'OLD', now), undefined, 'past its expiryDate');
   });
   it('is switched on per policy: Authorize by offlineAuthorize, StartTransaction by offlineStartTransaction', () => {
-    const registry = new MemoryRegistry();
+    const registry = memoryRegistry();
     const only = (offlineAuthorize: boolean, offlineStartTransaction: boolean) =>
       new OfflinePolicies(
         { offlineAuthorize, offlineStartTransaction, authorizeCacheTtlSec: 60 },
