@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import type { Command, Fleet } from './command-and-fleet.js';
+import { type FleetApiResults, fleetApiRows } from './fleet-figures.js';
 import type { InstructionCount } from './instructions.js';
 import { staleSocketRetries } from './load.js';
 import type { Outage } from './outage.js';
@@ -171,6 +172,7 @@ export function printTable(
   protocols: ProtocolComparison,
   routes: RouteComparison,
   observing?: Observing,
+  fleetApi?: FleetApiResults,
 ): void {
   const [e, mem, r, r16] = [gw.embedded!, gw.memory!, gw.redis!, gw.redis16!];
   const rows: string[][] = [
@@ -208,6 +210,7 @@ export function printTable(
     loopDelayRow('Redis', r),
     costRow('Redis, 16 partitions', r16),
     ...(observing ? [observingRow(observing)] : []),
+    ...(fleetApi ? fleetApiRows(fleetApi) : []),
     outageRow(outage),
     [
       'OCPP 2.0.1 upstream: throughput',
