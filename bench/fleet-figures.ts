@@ -95,14 +95,18 @@ const signedPct = (share: number) => `${share >= 0 ? '+' : ''}${(share * 100).to
 const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
 const target = `<= ${FLEET_API_TARGET * 100}%`;
 
+/** One pair of windows (`--quick`) is not judged: the instruction counts stand in for it (bench/README.md). */
 function throughputRow(t: FleetApiThroughput): string[] {
-  const rounds = t.rounds.ratio.length > 1 ? `; rounds ${t.rounds.ratio.map((x) => x.toFixed(2)).join(', ')}` : '';
+  const judged = t.rounds.ratio.length > 1;
+  const rounds = judged
+    ? `; rounds ${t.rounds.ratio.map((x) => x.toFixed(2)).join(', ')}`
+    : '; one round: see the counts';
   return [
     `fleet API on, ${t.mode}: throughput`,
     `${t.on.toFixed(0)} msg/s`,
     `${t.ratio.toFixed(2)} x the API off (${t.off.toFixed(0)} msg/s)${rounds}`,
     `drop ${target}`,
-    check(1 - t.ratio <= FLEET_API_TARGET),
+    judged ? check(1 - t.ratio <= FLEET_API_TARGET) : '',
   ];
 }
 

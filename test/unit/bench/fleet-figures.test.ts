@@ -45,9 +45,12 @@ describe('fleet API bench figures', () => {
     assert.equal(added.share, 0.04);
   });
 
-  it('rows check the 5% target, and an instruction count with errors is not judged', () => {
+  it('rows check the 5% target; a count with errors and a single pair of windows are not judged', () => {
     const rows = fleetApiRows({
-      throughput: [throughputOf('Redis', [1000, 1000, 1000], [940, 960, 930])],
+      throughput: [
+        throughputOf('Redis', [1000, 1000, 1000], [940, 960, 930]),
+        throughputOf('embedded (durable)', [1000], [900]),
+      ],
       counts: {
         'embedded (durable), a charger day': { off: count(1_000_000), on: count(1_030_000) },
         'embedded (durable), MeterValues only': { off: count(800_000), on: count(900_000) },
@@ -59,12 +62,15 @@ describe('fleet API bench figures', () => {
       rows.map((r) => [r[0], r[1], r.at(-1)]),
       [
         ['fleet API on, Redis: throughput', '940 msg/s', 'MISSED'],
+        // One pair of windows (--quick) is shown, not judged.
+        ['fleet API on, embedded (durable): throughput', '900 msg/s', ''],
         ['fleet API on, embedded (durable), a charger day: instructions per message', '+3.0% (+30 k)', 'met'],
         ['fleet API on, embedded (durable), MeterValues only: instructions per message', '+12.5% (+100 k)', 'MISSED'],
         ['fleet API on, Redis, a charger day: instructions per message', '+3.1% (+50 k)', ''],
       ],
     );
-    assert.match(rows[3]![2]!, /3 errors \(not valid\)/);
+    assert.match(rows[4]![2]!, /3 errors \(not valid\)/);
+    assert.match(rows[1]![2]!, /one round: see the counts$/);
   });
 
   it('a record row gives bytes per session and per sample, in the store and as JSON', () => {
