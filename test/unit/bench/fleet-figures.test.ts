@@ -3,9 +3,12 @@ import { describe, it } from 'node:test';
 import { addedByApi, fleetApiRows, recordCost, throughputOf } from '../../../bench/fleet-figures.js';
 import type { InstructionCount } from '../../../bench/instructions.js';
 
-const count = (perMessage: number, errors = 0): InstructionCount => ({
-  perMessage,
-  withCompilerPerMessage: perMessage * 2,
+/** A count whose timer work was 100 k per message (taken off before two counts are compared). */
+const count = (withoutTimersPerMessage: number, errors = 0): InstructionCount => ({
+  perMessage: withoutTimersPerMessage + 100_000,
+  withCompilerPerMessage: withoutTimersPerMessage * 2,
+  withoutTimersPerMessage,
+  idlePerSecond: 500_000,
   messages: 200,
   errors,
 });
@@ -39,7 +42,7 @@ describe('fleet API bench figures', () => {
     assert.throws(() => throughputOf('x', [], []));
   });
 
-  it('the added instructions are a share of the message with the API off', () => {
+  it('the added instructions are a share of the message with the API off, the timer work left out', () => {
     const added = addedByApi({ off: count(1_000_000), on: count(1_040_000) });
     assert.equal(added.instructions, 40_000);
     assert.equal(added.share, 0.04);
@@ -70,6 +73,7 @@ describe('fleet API bench figures', () => {
       ],
     );
     assert.match(rows[4]![2]!, /3 errors \(not valid\)/);
+    assert.match(rows[2]![2]!, /^1030 k on \/ 1000 k off without timer work \(1130 k \/ 1100 k with it\)/);
     assert.match(rows[1]![2]!, /one round: see the counts$/);
   });
 
