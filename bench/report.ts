@@ -161,6 +161,12 @@ function fleetRows(fleet: Fleet): string[][] {
   ];
 }
 
+/** The rows of the instruction counts: the trace and metrics on and off, then the fleet API's rows. */
+const countRows = (observing?: Observing, fleetApi?: FleetApiResults): string[][] => [
+  ...(observing ? [observingRow(observing)] : []),
+  ...(fleetApi ? fleetApiRows(fleetApi) : []),
+];
+
 export function printTable(
   soapM: Measured,
   jsonM: Measured,
@@ -209,8 +215,7 @@ export function printTable(
     costRow('Redis', r),
     loopDelayRow('Redis', r),
     costRow('Redis, 16 partitions', r16),
-    ...(observing ? [observingRow(observing)] : []),
-    ...(fleetApi ? fleetApiRows(fleetApi) : []),
+    ...countRows(observing, fleetApi),
     outageRow(outage),
     [
       'OCPP 2.0.1 upstream: throughput',

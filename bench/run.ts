@@ -167,11 +167,10 @@ async function main(): Promise<void> {
   });
   // The outage probe: a durable gateway whose CSMS cannot be reached (bench/README.md, "Method").
   const { outage } = await measureOutage(agent, bareAfter, bareThroughput);
-  // The 2.0.1 upstream beside 1.6, and migration routing's shadow beside the legacy route (the bare SOAP server plays
-  // the legacy system).
+  // The 2.0.1 upstream beside 1.6, migration routing's shadow beside the legacy route (the bare SOAP server plays the
+  // legacy system), the fleet API on beside off and its records' bytes per session and sample (bench/fleet-api.ts).
   const protocols = await compareProtocols(agent, csmsPort);
   const routes = await compareRoutes(agent, csmsPort, bare.url);
-  // The fleet API on and off side by side, and what its records take in each store (bench/fleet-api.ts).
   const fleetApiThroughput = await compareFleetApi(agent, csmsPort);
   const records = await measureRecords(agent, csmsPort);
   for (const c of clients) c.close();
