@@ -78,6 +78,61 @@ export function meterValuesRequest(identity: string, seq: number): string {
   return soap(identity, 'MeterValues', meterValues(4711), seq);
 }
 
+/**
+ * One complete charging session of `identity` as its messages, in order (the fleet API's record measure,
+ * bench/fleet-records.ts): StartTransaction, `samples` MeterValues of one sample each (energy register and power among
+ * the cycle's five values), StopTransaction. `session` numbers the charger's sessions: each starts an hour after the
+ * last, so that every session has a start of its own (the API's session id is derived from it) and every sample a
+ * timestamp of its own. The CSMS stub answers every StartTransaction with transaction 4711.
+ */
+export function sessionRequests(identity: string, session: number, samples: number): string[] {
+  const start = Date.parse('2024-05-01T00:00:00Z') + session * 3_600_000;
+  const at = (ms: number) => new Date(start + ms).toISOString();
+  const meterStart = session * 100_000;
+  const out = [
+    soap(
+      identity,
+      'StartTransaction',
+      `<cs:startTransactionRequest><cs:connectorId>1</cs:connectorId><cs:idTag>RFID-0001</cs:idTag><cs:timestamp>${at(0)}</cs:timestamp><cs:meterStart>${meterStart}</cs:meterStart></cs:startTransactionRequest>`,
+      session * 10_000,
+    ),
+  ];
+  for (let i = 1; i <= samples; i++)
+    out.push(
+      soap(
+        identity,
+        'MeterValues',
+        meterValues(4711)
+          .replace(TS, at(i * 60_000))
+          .replace('>12345<', `>${meterStart + i * 60}<`),
+        session * 10_000 + i,
+      ),
+    );
+  out.push(
+    soap(
+      identity,
+      'StopTransaction',
+      `<cs:stopTransactionRequest><cs:transactionId>4711</cs:transactionId><cs:idTag>RFID-0001</cs:idTag><cs:timestamp>${at(3_540_000)}</cs:timestamp><cs:meterStop>${meterStart + (samples + 1) * 60}</cs:meterStop></cs:stopTransactionRequest>`,
+      session * 10_000 + samples + 1,
+    ),
+  );
+  return out;
+}
+
+/**
+ * MeterValues only, each charger's first message a StartTransaction, so that every MeterValues after it adds a sample
+ * to an open transaction, as a charging session's do (the fleet API's added cost per MeterValues,
+ * bench/fleet-api.ts). Each call returns a new traffic with chargers of its own.
+ */
+export function meterValuesTraffic(): (identity: string, seq: number) => string {
+  const started = new Set<string>();
+  return (identity, seq) => {
+    if (started.has(identity)) return meterValuesRequest(identity, seq);
+    started.add(identity);
+    return soap(identity, 'StartTransaction', soapRequest(identity, 2).match(/<s:Body>(.*)<\/s:Body>/)![1]!, seq);
+  };
+}
+
 /** A BootNotification, the first message of a charger in the fleet measure. */
 export function bootRequest(identity: string, seq: number): string {
   const body =

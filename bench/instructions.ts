@@ -105,6 +105,8 @@ export async function countInstructions(
   env: Record<string, string>,
   durable: boolean,
   prefix: string,
+  /** The traffic (by default a charger's day, bench/envelopes.ts). */
+  traffic?: (identity: string, seq: number) => string,
 ): Promise<InstructionCount> {
   const dir = mkdtempSync(join(tmpdir(), 'ocppgw-callgrind-'));
   const gw = await startGateway(csmsPort, env, durable, root, {
@@ -120,7 +122,7 @@ export async function countInstructions(
     startSeconds: 180,
   });
   try {
-    const sender = soapSender(agent, gw.url, `gw-${prefix}`);
+    const sender = soapSender(agent, gw.url, `gw-${prefix}`, traffic);
     // vgdb finds the gateway by a file named after the prefix, the pid, $USER and $HOST as the gateway sees them: the
     // gateway's environment has no USER and HOST=127.0.0.1 (its listening address), so callgrind_control gets the same.
     const control = (...args: string[]) =>
@@ -169,6 +171,8 @@ export interface CountRun {
   root: string;
   env: Record<string, string>;
   durable: boolean;
+  /** The traffic, when not a charger's day (MeterValues only: bench/fleet-api.ts). */
+  traffic?: (identity: string, seq: number) => string;
 }
 
 /**
@@ -196,6 +200,7 @@ export async function countAll(
           redis ? { ...run.env, REDIS_PREFIX: prefix } : run.env,
           run.durable,
           prefix,
+          run.traffic,
         );
       } finally {
         if (redis) await deleteKeysWithPrefix(REDIS_URL, prefix);

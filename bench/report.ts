@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import type { Command, Fleet } from './command-and-fleet.js';
+import { type FleetApiResults, fleetApiRows } from './fleet-figures.js';
 import type { InstructionCount } from './instructions.js';
 import { staleSocketRetries } from './load.js';
 import type { Outage } from './outage.js';
@@ -160,6 +161,12 @@ function fleetRows(fleet: Fleet): string[][] {
   ];
 }
 
+/** The rows of the instruction counts: the trace and metrics on and off, then the fleet API's rows. */
+const countRows = (observing?: Observing, fleetApi?: FleetApiResults): string[][] => [
+  ...(observing ? [observingRow(observing)] : []),
+  ...(fleetApi ? fleetApiRows(fleetApi) : []),
+];
+
 export function printTable(
   soapM: Measured,
   jsonM: Measured,
@@ -171,6 +178,7 @@ export function printTable(
   protocols: ProtocolComparison,
   routes: RouteComparison,
   observing?: Observing,
+  fleetApi?: FleetApiResults,
 ): void {
   const [e, mem, r, r16] = [gw.embedded!, gw.memory!, gw.redis!, gw.redis16!];
   const rows: string[][] = [
@@ -207,7 +215,7 @@ export function printTable(
     costRow('Redis', r),
     loopDelayRow('Redis', r),
     costRow('Redis, 16 partitions', r16),
-    ...(observing ? [observingRow(observing)] : []),
+    ...countRows(observing, fleetApi),
     outageRow(outage),
     [
       'OCPP 2.0.1 upstream: throughput',

@@ -25,6 +25,8 @@ import { gatewayMetrics } from './costs.js';
 import { CsmsStub } from './csms-stub.js';
 import { jsonCall } from './envelopes.js';
 import { closedLoop, JsonClient, rate, staleSocketRetries } from './load.js';
+import { compareFleetApi, countFleetApi } from './fleet-api.js';
+import { measureRecords } from './fleet-records.js';
 import { countObserving } from './instructions.js';
 import { measureOutage } from './outage.js';
 import { buildGateway, startBareSoap, startGateway } from './processes.js';
@@ -165,10 +167,12 @@ async function main(): Promise<void> {
   });
   // The outage probe: a durable gateway whose CSMS cannot be reached (bench/README.md, "Method").
   const { outage } = await measureOutage(agent, bareAfter, bareThroughput);
-  // The 2.0.1 upstream beside 1.6, and migration routing's shadow beside the legacy route (the bare SOAP server plays
-  // the legacy system).
+  // The 2.0.1 upstream beside 1.6, migration routing's shadow beside the legacy route (the bare SOAP server plays the
+  // legacy system), the fleet API on beside off and its records' bytes per session and sample (bench/fleet-api.ts).
   const protocols = await compareProtocols(agent, csmsPort);
   const routes = await compareRoutes(agent, csmsPort, bare.url);
+  const fleetApiThroughput = await compareFleetApi(agent, csmsPort);
+  const records = await measureRecords(agent, csmsPort);
   for (const c of clients) c.close();
   bare.child.kill('SIGTERM');
   redis.disconnect();
@@ -176,6 +180,7 @@ async function main(): Promise<void> {
   const fleet = await measureFleet(agent, stub, csmsPort);
   // The trace and the per-message metrics, on and off, counted in instructions side by side (bench/instructions.ts).
   const observing = await countObserving(agent, csmsPort);
+  const fleetApi = { throughput: fleetApiThroughput, counts: await countFleetApi(agent, csmsPort), records };
   stub.close();
   agent.destroy();
 
@@ -192,11 +197,12 @@ async function main(): Promise<void> {
     routes,
     fleet,
     observing,
+    fleetApi,
     errorKinds: Object.fromEntries(errorKinds),
     staleSocketRetries: staleSocketRetries.count,
   };
   writeResults(results);
-  printTable(bareSoap, bareJson, gateway, sameLoad, command, outage, fleet, protocols, routes, observing);
+  printTable(bareSoap, bareJson, gateway, sameLoad, command, outage, fleet, protocols, routes, observing, fleetApi);
 }
 
 (against ? compareWith(against) : main()).catch((err: unknown) => {
