@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ClosedSessions } from './closed-sessions.js';
 import type { RecordKind, RecordsPersistence } from './persistence.js';
 
 /**
@@ -63,7 +64,7 @@ export class FleetRecords {
   /** Open sessions by identity and transactionId. */
   private readonly open = new Map<string, SessionRecord>();
   /** Closed sessions in the order they closed: the guide's record ordinals follow this order. */
-  private closedList: SessionRecord[] = [];
+  private readonly closedSessions = new ClosedSessions();
   private readonly alarmsByCharger = new Map<string, AlarmRecord[]>();
   private readonly power = new Map<string, { kW: number; at: number }>();
   private persistence?: RecordsPersistence;
@@ -84,7 +85,7 @@ export class FleetRecords {
   async persistIn(persistence: RecordsPersistence): Promise<void> {
     const before = {
       open: [...this.open.entries()],
-      closed: this.closedList,
+      closed: [...this.closedSessions.all()],
       alarms: [...this.alarmsByCharger.values()].flat(),
     };
     this.persistence = persistence;
@@ -93,7 +94,7 @@ export class FleetRecords {
     for (const [key, s] of before.open) this.write('open', key, s);
     for (const s of before.closed) this.write('session', String(s.sessionId), s);
     for (const a of before.alarms) this.write('alarm', a.id, a);
-    this.closedList.push(...before.closed);
+    for (const s of before.closed) this.closedSessions.add(s);
     for (const a of before.alarms) this.keepAlarm(a);
   }
 
@@ -109,9 +110,11 @@ export class FleetRecords {
 
   private async reload(): Promise<void> {
     const persistence = this.persistence!;
-    this.closedList = (await persistence.load('session'))
-      .map(([, s]) => s as SessionRecord)
-      .sort((a, b) => (a.recordedAt ?? 0) - (b.recordedAt ?? 0) || a.sessionId - b.sessionId);
+    this.closedSessions.replace(
+      (await persistence.load('session'))
+        .map(([, s]) => s as SessionRecord)
+        .sort((a, b) => (a.recordedAt ?? 0) - (b.recordedAt ?? 0) || a.sessionId - b.sessionId),
+    );
     this.alarmsByCharger.clear();
     const alarms = (await persistence.load('alarm')).map(([, a]) => a as AlarmRecord).sort((a, b) => a.at - b.at);
     for (const a of alarms) this.keepAlarm(a);
@@ -167,7 +170,7 @@ export class FleetRecords {
       if (Number.isFinite(session.end) && Number.isFinite(session.meterStop))
         session.samples.push({ at: session.end, energyWh: session.meterStop });
       this.power.delete(`${identity}\n${session.connectorId}`);
-      this.closedList.push(session);
+      this.closedSessions.add(session);
       this.write('open', key, undefined);
       this.write('session', String(session.sessionId), session);
       this.prune(identity, now);
@@ -249,24 +252,22 @@ export class FleetRecords {
     this.write('alarm', alarm.id, alarm);
   }
 
-  /** Retention: sessions older than historyDays go, and a charger keeps at most sessionsPerCharger. */
+  /**
+   * Retention: sessions older than historyDays go, and a charger keeps at most sessionsPerCharger. Paid per closed
+   * session, whatever the number kept: the oldest are at the front of the lists (ClosedSessions).
+   */
   private prune(identity: string, now: number): void {
-    const horizon = now - this.limits.historyDays * 86_400_000;
-    const mine = this.closedList.filter((s) => s.identity === identity).length;
-    let excess = mine - this.limits.sessionsPerCharger;
-    this.closedList = this.closedList.filter((s) => {
-      const keep = (s.recordedAt ?? 0) >= horizon && !(excess > 0 && s.identity === identity && excess--);
-      if (!keep) this.write('session', String(s.sessionId), undefined);
-      return keep;
-    });
+    const drop = (s: SessionRecord) => this.write('session', String(s.sessionId), undefined);
+    this.closedSessions.dropOlderThan(now - this.limits.historyDays * 86_400_000, drop);
+    this.closedSessions.dropBeyond(identity, this.limits.sessionsPerCharger, drop);
   }
 
   closed(): readonly SessionRecord[] {
-    return this.closedList;
+    return this.closedSessions.all();
   }
 
   session(sessionId: number): SessionRecord | undefined {
-    return this.closedList.find((s) => s.sessionId === sessionId);
+    return this.closedSessions.byId(sessionId);
   }
 
   alarms(identity: string): AlarmRecord[] {
