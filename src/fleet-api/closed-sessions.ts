@@ -1,4 +1,10 @@
-import type { SessionRecord } from './records.js';
+/** What retention reads of a closed session (records.ts's SessionRecord). */
+export interface ClosedSession {
+  sessionId: number;
+  identity: string;
+  /** When the gateway closed it. */
+  recordedAt?: number;
+}
 
 /**
  * The closed sessions kept, in the order they closed (the guide's record ordinals follow it), indexed by session id
@@ -6,7 +12,7 @@ import type { SessionRecord } from './records.js';
  * A dropped session leaves the ordered list lazily: it is skipped, and the list is compacted when it is read or when
  * the dropped ones outnumber the kept ones.
  */
-export class ClosedSessions {
+export class ClosedSessions<SessionRecord extends ClosedSession> {
   private list: SessionRecord[] = [];
   /** Entries of `list` before this index are dropped. */
   private head = 0;

@@ -64,7 +64,7 @@ export class FleetRecords {
   /** Open sessions by identity and transactionId. */
   private readonly open = new Map<string, SessionRecord>();
   /** Closed sessions in the order they closed: the guide's record ordinals follow this order. */
-  private readonly closedSessions = new ClosedSessions();
+  private readonly closedSessions = new ClosedSessions<SessionRecord>();
   private readonly alarmsByCharger = new Map<string, AlarmRecord[]>();
   private readonly power = new Map<string, { kW: number; at: number }>();
   private persistence?: RecordsPersistence;

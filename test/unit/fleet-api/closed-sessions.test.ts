@@ -13,11 +13,11 @@ const session = (sessionId: number, identity: string, recordedAt: number): Sessi
   samples: [],
   recordedAt,
 });
-const ids = (c: ClosedSessions) => c.all().map((s) => s.sessionId);
+const ids = (c: ClosedSessions<SessionRecord>) => c.all().map((s) => s.sessionId);
 
 describe('fleet API: closed sessions kept', () => {
   it('keeps the close order, finds by id, and ignores a second session under a kept id', () => {
-    const c = new ClosedSessions();
+    const c = new ClosedSessions<SessionRecord>();
     for (const [id, who, at] of [
       [3, 'A', 10],
       [1, 'B', 20],
@@ -31,7 +31,7 @@ describe('fleet API: closed sessions kept', () => {
   });
 
   it('drops the sessions recorded before the horizon, and tells of each once', () => {
-    const c = new ClosedSessions();
+    const c = new ClosedSessions<SessionRecord>();
     for (let i = 1; i <= 6; i++) c.add(session(i, i % 2 ? 'A' : 'B', i * 100));
     const told: number[] = [];
     c.dropOlderThan(350, (s) => told.push(s.sessionId));
@@ -42,7 +42,7 @@ describe('fleet API: closed sessions kept', () => {
   });
 
   it('keeps at most `keep` sessions of a charger, dropping its oldest, the others untouched', () => {
-    const c = new ClosedSessions();
+    const c = new ClosedSessions<SessionRecord>();
     for (let i = 1; i <= 8; i++) c.add(session(i, i <= 5 ? 'A' : 'B', i));
     const told: number[] = [];
     c.dropBeyond('A', 2, (s) => told.push(s.sessionId));
@@ -56,7 +56,7 @@ describe('fleet API: closed sessions kept', () => {
   });
 
   it('stays in order through many drops and compactions', () => {
-    const c = new ClosedSessions();
+    const c = new ClosedSessions<SessionRecord>();
     let dropped = 0;
     for (let i = 1; i <= 20_000; i++) {
       c.add(session(i, `CP-${i % 7}`, i));
@@ -74,7 +74,7 @@ describe('fleet API: closed sessions kept', () => {
   });
 
   it('replace() starts again from the sessions given', () => {
-    const c = new ClosedSessions();
+    const c = new ClosedSessions<SessionRecord>();
     c.add(session(1, 'A', 1));
     c.replace([session(5, 'B', 5), session(6, 'A', 6)]);
     assert.deepEqual(ids(c), [5, 6]);
