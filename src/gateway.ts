@@ -26,7 +26,7 @@ import { UpstreamPool } from './upstream/pool.js';
 import { FileDescriptors } from './util/fds.js';
 import type { Logger } from './util/log.js';
 import { migrationEnabled } from './bridge/routed-processor.js';
-import { FleetApi } from './fleet-api/server.js';
+import type { FleetApi } from './fleet-api/server.js';
 import { MigrationWiring } from './migration-wiring.js';
 import { FleetSettingsWiring } from './fleet-settings-wiring.js';
 import { PendingWiring } from './pending-wiring.js';
@@ -76,8 +76,9 @@ export class Gateway {
       onPartition: (partition, held) => void gateway?.onPartition(partition, held),
       onFailure: (job, err, attempts) => gateway!.deadLetter(job, err, attempts),
     });
-    gateway = new Gateway(config, logger, storage, extraObservers);
-    return gateway;
+    // The fleet API's modules load only when a key is configured (bench/README.md, "Idle memory").
+    const api = config.fleetApi.keys.length > 0 ? (await import('./fleet-api/server.js')).FleetApi : undefined;
+    return (gateway = new Gateway(config, logger, storage, extraObservers, api));
   }
 
   private constructor(
@@ -85,6 +86,7 @@ export class Gateway {
     readonly logger: Logger,
     storage: Storage,
     extraObservers: GatewayObservers,
+    api?: typeof FleetApi,
   ) {
     this.storage = storage;
     this.registry = storage.registry;
@@ -101,7 +103,7 @@ export class Gateway {
     });
     this.charts = fleetCharts(this, logger);
     const trace = config.trace ? this.trace : undefined;
-    const fleetApi = FleetApi.attach(this, extraObservers);
+    const fleetApi = api?.attach(this, extraObservers) ?? extraObservers;
     this.observers = observeWith(this.metrics, trace, fleetApi, this.charts.timeline, config.messageMetrics);
     this.upstream = new UpstreamPool(
       config,

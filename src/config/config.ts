@@ -6,8 +6,8 @@ import { chargerMigrationKeys, migrationKeys, migrationProblem } from './migrati
 import { pendingKeys } from './pending.js';
 import { redisKeys, redisProblem } from './redis.js';
 import { readFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { csmsProtocolModule } from '../ocpp/csms-protocols.js';
 import { CHARGER_DIALECTS, CSMS_PROTOCOLS, type CsmsProtocol } from '../ocpp/protocols.js';
@@ -298,6 +298,10 @@ export function csmsProtocolOf(
 ): CsmsProtocol {
   return config.chargers[identity]?.csmsProtocol ?? config.csmsProtocol;
 }
+
+/** The YAML parser, loaded only when there is a file to read (bench/README.md, "Idle memory"). */
+const parseYaml = (text: string): unknown =>
+  (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
 
 /** The YAML file's keys as written (no file: none); throws ConfigError when it is not a mapping. */
 export function readConfigFile(env: NodeJS.ProcessEnv): Record<string, unknown> {

@@ -3,9 +3,19 @@ import type { SchemaCheck } from './protocols.js';
 import type { RpcErrorCode } from './rpc-error.js';
 
 const require = createRequire(import.meta.url);
-const { createValidator } = require('ocpp-rpc') as {
-  createValidator(protocol: string, schemas: unknown): { validate(schemaId: string, payload: unknown): boolean };
-};
+
+type Validator = { validate(schemaId: string, payload: unknown): boolean };
+
+/**
+ * ocpp-rpc's validator module alone, on first use: the package's index also loads its client, whose import compiles
+ * validators for every schema file it ships (1.6, 2.0.1 and 2.1), about 20 MiB of heap at start for nothing
+ * (bench/README.md, "Idle memory").
+ */
+const createValidator = (protocol: string, schemas: unknown): Validator =>
+  (require('ocpp-rpc/lib/validator.js') as { createValidator(p: string, s: unknown): Validator }).createValidator(
+    protocol,
+    schemas,
+  );
 
 /** ocpp-rpc names schema failures with a mix of spellings; the gateway's own names are the 2.0.1 ones. */
 const NEUTRAL_CODE: Readonly<Record<string, RpcErrorCode>> = {
@@ -27,7 +37,7 @@ export function schemaChecker(
   schemaFile: string,
   schemaId: (action: string, kind: 'req' | 'conf') => string,
 ): (action: string, kind: 'req' | 'conf', payload: unknown) => SchemaCheck {
-  let validator: ReturnType<typeof createValidator> | undefined;
+  let validator: Validator | undefined;
   return (action, kind, payload) => {
     validator ??= createValidator(protocol, require(schemaFile));
     try {
