@@ -27,7 +27,7 @@ export interface Observing {
   off: InstructionCount;
 }
 
-function observingRow(o: Observing): string[] {
+export function observingRow(o: Observing): string[] {
   const share = (o.on.perMessage - o.off.perMessage) / o.on.perMessage;
   return [
     'trace and per-message metrics: share of a message',
