@@ -45,7 +45,8 @@ import {
   type Send,
 } from './rounds.js';
 import { compareWith } from './against.js';
-import { against, CLIENTS, LATENCY_ROUNDS, log, quick, REDIS_URL, ROUNDS, SECONDS } from './settings.js';
+import { measureObserving } from './observing.js';
+import { against, CLIENTS, observingOnly, LATENCY_ROUNDS, log, quick, REDIS_URL, ROUNDS, SECONDS } from './settings.js';
 
 /** What the gateway modes are measured with: the CSMS stub, the bench's Redis, and the baselines kept running. */
 interface Context {
@@ -205,7 +206,7 @@ async function main(): Promise<void> {
   printTable(bareSoap, bareJson, gateway, sameLoad, command, outage, fleet, protocols, routes, observing, fleetApi);
 }
 
-(against ? compareWith(against) : main()).catch((err: unknown) => {
+(against ? compareWith(against) : observingOnly ? measureObserving() : main()).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

@@ -8,6 +8,8 @@ export const against = (() => {
   const i = process.argv.indexOf('--against');
   return i >= 0 ? process.argv[i + 1] : undefined;
 })();
+/** `--observing`: only the trace and per-message metrics row, counted in instructions (bench/observing.ts). */
+export const observingOnly = process.argv.includes('--observing');
 export const SECONDS = quick ? 2 : 4;
 /** Rounds per throughput measure (median reported). */
 export const ROUNDS = quick ? 1 : 3;

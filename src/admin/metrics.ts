@@ -1,8 +1,10 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ExchangeEvent } from '../bridge/message-run.js';
 import type { CsmsCallEvent } from '../bridge/csms-calls.js';
 import type { SoapExchangeEvent } from '../soap/central-system-endpoint.js';
 import { operationLabel, rpcErrorLabel } from '../ocpp/vocabulary.js';
+import { type HistogramSeries, LatencyHistogram } from './latency-histogram.js';
+import { Tally } from './tally.js';
 
 /** Values read at scrape time (fleet and queue gauges), supplied by the gateway. */
 export interface FleetSnapshot {
@@ -112,18 +114,20 @@ const ADDED_COUNTERS: readonly SnapshotMetric<FleetSnapshot>[] = [
 export class GatewayMetrics {
   readonly registry = new Registry();
 
-  readonly messages = new Counter({
+  readonly messages: Counter<'operation' | 'direction' | 'outcome'> = new Counter({
     name: 'ocppgw_messages_total',
     help: 'Messages handled, by OCPP operation, direction (charger_to_csms, csms_to_charger) and outcome',
     labelNames: ['operation', 'direction', 'outcome'] as const,
     registers: [this.registry],
+    collect: (): void => this.messageTally.flush(),
   });
 
-  readonly soapRequests = new Counter({
+  readonly soapRequests: Counter<'dialect'> = new Counter({
     name: 'ocppgw_soap_requests_total',
     help: 'SOAP requests of chargers answered on the SOAP endpoint, by dialect (ocpp1.2-soap, ocpp1.5-soap, ocpp1.6-soap)',
     labelNames: ['dialect'] as const,
     registers: [this.registry],
+    collect: (): void => this.soapRequestTally.flush(),
   });
 
   readonly soapFaults = new Counter({
@@ -213,13 +217,19 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly latency = new Histogram({
-    name: 'ocppgw_exchange_duration_seconds',
-    help: 'Time from request to answer, by direction',
-    labelNames: ['direction'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
-    registers: [this.registry],
-  });
+  readonly latency = new LatencyHistogram(
+    'ocppgw_exchange_duration_seconds',
+    'Time from request to answer, by direction',
+    'direction',
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
+    this.registry,
+  );
+
+  /** What every message counts, kept rather than looked up by its labels each time (each made on first use). */
+  private readonly messageTally: Tally = new Tally(this.messages, ['operation', 'direction', 'outcome']);
+  private readonly soapRequestTally: Tally = new Tally(this.soapRequests, ['dialect']);
+  private latencyFromChargers?: HistogramSeries;
+  private latencyFromCsms?: HistogramSeries;
 
   constructor(snapshot: () => Promise<FleetSnapshot>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'ocppgw_' });
@@ -270,17 +280,14 @@ export class GatewayMetrics {
   }
 
   onSoapExchange(e: SoapExchangeEvent): void {
-    this.soapRequests.inc({ dialect: e.dialect });
+    this.soapRequestTally.inc(e.dialect);
     if (e.fault) this.soapFaults.inc({ code: e.fault.code, subcode: e.fault.subcode });
-    this.latency.observe({ direction: 'charger_to_csms' }, e.durationMs / 1000);
+    (this.latencyFromChargers ??= this.latency.series('charger_to_csms')).observe(e.durationMs / 1000);
   }
 
   onExchange(e: ExchangeEvent): void {
-    this.messages.inc({
-      operation: operationLabel(e.action),
-      direction: 'charger_to_csms',
-      outcome: e.via === 'csms' ? 'forwarded' : e.via === 'gateway' ? 'answered_by_gateway' : e.outcome.kind,
-    });
+    const outcome = e.via === 'csms' ? 'forwarded' : e.via === 'gateway' ? 'answered_by_gateway' : e.outcome.kind;
+    this.messageTally.inc(operationLabel(e.action), 'charger_to_csms', outcome);
   }
 
   onRpcErrorFromCsms(code: string): void {
@@ -289,10 +296,10 @@ export class GatewayMetrics {
 
   onCsmsCall(e: CsmsCallEvent): void {
     const outcome = 'result' in e.outcome ? 'result' : 'callerror';
-    this.messages.inc({ operation: operationLabel(e.action), direction: 'csms_to_charger', outcome });
+    this.messageTally.inc(operationLabel(e.action), 'csms_to_charger', outcome);
     if (!('result' in e.outcome))
       this.callErrors.inc({ direction: 'to_csms', code: rpcErrorLabel(e.outcome.error.code) });
-    this.latency.observe({ direction: 'csms_to_charger' }, e.durationMs / 1000);
+    (this.latencyFromCsms ??= this.latency.series('csms_to_charger')).observe(e.durationMs / 1000);
   }
 
   onRejected(status: number): void {

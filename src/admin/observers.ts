@@ -52,6 +52,7 @@ export function observeWith(
         ocppCall: e.call,
         ocppResult: e.result,
         outcome: e.via,
+        wire: e.wire,
       });
       timeline?.onExchange(e);
       extra.onExchange?.(e);

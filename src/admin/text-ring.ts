@@ -30,6 +30,21 @@ export class TextRing {
 
   /** Copies `text` in and returns its handle. A text over `maxTextBytes` is cut, with a note saying so. */
   put(text: string): number {
+    // A UTF-16 unit is at most 3 UTF-8 bytes. When that many fit before the end, the text is written at once and its
+    // length is what the write reports: no separate pass to measure it first (the common case, by far).
+    const at = this.written % this.capacity;
+    if (text.length * 3 <= this.maxTextBytes && at + 4 + text.length * 3 <= this.capacity) {
+      const length = this.bytes.write(text, at + 4, 'utf8');
+      this.bytes.writeUInt32LE(length, at);
+      const handle = this.written;
+      this.written += 4 + length;
+      return handle;
+    }
+    return this.putMeasured(text);
+  }
+
+  /** `put` for a text that may not fit before the end, or may have to be cut. */
+  private putMeasured(text: string): number {
     let length = Buffer.byteLength(text);
     if (length > this.maxTextBytes) {
       // A UTF-16 unit is at most 3 UTF-8 bytes, so this many units always fit with the note.

@@ -1,3 +1,4 @@
+import type { WireTexts } from '../upstream/frames.js';
 import { TextRing } from './text-ring.js';
 
 /**
@@ -47,12 +48,30 @@ export function maskTrace(text: string, maskIdTags: boolean): string {
   return out;
 }
 
+/**
+ * What a caller records: texts as strings, OCPP-J payloads as objects (serialised when recorded). With `wire` (the
+ * texts the payloads crossed the wire as, bridge/message-run.ts), a payload that is the one sent or received is kept
+ * as that text instead of being serialised again.
+ */
+export type TracePart = Partial<Omit<TraceRecord, 'id' | 'at' | 'ocppCall' | 'ocppResult'>> &
+  Pick<TraceRecord, 'direction'> & { ocppCall?: unknown; ocppResult?: unknown; wire?: WireTexts };
+
 /** The record's texts, as handles into the trace's TextRing. */
 const TEXT_FIELDS = ['soapRequest', 'soapResponse', 'ocppCall', 'ocppResult'] as const;
 
-/** What a caller records: texts as strings, OCPP-J payloads as objects (serialised once, when recorded). */
-export type TracePart = Partial<Omit<TraceRecord, 'id' | 'at' | 'ocppCall' | 'ocppResult'>> &
-  Pick<TraceRecord, 'direction'> & { ocppCall?: unknown; ocppResult?: unknown };
+const serialised = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+/**
+ * The payload of a CALLRESULT frame (`[3, id, payload]`) as `JSON.stringify` writes it: the same text as a payload
+ * serialised when recorded. A frame the ring had to cut is no longer JSON; it is shown as it is.
+ */
+function payloadOfResult(frame: string): string {
+  try {
+    return JSON.stringify((JSON.parse(frame) as unknown[])[2]);
+  } catch {
+    return frame;
+  }
+}
 
 /** Shown instead of a text that newer messages have pushed out of the trace buffer. */
 export const TEXT_OVERWRITTEN = '(no longer in the trace buffer: newer messages took its place; see TRACE_BUFFER_MIB)';
@@ -75,12 +94,15 @@ class StoredRecord {
   soapResponse = NONE;
   ocppCall = NONE;
   ocppResult = NONE;
+  /** `ocppResult` is a whole CALLRESULT frame as received: its payload is shown. */
+  resultIsFrame = false;
 
   reset(id: string, at: number): void {
     this.id = id;
     this.at = at;
     this.action = this.httpStatus = this.outcome = undefined;
     this.soapRequest = this.soapResponse = this.ocppCall = this.ocppResult = NONE;
+    this.resultIsFrame = false;
   }
 }
 
@@ -162,10 +184,18 @@ export class MessageTrace {
     if (part.action !== undefined) record.action = part.action;
     if (part.httpStatus !== undefined) record.httpStatus = part.httpStatus;
     if (part.outcome !== undefined) record.outcome = part.outcome;
-    for (const field of TEXT_FIELDS) {
-      const value = part[field];
-      if (value !== undefined)
-        record[field] = this.texts.put(typeof value === 'string' ? value : JSON.stringify(value));
+    // Field by field rather than in a loop over the names: each access stays monomorphic on the hot path.
+    if (part.soapRequest !== undefined) record.soapRequest = this.texts.put(part.soapRequest);
+    if (part.soapResponse !== undefined) record.soapResponse = this.texts.put(part.soapResponse);
+    const { ocppCall, ocppResult, wire } = part;
+    if (ocppCall !== undefined)
+      record.ocppCall = this.texts.put(
+        wire?.sentJson !== undefined && wire.sent === ocppCall ? wire.sentJson : serialised(ocppCall),
+      );
+    if (ocppResult !== undefined) {
+      const frame = wire?.receivedFrame !== undefined && wire.received === ocppResult;
+      record.ocppResult = this.texts.put(frame ? wire.receivedFrame! : serialised(ocppResult));
+      record.resultIsFrame = frame;
     }
   }
 
@@ -184,7 +214,8 @@ export class MessageTrace {
       for (const field of TEXT_FIELDS) {
         const handle = stored[field];
         if (handle === NONE) continue;
-        const text = this.texts.get(handle);
+        let text = this.texts.get(handle);
+        if (text !== undefined && field === 'ocppResult' && stored.resultIsFrame) text = payloadOfResult(text);
         record[field] = text === undefined ? TEXT_OVERWRITTEN : maskTrace(text, this.options.maskIdTags);
       }
       if (stored.httpStatus !== undefined) record.httpStatus = stored.httpStatus;

@@ -3,6 +3,7 @@ import type { SharedStartTransaction } from '../ocpp/dialects.js';
 import { RpcError } from '../ocpp/rpc-error.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import { refusesIdentity, UpstreamError } from '../upstream/connection-types.js';
+import type { WireTexts } from '../upstream/frames.js';
 import type { Logger } from '../util/log.js';
 import { LeftInQueue } from '../queue/upstream-queue.js';
 import { Delivery, type DeliveryDeps, type SendFailure, type Sender } from './delivery.js';
@@ -12,7 +13,7 @@ import type { OfflinePolicies } from './offline-policies.js';
 /** The part of the upstream pool the bridge calls: a charger's connection, for one CALL at a time. */
 export interface UpstreamCalls {
   get(identity: string): {
-    call(action: string, payload: object, deadline: number): Promise<Record<string, unknown>>;
+    call(action: string, payload: object, deadline: number, wire?: WireTexts): Promise<Record<string, unknown>>;
     readonly down?: boolean;
     /** The CSMS refuses the identity at the handshake. */
     readonly refusal?: object;
@@ -120,7 +121,7 @@ class CsmsSender implements Sender<Delivered> {
         : job.deadline;
     const result = await this.deps.upstream
       .get(job.identity)
-      .call(this.run.csmsAction, this.payloadNow(acknowledged), deadline);
+      .call(this.run.csmsAction, this.payloadNow(acknowledged), deadline, this.run.event.wire);
     const valid = this.run.path.protocol.check(this.run.csmsAction, 'conf', result);
     if (!valid.ok) throw new InvalidAnswer(valid.message);
     return { result, localTransactionId: this.localTransactionId };

@@ -5,6 +5,7 @@ import { TranslationError, type TranslationContext } from '../translate/context.
 import type { ChargerInitiatedOperation } from '../translate/operation.js';
 import type { MessagePolicy } from '../translate/source-policy.js';
 import { UpstreamError } from '../upstream/connection-types.js';
+import type { WireTexts } from '../upstream/frames.js';
 import type { Logger } from '../util/log.js';
 import type { TranslationPath } from './translation-paths.js';
 import { faultOfRpcError } from './rpc-fault.js';
@@ -25,6 +26,8 @@ export interface ExchangeEvent {
   via: 'csms' | 'gateway' | 'error';
   /** The CSMS's CALLERROR code, when it answered with one. */
   rpcError?: string;
+  /** The texts `call` went out and `result` came in as, for the message trace. */
+  wire?: WireTexts;
 }
 
 /**
@@ -57,6 +60,7 @@ export class MessageRun {
       jobId: job.id,
       outcome: { kind: 'response', body: {} },
       via: 'csms',
+      wire: {},
     };
   }
 

@@ -11,6 +11,7 @@ import {
   REFUSED_RETRY_MS,
 } from './connection-types.js';
 import { CALL, CALLERROR, CALLRESULT, decodeFrame, encodeCall, encodeError, encodeResult } from './frames.js';
+import { received, type WireTexts } from './frames.js';
 import { Pinger } from './pinger.js';
 
 const fenced = () =>
@@ -22,6 +23,7 @@ interface PendingCall {
   resolve(payload: Record<string, unknown>): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout;
+  wire?: WireTexts;
 }
 
 /**
@@ -259,9 +261,9 @@ export class UpstreamConnection {
 
   /**
    * Sends a CALL once every earlier CALL was answered or timed out; resolves the CALLRESULT payload, rejects with
-   * RpcError (CALLERROR) or UpstreamError (no answer by `deadline`, epoch ms).
+   * RpcError (CALLERROR) or UpstreamError (no answer by `deadline`, epoch ms). `wire` gets the texts of both.
    */
-  call(action: string, payload: object, deadline: number): Promise<Record<string, unknown>> {
+  call(action: string, payload: object, deadline: number, wire?: WireTexts): Promise<Record<string, unknown>> {
     const run = async (): Promise<Record<string, unknown>> => {
       if (Date.now() >= deadline)
         throw new UpstreamError('timeout', 'deadline passed while earlier CALLs were outstanding');
@@ -282,6 +284,7 @@ export class UpstreamConnection {
           id,
           action,
           timer,
+          wire,
           resolve: (p) => {
             clearTimeout(timer);
             this.pending = undefined;
@@ -294,7 +297,7 @@ export class UpstreamConnection {
           },
         };
         this.holdWrites();
-        this.ws!.send(encodeCall(id, action, payload), (err) => {
+        this.ws!.send(encodeCall(id, action, payload, wire), (err) => {
           if (err)
             this.pending?.id === id && this.pending.reject(new UpstreamError('closed', `send failed: ${err.message}`));
         });
@@ -325,7 +328,7 @@ export class UpstreamConnection {
       );
       return;
     }
-    if (frame[0] === CALLRESULT) pending.resolve(frame[2]);
+    if (frame[0] === CALLRESULT) pending.resolve(received(pending.wire, frame[2], text));
     else if (frame[0] === CALLERROR) pending.reject(new RpcError(frame[2], frame[3], frame[4]));
   }
 

@@ -14,8 +14,37 @@ export type CallResultFrame = [typeof CALLRESULT, string, Record<string, unknown
 export type CallErrorFrame = [typeof CALLERROR, string, string, string, Record<string, unknown>];
 export type Frame = CallFrame | CallResultFrame | CallErrorFrame;
 
-export const encodeCall = (id: string, action: string, payload: object): string =>
-  JSON.stringify([CALL, id, action, payload]);
+/**
+ * A CALL and its CALLRESULT as they crossed the wire, for the message trace: a caller that passes one to
+ * `UpstreamConnection.call` gets the JSON the payload went out as and the frame the answer came in, so that the trace
+ * keeps those texts instead of serialising the payloads a second time (bench/README.md, "The trace and the
+ * per-message metrics"). Each text is kept with the object it stands for, so a reader can tell that it still does.
+ */
+export interface WireTexts {
+  sent?: object;
+  sentJson?: string;
+  received?: object;
+  receivedFrame?: string;
+}
+
+/** The same text as `JSON.stringify([CALL, id, action, payload])`; the payload's part also goes to `wire`. */
+export function encodeCall(id: string, action: string, payload: object, wire?: WireTexts): string {
+  const json = JSON.stringify(payload);
+  if (wire) {
+    wire.sent = payload;
+    wire.sentJson = json;
+  }
+  return `[${CALL},${JSON.stringify(id)},${JSON.stringify(action)},${json}]`;
+}
+
+/** A CALLRESULT's payload, noted in `wire` with the frame it was read from. */
+export function received(wire: WireTexts | undefined, payload: Record<string, unknown>, frame: string) {
+  if (wire) {
+    wire.received = payload;
+    wire.receivedFrame = frame;
+  }
+  return payload;
+}
 export const encodeResult = (id: string, payload: object): string => JSON.stringify([CALLRESULT, id, payload]);
 /** `code` as the protocol spells it on the wire (CsmsProtocolModule.errorCode). */
 export const encodeError = (id: string, code: string, description: string, details: object = {}): string =>

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MessageTrace, TEXT_OVERWRITTEN } from '../../../src/admin/trace.js';
+import { encodeCall, received, type WireTexts } from '../../../src/upstream/frames.js';
 
 const part = (action: string) => ({ direction: 'charger_to_csms' as const, action });
 
@@ -148,5 +149,27 @@ describe('message trace (bounded per charger and in chargers)', () => {
     assert.equal(reused[0]!.outcome, undefined, 'a reused slot (the one of record 2) starts empty');
     assert.equal(reused[0]!.ocppResult, undefined);
     assert.equal(reused[0]!.action, 'StatusNotification');
+  });
+
+  it('keeps the texts a CALL and its CALLRESULT crossed the wire as, shown as if serialised when recorded', () => {
+    const trace = new MessageTrace({ perCharger: 5, chargers: 5, maskIdTags: true, bufferBytes: 1 << 16 });
+    const call = { idTag: 'RFID-00012345', meterStart: 0.5, note: 'Müller "€"' };
+    const wire: WireTexts = {};
+    const frame = encodeCall('id-1', 'StartTransaction', call, wire);
+    assert.deepEqual(JSON.parse(frame), [2, 'id-1', 'StartTransaction', call], 'the frame is unchanged');
+    // A CSMS may space its JSON as it likes; the trace shows the payload as JSON.stringify writes it.
+    const text = '[ 3 , "id-1" , { "transactionId" : 7 , "idTagInfo" : { "status" : "Accepted" } } ]';
+    const result = received(wire, JSON.parse(text)[2], text);
+    trace.record('CP-1', 'a', { direction: 'charger_to_csms', ocppCall: call, ocppResult: result, wire });
+    const [record] = trace.recent('CP-1');
+    assert.equal(record!.ocppCall, '{"idTag":"*********2345","meterStart":0.5,"note":"Müller \\"€\\""}');
+    assert.equal(record!.ocppResult, '{"transactionId":7,"idTagInfo":{"status":"Accepted"}}');
+    // Objects that are not the ones that crossed the wire are serialised as they are.
+    const other = { transactionId: 8 };
+    trace.record('CP-1', 'b', { direction: 'charger_to_csms', ocppCall: { x: 1 }, ocppResult: other, wire });
+    assert.deepEqual(
+      [trace.recent('CP-1')[0]!.ocppCall, trace.recent('CP-1')[0]!.ocppResult],
+      ['{"x":1}', '{"transactionId":8}'],
+    );
   });
 });
