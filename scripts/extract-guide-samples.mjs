@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Extracts the "Sample Input" envelopes of the ChargePoint Web Services API guide (a text rendering of the PDF) into
 // test/fixtures/fleet-api-guide/<method>.input.xml, one file per method, so that the fleet API tests post the guide's
-// own requests (docs/chargepoint-api.md#what-is-accepted).
+// own requests (docs/fleet-api.md#what-is-accepted).
 //
 // Usage: node scripts/extract-guide-samples.mjs <guide.txt> [out-dir]
 //

@@ -64,7 +64,7 @@ export class Gateway {
   private pending?: PendingWiring;
   private soapServer?: Server;
   private adminServer?: Server;
-  /** The ChargePoint Web Services API (docs/chargepoint-api.md), set when an API key is configured. */
+  /** The ChargePoint Web Services API (docs/fleet-api.md), set when an API key is configured. */
   fleetApi?: FleetApi;
   /** Charger settings at run time (docs/architecture.md#charger-settings-at-run-time); reloadFile on SIGHUP. */
   fleetSettings?: FleetSettingsWiring;

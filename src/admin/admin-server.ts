@@ -47,7 +47,7 @@ export interface AdminDependencies {
   fleetSettings?: SettingsApiDependencies;
   /** Pending chargers (docs/operations.md#onboarding-chargers), or a clear refusal without ADMISSION=approve. */
   pending?: Router;
-  /** The fleet API's sessions and alarms as JSON and CSV (docs/chargepoint-api.md#on-the-admin-port), when enabled. */
+  /** The fleet API's sessions and alarms as JSON and CSV (docs/fleet-api.md#on-the-admin-port), when enabled. */
   fleetRecords?: Router;
 }
 

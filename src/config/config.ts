@@ -87,7 +87,7 @@ export const chargerOverride = z
     /** Trust on first use: the address of the charger's first message is the only one accepted afterwards. */
     pinSource: z.boolean().default(false),
     ...chargerMigrationKeys,
-    /** Station metadata for the fleet API (docs/chargepoint-api.md#configuration). */
+    /** Station metadata for the fleet API (docs/fleet-api.md#configuration). */
     station: stationMetadata.optional(),
   })
   .strict();
@@ -255,7 +255,7 @@ const configSchema = z
     ...redisKeys,
     /** Where calls of the legacy system may come from (CIDR list); unset: the addresses its URLs' hosts resolve to. */
     legacyNetworks: cidrList.optional(),
-    /** The ChargePoint Web Services API (docs/chargepoint-api.md); off without keys. */
+    /** The ChargePoint Web Services API (docs/fleet-api.md); off without keys. */
     fleetApi: fleetApiSchema,
     chargers: z.record(z.string(), chargerOverride).default({}),
   })

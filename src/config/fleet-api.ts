@@ -1,11 +1,11 @@
 import { z } from 'zod';
 
 /**
- * The ChargePoint Web Services API over the gateway's fleet (docs/chargepoint-api.md#configuration): API keys,
+ * The ChargePoint Web Services API over the gateway's fleet (docs/fleet-api.md#configuration): API keys,
  * station groups, the organisation, and per-charger station metadata. Off while no key is configured.
  */
 
-/** A password hash as `scrypt:<salt hex>:<hash hex>` (docs/chargepoint-api.md#credentials); never the password. */
+/** A password hash as `scrypt:<salt hex>:<hash hex>` (docs/fleet-api.md#credentials); never the password. */
 const passwordHash = z
   .string()
   .regex(/^scrypt:[0-9a-f]{16,}:[0-9a-f]{64}$/i, 'must be scrypt:<salt hex>:<64 hex digits of the scrypt hash>');
@@ -86,7 +86,7 @@ export const stationMetadata = z
     lat: z.number().min(-90).max(90).optional(),
     long: z.number().min(-180).max(180).optional(),
     /**
-     * Load shedding through a vendor configuration key of the charger's maximum current (docs/chargepoint-api.md#load-shedding):
+     * Load shedding through a vendor configuration key of the charger's maximum current (docs/fleet-api.md#load-shedding):
      * set, the API may send this charger GetConfiguration and ChangeConfiguration; unset, shedLoad answers 176.
      */
     shed: z

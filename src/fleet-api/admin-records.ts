@@ -4,7 +4,7 @@ import type { Station } from './stations.js';
 import { csvText } from '../util/csv.js';
 
 /**
- * The fleet API's records on the admin port (docs/chargepoint-api.md#on-the-admin-port): GET /api/sessions (JSON, or
+ * The fleet API's records on the admin port (docs/fleet-api.md#on-the-admin-port): GET /api/sessions (JSON, or
  * CSV with ?format=csv for billing migrations) and GET /api/alarms, filtered by ?identity=, ?from=, ?to=. JSON
  * answers carry `total`; with ?limit=N they hold the newest N records, newest first (the dashboard's page).
  */

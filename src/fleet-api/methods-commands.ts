@@ -8,7 +8,7 @@ import { type Field, answer } from './wire.js';
 
 /**
  * Commands the API sends to chargers behind the CSMS's back: sheds where a charger has a configured key
- * (docs/chargepoint-api.md#load-shedding); reservations are not made yet (docs/chargepoint-api.md#what-is-not-backed),
+ * (docs/fleet-api.md#load-shedding); reservations are not made yet (docs/fleet-api.md#what-is-not-backed),
  * so they get the guide's honest refusal, never a silent success.
  */
 

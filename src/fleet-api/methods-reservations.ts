@@ -13,7 +13,7 @@ import { textOf } from './request.js';
 import type { Reservation } from './reservations.js';
 import { type Field, OK_TEXT, answer, isoSeconds } from './wire.js';
 
-/** Immediate reservations on reservable chargers (docs/chargepoint-api.md#reservations); 4.1 methods. */
+/** Immediate reservations on reservable chargers (docs/fleet-api.md#reservations); 4.1 methods. */
 
 async function mine(ctx: MethodContext): Promise<Map<string, string>> {
   return new Map((await ctx.stations()).map((s) => [s.identity, s.stationId]));

@@ -14,7 +14,7 @@ import {
 import type { Station } from './stations.js';
 import { type Field, OK_TEXT, answer, isoSeconds } from './wire.js';
 
-/** Station records per page on 5.x paths; a fleet that fits is answered in one page (docs/chargepoint-api.md#paging). */
+/** Station records per page on 5.x paths; a fleet that fits is answered in one page (docs/fleet-api.md#paging). */
 const STATION_PAGE = 500;
 
 /** The caller's stations narrowed by the search fields the gateway can honour; 102 when none is left. */

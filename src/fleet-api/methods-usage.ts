@@ -76,7 +76,7 @@ const getChargingSessionData: Method = async (ctx) => {
   return answer(100, OK_TEXT, [...rows, ['MoreFlag', more ? 1 : 0]]);
 };
 
-/** Energy register samples bucketed at 15-minute boundaries (docs/chargepoint-api.md#15-minute-data). */
+/** Energy register samples bucketed at 15-minute boundaries (docs/fleet-api.md#15-minute-data). */
 export function quarterHours(s: SessionRecord, delta: boolean): Field[] {
   const buckets = new Map<number, { energyWh?: number; peakW?: number }>();
   for (const sample of s.samples) {

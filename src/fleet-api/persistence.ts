@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { SqliteStore } from '../state/sqlite-store.js';
 import type { Logger } from '../util/log.js';
 
-/** The kinds of fleet records kept durably (docs/chargepoint-api.md#records-and-retention). */
+/** The kinds of fleet records kept durably (docs/fleet-api.md#records-and-retention). */
 export type RecordKind = 'session' | 'open' | 'alarm' | 'shed' | 'reservation';
 
 /** Where the fleet records survive a restart: the embedded store, or Redis (shared by every instance). */

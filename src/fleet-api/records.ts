@@ -3,7 +3,7 @@ import { ClosedSessions } from './closed-sessions.js';
 import type { RecordKind, RecordsPersistence } from './persistence.js';
 
 /**
- * What the API serves that ChargerState does not keep (docs/chargepoint-api.md#data-sources): closed sessions with
+ * What the API serves that ChargerState does not keep (docs/fleet-api.md#data-sources): closed sessions with
  * their meter samples, alarms, and the latest power per port. Fed from the OCPP 1.6 calls the gateway sends the CSMS
  * (the charger's messages as translated), so it sees exactly what the CSMS saw. Bounded per charger and in age.
  */
@@ -194,7 +194,7 @@ export class FleetRecords {
   /**
    * Runs `apply` with an open session, in message order. With Redis, a session may have been opened by another
    * instance before this charger's partition moved here: its record is read from Redis on first use (the meter samples
-   * the other instance held in memory are not in it, docs/chargepoint-api.md#records-and-retention). A transaction
+   * the other instance held in memory are not in it, docs/fleet-api.md#records-and-retention). A transaction
    * found nowhere is remembered, so its later MeterValues cost no further reads.
    */
   private withOpen(key: string, apply: (session: SessionRecord | undefined) => void): void {

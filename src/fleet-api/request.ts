@@ -25,7 +25,7 @@ export function textOf(el: XmlElement | undefined, name: string): string | undef
 }
 
 /**
- * Reads an envelope leniently (docs/chargepoint-api.md#what-is-accepted): elements by local name, any namespace for
+ * Reads an envelope leniently (docs/fleet-api.md#what-is-accepted): elements by local name, any namespace for
  * the operation and the Security header (the guide misspells both), SOAP 1.1 or 1.2 envelopes. Throws RequestError
  * when the text is not XML or not an envelope with a body.
  */

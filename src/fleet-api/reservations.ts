@@ -23,7 +23,7 @@ const NOW_TOLERANCE_MS = 5 * 60_000;
 
 /**
  * Immediate reservations through ReserveNow/CancelReservation on chargers configured as reservable
- * (docs/chargepoint-api.md#reservations), with reservationIds from a range of the gateway's own. Only reservations
+ * (docs/fleet-api.md#reservations), with reservationIds from a range of the gateway's own. Only reservations
  * made through the API are known here; the CSMS's own are not seen.
  */
 export class Reservations {

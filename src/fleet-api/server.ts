@@ -40,7 +40,7 @@ const METHODS: Record<string, Method> = {
 export type FleetApiOptions = Pick<GatewayConfig, 'fleetApi' | 'redisPrefix' | 'csmsProtocol' | 'chargers'>;
 
 /**
- * The ChargePoint Web Services API over the gateway's fleet (docs/chargepoint-api.md): the HTTP handler on the SOAP
+ * The ChargePoint Web Services API over the gateway's fleet (docs/fleet-api.md): the HTTP handler on the SOAP
  * port, the credentials, and the records it keeps from the charger messages the gateway bridges.
  */
 export class FleetApi {
@@ -104,7 +104,7 @@ export class FleetApi {
 
   /**
    * The handler for the SOAP port. From now on the records are kept in the embedded store or in Redis
-   * (docs/chargepoint-api.md#records-and-retention); without either (STORE=memory) in memory only.
+   * (docs/fleet-api.md#records-and-retention); without either (STORE=memory) in memory only.
    */
   serve(
     durable: SqliteStore | Redis | undefined,

@@ -26,7 +26,7 @@ export interface ShedOutcome {
 const ok = (text: string): ShedOutcome => ({ code: 100, text });
 
 /**
- * Load shedding by a vendor configuration key of the charger's maximum current (docs/chargepoint-api.md#load-shedding):
+ * Load shedding by a vendor configuration key of the charger's maximum current (docs/fleet-api.md#load-shedding):
  * the value before the shed is read first (GetConfiguration) and written back on clear or when the shed's time is up.
  * OCPP 1.5 has no charging profiles, so a charger without a configured key cannot be shed: 176, never a pretence.
  */

@@ -3,7 +3,7 @@ import type { FleetApiConfig, StationMetadata } from '../config/fleet-api.js';
 import type { ChargerContact } from '../state/registry.js';
 import { type ChargerState, openTransactionOn } from '../translate/charger-state.js';
 
-/** What the API says about one charger (docs/chargepoint-api.md#data-sources). */
+/** What the API says about one charger (docs/fleet-api.md#data-sources). */
 export interface Station {
   identity: string;
   /** `<cpnId>:<number>`: numeric, as clients require. */
@@ -29,7 +29,7 @@ export function derivedStationNumber(identity: string): number {
   return Number.parseInt(createHash('sha256').update(identity).digest('hex').slice(0, 12), 16);
 }
 
-/** OCPP 1.6 connector status (as sent to the CSMS) -> the API's four port states (docs/chargepoint-api.md#status). */
+/** OCPP 1.6 connector status (as sent to the CSMS) -> the API's four port states (docs/fleet-api.md#status). */
 export function portStatusOf(csmsStatus: string | undefined): PortStatus {
   switch (csmsStatus) {
     case 'Available':

@@ -1,7 +1,7 @@
 import { escapeXml } from '../soap/xml.js';
 
 /**
- * The API's wire format (docs/chargepoint-api.md#the-endpoint): SOAP 1.1, the operation in the ChargePoint namespace
+ * The API's wire format (docs/fleet-api.md#the-endpoint): SOAP 1.1, the operation in the ChargePoint namespace
  * under the prefix `ns1`, children unqualified, the envelope under `soapenv`. Clients match those prefixes and an
  * explicitly closed `<responseText>` as strings, so the answer is written by hand rather than by a SOAP library.
  */

@@ -3,7 +3,7 @@ import { NOT_SUPPORTED_METHODS } from './unsupported.js';
 
 /**
  * The element trees of the served operations, for the WSDLs the gateway writes itself
- * (docs/chargepoint-api.md#wsdl): names and sequence order as the answers are written, every element optional unless
+ * (docs/fleet-api.md#wsdl): names and sequence order as the answers are written, every element optional unless
  * marked `!`, `*` for a repeated one, `:int` / `:long` / `:double` / `:dateTime` for a type other than string.
  */
 export type Shape = string | readonly [string, readonly Shape[]];
@@ -151,7 +151,7 @@ const coded = (...rest: Shape[]) => [...common, ...rest];
 export function operationShapes(version: ApiVersion): Shapes {
   const v5 = version !== '4.1';
   const ops: Shapes = { ...stationShapes(v5), ...usageShapes(v5) };
-  // Answered with a guide code only (docs/chargepoint-api.md#what-is-not-backed): a generic request, the common answer.
+  // Answered with a guide code only (docs/fleet-api.md#what-is-not-backed): a generic request, the common answer.
   const reservation: Shape[] = [
     'stationID',
     'portNumber:int',

@@ -21,7 +21,7 @@ function elementXml(shape: Shape): string {
 }
 
 /**
- * The WSDL of one API version, written by the gateway (docs/chargepoint-api.md#wsdl): SOAP 1.1, document/literal,
+ * The WSDL of one API version, written by the gateway (docs/fleet-api.md#wsdl): SOAP 1.1, document/literal,
  * unqualified children, SOAPAction `urn:provider/interface/chargepointservices/<op>` and the service, port and binding
  * names WSDL-driven clients look up, with soap:address at `serviceUrl` (this gateway).
  */

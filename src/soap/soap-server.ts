@@ -21,7 +21,7 @@ export function createSoapServer(
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer },
   relay?: ChargePointRelayEndpoint,
   guard?: ConnectionGuard,
-  /** Another HTTP API on this port (the fleet API, docs/chargepoint-api.md), when enabled. */
+  /** Another HTTP API on this port (the fleet API, docs/fleet-api.md), when enabled. */
   extra?: { matches(path: string): boolean; handle(req: IncomingMessage, res: ServerResponse): Promise<void> },
 ): Server {
   // Everything that is not the SOAP endpoint: Express answers it.

@@ -10,7 +10,7 @@ import type { RunningGateway } from '../helpers/gateway-harness.js';
  * scripts/extract-guide-samples.mjs), posted as printed with only the placeholder credentials replaced. Each
  * well-formed one is answered in its method's response element with a code the guide gives for that request against
  * this fleet; the ones that are not well-formed XML as printed get a Client Fault naming the parse error
- * (docs/chargepoint-api.md#what-is-accepted).
+ * (docs/fleet-api.md#what-is-accepted).
  */
 
 const FIXTURES = new URL('../fixtures/fleet-api-guide/', import.meta.url);

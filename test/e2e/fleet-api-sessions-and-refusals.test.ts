@@ -7,7 +7,7 @@ import { SoapCharger } from '../helpers/soap-charger.js';
 import { until } from '../helpers/wait.js';
 
 /**
- * The ChargePoint Web Services API over a fleet of simulated OCPP 1.5 chargers (docs/chargepoint-api.md): charging
+ * The ChargePoint Web Services API over a fleet of simulated OCPP 1.5 chargers (docs/fleet-api.md): charging
  * sessions from what the chargers sent, the guide codes for commands OCPP cannot back and for bad input, the guide's
  * sample inputs as printed, authentication and its throttle, and the API off without a key.
  */

@@ -10,7 +10,7 @@ import { SoapCharger } from '../helpers/soap-charger.js';
 /**
  * shedLoad and clearShedState on a charger with a configured shed key: GetConfiguration first, ChangeConfiguration to
  * the limit, the previous value written back on clear; sent through the gateway's CSMS-call path (traced), never seen
- * by the CSMS (docs/chargepoint-api.md#load-shedding).
+ * by the CSMS (docs/fleet-api.md#load-shedding).
  */
 
 const KEY = { key: 'KEY-SHED-00001', password: 'shed' };

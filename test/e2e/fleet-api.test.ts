@@ -6,7 +6,7 @@ import { bridgedFleet } from '../helpers/fleet-api-site.js';
 
 /**
  * The ChargePoint Web Services API over a fleet of simulated OCPP 1.5 chargers: WSDL-built node-soap clients call
- * every served method, and the answers are checked against what the chargers did (docs/chargepoint-api.md).
+ * every served method, and the answers are checked against what the chargers did (docs/fleet-api.md).
  * Here: the WSDLs, stations, their status, groups, load and alarms, and what one key sees.
  */
 

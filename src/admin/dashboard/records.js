@@ -1,5 +1,5 @@
 // The fleet API's records on the dashboard: closed charging sessions and alarms, the data the ChargePoint-style API
-// serves to fleet tools (docs/chargepoint-api.md#on-the-admin-port). Loaded before app.js; uses its helpers (api, esc,
+// serves to fleet tools (docs/fleet-api.md#on-the-admin-port). Loaded before app.js; uses its helpers (api, esc,
 // ago, view) when called. Only shown when the gateway serves the fleet API.
 'use strict';
 
