@@ -1,16 +1,6 @@
 import { byName, textOf } from './request.js';
-import {
-  ApiAnswer,
-  type Method,
-  type MethodContext,
-  invalid,
-  isV5,
-  mandatory,
-  page,
-  positiveInt,
-  queryOf,
-  stationIdField,
-} from './context.js';
+import type { Method, MethodContext } from './context.js';
+import { ApiAnswer, invalid, isV5, mandatory, page, positiveInt, queryOf, stationIdField } from './context.js';
 import type { Station } from './stations.js';
 import { type Field, OK_TEXT, answer, isoSeconds } from './wire.js';
 

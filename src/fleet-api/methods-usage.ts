@@ -1,7 +1,6 @@
+import type { Method, MethodContext } from './context.js';
 import {
   ApiAnswer,
-  type Method,
-  type MethodContext,
   dateField,
   invalid,
   isV5,
