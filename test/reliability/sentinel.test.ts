@@ -113,6 +113,11 @@ describe('reliability through Redis Sentinel', { timeout: 300_000 }, () => {
     return [...copies].filter(([, e]) => e.copies.length > 1).map(([sample, e]) => ({ sample, ...e }));
   }
 
+  /** The CSMS connection a charger's last message before `at` came on. */
+  function connectionBefore(identity: string, at: number): number | undefined {
+    return csms.calls.filter((c) => c.identity === identity && c.at < at).at(-1)?.connection;
+  }
+
   /** The longest time any charger's deliveries paused between `from` and the end of the scenario. */
   function longestPause(prefix: string, from: number): number {
     const last = new Map<string, number>();
@@ -167,6 +172,9 @@ describe('reliability through Redis Sentinel', { timeout: 300_000 }, () => {
     assert.ok(pauseMs < 6_000, `takeover took ${pauseMs} ms`);
   });
 
+  /** How long the instance stays frozen: twice the lease. */
+  const FROZEN_MS = 6_000;
+
   it('an instance frozen past its lease (SIGSTOP, SIGCONT): nothing sent twice but what was in flight, nothing out of order', async () => {
     let stoppedAt = 0;
     const { row, prefix } = await twoInstances(
@@ -174,7 +182,7 @@ describe('reliability through Redis Sentinel', { timeout: 300_000 }, () => {
       async (a) => {
         a.signal('SIGSTOP');
         stoppedAt = Date.now();
-        await sleep(6_000); // a duration (scenario): frozen for twice the lease
+        await sleep(FROZEN_MS); // a duration (scenario): frozen for twice the lease
         a.signal('SIGCONT');
       },
       // The CSMS runs in this process on a shared machine: given 5 s rather than 2 to answer, so that a duplicate
@@ -183,12 +191,18 @@ describe('reliability through Redis Sentinel', { timeout: 300_000 }, () => {
     );
     assert.equal(row.lost, 0);
     assert.deepEqual(row.outOfOrder, [], 'the resumed instance delivers nothing out of turn');
-    // At least once (docs/architecture.md#fencing): a CALL the CSMS took just before the freeze, whose answer the
-    // frozen instance never read, is sent again by the successor. That is the only duplicate there may be: at most one
-    // per charger (one CALL in flight each), its first copy before the freeze, its second on another connection.
+    // At least once (docs/architecture.md#fencing): a CALL the frozen instance wrote just before the freeze, whose
+    // answer it never read, is sent again by the successor. That is the only duplicate there may be: at most one per
+    // charger (one CALL in flight each), its first copy on the connection the charger's messages took before the
+    // freeze and read by the CSMS while the instance was still frozen (the kernel may hand it over a little after the
+    // SIGSTOP), its second on another connection. A copy the resumed instance sent would come after FROZEN_MS.
     const copies = duplicates(prefix, stoppedAt);
     const inFlightAtFreeze = copies.filter(
-      (c) => c.copies.length === 2 && c.copies[0]!.at <= 0 && c.copies[1]!.connection !== c.copies[0]!.connection,
+      (c) =>
+        c.copies.length === 2 &&
+        c.copies[0]!.at < FROZEN_MS &&
+        c.copies[0]!.connection === connectionBefore(c.identity, stoppedAt) &&
+        c.copies[1]!.connection !== c.copies[0]!.connection,
     );
     const perCharger = new Set(inFlightAtFreeze.map((c) => c.identity));
     const described = copies.map(
