@@ -40,15 +40,14 @@ for (const mode of QUEUE_MODES) {
     let gw: RunningGateway;
     let cp: RawChargePoint;
     let client: RpcServerClient;
+    let stopSite: () => Promise<void>;
     const identity = `CP-RAW-${mode}`;
 
     before(async () => {
-      ({ csms, cp, gw, client } = await rawChargerSite(identity, mode, { chargerTimeoutMs: 700 }));
+      ({ csms, cp, gw, client, stop: stopSite } = await rawChargerSite(identity, mode, { chargerTimeoutMs: 700 }));
     });
     after(async () => {
-      await gw.stop();
-      await cp.stop();
-      await csms.stop();
+      await stopSite();
       assert.deepEqual(csms.schemaFailures, []);
     });
 

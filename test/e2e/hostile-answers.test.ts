@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createGzip } from 'node:zlib';
 import type { RawChargePoint } from '../helpers/charge-points.js';
-import type { TestCsms, RpcServerClient } from '../helpers/csms-peer.js';
+import type { RpcServerClient } from '../helpers/csms-peer.js';
 import type { RunningGateway } from '../helpers/gateway-harness.js';
 import { rawChargerSite } from '../helpers/raw-charger-site.js';
 
@@ -56,19 +56,17 @@ async function whileProbing(
 }
 
 describe('hostile answers of a charger to CSMS commands', () => {
-  let csms: TestCsms;
   let gw: RunningGateway;
   let cp: RawChargePoint;
   let client: RpcServerClient;
+  let stopSite: () => Promise<void>;
   const identity = 'CP-HOSTILE';
 
   before(async () => {
-    ({ csms, cp, gw, client } = await rawChargerSite(identity, 'embedded', { chargerTimeoutMs: 5_000 }));
+    ({ cp, gw, client, stop: stopSite } = await rawChargerSite(identity, 'embedded', { chargerTimeoutMs: 5_000 }));
   });
   after(async () => {
-    await gw.stop();
-    await cp.stop();
-    await csms.stop();
+    await stopSite();
   });
 
   it('1 MB of "<" as the answer: a CALLERROR, and /health answers within 50 ms all along', async () => {

@@ -22,15 +22,20 @@ describe('OCPP 2.0.1 CSMS -> charger against the response envelopes real charger
   let gw: RunningGateway;
   let cp: RawChargePoint;
   let client: RpcServerClient;
+  let stopSite: () => Promise<void>;
   const identity = 'CP-201-RAW';
 
   before(async () => {
-    ({ csms, cp, gw, client } = await rawChargerSite(identity, 'embedded', { chargerTimeoutMs: 1_000 }, P201));
+    ({
+      csms,
+      cp,
+      gw,
+      client,
+      stop: stopSite,
+    } = await rawChargerSite(identity, 'embedded', { chargerTimeoutMs: 1_000 }, P201));
   });
   after(async () => {
-    await gw.stop();
-    await cp.stop();
-    await csms.stop();
+    await stopSite();
     assert.deepEqual(csms.schemaFailures, []);
   });
 
