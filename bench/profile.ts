@@ -26,20 +26,28 @@ interface Profile {
   timeDeltas: number[];
 }
 
-/** Self time by function (name, file and line), as shares of all samples, largest first. */
-export function selfTimes(profile: Profile): { name: string; share: number }[] {
+/** Self time summed under the key `keyOf` gives each sample's frame, as shares of all samples, largest first. */
+function selfTimesBy(
+  profile: Profile,
+  keyOf: (frame: ProfileNode['callFrame']) => string,
+): { name: string; share: number }[] {
   const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
-  const byFunction = new Map<string, number>();
+  const byKey = new Map<string, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
-    const node = byNode.get(id)!;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const name = url ? `${functionName || '(anonymous)'} ${basename(url)}:${lineNumber + 1}` : functionName;
+    const key = keyOf(byNode.get(id)!.callFrame);
     const dt = profile.timeDeltas[i] ?? 0;
-    byFunction.set(name, (byFunction.get(name) ?? 0) + dt);
+    byKey.set(key, (byKey.get(key) ?? 0) + dt);
     total += dt;
   });
-  return [...byFunction].map(([name, t]) => ({ name, share: t / total })).sort((a, b) => b.share - a.share);
+  return [...byKey].map(([name, t]) => ({ name, share: t / total })).sort((a, b) => b.share - a.share);
+}
+
+/** Self time by function (name, file and line). */
+export function selfTimes(profile: Profile): { name: string; share: number }[] {
+  return selfTimesBy(profile, ({ functionName, url, lineNumber }) =>
+    url ? `${functionName || '(anonymous)'} ${basename(url)}:${lineNumber + 1}` : functionName,
+  );
 }
 
 /** Where a script's time is counted by file: a dependency under its package name, the gateway's files by path. */
@@ -47,22 +55,12 @@ function fileOf(url: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;
   const own = /\/(?:dist|src)\/(.+)$/.exec(url);
-  return own ? own[1]! : url ? basename(url) : '(native)';
+  return own ? own[1]! : basename(url);
 }
 
-/** Self time by source file (a dependency's files summed under its package), as shares of all samples, largest first. */
+/** Self time by source file, a dependency's files summed under its package; V8's own entries by their name. */
 export function selfTimesByFile(profile: Profile): { name: string; share: number }[] {
-  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
-  const byFile = new Map<string, number>();
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const url = byNode.get(id)!.callFrame.url;
-    const dt = profile.timeDeltas[i] ?? 0;
-    const file = url ? fileOf(url) : byNode.get(id)!.callFrame.functionName;
-    byFile.set(file, (byFile.get(file) ?? 0) + dt);
-    total += dt;
-  });
-  return [...byFile].map(([name, t]) => ({ name, share: t / total })).sort((a, b) => b.share - a.share);
+  return selfTimesBy(profile, ({ functionName, url }) => (url ? fileOf(url) : functionName));
 }
 
 async function main(): Promise<void> {
