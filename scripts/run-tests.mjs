@@ -222,16 +222,10 @@ if (needsRedis && !process.env.REDIS_TEST_URL) {
 
 // 5. The tests, exactly as before; Ctrl-C (or a SIGTERM) reaches the test process too, and Redis is stopped after it.
 console.log('== tests');
-// Two test files at a time: a file spends most of its time waiting on its gateways, sockets and Redis, and one at a
-// time the suite took over ten minutes on two cores. No two files share a port, a Redis key prefix or a data dir.
-tests = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--expose-gc', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  {
-    stdio: 'inherit',
-    env,
-  },
-);
+tests = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', '--test', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  env,
+});
 const [code, signal] = await new Promise((resolve) => {
   tests.once('exit', (c, s) => resolve([c, s]));
   tests.once('error', (err) => (console.error(`could not start the tests: ${err.message}`), resolve([1, null])));
