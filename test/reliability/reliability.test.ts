@@ -1,3 +1,4 @@
+// npm test: run alone (real processes killed and restarted under load, with bounds on how long recovery takes)
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';

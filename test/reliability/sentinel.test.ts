@@ -1,3 +1,4 @@
+// npm test: run alone (Redis primaries killed and instances frozen under load, with bounds on takeover times)
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
