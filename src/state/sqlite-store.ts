@@ -1,15 +1,9 @@
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import { closeSync, existsSync, fsync, fsyncSync, openSync, statSync } from 'node:fs';
+import type Database from 'better-sqlite3';
 import type { Logger } from '../util/log.js';
+import { openStoreFile, StoreError } from './sqlite-file.js';
 
-/** The store cannot be opened as it is: the message names the path, the reason and what to do. */
-export class StoreError extends Error {
-  override name = 'StoreError';
-}
-
-export const STORE_FILE = 'gateway.db';
-const SCHEMA_VERSION = '1';
+export { STORE_FILE, StoreError } from './sqlite-file.js';
 
 /** Key spaces of the store's key-value table (see sqliteRegistry and state/memory/). */
 export type StoreSpace =
@@ -36,6 +30,17 @@ export type StoreSpace =
   | 'pending-decision'
   | 'pending-dropped';
 
+/**
+ * How a commit's write-ahead log reaches the disk: node's `fsync`, which runs on libuv's thread pool, so the event loop
+ * goes on while the disk works (docs/architecture.md#the-embedded-store). A parameter so that a test can hold it.
+ */
+export type WalSync = (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
+
+interface Waiter {
+  resolve(): void;
+  reject(err: Error): void;
+}
+
 export interface StoreStats {
   /** Durable commits (each one fsync of the write-ahead log). */
   commits: number;
@@ -46,12 +51,15 @@ export interface StoreStats {
 }
 
 /**
- * The embedded durable store (docs/architecture.md#the-embedded-store): one SQLite file in DATA_DIR, in WAL mode with
- * synchronous=FULL, so a commit is on disk across a power cut; locked exclusively, so a second gateway on the same
- * directory cannot open it.
+ * The embedded durable store (docs/architecture.md#the-embedded-store): one SQLite file in DATA_DIR, in WAL mode;
+ * locked exclusively, so a second gateway on the same directory cannot open it. A commit writes the log on the event
+ * loop (into the page cache: fractions of a millisecond) and then fsyncs it on the thread pool; whoever waits for
+ * durability is answered when that fsync ends, so what was acknowledged survives a power cut, and a slow disk never
+ * stalls the other chargers.
  *
  * Writes are kept in memory and committed together (group commit): at once when someone waits for durability (a
- * message about to be acknowledged as stored), else within `writeBehindMs`. A message written and removed before its
+ * message about to be acknowledged as stored), else within `writeBehindMs`; while one fsync is under way, everything
+ * written meanwhile waits and goes in the next commit. A message written and removed before its
  * commit (delivered while the CSMS answers normally) is never written at all, and of several writes to one key only
  * the last is. Reads happen once, at start: the gateway keeps what it needs in memory.
  */
@@ -62,7 +70,10 @@ export class SqliteStore {
   private readonly inserts = new Map<number, { identity: string; job: string }>();
   private readonly deletes = new Set<number>();
   private readonly kv = new Map<string, { space: StoreSpace; key: string; value: string | null }>();
-  private waiters: { resolve(): void; reject(err: Error): void }[] = [];
+  private waiters: Waiter[] = [];
+  /** The waiters of the commit whose fsync is under way (at most one at a time). */
+  private syncing?: Waiter[];
+  private walFd?: number;
   private scheduled = false;
   private timer?: NodeJS.Timeout;
   private closed = false;
@@ -73,6 +84,7 @@ export class SqliteStore {
     path: string,
     private readonly logger: Logger,
     private readonly writeBehindMs: number,
+    private readonly sync: WalSync,
   ) {
     this.db = db;
     this.path = path;
@@ -80,32 +92,9 @@ export class SqliteStore {
   }
 
   /** Opens (or creates) the store in `dataDir`; throws StoreError with what to do when it cannot. */
-  static open(dataDir: string, logger: Logger, writeBehindMs = 200): SqliteStore {
-    const dir = resolve(dataDir);
-    usableDirectory(dir);
-    const loose = statSync(dir).mode & 0o077;
-    if (loose)
-      logger.warn(
-        { dataDir: dir, mode: (statSync(dir).mode & 0o777).toString(8) },
-        `DATA_DIR ${dir} is readable by other users: the store holds charger credentials and messages; chmod 700 it`,
-      );
-    const path = join(dir, STORE_FILE);
-    let db: Database.Database;
-    try {
-      db = new Database(path, { timeout: 0 });
-    } catch (err) {
-      throw new StoreError(`DATA_DIR ${dir}: cannot open ${path}: ${(err as Error).message}`);
-    }
-    try {
-      configure(db, path);
-      checkIntegrity(db, path);
-      createSchema(db, path);
-      ownerOnly(path);
-    } catch (err) {
-      db.close();
-      throw err;
-    }
-    return new SqliteStore(db, path, logger, writeBehindMs);
+  static open(dataDir: string, logger: Logger, writeBehindMs = 200, sync: WalSync = fsync): SqliteStore {
+    const { db, path } = openStoreFile(dataDir, logger);
+    return new SqliteStore(db, path, logger, writeBehindMs, sync);
   }
 
   private prepare() {
@@ -144,7 +133,7 @@ export class SqliteStore {
   /** Resolves once everything written so far is committed; rejects with the reason when the commit fails. */
   durable(): Promise<void> {
     if (this.closed) return Promise.reject(new StoreError('the store is closed'));
-    if (!this.dirty) return Promise.resolve();
+    if (!this.dirty && !this.syncing) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       if (!this.scheduled) {
@@ -165,11 +154,15 @@ export class SqliteStore {
     this.timer.unref();
   }
 
-  /** One transaction with every pending write; on failure the writes stay pending and the waiters are told. */
+  /**
+   * One transaction with every pending write, then its fsync; on failure the writes stay pending and the waiters are
+   * told. While an fsync is under way nothing is committed: its end commits what gathered meanwhile.
+   */
   private commit(): void {
     this.scheduled = false;
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.syncing) return;
     const waiters = this.waiters;
     this.waiters = [];
     if (!this.dirty) {
@@ -178,18 +171,41 @@ export class SqliteStore {
     }
     try {
       this.writeAll();
+      this.walFd ??= openSync(`${this.path}-wal`, 'r');
     } catch (err) {
-      this.stats.errors++;
-      this.logger.error(
-        { err: (err as Error).message, store: this.path },
+      this.failed(
+        err,
+        waiters,
         'store commit failed: the messages that waited for it are answered 503, the writes are tried again',
       );
-      const failure = new StoreError(`gateway store commit failed: ${(err as Error).message}`);
-      for (const w of waiters) w.reject(failure);
       this.schedule();
       return;
     }
-    for (const w of waiters) w.resolve();
+    this.syncing = waiters;
+    this.sync(this.walFd, (err) => this.synced(err));
+  }
+
+  /** The end of a commit's fsync: its waiters are answered, and what gathered meanwhile is committed. */
+  private synced(err: NodeJS.ErrnoException | null): void {
+    const waiters = this.syncing ?? [];
+    this.syncing = undefined;
+    if (this.closed) return; // close() synced and answered them
+    if (err)
+      this.failed(
+        err,
+        waiters,
+        'store fsync failed: the messages that waited for it are answered 503 and resent by their chargers',
+      );
+    else for (const w of waiters) w.resolve();
+    if (this.waiters.length > 0) this.commit();
+    else if (this.dirty) this.schedule();
+  }
+
+  private failed(err: unknown, waiters: Waiter[], message: string): void {
+    this.stats.errors++;
+    this.logger.error({ err: (err as Error).message, store: this.path }, message);
+    const failure = new StoreError(`gateway store commit failed: ${(err as Error).message}`);
+    for (const w of waiters) w.reject(failure);
   }
 
   private writeAll(): void {
@@ -257,116 +273,26 @@ export class SqliteStore {
     }
   }
 
-  /** Commits what is pending and closes the file (graceful stop). */
+  /** Commits what is pending, on disk before it returns, and closes the file (graceful stop). */
   close(): void {
     if (this.closed) return;
-    this.commit();
     this.closed = true;
     clearTimeout(this.timer);
+    const waiters = [...(this.syncing ?? []), ...this.waiters];
+    this.waiters = [];
+    try {
+      if (this.dirty) this.writeAll();
+      if (this.walFd !== undefined) fsyncSync(this.walFd);
+      for (const w of waiters) w.resolve();
+    } catch (err) {
+      this.failed(err, waiters, 'store commit at stop failed: what was not yet committed is resent by the chargers');
+    }
+    if (this.walFd !== undefined) closeSync(this.walFd);
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     } catch {
       // The log is replayed at the next start instead.
     }
     this.db.close();
-  }
-}
-
-/** The store's files are the owner's only (0600): they hold messages, idTags and the CSMS's AuthorizationKeys. */
-function ownerOnly(path: string): void {
-  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
-    try {
-      chmodSync(file, 0o600);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-}
-
-/**
- * DATA_DIR exists (created if missing, the owner's only: 0700) and is writable; otherwise the start stops naming the
- * path and the reason.
- */
-function usableDirectory(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-  } catch (err) {
-    throw new StoreError(
-      `DATA_DIR ${dir} cannot be created: ${(err as Error).message}: create it writable by this process (user id ${process.getuid?.() ?? '?'}) or set DATA_DIR to another directory`,
-    );
-  }
-  if (!statSync(dir).isDirectory())
-    throw new StoreError(`DATA_DIR ${dir} is not a directory: set DATA_DIR to a directory`);
-  try {
-    accessSync(dir, constants.W_OK | constants.R_OK);
-  } catch {
-    throw new StoreError(
-      `DATA_DIR ${dir} is not writable by this process (user id ${process.getuid?.() ?? '?'}): fix its permissions or set DATA_DIR to another directory`,
-    );
-  }
-}
-
-/**
- * WAL with synchronous=FULL: each commit is fsynced, so what was committed survives a power cut. EXCLUSIVE locking: the
- * first write takes the file lock for the life of the process, so a second gateway on the same directory is refused.
- */
-function configure(db: Database.Database, path: string): void {
-  try {
-    db.pragma('locking_mode = EXCLUSIVE');
-    if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal')
-      throw new Error('the file system does not support write-ahead logging');
-    db.pragma('synchronous = FULL');
-    db.exec('BEGIN IMMEDIATE; COMMIT');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-      throw new StoreError(
-        `DATA_DIR ${path} is in use by another gateway process (the store is locked): stop that process, or give this one its own DATA_DIR`,
-      );
-    }
-    throw corrupt(path, err);
-  }
-}
-
-function checkIntegrity(db: Database.Database, path: string): void {
-  let result: unknown;
-  try {
-    result = db.pragma('quick_check', { simple: true });
-  } catch (err) {
-    throw corrupt(path, err);
-  }
-  if (result !== 'ok') throw corrupt(path, new Error(String(result)));
-}
-
-function corrupt(path: string, err: unknown): StoreError {
-  return new StoreError(
-    `the store ${path} is damaged (${(err as Error).message}) and was not opened. To recover: stop the gateway, move ${path} (and any ${path}-wal) ` +
-      'aside for analysis, and start again with an empty store; messages acknowledged but undelivered in the damaged file are not delivered, ' +
-      'so restore a backup of DATA_DIR if you have one',
-  );
-}
-
-/** Tables of schema version 1; auto_vacuum must be chosen before the first table exists. */
-function createSchema(db: Database.Database, path: string): void {
-  const version = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() as
-    | { name: string }
-    | undefined)
-    ? (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value
-    : undefined;
-  if (version !== undefined && version !== SCHEMA_VERSION) {
-    throw new StoreError(
-      `the store ${path} has schema version ${version}, this gateway reads version ${SCHEMA_VERSION}: run the gateway version that wrote it`,
-    );
-  }
-  if (version === undefined) {
-    db.pragma('auto_vacuum = INCREMENTAL');
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, identity TEXT NOT NULL, job TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS kv (space TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (space, key)) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', '${SCHEMA_VERSION}');
-    `);
-    // auto_vacuum takes effect on an empty database only once it is rebuilt.
-    db.exec('VACUUM');
   }
 }
