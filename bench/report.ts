@@ -12,6 +12,7 @@ import type { Outage } from './outage.js';
 import { errorKinds, type GatewayMeasured, type Measured, type PairedLatency } from './rounds.js';
 import { LATENCY_ROUNDS, log, ROUNDS, SECONDS } from './settings.js';
 import type { ProtocolComparison, RouteComparison } from './variants.js';
+import { type WrkResult, wrkRows } from './wrk.js';
 
 export function writeResults(results: Record<string, unknown>): void {
   if (errorKinds.size > 0) log(`errors by kind: ${[...errorKinds].map(([k, n]) => `${k} x${n}`).join(', ')}`);
@@ -169,56 +170,16 @@ const countRows = (observing?: Observing, fleetApi?: FleetApiResults): string[][
   ...(fleetApi ? fleetApiRows(fleetApi) : []),
 ];
 
-export function printTable(
-  soapM: Measured,
-  jsonM: Measured,
-  gw: Record<string, GatewayMeasured>,
-  sameLoad: PairedLatency,
-  command: Command,
-  outage: Outage,
-  fleet: Fleet,
-  protocols: ProtocolComparison,
-  routes: RouteComparison,
-  observing?: Observing,
-  fleetApi?: FleetApiResults,
-): void {
-  const [e, mem, r, r16] = [gw.embedded!, gw.memory!, gw.redis!, gw.redis16!];
-  const rows: string[][] = [
-    [
-      'bare SOAP (baseline)',
-      `${f(soapM.throughput, 0)} msg/s`,
-      `p50 ${f(soapM.p50)} / p99 ${f(soapM.p99)} ms at half its maximum`,
-      '',
-      '',
-    ],
-    [
-      'bare OCPP-J (baseline)',
-      `${f(jsonM.throughput, 0)} msg/s`,
-      `p50 ${f(jsonM.p50)} / p99 ${f(jsonM.p99)} ms at half its maximum`,
-      '',
-      '',
-    ],
-    ...modeRows('gateway, embedded (durable store)', e, { ratio: 0.8, p50: 2, p99: 10 }),
-    ...modeRows('gateway, embedded (STORE=memory)', mem, { ratio: 0.9, p50: 2, p99: 10 }),
-    ...modeRows('gateway, Redis', r, { ratio: 0.55, p50: 2, p99: 20 }),
-    [
-      `gateway, Redis: added latency at ${f(sameLoad.rate, 0)} msg/s`,
-      `p50 ${f(sameLoad.addedP50)} ms`,
-      added(sameLoad),
-      'same load as the 16-partition row',
-      '',
-    ],
-    ...modeRows('gateway, Redis, 16 partitions', r16),
-    costRow('embedded (durable store)', e),
-    storeRow('embedded (durable store)', e),
-    loopDelayRow('embedded (durable store)', e, 5),
-    costRow('embedded (STORE=memory)', mem),
-    loopDelayRow('embedded (STORE=memory)', mem),
-    costRow('Redis', r),
-    loopDelayRow('Redis', r),
-    costRow('Redis, 16 partitions', r16),
-    ...countRows(observing, fleetApi),
-    outageRow(outage),
+/** The comparisons beside the modes: the measures with wrk, the upstreams and dialects, the routes. */
+export interface Variants {
+  protocols: ProtocolComparison;
+  routes: RouteComparison;
+  wrk?: WrkResult;
+}
+
+/** The rows of the protocol and route comparisons and of the CSMS -> charger command. */
+function variantRows({ protocols, routes }: Variants, command: Command): string[][] {
+  return [
     [
       'OCPP 2.0.1 upstream: throughput',
       `${f(protocols.ocpp201, 0)} msg/s`,
@@ -247,6 +208,60 @@ export function printTable(
       'added p50 <= 5 ms',
       check(command.addedP50 <= 5),
     ],
+  ];
+}
+
+export function printTable(
+  soapM: Measured,
+  jsonM: Measured,
+  gw: Record<string, GatewayMeasured>,
+  sameLoad: PairedLatency,
+  command: Command,
+  outage: Outage,
+  fleet: Fleet,
+  variants: Variants,
+  observing?: Observing,
+  fleetApi?: FleetApiResults,
+): void {
+  const [e, mem, r, r16] = [gw.embedded!, gw.memory!, gw.redis!, gw.redis16!];
+  const rows: string[][] = [
+    [
+      'bare SOAP (baseline)',
+      `${f(soapM.throughput, 0)} msg/s`,
+      `p50 ${f(soapM.p50)} / p99 ${f(soapM.p99)} ms at half its maximum`,
+      '',
+      '',
+    ],
+    [
+      'bare OCPP-J (baseline)',
+      `${f(jsonM.throughput, 0)} msg/s`,
+      `p50 ${f(jsonM.p50)} / p99 ${f(jsonM.p99)} ms at half its maximum`,
+      '',
+      '',
+    ],
+    ...modeRows('gateway, embedded (durable store)', e, { ratio: 0.8, p50: 2, p99: 10 }),
+    ...modeRows('gateway, embedded (STORE=memory)', mem, { ratio: 0.9, p50: 2, p99: 10 }),
+    ...modeRows('gateway, Redis', r, { ratio: 0.55, p50: 2, p99: 20 }),
+    ...(variants.wrk ? wrkRows(variants.wrk) : []),
+    [
+      `gateway, Redis: added latency at ${f(sameLoad.rate, 0)} msg/s`,
+      `p50 ${f(sameLoad.addedP50)} ms`,
+      added(sameLoad),
+      'same load as the 16-partition row',
+      '',
+    ],
+    ...modeRows('gateway, Redis, 16 partitions', r16),
+    costRow('embedded (durable store)', e),
+    storeRow('embedded (durable store)', e),
+    loopDelayRow('embedded (durable store)', e, 5),
+    costRow('embedded (STORE=memory)', mem),
+    loopDelayRow('embedded (STORE=memory)', mem),
+    costRow('Redis', r),
+    loopDelayRow('Redis', r),
+    costRow('Redis, 16 partitions', r16),
+    ...countRows(observing, fleetApi),
+    outageRow(outage),
+    ...variantRows(variants, command),
     ...fleetRows(fleet),
   ];
   const header = ['measure', 'value', 'detail', 'target', 'result'];

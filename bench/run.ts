@@ -32,6 +32,7 @@ import { measureOutage } from './outage.js';
 import { buildGateway, startBareSoap, startGateway } from './processes.js';
 import { printTable, writeResults } from './report.js';
 import { compareProtocols, compareRoutes } from './variants.js';
+import { measureWithWrk } from './wrk.js';
 import {
   errorKinds,
   logLatency,
@@ -125,14 +126,11 @@ const machine = () => ({
   node: process.version,
 });
 
-async function main(): Promise<void> {
-  buildGateway();
-  const stub = new CsmsStub();
-  const csmsPort = await stub.ready();
-  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
-  /** Read-only: INFO commandstats for the Redis calls per message. */
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-
+/**
+ * The two baselines, measured once and kept running for the whole run: bare SOAP for the ratios and both for the
+ * paired latency windows.
+ */
+async function startBaselines(agent: Agent, csmsPort: number) {
   // Baseline 1: bare SOAP (node-soap from our WSDL, answering locally). Its server stays up: the throughput of each
   // gateway mode is compared with bare SOAP measured just before and just after it, so that a shared machine
   // slowing down or speeding up during the run does not show up as a gateway ratio.
@@ -157,6 +155,19 @@ async function main(): Promise<void> {
   const bareJson = await measureBaseline('bare OCPP-J', sendJson);
   const baselines: Baselines = { soap: sendBare, json: sendJson };
 
+  return { bare, bareSoap, bareThroughput, clients, bareJson, baselines };
+}
+
+async function main(): Promise<void> {
+  buildGateway();
+  const stub = new CsmsStub();
+  const csmsPort = await stub.ready();
+  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+  /** Read-only: INFO commandstats for the Redis calls per message. */
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+
+  const { bare, bareSoap, bareThroughput, clients, bareJson, baselines } = await startBaselines(agent, csmsPort);
+
   const { gateway, command, sameLoad, bareAfter } = await measureModes({
     agent,
     stub,
@@ -170,6 +181,7 @@ async function main(): Promise<void> {
   const { outage } = await measureOutage(agent, bareAfter, bareThroughput);
   // The 2.0.1 upstream beside 1.6, migration routing's shadow beside the legacy route (the bare SOAP server plays the
   // legacy system), the fleet API on beside off and its records' bytes per session and sample (bench/fleet-api.ts).
+  const wrk = await measureWithWrk(agent, csmsPort, bare.url);
   const protocols = await compareProtocols(agent, csmsPort);
   const routes = await compareRoutes(agent, csmsPort, bare.url);
   const fleetApiThroughput = await compareFleetApi(agent, csmsPort);
@@ -196,6 +208,7 @@ async function main(): Promise<void> {
     outage,
     protocols,
     routes,
+    wrk,
     fleet,
     observing,
     fleetApi,
@@ -203,7 +216,18 @@ async function main(): Promise<void> {
     staleSocketRetries: staleSocketRetries.count,
   };
   writeResults(results);
-  printTable(bareSoap, bareJson, gateway, sameLoad, command, outage, fleet, protocols, routes, observing, fleetApi);
+  printTable(
+    bareSoap,
+    bareJson,
+    gateway,
+    sameLoad,
+    command,
+    outage,
+    fleet,
+    { protocols, routes, wrk },
+    observing,
+    fleetApi,
+  );
 }
 
 (against ? compareWith(against) : observingOnly ? measureObserving() : main()).catch((err: unknown) => {
