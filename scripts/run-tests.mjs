@@ -251,14 +251,20 @@ async function runTests(selected, concurrency) {
     tail = (tail + chunk.toString()).slice(-4096);
   });
   const [code, signal] = await new Promise((resolve) => {
-    tests.once('exit', (c, s) => resolve([c, s]));
+    // 'close', not 'exit': the summary is among the last output, and 'exit' may come before it has been read.
+    tests.once('close', (c, s) => resolve([c, s]));
     tests.once('error', (err) => (console.error(`could not start the tests: ${err.message}`), resolve([1, null])));
   });
-  // The spec reporter's summary: "ℹ pass N" and "ℹ fail N" (a run that did not get that far counts as failed).
+  // The spec reporter's summary: "ℹ pass N" and "ℹ fail N". A run that did not get that far counts as one failure,
+  // so that the last line cannot read "0 failed" after a crash.
   const count = (name) => Number(new RegExp(`^\\S+ ${name} (\\d+)$`, 'm').exec(tail)?.[1] ?? Number.NaN);
   const [pass, fail] = [count('pass'), count('fail')];
-  if (Number.isNaN(pass) || Number.isNaN(fail)) failed = true;
-  else Object.assign(totals, { pass: totals.pass + pass, fail: totals.fail + fail });
+  if (Number.isNaN(pass) || Number.isNaN(fail)) {
+    console.error(
+      `the test runner ended without its summary (exit code ${code}, signal ${signal}): counted as 1 failed`,
+    );
+    totals.fail += 1;
+  } else Object.assign(totals, { pass: totals.pass + pass, fail: totals.fail + fail });
   if (code !== 0) failed = true;
   return signal;
 }
