@@ -281,7 +281,10 @@ export class SqliteStore {
     const waiters = [...(this.syncing ?? []), ...this.waiters];
     this.waiters = [];
     try {
-      if (this.dirty) this.writeAll();
+      if (this.dirty) {
+        this.writeAll();
+        this.walFd ??= openSync(`${this.path}-wal`, 'r');
+      }
       if (this.walFd !== undefined) fsyncSync(this.walFd);
       for (const w of waiters) w.resolve();
     } catch (err) {
