@@ -169,9 +169,9 @@ export class SqliteStore {
       for (const w of waiters) w.resolve();
       return;
     }
+    let log: number;
     try {
-      this.writeAll();
-      this.walFd ??= openSync(`${this.path}-wal`, 'r');
+      log = this.writeAll();
     } catch (err) {
       this.failed(
         err,
@@ -182,7 +182,7 @@ export class SqliteStore {
       return;
     }
     this.syncing = waiters;
-    this.sync(this.walFd, (err) => this.synced(err));
+    this.sync(log, (err) => this.synced(err));
   }
 
   /** The end of a commit's fsync: its waiters are answered, and what gathered meanwhile is committed. */
@@ -208,7 +208,8 @@ export class SqliteStore {
     for (const w of waiters) w.reject(failure);
   }
 
-  private writeAll(): void {
+  /** One transaction with every pending write; returns the write-ahead log's descriptor, for its fsync. */
+  private writeAll(): number {
     const { insert, delete: del, put, remove } = this.statements;
     const inserts = [...this.inserts];
     const deletes = [...this.deletes];
@@ -227,6 +228,9 @@ export class SqliteStore {
     for (const e of kv) if (this.kv.get(`${e.space}\n${e.key}`) === e) this.kv.delete(`${e.space}\n${e.key}`);
     this.stats.commits++;
     this.stats.messagesWritten += inserts.length;
+    // The log exists once a transaction has been written; the descriptor stays open until close().
+    this.walFd ??= openSync(`${this.path}-wal`, 'r');
+    return this.walFd;
   }
 
   /** Undelivered messages, oldest first (at start). */
@@ -281,10 +285,7 @@ export class SqliteStore {
     const waiters = [...(this.syncing ?? []), ...this.waiters];
     this.waiters = [];
     try {
-      if (this.dirty) {
-        this.writeAll();
-        this.walFd ??= openSync(`${this.path}-wal`, 'r');
-      }
+      if (this.dirty) this.writeAll();
       if (this.walFd !== undefined) fsyncSync(this.walFd);
       for (const w of waiters) w.resolve();
     } catch (err) {
