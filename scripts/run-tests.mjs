@@ -28,10 +28,13 @@ const isRoot = process.getuid?.() === 0;
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** A selected file's path from the repository root, e.g. test/e2e/admin.test.ts. */
 const rel = (p) => relative(repoRoot, resolve(p)).split(sep).join('/');
+/** Each selected file's text, read once: what it needs and how it runs are read from it. */
+const texts = new Map(files.map((f) => [f, readFileSync(f, 'utf8')]));
+const mentions = (f, text) => texts.get(f).includes(text);
 // What the selected files need: Redis and openssl for anything outside test/unit, chromium for the files that drive
 // a browser (they import test/helpers/browser.ts).
 const needsRedis = files.some((f) => !rel(f).startsWith('test/unit/'));
-const needsChromium = files.some((f) => readFileSync(f, 'utf8').includes('helpers/browser'));
+const needsChromium = files.some((f) => mentions(f, 'helpers/browser'));
 // The reliability suite starts (and restarts) redis-servers of its own, whatever REDIS_TEST_URL says.
 const needsRedisServer = files.some((f) => rel(f).startsWith('test/reliability/'));
 
@@ -117,7 +120,7 @@ if (needsChromium) {
 }
 
 // 3b. Python zeep for the fleet API test that drives the gateway as a zeep-based tool does (Debian python3-zeep).
-if (files.some((f) => readFileSync(f, 'utf8').includes('zeep-fleet-client')))
+if (files.some((f) => mentions(f, 'zeep-fleet-client')))
   requirePackage(
     () => spawnSync('/usr/bin/python3', ['-c', 'import zeep']).status === 0,
     'python3-zeep',
@@ -225,7 +228,7 @@ if (needsRedis && !process.env.REDIS_TEST_URL) {
 // line `// npm test: run alone` and run one at a time; every other file runs two at a time, which halves the suite's
 // wall-clock time (most files wait on sockets, timers and child processes, not on the CPU). The last line sums both.
 const ALONE = '// npm test: run alone';
-const alone = files.filter((f) => readFileSync(f, 'utf8').includes(ALONE));
+const alone = files.filter((f) => mentions(f, ALONE));
 const paired = files.filter((f) => !alone.includes(f));
 const totals = { pass: 0, fail: 0 };
 let failed = false;
