@@ -17,7 +17,7 @@ import { costOf, type PhaseCost } from './costs.js';
 import { countAll, MEASURED, WARM_UP, type InstructionCount } from './instructions.js';
 import { buildGateway, rssMiB, startBareSoap, startGateway } from './processes.js';
 import { soapSender } from './rounds.js';
-import { CLIENTS, log, quick, REDIS_URL, SECONDS, sleep, WARM_UP_SECONDS } from './settings.js';
+import { CLIENTS, log, MODES, quick, REDIS_URL, SECONDS, sleep, WARM_UP_SECONDS } from './settings.js';
 import { median } from './stats.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -97,12 +97,6 @@ async function window(
 
 const pct = (current: number, earlier: number) =>
   `${current >= earlier ? '+' : ''}${(((current - earlier) / earlier) * 100).toFixed(1)}%`;
-
-const MODES = [
-  { name: 'embedded', env: {}, durable: true },
-  { name: 'memory', env: { STORE: 'memory' }, durable: false },
-  { name: 'redis', env: { REDIS_URL }, durable: false },
-] as const;
 
 type Which = 'current' | 'earlier';
 type Rows = Record<string, Record<Which, Window[]>>;

@@ -4,7 +4,7 @@
  * bench/fleet-records.ts; this computes the figures from what they read and lays out the table's rows.
  */
 import type { InstructionCount } from './instructions.js';
-import { median } from './stats.js';
+import { check, median } from './stats.js';
 
 /** The issue's target: with the API on the bridged throughput drops by no more than this share. */
 export const FLEET_API_TARGET = 0.05;
@@ -95,7 +95,6 @@ export interface FleetApiResults {
 
 const k = (n: number) => `${(n / 1000).toFixed(0)} k`;
 const signedPct = (share: number) => `${share >= 0 ? '+' : ''}${(share * 100).toFixed(1)}%`;
-const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
 const target = `<= ${FLEET_API_TARGET * 100}%`;
 
 /** One pair of windows (`--quick`) is not judged: the instruction counts stand in for it (bench/README.md). */

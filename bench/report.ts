@@ -12,6 +12,7 @@ import type { Outage } from './outage.js';
 import { errorKinds, type GatewayMeasured, type Measured, type PairedLatency } from './rounds.js';
 import { LATENCY_ROUNDS, log, ROUNDS, SECONDS } from './settings.js';
 import type { ProtocolComparison, RouteComparison } from './variants.js';
+import { check } from './stats.js';
 import { type WrkResult, wrkRows } from './wrk.js';
 
 export function writeResults(results: Record<string, unknown>): void {
@@ -41,7 +42,6 @@ export function observingRow(o: Observing): string[] {
     check(share < 0.05),
   ];
 }
-const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
 const pct = (share: number, d = 0) => `${(share * 100).toFixed(d)}%`;
 // With rounds, the ratio is their median and the rounds are listed: how far apart they are says how noisy the run
 // was. An added latency is the median of its rounds' differences; the p99 rounds are listed for the same reason.

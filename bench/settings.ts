@@ -30,5 +30,12 @@ export const FLEET_STEPS = quick ? [100, 1_000] : [100, 1_000, 10_000];
 /** The bench's Redis, and the one the gateway's Redis modes are given. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** The three ways the gateway runs, as `--against` and the wrk rows measure them; `durable` gets a DATA_DIR. */
+export const MODES = [
+  { name: 'embedded', env: {}, durable: true },
+  { name: 'memory', env: { STORE: 'memory' }, durable: false },
+  { name: 'redis', env: { REDIS_URL }, durable: false },
+] as const;
+
 export const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,6 +2,9 @@
  * The benchmark's statistics, pure: medians of rounds, and added latency from paired rounds.
  */
 
+/** A row's result against its target, as every table row prints it. */
+export const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
 export const median = (values: number[]): number => {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

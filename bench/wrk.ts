@@ -15,8 +15,8 @@ import { deleteKeysWithPrefix } from '../test/helpers/redis-keys.js';
 import { bootRequest, meterValuesRequest } from './envelopes.js';
 import { postSoap } from './load.js';
 import { startGateway } from './processes.js';
-import { log, quick, REDIS_URL, ROUNDS } from './settings.js';
-import { median } from './stats.js';
+import { log, MODES, quick, REDIS_URL, ROUNDS } from './settings.js';
+import { check, median } from './stats.js';
 
 const run = promisify(execFile);
 const CONNECTIONS = 32;
@@ -80,18 +80,9 @@ export async function measureWithWrk(agent: Agent, csmsPort: number, bareUrl: UR
   let before = (await window(bareUrl, bareFile)).rate;
   const bares = [before];
   const modes: Record<string, WrkMode> = {};
-  const env: Record<string, Record<string, string>> = {
-    embedded: {},
-    memory: { STORE: 'memory' },
-    redis: { REDIS_URL },
-  };
-  for (const [name, modeEnv] of Object.entries(env)) {
+  for (const { name, env, durable } of MODES) {
     const prefix = `bench-${randomUUID().slice(0, 8)}`;
-    const gw = await startGateway(
-      csmsPort,
-      name === 'redis' ? { ...modeEnv, REDIS_PREFIX: prefix } : modeEnv,
-      name === 'embedded',
-    );
+    const gw = await startGateway(csmsPort, 'REDIS_URL' in env ? { ...env, REDIS_PREFIX: prefix } : env, durable);
     const file = script(`wrk-${name}`);
     try {
       for (let i = 0; i < CHARGERS; i++) await postSoap(agent, gw.url, bootRequest(`wrk-${name}-${i}`, i));
@@ -115,7 +106,7 @@ export async function measureWithWrk(agent: Agent, csmsPort: number, bareUrl: UR
     } finally {
       await gw.stop();
       rmSync(file, { force: true });
-      if (name === 'redis') await deleteKeysWithPrefix(REDIS_URL, prefix);
+      if ('REDIS_URL' in env) await deleteKeysWithPrefix(REDIS_URL, prefix);
     }
   }
   rmSync(bareFile, { force: true });
@@ -140,7 +131,7 @@ export function wrkRows(result: WrkResult): string[][] {
       `${m.throughput.toFixed(0)} msg/s`,
       `${m.ratio.toFixed(2)} x bare SOAP under wrk (${result.bareSoap.toFixed(0)} msg/s)${m.rounds.ratio.length > 1 ? `; rounds ${m.rounds.ratio.map((x) => x.toFixed(2)).join(', ')}` : ''}; ${m.errors} errors`,
       `>= ${target.ratio.toFixed(2)} x`,
-      m.ratio >= target.ratio && m.errors === 0 ? 'met' : 'MISSED',
+      check(m.ratio >= target.ratio && m.errors === 0),
     ];
   });
 }
