@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { NS } from '../../src/soap/namespaces.js';
 import { rawChargerSite } from '../helpers/raw-charger-site.js';
 import { TestCsms, type RpcServerClient } from '../helpers/csms-peer.js';
 import type { RawChargePoint } from '../helpers/charge-points.js';
 import { QUEUE_MODES, startGateway, type RunningGateway } from '../helpers/gateway-harness.js';
-import { envelope, post } from '../helpers/soap.js';
+import { chargerAnswer, envelope, post, quirkyResetAnswers } from '../helpers/soap.js';
 import { until } from '../helpers/wait.js';
-import { ocpp15Soap } from '../../src/soap/dialects.js';
 
 /**
  * CSMS -> charger calls against charger answers of every shape real chargers give (docs/charger-quirks.md, the Q
  * numbers in the titles) and every way a call can fail (docs/translation.md#errors).
  */
-const soap12 = (body: string, header = '') =>
-  `<?xml version="1.0"?><s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}" xmlns:cp="${ocpp15Soap.cpNamespace}">${header}<s:Body>${body}</s:Body></s:Envelope>`;
 const fault = (code: string, subcode: string, reason: string) =>
-  soap12(
+  chargerAnswer(
     `<s:Fault><s:Code><s:Value>s:${code}</s:Value><s:Subcode><s:Value>cp:${subcode}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">${reason}</s:Text></s:Reason></s:Fault>`,
   );
 
@@ -52,17 +48,7 @@ for (const mode of QUEUE_MODES) {
     });
 
     it('tolerates responses with no Header, no MessageID, odd RelatesTo, To = the central system, prefixes of any kind (Q1, Q3, Q4, Q8)', async () => {
-      const shapes = [
-        soap12('<cp:resetResponse><cp:status>Accepted</cp:status></cp:resetResponse>'),
-        soap12(
-          '<resetResponse xmlns="urn://Ocpp/Cp/2012/06/"><status>Accepted</status></resetResponse>',
-          `<s:Header><a:RelatesTo>not-a-uri 42</a:RelatesTo><a:To>${gw.soapUrl}</a:To></s:Header>`,
-        ),
-        soap12(
-          '<ns1:resetResponse xmlns:ns1="urn://Ocpp/Cp/2012/06/"><ns1:status>Accepted</ns1:status></ns1:resetResponse>',
-          '<s:Header><a:Action>/ResetResponse</a:Action><a:RelatesTo>uuid:abc</a:RelatesTo></s:Header>',
-        ),
-      ];
+      const shapes = quirkyResetAnswers(gw.soapUrl);
       for (const body of shapes) {
         cp.answer = () => ({ body });
         assert.deepEqual((await outcome(client, 'Reset', { type: 'Hard' })).result, { status: 'Accepted' });
@@ -105,7 +91,7 @@ for (const mode of QUEUE_MODES) {
       cp.answer = () => ({ body: 'OK' });
       const garbage = await outcome(client, 'ClearCache', {});
       assert.deepEqual([garbage.code, /not XML/.test(garbage.message ?? '')], ['GenericError', true]);
-      cp.answer = () => ({ body: soap12('<cp:resetResponse><cp:status>Maybe</cp:status></cp:resetResponse>') });
+      cp.answer = () => ({ body: chargerAnswer('<cp:resetResponse><cp:status>Maybe</cp:status></cp:resetResponse>') });
       const invalid = await outcome(client, 'Reset', { type: 'Soft' });
       assert.deepEqual([invalid.code, /not valid OCPP 1.5/.test(invalid.message ?? '')], ['GenericError', true]);
     });
@@ -150,7 +136,7 @@ for (const mode of QUEUE_MODES) {
       );
       assert.deepEqual(idle.payload, { status: 'Idle' });
       cp.answer = () => ({
-        body: soap12('<cp:getDiagnosticsResponse><cp:fileName>d.zip</cp:fileName></cp:getDiagnosticsResponse>'),
+        body: chargerAnswer('<cp:getDiagnosticsResponse><cp:fileName>d.zip</cp:fileName></cp:getDiagnosticsResponse>'),
       });
       await outcome(client, 'GetDiagnostics', { location: 'ftp://x/y' });
       await t('DiagnosticsStatusNotification');
@@ -158,7 +144,7 @@ for (const mode of QUEUE_MODES) {
         (c) =>
           c.identity === identity && c.action === 'DiagnosticsStatusNotification' && c.payload.status === 'Uploading',
       );
-      cp.answer = () => ({ body: soap12('<cp:updateFirmwareResponse/>') });
+      cp.answer = () => ({ body: chargerAnswer('<cp:updateFirmwareResponse/>') });
       await outcome(client, 'UpdateFirmware', {
         location: 'https://fw/x.bin',
         retrieveDate: '2020-01-01T00:00:00.000Z',

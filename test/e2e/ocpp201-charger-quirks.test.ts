@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { NS } from '../../src/soap/namespaces.js';
-import { ocpp15Soap } from '../../src/soap/dialects.js';
 import type { RawChargePoint } from '../helpers/charge-points.js';
 import type { RpcServerClient, TestCsms } from '../helpers/csms-peer.js';
 import type { RunningGateway } from '../helpers/gateway-harness.js';
 import { rawChargerSite } from '../helpers/raw-charger-site.js';
+import { chargerAnswer, quirkyResetAnswers } from '../helpers/soap.js';
 import { outcome, P201 } from '../helpers/ocpp201-session.js';
 
 /**
@@ -13,9 +12,6 @@ import { outcome, P201 } from '../helpers/ocpp201-session.js';
  * (docs/translation-201.md, docs/charger-quirks.md); every CALLRESULT the gateway sends is validated against the
  * official schemas.
  */
-
-const soap12 = (body: string, header = '') =>
-  `<?xml version="1.0"?><s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}" xmlns:cp="${ocpp15Soap.cpNamespace}">${header}<s:Body>${body}</s:Body></s:Envelope>`;
 
 describe('OCPP 2.0.1 CSMS -> charger against the response envelopes real chargers send (docs/charger-quirks.md)', () => {
   let csms: TestCsms;
@@ -40,16 +36,7 @@ describe('OCPP 2.0.1 CSMS -> charger against the response envelopes real charger
   });
 
   it('no Header, odd RelatesTo and To, any prefix (Q1, Q3, Q4, Q8): the 2.0.1 result is the same', async () => {
-    for (const body of [
-      soap12('<cp:resetResponse><cp:status>Accepted</cp:status></cp:resetResponse>'),
-      soap12(
-        '<resetResponse xmlns="urn://Ocpp/Cp/2012/06/"><status>Accepted</status></resetResponse>',
-        `<s:Header><a:RelatesTo>not-a-uri 42</a:RelatesTo><a:To>${gw.soapUrl}</a:To></s:Header>`,
-      ),
-      soap12(
-        '<ns1:resetResponse xmlns:ns1="urn://Ocpp/Cp/2012/06/"><ns1:status>Accepted</ns1:status></ns1:resetResponse>',
-      ),
-    ]) {
+    for (const body of quirkyResetAnswers(gw.soapUrl)) {
       cp.answer = () => ({ body });
       assert.deepEqual((await outcome(client, 'Reset', { type: 'Immediate' })).result, { status: 'Accepted' });
     }
@@ -57,7 +44,7 @@ describe('OCPP 2.0.1 CSMS -> charger against the response envelopes real charger
 
   it('a configuration with odd key spelling and nil values (Q12, Q17) answers GetVariables', async () => {
     cp.answer = () => ({
-      body: soap12(
+      body: chargerAnswer(
         '<ns1:getConfigurationResponse xmlns:ns1="urn://Ocpp/Cp/2012/06/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
           '<ns1:configurationKey><ns1:key>HEARTBEATINTERVAL</ns1:key><ns1:readonly>false</ns1:readonly><ns1:value>900</ns1:value></ns1:configurationKey>' +
           '<ns1:configurationKey><ns1:key>ConnectionTimeOut</ns1:key><ns1:readonly>true</ns1:readonly><ns1:value xsi:nil="true"/></ns1:configurationKey>' +
@@ -81,7 +68,7 @@ describe('OCPP 2.0.1 CSMS -> charger against the response envelopes real charger
 
   it('charger SOAP Faults become CALLERRORs in the 2.0.1 spelling', async () => {
     const fault = (code: string, subcode: string) =>
-      soap12(
+      chargerAnswer(
         `<s:Fault><s:Code><s:Value>s:${code}</s:Value><s:Subcode><s:Value>cp:${subcode}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">no</s:Text></s:Reason></s:Fault>`,
       );
     for (const [code, subcode, expected] of [

@@ -152,3 +152,23 @@ export function postFrom(
     req.end(body);
   });
 }
+
+/** A charger's answer as a SOAP 1.2 envelope with the 1.5 ChargePoint namespace as `cp`, and an optional Header. */
+export const chargerAnswer = (body: string, header = '') =>
+  `<?xml version="1.0"?><s:Envelope xmlns:s="${NS.soap12}" xmlns:a="${NS.wsa}" xmlns:cp="${ocpp15Soap.cpNamespace}">${header}<s:Body>${body}</s:Body></s:Envelope>`;
+
+/**
+ * Accepted ResetResponses in the shapes real chargers answer (docs/charger-quirks.md Q1, Q3, Q4, Q8): no Header, no
+ * MessageID, an odd RelatesTo, `To` = the central system at `soapUrl`, a default namespace or any prefix.
+ */
+export const quirkyResetAnswers = (soapUrl: string) => [
+  chargerAnswer('<cp:resetResponse><cp:status>Accepted</cp:status></cp:resetResponse>'),
+  chargerAnswer(
+    '<resetResponse xmlns="urn://Ocpp/Cp/2012/06/"><status>Accepted</status></resetResponse>',
+    `<s:Header><a:RelatesTo>not-a-uri 42</a:RelatesTo><a:To>${soapUrl}</a:To></s:Header>`,
+  ),
+  chargerAnswer(
+    '<ns1:resetResponse xmlns:ns1="urn://Ocpp/Cp/2012/06/"><ns1:status>Accepted</ns1:status></ns1:resetResponse>',
+    '<s:Header><a:Action>/ResetResponse</a:Action><a:RelatesTo>uuid:abc</a:RelatesTo></s:Header>',
+  ),
+];
