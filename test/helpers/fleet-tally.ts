@@ -120,9 +120,9 @@ export async function tallyOf(
   fleet: Fleet,
   prefix: string,
 ): Promise<Tally> {
-  const deadline = Date.now() + 45_000;
+  const deadline = performance.now() + 45_000;
   let delivered = samplesDelivered(calls(), prefix);
-  while (Date.now() < deadline) {
+  while (performance.now() < deadline) {
     const got = new Set(delivered);
     if ([...fleet.acknowledged].every((s) => got.has(s))) break;
     await new Promise((r) => setTimeout(r, 250));

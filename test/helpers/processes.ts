@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,13 +23,32 @@ async function terminate(child: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check().catch(() => false)) return;
+/**
+ * Polls `check` until it holds. Resolves false if `exited` says the process is gone first. Timed on the monotonic
+ * clock: a step of the wall clock (a VM syncing its time) must not end or stretch the wait.
+ */
+async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  exited: () => boolean = () => false,
+): Promise<boolean> {
+  const until = performance.now() + timeoutMs;
+  while (performance.now() < until) {
+    if (await check().catch(() => false)) return true;
+    if (exited()) return false;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${what} not ready within ${timeoutMs} ms`);
+}
+
+/** The last lines of a log file, for an error message. */
+function tail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
 }
 
 /** A redis-server of the test's own, with AOF fsync on every write, so a restart keeps every queued message. */
@@ -126,7 +145,29 @@ export class GatewayProcess {
     return `http://127.0.0.1:${this.soapPort}/CentralSystemService`;
   }
 
+  /**
+   * Starts the process and waits for /health. Ports come from `freePort`, so another process (a test file running
+   * beside this one) may take one before the gateway binds it: a start that ends in EADDRINUSE is tried again on other
+   * ports; any other early exit fails at once with the log's last lines.
+   */
   async start(): Promise<this> {
+    for (let attempt = 1; ; attempt++) {
+      const child = await this.spawnOnce();
+      const exited = () => child.exitCode !== null || child.signalCode !== null;
+      const health = async () => (await fetch(`http://127.0.0.1:${this.adminPort}/health`)).ok;
+      const what = `gateway (log: ${this.logFile})`;
+      try {
+        if (await waitFor(health, 20_000, what, exited)) return this;
+      } catch (err) {
+        throw new Error(`${(err as Error).message}; its log ends:\n${tail(this.logFile)}`);
+      }
+      const log = tail(this.logFile);
+      if (!log.includes('EADDRINUSE') || attempt === 3)
+        throw new Error(`${what} exited during its start (code ${child.exitCode}); its log ends:\n${log}`);
+    }
+  }
+
+  private async spawnOnce(): Promise<ChildProcess> {
     this.soapPort = await freePort();
     this.adminPort = await freePort();
     const out = openSync(this.logFile, 'a');
@@ -148,12 +189,8 @@ export class GatewayProcess {
       },
       stdio: ['ignore', out, out],
     });
-    await waitFor(
-      async () => (await fetch(`http://127.0.0.1:${this.adminPort}/health`)).ok,
-      20_000,
-      `gateway (log: ${this.logFile})`,
-    );
-    return this;
+    closeSync(out);
+    return this.child;
   }
 
   /** SIGSTOP / SIGCONT: the process freezes (a long GC pause, a VM stall) and resumes; SIGHUP: it reads its file again. */
@@ -197,7 +234,7 @@ export interface GatewayExit {
  * wrote, apart on stdout and stderr. Killed, and rejected, when it is still running after `timeoutMs`.
  */
 export async function runGatewayToExit(env: Record<string, string>, timeoutMs = 15_000): Promise<GatewayExit> {
-  const started = Date.now();
+  const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: {
       ...process.env,
@@ -224,7 +261,7 @@ export async function runGatewayToExit(env: Record<string, string>, timeoutMs = 
     }, timeoutMs);
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+      resolve({ code, signal, stdout, stderr, ms: Math.round(performance.now() - started) });
     });
   });
 }
