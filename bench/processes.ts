@@ -102,15 +102,26 @@ function gatewayEnv(
   };
 }
 
+/** The npm scripts of a checkout's package.json. */
+const scriptsOf = (root: string): Record<string, string> | undefined =>
+  (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts;
+
 /**
  * Compiles the gateway in `root` as `npm start` does (`npm run build`), so that what is measured is what runs in
  * production; a build from before there was a build step is run through tsx.
  */
 export function buildGateway(root = '.'): void {
-  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> })
-    .scripts;
-  if (!scripts?.build) return;
+  if (!scriptsOf(root)?.build) return;
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+}
+
+/**
+ * The node flags of the checkout's `npm start` (`node <flags> dist/main.js`); a build older than its start script
+ * ran with `--no-memory-reducer` alone.
+ */
+export function startFlags(root = '.'): string[] {
+  const command = /^node ((?:--\S+ )*)dist\/main\.js$/.exec(scriptsOf(root)?.start ?? '');
+  return command ? command[1]!.trim().split(' ').filter(Boolean) : ['--no-memory-reducer'];
 }
 
 /**
@@ -133,11 +144,12 @@ export async function startGateway(
   const port = await freePort();
   const adminPort = await freePort();
   const dataDir = durable ? freshDataDir() : undefined;
-  // The command of `npm start` and the Dockerfile, V8 flag included (bench/README.md, "Ninth round: the benchmark's
-  // method, and V8's memory reducer): the compiled gateway, or for a build from before there was one, through tsx.
+  // The command of `npm start`, its V8 flags read from the checkout's package.json (bench/README.md, "Ninth round: the
+  // benchmark's method, and V8's memory reducer"): the compiled gateway, or for a build from before there was one,
+  // through tsx.
   const compiled = existsSync(join(root ?? '.', 'dist/main.js'));
   const entry = compiled ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
-  const node = [process.execPath, '--no-memory-reducer', ...(launcher.nodeFlags ?? [])];
+  const node = [process.execPath, ...startFlags(root), ...(launcher.nodeFlags ?? [])];
   const [command, ...args] = [...launcher.command, ...node, ...entry];
   const started = performance.now();
   const child = spawn(command!, args, {
