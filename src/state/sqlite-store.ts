@@ -63,13 +63,18 @@ export interface StoreStats {
  * commit (delivered while the CSMS answers normally) is never written at all, and of several writes to one key only
  * the last is. Reads happen once, at start: the gateway keeps what it needs in memory.
  */
+/** A key's last write was a delete. */
+const REMOVED = Symbol('removed');
+
 export class SqliteStore {
   readonly path: string;
   readonly stats: StoreStats = { commits: 0, messagesWritten: 0, errors: 0 };
   private readonly db: Database.Database;
-  private readonly inserts = new Map<number, { identity: string; job: string }>();
+  /** Jobs as objects: turned into text at their commit, so a message delivered before it is never serialised. */
+  private readonly inserts = new Map<number, { identity: string; job: object }>();
   private readonly deletes = new Set<number>();
-  private readonly kv = new Map<string, { space: StoreSpace; key: string; value: string | null }>();
+  /** The last write of each key, its value as an object (serialised at the commit, once) or REMOVED. */
+  private readonly kv = new Map<string, { space: StoreSpace; key: string; value: unknown }>();
   private waiters: Waiter[] = [];
   /** The waiters of the commit whose fsync is under way (at most one at a time). */
   private syncing?: Waiter[];
@@ -108,7 +113,7 @@ export class SqliteStore {
 
   /** A queued message, by its queue sequence number (written at the next commit). */
   appendMessage(seq: number, identity: string, job: object): void {
-    this.inserts.set(seq, { identity, job: JSON.stringify(job) });
+    this.inserts.set(seq, { identity, job });
     this.schedule();
   }
 
@@ -121,12 +126,12 @@ export class SqliteStore {
   }
 
   put(space: StoreSpace, key: string, value: unknown): void {
-    this.kv.set(`${space}\n${key}`, { space, key, value: JSON.stringify(value) });
+    this.kv.set(`${space}\n${key}`, { space, key, value });
     this.schedule();
   }
 
   delete(space: StoreSpace, key: string): void {
-    this.kv.set(`${space}\n${key}`, { space, key, value: null });
+    this.kv.set(`${space}\n${key}`, { space, key, value: REMOVED });
     this.schedule();
   }
 
@@ -208,19 +213,36 @@ export class SqliteStore {
     for (const w of waiters) w.reject(failure);
   }
 
+  /**
+   * A write's text. One that cannot be serialised (a bug: writes are plain data) is logged and left out, so that it
+   * cannot fail every later commit with it.
+   */
+  private text(value: unknown, what: string): string | undefined {
+    try {
+      return JSON.stringify(value);
+    } catch (err) {
+      this.stats.errors++;
+      this.logger.error({ err: (err as Error).message, store: this.path }, `gateway store: ${what} cannot be written`);
+      return undefined;
+    }
+  }
+
   /** One transaction with every pending write; returns the write-ahead log's descriptor, for its fsync. */
   private writeAll(): number {
     const { insert, delete: del, put, remove } = this.statements;
     const inserts = [...this.inserts];
     const deletes = [...this.deletes];
     const kv = [...this.kv.values()];
+    const jobs = inserts.map(([seq, m]) => this.text(m.job, `message ${seq}`));
+    const values = kv.map((e) => (e.value === REMOVED ? REMOVED : this.text(e.value, `${e.space} ${e.key}`)));
     this.db.transaction(() => {
-      for (const [seq, m] of inserts) insert.run(seq, m.identity, m.job);
+      inserts.forEach(([seq, m], i) => jobs[i] !== undefined && insert.run(seq, m.identity, jobs[i]));
       for (const seq of deletes) del.run(seq);
-      for (const e of kv) {
-        if (e.value === null) remove.run(e.space, e.key);
-        else put.run(e.space, e.key, e.value);
-      }
+      kv.forEach((e, i) => {
+        const value = values[i];
+        if (value === REMOVED) remove.run(e.space, e.key);
+        else if (value !== undefined) put.run(e.space, e.key, value);
+      });
     })();
     // Only what was written leaves the buffers: writes made meanwhile (none, the transaction is synchronous) stay.
     for (const [seq] of inserts) this.inserts.delete(seq);

@@ -64,6 +64,28 @@ describe('embedded durable store (SQLite on real files)', () => {
     again.close();
   });
 
+  it('a write is serialised at its commit, as it is then; one that cannot be is left out and counted, the rest committed', async () => {
+    const dir = newDir();
+    const store = open(dir);
+    const job = { id: 'a', acknowledged: false };
+    store.appendMessage(1, 'CP-1', job);
+    job.acknowledged = true;
+    const circular: Record<string, unknown> = { name: 'loop' };
+    circular.self = circular;
+    store.put('state', 'CP-1', circular);
+    store.put('state', 'CP-2', { v: 2 });
+    await store.durable();
+    assert.deepEqual(store.stats, { commits: 1, messagesWritten: 1, errors: 1 });
+    store.close();
+    const again = open(dir);
+    assert.deepEqual(
+      again.loadMessages().map((m) => m.job),
+      [{ id: 'a', acknowledged: true }],
+    );
+    assert.deepEqual(again.loadSpace('state'), [['CP-2', { v: 2 }]]);
+    again.close();
+  });
+
   it('writes behind without anyone waiting, within its delay', async () => {
     const dir = newDir();
     const store = open(dir);
