@@ -236,7 +236,9 @@ export class SqliteStore {
     const jobs = inserts.map(([seq, m]) => this.text(m.job, `message ${seq}`));
     const values = kv.map((e) => (e.value === REMOVED ? REMOVED : this.text(e.value, `${e.space} ${e.key}`)));
     this.db.transaction(() => {
-      inserts.forEach(([seq, m], i) => jobs[i] !== undefined && insert.run(seq, m.identity, jobs[i]));
+      inserts.forEach(([seq, m], i) => {
+        if (jobs[i] !== undefined) insert.run(seq, m.identity, jobs[i]);
+      });
       for (const seq of deletes) del.run(seq);
       kv.forEach((e, i) => {
         const value = values[i];
