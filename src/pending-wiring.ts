@@ -23,7 +23,7 @@ export interface PendingStorage {
 function settingsProblem(config: GatewayConfig, identity: string, settings: Record<string, unknown>) {
   const parsed = chargerOverride.safeParse(settings);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = parsed.issues[0]!;
     return `settings.${issue.path.join('.') || '(top level)'}: ${issue.message}`;
   }
   const problem = migrationProblem({ ...config, chargers: { [identity]: parsed.data } });

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { FILE_ONLY_SETTINGS, SECRET_SETTINGS } from '../config/charger-settings.js';
 import { chargerOverride } from '../config/config.js';
+import { toJsonSchema } from '../util/schema-json.js';
 
 /**
  * The OpenAPI 3 description of the admin port's fleet administration (GET /api/openapi.json). Each part of the API
@@ -36,17 +36,11 @@ export function openApiDocument(): object {
   };
 }
 
-/** The settings schema as JSON Schema, from the one zod schema the configuration file uses; secrets write-only. */
+/** The settings schema as JSON Schema, from the one schema the configuration file uses; secrets write-only. */
 function settingsSchema(): unknown {
-  const omitted = Object.fromEntries(FILE_ONLY_SETTINGS.map((k) => [k, true])) as Record<
-    (typeof FILE_ONLY_SETTINGS)[number],
-    true
-  >;
-  const schema = z.toJSONSchema(chargerOverride.omit(omitted), { io: 'input', unrepresentable: 'any' }) as {
+  const schema = toJsonSchema(chargerOverride.omit(FILE_ONLY_SETTINGS)) as {
     properties: Record<string, Record<string, unknown>>;
-    $schema?: string;
   };
-  delete schema.$schema;
   for (const key of SECRET_SETTINGS) schema.properties[key] = { ...schema.properties[key], writeOnly: true };
   return schema;
 }

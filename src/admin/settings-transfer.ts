@@ -1,8 +1,8 @@
-import type { z } from 'zod';
 import { type RawSettings, SECRET_SETTINGS, SETTING_NAMES, type SettingsProblem } from '../config/charger-settings.js';
 import { chargerOverride } from '../config/config.js';
 import { type FleetSettings, type PreparedChange, SettingsError } from '../state/fleet-settings.js';
 import { csvText, parseCsv } from '../util/csv.js';
+import { type AnySchema, UnionSchema } from '../util/schema.js';
 
 /**
  * Import and export of the fleet's settings as CSV or JSON (docs/operations.md#onboarding-a-fleet). An import is all
@@ -44,11 +44,14 @@ export class ImportError extends Error {
 const placeOf = (p: ImportProblem) =>
   p.line !== undefined ? `line ${p.line}: ` : p.row !== undefined ? `row ${p.row}: ` : '';
 
-/** The kind of each setting's schema, to read CSV cells as the JSON the API takes. */
-function kindOf(schema: z.ZodType): string {
-  let s = schema as unknown as { def: { type: string; innerType?: unknown } };
-  while ((s.def.type === 'optional' || s.def.type === 'default') && s.def.innerType) s = s.def.innerType as typeof s;
-  return s.def.type;
+/**
+ * The kind of each setting's schema, to read CSV cells as the JSON the API takes: what an optional, a default or a
+ * transform wraps, and of a union its first member (a CIDR list takes a list first, a string second).
+ */
+function kindOf(schema: AnySchema): string {
+  if (schema.inner) return kindOf(schema.inner);
+  if (schema instanceof UnionSchema && schema.members[0]) return kindOf(schema.members[0]);
+  return schema.kind;
 }
 
 const KINDS: Record<string, string> = Object.fromEntries(
@@ -60,7 +63,7 @@ function cellValue(name: string, text: string): unknown {
   switch (KINDS[name]) {
     case 'boolean':
       return text === 'true' ? true : text === 'false' ? false : text;
-    case 'pipe':
+    case 'list':
       return text.split(/[\s,]+/).filter(Boolean);
     case 'object':
       try {

@@ -69,11 +69,11 @@ export function validateSettings(
   );
   const result = chargerOverride.safeParse(rest);
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      if (issue.code === 'unrecognized_keys')
-        for (const key of issue.keys)
-          problems.push({ field: key, message: `unknown setting ${key}; known: ${SETTING_NAMES.join(', ')}` });
-      else problems.push({ field: issue.path.join('.') || '(settings)', message: issue.message });
+    for (const issue of result.issues) {
+      const field = issue.path.join('.') || '(settings)';
+      if (issue.code === 'unknown_key' && issue.path.length === 1)
+        problems.push({ field, message: `unknown setting ${field}; known: ${SETTING_NAMES.join(', ')}` });
+      else problems.push({ field, message: issue.message });
     }
     return { problems };
   }

@@ -8,11 +8,11 @@ import { redisKeys, redisProblem } from './redis.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
-import { z } from 'zod';
 import { csmsProtocolModule } from '../ocpp/csms-protocols.js';
 import { CHARGER_DIALECTS, CSMS_PROTOCOLS, type CsmsProtocol } from '../ocpp/protocols.js';
 import { ID_TOKEN_TYPES } from '../ocpp/v201/types.js';
 import { parseCidr, type Cidr } from '../util/net.js';
+import * as s from '../util/schema.js';
 
 /**
  * Gateway configuration: the outside contract of README.md, "Configuration", read from the
@@ -21,129 +21,128 @@ import { parseCidr, type Cidr } from '../util/net.js';
  */
 
 /** A list of IP networks: a YAML list, or a comma- or space-separated string (environment). */
-const cidrList = z
-  .union([z.array(z.string()), z.string().transform((v) => v.split(/[\s,]+/).filter(Boolean))])
+const cidrList = s
+  .stringList('must be a list of networks (CIDR), or a comma- or space-separated string of them')
   .transform((list, ctx) => {
     const out: Cidr[] = [];
     for (const text of list) {
       try {
         out.push(parseCidr(text));
       } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
+        return ctx.fail((err as Error).message);
       }
     }
     return out;
   });
 
 /** true/false from a YAML boolean or an environment string. */
-const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+const flag = s.union([s.boolean(), s.oneOf(['true', 'false']).transform((v) => v === 'true')], 'must be true or false');
 
 /** One charger's settings: the `chargers.<identity>` entries of the file, and the records of the settings API. */
-export const chargerOverride = z
+export const chargerOverride = s
   .object({
     /**
      * Where the gateway calls this charger (overrides wsa:From / ReplyTo,
      * docs/charger-quirks.md#q2-missing-or-useless-wsafrom).
      */
-    callbackUrl: z.url().optional(),
+    callbackUrl: s.url().optional(),
     /**
      * Identity used towards the CSMS (URL path and Basic-auth user), when it must differ
      * (docs/charger-quirks.md#q18-identities-with-colons-and-other-characters).
      */
-    upstreamIdentity: z.string().min(1).optional(),
+    upstreamIdentity: s.string().min(1).optional(),
     /** OCPP-J Basic-auth password (security profile 1/2). Never logged. */
-    basicAuthPassword: z.string().min(1).optional(),
+    basicAuthPassword: s.string().min(1).optional(),
     /**
      * OCPP-J protocol towards the CSMS for this charger, when it differs from csmsProtocol (moving a fleet charger by
      * charger).
      */
-    csmsProtocol: z.enum(CSMS_PROTOCOLS).optional(),
+    csmsProtocol: s.oneOf(CSMS_PROTOCOLS).optional(),
     /** The SOAP dialect the charger speaks, pinned: messages in another are refused, commands use it before it is heard. */
-    dialect: z.enum(CHARGER_DIALECTS).optional(),
+    dialect: s.oneOf(CHARGER_DIALECTS).optional(),
     /** IdTokenEnumType of this charger's idTags towards an OCPP 2.0.1 CSMS (docs/translation-201.md#authorize). */
-    idTokenType: z.enum(ID_TOKEN_TYPES).optional(),
+    idTokenType: s.oneOf(ID_TOKEN_TYPES).optional(),
     /** Zone assumed for this charger's zone-less xs:dateTime values, e.g. "+01:00" (docs/translation.md#timestamps). */
-    timezone: z
+    timezone: s
       .string()
-      .regex(/^(Z|[+-]\d{2}:\d{2})$/)
+      .regex(/^(Z|[+-]\d{2}:\d{2})$/, 'must be Z or an offset such as +01:00')
       .optional(),
     /** false refuses this charger (Sender/SecurityError) whatever the admission mode. */
-    allow: z.boolean().default(true),
+    allow: s.boolean().default(true),
     /**
      * HTTP Basic-auth password the charger must send to the SOAP endpoint (user name = chargeBoxIdentity). Never
      * logged.
      */
-    soapPassword: z.string().min(1).optional(),
+    soapPassword: s.string().min(1).optional(),
     /** PEM client certificate and key for this charger's wss:// connection (OCPP-J security profile 3). */
-    clientCertFile: z.string().optional(),
-    clientKeyFile: z.string().optional(),
+    clientCertFile: s.string().optional(),
+    clientKeyFile: s.string().optional(),
     /** Which learned callback URLs this charger may set (docs/architecture.md#callback-addresses); default: callbackPolicy. */
-    callbackPolicy: z.enum(['same-source', 'networks', 'any']).optional(),
+    callbackPolicy: s.oneOf(['same-source', 'networks', 'any']).optional(),
     /** A learned callback URL with user:password@ is accepted for this charger (it is never shown or logged). */
-    callbackUserInfo: z.boolean().default(false),
+    callbackUserInfo: s.boolean().default(false),
     /** Networks this charger's messages may come from (CIDR list); others are refused with Sender/SecurityError. */
     sources: cidrList.optional(),
     /** Trust on first use: the address of the charger's first message is the only one accepted afterwards. */
-    pinSource: z.boolean().default(false),
+    pinSource: s.boolean().default(false),
     ...chargerMigrationKeys,
     /** Station metadata for the fleet API (docs/fleet-api.md#configuration). */
     station: stationMetadata.optional(),
   })
   .strict();
 
-const configSchema = z
+const configSchema = s
   .object({
-    port: z.coerce.number().int().min(0).max(65535).default(8080),
-    host: z.string().default('0.0.0.0'),
-    csmsUrl: z
+    port: s.numeric().int().min(0).max(65535).default(8080),
+    host: s.string().default('0.0.0.0'),
+    csmsUrl: s
       .string({
-        error: 'CSMS_URL is required: the OCPP-J endpoint of your central system, e.g. ws://csms.example/ocpp',
+        required: 'CSMS_URL is required: the OCPP-J endpoint of your central system, e.g. ws://csms.example/ocpp',
       })
       .regex(/^wss?:\/\/[^/]/, 'CSMS_URL must be a ws:// or wss:// URL'),
-    csmsProtocol: z.enum(CSMS_PROTOCOLS).default(CSMS_PROTOCOLS[0]),
+    csmsProtocol: s.oneOf(CSMS_PROTOCOLS).default(CSMS_PROTOCOLS[0]),
     /** IdTokenEnumType of idTags towards a 2.0.1 CSMS; 1.5 idTags have none (docs/translation-201.md#authorize). */
-    idTokenType: z.enum(ID_TOKEN_TYPES).default('ISO14443'),
-    redisUrl: z
+    idTokenType: s.oneOf(ID_TOKEN_TYPES).default('ISO14443'),
+    redisUrl: s
       .string()
       .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL')
       .optional(),
-    redisPrefix: z.string().min(1).default('ocppgw'),
+    redisPrefix: s.string().min(1).default('ocppgw'),
     /** Directory of the embedded durable store (without REDIS_URL), relative to the working directory; created if missing. */
-    dataDir: z.string().default('./data'),
+    dataDir: s.string().default('./data'),
     /** sqlite: the durable embedded store in dataDir; memory: nothing survives a restart (tests, throw-away runs). */
-    store: z.enum(['sqlite', 'memory']).default('sqlite'),
+    store: s.oneOf(['sqlite', 'memory']).default('sqlite'),
     /**
      * How long the CSMS may keep refusing (CALLERROR, invalid answer) a stored message before it is moved to the dead
      * letters (docs/architecture.md#delivery-semantics); fractions allowed.
      */
-    deadLetterAfterHours: z.coerce.number().positive().default(24),
+    deadLetterAfterHours: s.numeric().positive().default(24),
     /** At start, and on taking a partition over, the CSMS WebSockets of chargers heard within this window are reopened. */
-    reopenWindowMinutes: z.coerce.number().int().min(0).default(30),
-    publicUrl: z.url().optional(),
-    adminPort: z.coerce.number().int().min(0).max(65535).default(8081),
-    adminHost: z.string().default('127.0.0.1'),
-    adminToken: z.string().min(1).optional(),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    reopenWindowMinutes: s.numeric().int().min(0).default(30),
+    publicUrl: s.url().optional(),
+    adminPort: s.numeric().int().min(0).max(65535).default(8081),
+    adminHost: s.string().default('127.0.0.1'),
+    adminToken: s.string().min(1).optional(),
+    logLevel: s.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Bound on the wait for the CSMS answer; below typical charger HTTP timeouts (quirks: "Behaviour of peers"). */
-    csmsTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(20_000),
+    csmsTimeoutMs: s.numeric().int().min(100).max(120_000).default(20_000),
     /**
      * Bound on a call to a charger; below the CSMS's own CALL timeout, which is commonly 30 s or more
      * (docs/translation.md#csms-to-charger).
      */
-    chargerTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(15_000),
+    chargerTimeoutMs: s.numeric().int().min(100).max(120_000).default(15_000),
     /** Slow-loris bounds on the SOAP port: all headers within, and the whole request within, these times. */
-    httpHeadersTimeoutMs: z.coerce.number().int().min(100).default(10_000),
-    httpRequestTimeoutMs: z.coerce.number().int().min(100).default(30_000),
+    httpHeadersTimeoutMs: s.numeric().int().min(100).default(10_000),
+    httpRequestTimeoutMs: s.numeric().int().min(100).default(30_000),
     /** Outbound schema checks: `all`, or `sample` (docs/architecture.md#outbound-schema-checks); unset: by NODE_ENV. */
-    schemaCheck: z.enum(['all', 'sample']).optional(),
+    schemaCheck: s.oneOf(['all', 'sample']).optional(),
     /** Seals the AuthorizationKeys the CSMS sets at rest (docs/architecture.md#the-embedded-store). */
-    storeSecretKey: z.string().min(32, 'STORE_SECRET_KEY must be at least 32 characters').optional(),
+    storeSecretKey: s.string().min(32, 'STORE_SECRET_KEY must be at least 32 characters').optional(),
     /** Connections one source address may hold open on the SOAP port at once (a NAT fronts many chargers). */
-    maxConnectionsPerSource: z.coerce.number().int().min(1).default(1_000),
+    maxConnectionsPerSource: s.numeric().int().min(1).default(1_000),
     /** Largest SOAP request body accepted, after decompression too. */
-    maxBodyBytes: z.coerce
-      .number()
+    maxBodyBytes: s
+      .numeric()
       .int()
       .min(1024)
       .default(1024 * 1024),
@@ -151,31 +150,31 @@ const configSchema = z
      * heartbeatInterval sent with a Rejected answer when the CSMS said Pending/Rejected with interval 0
      * (docs/translation.md#bootnotification).
      */
-    bootRetryIntervalSec: z.coerce.number().int().min(1).default(60),
+    bootRetryIntervalSec: s.numeric().int().min(1).default(60),
     /**
      * 1.6 spelling for the 1.5 unit Celsius (docs/translation.md#metervalues: "Celcius" validates under every OCA 1.6
      * schema).
      */
-    celsiusUnit: z.enum(['Celcius', 'Celsius']).default('Celcius'),
+    celsiusUnit: s.oneOf(['Celcius', 'Celsius']).default('Celcius'),
     /** Zone assumed for zone-less xs:dateTime values from chargers (docs/translation.md#common-rules). */
-    defaultTimezone: z
+    defaultTimezone: s
       .string()
-      .regex(/^(Z|[+-]\d{2}:\d{2})$/)
+      .regex(/^(Z|[+-]\d{2}:\d{2})$/, 'must be Z or an offset such as +01:00')
       .default('Z'),
     /** WebSocket ping interval towards the CSMS, seconds; 0 disables (OCPP-J 1.6 section 5.3). */
-    wsPingIntervalSec: z.coerce.number().int().min(0).default(30),
-    reconnectMinMs: z.coerce.number().int().min(10).default(1_000),
-    reconnectMaxMs: z.coerce.number().int().min(10).default(60_000),
+    wsPingIntervalSec: s.numeric().int().min(0).default(30),
+    reconnectMinMs: s.numeric().int().min(10).default(1_000),
+    reconnectMaxMs: s.numeric().int().min(10).default(60_000),
     /** PEM file with the CA bundle that signs the CSMS certificate (wss://). */
-    csmsCaFile: z.string().optional(),
+    csmsCaFile: s.string().optional(),
     /** BullMQ partitions: chargers are spread over this many queues by a hash of the identity. */
-    partitions: z.coerce.number().int().min(1).max(1024).default(4),
+    partitions: s.numeric().int().min(1).max(1024).default(4),
     /**
      * Per-charger bound on queued messages. Above it: MeterValues are refused with 503 (the charger keeps them and
      * resends), Heartbeats are answered without queueing, Boot/Authorize/DataTransfer are refused with 503;
      * Start/StopTransaction and status notifications are always queued.
      */
-    maxQueuedPerCharger: z.coerce.number().int().min(10).default(5_000),
+    maxQueuedPerCharger: s.numeric().int().min(10).default(5_000),
     /** Opt-in offline policy: answer Authorize from earlier CSMS answers when the CSMS is unavailable. */
     offlineAuthorize: flag.default(false),
     /**
@@ -184,7 +183,7 @@ const configSchema = z
      */
     offlineStartTransaction: flag.default(false),
     /** How long a cached CSMS Authorize answer may be used by the offline policies. */
-    authorizeCacheTtlSec: z.coerce.number().int().min(1).default(86_400),
+    authorizeCacheTtlSec: s.numeric().int().min(1).default(86_400),
     /**
      * The message trace and the per-message metrics (counters and the exchange-duration histogram) can be switched
      * off: each costs a little on every message (bench/README.md, "Trace and metrics on and off"). Off, the trace
@@ -195,73 +194,73 @@ const configSchema = z
     /** Mask idTags in the message trace (last four characters kept). Secrets are always masked. */
     traceMaskIdTags: flag.default(true),
     /** Message trace size: records per charger, and how many of the most recently active chargers are traced. */
-    tracePerCharger: z.coerce.number().int().min(1).max(1000).default(30),
-    traceChargers: z.coerce.number().int().min(1).default(500),
+    tracePerCharger: s.numeric().int().min(1).max(1000).default(30),
+    traceChargers: s.numeric().int().min(1).default(500),
     /**
      * Message text the trace keeps (SOAP envelopes, OCPP-J payloads), in MiB over all chargers, held outside the JS
      * heap; when it is full the oldest texts give way (their records stay, marked). Resident only as it fills.
      */
-    traceBufferMiB: z.coerce.number().int().min(1).max(4096).default(32),
+    traceBufferMiB: s.numeric().int().min(1).max(4096).default(32),
     /**
      * With Redis: a message that nothing of its charger is queued ahead of is recorded in Redis and delivered by the
      * instance that consumes its partition at once, without a BullMQ job (see BullmqQueue). false: every message is a
      * BullMQ job.
      */
-    directDelivery: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(true),
+    directDelivery: flag.default(true),
     /** A partition lease not renewed for this long is taken over by another instance (bound on failover). */
-    leaseTtlMs: z.coerce.number().int().min(1_000).default(10_000),
+    leaseTtlMs: s.numeric().int().min(1_000).default(10_000),
     /**
      * allowlist: only chargers listed under `chargers` (and not `allow: false`) are served; approve: as allowlist, and
      * unlisted identities are kept as pending for an operator to approve (docs/operations.md#onboarding-chargers);
      * auto-accept: any chargeBoxIdentity is served. The default is the safe one; auto-accept must be chosen explicitly.
      */
-    admission: z.enum(['allowlist', 'approve', 'auto-accept']).default('allowlist'),
+    admission: s.oneOf(['allowlist', 'approve', 'auto-accept']).default('allowlist'),
     ...pendingKeys,
     /** Every charger must authenticate with HTTP Basic (its `soapPassword`). */
     requireSoapAuth: flag.default(false),
     /** PEM certificate and key: serve the SOAP endpoint over HTTPS. */
-    tlsCertFile: z.string().optional(),
-    tlsKeyFile: z.string().optional(),
+    tlsCertFile: s.string().optional(),
+    tlsKeyFile: s.string().optional(),
     /** PEM CA: require and verify charger client certificates on the SOAP endpoint. */
-    tlsClientCaFile: z.string().optional(),
+    tlsClientCaFile: s.string().optional(),
     /** same-source: a learned callback host must be the sender's address (or in callbackNetworks); see docs/architecture.md#callback-addresses. */
-    callbackPolicy: z.enum(['same-source', 'networks', 'any']).default('same-source'),
+    callbackPolicy: s.oneOf(['same-source', 'networks', 'any']).default('same-source'),
     callbackNetworks: cidrList.default([]),
     /** Networks every charger's messages must come from (CIDR list); unset: any. */
     chargerNetworks: cidrList.optional(),
     /** Known identities at most; a new one beyond it is refused with Sender/SecurityError. */
-    maxChargers: z.coerce.number().int().min(1).default(20_000),
+    maxChargers: s.numeric().int().min(1).default(20_000),
     /** chargeBoxIdentity length at most; the OCPP 2.0.1 identity limit (identifierString of 48). */
-    maxIdentityLength: z.coerce.number().int().min(1).max(1000).default(48),
+    maxIdentityLength: s.numeric().int().min(1).max(1000).default(48),
     /**
      * A charger's CSMS WebSocket is closed after this long without a message from the charger, so the CSMS sees a
      * silent charger as disconnected; 0 = three of its heartbeat intervals (900 s while none is known).
      */
-    upstreamIdleSec: z.coerce.number().int().min(0).default(0),
+    upstreamIdleSec: s.numeric().int().min(0).default(0),
     /** File descriptors kept free: new chargers get 503 before the process runs out, /health keeps working. */
-    fdReserve: z.coerce.number().int().min(0).default(100),
+    fdReserve: s.numeric().int().min(0).default(100),
     /** Start although the admin port listens beyond loopback without ADMIN_TOKEN (a warning is logged). */
     adminInsecure: flag.default(false),
     /** Host header names the admin port answers besides loopback names (DNS rebinding guard). */
-    adminAllowedHosts: z
-      .union([z.array(z.string()), z.string().transform((v) => v.split(/[\s,]+/).filter(Boolean))])
+    adminAllowedHosts: s
+      .stringList('must be a list of host names, or a comma- or space-separated string of them')
       .default([]),
     /** Bull Board may delete and retry jobs (it is read-only otherwise). */
     queueBoardWrite: flag.default(false),
     /** PEM certificate and key: serve the admin port over HTTPS. */
-    adminTlsCertFile: z.string().optional(),
-    adminTlsKeyFile: z.string().optional(),
+    adminTlsCertFile: s.string().optional(),
+    adminTlsKeyFile: s.string().optional(),
     ...migrationKeys,
     ...redisKeys,
     /** Where calls of the legacy system may come from (CIDR list); unset: the addresses its URLs' hosts resolve to. */
     legacyNetworks: cidrList.optional(),
     /** The ChargePoint Web Services API (docs/fleet-api.md); off without keys. */
     fleetApi: fleetApiSchema,
-    chargers: z.record(z.string(), chargerOverride).default({}),
+    chargers: s.record(chargerOverride).default({}),
   })
   .strict();
 
-type ParsedConfig = z.infer<typeof configSchema>;
+type ParsedConfig = s.Infer<typeof configSchema>;
 
 export type GatewayConfig = ParsedConfig &
   Certificates & {
@@ -272,10 +271,10 @@ export type GatewayConfig = ParsedConfig &
      */
     chargerSeed: Record<string, Record<string, unknown>>;
   };
-export type ChargerOverride = z.infer<typeof chargerOverride>;
+export type ChargerOverride = s.Infer<typeof chargerOverride>;
 
 /** Env variable name -> config key; the type checks that every key exists in the schema. */
-const ENV_KEYS: Record<string, keyof z.input<typeof configSchema>> = ENVIRONMENT_KEYS;
+const ENV_KEYS: Record<string, keyof s.Input<typeof configSchema>> = ENVIRONMENT_KEYS;
 
 export { ConfigError } from './errors.js';
 
@@ -362,7 +361,7 @@ export function loadConfig(
   const input: Record<string, unknown> = { ...readSources(env), ...overrides };
   const result = configSchema.safeParse(input);
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
+    const lines = result.issues.map((issue) => {
       const key = issue.path.join('.') || '(top level)';
       const envName = Object.entries(ENV_KEYS).find(([, k]) => k === issue.path[0])?.[0];
       return `${key}${envName ? ` (${envName})` : ''}: ${issue.message}`;

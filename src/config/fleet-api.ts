@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as s from '../util/schema.js';
 
 /**
  * The ChargePoint Web Services API over the gateway's fleet (docs/fleet-api.md#configuration): API keys,
@@ -6,56 +6,56 @@ import { z } from 'zod';
  */
 
 /** A password hash as `scrypt:<salt hex>:<hash hex>` (docs/fleet-api.md#credentials); never the password. */
-const passwordHash = z
+const passwordHash = s
   .string()
   .regex(/^scrypt:[0-9a-f]{16,}:[0-9a-f]{64}$/i, 'must be scrypt:<salt hex>:<64 hex digits of the scrypt hash>');
 
-const apiKey = z
+const apiKey = s
   .object({
     /** The license key clients send as the UsernameToken's Username. */
-    key: z.string().min(8),
+    key: s.string().min(8),
     passwordHash,
     /** Station group ids this key sees; the key sees no other station. */
-    groups: z.array(z.coerce.number().int().positive()).min(1),
+    groups: s.array(s.numeric().int().positive()).min(1),
     /** Send the idTag of sessions as rfidSerialNumber / credentialID (off: drivers' tokens stay private). */
-    showIdTags: z.boolean().default(false),
+    showIdTags: s.boolean().default(false),
   })
   .strict();
 
-const stationGroup = z
+const stationGroup = s
   .object({
-    id: z.coerce.number().int().positive(),
-    name: z.string().min(1),
+    id: s.numeric().int().positive(),
+    name: s.string().min(1),
     /** chargeBoxIdentities of the group's stations. */
-    chargers: z.array(z.string().min(1)).default([]),
+    chargers: s.array(s.string().min(1)).default([]),
   })
   .strict();
 
-export const fleetApiSchema = z
+export const fleetApiSchema = s
   .object({
-    keys: z.array(apiKey).default([]),
-    groups: z.array(stationGroup).default([]),
+    keys: s.array(apiKey).default([]),
+    groups: s.array(stationGroup).default([]),
     /** The one organisation of the fleet: orgID is `<cpnId>:<orgId>`, with exactly one colon as clients split it. */
-    orgId: z
+    orgId: s
       .string()
       .regex(/^[A-Za-z0-9]+$/)
       .default('ORG00001'),
-    orgName: z.string().min(1).default('Fleet'),
-    cpnId: z.coerce.number().int().positive().default(1),
-    cpnName: z.string().min(1).default('Gateway fleet'),
+    orgName: s.string().min(1).default('Fleet'),
+    cpnId: s.numeric().int().positive().default(1),
+    cpnName: s.string().min(1).default('Gateway fleet'),
     /** Largest API request body in bytes. */
-    maxBodyBytes: z.coerce
-      .number()
+    maxBodyBytes: s
+      .numeric()
       .int()
       .min(1024)
       .default(64 * 1024),
     /** Failed logins per key and address within a minute before that pair is throttled. */
-    authFailuresPerMinute: z.coerce.number().int().min(1).default(10),
+    authFailuresPerMinute: s.numeric().int().min(1).default(10),
     /** Closed sessions kept per charger, and for how many days (the oldest go first). */
-    sessionsPerCharger: z.coerce.number().int().min(1).default(5_000),
-    historyDays: z.coerce.number().min(1).default(35),
+    sessionsPerCharger: s.numeric().int().min(1).default(5_000),
+    historyDays: s.numeric().min(1).default(35),
     /** The API's reservationIds count up from here: a range the CSMS does not use. */
-    reservationIdBase: z.coerce.number().int().min(1).max(2_000_000_000).default(1_900_000_000),
+    reservationIdBase: s.numeric().int().min(1).max(2_000_000_000).default(1_900_000_000),
   })
   .strict()
   .default({
@@ -73,34 +73,34 @@ export const fleetApiSchema = z
   });
 
 /** Station metadata of one charger (chargers.<id>.station): what OCPP cannot tell; absent values are omitted. */
-export const stationMetadata = z
+export const stationMetadata = s
   .object({
     /** The station's number on the old network (the part after `1:`), so tools keep their configuration. */
-    stationNumber: z.coerce.number().int().positive().optional(),
-    name: z.string().min(1).optional(),
-    address: z.string().optional(),
-    city: z.string().optional(),
-    state: z.string().optional(),
-    country: z.string().optional(),
-    postalCode: z.string().optional(),
-    lat: z.number().min(-90).max(90).optional(),
-    long: z.number().min(-180).max(180).optional(),
+    stationNumber: s.numeric().int().positive().optional(),
+    name: s.string().min(1).optional(),
+    address: s.string().optional(),
+    city: s.string().optional(),
+    state: s.string().optional(),
+    country: s.string().optional(),
+    postalCode: s.string().optional(),
+    lat: s.number().min(-90).max(90).optional(),
+    long: s.number().min(-180).max(180).optional(),
     /**
      * Load shedding through a vendor configuration key of the charger's maximum current (docs/fleet-api.md#load-shedding):
      * set, the API may send this charger GetConfiguration and ChangeConfiguration; unset, shedLoad answers 176.
      */
-    shed: z
+    shed: s
       .object({
-        key: z.string().min(1),
-        voltage: z.number().positive().default(230),
-        phases: z.union([z.literal(1), z.literal(3)]).default(1),
+        key: s.string().min(1),
+        voltage: s.number().positive().default(230),
+        phases: s.union([s.literal(1), s.literal(3)]).default(1),
       })
       .strict()
       .optional(),
     /** Immediate reservations through the API (ReserveNow/CancelReservation sent to this charger); off by default. */
-    reservable: z.boolean().optional(),
+    reservable: s.boolean().optional(),
   })
   .strict();
 
-export type FleetApiConfig = z.infer<typeof fleetApiSchema>;
-export type StationMetadata = z.infer<typeof stationMetadata>;
+export type FleetApiConfig = s.Infer<typeof fleetApiSchema>;
+export type StationMetadata = s.Infer<typeof stationMetadata>;

@@ -1,5 +1,5 @@
 import { CHARGER_DIALECTS } from '../ocpp/protocols.js';
-import { z } from 'zod';
+import * as s from '../util/schema.js';
 
 /**
  * Migration routing (docs/architecture.md#migration-routing): which central system is in charge of a charger, and
@@ -30,27 +30,27 @@ export function arrangementOf(route: RouteName): Arrangement {
   }
 }
 
-const soapUrl = z.url().regex(/^https?:\/\//, 'must be an http:// or https:// URL');
+const soapUrl = s.url().regex(/^https?:\/\//, 'must be an http:// or https:// URL');
 
 /** The migration keys of the configuration (merged into its schema). */
 export const migrationKeys = {
   /** The old OCPP 1.5 SOAP central system's CentralSystemService URL. */
   legacyCsUrl: soapUrl.optional(),
   /** The route of every charger without one of its own; default: legacy when a legacy system is configured, else csms. */
-  route: z.enum(ROUTES).optional(),
+  route: s.oneOf(ROUTES).optional(),
   /** Bound on a call to the legacy system. */
-  legacyTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(20_000),
+  legacyTimeoutMs: s.numeric().int().min(100).max(120_000).default(20_000),
   /** The SOAP dialect the legacy system speaks: chargers of another one are not routed through it. */
-  legacyCsDialect: z.enum(CHARGER_DIALECTS).default('ocpp1.5-soap'),
+  legacyCsDialect: s.oneOf(CHARGER_DIALECTS).default('ocpp1.5-soap'),
 };
 
 /** Per-charger migration keys. */
 export const chargerMigrationKeys = {
-  route: z.enum(ROUTES).optional(),
+  route: s.oneOf(ROUTES).optional(),
   /** This charger's legacy central system, when it is not LEGACY_CS_URL. */
   legacyUrl: soapUrl.optional(),
   /** Commands of the shadow system reach this charger (refused as a read-only shadow otherwise). */
-  shadowCommands: z.enum(['refuse', 'allow']).default('refuse'),
+  shadowCommands: s.oneOf(['refuse', 'allow']).default('refuse'),
 };
 
 export const MIGRATION_ENV_KEYS = {

@@ -1,5 +1,5 @@
 import type { RedisTarget } from '../util/redis-connection.js';
-import { z } from 'zod';
+import * as s from '../util/schema.js';
 
 /**
  * Redis connection keys (docs/operations.md#redis-with-sentinel): one Redis by URL, or a Sentinel-monitored primary
@@ -8,17 +8,14 @@ import { z } from 'zod';
  */
 
 /** `host:port` entries, from a YAML list or a comma- or space-separated string (environment). */
-const sentinelList = z
-  .union([z.array(z.string()), z.string().transform((v) => v.split(/[\s,]+/).filter(Boolean))])
+const sentinelList = s
+  .stringList('must be a list of host:port entries, or a comma- or space-separated string of them')
   .transform((list, ctx) => {
     const out: { host: string; port: number }[] = [];
     for (const entry of list) {
       const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(entry);
       const port = Number(match?.[2]);
-      if (!match || port < 1 || port > 65_535) {
-        ctx.addIssue({ code: 'custom', message: `"${entry}" is not host:port` });
-        return z.NEVER;
-      }
+      if (!match || port < 1 || port > 65_535) return ctx.fail(`"${entry}" is not host:port`);
       out.push({ host: match[1]!, port });
     }
     return out;
@@ -29,16 +26,16 @@ export const redisKeys = {
   /** Sentinels to ask for the primary, instead of REDIS_URL. */
   redisSentinels: sentinelList.optional(),
   /** The primary's name as the sentinels know it (`sentinel monitor <name> ...`). */
-  redisSentinelName: z.string().min(1).default('mymaster'),
+  redisSentinelName: s.string().min(1).default('mymaster'),
   /** ACL user and password for the Redis servers (with Sentinel; with REDIS_URL they may be in the URL). */
-  redisUsername: z.string().min(1).optional(),
-  redisPassword: z.string().min(1).optional(),
+  redisUsername: s.string().min(1).optional(),
+  redisPassword: s.string().min(1).optional(),
   /** Password of the sentinels themselves, when they require one. */
-  redisSentinelPassword: z.string().min(1).optional(),
+  redisSentinelPassword: s.string().min(1).optional(),
   /** A stored message is acknowledged only once this many replicas hold it (Redis WAIT); 0: no wait. */
-  redisMinReplicasAcked: z.coerce.number().int().min(0).max(16).default(0),
+  redisMinReplicasAcked: s.numeric().int().min(0).max(16).default(0),
   /** How long WAIT may take before the message counts as not stored (the charger then resends it). */
-  redisReplicaTimeoutMs: z.coerce.number().int().min(1).max(60_000).default(1_000),
+  redisReplicaTimeoutMs: s.numeric().int().min(1).max(60_000).default(1_000),
 };
 
 export const REDIS_ENV_KEYS = {

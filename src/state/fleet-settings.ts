@@ -121,7 +121,7 @@ export class FleetSettings {
     if (parsed.success) return parsed.data;
     // A record the schema no longer takes (written by another version): the charger is refused rather than guessed.
     this.logger.warn(
-      { chargeBoxIdentity: identity, problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+      { chargeBoxIdentity: identity, problems: parsed.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
       `the stored settings of ${identity} are not valid; it is refused until they are set again`,
     );
     return { ...chargerOverride.parse({}), allow: false };
