@@ -61,6 +61,11 @@ export class DirectDelivery {
    * queued only once the claim is answered, so that a claim that fails cannot put its message behind them.
    */
   private readonly claimsUnanswered = new KeyedSerialiser();
+  /**
+   * Per partition, messages whose delivery found the lease lapsed and left their record: if the lease is taken again
+   * here, they are delivered then, even for a charger whose lock is held (its later messages queue behind the record).
+   */
+  private readonly stranded = new Map<number, Set<string>>();
   delivered = 0;
 
   constructor(
@@ -136,6 +141,9 @@ export class DirectDelivery {
     if (!this.host.owner(p)) {
       // Frozen past the lease: the record stays, and the lease's new holder delivers the message (recover).
       log.warn({ chargeBoxIdentity: job.identity, jobId: job.id }, 'partition lease lapsed: not delivering here');
+      let ids = this.stranded.get(p);
+      if (!ids) this.stranded.set(p, (ids = new Set()));
+      ids.add(job.id);
       return;
     }
     try {
@@ -209,8 +217,14 @@ export class DirectDelivery {
       );
       return;
     }
-    const running = this.runs.get(p);
-    const toRun = left.filter((job) => !running?.has(job.id) && !(idleOnly && this.host.serialiser.has(job.identity)));
+    const stranded = this.stranded.get(p);
+    this.stranded.delete(p);
+    const toRun = toRecover(left, {
+      running: this.runs.get(p),
+      busy: (identity) => this.host.serialiser.has(identity),
+      stranded,
+      idleOnly,
+    });
     if (toRun.length === 0) return;
     this.host.logger.warn(
       { partition: p, messages: toRun.length },
@@ -228,4 +242,24 @@ export class DirectDelivery {
   recorded(p: number): Promise<UpstreamJob[]> {
     return this.inflight.list(p);
   }
+}
+
+/**
+ * Which of a partition's in-flight records a consumer delivers on taking it (over or again): not those it is
+ * delivering now; on taking it again (`idleOnly`), not those of a charger whose lock is held here (its own run will
+ * settle the record), except a record its run left because the lease had lapsed (`stranded`): nothing else would
+ * deliver that one until the next takeover.
+ */
+export function toRecover(
+  left: UpstreamJob[],
+  here: {
+    running?: { has(id: string): boolean };
+    busy: (identity: string) => boolean;
+    stranded?: Set<string>;
+    idleOnly: boolean;
+  },
+): UpstreamJob[] {
+  return left.filter(
+    (job) => !here.running?.has(job.id) && (here.stranded?.has(job.id) || !(here.idleOnly && here.busy(job.identity))),
+  );
 }
