@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SqliteStore, STORE_FILE, StoreError, type WalSync } from '../../src/state/sqlite-store.js';
 import { createLogger } from '../../src/util/log.js';
+import { until } from '../helpers/wait.js';
 
 /**
  * The durable store's commit and its fsync (docs/architecture.md#the-embedded-store): the fsync of the log runs off the
@@ -30,7 +31,9 @@ describe('embedded durable store: the fsync of a commit, off the event loop', ()
       if (err) next.done(err);
       else fsync(next.fd, next.done);
     };
-    return { dir, store, held, release };
+    /** Resolves once the store has started its next fsync. */
+    const nextFsync = () => until(() => held.length > 0, 'the next fsync', 5_000);
+    return { dir, store, held, release, nextFsync };
   }
 
   /** Whether `p` has settled after a few turns of the event loop (timers and I/O go on meanwhile). */
@@ -62,7 +65,7 @@ describe('embedded durable store: the fsync of a commit, off the event loop', ()
   });
 
   it('what is written during an fsync waits, and goes in one commit when it ends (group commit)', async () => {
-    const { store, held, release } = heldStore();
+    const { store, held, release, nextFsync } = heldStore();
     store.appendMessage(1, 'CP-1', { id: 'a' });
     const first = store.durable();
     await settled(first);
@@ -74,7 +77,7 @@ describe('embedded durable store: the fsync of a commit, off the event loop', ()
     assert.equal(store.stats.commits, 1, 'no commit while the first fsync is under way');
     release();
     await first;
-    while (held.length === 0) await new Promise((r) => setTimeout(r, 1));
+    await nextFsync();
     assert.equal(store.stats.commits, 2, 'the two writes of the meantime in one commit');
     assert.equal(await settled(Promise.all(second)), false, 'their waiters wait for their own fsync');
     release();
@@ -97,7 +100,7 @@ describe('embedded durable store: the fsync of a commit, off the event loop', ()
   });
 
   it('a failed fsync answers its waiters with the reason, counts an error, and the store goes on', async () => {
-    const { store, held, release } = heldStore();
+    const { store, release, nextFsync } = heldStore();
     store.appendMessage(1, 'CP-1', { id: 'a' });
     const failing = store.durable();
     await settled(failing);
@@ -106,7 +109,7 @@ describe('embedded durable store: the fsync of a commit, off the event loop', ()
     assert.equal(store.stats.errors, 1);
     store.appendMessage(2, 'CP-1', { id: 'b' });
     const next = store.durable();
-    while (held.length === 0) await new Promise((r) => setTimeout(r, 1));
+    await nextFsync();
     release();
     await next;
     store.close();

@@ -17,6 +17,7 @@ import { SqliteStore, STORE_FILE, StoreError } from '../../src/state/sqlite-stor
 import { createLogger } from '../../src/util/log.js';
 import { sqliteRegistry } from '../../src/state/sqlite-registry.js';
 import { SecretBox } from '../../src/util/secret-box.js';
+import { until } from '../helpers/wait.js';
 
 /** The embedded durable store on real files (docs/architecture.md#the-embedded-store). */
 describe('embedded durable store (SQLite on real files)', () => {
@@ -90,8 +91,7 @@ describe('embedded durable store (SQLite on real files)', () => {
     const dir = newDir();
     const store = open(dir);
     store.put('secret', 'CP-9', 'key-of-cp-9');
-    const deadline = performance.now() + 2_000;
-    while (store.stats.commits === 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await until(() => store.stats.commits > 0, 'the write-behind commit', 2_000);
     assert.equal(store.stats.commits, 1);
     store.close();
   });
