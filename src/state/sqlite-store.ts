@@ -251,7 +251,7 @@ export class SqliteStore {
     for (const seq of deletes) this.deletes.delete(seq);
     for (const e of kv) if (this.kv.get(`${e.space}\n${e.key}`) === e) this.kv.delete(`${e.space}\n${e.key}`);
     this.stats.commits++;
-    this.stats.messagesWritten += inserts.length;
+    this.stats.messagesWritten += jobs.filter((text) => text !== undefined).length;
     // The log exists once a transaction has been written; the descriptor stays open until close().
     this.walFd ??= openSync(`${this.path}-wal`, 'r');
     return this.walFd;
