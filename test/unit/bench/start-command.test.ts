@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,13 @@ describe('the start command: npm start, the Dockerfile and the bench run the gat
     const flags = startFlags('.');
     assert.ok(flags.includes('--no-memory-reducer'), `npm start's flags: ${flags.join(' ')}`);
     assert.deepEqual(dockerFlags(), flags);
+  });
+
+  it('this node accepts those flags (an unknown V8 flag stops node with "bad option" before the gateway starts)', () => {
+    const run = spawnSync(process.execPath, [...startFlags('.'), '-e', '0'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const bad = spawnSync(process.execPath, ['--no-such-v8-flag-here', '-e', '0'], { encoding: 'utf8' });
+    assert.notEqual(bad.status, 0, 'node refuses an unknown flag, so the check above can fail');
   });
 
   it('a checkout whose start script is not `node <flags> dist/main.js` runs with --no-memory-reducer alone', () => {
