@@ -218,7 +218,7 @@ describe('fleet API: pure mapping', () => {
 
   it('WSDLs: well-formed, one operation per served method, 4.1 without getStationStatus', () => {
     for (const version of ['4.1', '5.0', '5.1'] as const) {
-      const root = parseXml(wsdlXml(version, 'http://gw:8080/webservices/chargepoint/services/' + version));
+      const root = parseXml(wsdlXml(version, `http://gw:8080/webservices/chargepoint/services/${version}`));
       const portType = root.children.find((c) => c.name === 'portType')!;
       const ops = portType.children.map((c) => c.attrs.name);
       assert.ok(ops.includes('getChargingSessionData') && ops.includes('shedLoad'));
