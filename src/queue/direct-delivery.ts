@@ -141,9 +141,7 @@ export class DirectDelivery {
     if (!this.host.owner(p)) {
       // Frozen past the lease: the record stays, and the lease's new holder delivers the message (recover).
       log.warn({ chargeBoxIdentity: job.identity, jobId: job.id }, 'partition lease lapsed: not delivering here');
-      let ids = this.stranded.get(p);
-      if (!ids) this.stranded.set(p, (ids = new Set()));
-      ids.add(job.id);
+      this.strand(p, job.id);
       return;
     }
     try {
@@ -167,8 +165,10 @@ export class DirectDelivery {
       });
     } catch (err) {
       if (err instanceof LeftInQueue) {
-        // Shutdown: the record stays, and the partition's next consumer delivers the message.
+        // Shutdown, or the lease lapsed during the delivery: the record stays, for the partition's next consumer, or
+        // for this one when its lease is renewed or taken again (recover).
         log.info({ chargeBoxIdentity: job.identity, jobId: job.id }, err.message);
+        this.strand(p, job.id);
         return;
       }
       // docs/architecture.md#error-classes: a charger that still waits gets 503 and the message back; one it was
@@ -198,6 +198,13 @@ export class DirectDelivery {
         'could not remove the record of a delivered message; the next consumer may deliver it again',
       );
     });
+  }
+
+  /** A record left by a delivery that stopped on a lapsed lease: delivered if the lease is renewed or taken again here. */
+  private strand(p: number, id: string): void {
+    let ids = this.stranded.get(p);
+    if (!ids) this.stranded.set(p, (ids = new Set()));
+    ids.add(id);
   }
 
   /**

@@ -23,7 +23,8 @@ export interface LeaseOptions {
   onRelease(partition: number, lost: boolean): Promise<void>;
   /**
    * The lease had lapsed with no other owner (Redis was away, or this instance was paused) and was taken again under a
-   * new token: what this instance's work left undelivered while its lease was not known valid is picked up.
+   * new token, or it was renewed after this instance had stopped counting it valid (a failover slower than the lease,
+   * whose new primary kept the key): what this instance's work left undelivered meanwhile is picked up.
    */
   onRetaken?(partition: number): Promise<void>;
 }
@@ -171,7 +172,13 @@ export class LeaseManager {
     for (const p of [...this.held]) {
       const sentAt = performance.now();
       if (((await redis.eval(RENEW, 1, this.key(p), instanceId, ttlMs)) as number) === 1) {
+        const lapsed = !this.fresh(p);
         this.renewed(p, sentAt);
+        if (lapsed) {
+          // Still ours, so nothing else delivered meanwhile; what was refused while the lease was unknown is now due.
+          this.o.logger.info({ partition: p }, 'partition lease renewed after it had lapsed here: resuming');
+          await this.o.onRetaken?.(p);
+        }
         continue;
       }
       // The key is gone (Redis restarted, or a renewal was missed) or someone else holds it. Gone: take it again

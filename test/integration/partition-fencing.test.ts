@@ -242,6 +242,23 @@ describe('partition fencing (real Redis)', () => {
     assert.deepEqual(released, [], 'the partition was never given up');
   });
 
+  it('a lease renewed after it lapsed here (the key outlived the lapse) resumes under the same token, and its left work is picked up', async () => {
+    const prefix = newPrefix();
+    const retaken: number[] = [];
+    const released: { p: number; lost: boolean }[] = [];
+    // Renewed every 1.5 s against a 1 s lease: between 0.9 s and the renewal the instance does not count it valid.
+    const owner = manager(prefix, 'owner', 1_500, [], released, Promise.resolve(), retaken);
+    await owner.start();
+    const first = owner.token(0);
+    await redis.pexpire(`${prefix}:lease:p0`, 60_000); // as a promoted replica that kept the key through a failover
+    await until(() => !owner.fresh(0), 'the lease to lapse here', 5_000);
+    await until(() => retaken.length > 0, 'the lease to be renewed', 5_000);
+    assert.equal(owner.token(0), first, 'the same holding: no new token was drawn');
+    assert.ok(owner.fresh(0));
+    assert.deepEqual(retaken, [0]);
+    assert.deepEqual(released, [], 'the partition was never given up');
+  });
+
   it('a CALL goes out only while the instance may deliver; frames held past that are dropped, not sent late', async () => {
     const csms = await new TestCsms().start();
     let may = true;
