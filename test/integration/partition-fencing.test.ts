@@ -227,13 +227,18 @@ describe('partition fencing (real Redis)', () => {
     assert.deepEqual(await records.list(0), []);
   });
 
-  it('a lease that lapsed with no other owner is taken again under a new token, and its left work picked up', async () => {
+  /** A started owner of partition 0 renewing every `renewMs`, with what it was told: partitions retaken, released. */
+  const startedOwner = async (renewMs: number) => {
     const prefix = newPrefix();
     const retaken: number[] = [];
     const released: { p: number; lost: boolean }[] = [];
-    const owner = manager(prefix, 'owner', 100, [], released, Promise.resolve(), retaken);
+    const owner = manager(prefix, 'owner', renewMs, [], released, Promise.resolve(), retaken);
     await owner.start();
-    const first = owner.token(0);
+    return { prefix, owner, retaken, released, first: owner.token(0) };
+  };
+
+  it('a lease that lapsed with no other owner is taken again under a new token, and its left work picked up', async () => {
+    const { prefix, owner, retaken, released, first } = await startedOwner(100);
     await redis.del(`${prefix}:lease:p0`); // as after a Redis outage longer than the lease
     await until(() => retaken.length === 1, 'the lease to be taken again', 5_000);
     assert.deepEqual(retaken, [0]);
@@ -243,13 +248,8 @@ describe('partition fencing (real Redis)', () => {
   });
 
   it('a lease renewed after it lapsed here (the key outlived the lapse) resumes under the same token, and its left work is picked up', async () => {
-    const prefix = newPrefix();
-    const retaken: number[] = [];
-    const released: { p: number; lost: boolean }[] = [];
     // Renewed every 1.5 s against a 1 s lease: between 0.9 s and the renewal the instance does not count it valid.
-    const owner = manager(prefix, 'owner', 1_500, [], released, Promise.resolve(), retaken);
-    await owner.start();
-    const first = owner.token(0);
+    const { prefix, owner, retaken, released, first } = await startedOwner(1_500);
     await redis.pexpire(`${prefix}:lease:p0`, 60_000); // as a promoted replica that kept the key through a failover
     await until(() => !owner.fresh(0), 'the lease to lapse here', 5_000);
     await until(() => retaken.length > 0, 'the lease to be renewed', 5_000);
