@@ -62,8 +62,9 @@ export class DirectDelivery {
    */
   private readonly claimsUnanswered = new KeyedSerialiser();
   /**
-   * Per partition, messages whose delivery found the lease lapsed and left their record: if the lease is taken again
-   * here, they are delivered then, even for a charger whose lock is held (its later messages queue behind the record).
+   * Per partition, messages whose delivery found the lease lapsed (before or during its CALL) and left their record: if
+   * the lease is renewed or taken again here, they are delivered then, even for a charger whose lock is held (its later
+   * messages queue behind the record).
    */
   private readonly stranded = new Map<number, Set<string>>();
   delivered = 0;
