@@ -67,6 +67,11 @@ export interface GatewayMeasured extends Measured {
   /** Cost per message at maximum throughput and at half of it (medians of the rounds). */
   costAtMax: PhaseCost;
   costAtHalf: PhaseCost;
+  /**
+   * Every round's cost, in the order measured: a latency round of seconds is told apart by its own (in Redis mode, a
+   * round whose chargers went through BullMQ instead of directly: bench/README.md, "What remains").
+   */
+  costRounds: { max: PhaseCost[]; half: PhaseCost[] };
   /** Median of the bare SOAP throughput measured around each maximum-throughput round of this mode. */
   bareSoapThroughput: number;
   /** Median of the rounds' ratios, each to the mean of the bare SOAP measured just before and just after it. */
@@ -223,6 +228,7 @@ export async function measureGateway(
     rounds: { throughput: throughputs, p50: latency.gateway.p50, p99: latency.gateway.p99 },
     costAtMax: medianCost(maxCosts),
     costAtHalf: medianCost(halfCosts),
+    costRounds: { max: maxCosts, half: halfCosts },
     bareSoapThroughput: median([bareBefore, ...bares]),
     throughputRatio: median(ratios),
     ratioRounds: ratios,
@@ -235,16 +241,26 @@ export async function measureGateway(
     c.evalshaPerMessage === undefined
       ? ''
       : `, ${c.evalshaPerMessage.toFixed(2)} EVALSHA + ${c.bzpopminPerMessage!.toFixed(2)} BZPOPMIN per message`;
-  for (const [phase, c] of [
-    ['max', measured.costAtMax],
-    ['half', measured.costAtHalf],
+  for (const [phase, c, rounds] of [
+    ['max', measured.costAtMax, maxCosts],
+    ['half', measured.costAtHalf, halfCosts],
   ] as const) {
     log(
       `${name} at ${phase} load: ${c.cpuMicrosPerMessage.toFixed(0)} us CPU per message, ${(c.directShare * 100).toFixed(0)}% delivered directly, ${c.messagesPerJob.toFixed(2)} messages per job${calls(c)}`,
     );
+    log(`  per round: ${costRounds(rounds, redis !== undefined)}`);
     if (gw.dataDir) log(`${name} at ${phase} load: ${storeWork(c)}`);
   }
   return { measured, bareAfter: before };
+}
+
+/** Each round's CPU per message, and with Redis the share delivered directly and the messages per job, for the log. */
+export function costRounds(rounds: readonly PhaseCost[], redis: boolean): string {
+  const cpu = rounds.map((c) => c.cpuMicrosPerMessage);
+  const direct = rounds.map((c) => c.directShare * 100);
+  const perJob = rounds.map((c) => c.messagesPerJob);
+  const text = `${list(cpu, 0)} us CPU per message`;
+  return redis ? `${text}; ${list(direct, 0)}% delivered directly; ${list(perJob, 2)} messages per job` : text;
 }
 
 /** The durable store's work in a phase, for the log (bench/README.md, "Method": the store's commits). */
