@@ -13,6 +13,7 @@ import { errorKinds, type GatewayMeasured, type Measured, type PairedLatency } f
 import { LATENCY_ROUNDS, log, ROUNDS, SECONDS } from './settings.js';
 import type { ProtocolComparison, RouteComparison } from './variants.js';
 import { check } from './stats.js';
+import { stallRow } from './stall.js';
 import { type WrkResult, wrkRows } from './wrk.js';
 
 export function writeResults(results: Record<string, unknown>): void {
@@ -250,6 +251,7 @@ export function printTable(
       'same load as the 16-partition row',
       '',
     ],
+    ...(r.stall ? [stallRow(r.stall, check)] : []),
     ...modeRows('gateway, Redis, 16 partitions', r16),
     costRow('embedded (durable store)', e),
     storeRow('embedded (durable store)', e),

@@ -2,6 +2,7 @@
  * The measurement rounds: a sender's maximum throughput (closed loop) and its latency at a fixed rate (open loop), the
  * gateway's rounds between and beside the baselines', and the senders whose failures are counted by kind.
  */
+import type { StallRecovery } from './stall.js';
 import type { Agent } from 'node:http';
 import type { Redis } from 'ioredis';
 import { costOf, medianCost, type PhaseCost } from './costs.js';
@@ -83,6 +84,8 @@ export interface GatewayMeasured extends Measured {
   addedP99: number;
   /** The durable store's size on disk (ocppgw_store_bytes) when the mode's phases were done; 0 without a store. */
   storeBytesAtEnd?: number;
+  /** Redis mode, full runs: a stall at half load and the recovery from it (bench/stall.ts). */
+  stall?: StallRecovery;
 }
 
 const list = (xs: number[], d: number) => xs.map((x) => x.toFixed(d)).join(', ');

@@ -20,6 +20,7 @@ import { Agent } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { Redis } from 'ioredis';
 import { deleteKeysWithPrefix } from '../test/helpers/redis-keys.js';
+import { measureStall } from './stall.js';
 import { measureCommand, measureFleet, type Command } from './command-and-fleet.js';
 import { gatewayMetrics } from './costs.js';
 import { CsmsStub } from './csms-stub.js';
@@ -107,6 +108,8 @@ async function measureModes(ctx: Context) {
     if (mode.name === 'redis') {
       sameLoad = await pairedLatency(gateway.redis16!.throughput / 2, send, baselines, ROUNDS);
       logLatency(name, sameLoad);
+      // Last with this gateway: the stall leaves it behind for a while (bench/stall.ts).
+      if (!quick) measured.stall = await measureStall(gw, send, Math.round(measured.throughput / 2));
     }
     if (mode.durable) {
       measured.storeBytesAtEnd = (await gatewayMetrics(gw))('ocppgw_store_bytes');

@@ -128,6 +128,11 @@ export interface BatchRunDeps {
   fence(): Fence | undefined;
   /** The chargers among these that have an unfinished job older than this one (ChargerJobs.blocked). */
   blocked(identities: readonly string[]): Promise<Set<string>>;
+  /**
+   * Resolves when a job of one of these chargers next finishes on this instance (FinishSignal), or after a poll
+   * interval (the older job may be another instance's): a blocked charger is looked at again then.
+   */
+  finishedHere(identities: readonly string[]): Promise<void>;
   /** The instance is stopping: a batch waiting for an older job steps back at once. */
   closing(): boolean;
   /**
@@ -141,7 +146,6 @@ export interface BatchRunDeps {
 
 /** How long a batch waits for an older job of one of its chargers before it steps back (moved to delayed). */
 const BLOCKED_WAIT_MS = 15_000;
-const BLOCKED_POLL_MS = 250;
 
 /**
  * Runs one BullMQ job: its messages, each under its charger's lock, skipping those an earlier run of the job finished.
@@ -214,7 +218,7 @@ async function runInOrder(
         runs.push(deps.serialiser.run(job.identity, () => runOne(job)));
     waiting = waiting.filter((identity) => blocked.has(identity));
     if (waiting.length === 0 || Date.now() >= deadline || deps.closing()) break;
-    await new Promise((resolve) => setTimeout(resolve, BLOCKED_POLL_MS));
+    await deps.finishedHere(waiting);
   }
   await Promise.all(runs);
   if (failure === undefined && waiting.length > 0) {

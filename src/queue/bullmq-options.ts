@@ -30,6 +30,11 @@ export interface BullmqQueueOptions {
    * The gateway passes the registry's, so that BullMQ's connections carry only BullMQ's commands.
    */
   recordsConnection?: Redis;
+  /**
+   * How often a job whose charger has an older unfinished job looks again, at most (default 250 ms); it looks at once
+   * when that job finishes on this instance. The poll is for an older job of another instance.
+   */
+  blockedPollMs?: number;
   /** Partition lease time-to-live: the bound on takeover after an instance dies. */
   leaseTtlMs?: number;
   logger: Logger;

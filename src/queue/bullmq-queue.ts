@@ -7,7 +7,8 @@ import { partitionOf } from './partition.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import { messagesOf, runBatch, type BatchJobData } from './batch.js';
 import { GroupCommit } from './group-commit.js';
-import { ChargerJobs } from './charger-jobs.js';
+import { FinishSignal } from './finish-signal.js';
+import { ChargerJobs, unfinishedJobs } from './charger-jobs.js';
 import { DirectDelivery, type PendingMessage } from './direct-delivery.js';
 import type { PartitionKeys } from './inflight.js';
 import { ReplyRouter } from './reply-router.js';
@@ -52,6 +53,7 @@ export class BullmqQueue implements UpstreamQueue {
   private processor?: JobProcessor;
   private readonly replies: ReplyRouter;
   private readonly serialiser = new KeyedSerialiser();
+  private readonly finishes = new FinishSignal();
   private readonly counts = { jobs: 0, messages: 0 };
   private readonly direct: DirectDelivery;
   private readonly chargerJobs: ChargerJobs;
@@ -154,6 +156,7 @@ export class BullmqQueue implements UpstreamQueue {
           token,
           fence: () => this.leases?.fence(p),
           blocked: (identities) => this.chargerJobs.blocked(p, identities, bullJob.id!, this.jobPrefixes[p]!),
+          finishedHere: (identities) => this.finishes.wait(identities, this.options.blockedPollMs ?? 250),
           closing: () => this.closing || !this.workers.has(p),
           owner: () => this.leases?.fresh(p) === true,
           redis: this.connection,
@@ -181,6 +184,7 @@ export class BullmqQueue implements UpstreamQueue {
     // While Redis is away every poll fails, on the worker's own connections too (BullMQ duplicates them): logged
     // at most once per 10 s for all connections.
     worker.on('error', (err) => this.redis.connections.logError(err));
+    this.finishes.watch(worker);
     this.workers.set(p, { worker, connection });
   }
 
@@ -334,14 +338,7 @@ export class BullmqQueue implements UpstreamQueue {
   private async markExisting(p: number): Promise<void> {
     const queue = this.queues[p]!;
     try {
-      const marked = await this.chargerJobs.markExisting(p, async () =>
-        (await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized']))
-          .filter((job) => job?.id)
-          .map((job) => ({
-            id: job.id!,
-            identities: messagesOf(job.data as BatchJobData).map((m) => m.identity),
-          })),
-      );
+      const marked = await this.chargerJobs.markExisting(p, () => unfinishedJobs(queue));
       if (marked > 0)
         this.options.logger.info(
           { partition: p, jobs: marked },

@@ -1,5 +1,7 @@
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { luaCommand } from '../util/lua-command.js';
+import { type BatchJobData, messagesOf } from './batch.js';
 
 /**
  * Lua, for the scripts that read a charger's marks (MARK here, the claim in inflight.ts): `oldestUnfinished(marks,
@@ -131,4 +133,11 @@ export class ChargerJobs {
     if (failed) throw failed[0];
     return found.length;
   }
+}
+
+/** A partition queue's unfinished jobs with the chargers of each (ChargerJobs.markExisting's `jobs`). */
+export async function unfinishedJobs(queue: Queue): Promise<{ id: string; identities: string[] }[]> {
+  return (await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized']))
+    .filter((job) => job?.id)
+    .map((job) => ({ id: job.id!, identities: messagesOf(job.data as BatchJobData).map((m) => m.identity) }));
 }

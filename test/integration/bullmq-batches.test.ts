@@ -26,7 +26,7 @@ function message(identity: string, seq: number, deadlineMs = 10_000): UpstreamJo
 describe("BullMQ queue: group commit of one partition's messages (real Redis)", () => {
   const prefixes: string[] = [];
   const queues: BullmqQueue[] = [];
-  const makeQueue = () => {
+  const makeQueue = (options: { blockedPollMs?: number } = {}) => {
     const prefix = `batchtest-${randomUUID().slice(0, 8)}`;
     prefixes.push(prefix);
     const queue = new BullmqQueue({
@@ -36,6 +36,7 @@ describe("BullMQ queue: group commit of one partition's messages (real Redis)", 
       leaseTtlMs: 2_000,
       direct: false,
       logger: createLogger('silent'),
+      ...options,
     });
     queues.push(queue);
     return queue;
@@ -98,6 +99,30 @@ describe("BullMQ queue: group commit of one partition's messages (real Redis)", 
     await until(() => runs.get('B') === 2, 'the retry of the failed message');
     await until(async () => (await queue.stats())[0]!.depth === 0, 'the retried job to complete');
     assert.deepEqual(Object.fromEntries(runs), { A: 1, B: 2, C: 1, D: 1 });
+  });
+
+  it("a job fetched behind its charger's unfinished job runs as soon as that job finishes, not at the next poll", async () => {
+    // A poll longer than the message's deadline: only the wake on the older job's end can run the second message in time.
+    const queue = makeQueue({ blockedPollMs: 20_000 });
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const processed: number[] = [];
+    await queue.start(async (job, reply) => {
+      const seq = (job.request as { seq: number }).seq;
+      processed.push(seq);
+      reply({ kind: 'response', body: { seq } });
+      // The first job goes on after its answer (as follow-up CALLs do) until the test lets it end.
+      if (seq === 1) await gate;
+    });
+    assert.deepEqual(await queue.submit(message('CP-G', 1)), { kind: 'response', body: { seq: 1 } });
+    const second = queue.submit(message('CP-G', 2));
+    const [bullQueue] = queue.allQueues;
+    await until(async () => (await bullQueue!.getActiveCount()) === 2, 'the second job to be fetched beside the first');
+    assert.deepEqual(processed, [1], 'the second message waits for the first job to finish');
+    open();
+    assert.deepEqual(await second, { kind: 'response', body: { seq: 2 } });
+    assert.deepEqual(processed, [1, 2]);
+    assert.deepEqual(queue.added, { jobs: 2, messages: 2, direct: 0 });
   });
 
   it("an operator drop removes one charger's messages from a waiting batch and keeps the others", async () => {
