@@ -14,6 +14,7 @@ import { LATENCY_ROUNDS, log, ROUNDS, SECONDS } from './settings.js';
 import type { ProtocolComparison, RouteComparison } from './variants.js';
 import { check } from './stats.js';
 import { stallRow } from './stall.js';
+import { type MemoryAfterTraffic, memoryAfterTrafficRow } from './memory-after-traffic.js';
 import { type WrkResult, wrkRows } from './wrk.js';
 
 export function writeResults(results: Record<string, unknown>): void {
@@ -135,7 +136,7 @@ function outageRow(o: Outage): string[] {
 /** The memory targets: peak RSS with this many booted chargers (idle: none), MiB. */
 const MEMORY_TARGETS: Record<number, number> = { 1000: 100, 10000: 250 };
 
-function fleetRows(fleet: Fleet): string[][] {
+function fleetRows(fleet: Fleet & { afterTraffic?: MemoryAfterTraffic }): string[][] {
   const full = (n: number) => n === 10_000;
   return [
     [
@@ -155,6 +156,7 @@ function fleetRows(fleet: Fleet): string[][] {
         target ? check(s.peakRssMiB <= target && s.errors === 0) : '',
       ];
     }),
+    ...(fleet.afterTraffic ? [memoryAfterTrafficRow(fleet.afterTraffic)] : []),
     [
       `burst: ${fleet.burst.heartbeats} heartbeats`,
       `${f(fleet.burst.seconds)} s`,
@@ -219,7 +221,7 @@ export function printTable(
   sameLoad: PairedLatency,
   command: Command,
   outage: Outage,
-  fleet: Fleet,
+  fleet: Fleet & { afterTraffic?: MemoryAfterTraffic },
   variants: Variants,
   observing?: Observing,
   fleetApi?: FleetApiResults,
