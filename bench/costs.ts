@@ -31,8 +31,8 @@ export const LOOP_MONITOR_PERIOD_MS = 10;
 /** How late a tick of the monitor was, from the interval Node recorded between two ticks. */
 export const lateness = (intervalMs: number) => Math.max(0, intervalMs - LOOP_MONITOR_PERIOD_MS);
 
-/** The counters read around a phase. */
-async function counters(gw: Gateway) {
+/** The counters read around a phase (and every second of the stall, bench/stall.ts). */
+export async function counters(gw: Gateway) {
   const value = await gatewayMetrics(gw);
   return {
     jobs: value('ocppgw_queue_jobs_added_total'),

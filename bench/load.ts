@@ -92,13 +92,15 @@ export async function closedLoop(
 
 /**
  * Open loop: messages started at a fixed `perSecond` rate whatever the answers, spread over `clients` identities,
- * for `seconds`. Measures latency at a given load (here: half of the maximum).
+ * for `seconds`. Measures latency at a given load (here: half of the maximum). `answered`, if given, is told of each
+ * message when it ends: when it was due (ms from the start) and its latency, or undefined if it failed.
  */
 export async function openLoop(
   perSecond: number,
   clients: number,
   seconds: number,
   send: (client: number, seq: number) => Promise<boolean>,
+  answered?: (dueMs: number, latencyMs: number | undefined) => void,
 ): Promise<LoadResult> {
   const total = Math.max(1, Math.floor(perSecond * seconds));
   const interval = 1000 / perSecond;
@@ -113,10 +115,12 @@ export async function openLoop(
       send(i % clients, Math.floor(i / clients))
         .catch(() => false)
         .then((ok) => {
-          if (ok) {
+          const latency = ok ? performance.now() - due : undefined;
+          if (latency !== undefined) {
             result.completed++;
-            result.latenciesMs.push(performance.now() - due);
+            result.latenciesMs.push(latency);
           } else result.errors++;
+          answered?.(due - start, latency);
         }),
     );
   }

@@ -6,9 +6,9 @@
 import type { Agent } from 'node:http';
 import { gatewayMetrics } from './costs.js';
 import { bootRequest, meterValuesRequest } from './envelopes.js';
-import { postSoap } from './load.js';
+import { openLoop } from './load.js';
 import { peakRssMiB, rssMiB, startGateway } from './processes.js';
-import { countError } from './rounds.js';
+import { soapSender } from './rounds.js';
 import { log, quick, sleep } from './settings.js';
 
 const CHARGERS = 100;
@@ -43,24 +43,24 @@ async function sample(gw: Awaited<ReturnType<typeof startGateway>>, atS: number)
 /** A fresh durable gateway, CHARGERS booted, then MeterValues of them at RATE msg/s for SECONDS seconds. */
 export async function measureMemoryAfterTraffic(agent: Agent, csmsPort: number): Promise<MemoryAfterTraffic> {
   const gw = await startGateway(csmsPort, {}, true);
+  const boot = soapSender(agent, gw.url, 'steady', bootRequest);
   let errors = 0;
-  const post = (body: string) =>
-    postSoap(agent, gw.url, body).then(
-      (status) => status === 200 || (countError('memory after traffic', `HTTP ${status}`), errors++),
-      (err: NodeJS.ErrnoException) => (countError('memory after traffic', err.code ?? err.message), errors++),
-    );
-  for (let i = 0; i < CHARGERS; i++) await post(bootRequest(`steady-${i}`, i));
+  for (let i = 0; i < CHARGERS; i++) if (!(await boot(i, i))) errors++;
   await sleep(1_000);
   const samples = [await sample(gw, 0)];
-  const start = performance.now();
-  const sent: Promise<unknown>[] = [];
-  for (let i = 0; i < RATE * SECONDS; i++) {
-    const wait = start + (i * 1000) / RATE - performance.now();
-    if (wait > 1) await sleep(wait);
-    sent.push(post(meterValuesRequest(`steady-${i % CHARGERS}`, 1_000 + i)));
-    if ((i + 1) % (RATE * SAMPLE_EVERY_S) === 0) samples.push(await sample(gw, (i + 1) / RATE));
-  }
-  await Promise.all(sent);
+  // Read in turn every SAMPLE_EVERY_S seconds while the traffic runs (a read waits for the one before it).
+  let reading = Promise.resolve();
+  const timer = setInterval(() => {
+    const atS = samples.length * SAMPLE_EVERY_S;
+    reading = reading.then(async () => void samples.push(await sample(gw, atS)));
+  }, SAMPLE_EVERY_S * 1000);
+  // MessageIDs past those of the boots.
+  const meterValues = soapSender(agent, gw.url, 'steady', (identity, seq) => meterValuesRequest(identity, 1_000 + seq));
+  const traffic = await openLoop(RATE, CHARGERS, SECONDS, meterValues).finally(() => clearInterval(timer));
+  await reading;
+  // The last reading at the end of the traffic, if the timer's tick came after it.
+  if (samples.at(-1)!.atS < SECONDS) samples.push(await sample(gw, SECONDS));
+  errors += traffic.errors;
   const result = {
     chargers: CHARGERS,
     rate: RATE,

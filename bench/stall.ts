@@ -5,10 +5,10 @@
  * arrive never gets back (each second's p50 grows by about a second); one that recovers takes a few seconds.
  */
 import { cpuMicros, type Gateway } from './processes.js';
-import { gatewayMetrics } from './costs.js';
-import { percentile } from './load.js';
+import { counters } from './costs.js';
+import { openLoop, percentile } from './load.js';
 import type { Send } from './rounds.js';
-import { log, sleep } from './settings.js';
+import { log } from './settings.js';
 
 export const STALL_MS = 1_000;
 /** Seconds of load before the stall, and in all. */
@@ -54,33 +54,35 @@ export function recoveredAfter(p50s: number[], from: number, limitMs = RECOVERED
   return undefined;
 }
 
-/** Sends at `perSecond` for TOTAL_S seconds over 64 chargers, stopping the gateway for STALL_MS after BEFORE_S. */
+/**
+ * Sends at `perSecond` for TOTAL_S seconds over 64 chargers (the bench's open loop), stopping the gateway for STALL_MS
+ * after BEFORE_S.
+ */
 export async function measureStall(gw: Gateway, send: Send, perSecond: number): Promise<StallRecovery> {
   const pid = gw.child.pid!;
   const latencies = Array.from({ length: TOTAL_S }, () => [] as number[]);
   const errors = new Array<number>(TOTAL_S).fill(0);
-  const start = performance.now();
-  const counters = sampleCounters(gw, pid, start);
-  const inFlight: Promise<void>[] = [];
-  let stopped = false;
-  for (let i = 0; i < perSecond * TOTAL_S; i++) {
-    const due = start + (i * 1000) / perSecond;
-    if (!stopped && due - start >= BEFORE_S * 1000) {
-      stopped = true;
-      process.kill(pid, 'SIGSTOP');
-      setTimeout(() => process.kill(pid, 'SIGCONT'), STALL_MS);
-    }
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    const second = Math.floor((due - start) / 1000);
-    inFlight.push(
-      send(i % 64, 1_000_000 + i).then((ok) => {
-        if (ok) latencies[second]!.push(performance.now() - due);
-        else errors[second]!++;
-      }),
+  const counters = sampleCounters(gw, pid, performance.now());
+  const stall = setTimeout(() => {
+    process.kill(pid, 'SIGSTOP');
+    setTimeout(() => process.kill(pid, 'SIGCONT'), STALL_MS);
+  }, BEFORE_S * 1000);
+  try {
+    // Steps of a charger's day past those the earlier windows sent, so that no MessageID repeats one of theirs.
+    await openLoop(
+      perSecond,
+      64,
+      TOTAL_S,
+      (client, seq) => send(client, 1_000_000 + seq),
+      (dueMs, latency) => {
+        const second = Math.min(TOTAL_S - 1, Math.floor(dueMs / 1000));
+        if (latency === undefined) errors[second]!++;
+        else latencies[second]!.push(latency);
+      },
     );
+  } finally {
+    clearTimeout(stall);
   }
-  await Promise.all(inFlight);
   const samples = await counters.stop();
   const seconds = latencies.map((l, s) => ({
     sent: l.length + errors[s]!,
@@ -114,21 +116,14 @@ export async function measureStall(gw: Gateway, send: Send, perSecond: number): 
  */
 function sampleCounters(gw: Gateway, pid: number, start: number) {
   const samples: { directShare: number; cpuPerMessageUs: number }[] = [];
-  const read = async () => {
-    const value = await gatewayMetrics(gw);
-    return {
-      cpu: cpuMicros(pid),
-      queued: value('ocppgw_queue_messages_added_total'),
-      direct: value('ocppgw_queue_direct_total'),
-    };
-  };
+  const read = async () => ({ cpu: cpuMicros(pid), ...(await counters(gw)) });
   let last = read();
   let busy = Promise.resolve();
   const timer = setInterval(() => {
     busy = busy.then(async () => {
       const [before, now] = [await last, await read()];
       last = Promise.resolve(now);
-      const messages = now.queued - before.queued + now.direct - before.direct;
+      const messages = now.messages - before.messages + now.direct - before.direct;
       samples[Math.floor((performance.now() - start) / 1000)] = {
         directShare: messages > 0 ? (now.direct - before.direct) / messages : Number.NaN,
         cpuPerMessageUs: messages > 0 ? (now.cpu - before.cpu) / messages : Number.NaN,
