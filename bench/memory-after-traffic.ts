@@ -22,6 +22,8 @@ export interface MemorySample {
   /** V8's young generation (both semi-spaces) and old space as committed, MiB (the gateway's heap-space gauges). */
   newSpaceMiB: number;
   oldSpaceMiB: number;
+  /** The trace's text buffer written so far (resident, outside the heap; `ocppgw_trace_buffer_bytes`), MiB. */
+  traceBufferMiB: number;
 }
 
 export interface MemoryAfterTraffic {
@@ -37,7 +39,13 @@ export interface MemoryAfterTraffic {
 async function sample(gw: Awaited<ReturnType<typeof startGateway>>, atS: number): Promise<MemorySample> {
   const value = await gatewayMetrics(gw);
   const space = (name: string) => value(`ocppgw_nodejs_heap_space_size_total_bytes{space="${name}"}`) / 2 ** 20;
-  return { atS, rssMiB: rssMiB(gw.child.pid!), newSpaceMiB: space('new'), oldSpaceMiB: space('old') };
+  return {
+    atS,
+    rssMiB: rssMiB(gw.child.pid!),
+    newSpaceMiB: space('new'),
+    oldSpaceMiB: space('old'),
+    traceBufferMiB: value('ocppgw_trace_buffer_bytes') / 2 ** 20,
+  };
 }
 
 /** A fresh durable gateway, CHARGERS booted, then MeterValues of them at RATE msg/s for SECONDS seconds. */
@@ -71,7 +79,7 @@ export async function measureMemoryAfterTraffic(agent: Agent, csmsPort: number):
   };
   await gw.stop();
   log(
-    `memory after traffic: ${samples.map((s) => `${s.atS} s ${s.rssMiB.toFixed(0)} MiB (young ${s.newSpaceMiB.toFixed(0)}, old ${s.oldSpaceMiB.toFixed(0)})`).join('; ')}; peak ${result.peakRssMiB.toFixed(0)} MiB, ${errors} errors`,
+    `memory after traffic: ${samples.map((s) => `${s.atS} s ${s.rssMiB.toFixed(0)} MiB (young ${s.newSpaceMiB.toFixed(0)}, old ${s.oldSpaceMiB.toFixed(0)}, trace ${s.traceBufferMiB.toFixed(1)})`).join('; ')}; peak ${result.peakRssMiB.toFixed(0)} MiB, ${errors} errors`,
   );
   return result;
 }
@@ -82,7 +90,7 @@ export function memoryAfterTrafficRow(m: MemoryAfterTraffic): string[] {
   return [
     `gateway with ${m.chargers} chargers after ${m.seconds} s of MeterValues at ${m.rate} msg/s`,
     `RSS ${last.rssMiB.toFixed(0)} MiB, peak ${m.peakRssMiB.toFixed(0)} MiB`,
-    `RSS ${m.samples.map((s) => s.rssMiB.toFixed(0)).join(', ')} MiB every ${m.samples[1] ? m.samples[1].atS - m.samples[0]!.atS : 0} s from the boots on; V8's young generation ${m.samples.map((s) => s.newSpaceMiB.toFixed(0)).join(', ')} MB, old space ${m.samples.map((s) => s.oldSpaceMiB.toFixed(0)).join(', ')} MB; ${m.errors} errors`,
+    `RSS ${m.samples.map((s) => s.rssMiB.toFixed(0)).join(', ')} MiB every ${m.samples[1] ? m.samples[1].atS - m.samples[0]!.atS : 0} s from the boots on; V8's young generation ${m.samples.map((s) => s.newSpaceMiB.toFixed(0)).join(', ')} MB, old space ${m.samples.map((s) => s.oldSpaceMiB.toFixed(0)).join(', ')} MB, trace buffer ${m.samples.map((s) => s.traceBufferMiB.toFixed(1)).join(', ')} MiB; ${m.errors} errors`,
     'diagnostic (the idle and fleet rows are read from a fresh process)',
     '',
   ];

@@ -98,7 +98,7 @@ export class Gateway {
       bufferBytes: config.traceBufferMiB * 2 ** 20,
     });
     this.metrics = new GatewayMetrics(async () => {
-      const snapshot = await fleetSnapshot(this.config, this.registry, this.upstream, this.queue, this.storage.store);
+      const snapshot = await fleetSnapshot(this, this.storage.store);
       return this.migration ? { ...snapshot, ...(await this.migration.snapshot()) } : snapshot;
     });
     this.charts = fleetCharts(this, logger);

@@ -168,12 +168,18 @@ export async function loadFleetStatus(
   return chargers.filter((c): c is ChargerStatus => c !== undefined);
 }
 
+/** What a metrics scrape reads: the registry, this instance's connections, its queue and its trace. */
+export interface SnapshotSources {
+  config: GatewayConfig;
+  registry: Pick<ChargerRegistry, 'contacts' | 'deadLetters'>;
+  upstream: UpstreamPool;
+  queue: UpstreamQueue;
+  trace: { bufferTouchedBytes: number };
+}
+
 /** Fleet gauges for a metrics scrape: what the registry knows, this instance's connections, the queue. */
 export async function fleetSnapshot(
-  config: GatewayConfig,
-  registry: Pick<ChargerRegistry, 'contacts' | 'deadLetters'>,
-  upstream: UpstreamPool,
-  queue: UpstreamQueue,
+  { config, registry, upstream, queue, trace }: SnapshotSources,
   store?: SqliteStore,
 ): Promise<FleetSnapshot> {
   const identities = await registry.contacts.identities();
@@ -196,5 +202,6 @@ export async function fleetSnapshot(
     queueAdded: { ...queue.added },
     deadLetters: (await registry.deadLetters.list()).length,
     store: store && { bytes: store.sizeBytes(), ...store.stats },
+    traceBufferBytes: trace.bufferTouchedBytes,
   };
 }

@@ -22,6 +22,8 @@ export interface FleetSnapshot {
   /** Known chargers per route, and chargers with shadow copies waiting (migration routing on). */
   routes?: Record<string, number>;
   shadowBacklog?: number;
+  /** Bytes of the message trace's text buffer written so far (MessageTrace.bufferTouchedBytes). */
+  traceBufferBytes?: number;
 }
 
 type SnapshotMetric<T> = readonly [name: string, help: string, pick: (s: T) => number];
@@ -54,6 +56,11 @@ const FLEET_GAUGES: readonly SnapshotMetric<FleetSnapshot>[] = [
     'ocppgw_store_bytes',
     'Size on disk of the embedded durable store (database and write-ahead log); 0 with Redis or STORE=memory',
     (s) => s.store?.bytes ?? 0,
+  ],
+  [
+    'ocppgw_trace_buffer_bytes',
+    "Bytes of the message trace's text buffer written so far: resident memory outside the JS heap that grows with traffic up to TRACE_BUFFER_MIB, then stays",
+    (s) => s.traceBufferBytes ?? 0,
   ],
   [
     'ocppgw_shadow_backlog_chargers',

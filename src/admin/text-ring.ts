@@ -64,6 +64,14 @@ export class TextRing {
   }
 
   /**
+   * Bytes of the buffer written at least once: the part that is resident memory (pages come in as they are first
+   * written, and stay), growing with traffic until it is the whole capacity.
+   */
+  get touchedBytes(): number {
+    return Math.min(this.written, this.capacity);
+  }
+
+  /**
    * The text stored under `handle`, or undefined once newer texts have been written over it. A later write reaches
    * the text's first byte only after `capacity` bytes (the buffer's whole length) have been written from there.
    */

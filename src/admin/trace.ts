@@ -168,6 +168,11 @@ export class MessageTrace {
     this.texts = new TextRing(options.bufferBytes);
   }
 
+  /** Bytes of the text buffer written so far: resident, up to `bufferBytes` (TextRing.touchedBytes). */
+  get bufferTouchedBytes(): number {
+    return this.texts.touchedBytes;
+  }
+
   /** Adds to (or completes) the record `id` of a charger. */
   record(identity: string, id: string, part: TracePart): void {
     let charger = this.newest;

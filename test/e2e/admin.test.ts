@@ -116,6 +116,20 @@ describe('operator surface: status API, metrics, trace, dashboard (ADMIN_TOKEN s
     assert.match(command.ocppResult, /Accepted/);
   });
 
+  it('metrics: the trace buffer written so far is at least the texts of the records shown', async () => {
+    const { records } = await json(get('/api/chargers/CP-OPS/trace'));
+    const fields = ['soapRequest', 'soapResponse', 'ocppCall', 'ocppResult'];
+    // Masking keeps a text's length, so the texts read back weigh what was written (each with its 4-byte length).
+    const written = records
+      .flatMap((r: Record<string, string>) => fields.map((f) => r[f]).filter((t) => t !== undefined))
+      .reduce((sum: number, t: string) => sum + 4 + Buffer.byteLength(t), 0);
+    assert.ok(written > 0);
+    const metrics = await (await get('/metrics')).text();
+    const gauge = Number(/^ocppgw_trace_buffer_bytes (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(gauge >= written, `gauge ${gauge} against ${written} bytes of texts shown`);
+    assert.ok(gauge <= 32 * 2 ** 20, 'never more than TRACE_BUFFER_MIB');
+  });
+
   it('metrics: names and values after the known sequence', async () => {
     const text = await (await get('/metrics')).text();
     assert.equal(

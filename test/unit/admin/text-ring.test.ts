@@ -13,6 +13,15 @@ describe('TextRing (the trace texts, outside the JS heap)', () => {
     );
   });
 
+  it('counts the bytes written at least once, up to the capacity (the resident part)', () => {
+    const ring = new TextRing(256);
+    assert.equal(ring.touchedBytes, 0);
+    ring.put('x'.repeat(60));
+    assert.equal(ring.touchedBytes, 64);
+    for (let i = 0; i < 5; i++) ring.put('y'.repeat(60));
+    assert.equal(ring.touchedBytes, 256, 'a full ring is resident as a whole, however much more is written');
+  });
+
   it('forgets the oldest texts once newer ones have filled the buffer, and only those', () => {
     const ring = new TextRing(256);
     // 4 + 60 bytes each: four fit in 256 bytes; the fifth starts again at 0, over the first.
