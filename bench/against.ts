@@ -197,10 +197,10 @@ function report(
 ): void {
   const k = (n: number) => `${(n / 1000).toFixed(0)} k`;
   console.log(
-    `\nThis build against ${ref}: instructions per message (callgrind; ${WARM_UP} messages of warm-up, ${MEASURED} counted; V8's optimising compiler left out; the work of idle timers taken off, then included, then the compiler too)\n`,
+    `\nThis build against ${ref}: instructions per message (callgrind; ${WARM_UP} messages of warm-up, ${MEASURED} counted; V8's optimising compiler and its full collections left out; the work of idle timers taken off, then included, then the compiler and the full collections too)\n`,
   );
   console.log(
-    `| mode | this build | ${ref} | change | with timer work, this / ${ref} | with the compiler, this / ${ref} | idle RSS, this / ${ref} | start to /health, this / ${ref} |`,
+    `| mode | this build | ${ref} | change | with timer work, this / ${ref} | with the compiler and full collections, this / ${ref} | idle RSS, this / ${ref} | start to /health, this / ${ref} |`,
   );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const [mode, c] of Object.entries(instructions)) {

@@ -119,7 +119,8 @@ function countRow(traffic: string, pair: CountPair): string[] {
     `fleet API on, ${traffic}: instructions per message`,
     `${signedPct(added.share)} (${added.instructions >= 0 ? '+' : ''}${k(added.instructions)})`,
     `${k(pair.on.withoutTimersPerMessage)} on / ${k(pair.off.withoutTimersPerMessage)} off without timer work ` +
-      `(${k(pair.on.perMessage)} / ${k(pair.off.perMessage)} with it), counted side by side; ${errors} errors${errors ? ' (not valid)' : ''}`,
+      `(${k(pair.on.perMessage)} / ${k(pair.off.perMessage)} with it), counted side by side; full collections in the counts ` +
+      `${k(pair.on.fullCollectionsPerMessage)} / ${k(pair.off.fullCollectionsPerMessage)}, left out; ${errors} errors${errors ? ' (not valid)' : ''}`,
     target,
     errors ? '' : check(added.share <= FLEET_API_TARGET),
   ];

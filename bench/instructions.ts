@@ -57,31 +57,60 @@ async function dumpFile(dir: string, n = 1): Promise<string> {
   throw new Error(`no callgrind dump in ${dir} after 60 s: ${readdirSync(dir).join(', ')}`);
 }
 
+/** Functions of V8's optimising compilers (TurboFan and Maglev). */
+const COMPILER = /v8::internal::(compiler::|maglev::)/;
 /**
- * A dump's instructions: in all, and in V8's optimising compiler (functions in `v8::internal::compiler` and Maglev,
- * by their own cost, as callgrind_annotate lists them). The compiler's share falls with a longer warm-up (about 57%
- * of the instructions after 1,000 messages, 20% after 5,000: bench/README.md, "Instructions per message"); what is
- * left is what every message costs once the gateway runs hot, the figure two builds are compared by.
+ * Functions of V8's full (mark-compact) collections: marking, on the main thread and concurrently, sweeping and
+ * compaction; the scavenger's (young generation) are not among them.
  */
-function instructions(dump: string): { total: number; compiler: number } {
+const FULL_COLLECTION =
+  /v8::internal::.*(MarkCompact|ConcurrentMarking|MarkingVisitor|IncrementalMarking|MarkingWorklist|MarkingBarrier|Sweeper|LiveObjectRange|RecordMigratedSlotVisitor|RememberedSetUpdatingItem|StringTableCleaner|MemoryChunkData)/;
+
+export interface DumpInstructions {
+  total: number;
+  /** V8's optimising compilers. */
+  compiler: number;
+  /** V8's full collections. */
+  fullCollections: number;
+}
+
+/**
+ * A function's own instructions, as a line of `callgrind_annotate` lists them, summed into the compiler's, the full
+ * collections' and the total (bench/README.md, "Instructions per message").
+ */
+export function addAnnotatedLine(into: DumpInstructions, line: string): void {
+  const m = /^\s*([\d,]+) \([^)]*\)\s+(.*)$/.exec(line);
+  if (!m) return;
+  const n = Number(m[1]!.replaceAll(',', ''));
+  if (m[2]!.includes('PROGRAM TOTALS')) into.total = n;
+  else if (COMPILER.test(m[2]!)) into.compiler += n;
+  else if (FULL_COLLECTION.test(m[2]!) && !m[2]!.includes('Scaveng')) into.fullCollections += n;
+}
+
+/**
+ * A dump's instructions: in all, in V8's optimising compiler (functions in `v8::internal::compiler` and Maglev, by
+ * their own cost, as callgrind_annotate lists them) and in V8's full collections. The compiler's share falls with a
+ * longer warm-up (about 57% of the instructions after 1,000 messages, 20% after 5,000); a full collection falls into a
+ * count or not, and one adds about 100 k per message to a count of 1,000 (bench/README.md, "Instructions per
+ * message"). What is left is what every message costs once the gateway runs hot, the figure two builds are compared by.
+ */
+function instructions(dump: string): DumpInstructions {
   const text = execFileSync('callgrind_annotate', ['--threshold=100', dump], { maxBuffer: 256 * 2 ** 20 }).toString();
-  let total = 0;
-  let compiler = 0;
-  for (const line of text.split('\n')) {
-    const m = /^\s*([\d,]+) \([^)]*\)\s+(.*)$/.exec(line);
-    if (!m) continue;
-    const n = Number(m[1]!.replaceAll(',', ''));
-    if (m[2]!.includes('PROGRAM TOTALS')) total = n;
-    else if (/v8::internal::(compiler::|maglev::)/.test(m[2]!)) compiler += n;
-  }
-  return { total, compiler };
+  const out: DumpInstructions = { total: 0, compiler: 0, fullCollections: 0 };
+  for (const line of text.split('\n')) addAnnotatedLine(out, line);
+  return out;
 }
 
 export interface InstructionCount {
-  /** Instructions the gateway executed per message, over MEASURED messages, V8's optimising compiler left out. */
+  /**
+   * Instructions the gateway executed per message, over MEASURED messages, V8's optimising compiler and its full
+   * collections left out.
+   */
   perMessage: number;
-  /** The same, the compiler included. */
+  /** The same, the compiler and the full collections included. */
   withCompilerPerMessage: number;
+  /** V8's full collections during the count, per message: 0 or a few k without one, about 100 k with one. */
+  fullCollectionsPerMessage: number;
   /**
    * The same, without the work the gateway does on its timers (lease renewal, samples for the charts, reloads):
    * instructions per second when idle, times the seconds the count took, taken off. Under callgrind a message takes
@@ -141,11 +170,12 @@ export async function countInstructions(
     await sleep(IDLE_SECONDS * 1000);
     control('--dump');
     const idle = instructions(await dumpFile(dir, 2));
-    const idlePerSecond = (idle.total - idle.compiler) / ((performance.now() - t2) / 1000);
-    const perMessage = (counted.total - counted.compiler) / MEASURED;
+    const idlePerSecond = (idle.total - idle.compiler - idle.fullCollections) / ((performance.now() - t2) / 1000);
+    const perMessage = (counted.total - counted.compiler - counted.fullCollections) / MEASURED;
     const result = {
       perMessage,
       withCompilerPerMessage: counted.total / MEASURED,
+      fullCollectionsPerMessage: counted.fullCollections / MEASURED,
       withoutTimersPerMessage: perMessage - (idlePerSecond * (t2 - t1)) / 1000 / MEASURED,
       idlePerSecond,
       messages: MEASURED,
@@ -153,7 +183,8 @@ export async function countInstructions(
     };
     const k = (n: number) => `${(n / 1000).toFixed(0)} k`;
     log(
-      `instructions per message: ${k(result.perMessage)}, ${k(result.withCompilerPerMessage)} with the compiler, ` +
+      `instructions per message: ${k(result.perMessage)}, ${k(result.withCompilerPerMessage)} with the compiler and ` +
+        `full collections (these ${k(result.fullCollectionsPerMessage)}), ` +
         `${k(result.withoutTimersPerMessage)} without timer work (idle ${k(idlePerSecond)}/s) ` +
         `(${root}, ${JSON.stringify(env)}; warm-up ${((t1 - t0) / 1000).toFixed(0)} s, counted ${((t2 - t1) / 1000).toFixed(0)} s, ${errors} errors)`,
     );

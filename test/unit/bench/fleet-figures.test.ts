@@ -7,6 +7,7 @@ import type { InstructionCount } from '../../../bench/instructions.js';
 const count = (withoutTimersPerMessage: number, errors = 0): InstructionCount => ({
   perMessage: withoutTimersPerMessage + 100_000,
   withCompilerPerMessage: withoutTimersPerMessage * 2,
+  fullCollectionsPerMessage: 0,
   withoutTimersPerMessage,
   idlePerSecond: 500_000,
   messages: 200,
