@@ -64,7 +64,7 @@ const COMPILER = /v8::internal::(compiler::|maglev::)/;
  * compaction; the scavenger's (young generation) are not among them.
  */
 const FULL_COLLECTION =
-  /v8::internal::.*(MarkCompact|ConcurrentMarking|MarkingVisitor|IncrementalMarking|MarkingWorklist|MarkingBarrier|Sweeper|LiveObjectRange|RecordMigratedSlotVisitor|RememberedSetUpdatingItem|StringTableCleaner|MemoryChunkData)/;
+  /v8::internal::.*(MarkCompact|ConcurrentMarking|MarkingVisitor|IncrementalMarking|MarkingWorklist|MarkingBarrier|Sweeper|LiveObjectRange|RecordMigratedSlotVisitor|RememberedSetUpdatingItem|StringTableCleaner|MemoryChunkData|EvacuateVisitorBase|Evacuator|PointersUpdatingVisitor)/;
 
 export interface DumpInstructions {
   total: number;

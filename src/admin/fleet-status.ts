@@ -177,7 +177,7 @@ export interface SnapshotSources {
   trace: { bufferTouchedBytes: number };
 }
 
-/** Fleet gauges for a metrics scrape: what the registry knows, this instance's connections, the queue. */
+/** Fleet gauges for a metrics scrape: the registry, this instance's connections, its queue and its trace buffer. */
 export async function fleetSnapshot(
   { config, registry, upstream, queue, trace }: SnapshotSources,
   store?: SqliteStore,
