@@ -162,7 +162,7 @@ export class FleetRecords {
     this.withOpen(key, (session) => {
       if (!session) return;
       this.open.delete(key);
-      this.addSamples(session, call.transactionData);
+      this.addSamples(session, samplesOf(call.transactionData));
       session.end = Date.parse(String(call.timestamp));
       session.meterStop = Number(call.meterStop);
       session.recordedAt = now;
@@ -178,8 +178,9 @@ export class FleetRecords {
   }
 
   private metered(identity: string, call: Call): void {
+    // Read once: the same samples give the port's load and the session's record.
     const samples = samplesOf(call.meterValue);
-    const latestPower = samples.filter((s) => s.powerW !== undefined).at(-1);
+    const latestPower = samples.findLast((s) => s.powerW !== undefined);
     if (latestPower)
       this.power.set(`${identity}\n${Number(call.connectorId)}`, {
         kW: latestPower.powerW! / 1000,
@@ -187,7 +188,7 @@ export class FleetRecords {
       });
     if (call.transactionId === undefined) return;
     this.withOpen(`${identity}\n${Number(call.transactionId)}`, (session) => {
-      if (session) this.addSamples(session, call.meterValue);
+      if (session) this.addSamples(session, samples);
     });
   }
 
@@ -218,8 +219,8 @@ export class FleetRecords {
     this.unknown.add(key);
   }
 
-  private addSamples(session: SessionRecord, meterValue: unknown): void {
-    for (const s of samplesOf(meterValue))
+  private addSamples(session: SessionRecord, samples: MeterSample[]): void {
+    for (const s of samples)
       if (session.samples.length < MAX_SAMPLES_PER_SESSION) session.samples.push(s);
   }
 
