@@ -220,8 +220,7 @@ export class FleetRecords {
   }
 
   private addSamples(session: SessionRecord, samples: MeterSample[]): void {
-    for (const s of samples)
-      if (session.samples.length < MAX_SAMPLES_PER_SESSION) session.samples.push(s);
+    for (const s of samples) if (session.samples.length < MAX_SAMPLES_PER_SESSION) session.samples.push(s);
   }
 
   private status(identity: string, call: Call, now: number): void {
