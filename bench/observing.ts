@@ -21,7 +21,7 @@ export async function measureObserving(): Promise<void> {
   try {
     const observing = await countObserving(agent, csmsPort);
     console.log(
-      `\n(callgrind; ${WARM_UP} messages of warm-up, ${MEASURED} counted; V8's optimising compiler left out)\n`,
+      `\n(callgrind; ${WARM_UP} messages of warm-up, ${MEASURED} counted; V8's optimising compiler and its full collections left out)\n`,
     );
     console.log('| measure | value | detail | target | result |\n|---|---|---|---|---|');
     console.log(`| ${observingRow(observing).join(' | ')} |`);
