@@ -3,14 +3,18 @@ import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 
 /**
- * Runs `npm run demo` with these flags on free ports until `done` holds for what it printed (then Ctrl-C, as a user
- * stops it), or at most `seconds`; resolves with everything it printed. Waiting for the output rather than a fixed
- * time keeps the test from failing on a machine busy with the other tests.
+ * Runs `npm run demo` with these flags on free ports for at least `seconds.least`, then until `done` holds for what
+ * it printed (then Ctrl-C, as a user stops it), or at most `seconds.most`; resolves with everything it printed.
+ * Waiting for the output rather than a fixed time keeps the test from failing on a machine busy with the other tests.
  */
-async function demo(flags: string[], seconds: number, done: (output: string) => boolean): Promise<string> {
+async function demo(
+  flags: string[],
+  seconds: { least: number; most: number },
+  done: (output: string) => boolean,
+): Promise<string> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'scripts/demo.ts', ...flags, '--seconds', String(seconds)],
+    ['--import', 'tsx', 'scripts/demo.ts', ...flags, '--seconds', String(seconds.most)],
     {
       env: { ...process.env, PORT: '0', ADMIN_PORT: '0', DEMO_CSMS_PORT: '0', CONFIG: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -18,16 +22,24 @@ async function demo(flags: string[], seconds: number, done: (output: string) => 
   );
   let output = '';
   let stopping = false;
+  let lateEnough = false;
+  const check = () => {
+    if (stopping || !lateEnough || !done(output)) return;
+    stopping = true;
+    child.kill('SIGINT');
+  };
   const read = (d: Buffer) => {
     output += d;
-    if (!stopping && done(output)) {
-      stopping = true;
-      child.kill('SIGINT');
-    }
+    check();
   };
   child.stdout.on('data', read);
   child.stderr.on('data', read);
+  const least = setTimeout(() => {
+    lateEnough = true;
+    check();
+  }, seconds.least * 1000);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearTimeout(least);
   assert.equal(code, 0, output);
   assert.match(output, /dashboard:\s+http:\/\/127\.0\.0\.1:\d+\/dashboard\//);
   assert.doesNotMatch(output, /strictValidationFailure|Error:/);
@@ -38,7 +50,7 @@ describe('npm run demo', () => {
   it('runs the gateway, a demo CSMS and SOAP chargers, and bridges full transactions both ways', async () => {
     const bridged = /demo: full transaction bridged: DEMO-\d transaction \d+/;
     const commanded = /CSMS <- DEMO-2 RemoteStartTransaction answered \{"status":"Accepted"\}/;
-    const output = await demo([], 40, (o) => bridged.test(o) && commanded.test(o));
+    const output = await demo([], { least: 7, most: 40 }, (o) => bridged.test(o) && commanded.test(o));
     assert.match(output, bridged);
     assert.match(output, commanded, 'a CSMS command reached a SOAP charger and came back');
   });
@@ -47,7 +59,7 @@ describe('npm run demo', () => {
     const bridged =
       /demo: full transaction bridged: DEMO-\d transaction [0-9a-f-]{36} \(TransactionEvent Started -> Updated -> Ended\)/;
     const commanded = /CSMS <- DEMO-2 RequestStartTransaction answered \{"status":"Accepted"\}/;
-    const output = await demo(['--ocpp201'], 40, (o) => bridged.test(o) && commanded.test(o));
+    const output = await demo(['--ocpp201'], { least: 8, most: 40 }, (o) => bridged.test(o) && commanded.test(o));
     assert.match(output, /OCPP-J 2\.0\.1, strict validation/);
     assert.match(output, bridged);
     assert.match(output, commanded);
@@ -60,7 +72,7 @@ describe('npm run demo', () => {
     const afterCutOver = (o: string) => o.slice(Math.max(0, o.indexOf('demo: cut-over: DEMO-1 routed to the CSMS')));
     const output = await demo(
       ['--migration'],
-      60,
+      { least: 16, most: 60 },
       (o) => diverged.test(o) && refused.test(o) && o.includes('demo: cut-over') && bridged.test(afterCutOver(o)),
     );
     assert.match(output, /legacy <- BootNotification/);
