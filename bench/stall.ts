@@ -62,7 +62,7 @@ export async function measureStall(gw: Gateway, send: Send, perSecond: number): 
   const pid = gw.child.pid!;
   const latencies = Array.from({ length: TOTAL_S }, () => [] as number[]);
   const errors = new Array<number>(TOTAL_S).fill(0);
-  const counters = sampleCounters(gw, pid, performance.now());
+  const sampling = sampleCounters(gw, pid, performance.now());
   const stall = setTimeout(() => {
     process.kill(pid, 'SIGSTOP');
     setTimeout(() => process.kill(pid, 'SIGCONT'), STALL_MS);
@@ -83,7 +83,7 @@ export async function measureStall(gw: Gateway, send: Send, perSecond: number): 
   } finally {
     clearTimeout(stall);
   }
-  const samples = await counters.stop();
+  const samples = await sampling.stop();
   const seconds = latencies.map((l, s) => ({
     sent: l.length + errors[s]!,
     errors: errors[s]!,
