@@ -16,6 +16,7 @@ import type { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deleteKeysWithPrefix } from '../test/helpers/redis-keys.js';
+import { type DumpInstructions, dumpInstructions } from './callgrind-dump.js';
 import { startGateway } from './processes.js';
 import { soapSender, type Send } from './rounds.js';
 import { log, quick, REDIS_URL, sleep } from './settings.js';
@@ -57,48 +58,15 @@ async function dumpFile(dir: string, n = 1): Promise<string> {
   throw new Error(`no callgrind dump in ${dir} after 60 s: ${readdirSync(dir).join(', ')}`);
 }
 
-/** Functions of V8's optimising compilers (TurboFan and Maglev). */
-const COMPILER = /v8::internal::(compiler::|maglev::)/;
 /**
- * Functions of V8's full (mark-compact) collections: marking, on the main thread and concurrently, sweeping and
- * compaction; the scavenger's (young generation) are not among them.
- */
-const FULL_COLLECTION =
-  /v8::internal::.*(MarkCompact|ConcurrentMarking|MarkingVisitor|IncrementalMarking|MarkingWorklist|MarkingBarrier|Sweeper|LiveObjectRange|RecordMigratedSlotVisitor|RememberedSetUpdatingItem|StringTableCleaner|MemoryChunkData|EvacuateVisitorBase|Evacuator|PointersUpdatingVisitor)/;
-
-export interface DumpInstructions {
-  total: number;
-  /** V8's optimising compilers. */
-  compiler: number;
-  /** V8's full collections. */
-  fullCollections: number;
-}
-
-/**
- * A function's own instructions, as a line of `callgrind_annotate` lists them, summed into the compiler's, the full
- * collections' and the total (bench/README.md, "Instructions per message").
- */
-export function addAnnotatedLine(into: DumpInstructions, line: string): void {
-  const m = /^\s*([\d,]+) \([^)]*\)\s+(.*)$/.exec(line);
-  if (!m) return;
-  const n = Number(m[1]!.replaceAll(',', ''));
-  if (m[2]!.includes('PROGRAM TOTALS')) into.total = n;
-  else if (COMPILER.test(m[2]!)) into.compiler += n;
-  else if (FULL_COLLECTION.test(m[2]!) && !m[2]!.includes('Scaveng')) into.fullCollections += n;
-}
-
-/**
- * A dump's instructions: in all, in V8's optimising compiler (functions in `v8::internal::compiler` and Maglev, by
- * their own cost, as callgrind_annotate lists them) and in V8's full collections. The compiler's share falls with a
- * longer warm-up (about 57% of the instructions after 1,000 messages, 20% after 5,000); a full collection falls into a
- * count or not, and one adds about 100 k per message to a count of 1,000 (bench/README.md, "Instructions per
- * message"). What is left is what every message costs once the gateway runs hot, the figure two builds are compared by.
+ * A dump's instructions: in all, in V8's optimising compilers and in V8's full collections (bench/callgrind-dump.ts).
+ * The compiler's share falls with a longer warm-up (about 57% of the instructions after 1,000 messages, 20% after
+ * 5,000); a full collection falls into a count or not, and one adds about 120 k per message to a count of 1,000
+ * (bench/README.md, "Instructions per message"). What is left is what every message costs once the gateway runs hot,
+ * the figure two builds are compared by.
  */
 function instructions(dump: string): DumpInstructions {
-  const text = execFileSync('callgrind_annotate', ['--threshold=100', dump], { maxBuffer: 256 * 2 ** 20 }).toString();
-  const out: DumpInstructions = { total: 0, compiler: 0, fullCollections: 0 };
-  for (const line of text.split('\n')) addAnnotatedLine(out, line);
-  return out;
+  return dumpInstructions(readFileSync(dump, 'utf8'));
 }
 
 export interface InstructionCount {
@@ -109,7 +77,7 @@ export interface InstructionCount {
   perMessage: number;
   /** The same, the compiler and the full collections included. */
   withCompilerPerMessage: number;
-  /** V8's full collections during the count, per message: 0 or a few k without one, about 100 k with one. */
+  /** V8's full collections during the count, per message: 0 or a few k without one, about 120 k with one. */
   fullCollectionsPerMessage: number;
   /**
    * The same, without the work the gateway does on its timers (lease renewal, samples for the charts, reloads):

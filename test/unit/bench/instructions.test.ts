@@ -1,31 +1,77 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addAnnotatedLine, type DumpInstructions } from '../../../bench/instructions.js';
+import { dumpInstructions, parseCallGraph } from '../../../bench/callgrind-dump.js';
 
-/** Lines as `callgrind_annotate` prints them (own cost, share, file:function [object]). */
-const ANNOTATED = `
-1,029,397,435 (100.0%)  PROGRAM TOTALS
-29,186,605 ( 2.84%)  ???:void v8::internal::MarkingVisitorBase<v8::internal::ConcurrentMarkingVisitor, v8::internal::ConcurrentMarkingState>::ProcessStrongHeapObject() [/usr/bin/node]
-20,879,092 ( 2.03%)  ???:v8::internal::ConcurrentMarking::RunMajor(v8::JobDelegate*, unsigned int, bool) [/usr/bin/node]
-17,400,965 ( 1.69%)  ???:v8::internal::Sweeper::RawSweep(v8::internal::Page*, v8::internal::FreeSpaceTreatmentMode) [/usr/bin/node]
-25,998,000 ( 2.53%)  ???:0x000000000d330400 [???]
-15,831,474 ( 1.54%)  ???:Builtins_LoadIC [/usr/bin/node]
-12,380,850 ( 1.20%)  ???:v8::internal::compiler::GraphReducer::ReduceTop() [/usr/bin/node]
- 1,000,000 ( 0.10%)  ???:v8::internal::maglev::MaglevGraphBuilder::Build() [/usr/bin/node]
-11,134,107 ( 1.08%)  ???:heap::base::SlotCallbackResult v8::internal::Scavenger::ScavengeObject<v8::internal::FullHeapObjectSlot>(v8::internal::FullHeapObjectSlot) [/usr/bin/node]
-   450,000 ( 0.04%)  ???:void v8::internal::EvacuateVisitorBase::RawMigrateObject<(v8::internal::EvacuateVisitorBase::MigrationMode)0>(v8::internal::EvacuateVisitorBase*) [/usr/bin/node]
- 2,000,000 ( 0.19%)  ???:void v8::internal::Scavenger::IterateAndScavengePromotedObject(v8::internal::HeapObject, v8::internal::Map, v8::internal::MarkingState*) [/usr/bin/node]
---------------------------------------------------------------------------------
-Ir                   file:function
+/**
+ * A dump in callgrind's format, as valgrind writes it: names compressed as `(id) name` on first use, own costs as
+ * `<line> <Ir>`, and after `calls=` the inclusive cost of those calls. A full collection (the sweeper) and the
+ * scavenger both call one helper; the compiler has a function of its own; JIT code is an address.
+ */
+const DUMP = `# callgrind format
+version: 1
+positions: line
+events: Ir
+summary: 10000
+
+ob=(1) /usr/bin/node
+fl=(1) ???
+fn=(1) v8::internal::Sweeper::RawSweep(v8::internal::Page*)
+0 1000
+cfn=(2) v8::internal::HeapObject::SizeFromMap(v8::internal::Map) const
+calls=30 0
+0 300
+
+fn=(3) heap::base::SlotCallbackResult v8::internal::Scavenger::ScavengeObject<v8::internal::FullHeapObjectSlot>()
+0 2000
+cfn=(2)
+calls=10 0
+0 100
+
+fn=(2)
+0 400
+
+fn=(4) v8::internal::compiler::GraphReducer::ReduceTop()
+0 700
++3 50
+
+fn=(5) 0x000000000d330400
+0 5000
+cfn=(4)
+calls=1 0
+* 750
+
+fn=(6) void v8::internal::IncrementalMarking::AdvanceOnAllocation()
+0 250
+cfn=(7) v8::internal::ConcurrentMarkingVisitor::ShouldVisit(v8::internal::HeapObject)
+calls=2 0
+0 80
+fn=(7)
+0 80
+totals: 10000
 `;
 
-describe('bench: a callgrind dump read by function', () => {
-  it("sets the compiler's and the full collections' instructions apart, and nothing else", () => {
-    const d: DumpInstructions = { total: 0, compiler: 0, fullCollections: 0 };
-    for (const line of ANNOTATED.split('\n')) addAnnotatedLine(d, line);
-    assert.equal(d.total, 1_029_397_435);
-    assert.equal(d.compiler, 12_380_850 + 1_000_000);
-    // The scavenger's work stays in the count even where its names mention marking: every message pays for it.
-    assert.equal(d.fullCollections, 29_186_605 + 20_879_092 + 17_400_965 + 450_000);
+describe('bench: a callgrind dump read through its call graph', () => {
+  it("reads each function's own cost and the inclusive cost of each call", () => {
+    const graph = parseCallGraph(DUMP);
+    assert.equal(graph.total, 10_000);
+    const fn = (prefix: string) => graph.functions.find((f) => f.name.includes(prefix))!;
+    assert.equal(fn('SizeFromMap').self, 400);
+    assert.equal(fn('ReduceTop').self, 750);
+    assert.deepEqual(
+      [...fn('SizeFromMap').callers].map(([caller, cost]) => [caller.name.slice(0, 30), cost]),
+      [
+        ['v8::internal::Sweeper::RawSwee', 300],
+        ['heap::base::SlotCallbackResult', 100],
+      ],
+    );
+  });
+
+  it("sets the compiler's and the full collections' instructions apart, a shared helper by its callers' shares", () => {
+    const d = dumpInstructions(DUMP);
+    assert.equal(d.total, 10_000);
+    assert.equal(d.compiler, 750);
+    // Sweeping and incremental marking in full; three quarters of the helper's 400, as 300 of its 400 came from the
+    // sweeper; the scavenger's own work stays in the count: every message pays for it.
+    assert.equal(d.fullCollections, 1000 + 250 + 80 + 300);
   });
 });
