@@ -52,6 +52,17 @@ const MAX_ALARMS_PER_CHARGER = 500;
 const REFRESH_MS = 2_000;
 const MAX_UNKNOWN_TRANSACTIONS = 10_000;
 
+/**
+ * An open session and its meter samples so far. The samples are kept as numbers, three per sample (time, energy,
+ * power; NaN where a sample has none), in one array of doubles, and become MeterSample objects when the session
+ * closes: a session of 2,000 samples is then one object of 48 KB for the garbage collector instead of 2,000 small
+ * ones, and takes about a quarter of the memory (docs/fleet-api.md#records-and-retention).
+ */
+interface OpenSession {
+  record: SessionRecord;
+  values: number[];
+}
+
 /** A durable-looking number derived from the session's facts: the same session gets the same id on every instance. */
 export function sessionIdOf(identity: string, transactionId: number, start: string): number {
   return Number.parseInt(
@@ -62,7 +73,7 @@ export function sessionIdOf(identity: string, transactionId: number, start: stri
 
 export class FleetRecords {
   /** Open sessions by identity and transactionId. */
-  private readonly open = new Map<string, SessionRecord>();
+  private readonly open = new Map<string, OpenSession>();
   /** Closed sessions in the order they closed: the guide's record ordinals follow this order. */
   private readonly closedSessions = new ClosedSessions<SessionRecord>();
   private readonly alarmsByCharger = new Map<string, AlarmRecord[]>();
@@ -84,12 +95,12 @@ export class FleetRecords {
    */
   async persistIn(persistence: RecordsPersistence): Promise<void> {
     const before = {
-      open: [...this.open.entries()],
+      open: [...this.open.entries()].map(([key, o]): [string, SessionRecord] => [key, o.record]),
       closed: [...this.closedSessions.all()],
       alarms: [...this.alarmsByCharger.values()].flat(),
     };
     this.persistence = persistence;
-    for (const [key, s] of await persistence.load('open')) this.open.set(key, s as SessionRecord);
+    for (const [key, s] of await persistence.load('open')) this.open.set(key, openSession(s as SessionRecord));
     await this.reload();
     for (const [key, s] of before.open) this.write('open', key, s);
     for (const s of before.closed) this.write('session', String(s.sessionId), s);
@@ -152,16 +163,18 @@ export class FleetRecords {
       meterStart: Number(call.meterStart),
       samples: [],
     };
-    this.open.set(key, session);
+    this.open.set(key, openSession(session));
     this.unknown.delete(key);
     this.write('open', key, session);
   }
 
   private stopped(identity: string, call: Call, now: number): void {
     const key = `${identity}\n${Number(call.transactionId)}`;
-    this.withOpen(key, (session) => {
-      if (!session) return;
+    this.withOpen(key, (open) => {
+      if (!open) return;
+      const session = open.record;
       this.open.delete(key);
+      this.addSamples(session, samplesFromValues(open.values));
       this.addSamples(session, samplesOf(call.transactionData));
       session.end = Date.parse(String(call.timestamp));
       session.meterStop = Number(call.meterStop);
@@ -187,8 +200,8 @@ export class FleetRecords {
         at: latestPower.at,
       });
     if (call.transactionId === undefined) return;
-    this.withOpen(`${identity}\n${Number(call.transactionId)}`, (session) => {
-      if (session) this.addSamples(session, samples);
+    this.withOpen(`${identity}\n${Number(call.transactionId)}`, (open) => {
+      if (open) for (const s of samples) appendValues(open.values, s);
     });
   }
 
@@ -198,7 +211,7 @@ export class FleetRecords {
    * the other instance held in memory are not in it, docs/fleet-api.md#records-and-retention). A transaction
    * found nowhere is remembered, so its later MeterValues cost no further reads.
    */
-  private withOpen(key: string, apply: (session: SessionRecord | undefined) => void): void {
+  private withOpen(key: string, apply: (session: OpenSession | undefined) => void): void {
     const queued = this.adopting.get(key);
     if (!queued && (this.open.has(key) || !this.persistence?.shared || this.unknown.has(key))) {
       apply(this.open.get(key));
@@ -213,7 +226,7 @@ export class FleetRecords {
 
   private async adopt(key: string): Promise<void> {
     const stored = await this.persistence!.get('open', key).catch(() => undefined);
-    if (stored && !this.open.has(key)) this.open.set(key, stored as SessionRecord);
+    if (stored && !this.open.has(key)) this.open.set(key, openSession(stored as SessionRecord));
     if (stored || this.open.has(key)) return;
     if (this.unknown.size >= MAX_UNKNOWN_TRANSACTIONS) this.unknown.clear();
     this.unknown.add(key);
@@ -278,6 +291,27 @@ export class FleetRecords {
   portLoad(identity: string, connectorId: number): number | undefined {
     return this.power.get(`${identity}\n${connectorId}`)?.kW;
   }
+}
+
+function openSession(record: SessionRecord): OpenSession {
+  return { record, values: [] };
+}
+
+/** Appends a sample to an open session's numbers, up to MAX_SAMPLES_PER_SESSION. */
+function appendValues(values: number[], s: MeterSample): void {
+  if (values.length < 3 * MAX_SAMPLES_PER_SESSION) values.push(s.at, s.energyWh ?? Number.NaN, s.powerW ?? Number.NaN);
+}
+
+/** An open session's numbers back as samples, without the fields a sample did not have. */
+function samplesFromValues(values: readonly number[]): MeterSample[] {
+  const out: MeterSample[] = [];
+  for (let i = 0; i < values.length; i += 3) {
+    const sample: MeterSample = { at: values[i]! };
+    if (!Number.isNaN(values[i + 1])) sample.energyWh = values[i + 1];
+    if (!Number.isNaN(values[i + 2])) sample.powerW = values[i + 2];
+    out.push(sample);
+  }
+  return out;
 }
 
 /** OCPP 1.6 meterValue[] -> samples: the energy register (Wh) and active import power (W), other measurands ignored. */

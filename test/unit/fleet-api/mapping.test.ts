@@ -103,6 +103,24 @@ describe('fleet API: pure mapping', () => {
       T0,
     );
     assert.equal(r.portLoad('CP-1', 2), 11);
+    // A sample with power only: the closed session's sample has no energy field (not NaN, not undefined).
+    r.observe(
+      'CP-1',
+      'MeterValues',
+      {
+        connectorId: 2,
+        transactionId: 9,
+        meterValue: [
+          {
+            timestamp: '2024-05-01T12:10:00.000Z',
+            sampledValue: [{ value: '7000', measurand: 'Power.Active.Import' }],
+          },
+        ],
+      },
+      {},
+      T0,
+    );
+    assert.equal(r.portLoad('CP-1', 2), 7);
     r.observe(
       'CP-1',
       'StopTransaction',
@@ -114,8 +132,10 @@ describe('fleet API: pure mapping', () => {
     assert.equal(s!.sessionId, sessionIdOf('CP-1', 9, '2024-05-01T12:00:00.000Z'));
     assert.deepEqual(s!.samples, [
       { at: Date.parse('2024-05-01T12:05:00Z'), energyWh: 1500, powerW: 11_000 },
+      { at: Date.parse('2024-05-01T12:10:00Z'), powerW: 7000 },
       { at: Date.parse('2024-05-01T12:20:00Z'), energyWh: 3500 },
     ]);
+    assert.deepEqual(Object.keys(s!.samples[1]!), ['at', 'powerW']);
     assert.equal(r.portLoad('CP-1', 2), undefined, 'no load once the transaction ended');
     r.observe('CP-1', 'StatusNotification', { connectorId: 1, status: 'Faulted', errorCode: 'GroundFailure' }, {}, T0);
     r.observe('CP-1', 'StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError' }, {}, T0);
