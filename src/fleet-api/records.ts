@@ -211,7 +211,7 @@ export class FleetRecords {
    * the other instance held in memory are not in it, docs/fleet-api.md#records-and-retention). A transaction
    * found nowhere is remembered, so its later MeterValues cost no further reads.
    */
-  private withOpen(key: string, apply: (session: OpenSession | undefined) => void): void {
+  private withOpen(key: string, apply: (open: OpenSession | undefined) => void): void {
     const queued = this.adopting.get(key);
     if (!queued && (this.open.has(key) || !this.persistence?.shared || this.unknown.has(key))) {
       apply(this.open.get(key));

@@ -171,6 +171,35 @@ describe('fleet API: pure mapping', () => {
     assert.equal(r.closed()[0]!.start, Date.parse('2024-05-02T12:00:00Z'));
   });
 
+  it('records: a session keeps at most 2,000 meter samples, then the meterStop reading', () => {
+    const r = new FleetRecords({ sessionsPerCharger: 2, historyDays: 35 });
+    const start = Date.parse('2024-05-01T00:00:00Z');
+    r.observe(
+      'CP-1',
+      'StartTransaction',
+      { connectorId: 1, idTag: 'A', timestamp: new Date(start).toISOString(), meterStart: 0 },
+      { transactionId: 4 },
+      T0,
+    );
+    for (let i = 1; i <= 2_005; i++) {
+      const timestamp = new Date(start + i * 60_000).toISOString();
+      const sampledValue = [{ value: String(i), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }];
+      r.observe(
+        'CP-1',
+        'MeterValues',
+        { connectorId: 1, transactionId: 4, meterValue: [{ timestamp, sampledValue }] },
+        {},
+        T0,
+      );
+    }
+    const end = new Date(start + 2_100 * 60_000).toISOString();
+    r.observe('CP-1', 'StopTransaction', { transactionId: 4, timestamp: end, meterStop: 9_999 }, {}, T0);
+    const samples = r.closed()[0]!.samples;
+    assert.equal(samples.length, 2_001);
+    assert.deepEqual(samples[1_999], { at: start + 2_000 * 60_000, energyWh: 2_000 });
+    assert.deepEqual(samples[2_000], { at: Date.parse(end), energyWh: 9_999 });
+  });
+
   it('15-minute buckets: cumulative or per quarter, peak only from power samples', () => {
     const session = {
       sessionId: 1,
