@@ -17,6 +17,17 @@ const fleet = fleetApiSchema.parse({
   authFailuresPerMinute: 2,
 });
 
+/** A MeterValues of CP-1 as the CSMS received it: one meter value of the given samples. */
+function meter(
+  r: FleetRecords,
+  connectorId: number,
+  transactionId: number,
+  timestamp: string,
+  sampledValue: Record<string, string>[],
+): void {
+  r.observe('CP-1', 'MeterValues', { connectorId, transactionId, meterValue: [{ timestamp, sampledValue }] }, {}, T0);
+}
+
 describe('fleet API: pure mapping', () => {
   it('OCPP connector status -> the four API port states', () => {
     assert.deepEqual(
@@ -82,44 +93,14 @@ describe('fleet API: pure mapping', () => {
       { transactionId: 9 },
       T0,
     );
-    r.observe(
-      'CP-1',
-      'MeterValues',
-      {
-        connectorId: 2,
-        transactionId: 9,
-        meterValue: [
-          {
-            timestamp: '2024-05-01T12:05:00.000Z',
-            sampledValue: [
-              { value: '1.5', measurand: 'Energy.Active.Import.Register', unit: 'kWh' },
-              { value: '11', measurand: 'Power.Active.Import', unit: 'kW' },
-              { value: '16', measurand: 'Current.Import', unit: 'A' },
-            ],
-          },
-        ],
-      },
-      {},
-      T0,
-    );
+    meter(r, 2, 9, '2024-05-01T12:05:00.000Z', [
+      { value: '1.5', measurand: 'Energy.Active.Import.Register', unit: 'kWh' },
+      { value: '11', measurand: 'Power.Active.Import', unit: 'kW' },
+      { value: '16', measurand: 'Current.Import', unit: 'A' },
+    ]);
     assert.equal(r.portLoad('CP-1', 2), 11);
     // A sample with power only: the closed session's sample has no energy field (not NaN, not undefined).
-    r.observe(
-      'CP-1',
-      'MeterValues',
-      {
-        connectorId: 2,
-        transactionId: 9,
-        meterValue: [
-          {
-            timestamp: '2024-05-01T12:10:00.000Z',
-            sampledValue: [{ value: '7000', measurand: 'Power.Active.Import' }],
-          },
-        ],
-      },
-      {},
-      T0,
-    );
+    meter(r, 2, 9, '2024-05-01T12:10:00.000Z', [{ value: '7000', measurand: 'Power.Active.Import' }]);
     assert.equal(r.portLoad('CP-1', 2), 7);
     r.observe(
       'CP-1',
@@ -183,14 +164,7 @@ describe('fleet API: pure mapping', () => {
     );
     for (let i = 1; i <= 2_005; i++) {
       const timestamp = new Date(start + i * 60_000).toISOString();
-      const sampledValue = [{ value: String(i), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }];
-      r.observe(
-        'CP-1',
-        'MeterValues',
-        { connectorId: 1, transactionId: 4, meterValue: [{ timestamp, sampledValue }] },
-        {},
-        T0,
-      );
+      meter(r, 1, 4, timestamp, [{ value: String(i), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }]);
     }
     const end = new Date(start + 2_100 * 60_000).toISOString();
     r.observe('CP-1', 'StopTransaction', { transactionId: 4, timestamp: end, meterStop: 9_999 }, {}, T0);
