@@ -263,15 +263,15 @@ export class CsmsCallHandler {
       calls = [...calls, ...after.next(reply)];
       for (const note of ctx.notes.splice(0)) log.info(note);
     }
-    const deps = {
+    await sendFollowUps(target.identity, calls, {
       upstream: this.upstream,
       registry: this.registry,
       tables: target.path.tables,
       timeoutMs: this.config.csmsTimeoutMs,
       options: ctx.options,
-      logger: log,
-    };
-    await sendFollowUps(target.identity, calls, deps);
+      log: () => log,
+      infoEnabled: log.isLevelEnabled('info'),
+    });
   }
 
   /** POSTs the SOAP request to the charger's callback URL; every failure becomes a CALLERROR naming it. */

@@ -24,22 +24,30 @@ export async function sendFollowUps(
     tables: TranslationTables;
     timeoutMs: number;
     options: TranslationOptions;
-    logger: Logger;
+    /**
+     * The logger of the message or command the follow-ups belong to, asked for only when there is something to log: a
+     * child logger costs a serialisation of its bindings, and a message with follow-ups is common (every status).
+     */
+    log: () => Logger;
+    /** Whether info lines are logged, so that a sent follow-up makes no child logger when they are not. */
+    infoEnabled: boolean;
   },
 ): Promise<void> {
   const protocol = csmsProtocolModule(deps.tables.target);
   for (const call of followUps) {
     const valid: SchemaCheck = protocol ? checkOutbound(protocol, call.action, 'req', call.payload) : { ok: true };
     if (!valid.ok) {
-      deps.logger.error(
-        { followUp: call.action, payload: call.payload, schemaError: valid.message },
-        `${call.action} on the charger's behalf is not valid ${deps.tables.target}; not sent`,
-      );
+      deps
+        .log()
+        .error(
+          { followUp: call.action, payload: call.payload, schemaError: valid.message },
+          `${call.action} on the charger's behalf is not valid ${deps.tables.target}; not sent`,
+        );
       continue;
     }
     try {
       const result = await deps.upstream.get(identity).call(call.action, call.payload, Date.now() + deps.timeoutMs);
-      deps.logger.info({ followUp: call.action }, `sent ${call.action} on the charger's behalf`);
+      if (deps.infoEnabled) deps.log().info({ followUp: call.action }, `sent ${call.action} on the charger's behalf`);
       const source = call.source;
       const reduce = source && deps.tables.chargerInitiated.get(source.action)?.reduce;
       if (source && reduce) {
@@ -50,10 +58,12 @@ export async function sendFollowUps(
         );
       }
     } catch (err) {
-      deps.logger.warn(
-        { err: (err as Error).message, followUp: call.action },
-        `${call.action} on the charger's behalf not delivered`,
-      );
+      deps
+        .log()
+        .warn(
+          { err: (err as Error).message, followUp: call.action },
+          `${call.action} on the charger's behalf not delivered`,
+        );
     }
   }
 }

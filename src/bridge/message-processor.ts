@@ -220,7 +220,8 @@ export class ChargerMessageProcessor {
       tables: run.path.tables,
       timeoutMs: this.deps.config.csmsTimeoutMs,
       options: run.ctx.options,
-      logger: run.log(),
+      log: () => run.log(),
+      infoEnabled: this.deps.logger.isLevelEnabled('info'),
     });
   }
 
