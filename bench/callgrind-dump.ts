@@ -23,7 +23,7 @@ const COMPILER = /v8::internal::(compiler::|maglev::)/;
 const FULL_COLLECTION =
   /v8::internal::.*(MarkCompact|ConcurrentMarking|MarkingVisitor|IncrementalMarking|MarkingWorklist|MarkingBarrier|Sweeper|LiveObjectRange|RecordMigratedSlotVisitor|RememberedSetUpdatingItem|StringTableCleaner|MemoryChunkData|EvacuateVisitorBase|Evacuator|PointersUpdatingVisitor)/;
 
-export function isFullCollection(name: string): boolean {
+function isFullCollection(name: string): boolean {
   return FULL_COLLECTION.test(name) && !name.includes('Scaveng');
 }
 
