@@ -108,14 +108,20 @@ export class RoutedProcessor {
    */
   private async settle(job: UpstreamJob, arrangement: Arrangement, outcome: JobOutcome): Promise<void> {
     const answer = answerOf(outcome);
-    if (arrangement.shadow && answer.kind !== 'none')
+    let wrote = false;
+    if (arrangement.shadow && answer.kind !== 'none') {
       await this.store.addCopy(this.copyOf(job, arrangement.shadow, answer));
+      wrote = true;
+    }
     if (job.action === 'StartTransaction' || job.action === 'StopTransaction') {
       const at = new Date().toISOString();
       await this.store.updateRouting(job.identity, (r) =>
         afterPrimary(r, job.action, job.request, answer, arrangement, at),
       );
+      wrote = true;
     }
-    await this.store.durable();
+    // Only what this message wrote is waited for: a commit forced for nothing would also write every message other
+    // chargers have in flight, and hold this answer for an fsync (docs/architecture.md#the-embedded-store).
+    if (wrote) await this.store.durable();
   }
 }

@@ -105,7 +105,7 @@ export class EmbeddedSettingsStore implements ChargerSettingsStore {
       }
     }
     try {
-      await this.store?.durable();
+      await this.store?.durable('state');
     } finally {
       // What is in memory is in effect, also when the commit failed (the API answers the error; the write is retried).
       const identities = changes.map((c) => c.identity);
@@ -126,7 +126,7 @@ export class EmbeddedSettingsStore implements ChargerSettingsStore {
     }
     const excess = this.auditTrail.length - AUDIT_KEPT;
     if (excess > 0) for (const old of this.auditTrail.splice(0, excess)) this.store?.delete('audit', auditKey(old.id));
-    await this.store?.durable();
+    await this.store?.durable('state');
   }
 
   async audit(query: { identity?: string; offset: number; limit: number }): Promise<AuditPage> {

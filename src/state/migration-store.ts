@@ -99,7 +99,7 @@ export class EmbeddedMigrationStore implements MigrationStore {
       this.routesSet.set(identity, route);
       this.store?.put('route', identity, route);
     }
-    await this.store?.durable();
+    await this.store?.durable('state');
   }
 
   routes(): ReadonlyMap<string, RouteName> {
@@ -138,7 +138,7 @@ export class EmbeddedMigrationStore implements MigrationStore {
   }
 
   async durable(): Promise<void> {
-    await this.store?.durable();
+    await this.store?.durable('state');
   }
 
   async removeCopy(identity: string, id: string): Promise<void> {

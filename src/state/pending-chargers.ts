@@ -151,14 +151,14 @@ export class EmbeddedPendingStore implements PendingStore {
     this.decided.set(decision.identity, decision);
     this.store?.delete('pending', decision.identity);
     this.store?.put('pending-decision', decision.identity, decision);
-    await this.store?.durable();
+    await this.store?.durable('state');
   }
 
   async forget(identity: string, kind: Decision['kind']): Promise<boolean> {
     if (this.decided.get(identity)?.kind !== kind) return false;
     this.decided.delete(identity);
     this.store?.delete('pending-decision', identity);
-    await this.store?.durable();
+    await this.store?.durable('state');
     return true;
   }
 

@@ -39,7 +39,15 @@ export type WalSync = (fd: number, done: (err: NodeJS.ErrnoException | null) => 
 interface Waiter {
   resolve(): void;
   reject(err: Error): void;
+  /** It waits for queued messages too (an acknowledgement), not only for key-value writes and removals. */
+  messages: boolean;
 }
+
+/**
+ * What a caller of durable() waits for: `all` (the default) every pending write; `state` every key-value write and
+ * removal, but not the queued messages no one was told are kept (docs/architecture.md#the-embedded-store).
+ */
+export type Durability = 'all' | 'state';
 
 export interface StoreStats {
   /** Durable commits (each one fsync of the write-ahead log). */
@@ -61,7 +69,8 @@ export interface StoreStats {
  * message about to be acknowledged as stored), else within `writeBehindMs`; while one fsync is under way, everything
  * written meanwhile waits and goes in the next commit. A message written and removed before its
  * commit (delivered while the CSMS answers normally) is never written at all, and of several writes to one key only
- * the last is. Reads happen once, at start: the gateway keeps what it needs in memory.
+ * the last is; a commit for state alone (a transaction's owner, a shadow copy, a setting) leaves the queued messages
+ * out. Reads happen once, at start: the gateway keeps what it needs in memory.
  */
 /** A key's last write was a delete. */
 const REMOVED = Symbol('removed');
@@ -135,48 +144,65 @@ export class SqliteStore {
     this.schedule();
   }
 
-  /** Resolves once everything written so far is committed; rejects with the reason when the commit fails. */
-  durable(): Promise<void> {
+  /**
+   * Resolves once everything written so far is committed (with `state`: everything but queued messages, see
+   * Durability); rejects with the reason when the commit fails.
+   */
+  durable(scope: Durability = 'all'): Promise<void> {
     if (this.closed) return Promise.reject(new StoreError('the store is closed'));
-    if (!this.dirty && !this.syncing) return Promise.resolve();
+    const messages = scope === 'all';
+    if (!this.pending(messages) && !this.syncing) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
+      this.waiters.push({ resolve, reject, messages });
       if (!this.scheduled) {
         this.scheduled = true;
         // Everyone who asks in this turn of the event loop shares the commit (group commit).
-        setImmediate(() => this.commit());
+        setImmediate(() => this.commit(false));
       }
     });
   }
 
   private get dirty(): boolean {
-    return this.inserts.size > 0 || this.deletes.size > 0 || this.kv.size > 0;
+    return this.pending(true);
+  }
+
+  /** Whether a commit has something to write; queued messages counted only if `messages`. */
+  private pending(messages: boolean): boolean {
+    return (messages && this.inserts.size > 0) || this.deletes.size > 0 || this.kv.size > 0;
   }
 
   private schedule(): void {
     if (this.timer || this.closed) return;
-    this.timer = setTimeout(() => this.commit(), this.writeBehindMs);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.commit(true);
+    }, this.writeBehindMs);
     this.timer.unref();
   }
 
   /**
    * One transaction with every pending write, then its fsync; on failure the writes stay pending and the waiters are
-   * told. While an fsync is under way nothing is committed: its end commits what gathered meanwhile.
+   * told. While an fsync is under way nothing is committed: its end commits what gathered meanwhile. Queued messages
+   * are written when a waiter needs them or by the write-behind timer (`everything`), not for a waiter of `state`:
+   * forcing them out for a routing record would write, and later delete, every message other chargers have in flight.
    */
-  private commit(): void {
+  private commit(everything: boolean): void {
     this.scheduled = false;
-    clearTimeout(this.timer);
-    this.timer = undefined;
     if (this.syncing) return;
     const waiters = this.waiters;
     this.waiters = [];
-    if (!this.dirty) {
+    const messages = everything || waiters.some((w) => w.messages);
+    if (messages) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (!this.pending(messages)) {
       for (const w of waiters) w.resolve();
       return;
     }
     let log: number;
     try {
-      log = this.writeAll();
+      log = this.writeAll(messages);
     } catch (err) {
       this.failed(
         err,
@@ -202,7 +228,7 @@ export class SqliteStore {
         'store fsync failed: the messages that waited for it are answered 503 and resent by their chargers',
       );
     else for (const w of waiters) w.resolve();
-    if (this.waiters.length > 0) this.commit();
+    if (this.waiters.length > 0) this.commit(false);
     else if (this.dirty) this.schedule();
   }
 
@@ -227,10 +253,10 @@ export class SqliteStore {
     }
   }
 
-  /** One transaction with every pending write; returns the write-ahead log's descriptor, for its fsync. */
-  private writeAll(): number {
+  /** One transaction with every pending write (queued messages if `messages`); returns the log's descriptor. */
+  private writeAll(messages = true): number {
     const { insert, delete: del, put, remove } = this.statements;
-    const inserts = [...this.inserts];
+    const inserts = messages ? [...this.inserts] : [];
     const deletes = [...this.deletes];
     const kv = [...this.kv.values()];
     const jobs = inserts.map(([seq, m]) => this.text(m.job, `message ${seq}`));

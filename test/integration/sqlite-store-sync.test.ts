@@ -99,6 +99,54 @@ describe('embedded durable store: the fsync of a commit, off the event loop', ()
     store.close();
   });
 
+  it('a commit for state alone leaves the queued messages out; the write-behind takes them later', async () => {
+    const { dir, store, release, nextFsync } = heldStore();
+    store.appendMessage(1, 'CP-1', { id: 'a' });
+    store.put('routing', 'CP-2', { open: ['42'] });
+    const state = store.durable('state');
+    await nextFsync();
+    assert.equal(store.stats.messagesWritten, 0, 'the message in flight is not written for a routing record');
+    release();
+    await state;
+    assert.equal(store.stats.commits, 1);
+    await nextFsync(); // the write-behind (50 ms here) commits the message still pending
+    assert.equal(store.stats.messagesWritten, 1);
+    release();
+    await until(() => store.stats.commits === 2, 'the write-behind commit', 5_000);
+    store.close();
+    const again = SqliteStore.open(dir, createLogger('silent'));
+    assert.deepEqual(
+      again.loadMessages().map((m) => m.seq),
+      [1],
+    );
+    assert.deepEqual(again.loadSpace('routing'), [['CP-2', { open: ['42'] }]]);
+    again.close();
+  });
+
+  it('only queued messages pending: a wait for state is answered without a commit', async () => {
+    const { store, held } = heldStore();
+    store.appendMessage(1, 'CP-1', { id: 'a' });
+    store.removeMessage(1);
+    store.appendMessage(2, 'CP-1', { id: 'b' });
+    await store.durable('state');
+    assert.equal(store.stats.commits, 0);
+    assert.equal(held.length, 0, 'no fsync');
+    store.close();
+  });
+
+  it('a wait for state and a wait for messages in one turn share one commit, with the messages', async () => {
+    const { store, release, nextFsync } = heldStore();
+    store.appendMessage(1, 'CP-1', { id: 'a' });
+    store.put('copy', 'CP-1\na', { id: 'a' });
+    const both = Promise.all([store.durable('state'), store.durable()]);
+    await nextFsync();
+    release();
+    await both;
+    assert.equal(store.stats.commits, 1);
+    assert.equal(store.stats.messagesWritten, 1);
+    store.close();
+  });
+
   it('a failed fsync answers its waiters with the reason, counts an error, and the store goes on', async () => {
     const { store, release, nextFsync } = heldStore();
     store.appendMessage(1, 'CP-1', { id: 'a' });
