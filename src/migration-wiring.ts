@@ -21,6 +21,9 @@ import type { SqliteStore } from './state/sqlite-store.js';
 import { commandsAllowed } from './translate/routing.js';
 import type { Logger } from './util/log.js';
 
+/** Relay addresses kept at most (one per charger; a fleet beyond it makes them again, not more memory). */
+const MAX_CACHED_RELAY_URLS = 100_000;
+
 export interface MigrationParts {
   /** The SOAP client that calls chargers (the CSMS's commands use the same one). */
   chargers: SoapClient;
@@ -55,7 +58,18 @@ export class MigrationWiring {
     tokens: RelayTokens,
   ) {
     const { config, logger } = parts;
-    const relayUrlOfCharger = (identity: string) => relayUrlOf(config.publicUrl, identity, tokens.tokenOf(identity));
+    // A charger's relay address (an HMAC and a URL built from the public one) is the same for every message it sends:
+    // made once per charger, not per message.
+    const relayUrls = new Map<string, string>();
+    const relayUrlOfCharger = (identity: string) => {
+      let url = relayUrls.get(identity);
+      if (url === undefined) {
+        if (relayUrls.size >= MAX_CACHED_RELAY_URLS) relayUrls.clear();
+        url = relayUrlOf(config.publicUrl, identity, tokens.tokenOf(identity));
+        relayUrls.set(identity, url);
+      }
+      return url;
+    };
     const legacyDeps = {
       config,
       registry: parts.registry,
