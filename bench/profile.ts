@@ -1,6 +1,7 @@
 /**
- * Where a gateway's CPU goes under load: `npx tsx bench/profile.ts [embedded|memory|redis] [checkout]` runs the
- * compiled gateway with `node --cpu-prof`, warms it up, loads it for 10 s with the bench's 64 closed-loop senders,
+ * Where a gateway's CPU goes under load: `npx tsx bench/profile.ts [embedded|memory|redis|legacy|shadow] [checkout]`
+ * runs the compiled gateway (`legacy` and `shadow`: durable, migration routes `legacy` and `legacy+shadow` to a bare
+ * SOAP server as the legacy system) with `node --cpu-prof`, warms it up, loads it for 10 s with the bench's 64 closed-loop senders,
  * stops it, and prints the ten functions with the most self time (bench/README.md, "Profiles"). The checkout defaults
  * to this one; it must be built (`npm run build`). The same self time is then summed per source file; `PROFILE_OUT=<file>`
  * keeps the profile (open it in Chrome's DevTools).
@@ -12,7 +13,7 @@ import { basename, join, resolve } from 'node:path';
 import { deleteKeysWithPrefix } from '../test/helpers/redis-keys.js';
 import { CsmsStub } from './csms-stub.js';
 import { closedLoop, rate } from './load.js';
-import { startGateway } from './processes.js';
+import { startBareSoap, startGateway } from './processes.js';
 import { soapSender } from './rounds.js';
 import { CLIENTS, log, REDIS_URL } from './settings.js';
 
@@ -71,9 +72,17 @@ async function main(): Promise<void> {
   const csmsPort = await stub.ready();
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   const prefix = `bench-${Math.random().toString(36).slice(2, 10)}`;
-  const env =
-    mode === 'redis' ? { REDIS_URL, REDIS_PREFIX: prefix } : mode === 'memory' ? { STORE: 'memory' } : ({} as object);
-  const gw = await startGateway(csmsPort, env as Record<string, string>, mode === 'embedded', root, {
+  // The migration modes route to a legacy system: the bench's bare SOAP server, which answers at once.
+  const legacy = mode === 'legacy' || mode === 'shadow' ? await startBareSoap() : undefined;
+  const env: Record<string, string> =
+    mode === 'redis'
+      ? { REDIS_URL, REDIS_PREFIX: prefix }
+      : mode === 'memory'
+        ? { STORE: 'memory' }
+        : legacy
+          ? { LEGACY_CS_URL: legacy.url.href, ROUTE: mode === 'shadow' ? 'legacy+shadow' : 'legacy' }
+          : {};
+  const gw = await startGateway(csmsPort, env, mode !== 'redis' && mode !== 'memory', root, {
     command: [],
     startSeconds: 20,
     nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
@@ -86,6 +95,7 @@ async function main(): Promise<void> {
   } finally {
     await gw.stop();
     stub.close();
+    legacy?.child.kill('SIGTERM');
     agent.destroy();
     if (mode === 'redis') await deleteKeysWithPrefix(REDIS_URL, prefix);
   }
