@@ -1,10 +1,10 @@
 /**
  * Where a gateway's CPU goes under load: `npx tsx bench/profile.ts [embedded|memory|redis|legacy|shadow] [checkout]`
  * runs the compiled gateway (`legacy` and `shadow`: durable, migration routes `legacy` and `legacy+shadow` to a bare
- * SOAP server as the legacy system) with `node --cpu-prof`, warms it up, loads it for 10 s with the bench's 64 closed-loop senders,
- * stops it, and prints the ten functions with the most self time (bench/README.md, "Profiles"). The checkout defaults
- * to this one; it must be built (`npm run build`). The same self time is then summed per source file; `PROFILE_OUT=<file>`
- * keeps the profile (open it in Chrome's DevTools).
+ * SOAP server as the legacy system) with `node --cpu-prof`, warms it up, loads it for 10 s with the bench's 64
+ * closed-loop senders, stops it, and prints the ten functions with the most self time (bench/README.md, "Profiles").
+ * The checkout defaults to this one; it must be built (`npm run build`). The same self time is then summed per source
+ * file; `PROFILE_OUT=<file>` keeps the profile (open it in Chrome's DevTools).
  */
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
