@@ -64,6 +64,14 @@ export function selfTimesByFile(profile: Profile): { name: string; share: number
   return selfTimesBy(profile, ({ functionName, url }) => (url ? fileOf(url) : functionName));
 }
 
+/** The environment of a profiled mode; `legacyUrl` is the legacy system's, for `legacy` and `shadow`. */
+function envOf(mode: string, prefix: string, legacyUrl: URL | undefined): Record<string, string> {
+  if (mode === 'redis') return { REDIS_URL, REDIS_PREFIX: prefix };
+  if (mode === 'memory') return { STORE: 'memory' };
+  if (!legacyUrl) return {};
+  return { LEGACY_CS_URL: legacyUrl.href, ROUTE: mode === 'shadow' ? 'legacy+shadow' : 'legacy' };
+}
+
 async function main(): Promise<void> {
   const mode = process.argv[2] ?? 'embedded';
   const root = resolve(process.argv[3] ?? '.');
@@ -74,19 +82,17 @@ async function main(): Promise<void> {
   const prefix = `bench-${Math.random().toString(36).slice(2, 10)}`;
   // The migration modes route to a legacy system: the bench's bare SOAP server, which answers at once.
   const legacy = mode === 'legacy' || mode === 'shadow' ? await startBareSoap() : undefined;
-  const env: Record<string, string> =
-    mode === 'redis'
-      ? { REDIS_URL, REDIS_PREFIX: prefix }
-      : mode === 'memory'
-        ? { STORE: 'memory' }
-        : legacy
-          ? { LEGACY_CS_URL: legacy.url.href, ROUTE: mode === 'shadow' ? 'legacy+shadow' : 'legacy' }
-          : {};
-  const gw = await startGateway(csmsPort, env, mode !== 'redis' && mode !== 'memory', root, {
-    command: [],
-    startSeconds: 20,
-    nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-  });
+  const gw = await startGateway(
+    csmsPort,
+    envOf(mode, prefix, legacy?.url),
+    mode !== 'redis' && mode !== 'memory',
+    root,
+    {
+      command: [],
+      startSeconds: 20,
+      nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    },
+  );
   try {
     const send = soapSender(agent, gw.url, `gw-${prefix}`);
     await closedLoop(CLIENTS, 8, send);
