@@ -300,4 +300,40 @@ describe('partition fencing (real Redis)', () => {
       await csms.stop();
     }
   });
+
+  it('a connection opened before the instance owned the partition drops held frames too once the right lapses', async () => {
+    const csms = await new TestCsms().start();
+    let may = false;
+    const connection = new UpstreamConnection({
+      csmsUrl: csms.url,
+      identity: 'CP-FENCE-LATE',
+      protocol: ocpp16,
+      pingIntervalSec: 0,
+      reconnectMinMs: 20,
+      reconnectMaxMs: 200,
+      logger: createLogger('silent'),
+      onCall: async () => ({ payload: {} }),
+      mayDeliver: () => may,
+    });
+    try {
+      // The ingress opens a charger's connection on whichever instance its SOAP request reached, owner or not.
+      connection.connect();
+      await until(() => connection.isOpen, 'the connection to open while the instance is not the owner', 5_000);
+      may = true; // the partition's lease is taken afterwards
+      await connection.call('Heartbeat', {}, Date.now() + 5_000);
+      assert.equal(csms.callsFor('CP-FENCE-LATE').length, 1);
+      const ws = (connection as unknown as { ws: { send: (...args: unknown[]) => void } }).ws;
+      const send = ws.send.bind(ws);
+      ws.send = (...args: unknown[]) => {
+        send(...args);
+        may = false; // a freeze between the write and the flush outlasts the lease
+      };
+      await assert.rejects(connection.call('Heartbeat', {}, Date.now() + 5_000), UpstreamError);
+      await until(() => connection.state === 'idle', 'the dropped connection to stay closed', 5_000);
+      assert.equal(csms.callsFor('CP-FENCE-LATE').length, 1, 'the CSMS received nothing after the right lapsed');
+    } finally {
+      connection.close();
+      await csms.stop();
+    }
+  });
 });
