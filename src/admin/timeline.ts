@@ -1,4 +1,5 @@
 import type { ExchangeEvent } from '../bridge/message-run.js';
+import { compareText } from '../util/order.js';
 
 /**
  * What happened to each charger, for the timeline on its dashboard page (docs/architecture.md#fleet-charts): status
@@ -205,7 +206,7 @@ export class ChargerTimeline {
    */
   events(identity: string, limit = this.options.perCharger): TimelineEvent[] {
     const events = this.byCharger.get(identity)?.list(this.options.perCharger) ?? [];
-    return events.sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
+    return events.sort((a, b) => compareText(b.at, a.at)).slice(0, limit);
   }
 
   private add(identity: string, at: number, kind: TimelineKind, fields: Partial<EventFields>): ChargerEvents {

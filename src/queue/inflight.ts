@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { fencedCommand, luaCommand, type Fence } from '../util/lua-command.js';
 import { writeCoalescer } from '../util/write-coalescer.js';
+import { compareText } from '../util/order.js';
 import { OLDEST_UNFINISHED_LUA } from './charger-jobs.js';
 import { withRoute } from './batch.js';
 import type { UpstreamJob } from './upstream-queue.js';
@@ -159,6 +160,6 @@ export class InflightRecords {
     const records = Object.values(await this.redis.hgetall(this.key(partition))).map((json) =>
       withRoute(JSON.parse(json) as UpstreamJob),
     );
-    return records.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+    return records.sort((a, b) => compareText(a.receivedAt, b.receivedAt));
   }
 }

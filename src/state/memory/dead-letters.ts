@@ -1,5 +1,6 @@
 import type { DeadLetter, DeadLetterStore } from '../registry.js';
 import type { PersistedMap } from './persist.js';
+import { compareText } from '../../util/order.js';
 
 /** Dead letters in process memory, by message id. */
 export class MemoryDeadLetters implements DeadLetterStore {
@@ -10,7 +11,7 @@ export class MemoryDeadLetters implements DeadLetterStore {
   }
 
   async list(): Promise<DeadLetter[]> {
-    return [...this.letters.values()].sort((a, b) => a.deadAt.localeCompare(b.deadAt));
+    return [...this.letters.values()].sort((a, b) => compareText(a.deadAt, b.deadAt));
   }
 
   async remove(id: string): Promise<DeadLetter | undefined> {

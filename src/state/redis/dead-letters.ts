@@ -1,5 +1,6 @@
 import type { DeadLetter, DeadLetterStore } from '../registry.js';
 import type { RedisSpace } from './space.js';
+import { compareText } from '../../util/order.js';
 
 /** Dead letters in Redis: `<prefix>:dead-letters`, a hash, message id -> DeadLetter as JSON. */
 export class RedisDeadLetters implements DeadLetterStore {
@@ -15,7 +16,7 @@ export class RedisDeadLetters implements DeadLetterStore {
 
   async list(): Promise<DeadLetter[]> {
     const all = Object.values(await this.space.redis.hgetall(this.key)).map((json) => JSON.parse(json) as DeadLetter);
-    return all.sort((a, b) => a.deadAt.localeCompare(b.deadAt));
+    return all.sort((a, b) => compareText(a.deadAt, b.deadAt));
   }
 
   async remove(id: string): Promise<DeadLetter | undefined> {
