@@ -55,10 +55,7 @@ export class UpstreamConnection {
   private tail: Promise<unknown> = Promise.resolve();
   private openWaiters = new Set<{ resolve(): void; reject(err: UpstreamError): void }>();
   private readonly mayDeliver: () => boolean;
-  /**
-   * The current connection is an owner's: it was opened while this instance could deliver the charger's messages
-   * (mayDeliver), or it has carried a CALL since. Its held frames are then dropped, not sent, once that right lapses.
-   */
+  /** An owner's connection: opened while this instance could deliver (mayDeliver), or it has carried a CALL since. */
   private delivering = false;
 
   constructor(private readonly options: UpstreamOptions) {
@@ -275,9 +272,7 @@ export class UpstreamConnection {
       return new Promise<Record<string, unknown>>((resolve, reject) => {
         // Checked in the same step as the write: whatever was awaited before, a CALL goes out only while it may.
         if (!this.mayDeliver()) return reject(fenced());
-        // A connection the ingress opened before this instance owned the charger's partition carries an owner's CALL
-        // from now on: held frames must meet the owner's check at the flush (docs/architecture.md#fencing).
-        this.delivering = true;
+        this.delivering = true; // an ingress-opened one too: its held frames meet the check (docs/architecture.md#fencing)
         const id = randomUUID();
         const timer = setTimeout(
           () => {
