@@ -259,81 +259,77 @@ describe('partition fencing (real Redis)', () => {
     assert.deepEqual(released, [], 'the partition was never given up');
   });
 
-  it('a CALL goes out only while the instance may deliver; frames held past that are dropped, not sent late', async () => {
+  /** A charger's upstream connection whose right to deliver is `right.may`, to a CSMS of its own. */
+  async function fencedConnection(identity: string, right: { may: boolean }) {
     const csms = await new TestCsms().start();
-    let may = true;
     const connection = new UpstreamConnection({
       csmsUrl: csms.url,
-      identity: 'CP-FENCE',
+      identity,
       protocol: ocpp16,
       pingIntervalSec: 0,
       reconnectMinMs: 20,
       reconnectMaxMs: 200,
       logger: createLogger('silent'),
       onCall: async () => ({ payload: {} }),
-      mayDeliver: () => may,
+      mayDeliver: () => right.may,
     });
-    try {
-      await connection.call('Heartbeat', {}, Date.now() + 5_000);
-      assert.equal(csms.callsFor('CP-FENCE').length, 1);
-
-      may = false;
-      await assert.rejects(
-        connection.call('Heartbeat', {}, Date.now() + 5_000),
-        (err: unknown) => err instanceof UpstreamError && err.kind === 'fenced',
-      );
-      // Written while it still may, but the right lapses before the frame leaves the process (a freeze in between):
-      // the held frame goes with its socket instead of reaching the CSMS late.
-      may = true;
+    /** The next CALL is written while the right holds, which lapses before the frame leaves the process (a freeze). */
+    const lapseAfterNextWrite = () => {
       const ws = (connection as unknown as { ws: { send: (...args: unknown[]) => void } }).ws;
       const send = ws.send.bind(ws);
       ws.send = (...args: unknown[]) => {
         send(...args);
-        may = false;
+        right.may = false;
       };
+    };
+    const stop = async () => {
+      connection.close();
+      await csms.stop();
+    };
+    return { csms, connection, lapseAfterNextWrite, stop };
+  }
+
+  it('a CALL goes out only while the instance may deliver; frames held past that are dropped, not sent late', async () => {
+    const right = { may: true };
+    const { csms, connection, lapseAfterNextWrite, stop } = await fencedConnection('CP-FENCE', right);
+    try {
+      await connection.call('Heartbeat', {}, Date.now() + 5_000);
+      assert.equal(csms.callsFor('CP-FENCE').length, 1);
+
+      right.may = false;
+      await assert.rejects(
+        connection.call('Heartbeat', {}, Date.now() + 5_000),
+        (err: unknown) => err instanceof UpstreamError && err.kind === 'fenced',
+      );
+      // Written while it still may, but the right lapses before the frame leaves the process: the held frame goes
+      // with its socket instead of reaching the CSMS late.
+      right.may = true;
+      lapseAfterNextWrite();
       await assert.rejects(connection.call('Heartbeat', {}, Date.now() + 5_000), UpstreamError);
       await until(() => connection.state === 'idle', 'the dropped connection to stay closed', 5_000);
       assert.equal(csms.callsFor('CP-FENCE').length, 1, 'the CSMS received nothing after the right lapsed');
       assert.equal(csms.connectionCount, 1, 'an owner connection does not reconnect without the right');
     } finally {
-      connection.close();
-      await csms.stop();
+      await stop();
     }
   });
 
   it('a connection opened before the instance owned the partition drops held frames too once the right lapses', async () => {
-    const csms = await new TestCsms().start();
-    let may = false;
-    const connection = new UpstreamConnection({
-      csmsUrl: csms.url,
-      identity: 'CP-FENCE-LATE',
-      protocol: ocpp16,
-      pingIntervalSec: 0,
-      reconnectMinMs: 20,
-      reconnectMaxMs: 200,
-      logger: createLogger('silent'),
-      onCall: async () => ({ payload: {} }),
-      mayDeliver: () => may,
-    });
+    const right = { may: false };
+    const { csms, connection, lapseAfterNextWrite, stop } = await fencedConnection('CP-FENCE-LATE', right);
     try {
-      // The ingress opens a charger's connection on whichever instance its SOAP request reached, owner or not.
+      // Opened by an instance that does not own the charger's partition (the ingress does for a refused identity).
       connection.connect();
       await until(() => connection.isOpen, 'the connection to open while the instance is not the owner', 5_000);
-      may = true; // the partition's lease is taken afterwards
+      right.may = true; // the partition's lease is taken afterwards
       await connection.call('Heartbeat', {}, Date.now() + 5_000);
       assert.equal(csms.callsFor('CP-FENCE-LATE').length, 1);
-      const ws = (connection as unknown as { ws: { send: (...args: unknown[]) => void } }).ws;
-      const send = ws.send.bind(ws);
-      ws.send = (...args: unknown[]) => {
-        send(...args);
-        may = false; // a freeze between the write and the flush outlasts the lease
-      };
+      lapseAfterNextWrite();
       await assert.rejects(connection.call('Heartbeat', {}, Date.now() + 5_000), UpstreamError);
       await until(() => connection.state === 'idle', 'the dropped connection to stay closed', 5_000);
       assert.equal(csms.callsFor('CP-FENCE-LATE').length, 1, 'the CSMS received nothing after the right lapsed');
     } finally {
-      connection.close();
-      await csms.stop();
+      await stop();
     }
   });
 });
