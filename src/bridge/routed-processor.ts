@@ -120,8 +120,8 @@ export class RoutedProcessor {
       );
       wrote = true;
     }
-    // Only what this message wrote is waited for: a commit forced for nothing would also write every message other
-    // chargers have in flight, and hold this answer for an fsync (docs/architecture.md#the-embedded-store).
+    // Only what this message wrote is waited for: a commit asked for nothing would still hold this answer for an fsync
+    // of other chargers' pending state writes (docs/architecture.md#the-embedded-store).
     if (wrote) await this.store.durable();
   }
 }
