@@ -112,3 +112,12 @@ export function dumpInstructions(text: string): DumpInstructions {
   out.fullCollections = Math.round(out.fullCollections);
   return out;
 }
+
+/**
+ * Whether a counted window ran hot: V8's optimising compiler took at most `settledShare` of its instructions. While
+ * the compiler is busier than that, part of the window ran code not yet optimised, and the window counts as more
+ * warm-up (bench/README.md, "Instructions per message").
+ */
+export function isHot(window: DumpInstructions, settledShare: number): boolean {
+  return window.total > 0 && window.compiler <= settledShare * window.total;
+}

@@ -11,6 +11,8 @@ const count = (withoutTimersPerMessage: number, errors = 0): InstructionCount =>
   withoutTimersPerMessage,
   idlePerSecond: 500_000,
   messages: 200,
+  windows: 1,
+  compilerShare: 0.05,
   errors,
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dumpInstructions, parseCallGraph } from '../../../bench/callgrind-dump.js';
+import { dumpInstructions, isHot, parseCallGraph } from '../../../bench/callgrind-dump.js';
 
 /**
  * A dump in callgrind's format, as valgrind writes it: names compressed as `(id) name` on first use, own costs as
@@ -73,5 +73,13 @@ describe('bench: a callgrind dump read through its call graph', () => {
     // Sweeping and incremental marking in full; three quarters of the helper's 400, as 300 of its 400 came from the
     // sweeper; the scavenger's own work stays in the count: every message pays for it.
     assert.equal(d.fullCollections, 1000 + 250 + 80 + 300);
+  });
+
+  it('takes a window as hot only once the compiler has settled under the given share', () => {
+    const d = dumpInstructions(DUMP);
+    // The compiler took 750 of 10,000: 7.5%.
+    assert.equal(isHot(d, 0.1), true);
+    assert.equal(isHot(d, 0.05), false);
+    assert.equal(isHot({ total: 0, compiler: 0, fullCollections: 0 }, 0.1), false);
   });
 });
