@@ -14,7 +14,7 @@ import { deleteKeysWithPrefix } from '../test/helpers/redis-keys.js';
 import { CsmsStub } from './csms-stub.js';
 import { closedLoop, percentile, rate } from './load.js';
 import { costOf, type PhaseCost } from './costs.js';
-import { countAll, MEASURED, WARM_UP, type InstructionCount } from './instructions.js';
+import { changeOf, countPairs, MEASURED, WARM_UP, type InstructionCount, type PairCount } from './instructions.js';
 import { buildGateway, rssMiB, startBareSoap, startGateway } from './processes.js';
 import { soapSender } from './rounds.js';
 import { CLIENTS, log, MODES, quick, REDIS_URL, SECONDS, sleep, WARM_UP_SECONDS } from './settings.js';
@@ -152,39 +152,34 @@ const RECOUNT_ABOVE = 0.1;
 /**
  * Instructions per message, each mode, the two builds side by side (bench/instructions.ts): the comparison that other
  * processes on the machine do not move. A mode whose two counts differ by more than RECOUNT_ABOVE is counted twice
- * more, and the pair whose change is the median of the three is reported: the two counts of a pair run at the same
- * time, and one pair of short Redis counts can differ by a fifth with no change at all (bench/README.md, "Comparing
- * two builds").
+ * more, and the pair whose change is the median of the three is reported: one pair of short Redis counts can differ by
+ * a fifth with no change at all (bench/README.md, "Comparing two builds").
  */
 async function instructionCounts(roots: Record<Which, string>, csmsPort: number, agent: Agent) {
-  const pairOf = async (modes: readonly (typeof MODES)[number][]) => {
-    const runs = modes.flatMap((mode) =>
-      (['current', 'earlier'] as const).map((which) => ({ root: roots[which], env: mode.env, durable: mode.durable })),
-    );
-    const counts = await countAll(agent, csmsPort, runs, 2);
-    return modes.map((_, i) => ({ current: counts[2 * i]!, earlier: counts[2 * i + 1]! }));
-  };
-  const first = await pairOf(MODES);
-  const pairs = new Map(MODES.map((mode, i) => [mode.name, [first[i]!]]));
-  const changeOf = (c: Record<Which, InstructionCount>) =>
-    c.current.withoutTimersPerMessage / c.earlier.withoutTimersPerMessage - 1;
-  const doubtful = MODES.filter((mode) => Math.abs(changeOf(pairs.get(mode.name)![0]!)) > RECOUNT_ABOVE);
-  for (let again = 0; again < 2 && doubtful.length > 0; again++) {
-    const more = await pairOf(doubtful);
-    for (const [i, mode] of doubtful.entries()) pairs.get(mode.name)!.push(more[i]!);
-  }
-  const medianPair = (list: Record<Which, InstructionCount>[]) =>
-    [...list].sort((a, b) => changeOf(a) - changeOf(b))[list.length >> 1]!;
-  for (const mode of doubtful) {
-    const changes = pairs.get(mode.name)!.map((c) => `${(changeOf(c) * 100).toFixed(1)}%`);
-    log(
-      `${mode.name}: the first pair differed by more than 10%; three pairs: ${changes.join(', ')} (the median pair reported)`,
-    );
-  }
-  return Object.fromEntries([...pairs].map(([name, list]) => [name, { ...medianPair(list), pairs: list }])) as Record<
-    string,
-    Record<Which, InstructionCount> & { pairs: Record<Which, InstructionCount>[] }
-  >;
+  const runOf = (mode: (typeof MODES)[number], which: Which) => ({
+    root: roots[which],
+    env: mode.env,
+    durable: mode.durable,
+  });
+  const counted = await countPairs(
+    agent,
+    csmsPort,
+    MODES.map((mode) => ({ base: runOf(mode, 'earlier'), changed: runOf(mode, 'current') })),
+    (change) => Math.abs(change) > RECOUNT_ABOVE,
+  );
+  const asBuilds = (pair: PairCount) => ({ current: pair.changed, earlier: pair.base });
+  return Object.fromEntries(
+    MODES.map((mode, i) => {
+      const { median, pairs } = counted[i]!;
+      if (pairs.length > 1) {
+        const changes = pairs.map((c) => `${(changeOf(c) * 100).toFixed(1)}%`);
+        log(
+          `${mode.name}: the first pair differed by more than 10%; three pairs: ${changes.join(', ')} (median reported)`,
+        );
+      }
+      return [mode.name, { ...asBuilds(median), pairs: pairs.map(asBuilds) }];
+    }),
+  ) as Record<string, Record<Which, InstructionCount> & { pairs: Record<Which, InstructionCount>[] }>;
 }
 
 /**

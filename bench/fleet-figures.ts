@@ -25,10 +25,15 @@ export function throughputOf(mode: string, off: number[], on: number[]): FleetAp
   return { mode, rounds: { off, on, ratio }, off: median(off), on: median(on), ratio: median(ratio) };
 }
 
-/** Instructions per message of two gateways side by side, one with the API off, one with it on. */
+/**
+ * Instructions per message of two gateways side by side, one with the API off, one with it on: the pair with the
+ * median change of `changes` when a first pair near the target was counted twice more (bench/fleet-api.ts).
+ */
 export interface CountPair {
   off: InstructionCount;
   on: InstructionCount;
+  /** Every pair's change (on over off, minus 1), in the order counted; one when the first was not near the target. */
+  changes?: number[];
 }
 
 /**
@@ -112,6 +117,11 @@ function throughputRow(t: FleetApiThroughput): string[] {
   ];
 }
 
+const pairsNote = (pair: CountPair) =>
+  pair.changes && pair.changes.length > 1
+    ? ` (the median of ${pair.changes.length} pairs: ${pair.changes.map(signedPct).join(', ')})`
+    : '';
+
 function countRow(traffic: string, pair: CountPair): string[] {
   const added = addedByApi(pair);
   const errors = pair.on.errors + pair.off.errors;
@@ -119,7 +129,7 @@ function countRow(traffic: string, pair: CountPair): string[] {
     `fleet API on, ${traffic}: instructions per message`,
     `${signedPct(added.share)} (${added.instructions >= 0 ? '+' : ''}${k(added.instructions)})`,
     `${k(pair.on.withoutTimersPerMessage)} on / ${k(pair.off.withoutTimersPerMessage)} off without timer work ` +
-      `(${k(pair.on.perMessage)} / ${k(pair.off.perMessage)} with it), counted side by side; full collections in the counts ` +
+      `(${k(pair.on.perMessage)} / ${k(pair.off.perMessage)} with it), counted side by side${pairsNote(pair)}; full collections in the counts ` +
       `${k(pair.on.fullCollectionsPerMessage)} / ${k(pair.off.fullCollectionsPerMessage)}, left out; ${errors} errors${errors ? ' (not valid)' : ''}`,
     target,
     errors ? '' : check(added.share <= FLEET_API_TARGET),

@@ -251,6 +251,47 @@ export async function countAll(
   return out;
 }
 
+/** Two gateways counted side by side: a `base` and a `changed` one (an earlier build and this one, the API off and on). */
+export interface PairCount {
+  base: InstructionCount;
+  changed: InstructionCount;
+}
+
+/** What the changed gateway of a pair costs more per message, as a share of the base one's (timer work taken off). */
+export const changeOf = (pair: PairCount) =>
+  pair.changed.withoutTimersPerMessage / pair.base.withoutTimersPerMessage - 1;
+
+/** The pair whose change is the median of `pairs` (the middle one of three). */
+export const medianPair = (pairs: PairCount[]): PairCount =>
+  [...pairs].sort((a, b) => changeOf(a) - changeOf(b))[pairs.length >> 1]!;
+
+/**
+ * Pairs of gateways, each counted side by side; a pair whose first change `doubtful` questions is counted twice more,
+ * and the pair with the median change is reported with all of them. The pair is the unit: its two counts ran at the
+ * same time, and one pair can differ by a fifth with nothing changed (bench/README.md, "Comparing two builds").
+ */
+export async function countPairs(
+  agent: Agent,
+  csmsPort: number,
+  runs: { base: CountRun; changed: CountRun }[],
+  doubtful: (change: number) => boolean,
+): Promise<{ median: PairCount; pairs: PairCount[] }[]> {
+  const countOf = async (which: number[]) => {
+    const counts = await countAll(
+      agent,
+      csmsPort,
+      which.flatMap((i) => [runs[i]!.base, runs[i]!.changed]),
+      2,
+    );
+    return which.map((_, j) => ({ base: counts[2 * j]!, changed: counts[2 * j + 1]! }));
+  };
+  const pairs = (await countOf(runs.map((_, i) => i))).map((pair) => [pair]);
+  const again = pairs.flatMap((list, i) => (doubtful(changeOf(list[0]!)) ? [i] : []));
+  for (let round = 0; round < 2 && again.length > 0; round++)
+    for (const [j, pair] of (await countOf(again)).entries()) pairs[again[j]!]!.push(pair);
+  return pairs.map((list) => ({ median: medianPair(list), pairs: list }));
+}
+
 /** The trace and the per-message metrics on and off: a durable gateway of each, counted side by side. */
 export async function countObserving(
   agent: Agent,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dumpInstructions, isHot, parseCallGraph } from '../../../bench/callgrind-dump.js';
+import { changeOf, type InstructionCount, medianPair } from '../../../bench/instructions.js';
 
 /**
  * A dump in callgrind's format, as valgrind writes it: names compressed as `(id) name` on first use, own costs as
@@ -81,5 +82,32 @@ describe('bench: a callgrind dump read through its call graph', () => {
     assert.equal(isHot(d, 0.1), true);
     assert.equal(isHot(d, 0.05), false);
     assert.equal(isHot({ total: 0, compiler: 0, fullCollections: 0 }, 0.1), false);
+  });
+});
+
+describe('bench: pairs of counts', () => {
+  const count = (withoutTimersPerMessage: number): InstructionCount => ({
+    perMessage: withoutTimersPerMessage,
+    withCompilerPerMessage: withoutTimersPerMessage,
+    fullCollectionsPerMessage: 0,
+    withoutTimersPerMessage,
+    idlePerSecond: 0,
+    messages: 1_000,
+    windows: 1,
+    compilerShare: 0,
+    errors: 0,
+  });
+  const pair = (base: number, changed: number) => ({ base: count(base), changed: count(changed) });
+
+  it("a pair's change is the changed gateway's count over the base one's", () => {
+    assert.ok(Math.abs(changeOf(pair(1_000, 1_050)) - 0.05) < 1e-12);
+    assert.ok(Math.abs(changeOf(pair(1_000, 900)) + 0.1) < 1e-12);
+  });
+
+  it('the median pair is the one with the middle change, whatever the counts themselves', () => {
+    // Changes +30%, -2%, +4%: the median is +4%, the pair with neither the highest nor the lowest counts.
+    const pairs = [pair(1_000, 1_300), pair(2_000, 1_960), pair(1_500, 1_560)];
+    assert.equal(medianPair(pairs), pairs[2]);
+    assert.equal(medianPair([pairs[0]!]), pairs[0]);
   });
 });
