@@ -21,6 +21,7 @@ import type { Logger } from '../util/log.js';
 import { sendFollowUps } from './follow-ups.js';
 import { pathOf, translationOptions, type TranslationPath } from './translation-paths.js';
 import { rpcErrorCodeOfFault } from './rpc-fault.js';
+import { isoTime } from '../util/iso-time.js';
 
 export interface CsmsCallEvent {
   identity: string;
@@ -134,11 +135,8 @@ export class CsmsCallHandler {
   private async context(target: CallTarget): Promise<{ state: ChargerState; ctx: CsmsCallContext }> {
     const state = (await this.registry.states.load(target.identity)) ?? emptyChargerState(target.identity);
     const ctx: CsmsCallContext = {
-      now: new Date().toISOString(),
-      options: {
-        ...translationOptions(this.config, target.identity),
-        idTokenType: this.config.chargers[target.identity]?.idTokenType ?? this.config.idTokenType,
-      },
+      now: isoTime(Date.now()),
+      options: translationOptions(this.config, target.identity),
       gatewayKeys: {
         webSocketPingInterval: state.webSocketPingInterval ?? this.config.wsPingIntervalSec,
         supportedFeatureProfiles: target.path.tables.supportedFeatureProfiles,

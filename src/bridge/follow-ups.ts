@@ -7,6 +7,7 @@ import type { FollowUpCall } from '../translate/operation.js';
 import type { TranslationTables } from '../translate/tables.js';
 import type { Logger } from '../util/log.js';
 import type { UpstreamCalls } from './csms-sender.js';
+import { isoTime } from '../util/iso-time.js';
 
 /**
  * Sends the CALLs the gateway owes the CSMS on a charger's behalf (synthesised status transitions, triggered
@@ -51,7 +52,7 @@ export async function sendFollowUps(
       const source = call.source;
       const reduce = source && deps.tables.chargerInitiated.get(source.action)?.reduce;
       if (source && reduce) {
-        const ctx = { receivedAt: new Date().toISOString(), options: deps.options, notes: [] };
+        const ctx = { receivedAt: isoTime(Date.now()), options: deps.options, notes: [] };
         await deps.registry.states.update(
           identity,
           (state) => reduce(state, { request: source.request, call: call.payload, result, response: {} }, ctx).state,

@@ -15,6 +15,7 @@ import type { OfflinePolicies } from './offline-policies.js';
 import { overflowDecision, type OverflowDecision } from './overflow.js';
 import type { QueuedCount } from './queued-count.js';
 import { pathOf } from './translation-paths.js';
+import { isoTime } from '../util/iso-time.js';
 
 export interface IngressObserver {
   /** A charger over its queue bound: what was done with the message. */
@@ -40,6 +41,15 @@ export interface Capacity {
  * Where a decoded charger message enters the bridge (docs/architecture.md#the-flow): it is routed (source dialect and
  * CSMS protocol), counted against the charger's queue bound, queued, and its outcome becomes the charger's answer.
  */
+/**
+ * The answer with the id of the job it became. Every answer is made afresh for its message, so the id is set on it:
+ * copying it with a spread costs V8's slow path for each message (docs/architecture.md#design-choices).
+ */
+function withJobId(answer: ChargerAnswer, jobId: string): ChargerAnswer {
+  answer.jobId = jobId;
+  return answer;
+}
+
 export class ChargerIngress implements ChargerMessageSink {
   /** The dialect each charger last spoke here: a change (a firmware update) is logged once, then followed. */
   private readonly dialects = new Map<string, SourceDialect>();
@@ -102,7 +112,7 @@ export class ChargerIngress implements ChargerMessageSink {
       this.queued.release(m.identity);
       this.observer.onOverflow?.(m.identity, m.action, overflow);
       if (overflow === 'answer-locally' && policy.localResponse)
-        return { kind: 'response', body: policy.localResponse(m.request, new Date().toISOString()) };
+        return { kind: 'response', body: policy.localResponse(m.request, isoTime(Date.now())) };
       return {
         kind: 'retry',
         reason: `charger ${m.identity} has ${arrival.queued - 1} messages queued (limit ${this.config.maxQueuedPerCharger})`,
@@ -170,7 +180,7 @@ export class ChargerIngress implements ChargerMessageSink {
     if (policy.unknownIdentityAnswer)
       return {
         kind: 'response',
-        body: policy.unknownIdentityAnswer(new Date().toISOString(), this.config.bootRetryIntervalSec),
+        body: policy.unknownIdentityAnswer(isoTime(Date.now()), this.config.bootRetryIntervalSec),
       };
     return {
       kind: 'retry',
@@ -195,7 +205,7 @@ export class ChargerIngress implements ChargerMessageSink {
   private async submit(job: UpstreamJob, policy: MessagePolicy, options: SubmitOptions = {}): Promise<ChargerAnswer> {
     const outcome = await this.queue.submit(job, options);
     if (outcome.kind === 'retry' && outcome.queued === false) this.queued.release(job.identity);
-    return { ...(await this.chargerAnswerFor(outcome, job, policy)), jobId: job.id };
+    return withJobId(await this.chargerAnswerFor(outcome, job, policy), job.id);
   }
 
   /**
@@ -237,7 +247,7 @@ export class ChargerIngress implements ChargerMessageSink {
     if (outcome.kind === 'stored' || outcome.kind === 'response')
       return { kind: 'response', body: local, jobId: job.id };
     if (outcome.kind === 'retry' && outcome.queued === false) this.queued.release(job.identity);
-    return { ...(await this.chargerAnswerFor(outcome, stored, policy)), jobId: job.id };
+    return withJobId(await this.chargerAnswerFor(outcome, stored, policy), job.id);
   }
 
   private clearStaleBacklog(identity: string): void {
@@ -264,7 +274,7 @@ export class ChargerIngress implements ChargerMessageSink {
 
   /** The charger's answer for a queue outcome (docs/architecture.md#delivery-semantics). */
   private async chargerAnswerFor(outcome: JobOutcome, job: UpstreamJob, policy: MessagePolicy): Promise<ChargerAnswer> {
-    const local = () => policy.localResponse?.(job.request, new Date().toISOString());
+    const local = () => policy.localResponse?.(job.request, isoTime(Date.now()));
     switch (outcome.kind) {
       case 'response':
         return { kind: 'response', body: outcome.body };

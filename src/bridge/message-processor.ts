@@ -45,10 +45,16 @@ export interface ProcessorDeps {
  */
 export class ChargerMessageProcessor {
   private readonly stopSignal = new AbortController();
+  /**
+   * What a delivery needs, made once: a spread copy per message takes V8's slow path
+   * (docs/architecture.md#design-choices).
+   */
+  private readonly csmsDeps: CsmsDeps;
 
   constructor(private readonly deps: ProcessorDeps) {
     // Every stored message waiting to be redelivered listens for the stop: thousands during an outage, not a leak.
     setMaxListeners(0, this.stopSignal.signal);
+    this.csmsDeps = { ...deps, stopping: this.stopSignal.signal };
   }
 
   /** Shutdown: stored messages are left in the queue instead of being retried here. */
@@ -74,7 +80,7 @@ export class ChargerMessageProcessor {
     if (!state) return;
     const payload = this.translate(run, state);
     if (!payload) return;
-    const delivered = await deliverToCsms(run, payload, { ...this.deps, stopping: this.stopSignal.signal }, role);
+    const delivered = await deliverToCsms(run, payload, this.csmsDeps, role);
     if (delivered) await this.complete(run, payload, delivered, state);
   }
 
@@ -111,10 +117,7 @@ export class ChargerMessageProcessor {
       });
       return undefined;
     }
-    const options = {
-      ...translationOptions(this.deps.config, job.identity),
-      idTokenType: this.deps.config.chargers[job.identity]?.idTokenType ?? this.deps.config.idTokenType,
-    };
+    const options = translationOptions(this.deps.config, job.identity);
     // The message's own id and local transaction id: what a 2.0.1 CSMS needs the gateway to mint is derived from them.
     const ctx: TranslationContext = {
       receivedAt: job.receivedAt,

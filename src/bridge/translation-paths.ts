@@ -15,17 +15,20 @@ export interface TranslationPath {
   protocol: CsmsProtocolModule;
 }
 
-const paths = new Map<string, TranslationPath | undefined>();
+/** By source, then target: looked up for every message, so without a key string built each time. */
+const paths = new Map<SourceDialect, Map<CsmsProtocol, TranslationPath | undefined>>();
 
 /** The route of a (source, target) pair; undefined when the gateway has no translation for it. */
 export function pathOf(source: SourceDialect, target: CsmsProtocol): TranslationPath | undefined {
-  const key = `${source}>${target}`;
-  if (!paths.has(key)) {
-    const tables = translationTables(source, target);
-    const protocol = csmsProtocolModule(target);
-    paths.set(key, tables && protocol ? { source, target, tables, protocol } : undefined);
-  }
-  return paths.get(key);
+  let bySource = paths.get(source);
+  if (!bySource) paths.set(source, (bySource = new Map()));
+  const known = bySource.get(target);
+  if (known || bySource.has(target)) return known;
+  const tables = translationTables(source, target);
+  const protocol = csmsProtocolModule(target);
+  const path = tables && protocol ? { source, target, tables, protocol } : undefined;
+  bySource.set(target, path);
+  return path;
 }
 
 /** Options that shape translation for one charger, from configuration. */
@@ -34,5 +37,6 @@ export function translationOptions(config: GatewayConfig, identity: string): Tra
     celsiusUnit: config.celsiusUnit,
     timezone: config.chargers[identity]?.timezone ?? config.defaultTimezone,
     bootRetryIntervalSec: config.bootRetryIntervalSec,
+    idTokenType: config.chargers[identity]?.idTokenType ?? config.idTokenType,
   };
 }

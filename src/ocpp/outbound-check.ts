@@ -1,10 +1,13 @@
-import type { CsmsProtocolModule, SchemaCheck } from './protocols.js';
+import type { CsmsProtocol, CsmsProtocolModule, SchemaCheck } from './protocols.js';
+import type { EnumsByName } from './schema-check.js';
 
 /**
  * How much of what the gateway sends to the CSMS is checked against the official schemas before it goes
  * (SCHEMA_CHECK, docs/architecture.md#outbound-schema-checks): `all` (the default outside production, and in every
  * test), or `sample`: the first SAMPLE messages of each action and kind, and after them every message that carries
- * free text from a charger long enough to break a length bound. What the CSMS sends is always checked.
+ * free text from a charger long enough to break a length bound. A value of the enumeration its property name has in
+ * the schema (a measurand, a reading context) is not free text: it is valid where it stands. What the CSMS sends is
+ * always checked.
  */
 export type OutboundCheckMode = 'all' | 'sample';
 
@@ -15,7 +18,13 @@ const SHORTEST_BOUND = 20;
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)$/;
 
 let mode: OutboundCheckMode = 'all';
-const checked = new Map<string, number>();
+/** Of one action and kind: the payloads checked so far, and the schema's enumerations by property name. */
+interface Sampled {
+  count: number;
+  enums: EnumsByName;
+}
+/** By protocol, kind and action: maps rather than a key string built for every message. */
+const checked = new Map<CsmsProtocol, Record<'req' | 'conf', Map<string, Sampled>>>();
 let skipped = 0;
 
 export function setOutboundCheck(next: OutboundCheckMode): void {
@@ -23,14 +32,33 @@ export function setOutboundCheck(next: OutboundCheckMode): void {
   checked.clear();
 }
 
+function sampledOf(protocol: CsmsProtocolModule, action: string, kind: 'req' | 'conf'): Sampled {
+  let byKind = checked.get(protocol.id);
+  if (!byKind) checked.set(protocol.id, (byKind = { req: new Map(), conf: new Map() }));
+  let sampled = byKind[kind].get(action);
+  if (!sampled) byKind[kind].set(action, (sampled = { count: 0, enums: protocol.enumsOf(action, kind) }));
+  return sampled;
+}
+
 /** Messages sent without a check since start (sample mode), for the metrics. */
 export const outboundChecksSkipped = (): number => skipped;
 
-/** Whether a payload holds text longer than any length bound could allow without a look (timestamps aside). */
-function hasLongText(value: unknown): boolean {
-  if (typeof value === 'string') return value.length > SHORTEST_BOUND && !TIMESTAMP.test(value);
-  if (Array.isArray(value)) return value.some(hasLongText);
-  if (value !== null && typeof value === 'object') return Object.values(value).some(hasLongText);
+/**
+ * Whether a payload holds text longer than any length bound could allow without a look: timestamps aside, and the
+ * values of an enumeration under its property's name. `name` is the property `value` stands under (an array's items
+ * stand under the array's).
+ */
+function hasLongText(value: unknown, enums: EnumsByName, name?: string): boolean {
+  if (typeof value === 'string')
+    return (
+      value.length > SHORTEST_BOUND && !(name !== undefined && enums.get(name)?.has(value)) && !TIMESTAMP.test(value)
+    );
+  if (Array.isArray(value)) {
+    for (const item of value) if (hasLongText(item, enums, name)) return true;
+  } else if (value !== null && typeof value === 'object') {
+    const fields = value as Record<string, unknown>;
+    for (const key in fields) if (hasLongText(fields[key], enums, key)) return true;
+  }
   return false;
 }
 
@@ -42,13 +70,12 @@ export function checkOutbound(
   payload: unknown,
 ): SchemaCheck {
   if (mode === 'sample') {
-    const key = `${protocol.id}\n${action}\n${kind}`;
-    const count = checked.get(key) ?? 0;
-    if (count >= SAMPLE && !hasLongText(payload)) {
+    const seen = sampledOf(protocol, action, kind);
+    if (seen.count >= SAMPLE && !hasLongText(payload, seen.enums)) {
       skipped++;
       return { ok: true };
     }
-    checked.set(key, count + 1);
+    seen.count++;
   }
   return protocol.check(action, kind, payload);
 }

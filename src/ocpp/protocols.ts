@@ -37,6 +37,8 @@ export interface CsmsProtocolModule {
   readonly subprotocol: string;
   /** Validates a payload: kind "req" for a CALL, "conf" for a CALLRESULT. */
   check(action: string, kind: 'req' | 'conf', payload: unknown): SchemaCheck;
+  /** The string enumerations of a payload's schema by property name (schema-check.ts, enumsByName). */
+  enumsOf(action: string, kind: 'req' | 'conf'): ReadonlyMap<string, ReadonlySet<string>>;
   /** The wire spelling of an error code in this version's CALLERROR frames. */
   errorCode(code: RpcErrorCode): string;
 }

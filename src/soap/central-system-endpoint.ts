@@ -19,6 +19,7 @@ import { type Identified, overlongIdentity, type RequestHead } from './service-w
 
 export type { SoapExchangeEvent } from './soap-pipeline.js';
 import { knockOf, type PendingChargers } from './pending-knock.js';
+import { isoTime } from '../util/iso-time.js';
 
 /** A charger request the endpoint decoded, handed to the bridge. */
 export interface ChargerMessage {
@@ -135,7 +136,7 @@ export class CentralSystemEndpoint implements SoapService {
       action: decoded.op.name,
       request: decoded.request,
       arrivedAt: started,
-      receivedAt: new Date(started).toISOString(),
+      receivedAt: isoTime(started),
       soapMessageId: decoded.messageId,
       remoteAddress,
       callback: verdict.kind === 'accepted' ? { url: verdict.url, source: verdict.source } : undefined,

@@ -169,7 +169,10 @@ export class SoapPipeline {
     if (refused) return this.refuse(res, exchange, refused, meta);
     const decoded = decodeRequest(head);
     if (decoded.fault) return this.fault(res, exchange, decoded.fault, meta);
-    const answer = await service.dispatch({ ...head, request: decoded.request }, exchange);
+    // The head is this request's own: completed in place, not copied (docs/architecture.md#design-choices).
+    const request = head as DecodedRequest;
+    request.request = decoded.request;
+    const answer = await service.dispatch(request, exchange);
     return this.answer(res, exchange, answer, meta, head.op);
   };
 
@@ -194,10 +197,10 @@ export class SoapPipeline {
     meta: ExchangeMeta,
     op: Operation,
   ): void {
-    const withJob = answer.jobId === undefined ? meta : { ...meta, jobId: answer.jobId };
-    if (answer.kind === 'response') return this.respond(res, exchange, op, answer.body, withJob);
-    if (answer.kind === 'retry') return this.retryLater(res, answer.reason, withJob);
-    return this.refuse(res, exchange, answer, withJob);
+    if (answer.jobId !== undefined) meta.jobId = answer.jobId;
+    if (answer.kind === 'response') return this.respond(res, exchange, op, answer.body, meta);
+    if (answer.kind === 'retry') return this.retryLater(res, answer.reason, meta);
+    return this.refuse(res, exchange, answer, meta);
   }
 
   private refuse(res: ServerResponse, exchange: Exchange, refusal: Refusal, meta: ExchangeMeta): void {

@@ -1,16 +1,14 @@
 import type { CsmsProtocolModule } from '../protocols.js';
 import type { RpcErrorCode } from '../rpc-error.js';
-import { schemaChecker } from '../schema-check.js';
+import { ocaSchemaId, schemaChecker, schemaEnums } from '../schema-check.js';
+
+const SCHEMAS = 'ocpp-rpc/lib/schemas/ocpp2_0_1.json';
 
 /**
  * Validates a 2.0.1 payload against the OCA 2.0.1 schemas as shipped by ocpp-rpc (ids `urn:<Action>.req` / `.conf`):
  * kind "req" for a CALL, "conf" for a CALLRESULT.
  */
-export const check201 = schemaChecker(
-  'ocpp2.0.1',
-  'ocpp-rpc/lib/schemas/ocpp2_0_1.json',
-  (action, kind) => `urn:${action}.${kind}`,
-);
+export const check201 = schemaChecker('ocpp2.0.1', SCHEMAS, ocaSchemaId);
 
 /**
  * The gateway's neutral error codes are the OCPP 2.0.1 spellings (OCPP 2.0.1 Part 4 section 4.3), so they go on the
@@ -27,5 +25,6 @@ export const ocpp201: CsmsProtocolModule = {
   id: 'ocpp2.0.1',
   subprotocol: 'ocpp2.0.1',
   check: check201,
+  enumsOf: schemaEnums(SCHEMAS, ocaSchemaId),
   errorCode: (code: RpcErrorCode) => FROM_16[code] ?? code,
 };

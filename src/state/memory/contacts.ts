@@ -28,12 +28,12 @@ export class MemoryContactStore implements ContactStore {
     const history = changed
       ? withChange(previous?.callbackHistory, contact, previous?.callbackUrl)
       : previous?.callbackHistory;
-    const next: ChargerContact = {
-      ...contact,
-      callbackUrl: contact.callbackUrl ?? previous?.callbackUrl,
-      callbackSource: contact.callbackUrl ? contact.callbackSource : previous?.callbackSource,
-      callbackHistory: history,
-    };
+    // A copy, then stores: a spread with properties after it takes V8's slow path
+    // (docs/architecture.md#design-choices).
+    const next: ChargerContact = { ...contact };
+    next.callbackUrl = contact.callbackUrl ?? previous?.callbackUrl;
+    next.callbackSource = contact.callbackUrl ? contact.callbackSource : previous?.callbackSource;
+    next.callbackHistory = history;
     this.contacts.set(identity, next);
     return {
       queued: this.queued.countIn(identity),
