@@ -69,8 +69,7 @@ const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '
  * can be expanded (no XXE, no billion laughs). Throws XmlError with a one-line reason and position.
  *
  * Our own parser rather than a general-purpose one: it is the largest cost of the SOAP ingress (bench/README.md, CPU
- * profiles:
- * validate + parse + namespace pass took a quarter of the gateway's CPU), and SOAP needs only this subset.
+ * profiles: validate + parse + namespace pass took a quarter of the gateway's CPU), and SOAP needs only this subset.
  */
 export function parseXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): XmlElement {
   // The search for '<!' is a byte scan; the pattern, a few per cent of a whole message, runs only where one is found.
@@ -158,6 +157,18 @@ class Parser {
     return xml.slice(start, i);
   }
 
+  /** The end tag's name at `lt` ('</') must be the open element's: compared in place, without a copy to compare. */
+  private closingName(qname: string, lt: number): void {
+    const xml = this.xml;
+    const at = lt + 2;
+    if (xml.startsWith(qname, at) && !isNameChar(xml.charCodeAt(at + qname.length))) {
+      this.pos = at + qname.length;
+      return;
+    }
+    this.pos = at;
+    this.fail(`end tag </${this.name()}> does not match <${qname}>`, lt);
+  }
+
   private skipSpace(): boolean {
     const from = this.pos;
     while (isSpace(this.xml.charCodeAt(this.pos))) this.pos++;
@@ -197,11 +208,9 @@ class Parser {
         const next = xml.charCodeAt(lt + 1);
         if (next === C.SLASH) {
           current.el.source.end = lt;
-          this.pos = lt + 2;
-          const closing = this.name();
-          if (closing !== current.qname) this.fail(`end tag </${closing}> does not match <${current.qname}>`, lt);
+          this.closingName(current.qname, lt);
           this.skipSpace();
-          if (xml.charCodeAt(this.pos) !== C.GT) this.fail(`end tag </${closing}> not closed by '>'`);
+          if (xml.charCodeAt(this.pos) !== C.GT) this.fail(`end tag </${current.qname}> not closed by '>'`);
           this.pos++;
           stack.pop();
           if (stack.length === 0) return root!;

@@ -71,6 +71,10 @@ describe('parseXml', () => {
 describe('parseXml: well-formedness (XML 1.0 subset that SOAP uses)', () => {
   const malformed: [string, RegExp][] = [
     ['<a><b></a>', /end tag <\/a> does not match <b>/],
+    ['<ab></a>', /end tag <\/a> does not match <ab>/],
+    ['<a></ab>', /end tag <\/ab> does not match <a>/],
+    ['<s:a></s:a x>', /end tag <\/s:a> not closed by '>'/],
+    ['<a></>', /expected a name/],
     ['<a><b>', /element <b> is not closed/],
     ['<a></a><b/>', /content after the root element/],
     ['text<a/>', /expected the root element/],
