@@ -154,6 +154,8 @@ export async function countInstructions(
       '--instr-atstart=no',
       `--vgdb-prefix=${join(dir, 'vgdb')}`,
       `--callgrind-out-file=${join(dir, 'cg.%p')}`,
+      // More of callgrind's options for a look at where the instructions go (bench/README.md, "Method").
+      ...(process.env.BENCH_CALLGRIND_ARGS?.split(' ').filter(Boolean) ?? []),
     ],
     startSeconds: 180,
   });

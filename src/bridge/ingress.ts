@@ -38,10 +38,6 @@ export interface Capacity {
 }
 
 /**
- * Where a decoded charger message enters the bridge (docs/architecture.md#the-flow): it is routed (source dialect and
- * CSMS protocol), counted against the charger's queue bound, queued, and its outcome becomes the charger's answer.
- */
-/**
  * The answer with the id of the job it became. Every answer is made afresh for its message, so the id is set on it:
  * copying it with a spread costs V8's slow path for each message (docs/architecture.md#design-choices).
  */
@@ -50,6 +46,10 @@ function withJobId(answer: ChargerAnswer, jobId: string): ChargerAnswer {
   return answer;
 }
 
+/**
+ * Where a decoded charger message enters the bridge (docs/architecture.md#the-flow): it is routed (source dialect and
+ * CSMS protocol), counted against the charger's queue bound, queued, and its outcome becomes the charger's answer.
+ */
 export class ChargerIngress implements ChargerMessageSink {
   /** The dialect each charger last spoke here: a change (a firmware update) is logged once, then followed. */
   private readonly dialects = new Map<string, SourceDialect>();
