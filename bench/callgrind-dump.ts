@@ -119,5 +119,8 @@ export function dumpInstructions(text: string): DumpInstructions {
  * warm-up (bench/README.md, "Instructions per message").
  */
 export function isHot(window: DumpInstructions, settledShare: number): boolean {
-  return window.total > 0 && window.compiler <= settledShare * window.total;
+  return window.total > 0 && compilerShare(window) <= settledShare;
 }
+
+/** The share of a dump's instructions that V8's optimising compilers took. */
+export const compilerShare = (window: DumpInstructions): number => window.compiler / window.total;

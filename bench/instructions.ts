@@ -16,7 +16,7 @@ import type { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deleteKeysWithPrefix } from '../test/helpers/redis-keys.js';
-import { type DumpInstructions, dumpInstructions, isHot } from './callgrind-dump.js';
+import { compilerShare, type DumpInstructions, dumpInstructions, isHot } from './callgrind-dump.js';
 import { startGateway } from './processes.js';
 import { soapSender, type Send } from './rounds.js';
 import { log, quick, REDIS_URL, sleep } from './settings.js';
@@ -87,9 +87,7 @@ async function countWhenHot(sender: Send, dir: string, dump: () => void) {
     const t2 = performance.now();
     const counted = instructions(await dumpFile(dir, windows));
     if (isHot(counted, SETTLED_COMPILER_SHARE) || windows >= MAX_WINDOWS) return { counted, t1, t2, windows, errors };
-    log(
-      `counted window ${windows}: V8's compiler still at ${percent(counted.compiler / counted.total)}, counted again`,
-    );
+    log(`counted window ${windows}: V8's compiler still at ${percent(compilerShare(counted))}, counted again`);
   }
 }
 
@@ -188,7 +186,7 @@ export async function countInstructions(
       idlePerSecond,
       messages: MEASURED,
       windows,
-      compilerShare: counted.compiler / counted.total,
+      compilerShare: compilerShare(counted),
       errors,
     };
     const k = (n: number) => `${(n / 1000).toFixed(0)} k`;
