@@ -6,6 +6,7 @@ import { memoryRegistry } from './state/memory/registry.js';
 import { sqliteRegistry } from './state/sqlite-registry.js';
 import { SqliteStore } from './state/sqlite-store.js';
 import type { Logger } from './util/log.js';
+import { restoreFastStringPrototype } from './util/string-prototype.js';
 import { SecretBox } from './util/secret-box.js';
 import type { Storage, StorageHooks } from './storage-types.js';
 
@@ -19,6 +20,9 @@ export type { Storage, StorageHooks } from './storage-types.js';
 export async function openStorage(config: GatewayConfig, logger: Logger, hooks: StorageHooks): Promise<Storage> {
   if (redisConfigured(config)) {
     const { openRedisStorage } = await import('./storage-redis.js');
+    // ioredis subclasses String as it loads, which slows every string method V8 optimises next (the XML parse among
+    // them) until String.prototype is made fast again (docs/architecture.md, "Design choices").
+    restoreFastStringPrototype();
     return openRedisStorage(config, logger, hooks);
   }
   const onFailure = (job: UpstreamJob, err: unknown, attempts: number) => hooks.onFailure(job, err, attempts);

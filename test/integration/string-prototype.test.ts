@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { describe, it } from 'node:test';
+import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
+import { REDIS_URL } from '../helpers/gateway-harness.js';
+
+const run = promisify(execFile);
+
+/**
+ * Runs `body` (an ES module's text) in a fresh node with V8's natives syntax and returns what it printed. `fast()`
+ * there says whether String.prototype has fast properties; the natives call is compiled by `new Function`, so that
+ * the loader's TypeScript transform never reads it.
+ */
+async function inFreshNode(body: string, env: Record<string, string> = {}): Promise<string> {
+  const prelude = "const fast = new Function('return %HasFastProperties(String.prototype)');\n";
+  const { stdout } = await run(
+    process.execPath,
+    ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', prelude + body],
+    { env: { ...process.env, ...env }, timeout: 60_000 },
+  );
+  return stdout.trim();
+}
+
+/**
+ * String methods after the Redis modules load (docs/architecture.md, "Design choices"): a module that subclasses
+ * String turns String.prototype into a dictionary, and string code V8 optimises meanwhile stays on the slow path.
+ */
+describe('String.prototype after the Redis modules load', () => {
+  it('ioredis leaves it in dictionary mode, and restoreFastStringPrototype makes it fast again', async () => {
+    const out = await inFreshNode(`
+      const before = fast();
+      await import('ioredis');
+      const loaded = fast();
+      const { restoreFastStringPrototype } = await import('./src/util/string-prototype.ts');
+      restoreFastStringPrototype();
+      console.log(JSON.stringify({ before, loaded, restored: fast() }));
+    `);
+    // The first two are V8's and ioredis's behaviour, the reason for the workaround; the last is the workaround.
+    assert.deepEqual(JSON.parse(out), { before: true, loaded: false, restored: true });
+  });
+
+  it('a gateway that opens the Redis storage has a fast String.prototype', async () => {
+    const prefix = `gwtest-${randomUUID().slice(0, 8)}`;
+    try {
+      const out = await inFreshNode(
+        `
+        const { loadConfig } = await import('./src/config/config.ts');
+        const { createLogger } = await import('./src/util/log.ts');
+        const { openStorage } = await import('./src/storage.ts');
+        const config = loadConfig({
+          CONFIG: '',
+          CSMS_URL: 'ws://127.0.0.1:9/ocpp',
+          REDIS_URL: process.env.T_REDIS,
+          REDIS_PREFIX: process.env.T_PREFIX,
+        });
+        const storage = await openStorage(config, createLogger('silent'), { onPartition() {}, onFailure() {} });
+        console.log(JSON.stringify({ kind: storage.kind, fast: fast() }));
+        await storage.close();
+        process.exit(0);
+      `,
+        { T_REDIS: REDIS_URL, T_PREFIX: prefix },
+      );
+      assert.deepEqual(JSON.parse(out.split('\n').at(-1)!), { kind: 'redis', fast: true });
+    } finally {
+      await deleteKeysWithPrefix(REDIS_URL, prefix);
+    }
+  });
+});
