@@ -1,4 +1,4 @@
-import { type XmlElement, XmlError, parseXml } from '../soap/xml.js';
+import { attr, type XmlElement, XmlError, parseXml } from '../soap/xml.js';
 
 /** An API request as the dispatcher needs it: the operation's local name, its element, and the UsernameToken. */
 export interface ApiRequest {
@@ -47,7 +47,7 @@ export function readApiRequest(xml: string): ApiRequest {
     token: token && {
       username: textOf(token, 'Username') ?? '',
       password: password?.text ?? '',
-      passwordType: password?.attrs.Type,
+      passwordType: attr(password, 'Type'),
     },
   };
 }

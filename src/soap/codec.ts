@@ -1,6 +1,6 @@
 import { SoapFaultError } from './fault.js';
 import type { ComplexType, SimpleType, WsdlModel } from './wsdl-model.js';
-import { escapeXml, innerXml, type XmlElement } from './xml.js';
+import { attr as attrOf, escapeXml, innerXml, type XmlElement } from './xml.js';
 
 /**
  * Body codec driven by the WSDL model.
@@ -25,7 +25,10 @@ const DATETIME_PATTERN = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
-const isNil = (el: XmlElement): boolean => el.attrs.nil === 'true' || el.attrs.nil === '1';
+const isNil = (el: XmlElement): boolean => {
+  const nil = attrOf(el, 'nil');
+  return nil === 'true' || nil === '1';
+};
 
 function protocolError(path: string, message: string): SoapFaultError {
   return new SoapFaultError('ProtocolError', `${path}: ${message}`);
@@ -37,7 +40,7 @@ export function decodeComplex(model: WsdlModel, type: ComplexType, el: XmlElemen
   if (type.simpleContent) {
     out.$value = decodeSimple(model.type(type.simpleContent.typeName) as SimpleType, el, path, true) as string;
     for (const attr of type.simpleContent.attributes) {
-      const raw = el.attrs[attr.name];
+      const raw = attrOf(el, attr.name);
       if (raw === undefined) continue;
       out[attr.name] = checkSimple(model.type(attr.typeName) as SimpleType, raw.trim(), `${path}@${attr.name}`);
     }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { child, parseXml, type XmlElement } from './xml.js';
+import { attr, child, parseXml, type XmlElement } from './xml.js';
 
 /**
  * The part of a WSDL the gateway works from: operations, their body elements and Actions, and every type with its
@@ -82,7 +82,7 @@ const local = (qname: string | undefined): string => (qname ?? '').replace(/^.*:
 
 export function loadWsdlModel(xml: string): WsdlModel {
   const root = parseXml(xml, { maxDepth: 64, maxElements: 100_000, maxAttributeLength: 100_000 });
-  const targetNamespace = root.attrs.targetNamespace ?? '';
+  const targetNamespace = attr(root, 'targetNamespace') ?? '';
   const types = new Map<string, TypeDef>();
   for (const [name, base] of Object.entries(BUILTINS)) types.set(`xs:${name}`, { kind: 'simple', name, base });
   const elements = new Map<string, string>();
@@ -90,16 +90,16 @@ export function loadWsdlModel(xml: string): WsdlModel {
   const typesEl = child(root, 'types', WSDL);
   for (const schema of typesEl?.children.filter((c) => c.name === 'schema' && c.ns === XSD) ?? []) {
     for (const def of schema.children) {
-      if (def.name === 'simpleType') types.set(def.attrs.name!, readSimpleType(def, def.attrs.name!));
-      else if (def.name === 'complexType') readComplexType(def, def.attrs.name!, types);
-      else if (def.name === 'element') elements.set(def.attrs.name!, typeRef(def.attrs.type));
+      if (def.name === 'simpleType') types.set(attr(def, 'name')!, readSimpleType(def, attr(def, 'name')!));
+      else if (def.name === 'complexType') readComplexType(def, attr(def, 'name')!, types);
+      else if (def.name === 'element') elements.set(attr(def, 'name')!, typeRef(attr(def, 'type')));
     }
   }
 
   const messages = new Map<string, string>();
   for (const msg of root.children.filter((c) => c.name === 'message' && c.ns === WSDL)) {
     const part = child(msg, 'part', WSDL);
-    if (part?.attrs.element) messages.set(msg.attrs.name!, local(part.attrs.element));
+    if (attr(part, 'element')) messages.set(attr(msg, 'name')!, local(attr(part, 'element')));
   }
 
   const operations = new Map<string, Operation>();
@@ -107,24 +107,24 @@ export function loadWsdlModel(xml: string): WsdlModel {
   for (const op of portType?.children.filter((c) => c.name === 'operation') ?? []) {
     const input = child(op, 'input', WSDL)!;
     const output = child(op, 'output', WSDL)!;
-    const requestElement = messages.get(local(input.attrs.message))!;
-    const responseElement = messages.get(local(output.attrs.message))!;
-    operations.set(op.attrs.name!, {
-      name: op.attrs.name!,
+    const requestElement = messages.get(local(attr(input, 'message')))!;
+    const responseElement = messages.get(local(attr(output, 'message')))!;
+    operations.set(attr(op, 'name')!, {
+      name: attr(op, 'name')!,
       requestElement,
       responseElement,
       requestType: elements.get(requestElement)!,
       responseType: elements.get(responseElement)!,
-      inputAction: input.attrs.Action ?? `/${op.attrs.name}`,
-      outputAction: output.attrs.Action ?? `/${op.attrs.name}Response`,
-      outputActionDeclared: output.attrs.Action !== undefined,
+      inputAction: attr(input, 'Action') ?? `/${attr(op, 'name')}`,
+      outputAction: attr(output, 'Action') ?? `/${attr(op, 'name')}Response`,
+      outputActionDeclared: attr(output, 'Action') !== undefined,
     });
   }
   const service = child(root, 'service', WSDL);
 
   return {
     targetNamespace,
-    serviceName: service?.attrs.name ?? '',
+    serviceName: attr(service, 'name') ?? '',
     operations,
     operationsByRequestElement: new Map([...operations.values()].map((o) => [o.requestElement.toLowerCase(), o])),
     operationsByResponseElement: new Map([...operations.values()].map((o) => [o.responseElement.toLowerCase(), o])),
@@ -144,10 +144,10 @@ function typeRef(qname: string | undefined): string {
 
 function readSimpleType(def: XmlElement, name: string): SimpleType {
   const restriction = child(def, 'restriction', XSD)!;
-  const base = BUILTINS[local(restriction.attrs.base)] ?? 'string';
-  const maxLength = child(restriction, 'maxLength', XSD)?.attrs.value;
-  const fractionDigits = child(restriction, 'fractionDigits', XSD)?.attrs.value;
-  const enumeration = restriction.children.filter((c) => c.name === 'enumeration').map((c) => c.attrs.value!);
+  const base = BUILTINS[local(attr(restriction, 'base'))] ?? 'string';
+  const maxLength = attr(child(restriction, 'maxLength', XSD), 'value');
+  const fractionDigits = attr(child(restriction, 'fractionDigits', XSD), 'value');
+  const enumeration = restriction.children.filter((c) => c.name === 'enumeration').map((c) => attr(c, 'value')!);
   return {
     kind: 'simple',
     name,
@@ -165,31 +165,31 @@ function readComplexType(def: XmlElement, name: string, types: Map<string, TypeD
     let typeName: string;
     const inline = child(el, 'complexType', XSD);
     if (inline) {
-      typeName = `${name}.${el.attrs.name}`;
+      typeName = `${name}.${attr(el, 'name')}`;
       readComplexType(inline, typeName, types);
     } else {
-      typeName = typeRef(el.attrs.type);
+      typeName = typeRef(attr(el, 'type'));
     }
     fields.push({
-      name: el.attrs.name!,
+      name: attr(el, 'name')!,
       typeName,
-      minOccurs: el.attrs.minOccurs === undefined ? 1 : Number(el.attrs.minOccurs),
+      minOccurs: attr(el, 'minOccurs') === undefined ? 1 : Number(attr(el, 'minOccurs')),
       maxOccurs:
-        el.attrs.maxOccurs === 'unbounded'
+        attr(el, 'maxOccurs') === 'unbounded'
           ? Infinity
-          : el.attrs.maxOccurs === undefined
+          : attr(el, 'maxOccurs') === undefined
             ? 1
-            : Number(el.attrs.maxOccurs),
+            : Number(attr(el, 'maxOccurs')),
     });
   }
   const complexType: ComplexType = { kind: 'complex', name, fields };
   const extension = child(child(def, 'simpleContent', XSD) ?? def, 'extension', XSD);
   if (extension) {
     complexType.simpleContent = {
-      typeName: typeRef(extension.attrs.base),
+      typeName: typeRef(attr(extension, 'base')),
       attributes: extension.children
         .filter((c) => c.name === 'attribute')
-        .map((a) => ({ name: a.attrs.name!, typeName: typeRef(a.attrs.type) })),
+        .map((a) => ({ name: attr(a, 'name')!, typeName: typeRef(attr(a, 'type')) })),
     };
   }
   types.set(name, complexType);

@@ -35,3 +35,7 @@ export const isNameStart = (c: number) =>
   (c >= 0xc0 && c !== 0xd7 && c !== 0xf7);
 export const isNameChar = (c: number) =>
   isNameStart(c) || (c >= C.ZERO && c <= C.NINE) || c === C.DASH || c === C.DOT || c === C.MIDDLE_DOT;
+
+/** ASCII characters by class, for the parser's name scan: 2 a NameStartChar, 1 another NameChar, 0 neither. */
+export const NAME_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) NAME_CLASS[c] = isNameStart(c) ? 2 : isNameChar(c) ? 1 : 0;

@@ -1,29 +1,7 @@
-import { C, isNameChar, isNameStart, isSpace } from './xml-chars.js';
+import { C, isNameChar, isNameStart, isSpace, NAME_CLASS } from './xml-chars.js';
+import { hasName, type XmlElement } from './xml-element.js';
 
-/**
- * A namespace-resolved XML element. Chargers use at least six prefix styles
- * (docs/charger-quirks.md#q8-many-serializers-and-prefixes), so everything downstream
- * matches on namespace URI + local name, never on prefixes.
- */
-export interface XmlElement {
-  /** Namespace URI, or undefined when the element is unqualified or its prefix is not declared. */
-  ns: string | undefined;
-  /** Local name (prefix removed). */
-  name: string;
-  /**
-   * Attributes by local name (prefix removed: `xsi:nil` is `nil`, even when `xsi` is undeclared,
-   * docs/charger-quirks.md#q12-empty-and-nil-values).
-   */
-  attrs: Record<string, string>;
-  children: XmlElement[];
-  /** Concatenated character data directly inside this element (untrimmed, entities and CDATA decoded). */
-  text: string;
-  /**
-   * Where the element's content lies in the document, to re-serialise mixed content (DataTransfer data,
-   * docs/charger-quirks.md#q15-opaque-datatransfer-data).
-   */
-  source: { xml: string; start: number; end: number };
-}
+export { attr, child, type XmlElement } from './xml-element.js';
 
 export class XmlError extends Error {
   override name = 'XmlError';
@@ -51,6 +29,8 @@ interface Scope {
   own: Map<string, string>;
   parent: Scope | undefined;
 }
+/** The attributes of an element that has none, shared. */
+const NO_ATTRIBUTES: readonly string[] = Object.freeze([]);
 const ROOT_SCOPE: Scope = { own: new Map([['xml', XML_NS]]), parent: undefined };
 
 function lookup(scope: Scope, prefix: string): string | undefined {
@@ -150,9 +130,10 @@ class Parser {
   private name(): string {
     const xml = this.xml;
     const start = this.pos;
-    if (!isNameStart(xml.charCodeAt(start))) this.fail('expected a name');
+    const first = xml.charCodeAt(start);
+    if (!(first < 128 ? NAME_CLASS[first] === 2 : isNameStart(first))) this.fail('expected a name');
     let i = start + 1;
-    while (isNameChar(xml.charCodeAt(i))) i++;
+    for (let c = xml.charCodeAt(i); c < 128 ? NAME_CLASS[c] !== 0 : isNameChar(c); c = xml.charCodeAt(++i));
     this.pos = i;
     return xml.slice(start, i);
   }
@@ -243,9 +224,9 @@ class Parser {
     if (++this.elements > limits.maxElements) throw new XmlError(`more than ${limits.maxElements} XML elements`);
     const qname = this.name();
     let scope = parentScope;
-    const attrs: Record<string, string> = {};
+    let attrs: string[] | undefined;
     let attrList: [string, string][] | undefined;
-    let seen: Set<string> | undefined;
+    let count = 0;
     for (;;) {
       const spaced = this.skipSpace();
       const c = xml.charCodeAt(this.pos);
@@ -262,22 +243,23 @@ class Parser {
       this.pos++;
       this.skipSpace();
       const value = this.attributeValue(key);
-      if ((seen ??= new Set()).has(key)) this.fail(`attribute ${key} appears twice`);
-      seen.add(key);
-      if (seen.size > MAX_ATTRIBUTES) throw new XmlError(`more than ${MAX_ATTRIBUTES} attributes on <${qname}>`);
+      if (++count > MAX_ATTRIBUTES) throw new XmlError(`more than ${MAX_ATTRIBUTES} attributes on <${qname}>`);
       if (this.keepContent) (attrList ??= []).push([key, value]);
       if (key === 'xmlns' || key.startsWith('xmlns:')) {
         if (scope === parentScope) scope = { own: new Map(), parent: parentScope };
-        scope.own.set(key === 'xmlns' ? '' : key.slice(6), value);
+        const prefix = key === 'xmlns' ? '' : key.slice(6);
+        if (scope.own.has(prefix)) this.fail(`attribute ${key} appears twice`);
+        scope.own.set(prefix, value);
       } else {
-        attrs[localPart(key)] = value;
+        if (attrs && hasName(attrs, key)) this.fail(`attribute ${key} appears twice`);
+        (attrs ??= []).push(key, value);
       }
     }
     const colon = qname.indexOf(':');
     const el: XmlElement = {
       ns: lookup(scope, colon >= 0 ? qname.slice(0, colon) : '') || undefined,
       name: colon >= 0 ? qname.slice(colon + 1) : qname,
-      attrs,
+      attrs: attrs ?? NO_ATTRIBUTES,
       children: [],
       text: '',
       source: { xml, start: 0, end: 0 },
@@ -346,16 +328,6 @@ class Parser {
     }
     return out + raw.slice(from);
   }
-}
-
-function localPart(qname: string): string {
-  const colon = qname.indexOf(':');
-  return colon >= 0 ? qname.slice(colon + 1) : qname;
-}
-
-/** First child with this local name (and namespace, when given). */
-export function child(el: XmlElement, name: string, ns?: string): XmlElement | undefined {
-  return el.children.find((c) => c.name === name && (ns === undefined || c.ns === ns));
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };

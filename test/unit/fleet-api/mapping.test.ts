@@ -7,7 +7,7 @@ import { readApiRequest, RequestError } from '../../../src/fleet-api/request.js'
 import { derivedStationNumber, isReachable, portStatusOf, stationOf } from '../../../src/fleet-api/stations.js';
 import { envelopeXml, fieldsXml, faultXml } from '../../../src/fleet-api/wire.js';
 import { wsdlXml } from '../../../src/fleet-api/wsdl.js';
-import { parseXml } from '../../../src/soap/xml.js';
+import { attr, parseXml } from '../../../src/soap/xml.js';
 import { fleetApiSchema } from '../../../src/config/fleet-api.js';
 
 const T0 = Date.parse('2024-05-01T12:00:00Z');
@@ -243,7 +243,7 @@ describe('fleet API: pure mapping', () => {
     for (const version of ['4.1', '5.0', '5.1'] as const) {
       const root = parseXml(wsdlXml(version, `http://gw:8080/webservices/chargepoint/services/${version}`));
       const portType = root.children.find((c) => c.name === 'portType')!;
-      const ops = portType.children.map((c) => c.attrs.name);
+      const ops = portType.children.map((c) => attr(c, 'name'));
       assert.ok(ops.includes('getChargingSessionData') && ops.includes('shedLoad'));
       assert.equal(ops.includes('getStationStatus'), version !== '4.1');
     }

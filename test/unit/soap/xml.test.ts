@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { innerXml, parseXml, XmlError } from '../../../src/soap/xml.js';
+import { attr, innerXml, parseXml, XmlError } from '../../../src/soap/xml.js';
 
 describe('parseXml', () => {
   it('resolves namespaces by URI, whatever the prefix (docs/charger-quirks.md#q8-many-serializers-and-prefixes)', () => {
@@ -19,7 +19,26 @@ describe('parseXml', () => {
 
   it('keeps an attribute with an undeclared prefix by local name (xsi:nil without xmlns:xsi, Q12)', () => {
     const root = parseXml('<a><b xsi:nil="true"/></a>');
-    assert.equal(root.children[0]?.attrs.nil, 'true');
+    assert.equal(attr(root.children[0], 'nil'), 'true');
+    assert.equal(attr(root.children[0], 'il'), undefined, 'a local name matches whole, not as a suffix');
+  });
+
+  it('reads attributes by local name, keeps namespace declarations out of them, and tells names from values', () => {
+    const root = parseXml('<a xmlns:p="urn:p" p:x="1" y="x" x2="2"/>');
+    assert.deepEqual(root.attrs, ['p:x', '1', 'y', 'x', 'x2', '2']);
+    assert.deepEqual(
+      [attr(root, 'x'), attr(root, 'y'), attr(root, 'x2'), attr(root, 'xmlns')],
+      ['1', 'x', '2', undefined],
+    );
+    assert.equal(attr(undefined, 'x'), undefined);
+  });
+
+  it('scans names with characters beyond ASCII', () => {
+    const root = parseXml('<\u00e9l\u00e9ment a\u00b7b="1"><x\u3042/></\u00e9l\u00e9ment>');
+    assert.deepEqual(
+      [root.name, attr(root, 'a\u00b7b'), root.children[0]?.name],
+      ['\u00e9l\u00e9ment', '1', 'x\u3042'],
+    );
   });
 
   it('rejects DOCTYPE and ENTITY declarations before parsing (no XXE, no entity expansion)', () => {
@@ -48,7 +67,7 @@ describe('parseXml', () => {
       () => parseXml(`<a ${attrs}/>`),
       (e: unknown) => e instanceof XmlError && /more than 256 attributes on <a>/.test(e.message),
     );
-    assert.equal(Object.keys(parseXml(`<a ${attrs.split(' ').slice(0, 256).join(' ')}/>`).attrs).length, 256);
+    assert.equal(parseXml(`<a ${attrs.split(' ').slice(0, 256).join(' ')}/>`).attrs.length, 512);
   });
 
   it('enforces depth and element-count limits', () => {
@@ -82,6 +101,8 @@ describe('parseXml: well-formedness (XML 1.0 subset that SOAP uses)', () => {
     ['<a x=1/>', /must be quoted/],
     ['<a x/>', /attribute x has no value/],
     ['<a x="1" x="2"/>', /attribute x appears twice/],
+    ['<a xmlns:p="u" xmlns:p="v"/>', /attribute xmlns:p appears twice/],
+    ['<a xmlns="u" xmlns="v"/>', /attribute xmlns appears twice/],
     ['<a b="1"c="2"/>', /separated by whitespace/],
     ['<1a/>', /expected the root element/],
     ['<a>&bogus;</a>', /unknown or invalid entity reference &bogus;/],
@@ -119,7 +140,7 @@ describe('parseXml: well-formedness (XML 1.0 subset that SOAP uses)', () => {
 
   it('decodes character references and normalises whitespace in attribute values', () => {
     const root = parseXml(`<a x='1&#9;2&#x41;&quot;' y="p\tq">&#x20AC;&#8364;&lt;&gt;&apos;</a>`);
-    assert.deepEqual(root.attrs, { x: '1\t2A"', y: 'p q' });
+    assert.deepEqual(root.attrs, ['x', '1\t2A"', 'y', 'p q']);
     assert.equal(root.text, "€€<>'");
   });
 
