@@ -58,6 +58,12 @@ export function parseXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): X
   return new Parser(xml, limits, false).document();
 }
 
+/** Where `char` next occurs in `xml` at or after `from`; the length of `xml` when it does not. */
+function searchFrom(xml: string, char: string, from: number): number {
+  const at = xml.indexOf(char, from);
+  return at === -1 ? xml.length : at;
+}
+
 /** An element as the serialiser needs it: names as written, attributes in order, text and children interleaved. */
 interface ContentElement extends XmlElement {
   qname: string;
@@ -74,6 +80,12 @@ interface Frame {
 class Parser {
   private pos = 0;
   private elements = 0;
+  /**
+   * The next '<' and the next '&' at or after where each was last looked for (the document's length when there is
+   * none): one search serves every attribute value and text that ends before it, instead of a search of each.
+   */
+  private lt = -1;
+  private amp = -1;
 
   constructor(
     private readonly xml: string,
@@ -182,8 +194,8 @@ class Parser {
       // Content until the next start tag, or until the stack is empty.
       for (;;) {
         const current = stack[stack.length - 1]!;
-        const lt = xml.indexOf('<', this.pos);
-        if (lt === -1) this.fail(`element <${current.qname}> is not closed`, xml.length);
+        const lt = this.nextLt(this.pos);
+        if (lt === xml.length) this.fail(`element <${current.qname}> is not closed`, xml.length);
         if (lt > this.pos) this.text(current.el, this.pos, lt);
         this.pos = lt;
         const next = xml.charCodeAt(lt + 1);
@@ -195,6 +207,8 @@ class Parser {
           this.pos++;
           stack.pop();
           if (stack.length === 0) return root!;
+        } else if (isNameStart(next)) {
+          break; // the next start tag: by far the most frequent case after an end tag
         } else if (next === C.QUESTION) {
           this.processingInstruction();
         } else if (xml.startsWith('<!--', lt)) {
@@ -204,8 +218,6 @@ class Parser {
           if (end === -1) this.fail('CDATA section not closed');
           this.appendText(current.el, xml.slice(lt + 9, end));
           this.pos = end + 3;
-        } else if (isNameStart(next)) {
-          break;
         } else {
           this.fail(
             next === 33
@@ -278,18 +290,28 @@ class Parser {
     if (end - start > this.limits.maxAttributeLength)
       throw new XmlError(`attribute ${key} longer than ${this.limits.maxAttributeLength} characters`);
     let value = xml.slice(start, end);
-    if (value.includes('<')) this.fail(`'<' in the value of attribute ${key}`, start + value.indexOf('<'));
+    if (this.nextLt(start) < end) this.fail(`'<' in the value of attribute ${key}`, this.lt);
     // Attribute-value normalisation (XML 1.0 section 3.3.3): each literal whitespace character becomes a space;
     // whitespace written as a character reference stays what it is.
     if (/[\t\n\r]/.test(value)) value = value.replace(/[\t\n\r]/g, ' ');
-    if (value.includes('&')) value = this.decode(value, start);
+    if (this.nextAmp(start) < end) value = this.decode(value, start);
     this.pos = end + 1;
     return value;
   }
 
   private text(el: XmlElement, start: number, end: number): void {
     const raw = this.xml.slice(start, end);
-    this.appendText(el, raw.includes('&') ? this.decode(raw, start) : raw);
+    this.appendText(el, this.nextAmp(start) < end ? this.decode(raw, start) : raw);
+  }
+
+  private nextLt(from: number): number {
+    if (this.lt < from) this.lt = searchFrom(this.xml, '<', from);
+    return this.lt;
+  }
+
+  private nextAmp(from: number): number {
+    if (this.amp < from) this.amp = searchFrom(this.xml, '&', from);
+    return this.amp;
   }
 
   private appendText(el: XmlElement, text: string): void {
