@@ -33,6 +33,19 @@ describe('parseXml', () => {
     assert.equal(attr(undefined, 'x'), undefined);
   });
 
+  it('decodes references wherever they fall among plain values and texts, and places a stray < in a value', () => {
+    const root = parseXml('<a x="1" y="2&amp;3" z="4"><b>p</b><c>q&lt;r</c><d>s</d><e v="&#65;">t&amp;</e></a>');
+    assert.deepEqual(
+      [attr(root, 'x'), attr(root, 'y'), attr(root, 'z'), attr(root.children[3], 'v')],
+      ['1', '2&3', '4', 'A'],
+    );
+    assert.deepEqual(
+      root.children.map((c) => c.text),
+      ['p', 'q<r', 's', 't&'],
+    );
+    assert.throws(() => parseXml('<a x="1"><b y="2<3"/></a>'), /line 1, column 17: '<' in the value of attribute y/);
+  });
+
   it('scans names with characters beyond ASCII', () => {
     const root = parseXml('<\u00e9l\u00e9ment a\u00b7b="1"><x\u3042/></\u00e9l\u00e9ment>');
     assert.deepEqual(
