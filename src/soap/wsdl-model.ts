@@ -90,16 +90,17 @@ export function loadWsdlModel(xml: string): WsdlModel {
   const typesEl = child(root, 'types', WSDL);
   for (const schema of typesEl?.children.filter((c) => c.name === 'schema' && c.ns === XSD) ?? []) {
     for (const def of schema.children) {
-      if (def.name === 'simpleType') types.set(attr(def, 'name')!, readSimpleType(def, attr(def, 'name')!));
-      else if (def.name === 'complexType') readComplexType(def, attr(def, 'name')!, types);
-      else if (def.name === 'element') elements.set(attr(def, 'name')!, typeRef(attr(def, 'type')));
+      const name = attr(def, 'name')!;
+      if (def.name === 'simpleType') types.set(name, readSimpleType(def, name));
+      else if (def.name === 'complexType') readComplexType(def, name, types);
+      else if (def.name === 'element') elements.set(name, typeRef(attr(def, 'type')));
     }
   }
 
   const messages = new Map<string, string>();
   for (const msg of root.children.filter((c) => c.name === 'message' && c.ns === WSDL)) {
-    const part = child(msg, 'part', WSDL);
-    if (attr(part, 'element')) messages.set(attr(msg, 'name')!, local(attr(part, 'element')));
+    const element = attr(child(msg, 'part', WSDL), 'element');
+    if (element) messages.set(attr(msg, 'name')!, local(element));
   }
 
   const operations = new Map<string, Operation>();
@@ -109,15 +110,17 @@ export function loadWsdlModel(xml: string): WsdlModel {
     const output = child(op, 'output', WSDL)!;
     const requestElement = messages.get(local(attr(input, 'message')))!;
     const responseElement = messages.get(local(attr(output, 'message')))!;
-    operations.set(attr(op, 'name')!, {
-      name: attr(op, 'name')!,
+    const name = attr(op, 'name')!;
+    const outputAction = attr(output, 'Action');
+    operations.set(name, {
+      name,
       requestElement,
       responseElement,
       requestType: elements.get(requestElement)!,
       responseType: elements.get(responseElement)!,
-      inputAction: attr(input, 'Action') ?? `/${attr(op, 'name')}`,
-      outputAction: attr(output, 'Action') ?? `/${attr(op, 'name')}Response`,
-      outputActionDeclared: attr(output, 'Action') !== undefined,
+      inputAction: attr(input, 'Action') ?? `/${name}`,
+      outputAction: outputAction ?? `/${name}Response`,
+      outputActionDeclared: outputAction !== undefined,
     });
   }
   const service = child(root, 'service', WSDL);
@@ -163,23 +166,21 @@ function readComplexType(def: XmlElement, name: string, types: Map<string, TypeD
   const sequence = child(def, 'sequence', XSD);
   for (const el of sequence?.children.filter((c) => c.name === 'element') ?? []) {
     let typeName: string;
+    const fieldName = attr(el, 'name')!;
+    const minOccurs = attr(el, 'minOccurs');
+    const maxOccurs = attr(el, 'maxOccurs');
     const inline = child(el, 'complexType', XSD);
     if (inline) {
-      typeName = `${name}.${attr(el, 'name')}`;
+      typeName = `${name}.${fieldName}`;
       readComplexType(inline, typeName, types);
     } else {
       typeName = typeRef(attr(el, 'type'));
     }
     fields.push({
-      name: attr(el, 'name')!,
+      name: fieldName,
       typeName,
-      minOccurs: attr(el, 'minOccurs') === undefined ? 1 : Number(attr(el, 'minOccurs')),
-      maxOccurs:
-        attr(el, 'maxOccurs') === 'unbounded'
-          ? Infinity
-          : attr(el, 'maxOccurs') === undefined
-            ? 1
-            : Number(attr(el, 'maxOccurs')),
+      minOccurs: minOccurs === undefined ? 1 : Number(minOccurs),
+      maxOccurs: maxOccurs === 'unbounded' ? Infinity : maxOccurs === undefined ? 1 : Number(maxOccurs),
     });
   }
   const complexType: ComplexType = { kind: 'complex', name, fields };
