@@ -89,7 +89,7 @@ export class BullmqQueue implements UpstreamQueue {
       logger: options.logger,
       serialiser: this.serialiser,
       processor: () => this.processor!,
-      replyHere: (jobId, outcome) => this.replies.deliver(this.instanceId, jobId, outcome),
+      reply: (replyTo, jobId, outcome) => this.replies.deliver(replyTo, jobId, outcome),
       commit: (p, pending) => this.commit(p, pending),
       handOff: (p, job) => this.handOff(p, job),
       partitionKeys: (p) => this.partitionKeys(p),

@@ -3,7 +3,7 @@ import type { Logger } from '../util/log.js';
 import { IdTable } from '../util/id-table.js';
 import { KeyedSerialiser } from '../util/keyed-serialiser.js';
 import { FencedOut, type Fence } from '../util/lua-command.js';
-import { InflightRecords, type PartitionKeys } from './inflight.js';
+import { InflightRecords, type PartitionKeys, type RecordedMessage } from './inflight.js';
 import {
   failedInside,
   givenBack,
@@ -27,8 +27,8 @@ export interface DirectDeliveryHost {
   /** The per-charger lock under which both BullMQ jobs and direct deliveries run. */
   readonly serialiser: KeyedSerialiser;
   processor(): JobProcessor;
-  /** An outcome for a request waiting on this instance. */
-  replyHere(jobId: string, outcome: JobOutcome): void;
+  /** An outcome for a request waiting on instance `replyTo` (this one, or over Redis). */
+  reply(replyTo: string, jobId: string, outcome: JobOutcome): void;
   /** Queues a message as a BullMQ job (group commit); the fallback when a claim fails. */
   commit(partition: number, pending: PendingMessage): void;
   /** Adds a message that failed inside the gateway as a BullMQ job of its own (with its mark), for retries. */
@@ -124,19 +124,22 @@ export class DirectDelivery {
       pending.failed(err);
     }
     this.delivered++;
-    await this.run(p, pending.job);
+    await this.run(p, pending.job, this.host.instanceId);
   }
 
-  /** Delivers one recorded message here (under its charger's lock), then removes its record. */
-  private run(p: number, job: UpstreamJob): Promise<void> {
+  /**
+   * Delivers one recorded message here (under its charger's lock), then removes its record. `replyTo`: the instance
+   * that claimed it, where the charger's request may wait.
+   */
+  private run(p: number, job: UpstreamJob, replyTo: string): Promise<void> {
     let runs = this.runs.get(p);
     if (!runs) this.runs.set(p, (runs = new IdTable()));
-    const run = this.deliver(p, job).finally(() => runs.delete(job.id));
+    const run = this.deliver(p, job, replyTo).finally(() => runs.delete(job.id));
     runs.set(job.id, run);
     return run;
   }
 
-  private async deliver(p: number, job: UpstreamJob): Promise<void> {
+  private async deliver(p: number, job: UpstreamJob, replyTo: string): Promise<void> {
     const log = this.host.logger;
     let acknowledged = job.acknowledged === true;
     if (!this.host.owner(p)) {
@@ -152,7 +155,7 @@ export class DirectDelivery {
           acknowledged = true;
           job.acknowledged = true;
           this.inflight
-            .update(p, job, this.host.fence(p))
+            .update(p, job, replyTo, this.host.fence(p))
             .catch(
               (err: unknown) =>
                 err instanceof FencedOut ||
@@ -162,7 +165,7 @@ export class DirectDelivery {
                 ),
             );
         }
-        this.host.replyHere(job.id, outcome);
+        this.host.reply(replyTo, job.id, outcome);
       });
     } catch (err) {
       if (err instanceof LeftInQueue) {
@@ -178,7 +181,7 @@ export class DirectDelivery {
         { err, chargeBoxIdentity: job.identity, jobId: job.id, attempt: 1 },
         'message failed inside the gateway',
       );
-      this.host.replyHere(job.id, failedInside);
+      this.host.reply(replyTo, job.id, failedInside);
       if (!givenBack(job))
         try {
           await this.host.handOff(p, job);
@@ -215,7 +218,7 @@ export class DirectDelivery {
    * charger's lock is held from before its claim until its record goes.
    */
   async recover(p: number, idleOnly = false): Promise<void> {
-    let left: UpstreamJob[];
+    let left: RecordedMessage[];
     try {
       left = await this.inflight.list(p);
     } catch (err) {
@@ -227,18 +230,24 @@ export class DirectDelivery {
     }
     const stranded = this.stranded.get(p);
     this.stranded.delete(p);
-    const toRun = toRecover(left, {
-      running: this.runs.get(p),
-      busy: (identity) => this.host.serialiser.has(identity),
-      stranded,
-      idleOnly,
-    });
+    const toRun = toRecover(
+      left.map((r) => r.job),
+      {
+        running: this.runs.get(p),
+        busy: (identity) => this.host.serialiser.has(identity),
+        stranded,
+        idleOnly,
+      },
+    );
     if (toRun.length === 0) return;
+    // The charger's request may still wait on the instance that claimed the message (a partition handed back while
+    // its delivery was refused): the outcome goes there (docs/architecture.md#direct-delivery).
+    const claimant = new Map(left.map((r) => [r.job.id, r.replyTo ?? this.host.instanceId]));
     this.host.logger.warn(
       { partition: p, messages: toRun.length },
       'delivering the messages a previous consumer of this partition left in flight',
     );
-    for (const job of toRun) void this.host.serialiser.run(job.identity, () => this.run(p, job));
+    for (const job of toRun) void this.host.serialiser.run(job.identity, () => this.run(p, job, claimant.get(job.id)!));
   }
 
   /** Deliveries under way in a partition (it is given up only once they end). */
@@ -247,8 +256,8 @@ export class DirectDelivery {
   }
 
   /** Messages recorded in flight in a partition, oldest first (queue statistics). */
-  recorded(p: number): Promise<UpstreamJob[]> {
-    return this.inflight.list(p);
+  async recorded(p: number): Promise<UpstreamJob[]> {
+    return (await this.inflight.list(p)).map((r) => r.job);
   }
 }
 

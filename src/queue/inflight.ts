@@ -80,10 +80,33 @@ export interface PartitionKeys {
   fence: string;
 }
 
+/** A message recorded in flight, with the instance whose SOAP request may still wait for its outcome. */
+export interface RecordedMessage {
+  job: UpstreamJob;
+  /** The instance that claimed it (absent in records written before claims named it). */
+  replyTo?: string;
+}
+
+/**
+ * The record of a claimed message: the job as JSON with `replyTo`, the claiming instance, first. Built as text, so the
+ * job is not copied per message; `id` stays a top-level field, which RELEASE and UPDATE compare.
+ */
+export function recordOf(job: UpstreamJob, instanceId: string): string {
+  return `{"replyTo":${JSON.stringify(instanceId)},${JSON.stringify(job).slice(1)}`;
+}
+
+/** A record read back: the job as it was claimed, and who claimed it. */
+export function parseRecord(json: string): RecordedMessage {
+  const { replyTo, ...job } = JSON.parse(json) as UpstreamJob & { replyTo?: string };
+  return { job: withRoute(job), replyTo };
+}
+
 /**
  * Messages delivered directly by their partition's consumer, recorded in Redis for as long as they are in flight:
- * `<prefix>:inflight:p<n>`, a hash of identity -> UpstreamJob as JSON, at most one message per charger. A record
- * outlives the instance that made it: the partition's next consumer finds it and delivers the message (recover).
+ * `<prefix>:inflight:p<n>`, a hash of identity -> record (recordOf), at most one message per charger. A record
+ * outlives the instance that made it: the partition's next consumer finds it and delivers the message (recover), and
+ * the outcome goes to the instance that claimed it, where the charger's request may still wait
+ * (docs/architecture.md#direct-delivery).
  */
 export class InflightRecords {
   private readonly claimCommand: (...args: ClaimArgs) => Promise<unknown>;
@@ -130,7 +153,7 @@ export class InflightRecords {
       keys.fence,
       instanceId,
       job.identity,
-      JSON.stringify(job),
+      recordOf(job, instanceId),
       keys.jobPrefix,
       String(token),
     );
@@ -140,10 +163,11 @@ export class InflightRecords {
   /**
    * The record of a message still in flight, rewritten (it was acknowledged to its charger meanwhile). `fence`: the
    * partition's token here; a stale one is refused (FencedOut), so that a record a newer owner handled is not revived.
+   * `replyTo`: the instance that claimed it.
    */
-  async update(partition: number, job: UpstreamJob, fence: Fence | undefined): Promise<void> {
+  async update(partition: number, job: UpstreamJob, replyTo: string, fence: Fence | undefined): Promise<void> {
     this.coalesce();
-    await this.updateCommand(fence, [this.key(partition)], [job.identity, job.id, JSON.stringify(job)]);
+    await this.updateCommand(fence, [this.key(partition)], [job.identity, job.id, recordOf(job, replyTo)]);
   }
 
   /**
@@ -156,10 +180,8 @@ export class InflightRecords {
   }
 
   /** Every message recorded in a partition (left by an instance that stopped or died), oldest arrival first. */
-  async list(partition: number): Promise<UpstreamJob[]> {
-    const records = Object.values(await this.redis.hgetall(this.key(partition))).map((json) =>
-      withRoute(JSON.parse(json) as UpstreamJob),
-    );
-    return records.sort((a, b) => compareText(a.receivedAt, b.receivedAt));
+  async list(partition: number): Promise<RecordedMessage[]> {
+    const records = Object.values(await this.redis.hgetall(this.key(partition))).map(parseRecord);
+    return records.sort((a, b) => compareText(a.job.receivedAt, b.job.receivedAt));
   }
 }

@@ -12,6 +12,7 @@ import { REDIS_URL } from '../helpers/gateway-harness.js';
 import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
 import { sleep, until } from '../helpers/wait.js';
 import { FIRST_PATH } from '../../src/ocpp/protocols.js';
+import { partitionOf } from '../../src/queue/partition.js';
 
 function message(identity: string, seq: number): UpstreamJob {
   return {
@@ -43,11 +44,11 @@ describe("BullMQ queue: direct delivery by the partition's consumer (real Redis)
     prefixes.push(prefix);
     return prefix;
   };
-  const makeQueue = (prefix: string) => {
+  const makeQueue = (prefix: string, partitions = 1) => {
     const queue = new BullmqQueue({
       redisUrl: REDIS_URL,
       prefix,
-      partitions: 1,
+      partitions,
       leaseTtlMs: 2_000,
       logger: createLogger('silent'),
     });
@@ -307,6 +308,28 @@ describe("BullMQ queue: direct delivery by the partition's consumer (real Redis)
     await until(async () => Object.keys(await inflight(prefix)).length === 0, 'the recovered record to be removed');
     const depth = (await queue.stats())[0]!.depth;
     assert.equal(depth, 0);
+  });
+
+  it("a record left while its partition was handed back: the next consumer's outcome answers the request where it waits", async () => {
+    const prefix = newPrefix();
+    const first = makeQueue(prefix, 2);
+    let refused = 0;
+    // Refused as a CALL is while the partition is being handed back: the record stays, the charger's request waits.
+    await first.start(async () => {
+      refused++;
+      throw new LeftInQueue('not sent: this instance no longer owns the partition');
+    });
+    await until(() => first.heldPartitions.size === 2, 'the first instance to hold both partitions');
+    // Partition 1: the one the first instance gives back when a second arrives (the highest it holds).
+    const identity = ['CP-H0', 'CP-H1', 'CP-H2', 'CP-H3'].find((id) => partitionOf(id, 2) === 1)!;
+    const outcome = first.submit({ ...message(identity, 9), deadline: Date.now() + 8_000 });
+    await until(() => refused === 1, "the first instance's delivery to be refused");
+    const second = makeQueue(prefix, 2);
+    await second.start(async (job, reply) => reply({ kind: 'response', body: { by: 'second', seq: seqOf(job) } }));
+    // Answered only at its deadline (expired), the charger would send the message again: the CSMS would have it twice.
+    assert.deepEqual(await outcome, { kind: 'response', body: { by: 'second', seq: 9 } });
+    assert.ok(second.heldPartitions.has(1));
+    assert.deepEqual(first.added, { jobs: 0, messages: 0, direct: 1 }, 'the message went by direct delivery');
   });
 
   it('a shutdown keeps the record of a stored message; a failure inside the gateway hands the message to BullMQ', async () => {

@@ -189,11 +189,11 @@ describe('partition fencing (real Redis)', () => {
     await until(() => successor.token(0) > 0, 'the successor to take the lapsed lease', 5_000);
     let refusals = 0;
     const refusedOnce = (): Fence => ({ ...stale!, refused: () => refusals++ });
-    await assert.rejects(records.update(0, { ...message, acknowledged: true }, refusedOnce()), FencedOut);
+    await assert.rejects(records.update(0, { ...message, acknowledged: true }, 'frozen', refusedOnce()), FencedOut);
     await assert.rejects(records.release(0, message, refusedOnce()), FencedOut);
     assert.deepEqual(
-      (await records.list(0)).map((r) => [r.id, r.acknowledged]),
-      [[message.id, undefined]],
+      (await records.list(0)).map((r) => [r.job.id, r.job.acknowledged, r.replyTo]),
+      [[message.id, undefined, 'frozen']],
       'the record the new owner delivers is left as it was',
     );
 
@@ -221,8 +221,12 @@ describe('partition fencing (real Redis)', () => {
     assert.deepEqual(await redis.lrange(`${prefix}:wait`, 0, -1), ['job-1']);
     takeover.stopAll();
 
-    await records.update(0, { ...message, acknowledged: true }, successor.fence(0));
-    assert.equal((await records.list(0))[0]?.acknowledged, true);
+    await records.update(0, { ...message, acknowledged: true }, 'frozen', successor.fence(0));
+    assert.deepEqual(
+      (await records.list(0)).map((r) => [r.job.acknowledged, r.replyTo]),
+      [[true, 'frozen']],
+      'rewritten, the record still names the instance that claimed it',
+    );
     await records.release(0, message, successor.fence(0));
     assert.deepEqual(await records.list(0), []);
   });
