@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ClosedSessions } from './closed-sessions.js';
 import type { RecordKind, RecordsPersistence } from './persistence.js';
+import { parseIsoTime } from '../util/iso-time.js';
 
 /**
  * What the API serves that ChargerState does not keep (docs/fleet-api.md#data-sources): closed sessions with
@@ -77,7 +78,11 @@ export class FleetRecords {
   /** Closed sessions in the order they closed: the guide's record ordinals follow this order. */
   private readonly closedSessions = new ClosedSessions<SessionRecord>();
   private readonly alarmsByCharger = new Map<string, AlarmRecord[]>();
-  private readonly power = new Map<string, { kW: number; at: number }>();
+  /**
+   * The latest active import power per port in kW, by identity and then connector: the identity a message carries
+   * has its hash already, where a key made of both would be built and hashed for every MeterValues.
+   */
+  private readonly power = new Map<string, Map<number, number>>();
   private persistence?: RecordsPersistence;
   /** Open sessions being read from Redis, with the messages of each queued behind the read (withOpen). */
   private readonly adopting = new Map<string, Promise<void>>();
@@ -159,7 +164,7 @@ export class FleetRecords {
       identity,
       connectorId: Number(call.connectorId),
       idTag: String(call.idTag),
-      start: Date.parse(start),
+      start: parseIsoTime(start),
       meterStart: Number(call.meterStart),
       samples: [],
     };
@@ -176,13 +181,13 @@ export class FleetRecords {
       this.open.delete(key);
       this.addSamples(session, samplesFromValues(open.values));
       this.addSamples(session, samplesOf(call.transactionData));
-      session.end = Date.parse(String(call.timestamp));
+      session.end = parseIsoTime(String(call.timestamp));
       session.meterStop = Number(call.meterStop);
       session.recordedAt = now;
       // meterStop is the register's last reading: the session's last quarter hour ends with it.
       if (Number.isFinite(session.end) && Number.isFinite(session.meterStop))
         session.samples.push({ at: session.end, energyWh: session.meterStop });
-      this.power.delete(`${identity}\n${session.connectorId}`);
+      this.power.get(identity)?.delete(session.connectorId);
       this.closedSessions.add(session);
       this.write('open', key, undefined);
       this.write('session', String(session.sessionId), session);
@@ -194,11 +199,11 @@ export class FleetRecords {
     // Read once: the same samples give the port's load and the session's record.
     const samples = samplesOf(call.meterValue);
     const latestPower = samples.findLast((s) => s.powerW !== undefined);
-    if (latestPower)
-      this.power.set(`${identity}\n${Number(call.connectorId)}`, {
-        kW: latestPower.powerW! / 1000,
-        at: latestPower.at,
-      });
+    if (latestPower) {
+      let ports = this.power.get(identity);
+      if (!ports) this.power.set(identity, (ports = new Map()));
+      ports.set(Number(call.connectorId), latestPower.powerW! / 1000);
+    }
     if (call.transactionId === undefined) return;
     this.withOpen(`${identity}\n${Number(call.transactionId)}`, (open) => {
       if (open) for (const s of samples) appendValues(open.values, s);
@@ -239,7 +244,7 @@ export class FleetRecords {
   private status(identity: string, call: Call, now: number): void {
     const errorCode = String(call.errorCode ?? 'NoError');
     const connectorId = Number(call.connectorId);
-    const at = typeof call.timestamp === 'string' ? Date.parse(call.timestamp) : now;
+    const at = typeof call.timestamp === 'string' ? parseIsoTime(call.timestamp) : now;
     if (errorCode !== 'NoError') this.alarm(identity, connectorId, errorCode, Number.isFinite(at) ? at : now);
     else if (call.status === 'Faulted') this.alarm(identity, connectorId, 'Faulted', Number.isFinite(at) ? at : now);
   }
@@ -289,7 +294,7 @@ export class FleetRecords {
 
   /** The latest Power.Active.Import of a port with an open transaction, in kW. */
   portLoad(identity: string, connectorId: number): number | undefined {
-    return this.power.get(`${identity}\n${connectorId}`)?.kW;
+    return this.power.get(identity)?.get(connectorId);
   }
 }
 
@@ -319,7 +324,7 @@ function samplesOf(meterValue: unknown): MeterSample[] {
   if (!Array.isArray(meterValue)) return [];
   const out: MeterSample[] = [];
   for (const mv of meterValue as { timestamp?: string; sampledValue?: Call[] }[]) {
-    const at = Date.parse(String(mv.timestamp));
+    const at = parseIsoTime(String(mv.timestamp));
     if (!Number.isFinite(at)) continue;
     const sample: MeterSample = { at };
     for (const sv of mv.sampledValue ?? []) {

@@ -1,5 +1,5 @@
 import { TranslationError } from './context.js';
-import { isoTime } from '../util/iso-time.js';
+import { hasZone, isoTime, parseIsoTime } from '../util/iso-time.js';
 
 /**
  * xs:dateTime from a charger -> RFC 3339 UTC, as 1.6 requires ("format": "date-time" needs an offset,
@@ -7,15 +7,14 @@ import { isoTime } from '../util/iso-time.js';
  * A zone-less value is read in the charger's configured zone.
  */
 export function toUtc(value: string, timezone: string): string {
-  const hasZone = /(Z|[+-]\d{2}:\d{2})$/.test(value);
-  const ms = Date.parse(hasZone ? value : `${value}${timezone}`);
+  const ms = parseIsoTime(hasZone(value) ? value : `${value}${timezone}`);
   if (Number.isNaN(ms)) throw new TranslationError(`'${value}' is not a valid dateTime`);
   return isoTime(ms);
 }
 
 /** 1.6 dateTime -> 1.5 xs:dateTime in UTC. */
 export function fromCsmsTime(value: string): string {
-  const ms = Date.parse(value);
+  const ms = parseIsoTime(value);
   return Number.isNaN(ms) ? value : isoTime(ms);
 }
 

@@ -41,3 +41,90 @@ export function isoTime(ms: number): string {
     `${two(hours)}:${two(minutes)}:${two(seconds)}.${three(rest - seconds * 1000)}Z`
   );
 }
+
+const ZERO = 48;
+/** The number written by `count` ASCII digits at `at`, or -1 if one of them is not a digit. */
+function digitsAt(text: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = text.charCodeAt(i) - ZERO;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** Days from 1970-01-01 to the first of a month (proleptic Gregorian; the inverse of isoTime's arithmetic). */
+function daysToMonth(year: number, month: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5);
+  return (
+    era * DAYS_PER_ERA +
+    yearOfEra * 365 +
+    Math.floor(yearOfEra / 4) -
+    Math.floor(yearOfEra / 100) +
+    dayOfYear -
+    EPOCH_SHIFT
+  );
+}
+
+/**
+ * `Date.parse` for the times chargers and the CSMS write, at a fraction of its cost (V8 tokenises every text in C++):
+ * `YYYY-MM-DDTHH:MM:SS`, an optional fraction, and `Z` or an offset `±HH:MM`. Any other text, and values V8 reads in
+ * its own way (hour 24, a fraction without digits), go to `Date.parse` as they are, so the result is always what it
+ * would return. Like V8, a day past the end of its month runs into the next (2024-02-30 is 1 March).
+ */
+export function parseIsoTime(text: string): number {
+  const n = text.length;
+  if (n < 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84) {
+    return Date.parse(text);
+  }
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return Date.parse(text);
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hours = digitsAt(text, 11, 2);
+  const minutes = digitsAt(text, 14, 2);
+  const seconds = digitsAt(text, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hours < 0 || hours > 23) return Date.parse(text);
+  if (minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59) return Date.parse(text);
+  let at = 19;
+  let ms = 0;
+  if (text.charCodeAt(at) === 46) {
+    let scale = 100;
+    for (at++; at < n; at++) {
+      const d = text.charCodeAt(at) - ZERO;
+      if (d < 0 || d > 9) break;
+      ms += d * scale;
+      scale /= 10;
+    }
+    if (at === 20) return Date.parse(text);
+    ms = Math.floor(ms);
+  }
+  let offsetMinutes = 0;
+  const zone = text.charCodeAt(at);
+  if (zone === 90 && at === n - 1) offsetMinutes = 0;
+  else if ((zone === 43 || zone === 45) && at === n - 6 && text.charCodeAt(at + 3) === 58) {
+    const h = digitsAt(text, at + 1, 2);
+    const m = digitsAt(text, at + 4, 2);
+    if (h < 0 || h > 23 || m < 0 || m > 59) return Date.parse(text);
+    offsetMinutes = (zone === 43 ? 1 : -1) * (h * 60 + m);
+  } else return Date.parse(text);
+  const days = daysToMonth(year, month) + day - 1;
+  return days * DAY_MS + ((hours * 60 + minutes - offsetMinutes) * 60 + seconds) * 1000 + ms;
+}
+
+/** Whether a time names its zone: `Z` or `±HH:MM` at its end (an xs:dateTime without one is local time). */
+export function hasZone(value: string): boolean {
+  const n = value.length;
+  if (value.charCodeAt(n - 1) === 90) return true;
+  const sign = value.charCodeAt(n - 6);
+  return (
+    (sign === 43 || sign === 45) &&
+    value.charCodeAt(n - 3) === 58 &&
+    digitsAt(value, n - 5, 2) >= 0 &&
+    digitsAt(value, n - 2, 2) >= 0
+  );
+}
