@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { attr, innerXml, parseXml, XmlError } from '../../../src/soap/xml.js';
+import { attr, escapeXml, innerXml, parseXml, XmlError } from '../../../src/soap/xml.js';
 
 describe('parseXml', () => {
   it('resolves namespaces by URI, whatever the prefix (docs/charger-quirks.md#q8-many-serializers-and-prefixes)', () => {
@@ -170,5 +170,17 @@ describe('parseXml: well-formedness (XML 1.0 subset that SOAP uses)', () => {
       ],
     );
     assert.deepEqual([root.children[1]!.children[0]!.name, root.children[1]!.children[0]!.ns], ['d', 'urn:2']);
+  });
+});
+
+describe('escapeXml', () => {
+  it('writes the five markup characters as references, wherever they are, and leaves other text as it is', () => {
+    assert.equal(escapeXml(`a&b<c>d"e'f`), 'a&amp;b&lt;c&gt;d&quot;e&apos;f');
+    assert.equal(escapeXml('&&<'), '&amp;&amp;&lt;', 'every occurrence, not only the first');
+    assert.equal(escapeXml('urn:uuid:1234 /MeterValuesResponse'), 'urn:uuid:1234 /MeterValuesResponse');
+    assert.equal(escapeXml(''), '');
+    // Read back by the parser: what was escaped is the text again.
+    const text = `x < y && "z" > 'w'`;
+    assert.equal(parseXml(`<v>${escapeXml(text)}</v>`).text, text);
   });
 });
