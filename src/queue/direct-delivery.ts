@@ -230,24 +230,21 @@ export class DirectDelivery {
     }
     const stranded = this.stranded.get(p);
     this.stranded.delete(p);
-    const toRun = toRecover(
-      left.map((r) => r.job),
-      {
-        running: this.runs.get(p),
-        busy: (identity) => this.host.serialiser.has(identity),
-        stranded,
-        idleOnly,
-      },
-    );
+    const toRun = toRecover(left, {
+      running: this.runs.get(p),
+      busy: (identity) => this.host.serialiser.has(identity),
+      stranded,
+      idleOnly,
+    });
     if (toRun.length === 0) return;
-    // The charger's request may still wait on the instance that claimed the message (a partition handed back while
-    // its delivery was refused): the outcome goes there (docs/architecture.md#direct-delivery).
-    const claimant = new Map(left.map((r) => [r.job.id, r.replyTo ?? this.host.instanceId]));
     this.host.logger.warn(
       { partition: p, messages: toRun.length },
       'delivering the messages a previous consumer of this partition left in flight',
     );
-    for (const job of toRun) void this.host.serialiser.run(job.identity, () => this.run(p, job, claimant.get(job.id)!));
+    // The charger's request may still wait on the instance that claimed the message (a partition handed back while
+    // its delivery was refused): the outcome goes there (docs/architecture.md#direct-delivery).
+    for (const { job, replyTo } of toRun)
+      void this.host.serialiser.run(job.identity, () => this.run(p, job, replyTo ?? this.host.instanceId));
   }
 
   /** Deliveries under way in a partition (it is given up only once they end). */
@@ -268,15 +265,16 @@ export class DirectDelivery {
  * deliver that one until the next takeover.
  */
 export function toRecover(
-  left: UpstreamJob[],
+  left: RecordedMessage[],
   here: {
     running?: { has(id: string): boolean };
     busy: (identity: string) => boolean;
     stranded?: Set<string>;
     idleOnly: boolean;
   },
-): UpstreamJob[] {
+): RecordedMessage[] {
   return left.filter(
-    (job) => !here.running?.has(job.id) && (here.stranded?.has(job.id) || !(here.idleOnly && here.busy(job.identity))),
+    ({ job }) =>
+      !here.running?.has(job.id) && (here.stranded?.has(job.id) || !(here.idleOnly && here.busy(job.identity))),
   );
 }

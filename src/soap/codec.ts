@@ -1,4 +1,4 @@
-import { hasZone, parseIsoTime } from '../util/iso-time.js';
+import { parseIsoTimeIn } from '../util/iso-time.js';
 import { SoapFaultError } from './fault.js';
 import type { ComplexType, SimpleType, WsdlModel } from './wsdl-model.js';
 import { attr as attrOf, escapeXml, innerXml, type XmlElement } from './xml.js';
@@ -107,7 +107,7 @@ function checkSimple(type: SimpleType, text: string, path: string): Decoded {
       if (text === 'false' || text === '0') return false;
       throw protocolError(path, `'${clip(text)}' is not an xs:boolean`);
     case 'dateTime':
-      if (!DATETIME_PATTERN.test(text) || Number.isNaN(parseIsoTime(hasZone(text) ? text : `${text}Z`))) {
+      if (!DATETIME_PATTERN.test(text) || Number.isNaN(parseIsoTimeIn(text, 'Z'))) {
         throw protocolError(path, `'${clip(text)}' is not an xs:dateTime`);
       }
       return text;

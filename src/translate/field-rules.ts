@@ -1,5 +1,5 @@
 import { TranslationError } from './context.js';
-import { hasZone, isoTime, parseIsoTime } from '../util/iso-time.js';
+import { isoTime, parseIsoTime, parseIsoTimeIn } from '../util/iso-time.js';
 
 /**
  * xs:dateTime from a charger -> RFC 3339 UTC, as 1.6 requires ("format": "date-time" needs an offset,
@@ -7,7 +7,7 @@ import { hasZone, isoTime, parseIsoTime } from '../util/iso-time.js';
  * A zone-less value is read in the charger's configured zone.
  */
 export function toUtc(value: string, timezone: string): string {
-  const ms = parseIsoTime(hasZone(value) ? value : `${value}${timezone}`);
+  const ms = parseIsoTimeIn(value, timezone);
   if (Number.isNaN(ms)) throw new TranslationError(`'${value}' is not a valid dateTime`);
   return isoTime(ms);
 }

@@ -128,3 +128,8 @@ export function hasZone(value: string): boolean {
     digitsAt(value, n - 2, 2) >= 0
   );
 }
+
+/** An xs:dateTime, which may name no zone: read in `zone` (`Z` or `±HH:MM`) then; parseIsoTime's result. */
+export function parseIsoTimeIn(text: string, zone: string): number {
+  return parseIsoTime(hasZone(text) ? text : `${text}${zone}`);
+}

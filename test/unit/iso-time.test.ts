@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hasZone, isoTime, parseIsoTime } from '../../src/util/iso-time.js';
+import { hasZone, isoTime, parseIsoTime, parseIsoTimeIn } from '../../src/util/iso-time.js';
 
 describe('isoTime', () => {
   it('matches toISOString across days, leap days, centuries and the ends of the fast range', () => {
@@ -117,5 +117,15 @@ describe('hasZone', () => {
     const next = (n: number) => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n;
     for (let i = 0; i < 5_000; i++) texts.push(Array.from({ length: next(9) }, () => '0Z+-:9 a'[next(8)]).join(''));
     for (const text of texts) assert.equal(hasZone(text), pattern.test(text), JSON.stringify(text));
+  });
+});
+
+describe('parseIsoTimeIn', () => {
+  it('reads a time without a zone in the zone given, and one with a zone in its own', () => {
+    assert.equal(parseIsoTimeIn('2024-05-01T12:00:00', '+02:00'), Date.parse('2024-05-01T10:00:00Z'));
+    assert.equal(parseIsoTimeIn('2024-05-01T12:00:00.5', 'Z'), Date.parse('2024-05-01T12:00:00.500Z'));
+    assert.equal(parseIsoTimeIn('2024-05-01T12:00:00-01:00', '+02:00'), Date.parse('2024-05-01T13:00:00Z'));
+    assert.equal(parseIsoTimeIn('2024-05-01T12:00:00Z', '+02:00'), Date.parse('2024-05-01T12:00:00Z'));
+    assert.ok(Number.isNaN(parseIsoTimeIn('yesterday', 'Z')));
   });
 });

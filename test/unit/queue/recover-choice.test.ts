@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { toRecover } from '../../../src/queue/direct-delivery.js';
+import type { RecordedMessage } from '../../../src/queue/inflight.js';
 import type { UpstreamJob } from '../../../src/queue/upstream-queue.js';
 
-const job = (id: string, identity: string) => ({ id, identity }) as UpstreamJob;
-const ids = (jobs: UpstreamJob[]) => jobs.map((j) => j.id);
+const job = (id: string, identity: string): RecordedMessage => ({ job: { id, identity } as UpstreamJob });
+const ids = (records: RecordedMessage[]) => records.map((r) => r.job.id);
 
 /** Which in-flight records a consumer delivers on taking a partition (docs/architecture.md#direct-delivery). */
 describe('direct delivery: the records delivered on taking a partition', () => {
