@@ -15,5 +15,3 @@ export const WSA_ANONYMOUS = new Set([
   'http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous',
   'http://www.w3.org/2005/08/addressing/none',
 ]);
-
-export const WSA_NAMESPACES = new Set<string>([NS.wsa, NS.wsa2004]);

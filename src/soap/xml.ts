@@ -1,5 +1,6 @@
 import { C, isNameChar, isNameStart, isSpace, NAME_CLASS } from './xml-chars.js';
 import { hasName, type XmlElement } from './xml-element.js';
+import { NamespaceLookup, ROOT_SCOPE, type Scope } from './xml-scope.js';
 
 export { attr, child, type XmlElement } from './xml-element.js';
 
@@ -18,28 +19,11 @@ export const DEFAULT_XML_LIMITS: XmlLimits = { maxDepth: 32, maxElements: 20_000
 /** DOCTYPE or ENTITY declarations have no place in SOAP (SOAP 1.2 part 1, section 5) and are the XXE/bomb vector. */
 const DTD_PATTERN = /<!\s*(DOCTYPE|ENTITY)/i;
 
-const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 /** SOAP elements carry a handful of attributes; a thousand is an attack on the parser, not a message. */
 const MAX_ATTRIBUTES = 256;
-/**
- * Namespace declarations in force: an element's own declarations, then its ancestors'. A chain rather than a copy
- * per element, so that many declarations cannot make every element expensive.
- */
-interface Scope {
-  own: Map<string, string>;
-  parent: Scope | undefined;
-}
 /** The attributes of an element that has none, shared. */
 const NO_ATTRIBUTES: readonly string[] = Object.freeze([]);
-const ROOT_SCOPE: Scope = { own: new Map([['xml', XML_NS]]), parent: undefined };
 
-function lookup(scope: Scope, prefix: string): string | undefined {
-  for (let s: Scope | undefined = scope; s; s = s.parent) {
-    const uri = s.own.get(prefix);
-    if (uri !== undefined) return uri;
-  }
-  return undefined;
-}
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /**
@@ -86,6 +70,12 @@ class Parser {
    */
   private lt = -1;
   private amp = -1;
+  /** The same for tab, line feed and carriage return, and the nearest of the three (attribute-value normalisation). */
+  private tab = -1;
+  private lf = -1;
+  private cr = -1;
+  private ws = -1;
+  private readonly namespaces = new NamespaceLookup();
 
   constructor(
     private readonly xml: string,
@@ -269,7 +259,7 @@ class Parser {
     }
     const colon = qname.indexOf(':');
     const el: XmlElement = {
-      ns: lookup(scope, colon >= 0 ? qname.slice(0, colon) : '') || undefined,
+      ns: this.namespaces.uriOf(scope, qname, colon) || undefined,
       name: colon >= 0 ? qname.slice(colon + 1) : qname,
       attrs: attrs ?? NO_ATTRIBUTES,
       children: [],
@@ -293,7 +283,7 @@ class Parser {
     if (this.nextLt(start) < end) this.fail(`'<' in the value of attribute ${key}`, this.lt);
     // Attribute-value normalisation (XML 1.0 section 3.3.3): each literal whitespace character becomes a space;
     // whitespace written as a character reference stays what it is.
-    if (/[\t\n\r]/.test(value)) value = value.replace(/[\t\n\r]/g, ' ');
+    if (this.nextWs(start) < end) value = value.replace(/[\t\n\r]/g, ' ');
     if (this.nextAmp(start) < end) value = this.decode(value, start);
     this.pos = end + 1;
     return value;
@@ -307,6 +297,15 @@ class Parser {
   private nextLt(from: number): number {
     if (this.lt < from) this.lt = searchFrom(this.xml, '<', from);
     return this.lt;
+  }
+
+  private nextWs(from: number): number {
+    if (this.ws >= from) return this.ws;
+    if (this.tab < from) this.tab = searchFrom(this.xml, '\t', from);
+    if (this.lf < from) this.lf = searchFrom(this.xml, '\n', from);
+    if (this.cr < from) this.cr = searchFrom(this.xml, '\r', from);
+    this.ws = Math.min(this.tab, this.lf, this.cr);
+    return this.ws;
   }
 
   private nextAmp(from: number): number {
