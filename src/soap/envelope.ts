@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { normaliseHeaders, type SoapHeaders } from './headers.js';
 import { NS } from './namespaces.js';
+import { newId } from '../util/ids.js';
 import { child, escapeXml, parseXml, XmlError, type XmlElement } from './xml.js';
 
 export type EnvelopeReading =
@@ -52,7 +52,7 @@ export function readEnvelope(root: XmlElement): EnvelopeReading {
   return { kind: 'soap12', headers: normaliseHeaders(child(root, 'Header', NS.soap12)), body: body?.children[0] };
 }
 
-export const newMessageId = (): string => `urn:uuid:${randomUUID()}`;
+export const newMessageId = (): string => `urn:uuid:${newId()}`;
 
 /**
  * A SOAP 1.2 answer envelope of either service (OCPP-S 3.4-3.6): Action, a fresh MessageID, RelatesTo

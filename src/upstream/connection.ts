@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
+import { newId } from '../util/ids.js';
 import { holdWritesThisTurn } from '../util/write-coalescer.js';
-import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { RpcError, type RpcErrorCode } from '../ocpp/rpc-error.js';
 import {
@@ -273,7 +273,7 @@ export class UpstreamConnection {
         // Checked in the same step as the write: whatever was awaited before, a CALL goes out only while it may.
         if (!this.mayDeliver()) return reject(fenced());
         this.delivering = true; // an ingress-opened one too: its held frames meet the check (docs/architecture.md#fencing)
-        const id = randomUUID();
+        const id = newId();
         const timer = setTimeout(
           () => {
             this.pending = undefined;

@@ -14,11 +14,33 @@ const DAYS_PER_ERA = 146_097;
 const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 const three = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
 
+/**
+ * The two seconds formatted last, the more recent first: a gateway formats the present second (a message's arrival)
+ * between times its chargers send, which are mostly one other second, so each message would otherwise format both.
+ */
+let recentSecond = Number.NaN;
+let recentText = '';
+let olderSecond = Number.NaN;
+let olderText = '';
+
 /** The ISO 8601 UTC text of a time in milliseconds since the epoch, exactly as `new Date(ms).toISOString()`. */
 export function isoTime(ms: number): string {
   if (!(ms >= 0 && ms < END_OF_9999)) return new Date(ms).toISOString();
   const whole = Math.trunc(ms);
-  const day = Math.floor(whole / DAY_MS);
+  const second = Math.floor(whole / 1000);
+  if (second !== recentSecond) {
+    const text = second === olderSecond ? olderText : secondText(second);
+    olderSecond = recentSecond;
+    olderText = recentText;
+    recentSecond = second;
+    recentText = text;
+  }
+  return `${recentText}${three(whole - second * 1000)}Z`;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.` of a second since the epoch. */
+function secondText(second: number): string {
+  const day = Math.floor(second / 86_400);
   const shifted = day + EPOCH_SHIFT;
   const era = Math.floor(shifted / DAYS_PER_ERA);
   const dayOfEra = shifted - era * DAYS_PER_ERA;
@@ -30,16 +52,11 @@ export function isoTime(ms: number): string {
   const date = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
   const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  let rest = whole - day * DAY_MS;
-  const hours = Math.floor(rest / 3_600_000);
-  rest -= hours * 3_600_000;
-  const minutes = Math.floor(rest / 60_000);
-  rest -= minutes * 60_000;
-  const seconds = Math.floor(rest / 1000);
-  return (
-    `${year}-${two(month)}-${two(date)}T` +
-    `${two(hours)}:${two(minutes)}:${two(seconds)}.${three(rest - seconds * 1000)}Z`
-  );
+  let rest = second - day * 86_400;
+  const hours = Math.floor(rest / 3_600);
+  rest -= hours * 3_600;
+  const minutes = Math.floor(rest / 60);
+  return `${year}-${two(month)}-${two(date)}T${two(hours)}:${two(minutes)}:${two(rest - minutes * 60)}.`;
 }
 
 const ZERO = 48;

@@ -8,11 +8,15 @@ export interface Cidr {
   prefix: number;
 }
 
+const PLAIN_IPV4 = /^[\d.]+$/;
+
 /**
  * The address as the socket gives it, without brackets and without the IPv4-mapped IPv6 prefix, in either spelling
  * (::ffff:10.0.0.1 and ::ffff:a00:1, which is how URL parsing writes it, are both 10.0.0.1).
  */
 export function plainAddress(address: string): string {
+  // Most are plain IPv4 already (a socket's remote address, on an IPv4 listener): one test instead of four steps.
+  if (PLAIN_IPV4.test(address)) return address;
   const a = address
     .trim()
     .replace(/^\[|\]$/g, '')

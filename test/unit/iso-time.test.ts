@@ -30,6 +30,16 @@ describe('isoTime', () => {
     }
   });
 
+  it('matches toISOString when a few seconds come in turn (the seconds it keeps formatted)', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const seconds = [1_700_000_000, 1_700_000_001, 1_714_564_800, 0, 253_402_300_799];
+    for (let i = 0; i < 5_000; i++) {
+      const ms = seconds[Math.floor(next() * seconds.length)]! * 1000 + Math.floor(next() * 1000);
+      assert.equal(isoTime(ms), new Date(ms).toISOString(), String(ms));
+    }
+  });
+
   it('leaves times outside 1970 to 9999 to V8, errors included', () => {
     for (const ms of [-1, -86_400_001, 253_402_300_800_000, 8.64e15])
       assert.equal(isoTime(ms), new Date(ms).toISOString(), String(ms));
