@@ -2,9 +2,11 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { Gateway } from './gateway.js';
 import { StoreError } from './state/sqlite-store.js';
 import { createLogger } from './util/log.js';
+import { plainNodeGlobals } from './util/node-globals.js';
 
 /** `npm start`: configuration from the environment and config/gateway.yaml, then run until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
+  plainNodeGlobals();
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
