@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { attr, escapeXml, innerXml, parseXml, XmlError } from '../../../src/soap/xml.js';
+import { attr, escapeXml, innerXml, parseXml, XmlError, type XmlElement } from '../../../src/soap/xml.js';
 
 describe('parseXml', () => {
   it('resolves namespaces by URI, whatever the prefix (docs/charger-quirks.md#q8-many-serializers-and-prefixes)', () => {
@@ -170,6 +170,31 @@ describe('parseXml: well-formedness (XML 1.0 subset that SOAP uses)', () => {
       ],
     );
     assert.deepEqual([root.children[1]!.children[0]!.name, root.children[1]!.children[0]!.ns], ['d', 'urn:2']);
+  });
+
+  it('resolves prefixes of one length in turn, and the outer binding again after an inner redeclaration', () => {
+    const root = parseXml(
+      '<p:a xmlns:p="urn:1" xmlns:q="urn:q"><q:b/><p:b/><q:b/><p:c xmlns:p="urn:2"><p:d/><q:d/></p:c><p:e/>' +
+        '<r:f xmlns:r="urn:r"/><pp:g xmlns:pp="urn:pp"/><p:h/><x:i/></p:a>',
+    );
+    const names = (el: XmlElement): [string, string | undefined][] => [
+      [el.name, el.ns],
+      ...el.children.flatMap(names),
+    ];
+    assert.deepEqual(names(root), [
+      ['a', 'urn:1'],
+      ['b', 'urn:q'],
+      ['b', 'urn:1'],
+      ['b', 'urn:q'],
+      ['c', 'urn:2'],
+      ['d', 'urn:2'],
+      ['d', 'urn:q'],
+      ['e', 'urn:1'],
+      ['f', 'urn:r'],
+      ['g', 'urn:pp'],
+      ['h', 'urn:1'],
+      ['i', undefined],
+    ]);
   });
 });
 
