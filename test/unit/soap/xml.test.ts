@@ -177,10 +177,7 @@ describe('parseXml: well-formedness (XML 1.0 subset that SOAP uses)', () => {
       '<p:a xmlns:p="urn:1" xmlns:q="urn:q"><q:b/><p:b/><q:b/><p:c xmlns:p="urn:2"><p:d/><q:d/></p:c><p:e/>' +
         '<r:f xmlns:r="urn:r"/><pp:g xmlns:pp="urn:pp"/><p:h/><x:i/></p:a>',
     );
-    const names = (el: XmlElement): [string, string | undefined][] => [
-      [el.name, el.ns],
-      ...el.children.flatMap(names),
-    ];
+    const names = (el: XmlElement): [string, string | undefined][] => [[el.name, el.ns], ...el.children.flatMap(names)];
     assert.deepEqual(names(root), [
       ['a', 'urn:1'],
       ['b', 'urn:q'],
