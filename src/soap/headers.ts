@@ -21,11 +21,11 @@ export interface SoapHeaders {
 export function normaliseHeaders(header: XmlElement | undefined): SoapHeaders {
   const found: SoapHeaders = {};
   for (const h of header?.children ?? []) {
-    // Names compared before namespaces, and no look-up keyed by a name or a namespace: each would hash strings
-    // that are new with every message (docs/architecture.md#design-choices).
+    // No look-up keyed by a name or a namespace: each would hash strings that are new with every message
+    // (docs/architecture.md#design-choices).
     const name = h.name;
     if (name.length === 17 && name.toLowerCase() === 'chargeboxidentity') found.chargeBoxIdentity ??= h.text.trim();
-    else if (WSA_HEADERS.includes(name) && isWsa(h.ns)) readWsa(found, name, h);
+    else if (isWsa(h.ns)) readWsa(found, name, h);
   }
   return presentOf(found);
 }
@@ -43,16 +43,14 @@ function presentOf(found: SoapHeaders): SoapHeaders {
   return out;
 }
 
-const WSA_HEADERS: readonly string[] = ['Action', 'MessageID', 'RelatesTo', 'To', 'From', 'ReplyTo'];
-
 const isWsa = (ns: string | undefined) => ns === NS.wsa || ns === NS.wsa2004;
 
-/** A WS-Addressing header's value: the text of most, the text of the Address child of From and ReplyTo. */
+/** A WS-Addressing header's value: the text of most, the text of the Address child of From and ReplyTo; others none. */
 function readWsa(found: SoapHeaders, name: string, h: XmlElement): void {
   if (name === 'Action') found.action ??= h.text.trim();
   else if (name === 'MessageID') found.messageId ??= h.text.trim();
   else if (name === 'RelatesTo') found.relatesTo ??= h.text.trim();
   else if (name === 'To') found.to ??= h.text.trim();
   else if (name === 'From') found.fromAddress ??= child(h, 'Address')?.text.trim();
-  else found.replyToAddress ??= child(h, 'Address')?.text.trim();
+  else if (name === 'ReplyTo') found.replyToAddress ??= child(h, 'Address')?.text.trim();
 }

@@ -7,7 +7,7 @@
  * inline cache: about 7 ns a read, in a loop that does nothing else. ioredis reads `Buffer` several times
  * for every argument of every command it writes, which made these reads about 2.5% of a message in the Redis mode.
  * A data property holding the same value reads the same for every caller, and a write to it still replaces it, as the
- * setter did. A global that is already a value, or that some other code has redefined, is left as it is.
+ * setter did. A global that is not such a configurable getter and setter is left as it is.
  */
 export function plainNodeGlobals(): void {
   for (const name of ['Buffer', 'process'] as const) {
