@@ -1,6 +1,6 @@
 import { parseIsoTimeIn } from '../util/iso-time.js';
 import { SoapFaultError } from './fault.js';
-import type { ComplexType, SimpleType, WsdlModel } from './wsdl-model.js';
+import type { ComplexType, Field, SimpleType, WsdlModel } from './wsdl-model.js';
 import { attr as attrOf, escapeXml, innerXml, type XmlElement } from './xml.js';
 
 /**
@@ -39,81 +39,102 @@ function protocolError(path: string, message: string): SoapFaultError {
 export function decodeComplex(model: WsdlModel, type: ComplexType, el: XmlElement, path: string): DecodedObject {
   const out: DecodedObject = {};
   if (type.simpleContent) {
-    out.$value = decodeSimple(model.type(type.simpleContent.typeName) as SimpleType, el, path, true) as string;
+    out.$value = decodeSimple(model.type(type.simpleContent.typeName) as SimpleType, el, path, '', true) as string;
     for (const attr of type.simpleContent.attributes) {
       const raw = attrOf(el, attr.name);
       if (raw === undefined) continue;
-      out[attr.name] = checkSimple(model.type(attr.typeName) as SimpleType, raw.trim(), `${path}@${attr.name}`);
+      out[attr.name] = checkSimple(model.type(attr.typeName) as SimpleType, raw.trim(), `${path}@${attr.name}`, '');
     }
     return out;
   }
-  for (const field of type.fields) {
-    const occurrences = el.children.filter((c) => c.name === field.name);
-    const fieldPath = `${path}/${field.name}`;
-    const fieldType = model.type(field.typeName);
-    const values: Decoded[] = [];
-    for (const occurrence of occurrences) {
-      if (isNil(occurrence)) continue;
-      if (fieldType.kind === 'complex') {
-        values.push(decodeComplex(model, fieldType, occurrence, fieldPath));
-      } else {
-        const value = decodeSimple(fieldType, occurrence, fieldPath, field.minOccurs > 0);
-        if (value !== undefined) values.push(value);
-      }
-    }
-    if (values.length < field.minOccurs) {
-      const seen = occurrences.length > 0 ? 'is nil or empty' : 'is missing';
-      throw protocolError(fieldPath, `required element ${seen}`);
-    }
-    if (field.maxOccurs === 1) {
-      if (values.length > 1) throw protocolError(fieldPath, `occurs ${values.length} times, at most once allowed`);
-      if (values.length === 1) out[field.name] = values[0];
-    } else {
-      out[field.name] = values;
-    }
-  }
+  for (const field of type.fields) decodeField(model, field, el.children, path, out);
   return out;
 }
 
-function decodeSimple(type: SimpleType, el: XmlElement, path: string, required: boolean): Decoded | undefined {
+/**
+ * One field of a complex type, from the children named like it, into `out`. The children are read in place and a
+ * field's path is written out only for a nested type or an error: both ran for every field of every message
+ * (docs/architecture.md, "Design choices").
+ */
+function decodeField(model: WsdlModel, field: Field, children: XmlElement[], path: string, out: DecodedObject): void {
+  const fieldType = model.type(field.typeName);
+  const many = field.maxOccurs !== 1;
+  const values: Decoded[] | undefined = many ? [] : undefined;
+  let first: Decoded | undefined;
+  let count = 0;
+  let occurrences = 0;
+  for (let i = 0; i < children.length; i++) {
+    const occurrence = children[i]!;
+    if (occurrence.name !== field.name) continue;
+    occurrences++;
+    if (isNil(occurrence)) continue;
+    const value =
+      fieldType.kind === 'complex'
+        ? decodeComplex(model, fieldType, occurrence, `${path}/${field.name}`)
+        : decodeSimple(fieldType, occurrence, path, field.name, field.minOccurs > 0);
+    if (value === undefined) continue;
+    if (count++ === 0) first = value;
+    values?.push(value);
+  }
+  if (count < field.minOccurs) {
+    const seen = occurrences > 0 ? 'is nil or empty' : 'is missing';
+    throw protocolError(pathOf(path, field.name), `required element ${seen}`);
+  }
+  if (values) out[field.name] = values;
+  else if (count > 1) throw protocolError(pathOf(path, field.name), `occurs ${count} times, at most once allowed`);
+  else if (count === 1) out[field.name] = first;
+}
+
+/** The path of a field named `name` inside `path` (`name` empty: `path` itself). */
+const pathOf = (path: string, name: string): string => (name === '' ? path : `${path}/${name}`);
+
+/** A simple value of the element at `path`/`name` (the path is written out only in an error). */
+function decodeSimple(
+  type: SimpleType,
+  el: XmlElement,
+  path: string,
+  name: string,
+  required: boolean,
+): Decoded | undefined {
   // An unrestricted xs:string is opaque: kept byte for byte, child XML serialised back to text
   // (docs/charger-quirks.md#q15-opaque-datatransfer-data).
   const opaque = type.name === 'string' && type.base === 'string';
   const raw = el.children.length > 0 ? (opaque ? innerXml(el) : undefined) : el.text;
-  if (raw === undefined) throw protocolError(path, 'expected a simple value, found child elements');
+  if (raw === undefined) throw protocolError(pathOf(path, name), 'expected a simple value, found child elements');
   const text = opaque ? raw : raw.trim();
   if (text === '') {
-    if (required) throw protocolError(path, 'required element is nil or empty');
+    if (required) throw protocolError(pathOf(path, name), 'required element is nil or empty');
     return type.base === 'string' && !type.enumeration ? '' : undefined;
   }
-  return checkSimple(type, text, path);
+  return checkSimple(type, text, path, name);
 }
 
-function checkSimple(type: SimpleType, text: string, path: string): Decoded {
+function checkSimple(type: SimpleType, text: string, path: string, name: string): Decoded {
   switch (type.base) {
     case 'int': {
       const n = Number(text);
       if (!INT_PATTERN.test(text) || n < INT32_MIN || n > INT32_MAX)
-        throw protocolError(path, `'${clip(text)}' is not an xs:int`);
+        throw protocolError(pathOf(path, name), `'${clip(text)}' is not an xs:int`);
       return n;
     }
     case 'decimal':
       // JSON wants a number (1.6 limit, minChargingRate); the text form is read, not its digits checked.
       if (!DECIMAL_PATTERN.test(text) || !Number.isFinite(Number(text)))
-        throw protocolError(path, `'${clip(text)}' is not an xs:decimal`);
+        throw protocolError(pathOf(path, name), `'${clip(text)}' is not an xs:decimal`);
       return Number(text);
     case 'boolean':
       if (text === 'true' || text === '1') return true;
       if (text === 'false' || text === '0') return false;
-      throw protocolError(path, `'${clip(text)}' is not an xs:boolean`);
+      throw protocolError(pathOf(path, name), `'${clip(text)}' is not an xs:boolean`);
     case 'dateTime':
       if (!DATETIME_PATTERN.test(text) || Number.isNaN(parseIsoTimeIn(text, 'Z'))) {
-        throw protocolError(path, `'${clip(text)}' is not an xs:dateTime`);
+        throw protocolError(pathOf(path, name), `'${clip(text)}' is not an xs:dateTime`);
       }
       return text;
     default:
       if (type.enumeration && !type.enumeration.includes(text)) {
-        throw protocolError(path, `'${clip(text)}' is not one of ${type.name} (${type.enumeration.join(', ')})`);
+        const allowed = type.enumeration.join(', ');
+        throw protocolError(pathOf(path, name), `'${clip(text)}' is not one of ${type.name} (${allowed})`);
       }
       return text;
   }

@@ -43,6 +43,11 @@ interface Source {
  */
 export class ConnectionGuard {
   private readonly connections = new Map<string, Connection>();
+  /**
+   * The connection of a request's socket, once a request on it was seen: a keep-alive socket's later requests find it
+   * without the key string built and hashed again (docs/architecture.md, "Design choices").
+   */
+  private readonly bySocket = new WeakMap<Socket, Connection>();
   private readonly sources = new Map<string, Source>();
   /** Sources by how many connections they hold, so that the busiest is found without a scan of every source. */
   private readonly bySize = new Map<number, Set<string>>();
@@ -115,8 +120,12 @@ export class ConnectionGuard {
 
   /** A request is served from when its body has arrived until its answer is sent (or its socket closes). */
   private track(req: IncomingMessage, res: ServerResponse): void {
-    const connection = this.connections.get(keyOf(req.socket));
-    if (!connection) return;
+    let connection = this.bySocket.get(req.socket);
+    if (connection === undefined) {
+      connection = this.connections.get(keyOf(req.socket));
+      if (!connection) return;
+      this.bySocket.set(req.socket, connection);
+    }
     let state: 'reading' | 'serving' | 'done' = 'reading';
     req.once('end', () => {
       if (state !== 'reading' || connection.gone) return;

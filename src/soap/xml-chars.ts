@@ -21,6 +21,7 @@ export enum C {
   UPPER_Z = 90,
   UNDERSCORE = 95,
   LOWER_A = 97,
+  LOWER_X = 120,
   LOWER_Z = 122,
   MIDDLE_DOT = 0xb7,
 }

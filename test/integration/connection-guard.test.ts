@@ -124,4 +124,28 @@ describe('a full SOAP port makes room', () => {
     assert.deepEqual([busy[1]!.gone, busy[2]!.gone, next.gone], [false, false, false]);
     for (const res of held.splice(0)) res.end('done');
   });
+  it('a keep-alive connection serving its second request stays like one serving its first', async () => {
+    for (const p of peers) p.socket.destroy();
+    await until(() => guard.open === 0, 'the earlier connections to be closed');
+    const [a, b, c] = [
+      await connectFrom('127.0.0.2', WHOLE),
+      await connectFrom('127.0.0.3', WHOLE),
+      await connectFrom('127.0.0.4', WHOLE),
+    ];
+    await until(() => held.length === 3, 'three requests to be served');
+    const firstOfA = held.findIndex((res) => res.socket?.remotePort === a!.socket.localPort);
+    const [answered] = held.splice(firstOfA, 1);
+    const closed = once(answered!, 'close');
+    answered!.end('done');
+    await closed;
+    // The same socket's next request: served again, so it is no longer the idle connection to give way.
+    a!.socket.write(WHOLE);
+    await until(() => held.length === 3, 'the second request on the keep-alive connection to be served');
+    const refusedBefore = refused.length;
+    const late = await connectFrom('127.0.0.5');
+    await until(() => late.gone, 'the new connection to be refused');
+    assert.deepEqual(refused.slice(refusedBefore), ['port']);
+    assert.deepEqual([a!.gone, b!.gone, c!.gone], [false, false, false], 'no connection serving a request was closed');
+    for (const res of held.splice(0)) res.end('done');
+  });
 });

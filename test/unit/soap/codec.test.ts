@@ -126,6 +126,44 @@ describe('decodeComplex', () => {
     );
   });
 
+  it('names the whole path of a faulty value: nested fields, attributes and repeated elements', () => {
+    const reasonOf = (type: string, xml: string): string => {
+      try {
+        decode(type, xml);
+      } catch (e) {
+        if (e instanceof SoapFaultError) return e.reason;
+        throw e;
+      }
+      assert.fail(`${type} decoded without a fault`);
+    };
+    const values = (inner: string) => `<r><connectorId>1</connectorId><values>${inner}</values></r>`;
+    assert.equal(
+      reasonOf('MeterValuesRequest', values('<timestamp>noon</timestamp>')),
+      "MeterValuesRequest/values/timestamp: 'noon' is not an xs:dateTime",
+    );
+    assert.equal(
+      reasonOf('MeterValuesRequest', values('<timestamp>2024-05-01T12:00:00Z</timestamp><value unit="Amps">1</value>')),
+      "MeterValuesRequest/values/value@unit: 'Amps' is not one of UnitOfMeasure (Wh, kWh, varh, kvarh, W, kW, var, " +
+        'kvar, Amp, Volt, Celsius)',
+    );
+    assert.equal(
+      reasonOf('MeterValuesRequest', values('<value>1</value>')),
+      'MeterValuesRequest/values/timestamp: required element is missing',
+    );
+    const connectors = '<connectorId>1</connectorId><connectorId>2</connectorId><connectorId>3</connectorId>';
+    assert.equal(
+      reasonOf(
+        'StatusNotificationRequest',
+        `<r>${connectors}<status>Available</status><errorCode>NoError</errorCode></r>`,
+      ),
+      'StatusNotificationRequest/connectorId: occurs 3 times, at most once allowed',
+    );
+    assert.equal(
+      reasonOf('StatusNotificationRequest', '<r><connectorId>x</connectorId><status>Available</status></r>'),
+      "StatusNotificationRequest/connectorId: 'x' is not an xs:int",
+    );
+  });
+
   it('keeps opaque strings byte for byte and serialises child XML back to text (Q15)', () => {
     const out = decode('DataTransferRequest', '<r><vendorId>V</vendorId><data>  {"a": 1}\n</data></r>');
     assert.equal(out.data, '  {"a": 1}\n');

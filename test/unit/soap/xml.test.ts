@@ -193,6 +193,23 @@ describe('parseXml: well-formedness (XML 1.0 subset that SOAP uses)', () => {
       ['i', undefined],
     ]);
   });
+
+  it('splits a name at its first colon, and reads only xmlns and xmlns:* as declarations', () => {
+    const shape = (el: XmlElement): unknown => [el.ns, el.name, el.attrs, el.children.map(shape)];
+    assert.deepEqual(shape(parseXml('<:a/>')), [undefined, 'a', [], []]);
+    assert.deepEqual(shape(parseXml('<p:q:r xmlns:p="urn:p"><p:s:t/></p:q:r>')), [
+      'urn:p',
+      'q:r',
+      [],
+      [['urn:p', 's:t', [], []]],
+    ]);
+    assert.deepEqual(shape(parseXml('<r xmlnsx="1" x="2" xmlns:q="urn:q" xml="3"><q:z/></r>')), [
+      undefined,
+      'r',
+      ['xmlnsx', '1', 'x', '2', 'xml', '3'],
+      [['urn:q', 'z', [], []]],
+    ]);
+  });
 });
 
 describe('escapeXml', () => {
