@@ -43,7 +43,7 @@ export function decodeComplex(model: WsdlModel, type: ComplexType, el: XmlElemen
     for (const attr of type.simpleContent.attributes) {
       const raw = attrOf(el, attr.name);
       if (raw === undefined) continue;
-      out[attr.name] = checkSimple(model.type(attr.typeName) as SimpleType, raw.trim(), `${path}@${attr.name}`, '');
+      out[attr.name] = checkSimple(model.type(attr.typeName) as SimpleType, raw.trim(), path, attr.name, '@');
     }
     return out;
   }
@@ -85,8 +85,9 @@ function decodeField(model: WsdlModel, field: Field, children: XmlElement[], pat
   else if (count === 1) out[field.name] = first;
 }
 
-/** The path of a field named `name` inside `path` (`name` empty: `path` itself). */
-const pathOf = (path: string, name: string): string => (name === '' ? path : `${path}/${name}`);
+/** The path of a field (`/`) or an attribute (`@`) named `name` inside `path` (`name` empty: `path` itself). */
+const pathOf = (path: string, name: string, separator = '/'): string =>
+  name === '' ? path : `${path}${separator}${name}`;
 
 /** A simple value of the element at `path`/`name` (the path is written out only in an error). */
 function decodeSimple(
@@ -109,32 +110,33 @@ function decodeSimple(
   return checkSimple(type, text, path, name);
 }
 
-function checkSimple(type: SimpleType, text: string, path: string, name: string): Decoded {
+/** A simple value's text checked and converted; the path of `name` inside `path` is written out only in an error. */
+function checkSimple(type: SimpleType, text: string, path: string, name: string, separator = '/'): Decoded {
   switch (type.base) {
     case 'int': {
       const n = Number(text);
       if (!INT_PATTERN.test(text) || n < INT32_MIN || n > INT32_MAX)
-        throw protocolError(pathOf(path, name), `'${clip(text)}' is not an xs:int`);
+        throw protocolError(pathOf(path, name, separator), `'${clip(text)}' is not an xs:int`);
       return n;
     }
     case 'decimal':
       // JSON wants a number (1.6 limit, minChargingRate); the text form is read, not its digits checked.
       if (!DECIMAL_PATTERN.test(text) || !Number.isFinite(Number(text)))
-        throw protocolError(pathOf(path, name), `'${clip(text)}' is not an xs:decimal`);
+        throw protocolError(pathOf(path, name, separator), `'${clip(text)}' is not an xs:decimal`);
       return Number(text);
     case 'boolean':
       if (text === 'true' || text === '1') return true;
       if (text === 'false' || text === '0') return false;
-      throw protocolError(pathOf(path, name), `'${clip(text)}' is not an xs:boolean`);
+      throw protocolError(pathOf(path, name, separator), `'${clip(text)}' is not an xs:boolean`);
     case 'dateTime':
       if (!DATETIME_PATTERN.test(text) || Number.isNaN(parseIsoTimeIn(text, 'Z'))) {
-        throw protocolError(pathOf(path, name), `'${clip(text)}' is not an xs:dateTime`);
+        throw protocolError(pathOf(path, name, separator), `'${clip(text)}' is not an xs:dateTime`);
       }
       return text;
     default:
       if (type.enumeration && !type.enumeration.includes(text)) {
         const allowed = type.enumeration.join(', ');
-        throw protocolError(pathOf(path, name), `'${clip(text)}' is not one of ${type.name} (${allowed})`);
+        throw protocolError(pathOf(path, name, separator), `'${clip(text)}' is not one of ${type.name} (${allowed})`);
       }
       return text;
   }
