@@ -183,8 +183,8 @@ export interface Variants {
   wrk?: WrkResult;
 }
 
-/** The rows of the protocol and route comparisons and of the CSMS -> charger command. */
-function variantRows({ protocols, routes }: Variants, command: Command): string[][] {
+/** The rows of the upstream and dialect comparisons (also `npm run bench -- --protocols`). */
+export function protocolRows(protocols: ProtocolComparison): string[][] {
   return [
     [
       'OCPP 2.0.1 upstream: throughput',
@@ -200,6 +200,13 @@ function variantRows({ protocols, routes }: Variants, command: Command): string[
       '>= 0.90 x 1.5 SOAP',
       check(protocols.soap16.ratio >= 0.9),
     ],
+  ];
+}
+
+/** The rows of the protocol and route comparisons and of the CSMS -> charger command. */
+function variantRows({ protocols, routes }: Variants, command: Command): string[][] {
+  return [
+    ...protocolRows(protocols),
     [
       `migration: legacy+shadow at ${f(routes.rate, 0)} msg/s`,
       `added p50 ${f(routes.addedP50)} ms`,

@@ -48,8 +48,19 @@ import {
   type Send,
 } from './rounds.js';
 import { compareWith } from './against.js';
-import { measureObserving } from './observing.js';
-import { against, CLIENTS, observingOnly, LATENCY_ROUNDS, log, quick, REDIS_URL, ROUNDS, SECONDS } from './settings.js';
+import { measureObserving, measureProtocols } from './observing.js';
+import {
+  against,
+  CLIENTS,
+  observingOnly,
+  protocolsOnly,
+  LATENCY_ROUNDS,
+  log,
+  quick,
+  REDIS_URL,
+  ROUNDS,
+  SECONDS,
+} from './settings.js';
 
 /** What the gateway modes are measured with: the CSMS stub, the bench's Redis, and the baselines kept running. */
 interface Context {
@@ -238,7 +249,9 @@ async function main(): Promise<void> {
   );
 }
 
-(against ? compareWith(against) : observingOnly ? measureObserving() : main()).catch((err: unknown) => {
+const ref = against;
+const entry = ref ? () => compareWith(ref) : observingOnly ? measureObserving : protocolsOnly ? measureProtocols : main;
+entry().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

@@ -10,6 +10,8 @@ export const against = (() => {
 })();
 /** `--observing`: only the trace and per-message metrics row, counted in instructions (bench/observing.ts). */
 export const observingOnly = process.argv.includes('--observing');
+/** `--protocols`: only the rows of the 2.0.1 upstream and the 1.6 SOAP chargers (bench/observing.ts). */
+export const protocolsOnly = process.argv.includes('--protocols');
 export const SECONDS = quick ? 2 : 4;
 /** Rounds per throughput measure (median reported). */
 export const ROUNDS = quick ? 1 : 3;

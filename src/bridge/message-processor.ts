@@ -93,9 +93,13 @@ export class ChargerMessageProcessor {
     const reserve = run.op.reserve;
     if (!reserve) return state;
     try {
-      if (reserve(state, run.request, { ...run.ctx, notes: [] }) === state) return state;
+      const quiet = { ...run.ctx, notes: [] };
+      const reserved = reserve(state, run.request, quiet);
+      if (reserved === state) return state;
+      // The stores hand out the state they hold, so `current` is mostly the state just reserved on: the reservation is
+      // a pure function of it, and is not computed again.
       return await this.deps.registry.states.update(run.job.identity, (current) =>
-        reserve(current, run.request, { ...run.ctx, notes: [] }),
+        current === state ? reserved : reserve(current, run.request, quiet),
       );
     } catch (err) {
       run.fail(err);

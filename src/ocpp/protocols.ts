@@ -27,6 +27,19 @@ export interface ProtocolPair {
 
 export type SchemaCheck = { ok: true } | { ok: false; code: RpcErrorCode; message: string };
 
+/** Property names whose every occurrence in a payload's schema is a string enumeration, with the values all allow. */
+export type EnumsByName = ReadonlyMap<string, ReadonlySet<string>>;
+/**
+ * Property names whose every occurrence in a payload's schema is a plain string with a length bound (no format, no
+ * pattern), with the smallest of those bounds.
+ */
+export type BoundsByName = ReadonlyMap<string, number>;
+/** What a payload schema says about the strings under each property name (docs/architecture.md#outbound-schema-checks). */
+export interface TextRules {
+  enums: EnumsByName;
+  bounds: BoundsByName;
+}
+
 /**
  * What the upstream side needs to know about one OCPP-J version: its subprotocol, the official schemas of its
  * messages, and how it spells the RPC error codes. One module per version (ocpp/v16/protocol.ts, ...).
@@ -37,8 +50,8 @@ export interface CsmsProtocolModule {
   readonly subprotocol: string;
   /** Validates a payload: kind "req" for a CALL, "conf" for a CALLRESULT. */
   check(action: string, kind: 'req' | 'conf', payload: unknown): SchemaCheck;
-  /** The string enumerations of a payload's schema by property name (schema-check.ts, enumsByName). */
-  enumsOf(action: string, kind: 'req' | 'conf'): ReadonlyMap<string, ReadonlySet<string>>;
+  /** The enumerations and length bounds of a payload's schema by property name (schema-check.ts, TextRules). */
+  textRulesOf(action: string, kind: 'req' | 'conf'): TextRules;
   /** The wire spelling of an error code in this version's CALLERROR frames. */
   errorCode(code: RpcErrorCode): string;
 }

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { SchemaCheck } from './protocols.js';
+import type { BoundsByName, EnumsByName, SchemaCheck, TextRules } from './protocols.js';
 import type { RpcErrorCode } from './rpc-error.js';
 
 const require = createRequire(import.meta.url);
@@ -53,14 +53,15 @@ export function schemaChecker(
   };
 }
 
-/** Property names whose every occurrence in a payload's schema is a string enumeration, with the values all allow. */
-export type EnumsByName = ReadonlyMap<string, ReadonlySet<string>>;
-
 interface SchemaNode {
-  /** Keywords the enumerations do not depend on (type, maxLength, ...). */
+  /** Keywords the text rules do not read (description, minimum, ...). */
   [keyword: string]: unknown;
   $ref?: string;
   enum?: unknown[];
+  type?: unknown;
+  maxLength?: unknown;
+  format?: unknown;
+  pattern?: unknown;
   properties?: Record<string, SchemaNode>;
   items?: SchemaNode | SchemaNode[];
   anyOf?: SchemaNode[];
@@ -70,53 +71,87 @@ interface SchemaNode {
 }
 
 /**
- * The enumerations of one payload schema by property name (docs/architecture.md#outbound-schema-checks). A name is
- * kept only when every place it appears is a string enumeration, with the values every one of them allows (arrays
- * carry their property's name to their items): a string under that name with one of those values is valid wherever
- * the payload has it. References within the schema (`#/definitions/...`) are followed, each node once per path.
+ * Calls `leaf` with every place a property name stands for a value of its own (arrays carry their property's name to
+ * their items; a recursive reference is a leaf `{}`). References within the schema (`#/definitions/...`) are
+ * followed, each node once per path.
  */
-export function enumsByName(root: SchemaNode): EnumsByName {
-  const seen = new Map<string, Set<string> | null>();
+function forEachNamedLeaf(root: SchemaNode, leaf: (name: string, node: SchemaNode) => void): void {
   const resolve = (node: SchemaNode): SchemaNode =>
     node.$ref?.startsWith('#/definitions/') ? (root.definitions?.[node.$ref.slice(14)] ?? {}) : node;
-  const note = (name: string, node: SchemaNode) => {
-    const values = node.enum?.every((v) => typeof v === 'string') ? new Set(node.enum as string[]) : null;
-    const before = seen.get(name);
-    seen.set(
-      name,
-      before === undefined ? values : before && values ? new Set([...before].filter((v) => values.has(v))) : null,
-    );
-  };
   const onPath = new Set<SchemaNode>();
   const visit = (raw: SchemaNode, name?: string): void => {
     const node = resolve(raw);
-    if (onPath.has(node)) return void (name !== undefined && note(name, {}));
+    if (onPath.has(node)) return void (name !== undefined && leaf(name, {}));
     onPath.add(node);
     const items = Array.isArray(node.items) ? node.items : node.items ? [node.items] : [];
     const choices = [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])];
-    if (name !== undefined && items.length === 0 && choices.length === 0) note(name, node);
+    if (name !== undefined && items.length === 0 && choices.length === 0) leaf(name, node);
     for (const sub of [...items, ...choices]) visit(sub, name);
     for (const [key, child] of Object.entries(node.properties ?? {})) visit(child, key);
     onPath.delete(node);
   };
   visit(root);
-  return new Map([...seen].filter((entry): entry is [string, Set<string>] => entry[1] !== null));
 }
 
-/** The enumerations of each action's payload schema in `schemaFile` (enumsByName), read on first use of each. */
-export function schemaEnums(
+/**
+ * Folds every occurrence of each name with `merge`; `null` drops the name for good. The names that stay, with what
+ * their occurrences agreed on.
+ */
+function byName<T>(root: SchemaNode, of: (node: SchemaNode) => T | null, merge: (a: T, b: T) => T): Map<string, T> {
+  const seen = new Map<string, T | null>();
+  forEachNamedLeaf(root, (name, node) => {
+    const value = of(node);
+    const before = seen.get(name);
+    seen.set(name, before === undefined ? value : before !== null && value !== null ? merge(before, value) : null);
+  });
+  return new Map([...seen].filter((entry): entry is [string, T] => entry[1] !== null));
+}
+
+/**
+ * The enumerations of one payload schema by property name (docs/architecture.md#outbound-schema-checks). A name is
+ * kept only when every place it appears is a string enumeration, with the values every one of them allows: a string
+ * under that name with one of those values is valid wherever the payload has it.
+ */
+export function enumsByName(root: SchemaNode): EnumsByName {
+  return byName(
+    root,
+    (node) => (node.enum?.every((v) => typeof v === 'string') ? new Set(node.enum as string[]) : null),
+    (a, b) => new Set([...a].filter((v) => b.has(v))),
+  );
+}
+
+/**
+ * The length bounds of one payload schema by property name: a name is kept only when every place it appears is a
+ * string with a `maxLength` and neither a format nor a pattern, with the smallest bound. A string under that name no
+ * longer than it breaks no length bound wherever the payload has it (a 2.0.1 transactionId the gateway minted).
+ */
+export function boundsByName(root: SchemaNode): BoundsByName {
+  const plainBound = (node: SchemaNode) =>
+    node.type === 'string' &&
+    typeof node.maxLength === 'number' &&
+    node.format === undefined &&
+    node.pattern === undefined
+      ? node.maxLength
+      : null;
+  return byName(root, plainBound, Math.min);
+}
+
+/** The text rules of each action's payload schema in `schemaFile` (enumsByName, boundsByName), read on first use. */
+export function schemaTextRules(
   schemaFile: string,
   schemaId: (action: string, kind: 'req' | 'conf') => string,
-): (action: string, kind: 'req' | 'conf') => EnumsByName {
-  const byId = new Map<string, EnumsByName>();
+): (action: string, kind: 'req' | 'conf') => TextRules {
+  const byId = new Map<string, TextRules>();
   return (action, kind) => {
     const id = schemaId(action, kind);
-    let enums = byId.get(id);
-    if (!enums) {
+    let rules = byId.get(id);
+    if (!rules) {
       const schema = (require(schemaFile) as (SchemaNode & { $id: string })[]).find((s) => s.$id === id);
-      enums = schema ? enumsByName(schema) : new Map();
-      byId.set(id, enums);
+      rules = schema
+        ? { enums: enumsByName(schema), bounds: boundsByName(schema) }
+        : { enums: new Map(), bounds: new Map() };
+      byId.set(id, rules);
     }
-    return enums;
+    return rules;
   };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { csmsProtocolModule } from '../../src/ocpp/csms-protocols.js';
 import { checkOutbound, outboundChecksSkipped, SAMPLE, setOutboundCheck } from '../../src/ocpp/outbound-check.js';
-import { enumsByName } from '../../src/ocpp/schema-check.js';
+import { boundsByName, enumsByName } from '../../src/ocpp/schema-check.js';
 
 /** SCHEMA_CHECK (docs/architecture.md#outbound-schema-checks), against the official 1.6 schemas. */
 describe('outbound schema checks', () => {
@@ -68,6 +68,25 @@ describe('outbound schema checks', () => {
     assert.equal(checkOutbound(ocpp201, 'MeterValues', 'req', payload('Energy.Reactive.Import.Register')).ok, true);
     assert.equal(checkOutbound(ocpp201, 'MeterValues', 'req', payload('Energy.Reactive.Import.Registers')).ok, false);
   });
+
+  it('sample: a string within the bound its property has everywhere is not free text (a minted transactionId)', () => {
+    const ocpp201 = csmsProtocolModule('ocpp2.0.1')!;
+    const event = (transactionId: string, seqNo: unknown = 1) => ({
+      eventType: 'Updated',
+      timestamp: '2026-12-06T10:00:00.000Z',
+      triggerReason: 'MeterValuePeriodic',
+      seqNo,
+      transactionInfo: { transactionId },
+    });
+    setOutboundCheck('sample');
+    for (let i = 0; i < SAMPLE; i++) checkOutbound(ocpp201, 'TransactionEvent', 'req', event(`tx-${i}`));
+    const skippedBefore = outboundChecksSkipped();
+    const minted = event('0b5bb2a4-3e51-4c34-9d3e-4f1a9e0c2d11', 'one');
+    assert.equal(checkOutbound(ocpp201, 'TransactionEvent', 'req', minted).ok, true, '36 characters: not checked');
+    assert.equal(outboundChecksSkipped(), skippedBefore + 1);
+    const tooLong = checkOutbound(ocpp201, 'TransactionEvent', 'req', event('X'.repeat(37)));
+    assert.equal(tooLong.ok, false, 'longer than its bound: checked, and refused');
+  });
 });
 
 describe('enumsByName', () => {
@@ -92,5 +111,33 @@ describe('enumsByName', () => {
     assert.equal(enums.has('status'), false, 'free text in one place');
     assert.equal(enums.has('samples'), false);
     assert.equal(enums.has('next'), false, 'a recursive reference is followed once');
+  });
+});
+
+describe('boundsByName', () => {
+  it('keeps a name only where every occurrence is a plain bounded string, with the smallest bound', () => {
+    const bounds = boundsByName({
+      definitions: {
+        Id: { type: 'string', maxLength: 36 },
+        Node: { properties: { next: { $ref: '#/definitions/Node' } } },
+      },
+      properties: {
+        transactionId: { $ref: '#/definitions/Id' },
+        info: { properties: { transactionId: { type: 'string', maxLength: 50 }, note: { type: 'string' } } },
+        idTags: { items: { type: 'string', maxLength: 20 } },
+        note: { type: 'string', maxLength: 10 },
+        timestamp: { type: 'string', format: 'date-time', maxLength: 40 },
+        code: { type: 'string', pattern: '^[A-Z]+$', maxLength: 8 },
+        count: { type: 'integer', maxLength: 3 },
+        tree: { $ref: '#/definitions/Node' },
+      },
+    });
+    assert.equal(bounds.get('transactionId'), 36, 'the smaller of 36 and 50');
+    assert.equal(bounds.get('idTags'), 20, 'an array of bounded items');
+    assert.equal(bounds.has('note'), false, 'unbounded in one place');
+    assert.equal(bounds.has('timestamp'), false, 'a format');
+    assert.equal(bounds.has('code'), false, 'a pattern');
+    assert.equal(bounds.has('count'), false, 'not a string');
+    assert.equal(bounds.has('next'), false, 'a recursive reference');
   });
 });

@@ -1,6 +1,6 @@
 import type { CsmsProtocolModule } from '../protocols.js';
 import type { RpcErrorCode } from '../rpc-error.js';
-import { ocaSchemaId, schemaChecker, schemaEnums } from '../schema-check.js';
+import { ocaSchemaId, schemaChecker, schemaTextRules } from '../schema-check.js';
 
 const SCHEMAS = 'ocpp-rpc/lib/schemas/ocpp1_6.json';
 
@@ -18,6 +18,6 @@ export const ocpp16: CsmsProtocolModule = {
   id: 'ocpp1.6',
   subprotocol: 'ocpp1.6',
   check: check16,
-  enumsOf: schemaEnums(SCHEMAS, ocaSchemaId),
+  textRulesOf: schemaTextRules(SCHEMAS, ocaSchemaId),
   errorCode: (code) => SPELLING_16[code] ?? code,
 };

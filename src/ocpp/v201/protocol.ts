@@ -1,6 +1,6 @@
 import type { CsmsProtocolModule } from '../protocols.js';
 import type { RpcErrorCode } from '../rpc-error.js';
-import { ocaSchemaId, schemaChecker, schemaEnums } from '../schema-check.js';
+import { ocaSchemaId, schemaChecker, schemaTextRules } from '../schema-check.js';
 
 const SCHEMAS = 'ocpp-rpc/lib/schemas/ocpp2_0_1.json';
 
@@ -25,6 +25,6 @@ export const ocpp201: CsmsProtocolModule = {
   id: 'ocpp2.0.1',
   subprotocol: 'ocpp2.0.1',
   check: check201,
-  enumsOf: schemaEnums(SCHEMAS, ocaSchemaId),
+  textRulesOf: schemaTextRules(SCHEMAS, ocaSchemaId),
   errorCode: (code: RpcErrorCode) => FROM_16[code] ?? code,
 };

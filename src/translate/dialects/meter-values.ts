@@ -1,5 +1,5 @@
 import type { TranslationContext } from '../context.js';
-import { defined, toUtc } from '../field-rules.js';
+import { toUtc } from '../field-rules.js';
 import type { MeterValue12 } from '../../ocpp/v12/types.js';
 import type { MeterValue15, SampledValue15 } from '../../ocpp/v15/types.js';
 import type { MeterValue16, SampledValue16 } from '../../ocpp/v16/types.js';
@@ -21,20 +21,28 @@ export function unitTo16(unit: string, ctx: Pick<TranslationContext, 'options'>)
   return UNIT_TO_16[unit] ?? unit;
 }
 
+/** The attributes a sampled value has in every SOAP dialect (1.5 has no phase). */
+type SampledValueFields = Omit<SampledValue16, 'value'>;
+
 /**
- * `<value unit="Amp" measurand="Current.Import">16.1</value>` -> `{ value: "16.1", measurand, unit: "A" }`; no defaults
- * invented.
+ * A sampled value of the model from its text and its SOAP attributes: the unit as 1.6J spells it, no defaults invented,
+ * an absent attribute left out. Each field is set by name rather than through `defined`: a store that adds a property
+ * under a computed key takes V8's slow path for every field (docs/architecture.md#design-choices).
  */
-export function sampledValueTo16(v: SampledValue15, ctx: TranslationContext): SampledValue16 {
-  return defined({
-    value: v.$value.trim(),
-    context: v.context,
-    format: v.format,
-    measurand: v.measurand,
-    location: v.location,
-    unit: v.unit === undefined ? undefined : unitTo16(v.unit, ctx),
-  });
+function sampledValue16(text: string, v: SampledValueFields, ctx: TranslationContext): SampledValue16 {
+  const out: SampledValue16 = { value: text.trim() };
+  if (v.context !== undefined) out.context = v.context;
+  if (v.format !== undefined) out.format = v.format;
+  if (v.measurand !== undefined) out.measurand = v.measurand;
+  if (v.phase !== undefined) out.phase = v.phase;
+  if (v.location !== undefined) out.location = v.location;
+  if (v.unit !== undefined) out.unit = unitTo16(v.unit, ctx);
+  return out;
 }
+
+/** `<value unit="Amp" measurand="Current.Import">16.1</value>` -> `{ value: "16.1", measurand, unit: "A" }`. */
+export const sampledValueTo16 = (v: SampledValue15, ctx: TranslationContext): SampledValue16 =>
+  sampledValue16(v.$value, v, ctx);
 
 export function meterValueTo16(mv: MeterValue15, ctx: TranslationContext): MeterValue16 {
   return {
@@ -47,17 +55,7 @@ export function meterValueTo16(mv: MeterValue15, ctx: TranslationContext): Meter
 export function meterValue16s(mv: MeterValue16, ctx: TranslationContext): MeterValue16 {
   return {
     timestamp: toUtc(mv.timestamp, ctx.options.timezone),
-    sampledValue: mv.sampledValue.map((v) =>
-      defined({
-        value: v.value.trim(),
-        context: v.context,
-        format: v.format,
-        measurand: v.measurand,
-        phase: v.phase,
-        location: v.location,
-        unit: v.unit === undefined ? undefined : unitTo16(v.unit, ctx),
-      }),
-    ),
+    sampledValue: mv.sampledValue.map((v) => sampledValue16(v.value, v, ctx)),
   };
 }
 

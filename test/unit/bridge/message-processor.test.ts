@@ -159,6 +159,42 @@ describe('message processor: one charger message through translation, the CSMS a
     assert.deepEqual([state?.transactions['42']?.connectorId, state?.connectors['1']?.csmsStatus], [1, 'Charging']);
   });
 
+  it('2.0.1: a seqNo reservation is made again when a CSMS command changed the state while it waited for the lock', async () => {
+    const { processor, registry, sent } = setup(() => ({}));
+    const transaction = {
+      transactionId: 7,
+      connectorId: 1,
+      idTag: 'T',
+      startedAt: NOW,
+      idTagStatus: 'Accepted',
+      csmsTransactionId: 'tx-7',
+      nextSeqNo: 3,
+    };
+    await registry.states.update('CP-1', (s) => ({
+      ...s,
+      registration: 'Accepted',
+      transactions: { '7': transaction },
+    }));
+    // A TriggerMessage takes seqNos 3 and 4 between the message's first look at the state and its turn at the lock.
+    const update = registry.states.update.bind(registry.states);
+    registry.states.update = async (identity, change) => {
+      await update(identity, (s) => ({ ...s, transactions: { '7': { ...transaction, nextSeqNo: 5 } } }));
+      return update(identity, change);
+    };
+    const request = {
+      connectorId: 1,
+      transactionId: 7,
+      values: [{ timestamp: NOW, value: [{ $value: '1200', unit: 'Wh', measurand: 'Energy.Active.Import.Register' }] }],
+    };
+    const replies = await run(processor, { ...job('MeterValues', request), target: 'ocpp2.0.1' });
+    assert.deepEqual(replies, [{ kind: 'response', body: {} }]);
+    assert.deepEqual(
+      sent.map((s) => [s.action, (s.payload as { seqNo: number }).seqNo]),
+      [['TransactionEvent', 5]],
+    );
+    assert.equal((await registry.states.load('CP-1'))?.transactions['7']?.nextSeqNo, 6);
+  });
+
   it('releases the charger from the queued count when its message is finished', async () => {
     const { processor, registry } = setup(() => ({ currentTime: NOW }));
     await registry.queued.add('CP-1', 1);

@@ -1,5 +1,4 @@
 import type { TranslationContext } from '../../context.js';
-import { defined } from '../../field-rules.js';
 import type { MeterValue16, SampledValue16 } from '../../../ocpp/v16/types.js';
 import type { MeterValue201, SampledValue201 } from '../../../ocpp/v201/types.js';
 
@@ -73,14 +72,14 @@ export function sampledValueTo201(
     ctx.notes.push(`sampled value '${text.slice(0, 40)}' dropped: OCPP 2.0.1 values are numbers`);
     return undefined;
   }
-  return defined({
-    value,
-    context: v.context !== undefined && CONTEXTS_201.has(v.context) ? v.context : undefined,
-    measurand: v.measurand,
-    phase: v.phase,
-    location: v.location !== undefined && LOCATIONS_201.has(v.location) ? v.location : undefined,
-    unitOfMeasure: v.unit === undefined ? undefined : { unit: UNIT_TO_201[v.unit] ?? v.unit },
-  });
+  // Set by name rather than through `defined`, as the 1.6 model's sampled values are (dialects/meter-values.ts).
+  const out: SampledValue201 = { value };
+  if (v.context !== undefined && CONTEXTS_201.has(v.context)) out.context = v.context;
+  if (v.measurand !== undefined) out.measurand = v.measurand;
+  if (v.phase !== undefined) out.phase = v.phase;
+  if (v.location !== undefined && LOCATIONS_201.has(v.location)) out.location = v.location;
+  if (v.unit !== undefined) out.unitOfMeasure = { unit: UNIT_TO_201[v.unit] ?? v.unit };
+  return out;
 }
 
 /** A meter value of the model (its time in UTC); undefined when none of its sampled values can be carried. */
