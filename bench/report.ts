@@ -189,7 +189,7 @@ export function protocolRows(protocols: ProtocolComparison): string[][] {
     [
       'OCPP 2.0.1 upstream: throughput',
       `${f(protocols.ocpp201, 0)} msg/s`,
-      `${f(protocols.ratio)} x the 1.6 upstream (${f(protocols.ocpp16, 0)} msg/s)${protocols.rounds.ratio.length > 1 ? `; rounds ${protocols.rounds.ratio.map((x) => f(x)).join(', ')}` : ''}`,
+      `${f(protocols.ratio)} x the 1.6 upstream (${f(protocols.ocpp16, 0)} msg/s)${protocols.rounds.ratio.length > 1 ? `; rounds ${protocols.rounds.ratio.map((x) => f(x)).join(', ')}` : ''}; gateway CPU per message ${f(protocols.cpuPerMessage.ocpp201, 0)} / ${f(protocols.cpuPerMessage.ocpp16, 0)} us (2.0.1 / 1.6)`,
       '>= 0.90 x 1.6',
       check(protocols.ratio >= 0.9),
     ],

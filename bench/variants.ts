@@ -7,7 +7,7 @@ import type { Agent } from 'node:http';
 import { CsmsStub } from './csms-stub.js';
 import { soapRequest, soapRequest16 } from './envelopes.js';
 import { closedLoop, exchangeSoap, rate } from './load.js';
-import { startGateway } from './processes.js';
+import { cpuMicros, type Gateway, startGateway } from './processes.js';
 import { countError, latencyWindow, soapSender, type Send } from './rounds.js';
 import { CLIENTS, LATENCY_ROUNDS, log, ROUNDS, SECONDS, WARM_UP_SECONDS } from './settings.js';
 import { median } from './stats.js';
@@ -19,6 +19,11 @@ export interface ProtocolComparison {
   rounds: { ocpp16: number[]; ocpp201: number[]; ratio: number[] };
   /** Median of the rounds' 2.0.1 / 1.6 ratios (target: >= 0.9, within 10%). */
   ratio: number;
+  /**
+   * Each gateway's CPU per message in its rounds (median, us; /proc, user and system), a diagnostic: the machine's
+   * speed moves the throughput of a round more than what the gateway does per message does.
+   */
+  cpuPerMessage: { ocpp16: number; ocpp201: number };
   /** The same 1.6 gateway fed by OCPP 1.6 SOAP chargers: median of the rounds' 1.6-SOAP / 1.5-SOAP ratios. */
   soap16: { throughput: number; ratio: number; rounds: number[] };
 }
@@ -63,6 +68,13 @@ function transactionAwareSender(
   };
 }
 
+/** A closed-loop round on `gw`: its throughput, msg/s, and the gateway's CPU per message in it, us. */
+async function roundOn(gw: Gateway, send: Send): Promise<{ rate: number; cpu: number }> {
+  const cpu0 = cpuMicros(gw.child.pid!);
+  const result = await closedLoop(CLIENTS, SECONDS, send);
+  return { rate: rate(result), cpu: (cpuMicros(gw.child.pid!) - cpu0) / Math.max(1, result.completed) };
+}
+
 /** The durable embedded gateway towards a 1.6 and towards a 2.0.1 CSMS stub: throughput in alternating rounds. */
 export async function compareProtocols(agent: Agent, stub16Port: number): Promise<ProtocolComparison> {
   const stub201 = new CsmsStub(0, 'ocpp2.0.1');
@@ -78,14 +90,17 @@ export async function compareProtocols(agent: Agent, stub16Port: number): Promis
   const rounds = { ocpp16: [] as number[], ocpp201: [] as number[], ratio: [] as number[] };
   const soap16: number[] = [];
   const soap16Rates: number[] = [];
+  const cpu = { ocpp16: [] as number[], ocpp201: [] as number[] };
   for (let i = 0; i < ROUNDS; i++) {
-    const a = rate(await closedLoop(CLIENTS, SECONDS, send16));
-    const b = rate(await closedLoop(CLIENTS, SECONDS, send201));
+    const a = await roundOn(gw16, send16);
+    const b = await roundOn(gw201, send201);
     const c = rate(await closedLoop(CLIENTS, SECONDS, sendSoap16));
-    rounds.ocpp16.push(a);
-    rounds.ocpp201.push(b);
-    rounds.ratio.push(b / a);
-    soap16.push(c / a);
+    rounds.ocpp16.push(a.rate);
+    rounds.ocpp201.push(b.rate);
+    rounds.ratio.push(b.rate / a.rate);
+    cpu.ocpp16.push(a.cpu);
+    cpu.ocpp201.push(b.cpu);
+    soap16.push(c / a.rate);
     soap16Rates.push(c);
   }
   await gw16.stop();
@@ -96,13 +111,14 @@ export async function compareProtocols(agent: Agent, stub16Port: number): Promis
     ocpp201: median(rounds.ocpp201),
     rounds,
     ratio: median(rounds.ratio),
+    cpuPerMessage: { ocpp16: median(cpu.ocpp16), ocpp201: median(cpu.ocpp201) },
     soap16: { throughput: median(soap16Rates), ratio: median(soap16), rounds: soap16 },
   };
   log(
     `OCPP 1.6 SOAP chargers: ${result.soap16.throughput.toFixed(0)} msg/s, ${result.soap16.ratio.toFixed(2)} x 1.5 SOAP`,
   );
   log(
-    `OCPP 2.0.1 upstream: ${result.ocpp201.toFixed(0)} msg/s against ${result.ocpp16.toFixed(0)} for 1.6 (ratios ${rounds.ratio.map((r) => r.toFixed(2)).join(', ')})`,
+    `OCPP 2.0.1 upstream: ${result.ocpp201.toFixed(0)} msg/s against ${result.ocpp16.toFixed(0)} for 1.6 (ratios ${rounds.ratio.map((r) => r.toFixed(2)).join(', ')}); CPU per message ${cpu.ocpp201.map((x) => x.toFixed(0)).join(', ')} against ${cpu.ocpp16.map((x) => x.toFixed(0)).join(', ')} us`,
   );
   return result;
 }

@@ -31,6 +31,22 @@ const NEUTRAL_CODE: Readonly<Record<string, RpcErrorCode>> = {
 export const ocaSchemaId = (action: string, kind: 'req' | 'conf'): string => `urn:${action}.${kind}`;
 
 /**
+ * `schemaId`, each id made once: the validator looks the id up among its schemas by name, and a string made anew for
+ * every message is hashed and searched for in V8's string table on each lookup, where a kept one is found at once.
+ */
+function keptIds(
+  schemaId: (action: string, kind: 'req' | 'conf') => string,
+): (action: string, kind: 'req' | 'conf') => string {
+  const byKind = { req: new Map<string, string>(), conf: new Map<string, string>() };
+  return (action, kind) => {
+    const ids = byKind[kind];
+    let id = ids.get(action);
+    if (id === undefined) ids.set(action, (id = schemaId(action, kind)));
+    return id;
+  };
+}
+
+/**
  * A schema check over the official OCA JSON schemas as shipped by the ocpp-rpc package (never hand-copied), compiled
  * once, on first use: a gateway with no 2.0.1 charger never loads the 2.0.1 schemas. `schemaId` names the schema of
  * an action's CALL ("req") or CALLRESULT ("conf") payload in that file.
@@ -41,10 +57,11 @@ export function schemaChecker(
   schemaId: (action: string, kind: 'req' | 'conf') => string,
 ): (action: string, kind: 'req' | 'conf', payload: unknown) => SchemaCheck {
   let validator: Validator | undefined;
+  const idOf = keptIds(schemaId);
   return (action, kind, payload) => {
     validator ??= createValidator(protocol, require(schemaFile));
     try {
-      validator.validate(schemaId(action, kind), payload);
+      validator.validate(idOf(action, kind), payload);
       return { ok: true };
     } catch (err) {
       const e = err as { rpcErrorCode?: string; message: string };

@@ -14,11 +14,12 @@ import type { MeterValue16, SampledValue16 } from '../../ocpp/v16/types.js';
  * 1.6J spelling (docs/translation.md#metervalues). Every other unit, context, format, measurand, phase and location
  * value is spelled the same.
  */
-const UNIT_TO_16: Readonly<Record<string, string>> = { Amp: 'A', Volt: 'V' };
-
 export function unitTo16(unit: string, ctx: Pick<TranslationContext, 'options'>): string {
+  // Compared rather than looked up in a table: a unit is a string new with every envelope, and a lookup by it hashes
+  // it and searches V8's string table for every sampled value (docs/architecture.md#design-choices).
   if (unit === 'Celsius') return ctx.options.celsiusUnit;
-  return UNIT_TO_16[unit] ?? unit;
+  if (unit === 'Amp') return 'A';
+  return unit === 'Volt' ? 'V' : unit;
 }
 
 /** The attributes a sampled value has in every SOAP dialect (1.5 has no phase). */

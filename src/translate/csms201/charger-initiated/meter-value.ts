@@ -45,7 +45,7 @@ const LOCATIONS_201: ReadonlySet<string> = new Set(['Body', 'Cable', 'EV', 'Inle
  * The model's units as 2.0.1 spells them: the 1.6J misspelling Celcius (docs/translation.md#metervalues) is Celsius;
  * the others (Wh, kWh, varh, kvarh, W, kW, VA, kVA, var, kvar, A, V, K, Fahrenheit, Percent) are kept.
  */
-const UNIT_TO_201: Readonly<Record<string, string>> = { Celcius: 'Celsius' };
+const unitTo201 = (unit: string): string => (unit === 'Celcius' ? 'Celsius' : unit);
 
 /**
  * `{ value: "16.1", measurand: "Current.Import", unit: "A" }` -> `{ value: 16.1, measurand, unitOfMeasure: { unit: "A" } }`;
@@ -78,7 +78,7 @@ export function sampledValueTo201(
   if (v.measurand !== undefined) out.measurand = v.measurand;
   if (v.phase !== undefined) out.phase = v.phase;
   if (v.location !== undefined && LOCATIONS_201.has(v.location)) out.location = v.location;
-  if (v.unit !== undefined) out.unitOfMeasure = { unit: UNIT_TO_201[v.unit] ?? v.unit };
+  if (v.unit !== undefined) out.unitOfMeasure = { unit: unitTo201(v.unit) };
   return out;
 }
 

@@ -21,12 +21,10 @@ type Plan =
  * Sample.Clock readings are MeterValueClock, a triggered one (1.6 Trigger) is Trigger, every other reading
  * MeterValuePeriodic (docs/translation-201.md#metervalues).
  */
-const TRIGGER_OF_CONTEXT: Readonly<Record<string, TriggerReason201>> = {
-  'Sample.Clock': 'MeterValueClock',
-  Trigger: 'Trigger',
+const triggerOf = (meterValue: MeterValue201[]): TriggerReason201 => {
+  const context = meterValue[0]!.sampledValue[0]!.context;
+  return context === 'Sample.Clock' ? 'MeterValueClock' : context === 'Trigger' ? 'Trigger' : 'MeterValuePeriodic';
 };
-const triggerOf = (meterValue: MeterValue201[]): TriggerReason201 =>
-  TRIGGER_OF_CONTEXT[meterValue[0]!.sampledValue[0]!.context ?? ''] ?? 'MeterValuePeriodic';
 
 /**
  * What a MeterValues of the model becomes: a TransactionEvent Updated of a transaction the CSMS knows, a MeterValues of the

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { ChargerState } from '../../../../src/translate/charger-state.js';
 import type { TranslationContext } from '../../../../src/translate/context.js';
 import type { ChargerInitiatedOperation } from '../../../../src/translate/operation.js';
+import type { MeterValue201 } from '../../../../src/ocpp/v201/types.js';
 import { lateEvent } from '../../../../src/translate/csms201/charger-initiated/transactions.js';
 import { endReasons, meterValues, startTransaction, stopTransaction } from './pair-15-201.js';
 import { assertValid, ctx, state, tx201 } from './helpers.js';
@@ -199,6 +200,11 @@ describe('MeterValues and StopTransaction (docs/translation-201.md#metervalues, 
       processOnce(meterValues, meter(7, '1', 'Sample.Clock'), open(), ctx()).call!.triggerReason,
       'MeterValueClock',
     );
+    assert.equal(processOnce(meterValues, meter(7, '1', 'Trigger'), open(), ctx()).call!.triggerReason, 'Trigger');
+    // The 1.5 Celsius is 1.6J's configured Celcius in the model, and 2.0.1's Celsius again.
+    const warm = meter(7, '1', 'Sample.Periodic', { measurand: 'Power.Active.Import', unit: 'Celsius' });
+    const sampled = (processOnce(meterValues, warm, open(), ctx()).call!.meterValue as MeterValue201[])[0]!;
+    assert.deepEqual(sampled.sampledValue[0]!.unitOfMeasure, { unit: 'Celsius' });
   });
 
   it('the seqNo is reserved once per message: a redelivered message keeps it, the next one gets the next', () => {
