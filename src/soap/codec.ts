@@ -70,7 +70,7 @@ function decodeField(model: WsdlModel, field: Field, children: XmlElement[], pat
     if (isNil(occurrence)) continue;
     const value =
       fieldType.kind === 'complex'
-        ? decodeComplex(model, fieldType, occurrence, `${path}/${field.name}`)
+        ? decodeComplex(model, fieldType, occurrence, pathOf(path, field.name))
         : decodeSimple(fieldType, occurrence, path, field.name, field.minOccurs > 0);
     if (value === undefined) continue;
     if (count++ === 0) first = value;
