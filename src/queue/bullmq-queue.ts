@@ -17,13 +17,6 @@ import { queueStats } from './queue-stats.js';
 import type { JobOutcome, JobProcessor, SubmitOptions, UpstreamJob, UpstreamQueue } from './upstream-queue.js';
 import { IdTable } from '../util/id-table.js';
 
-/**
- * Direct delivery is tried only while at most this many of this instance's requests wait for their outcome: above it,
- * group commit forms batches, cheaper per message than two scripts each; below it, bursts of a moderate load still
- * go direct (bench/README.md, sixth round, measured 16 and 32).
- */
-const DIRECT_MAX_WAITING = 32;
-
 /** A job that was active on an instance that stopped is picked up again (attempts), never dropped. */
 const retryOptions = { attempts: 20, backoff: { type: 'exponential', delay: 1_000 } } as const;
 
@@ -91,7 +84,7 @@ export class BullmqQueue implements UpstreamQueue {
       processor: () => this.processor!,
       reply: (replyTo, jobId, outcome) => this.replies.deliver(replyTo, jobId, outcome),
       commit: (p, pending) => this.commit(p, pending),
-      handOff: (p, job) => this.handOff(p, job),
+      handOff: (p, job, failed) => this.handOff(p, job, failed),
       partitionKeys: (p) => this.partitionKeys(p),
       owner: (p) => this.leases?.fresh(p) === true,
       token: (p) => this.leases?.token(p) ?? 0,
@@ -246,21 +239,23 @@ export class BullmqQueue implements UpstreamQueue {
         },
       };
       if (this.direct.waitingForClaim(job.identity)) this.direct.behindClaim(p, pending);
-      else if (this.mayGoDirect(p, job.identity)) this.direct.tryDirect(p, pending);
+      else if (this.mayGoDirect(p, job.identity, options.storeAtOnce !== true)) this.direct.tryDirect(p, pending);
       else this.commit(p, pending);
     });
   }
 
   /**
-   * Direct delivery is tried only when nothing of the charger is on its way here already (the per-charger lock is
-   * taken before the claim, so that no job of the charger fetched meanwhile can run before this message).
+   * Direct delivery is tried when nothing of the charger is on its way here already, or only its own messages claimed
+   * here (the per-charger lock is taken at arrival, so that no job of the charger fetched meanwhile can run before
+   * this message). At any load: a message claimed costs less than one in a BullMQ batch (bench/README.md,
+   * "Thirty-first round"). `mayChain`: false for a message stored behind a backlog, whose charger's earlier message
+   * waits for the CSMS: that wait may be long, so those messages wait in BullMQ, not in this process.
    */
-  private mayGoDirect(p: number, identity: string): boolean {
+  private mayGoDirect(p: number, identity: string, mayChain: boolean): boolean {
     return (
       (this.options.direct ?? true) &&
-      this.replies.waiting <= DIRECT_MAX_WAITING &&
       this.workers.has(p) &&
-      !this.serialiser.has(identity) &&
+      (!this.serialiser.has(identity) || (mayChain && this.direct.mayClaimBehind(identity))) &&
       !this.notYetMarked.has(identity)
     );
   }
@@ -291,9 +286,12 @@ export class BullmqQueue implements UpstreamQueue {
     });
   }
 
-  /** A message that failed inside the gateway on direct delivery: a BullMQ job of its own, with its mark, tried again. */
-  private async handOff(p: number, job: UpstreamJob): Promise<void> {
-    const data: BatchJobData = { replyTo: this.instanceId, messages: [job], failedBefore: 1 };
+  /**
+   * A message of direct delivery as a BullMQ job of its own, with its mark: one that failed inside the gateway (tried
+   * again), or one claimed behind it (docs/architecture.md#direct-delivery).
+   */
+  private async handOff(p: number, job: UpstreamJob, failed: boolean): Promise<void> {
+    const data: BatchJobData = { replyTo: this.instanceId, messages: [job], ...(failed ? { failedBefore: 1 } : {}) };
     await this.queues[p]!.add(job.action, data, { jobId: job.id, ...retryOptions });
     await this.chargerJobs.mark(p, [job.identity], job.id, this.jobPrefixes[p]!);
   }

@@ -31,8 +31,11 @@ export interface DirectDeliveryHost {
   reply(replyTo: string, jobId: string, outcome: JobOutcome): void;
   /** Queues a message as a BullMQ job (group commit); the fallback when a claim fails. */
   commit(partition: number, pending: PendingMessage): void;
-  /** Adds a message that failed inside the gateway as a BullMQ job of its own (with its mark), for retries. */
-  handOff(partition: number, job: UpstreamJob): Promise<void>;
+  /**
+   * Adds a message as a BullMQ job of its own (with its mark): one that failed inside the gateway, for retries
+   * (`failed`), or one claimed behind it, so that it stays behind it.
+   */
+  handOff(partition: number, job: UpstreamJob, failed: boolean): Promise<void>;
   partitionKeys(partition: number): PartitionKeys;
   /** This instance's fencing token of the partition (0: not held): its claims are conditional on it. */
   token(partition: number): number;
@@ -47,10 +50,33 @@ export interface DirectDeliveryHost {
 }
 
 /**
- * Direct delivery (docs/architecture.md#direct-delivery): a message that nothing of its charger can be ahead of is
- * recorded in the partition's in-flight hash by one claim script and delivered here and now, under the charger's
- * lock, without a BullMQ job. The record is as durable as a job: it goes only when the message is delivered (or
- * handed to BullMQ after a failure), and the partition's next consumer delivers what is left (recover).
+ * At most this many of a charger's messages are claimed here at once (delivered, or waiting for its lock); its next
+ * ones go through BullMQ. It bounds what a charger whose CSMS is slow holds in this process.
+ */
+export const MAX_CLAIMED_PER_CHARGER = 16;
+
+/** At most this many messages are claimed behind another of their charger here, all chargers together. */
+export const MAX_CLAIMED_BEHIND = 4_096;
+
+/**
+ * A charger's messages claimed here and not yet settled. `detour`: one of them could not be delivered here (its
+ * record stays for the partition's next consumer, or it became a BullMQ job), so the ones behind it follow the same
+ * way instead of overtaking it.
+ */
+interface Chain {
+  queued: number;
+  detour?: 'stranded' | 'handedOff';
+}
+
+/** How a direct delivery ended: delivered (or given back to its charger), its record left, or made a BullMQ job. */
+type RunEnd = 'done' | 'stranded' | 'handedOff';
+
+/**
+ * Direct delivery (docs/architecture.md#direct-delivery): a message that nothing of its charger can be ahead of, other
+ * than its own messages this instance delivers, is recorded in the partition's in-flight hash by one claim script and
+ * delivered here, under the charger's lock, without a BullMQ job. The record is as durable as a job: it goes only
+ * when the message is delivered (or handed to BullMQ after a failure), and the partition's next consumer delivers what
+ * is left (recover).
  */
 export class DirectDelivery {
   private readonly inflight: InflightRecords;
@@ -61,6 +87,10 @@ export class DirectDelivery {
    * queued only once the claim is answered, so that a claim that fails cannot put its message behind them.
    */
   private readonly claimsUnanswered = new KeyedSerialiser();
+  /** Per charger, its messages claimed (or recovered) here whose delivery has not ended. */
+  private readonly chains = new Map<string, Chain>();
+  /** Messages of the chains that are not their charger's first (MAX_CLAIMED_BEHIND). */
+  private behind = 0;
   /**
    * Per partition, messages whose delivery found the lease lapsed (before or during its CALL) and left their record: if
    * the lease is renewed or taken again here, they are delivered then, even for a charger whose lock is held (its later
@@ -82,71 +112,124 @@ export class DirectDelivery {
     return this.claimsUnanswered.has(identity);
   }
 
+  /**
+   * Whether a message of a charger whose lock is held here may still be claimed: only behind its own messages claimed
+   * here, none of which took a detour, and fewer than MAX_CLAIMED_PER_CHARGER of them (MAX_CLAIMED_BEHIND in all).
+   */
+  mayClaimBehind(identity: string): boolean {
+    const chain = this.chains.get(identity);
+    return (
+      chain !== undefined &&
+      chain.detour === undefined &&
+      chain.queued < MAX_CLAIMED_PER_CHARGER &&
+      this.behind < MAX_CLAIMED_BEHIND
+    );
+  }
+
   /** Queues `pending` behind the charger's unanswered claim. */
   behindClaim(partition: number, pending: PendingMessage): void {
     void this.claimsUnanswered.run(pending.job.identity, async () => this.host.commit(partition, pending));
   }
 
-  /** Claims and delivers here, or queues if the claim fails. The charger's lock is taken at once, before the claim. */
-  tryDirect(partition: number, pending: PendingMessage): void {
+  /**
+   * Claims and delivers here, or queues if the claim fails. The message's place on its charger's lock is taken at
+   * once, in arrival order, and the claim goes out meanwhile: the charger is answered when its message is recorded,
+   * while the charger's earlier messages may still be delivered.
+   */
+  tryDirect(p: number, pending: PendingMessage): void {
+    const { identity } = pending.job;
     let answered!: () => void;
     const claimAnswered = new Promise<void>((resolve) => (answered = resolve));
-    void this.claimsUnanswered.run(pending.job.identity, () => claimAnswered);
-    void this.host.serialiser.run(pending.job.identity, () => this.directOrQueued(partition, pending, answered));
+    void this.claimsUnanswered.run(identity, () => claimAnswered);
+    const claimed = this.claim(p, pending.job, this.mayClaimBehind(identity)).then(async (field) => {
+      if (field === undefined) this.host.commit(p, pending);
+      answered();
+      if (field === undefined) return undefined;
+      try {
+        await this.host.replicated();
+        pending.queued();
+      } catch (err) {
+        // Not known to survive a failover: the charger is not told it is stored (it resends); the record is delivered.
+        pending.failed(err);
+      }
+      return field;
+    });
+    this.queueRun(identity, async () => {
+      const field = await claimed;
+      if (field === undefined) return;
+      if (this.chains.get(identity)?.detour === undefined) this.delivered++;
+      await this.run(p, pending.job, this.host.instanceId, field);
+    });
   }
 
-  private async directOrQueued(p: number, pending: PendingMessage, answered: () => void): Promise<void> {
-    let claimed = false;
+  /** The field the message is recorded under, or undefined when it was not claimed (it is then queued). */
+  private async claim(p: number, job: UpstreamJob, behind: boolean): Promise<string | undefined> {
     try {
-      claimed = await this.inflight.claim(
-        p,
-        this.host.partitionKeys(p),
-        this.host.marksKey(p, pending.job.identity),
-        this.host.instanceId,
-        pending.job,
-        this.host.token(p),
-      );
+      const keys = this.host.partitionKeys(p);
+      const marks = this.host.marksKey(p, job.identity);
+      return await this.inflight.claim(p, keys, marks, this.host.instanceId, job, this.host.token(p), behind);
     } catch (err) {
       // Redis is in trouble: the queue's own write then says so to the charger (or succeeds after a reconnection).
       this.host.logger.debug({ err: (err as Error).message }, 'direct delivery claim failed; queueing the message');
+      return undefined;
     }
-    if (!claimed) {
-      this.host.commit(p, pending);
-      answered();
-      return;
-    }
-    answered();
-    try {
-      await this.host.replicated();
-      pending.queued();
-    } catch (err) {
-      // Not known to survive a failover: the charger is not told it is stored (it resends); the record is delivered.
-      pending.failed(err);
-    }
-    this.delivered++;
-    await this.run(p, pending.job, this.host.instanceId);
+  }
+
+  /** Runs `work` on the charger's lock as one of its chain's deliveries. */
+  private queueRun(identity: string, work: () => Promise<void>): void {
+    let chain = this.chains.get(identity);
+    if (!chain) this.chains.set(identity, (chain = { queued: 0 }));
+    const behind = chain.queued++ > 0;
+    if (behind) this.behind++;
+    const settled = chain;
+    void this.host.serialiser.run(identity, work).finally(() => {
+      if (behind) this.behind--;
+      if (--settled.queued === 0 && this.chains.get(identity) === settled) this.chains.delete(identity);
+    });
   }
 
   /**
    * Delivers one recorded message here (under its charger's lock), then removes its record. `replyTo`: the instance
-   * that claimed it, where the charger's request may wait.
+   * that claimed it, where the charger's request may wait; `field`: where it is recorded.
    */
-  private run(p: number, job: UpstreamJob, replyTo: string): Promise<void> {
+  private run(p: number, job: UpstreamJob, replyTo: string, field: string): Promise<void> {
     let runs = this.runs.get(p);
     if (!runs) this.runs.set(p, (runs = new IdTable()));
-    const run = this.deliver(p, job, replyTo).finally(() => runs.delete(job.id));
-    runs.set(job.id, run);
-    return run;
+    const chain = this.chains.get(job.identity);
+    const run = this.deliverInTurn(p, job, replyTo, field, chain?.detour).then((end) => {
+      // The charger's messages claimed behind this one must not overtake it (docs/architecture.md#direct-delivery).
+      if (chain && end !== 'done') chain.detour ??= end;
+      if (chain?.detour === 'handedOff' && end === 'stranded') chain.detour = 'stranded';
+    });
+    const tracked = run.finally(() => runs.delete(job.id));
+    runs.set(job.id, tracked);
+    return tracked;
   }
 
-  private async deliver(p: number, job: UpstreamJob, replyTo: string): Promise<void> {
+  /** Delivers the message, or sends it the way an earlier message of its chain went (`detour`). */
+  private async deliverInTurn(
+    p: number,
+    job: UpstreamJob,
+    replyTo: string,
+    field: string,
+    detour: Chain['detour'],
+  ): Promise<RunEnd> {
+    if (detour === 'stranded') {
+      this.strand(p, job.id);
+      return 'stranded';
+    }
+    if (detour === 'handedOff') return this.handOff(p, job, field, false);
+    return this.deliver(p, job, replyTo, field);
+  }
+
+  private async deliver(p: number, job: UpstreamJob, replyTo: string, field: string): Promise<RunEnd> {
     const log = this.host.logger;
     let acknowledged = job.acknowledged === true;
     if (!this.host.owner(p)) {
       // Frozen past the lease: the record stays, and the lease's new holder delivers the message (recover).
       log.warn({ chargeBoxIdentity: job.identity, jobId: job.id }, 'partition lease lapsed: not delivering here');
       this.strand(p, job.id);
-      return;
+      return 'stranded';
     }
     try {
       await this.host.processor()(job, (outcome) => {
@@ -155,7 +238,7 @@ export class DirectDelivery {
           acknowledged = true;
           job.acknowledged = true;
           this.inflight
-            .update(p, job, replyTo, this.host.fence(p))
+            .update(p, job, replyTo, this.host.fence(p), field)
             .catch(
               (err: unknown) =>
                 err instanceof FencedOut ||
@@ -173,7 +256,7 @@ export class DirectDelivery {
         // for this one when its lease is renewed or taken again (recover).
         log.info({ chargeBoxIdentity: job.identity, jobId: job.id }, err.message);
         this.strand(p, job.id);
-        return;
+        return 'stranded';
       }
       // docs/architecture.md#error-classes: a charger that still waits gets 503 and the message back; one it was
       // answered for goes to BullMQ, which tries it again.
@@ -182,22 +265,33 @@ export class DirectDelivery {
         'message failed inside the gateway',
       );
       this.host.reply(replyTo, job.id, failedInside);
-      if (!givenBack(job))
-        try {
-          await this.host.handOff(p, job);
-        } catch (addErr) {
-          // The record stays: the partition's next consumer delivers the message.
-          log.error(
-            { err: addErr, chargeBoxIdentity: job.identity, jobId: job.id },
-            'could not hand a failed direct delivery to BullMQ; its record stays in Redis',
-          );
-          return;
-        }
+      if (!givenBack(job)) return this.handOff(p, job, field, true);
     }
-    await this.inflight.release(p, job, this.host.fence(p)).catch((err: unknown) => {
+    await this.release(p, job, field);
+    return 'done';
+  }
+
+  /** Makes the message a BullMQ job of its own and removes its record; if the job cannot be added, the record stays. */
+  private async handOff(p: number, job: UpstreamJob, field: string, failed: boolean): Promise<RunEnd> {
+    try {
+      await this.host.handOff(p, job, failed);
+    } catch (err) {
+      // The record stays: the partition's next consumer delivers the message.
+      this.host.logger.error(
+        { err, chargeBoxIdentity: job.identity, jobId: job.id },
+        'could not hand a direct delivery to BullMQ; its record stays in Redis',
+      );
+      return 'stranded';
+    }
+    await this.release(p, job, field);
+    return 'handedOff';
+  }
+
+  private async release(p: number, job: UpstreamJob, field: string): Promise<void> {
+    await this.inflight.release(p, job, this.host.fence(p), field).catch((err: unknown) => {
       // Fenced out: the record is a newer owner's now (the step back is logged once, by the lease manager).
       if (err instanceof FencedOut) return;
-      log.warn(
+      this.host.logger.warn(
         { err: (err as Error).message, chargeBoxIdentity: job.identity, jobId: job.id },
         'could not remove the record of a delivered message; the next consumer may deliver it again',
       );
@@ -243,8 +337,8 @@ export class DirectDelivery {
     );
     // The charger's request may still wait on the instance that claimed the message (a partition handed back while
     // its delivery was refused): the outcome goes there (docs/architecture.md#direct-delivery).
-    for (const { job, replyTo } of toRun)
-      void this.host.serialiser.run(job.identity, () => this.run(p, job, replyTo ?? this.host.instanceId));
+    for (const { job, replyTo, field } of toRun)
+      this.queueRun(job.identity, () => this.run(p, job, replyTo ?? this.host.instanceId, field));
   }
 
   /** Deliveries under way in a partition (it is given up only once they end). */

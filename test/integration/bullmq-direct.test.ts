@@ -6,11 +6,13 @@ import { Redis } from 'ioredis';
 import { createLogger } from '../../src/util/log.js';
 import type { BatchJobData } from '../../src/queue/batch.js';
 import { BullmqQueue } from '../../src/queue/bullmq-queue.js';
+import { MAX_CLAIMED_PER_CHARGER } from '../../src/queue/direct-delivery.js';
 import { ChargerJobs } from '../../src/queue/charger-jobs.js';
 import { LeftInQueue, type JobOutcome, type UpstreamJob } from '../../src/queue/upstream-queue.js';
 import { REDIS_URL } from '../helpers/gateway-harness.js';
 import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
 import { sleep, until } from '../helpers/wait.js';
+import { submitClaimed } from '../helpers/direct-claims.js';
 import { FIRST_PATH } from '../../src/ocpp/protocols.js';
 import { partitionOf } from '../../src/queue/partition.js';
 
@@ -27,6 +29,8 @@ function message(identity: string, seq: number): UpstreamJob {
 }
 
 const seqOf = (job: UpstreamJob) => (job.request as { seq: number }).seq;
+/** 1..n */
+const seqs = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /** Something a test releases when it wants to. */
 function gate(): { wait: Promise<void>; open(): void } {
@@ -56,8 +60,6 @@ describe("BullMQ queue: direct delivery by the partition's consumer (real Redis)
     return queue;
   };
   const inflight = (prefix: string) => redis.hgetall(`${prefix}:inflight:p0`);
-  /** Jobs a worker of partition 0 has taken and not finished (BullMQ's active list). */
-  const activeJobs = (prefix: string) => redis.llen(`${prefix}:upstream-p0:active`);
   after(async () => {
     for (const q of queues) await q.close().catch(() => undefined);
     for (const p of prefixes) await deleteKeysWithPrefix(REDIS_URL, p);
@@ -97,21 +99,6 @@ describe("BullMQ queue: direct delivery by the partition's consumer (real Redis)
     assert.deepEqual(await outcome, { kind: 'response', body: { seq: 1 } });
     assert.deepEqual(queue.added, { jobs: 0, messages: 0, direct: 1 });
     await until(async () => Object.keys(await inflight(prefix)).length === 0, 'the record to be removed');
-  });
-
-  it("a charger's next message goes through BullMQ behind the one in flight, and keeps its order", async () => {
-    const { prefix, queue, release, order } = await startHoldingFirst();
-    const first = queue.submit(message('CP-2', 1));
-    await until(() => queue.added.direct === 1, 'the first message to be claimed');
-    const second = queue.submit(message('CP-2', 2));
-    await until(() => queue.added.jobs === 1, 'the second message to become a BullMQ job');
-    // The worker has taken the job and holds it behind message 1: it has had every chance to run it.
-    await until(async () => (await activeJobs(prefix)) === 1, 'the worker to take the job');
-    assert.deepEqual(order, [], 'the job waits for the message in flight');
-    release.open();
-    assert.deepEqual([(await first).kind, (await second).kind], ['response', 'response']);
-    assert.deepEqual(order, [1, 2]);
-    assert.deepEqual(queue.added, { jobs: 1, messages: 1, direct: 1 });
   });
 
   /** Adds a job as another writer would, before or beside the queue under test (delayed: it stays unfinished). */
@@ -164,26 +151,31 @@ describe("BullMQ queue: direct delivery by the partition's consumer (real Redis)
       order.push(`${job.identity}/${seqOf(job)}`);
       reply({ kind: 'response', body: {} });
     });
-    const a1 = queue.submit(message('CP-A', 1));
-    await until(() => queue.added.direct === 1, 'the first message to be claimed');
-    const a2 = queue.submit(message('CP-A', 2));
-    await until(() => queue.added.jobs === 1, "CP-A's second message to become a BullMQ job");
+    const n = MAX_CLAIMED_PER_CHARGER;
+    const claimed = await submitClaimed(
+      redis,
+      prefix,
+      queue,
+      seqs(n).map((seq) => message('CP-A', seq)),
+    );
+    const a2 = queue.submit(message('CP-A', n + 1));
+    await until(() => queue.added.jobs === 1, "CP-A's message beyond the bound to become a BullMQ job");
     await until(async () => (await marks(prefix, 'CP-A')).length === 1, "the job to be marked as CP-A's");
 
     // CP-A's job is queued in the partition: CP-B still goes direct, and is answered while CP-A waits.
     assert.deepEqual(await queue.submit(message('CP-B', 1)), { kind: 'response', body: {} });
-    assert.equal(queue.added.direct, 2);
+    assert.equal(queue.added.direct, 2, "CP-A's first (held) and CP-B's are delivered directly");
     assert.deepEqual(order, ['CP-B/1']);
 
     release.open();
-    assert.deepEqual([(await a1).kind, (await a2).kind], ['response', 'response']);
-    assert.deepEqual(order, ['CP-B/1', 'CP-A/1', 'CP-A/2']);
+    await Promise.all([...claimed, a2]);
+    assert.deepEqual(order, ['CP-B/1', ...seqs(n + 1).map((seq) => `CP-A/${seq}`)]);
     // CP-A's job is finished (BullMQ removed it): its next message goes direct again, and the claim drops the mark.
     const [bullQueue] = queue.allQueues;
     const [jobId] = await marks(prefix, 'CP-A');
     await until(async () => (await bullQueue!.getJob(jobId!)) === undefined, 'the job to be removed when completed');
-    assert.equal((await queue.submit(message('CP-A', 3))).kind, 'response');
-    assert.deepEqual(queue.added, { jobs: 1, messages: 1, direct: 3 });
+    assert.equal((await queue.submit(message('CP-A', n + 2))).kind, 'response');
+    assert.deepEqual(queue.added, { jobs: 1, messages: 1, direct: n + 2 });
     assert.deepEqual(await marks(prefix, 'CP-A'), []);
   });
 
@@ -255,19 +247,24 @@ describe("BullMQ queue: direct delivery by the partition's consumer (real Redis)
       await jobWrite.wait;
       return add(...args);
     };
-    const first = queue.submit(message('CP-W', 1));
-    await until(() => queue.added.direct === 1, 'the first message to be claimed');
-    const second = queue.submit(message('CP-W', 2));
+    const n = MAX_CLAIMED_PER_CHARGER;
+    const claimed = await submitClaimed(
+      redis,
+      prefix,
+      queue,
+      seqs(n).map((seq) => message('CP-W', seq)),
+    );
+    const second = queue.submit(message('CP-W', n + 1));
     release.open();
-    await first;
-    await until(async () => Object.keys(await inflight(prefix)).length === 0, 'the first message to be done');
-    // The charger has nothing in flight and no job in Redis, but its second message is on its way to BullMQ.
-    const third = queue.submit(message('CP-W', 3));
+    await Promise.all(claimed);
+    await until(async () => Object.keys(await inflight(prefix)).length === 0, 'the claimed messages to be done');
+    // The charger has nothing in flight and no job in Redis, but its message beyond the bound is on its way to BullMQ.
+    const third = queue.submit(message('CP-W', n + 2));
     jobWrite.open();
     assert.deepEqual([(await second).kind, (await third).kind], ['response', 'response']);
-    assert.deepEqual(order, [1, 2, 3]);
-    // Counted once everything is done: the third message was never claimed for direct delivery.
-    assert.equal(queue.added.direct, 1, 'the third message is not claimed');
+    assert.deepEqual(order, seqs(n + 2));
+    // Counted once everything is done: the last message was never claimed for direct delivery.
+    assert.equal(queue.added.direct, n, 'the message behind the unmarked job is not claimed');
   });
 
   it('an instance that does not consume the partition queues its messages; the consumer answers them over Redis', async () => {

@@ -102,7 +102,7 @@ describe('partition fencing (real Redis)', () => {
     const staleToken = frozen.token(0);
     const records = new InflightRecords(redis, prefix);
     const k = keys(prefix, frozen.fenceKey(0));
-    assert.equal(await records.claim(0, k, `${prefix}:marks:a`, 'frozen', job('CP-A'), staleToken), true);
+    assert.equal(await records.claim(0, k, `${prefix}:marks:a`, 'frozen', job('CP-A'), staleToken), 'CP-A');
 
     await successor.start();
     await until(() => successor.token(0) > 0, 'the successor to take the lapsed lease', 5_000);
@@ -110,15 +110,15 @@ describe('partition fencing (real Redis)', () => {
     assert.equal(frozen.fresh(0), false, 'the frozen instance knows its lease lapsed before it renews');
     assert.equal(
       await records.claim(0, k, `${prefix}:marks:b`, 'frozen', job('CP-B'), staleToken),
-      false,
+      undefined,
       "the stale owner's claim is refused",
     );
     assert.equal(
       await records.claim(0, k, `${prefix}:marks:b`, 'successor', job('CP-B'), staleToken),
-      false,
+      undefined,
       'a claim with an old token is refused even under the owner id',
     );
-    assert.equal(await records.claim(0, k, `${prefix}:marks:b`, 'successor', job('CP-B'), successor.token(0)), true);
+    assert.equal(await records.claim(0, k, `${prefix}:marks:b`, 'successor', job('CP-B'), successor.token(0)), 'CP-B');
   });
 
   it("a stale owner's registry writes are refused in their own script, and it steps back once", async () => {
