@@ -154,7 +154,7 @@ export class DirectDelivery {
       }
       return field;
     });
-    this.queueRun(identity, async () => {
+    this.queueRun(p, pending.job, async () => {
       const field = await claimed;
       if (field === undefined) return;
       if (this.chains.get(identity)?.detour === undefined) this.delivered++;
@@ -175,35 +175,38 @@ export class DirectDelivery {
     }
   }
 
-  /** Runs `work` on the charger's lock as one of its chain's deliveries. */
-  private queueRun(identity: string, work: () => Promise<void>): void {
+  /**
+   * Runs `work` on the charger's lock as one of its chain's deliveries. It counts as under way in the partition from
+   * now on (running): a record claimed or recovered here is delivered by this run, whenever its turn comes, so a
+   * takeover sweep must not deliver it again, and a partition handed back waits for it.
+   */
+  private queueRun(p: number, job: UpstreamJob, work: () => Promise<void>): void {
+    const { identity } = job;
     let chain = this.chains.get(identity);
     if (!chain) this.chains.set(identity, (chain = { queued: 0 }));
     const behind = chain.queued++ > 0;
     if (behind) this.behind++;
     const settled = chain;
-    void this.host.serialiser.run(identity, work).finally(() => {
+    let runs = this.runs.get(p);
+    if (!runs) this.runs.set(p, (runs = new IdTable()));
+    const slot = this.host.serialiser.run(identity, work).finally(() => {
+      runs.delete(job.id);
       if (behind) this.behind--;
       if (--settled.queued === 0 && this.chains.get(identity) === settled) this.chains.delete(identity);
     });
+    runs.set(job.id, slot);
   }
 
   /**
    * Delivers one recorded message here (under its charger's lock), then removes its record. `replyTo`: the instance
    * that claimed it, where the charger's request may wait; `field`: where it is recorded.
    */
-  private run(p: number, job: UpstreamJob, replyTo: string, field: string): Promise<void> {
-    let runs = this.runs.get(p);
-    if (!runs) this.runs.set(p, (runs = new IdTable()));
+  private async run(p: number, job: UpstreamJob, replyTo: string, field: string): Promise<void> {
     const chain = this.chains.get(job.identity);
-    const run = this.deliverInTurn(p, job, replyTo, field, chain?.detour).then((end) => {
-      // The charger's messages claimed behind this one must not overtake it (docs/architecture.md#direct-delivery).
-      if (chain && end !== 'done') chain.detour ??= end;
-      if (chain?.detour === 'handedOff' && end === 'stranded') chain.detour = 'stranded';
-    });
-    const tracked = run.finally(() => runs.delete(job.id));
-    runs.set(job.id, tracked);
-    return tracked;
+    const end = await this.deliverInTurn(p, job, replyTo, field, chain?.detour);
+    // The charger's messages claimed behind this one must not overtake it (docs/architecture.md#direct-delivery).
+    if (chain && end !== 'done') chain.detour ??= end;
+    if (chain?.detour === 'handedOff' && end === 'stranded') chain.detour = 'stranded';
   }
 
   /** Delivers the message, or sends it the way an earlier message of its chain went (`detour`). */
@@ -338,7 +341,7 @@ export class DirectDelivery {
     // The charger's request may still wait on the instance that claimed the message (a partition handed back while
     // its delivery was refused): the outcome goes there (docs/architecture.md#direct-delivery).
     for (const { job, replyTo, field } of toRun)
-      this.queueRun(job.identity, () => this.run(p, job, replyTo ?? this.host.instanceId, field));
+      this.queueRun(p, job, () => this.run(p, job, replyTo ?? this.host.instanceId, field));
   }
 
   /** Deliveries under way in a partition (it is given up only once they end). */
