@@ -1,77 +1,18 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
-import { createLogger } from '../../src/util/log.js';
-import { BullmqQueue } from '../../src/queue/bullmq-queue.js';
 import { MAX_CLAIMED_PER_CHARGER } from '../../src/queue/direct-delivery.js';
-import { LeftInQueue, type UpstreamJob } from '../../src/queue/upstream-queue.js';
-import { FIRST_PATH } from '../../src/ocpp/protocols.js';
-import { REDIS_URL } from '../helpers/gateway-harness.js';
-import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
+import { LeftInQueue } from '../../src/queue/upstream-queue.js';
 import { until } from '../helpers/wait.js';
-import { submitClaimed } from '../helpers/direct-claims.js';
-
-function message(identity: string, seq: number, deadlineMs = 10_000): UpstreamJob {
-  return {
-    id: randomUUID(),
-    identity,
-    ...FIRST_PATH,
-    action: 'MeterValues',
-    request: { seq },
-    receivedAt: new Date().toISOString(),
-    deadline: Date.now() + deadlineMs,
-  };
-}
-
-const seqOf = (job: UpstreamJob) => (job.request as { seq: number }).seq;
+import { directQueueLab, gate, message, seqOf, seqs, submitClaimed } from '../helpers/direct-claims.js';
 
 /**
  * A charger's messages claimed behind one that is still being delivered (docs/architecture.md#direct-delivery): when
  * the first cannot be delivered here, the ones behind it go the same way, so that none overtakes it.
  */
 describe('BullMQ queue: messages claimed behind a charger message in flight (real Redis)', () => {
-  const prefixes: string[] = [];
-  const queues: BullmqQueue[] = [];
-  const redis = new Redis(REDIS_URL);
-  const newPrefix = () => {
-    const prefix = `chaintest-${randomUUID().slice(0, 8)}`;
-    prefixes.push(prefix);
-    return prefix;
-  };
-  const makeQueue = (prefix: string) => {
-    const queue = new BullmqQueue({
-      redisUrl: REDIS_URL,
-      prefix,
-      partitions: 1,
-      leaseTtlMs: 2_000,
-      logger: createLogger('silent'),
-    });
-    queues.push(queue);
-    return queue;
-  };
+  const { redis, newPrefix, makeQueue, startHoldingFirst, close } = directQueueLab('chaintest');
   const records = (prefix: string) => redis.hlen(`${prefix}:inflight:p0`);
-  after(async () => {
-    for (const q of queues) await q.close().catch(() => undefined);
-    for (const p of prefixes) await deleteKeysWithPrefix(REDIS_URL, p);
-    redis.disconnect();
-  });
-
-  /** A queue whose processor holds each charger's message 1 until `release`, and records the order of deliveries. */
-  const startHoldingFirst = async () => {
-    const prefix = newPrefix();
-    const queue = makeQueue(prefix);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const order: number[] = [];
-    await queue.start(async (job, reply) => {
-      if (seqOf(job) === 1) await held;
-      order.push(seqOf(job));
-      reply({ kind: 'response', body: {} });
-    });
-    return { prefix, queue, release, order };
-  };
-  const seqs = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+  after(close);
 
   it("a charger's next messages are claimed behind the one in flight, up to a bound, and keep their order", async () => {
     const { prefix, queue, release, order } = await startHoldingFirst();
@@ -90,7 +31,7 @@ describe('BullMQ queue: messages claimed behind a charger message in flight (rea
     await until(() => queue.added.jobs === 1, 'the message beyond the bound to become a BullMQ job');
     await until(async () => (await redis.llen(`${prefix}:upstream-p0:active`)) === 1, 'the worker to take the job');
     assert.deepEqual(order, [], 'nothing overtakes the message in flight');
-    release();
+    release.open();
     const outcomes = await Promise.all([...claimed, queued]);
     assert.deepEqual(new Set(outcomes.map((o) => o.kind)), new Set(['response']));
     assert.deepEqual(order, seqs(n + 1));
@@ -106,7 +47,7 @@ describe('BullMQ queue: messages claimed behind a charger message in flight (rea
     assert.deepEqual(await stored, { kind: 'stored' });
     assert.deepEqual(queue.added, { jobs: 1, messages: 1, direct: 1 });
     assert.equal(await records(prefix), 1);
-    release();
+    release.open();
     await Promise.all(claimed);
     await until(() => order.length === 2, 'both messages to be delivered');
     assert.deepEqual(order, [1, 2]);
@@ -115,14 +56,13 @@ describe('BullMQ queue: messages claimed behind a charger message in flight (rea
   it('the first fails inside the gateway and becomes a BullMQ job: the ones behind it follow it there, in order', async () => {
     const prefix = newPrefix();
     const queue = makeQueue(prefix);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const held = gate();
     const delivered: number[] = [];
     let failures = 0;
     await queue.start(async (job, reply) => {
       if (seqOf(job) === 1 && failures === 0) {
         reply({ kind: 'stored' });
-        await held;
+        await held.wait;
         failures++;
         throw new Error('simulated failure inside the gateway');
       }
@@ -136,7 +76,7 @@ describe('BullMQ queue: messages claimed behind a charger message in flight (rea
       [1, 2, 3].map((seq) => message('CP-F', seq)),
     );
     assert.equal(await redis.hget(`${prefix}:inflight-behind:p0`, 'CP-F'), '2');
-    release();
+    held.open();
     await until(() => failures === 1, 'the first delivery to fail');
     // Arriving while the first is handed over: claimed behind the chain (and handed over after it) or queued.
     const late = queue.submit(message('CP-F', 4));
@@ -150,12 +90,11 @@ describe('BullMQ queue: messages claimed behind a charger message in flight (rea
   it('the first is left in flight (shutdown): the ones behind keep their records, and the next consumer delivers all in order', async () => {
     const prefix = newPrefix();
     const first = makeQueue(prefix);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const held = gate();
     let refused = 0;
     await first.start(async (_job, reply) => {
       reply({ kind: 'stored' });
-      await held;
+      await held.wait;
       refused++;
       throw new LeftInQueue('gateway stopping with MeterValues undelivered; left in the queue');
     });
@@ -166,7 +105,7 @@ describe('BullMQ queue: messages claimed behind a charger message in flight (rea
       first,
       [1, 2, 3].map((seq) => message('CP-S', seq, 1_500)),
     );
-    release();
+    held.open();
     await until(() => refused === 1, 'the first delivery to be left in flight');
     await Promise.all(outcomes);
     assert.equal(refused, 1, 'the messages behind it were not run here');

@@ -1,84 +1,18 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { createLogger } from '../../src/util/log.js';
 import type { BatchJobData } from '../../src/queue/batch.js';
-import { BullmqQueue } from '../../src/queue/bullmq-queue.js';
 import { MAX_CLAIMED_PER_CHARGER } from '../../src/queue/direct-delivery.js';
 import { ChargerJobs } from '../../src/queue/charger-jobs.js';
 import { LeftInQueue, type JobOutcome, type UpstreamJob } from '../../src/queue/upstream-queue.js';
-import { REDIS_URL } from '../helpers/gateway-harness.js';
-import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
 import { sleep, until } from '../helpers/wait.js';
-import { submitClaimed } from '../helpers/direct-claims.js';
-import { FIRST_PATH } from '../../src/ocpp/protocols.js';
+import { directQueueLab, gate, message, seqOf, seqs, submitClaimed } from '../helpers/direct-claims.js';
 import { partitionOf } from '../../src/queue/partition.js';
 
-function message(identity: string, seq: number): UpstreamJob {
-  return {
-    id: randomUUID(),
-    identity,
-    ...FIRST_PATH,
-    action: 'MeterValues',
-    request: { seq },
-    receivedAt: new Date().toISOString(),
-    deadline: Date.now() + 10_000,
-  };
-}
-
-const seqOf = (job: UpstreamJob) => (job.request as { seq: number }).seq;
-/** 1..n */
-const seqs = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-
-/** Something a test releases when it wants to. */
-function gate(): { wait: Promise<void>; open(): void } {
-  let open!: () => void;
-  const wait = new Promise<void>((resolve) => (open = resolve));
-  return { wait, open };
-}
-
 describe("BullMQ queue: direct delivery by the partition's consumer (real Redis)", () => {
-  const prefixes: string[] = [];
-  const queues: BullmqQueue[] = [];
-  const redis = new Redis(REDIS_URL);
-  const newPrefix = () => {
-    const prefix = `directtest-${randomUUID().slice(0, 8)}`;
-    prefixes.push(prefix);
-    return prefix;
-  };
-  const makeQueue = (prefix: string, partitions = 1) => {
-    const queue = new BullmqQueue({
-      redisUrl: REDIS_URL,
-      prefix,
-      partitions,
-      leaseTtlMs: 2_000,
-      logger: createLogger('silent'),
-    });
-    queues.push(queue);
-    return queue;
-  };
+  const { redis, newPrefix, makeQueue, startHoldingFirst, close } = directQueueLab('directtest');
   const inflight = (prefix: string) => redis.hgetall(`${prefix}:inflight:p0`);
-  after(async () => {
-    for (const q of queues) await q.close().catch(() => undefined);
-    for (const p of prefixes) await deleteKeysWithPrefix(REDIS_URL, p);
-    redis.disconnect();
-  });
-
-  /** A queue whose processor holds every charger's message 1 until `release` opens, and records the order. */
-  const startHoldingFirst = async () => {
-    const prefix = newPrefix();
-    const queue = makeQueue(prefix);
-    const release = gate();
-    const order: number[] = [];
-    await queue.start(async (job, reply) => {
-      if (seqOf(job) === 1) await release.wait;
-      order.push(seqOf(job));
-      reply({ kind: 'response', body: {} });
-    });
-    return { prefix, queue, release, order };
-  };
+  after(close);
 
   it('a lone message skips BullMQ, is recorded in Redis while it is delivered, and the record goes when it is done', async () => {
     const prefix = newPrefix();
