@@ -90,7 +90,7 @@ export class DirectDelivery {
   /** Per charger, its messages claimed (or recovered) here whose delivery has not ended. */
   private readonly chains = new Map<string, Chain>();
   /** Messages of the chains that are not their charger's first (MAX_CLAIMED_BEHIND). */
-  private behind = 0;
+  private claimedBehind = 0;
   /**
    * Per partition, messages whose delivery found the lease lapsed (before or during its CALL) and left their record: if
    * the lease is renewed or taken again here, they are delivered then, even for a charger whose lock is held (its later
@@ -122,7 +122,7 @@ export class DirectDelivery {
       chain !== undefined &&
       chain.detour === undefined &&
       chain.queued < MAX_CLAIMED_PER_CHARGER &&
-      this.behind < MAX_CLAIMED_BEHIND
+      this.claimedBehind < MAX_CLAIMED_BEHIND
     );
   }
 
@@ -142,9 +142,12 @@ export class DirectDelivery {
     const claimAnswered = new Promise<void>((resolve) => (answered = resolve));
     void this.claimsUnanswered.run(identity, () => claimAnswered);
     const claimed = this.claim(p, pending.job, this.mayClaimBehind(identity)).then(async (field) => {
-      if (field === undefined) this.host.commit(p, pending);
+      if (field === undefined) {
+        this.host.commit(p, pending);
+        answered();
+        return undefined;
+      }
       answered();
-      if (field === undefined) return undefined;
       try {
         await this.host.replicated();
         pending.queued();
@@ -185,13 +188,13 @@ export class DirectDelivery {
     let chain = this.chains.get(identity);
     if (!chain) this.chains.set(identity, (chain = { queued: 0 }));
     const behind = chain.queued++ > 0;
-    if (behind) this.behind++;
+    if (behind) this.claimedBehind++;
     const settled = chain;
     let runs = this.runs.get(p);
     if (!runs) this.runs.set(p, (runs = new IdTable()));
     const slot = this.host.serialiser.run(identity, work).finally(() => {
       runs.delete(job.id);
-      if (behind) this.behind--;
+      if (behind) this.claimedBehind--;
       if (--settled.queued === 0 && this.chains.get(identity) === settled) this.chains.delete(identity);
     });
     runs.set(job.id, slot);
@@ -204,9 +207,9 @@ export class DirectDelivery {
   private async run(p: number, job: UpstreamJob, replyTo: string, field: string): Promise<void> {
     const chain = this.chains.get(job.identity);
     const end = await this.deliverInTurn(p, job, replyTo, field, chain?.detour);
-    // The charger's messages claimed behind this one must not overtake it (docs/architecture.md#direct-delivery).
-    if (chain && end !== 'done') chain.detour ??= end;
-    if (chain?.detour === 'handedOff' && end === 'stranded') chain.detour = 'stranded';
+    // The charger's messages claimed behind this one must not overtake it (docs/architecture.md#direct-delivery); once
+    // one record stays, so do the rest, even after others became jobs.
+    if (chain && end !== 'done' && chain.detour !== 'stranded') chain.detour = end;
   }
 
   /** Delivers the message, or sends it the way an earlier message of its chain went (`detour`). */
