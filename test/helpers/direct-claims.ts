@@ -8,13 +8,13 @@ import { REDIS_URL } from './gateway-harness.js';
 import { deleteKeysWithPrefix } from './redis-keys.js';
 import { until } from './wait.js';
 
-/** A MeterValues of `identity` numbered `seq` (seqOf), as the ingress submits it. */
-export function message(identity: string, seq: number, deadlineMs = 10_000): UpstreamJob {
+/** A message of `identity` numbered `seq` (seqOf), as the ingress submits it: a MeterValues unless `action` says. */
+export function message(identity: string, seq: number, deadlineMs = 10_000, action = 'MeterValues'): UpstreamJob {
   return {
     id: randomUUID(),
     identity,
     ...FIRST_PATH,
-    action: 'MeterValues',
+    action,
     request: { seq },
     receivedAt: new Date().toISOString(),
     deadline: Date.now() + deadlineMs,

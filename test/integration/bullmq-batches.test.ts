@@ -9,19 +9,11 @@ import type { JobOutcome, JobProcessor, UpstreamJob } from '../../src/queue/upst
 import { REDIS_URL } from '../helpers/gateway-harness.js';
 import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
 import { sleep, until } from '../helpers/wait.js';
-import { FIRST_PATH } from '../../src/ocpp/protocols.js';
+import { message as queueMessage } from '../helpers/direct-claims.js';
 
-function message(identity: string, seq: number, deadlineMs = 10_000): UpstreamJob {
-  return {
-    id: randomUUID(),
-    identity,
-    ...FIRST_PATH,
-    action: 'Heartbeat',
-    request: { seq },
-    receivedAt: new Date().toISOString(),
-    deadline: Date.now() + deadlineMs,
-  };
-}
+/** This suite's messages are Heartbeats. */
+const message = (identity: string, seq: number, deadlineMs?: number): UpstreamJob =>
+  queueMessage(identity, seq, deadlineMs, 'Heartbeat');
 
 describe("BullMQ queue: group commit of one partition's messages (real Redis)", () => {
   const prefixes: string[] = [];
