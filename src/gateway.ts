@@ -127,7 +127,6 @@ export class Gateway {
       registry: this.registry,
       upstream: this.upstream,
       offline: this.offline,
-      queued: this.queued,
       logger,
       observer: this.observers,
     });
@@ -140,7 +139,6 @@ export class Gateway {
       logger: this.logger,
       registry: this.registry,
       processor: this.processor,
-      queued: this.queued,
       observers: this.observers,
       chargers: client,
       owns: this.storage.owns,
@@ -164,7 +162,7 @@ export class Gateway {
       this.observers,
     );
     if (migrationEnabled(this.config)) this.migration = await this.startMigration(client);
-    await this.queue.start(this.migration?.processor.process ?? this.processor.process);
+    await this.queue.start(this.migration?.processor.process ?? this.processor.process, this.queued);
     for (const [identity, count] of this.queue.restored ?? []) await this.queued.add(identity, count);
     this.deadLetters = new DeadLetters(this.registry, this.queue, this.logger);
     const migration = this.migration;

@@ -4,7 +4,6 @@ import type { GatewayObservers } from './admin/observers.js';
 import { deliverToLegacy } from './bridge/legacy-sender.js';
 import { LegacyRelay } from './bridge/legacy-relay.js';
 import type { ChargerMessageProcessor } from './bridge/message-processor.js';
-import type { QueuedCount } from './bridge/queued-count.js';
 import { RoutedProcessor } from './bridge/routed-processor.js';
 import { ShadowForwarder } from './bridge/shadow-forwarder.js';
 import type { GatewayConfig } from './config/config.js';
@@ -31,7 +30,6 @@ export interface MigrationParts {
   logger: Logger;
   registry: Pick<ChargerRegistry, 'contacts' | 'secrets' | 'deadLetters'>;
   processor: ChargerMessageProcessor;
-  queued: QueuedCount;
   observers: GatewayObservers;
   /** Whether this instance consumes the charger's partition (always, without Redis). */
   owns(identity: string): boolean;
@@ -78,10 +76,7 @@ export class MigrationWiring {
       logger,
       stopping: this.stopSignal.signal,
     };
-    const toLegacy: JobProcessor = async (job, reply) => {
-      await deliverToLegacy(job, reply, legacyDeps);
-      parts.queued.release(job.identity);
-    };
+    const toLegacy: JobProcessor = (job, reply) => deliverToLegacy(job, reply, legacyDeps);
     this.forwarder = new ShadowForwarder({
       config,
       store,

@@ -22,7 +22,6 @@ import { expiredInQueue } from './delivery.js';
 import { sendFollowUps } from './follow-ups.js';
 import { MessageRun, type MessageObserver } from './message-run.js';
 import type { OfflinePolicies } from './offline-policies.js';
-import type { QueuedCount } from './queued-count.js';
 import { pathOf, translationOptions } from './translation-paths.js';
 
 export type { ExchangeEvent, MessageObserver } from './message-run.js';
@@ -32,7 +31,6 @@ export interface ProcessorDeps {
   registry: CsmsDeps['registry'];
   upstream: UpstreamCalls;
   offline: OfflinePolicies;
-  queued: QueuedCount;
   logger: Logger;
   observer?: MessageObserver;
 }
@@ -62,11 +60,9 @@ export class ChargerMessageProcessor {
     this.stopSignal.abort();
   }
 
-  /** One job; the charger's queued count drops when it is finished (not when it is left to the queue on shutdown). */
-  readonly process = async (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> => {
-    await this.processJob(job, reply, { offline: this.deps.offline, marksBacklog: true });
-    this.deps.queued.release(job.identity);
-  };
+  /** One job (the queue reports it finished, and its charger's queued count drops: FinishedMessages). */
+  readonly process = (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> =>
+    this.processJob(job, reply, { offline: this.deps.offline, marksBacklog: true });
 
   /** A shadow copy (docs/architecture.md#shadow-copies): bridged like a charger message; the charger's count is untouched. */
   readonly processShadow = (job: UpstreamJob, reply: (outcome: JobOutcome) => void): Promise<void> =>

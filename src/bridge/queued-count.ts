@@ -1,13 +1,15 @@
+import type { FinishedMessages } from '../queue/upstream-queue.js';
 import type { Arrival, ArrivalOptions, ChargerContact, ChargerRegistry } from '../state/registry.js';
 import type { Logger } from '../util/log.js';
 
 /**
  * Each charger's count of queued, unfinished messages: the input of the per-charger bound
  * (docs/translation.md#store-and-forward). One owner for every change: a message is counted when it arrives (with
- * its contact and the charger's backlog flag, in one registry round trip), and uncounted when it is finished, when it
+ * its contact and the charger's backlog flag, in one registry round trip), and uncounted when the queue reports it
+ * finished (FinishedMessages; in Redis, a message delivered directly is uncounted by the queue's own script), when it
  * was refused or could not be queued, or when an operator drops it.
  */
-export class QueuedCount {
+export class QueuedCount implements FinishedMessages {
   constructor(
     private readonly registry: Pick<ChargerRegistry, 'contacts' | 'queued'>,
     private readonly logger: Logger,
@@ -33,6 +35,16 @@ export class QueuedCount {
           'could not update the queued count',
         ),
       );
+  }
+
+  /** The queue's processor ended the message without an error. */
+  finished(identity: string): void {
+    this.release(identity);
+  }
+
+  /** Where the count is kept in Redis, for the queue's scripts that drop it themselves; undefined without Redis. */
+  redisKey(identity: string): string | undefined {
+    return this.registry.queued.key?.(identity);
   }
 
   /** An operator dropped `count` queued messages of the charger, or a start found `count` of them still queued. */

@@ -9,6 +9,7 @@ import {
   givenBack,
   LeftInQueue,
   UNEXPECTED_ATTEMPTS,
+  type FinishedMessages,
   type JobOutcome,
   type JobProcessor,
   type UpstreamJob,
@@ -118,6 +119,8 @@ export interface BatchRunDeps {
   progressKey: string;
   logger: Logger;
   processor: JobProcessor;
+  /** Told of each message the processor ended without an error (UpstreamQueue.start). */
+  finished?: FinishedMessages;
   /** The per-charger lock shared with direct delivery. */
   serialiser: KeyedSerialiser;
   /** Brings an outcome to the instance whose request waits for it. */
@@ -202,6 +205,7 @@ async function runInOrder(
     try {
       if (!deps.owner()) throw new LeftInQueue('partition lease lapsed (instance frozen or cut off): not delivering');
       await deps.processor(job, reply);
+      deps.finished?.finished(job.identity);
       progress?.markDone(job.id);
     } catch (err) {
       if (err instanceof LeftInQueue || (await tryAgain(bullJob, job, err, deps, reply))) failure ??= err;

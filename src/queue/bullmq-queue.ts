@@ -14,7 +14,14 @@ import type { PartitionKeys } from './inflight.js';
 import { ReplyRouter } from './reply-router.js';
 import { QueueRedis } from './queue-redis.js';
 import { queueStats } from './queue-stats.js';
-import type { JobOutcome, JobProcessor, SubmitOptions, UpstreamJob, UpstreamQueue } from './upstream-queue.js';
+import type {
+  FinishedMessages,
+  JobOutcome,
+  JobProcessor,
+  SubmitOptions,
+  UpstreamJob,
+  UpstreamQueue,
+} from './upstream-queue.js';
 import { IdTable } from '../util/id-table.js';
 
 /** A job that was active on an instance that stopped is picked up again (attempts), never dropped. */
@@ -44,6 +51,7 @@ export class BullmqQueue implements UpstreamQueue {
   private readonly workers = new Map<number, { worker: Worker; connection: Redis }>();
   private leases?: LeaseManager;
   private processor?: JobProcessor;
+  private finished?: FinishedMessages;
   private readonly replies: ReplyRouter;
   private readonly serialiser = new KeyedSerialiser();
   private readonly finishes = new FinishSignal();
@@ -82,6 +90,7 @@ export class BullmqQueue implements UpstreamQueue {
       logger: options.logger,
       serialiser: this.serialiser,
       processor: () => this.processor!,
+      finished: () => this.finished,
       reply: (replyTo, jobId, outcome) => this.replies.deliver(replyTo, jobId, outcome),
       commit: (p, pending) => this.commit(p, pending),
       handOff: (p, job, failed) => this.handOff(p, job, failed),
@@ -99,9 +108,10 @@ export class BullmqQueue implements UpstreamQueue {
     return { ...this.counts, direct: this.direct.delivered };
   }
 
-  async start(processor: JobProcessor): Promise<void> {
+  async start(processor: JobProcessor, finished?: FinishedMessages): Promise<void> {
     await this.replies.start();
     this.processor = processor;
+    this.finished = finished;
     const ttlMs = this.options.leaseTtlMs ?? 10_000;
     this.leases = new LeaseManager({
       redis: this.redis.leases,
@@ -156,6 +166,7 @@ export class BullmqQueue implements UpstreamQueue {
           progressKey: `${this.options.prefix}:batch-done:p${p}:${bullJob.id}`,
           logger,
           processor: this.processor!,
+          finished: this.finished,
           serialiser: this.serialiser,
           deadLetter: this.options.onFailure,
           deliver: (replyTo, jobId, outcome) => this.replies.deliver(replyTo, jobId, outcome),
@@ -304,20 +315,14 @@ export class BullmqQueue implements UpstreamQueue {
     this.counts.jobs++;
     this.counts.messages += entries.length;
     const messages = entries.map((e) => e.job);
+    const identities = messages.map((m) => m.identity);
     const data: BatchJobData = { replyTo: this.instanceId, messages };
     // The name is what the queue board shows; the id of the first message identifies the batch.
     const name = entries.length === 1 ? entries[0]!.job.action : `${entries.length} messages`;
     const jobId = entries[0]!.job.id;
     // With REDIS_MIN_REPLICAS_ACKED, stored only once replicas hold it too (docs/operations.md#redis-with-sentinel).
     return this.queues[p]!.add(name, data, { jobId, ...retryOptions })
-      .then(() =>
-        this.chargerJobs.mark(
-          p,
-          messages.map((m) => m.identity),
-          jobId,
-          this.jobPrefixes[p]!,
-        ),
-      )
+      .then(() => this.chargerJobs.mark(p, identities, jobId, this.jobPrefixes[p]!))
       .then(() => this.redis.replicated())
       .then(
         () => {

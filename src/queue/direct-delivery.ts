@@ -8,6 +8,7 @@ import {
   failedInside,
   givenBack,
   LeftInQueue,
+  type FinishedMessages,
   type JobOutcome,
   type JobProcessor,
   type UpstreamJob,
@@ -27,6 +28,8 @@ export interface DirectDeliveryHost {
   /** The per-charger lock under which both BullMQ jobs and direct deliveries run. */
   readonly serialiser: KeyedSerialiser;
   processor(): JobProcessor;
+  /** Told of each message delivered to its end (UpstreamQueue.start). */
+  finished(): FinishedMessages | undefined;
   /** An outcome for a request waiting on instance `replyTo` (this one, or over Redis). */
   reply(replyTo: string, jobId: string, outcome: JobOutcome): void;
   /** Queues a message as a BullMQ job (group commit); the fallback when a claim fails. */
@@ -231,6 +234,7 @@ export class DirectDelivery {
   private async deliver(p: number, job: UpstreamJob, replyTo: string, field: string): Promise<RunEnd> {
     const log = this.host.logger;
     let acknowledged = job.acknowledged === true;
+    let finished = false;
     if (!this.host.owner(p)) {
       // Frozen past the lease: the record stays, and the lease's new holder delivers the message (recover).
       log.warn({ chargeBoxIdentity: job.identity, jobId: job.id }, 'partition lease lapsed: not delivering here');
@@ -256,6 +260,7 @@ export class DirectDelivery {
         }
         this.host.reply(replyTo, job.id, outcome);
       });
+      finished = true;
     } catch (err) {
       if (err instanceof LeftInQueue) {
         // Shutdown, or the lease lapsed during the delivery: the record stays, for the partition's next consumer, or
@@ -273,7 +278,7 @@ export class DirectDelivery {
       this.host.reply(replyTo, job.id, failedInside);
       if (!givenBack(job)) return this.handOff(p, job, field, true);
     }
-    await this.release(p, job, field);
+    await this.release(p, job, field, finished);
     return 'done';
   }
 
@@ -293,8 +298,15 @@ export class DirectDelivery {
     return 'handedOff';
   }
 
-  private async release(p: number, job: UpstreamJob, field: string): Promise<void> {
-    await this.inflight.release(p, job, this.host.fence(p), field).catch((err: unknown) => {
+  /**
+   * Removes the message's record. `finished`: its processor ended without an error, and its charger's queued count
+   * drops, in the same script where the count is in Redis.
+   */
+  private async release(p: number, job: UpstreamJob, field: string, finished = false): Promise<void> {
+    const counts = finished ? this.host.finished() : undefined;
+    const queuedKey = counts?.redisKey?.(job.identity);
+    if (counts && queuedKey === undefined) counts.finished(job.identity);
+    await this.inflight.release(p, job, this.host.fence(p), field, queuedKey).catch((err: unknown) => {
       // Fenced out: the record is a newer owner's now (the step back is logged once, by the lease manager).
       if (err instanceof FencedOut) return;
       this.host.logger.warn(

@@ -8,6 +8,7 @@ import {
   LeftInQueue,
   shuttingDown,
   UNEXPECTED_ATTEMPTS,
+  type FinishedMessages,
   type JobOutcome,
   type JobProcessor,
   type SubmitOptions,
@@ -55,6 +56,7 @@ export class EmbeddedQueue implements UpstreamQueue {
   readonly added = { jobs: 0, messages: 0, direct: 0 };
   readonly restored = new Map<string, number>();
   private processor?: JobProcessor;
+  private finished?: FinishedMessages;
   private readonly serialiser = new KeyedSerialiser();
   private readonly entries = new IdTable<Entry>();
   private seq = 0;
@@ -64,8 +66,9 @@ export class EmbeddedQueue implements UpstreamQueue {
 
   constructor(private readonly options: EmbeddedQueueOptions) {}
 
-  async start(processor: JobProcessor): Promise<void> {
+  async start(processor: JobProcessor, finished?: FinishedMessages): Promise<void> {
     this.processor = processor;
+    this.finished = finished;
     for (const row of this.options.log?.loadMessages() ?? []) {
       this.seq = Math.max(this.seq, row.seq);
       const entry: Entry = { seq: row.seq, job: row.job as UpstreamJob, acknowledged: true, started: false };
@@ -142,6 +145,7 @@ export class EmbeddedQueue implements UpstreamQueue {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.processor!(entry.job, reply);
+        this.finished?.finished(entry.job.identity);
         break;
       } catch (err) {
         // Shutdown: an acknowledged message stays in the log and is delivered after the next start.

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { fencedCommand, luaCommand, type Fence } from '../util/lua-command.js';
 import { writeCoalescer } from '../util/write-coalescer.js';
 import { compareText } from '../util/order.js';
+import { addQueuedLua } from '../state/redis/queued.js';
 import { OLDEST_UNFINISHED_LUA } from './charger-jobs.js';
 import { withRoute } from './batch.js';
 import type { UpstreamJob } from './upstream-queue.js';
@@ -43,11 +44,15 @@ return field`;
 
 /**
  * Removes an in-flight record if it is still the given message, for the partition's owner (fencedLua); a record behind
- * is uncounted. KEYS (after the token's): hash, hash of records behind; ARGV (after the token): identity, the record's
- * field, the message id as it appears in the record (`"id":"<id>"`: ids are random, so a plain search is exact
- * enough and spares decoding the whole message).
+ * is uncounted. KEYS (after the token's): hash, hash of records behind, the charger's queued count; ARGV (after the
+ * token): identity, the record's field, the message id as it appears in the record (`"id":"<id>"`: ids are random, so
+ * a plain search is exact enough and spares decoding the whole message), '1' when the message is finished and its
+ * charger's queued count drops (FinishedMessages.redisKey), whether or not its record was still there.
  */
-const RELEASE = `local v = redis.call('HGET', KEYS[2], ARGV[3])
+const RELEASE = `if ARGV[5] == '1' then
+${addQueuedLua('KEYS[4]', '-1')}
+end
+local v = redis.call('HGET', KEYS[2], ARGV[3])
 if not v or not string.find(v, ARGV[4], 1, true) then return 0 end
 redis.call('HDEL', KEYS[2], ARGV[3])
 if ARGV[3] ~= ARGV[2] and redis.call('HINCRBY', KEYS[3], ARGV[2], -1) <= 0 then redis.call('HDEL', KEYS[3], ARGV[2]) end
@@ -165,8 +170,8 @@ export function inClaimOrder(records: RecordedMessage[]): RecordedMessage[] {
 export class InflightRecords {
   private readonly claimCommand: (...args: ClaimArgs) => Promise<unknown>;
   private readonly releaseCommand: FencedRecordCommand<
-    [inflight: string, behind: string],
-    [identity: string, field: string, id: string]
+    [inflight: string, behind: string, queued: string],
+    [identity: string, field: string, id: string, finished: string]
   >;
   private readonly updateCommand: FencedRecordCommand<[inflight: string], [field: string, id: string, job: string]>;
   /** Claims and releases go out with the registry's writes of the same turn (see writeCoalescer). */
@@ -177,7 +182,7 @@ export class InflightRecords {
     private readonly prefix: string,
   ) {
     this.claimCommand = luaCommand<ClaimArgs>(redis, 'ocppgwClaimDirectChained', 10, CLAIM);
-    this.releaseCommand = fencedCommand(redis, 'ocppgwReleaseDirectChained', 2, RELEASE, `${prefix}:unfenced`);
+    this.releaseCommand = fencedCommand(redis, 'ocppgwReleaseDirectCounted', 3, RELEASE, `${prefix}:unfenced`);
     this.updateCommand = fencedCommand(redis, 'ocppgwUpdateDirectChained', 1, UPDATE, `${prefix}:unfenced`);
     this.coalesce = writeCoalescer(redis);
   }
@@ -244,14 +249,21 @@ export class InflightRecords {
 
   /**
    * The message is delivered (or handed to the queue): its record goes, unless the fence is stale (FencedOut): the
-   * record is then the newer owner's, which may be delivering it now.
+   * record is then the newer owner's, which may be delivering it now. `queuedKey`: the message is finished, and its
+   * charger's queued count at that key drops in the same call.
    */
-  async release(partition: number, job: UpstreamJob, fence: Fence | undefined, field = job.identity): Promise<void> {
+  async release(
+    partition: number,
+    job: UpstreamJob,
+    fence: Fence | undefined,
+    field = job.identity,
+    queuedKey?: string,
+  ): Promise<void> {
     this.coalesce();
     await this.releaseCommand(
       fence,
-      [this.key(partition), this.behindKey(partition)],
-      [job.identity, field, idNeedle(job)],
+      [this.key(partition), this.behindKey(partition), queuedKey ?? this.key(partition)],
+      [job.identity, field, idNeedle(job), queuedKey === undefined ? '' : '1'],
     );
   }
 

@@ -62,9 +62,21 @@ export interface SubmitOptions {
   storeAtOnce?: boolean;
 }
 
+/**
+ * Told of each message its processor ended without an error: the message has left the queue for good, and its
+ * charger's queued count drops (docs/translation.md#store-and-forward). `redisKey`: where that count is kept in Redis;
+ * a message delivered directly then drops it in the script that removes its in-flight record instead of in a call of
+ * its own (docs/architecture.md#direct-delivery).
+ */
+export interface FinishedMessages {
+  finished(identity: string): void;
+  redisKey?(identity: string): string | undefined;
+}
+
 export interface UpstreamQueue {
   readonly kind: 'embedded' | 'bullmq';
-  start(processor: JobProcessor): Promise<void>;
+  /** `finished`: told of each message processed to its end (tests that do not count messages leave it out). */
+  start(processor: JobProcessor, finished?: FinishedMessages): Promise<void>;
   /**
    * Resolves with the outcome, or with `expired` when the deadline passes first. A `stored` outcome is given only
    * once the message is durable.

@@ -111,6 +111,8 @@ export interface QueuedCountStore {
   count(identity: string): Promise<number>;
   /** Never below 0 (a message finished twice after a crash is uncounted twice). */
   add(identity: string, delta: 1 | -1): Promise<void>;
+  /** Redis: the key of the charger's count, which other scripts may change in the same call (addQueuedLua). */
+  key?(identity: string): string;
 }
 
 /** Messages the CSMS kept refusing, kept for an operator (docs/architecture.md#delivery-semantics). */

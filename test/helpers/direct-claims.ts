@@ -46,13 +46,14 @@ export function directQueueLab(label: string) {
     prefixes.push(prefix);
     return prefix;
   };
-  const makeQueue = (prefix: string, partitions = 1) => {
+  const makeQueue = (prefix: string, partitions = 1, options: { direct?: boolean } = {}) => {
     const queue = new BullmqQueue({
       redisUrl: REDIS_URL,
       prefix,
       partitions,
       leaseTtlMs: 2_000,
       logger: createLogger('silent'),
+      ...options,
     });
     queues.push(queue);
     return queue;

@@ -2,9 +2,15 @@ import { fencedCommand } from '../../util/lua-command.js';
 import type { QueuedCountStore } from '../registry.js';
 import type { FencedWrite, RedisSpace } from './space.js';
 
-/** A counter that never goes below 0 (a message delivered twice after a crash is uncounted twice). */
-const ADD_QUEUED = `local v = redis.call('INCRBY', KEYS[2], ARGV[2])
-if v < 0 then redis.call('SET', KEYS[2], 0) end
+/**
+ * Lua that adds `delta` to the count at `key`, never leaving it below 0 (a message delivered twice after a crash is
+ * uncounted twice); evaluates to the count as added. Also run by the script that removes a delivered message's
+ * in-flight record (docs/architecture.md#direct-delivery).
+ */
+export const addQueuedLua = (key: string, delta: string) => `local v = redis.call('INCRBY', ${key}, ${delta})
+if v < 0 then redis.call('SET', ${key}, 0) end`;
+
+const ADD_QUEUED = `${addQueuedLua('KEYS[2]', 'ARGV[2]')}
 return v`;
 
 /** Queued counts in Redis: `<prefix>:queued:<identity>`, an integer; the contacts' arrive script counts one in. */
@@ -16,12 +22,16 @@ export class RedisQueuedCounts implements QueuedCountStore {
   }
 
   async count(identity: string): Promise<number> {
-    return Number((await this.space.redis.get(this.space.key('queued', identity))) ?? 0);
+    return Number((await this.space.redis.get(this.key(identity))) ?? 0);
   }
 
   async add(identity: string, delta: 1 | -1): Promise<void> {
     const space = this.space;
     space.coalesce();
-    await this.addCommand(space.fence(identity), [space.key('queued', identity)], [String(delta)]);
+    await this.addCommand(space.fence(identity), [this.key(identity)], [String(delta)]);
+  }
+
+  key(identity: string): string {
+    return this.space.key('queued', identity);
   }
 }

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChargerMessageProcessor, type ExchangeEvent } from '../../../src/bridge/message-processor.js';
 import { OfflinePolicies } from '../../../src/bridge/offline-policies.js';
-import { QueuedCount } from '../../../src/bridge/queued-count.js';
 import { loadConfig } from '../../../src/config/config.js';
 import { RpcError } from '../../../src/ocpp/rpc-error.js';
 import { check16 } from '../../../src/ocpp/v16/protocol.js';
@@ -38,7 +37,6 @@ function setup(csms: (call: Sent, n: number) => object, overrides: Record<string
     registry,
     upstream,
     offline: new OfflinePolicies(config, registry, createLogger('silent')),
-    queued: new QueuedCount(registry, createLogger('silent')),
     logger: createLogger('silent'),
     observer: { onExchange: (e) => events.push(e) },
   });
@@ -193,13 +191,5 @@ describe('message processor: one charger message through translation, the CSMS a
       [['TransactionEvent', 5]],
     );
     assert.equal((await registry.states.load('CP-1'))?.transactions['7']?.nextSeqNo, 6);
-  });
-
-  it('releases the charger from the queued count when its message is finished', async () => {
-    const { processor, registry } = setup(() => ({ currentTime: NOW }));
-    await registry.queued.add('CP-1', 1);
-    await run(processor, job('Heartbeat', {}));
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(await registry.queued.count('CP-1'), 0);
   });
 });
