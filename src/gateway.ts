@@ -370,6 +370,7 @@ export class Gateway {
     await Promise.all([close(this.soapServer), close(this.adminServer)]);
     await this.queue.close();
     this.upstream.closeAll();
+    this.fleetApi?.flush();
     await this.fleetSettings?.close();
     await this.registry.close();
     clearInterval(this.compaction);

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
+import { GroupCommit } from '../queue/group-commit.js';
 import type { SqliteStore } from '../state/sqlite-store.js';
 import type { Logger } from '../util/log.js';
+import { luaCommand } from '../util/lua-command.js';
 
 /** The kinds of fleet records kept durably (docs/fleet-api.md#records-and-retention). */
 export type RecordKind = 'session' | 'open' | 'alarm' | 'shed' | 'reservation';
@@ -15,6 +17,8 @@ export interface RecordsPersistence {
   get(kind: RecordKind, key: string): Promise<unknown | undefined>;
   /** Redis: other instances record too, so closed sessions and alarms are read again before an API call. */
   readonly shared: boolean;
+  /** Sends the writes not yet sent (Redis gathers them per turn of the event loop): at shutdown. */
+  flush(): void;
 }
 
 const SPACES = {
@@ -29,6 +33,7 @@ const SPACES = {
 export function sqlitePersistence(store: SqliteStore): RecordsPersistence {
   return {
     shared: false,
+    flush: () => undefined,
     put: (kind, key, value) =>
       value === undefined ? store.delete(SPACES[kind], key) : store.put(SPACES[kind], key, value),
     load: (kind) => Promise.resolve(store.loadSpace(SPACES[kind])),
@@ -37,19 +42,46 @@ export function sqlitePersistence(store: SqliteStore): RecordsPersistence {
   };
 }
 
-/** One Redis hash per kind under the gateway's prefix. */
+/** Writes carried by one script call at most: a burst (the records written back at start) goes out in parts. */
+const MAX_WRITES_PER_CALL = 256;
+
+/**
+ * The writes of a batch, in order: KEYS[i] is a kind's hash, ARGV[2i-1] the field and ARGV[2i] the record's JSON, or
+ * '' to delete it (a record's JSON is never empty).
+ */
+const PUT_RECORDS_LUA = `for i = 1, #KEYS do
+  local field, value = ARGV[2 * i - 1], ARGV[2 * i]
+  if value == '' then redis.call('HDEL', KEYS[i], field) else redis.call('HSET', KEYS[i], field, value) end
+end
+return #KEYS`;
+
+/**
+ * One Redis hash per kind under the gateway's prefix. The writes of one turn of the event loop, and those made while
+ * the previous batch is on its way, go out as one script call (docs/fleet-api.md#records-and-retention): a session
+ * that stops writes two records, and under load many chargers write in the same turn, so a call per record cost a
+ * Redis message more than the records themselves did. A read sends the writes gathered so far first, so it sees them.
+ */
 export function redisPersistence(redis: Redis, prefix: string, logger: Logger): RecordsPersistence {
   const key = (kind: RecordKind) => `${prefix}:fleet:${kind}`;
-  const failed = (err: Error) => logger.warn({ err: err.message }, 'fleet API: a record could not be written to Redis');
+  const putRecords = luaCommand<string[]>(redis, 'ocppgwPutFleetRecords', undefined, PUT_RECORDS_LUA);
+  const batches = new GroupCommit<0, [string, string, string]>(MAX_WRITES_PER_CALL, (_, writes) => {
+    const keys = writes.map((w) => w[0]);
+    const args = writes.flatMap((w) => [w[1], w[2]]);
+    return putRecords(String(keys.length), ...keys, ...args).catch((err: Error) =>
+      logger.warn({ err: err.message, records: writes.length }, 'fleet API: records could not be written to Redis'),
+    );
+  });
+  const flush = () => batches.flushAll();
   return {
     shared: true,
-    put: (kind, field, value) =>
-      void (
-        value === undefined ? redis.hdel(key(kind), field) : redis.hset(key(kind), field, JSON.stringify(value))
-      ).catch(failed),
-    load: async (kind) =>
-      Object.entries(await redis.hgetall(key(kind))).map(([k, v]): [string, unknown] => [k, JSON.parse(v)]),
+    flush,
+    put: (kind, field, value) => batches.add(0, [key(kind), field, value === undefined ? '' : JSON.stringify(value)]),
+    load: async (kind) => {
+      flush();
+      return Object.entries(await redis.hgetall(key(kind))).map(([k, v]): [string, unknown] => [k, JSON.parse(v)]);
+    },
     get: async (kind, field) => {
+      flush();
       const text = await redis.hget(key(kind), field);
       return text === null ? undefined : JSON.parse(text);
     },

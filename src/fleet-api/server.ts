@@ -8,7 +8,7 @@ import { BodyError, readBody } from '../soap/body-reader.js';
 import type { ChargerRegistry } from '../state/registry.js';
 import { SqliteStore } from '../state/sqlite-store.js';
 import type { Redis } from 'ioredis';
-import { redisPersistence, sqlitePersistence } from './persistence.js';
+import { type RecordsPersistence, redisPersistence, sqlitePersistence } from './persistence.js';
 import type { Logger } from '../util/log.js';
 import { type ApiVersion, ApiAnswer, type Method, type MethodContext } from './context.js';
 import { ApiCredentials } from './credentials.js';
@@ -52,6 +52,7 @@ export class FleetApi {
   private command?: ChargerCommand;
   /** Settles once the durable records are read back. */
   private restored: Promise<void> = Promise.resolve();
+  private persistence?: RecordsPersistence;
 
   /**
    * Gives the gateway its API when at least one key is configured (nothing is served otherwise), and returns the
@@ -118,6 +119,7 @@ export class FleetApi {
         durable instanceof SqliteStore
           ? sqlitePersistence(durable)
           : redisPersistence(durable, this.config.redisPrefix, this.logger);
+      this.persistence = persistence;
       this.restored = Promise.all([
         this.records.persistIn(persistence),
         this.shedder.persistIn(persistence),
@@ -130,6 +132,11 @@ export class FleetApi {
       );
     }
     return { matches: FleetApi.matches, handle: this.handle };
+  }
+
+  /** Sends the records written and not yet sent, before the store or Redis connection closes. */
+  flush(): void {
+    this.persistence?.flush();
   }
 
   /** Sessions and alarms as JSON and CSV on the admin port, for every configured station. */

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { redisPersistence } from '../../src/fleet-api/persistence.js';
+import { createLogger } from '../../src/util/log.js';
+import { REDIS_URL } from '../helpers/gateway-harness.js';
+import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
+import { until } from '../helpers/wait.js';
+
+/**
+ * The commands clients sent whose arguments name `prefix`, as MONITOR reports them (name, then arguments); the ones a
+ * script ran are left out.
+ */
+async function watchCommands(url: string, prefix: string): Promise<{ seen: string[][]; stop(): void }> {
+  const client = new Redis(url);
+  const monitor = await client.monitor();
+  const seen: string[][] = [];
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    if (source !== 'lua' && args.some((a) => a.startsWith(prefix))) seen.push(args);
+  });
+  return {
+    seen,
+    stop: () => {
+      monitor.disconnect();
+      client.disconnect();
+    },
+  };
+}
+
+describe('fleet records in Redis: the writes of a turn go out as one script call (real Redis)', () => {
+  const prefix = `fleetrec-${randomUUID().slice(0, 8)}`;
+  const redis = new Redis(REDIS_URL);
+  const warnings: string[] = [];
+  const logger = createLogger('silent');
+  logger.warn = ((obj: unknown, msg?: string) => {
+    warnings.push(`${msg} ${JSON.stringify(obj)}`);
+  }) as typeof logger.warn;
+  before(() => redis.ping());
+  after(async () => {
+    redis.disconnect();
+    await deleteKeysWithPrefix(REDIS_URL, prefix);
+  });
+
+  it('sends the records of one turn in one call, in order, and a read after them sees them', async () => {
+    const store = redisPersistence(redis, `${prefix}:a`, logger);
+    const watch = await watchCommands(REDIS_URL, `${prefix}:a`);
+    try {
+      await redis.ping(); // MONITOR is on before the writes.
+      for (let i = 0; i < 10; i++)
+        store.put('session', `s${i}`, { sessionId: i, samples: [{ at: i, energyWh: i * 10 }] });
+      store.put('open', 'CP-1\n7', { sessionId: 7 });
+      store.put('open', 'CP-1\n7', undefined);
+      store.put('alarm', 'CP-1\n1\n0', { type: 'Faulted' });
+      // A read in the same turn sends the gathered writes first.
+      assert.deepEqual(await store.get('session', 's3'), { sessionId: 3, samples: [{ at: 3, energyWh: 30 }] });
+      assert.equal(await store.get('open', 'CP-1\n7'), undefined, 'the delete after the write is applied after it');
+      const sessions = await store.load('session');
+      assert.deepEqual(sessions.map(([k]) => k).sort(), Array.from({ length: 10 }, (_, i) => `s${i}`).sort());
+      await until(() => watch.seen.some((c) => c[0]!.toLowerCase() === 'hgetall'), 'MONITOR to report the reads');
+      const writes = watch.seen.filter((c) => !['hget', 'hgetall'].includes(c[0]!.toLowerCase()));
+      assert.equal(writes.length, 1, `one call for 13 writes: ${writes.map((c) => c[0]).join(', ')}`);
+      assert.match(writes[0]![0]!.toLowerCase(), /^evalsha$|^eval$/);
+      assert.deepEqual(await redis.hgetall(`${prefix}:a:fleet:alarm`), { 'CP-1\n1\n0': '{"type":"Faulted"}' });
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it('writes gathered while a batch is on its way follow it in the next call, and flush sends them now', async () => {
+    const store = redisPersistence(redis, `${prefix}:b`, logger);
+    store.put('session', 'first', { n: 1 });
+    await new Promise((r) => setImmediate(r)); // the first batch leaves
+    store.put('session', 'first', { n: 2 });
+    store.put('reservation', '42', { reservationId: 42 });
+    store.flush();
+    await until(async () => (await redis.hget(`${prefix}:b:fleet:reservation`, '42')) !== null, 'the flushed batch');
+    assert.equal(await redis.hget(`${prefix}:b:fleet:session`, 'first'), '{"n":2}', 'the later write wins');
+  });
+
+  it('splits a burst into calls of at most 256 writes, and keeps every record', async () => {
+    const store = redisPersistence(redis, `${prefix}:c`, logger);
+    const watch = await watchCommands(REDIS_URL, `${prefix}:c`);
+    try {
+      await redis.ping();
+      for (let i = 0; i < 600; i++) store.put('session', `s${i}`, { i });
+      await until(async () => (await redis.hlen(`${prefix}:c:fleet:session`)) === 600, 'all 600 records');
+      const scripts = () => watch.seen.filter((c) => /^eval(sha)?$/i.test(c[0]!));
+      await until(() => scripts().length >= 3, 'MONITOR to report three calls');
+      assert.deepEqual(
+        scripts().map((c) => Number(c[2])),
+        [256, 256, 88],
+        'EVALSHA <sha> <number of keys> (EVAL the first time): three calls',
+      );
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it('logs a batch that Redis refused once, with its number of records, and later batches still go through', async () => {
+    const store = redisPersistence(redis, `${prefix}:d`, logger);
+    await redis.set(`${prefix}:d:fleet:alarm`, 'not a hash');
+    warnings.length = 0;
+    store.put('alarm', 'x', { type: 'Faulted' });
+    store.put('alarm', 'y', { type: 'Faulted' });
+    await until(() => warnings.length > 0, 'the warning');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /records could not be written to Redis.*"records":2/);
+    await redis.del(`${prefix}:d:fleet:alarm`);
+    store.put('alarm', 'z', { type: 'Faulted' });
+    await until(async () => (await redis.hget(`${prefix}:d:fleet:alarm`, 'z')) !== null, 'the next batch');
+    assert.equal(warnings.length, 1);
+  });
+});
