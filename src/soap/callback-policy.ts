@@ -1,6 +1,7 @@
 import type { GatewayConfig } from '../config/config.js';
 import type { CallbackSource } from '../state/registry.js';
 import { inAnyCidr, ipBytes, isLinkLocal, isLoopback, isThisMachine, plainAddress } from '../util/net.js';
+import { ownCopy } from '../util/string-prototype.js';
 import type { SoapHeaders } from './headers.js';
 import { WSA_ANONYMOUS } from './namespaces.js';
 
@@ -66,7 +67,8 @@ export class CallbackPolicy {
     if (verdict === undefined) {
       if (this.verdicts.size >= MAX_CACHED_VERDICTS) this.verdicts.clear();
       verdict = this.judgeAfresh(identity, headers, remoteAddress);
-      this.verdicts.set(key, verdict);
+      // Kept for the charger's life: copies, not views into the envelope the addresses were read from.
+      this.verdicts.set(ownCopy(key), verdict);
     }
     return verdict;
   }
@@ -82,7 +84,7 @@ export class CallbackPolicy {
       const url = parsedCallback(address);
       if (!url || !address) continue;
       const refusal = this.refusal(identity, url, remoteAddress);
-      if (!refusal) return { kind: 'accepted', url: address, source };
+      if (!refusal) return { kind: 'accepted', url: ownCopy(address), source };
       refused ??= { kind: 'refused', url: withoutUserInfo(url), source, reason: refusal[1], rule: refusal[0] };
     }
     return refused ?? { kind: 'none' };

@@ -71,4 +71,42 @@ describe('String.prototype after the Redis modules load', () => {
       await deleteKeysWithPrefix(REDIS_URL, prefix);
     }
   });
+
+  it('ownCopy keeps nothing of the text a string was cut from, and the callback verdicts keep such copies', async () => {
+    // A slice of a long text is a view that keeps the whole text (docs/architecture.md, "Design choices"). Each of 100
+    // chargers offers an address cut from an envelope of 400 KB: what the heap still holds once they are dropped.
+    const out = await inFreshNode(`
+      const { ownCopy } = await import('./src/util/string-prototype.ts');
+      const { CallbackPolicy } = await import('./src/soap/callback-policy.ts');
+      const { loadConfig } = await import('./src/config/config.ts');
+      const collect = new Function('%CollectGarbage(0)');
+      const pad = 'x'.repeat(200_000);
+      const address = (i) => {
+        const envelope = pad + '<From>http://10.1.0.' + i + ':8080/ChargePointService</From>' + pad;
+        const start = envelope.indexOf('<From>') + 6;
+        return envelope.slice(start, envelope.indexOf('</From>'));
+      };
+      const policy = new CallbackPolicy(loadConfig({ CONFIG: '' }, { csmsUrl: 'ws://csms', callbackPolicy: 'any' }));
+      const kept = (make) => {
+        collect();
+        const before = process.memoryUsage().heapUsed;
+        const held = Array.from({ length: 100 }, (_, i) => make(i));
+        collect();
+        const grown = process.memoryUsage().heapUsed - before;
+        if (held.length !== 100) throw new Error('unreachable');
+        return Math.round(grown / 1024);
+      };
+      console.log(JSON.stringify({
+        slices: kept((i) => address(i)),
+        copies: kept((i) => ownCopy(address(i))),
+        verdicts: kept((i) => policy.judge('CP-' + i, { fromAddress: address(i) }, '10.1.0.' + i)),
+        same: ownCopy(address(7)) === address(7) && ownCopy('\\ud800 lone surrogate, kept') === '\\ud800 lone surrogate, kept',
+      }));
+    `);
+    const kib = JSON.parse(out) as { slices: number; copies: number; verdicts: number; same: boolean };
+    assert.ok(kib.slices > 30_000, `slices keep their envelopes (the measure can see it): ${kib.slices} KiB`);
+    assert.ok(kib.copies < 2_000, `copies keep none: ${kib.copies} KiB`);
+    assert.ok(kib.verdicts < 2_000, `verdicts (cache key and URL) keep none: ${kib.verdicts} KiB`);
+    assert.equal(kib.same, true, 'a copy has the same code units');
+  });
 });
