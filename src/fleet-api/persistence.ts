@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { GroupCommit } from '../queue/group-commit.js';
 import type { SqliteStore } from '../state/sqlite-store.js';
 import type { Logger } from '../util/log.js';
 import { luaCommand } from '../util/lua-command.js';
@@ -9,7 +8,10 @@ export type RecordKind = 'session' | 'open' | 'alarm' | 'shed' | 'reservation';
 
 /** Where the fleet records survive a restart: the embedded store, or Redis (shared by every instance). */
 export interface RecordsPersistence {
-  /** Writes (or, with undefined, deletes) one record; never waits, failures are logged. */
+  /**
+   * Writes (or, with undefined, deletes) one record; never waits, failures are logged. Both stores write behind and
+   * serialise the value when they send it, so a change made to it meanwhile is written too.
+   */
   put(kind: RecordKind, key: string, value: object | undefined): void;
   /** Every record of a kind. */
   load(kind: RecordKind): Promise<[string, unknown][]>;
@@ -17,7 +19,7 @@ export interface RecordsPersistence {
   get(kind: RecordKind, key: string): Promise<unknown | undefined>;
   /** Redis: other instances record too, so closed sessions and alarms are read again before an API call. */
   readonly shared: boolean;
-  /** Sends the writes not yet sent (Redis gathers them per turn of the event loop): at shutdown. */
+  /** Sends the writes not yet sent (Redis writes behind): at shutdown. */
   flush(): void;
 }
 
@@ -55,27 +57,44 @@ const PUT_RECORDS_LUA = `for i = 1, #KEYS do
 end
 return #KEYS`;
 
+/** How long a record waits before it is sent: the embedded store's write-behind. */
+const WRITE_BEHIND_MS = 200;
+
 /**
- * One Redis hash per kind under the gateway's prefix. The writes of one turn of the event loop, and those made while
- * the previous batch is on its way, go out as one script call (docs/fleet-api.md#records-and-retention): a session
- * that stops writes two records, and under load many chargers write in the same turn, so a call per record cost a
- * Redis message more than the records themselves did. A read sends the writes gathered so far first, so it sees them.
+ * One Redis hash per kind under the gateway's prefix, written behind as the embedded store writes its own
+ * (docs/fleet-api.md#records-and-retention): a record waits up to WRITE_BEHIND_MS, only the last value of each field
+ * is kept meanwhile, and it is serialised when it is sent, in one script call with the others. A session's open record
+ * deleted before it was sent costs no JSON and no argument: what the API cost a Redis message was mostly the records'
+ * JSON and ioredis's work on their arguments (bench/README.md, "Thirty-third round"). A read sends what waits first,
+ * so it sees it.
  */
 export function redisPersistence(redis: Redis, prefix: string, logger: Logger): RecordsPersistence {
   const key = (kind: RecordKind) => `${prefix}:fleet:${kind}`;
   const putRecords = luaCommand<string[]>(redis, 'ocppgwPutFleetRecords', undefined, PUT_RECORDS_LUA);
-  const batches = new GroupCommit<0, [string, string, string]>(MAX_WRITES_PER_CALL, (_, writes) => {
-    const keys = writes.map((w) => w[0]);
-    const args = writes.flatMap((w) => [w[1], w[2]]);
-    return putRecords(String(keys.length), ...keys, ...args).catch((err: Error) =>
+  /** The records waiting, by kind and field: the hash, the field, and the value (undefined: delete it). */
+  const waiting = new Map<string, [string, string, object | undefined]>();
+  let timer: NodeJS.Timeout | undefined;
+  const send = (writes: [string, string, object | undefined][]) => {
+    const args = [String(writes.length), ...writes.map((w) => w[0])];
+    for (const [, field, value] of writes) args.push(field, value === undefined ? '' : JSON.stringify(value));
+    putRecords(...args).catch((err: Error) =>
       logger.warn({ err: err.message, records: writes.length }, 'fleet API: records could not be written to Redis'),
     );
-  });
-  const flush = () => batches.flushAll();
+  };
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const writes = [...waiting.values()];
+    waiting.clear();
+    for (let i = 0; i < writes.length; i += MAX_WRITES_PER_CALL) send(writes.slice(i, i + MAX_WRITES_PER_CALL));
+  };
   return {
     shared: true,
     flush,
-    put: (kind, field, value) => batches.add(0, [key(kind), field, value === undefined ? '' : JSON.stringify(value)]),
+    put: (kind, field, value) => {
+      waiting.set(`${kind}:${field}`, [key(kind), field, value]);
+      timer ??= setTimeout(flush, WRITE_BEHIND_MS).unref();
+    },
     load: async (kind) => {
       flush();
       return Object.entries(await redis.hgetall(key(kind))).map(([k, v]): [string, unknown] => [k, JSON.parse(v)]);

@@ -229,6 +229,8 @@ export class FleetApi {
         fields = answer(143, 'An unknown error has occurred. Please try again later');
       }
     }
+    // What a call changed goes to Redis before its answer, not behind: the client may ask another instance next.
+    this.persistence?.flush();
     res.writeHead(200, { 'Content-Type': XML_TYPE }).end(envelopeXml(request.operation, fields));
   }
 

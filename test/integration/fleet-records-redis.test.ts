@@ -28,7 +28,7 @@ async function watchCommands(url: string, prefix: string): Promise<{ seen: strin
   };
 }
 
-describe('fleet records in Redis: the writes of a turn go out as one script call (real Redis)', () => {
+describe('fleet records in Redis: written behind, many in one script call (real Redis)', () => {
   const prefix = `fleetrec-${randomUUID().slice(0, 8)}`;
   const redis = new Redis(REDIS_URL);
   const warnings: string[] = [];
@@ -67,15 +67,62 @@ describe('fleet records in Redis: the writes of a turn go out as one script call
     }
   });
 
-  it('writes gathered while a batch is on its way follow it in the next call, and flush sends them now', async () => {
+  it('records written apart wait to share one call, each field with its last value, and flush sends at once', async () => {
     const store = redisPersistence(redis, `${prefix}:b`, logger);
-    store.put('session', 'first', { n: 1 });
-    await new Promise((r) => setImmediate(r)); // the first batch leaves
-    store.put('session', 'first', { n: 2 });
-    store.put('reservation', '42', { reservationId: 42 });
-    store.flush();
-    await until(async () => (await redis.hget(`${prefix}:b:fleet:reservation`, '42')) !== null, 'the flushed batch');
-    assert.equal(await redis.hget(`${prefix}:b:fleet:session`, 'first'), '{"n":2}', 'the later write wins');
+    const watch = await watchCommands(REDIS_URL, `${prefix}:b`);
+    try {
+      await redis.ping();
+      store.put('session', 'first', { n: 1 });
+      await new Promise((r) => setTimeout(r, 30)); // later, well within the 200 ms a record waits
+      store.put('session', 'first', { n: 2 });
+      store.put('reservation', '42', { reservationId: 42 });
+      await until(async () => (await redis.hget(`${prefix}:b:fleet:reservation`, '42')) !== null, 'the records');
+      assert.equal(await redis.hget(`${prefix}:b:fleet:session`, 'first'), '{"n":2}', 'the later write wins');
+      // MONITOR reports in order: once it has reported this marker, it has reported every call before it.
+      await redis.get(`${prefix}:b:marker`);
+      await until(() => watch.seen.some((c) => c[1] === `${prefix}:b:marker`), 'MONITOR to report the marker');
+      const scripts = watch.seen.filter((c) => /^eval(sha)?$/i.test(c[0]!));
+      assert.deepEqual(
+        scripts.map((c) => Number(c[2])),
+        [2],
+        'three writes of two turns in one call, of two fields',
+      );
+      store.put('session', 'second', { n: 3 });
+      store.flush();
+      // The same connection answers in order: the flushed call ran before this read.
+      assert.equal(await redis.hget(`${prefix}:b:fleet:session`, 'second'), '{"n":3}');
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it('a record deleted before it was sent is never written, and one changed meanwhile is sent as it is then', async () => {
+    const store = redisPersistence(redis, `${prefix}:e`, logger);
+    const watch = await watchCommands(REDIS_URL, `${prefix}:e`);
+    try {
+      await redis.ping();
+      const open = { sessionId: 1, samples: [] as number[] };
+      store.put('open', 'CP-1:1', open);
+      open.samples.push(5);
+      store.put('open', 'CP-1:1', undefined);
+      const closed = { sessionId: 1, samples: [] as number[] };
+      store.put('session', '1', closed);
+      closed.samples.push(7);
+      store.flush();
+      assert.deepEqual(JSON.parse((await redis.hget(`${prefix}:e:fleet:session`, '1'))!), {
+        sessionId: 1,
+        samples: [7],
+      });
+      await redis.get(`${prefix}:e:marker`);
+      await until(() => watch.seen.some((c) => c[1] === `${prefix}:e:marker`), 'MONITOR to report the marker');
+      const call = watch.seen.find((c) => /^eval(sha)?$/i.test(c[0]!))!;
+      assert.equal(call.join(' ').includes('"samples":[5]'), false, 'the open record was never serialised');
+      const field = call.indexOf('CP-1:1');
+      assert.ok(field > 0, 'its delete is sent');
+      assert.equal(call[field + 1], '', 'as an empty value');
+    } finally {
+      watch.stop();
+    }
   });
 
   it('splits a burst into calls of at most 256 writes, and keeps every record', async () => {
