@@ -144,9 +144,13 @@ export class DirectDelivery {
     let answered!: () => void;
     const claimAnswered = new Promise<void>((resolve) => (answered = resolve));
     void this.claimsUnanswered.run(identity, () => claimAnswered);
+    // A message not claimed while others of its charger are under way here becomes a job in its turn on the charger's
+    // lock, not at once: they may still be handed to BullMQ after a failure, and its job must come after theirs.
+    let inTurn = false;
     const claimed = this.claim(p, pending.job, this.mayClaimBehind(identity)).then(async (field) => {
       if (field === undefined) {
-        this.host.commit(p, pending);
+        inTurn = (this.chains.get(identity)?.queued ?? 0) > 1;
+        if (!inTurn) this.host.commit(p, pending);
         answered();
         return undefined;
       }
@@ -162,7 +166,10 @@ export class DirectDelivery {
     });
     this.queueRun(p, pending.job, async () => {
       const field = await claimed;
-      if (field === undefined) return;
+      if (field === undefined) {
+        if (inTurn) this.host.commit(p, pending);
+        return;
+      }
       if (this.chains.get(identity)?.detour === undefined) this.delivered++;
       await this.run(p, pending.job, this.host.instanceId, field);
     });
