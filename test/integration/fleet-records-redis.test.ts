@@ -12,7 +12,10 @@ import { until } from '../helpers/wait.js';
  * The commands clients sent whose arguments name `prefix`, as MONITOR reports them (name, then arguments); the ones a
  * script ran are left out.
  */
-async function watchCommands(url: string, prefix: string): Promise<{ seen: string[][]; stop(): void }> {
+async function watchCommands(
+  url: string,
+  prefix: string,
+): Promise<{ seen: string[][]; scriptsSoFar(client: Redis): Promise<string[][]>; stop(): void }> {
   const client = new Redis(url);
   const monitor = await client.monitor();
   const seen: string[][] = [];
@@ -21,6 +24,12 @@ async function watchCommands(url: string, prefix: string): Promise<{ seen: strin
   });
   return {
     seen,
+    /** The script calls reported so far: MONITOR reports in order, so all of them once it reports a later marker. */
+    scriptsSoFar: async (client) => {
+      await client.get(`${prefix}:marker`);
+      await until(() => seen.some((c) => c[1] === `${prefix}:marker`), 'MONITOR to report the marker');
+      return seen.filter((c) => /^eval(sha)?$/i.test(c[0]!));
+    },
     stop: () => {
       monitor.disconnect();
       client.disconnect();
@@ -78,10 +87,7 @@ describe('fleet records in Redis: written behind, many in one script call (real 
       store.put('reservation', '42', { reservationId: 42 });
       await until(async () => (await redis.hget(`${prefix}:b:fleet:reservation`, '42')) !== null, 'the records');
       assert.equal(await redis.hget(`${prefix}:b:fleet:session`, 'first'), '{"n":2}', 'the later write wins');
-      // MONITOR reports in order: once it has reported this marker, it has reported every call before it.
-      await redis.get(`${prefix}:b:marker`);
-      await until(() => watch.seen.some((c) => c[1] === `${prefix}:b:marker`), 'MONITOR to report the marker');
-      const scripts = watch.seen.filter((c) => /^eval(sha)?$/i.test(c[0]!));
+      const scripts = await watch.scriptsSoFar(redis);
       assert.deepEqual(
         scripts.map((c) => Number(c[2])),
         [2],
@@ -113,9 +119,7 @@ describe('fleet records in Redis: written behind, many in one script call (real 
         sessionId: 1,
         samples: [7],
       });
-      await redis.get(`${prefix}:e:marker`);
-      await until(() => watch.seen.some((c) => c[1] === `${prefix}:e:marker`), 'MONITOR to report the marker');
-      const call = watch.seen.find((c) => /^eval(sha)?$/i.test(c[0]!))!;
+      const call = (await watch.scriptsSoFar(redis))[0]!;
       assert.equal(call.join(' ').includes('"samples":[5]'), false, 'the open record was never serialised');
       const field = call.indexOf('CP-1:1');
       assert.ok(field > 0, 'its delete is sent');
