@@ -51,11 +51,22 @@ describe('fleet records in Redis: written behind, many in one script call (real 
     await deleteKeysWithPrefix(REDIS_URL, prefix);
   });
 
-  it('sends the records of one turn in one call, in order, and a read after them sees them', async () => {
-    const store = redisPersistence(redis, `${prefix}:a`, logger);
-    const watch = await watchCommands(REDIS_URL, `${prefix}:a`);
+  type Watch = Awaited<ReturnType<typeof watchCommands>>;
+  type Store = ReturnType<typeof redisPersistence>;
+  /** A store under `${prefix}:<name>` with MONITOR watching its keys from before the first write. */
+  const watched = async (name: string, body: (store: Store, watch: Watch) => Promise<void>) => {
+    const store = redisPersistence(redis, `${prefix}:${name}`, logger);
+    const watch = await watchCommands(REDIS_URL, `${prefix}:${name}`);
     try {
       await redis.ping(); // MONITOR is on before the writes.
+      await body(store, watch);
+    } finally {
+      watch.stop();
+    }
+  };
+
+  it('sends the records of one turn in one call, in order, and a read after them sees them', () =>
+    watched('a', async (store, watch) => {
       for (let i = 0; i < 10; i++)
         store.put('session', `s${i}`, { sessionId: i, samples: [{ at: i, energyWh: i * 10 }] });
       store.put('open', 'CP-1\n7', { sessionId: 7 });
@@ -71,16 +82,10 @@ describe('fleet records in Redis: written behind, many in one script call (real 
       assert.equal(writes.length, 1, `one call for 13 writes: ${writes.map((c) => c[0]).join(', ')}`);
       assert.match(writes[0]![0]!.toLowerCase(), /^evalsha$|^eval$/);
       assert.deepEqual(await redis.hgetall(`${prefix}:a:fleet:alarm`), { 'CP-1\n1\n0': '{"type":"Faulted"}' });
-    } finally {
-      watch.stop();
-    }
-  });
+    }));
 
-  it('records written apart wait to share one call, each field with its last value, and flush sends at once', async () => {
-    const store = redisPersistence(redis, `${prefix}:b`, logger);
-    const watch = await watchCommands(REDIS_URL, `${prefix}:b`);
-    try {
-      await redis.ping();
+  it('records written apart wait to share one call, each field with its last value, and flush sends at once', () =>
+    watched('b', async (store, watch) => {
       store.put('session', 'first', { n: 1 });
       await new Promise((r) => setTimeout(r, 30)); // later, well within the 200 ms a record waits
       store.put('session', 'first', { n: 2 });
@@ -97,16 +102,10 @@ describe('fleet records in Redis: written behind, many in one script call (real 
       store.flush();
       // The same connection answers in order: the flushed call ran before this read.
       assert.equal(await redis.hget(`${prefix}:b:fleet:session`, 'second'), '{"n":3}');
-    } finally {
-      watch.stop();
-    }
-  });
+    }));
 
-  it('a record deleted before it was sent is never written, and one changed meanwhile is sent as it is then', async () => {
-    const store = redisPersistence(redis, `${prefix}:e`, logger);
-    const watch = await watchCommands(REDIS_URL, `${prefix}:e`);
-    try {
-      await redis.ping();
+  it('a record deleted before it was sent is never written, and one changed meanwhile is sent as it is then', () =>
+    watched('e', async (store, watch) => {
       const open = { sessionId: 1, samples: [] as number[] };
       store.put('open', 'CP-1:1', open);
       open.samples.push(5);
@@ -124,16 +123,10 @@ describe('fleet records in Redis: written behind, many in one script call (real 
       const field = call.indexOf('CP-1:1');
       assert.ok(field > 0, 'its delete is sent');
       assert.equal(call[field + 1], '', 'as an empty value');
-    } finally {
-      watch.stop();
-    }
-  });
+    }));
 
-  it('splits a burst into calls of at most 256 writes, and keeps every record', async () => {
-    const store = redisPersistence(redis, `${prefix}:c`, logger);
-    const watch = await watchCommands(REDIS_URL, `${prefix}:c`);
-    try {
-      await redis.ping();
+  it('splits a burst into calls of at most 256 writes, and keeps every record', () =>
+    watched('c', async (store, watch) => {
       for (let i = 0; i < 600; i++) store.put('session', `s${i}`, { i });
       await until(async () => (await redis.hlen(`${prefix}:c:fleet:session`)) === 600, 'all 600 records');
       const scripts = () => watch.seen.filter((c) => /^eval(sha)?$/i.test(c[0]!));
@@ -143,10 +136,7 @@ describe('fleet records in Redis: written behind, many in one script call (real 
         [256, 256, 88],
         'EVALSHA <sha> <number of keys> (EVAL the first time): three calls',
       );
-    } finally {
-      watch.stop();
-    }
-  });
+    }));
 
   it('logs a batch that Redis refused once, with its number of records, and later batches still go through', async () => {
     const store = redisPersistence(redis, `${prefix}:d`, logger);
