@@ -3,9 +3,12 @@ import { Gateway } from './gateway.js';
 import { StoreError } from './state/sqlite-store.js';
 import { createLogger } from './util/log.js';
 import { plainNodeGlobals } from './util/node-globals.js';
+import { keepTickObjectShape } from './util/tick-objects.js';
 
 /** `npm start`: configuration from the environment and config/gateway.yaml, then run until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
+  // First, before the start's collections can free the classes of node's tick entries (docs/architecture.md).
+  keepTickObjectShape();
   plainNodeGlobals();
   let config: ReturnType<typeof loadConfig>;
   try {

@@ -1,27 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
+import { inFreshNode as inFresh } from '../helpers/fresh-node.js';
 import { deleteKeysWithPrefix } from '../helpers/redis-keys.js';
 import { REDIS_URL } from '../helpers/gateway-harness.js';
 
-const run = promisify(execFile);
-
-/**
- * Runs `body` (an ES module's text) in a fresh node with V8's natives syntax and returns what it printed. `fast()`
- * there says whether String.prototype has fast properties; the natives call is compiled by `new Function`, so that
- * the loader's TypeScript transform never reads it.
- */
-async function inFreshNode(body: string, env: Record<string, string> = {}): Promise<string> {
-  const prelude = "const fast = new Function('return %HasFastProperties(String.prototype)');\n";
-  const { stdout } = await run(
-    process.execPath,
-    ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', prelude + body],
-    { env: { ...process.env, ...env }, timeout: 60_000 },
-  );
-  return stdout.trim();
-}
+/** `fast()` in a body says whether String.prototype has fast properties. */
+const FAST = "const fast = new Function('return %HasFastProperties(String.prototype)');";
+const inFreshNode = (body: string, env: Record<string, string> = {}) => inFresh(body, env, FAST);
 
 /**
  * String methods after the Redis modules load (docs/architecture.md, "Design choices"): a module that subclasses
