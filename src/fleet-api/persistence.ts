@@ -70,7 +70,7 @@ const WRITE_BEHIND_MS = 200;
  */
 export function redisPersistence(redis: Redis, prefix: string, logger: Logger): RecordsPersistence {
   const key = (kind: RecordKind) => `${prefix}:fleet:${kind}`;
-  const putRecords = luaCommand<string[]>(redis, 'ocppgwPutFleetRecords', undefined, PUT_RECORDS_LUA);
+  const putRecords = luaCommand<string[]>(redis, undefined, PUT_RECORDS_LUA);
   /** The records waiting, by kind and field: the hash, the field, and the value (undefined: delete it). */
   const waiting = new Map<string, [string, string, object | undefined]>();
   let timer: NodeJS.Timeout | undefined;

@@ -279,7 +279,6 @@ function rememberAcknowledged(bullJob: Job<BatchJobData>, job: UpstreamJob, deps
   const jobKey = `${bullJob.queueQualifiedName}:${bullJob.id}`;
   const update = fencedCommand<[job: string, lock: string], [token: string, data: string]>(
     deps.redis,
-    'ocppgwUpdateJobDataFenced',
     2,
     UPDATE_DATA,
     `${jobKey}:unfenced`,

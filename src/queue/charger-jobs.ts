@@ -70,8 +70,8 @@ export class ChargerJobs {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    this.markCommand = luaCommand<string[]>(redis, 'ocppgwMarkChargerJobs', undefined, MARK);
-    this.olderCommand = luaCommand<string[]>(redis, 'ocppgwOlderChargerJobs', undefined, OLDER);
+    this.markCommand = luaCommand<string[]>(redis, undefined, MARK);
+    this.olderCommand = luaCommand<string[]>(redis, undefined, OLDER);
   }
 
   key(partition: number, identity: string): string {

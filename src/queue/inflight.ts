@@ -181,9 +181,9 @@ export class InflightRecords {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    this.claimCommand = luaCommand<ClaimArgs>(redis, 'ocppgwClaimDirectChained', 10, CLAIM);
-    this.releaseCommand = fencedCommand(redis, 'ocppgwReleaseDirectCounted', 3, RELEASE, `${prefix}:unfenced`);
-    this.updateCommand = fencedCommand(redis, 'ocppgwUpdateDirectChained', 1, UPDATE, `${prefix}:unfenced`);
+    this.claimCommand = luaCommand<ClaimArgs>(redis, 10, CLAIM);
+    this.releaseCommand = fencedCommand(redis, 3, RELEASE, `${prefix}:unfenced`);
+    this.updateCommand = fencedCommand(redis, 1, UPDATE, `${prefix}:unfenced`);
     this.coalesce = writeCoalescer(redis);
   }
 

@@ -34,7 +34,7 @@ export class Takeover {
   private readonly timers = new Map<number, NodeJS.Timeout>();
 
   constructor(redis: Redis) {
-    this.reclaim = fencedCommand(redis, 'ocppgwReclaimActiveFenced', 3, RECLAIM, 'unfenced');
+    this.reclaim = fencedCommand(redis, 3, RECLAIM, 'unfenced');
   }
 
   /**

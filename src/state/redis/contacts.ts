@@ -63,7 +63,7 @@ export class RedisContactStore implements ContactStore {
   private readonly chargersKey: string;
 
   constructor(private readonly space: RedisSpace) {
-    this.arriveCommand = luaCommand<ArriveArgs>(space.redis, 'ocppgwArriveChecked', 6, ARRIVE);
+    this.arriveCommand = luaCommand<ArriveArgs>(space.redis, 6, ARRIVE);
     this.chargersKey = `${space.prefix}:chargers`;
   }
 

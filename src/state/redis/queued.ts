@@ -18,7 +18,7 @@ export class RedisQueuedCounts implements QueuedCountStore {
   private readonly addCommand: FencedWrite<[delta: string]>;
 
   constructor(private readonly space: RedisSpace) {
-    this.addCommand = fencedCommand(space.redis, 'ocppgwAddQueuedFenced', 1, ADD_QUEUED, space.unfenced);
+    this.addCommand = fencedCommand(space.redis, 1, ADD_QUEUED, space.unfenced);
   }
 
   async count(identity: string): Promise<number> {

@@ -37,8 +37,8 @@ export class RedisSpace {
     readonly fence: (identity: string) => Fence | undefined,
   ) {
     this.unfenced = `${prefix}:unfenced`;
-    this.setOrDelete = fencedCommand(redis, 'ocppgwSetOrDeleteFenced', 1, SET_OR_DELETE, this.unfenced);
-    this.setField = fencedCommand(redis, 'ocppgwSetFieldFenced', 1, SET_FIELD, this.unfenced);
+    this.setOrDelete = fencedCommand(redis, 1, SET_OR_DELETE, this.unfenced);
+    this.setField = fencedCommand(redis, 1, SET_FIELD, this.unfenced);
     this.coalesce = writeCoalescer(redis);
   }
 
