@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Command, type Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Command, Redis } from 'ioredis';
 
 /** A Lua script and the connections' sockets that have been sent its text (each server then holds it by its SHA1). */
 interface LuaScript {
@@ -24,41 +25,57 @@ function scriptOf(lua: string): LuaScript {
   return script;
 }
 
+/** One call of a Lua script (`scriptCallClass`). */
+interface ScriptCall extends Command {
+  /** After a NOSCRIPT reply: the server behind this socket lost its scripts, so the next call there sends the text. */
+  forgetSocket(): void;
+}
+
+let ScriptCallClass: (new (script: LuaScript, args: string[]) => ScriptCall) | undefined;
+
 /**
- * One call of a Lua script, with its arguments as given (docs/architecture.md, "Design choices": script calls).
+ * The class of a script call, with its arguments as given (docs/architecture.md, "Design choices": script calls).
  * ioredis's own command copies its arguments through `Array.prototype.flat`, which node 20's V8 runs with no fast
  * path, about 1 k instructions an argument: a tenth of a Redis message over the scripts it runs. The arguments here are
  * strings already. Sent as EVALSHA, or as EVAL with the script's text on a socket that has not carried it yet, so that a
  * server reached after a reconnection or a failover is never asked for a script it may not have.
+ *
+ * Made at the first call, when a Redis connection exists: importing ioredis where it is not used would load it into
+ * the embedded modes (modules that hold a script for the Redis mode are loaded in every mode), and ioredis slows
+ * `String.prototype` as it loads (docs/architecture.md, "Design choices": string methods after the Redis modules load).
  */
-class ScriptCall extends Command {
-  private socket: object | undefined;
+function scriptCallClass(): new (script: LuaScript, args: string[]) => ScriptCall {
+  if (ScriptCallClass) return ScriptCallClass;
+  const { Command: IoredisCommand } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+  ScriptCallClass = class extends IoredisCommand implements ScriptCall {
+    private socket: object | undefined;
 
-  constructor(
-    readonly script: LuaScript,
-    args: string[],
-  ) {
-    super('evalsha', NO_ARGUMENTS, AS_TEXT);
-    this.args = args;
-  }
-
-  override toWritable(socket: object): string | Buffer {
-    this.socket = socket;
-    if (!this.script.sentOn.has(socket)) {
-      this.script.sentOn.add(socket);
-      this.name = 'eval';
-      this.args[0] = this.script.lua;
-    } else if (this.name === 'eval') {
-      this.name = 'evalsha';
-      this.args[0] = this.script.sha;
+    constructor(
+      readonly script: LuaScript,
+      args: string[],
+    ) {
+      super('evalsha', NO_ARGUMENTS, AS_TEXT);
+      this.args = args;
     }
-    return super.toWritable(socket);
-  }
 
-  /** After a NOSCRIPT reply: the server behind this socket lost its scripts, so the next call there sends the text. */
-  forgetSocket(): void {
-    if (this.socket) this.script.sentOn.delete(this.socket);
-  }
+    override toWritable(socket: object): string | Buffer {
+      this.socket = socket;
+      if (!this.script.sentOn.has(socket)) {
+        this.script.sentOn.add(socket);
+        this.name = 'eval';
+        this.args[0] = this.script.lua;
+      } else if (this.name === 'eval') {
+        this.name = 'evalsha';
+        this.args[0] = this.script.sha;
+      }
+      return super.toWritable(socket);
+    }
+
+    forgetSocket(): void {
+      if (this.socket) this.script.sentOn.delete(this.socket);
+    }
+  };
+  return ScriptCallClass;
 }
 
 /**
@@ -67,6 +84,7 @@ class ScriptCall extends Command {
  */
 async function callScript(redis: Redis, script: LuaScript, keys: string | undefined, args: string[]): Promise<unknown> {
   const argumentsOf = () => (keys === undefined ? [script.sha, ...args] : [script.sha, keys, ...args]);
+  const ScriptCall = scriptCallClass();
   const call = new ScriptCall(script, argumentsOf());
   redis.sendCommand(call);
   try {
@@ -81,7 +99,7 @@ async function callScript(redis: Redis, script: LuaScript, keys: string | undefi
 }
 
 /**
- * A Lua script as a command of this connection (EVALSHA, the text sent once per socket: `ScriptCall`). The returned
+ * A Lua script as a command of this connection (EVALSHA, the text sent once per socket: `scriptCallClass`). The returned
  * function takes the script's keys, then its arguments, in the order `Args` names them. With `numberOfKeys` undefined
  * the script takes any number of keys, and the first argument says how many.
  */

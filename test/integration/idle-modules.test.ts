@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { check16 } from '../../src/ocpp/v16/protocol.js';
+import { inFreshNode } from '../helpers/fresh-node.js';
 import { freePort } from '../helpers/processes.js';
 import { until } from '../helpers/wait.js';
 
@@ -86,6 +87,23 @@ describe('modules loaded at idle', () => {
       unused.filter((part) => has(part)),
       [],
     );
+  });
+
+  it('the fleet API and its records, whose Redis form holds a script, load no Redis client', async () => {
+    // Modules that hold a script for the Redis mode are loaded in every mode; ioredis would slow String.prototype in
+    // an embedded gateway (docs/architecture.md, "Design choices": script calls).
+    const out = await inFreshNode(`
+      const { createRequire } = await import('node:module');
+      await import('./src/fleet-api/server.ts');
+      await import('./src/fleet-api/persistence.ts');
+      const ioredis = () =>
+        Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes('/node_modules/ioredis/'));
+      const withApi = ioredis();
+      await import('./src/storage-redis.ts');
+      console.log(JSON.stringify({ withApi, withRedisStorage: ioredis() }));
+    `);
+    // The Redis storage is the control: it does load ioredis, and the check sees it.
+    assert.deepEqual(JSON.parse(out), { withApi: false, withRedisStorage: true });
   });
 
   it('a 1.6 schema check loads the 1.6 schemas only, without ocpp-rpc client', () => {
