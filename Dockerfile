@@ -34,4 +34,4 @@ EXPOSE 8080 8081
 # ADMIN_HOST must be reachable from the health check; inside the container loopback is right.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.ADMIN_PORT||8081)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--no-memory-reducer", "dist/main.js"]
+CMD ["node", "--no-memory-reducer", "--no-allocation-site-pretenuring", "dist/main.js"]
