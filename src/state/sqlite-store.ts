@@ -2,6 +2,7 @@ import { closeSync, existsSync, fsync, fsyncSync, openSync, statSync } from 'nod
 import type Database from 'better-sqlite3';
 import type { Logger } from '../util/log.js';
 import { openStoreFile, StoreError } from './sqlite-file.js';
+import { IdTable } from '../util/id-table.js';
 
 export { STORE_FILE, StoreError } from './sqlite-file.js';
 
@@ -79,8 +80,12 @@ export class SqliteStore {
   readonly path: string;
   readonly stats: StoreStats = { commits: 0, messagesWritten: 0, errors: 0 };
   private readonly db: Database.Database;
-  /** Jobs as objects: turned into text at their commit, so a message delivered before it is never serialised. */
-  private readonly inserts = new Map<number, { identity: string; job: object }>();
+  /**
+   * Jobs as objects: turned into text at their commit, so a message delivered before it is never serialised. Most
+   * are removed within their message, so this is an IdTable, not a Map (util/id-table.ts: a Map with that churn kept
+   * the removed jobs alive until a full collection); by seq, whose ascending order is the queue's.
+   */
+  private readonly inserts = new IdTable<{ seq: number; identity: string; job: object }, number>();
   private readonly deletes = new Set<number>();
   /** The last write of each key, its value as an object (serialised at the commit, once) or REMOVED. */
   private readonly kv = new Map<string, { space: StoreSpace; key: string; value: unknown }>();
@@ -122,7 +127,7 @@ export class SqliteStore {
 
   /** A queued message, by its queue sequence number (written at the next commit). */
   appendMessage(seq: number, identity: string, job: object): void {
-    this.inserts.set(seq, { identity, job });
+    this.inserts.set(seq, { seq, identity, job });
     this.schedule();
   }
 
@@ -256,14 +261,14 @@ export class SqliteStore {
   /** One transaction with every pending write (queued messages if `messages`); returns the log's descriptor. */
   private writeAll(messages = true): number {
     const { insert, delete: del, put, remove } = this.statements;
-    const inserts = messages ? [...this.inserts] : [];
+    const inserts = messages ? this.inserts.values() : [];
     const deletes = [...this.deletes];
     const kv = [...this.kv.values()];
-    const jobs = inserts.map(([seq, m]) => this.text(m.job, `message ${seq}`));
+    const jobs = inserts.map((m) => this.text(m.job, `message ${m.seq}`));
     const values = kv.map((e) => (e.value === REMOVED ? REMOVED : this.text(e.value, `${e.space} ${e.key}`)));
     this.db.transaction(() => {
-      inserts.forEach(([seq, m], i) => {
-        if (jobs[i] !== undefined) insert.run(seq, m.identity, jobs[i]);
+      inserts.forEach((m, i) => {
+        if (jobs[i] !== undefined) insert.run(m.seq, m.identity, jobs[i]);
       });
       for (const seq of deletes) del.run(seq);
       kv.forEach((e, i) => {
@@ -273,7 +278,7 @@ export class SqliteStore {
       });
     })();
     // Only what was written leaves the buffers: writes made meanwhile (none, the transaction is synchronous) stay.
-    for (const [seq] of inserts) this.inserts.delete(seq);
+    for (const m of inserts) this.inserts.delete(m.seq);
     for (const seq of deletes) this.deletes.delete(seq);
     for (const e of kv) if (this.kv.get(`${e.space}\n${e.key}`) === e) this.kv.delete(`${e.space}\n${e.key}`);
     this.stats.commits++;

@@ -13,31 +13,32 @@
  * were the p99 at half load.
  * An object in dictionary mode forgets a deleted entry at once.
  *
- * `keys()` and `values()` return copies, so the table may change while a caller walks them.
+ * `keys()` and `values()` return copies, so the table may change while a caller walks them. Keys may be strings or
+ * numbers (`K`); `keys()` gives them as strings, and `values()` gives integer keys' values in ascending key order first.
  */
-export class IdTable<V> {
-  private entries: Record<string, V> = Object.create(null) as Record<string, V>;
+export class IdTable<V, K extends string | number = string> {
+  private entries: Record<K, V> = Object.create(null) as Record<K, V>;
   private count = 0;
 
   get size(): number {
     return this.count;
   }
 
-  get(key: string): V | undefined {
+  get(key: K): V | undefined {
     return this.entries[key];
   }
 
-  has(key: string): boolean {
+  has(key: K): boolean {
     return key in this.entries;
   }
 
-  set(key: string, value: V): this {
+  set(key: K, value: V): this {
     if (!(key in this.entries)) this.count++;
     this.entries[key] = value;
     return this;
   }
 
-  delete(key: string): boolean {
+  delete(key: K): boolean {
     if (!(key in this.entries)) return false;
     delete this.entries[key];
     this.count--;
@@ -53,7 +54,7 @@ export class IdTable<V> {
   }
 
   clear(): void {
-    this.entries = Object.create(null) as Record<string, V>;
+    this.entries = Object.create(null) as Record<K, V>;
     this.count = 0;
   }
 }

@@ -61,4 +61,23 @@ describe('IdTable (per-message bookkeeping without Map churn)', () => {
       [...model.values()].sort((a, b) => a - b),
     );
   });
+
+  it('takes numeric keys and lists their values in ascending key order, as the store commits its queued messages', () => {
+    const table = new IdTable<number, number>();
+    const model = new Map<number, number>();
+    // Sequence numbers grow for good while a few entries are kept at any time (most go before their commit).
+    for (let seq = 1; seq <= 200_000; seq++) {
+      table.set(seq, seq);
+      model.set(seq, seq);
+      if (seq % 7 !== 0) {
+        const old = seq - (seq % 4);
+        assert.equal(table.delete(old), model.delete(old));
+      }
+      if (seq % 50_000 === 0) assert.deepEqual(table.values(), [...model.values()]);
+    }
+    assert.equal(table.size, model.size);
+    assert.equal(table.has(7), model.has(7));
+    assert.deepEqual(table.values(), [...model.values()]);
+    assert.deepEqual(table.keys(), [...model.keys()].map(String));
+  });
 });
